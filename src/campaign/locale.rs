@@ -1,0 +1,101 @@
+//! A BCP 47 locale that is known to be well-formed, canonical and of a known language, so the
+//! rest of herald can use it as a directory name, a Fluent bundle key and a report dimension.
+
+use std::fmt;
+use std::str::FromStr;
+
+use unic_langid::LanguageIdentifier;
+
+use super::codes;
+
+/// Languages written right to left (by primary language subtag).
+const RIGHT_TO_LEFT: &[&str] = &[
+    "ar", "fa", "ps", "ur", "ckb", "he", "prs", "sd", "ug", "yi", "dv", "arz", "ary", "apc",
+    "aeb", "apd", "arq", "haz", "sdh", "skr",
+];
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Locale {
+    tag: String,
+    id: LanguageIdentifier,
+}
+
+impl Locale {
+    /// Parses a tag, insisting on its canonical spelling (`fa-AF`, not `fa_af`), so that file
+    /// names and database keys never disagree about the same locale.
+    pub fn parse(tag: &str) -> Result<Locale, String> {
+        let id = LanguageIdentifier::from_str(tag)
+            .map_err(|_| format!("`{tag}` is not a valid BCP 47 locale"))?;
+        let canonical = id.to_string();
+        if canonical != tag {
+            return Err(format!(
+                "locale `{tag}` is not in canonical BCP 47 form; write `{canonical}`"
+            ));
+        }
+        let language = id.language.as_str();
+        if !codes::is_language(language) {
+            return Err(format!(
+                "unknown language `{language}` in locale `{tag}` (not an ISO 639 code)"
+            ));
+        }
+        if let Some(region) = id.region {
+            if region.as_str().len() == 2 && !codes::is_country(region.as_str()) {
+                return Err(format!(
+                    "unknown region `{}` in locale `{tag}` (not an ISO 3166-1 code)",
+                    region.as_str()
+                ));
+            }
+        }
+        Ok(Locale {
+            tag: canonical,
+            id,
+        })
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.tag
+    }
+
+    pub fn language_identifier(&self) -> &LanguageIdentifier {
+        &self.id
+    }
+
+    /// Whether text in this locale runs right to left.
+    pub fn is_right_to_left(&self) -> bool {
+        RIGHT_TO_LEFT.contains(&self.id.language.as_str())
+    }
+
+    /// `rtl` or `ltr`, as HTML's `dir` attribute wants it.
+    pub fn direction(&self) -> &'static str {
+        if self.is_right_to_left() { "rtl" } else { "ltr" }
+    }
+}
+
+impl fmt::Display for Locale {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.tag)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_canonical_known_locales() {
+        for tag in ["en", "ar", "fa-AF", "ps", "ti", "so", "prs", "sr-Latn"] {
+            assert_eq!(Locale::parse(tag).unwrap().as_str(), tag);
+        }
+        assert!(Locale::parse("ar").unwrap().is_right_to_left());
+        assert!(Locale::parse("fa-AF").unwrap().is_right_to_left());
+        assert!(!Locale::parse("ti").unwrap().is_right_to_left());
+    }
+
+    #[test]
+    fn rejects_bad_locales_with_reasons() {
+        assert!(Locale::parse("fa_af").unwrap_err().contains("write `fa-AF`"));
+        assert!(Locale::parse("xx").unwrap_err().contains("unknown language `xx`"));
+        assert!(Locale::parse("en-QQ").unwrap_err().contains("unknown region `QQ`"));
+        assert!(Locale::parse("not a locale").unwrap_err().contains("not a valid"));
+    }
+}

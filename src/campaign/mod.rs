@@ -1,0 +1,15 @@
+//! Campaign definitions: the files authors write, how they are read and checked, and the typed
+//! model the rest of herald works from.
+
+pub mod codes;
+pub mod diagnostic;
+pub mod locale;
+pub mod model;
+pub mod parse;
+pub mod project;
+pub mod toml_reader;
+
+pub use diagnostic::{Diagnostic, Diagnostics, Severity, SourceFile};
+pub use locale::Locale;
+pub use model::{Campaign, Message, Segment, SegmentKind, Send};
+pub use project::{LoadedCampaign, Project, Target, load_project};

@@ -1,0 +1,84 @@
+//! The command line: argument definitions and one function per subcommand. `main.rs` only
+//! parses and dispatches; the work lives in the library modules.
+
+mod preview;
+mod validate;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+pub use preview::preview;
+pub use validate::validate;
+
+#[derive(Debug, Parser)]
+#[command(name = "herald", version, about = "Targeted, multilingual public-information campaigns with privacy-safe reach reports")]
+pub struct Cli {
+    /// Service configuration (channel accounts); default: herald.toml when present.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// More log output on standard error (-v info, -vv debug).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check campaign files, translations and layouts; print every problem and the
+    /// translation-completeness matrix. Exits 1 when there is an error.
+    Validate {
+        /// A project folder (with campaigns/ and locales/) or one campaign file.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Print exactly the text a segment × locale × channel would receive.
+    Preview(PreviewArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PreviewArgs {
+    /// Campaign id (looked up as campaigns/<id>.toml) or the campaign file's path.
+    pub campaign: String,
+    #[arg(long, required_unless_present = "all")]
+    pub segment: Option<String>,
+    #[arg(long, required_unless_present = "all")]
+    pub locale: Option<String>,
+    /// `platform:account`, for example telegram:nl-info.
+    #[arg(long, required_unless_present = "all")]
+    pub channel: Option<String>,
+    /// Only this A/B variant (default: every variant).
+    #[arg(long)]
+    pub variant: Option<String>,
+    /// Only this send (default: every send of the message to that segment and channel).
+    #[arg(long)]
+    pub send: Option<String>,
+    /// The whole matrix: every send × segment × locale × channel × variant (other options narrow it).
+    #[arg(long)]
+    pub all: bool,
+    /// Write one file per text into this folder instead of printing.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> ExitCode {
+    match cli.command {
+        Command::Validate { path, format } => validate(&path, cli.config.as_deref(), format),
+        Command::Preview(args) => preview(&args, cli.config.as_deref()),
+    }
+}

@@ -1,0 +1,132 @@
+//! `herald preview CAMPAIGN --segment S --locale L --channel C [--variant V]`.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+
+use super::{Format, PreviewArgs};
+use crate::campaign::{LoadedCampaign, Target, load_project};
+use crate::render::{PreviewFilter, PreviewItem, Renderer, preview_items};
+
+pub fn preview(args: &PreviewArgs, config: Option<&Path>) -> ExitCode {
+    let target = Target::campaign(Path::new("."), &args.campaign);
+    let (project, diags) = load_project(&target, config);
+    if diags.has_errors() {
+        for diagnostic in diags.into_sorted() {
+            eprintln!("{diagnostic}");
+        }
+        eprintln!("error: the campaign has errors; fix them before previewing (herald validate)");
+        return ExitCode::FAILURE;
+    }
+    let Some(loaded) = project.campaigns.first() else {
+        eprintln!("error: campaign `{}` not found", args.campaign);
+        return ExitCode::FAILURE;
+    };
+    let filter = PreviewFilter {
+        send: args.send.clone(),
+        segment: args.segment.clone(),
+        locale: args.locale.clone(),
+        channel: args.channel.clone(),
+        variant: args.variant.clone(),
+    };
+    let mut renderer = Renderer::new(&project.layouts);
+    let items = preview_items(loaded, &project.config, &mut renderer, &filter);
+    if items.is_empty() {
+        eprintln!("error: nothing to preview: {}", why_empty(loaded, &filter));
+        return ExitCode::FAILURE;
+    }
+    let result = match (&args.out, args.format) {
+        (Some(dir), _) => write_files(dir, &loaded.campaign.id, &items).map(|count| {
+            println!("wrote {count} preview{} to {}", if count == 1 { "" } else { "s" }, dir.display());
+        }),
+        (None, Format::Json) => serde_json::to_string_pretty(&items)
+            .map_err(std::io::Error::other)
+            .and_then(|json| writeln!(std::io::stdout(), "{json}")),
+        (None, Format::Text) => print_items(&items),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// One text alone is printed exactly; several get a header line each.
+fn print_items(items: &[PreviewItem]) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    if let [item] = items {
+        return writeln!(out, "{}", item.text);
+    }
+    for item in items {
+        writeln!(out, "── {} ──", describe(item))?;
+        writeln!(out, "{}\n", item.text)?;
+    }
+    Ok(())
+}
+
+fn describe(item: &PreviewItem) -> String {
+    let mut parts = vec![
+        format!("send {}", item.send),
+        format!("segment {}", item.segment),
+        item.locale.clone(),
+        item.channel.clone(),
+    ];
+    if let Some(variant) = &item.variant {
+        parts.push(format!("variant {variant}"));
+    }
+    if item.source_locale != item.locale {
+        parts.push(format!("fallback {}", item.source_locale));
+    }
+    match item.limit {
+        Some(limit) => parts.push(format!("{}/{limit}", item.length)),
+        None => parts.push(format!("{} chars", item.length)),
+    }
+    parts.join(" · ")
+}
+
+fn write_files(dir: &Path, campaign: &str, items: &[PreviewItem]) -> std::io::Result<usize> {
+    for item in items {
+        let folder = dir.join(campaign).join(&item.send).join(&item.segment).join(&item.locale);
+        std::fs::create_dir_all(&folder)?;
+        let mut name = item.channel.replace(':', "-");
+        if let Some(variant) = &item.variant {
+            name.push_str(&format!("--{variant}"));
+        }
+        std::fs::write(folder.join(format!("{name}.txt")), format!("{}\n", item.text))?;
+    }
+    Ok(items.len())
+}
+
+/// Says which part of the selection matches nothing, naming what would.
+fn why_empty(loaded: &LoadedCampaign, filter: &PreviewFilter) -> String {
+    let campaign = &loaded.campaign;
+    if let Some(segment_id) = &filter.segment {
+        let Some(segment) = campaign.segment(segment_id) else {
+            let known: Vec<&str> = campaign.segments.iter().map(|s| s.id.as_str()).collect();
+            return format!("no segment `{segment_id}` (segments: {})", known.join(", "));
+        };
+        if let Some(locale) = &filter.locale {
+            if !segment.locales.iter().any(|l| l.value.as_str() == locale) {
+                let known: Vec<&str> = segment.locales.iter().map(|l| l.value.as_str()).collect();
+                return format!("segment `{segment_id}` does not send in `{locale}` (its locales: {})", known.join(", "));
+            }
+        }
+        if let Some(channel) = &filter.channel {
+            let channels: Vec<String> = campaign
+                .sends
+                .iter()
+                .filter(|s| s.segments.contains(segment_id))
+                .flat_map(|s| s.channels.iter().map(|c| c.value.to_string()))
+                .collect();
+            if !channels.contains(channel) {
+                return format!("no send reaches segment `{segment_id}` on `{channel}` (its channels: {})", channels.join(", "));
+            }
+        }
+    }
+    if let Some(variant) = &filter.variant {
+        return format!("no message sent with this selection has a variant `{variant}`");
+    }
+    "no send matches this selection".to_string()
+}

@@ -1,0 +1,313 @@
+//! The service configuration (`herald.toml`): channel accounts with their platform, base URL,
+//! rate limits and the *names* of the environment variables that hold their credentials.
+//! Campaign files refer to accounts by name only, so authors never see a secret.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::campaign::diagnostic::{Diagnostics, SourceFile};
+use crate::campaign::toml_reader::{TableReader, parse_document};
+use crate::platforms::{ChannelRef, Platform};
+
+/// Where tracking links point when the configuration does not say.
+pub const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:8080";
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Base URL of herald's click redirector: tracking links are `{public_url}/r/{token}`.
+    pub public_url: String,
+    pub accounts: BTreeMap<ChannelRef, Account>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            public_url: DEFAULT_PUBLIC_URL.to_string(),
+            accounts: BTreeMap::new(),
+        }
+    }
+}
+
+/// One account on a partner platform.
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub channel: ChannelRef,
+    /// The platform's API base URL: the real one, or the sandbox's for a rehearsal.
+    pub base_url: String,
+    /// Credential key (`token`, ...) to the name of the environment variable holding it.
+    pub credentials: BTreeMap<String, String>,
+    pub rate: RateLimit,
+    /// A tighter text limit than the platform's (for example an SMS gateway behind a webhook).
+    pub max_chars: Option<usize>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RateLimit {
+    pub per_second: Option<f64>,
+    pub per_recipient_per_minute: Option<u32>,
+    pub daily_cap: Option<u64>,
+}
+
+impl Config {
+    /// Reads and checks a configuration file; problems go to `diags` and the result holds
+    /// whatever could be understood.
+    pub fn load(path: &Path, diags: &mut Diagnostics) -> Config {
+        match std::fs::read_to_string(path) {
+            Ok(text) => Config::parse(&SourceFile::new(path, text), diags),
+            Err(error) => {
+                diags.file_error(path, format!("cannot read configuration: {error}"));
+                Config::default()
+            }
+        }
+    }
+
+    pub fn parse(file: &SourceFile, diags: &mut Diagnostics) -> Config {
+        let doc = parse_document(file, diags);
+        let root = TableReader::new(
+            file,
+            doc.get_ref(),
+            0..0,
+            "configuration",
+            &["public_url", "accounts"],
+            diags,
+        );
+        let mut config = Config::default();
+        if let Some(url) = root.opt_str("public_url", diags) {
+            if is_http_url(&url.value) {
+                config.public_url = url.value.trim_end_matches('/').to_string();
+            } else {
+                diags.error(
+                    file,
+                    url.span,
+                    "`public_url` must be an http:// or https:// URL",
+                );
+            }
+        }
+        for (table, span) in root.tables("accounts", false, diags) {
+            if let Some(account) = parse_account(file, table, span, diags) {
+                let key = account.channel.clone();
+                if config.accounts.contains_key(&key) {
+                    diags.error(
+                        file,
+                        root.span_of("accounts"),
+                        format!("duplicate account `{key}`"),
+                    );
+                } else {
+                    config.accounts.insert(key, account);
+                }
+            }
+        }
+        config
+    }
+}
+
+fn parse_account(
+    file: &SourceFile,
+    table: &toml::de::DeTable<'_>,
+    span: std::ops::Range<usize>,
+    diags: &mut Diagnostics,
+) -> Option<Account> {
+    let mut reader = TableReader::new(
+        file,
+        table,
+        span,
+        "account",
+        &[
+            "name",
+            "platform",
+            "base_url",
+            "credentials",
+            "rate",
+            "max_chars",
+        ],
+        diags,
+    );
+    let name = reader.req_str("name", diags);
+    if let Some(name) = &name {
+        reader.set_what(format!("account `{}`", name.value));
+    }
+    let platform_name = reader.req_str("platform", diags);
+    let base_url = reader.req_str("base_url", diags);
+    let platform = platform_name.as_ref().and_then(|p| {
+        let found = Platform::from_name(&p.value);
+        if found.is_none() {
+            diags.error(
+                file,
+                p.span.clone(),
+                format!(
+                    "unknown platform `{}`; known platforms: {}",
+                    p.value,
+                    Platform::ALL.map(Platform::name).join(", ")
+                ),
+            );
+        }
+        found
+    });
+    if let Some(url) = &base_url {
+        if !is_http_url(&url.value) {
+            diags.error(
+                file,
+                url.span.clone(),
+                "`base_url` must be an http:// or https:// URL",
+            );
+        }
+    }
+    let mut credentials = BTreeMap::new();
+    if let Some((creds, creds_span)) = reader.opt_table("credentials", diags) {
+        let allowed = platform.map(Platform::credential_keys).unwrap_or(&[]);
+        let creds_reader = TableReader::new(file, creds, creds_span.clone(), "credentials", allowed, diags);
+        for key in allowed {
+            if let Some(var) = creds_reader.opt_str(key, diags) {
+                if is_env_var_name(&var.value) {
+                    credentials.insert(key.to_string(), var.value);
+                } else {
+                    // The value may be a pasted secret: never echo it back.
+                    diags.error(
+                        file,
+                        var.span,
+                        format!(
+                            "credential `{key}` must name an environment variable (for example HERALD_{}_{}), not hold the secret itself",
+                            platform.map(Platform::name).unwrap_or("PLATFORM").to_uppercase(),
+                            key.to_uppercase()
+                        ),
+                    );
+                }
+            }
+        }
+    }
+    let mut rate = RateLimit::default();
+    if let Some((rate_table, rate_span)) = reader.opt_table("rate", diags) {
+        let rate_reader = TableReader::new(
+            file,
+            rate_table,
+            rate_span,
+            "rate",
+            &["per_second", "per_recipient_per_minute", "daily_cap"],
+            diags,
+        );
+        if let Some(n) = rate_reader.opt_number("per_second", diags) {
+            if n.value > 0.0 {
+                rate.per_second = Some(n.value);
+            } else {
+                diags.error(file, n.span, "`per_second` must be greater than 0");
+            }
+        }
+        if let Some(n) = rate_reader.opt_int("per_recipient_per_minute", diags) {
+            match u32::try_from(n.value) {
+                Ok(v) if v > 0 => rate.per_recipient_per_minute = Some(v),
+                _ => diags.error(
+                    file,
+                    n.span,
+                    "`per_recipient_per_minute` must be a positive integer",
+                ),
+            }
+        }
+        if let Some(n) = rate_reader.opt_int("daily_cap", diags) {
+            match u64::try_from(n.value) {
+                Ok(v) if v > 0 => rate.daily_cap = Some(v),
+                _ => diags.error(file, n.span, "`daily_cap` must be a positive integer"),
+            }
+        }
+    }
+    let max_chars = reader.opt_int("max_chars", diags).and_then(|n| {
+        let value = usize::try_from(n.value).ok().filter(|v| *v > 0);
+        if value.is_none() {
+            diags.error(file, n.span, "`max_chars` must be a positive integer");
+        }
+        value
+    });
+    let name = name?;
+    let platform = platform?;
+    let channel = match ChannelRef::parse(&format!("{}:{}", platform.name(), name.value)) {
+        Ok(channel) => channel,
+        Err(message) => {
+            diags.error(file, name.span, message);
+            return None;
+        }
+    };
+    if let Some(platform_span) = platform_name.map(|p| p.span) {
+        for key in platform.credential_keys() {
+            if !credentials.contains_key(*key) {
+                diags.error(
+                    file,
+                    platform_span.clone(),
+                    format!(
+                        "account `{channel}` names no environment variable for credential `{key}`"
+                    ),
+                );
+            }
+        }
+    }
+    Some(Account {
+        channel,
+        base_url: base_url?.value.trim_end_matches('/').to_string(),
+        credentials,
+        rate,
+        max_chars,
+    })
+}
+
+fn is_http_url(url: &str) -> bool {
+    (url.starts_with("http://") || url.starts_with("https://"))
+        && url.split("://").nth(1).is_some_and(|rest| !rest.is_empty())
+        && !url.chars().any(char::is_whitespace)
+}
+
+/// `UPPER_CASE` with digits, the usual shape of an environment variable name.
+fn is_env_var_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_uppercase() || c == '_')
+        && chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> (Config, Vec<String>) {
+        let mut diags = Diagnostics::default();
+        let config = Config::parse(&SourceFile::new("herald.toml", text.to_string()), &mut diags);
+        (
+            config,
+            diags.into_sorted().iter().map(ToString::to_string).collect(),
+        )
+    }
+
+    #[test]
+    fn reads_accounts() {
+        let (config, problems) = parse(
+            r#"
+public_url = "https://herald.example.org/"
+[[accounts]]
+name = "nl-info"
+platform = "telegram"
+base_url = "http://127.0.0.1:8090"
+credentials = { token = "HERALD_TELEGRAM_TOKEN" }
+rate = { per_second = 30, per_recipient_per_minute = 20 }
+"#,
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(config.public_url, "https://herald.example.org");
+        let account = &config.accounts[&ChannelRef::parse("telegram:nl-info").unwrap()];
+        assert_eq!(account.credentials["token"], "HERALD_TELEGRAM_TOKEN");
+        assert_eq!(account.rate.per_second, Some(30.0));
+    }
+
+    #[test]
+    fn never_echoes_a_pasted_secret() {
+        let (_, problems) = parse(
+            r#"
+[[accounts]]
+name = "nl-info"
+platform = "telegram"
+base_url = "http://127.0.0.1:8090"
+credentials = { token = "123456:AAE-secret-token" }
+"#,
+        );
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].starts_with("herald.toml:6:23: error: credential `token` must name an environment variable"));
+        assert!(problems.iter().all(|p| !p.contains("AAE-secret")));
+    }
+}

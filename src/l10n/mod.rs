@@ -1,0 +1,9 @@
+//! Localisation: one Fluent bundle per (campaign, locale), fallback only along a segment's own
+//! list, and the completeness matrix that shows authors which translations are missing.
+
+mod catalog;
+mod completeness;
+mod references;
+
+pub use catalog::{Catalog, FormattedMessage, Translation, message_args as catalog_message_args, translation_path};
+pub use completeness::{Cell, CompletenessMatrix, MatrixRow};

@@ -1,0 +1,15 @@
+//! herald delivers targeted, multilingual public-information campaigns through partner
+//! platforms and reports their reach without exposing anyone in the audience.
+//!
+//! Data flows one way: campaign files → localisation → rendering → versions → schedule →
+//! dispatch → platforms → reach → reports. See `DESIGN.md` in the shared folder for the whole
+//! picture; each module's documentation says what it owns.
+
+pub mod campaign;
+pub mod cli;
+pub mod config;
+pub mod l10n;
+pub mod platforms;
+pub mod render;
+pub mod schedule;
+pub mod telemetry;

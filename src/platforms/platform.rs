@@ -1,0 +1,148 @@
+//! The partner platforms herald can publish to, and the channel references (`platform:account`)
+//! that campaign files use to name a configured account without ever seeing its secrets.
+
+use std::fmt;
+
+/// A partner platform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Platform {
+    Telegram,
+    WhatsApp,
+    Viber,
+    Facebook,
+    /// Meta's Marketing API (paid ads on Facebook and Instagram).
+    MetaAds,
+    X,
+    /// A generic signed webhook to any other partner (SMS gateways, partner tools).
+    Webhook,
+}
+
+/// How a platform interprets the text it is given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextFormat {
+    /// Telegram's HTML subset: text must be HTML-escaped, a few tags are allowed.
+    Html,
+    /// Plain text shown as is.
+    Plain,
+}
+
+impl Platform {
+    pub const ALL: [Platform; 7] = [
+        Platform::Telegram,
+        Platform::WhatsApp,
+        Platform::Viber,
+        Platform::Facebook,
+        Platform::MetaAds,
+        Platform::X,
+        Platform::Webhook,
+    ];
+
+    /// The name used in channel references, configuration and layout file names.
+    pub fn name(self) -> &'static str {
+        match self {
+            Platform::Telegram => "telegram",
+            Platform::WhatsApp => "whatsapp",
+            Platform::Viber => "viber",
+            Platform::Facebook => "facebook",
+            Platform::MetaAds => "meta_ads",
+            Platform::X => "x",
+            Platform::Webhook => "webhook",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Platform> {
+        Platform::ALL.into_iter().find(|p| p.name() == name)
+    }
+
+    pub fn text_format(self) -> TextFormat {
+        match self {
+            Platform::Telegram => TextFormat::Html,
+            _ => TextFormat::Plain,
+        }
+    }
+
+    /// Whether sending on this platform buys paid reach (an ad), which Meta refuses for
+    /// social-issue content aimed at people in the EU since October 2025.
+    pub fn is_paid_meta_ads(self) -> bool {
+        self == Platform::MetaAds
+    }
+
+    /// The credential keys an account on this platform must name (environment variables).
+    pub fn credential_keys(self) -> &'static [&'static str] {
+        match self {
+            Platform::Telegram => &["token"],
+            Platform::WhatsApp => &["token", "phone_number_id"],
+            Platform::Viber => &["token"],
+            Platform::Facebook => &["page_token", "page_id"],
+            Platform::MetaAds => &["token", "ad_account_id"],
+            Platform::X => &["bearer_token"],
+            Platform::Webhook => &["secret"],
+        }
+    }
+}
+
+impl fmt::Display for Platform {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// `platform:account`, as written in a send's `channels`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ChannelRef {
+    pub platform: Platform,
+    pub account: String,
+}
+
+impl ChannelRef {
+    pub fn parse(text: &str) -> Result<ChannelRef, String> {
+        let Some((platform, account)) = text.split_once(':') else {
+            return Err(format!(
+                "channel `{text}` must be written `platform:account`, for example `telegram:nl-info`"
+            ));
+        };
+        let platform = Platform::from_name(platform).ok_or_else(|| {
+            format!(
+                "unknown platform `{platform}` in channel `{text}`; known platforms: {}",
+                Platform::ALL.map(Platform::name).join(", ")
+            )
+        })?;
+        if account.is_empty() || !is_simple_name(account) {
+            return Err(format!(
+                "account name `{account}` in channel `{text}` may use only letters, digits, `-` and `_`"
+            ));
+        }
+        Ok(ChannelRef {
+            platform,
+            account: account.to_string(),
+        })
+    }
+}
+
+impl fmt::Display for ChannelRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.platform, self.account)
+    }
+}
+
+/// Letters, digits, `-` and `_`: safe in file names, URLs and keys.
+pub fn is_simple_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_channel_references() {
+        let channel = ChannelRef::parse("whatsapp:nl-optin").unwrap();
+        assert_eq!(channel.platform, Platform::WhatsApp);
+        assert_eq!(channel.to_string(), "whatsapp:nl-optin");
+        assert!(ChannelRef::parse("telegram").unwrap_err().contains("platform:account"));
+        assert!(ChannelRef::parse("myspace:x").unwrap_err().contains("unknown platform"));
+    }
+}

@@ -1,0 +1,159 @@
+//! Handlebars layouts, one per platform: built-in defaults, each overridable by
+//! `campaigns/layouts/<platform>.hbs`. Two registries, because Telegram reads HTML (so words
+//! from translators must be escaped) while every other platform shows text as it is. Strict
+//! mode is on: a layout that names a field a message does not have fails instead of silently
+//! sending an empty gap.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use handlebars::Handlebars;
+
+use crate::campaign::diagnostic::{Diagnostic, Diagnostics, Severity, SourceFile};
+use crate::platforms::{Platform, TextFormat};
+
+const TELEGRAM_LAYOUT: &str = "{{#if title}}<b>{{title}}</b>\n\n{{/if}}{{body}}{{#if link}}\n\n{{#if cta}}<a href=\"{{link}}\">{{cta}}</a>{{else}}{{link}}{{/if}}{{/if}}";
+const PLAIN_LAYOUT: &str = "{{#if title}}{{title}}\n\n{{/if}}{{body}}{{#if link}}\n\n{{#if cta}}{{cta}}\n{{/if}}{{link}}{{/if}}";
+const X_LAYOUT: &str = "{{body}}{{#if link}} {{link}}{{/if}}";
+
+/// Where a platform's layout came from.
+#[derive(Debug, Clone)]
+pub enum LayoutSource {
+    BuiltIn,
+    File(SourceFile),
+}
+
+pub struct Layouts {
+    html: Handlebars<'static>,
+    plain: Handlebars<'static>,
+    sources: BTreeMap<Platform, LayoutSource>,
+}
+
+impl Layouts {
+    /// The built-in layouts only.
+    pub fn built_in() -> Layouts {
+        let mut diags = Diagnostics::default();
+        Layouts::with_overrides(Vec::new(), &mut diags)
+    }
+
+    /// Loads overrides from `dir` (normally `campaigns/layouts`); a missing folder is fine.
+    pub fn load(dir: &Path, diags: &mut Diagnostics) -> Layouts {
+        let mut files = Vec::new();
+        if let Ok(entries) = std::fs::read_dir(dir) {
+            let mut paths: Vec<_> = entries.flatten().map(|e| e.path()).collect();
+            paths.sort();
+            for path in paths.into_iter().filter(|p| p.extension().is_some_and(|e| e == "hbs")) {
+                let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+                let Some(platform) = Platform::from_name(stem) else {
+                    diags.push(Diagnostic {
+                        path: path.clone(),
+                        line: 1,
+                        column: 1,
+                        severity: Severity::Warning,
+                        message: format!(
+                            "layout for unknown platform `{stem}` is never used; name it after one of: {}",
+                            Platform::ALL.map(Platform::name).join(", ")
+                        ),
+                    });
+                    continue;
+                };
+                match std::fs::read_to_string(&path) {
+                    Ok(text) => files.push((platform, SourceFile::new(path, text))),
+                    Err(error) => diags.file_error(&path, format!("cannot read layout: {error}")),
+                }
+            }
+        }
+        Layouts::with_overrides(files, diags)
+    }
+
+    /// Built-in layouts with the given files taking their platforms' places.
+    pub fn with_overrides(files: Vec<(Platform, SourceFile)>, diags: &mut Diagnostics) -> Layouts {
+        let mut html = Handlebars::new();
+        html.set_strict_mode(true);
+        html.register_escape_fn(escape_telegram_html);
+        let mut plain = Handlebars::new();
+        plain.set_strict_mode(true);
+        plain.register_escape_fn(handlebars::no_escape);
+        let mut sources = BTreeMap::new();
+        for platform in Platform::ALL {
+            let registry = match platform.text_format() {
+                TextFormat::Html => &mut html,
+                TextFormat::Plain => &mut plain,
+            };
+            let file = files.iter().find(|(p, _)| *p == platform).map(|(_, f)| f);
+            let mut source = LayoutSource::BuiltIn;
+            if let Some(file) = file {
+                // A layout file's final newline is not part of the message.
+                match registry.register_template_string(platform.name(), file.text.trim_end()) {
+                    Ok(()) => source = LayoutSource::File(file.clone()),
+                    Err(error) => {
+                        let (line, column) = error.pos().unwrap_or((1, 1));
+                        diags.push(Diagnostic {
+                            path: file.path.clone(),
+                            line,
+                            column,
+                            severity: Severity::Error,
+                            message: format!("layout error: {}", error.reason()),
+                        });
+                    }
+                }
+            }
+            if matches!(source, LayoutSource::BuiltIn) {
+                let built_in = match platform {
+                    Platform::Telegram => TELEGRAM_LAYOUT,
+                    Platform::X => X_LAYOUT,
+                    _ => PLAIN_LAYOUT,
+                };
+                registry
+                    .register_template_string(platform.name(), built_in)
+                    .expect("built-in layouts are valid templates");
+            }
+            sources.insert(platform, source);
+        }
+        Layouts { html, plain, sources }
+    }
+
+    pub fn source(&self, platform: Platform) -> &LayoutSource {
+        &self.sources[&platform]
+    }
+
+    /// Renders a platform's layout; an error is a diagnostic at the layout file's line.
+    pub fn render(&self, platform: Platform, data: &serde_json::Value) -> Result<String, Diagnostic> {
+        let registry = match platform.text_format() {
+            TextFormat::Html => &self.html,
+            TextFormat::Plain => &self.plain,
+        };
+        registry.render(platform.name(), data).map_err(|error| {
+            let (path, line, column) = match self.source(platform) {
+                LayoutSource::File(file) => (
+                    file.path.clone(),
+                    error.line_no.unwrap_or(1),
+                    error.column_no.unwrap_or(1),
+                ),
+                LayoutSource::BuiltIn => (format!("<built-in {platform} layout>").into(), 1, 1),
+            };
+            Diagnostic {
+                path,
+                line,
+                column,
+                severity: Severity::Error,
+                message: format!("layout error: {}", error.reason()),
+            }
+        })
+    }
+}
+
+/// Escapes what Telegram's HTML parse mode requires: `&`, `<`, `>` and `"` (in attributes).
+pub fn escape_telegram_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+    out
+}

@@ -1,0 +1,17 @@
+//! Rendering: Fluent resolves the words, a handlebars layout per platform arranges them, and
+//! the platform's limits are checked. Broadcast content never varies per recipient, so each
+//! (message, variant, locale, platform) is rendered once and reused for every recipient.
+
+mod bidi;
+mod layout;
+mod limits;
+mod matrix;
+mod renderer;
+mod tracking;
+
+pub use bidi::{RIGHT_TO_LEFT_MARK, apply_direction};
+pub use layout::{LayoutSource, Layouts};
+pub use limits::{measure, platform_limit};
+pub use matrix::{PreviewFilter, PreviewItem, preview_items};
+pub use renderer::{LINK_PLACEHOLDER, RenderError, RenderKey, Rendered, Renderer, render_uncached};
+pub use tracking::{tracking_token, tracking_url};
