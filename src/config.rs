@@ -84,16 +84,17 @@ impl Config {
             }
         }
         for (table, span) in root.tables("accounts", false, diags) {
-            if let Some(account) = parse_account(file, table, span, diags) {
-                let key = account.channel.clone();
-                if config.accounts.contains_key(&key) {
-                    diags.error(
-                        file,
-                        root.span_of("accounts"),
-                        format!("duplicate account `{key}`"),
-                    );
-                } else {
-                    config.accounts.insert(key, account);
+            let Some(account) = parse_account(file, table, span.clone(), diags) else {
+                continue;
+            };
+            match config.accounts.entry(account.channel.clone()) {
+                std::collections::btree_map::Entry::Occupied(existing) => diags.error(
+                    file,
+                    span,
+                    format!("duplicate account `{}`", existing.key()),
+                ),
+                std::collections::btree_map::Entry::Vacant(slot) => {
+                    slot.insert(account);
                 }
             }
         }
@@ -155,7 +156,14 @@ fn parse_account(
     let mut credentials = BTreeMap::new();
     if let Some((creds, creds_span)) = reader.opt_table("credentials", diags) {
         let allowed = platform.map(Platform::credential_keys).unwrap_or(&[]);
-        let creds_reader = TableReader::new(file, creds, creds_span.clone(), "credentials", allowed, diags);
+        let creds_reader = TableReader::new(
+            file,
+            creds,
+            creds_span.clone(),
+            "credentials",
+            allowed,
+            diags,
+        );
         for key in allowed {
             if let Some(var) = creds_reader.opt_str(key, diags) {
                 if is_env_var_name(&var.value) {
@@ -268,10 +276,17 @@ mod tests {
 
     fn parse(text: &str) -> (Config, Vec<String>) {
         let mut diags = Diagnostics::default();
-        let config = Config::parse(&SourceFile::new("herald.toml", text.to_string()), &mut diags);
+        let config = Config::parse(
+            &SourceFile::new("herald.toml", text.to_string()),
+            &mut diags,
+        );
         (
             config,
-            diags.into_sorted().iter().map(ToString::to_string).collect(),
+            diags
+                .into_sorted()
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
         )
     }
 
@@ -307,7 +322,13 @@ credentials = { token = "123456:AAE-secret-token" }
 "#,
         );
         assert_eq!(problems.len(), 2, "{problems:?}");
-        assert!(problems[0].starts_with("herald.toml:6:23: error: credential `token` must name an environment variable"));
+        assert_eq!(
+            problems,
+            [
+                "herald.toml:4:12: error: account `telegram:nl-info` names no environment variable for credential `token`",
+                "herald.toml:6:25: error: credential `token` must name an environment variable (for example HERALD_TELEGRAM_TOKEN), not hold the secret itself",
+            ]
+        );
         assert!(problems.iter().all(|p| !p.contains("AAE-secret")));
     }
 }

@@ -159,13 +159,8 @@ impl Diagnostics {
     /// Sorted by file, then position, so output is stable and reads top to bottom.
     pub fn into_sorted(mut self) -> Vec<Diagnostic> {
         self.items.sort_by(|a, b| {
-            (&a.path, a.line, a.column, a.severity, &a.message).cmp(&(
-                &b.path,
-                b.line,
-                b.column,
-                b.severity,
-                &b.message,
-            ))
+            (&a.path, a.line, a.column, a.severity, &a.message)
+                .cmp(&(&b.path, b.line, b.column, b.severity, &b.message))
         });
         self.items.dedup();
         self.items

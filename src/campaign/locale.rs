@@ -10,8 +10,8 @@ use super::codes;
 
 /// Languages written right to left (by primary language subtag).
 const RIGHT_TO_LEFT: &[&str] = &[
-    "ar", "fa", "ps", "ur", "ckb", "he", "prs", "sd", "ug", "yi", "dv", "arz", "ary", "apc",
-    "aeb", "apd", "arq", "haz", "sdh", "skr",
+    "ar", "fa", "ps", "ur", "ckb", "he", "prs", "sd", "ug", "yi", "dv", "arz", "ary", "apc", "aeb",
+    "apd", "arq", "haz", "sdh", "skr",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -46,10 +46,7 @@ impl Locale {
                 ));
             }
         }
-        Ok(Locale {
-            tag: canonical,
-            id,
-        })
+        Ok(Locale { tag: canonical, id })
     }
 
     pub fn as_str(&self) -> &str {
@@ -67,7 +64,11 @@ impl Locale {
 
     /// `rtl` or `ltr`, as HTML's `dir` attribute wants it.
     pub fn direction(&self) -> &'static str {
-        if self.is_right_to_left() { "rtl" } else { "ltr" }
+        if self.is_right_to_left() {
+            "rtl"
+        } else {
+            "ltr"
+        }
     }
 }
 
@@ -93,9 +94,25 @@ mod tests {
 
     #[test]
     fn rejects_bad_locales_with_reasons() {
-        assert!(Locale::parse("fa_af").unwrap_err().contains("write `fa-AF`"));
-        assert!(Locale::parse("xx").unwrap_err().contains("unknown language `xx`"));
-        assert!(Locale::parse("en-QQ").unwrap_err().contains("unknown region `QQ`"));
-        assert!(Locale::parse("not a locale").unwrap_err().contains("not a valid"));
+        assert!(
+            Locale::parse("fa_af")
+                .unwrap_err()
+                .contains("write `fa-AF`")
+        );
+        assert!(
+            Locale::parse("xx")
+                .unwrap_err()
+                .contains("unknown language `xx`")
+        );
+        assert!(
+            Locale::parse("en-QQ")
+                .unwrap_err()
+                .contains("unknown region `QQ`")
+        );
+        assert!(
+            Locale::parse("not a locale")
+                .unwrap_err()
+                .contains("not a valid")
+        );
     }
 }

@@ -136,8 +136,7 @@ pub fn parse_campaign(
         .iter()
         .filter_map(|(table, span)| {
             let message = parse_message(&file, table, span.clone(), diags)?;
-            unique(&file, "message", &message.id.value, span, &mut seen, diags)
-                .then_some(message)
+            unique(&file, "message", &message.id.value, span, &mut seen, diags).then_some(message)
         })
         .collect();
     let mut seen = HashMap::new();
@@ -145,15 +144,21 @@ pub fn parse_campaign(
         .iter()
         .enumerate()
         .filter_map(|(index, (table, span))| {
-            let send = parse_send(&file, table, span.clone(), index, &declared, &segments, diags)?;
+            let send = parse_send(
+                &file,
+                table,
+                span.clone(),
+                index,
+                &declared,
+                &segments,
+                diags,
+            )?;
             unique(&file, "send", &send.id, span, &mut seen, diags).then_some(send)
         })
         .collect();
 
     for message in &messages {
-        if !sends.iter().any(|s| s.message == message.id.value)
-            && !send_tables.is_empty()
-        {
+        if !sends.iter().any(|s| s.message == message.id.value) && !send_tables.is_empty() {
             diags.warning(
                 &file,
                 message.id.span.clone(),
@@ -209,7 +214,11 @@ fn unique(
     true
 }
 
-fn parse_locale(file: &SourceFile, tag: &Located<String>, diags: &mut Diagnostics) -> Option<Located<Locale>> {
+fn parse_locale(
+    file: &SourceFile,
+    tag: &Located<String>,
+    diags: &mut Diagnostics,
+) -> Option<Located<Locale>> {
     match Locale::parse(&tag.value) {
         Ok(locale) => Some(Located::new(locale, tag.span.clone())),
         Err(message) => {
@@ -230,7 +239,14 @@ fn parse_segment(
     if let Some(id) = &id {
         reader.set_what(format!("segment `{}`", id.value));
         if !is_simple_name(&id.value) {
-            diags.error(file, id.span.clone(), format!("segment id `{}` may use only letters, digits, `-` and `_`", id.value));
+            diags.error(
+                file,
+                id.span.clone(),
+                format!(
+                    "segment id `{}` may use only letters, digits, `-` and `_`",
+                    id.value
+                ),
+            );
         }
     }
     let kind = reader.req_str("kind", diags).and_then(|k| {
@@ -260,7 +276,10 @@ fn parse_segment(
                     diags.error(
                         file,
                         c.span.clone(),
-                        format!("unknown country code `{}` (expected ISO 3166-1 alpha-2){hint}", c.value),
+                        format!(
+                            "unknown country code `{}` (expected ISO 3166-1 alpha-2){hint}",
+                            c.value
+                        ),
                     );
                 }
                 ok
@@ -294,7 +313,11 @@ fn parse_segment(
     let age = reader.opt_int_list("age", diags).and_then(|range| {
         let span = reader.span_of("age");
         match range.as_slice() {
-            [min, max] if (0..=120).contains(&min.value) && (0..=120).contains(&max.value) && min.value <= max.value => {
+            [min, max]
+                if (0..=120).contains(&min.value)
+                    && (0..=120).contains(&max.value)
+                    && min.value <= max.value =>
+            {
                 Some((min.value as u8, max.value as u8))
             }
             _ => {
@@ -315,7 +338,11 @@ fn parse_segment(
         locales,
         fallback,
         timezone: timezone?,
-        age: if reader.get("age").is_some() { Some(age?) } else { None },
+        age: if reader.get("age").is_some() {
+            Some(age?)
+        } else {
+            None
+        },
         span,
     })
 }
@@ -381,17 +408,27 @@ fn parse_message(
     }
     let mut variants = Vec::new();
     for variant in reader.opt_str_list("variants", diags).unwrap_or_default() {
-        if !variant.value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        if !variant
+            .value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_')
             || variant.value.is_empty()
         {
             diags.error(
                 file,
                 variant.span,
-                format!("variant `{}` may use only letters, digits and `_`", variant.value),
+                format!(
+                    "variant `{}` may use only letters, digits and `_`",
+                    variant.value
+                ),
             );
             ok = false;
         } else if variants.contains(&variant.value) {
-            diags.error(file, variant.span, format!("variant `{}` is listed twice", variant.value));
+            diags.error(
+                file,
+                variant.span,
+                format!("variant `{}` is listed twice", variant.value),
+            );
             ok = false;
         } else {
             variants.push(variant.value);
@@ -400,7 +437,14 @@ fn parse_message(
     let link = reader.opt_str("link", diags).and_then(|link| {
         let valid = link.value.starts_with("https://") || link.value.starts_with("http://");
         if !valid || link.value.chars().any(char::is_whitespace) {
-            diags.error(file, link.span, format!("link `{}` must be an http:// or https:// URL without spaces", link.value));
+            diags.error(
+                file,
+                link.span,
+                format!(
+                    "link `{}` must be an http:// or https:// URL without spaces",
+                    link.value
+                ),
+            );
             ok = false;
             None
         } else {
@@ -412,7 +456,11 @@ fn parse_message(
         for (key, value) in args_table.iter() {
             let name: &str = key.get_ref();
             if !is_fluent_identifier(name) {
-                diags.error(file, key.span(), format!("argument name `{name}` must be a Fluent identifier"));
+                diags.error(
+                    file,
+                    key.span(),
+                    format!("argument name `{name}` must be a Fluent identifier"),
+                );
                 ok = false;
                 continue;
             }
@@ -427,7 +475,10 @@ fn parse_message(
                     diags.error(
                         file,
                         value.span(),
-                        format!("argument `{name}` must be a number or a string, found {}", value.get_ref().type_str()),
+                        format!(
+                            "argument `{name}` must be a number or a string, found {}",
+                            value.get_ref().type_str()
+                        ),
                     );
                     ok = false;
                 }
@@ -456,7 +507,14 @@ fn parse_send(
     let id = match reader.opt_str("id", diags) {
         Some(id) if is_simple_name(&id.value) => id.value,
         Some(id) => {
-            diags.error(file, id.span, format!("send id `{}` may use only letters, digits, `-` and `_`", id.value));
+            diags.error(
+                file,
+                id.span,
+                format!(
+                    "send id `{}` may use only letters, digits, `-` and `_`",
+                    id.value
+                ),
+            );
             return None;
         }
         None => format!("send-{}", index + 1),
@@ -466,14 +524,22 @@ fn parse_send(
     let message = reader.req_str("message", diags);
     if let Some(message) = &message {
         if !declared.messages.contains(&message.value) {
-            diags.error(file, message.span.clone(), format!("send `{id}` refers to unknown message `{}`", message.value));
+            diags.error(
+                file,
+                message.span.clone(),
+                format!("send `{id}` refers to unknown message `{}`", message.value),
+            );
             ok = false;
         }
     }
     let segment_refs = reader.req_str_list("segments", diags);
     for segment in segment_refs.iter().flatten() {
         if !declared.segments.contains(&segment.value) {
-            diags.error(file, segment.span.clone(), format!("send `{id}` refers to unknown segment `{}`", segment.value));
+            diags.error(
+                file,
+                segment.span.clone(),
+                format!("send `{id}` refers to unknown segment `{}`", segment.value),
+            );
             ok = false;
         }
     }
@@ -489,7 +555,10 @@ fn parse_send(
                     diags.error(
                         file,
                         channel.span.clone(),
-                        format!("unknown channel account `{parsed}`: no such account in {}", declared.config_name),
+                        format!(
+                            "unknown channel account `{parsed}`: no such account in {}",
+                            declared.config_name
+                        ),
                     );
                     ok = false;
                 }
@@ -510,8 +579,15 @@ fn parse_send(
                         }
                     }
                 }
-                if channels.iter().any(|c: &Located<ChannelRef>| c.value == parsed) {
-                    diags.error(file, channel.span, format!("channel `{parsed}` is listed twice"));
+                if channels
+                    .iter()
+                    .any(|c: &Located<ChannelRef>| c.value == parsed)
+                {
+                    diags.error(
+                        file,
+                        channel.span,
+                        format!("channel `{parsed}` is listed twice"),
+                    );
                     ok = false;
                 } else {
                     channels.push(Located::new(parsed, channel.span));
@@ -519,15 +595,16 @@ fn parse_send(
             }
         }
     }
-    let cron = reader.req_str("cron", diags).and_then(|cron| {
-        match CronSchedule::parse(&cron.value) {
-            Ok(schedule) => Some(schedule),
-            Err(message) => {
-                diags.error(file, cron.span, message);
-                None
-            }
-        }
-    });
+    let cron =
+        reader
+            .req_str("cron", diags)
+            .and_then(|cron| match CronSchedule::parse(&cron.value) {
+                Ok(schedule) => Some(schedule),
+                Err(message) => {
+                    diags.error(file, cron.span, message);
+                    None
+                }
+            });
     let message = message?;
     let segments = segment_refs?;
     let cron = cron?;

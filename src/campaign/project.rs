@@ -10,7 +10,9 @@ use super::parse::parse_campaign;
 use crate::campaign::diagnostic::SourceFile;
 use crate::config::Config;
 use crate::l10n::{Catalog, CompletenessMatrix};
-use crate::render::{Layouts, RenderError, Renderer, measure, platform_limit, tracking_token, tracking_url};
+use crate::render::{
+    Layouts, RenderError, Renderer, measure, platform_limit, tracking_token, tracking_url,
+};
 
 /// The default configuration file, looked for in the working directory, then the project.
 pub const DEFAULT_CONFIG: &str = "herald.toml";
@@ -61,16 +63,28 @@ impl Target {
     fn root(&self) -> PathBuf {
         match self {
             Target::Folder(folder) => {
-                if folder.file_name().is_some_and(|n| n == "campaigns") && !folder.join("campaigns").is_dir() {
-                    folder.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."))
+                if folder.file_name().is_some_and(|n| n == "campaigns")
+                    && !folder.join("campaigns").is_dir()
+                {
+                    folder
+                        .parent()
+                        .map(Path::to_path_buf)
+                        .unwrap_or_else(|| PathBuf::from("."))
                 } else {
                     folder.clone()
                 }
             }
             Target::File(file) => {
-                let parent = file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+                let parent = file
+                    .parent()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .unwrap_or(Path::new("."));
                 if parent.file_name().is_some_and(|n| n == "campaigns") {
-                    parent.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf()
+                    parent
+                        .parent()
+                        .filter(|p| !p.as_os_str().is_empty())
+                        .unwrap_or(Path::new("."))
+                        .to_path_buf()
                 } else {
                     parent.to_path_buf()
                 }
@@ -84,7 +98,11 @@ pub fn load_project(target: &Target, config_path: Option<&Path>) -> (Project, Di
     let mut diags = Diagnostics::default();
     let root = target.root();
     // `./campaigns/x.toml` reads worse than `campaigns/x.toml` in every diagnostic.
-    let root = if root == Path::new(".") { PathBuf::new() } else { root };
+    let root = if root == Path::new(".") {
+        PathBuf::new()
+    } else {
+        root
+    };
     let (config, config_name) = load_config(&root, config_path, &mut diags);
     let layouts = Layouts::load(&root.join("campaigns").join("layouts"), &mut diags);
     let files = campaign_files(target, &root, &mut diags);
@@ -97,8 +115,17 @@ pub fn load_project(target: &Target, config_path: Option<&Path>) -> (Project, Di
                 continue;
             }
         };
-        let stem = path.file_stem().and_then(|s| s.to_str()).map(str::to_string);
-        let Some(campaign) = parse_campaign(SourceFile::new(path, text), stem.as_deref(), &config, &config_name, &mut diags) else {
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .map(str::to_string);
+        let Some(campaign) = parse_campaign(
+            SourceFile::new(path, text),
+            stem.as_deref(),
+            &config,
+            &config_name,
+            &mut diags,
+        ) else {
             continue;
         };
         let catalog = Catalog::load(&root, &campaign, &mut diags);
@@ -149,7 +176,10 @@ fn campaign_files(target: &Target, root: &Path, diags: &mut Diagnostics) -> Vec<
         Target::Folder(_) => {
             let dir = root.join("campaigns");
             let Ok(entries) = std::fs::read_dir(&dir) else {
-                diags.file_error(&dir, "no campaigns folder here: expected campaigns/<id>.toml files");
+                diags.file_error(
+                    &dir,
+                    "no campaigns folder here: expected campaigns/<id>.toml files",
+                );
                 return Vec::new();
             };
             let mut files: Vec<PathBuf> = entries
@@ -159,7 +189,10 @@ fn campaign_files(target: &Target, root: &Path, diags: &mut Diagnostics) -> Vec<
                 .collect();
             files.sort();
             if files.is_empty() {
-                diags.file_error(&dir, "no campaign files (campaigns/<id>.toml) in this folder");
+                diags.file_error(
+                    &dir,
+                    "no campaign files (campaigns/<id>.toml) in this folder",
+                );
             }
             files
         }
@@ -186,7 +219,10 @@ fn check_campaign(root: &Path, campaign: &Campaign, catalog: &Catalog, diags: &m
         diags.push(translation.file.diagnostic(
             start..start,
             Severity::Warning,
-            format!("`{}` translation is marked as a draft: have it reviewed before approval", translation.locale),
+            format!(
+                "`{}` translation is marked as a draft: have it reviewed before approval",
+                translation.locale
+            ),
         ));
     }
     // Translation files for locales that no segment sends in or falls back to.
@@ -203,7 +239,10 @@ fn check_campaign(root: &Path, campaign: &Campaign, catalog: &Catalog, diags: &m
                     line: 1,
                     column: 1,
                     severity: Severity::Warning,
-                    message: format!("no segment of `{}` sends in `{tag}`: this translation is never used", campaign.id),
+                    message: format!(
+                        "no segment of `{}` sends in `{tag}`: this translation is never used",
+                        campaign.id
+                    ),
                 });
             }
         }
@@ -211,7 +250,13 @@ fn check_campaign(root: &Path, campaign: &Campaign, catalog: &Catalog, diags: &m
 }
 
 /// Renders every combination that will be sent and checks layouts and platform limits.
-fn check_rendering(campaign: &Campaign, catalog: &Catalog, config: &Config, layouts: &Layouts, diags: &mut Diagnostics) {
+fn check_rendering(
+    campaign: &Campaign,
+    catalog: &Catalog,
+    config: &Config,
+    layouts: &Layouts,
+    diags: &mut Diagnostics,
+) {
     let mut renderer = Renderer::new(layouts);
     for send in &campaign.sends {
         let Some(message) = campaign.message(&send.message) else {
@@ -220,7 +265,11 @@ fn check_rendering(campaign: &Campaign, catalog: &Catalog, config: &Config, layo
         for segment in send.segments.iter().filter_map(|id| campaign.segment(id)) {
             for locale in &segment.locales {
                 for (variant, fluent_id) in message.fluent_ids() {
-                    let Some(source) = catalog.source_locale(&fluent_id, &locale.value, segment.fallback.iter().map(|f| &f.value)) else {
+                    let Some(source) = catalog.source_locale(
+                        &fluent_id,
+                        &locale.value,
+                        segment.fallback.iter().map(|f| &f.value),
+                    ) else {
                         continue;
                     };
                     let Some(translation) = catalog.translation(source) else {
@@ -228,7 +277,13 @@ fn check_rendering(campaign: &Campaign, catalog: &Catalog, config: &Config, layo
                     };
                     for channel in &send.channels {
                         let platform = channel.value.platform;
-                        let rendered = match renderer.render(campaign, message, &fluent_id, translation, platform) {
+                        let rendered = match renderer.render(
+                            campaign,
+                            message,
+                            &fluent_id,
+                            translation,
+                            platform,
+                        ) {
                             Ok(rendered) => rendered,
                             Err(RenderError::Layout(diagnostic)) => {
                                 diags.push(diagnostic);
@@ -236,9 +291,18 @@ fn check_rendering(campaign: &Campaign, catalog: &Catalog, config: &Config, layo
                             }
                             Err(RenderError::MissingMessage) => continue,
                         };
-                        let token = tracking_token(&campaign.id, &send.id, variant, &locale.value, &channel.value);
+                        let token = tracking_token(
+                            &campaign.id,
+                            &send.id,
+                            variant,
+                            &locale.value,
+                            &channel.value,
+                        );
                         let text = rendered.with_link(&tracking_url(&config.public_url, &token));
-                        let account_limit = config.accounts.get(&channel.value).and_then(|a| a.max_chars);
+                        let account_limit = config
+                            .accounts
+                            .get(&channel.value)
+                            .and_then(|a| a.max_chars);
                         let limit = match (platform_limit(platform), account_limit) {
                             (Some(p), Some(a)) => Some(p.min(a)),
                             (p, a) => p.or(a),
@@ -246,7 +310,10 @@ fn check_rendering(campaign: &Campaign, catalog: &Catalog, config: &Config, layo
                         let Some(limit) = limit else { continue };
                         let length = measure(platform, &text);
                         if length > limit {
-                            let span = translation.message_span(&fluent_id).map(|s| s.start..s.start).unwrap_or(0..0);
+                            let span = translation
+                                .message_span(&fluent_id)
+                                .map(|s| s.start..s.start)
+                                .unwrap_or(0..0);
                             diags.error(
                                 &translation.file,
                                 span,

@@ -38,11 +38,7 @@ fn toml_message(message: &str) -> String {
     let line = line.trim_end_matches('.');
     let mut chars = line.chars();
     match chars.next() {
-        Some(first) => format!(
-            "invalid TOML: {}{}",
-            first.to_lowercase(),
-            chars.as_str()
-        ),
+        Some(first) => format!("invalid TOML: {}{}", first.to_lowercase(), chars.as_str()),
         None => "invalid TOML".to_string(),
     }
 }
@@ -165,11 +161,7 @@ impl<'a, 'i> TableReader<'a, 'i> {
         Some(value)
     }
 
-    pub fn opt_str_list(
-        &self,
-        key: &str,
-        diags: &mut Diagnostics,
-    ) -> Option<Vec<Located<String>>> {
+    pub fn opt_str_list(&self, key: &str, diags: &mut Diagnostics) -> Option<Vec<Located<String>>> {
         let value = self.get(key)?;
         let Some(array) = value.get_ref().as_array() else {
             self.wrong_type(key, "an array of strings", value, diags);
@@ -193,11 +185,7 @@ impl<'a, 'i> TableReader<'a, 'i> {
         Some(out)
     }
 
-    pub fn req_str_list(
-        &self,
-        key: &str,
-        diags: &mut Diagnostics,
-    ) -> Option<Vec<Located<String>>> {
+    pub fn req_str_list(&self, key: &str, diags: &mut Diagnostics) -> Option<Vec<Located<String>>> {
         if self.get(key).is_none() {
             self.missing(key, diags);
             return None;
@@ -226,9 +214,12 @@ impl<'a, 'i> TableReader<'a, 'i> {
         };
         let parsed = match value.get_ref() {
             DeValue::Datetime(dt) if dt.time.is_none() && dt.offset.is_none() => {
-                dt.date.and_then(|d| {
+                let date = dt.date.and_then(|d| {
                     chrono::NaiveDate::from_ymd_opt(d.year.into(), d.month.into(), d.day.into())
-                })
+                });
+                // An impossible day (2027-02-30) was already reported by the TOML parser.
+                date?;
+                date
             }
             DeValue::String(s) => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok(),
             _ => None,
@@ -239,10 +230,7 @@ impl<'a, 'i> TableReader<'a, 'i> {
                 diags.error(
                     self.file,
                     value.span(),
-                    format!(
-                        "`{key}` in {} must be a date such as 2027-01-15",
-                        self.what
-                    ),
+                    format!("`{key}` in {} must be a date such as 2027-01-15", self.what),
                 );
                 None
             }
@@ -323,7 +311,10 @@ impl<'a, 'i> TableReader<'a, 'i> {
                 diags.error(
                     self.file,
                     self.span.clone(),
-                    format!("missing `[[{key}]]` in {}: at least one is needed", self.what),
+                    format!(
+                        "missing `[[{key}]]` in {}: at least one is needed",
+                        self.what
+                    ),
                 );
             }
             return Vec::new();

@@ -13,7 +13,11 @@ pub use preview::preview;
 pub use validate::validate;
 
 #[derive(Debug, Parser)]
-#[command(name = "herald", version, about = "Targeted, multilingual public-information campaigns with privacy-safe reach reports")]
+#[command(
+    name = "herald",
+    version,
+    about = "Targeted, multilingual public-information campaigns with privacy-safe reach reports"
+)]
 pub struct Cli {
     /// Service configuration (channel accounts); default: herald.toml when present.
     #[arg(long, global = true, value_name = "FILE")]

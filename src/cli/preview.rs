@@ -37,7 +37,11 @@ pub fn preview(args: &PreviewArgs, config: Option<&Path>) -> ExitCode {
     }
     let result = match (&args.out, args.format) {
         (Some(dir), _) => write_files(dir, &loaded.campaign.id, &items).map(|count| {
-            println!("wrote {count} preview{} to {}", if count == 1 { "" } else { "s" }, dir.display());
+            println!(
+                "wrote {count} preview{} to {}",
+                if count == 1 { "" } else { "s" },
+                dir.display()
+            );
         }),
         (None, Format::Json) => serde_json::to_string_pretty(&items)
             .map_err(std::io::Error::other)
@@ -88,13 +92,20 @@ fn describe(item: &PreviewItem) -> String {
 
 fn write_files(dir: &Path, campaign: &str, items: &[PreviewItem]) -> std::io::Result<usize> {
     for item in items {
-        let folder = dir.join(campaign).join(&item.send).join(&item.segment).join(&item.locale);
+        let folder = dir
+            .join(campaign)
+            .join(&item.send)
+            .join(&item.segment)
+            .join(&item.locale);
         std::fs::create_dir_all(&folder)?;
         let mut name = item.channel.replace(':', "-");
         if let Some(variant) = &item.variant {
             name.push_str(&format!("--{variant}"));
         }
-        std::fs::write(folder.join(format!("{name}.txt")), format!("{}\n", item.text))?;
+        std::fs::write(
+            folder.join(format!("{name}.txt")),
+            format!("{}\n", item.text),
+        )?;
     }
     Ok(items.len())
 }
@@ -110,7 +121,10 @@ fn why_empty(loaded: &LoadedCampaign, filter: &PreviewFilter) -> String {
         if let Some(locale) = &filter.locale {
             if !segment.locales.iter().any(|l| l.value.as_str() == locale) {
                 let known: Vec<&str> = segment.locales.iter().map(|l| l.value.as_str()).collect();
-                return format!("segment `{segment_id}` does not send in `{locale}` (its locales: {})", known.join(", "));
+                return format!(
+                    "segment `{segment_id}` does not send in `{locale}` (its locales: {})",
+                    known.join(", ")
+                );
             }
         }
         if let Some(channel) = &filter.channel {
@@ -121,7 +135,10 @@ fn why_empty(loaded: &LoadedCampaign, filter: &PreviewFilter) -> String {
                 .flat_map(|s| s.channels.iter().map(|c| c.value.to_string()))
                 .collect();
             if !channels.contains(channel) {
-                return format!("no send reaches segment `{segment_id}` on `{channel}` (its channels: {})", channels.join(", "));
+                return format!(
+                    "no send reaches segment `{segment_id}` on `{channel}` (its channels: {})",
+                    channels.join(", ")
+                );
             }
         }
     }

@@ -37,7 +37,8 @@ pub fn validate(path: &Path, config: Option<&Path>, format: Format) -> ExitCode 
             let colour = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
             let mut result = Ok(());
             for loaded in &project.campaigns {
-                result = result.and_then(|_| writeln!(stdout, "{}", loaded.completeness.to_table(colour)));
+                result = result
+                    .and_then(|_| writeln!(stdout, "{}", loaded.completeness.to_table(colour)));
             }
             let locales: std::collections::BTreeSet<String> = project
                 .campaigns
@@ -60,9 +61,17 @@ pub fn validate(path: &Path, config: Option<&Path>, format: Format) -> ExitCode 
     };
     if written.is_err() {
         // The reader went away (a closed pipe); the exit code still tells the result.
-        return if errors > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS };
+        return if errors > 0 {
+            ExitCode::FAILURE
+        } else {
+            ExitCode::SUCCESS
+        };
     }
-    if errors > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+    if errors > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 fn plural(n: usize) -> &'static str {

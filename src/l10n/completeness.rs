@@ -53,7 +53,12 @@ pub struct CompletenessMatrix {
 impl CompletenessMatrix {
     /// Builds the matrix and reports gaps: an error for every segment locale that lacks a
     /// message with no allowed fallback, a warning where a fallback will be used.
-    pub fn build(campaign: &Campaign, catalog: &Catalog, root: &std::path::Path, diags: &mut Diagnostics) -> CompletenessMatrix {
+    pub fn build(
+        campaign: &Campaign,
+        catalog: &Catalog,
+        root: &std::path::Path,
+        diags: &mut Diagnostics,
+    ) -> CompletenessMatrix {
         let locales = campaign.audience_locales();
         let default = &campaign.default_locale.value;
         let default_translation = catalog.translation(default);
@@ -130,11 +135,22 @@ impl CompletenessMatrix {
                 Some(part) => format!("  .{part}"),
             })
             .collect();
-        let first = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0).max(7);
+        let first = labels
+            .iter()
+            .map(|l| l.chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(7);
         let headers: Vec<String> = self
             .locales
             .iter()
-            .map(|l| if self.drafts.contains(l) { format!("{l}*") } else { l.clone() })
+            .map(|l| {
+                if self.drafts.contains(l) {
+                    format!("{l}*")
+                } else {
+                    l.clone()
+                }
+            })
             .collect();
         let widths: Vec<usize> = headers
             .iter()
@@ -186,7 +202,11 @@ fn cell_for(campaign: &Campaign, catalog: &Catalog, fluent_id: &str, locale: &Lo
         return Cell::Ok;
     }
     let mut fallback_used: Option<&Locale> = None;
-    for segment in campaign.segments.iter().filter(|s| s.locales.iter().any(|l| &l.value == locale)) {
+    for segment in campaign
+        .segments
+        .iter()
+        .filter(|s| s.locales.iter().any(|l| &l.value == locale))
+    {
         match catalog.source_locale(fluent_id, locale, segment.fallback.iter().map(|f| &f.value)) {
             Some(found) => {
                 fallback_used.get_or_insert(found);
@@ -228,7 +248,11 @@ fn report_partial_translations(catalog: &Catalog, fluent_id: &str, diags: &mut D
                 );
             }
         }
-        if !translation.message_has_value(fluent_id) && catalog.translation(default).is_some_and(|d| d.message_has_value(fluent_id)) {
+        if !translation.message_has_value(fluent_id)
+            && catalog
+                .translation(default)
+                .is_some_and(|d| d.message_has_value(fluent_id))
+        {
             diags.warning(
                 &translation.file,
                 start,
@@ -239,7 +263,12 @@ fn report_partial_translations(catalog: &Catalog, fluent_id: &str, diags: &mut D
 }
 
 /// Per segment and locale: which sent messages have no translation and no allowed fallback.
-fn report_segment_gaps(campaign: &Campaign, catalog: &Catalog, root: &std::path::Path, diags: &mut Diagnostics) {
+fn report_segment_gaps(
+    campaign: &Campaign,
+    catalog: &Catalog,
+    root: &std::path::Path,
+    diags: &mut Diagnostics,
+) {
     for segment in &campaign.segments {
         let sent: Vec<String> = campaign
             .sends
@@ -257,9 +286,15 @@ fn report_segment_gaps(campaign: &Campaign, catalog: &Catalog, root: &std::path:
             let mut missing = Vec::new();
             let mut fallen_back = Vec::new();
             for fluent_id in &sent {
-                match catalog.source_locale(fluent_id, &locale.value, segment.fallback.iter().map(|f| &f.value)) {
+                match catalog.source_locale(
+                    fluent_id,
+                    &locale.value,
+                    segment.fallback.iter().map(|f| &f.value),
+                ) {
                     None => missing.push(fluent_id.as_str()),
-                    Some(found) if found != &locale.value => fallen_back.push((fluent_id.as_str(), found)),
+                    Some(found) if found != &locale.value => {
+                        fallen_back.push((fluent_id.as_str(), found))
+                    }
                     Some(_) => {}
                 }
             }
@@ -270,7 +305,12 @@ fn report_segment_gaps(campaign: &Campaign, catalog: &Catalog, root: &std::path:
                 } else {
                     format!(
                         "its fallback ({}) has none either",
-                        segment.fallback.iter().map(|f| f.value.as_str()).collect::<Vec<_>>().join(", ")
+                        segment
+                            .fallback
+                            .iter()
+                            .map(|f| f.value.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     )
                 };
                 diags.error(
@@ -306,5 +346,9 @@ fn report_segment_gaps(campaign: &Campaign, catalog: &Catalog, root: &std::path:
 }
 
 fn quote_list(items: &[&str]) -> String {
-    items.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", ")
+    items
+        .iter()
+        .map(|i| format!("`{i}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

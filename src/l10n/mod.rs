@@ -5,5 +5,7 @@ mod catalog;
 mod completeness;
 mod references;
 
-pub use catalog::{Catalog, FormattedMessage, Translation, message_args as catalog_message_args, translation_path};
+pub use catalog::{
+    Catalog, FormattedMessage, Translation, message_args as catalog_message_args, translation_path,
+};
 pub use completeness::{Cell, CompletenessMatrix, MatrixRow};

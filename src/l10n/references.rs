@@ -58,12 +58,9 @@ impl Translation {
                     None => Some(format!(
                         "message `{fluent_id}` refers to undefined message `{name}`"
                     )),
-                    Some(attrs) => attribute
-                        .as_ref()
-                        .filter(|a| !attrs.contains(a))
-                        .map(|a| format!(
-                            "message `{fluent_id}` refers to undefined attribute `{name}.{a}`"
-                        )),
+                    Some(attrs) => attribute.as_ref().filter(|a| !attrs.contains(a)).map(|a| {
+                        format!("message `{fluent_id}` refers to undefined attribute `{name}.{a}`")
+                    }),
                 },
                 Reference::Function(name) if !FUNCTIONS.contains(&name.as_str()) => Some(format!(
                     "message `{fluent_id}` calls unknown function `{name}`"
@@ -88,7 +85,9 @@ impl Translation {
                 FluentError::ResolverError(ResolverError::TooManyPlaceables) => {
                     format!("message `{fluent_id}` expands to too many placeables")
                 }
-                FluentError::ResolverError(ResolverError::Reference(ReferenceKind::Variable { id })) => {
+                FluentError::ResolverError(ResolverError::Reference(ReferenceKind::Variable {
+                    id,
+                })) => {
                     format!("message `{fluent_id}` uses variable `${id}`, which has no value")
                 }
                 other => format!("message `{fluent_id}` cannot be formatted: {other}"),

@@ -142,7 +142,15 @@ mod tests {
         let channel = ChannelRef::parse("whatsapp:nl-optin").unwrap();
         assert_eq!(channel.platform, Platform::WhatsApp);
         assert_eq!(channel.to_string(), "whatsapp:nl-optin");
-        assert!(ChannelRef::parse("telegram").unwrap_err().contains("platform:account"));
-        assert!(ChannelRef::parse("myspace:x").unwrap_err().contains("unknown platform"));
+        assert!(
+            ChannelRef::parse("telegram")
+                .unwrap_err()
+                .contains("platform:account")
+        );
+        assert!(
+            ChannelRef::parse("myspace:x")
+                .unwrap_err()
+                .contains("unknown platform")
+        );
     }
 }

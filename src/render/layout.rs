@@ -42,8 +42,14 @@ impl Layouts {
         if let Ok(entries) = std::fs::read_dir(dir) {
             let mut paths: Vec<_> = entries.flatten().map(|e| e.path()).collect();
             paths.sort();
-            for path in paths.into_iter().filter(|p| p.extension().is_some_and(|e| e == "hbs")) {
-                let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+            for path in paths
+                .into_iter()
+                .filter(|p| p.extension().is_some_and(|e| e == "hbs"))
+            {
+                let stem = path
+                    .file_stem()
+                    .and_then(|s| s.to_str())
+                    .unwrap_or_default();
                 let Some(platform) = Platform::from_name(stem) else {
                     diags.push(Diagnostic {
                         path: path.clone(),
@@ -110,7 +116,11 @@ impl Layouts {
             }
             sources.insert(platform, source);
         }
-        Layouts { html, plain, sources }
+        Layouts {
+            html,
+            plain,
+            sources,
+        }
     }
 
     pub fn source(&self, platform: Platform) -> &LayoutSource {
@@ -118,7 +128,11 @@ impl Layouts {
     }
 
     /// Renders a platform's layout; an error is a diagnostic at the layout file's line.
-    pub fn render(&self, platform: Platform, data: &serde_json::Value) -> Result<String, Diagnostic> {
+    pub fn render(
+        &self,
+        platform: Platform,
+        data: &serde_json::Value,
+    ) -> Result<String, Diagnostic> {
         let registry = match platform.text_format() {
             TextFormat::Html => &self.html,
             TextFormat::Plain => &self.plain,

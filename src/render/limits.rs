@@ -29,8 +29,9 @@ pub fn measure(platform: Platform, text: &str) -> usize {
     }
 }
 
-/// X's weighted length: URLs count 23, most Latin text 1, other scripts (Arabic, Ge'ez, CJK,
-/// and also emoji and invisible direction marks) 2 per code point.
+/// X's weighted length: URLs count 23; code points below U+1100 (Latin, Greek, Cyrillic,
+/// Arabic, Hebrew, Indic scripts, ...) and some punctuation count 1; everything else (Ge'ez,
+/// CJK, emoji, and also invisible direction marks) counts 2.
 fn x_weighted_length(text: &str) -> usize {
     let mut total = 0;
     let mut first = true;
@@ -58,7 +59,10 @@ fn x_weight(text: &str) -> usize {
     text.chars()
         .map(|c| {
             let code = c as u32;
-            if X_LIGHT_RANGES.iter().any(|(lo, hi)| (*lo..=*hi).contains(&code)) {
+            if X_LIGHT_RANGES
+                .iter()
+                .any(|(lo, hi)| (*lo..=*hi).contains(&code))
+            {
                 1
             } else {
                 2
@@ -124,8 +128,15 @@ mod tests {
     #[test]
     fn x_weights_scripts_and_urls() {
         assert_eq!(measure(Platform::X, "hello"), 5);
-        assert_eq!(measure(Platform::X, "مرحبا"), 10);
-        assert_eq!(measure(Platform::X, "see https://example.org/a/very/long/path/indeed"), 4 + 23);
+        assert_eq!(measure(Platform::X, "مرحبا"), 5);
+        assert_eq!(measure(Platform::X, "你好"), 4);
+        assert_eq!(
+            measure(
+                Platform::X,
+                "see https://example.org/a/very/long/path/indeed"
+            ),
+            4 + 23
+        );
         assert_eq!(measure(Platform::X, "ሰላም"), 6);
     }
 

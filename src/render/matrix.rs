@@ -59,25 +59,49 @@ pub fn preview_items(
             .filter(|s| keep(&filter.segment, s))
             .filter_map(|id| campaign.segment(id))
         {
-            for locale in segment.locales.iter().filter(|l| keep(&filter.locale, l.value.as_str())) {
-                for channel in send.channels.iter().filter(|c| keep(&filter.channel, &c.value.to_string())) {
+            for locale in segment
+                .locales
+                .iter()
+                .filter(|l| keep(&filter.locale, l.value.as_str()))
+            {
+                for channel in send
+                    .channels
+                    .iter()
+                    .filter(|c| keep(&filter.channel, &c.value.to_string()))
+                {
                     for (variant, fluent_id) in message.fluent_ids() {
                         if filter.variant.is_some() && variant != filter.variant.as_deref() {
                             continue;
                         }
                         let fallback = segment.fallback.iter().map(|f| &f.value);
-                        let Some(source) = loaded.catalog.source_locale(&fluent_id, &locale.value, fallback) else {
+                        let Some(source) =
+                            loaded
+                                .catalog
+                                .source_locale(&fluent_id, &locale.value, fallback)
+                        else {
                             continue;
                         };
                         let Some(translation) = loaded.catalog.translation(source) else {
                             continue;
                         };
                         let platform = channel.value.platform;
-                        let rendered = match renderer.render(campaign, message, &fluent_id, translation, platform) {
+                        let rendered = match renderer.render(
+                            campaign,
+                            message,
+                            &fluent_id,
+                            translation,
+                            platform,
+                        ) {
                             Ok(rendered) => rendered,
                             Err(RenderError::MissingMessage | RenderError::Layout(_)) => continue,
                         };
-                        let token = tracking_token(&campaign.id, &send.id, variant, &locale.value, &channel.value);
+                        let token = tracking_token(
+                            &campaign.id,
+                            &send.id,
+                            variant,
+                            &locale.value,
+                            &channel.value,
+                        );
                         let text = rendered.with_link(&tracking_url(&config.public_url, &token));
                         items.push(PreviewItem {
                             send: send.id.clone(),

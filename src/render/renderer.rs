@@ -12,8 +12,8 @@ use super::layout::Layouts;
 use crate::campaign::diagnostic::Diagnostic;
 use crate::campaign::locale::Locale;
 use crate::campaign::model::{Campaign, Message};
-use crate::l10n::Translation;
 use crate::l10n::FormattedMessage;
+use crate::l10n::Translation;
 use crate::platforms::Platform;
 
 /// Stands for the tracking link until a send's own link is known. Private-use characters,
@@ -120,14 +120,21 @@ pub fn render_uncached(
     let (formatted, _) = translation.format(fluent_id, &args);
     let formatted = formatted.ok_or(RenderError::MissingMessage)?;
     let data = layout_data(campaign, message, &formatted, &translation.locale);
-    let text = layouts.render(platform, &data).map_err(RenderError::Layout)?;
+    let text = layouts
+        .render(platform, &data)
+        .map_err(RenderError::Layout)?;
     let text = text.trim_end().to_string();
     Ok(Rendered {
         text: apply_direction(&text, &translation.locale),
     })
 }
 
-fn layout_data(campaign: &Campaign, message: &Message, formatted: &FormattedMessage, locale: &Locale) -> Value {
+fn layout_data(
+    campaign: &Campaign,
+    message: &Message,
+    formatted: &FormattedMessage,
+    locale: &Locale,
+) -> Value {
     let mut data = Map::new();
     for (name, value) in &formatted.attributes {
         if !RESERVED.contains(&name.as_str()) {

@@ -40,9 +40,12 @@ impl CronSchedule {
             .seconds(Seconds::Disallowed)
             .year(Year::Disallowed)
             .build();
-        let cron = parser
-            .parse(pattern)
-            .map_err(|error| format!("invalid cron `{pattern}`: {}", describe(&error)))?;
+        let cron = parser.parse(pattern).map_err(|error| {
+            format!(
+                "invalid cron `{pattern}`: {}",
+                locate_field(&parser, pattern, &error)
+            )
+        })?;
         Ok(CronSchedule {
             pattern: pattern.to_string(),
             cron,
@@ -57,6 +60,31 @@ impl CronSchedule {
     pub fn next_after<Tz: TimeZone>(&self, after: &DateTime<Tz>) -> Option<DateTime<Tz>> {
         self.cron.find_next_occurrence(after, false).ok()
     }
+}
+
+/// Names the field at fault by parsing each field alone with the others set to `*`.
+fn locate_field(parser: &CronParser, pattern: &str, error: &croner::errors::CronError) -> String {
+    const FIELDS: [(&str, &str); 5] = [
+        ("minute", "0-59"),
+        ("hour", "0-23"),
+        ("day-of-month", "1-31"),
+        ("month", "1-12 or JAN-DEC"),
+        ("day-of-week", "0-7 or SUN-SAT, Monday = 1"),
+    ];
+    let fields: Vec<&str> = pattern.split_whitespace().collect();
+    for (index, (name, range)) in FIELDS.iter().enumerate() {
+        let alone: Vec<&str> = (0..5)
+            .map(|i| if i == index { fields[i] } else { "*" })
+            .collect();
+        if let Err(field_error) = parser.parse(&alone.join(" ")) {
+            return format!(
+                "{name} field `{}`: {} ({name} takes {range})",
+                fields[index],
+                describe(&field_error)
+            );
+        }
+    }
+    describe(error)
 }
 
 fn describe(error: &croner::errors::CronError) -> String {
@@ -93,7 +121,15 @@ mod tests {
 
     #[test]
     fn rejects_non_standard_expressions() {
-        assert!(CronSchedule::parse("0 0 10 * * MON").unwrap_err().contains("has 6 fields"));
-        assert!(CronSchedule::parse("0 25 * * *").unwrap_err().starts_with("invalid cron `0 25 * * *`"));
+        assert!(
+            CronSchedule::parse("0 0 10 * * MON")
+                .unwrap_err()
+                .contains("has 6 fields")
+        );
+        assert!(
+            CronSchedule::parse("0 25 * * *")
+                .unwrap_err()
+                .starts_with("invalid cron `0 25 * * *`")
+        );
     }
 }

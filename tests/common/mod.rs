@@ -1,0 +1,204 @@
+//! A throwaway campaign project on disk and a way to run the real `herald` binary on it.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub const CONFIG: &str = r#"public_url = "https://herald.example.org"
+
+[[accounts]]
+name = "info"
+platform = "telegram"
+base_url = "http://127.0.0.1:8090"
+credentials = { token = "HERALD_TG_TOKEN" }
+
+[[accounts]]
+name = "optin"
+platform = "whatsapp"
+base_url = "http://127.0.0.1:8090"
+credentials = { token = "HERALD_WA_TOKEN", phone_number_id = "HERALD_WA_PHONE" }
+
+[[accounts]]
+name = "updates"
+platform = "x"
+base_url = "http://127.0.0.1:8090"
+credentials = { bearer_token = "HERALD_X_TOKEN" }
+
+[[accounts]]
+name = "ads"
+platform = "meta_ads"
+base_url = "http://127.0.0.1:8090"
+credentials = { token = "HERALD_META_TOKEN", ad_account_id = "HERALD_META_ACCOUNT" }
+"#;
+
+pub const CAMPAIGN: &str = r#"id = "demo"
+title = "Demo campaign"
+authority = "Ministry of Examples"
+purpose = "Exercise the validator"
+legal_basis = "public task"
+starts = 2027-01-15
+ends = 2027-04-30
+default_locale = "en"
+
+[[segments]]
+id = "in-eu"
+kind = "in_eu"
+countries = ["NL"]
+locales = ["ar", "fr", "en"]
+fallback = []
+timezone = "Europe/Amsterdam"
+age = [18, 65]
+
+[[messages]]
+id = "intro"
+variants = ["a", "b"]
+link = "https://example.org/return"
+
+[[messages]]
+id = "support"
+args = { months = 12 }
+
+[[sends]]
+id = "weekly"
+message = "intro"
+segments = ["in-eu"]
+channels = ["telegram:info", "whatsapp:optin"]
+cron = "0 10 * * MON"
+
+[[sends]]
+id = "support-x"
+message = "support"
+segments = ["in-eu"]
+channels = ["x:updates"]
+cron = "0 12 * * FRI"
+"#;
+
+pub const EN: &str = r#"### demo — English
+-iom = IOM
+intro--a = Free & confidential advice from { -iom } on returning home.
+    .title = Know your options
+    .cta = Read more
+intro--b = You have options.
+    .title = Know your options
+    .cta = Read more
+support = Support for up to { $months ->
+    [one] one month
+   *[other] { $months } months
+}.
+"#;
+
+pub const AR: &str = r#"### demo — Arabic
+### status: draft
+-iom = المنظمة الدولية للهجرة
+intro--a = مشورة مجانية وسرية من { -iom } بشأن العودة.
+    .title = اعرف خياراتك
+    .cta = اقرأ المزيد
+intro--b = لديك خيارات.
+    .title = اعرف خياراتك
+    .cta = اقرأ المزيد
+support = دعم لمدة تصل إلى { $months ->
+    [zero] { $months } شهر
+    [one] شهر واحد
+    [two] شهرين
+    [few] { $months } أشهر
+    [many] { $months } شهرًا
+   *[other] { $months } شهر
+}.
+"#;
+
+pub const FR: &str = r#"### demo — French
+-iom = l’OIM
+intro--a = Conseils gratuits & confidentiels de { -iom } sur le retour.
+    .title = Connaître vos options
+    .cta = En savoir plus
+intro--b = Vous avez des options.
+    .title = Connaître vos options
+    .cta = En savoir plus
+support = Un soutien jusqu’à { $months ->
+    [one] un mois
+   *[other] { $months } mois
+}.
+"#;
+
+pub struct Project {
+    pub dir: tempfile::TempDir,
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// Diagnostic lines (those with `: error: ` or `: warning: `) from standard error.
+    pub fn diagnostics(&self) -> Vec<&str> {
+        self.stderr
+            .lines()
+            .filter(|l| l.contains(": error: ") || l.contains(": warning: "))
+            .collect()
+    }
+
+    pub fn errors(&self) -> Vec<&str> {
+        self.stderr
+            .lines()
+            .filter(|l| l.contains(": error: "))
+            .collect()
+    }
+}
+
+impl Project {
+    /// A valid project: one campaign in ar, fr and en, with telegram, whatsapp and x accounts.
+    pub fn valid() -> Project {
+        let project = Project {
+            dir: tempfile::tempdir().expect("temporary folder"),
+        };
+        project.write("herald.toml", CONFIG);
+        project.write("campaigns/demo.toml", CAMPAIGN);
+        project.write("locales/en/demo.ftl", EN);
+        project.write("locales/ar/demo.ftl", AR);
+        project.write("locales/fr/demo.ftl", FR);
+        project
+    }
+
+    pub fn path(&self, relative: &str) -> PathBuf {
+        self.dir.path().join(relative)
+    }
+
+    pub fn write(&self, relative: &str, text: &str) {
+        let path = self.path(relative);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("create folder");
+        std::fs::write(path, text).expect("write file");
+    }
+
+    pub fn read(&self, relative: &str) -> String {
+        std::fs::read_to_string(self.path(relative)).expect("read file")
+    }
+
+    /// Replaces `from` (which must occur) by `to` in a project file.
+    pub fn edit(&self, relative: &str, from: &str, to: &str) {
+        let text = self.read(relative);
+        assert!(text.contains(from), "{relative} has no {from:?}");
+        self.write(relative, &text.replacen(from, to, 1));
+    }
+
+    pub fn herald(&self, args: &[&str]) -> Run {
+        run_in(self.dir.path(), args)
+    }
+}
+
+pub fn run_in(dir: &Path, args: &[&str]) -> Run {
+    let output = Command::new(env!("CARGO_BIN_EXE_herald"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("RUST_LOG")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run herald");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}

@@ -1,0 +1,494 @@
+//! `herald validate` on broken inputs: every problem at its exact `path:line:col`, exit 1.
+
+mod common;
+
+use common::Project;
+
+/// Applies one edit, runs validate, and checks the exact error lines and the exit code.
+fn assert_errors(edit: impl FnOnce(&Project), expected: &[&str]) {
+    let project = Project::valid();
+    edit(&project);
+    let run = project.herald(&["validate"]);
+    assert_eq!(run.errors(), expected, "\nstderr:\n{}", run.stderr);
+    assert_eq!(run.code, 1, "stderr:\n{}", run.stderr);
+}
+
+#[test]
+fn the_valid_project_passes_and_prints_the_matrix() {
+    let project = Project::valid();
+    let run = project.herald(&["validate"]);
+    assert_eq!(run.code, 0, "stderr:\n{}", run.stderr);
+    assert!(run.errors().is_empty());
+    assert!(
+        run.stdout.contains("translation completeness: demo"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("message   ar*  fr  en"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("intro--a  ok   ok  ok"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("1 campaign, 3 locales: 0 errors, 1 warning"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        run.diagnostics(),
+        [
+            "locales/ar/demo.ftl:2:1: warning: `ar` translation is marked as a draft: have it reviewed before approval"
+        ]
+    );
+}
+
+#[test]
+fn unknown_keys_are_named_with_a_suggestion() {
+    assert_errors(
+        |p| p.edit("campaigns/demo.toml", "timezone = ", "timezon = "),
+        &[
+            "campaigns/demo.toml:10:1: error: missing field `timezone` in segment `in-eu`",
+            "campaigns/demo.toml:16:1: error: unknown key `timezon` in segment; did you mean `timezone`?",
+        ],
+    );
+}
+
+#[test]
+fn missing_fields_are_reported_together() {
+    assert_errors(
+        |p| {
+            p.edit("campaigns/demo.toml", "title = \"Demo campaign\"\n", "");
+            p.edit("campaigns/demo.toml", "legal_basis = \"public task\"\n", "");
+        },
+        &[
+            "campaigns/demo.toml:1:1: error: missing field `legal_basis` in campaign",
+            "campaigns/demo.toml:1:1: error: missing field `title` in campaign",
+        ],
+    );
+}
+
+#[test]
+fn a_date_that_is_not_a_date() {
+    assert_errors(
+        |p| {
+            p.edit(
+                "campaigns/demo.toml",
+                "starts = 2027-01-15",
+                "starts = \"15/01/2027\"",
+            )
+        },
+        &[
+            "campaigns/demo.toml:6:10: error: `starts` in campaign must be a date such as 2027-01-15",
+        ],
+    );
+}
+
+#[test]
+fn an_impossible_calendar_day() {
+    assert_errors(
+        |p| {
+            p.edit(
+                "campaigns/demo.toml",
+                "ends = 2027-04-30",
+                "ends = 2027-02-30",
+            )
+        },
+        &[
+            "campaigns/demo.toml:7:8: error: invalid TOML: invalid date, expected day between 01 and 28",
+        ],
+    );
+}
+
+#[test]
+fn an_end_before_the_start() {
+    assert_errors(
+        |p| {
+            p.edit(
+                "campaigns/demo.toml",
+                "ends = 2027-04-30",
+                "ends = 2027-01-01",
+            )
+        },
+        &[
+            "campaigns/demo.toml:7:8: error: the campaign ends (2027-01-01) before it starts (2027-01-15)",
+        ],
+    );
+}
+
+#[test]
+fn an_invalid_cron_with_its_reason() {
+    assert_errors(
+        |p| {
+            p.edit(
+                "campaigns/demo.toml",
+                "cron = \"0 10 * * MON\"",
+                "cron = \"0 25 * * MON\"",
+            )
+        },
+        &[
+            "campaigns/demo.toml:33:8: error: invalid cron `0 25 * * MON`: hour field `25`: number out of bounds (hour takes 0-23)",
+        ],
+    );
+}
+
+#[test]
+fn a_cron_with_a_seconds_field() {
+    assert_errors(
+        |p| {
+            p.edit(
+                "campaigns/demo.toml",
+                "cron = \"0 10 * * MON\"",
+                "cron = \"0 0 10 * * MON\"",
+            )
+        },
+        &[
+            "campaigns/demo.toml:33:8: error: cron `0 0 10 * * MON` has 6 fields; write the standard five: minute hour day-of-month month day-of-week (for example `0 10 * * MON,THU`)",
+        ],
+    );
+}
+
+#[test]
+fn an_unknown_time_zone_with_a_suggestion() {
+    assert_errors(
+        |p| {
+            p.edit(
+                "campaigns/demo.toml",
+                "\"Europe/Amsterdam\"",
+                "\"Europe/Amsterdm\"",
+            )
+        },
+        &[
+            "campaigns/demo.toml:16:12: error: unknown time zone `Europe/Amsterdm` (expected an IANA name such as Europe/Amsterdam); did you mean `Europe/Amsterdam`?",
+        ],
+    );
+}
+
+#[test]
+fn unknown_country_and_locale_codes() {
+    assert_errors(
+        |p| {
+            p.edit(
+                "campaigns/demo.toml",
+                "countries = [\"NL\"]",
+                "countries = [\"NL\", \"XX\", \"be\"]",
+            );
+            p.edit(
+                "campaigns/demo.toml",
+                "locales = [\"ar\", \"fr\", \"en\"]",
+                "locales = [\"ar\", \"fr\", \"en\", \"zz\", \"fa_af\"]",
+            );
+        },
+        &[
+            "campaigns/demo.toml:13:20: error: unknown country code `XX` (expected ISO 3166-1 alpha-2)",
+            "campaigns/demo.toml:13:26: error: unknown country code `be` (expected ISO 3166-1 alpha-2); write `BE`",
+            "campaigns/demo.toml:14:30: error: unknown language `zz` in locale `zz` (not an ISO 639 code)",
+            "campaigns/demo.toml:14:36: error: locale `fa_af` is not in canonical BCP 47 form; write `fa-AF`",
+        ],
+    );
+}
+
+#[test]
+fn an_unknown_channel_account() {
+    assert_errors(
+        |p| {
+            p.edit(
+                "campaigns/demo.toml",
+                "\"telegram:info\"",
+                "\"telegram:news\"",
+            )
+        },
+        &[
+            "campaigns/demo.toml:32:13: error: unknown channel account `telegram:news`: no such account in herald.toml",
+        ],
+    );
+}
+
+#[test]
+fn an_unknown_platform() {
+    assert_errors(
+        |p| {
+            p.edit(
+                "campaigns/demo.toml",
+                "\"telegram:info\"",
+                "\"signal:info\"",
+            )
+        },
+        &[
+            "campaigns/demo.toml:32:13: error: unknown platform `signal` in channel `signal:info`; known platforms: telegram, whatsapp, viber, facebook, meta_ads, x, webhook",
+        ],
+    );
+}
+
+#[test]
+fn duplicate_ids() {
+    assert_errors(
+        |p| {
+            p.edit(
+                "campaigns/demo.toml",
+                "[[messages]]\nid = \"support\"",
+                "[[messages]]\nid = \"intro\"",
+            )
+        },
+        &[
+            "campaigns/demo.toml:24:1: error: duplicate message id `intro` (first defined on line 19)",
+            "campaigns/demo.toml:37:11: error: send `support-x` refers to unknown message `support`",
+        ],
+    );
+}
+
+#[test]
+fn a_wrong_type() {
+    assert_errors(
+        |p| {
+            p.edit(
+                "campaigns/demo.toml",
+                "countries = [\"NL\"]",
+                "countries = \"NL\"",
+            )
+        },
+        &[
+            "campaigns/demo.toml:13:13: error: `countries` in segment `in-eu` must be an array of strings, found string",
+        ],
+    );
+}
+
+#[test]
+fn a_missing_translation_without_fallback_blocks_the_segment() {
+    assert_errors(
+        |p| {
+            p.edit("locales/fr/demo.ftl", "intro--b = Vous avez des options.\n    .title = Connaître vos options\n    .cta = En savoir plus\n", "")
+        },
+        &[
+            "campaigns/demo.toml:14:18: error: segment `in-eu` sends in `fr`, but locales/fr/demo.ftl has no complete translation of `intro--b` and the segment allows no fallback",
+        ],
+    );
+}
+
+#[test]
+fn a_missing_translation_file_without_fallback() {
+    let project = Project::valid();
+    std::fs::remove_file(project.path("locales/fr/demo.ftl")).unwrap();
+    let run = project.herald(&["validate"]);
+    assert_eq!(
+        run.errors(),
+        [
+            "campaigns/demo.toml:14:18: error: segment `in-eu` sends in `fr`, but locales/fr/demo.ftl has no complete translation of `intro--a`, `intro--b`, `support` and the segment allows no fallback"
+        ]
+    );
+    assert!(
+        run.stdout.contains("intro--a  ok   MISSING  ok"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(run.code, 1);
+}
+
+#[test]
+fn a_fallback_fills_the_gap_with_a_warning() {
+    let project = Project::valid();
+    project.edit(
+        "campaigns/demo.toml",
+        "fallback = []",
+        "fallback = [\"en\"]",
+    );
+    project.edit(
+        "locales/fr/demo.ftl",
+        "    .cta = En savoir plus\nintro--b",
+        "intro--b",
+    );
+    let run = project.herald(&["validate"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.diagnostics().contains(&"campaigns/demo.toml:14:18: warning: segment `in-eu` will receive `intro--a` in `en` instead of `fr` (fallback)"), "{}", run.stderr);
+    assert!(run.diagnostics().contains(&"locales/fr/demo.ftl:3:1: warning: message `intro--a` lacks attribute `.cta` that `en` has; the whole message is sent from a fallback locale instead"), "{}", run.stderr);
+    assert!(
+        run.stdout.contains("intro--a  ok   →en  ok"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn fluent_syntax_errors_point_into_the_ftl_file() {
+    assert_errors(
+        |p| {
+            p.edit(
+                "locales/ar/demo.ftl",
+                "intro--b = لديك خيارات.",
+                "intro--b = لديك { خيارات.",
+            )
+        },
+        &[
+            // The broken message is skipped, so the segment also lacks it.
+            "campaigns/demo.toml:14:12: error: segment `in-eu` sends in `ar`, but locales/ar/demo.ftl has no complete translation of `intro--b` and the segment allows no fallback",
+            "locales/ar/demo.ftl:7:19: error: Fluent syntax error: Expected an inline expression",
+        ],
+    );
+}
+
+#[test]
+fn an_undefined_variable() {
+    assert_errors(
+        |p| {
+            p.edit(
+                "locales/fr/demo.ftl",
+                "   *[other] { $months } mois",
+                "   *[other] { $mois } mois",
+            )
+        },
+        &[
+            "locales/fr/demo.ftl:11:15: error: message `support` uses variable `$mois`, but message `support` in the campaign gives no value for it (it gives: months)",
+        ],
+    );
+}
+
+#[test]
+fn an_undefined_term_and_message() {
+    assert_errors(
+        |p| {
+            p.edit(
+                "locales/en/demo.ftl",
+                "intro--b = You have options.",
+                "intro--b = You have options with { -unhcr } and { intro-c }.",
+            )
+        },
+        &[
+            "locales/en/demo.ftl:6:36: error: message `intro--b` refers to undefined term `-unhcr`",
+            "locales/en/demo.ftl:6:51: error: message `intro--b` refers to undefined message `intro-c`",
+        ],
+    );
+}
+
+#[test]
+fn a_layout_field_that_messages_lack_fails_in_strict_mode() {
+    assert_errors(
+        |p| {
+            p.write(
+                "campaigns/layouts/telegram.hbs",
+                "<b>{{title}}</b>\n{{body}}\n{{subtitle}}\n",
+            )
+        },
+        &[
+            "campaigns/layouts/telegram.hbs:3:1: error: layout error: Failed to access variable in strict mode Some(\"subtitle\")",
+        ],
+    );
+}
+
+#[test]
+fn a_layout_syntax_error() {
+    assert_errors(
+        |p| {
+            p.write(
+                "campaigns/layouts/whatsapp.hbs",
+                "{{body}}\n{{#if link}}{{link}}\n",
+            )
+        },
+        &[
+            "campaigns/layouts/whatsapp.hbs:2:21: error: layout error: invalid handlebars syntax: expected escape, expression, html_expression, decorator_expression, partial_expression, invert_tag, invert_chain_tag, helper_block_start, helper_block_end, decorator_block_start, partial_block_start, raw_block_start, hbs_comment, or hbs_comment_compact",
+        ],
+    );
+}
+
+#[test]
+fn text_over_the_x_limit() {
+    let long = "Support is available. ".repeat(13);
+    assert_errors(
+        |p| {
+            p.edit(
+                "locales/en/demo.ftl",
+                "support = Support for up to",
+                &format!("support = {long}for up to"),
+            )
+        },
+        &[
+            "locales/en/demo.ftl:9:1: error: message `support` renders to 306 characters on x (limit 280) for send `support-x` on `x:updates`",
+        ],
+    );
+}
+
+#[test]
+fn paid_meta_ads_aimed_at_the_eu() {
+    assert_errors(
+        |p| {
+            p.edit(
+                "campaigns/demo.toml",
+                "channels = [\"x:updates\"]",
+                "channels = [\"x:updates\", \"meta_ads:ads\"]",
+            )
+        },
+        &[
+            "campaigns/demo.toml:39:26: error: paid Meta ads channel `meta_ads:ads` targets in_eu segment `in-eu`: Meta accepts no social-issue ads (immigration is one) aimed at people in the EU since October 2025; use an organic page or a messaging channel",
+        ],
+    );
+}
+
+#[test]
+fn toml_syntax_errors() {
+    assert_errors(
+        |p| {
+            p.edit(
+                "campaigns/demo.toml",
+                "title = \"Demo campaign\"",
+                "title = \"Demo campaign",
+            )
+        },
+        &["campaigns/demo.toml:2:23: error: invalid TOML: invalid basic string, expected `\"`"],
+    );
+}
+
+#[test]
+fn a_pasted_secret_in_the_configuration_is_refused_and_not_echoed() {
+    let project = Project::valid();
+    project.edit(
+        "herald.toml",
+        "token = \"HERALD_TG_TOKEN\"",
+        "token = \"7734:AAF-very-secret\"",
+    );
+    let run = project.herald(&["validate"]);
+    assert_eq!(run.code, 1);
+    assert!(run.errors().contains(&"herald.toml:7:25: error: credential `token` must name an environment variable (for example HERALD_TELEGRAM_TOKEN), not hold the secret itself"), "{}", run.stderr);
+    assert!(!run.stderr.contains("very-secret") && !run.stdout.contains("very-secret"));
+}
+
+#[test]
+fn json_output_for_machines() {
+    let project = Project::valid();
+    project.edit(
+        "campaigns/demo.toml",
+        "kind = \"in_eu\"",
+        "kind = \"refugees\"",
+    );
+    let run = project.herald(&["validate", "--format", "json"]);
+    assert_eq!(run.code, 1);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON on stdout");
+    assert_eq!(report["ok"], false);
+    assert_eq!(report["errors"], 1);
+    let diagnostic = &report["diagnostics"][0];
+    assert_eq!(diagnostic["path"], "campaigns/demo.toml");
+    assert_eq!(
+        (diagnostic["line"].as_u64(), diagnostic["column"].as_u64()),
+        (Some(12), Some(8))
+    );
+    assert_eq!(diagnostic["severity"], "error");
+    assert_eq!(
+        diagnostic["message"],
+        "unknown segment kind `refugees`; expected one of: third_country, in_eu, diaspora"
+    );
+}
+
+#[test]
+fn the_shipped_examples_are_valid() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let run = common::run_in(root, &["validate"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("translation completeness: avr-nl-2027"));
+    assert!(
+        run.stdout
+            .contains("translation completeness: safe-migration-sahel-2027")
+    );
+}
