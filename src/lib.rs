@@ -7,9 +7,11 @@
 
 pub mod campaign;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod l10n;
 pub mod platforms;
 pub mod render;
 pub mod schedule;
+pub mod store;
 pub mod telemetry;

@@ -8,8 +8,10 @@ pub mod model;
 pub mod parse;
 pub mod project;
 pub mod toml_reader;
+pub mod version;
 
 pub use diagnostic::{Diagnostic, Diagnostics, Severity, SourceFile};
 pub use locale::Locale;
 pub use model::{Campaign, Message, Segment, SegmentKind, Send};
 pub use project::{LoadedCampaign, Project, Target, load_project};
+pub use version::{ContentHash, TransitionError, VersionBundle, VersionState};

@@ -105,11 +105,7 @@ impl Layouts {
                 }
             }
             if matches!(source, LayoutSource::BuiltIn) {
-                let built_in = match platform {
-                    Platform::Telegram => TELEGRAM_LAYOUT,
-                    Platform::X => X_LAYOUT,
-                    _ => PLAIN_LAYOUT,
-                };
+                let built_in = built_in_text(platform);
                 registry
                     .register_template_string(platform.name(), built_in)
                     .expect("built-in layouts are valid templates");
@@ -121,6 +117,11 @@ impl Layouts {
             plain,
             sources,
         }
+    }
+
+    /// The built-in template text for a platform (part of a version's content hash).
+    pub fn built_in_text(&self, platform: Platform) -> &'static str {
+        built_in_text(platform)
     }
 
     pub fn source(&self, platform: Platform) -> &LayoutSource {
@@ -154,6 +155,14 @@ impl Layouts {
                 message: format!("layout error: {}", error.reason()),
             }
         })
+    }
+}
+
+fn built_in_text(platform: Platform) -> &'static str {
+    match platform {
+        Platform::Telegram => TELEGRAM_LAYOUT,
+        Platform::X => X_LAYOUT,
+        _ => PLAIN_LAYOUT,
     }
 }
 

@@ -1,0 +1,36 @@
+-- Campaign versions: immutable content (the canonical bundle) named by its SHA-256 hash.
+CREATE TABLE campaign_versions (
+    hash        TEXT PRIMARY KEY NOT NULL,
+    campaign_id TEXT NOT NULL,
+    state       TEXT NOT NULL,
+    bundle      TEXT NOT NULL,
+    created_at  BIGINT NOT NULL,
+    updated_at  BIGINT NOT NULL
+);
+CREATE INDEX campaign_versions_by_campaign ON campaign_versions (campaign_id, created_at);
+
+-- The outbox: one job per (version, send, segment, locale, channel, slot), never two.
+CREATE TABLE outbox (
+    id              BIGSERIAL PRIMARY KEY,
+    idempotency_key TEXT NOT NULL UNIQUE,
+    version_hash    TEXT NOT NULL REFERENCES campaign_versions (hash),
+    send_id         TEXT NOT NULL,
+    segment_id      TEXT NOT NULL,
+    locale          TEXT NOT NULL,
+    channel         TEXT NOT NULL,
+    slot            BIGINT NOT NULL,
+    status          TEXT NOT NULL DEFAULT 'queued',
+    run_at          BIGINT NOT NULL,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    lease_owner     TEXT,
+    lease_until     BIGINT,
+    last_error      TEXT
+);
+CREATE INDEX outbox_due ON outbox (status, run_at);
+CREATE INDEX outbox_by_version ON outbox (version_hash, slot);
+
+-- How far each version's schedule has been turned into jobs (the rolling horizon).
+CREATE TABLE plan_horizon (
+    version_hash  TEXT PRIMARY KEY NOT NULL REFERENCES campaign_versions (hash),
+    planned_until BIGINT NOT NULL
+);

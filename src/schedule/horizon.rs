@@ -1,0 +1,43 @@
+//! The rolling horizon: only the next stretch of a schedule (48 hours by default) is turned
+//! into outbox jobs, so a year of hourly sends never sits in the database at once. Planning
+//! again, after a restart or twice in a row, inserts nothing twice: every job has its key.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::plan::planned_jobs;
+use crate::campaign::{Campaign, ContentHash};
+use crate::store::{Store, StoreError};
+
+pub const DEFAULT_HORIZON: Duration = Duration::hours(48);
+
+/// What one planning pass did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanPass {
+    pub from: DateTime<Utc>,
+    pub until: DateTime<Utc>,
+    /// Jobs the schedule has in the window.
+    pub jobs: usize,
+    /// Of those, how many were new (the rest existed already).
+    pub inserted: u64,
+}
+
+/// Plans a version's jobs from where the last pass stopped (or `now`) up to `now + horizon`.
+pub async fn plan_horizon<S: Store>(
+    store: &S,
+    version: &ContentHash,
+    campaign: &Campaign,
+    now: DateTime<Utc>,
+    horizon: Duration,
+) -> Result<PlanPass, StoreError> {
+    let until = now + horizon;
+    let from = store.planned_until(version).await?.unwrap_or(now).min(until);
+    let jobs = planned_jobs(campaign, version, from, until);
+    let inserted = store.insert_jobs(&jobs).await?;
+    store.set_planned_until(version, until).await?;
+    Ok(PlanPass {
+        from,
+        until,
+        jobs: jobs.len(),
+        inserted,
+    })
+}

@@ -1,0 +1,50 @@
+//! Schema migrations, embedded in the binary: `migrations/sqlite` and `migrations/postgres`,
+//! applied in order by `herald migrate` and at start-up. The highest version applied is kept
+//! in `herald_schema_migrations`; a database that has a higher one than this binary knows is
+//! refused, so an old binary never writes into a schema it does not understand.
+
+use serde::Serialize;
+
+pub struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+pub const SQLITE: &[Migration] = &[Migration {
+    version: 1,
+    name: "versions_and_outbox",
+    sql: include_str!("../../migrations/sqlite/0001_versions_and_outbox.sql"),
+}];
+
+pub const POSTGRES: &[Migration] = &[Migration {
+    version: 1,
+    name: "versions_and_outbox",
+    sql: include_str!("../../migrations/postgres/0001_versions_and_outbox.sql"),
+}];
+
+pub const CREATE_LEDGER: &str = "CREATE TABLE IF NOT EXISTS herald_schema_migrations (
+    version    BIGINT PRIMARY KEY NOT NULL,
+    name       TEXT NOT NULL,
+    applied_at BIGINT NOT NULL
+)";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MigrationReport {
+    /// Versions applied by this call, in order.
+    pub applied: Vec<i64>,
+    /// The schema version now in force.
+    pub current: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_dialects_have_the_same_migration_versions() {
+        let versions = |list: &[Migration]| list.iter().map(|m| (m.version, m.name)).collect::<Vec<_>>();
+        assert_eq!(versions(SQLITE), versions(POSTGRES));
+        assert!(SQLITE.windows(2).all(|w| w[0].version < w[1].version));
+    }
+}
