@@ -96,10 +96,16 @@ pub struct ContentHash(String);
 
 impl ContentHash {
     pub fn parse(text: &str) -> Result<ContentHash, String> {
-        if text.len() == 64 && text.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()) {
+        if text.len() == 64
+            && text
+                .chars()
+                .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+        {
             Ok(ContentHash(text.to_string()))
         } else {
-            Err(format!("`{text}` is not a version hash (64 lower-case hex characters)"))
+            Err(format!(
+                "`{text}` is not a version hash (64 lower-case hex characters)"
+            ))
         }
     }
 
@@ -223,7 +229,11 @@ impl fmt::Display for TransitionError {
                 self.from,
                 self.to,
                 self.from,
-                allowed.iter().map(|s| s.name()).collect::<Vec<_>>().join(", ")
+                allowed
+                    .iter()
+                    .map(|s| s.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )
         }
     }
@@ -238,12 +248,29 @@ mod tests {
     #[test]
     fn the_happy_path_is_allowed_and_shortcuts_are_not() {
         use VersionState::*;
-        for (from, to) in [(Draft, Submitted), (Submitted, Approved), (Approved, Scheduled), (Scheduled, Running), (Running, Completed), (Running, Paused), (Paused, Running)] {
+        for (from, to) in [
+            (Draft, Submitted),
+            (Submitted, Approved),
+            (Approved, Scheduled),
+            (Scheduled, Running),
+            (Running, Completed),
+            (Running, Paused),
+            (Paused, Running),
+        ] {
             assert!(from.check_transition(to).is_ok(), "{from} → {to}");
         }
         let refused = Draft.check_transition(Approved).unwrap_err();
-        assert_eq!(refused.to_string(), "cannot move a draft version to approved; from draft it can only go to: submitted, cancelled");
-        assert!(Completed.check_transition(Running).unwrap_err().to_string().contains("completed is final"));
+        assert_eq!(
+            refused.to_string(),
+            "cannot move a draft version to approved; from draft it can only go to: submitted, cancelled"
+        );
+        assert!(
+            Completed
+                .check_transition(Running)
+                .unwrap_err()
+                .to_string()
+                .contains("completed is final")
+        );
         for state in VersionState::ALL {
             assert_eq!(VersionState::from_name(state.name()), Some(state));
         }

@@ -1,6 +1,8 @@
 //! The command line: argument definitions and one function per subcommand. `main.rs` only
 //! parses and dispatches; the work lives in the library modules.
 
+mod migrate;
+mod plan;
 mod preview;
 mod validate;
 
@@ -9,6 +11,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+pub use migrate::migrate;
+pub use plan::plan;
 pub use preview::preview;
 pub use validate::validate;
 
@@ -22,6 +26,10 @@ pub struct Cli {
     /// Service configuration (channel accounts); default: herald.toml when present.
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
+
+    /// Where herald keeps versions and the outbox: sqlite://FILE or postgres://…
+    #[arg(long, global = true, env = "HERALD_DATABASE_URL", default_value = crate::store::DEFAULT_DATABASE_URL, hide_env_values = true)]
+    pub database_url: String,
 
     /// More log output on standard error (-v info, -vv debug).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
@@ -44,6 +52,30 @@ pub enum Command {
     },
     /// Print exactly the text a segment × locale × channel would receive.
     Preview(PreviewArgs),
+    /// Show when each send goes out, in UTC and in each segment's local time.
+    Plan(PlanArgs),
+    /// Create or upgrade the database schema (also done at start-up by the server and workers).
+    Migrate,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PlanArgs {
+    /// Campaign id (looked up as campaigns/<id>.toml) or the campaign file's path.
+    pub campaign: String,
+    /// Start of the window: RFC 3339 (2027-01-15T09:00:00Z) or a date (UTC midnight); default: the campaign's start.
+    #[arg(long, value_name = "TIME")]
+    pub from: Option<String>,
+    /// End of the window (exclusive), same forms; default: the end of the campaign's last day.
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+    #[arg(long, value_enum, default_value_t = PlanFormat::Table)]
+    pub format: PlanFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    Table,
+    Json,
 }
 
 #[derive(Debug, clap::Args)]
@@ -84,5 +116,7 @@ pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Validate { path, format } => validate(&path, cli.config.as_deref(), format),
         Command::Preview(args) => preview(&args, cli.config.as_deref()),
+        Command::Plan(args) => plan(&args, cli.config.as_deref()),
+        Command::Migrate => migrate(&cli.database_url),
     }
 }

@@ -1,6 +1,10 @@
 //! The rolling horizon: only the next stretch of a schedule (48 hours by default) is turned
 //! into outbox jobs, so a year of hourly sends never sits in the database at once. Planning
 //! again, after a restart or twice in a row, inserts nothing twice: every job has its key.
+//!
+//! After an outage the planner catches up on slots it has not planned yet, but only back to one
+//! horizon before now: a message meant for last week's audience at 10:00 is not sent days late.
+//! Slots older than that are counted and logged as skipped.
 
 use chrono::{DateTime, Duration, Utc};
 
@@ -19,6 +23,8 @@ pub struct PlanPass {
     pub jobs: usize,
     /// Of those, how many were new (the rest existed already).
     pub inserted: u64,
+    /// Unplanned slots too far in the past to send (after an outage longer than the horizon).
+    pub skipped_stale: usize,
 }
 
 /// Plans a version's jobs from where the last pass stopped (or `now`) up to `now + horizon`.
@@ -30,7 +36,26 @@ pub async fn plan_horizon<S: Store>(
     horizon: Duration,
 ) -> Result<PlanPass, StoreError> {
     let until = now + horizon;
-    let from = store.planned_until(version).await?.unwrap_or(now).min(until);
+    let oldest_sendable = now - horizon;
+    let planned = store
+        .planned_until(version)
+        .await?
+        .unwrap_or(now)
+        .min(until);
+    let from = planned.max(oldest_sendable);
+    let skipped_stale = if planned < from {
+        planned_jobs(campaign, version, planned, from).len()
+    } else {
+        0
+    };
+    if skipped_stale > 0 {
+        tracing::warn!(
+            version = version.short(),
+            skipped_stale,
+            since = %planned,
+            "slots older than the planning horizon were never planned and are skipped"
+        );
+    }
     let jobs = planned_jobs(campaign, version, from, until);
     let inserted = store.insert_jobs(&jobs).await?;
     store.set_planned_until(version, until).await?;
@@ -39,5 +64,6 @@ pub async fn plan_horizon<S: Store>(
         until,
         jobs: jobs.len(),
         inserted,
+        skipped_stale,
     })
 }

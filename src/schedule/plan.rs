@@ -79,33 +79,42 @@ fn send_slots(
     if from >= until {
         return;
     }
-    // Search from just before `from` so that a firing exactly at `from` is included.
-    let mut cursor = (from - Duration::seconds(1)).with_timezone(&segment.timezone);
-    while let Some(next) = send.cron.next_after(&cursor) {
-        let utc = next.with_timezone(&Utc);
-        if utc >= until {
-            break;
-        }
+    for at in send.cron.firings_between(segment.timezone, from, until) {
         out.push(Slot {
             send: send.id.clone(),
             message: send.message.clone(),
             segment: segment.id.clone(),
             timezone: segment.timezone.name().to_string(),
-            utc,
-            local: next.fixed_offset(),
+            utc: at.with_timezone(&Utc),
+            local: at.fixed_offset(),
         });
-        cursor = next;
     }
 }
 
 /// The outbox key: one job per (version, send, segment, locale, channel, slot), whoever plans
 /// it and however often.
-pub fn idempotency_key(version: &ContentHash, send: &str, segment: &str, locale: &str, channel: &str, slot: DateTime<Utc>) -> String {
-    format!("{}/{send}/{segment}/{locale}/{channel}/{}", version.as_str(), slot.timestamp())
+pub fn idempotency_key(
+    version: &ContentHash,
+    send: &str,
+    segment: &str,
+    locale: &str,
+    channel: &str,
+    slot: DateTime<Utc>,
+) -> String {
+    format!(
+        "{}/{send}/{segment}/{locale}/{channel}/{}",
+        version.as_str(),
+        slot.timestamp()
+    )
 }
 
 /// The jobs for slots in `[from, until)`: one per slot × segment locale × send channel.
-pub fn planned_jobs(campaign: &Campaign, version: &ContentHash, from: DateTime<Utc>, until: DateTime<Utc>) -> Vec<PlannedJob> {
+pub fn planned_jobs(
+    campaign: &Campaign,
+    version: &ContentHash,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Vec<PlannedJob> {
     let mut jobs = Vec::new();
     for slot in slots(campaign, from, until) {
         let (Some(send), Some(segment)) = (
@@ -119,7 +128,14 @@ pub fn planned_jobs(campaign: &Campaign, version: &ContentHash, from: DateTime<U
                 let locale = locale.value.to_string();
                 let channel = channel.value.to_string();
                 jobs.push(PlannedJob {
-                    idempotency_key: idempotency_key(version, &send.id, &segment.id, &locale, &channel, slot.utc),
+                    idempotency_key: idempotency_key(
+                        version,
+                        &send.id,
+                        &segment.id,
+                        &locale,
+                        &channel,
+                        slot.utc,
+                    ),
                     version: version.clone(),
                     send: send.id.clone(),
                     segment: segment.id.clone(),

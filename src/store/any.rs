@@ -2,7 +2,9 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{JobRecord, MigrationReport, PostgresStore, SqliteStore, Store, StoreError, VersionRecord};
+use super::{
+    JobRecord, MigrationReport, PostgresStore, SqliteStore, Store, StoreError, VersionRecord,
+};
 use crate::campaign::{ContentHash, VersionBundle, VersionState};
 use crate::schedule::PlannedJob;
 
@@ -40,7 +42,11 @@ impl Store for AnyStore {
         delegate!(self, s => s.migrate())
     }
 
-    async fn save_version(&self, bundle: &VersionBundle, at: DateTime<Utc>) -> Result<VersionRecord, StoreError> {
+    async fn save_version(
+        &self,
+        bundle: &VersionBundle,
+        at: DateTime<Utc>,
+    ) -> Result<VersionRecord, StoreError> {
         delegate!(self, s => s.save_version(bundle, at))
     }
 
@@ -52,7 +58,12 @@ impl Store for AnyStore {
         delegate!(self, s => s.versions(campaign_id))
     }
 
-    async fn transition(&self, hash: &ContentHash, to: VersionState, at: DateTime<Utc>) -> Result<VersionRecord, StoreError> {
+    async fn transition(
+        &self,
+        hash: &ContentHash,
+        to: VersionState,
+        at: DateTime<Utc>,
+    ) -> Result<VersionRecord, StoreError> {
         delegate!(self, s => s.transition(hash, to, at))
     }
 
@@ -64,7 +75,11 @@ impl Store for AnyStore {
         delegate!(self, s => s.planned_until(hash))
     }
 
-    async fn set_planned_until(&self, hash: &ContentHash, until: DateTime<Utc>) -> Result<(), StoreError> {
+    async fn set_planned_until(
+        &self,
+        hash: &ContentHash,
+        until: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         delegate!(self, s => s.set_planned_until(hash, until))
     }
 

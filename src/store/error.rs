@@ -10,11 +10,17 @@ pub enum StoreError {
     UnsupportedUrl(String),
     Database(sqlx::Error),
     /// The database was migrated by a newer herald.
-    SchemaTooNew { found: i64, known: i64 },
+    SchemaTooNew {
+        found: i64,
+        known: i64,
+    },
     UnknownVersion(ContentHash),
     Transition(TransitionError),
     /// Another process changed the version's state between reading and writing it.
-    ConcurrentChange { hash: ContentHash, expected: VersionState },
+    ConcurrentChange {
+        hash: ContentHash,
+        expected: VersionState,
+    },
     /// A stored value that this binary cannot read (a corrupted or foreign row).
     Corrupt(String),
 }
@@ -72,7 +78,10 @@ mod tests {
 
     #[test]
     fn passwords_never_reach_messages() {
-        assert_eq!(redact("postgres://herald:s3cret@db:5432/herald"), "postgres://herald:***@db:5432/herald");
+        assert_eq!(
+            redact("postgres://herald:s3cret@db:5432/herald"),
+            "postgres://herald:***@db:5432/herald"
+        );
         assert_eq!(redact("sqlite://herald.db"), "sqlite://herald.db");
     }
 }

@@ -43,7 +43,8 @@ mod tests {
 
     #[test]
     fn both_dialects_have_the_same_migration_versions() {
-        let versions = |list: &[Migration]| list.iter().map(|m| (m.version, m.name)).collect::<Vec<_>>();
+        let versions =
+            |list: &[Migration]| list.iter().map(|m| (m.version, m.name)).collect::<Vec<_>>();
         assert_eq!(versions(SQLITE), versions(POSTGRES));
         assert!(SQLITE.windows(2).all(|w| w[0].version < w[1].version));
     }

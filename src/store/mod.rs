@@ -59,7 +59,10 @@ pub trait Store: Clone + Send + Sync + 'static {
 
     /// Inserts jobs in batches; a job whose idempotency key exists is skipped. Returns how
     /// many were new.
-    fn insert_jobs(&self, jobs: &[PlannedJob]) -> impl Future<Output = Result<u64, StoreError>> + Send;
+    fn insert_jobs(
+        &self,
+        jobs: &[PlannedJob],
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
 
     /// How far a version's schedule has been planned into jobs.
     fn planned_until(

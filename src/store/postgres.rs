@@ -7,7 +7,7 @@ use super::shared_sql::shared_store_methods;
 use super::{Store, StoreError, migrations};
 
 /// Serialises concurrent `migrate` calls from several processes (an arbitrary constant key).
-const MIGRATION_LOCK: &str = "SELECT pg_advisory_xact_lock(4_815_162_342)";
+const MIGRATION_LOCK: &str = "SELECT pg_advisory_xact_lock(4815162342)";
 
 #[derive(Debug, Clone)]
 pub struct PostgresStore {
@@ -22,5 +22,8 @@ impl PostgresStore {
 }
 
 impl Store for PostgresStore {
-    shared_store_methods!(migrations = migrations::POSTGRES, migration_lock = Some(MIGRATION_LOCK));
+    shared_store_methods!(
+        migrations = migrations::POSTGRES,
+        migration_lock = Some(MIGRATION_LOCK)
+    );
 }

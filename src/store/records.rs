@@ -50,11 +50,23 @@ pub struct JobRecord {
 }
 
 /// `(id, key, send, segment, locale, channel, slot, status, run_at, attempts)` as selected.
-pub type JobRow = (i64, String, String, String, String, String, i64, String, i64, i32);
+pub type JobRow = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    String,
+    i64,
+    i32,
+);
 
 impl JobRecord {
     pub fn from_row(row: JobRow) -> Result<JobRecord, StoreError> {
-        let (id, idempotency_key, send, segment, locale, channel, slot, status, run_at, attempts) = row;
+        let (id, idempotency_key, send, segment, locale, channel, slot, status, run_at, attempts) =
+            row;
         Ok(JobRecord {
             id,
             idempotency_key,
@@ -71,5 +83,6 @@ impl JobRecord {
 }
 
 pub fn timestamp(seconds: i64) -> Result<DateTime<Utc>, StoreError> {
-    DateTime::from_timestamp(seconds, 0).ok_or_else(|| StoreError::Corrupt(format!("timestamp {seconds}")))
+    DateTime::from_timestamp(seconds, 0)
+        .ok_or_else(|| StoreError::Corrupt(format!("timestamp {seconds}")))
 }
