@@ -50,6 +50,13 @@ pub fn plan(args: &PlanArgs, config: Option<&Path>) -> ExitCode {
             .map_err(std::io::Error::other)
             .and_then(|json| writeln!(out, "{json}")),
         PlanFormat::Table => (|| {
+            let hash = VersionBundle::from_loaded(&project, loaded).content_hash();
+            writeln!(
+                out,
+                "campaign {} · version {} (content hash of these files)",
+                campaign.id,
+                hash.short()
+            )?;
             writeln!(
                 out,
                 "{:<20}  {:<25}  {:<20}  {:<22}  {:<22}  channels",
