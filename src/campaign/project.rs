@@ -11,7 +11,7 @@ use crate::campaign::diagnostic::SourceFile;
 use crate::config::Config;
 use crate::l10n::{Catalog, CompletenessMatrix};
 use crate::render::{
-    Layouts, RenderError, Renderer, measure, platform_limit, tracking_token, tracking_url,
+    Layouts, PreviewFilter, RenderError, Renderer, combinations, measure, platform_limit,
 };
 
 /// The default configuration file, looked for in the working directory, then the project.
@@ -258,76 +258,47 @@ fn check_rendering(
     diags: &mut Diagnostics,
 ) {
     let mut renderer = Renderer::new(layouts);
-    for send in &campaign.sends {
-        let Some(message) = campaign.message(&send.message) else {
-            continue;
-        };
-        for segment in send.segments.iter().filter_map(|id| campaign.segment(id)) {
-            for locale in &segment.locales {
-                for (variant, fluent_id) in message.fluent_ids() {
-                    let Some(source) = catalog.source_locale(
-                        &fluent_id,
-                        &locale.value,
-                        segment.fallback.iter().map(|f| &f.value),
-                    ) else {
-                        continue;
-                    };
-                    let Some(translation) = catalog.translation(source) else {
-                        continue;
-                    };
-                    for channel in &send.channels {
-                        let platform = channel.value.platform;
-                        let rendered = match renderer.render(
-                            campaign,
-                            message,
-                            &fluent_id,
-                            translation,
-                            platform,
-                        ) {
-                            Ok(rendered) => rendered,
-                            Err(RenderError::Layout(diagnostic)) => {
-                                diags.push(diagnostic);
-                                continue;
-                            }
-                            Err(RenderError::MissingMessage) => continue,
-                        };
-                        let token = tracking_token(
-                            &campaign.id,
-                            &send.id,
-                            variant,
-                            &locale.value,
-                            &channel.value,
-                        );
-                        let text = rendered.with_link(&tracking_url(&config.public_url, &token));
-                        let account_limit = config
-                            .accounts
-                            .get(&channel.value)
-                            .and_then(|a| a.max_chars);
-                        let limit = match (platform_limit(platform), account_limit) {
-                            (Some(p), Some(a)) => Some(p.min(a)),
-                            (p, a) => p.or(a),
-                        };
-                        let Some(limit) = limit else { continue };
-                        let length = measure(platform, &text);
-                        if length > limit {
-                            let span = translation
-                                .message_span(&fluent_id)
-                                .map(|s| s.start..s.start)
-                                .unwrap_or(0..0);
-                            diags.error(
-                                &translation.file,
-                                span,
-                                format!(
-                                    "message `{fluent_id}` renders to {length} characters on {platform} (limit {limit}{}) for send `{}` on `{}`",
-                                    if account_limit.is_some() { ", set for this account" } else { "" },
-                                    send.id,
-                                    channel.value
-                                ),
-                            );
-                        }
-                    }
-                }
+    for combo in combinations(campaign, catalog, &PreviewFilter::default()) {
+        let platform = combo.channel.platform;
+        let rendered = match renderer.render(
+            campaign,
+            combo.message,
+            &combo.fluent_id,
+            combo.translation,
+            platform,
+        ) {
+            Ok(rendered) => rendered,
+            Err(RenderError::Layout(diagnostic)) => {
+                diags.push(diagnostic);
+                continue;
             }
+            Err(RenderError::MissingMessage) => continue,
+        };
+        let text = rendered.with_link(&combo.tracking_url(campaign, &config.public_url));
+        let account_limit = config.accounts.get(combo.channel).and_then(|a| a.max_chars);
+        let limit = match (platform_limit(platform), account_limit) {
+            (Some(p), Some(a)) => Some(p.min(a)),
+            (p, a) => p.or(a),
+        };
+        let Some(limit) = limit else { continue };
+        let length = measure(platform, &text);
+        if length > limit {
+            let translation = combo.translation;
+            let span = translation
+                .message_span(&combo.fluent_id)
+                .map(|s| s.start..s.start)
+                .unwrap_or(0..0);
+            diags.error(
+                &translation.file,
+                span,
+                format!(
+                    "message `{}` renders to {length} characters on {platform} (limit {limit}{}) for send `{}` on `{}`",
+                    combo.fluent_id,
+                    if account_limit.is_some() { ", set for this account" } else { "" },
+                    combo.send.id,
+                    combo.channel
+                ),
+            );
         }
     }
 }

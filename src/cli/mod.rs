@@ -111,6 +111,29 @@ pub enum Format {
     Json,
 }
 
+/// Loads one valid campaign for a command that works on it (`preview`, `plan`); on errors,
+/// prints them and says which command to run, and the caller exits 1.
+fn load_valid_campaign(
+    name: &str,
+    config: Option<&std::path::Path>,
+    doing: &str,
+) -> Result<crate::campaign::Project, ExitCode> {
+    let target = crate::campaign::Target::campaign(std::path::Path::new("."), name);
+    let (project, diags) = crate::campaign::load_project(&target, config);
+    if diags.has_errors() {
+        for diagnostic in diags.into_sorted() {
+            eprintln!("{diagnostic}");
+        }
+        eprintln!("error: the campaign has errors; fix them before {doing} (herald validate)");
+        return Err(ExitCode::FAILURE);
+    }
+    if project.campaigns.is_empty() {
+        eprintln!("error: campaign `{name}` not found");
+        return Err(ExitCode::FAILURE);
+    }
+    Ok(project)
+}
+
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {

@@ -7,22 +7,15 @@ use std::process::ExitCode;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{PlanArgs, PlanFormat};
-use crate::campaign::{Target, VersionBundle, load_project};
+use crate::campaign::VersionBundle;
 use crate::schedule::{campaign_window, slots};
 
 pub fn plan(args: &PlanArgs, config: Option<&Path>) -> ExitCode {
-    let (project, diags) = load_project(&Target::campaign(Path::new("."), &args.campaign), config);
-    if diags.has_errors() {
-        for diagnostic in diags.into_sorted() {
-            eprintln!("{diagnostic}");
-        }
-        eprintln!("error: the campaign has errors; fix them before planning (herald validate)");
-        return ExitCode::FAILURE;
-    }
-    let Some(loaded) = project.campaigns.first() else {
-        eprintln!("error: campaign `{}` not found", args.campaign);
-        return ExitCode::FAILURE;
+    let project = match super::load_valid_campaign(&args.campaign, config, "planning") {
+        Ok(project) => project,
+        Err(code) => return code,
     };
+    let loaded = &project.campaigns[0];
     let campaign = &loaded.campaign;
     let windows: Vec<_> = campaign
         .segments

@@ -5,23 +5,15 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use super::{Format, PreviewArgs};
-use crate::campaign::{LoadedCampaign, Target, load_project};
+use crate::campaign::LoadedCampaign;
 use crate::render::{PreviewFilter, PreviewItem, Renderer, preview_items};
 
 pub fn preview(args: &PreviewArgs, config: Option<&Path>) -> ExitCode {
-    let target = Target::campaign(Path::new("."), &args.campaign);
-    let (project, diags) = load_project(&target, config);
-    if diags.has_errors() {
-        for diagnostic in diags.into_sorted() {
-            eprintln!("{diagnostic}");
-        }
-        eprintln!("error: the campaign has errors; fix them before previewing (herald validate)");
-        return ExitCode::FAILURE;
-    }
-    let Some(loaded) = project.campaigns.first() else {
-        eprintln!("error: campaign `{}` not found", args.campaign);
-        return ExitCode::FAILURE;
+    let project = match super::load_valid_campaign(&args.campaign, config, "previewing") {
+        Ok(project) => project,
+        Err(code) => return code,
     };
+    let loaded = &project.campaigns[0];
     let filter = PreviewFilter {
         send: args.send.clone(),
         segment: args.segment.clone(),

@@ -1,14 +1,111 @@
 //! Every text a campaign will send: one entry per (send, segment, locale, channel, variant),
-//! with the locale the words actually come from. `herald preview` prints from it; the same
-//! list is what the web interface and approvers will look at.
+//! with the locale the words actually come from. Validation checks each one; `herald preview`
+//! prints them; approvers and the web interface will look at the same list.
 
 use serde::Serialize;
 
 use super::limits::{measure, platform_limit};
 use super::renderer::{RenderError, Renderer};
 use super::tracking::{tracking_token, tracking_url};
-use crate::campaign::LoadedCampaign;
+use crate::campaign::model::{Campaign, Message, Segment, Send};
+use crate::campaign::{LoadedCampaign, Locale};
 use crate::config::Config;
+use crate::l10n::{Catalog, Translation};
+use crate::platforms::ChannelRef;
+
+/// One (send, segment, locale, channel, variant) with the translation its words come from.
+pub struct Combination<'c> {
+    pub send: &'c Send,
+    pub message: &'c Message,
+    pub segment: &'c Segment,
+    /// The audience's locale.
+    pub locale: &'c Locale,
+    pub variant: Option<&'c str>,
+    pub fluent_id: String,
+    /// The translation used: the locale's own, or the segment's fallback.
+    pub translation: &'c Translation,
+    pub channel: &'c ChannelRef,
+}
+
+impl Combination<'_> {
+    pub fn tracking_url(&self, campaign: &Campaign, public_url: &str) -> String {
+        let token = tracking_token(
+            &campaign.id,
+            &self.send.id,
+            self.variant,
+            self.locale,
+            self.channel,
+        );
+        tracking_url(public_url, &token)
+    }
+}
+
+/// Narrows the matrix; `None` means every value.
+#[derive(Debug, Clone, Default)]
+pub struct PreviewFilter {
+    pub send: Option<String>,
+    pub segment: Option<String>,
+    pub locale: Option<String>,
+    pub channel: Option<String>,
+    pub variant: Option<String>,
+}
+
+fn keep(filter: &Option<String>, value: &str) -> bool {
+    filter.as_deref().is_none_or(|f| f == value)
+}
+
+/// Every combination the filter keeps that has a translation to send (gaps are validation's
+/// business and reported there).
+pub fn combinations<'c>(
+    campaign: &'c Campaign,
+    catalog: &'c Catalog,
+    filter: &PreviewFilter,
+) -> Vec<Combination<'c>> {
+    let mut out = Vec::new();
+    for send in campaign.sends.iter().filter(|s| keep(&filter.send, &s.id)) {
+        let Some(message) = campaign.message(&send.message) else {
+            continue;
+        };
+        let segments = send.segments.iter().filter(|s| keep(&filter.segment, s));
+        for segment in segments.filter_map(|id| campaign.segment(id)) {
+            for locale in segment
+                .locales
+                .iter()
+                .filter(|l| keep(&filter.locale, l.value.as_str()))
+            {
+                for channel in send
+                    .channels
+                    .iter()
+                    .filter(|c| keep(&filter.channel, &c.value.to_string()))
+                {
+                    for (variant, fluent_id) in message.fluent_ids() {
+                        if filter.variant.is_some() && variant != filter.variant.as_deref() {
+                            continue;
+                        }
+                        let fallback = segment.fallback.iter().map(|f| &f.value);
+                        let Some(translation) = catalog
+                            .source_locale(&fluent_id, &locale.value, fallback)
+                            .and_then(|source| catalog.translation(source))
+                        else {
+                            continue;
+                        };
+                        out.push(Combination {
+                            send,
+                            message,
+                            segment,
+                            locale: &locale.value,
+                            variant,
+                            fluent_id,
+                            translation,
+                            channel: &channel.value,
+                        });
+                    }
+                }
+            }
+        }
+    }
+    out
+}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct PreviewItem {
@@ -26,20 +123,6 @@ pub struct PreviewItem {
     pub limit: Option<usize>,
 }
 
-/// Narrows the matrix; `None` means every value.
-#[derive(Debug, Clone, Default)]
-pub struct PreviewFilter {
-    pub send: Option<String>,
-    pub segment: Option<String>,
-    pub locale: Option<String>,
-    pub channel: Option<String>,
-    pub variant: Option<String>,
-}
-
-fn keep(filter: &Option<String>, value: &str) -> bool {
-    filter.as_deref().is_none_or(|f| f == value)
-}
-
 /// Renders the selected part of the matrix. Each distinct text is rendered once.
 pub fn preview_items(
     loaded: &LoadedCampaign,
@@ -49,77 +132,33 @@ pub fn preview_items(
 ) -> Vec<PreviewItem> {
     let campaign = &loaded.campaign;
     let mut items = Vec::new();
-    for send in campaign.sends.iter().filter(|s| keep(&filter.send, &s.id)) {
-        let Some(message) = campaign.message(&send.message) else {
-            continue;
+    for combo in combinations(campaign, &loaded.catalog, filter) {
+        let platform = combo.channel.platform;
+        let rendered = match renderer.render(
+            campaign,
+            combo.message,
+            &combo.fluent_id,
+            combo.translation,
+            platform,
+        ) {
+            Ok(rendered) => rendered,
+            Err(RenderError::MissingMessage | RenderError::Layout(_)) => continue,
         };
-        for segment in send
-            .segments
-            .iter()
-            .filter(|s| keep(&filter.segment, s))
-            .filter_map(|id| campaign.segment(id))
-        {
-            for locale in segment
-                .locales
-                .iter()
-                .filter(|l| keep(&filter.locale, l.value.as_str()))
-            {
-                for channel in send
-                    .channels
-                    .iter()
-                    .filter(|c| keep(&filter.channel, &c.value.to_string()))
-                {
-                    for (variant, fluent_id) in message.fluent_ids() {
-                        if filter.variant.is_some() && variant != filter.variant.as_deref() {
-                            continue;
-                        }
-                        let fallback = segment.fallback.iter().map(|f| &f.value);
-                        let Some(source) =
-                            loaded
-                                .catalog
-                                .source_locale(&fluent_id, &locale.value, fallback)
-                        else {
-                            continue;
-                        };
-                        let Some(translation) = loaded.catalog.translation(source) else {
-                            continue;
-                        };
-                        let platform = channel.value.platform;
-                        let rendered = match renderer.render(
-                            campaign,
-                            message,
-                            &fluent_id,
-                            translation,
-                            platform,
-                        ) {
-                            Ok(rendered) => rendered,
-                            Err(RenderError::MissingMessage | RenderError::Layout(_)) => continue,
-                        };
-                        let token = tracking_token(
-                            &campaign.id,
-                            &send.id,
-                            variant,
-                            &locale.value,
-                            &channel.value,
-                        );
-                        let text = rendered.with_link(&tracking_url(&config.public_url, &token));
-                        items.push(PreviewItem {
-                            send: send.id.clone(),
-                            segment: segment.id.clone(),
-                            locale: locale.value.to_string(),
-                            source_locale: source.to_string(),
-                            direction: source.direction(),
-                            channel: channel.value.to_string(),
-                            variant: variant.map(str::to_string),
-                            message: fluent_id.clone(),
-                            length: measure(platform, &text),
-                            limit: platform_limit(platform),
-                            text,
-                        });
-                    }
-                }
-            }
-        }
+        let text = rendered.with_link(&combo.tracking_url(campaign, &config.public_url));
+        let source = &combo.translation.locale;
+        items.push(PreviewItem {
+            send: combo.send.id.clone(),
+            segment: combo.segment.id.clone(),
+            locale: combo.locale.to_string(),
+            source_locale: source.to_string(),
+            direction: source.direction(),
+            channel: combo.channel.to_string(),
+            variant: combo.variant.map(str::to_string),
+            message: combo.fluent_id.clone(),
+            length: measure(platform, &text),
+            limit: platform_limit(platform),
+            text,
+        });
     }
     items
 }

@@ -12,6 +12,6 @@ mod tracking;
 pub use bidi::{RIGHT_TO_LEFT_MARK, apply_direction};
 pub use layout::{LayoutSource, Layouts};
 pub use limits::{measure, platform_limit};
-pub use matrix::{PreviewFilter, PreviewItem, preview_items};
+pub use matrix::{Combination, PreviewFilter, PreviewItem, combinations, preview_items};
 pub use renderer::{LINK_PLACEHOLDER, RenderError, RenderKey, Rendered, Renderer, render_uncached};
 pub use tracking::{tracking_token, tracking_url};
