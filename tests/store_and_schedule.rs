@@ -223,6 +223,15 @@ async fn replanning_never_duplicates_a_job<S: Store>(store: S, url: &str) {
     );
 }
 
+/// The slot times of one send.
+fn times(slots: &[(String, DateTime<Utc>)], send: &str) -> Vec<DateTime<Utc>> {
+    slots
+        .iter()
+        .filter(|(s, _)| s == send)
+        .map(|(_, t)| *t)
+        .collect()
+}
+
 /// Jobs in the DST weeks of one time zone, as (UTC slot) per send, from the store.
 async fn slots_in_store<S: Store>(
     store: &S,
@@ -283,11 +292,7 @@ async fn amsterdam_daylight_saving_changes<S: Store>(store: S, _url: &str) {
         utc(2027, 3, 30, 0, 0),
     )
     .await;
-    let daily: Vec<DateTime<Utc>> = spring
-        .iter()
-        .filter(|(s, _)| s == "weekly")
-        .map(|(_, t)| *t)
-        .collect();
+    let daily = times(&spring, "weekly");
     assert_eq!(
         daily,
         [
@@ -306,11 +311,7 @@ async fn amsterdam_daylight_saving_changes<S: Store>(store: S, _url: &str) {
         utc(2027, 11, 2, 0, 0),
     )
     .await;
-    let daily: Vec<DateTime<Utc>> = autumn
-        .iter()
-        .filter(|(s, _)| s == "weekly")
-        .map(|(_, t)| *t)
-        .collect();
+    let daily = times(&autumn, "weekly");
     assert_eq!(
         daily,
         [
@@ -320,11 +321,7 @@ async fn amsterdam_daylight_saving_changes<S: Store>(store: S, _url: &str) {
         ],
         "the repeated 02:30 fires once, at its first occurrence"
     );
-    let noon: Vec<DateTime<Utc>> = autumn
-        .iter()
-        .filter(|(s, _)| s == "support-x")
-        .map(|(_, t)| *t)
-        .collect();
+    let noon = times(&autumn, "support-x");
     assert_eq!(
         noon,
         [
@@ -346,11 +343,7 @@ async fn new_york_daylight_saving_changes<S: Store>(store: S, _url: &str) {
         utc(2027, 3, 16, 0, 0),
     )
     .await;
-    let daily: Vec<DateTime<Utc>> = spring
-        .iter()
-        .filter(|(s, _)| s == "weekly")
-        .map(|(_, t)| *t)
-        .collect();
+    let daily = times(&spring, "weekly");
     assert_eq!(
         daily,
         [
@@ -368,11 +361,7 @@ async fn new_york_daylight_saving_changes<S: Store>(store: S, _url: &str) {
         utc(2027, 11, 9, 0, 0),
     )
     .await;
-    let early: Vec<DateTime<Utc>> = autumn
-        .iter()
-        .filter(|(s, _)| s == "support-x")
-        .map(|(_, t)| *t)
-        .collect();
+    let early = times(&autumn, "support-x");
     assert_eq!(
         early,
         [
@@ -394,21 +383,13 @@ async fn kabul_half_hour_offset<S: Store>(store: S, _url: &str) {
         utc(2027, 3, 3, 0, 0),
     )
     .await;
-    let nine: Vec<DateTime<Utc>> = slots
-        .iter()
-        .filter(|(s, _)| s == "weekly")
-        .map(|(_, t)| *t)
-        .collect();
+    let nine = times(&slots, "weekly");
     assert_eq!(
         nine,
         [utc(2027, 3, 1, 4, 30), utc(2027, 3, 2, 4, 30)],
         "09:00 in Kabul is 04:30 UTC"
     );
-    let late: Vec<DateTime<Utc>> = slots
-        .iter()
-        .filter(|(s, _)| s == "support-x")
-        .map(|(_, t)| *t)
-        .collect();
+    let late = times(&slots, "support-x");
     assert_eq!(late, [utc(2027, 3, 1, 19, 15), utc(2027, 3, 2, 19, 15)]);
 }
 
