@@ -2,12 +2,21 @@
 //! run in seconds on a simulated clock in tests and in the demo, and behave exactly as it
 //! would in real time.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, Utc};
 
+/// A future that completes when a clock reaches a time.
+pub type Wait = Pin<Box<dyn Future<Output = ()> + Send>>;
+
 pub trait Clock: Send + Sync + std::fmt::Debug {
     fn now(&self) -> DateTime<Utc>;
+
+    /// Waits until `at`: real time passes on a system clock; a simulated clock simply moves
+    /// there, so paced sends take no real time in tests and the demo.
+    fn sleep_until(&self, at: DateTime<Utc>) -> Wait;
 }
 
 /// The machine's clock.
@@ -17,6 +26,11 @@ pub struct SystemClock;
 impl Clock for SystemClock {
     fn now(&self) -> DateTime<Utc> {
         Utc::now()
+    }
+
+    fn sleep_until(&self, at: DateTime<Utc>) -> Wait {
+        let wait = (at - Utc::now()).to_std().unwrap_or_default();
+        Box::pin(tokio::time::sleep(wait))
     }
 }
 
@@ -59,6 +73,11 @@ impl Clock for SimulatedClock {
             .now
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn sleep_until(&self, at: DateTime<Utc>) -> Wait {
+        self.advance_to(at);
+        Box::pin(std::future::ready(()))
     }
 }
 

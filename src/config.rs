@@ -39,6 +39,28 @@ pub struct Account {
     pub rate: RateLimit,
     /// A tighter text limit than the platform's (for example an SMS gateway behind a webhook).
     pub max_chars: Option<usize>,
+    /// Where posts go, by audience locale (`*` for any other): Telegram chat ids or `@channel`
+    /// names. Empty for platforms that need none (a webhook posts to its base URL).
+    pub chats: BTreeMap<String, String>,
+    /// Requests to this account in flight at once, per worker.
+    pub max_in_flight: usize,
+    /// How long a call may take before its outcome counts as unknown.
+    pub timeout: std::time::Duration,
+}
+
+/// Default for [`Account::max_in_flight`].
+pub const DEFAULT_MAX_IN_FLIGHT: usize = 16;
+/// Default for [`Account::timeout`].
+pub const DEFAULT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+impl Account {
+    /// The chat a post in `locale` goes to.
+    pub fn chat_for(&self, locale: &str) -> Option<&str> {
+        self.chats
+            .get(locale)
+            .or_else(|| self.chats.get("*"))
+            .map(String::as_str)
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -120,6 +142,9 @@ fn parse_account(
             "credentials",
             "rate",
             "max_chars",
+            "chats",
+            "max_in_flight",
+            "timeout_seconds",
         ],
         diags,
     );
@@ -224,8 +249,53 @@ fn parse_account(
         }
         value
     });
+    let mut chats = BTreeMap::new();
+    if let Some((table, _)) = reader.opt_table("chats", diags) {
+        for (key, value) in table.iter() {
+            let locale: &str = key.get_ref();
+            match value.get_ref().as_str() {
+                Some(chat) if !chat.trim().is_empty() => {
+                    chats.insert(locale.to_string(), chat.to_string());
+                }
+                _ => diags.error(
+                    file,
+                    value.span(),
+                    format!(
+                        "chat for `{locale}` must be a non-empty string (a chat id or @channel)"
+                    ),
+                ),
+            }
+        }
+    }
+    let max_in_flight = match reader.opt_int("max_in_flight", diags) {
+        Some(n) if (1..=1024).contains(&n.value) => n.value as usize,
+        Some(n) => {
+            diags.error(file, n.span, "`max_in_flight` must be between 1 and 1024");
+            DEFAULT_MAX_IN_FLIGHT
+        }
+        None => DEFAULT_MAX_IN_FLIGHT,
+    };
+    let timeout = match reader.opt_number("timeout_seconds", diags) {
+        Some(n) if n.value > 0.0 && n.value <= 300.0 => std::time::Duration::from_secs_f64(n.value),
+        Some(n) => {
+            diags.error(
+                file,
+                n.span,
+                "`timeout_seconds` must be more than 0 and at most 300",
+            );
+            DEFAULT_TIMEOUT
+        }
+        None => DEFAULT_TIMEOUT,
+    };
     let name = name?;
     let platform = platform?;
+    if platform == Platform::Telegram && chats.is_empty() {
+        diags.warning(
+            file,
+            reader.span(),
+            format!("telegram account `{}` has no `chats`: its posts have nowhere to go (add chats = {{ \"*\" = \"@channel\" }})", name.value),
+        );
+    }
     let channel = match ChannelRef::parse(&format!("{}:{}", platform.name(), name.value)) {
         Ok(channel) => channel,
         Err(message) => {
@@ -252,6 +322,9 @@ fn parse_account(
         credentials,
         rate,
         max_chars,
+        chats,
+        max_in_flight,
+        timeout,
     })
 }
 

@@ -10,6 +10,9 @@ CREATE TABLE campaign_versions (
 CREATE INDEX campaign_versions_by_campaign ON campaign_versions (campaign_id, created_at);
 
 -- The outbox: one job per (version, send, segment, locale, channel, slot), never two.
+-- Times are UTC: slot in seconds, run_at and lease_until in milliseconds (rate pacing needs them).
+-- status: queued (due at run_at, also retries) | leased | sending (the call may have left) |
+--         sent | dead | unknown (sent or not: never re-sent blindly) | cancelled
 CREATE TABLE outbox (
     id              INTEGER PRIMARY KEY AUTOINCREMENT,
     idempotency_key TEXT NOT NULL UNIQUE,
@@ -24,7 +27,11 @@ CREATE TABLE outbox (
     attempts        INTEGER NOT NULL DEFAULT 0,
     lease_owner     TEXT,
     lease_until     INTEGER,
-    last_error      TEXT
+    last_error      TEXT,
+    error_code      TEXT,
+    variant         TEXT,
+    platform_id     TEXT,
+    finished_at     INTEGER
 );
 CREATE INDEX outbox_due ON outbox (status, run_at);
 CREATE INDEX outbox_by_version ON outbox (version_hash, slot);
@@ -33,4 +40,27 @@ CREATE INDEX outbox_by_version ON outbox (version_hash, slot);
 CREATE TABLE plan_horizon (
     version_hash  TEXT PRIMARY KEY NOT NULL REFERENCES campaign_versions (hash),
     planned_until INTEGER NOT NULL
+);
+
+-- Campaign-wide controls: the kill switch stops every pending job and retry of a campaign.
+CREATE TABLE campaign_controls (
+    campaign_id TEXT PRIMARY KEY NOT NULL,
+    killed_at   INTEGER,
+    killed_by   TEXT
+);
+
+-- Rate budgets shared by every worker: the next free sending time per bucket (an account, or
+-- an account and one recipient), and a pause set by a platform's throttling answer.
+CREATE TABLE rate_buckets (
+    bucket          TEXT PRIMARY KEY NOT NULL,
+    next_free_ms    INTEGER NOT NULL,
+    paused_until_ms INTEGER NOT NULL DEFAULT 0
+);
+
+-- Messages per account per UTC day, for daily caps.
+CREATE TABLE daily_counts (
+    channel TEXT NOT NULL,
+    day     TEXT NOT NULL,
+    sent    INTEGER NOT NULL,
+    PRIMARY KEY (channel, day)
 );

@@ -1,10 +1,14 @@
 //! The command line: argument definitions and one function per subcommand. `main.rs` only
 //! parses and dispatches; the work lives in the library modules.
 
+mod deadletter;
 mod migrate;
 mod plan;
 mod preview;
+mod runtime;
+mod sandbox;
 mod validate;
+mod worker;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -15,6 +19,7 @@ pub use migrate::migrate;
 pub use plan::plan;
 pub use preview::preview;
 pub use validate::validate;
+pub use worker::worker;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -56,6 +61,45 @@ pub enum Command {
     Plan(PlanArgs),
     /// Create or upgrade the database schema (also done at start-up by the server and workers).
     Migrate,
+    /// Plan and dispatch due sends until stopped (Ctrl-C finishes the batch in hand).
+    Worker {
+        /// Rehearse: send everything to this sandbox (herald sandbox) instead of the partners.
+        #[arg(long, value_name = "URL")]
+        sandbox_url: Option<String>,
+        /// Plan and dispatch one batch, print what happened, and exit.
+        #[arg(long)]
+        once: bool,
+    },
+    /// Run the emulated partner APIs (Telegram, signed webhooks) on one port.
+    Sandbox {
+        #[arg(long, default_value_t = 8090)]
+        port: u16,
+        /// Turn the partners' rate limits off (for benchmarks).
+        #[arg(long)]
+        no_limits: bool,
+    },
+    /// Jobs that failed for good, with the partner's code and words.
+    #[command(subcommand)]
+    Deadletter(DeadletterCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DeadletterCommand {
+    /// List dead letters, oldest first.
+    List {
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Put dead letters back in the queue, due now, with a fresh attempt count.
+    Retry {
+        /// Dead-letter ids (from `herald deadletter list`).
+        ids: Vec<i64>,
+        /// Retry every dead letter.
+        #[arg(long, conflicts_with = "ids")]
+        all: bool,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -141,5 +185,18 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Preview(args) => preview(&args, cli.config.as_deref()),
         Command::Plan(args) => plan(&args, cli.config.as_deref()),
         Command::Migrate => migrate(&cli.database_url),
+        Command::Worker { sandbox_url, once } => worker(
+            &cli.database_url,
+            cli.config.as_deref(),
+            sandbox_url.as_deref(),
+            once,
+        ),
+        Command::Sandbox { port, no_limits } => sandbox::sandbox(port, no_limits),
+        Command::Deadletter(DeadletterCommand::List { limit, format }) => {
+            deadletter::deadletter_list(&cli.database_url, limit, format)
+        }
+        Command::Deadletter(DeadletterCommand::Retry { ids, all }) => {
+            deadletter::deadletter_retry(&cli.database_url, &ids, all)
+        }
     }
 }

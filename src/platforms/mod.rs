@@ -1,6 +1,15 @@
-//! Partner platforms. Each one will get an adapter file here behind one trait; for now this
-//! names the platforms and what their text looks like, which rendering and validation need.
+//! Partner platforms: what they are called, how their text looks, and one adapter per partner
+//! API behind one interface that classifies every answer as published, throttled, transient,
+//! permanent or unknown.
 
+mod adapter;
+mod credentials;
 mod platform;
+mod telegram;
+mod webhook;
 
+pub use adapter::{Adapter, Publication, PublishResult};
+pub use credentials::{Secret, resolve_credentials};
 pub use platform::{ChannelRef, Platform, TextFormat, is_simple_name};
+pub use telegram::TelegramAdapter;
+pub use webhook::{WebhookAdapter, sign_webhook};

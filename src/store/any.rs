@@ -3,7 +3,8 @@
 use chrono::{DateTime, Utc};
 
 use super::{
-    JobRecord, MigrationReport, PostgresStore, SqliteStore, Store, StoreError, VersionRecord,
+    DeadLetter, JobOutcome, JobRecord, LeasedJob, MigrationReport, PostgresStore, Reservation,
+    SqliteStore, Store, StoreError, VersionRecord,
 };
 use crate::campaign::{ContentHash, VersionBundle, VersionState};
 use crate::schedule::PlannedJob;
@@ -58,6 +59,13 @@ impl Store for AnyStore {
         delegate!(self, s => s.versions(campaign_id))
     }
 
+    async fn versions_in_states(
+        &self,
+        states: &[VersionState],
+    ) -> Result<Vec<VersionRecord>, StoreError> {
+        delegate!(self, s => s.versions_in_states(states))
+    }
+
     async fn transition(
         &self,
         hash: &ContentHash,
@@ -85,5 +93,116 @@ impl Store for AnyStore {
 
     async fn jobs_for_version(&self, hash: &ContentHash) -> Result<Vec<JobRecord>, StoreError> {
         delegate!(self, s => s.jobs_for_version(hash))
+    }
+
+    async fn lease_due_jobs(
+        &self,
+        owner: &str,
+        now_ms: i64,
+        lease_until_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<LeasedJob>, StoreError> {
+        delegate!(self, s => s.lease_due_jobs(owner, now_ms, lease_until_ms, limit))
+    }
+
+    async fn mark_sending(
+        &self,
+        owner: &str,
+        ids: &[i64],
+        lease_until_ms: i64,
+    ) -> Result<Vec<i64>, StoreError> {
+        delegate!(self, s => s.mark_sending(owner, ids, lease_until_ms))
+    }
+
+    async fn renew_leases(
+        &self,
+        owner: &str,
+        ids: &[i64],
+        lease_until_ms: i64,
+    ) -> Result<u64, StoreError> {
+        delegate!(self, s => s.renew_leases(owner, ids, lease_until_ms))
+    }
+
+    async fn record_outcomes(
+        &self,
+        owner: &str,
+        outcomes: &[(i64, JobOutcome)],
+        now_ms: i64,
+    ) -> Result<u64, StoreError> {
+        delegate!(self, s => s.record_outcomes(owner, outcomes, now_ms))
+    }
+
+    async fn abandoned_sends(&self, now_ms: i64, limit: u32) -> Result<Vec<LeasedJob>, StoreError> {
+        delegate!(self, s => s.abandoned_sends(now_ms, limit))
+    }
+
+    async fn resolve_abandoned(
+        &self,
+        id: i64,
+        resend: bool,
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
+        delegate!(self, s => s.resolve_abandoned(id, resend, now_ms))
+    }
+
+    async fn reserve_send_times(
+        &self,
+        bucket: &str,
+        count: u32,
+        now_ms: i64,
+        interval_ms: i64,
+        within_ms: i64,
+    ) -> Result<Reservation, StoreError> {
+        delegate!(self, s => s.reserve_send_times(bucket, count, now_ms, interval_ms, within_ms))
+    }
+
+    async fn pause_bucket(&self, bucket: &str, until_ms: i64) -> Result<(), StoreError> {
+        delegate!(self, s => s.pause_bucket(bucket, until_ms))
+    }
+
+    async fn count_daily(
+        &self,
+        channel: &str,
+        day: &str,
+        count: u32,
+        cap: u64,
+    ) -> Result<bool, StoreError> {
+        delegate!(self, s => s.count_daily(channel, day, count, cap))
+    }
+
+    async fn kill_campaign(
+        &self,
+        campaign_id: &str,
+        by: &str,
+        at_ms: i64,
+    ) -> Result<u64, StoreError> {
+        delegate!(self, s => s.kill_campaign(campaign_id, by, at_ms))
+    }
+
+    async fn is_killed(&self, campaign_id: &str) -> Result<bool, StoreError> {
+        delegate!(self, s => s.is_killed(campaign_id))
+    }
+
+    async fn cancel_version_jobs(&self, hash: &ContentHash, at_ms: i64) -> Result<u64, StoreError> {
+        delegate!(self, s => s.cancel_version_jobs(hash, at_ms))
+    }
+
+    async fn dead_letters(&self, limit: u32) -> Result<Vec<DeadLetter>, StoreError> {
+        delegate!(self, s => s.dead_letters(limit))
+    }
+
+    async fn retry_dead(&self, ids: Option<&[i64]>, now_ms: i64) -> Result<u64, StoreError> {
+        delegate!(self, s => s.retry_dead(ids, now_ms))
+    }
+
+    async fn next_due_ms(&self) -> Result<Option<i64>, StoreError> {
+        delegate!(self, s => s.next_due_ms())
+    }
+
+    async fn job_counts(
+        &self,
+        hash: &ContentHash,
+    ) -> Result<Vec<(String, String, i64)>, StoreError> {
+        delegate!(self, s => s.job_counts(hash))
     }
 }

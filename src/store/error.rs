@@ -23,6 +23,8 @@ pub enum StoreError {
     },
     /// A stored value that this binary cannot read (a corrupted or foreign row).
     Corrupt(String),
+    /// A shared rate bucket kept changing under us (many workers); try again shortly.
+    Contended(String),
 }
 
 impl fmt::Display for StoreError {
@@ -46,6 +48,9 @@ impl fmt::Display for StoreError {
                 hash.short()
             ),
             StoreError::Corrupt(what) => write!(f, "unreadable stored data: {what}"),
+            StoreError::Contended(bucket) => {
+                write!(f, "rate bucket `{bucket}` is contended; retrying later")
+            }
         }
     }
 }

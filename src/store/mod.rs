@@ -21,7 +21,7 @@ pub use any::{AnyStore, DEFAULT_DATABASE_URL, connect};
 pub use error::StoreError;
 pub use migrations::MigrationReport;
 pub use postgres::PostgresStore;
-pub use records::{JobRecord, VersionRecord};
+pub use records::{DeadLetter, JobOutcome, JobRecord, LeasedJob, Reservation, VersionRecord};
 pub use sqlite::SqliteStore;
 
 /// What herald keeps: campaign versions, their lifecycle, and the outbox of planned jobs.
@@ -46,6 +46,12 @@ pub trait Store: Clone + Send + Sync + 'static {
     fn versions(
         &self,
         campaign_id: &str,
+    ) -> impl Future<Output = Result<Vec<VersionRecord>, StoreError>> + Send;
+
+    /// Versions in any of these states, oldest first.
+    fn versions_in_states(
+        &self,
+        states: &[VersionState],
     ) -> impl Future<Output = Result<Vec<VersionRecord>, StoreError>> + Send;
 
     /// Moves a version to `to` if the lifecycle allows it from its current state, atomically:
@@ -82,4 +88,123 @@ pub trait Store: Clone + Send + Sync + 'static {
         &self,
         hash: &ContentHash,
     ) -> impl Future<Output = Result<Vec<JobRecord>, StoreError>> + Send;
+
+    /// Leases up to `limit` due jobs of active (scheduled or running, not killed) versions,
+    /// including jobs whose lease expired before their call started. PostgreSQL skips rows
+    /// other workers hold; SQLite has one writer at a time.
+    fn lease_due_jobs(
+        &self,
+        owner: &str,
+        now_ms: i64,
+        lease_until_ms: i64,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<LeasedJob>, StoreError>> + Send;
+
+    /// Marks leased jobs as being sent, just before their calls: from here on, a crash leaves
+    /// an unknown outcome instead of a silent resend. Returns the ids still held.
+    fn mark_sending(
+        &self,
+        owner: &str,
+        ids: &[i64],
+        lease_until_ms: i64,
+    ) -> impl Future<Output = Result<Vec<i64>, StoreError>> + Send;
+
+    fn renew_leases(
+        &self,
+        owner: &str,
+        ids: &[i64],
+        lease_until_ms: i64,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
+    /// Writes a batch of outcomes in one transaction; rows whose lease moved to another worker
+    /// are left alone.
+    fn record_outcomes(
+        &self,
+        owner: &str,
+        outcomes: &[(i64, JobOutcome)],
+        now_ms: i64,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
+    /// Jobs whose worker stopped after marking them as being sent.
+    fn abandoned_sends(
+        &self,
+        now_ms: i64,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<LeasedJob>, StoreError>> + Send;
+
+    /// Requeues an abandoned job (when the platform deduplicates by idempotency key) or marks
+    /// it unknown. False when it was already resolved.
+    fn resolve_abandoned(
+        &self,
+        id: i64,
+        resend: bool,
+        now_ms: i64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Reserves up to `count` send times in a bucket shared by all workers.
+    fn reserve_send_times(
+        &self,
+        bucket: &str,
+        count: u32,
+        now_ms: i64,
+        interval_ms: i64,
+        within_ms: i64,
+    ) -> impl Future<Output = Result<Reservation, StoreError>> + Send;
+
+    /// Pauses a bucket (a throttled account) until a time; never shortens a pause.
+    fn pause_bucket(
+        &self,
+        bucket: &str,
+        until_ms: i64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Counts `count` messages against a daily cap; false (and nothing counted) when over it.
+    fn count_daily(
+        &self,
+        channel: &str,
+        day: &str,
+        count: u32,
+        cap: u64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// The kill switch: stops every pending job and retry of a campaign, now and later.
+    /// Returns the number of jobs cancelled.
+    fn kill_campaign(
+        &self,
+        campaign_id: &str,
+        by: &str,
+        at_ms: i64,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
+    fn is_killed(&self, campaign_id: &str)
+    -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Cancels a version's pending jobs (the version was cancelled).
+    fn cancel_version_jobs(
+        &self,
+        hash: &ContentHash,
+        at_ms: i64,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
+    fn dead_letters(
+        &self,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<DeadLetter>, StoreError>> + Send;
+
+    /// Puts dead jobs (these, or all) back in the queue, due now, with a fresh attempt count.
+    fn retry_dead(
+        &self,
+        ids: Option<&[i64]>,
+        now_ms: i64,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
+    /// When the earliest queued job is due (milliseconds), so an idle worker knows how long
+    /// it may sleep.
+    fn next_due_ms(&self) -> impl Future<Output = Result<Option<i64>, StoreError>> + Send;
+
+    /// `(channel, status, count)` for a version.
+    fn job_counts(
+        &self,
+        hash: &ContentHash,
+    ) -> impl Future<Output = Result<Vec<(String, String, i64)>, StoreError>> + Send;
 }

@@ -9,6 +9,23 @@ use super::{Store, StoreError, migrations};
 /// Serialises concurrent `migrate` calls from several processes (an arbitrary constant key).
 const MIGRATION_LOCK: &str = "SELECT pg_advisory_xact_lock(4815162342)";
 
+/// Leases due jobs (and jobs whose lease expired before their call started) of versions that
+/// are scheduled or running and not killed.
+const LEASE_DUE_JOBS: &str =
+    "UPDATE outbox SET status = 'leased', lease_owner = $1, lease_until = $2
+WHERE id IN (
+    SELECT o.id FROM outbox o
+    JOIN campaign_versions v ON v.hash = o.version_hash
+    LEFT JOIN campaign_controls c ON c.campaign_id = v.campaign_id
+    WHERE ((o.status = 'queued' AND o.run_at <= $3) OR (o.status = 'leased' AND o.lease_until < $3))
+      AND v.state IN ('scheduled', 'running') AND c.killed_at IS NULL
+    ORDER BY o.run_at, o.id
+    LIMIT $4 FOR UPDATE OF o SKIP LOCKED
+)
+RETURNING id, idempotency_key, version_hash,
+    (SELECT campaign_id FROM campaign_versions WHERE hash = version_hash),
+    send_id, segment_id, locale, channel, slot, run_at, attempts";
+
 #[derive(Debug, Clone)]
 pub struct PostgresStore {
     pool: PgPool,
@@ -24,6 +41,7 @@ impl PostgresStore {
 impl Store for PostgresStore {
     shared_store_methods!(
         migrations = migrations::POSTGRES,
-        migration_lock = Some(MIGRATION_LOCK)
+        migration_lock = Some(MIGRATION_LOCK),
+        lease_sql = LEASE_DUE_JOBS
     );
 }

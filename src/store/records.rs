@@ -47,9 +47,13 @@ pub struct JobRecord {
     pub status: String,
     pub run_at: DateTime<Utc>,
     pub attempts: i32,
+    pub variant: Option<String>,
+    pub platform_id: Option<String>,
+    pub error_code: Option<String>,
+    pub last_error: Option<String>,
 }
 
-/// `(id, key, send, segment, locale, channel, slot, status, run_at, attempts)` as selected.
+/// The columns of a job as selected, in [`JobRecord`] order.
 pub type JobRow = (
     i64,
     String,
@@ -61,12 +65,30 @@ pub type JobRow = (
     String,
     i64,
     i32,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
 );
 
 impl JobRecord {
     pub fn from_row(row: JobRow) -> Result<JobRecord, StoreError> {
-        let (id, idempotency_key, send, segment, locale, channel, slot, status, run_at, attempts) =
-            row;
+        let (
+            id,
+            idempotency_key,
+            send,
+            segment,
+            locale,
+            channel,
+            slot,
+            status,
+            run_at,
+            attempts,
+            variant,
+            platform_id,
+            error_code,
+            last_error,
+        ) = row;
         Ok(JobRecord {
             id,
             idempotency_key,
@@ -76,8 +98,12 @@ impl JobRecord {
             channel,
             slot: timestamp(slot)?,
             status,
-            run_at: timestamp(run_at)?,
+            run_at: timestamp_ms(run_at)?,
             attempts,
+            variant,
+            platform_id,
+            error_code,
+            last_error,
         })
     }
 }
@@ -85,4 +111,213 @@ impl JobRecord {
 pub fn timestamp(seconds: i64) -> Result<DateTime<Utc>, StoreError> {
     DateTime::from_timestamp(seconds, 0)
         .ok_or_else(|| StoreError::Corrupt(format!("timestamp {seconds}")))
+}
+
+pub fn timestamp_ms(millis: i64) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::from_timestamp_millis(millis)
+        .ok_or_else(|| StoreError::Corrupt(format!("timestamp {millis} ms")))
+}
+
+/// A job a worker holds a lease on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeasedJob {
+    pub id: i64,
+    pub idempotency_key: String,
+    pub version: ContentHash,
+    pub campaign_id: String,
+    pub send: String,
+    pub segment: String,
+    pub locale: String,
+    pub channel: String,
+    pub slot: DateTime<Utc>,
+    pub run_at_ms: i64,
+    /// Calls already made for this job (failed ones).
+    pub attempts: i32,
+}
+
+/// `(id, key, version, campaign, send, segment, locale, channel, slot, run_at, attempts)`.
+pub type LeasedRow = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    i64,
+    i32,
+);
+
+impl LeasedJob {
+    pub fn from_row(row: LeasedRow) -> Result<LeasedJob, StoreError> {
+        let (
+            id,
+            idempotency_key,
+            version,
+            campaign_id,
+            send,
+            segment,
+            locale,
+            channel,
+            slot,
+            run_at_ms,
+            attempts,
+        ) = row;
+        Ok(LeasedJob {
+            id,
+            idempotency_key,
+            version: ContentHash::parse(&version).map_err(StoreError::Corrupt)?,
+            campaign_id,
+            send,
+            segment,
+            locale,
+            channel,
+            slot: timestamp(slot)?,
+            run_at_ms,
+            attempts,
+        })
+    }
+}
+
+/// What happened to a leased job, written back in one batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JobOutcome {
+    /// The platform accepted it.
+    Sent {
+        platform_id: Option<String>,
+        variant: Option<String>,
+    },
+    /// Try again at `run_at_ms`: after a transient error (an attempt), or because a rate
+    /// budget, a throttled account or a daily cap said "not yet" (not an attempt).
+    Requeue {
+        run_at_ms: i64,
+        counts_as_attempt: bool,
+        error: Option<String>,
+    },
+    /// Given up: a permanent error, or too many transient ones. Kept with the platform's words.
+    Dead { code: String, text: String },
+    /// The call may or may not have been published (timeout, connection lost after sending).
+    Unknown { error: String },
+}
+
+/// Send times reserved in a shared rate bucket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reservation {
+    /// One time (ms) per message that may be sent, spaced by the bucket's interval.
+    pub times: Vec<i64>,
+    /// When the bucket is next free (for messages that got no time now).
+    pub next_free_ms: i64,
+}
+
+impl Reservation {
+    /// Up to `count` evenly spaced times, from the bucket's next free moment (not before now
+    /// or the end of a pause), that fall within `within_ms` from now.
+    pub fn plan(
+        next_free: i64,
+        paused_until: i64,
+        count: u32,
+        now_ms: i64,
+        interval_ms: i64,
+        within_ms: i64,
+    ) -> Reservation {
+        let start = next_free.max(now_ms).max(paused_until);
+        let interval = interval_ms.max(1);
+        let last_allowed = now_ms + within_ms;
+        if start > last_allowed || count == 0 {
+            return Reservation {
+                times: Vec::new(),
+                next_free_ms: start,
+            };
+        }
+        let fits = (last_allowed - start) / interval + 1;
+        let granted = fits.min(i64::from(count));
+        Reservation {
+            times: (0..granted).map(|i| start + i * interval).collect(),
+            next_free_ms: start + granted * interval,
+        }
+    }
+}
+
+/// A job that failed for good, for staff to inspect and retry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeadLetter {
+    pub id: i64,
+    pub campaign_id: String,
+    pub version: String,
+    pub send: String,
+    pub segment: String,
+    pub locale: String,
+    pub channel: String,
+    pub slot: DateTime<Utc>,
+    pub attempts: i32,
+    pub code: Option<String>,
+    pub text: Option<String>,
+    pub failed_at: Option<DateTime<Utc>>,
+}
+
+pub type DeadLetterRow = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    i32,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+);
+
+impl DeadLetter {
+    pub fn from_row(row: DeadLetterRow) -> Result<DeadLetter, StoreError> {
+        let (
+            id,
+            campaign_id,
+            version,
+            send,
+            segment,
+            locale,
+            channel,
+            slot,
+            attempts,
+            code,
+            text,
+            failed_at,
+        ) = row;
+        Ok(DeadLetter {
+            id,
+            campaign_id,
+            version,
+            send,
+            segment,
+            locale,
+            channel,
+            slot: timestamp(slot)?,
+            attempts,
+            code,
+            text,
+            failed_at: failed_at.map(timestamp_ms).transpose()?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reservations_are_spaced_and_bounded() {
+        let r = Reservation::plan(0, 0, 5, 1_000, 100, 250);
+        assert_eq!(r.times, [1_000, 1_100, 1_200]);
+        assert_eq!(r.next_free_ms, 1_300);
+        let paused = Reservation::plan(0, 5_000, 5, 1_000, 100, 250);
+        assert!(paused.times.is_empty());
+        assert_eq!(paused.next_free_ms, 5_000);
+        let busy = Reservation::plan(1_200, 0, 1, 1_000, 100, 250);
+        assert_eq!(busy.times, [1_200]);
+    }
 }

@@ -3,7 +3,7 @@
 //! the statement (if any) that serialises concurrent migrations.
 
 macro_rules! shared_store_methods {
-    (migrations = $migrations:expr, migration_lock = $lock:expr) => {
+    (migrations = $migrations:expr, migration_lock = $lock:expr, lease_sql = $lease_sql:expr) => {
         async fn migrate(&self) -> Result<$crate::store::MigrationReport, $crate::store::StoreError> {
             use $crate::store::migrations::CREATE_LEDGER;
             let migrations = $migrations;
@@ -88,6 +88,25 @@ macro_rules! shared_store_methods {
             rows.into_iter().map($crate::store::VersionRecord::from_row).collect()
         }
 
+        async fn versions_in_states(
+            &self,
+            states: &[$crate::campaign::VersionState],
+        ) -> Result<Vec<$crate::store::VersionRecord>, $crate::store::StoreError> {
+            if states.is_empty() {
+                return Ok(Vec::new());
+            }
+            let mut builder = sqlx::QueryBuilder::new(
+                "SELECT hash, campaign_id, state, bundle, created_at, updated_at FROM campaign_versions WHERE state IN (",
+            );
+            let mut names = builder.separated(", ");
+            for state in states {
+                names.push_bind(state.name());
+            }
+            builder.push(") ORDER BY created_at, hash");
+            let rows: Vec<$crate::store::records::VersionRow> = builder.build_query_as().fetch_all(&self.pool).await?;
+            rows.into_iter().map($crate::store::VersionRecord::from_row).collect()
+        }
+
         async fn transition(
             &self,
             hash: &$crate::campaign::ContentHash,
@@ -140,7 +159,7 @@ macro_rules! shared_store_methods {
                         .push_bind(job.locale.clone())
                         .push_bind(job.channel.clone())
                         .push_bind(job.slot.timestamp())
-                        .push_bind(job.slot.timestamp());
+                        .push_bind(job.slot.timestamp_millis());
                 });
                 builder.push(" ON CONFLICT (idempotency_key) DO NOTHING");
                 inserted += builder.build().execute(&mut *tx).await?.rows_affected();
@@ -182,13 +201,339 @@ macro_rules! shared_store_methods {
             hash: &$crate::campaign::ContentHash,
         ) -> Result<Vec<$crate::store::JobRecord>, $crate::store::StoreError> {
             let rows: Vec<$crate::store::records::JobRow> = sqlx::query_as(
-                "SELECT id, idempotency_key, send_id, segment_id, locale, channel, slot, status, run_at, attempts
+                "SELECT id, idempotency_key, send_id, segment_id, locale, channel, slot, status, run_at, attempts,
+                        variant, platform_id, error_code, last_error
                  FROM outbox WHERE version_hash = $1 ORDER BY slot, id",
             )
             .bind(hash.as_str().to_string())
             .fetch_all(&self.pool)
             .await?;
             rows.into_iter().map($crate::store::JobRecord::from_row).collect()
+        }
+
+        async fn lease_due_jobs(
+            &self,
+            owner: &str,
+            now_ms: i64,
+            lease_until_ms: i64,
+            limit: u32,
+        ) -> Result<Vec<$crate::store::LeasedJob>, $crate::store::StoreError> {
+            let rows: Vec<$crate::store::records::LeasedRow> = sqlx::query_as($lease_sql)
+                .bind(owner.to_string())
+                .bind(lease_until_ms)
+                .bind(now_ms)
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await?;
+            let mut jobs: Vec<$crate::store::LeasedJob> = rows
+                .into_iter()
+                .map($crate::store::LeasedJob::from_row)
+                .collect::<Result<_, _>>()?;
+            jobs.sort_by_key(|j| (j.run_at_ms, j.id));
+            Ok(jobs)
+        }
+
+        async fn mark_sending(&self, owner: &str, ids: &[i64], lease_until_ms: i64) -> Result<Vec<i64>, $crate::store::StoreError> {
+            let mut marked = Vec::with_capacity(ids.len());
+            let mut tx = self.pool.begin().await?;
+            for id in ids {
+                let done = sqlx::query(
+                    "UPDATE outbox SET status = 'sending', lease_until = $1 WHERE id = $2 AND lease_owner = $3 AND status = 'leased'",
+                )
+                .bind(lease_until_ms)
+                .bind(*id)
+                .bind(owner.to_string())
+                .execute(&mut *tx)
+                .await?;
+                if done.rows_affected() == 1 {
+                    marked.push(*id);
+                }
+            }
+            tx.commit().await?;
+            Ok(marked)
+        }
+
+        async fn renew_leases(&self, owner: &str, ids: &[i64], lease_until_ms: i64) -> Result<u64, $crate::store::StoreError> {
+            let mut renewed = 0;
+            let mut tx = self.pool.begin().await?;
+            for id in ids {
+                renewed += sqlx::query(
+                    "UPDATE outbox SET lease_until = $1 WHERE id = $2 AND lease_owner = $3 AND status IN ('leased', 'sending')",
+                )
+                .bind(lease_until_ms)
+                .bind(*id)
+                .bind(owner.to_string())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            }
+            tx.commit().await?;
+            Ok(renewed)
+        }
+
+        async fn record_outcomes(
+            &self,
+            owner: &str,
+            outcomes: &[(i64, $crate::store::JobOutcome)],
+            now_ms: i64,
+        ) -> Result<u64, $crate::store::StoreError> {
+            use $crate::store::JobOutcome;
+            let mut recorded = 0;
+            let mut tx = self.pool.begin().await?;
+            for (id, outcome) in outcomes {
+                // Fenced by the lease: a worker whose lease was taken over writes nothing.
+                let query = match outcome {
+                    JobOutcome::Sent { platform_id, variant } => sqlx::query(
+                        "UPDATE outbox SET status = 'sent', platform_id = $1, variant = $2, finished_at = $3,
+                         lease_owner = NULL, lease_until = NULL, attempts = attempts + 1
+                         WHERE id = $4 AND lease_owner = $5",
+                    )
+                    .bind(platform_id.clone())
+                    .bind(variant.clone())
+                    .bind(now_ms),
+                    JobOutcome::Requeue { run_at_ms, counts_as_attempt, error } => sqlx::query(
+                        "UPDATE outbox SET status = 'queued', run_at = $1, last_error = $2,
+                         attempts = attempts + $3, lease_owner = NULL, lease_until = NULL
+                         WHERE id = $4 AND lease_owner = $5",
+                    )
+                    .bind(*run_at_ms)
+                    .bind(error.clone())
+                    .bind(i32::from(*counts_as_attempt)),
+                    JobOutcome::Dead { code, text } => sqlx::query(
+                        "UPDATE outbox SET status = 'dead', error_code = $1, last_error = $2, finished_at = $3,
+                         lease_owner = NULL, lease_until = NULL, attempts = attempts + 1
+                         WHERE id = $4 AND lease_owner = $5",
+                    )
+                    .bind(code.clone())
+                    .bind(text.clone())
+                    .bind(now_ms),
+                    JobOutcome::Unknown { error } => sqlx::query(
+                        "UPDATE outbox SET status = 'unknown', last_error = $1, error_code = $2, finished_at = $3,
+                         lease_owner = NULL, lease_until = NULL, attempts = attempts + 1
+                         WHERE id = $4 AND lease_owner = $5",
+                    )
+                    .bind(error.clone())
+                    .bind("outcome_unknown")
+                    .bind(now_ms),
+                };
+                recorded += query
+                    .bind(*id)
+                    .bind(owner.to_string())
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+            }
+            tx.commit().await?;
+            Ok(recorded)
+        }
+
+        async fn abandoned_sends(&self, now_ms: i64, limit: u32) -> Result<Vec<$crate::store::LeasedJob>, $crate::store::StoreError> {
+            let rows: Vec<$crate::store::records::LeasedRow> = sqlx::query_as(
+                "SELECT o.id, o.idempotency_key, o.version_hash, v.campaign_id, o.send_id, o.segment_id, o.locale, o.channel,
+                        o.slot, o.run_at, o.attempts
+                 FROM outbox o JOIN campaign_versions v ON v.hash = o.version_hash
+                 WHERE o.status = 'sending' AND o.lease_until < $1 ORDER BY o.id LIMIT $2",
+            )
+            .bind(now_ms)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+            rows.into_iter().map($crate::store::LeasedJob::from_row).collect()
+        }
+
+        async fn resolve_abandoned(&self, id: i64, resend: bool, now_ms: i64) -> Result<bool, $crate::store::StoreError> {
+            let query = if resend {
+                sqlx::query(
+                    "UPDATE outbox SET status = 'queued', run_at = $1, lease_owner = NULL, lease_until = NULL,
+                     last_error = 'worker stopped mid-send; resent with the same idempotency key'
+                     WHERE id = $2 AND status = 'sending' AND lease_until < $1",
+                )
+            } else {
+                sqlx::query(
+                    "UPDATE outbox SET status = 'unknown', finished_at = $1, lease_owner = NULL, lease_until = NULL,
+                     error_code = 'outcome_unknown', last_error = 'worker stopped mid-send; the platform may or may not have published it'
+                     WHERE id = $2 AND status = 'sending' AND lease_until < $1",
+                )
+            };
+            Ok(query.bind(now_ms).bind(id).execute(&self.pool).await?.rows_affected() == 1)
+        }
+
+        async fn reserve_send_times(
+            &self,
+            bucket: &str,
+            count: u32,
+            now_ms: i64,
+            interval_ms: i64,
+            within_ms: i64,
+        ) -> Result<$crate::store::Reservation, $crate::store::StoreError> {
+            for _ in 0..32 {
+                let row: Option<(i64, i64)> = sqlx::query_as("SELECT next_free_ms, paused_until_ms FROM rate_buckets WHERE bucket = $1")
+                    .bind(bucket.to_string())
+                    .fetch_optional(&self.pool)
+                    .await?;
+                let Some((next_free, paused_until)) = row else {
+                    sqlx::query("INSERT INTO rate_buckets (bucket, next_free_ms, paused_until_ms) VALUES ($1, 0, 0) ON CONFLICT (bucket) DO NOTHING")
+                        .bind(bucket.to_string())
+                        .execute(&self.pool)
+                        .await?;
+                    continue;
+                };
+                let reservation = $crate::store::Reservation::plan(next_free, paused_until, count, now_ms, interval_ms, within_ms);
+                if reservation.times.is_empty() {
+                    return Ok(reservation);
+                }
+                // Compare-and-set: another worker that reserved in between makes us retry.
+                let updated = sqlx::query(
+                    "UPDATE rate_buckets SET next_free_ms = $1 WHERE bucket = $2 AND next_free_ms = $3 AND paused_until_ms = $4",
+                )
+                .bind(reservation.next_free_ms)
+                .bind(bucket.to_string())
+                .bind(next_free)
+                .bind(paused_until)
+                .execute(&self.pool)
+                .await?;
+                if updated.rows_affected() == 1 {
+                    return Ok(reservation);
+                }
+            }
+            Err($crate::store::StoreError::Contended(bucket.to_string()))
+        }
+
+        async fn pause_bucket(&self, bucket: &str, until_ms: i64) -> Result<(), $crate::store::StoreError> {
+            sqlx::query(
+                "INSERT INTO rate_buckets (bucket, next_free_ms, paused_until_ms) VALUES ($1, 0, $2)
+                 ON CONFLICT (bucket) DO UPDATE SET paused_until_ms = excluded.paused_until_ms
+                 WHERE rate_buckets.paused_until_ms < excluded.paused_until_ms",
+            )
+            .bind(bucket.to_string())
+            .bind(until_ms)
+            .execute(&self.pool)
+            .await?;
+            Ok(())
+        }
+
+        async fn count_daily(&self, channel: &str, day: &str, count: u32, cap: u64) -> Result<bool, $crate::store::StoreError> {
+            let cap = i64::try_from(cap).unwrap_or(i64::MAX);
+            let count = i64::from(count);
+            if count > cap {
+                return Ok(false);
+            }
+            let row: Option<i64> = sqlx::query_scalar(
+                "INSERT INTO daily_counts (channel, day, sent) VALUES ($1, $2, $3)
+                 ON CONFLICT (channel, day) DO UPDATE SET sent = daily_counts.sent + excluded.sent
+                 WHERE daily_counts.sent + excluded.sent <= $4
+                 RETURNING sent",
+            )
+            .bind(channel.to_string())
+            .bind(day.to_string())
+            .bind(count)
+            .bind(cap)
+            .fetch_optional(&self.pool)
+            .await?;
+            Ok(row.is_some())
+        }
+
+        async fn kill_campaign(&self, campaign_id: &str, by: &str, at_ms: i64) -> Result<u64, $crate::store::StoreError> {
+            let mut tx = self.pool.begin().await?;
+            sqlx::query(
+                "INSERT INTO campaign_controls (campaign_id, killed_at, killed_by) VALUES ($1, $2, $3)
+                 ON CONFLICT (campaign_id) DO UPDATE SET killed_at = excluded.killed_at, killed_by = excluded.killed_by",
+            )
+            .bind(campaign_id.to_string())
+            .bind(at_ms)
+            .bind(by.to_string())
+            .execute(&mut *tx)
+            .await?;
+            let cancelled = sqlx::query(
+                "UPDATE outbox SET status = 'cancelled', finished_at = $1, lease_owner = NULL, lease_until = NULL,
+                 last_error = 'kill switch'
+                 WHERE status IN ('queued', 'leased')
+                   AND version_hash IN (SELECT hash FROM campaign_versions WHERE campaign_id = $2)",
+            )
+            .bind(at_ms)
+            .bind(campaign_id.to_string())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            tx.commit().await?;
+            Ok(cancelled)
+        }
+
+        async fn is_killed(&self, campaign_id: &str) -> Result<bool, $crate::store::StoreError> {
+            let killed: Option<Option<i64>> = sqlx::query_scalar("SELECT killed_at FROM campaign_controls WHERE campaign_id = $1")
+                .bind(campaign_id.to_string())
+                .fetch_optional(&self.pool)
+                .await?;
+            Ok(killed.flatten().is_some())
+        }
+
+        async fn cancel_version_jobs(&self, hash: &$crate::campaign::ContentHash, at_ms: i64) -> Result<u64, $crate::store::StoreError> {
+            Ok(sqlx::query(
+                "UPDATE outbox SET status = 'cancelled', finished_at = $1, lease_owner = NULL, lease_until = NULL,
+                 last_error = 'version cancelled'
+                 WHERE version_hash = $2 AND status IN ('queued', 'leased')",
+            )
+            .bind(at_ms)
+            .bind(hash.as_str().to_string())
+            .execute(&self.pool)
+            .await?
+            .rows_affected())
+        }
+
+        async fn dead_letters(&self, limit: u32) -> Result<Vec<$crate::store::DeadLetter>, $crate::store::StoreError> {
+            let rows: Vec<$crate::store::records::DeadLetterRow> = sqlx::query_as(
+                "SELECT o.id, v.campaign_id, o.version_hash, o.send_id, o.segment_id, o.locale, o.channel, o.slot,
+                        o.attempts, o.error_code, o.last_error, o.finished_at
+                 FROM outbox o JOIN campaign_versions v ON v.hash = o.version_hash
+                 WHERE o.status = 'dead' ORDER BY o.finished_at, o.id LIMIT $1",
+            )
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+            rows.into_iter().map($crate::store::DeadLetter::from_row).collect()
+        }
+
+        async fn retry_dead(&self, ids: Option<&[i64]>, now_ms: i64) -> Result<u64, $crate::store::StoreError> {
+            match ids {
+                None => Ok(sqlx::query(
+                    "UPDATE outbox SET status = 'queued', run_at = $1, attempts = 0, finished_at = NULL WHERE status = 'dead'",
+                )
+                .bind(now_ms)
+                .execute(&self.pool)
+                .await?
+                .rows_affected()),
+                Some(ids) => {
+                    let mut retried = 0;
+                    let mut tx = self.pool.begin().await?;
+                    for id in ids {
+                        retried += sqlx::query(
+                            "UPDATE outbox SET status = 'queued', run_at = $1, attempts = 0, finished_at = NULL WHERE id = $2 AND status = 'dead'",
+                        )
+                        .bind(now_ms)
+                        .bind(*id)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
+                    }
+                    tx.commit().await?;
+                    Ok(retried)
+                }
+            }
+        }
+
+        async fn next_due_ms(&self) -> Result<Option<i64>, $crate::store::StoreError> {
+            Ok(sqlx::query_scalar("SELECT MIN(run_at) FROM outbox WHERE status = 'queued'")
+                .fetch_one(&self.pool)
+                .await?)
+        }
+
+        async fn job_counts(&self, hash: &$crate::campaign::ContentHash) -> Result<Vec<(String, String, i64)>, $crate::store::StoreError> {
+            Ok(sqlx::query_as(
+                "SELECT channel, status, COUNT(*) FROM outbox WHERE version_hash = $1 GROUP BY channel, status ORDER BY channel, status",
+            )
+            .bind(hash.as_str().to_string())
+            .fetch_all(&self.pool)
+            .await?)
         }
     };
 }

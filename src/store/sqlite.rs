@@ -10,6 +10,23 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use super::shared_sql::shared_store_methods;
 use super::{Store, StoreError, migrations};
 
+/// Leases due jobs (and jobs whose lease expired before their call started) of versions that
+/// are scheduled or running and not killed.
+const LEASE_DUE_JOBS: &str =
+    "UPDATE outbox SET status = 'leased', lease_owner = $1, lease_until = $2
+WHERE id IN (
+    SELECT o.id FROM outbox o
+    JOIN campaign_versions v ON v.hash = o.version_hash
+    LEFT JOIN campaign_controls c ON c.campaign_id = v.campaign_id
+    WHERE ((o.status = 'queued' AND o.run_at <= $3) OR (o.status = 'leased' AND o.lease_until < $3))
+      AND v.state IN ('scheduled', 'running') AND c.killed_at IS NULL
+    ORDER BY o.run_at, o.id
+    LIMIT $4
+)
+RETURNING id, idempotency_key, version_hash,
+    (SELECT campaign_id FROM campaign_versions WHERE hash = version_hash),
+    send_id, segment_id, locale, channel, slot, run_at, attempts";
+
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
@@ -33,5 +50,9 @@ impl SqliteStore {
 }
 
 impl Store for SqliteStore {
-    shared_store_methods!(migrations = migrations::SQLITE, migration_lock = None);
+    shared_store_methods!(
+        migrations = migrations::SQLITE,
+        migration_lock = None,
+        lease_sql = LEASE_DUE_JOBS
+    );
 }

@@ -1,0 +1,103 @@
+//! `herald deadletter list` and `herald deadletter retry`.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use super::Format;
+use super::runtime::{open_store, runtime};
+use crate::store::Store;
+
+pub fn deadletter_list(database_url: &str, limit: u32, format: Format) -> ExitCode {
+    let runtime = match runtime() {
+        Ok(runtime) => runtime,
+        Err(code) => return code,
+    };
+    runtime.block_on(async {
+        let store = match open_store(database_url).await {
+            Ok(store) => store,
+            Err(code) => return code,
+        };
+        let letters = match store.dead_letters(limit).await {
+            Ok(letters) => letters,
+            Err(error) => {
+                eprintln!("error: {error}");
+                return ExitCode::FAILURE;
+            }
+        };
+        let mut out = std::io::stdout().lock();
+        let written = match format {
+            Format::Json => serde_json::to_string_pretty(&letters)
+                .map_err(std::io::Error::other)
+                .and_then(|json| writeln!(out, "{json}")),
+            Format::Text => (|| {
+                for letter in &letters {
+                    writeln!(
+                        out,
+                        "{:>8}  {}  {}/{}/{}/{}  {}  attempts {}  {}: {}",
+                        letter.id,
+                        letter.slot.format("%Y-%m-%d %H:%M UTC"),
+                        letter.campaign_id,
+                        letter.send,
+                        letter.segment,
+                        letter.locale,
+                        letter.channel,
+                        letter.attempts,
+                        letter.code.as_deref().unwrap_or("-"),
+                        letter.text.as_deref().unwrap_or("")
+                    )?;
+                }
+                writeln!(
+                    out,
+                    "{} dead letter{}",
+                    letters.len(),
+                    if letters.len() == 1 { "" } else { "s" }
+                )
+            })(),
+        };
+        if written.is_ok() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        }
+    })
+}
+
+pub fn deadletter_retry(database_url: &str, ids: &[i64], all: bool) -> ExitCode {
+    if ids.is_empty() && !all {
+        eprintln!("error: name the dead letters to retry (their ids) or pass --all");
+        return ExitCode::from(2);
+    }
+    let runtime = match runtime() {
+        Ok(runtime) => runtime,
+        Err(code) => return code,
+    };
+    runtime.block_on(async {
+        let store = match open_store(database_url).await {
+            Ok(store) => store,
+            Err(code) => return code,
+        };
+        let selection = if all { None } else { Some(ids) };
+        match store
+            .retry_dead(selection, chrono::Utc::now().timestamp_millis())
+            .await
+        {
+            Ok(count) => {
+                println!(
+                    "{count} job{} back in the queue",
+                    if count == 1 { "" } else { "s" }
+                );
+                if !all && (count as usize) < ids.len() {
+                    eprintln!(
+                        "warning: {} id(s) were not dead letters",
+                        ids.len() - count as usize
+                    );
+                }
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("error: {error}");
+                ExitCode::FAILURE
+            }
+        }
+    })
+}

@@ -1,0 +1,81 @@
+//! What the long-running commands share: an async runtime, the configuration, and a store that
+//! is migrated before use.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use crate::campaign::Diagnostics;
+use crate::campaign::project::DEFAULT_CONFIG;
+use crate::config::Config;
+use crate::store::{AnyStore, Store, connect};
+
+pub fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| {
+            eprintln!("error: cannot start the async runtime: {error}");
+            ExitCode::FAILURE
+        })
+}
+
+/// The service configuration; a missing file or any error in it stops the command.
+pub fn load_config(explicit: Option<&Path>) -> Result<Config, ExitCode> {
+    let path = explicit
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| DEFAULT_CONFIG.into());
+    if !path.is_file() {
+        eprintln!(
+            "error: no configuration at {} (pass --config FILE)",
+            path.display()
+        );
+        return Err(ExitCode::FAILURE);
+    }
+    let mut diags = Diagnostics::default();
+    let config = Config::load(&path, &mut diags);
+    let failed = diags.has_errors();
+    for diagnostic in diags.into_sorted() {
+        eprintln!("{diagnostic}");
+    }
+    if failed {
+        return Err(ExitCode::FAILURE);
+    }
+    Ok(config)
+}
+
+/// Connects and applies pending migrations (refusing a newer schema).
+pub async fn open_store(database_url: &str) -> Result<AnyStore, ExitCode> {
+    let store = connect(database_url).await.map_err(|error| {
+        eprintln!("error: {error}");
+        ExitCode::FAILURE
+    })?;
+    store.migrate().await.map_err(|error| {
+        eprintln!("error: {error}");
+        ExitCode::FAILURE
+    })?;
+    Ok(store)
+}
+
+/// Resolves when the process is asked to stop (Ctrl-C or SIGTERM).
+pub async fn stop_requested() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(signal) => signal,
+                Err(_) => {
+                    let _ = interrupt.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = interrupt => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = interrupt.await;
+    }
+}

@@ -1,0 +1,39 @@
+//! `herald sandbox [--port P]`: the emulated partners alone, for rehearsals and adapters.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use super::runtime::{runtime, stop_requested};
+use crate::clock::SystemClock;
+use crate::sandbox::{Sandbox, SandboxConfig, SandboxLimits};
+
+pub fn sandbox(port: u16, no_limits: bool) -> ExitCode {
+    let runtime = match runtime() {
+        Ok(runtime) => runtime,
+        Err(code) => return code,
+    };
+    runtime.block_on(async {
+        let mut config = SandboxConfig::default();
+        if no_limits {
+            config.limits = SandboxLimits::off();
+        }
+        let sandbox = Sandbox::new(config, Arc::new(SystemClock));
+        let running = match sandbox.start(port).await {
+            Ok(running) => running,
+            Err(error) => {
+                eprintln!("error: cannot listen on port {port}: {error}");
+                return ExitCode::FAILURE;
+            }
+        };
+        println!("sandbox partners listening on {}", running.base_url());
+        println!(
+            "  Telegram: POST {}/bot<token>/sendMessage",
+            running.base_url()
+        );
+        println!("  webhooks: POST {}/webhook/<account>", running.base_url());
+        println!("  received: GET  {}/sandbox/received", running.base_url());
+        stop_requested().await;
+        running.shutdown().await;
+        ExitCode::SUCCESS
+    })
+}

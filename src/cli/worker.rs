@@ -1,0 +1,77 @@
+//! `herald worker`: plans and dispatches until stopped; several may share one PostgreSQL.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use super::runtime::{load_config, open_store, runtime, stop_requested};
+use crate::clock::SystemClock;
+use crate::dispatch::{DispatchSettings, Dispatcher};
+
+pub fn worker(
+    database_url: &str,
+    config: Option<&Path>,
+    sandbox_url: Option<&str>,
+    once: bool,
+) -> ExitCode {
+    let config = match load_config(config) {
+        Ok(config) => Arc::new(config),
+        Err(code) => return code,
+    };
+    let runtime = match runtime() {
+        Ok(runtime) => runtime,
+        Err(code) => return code,
+    };
+    runtime.block_on(async {
+        let store = match open_store(database_url).await {
+            Ok(store) => store,
+            Err(code) => return code,
+        };
+        let settings = DispatchSettings {
+            sandbox_url: sandbox_url.map(str::to_string),
+            ..DispatchSettings::default()
+        };
+        let dispatcher = match Dispatcher::new(store, Arc::new(SystemClock), config, settings) {
+            Ok(dispatcher) => dispatcher,
+            Err(error) => {
+                eprintln!("error: {error}");
+                return ExitCode::FAILURE;
+            }
+        };
+        if once {
+            let planned = match dispatcher.plan().await {
+                Ok(planned) => planned,
+                Err(error) => {
+                    eprintln!("error: {error}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            return match dispatcher.tick().await {
+                Ok(report) => {
+                    println!(
+                        "planned {} job(s) for {} version(s); leased {}, sent {}, retrying {}, deferred {}, dead {}, unknown {}",
+                        planned.jobs_inserted, planned.versions, report.leased, report.sent, report.retried, report.deferred, report.dead, report.unknown
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(error) => {
+                    eprintln!("error: {error}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            stop_requested().await;
+            eprintln!("stopping: finishing the batch in hand");
+            let _ = stop.send(true);
+        });
+        match dispatcher.run(stopped).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("error: {error}");
+                ExitCode::FAILURE
+            }
+        }
+    })
+}

@@ -1,0 +1,201 @@
+//! A stored version made ready to send: its campaign, translations and layouts rebuilt from the
+//! version's own canonical bundle (never from files that may have changed since approval), and
+//! every text rendered once per (message variant, locale, platform).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use crate::campaign::diagnostic::{Diagnostics, SourceFile};
+use crate::campaign::model::Campaign;
+use crate::campaign::parse::parse_campaign;
+use crate::campaign::{ContentHash, Locale, VersionBundle};
+use crate::config::Config;
+use crate::l10n::Catalog;
+use crate::platforms::Platform;
+use crate::render::{
+    Layouts, RenderError, Rendered, render_uncached, tracking_token, tracking_url,
+};
+
+pub struct LoadedVersion {
+    pub hash: ContentHash,
+    pub campaign: Campaign,
+    pub catalog: Catalog,
+    pub layouts: Layouts,
+    rendered: Mutex<HashMap<(String, Locale, Platform), Arc<Rendered>>>,
+}
+
+/// A text ready for one job.
+#[derive(Debug, Clone)]
+pub struct PreparedText {
+    pub text: String,
+    pub variant: Option<String>,
+    /// The locale of the words (after fallback) and its direction.
+    pub source_locale: Locale,
+}
+
+impl LoadedVersion {
+    pub fn from_bundle(
+        hash: ContentHash,
+        bundle: &VersionBundle,
+        config: &Config,
+    ) -> Result<LoadedVersion, String> {
+        let mut diags = Diagnostics::default();
+        let file = SourceFile::new(
+            format!("campaigns/{}.toml", bundle.campaign_id),
+            bundle.campaign.clone(),
+        );
+        let campaign = parse_campaign(
+            file,
+            Some(&bundle.campaign_id),
+            config,
+            "the configuration",
+            &mut diags,
+        );
+        let Some(campaign) = campaign else {
+            let first = diags
+                .into_sorted()
+                .into_iter()
+                .next()
+                .map(|d| d.to_string())
+                .unwrap_or_default();
+            return Err(format!("version {} no longer loads: {first}", hash.short()));
+        };
+        let mut files = Vec::new();
+        for (tag, text) in &bundle.translations {
+            let locale =
+                Locale::parse(tag).map_err(|e| format!("version {}: {e}", hash.short()))?;
+            let path = format!("locales/{tag}/{}.ftl", bundle.campaign_id);
+            files.push((locale, SourceFile::new(path, text.clone())));
+        }
+        let catalog = Catalog::from_sources(&campaign, files, &mut diags);
+        let overrides = bundle
+            .layouts
+            .iter()
+            .filter_map(|(name, text)| {
+                Platform::from_name(name).map(|p| {
+                    (
+                        p,
+                        SourceFile::new(format!("campaigns/layouts/{name}.hbs"), text.clone()),
+                    )
+                })
+            })
+            .collect();
+        let layouts = Layouts::with_overrides(overrides, &mut diags);
+        Ok(LoadedVersion {
+            hash,
+            campaign,
+            catalog,
+            layouts,
+            rendered: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// The text one job sends: its variant (chosen from the job's key, so A and B alternate
+    /// evenly across jobs and a retry keeps its variant), in the segment's locale or allowed
+    /// fallback, with the tracking link for (send, variant, locale, channel).
+    pub fn prepare(
+        &self,
+        send_id: &str,
+        segment_id: &str,
+        locale_tag: &str,
+        channel: &crate::platforms::ChannelRef,
+        job_key: &str,
+        public_url: &str,
+    ) -> Result<PreparedText, String> {
+        let campaign = &self.campaign;
+        let send = campaign
+            .sends
+            .iter()
+            .find(|s| s.id == send_id)
+            .ok_or_else(|| format!("no send `{send_id}`"))?;
+        let message = campaign
+            .message(&send.message)
+            .ok_or_else(|| format!("no message `{}`", send.message))?;
+        let segment = campaign
+            .segment(segment_id)
+            .ok_or_else(|| format!("no segment `{segment_id}`"))?;
+        let locale = segment
+            .locales
+            .iter()
+            .map(|l| &l.value)
+            .find(|l| l.as_str() == locale_tag)
+            .ok_or_else(|| format!("segment `{segment_id}` has no locale `{locale_tag}`"))?;
+        let ids = message.fluent_ids();
+        let pick = ids.len().max(1);
+        let index = usize::from(job_key.bytes().fold(0u16, |acc, b| {
+            acc.wrapping_mul(31).wrapping_add(u16::from(b))
+        })) % pick;
+        let (variant, fluent_id) = &ids[index];
+        let source = self
+            .catalog
+            .source_locale(fluent_id, locale, segment.fallback.iter().map(|f| &f.value))
+            .ok_or_else(|| format!("no translation of `{fluent_id}` for `{locale_tag}`"))?;
+        let translation = self
+            .catalog
+            .translation(source)
+            .ok_or_else(|| format!("no `{source}` translation"))?;
+        let key = (fluent_id.clone(), source.clone(), channel.platform);
+        let cached = self
+            .rendered
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&key)
+            .cloned();
+        let rendered = match cached {
+            Some(rendered) => rendered,
+            None => {
+                let rendered = render_uncached(
+                    &self.layouts,
+                    campaign,
+                    message,
+                    fluent_id,
+                    translation,
+                    channel.platform,
+                )
+                .map_err(|e| match e {
+                    RenderError::MissingMessage => {
+                        format!("`{fluent_id}` is missing in `{source}`")
+                    }
+                    RenderError::Layout(d) => d.to_string(),
+                })?;
+                let rendered = Arc::new(rendered);
+                self.rendered
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(key, Arc::clone(&rendered));
+                rendered
+            }
+        };
+        let token = tracking_token(&campaign.id, send_id, *variant, locale, channel);
+        Ok(PreparedText {
+            text: rendered.with_link(&tracking_url(public_url, &token)),
+            variant: variant.map(str::to_string),
+            source_locale: source.clone(),
+        })
+    }
+}
+
+/// Loaded versions by hash, shared by a worker's tasks.
+#[derive(Default)]
+pub struct VersionCache {
+    versions: Mutex<HashMap<ContentHash, Arc<LoadedVersion>>>,
+}
+
+impl VersionCache {
+    pub fn get(&self, hash: &ContentHash) -> Option<Arc<LoadedVersion>> {
+        self.versions
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(hash)
+            .cloned()
+    }
+
+    pub fn insert(&self, version: LoadedVersion) -> Arc<LoadedVersion> {
+        let version = Arc::new(version);
+        self.versions
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(version.hash.clone(), Arc::clone(&version));
+        version
+    }
+}

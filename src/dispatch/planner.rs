@@ -1,0 +1,78 @@
+//! The planner's pass: for every scheduled or running version, plan jobs over the rolling
+//! horizon, start versions whose first day has come, and complete versions whose last day has
+//! passed with nothing left to send. Every worker runs it; it is idempotent.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::loaded_version::{LoadedVersion, VersionCache};
+use crate::campaign::VersionState;
+use crate::config::Config;
+use crate::schedule::{campaign_window, plan_horizon};
+use crate::store::{Store, StoreError};
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PlannerReport {
+    pub versions: usize,
+    pub jobs_inserted: u64,
+    pub started: usize,
+    pub completed: usize,
+}
+
+pub async fn plan_active_versions<S: Store>(
+    store: &S,
+    cache: &VersionCache,
+    config: &Config,
+    now: DateTime<Utc>,
+    horizon: Duration,
+) -> Result<PlannerReport, StoreError> {
+    let mut report = PlannerReport::default();
+    let active = store
+        .versions_in_states(&[VersionState::Scheduled, VersionState::Running])
+        .await?;
+    for record in active {
+        let version: Arc<LoadedVersion> = match cache.get(&record.hash) {
+            Some(version) => version,
+            None => match LoadedVersion::from_bundle(record.hash.clone(), &record.bundle, config) {
+                Ok(version) => cache.insert(version),
+                Err(error) => {
+                    tracing::error!(version = record.hash.short(), %error, "cannot plan a version");
+                    continue;
+                }
+            },
+        };
+        report.versions += 1;
+        let campaign = &version.campaign;
+        let pass = plan_horizon(store, &record.hash, campaign, now, horizon).await?;
+        report.jobs_inserted += pass.inserted;
+        let windows: Vec<_> = campaign
+            .segments
+            .iter()
+            .map(|s| campaign_window(campaign, s))
+            .collect();
+        let starts = windows.iter().map(|w| w.0).min().unwrap_or(now);
+        let ends = windows.iter().map(|w| w.1).max().unwrap_or(now);
+        if record.state == VersionState::Scheduled && now >= starts {
+            store
+                .transition(&record.hash, VersionState::Running, now)
+                .await?;
+            report.started += 1;
+        } else if record.state == VersionState::Running && now >= ends {
+            let pending = store
+                .job_counts(&record.hash)
+                .await?
+                .iter()
+                .any(|(_, status, n)| {
+                    *n > 0 && matches!(status.as_str(), "queued" | "leased" | "sending")
+                });
+            if !pending {
+                store
+                    .transition(&record.hash, VersionState::Completed, now)
+                    .await?;
+                report.completed += 1;
+            }
+        }
+    }
+    Ok(report)
+}

@@ -1,0 +1,106 @@
+//! The one interface every partner adapter offers the dispatcher.
+
+use std::time::Duration;
+
+use super::telegram::TelegramAdapter;
+use super::webhook::WebhookAdapter;
+
+/// One message to publish, already rendered.
+#[derive(Debug, Clone)]
+pub struct Publication<'a> {
+    pub text: &'a str,
+    pub locale: &'a str,
+    /// `ltr` or `rtl`.
+    pub direction: &'a str,
+    /// Same key for every attempt of one job, so platforms that deduplicate can.
+    pub idempotency_key: &'a str,
+    /// Where the post goes when the platform needs it (a Telegram chat).
+    pub recipient: Option<&'a str>,
+    /// The job's dimensions, for partners that receive an envelope (webhook).
+    pub envelope: serde_json::Value,
+}
+
+/// How a partner answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PublishResult {
+    Published {
+        platform_id: Option<String>,
+    },
+    /// Over the partner's limit: wait this long before anything else goes to the account.
+    Throttled {
+        wait: Duration,
+        text: String,
+    },
+    /// Worth retrying later (5xx, connection refused before sending).
+    Transient {
+        code: String,
+        text: String,
+    },
+    /// Retrying cannot help; the job goes to the dead letters with the partner's words.
+    Permanent {
+        code: String,
+        text: String,
+    },
+    /// The request may have been published (timeout, connection lost after sending).
+    Unknown {
+        error: String,
+    },
+}
+
+/// The adapters herald has, chosen by an account's platform.
+#[derive(Debug, Clone)]
+pub enum Adapter {
+    Telegram(TelegramAdapter),
+    Webhook(WebhookAdapter),
+}
+
+impl Adapter {
+    pub async fn publish(&self, publication: &Publication<'_>) -> PublishResult {
+        match self {
+            Adapter::Telegram(adapter) => adapter.publish(publication).await,
+            Adapter::Webhook(adapter) => adapter.publish(publication).await,
+        }
+    }
+
+    /// Whether sending the same job again is harmless because the partner deduplicates by
+    /// idempotency key. Where it is not, an unknown outcome is never re-sent.
+    pub fn resend_is_safe(&self) -> bool {
+        match self {
+            Adapter::Telegram(_) => false,
+            Adapter::Webhook(_) => true,
+        }
+    }
+
+    /// Where a post in `locale` goes, for adapters that address a chat.
+    pub fn recipient_for(&self, locale: &str) -> Option<String> {
+        match self {
+            Adapter::Telegram(adapter) => adapter.chat_for(locale).map(str::to_string),
+            Adapter::Webhook(_) => None,
+        }
+    }
+}
+
+/// Classifies a transport failure: one that happened before the request left is safe to
+/// retry; any other may have reached the partner.
+pub fn transport_failure(error: &reqwest::Error) -> PublishResult {
+    // Never show the URL: a Telegram token is part of its path.
+    let text = error.to_string();
+    let text = match text.find(" for url (") {
+        Some(at) => text[..at].to_string(),
+        None => text,
+    };
+    if error.is_connect() {
+        PublishResult::Transient {
+            code: "connect".into(),
+            text,
+        }
+    } else if error.is_timeout() {
+        PublishResult::Unknown {
+            error: format!("no answer in time: {text}"),
+        }
+    } else {
+        PublishResult::Unknown {
+            error: format!("connection lost after sending: {text}"),
+        }
+    }
+}

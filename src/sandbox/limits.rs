@@ -1,0 +1,267 @@
+//! The partners' rate limits, enforced over sliding windows of accepted messages. Windows are
+//! measured on the sandbox's [`crate::clock::Clock`], never on `Instant`, so a simulated clock
+//! that jumps forward empties them just as the passing of real time would.
+
+use std::collections::{HashMap, VecDeque};
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Which limits the sandbox enforces; `None` switches a limit off. The defaults are the
+/// platforms' documented limits, so code under test meets them before production does.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SandboxLimits {
+    /// Messages per second to all chats of one bot token.
+    pub telegram_per_second: Option<u32>,
+    /// Messages per minute to one group or channel (chat id starting with `@` or `-`).
+    pub telegram_per_chat_per_minute: Option<u32>,
+    /// Messages per second to one private chat (positive numeric chat id).
+    pub telegram_private_chat_per_second: Option<u32>,
+    /// Requests per second to one webhook endpoint.
+    pub webhook_per_second: Option<u32>,
+}
+
+impl SandboxLimits {
+    /// No limits at all, for tests that measure throughput rather than throttling.
+    pub fn off() -> Self {
+        SandboxLimits {
+            telegram_per_second: None,
+            telegram_per_chat_per_minute: None,
+            telegram_private_chat_per_second: None,
+            webhook_per_second: None,
+        }
+    }
+}
+
+impl Default for SandboxLimits {
+    /// Telegram's limits (30/s per bot, 20/min per group or channel, 1/s per private chat);
+    /// generic webhooks unlimited.
+    fn default() -> Self {
+        SandboxLimits {
+            telegram_per_second: Some(30),
+            telegram_per_chat_per_minute: Some(20),
+            telegram_private_chat_per_second: Some(1),
+            webhook_per_second: None,
+        }
+    }
+}
+
+/// What kind of Telegram chat a chat id names, which decides its per-chat limit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ChatKind {
+    /// A channel (`@name`) or a group (negative id).
+    GroupOrChannel,
+    /// A person (positive id).
+    Private,
+}
+
+/// Arrival times of the messages accepted within the last `span`.
+#[derive(Debug, Default)]
+struct SlidingWindow {
+    accepted: VecDeque<DateTime<Utc>>,
+}
+
+impl SlidingWindow {
+    /// How long until the window admits one more message under `limit`; `None` when it admits
+    /// one now. Prunes the messages that have left the window.
+    fn wait(&mut self, now: DateTime<Utc>, span: Duration, limit: u32) -> Option<Duration> {
+        let start = now - span;
+        while self.accepted.front().is_some_and(|at| *at <= start) {
+            self.accepted.pop_front();
+        }
+        let limit = limit as usize;
+        if self.accepted.len() < limit {
+            return None;
+        }
+        // The message at this index is the last that has to leave before one more fits.
+        match self.accepted.get(self.accepted.len() - limit) {
+            Some(at) => Some(*at + span - now),
+            None => Some(span),
+        }
+    }
+
+    fn admit(&mut self, now: DateTime<Utc>) {
+        self.accepted.push_back(now);
+    }
+}
+
+/// The windows of every bot, chat and webhook endpoint the sandbox has seen.
+#[derive(Debug, Default)]
+pub(crate) struct RateLimiter {
+    telegram_bots: HashMap<String, SlidingWindow>,
+    telegram_chats: HashMap<(String, String), SlidingWindow>,
+    webhooks: HashMap<String, SlidingWindow>,
+}
+
+/// The limits that apply to one Telegram message: (limit, window span) per window key.
+fn telegram_rules(
+    limits: &SandboxLimits,
+    kind: ChatKind,
+) -> (Option<u32>, Option<(u32, Duration)>) {
+    let chat = match kind {
+        ChatKind::GroupOrChannel => limits
+            .telegram_per_chat_per_minute
+            .map(|limit| (limit, Duration::minutes(1))),
+        ChatKind::Private => limits
+            .telegram_private_chat_per_second
+            .map(|limit| (limit, Duration::seconds(1))),
+    };
+    (limits.telegram_per_second, chat)
+}
+
+impl RateLimiter {
+    /// How long until a message from bot `token` to `chat` fits every limit; `None` when it
+    /// fits now.
+    pub(crate) fn telegram_wait(
+        &mut self,
+        limits: &SandboxLimits,
+        token: &str,
+        chat: &str,
+        kind: ChatKind,
+        now: DateTime<Utc>,
+    ) -> Option<Duration> {
+        let (per_bot, per_chat) = telegram_rules(limits, kind);
+        let bot_wait = per_bot.and_then(|limit| {
+            self.telegram_bots
+                .entry(token.to_string())
+                .or_default()
+                .wait(now, Duration::seconds(1), limit)
+        });
+        let chat_wait = per_chat.and_then(|(limit, span)| {
+            self.telegram_chats
+                .entry((token.to_string(), chat.to_string()))
+                .or_default()
+                .wait(now, span, limit)
+        });
+        bot_wait.max(chat_wait)
+    }
+
+    /// Counts an accepted Telegram message in the windows whose limit is on (windows of limits
+    /// that are off are not kept, so unlimited runs use no memory for them).
+    pub(crate) fn telegram_admit(
+        &mut self,
+        limits: &SandboxLimits,
+        token: &str,
+        chat: &str,
+        kind: ChatKind,
+        now: DateTime<Utc>,
+    ) {
+        let (per_bot, per_chat) = telegram_rules(limits, kind);
+        if per_bot.is_some() {
+            self.telegram_bots
+                .entry(token.to_string())
+                .or_default()
+                .admit(now);
+        }
+        if per_chat.is_some() {
+            self.telegram_chats
+                .entry((token.to_string(), chat.to_string()))
+                .or_default()
+                .admit(now);
+        }
+    }
+
+    /// How long until webhook endpoint `name` accepts another request; `None` when it does now.
+    pub(crate) fn webhook_wait(
+        &mut self,
+        limits: &SandboxLimits,
+        name: &str,
+        now: DateTime<Utc>,
+    ) -> Option<Duration> {
+        let limit = limits.webhook_per_second?;
+        self.webhooks
+            .entry(name.to_string())
+            .or_default()
+            .wait(now, Duration::seconds(1), limit)
+    }
+
+    /// Counts an accepted webhook delivery.
+    pub(crate) fn webhook_admit(&mut self, limits: &SandboxLimits, name: &str, now: DateTime<Utc>) {
+        if limits.webhook_per_second.is_some() {
+            self.webhooks
+                .entry(name.to_string())
+                .or_default()
+                .admit(now);
+        }
+    }
+}
+
+/// A wait as the whole seconds a client is told to wait: rounded up, at least 1.
+pub(crate) fn retry_after_seconds(wait: Duration) -> u64 {
+    let millis = wait.num_milliseconds().max(0) as u64;
+    millis.div_ceil(1000).max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn start() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2027, 1, 15, 10, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn a_window_admits_up_to_its_limit_then_says_how_long_to_wait() {
+        let mut window = SlidingWindow::default();
+        let span = Duration::minutes(1);
+        for i in 0..20 {
+            let now = start() + Duration::seconds(i);
+            assert_eq!(window.wait(now, span, 20), None);
+            window.admit(now);
+        }
+        let now = start() + Duration::seconds(30);
+        assert_eq!(window.wait(now, span, 20), Some(Duration::seconds(30)));
+        assert_eq!(window.wait(start() + Duration::seconds(60), span, 20), None);
+    }
+
+    #[test]
+    fn lowering_a_limit_waits_for_enough_messages_to_leave() {
+        let mut window = SlidingWindow::default();
+        for i in 0..5 {
+            window.admit(start() + Duration::seconds(i));
+        }
+        let span = Duration::minutes(1);
+        // Four must leave; the fourth left at second 3 + 60.
+        assert_eq!(
+            window.wait(start() + Duration::seconds(10), span, 2),
+            Some(Duration::seconds(53))
+        );
+        assert_eq!(window.wait(start(), span, 0), Some(span));
+    }
+
+    #[test]
+    fn per_chat_limits_depend_on_the_kind_of_chat() {
+        let limits = SandboxLimits {
+            telegram_per_second: None,
+            ..SandboxLimits::default()
+        };
+        let mut limiter = RateLimiter::default();
+        let now = start();
+        limiter.telegram_admit(&limits, "t", "42", ChatKind::Private, now);
+        assert!(
+            limiter
+                .telegram_wait(&limits, "t", "42", ChatKind::Private, now)
+                .is_some()
+        );
+        assert!(
+            limiter
+                .telegram_wait(&limits, "other", "42", ChatKind::Private, now)
+                .is_none()
+        );
+        limiter.telegram_admit(&limits, "t", "@news", ChatKind::GroupOrChannel, now);
+        assert!(
+            limiter
+                .telegram_wait(&limits, "t", "@news", ChatKind::GroupOrChannel, now)
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn retry_after_rounds_up_to_at_least_one_second() {
+        assert_eq!(retry_after_seconds(Duration::milliseconds(1)), 1);
+        assert_eq!(retry_after_seconds(Duration::zero()), 1);
+        assert_eq!(retry_after_seconds(Duration::milliseconds(59_001)), 60);
+        assert_eq!(retry_after_seconds(Duration::seconds(3)), 3);
+    }
+}

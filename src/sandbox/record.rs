@@ -1,0 +1,83 @@
+//! What the sandbox received: every request, accepted or not, so tests can count deliveries
+//! and check that limits and faults were met with the right reaction.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// One request as the sandbox received and answered it.
+#[derive(Clone, Debug, Serialize)]
+pub struct Received {
+    /// Order in which the sandbox answered, from 1 (restarting after a clear).
+    pub seq: u64,
+    /// `"telegram"` or `"webhook"`.
+    pub platform: String,
+    /// Telegram: the bot token; webhook: the endpoint name.
+    pub account: String,
+    /// Telegram: the chat id as a string; webhook: empty.
+    pub recipient: String,
+    /// Telegram: the text; webhook: the envelope's `text` field if present, else the raw body.
+    pub text: String,
+    /// The JSON body as received; a body that is not JSON is kept as a JSON string (lossy UTF-8)
+    /// and an unread (oversized) body as null.
+    pub body: serde_json::Value,
+    /// The webhook's `Idempotency-Key` header.
+    pub idempotency_key: Option<String>,
+    /// The sandbox clock's time when the request arrived.
+    pub at: DateTime<Utc>,
+    /// The HTTP status answered, or 0 when the connection was dropped instead.
+    pub status: u16,
+    /// Whether the sandbox took the message as delivered (a success answer, or a dropped
+    /// connection after accepting it).
+    pub delivered: bool,
+    /// Webhook: the Idempotency-Key had already been delivered, so this is not a new delivery.
+    pub duplicate: bool,
+    /// The Telegram message id or webhook delivery id given for this message.
+    pub platform_id: Option<String>,
+}
+
+impl Received {
+    /// Whether this is a delivery a partner would count: accepted and not a repeat.
+    pub fn is_new_delivery(&self) -> bool {
+        self.delivered && !self.duplicate
+    }
+}
+
+/// The received requests in arrival order.
+#[derive(Debug, Default)]
+pub(crate) struct Record {
+    entries: Vec<Received>,
+    last_seq: u64,
+}
+
+impl Record {
+    /// Appends `received`, numbering it.
+    pub(crate) fn push(&mut self, mut received: Received) {
+        self.last_seq += 1;
+        received.seq = self.last_seq;
+        self.entries.push(received);
+    }
+
+    pub(crate) fn all(&self) -> Vec<Received> {
+        self.entries.clone()
+    }
+
+    /// The entries of `platform` (any when `None`) whose [`Received::is_new_delivery`] equals
+    /// `delivered` (any when `None`).
+    pub(crate) fn filtered(
+        &self,
+        platform: Option<&str>,
+        delivered: Option<bool>,
+    ) -> Vec<Received> {
+        self.entries
+            .iter()
+            .filter(|r| platform.is_none_or(|p| r.platform == p))
+            .filter(|r| delivered.is_none_or(|d| r.is_new_delivery() == d))
+            .cloned()
+            .collect()
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.entries.clear();
+        self.last_seq = 0;
+    }
+}

@@ -1,0 +1,374 @@
+//! Telegram Bot API `sendMessage`, at Telegram's path (`/bot{token}/sendMessage`) and in its
+//! wire format: `{"ok":true,"result":{...}}` or `{"ok":false,"error_code":N,"description":...}`,
+//! with 429 carrying `parameters.retry_after` and no `Retry-After` header, as Telegram does.
+
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{Extensions, StatusCode};
+use axum::response::Response;
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+
+use crate::platforms::Platform;
+use crate::render::measure;
+
+use super::faults::Rejection;
+use super::limits::{ChatKind, retry_after_seconds};
+use super::record::Received;
+use super::reply::Reply;
+use super::{MAX_BODY_BYTES, Sandbox, SandboxState, telegram_html};
+
+/// Longest text Telegram sends, in UTF-16 code units after entity parsing.
+const MAX_TEXT_UNITS: usize = 4096;
+
+/// `POST /{bot_token}/sendMessage`. axum cannot match part of a segment, so the segment is
+/// taken whole and must be `bot` followed by the token.
+pub(crate) async fn send_message(
+    State(sandbox): State<Sandbox>,
+    Path(segment): Path<String>,
+    extensions: Extensions,
+    body: Body,
+) -> Response {
+    let Some(token) = segment.strip_prefix("bot") else {
+        return error(StatusCode::NOT_FOUND, "Not Found").into_response(&extensions);
+    };
+    let at = sandbox.clock().now();
+    if let Some(delay) = sandbox.roll_slow() {
+        tokio::time::sleep(delay).await;
+    }
+    let body = axum::body::to_bytes(body, MAX_BODY_BYTES).await.ok();
+    sandbox
+        .telegram_send(token, at, body.as_deref())
+        .into_response(&extensions)
+}
+
+/// Every path the sandbox does not know, answered as Telegram answers unknown methods.
+pub(crate) async fn not_found() -> Response {
+    error(StatusCode::NOT_FOUND, "Not Found").into_response(&Extensions::new())
+}
+
+/// A Telegram error answer.
+fn error(status: StatusCode, description: &str) -> Reply {
+    Reply::json(
+        status,
+        json!({"ok": false, "error_code": status.as_u16(), "description": description}),
+    )
+}
+
+fn bad_request(description: &str) -> Reply {
+    error(
+        StatusCode::BAD_REQUEST,
+        &format!("Bad Request: {description}"),
+    )
+}
+
+fn too_many_requests(retry_after: u64) -> Reply {
+    Reply::json(
+        StatusCode::TOO_MANY_REQUESTS,
+        json!({
+            "ok": false,
+            "error_code": 429,
+            "description": format!("Too Many Requests: retry after {retry_after}"),
+            "parameters": {"retry_after": retry_after},
+        }),
+    )
+}
+
+/// A `sendMessage` request that passed validation.
+struct Message {
+    /// The chat id as the record and the limits key it: the number, or `@name`.
+    chat: String,
+    /// The chat id as the answer shows it (a number, or `@name`).
+    chat_json: Value,
+    kind: ChatKind,
+    text: String,
+}
+
+/// The chat a `chat_id` names: a non-zero integer (as a number or a numeric string) or a
+/// channel username `@name`.
+fn chat_of(value: Option<&Value>) -> Option<(String, Value, ChatKind)> {
+    let by_id = |id: i64| {
+        let kind = match id.signum() {
+            1 => ChatKind::Private,
+            -1 => ChatKind::GroupOrChannel,
+            _ => return None,
+        };
+        Some((id.to_string(), Value::from(id), kind))
+    };
+    match value? {
+        Value::Number(number) => by_id(number.as_i64()?),
+        Value::String(text) => {
+            let text = text.trim();
+            match text.strip_prefix('@') {
+                Some(name) if !name.is_empty() => Some((
+                    text.to_string(),
+                    Value::from(text),
+                    ChatKind::GroupOrChannel,
+                )),
+                Some(_) => None,
+                None => by_id(text.parse().ok()?),
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Telegram's own checks, in the order it reports them.
+fn validate(
+    token: &str,
+    body: &Value,
+    sandbox_blocked: impl Fn(&str) -> bool,
+) -> Result<Message, Reply> {
+    if token.is_empty() {
+        return Err(error(StatusCode::UNAUTHORIZED, "Unauthorized"));
+    }
+    if !body.is_object() {
+        return Err(bad_request("request body must be a JSON object"));
+    }
+    let Some((chat, chat_json, kind)) = chat_of(body.get("chat_id")) else {
+        return Err(bad_request("chat not found"));
+    };
+    let text = body.get("text").and_then(Value::as_str).unwrap_or("");
+    let html = match body.get("parse_mode") {
+        None | Some(Value::Null) => false,
+        Some(Value::String(mode)) if mode.is_empty() => false,
+        Some(Value::String(mode)) if mode.eq_ignore_ascii_case("html") => true,
+        Some(Value::String(mode))
+            if mode.eq_ignore_ascii_case("markdown") || mode.eq_ignore_ascii_case("markdownv2") =>
+        {
+            false
+        }
+        Some(_) => return Err(bad_request("unsupported parse_mode")),
+    };
+    if text.trim().is_empty() {
+        return Err(bad_request("message text is empty"));
+    }
+    let length = if html {
+        let visible = telegram_html::check(text)
+            .map_err(|why| bad_request(&format!("can't parse entities: {why}")))?;
+        if visible.trim().is_empty() {
+            return Err(bad_request("message text is empty"));
+        }
+        measure(Platform::Telegram, text)
+    } else {
+        text.encode_utf16().count()
+    };
+    if length > MAX_TEXT_UNITS {
+        return Err(bad_request("message is too long"));
+    }
+    if sandbox_blocked(&chat) {
+        return Err(error(
+            StatusCode::FORBIDDEN,
+            "Forbidden: bot was blocked by the user",
+        ));
+    }
+    Ok(Message {
+        chat,
+        chat_json,
+        kind,
+        text: text.to_string(),
+    })
+}
+
+impl Sandbox {
+    /// Decides and records one `sendMessage`; `body` is `None` when it was too large to read.
+    fn telegram_send(&self, token: &str, at: DateTime<Utc>, body: Option<&[u8]>) -> Reply {
+        let mut entry = Received {
+            seq: 0,
+            platform: "telegram".to_string(),
+            account: token.to_string(),
+            recipient: String::new(),
+            text: String::new(),
+            body: Value::Null,
+            idempotency_key: None,
+            at,
+            status: 0,
+            delivered: false,
+            duplicate: false,
+            platform_id: None,
+        };
+        let mut state = self.state();
+        let reply = match body {
+            None => error(StatusCode::PAYLOAD_TOO_LARGE, "Request Entity Too Large"),
+            Some(bytes) => {
+                entry.body = serde_json::from_slice(bytes)
+                    .unwrap_or_else(|_| Value::from(String::from_utf8_lossy(bytes).into_owned()));
+                entry.recipient = match entry.body.get("chat_id") {
+                    Some(Value::String(chat)) => chat.clone(),
+                    Some(Value::Number(chat)) => chat.to_string(),
+                    _ => String::new(),
+                };
+                entry.text = entry
+                    .body
+                    .get("text")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string();
+                telegram_decide(&mut state, self.clock().now(), token, &mut entry)
+            }
+        };
+        entry.status = reply.recorded_status();
+        tracing::debug!(
+            status = entry.status,
+            delivered = entry.delivered,
+            "sandbox: telegram sendMessage"
+        );
+        state.record.push(entry);
+        reply
+    }
+}
+
+/// Validation, then faults, then limits, then acceptance, at `now`; fills in `entry`'s outcome.
+fn telegram_decide(
+    state: &mut SandboxState,
+    now: DateTime<Utc>,
+    token: &str,
+    entry: &mut Received,
+) -> Reply {
+    let blocked = &state.config.blocked_chats;
+    let message = match validate(token, &entry.body, |chat| blocked.contains(chat)) {
+        Ok(message) => message,
+        Err(reply) => return reply,
+    };
+    entry.recipient = message.chat.clone();
+    let faults = state.config.faults.clone();
+    match state.dice.roll_rejection(&faults) {
+        Some(Rejection::TooManyRequests) => return too_many_requests(1),
+        Some(Rejection::ServerError(code)) => {
+            let status = StatusCode::from_u16(code).unwrap_or(StatusCode::BAD_GATEWAY);
+            return error(status, status.canonical_reason().unwrap_or("Server Error"));
+        }
+        None => {}
+    }
+    let limits = &state.config.limits;
+    if let Some(wait) = state
+        .limiter
+        .telegram_wait(limits, token, &message.chat, message.kind, now)
+    {
+        return too_many_requests(retry_after_seconds(wait));
+    }
+    state
+        .limiter
+        .telegram_admit(limits, token, &message.chat, message.kind, now);
+    let message_id = state
+        .telegram_message_ids
+        .entry(message.chat.clone())
+        .or_insert(0);
+    *message_id += 1;
+    entry.delivered = true;
+    entry.platform_id = Some(message_id.to_string());
+    let reply = Reply::json(
+        StatusCode::OK,
+        json!({
+            "ok": true,
+            "result": {
+                "message_id": *message_id,
+                "chat": {"id": message.chat_json},
+                "date": now.timestamp(),
+                "text": message.text,
+            },
+        }),
+    );
+    if state.dice.roll_drop(&faults) {
+        reply.dropped()
+    } else {
+        reply
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(body: Value) -> Result<Message, String> {
+        validate("123:ABC", &body, |chat| chat == "666").map_err(|reply| {
+            reply.body["description"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        })
+    }
+
+    #[test]
+    fn chat_ids_are_numbers_numeric_strings_or_channel_names() {
+        let ok = check(json!({"chat_id": 42, "text": "hi"})).unwrap();
+        assert_eq!((ok.chat.as_str(), ok.kind), ("42", ChatKind::Private));
+        let ok = check(json!({"chat_id": "-100123", "text": "hi"})).unwrap();
+        assert_eq!(
+            (ok.chat.as_str(), ok.kind),
+            ("-100123", ChatKind::GroupOrChannel)
+        );
+        assert_eq!(ok.chat_json, json!(-100123));
+        let ok = check(json!({"chat_id": "@news", "text": "hi"})).unwrap();
+        assert_eq!(ok.chat_json, json!("@news"));
+        for bad in [json!(0), json!("@"), json!("news"), json!(1.5), json!(null)] {
+            assert_eq!(
+                check(json!({"chat_id": bad, "text": "hi"}))
+                    .err()
+                    .as_deref(),
+                Some("Bad Request: chat not found")
+            );
+        }
+        assert_eq!(
+            check(json!({"text": "hi"})).err().as_deref(),
+            Some("Bad Request: chat not found")
+        );
+    }
+
+    #[test]
+    fn telegram_errors() {
+        let empty = Some("Bad Request: message text is empty");
+        assert_eq!(check(json!({"chat_id": 1})).err().as_deref(), empty);
+        assert_eq!(
+            check(json!({"chat_id": 1, "text": " \n"})).err().as_deref(),
+            empty
+        );
+        assert_eq!(
+            check(json!({"chat_id": 1, "text": "<b> </b>", "parse_mode": "HTML"}))
+                .err()
+                .as_deref(),
+            empty
+        );
+        assert_eq!(
+            check(json!({"chat_id": 1, "text": "<b>x", "parse_mode": "HTML"}))
+                .err()
+                .as_deref(),
+            Some(
+                "Bad Request: can't parse entities: Can't find end tag corresponding to start tag \"b\""
+            )
+        );
+        // Without parse_mode, tags are just text.
+        assert!(check(json!({"chat_id": 1, "text": "<b>x"})).is_ok());
+        assert_eq!(
+            check(json!({"chat_id": 1, "text": "x", "parse_mode": "XML"}))
+                .err()
+                .as_deref(),
+            Some("Bad Request: unsupported parse_mode")
+        );
+        assert_eq!(
+            check(json!({"chat_id": 666, "text": "x"})).err().as_deref(),
+            Some("Forbidden: bot was blocked by the user")
+        );
+        assert_eq!(
+            validate("", &json!({}), |_| false).err().map(|r| r.status),
+            Some(StatusCode::UNAUTHORIZED)
+        );
+    }
+
+    #[test]
+    fn length_counts_utf16_units_after_entities() {
+        let at_limit = "a".repeat(4096);
+        assert!(check(json!({"chat_id": 1, "text": at_limit})).is_ok());
+        let over = "a".repeat(4097);
+        assert_eq!(
+            check(json!({"chat_id": 1, "text": over})).err().as_deref(),
+            Some("Bad Request: message is too long")
+        );
+        // Tags and entities do not count in HTML mode.
+        let tagged = format!("<b>{}</b>&amp;", "a".repeat(4095));
+        assert!(check(json!({"chat_id": 1, "text": tagged, "parse_mode": "HTML"})).is_ok());
+        // An emoji outside the BMP is two UTF-16 units.
+        let emoji = "😀".repeat(2049);
+        assert!(check(json!({"chat_id": 1, "text": emoji})).is_err());
+    }
+}
