@@ -15,7 +15,7 @@ use herald::campaign::{ContentHash, Target, VersionBundle, VersionState, load_pr
 use herald::clock::{Clock, SimulatedClock};
 use herald::config::Config;
 use herald::dispatch::{DispatchSettings, Dispatcher};
-use herald::sandbox::{Received, Sandbox, SandboxConfig, SandboxLimits};
+use herald::sandbox::{FaultConfig, Received, Sandbox, SandboxConfig, SandboxLimits};
 use herald::schedule::planned_jobs;
 use herald::store::{JobRecord, Store};
 
@@ -313,3 +313,415 @@ async fn two_weeks_arrive_exactly_at_local_times() {
     assert_eq!(variants, BTreeSet::from(["a".to_string(), "b".to_string()]));
     fresh.cleanup().await;
 }
+
+const BUSY_CONFIG: &str = r#"public_url = "https://herald.example.org"
+
+[[accounts]]
+name = "info"
+platform = "telegram"
+base_url = "https://api.telegram.org"
+credentials = { token = "HERALD_TEST_TG_TOKEN" }
+chats = { ar = "@demo_ar", fr = "@demo_fr", "*" = "@demo_en" }
+rate = { per_second = 2, per_recipient_per_minute = 2 }
+
+[[accounts]]
+name = "sms"
+platform = "webhook"
+base_url = "https://sms.example.org/herald"
+credentials = { secret = "HERALD_TEST_SMS_SECRET" }
+rate = { per_second = 5 }
+"#;
+
+fn four_sends() -> String {
+    (1..=4)
+        .map(|i| {
+            format!(
+                "\n[[sends]]\nid = \"s{i}\"\nmessage = \"intro\"\nsegments = [\"in-eu\", \"diaspora\"]\nchannels = [\"telegram:info\", \"webhook:sms\"]\ncron = \"0 10 * * MON,THU\"\n"
+            )
+        })
+        .collect()
+}
+
+/// The most requests in any window of `window_ms`, per key.
+fn busiest_window<'a>(
+    requests: impl Iterator<Item = (&'a str, DateTime<Utc>)>,
+    window_ms: i64,
+) -> usize {
+    let mut by_key: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
+    for (key, at) in requests {
+        by_key.entry(key).or_default().push(at.timestamp_millis());
+    }
+    let mut most = 0;
+    for times in by_key.values_mut() {
+        times.sort();
+        for (i, start) in times.iter().enumerate() {
+            let in_window = times[i..]
+                .iter()
+                .take_while(|t| **t < start + window_ms)
+                .count();
+            most = most.max(in_window);
+        }
+    }
+    most
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn faults_are_retried_within_the_partners_limits() {
+    let fresh = common::stores::sqlite().await;
+    let limits = SandboxLimits {
+        telegram_per_second: Some(2),
+        telegram_per_chat_per_minute: Some(2),
+        telegram_private_chat_per_second: None,
+        webhook_per_second: Some(5),
+    };
+    let rig = rig(
+        fresh.store.clone(),
+        &four_sends(),
+        BUSY_CONFIG,
+        limits,
+        quick_settings(),
+    )
+    .await;
+    rig.sandbox.set_faults(FaultConfig {
+        rate_429: 0.15,
+        rate_5xx: 0.15,
+        seed: 7,
+        ..FaultConfig::default()
+    });
+    rig.run_until(utc(2027, 3, 16, 0, 0)).await;
+
+    // 4 sends × 4 slots × 2 segments × 3 locales × 2 channels.
+    let jobs = rig.jobs().await;
+    assert_eq!(jobs.len(), 192);
+    let statuses: BTreeSet<&str> = jobs.iter().map(|j| j.status.as_str()).collect();
+    assert_eq!(
+        statuses,
+        BTreeSet::from(["sent"]),
+        "everything delivered in the end"
+    );
+    assert!(
+        jobs.iter().any(|j| j.attempts > 1),
+        "some jobs needed retries"
+    );
+
+    let received = rig.sandbox.received();
+    let faults = received
+        .iter()
+        .filter(|r| r.status == 429 || r.status >= 500)
+        .count();
+    assert!(faults >= 30, "faults were injected: {faults}");
+    // Nothing duplicated: one new delivery per job, on each platform.
+    let delivered = delivered_by_platform(&received);
+    assert_eq!(delivered["telegram"].len(), 96);
+    assert_eq!(delivered["webhook"].len(), 96);
+    let keys: BTreeSet<&str> = delivered["webhook"]
+        .iter()
+        .filter_map(|r| r.idempotency_key.as_deref())
+        .collect();
+    assert_eq!(keys.len(), 96);
+    // Every request, failed or not, stayed within the limits in every sliding window.
+    let telegram = || received.iter().filter(|r| r.platform == "telegram");
+    assert!(busiest_window(telegram().map(|r| (r.account.as_str(), r.at)), 1_000) <= 2);
+    assert!(busiest_window(telegram().map(|r| (r.recipient.as_str(), r.at)), 60_000) <= 2);
+    let webhook = received.iter().filter(|r| r.platform == "webhook");
+    assert!(busiest_window(webhook.map(|r| (r.account.as_str(), r.at)), 1_000) <= 5);
+    fresh.cleanup().await;
+}
+
+async fn post(url: String, headers: &[(&str, String)], body: String) -> u16 {
+    let mut request = reqwest::Client::new()
+        .post(url)
+        .header("content-type", "application/json")
+        .body(body);
+    for (name, value) in headers {
+        request = request.header(*name, value.clone());
+    }
+    request.send().await.unwrap().status().as_u16()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_that_stops_mid_batch_is_taken_over_without_blind_resends() {
+    let fresh = common::stores::sqlite().await;
+    let rig = rig(
+        fresh.store.clone(),
+        WEEKLY,
+        CONFIG,
+        SandboxLimits::default(),
+        quick_settings(),
+    )
+    .await;
+    rig.dispatcher.plan().await.unwrap();
+    // Monday 1 March, 10:00 in Amsterdam: six jobs are due (3 locales × 2 channels).
+    rig.clock.advance_to(utc(2027, 3, 1, 9, 0));
+    let now_ms = rig.clock.now().timestamp_millis();
+    let held = rig
+        .store
+        .lease_due_jobs("crashed", now_ms, now_ms + 60_000, 100)
+        .await
+        .unwrap();
+    assert_eq!(held.len(), 6);
+    let key = |locale: &str, platform: &str| {
+        held.iter()
+            .find(|j| j.locale == locale && j.channel.starts_with(platform))
+            .unwrap()
+            .clone()
+    };
+    let (ar_tg, ar_wh, fr_tg, fr_wh) = (
+        key("ar", "telegram"),
+        key("ar", "webhook"),
+        key("fr", "telegram"),
+        key("fr", "webhook"),
+    );
+    // The stopped worker had marked four jobs as being sent and had really sent two of them.
+    let marked = rig
+        .store
+        .mark_sending(
+            "crashed",
+            &[ar_tg.id, ar_wh.id, fr_tg.id, fr_wh.id],
+            now_ms + 60_000,
+        )
+        .await
+        .unwrap();
+    assert_eq!(marked.len(), 4);
+    let base = rig._running.base_url();
+    assert_eq!(
+        post(
+            format!("{base}/botsandbox/sendMessage"),
+            &[],
+            r#"{"chat_id":"@demo_ar","text":"sent before the crash"}"#.into()
+        )
+        .await,
+        200
+    );
+    let body = r#"{"text":"sent before the crash"}"#.to_string();
+    let timestamp = rig.clock.now().timestamp();
+    let signature = herald::platforms::sign_webhook("sandbox", timestamp, body.as_bytes());
+    let headers = [
+        ("idempotency-key", ar_wh.idempotency_key.clone()),
+        ("x-herald-timestamp", timestamp.to_string()),
+        ("x-herald-signature", signature),
+    ];
+    assert_eq!(
+        post(format!("{base}/webhook/sms"), &headers, body).await,
+        200
+    );
+
+    // Its leases run out; a healthy worker carries on to the end of the campaign.
+    rig.clock.advance(chrono::Duration::seconds(61));
+    rig.run_until(utc(2027, 3, 16, 0, 0)).await;
+
+    let jobs = rig.jobs().await;
+    let status = |id: i64| jobs.iter().find(|j| j.id == id).unwrap().status.clone();
+    // Telegram cannot deduplicate: both marked jobs are unknown, and neither was sent again.
+    assert_eq!(status(ar_tg.id), "unknown");
+    assert_eq!(status(fr_tg.id), "unknown");
+    // The webhook partner deduplicates by key: both were (re)sent with the same key.
+    assert_eq!(status(ar_wh.id), "sent");
+    assert_eq!(status(fr_wh.id), "sent");
+    assert_eq!(jobs.iter().filter(|j| j.status == "sent").count(), 46);
+    let received = rig.sandbox.received();
+    let first_slot = |r: &&Received| r.at < utc(2027, 3, 1, 10, 0);
+    let telegram_then: Vec<&str> = received
+        .iter()
+        .filter(first_slot)
+        .filter(|r| r.platform == "telegram" && r.delivered)
+        .map(|r| r.recipient.as_str())
+        .collect();
+    assert_eq!(
+        telegram_then,
+        ["@demo_ar", "@demo_en"],
+        "the unknown fr post was not re-sent"
+    );
+    let ar_wh_deliveries: Vec<&Received> = received
+        .iter()
+        .filter(|r| r.idempotency_key.as_deref() == Some(ar_wh.idempotency_key.as_str()))
+        .collect();
+    assert_eq!(ar_wh_deliveries.len(), 2);
+    assert!(
+        ar_wh_deliveries[1].duplicate,
+        "the resend was recognised as a replay"
+    );
+    fresh.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_kill_switch_stops_everything_including_retries() {
+    let fresh = common::stores::sqlite().await;
+    let rig = rig(
+        fresh.store.clone(),
+        WEEKLY,
+        CONFIG,
+        SandboxLimits::default(),
+        quick_settings(),
+    )
+    .await;
+    rig.run_until(utc(2027, 3, 5, 0, 0)).await;
+    assert_eq!(rig.sandbox.delivered().len(), 24, "two slots went out");
+    // Monday 8 March: the partner fails everything, so retries pile up.
+    rig.sandbox.set_faults(FaultConfig {
+        rate_5xx: 1.0,
+        ..FaultConfig::default()
+    });
+    rig.run_until(utc(2027, 3, 8, 9, 1)).await;
+    let pending_retries = rig
+        .jobs()
+        .await
+        .iter()
+        .filter(|j| j.status == "queued" && j.attempts > 0)
+        .count();
+    assert!(pending_retries > 0);
+    let killed_at = rig.clock.now();
+    let cancelled = rig
+        .store
+        .kill_campaign(
+            "rehearsal",
+            "head of communications",
+            killed_at.timestamp_millis(),
+        )
+        .await
+        .unwrap();
+    assert!(cancelled >= pending_retries as u64);
+    rig.sandbox.set_faults(FaultConfig::default());
+    rig.run_until(utc(2027, 3, 16, 0, 0)).await;
+
+    let received = rig.sandbox.received();
+    assert!(
+        received.iter().all(|r| r.at <= killed_at),
+        "nothing reached a partner after the kill switch"
+    );
+    let jobs = rig.jobs().await;
+    let statuses: BTreeSet<&str> = jobs.iter().map(|j| j.status.as_str()).collect();
+    assert_eq!(statuses, BTreeSet::from(["cancelled", "sent"]));
+    assert!(
+        jobs.iter().all(|j| j.slot < utc(2027, 3, 10, 12, 0)),
+        "nothing planned after the kill"
+    );
+    fresh.cleanup().await;
+}
+
+/// Jobs due now for a campaign that runs today, so real-clock workers can deliver them.
+async fn due_now<S: Store>(store: &S, minutes: i64) -> (ContentHash, usize, Project) {
+    let today = Utc::now().date_naive();
+    let project = project(
+        &WEEKLY.replace("0 10 * * MON,THU", "* * * * *"),
+        &CONFIG.replace(
+            "rate = { per_second = 30, per_recipient_per_minute = 20 }",
+            "",
+        ),
+    );
+    let text = project.read("campaigns/rehearsal.toml");
+    let text = text
+        .replace(
+            "starts = 2027-03-01",
+            &format!("starts = {}", today - chrono::Duration::days(1)),
+        )
+        .replace(
+            "ends = 2027-03-14",
+            &format!("ends = {}", today + chrono::Duration::days(1)),
+        );
+    project.write("campaigns/rehearsal.toml", &text);
+    let (loaded, diags) = load_project(
+        &Target::Folder(project.path("")),
+        Some(&project.path("herald.toml")),
+    );
+    assert!(!diags.has_errors(), "{:?}", diags.into_sorted());
+    let bundle = VersionBundle::from_loaded(&loaded, &loaded.campaigns[0]);
+    let version = store.save_version(&bundle, Utc::now()).await.unwrap();
+    for state in [
+        VersionState::Submitted,
+        VersionState::Approved,
+        VersionState::Scheduled,
+    ] {
+        store
+            .transition(&version.hash, state, Utc::now())
+            .await
+            .unwrap();
+    }
+    let now = Utc::now();
+    let jobs = planned_jobs(
+        &loaded.campaigns[0].campaign,
+        &version.hash,
+        now - chrono::Duration::minutes(minutes),
+        now,
+    );
+    store.insert_jobs(&jobs).await.unwrap();
+    (version.hash, jobs.len(), project)
+}
+
+/// Ticks until three ticks in a row find nothing; returns how many jobs this worker sent.
+async fn drain<S: Store>(worker: &Dispatcher<S>) -> usize {
+    let mut idle = 0;
+    let mut sent = 0;
+    while idle < 3 {
+        let report = worker.tick().await.unwrap();
+        sent += report.sent;
+        if report.leased == 0 {
+            idle += 1;
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        } else {
+            idle = 0;
+        }
+    }
+    sent
+}
+
+/// Four workers on one database, on the real clock, with limits off: every job is sent once.
+async fn four_workers_send_no_job_twice<S: Store>(store: S, _url: &str) {
+    let (version, count, project) = due_now(&store, 100).await;
+    assert_eq!(count, 100 * 2 * 3 * 2);
+    let (loaded, _) = load_project(
+        &Target::Folder(project.path("")),
+        Some(&project.path("herald.toml")),
+    );
+    let config = Arc::new(loaded.config.clone());
+    let sandbox = Sandbox::new(
+        SandboxConfig {
+            limits: SandboxLimits::off(),
+            default_webhook_secret: "sandbox".into(),
+            ..SandboxConfig::default()
+        },
+        Arc::new(herald::clock::SystemClock),
+    );
+    let running = sandbox.start(0).await.unwrap();
+    let workers: Vec<Dispatcher<S>> = (0..4)
+        .map(|i| {
+            let settings = DispatchSettings {
+                worker_id: format!("worker-{i}"),
+                batch_size: 50,
+                sandbox_url: Some(running.base_url()),
+                ..DispatchSettings::default()
+            };
+            Dispatcher::new(
+                store.clone(),
+                Arc::new(herald::clock::SystemClock),
+                Arc::clone(&config),
+                settings,
+            )
+            .unwrap()
+        })
+        .collect();
+    let (a, b, c, d) = tokio::join!(
+        drain(&workers[0]),
+        drain(&workers[1]),
+        drain(&workers[2]),
+        drain(&workers[3])
+    );
+    assert_eq!(a + b + c + d, count, "each job sent by exactly one worker");
+    assert!(
+        [a, b, c, d].iter().filter(|n| **n > 0).count() >= 2,
+        "the work was shared: {a} {b} {c} {d}"
+    );
+    let jobs = store.jobs_for_version(&version).await.unwrap();
+    assert!(jobs.iter().all(|j| j.status == "sent"));
+    let delivered = sandbox.delivered();
+    assert_eq!(delivered.len(), count, "the partners saw each job once");
+    let keys: BTreeSet<&str> = delivered
+        .iter()
+        .filter_map(|r| r.idempotency_key.as_deref())
+        .collect();
+    assert_eq!(keys.len(), count / 2);
+    assert!(sandbox.received().iter().all(|r| !r.duplicate));
+    running.shutdown().await;
+}
+
+on_both_stores!(four_workers_send_no_job_twice);

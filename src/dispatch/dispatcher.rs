@@ -381,67 +381,115 @@ impl<S: Store> Dispatcher<S> {
             return Ok(());
         };
         let rate = &route.account.rate;
-        let (times, next_free) = match rate.per_second {
-            Some(per_second) => {
-                let reservation = self
-                    .store
-                    .reserve_send_times(
-                        &account_bucket(channel),
-                        jobs.len() as u32,
-                        now_ms,
-                        interval_ms(per_second, 1_000),
-                        pacing_ms,
-                    )
-                    .await?;
-                (reservation.times, reservation.next_free_ms)
-            }
-            None => (vec![now_ms; jobs.len()], now_ms),
-        };
         let mut accepted: Vec<(LeasedJob, i64, Option<String>)> = Vec::with_capacity(jobs.len());
-        for (index, job) in jobs.into_iter().enumerate() {
-            let Some(&account_time) = times.get(index) else {
-                report.deferred += 1;
-                outcomes.push((
-                    job.id,
-                    JobOutcome::Requeue {
-                        run_at_ms: next_free,
-                        counts_as_attempt: false,
-                        error: None,
-                    },
-                ));
-                continue;
-            };
-            let recipient = route.adapter.recipient_for(&job.locale);
-            let mut send_at = account_time;
-            if let (Some(limit), Some(chat)) = (rate.per_recipient_per_minute, recipient.as_deref())
-            {
-                let reservation = self
-                    .store
-                    .reserve_send_times(
-                        &recipient_bucket(channel, chat),
-                        1,
-                        now_ms,
-                        interval_ms(f64::from(limit), 60_000),
-                        pacing_ms,
-                    )
-                    .await?;
-                match reservation.times.first() {
-                    Some(&at) => send_at = send_at.max(at),
-                    None => {
-                        report.deferred += 1;
-                        outcomes.push((
-                            job.id,
-                            JobOutcome::Requeue {
-                                run_at_ms: reservation.next_free_ms,
-                                counts_as_attempt: false,
-                                error: None,
-                            },
-                        ));
-                        continue;
+        let defer = |job: LeasedJob,
+                     at_ms: i64,
+                     outcomes: &mut Vec<(i64, JobOutcome)>,
+                     report: &mut TickReport| {
+            report.deferred += 1;
+            outcomes.push((
+                job.id,
+                JobOutcome::Requeue {
+                    run_at_ms: at_ms,
+                    counts_as_attempt: false,
+                    error: None,
+                },
+            ));
+        };
+        match rate.per_recipient_per_minute {
+            // Without per-recipient limits, the account's times are reserved for the batch at once.
+            None => {
+                let (times, next_free) = match rate.per_second {
+                    Some(per_second) => {
+                        let reservation = self
+                            .store
+                            .reserve_send_times(
+                                &account_bucket(channel),
+                                jobs.len() as u32,
+                                now_ms,
+                                interval_ms(per_second, 1_000),
+                                pacing_ms,
+                            )
+                            .await?;
+                        (reservation.times, reservation.next_free_ms)
+                    }
+                    None => (vec![now_ms; jobs.len()], now_ms),
+                };
+                for (index, job) in jobs.into_iter().enumerate() {
+                    match times.get(index) {
+                        Some(&at) => {
+                            let recipient = route.adapter.recipient_for(&job.locale);
+                            accepted.push((job, at, recipient));
+                        }
+                        None => defer(job, next_free, outcomes, report),
                     }
                 }
             }
-            accepted.push((job, send_at, recipient));
+            // With them, each job gets the recipient's next time, then the account's first
+            // time not before it; the recipient's spacing then starts from the actual send.
+            Some(limit) => {
+                let recipient_interval = interval_ms(f64::from(limit), 60_000);
+                for job in jobs {
+                    let recipient = route.adapter.recipient_for(&job.locale);
+                    let mut send_at = now_ms;
+                    let mut recipient_slot = None;
+                    if let Some(chat) = recipient.as_deref() {
+                        let bucket = recipient_bucket(channel, chat);
+                        let reservation = self
+                            .store
+                            .reserve_send_times(&bucket, 1, now_ms, recipient_interval, pacing_ms)
+                            .await?;
+                        match reservation.times.first() {
+                            Some(&at) => {
+                                send_at = at;
+                                recipient_slot = Some((bucket, reservation.next_free_ms));
+                            }
+                            None => {
+                                defer(job, reservation.next_free_ms, outcomes, report);
+                                continue;
+                            }
+                        }
+                    }
+                    if let Some(per_second) = rate.per_second {
+                        let within = (pacing_ms - (send_at - now_ms)).max(0);
+                        let reservation = self
+                            .store
+                            .reserve_send_times(
+                                &account_bucket(channel),
+                                1,
+                                send_at,
+                                interval_ms(per_second, 1_000),
+                                within,
+                            )
+                            .await?;
+                        match reservation.times.first() {
+                            Some(&at) => {
+                                if let Some((bucket, reserved_until)) = &recipient_slot {
+                                    let moved = at == send_at
+                                        || self
+                                            .store
+                                            .push_bucket(
+                                                bucket,
+                                                *reserved_until,
+                                                at + recipient_interval,
+                                            )
+                                            .await?;
+                                    if !moved {
+                                        defer(job, at, outcomes, report);
+                                        continue;
+                                    }
+                                }
+                                send_at = at;
+                            }
+                            None => {
+                                defer(job, reservation.next_free_ms, outcomes, report);
+                                continue;
+                            }
+                        }
+                    }
+                    accepted.push((job, send_at, recipient));
+                }
+            }
         }
         if let Some(cap) = rate.daily_cap {
             let day = now.format("%Y-%m-%d").to_string();

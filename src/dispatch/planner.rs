@@ -32,6 +32,10 @@ pub async fn plan_active_versions<S: Store>(
         .versions_in_states(&[VersionState::Scheduled, VersionState::Running])
         .await?;
     for record in active {
+        // A killed campaign plans nothing more, whatever its versions' states.
+        if store.is_killed(&record.campaign_id).await? {
+            continue;
+        }
         let version: Arc<LoadedVersion> = match cache.get(&record.hash) {
             Some(version) => version,
             None => match LoadedVersion::from_bundle(record.hash.clone(), &record.bundle, config) {

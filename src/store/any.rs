@@ -156,6 +156,15 @@ impl Store for AnyStore {
         delegate!(self, s => s.reserve_send_times(bucket, count, now_ms, interval_ms, within_ms))
     }
 
+    async fn push_bucket(
+        &self,
+        bucket: &str,
+        expected_ms: i64,
+        next_free_ms: i64,
+    ) -> Result<bool, StoreError> {
+        delegate!(self, s => s.push_bucket(bucket, expected_ms, next_free_ms))
+    }
+
     async fn pause_bucket(&self, bucket: &str, until_ms: i64) -> Result<(), StoreError> {
         delegate!(self, s => s.pause_bucket(bucket, until_ms))
     }

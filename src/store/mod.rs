@@ -151,6 +151,15 @@ pub trait Store: Clone + Send + Sync + 'static {
         within_ms: i64,
     ) -> impl Future<Output = Result<Reservation, StoreError>> + Send;
 
+    /// Moves a bucket's next free time from `expected_ms` (what this worker reserved up to) to
+    /// `next_free_ms`; false when another worker reserved in between.
+    fn push_bucket(
+        &self,
+        bucket: &str,
+        expected_ms: i64,
+        next_free_ms: i64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
     /// Pauses a bucket (a throttled account) until a time; never shortens a pause.
     fn pause_bucket(
         &self,

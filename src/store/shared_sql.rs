@@ -399,6 +399,17 @@ macro_rules! shared_store_methods {
             Err($crate::store::StoreError::Contended(bucket.to_string()))
         }
 
+        async fn push_bucket(&self, bucket: &str, expected_ms: i64, next_free_ms: i64) -> Result<bool, $crate::store::StoreError> {
+            Ok(sqlx::query("UPDATE rate_buckets SET next_free_ms = $1 WHERE bucket = $2 AND next_free_ms = $3")
+                .bind(next_free_ms)
+                .bind(bucket.to_string())
+                .bind(expected_ms)
+                .execute(&self.pool)
+                .await?
+                .rows_affected()
+                == 1)
+        }
+
         async fn pause_bucket(&self, bucket: &str, until_ms: i64) -> Result<(), $crate::store::StoreError> {
             sqlx::query(
                 "INSERT INTO rate_buckets (bucket, next_free_ms, paused_until_ms) VALUES ($1, 0, $2)
