@@ -26,6 +26,7 @@ name = "info"
 platform = "telegram"
 base_url = "http://127.0.0.1:8090"
 credentials = { token = "HERALD_TG_TOKEN" }
+chats = { "*" = "@demo" }
 "#;
 
 fn campaign(i: usize, config: &Config) -> Campaign {

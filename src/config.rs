@@ -373,6 +373,7 @@ name = "nl-info"
 platform = "telegram"
 base_url = "http://127.0.0.1:8090"
 credentials = { token = "HERALD_TELEGRAM_TOKEN" }
+chats = { ar = "@nl_info_ar", "*" = "@nl_info" }
 rate = { per_second = 30, per_recipient_per_minute = 20 }
 "#,
         );
@@ -381,6 +382,8 @@ rate = { per_second = 30, per_recipient_per_minute = 20 }
         let account = &config.accounts[&ChannelRef::parse("telegram:nl-info").unwrap()];
         assert_eq!(account.credentials["token"], "HERALD_TELEGRAM_TOKEN");
         assert_eq!(account.rate.per_second, Some(30.0));
+        assert_eq!(account.chat_for("ar"), Some("@nl_info_ar"));
+        assert_eq!(account.chat_for("fr"), Some("@nl_info"));
     }
 
     #[test]
@@ -392,6 +395,7 @@ name = "nl-info"
 platform = "telegram"
 base_url = "http://127.0.0.1:8090"
 credentials = { token = "123456:AAE-secret-token" }
+chats = { "*" = "@nl_info" }
 "#,
         );
         assert_eq!(problems.len(), 2, "{problems:?}");

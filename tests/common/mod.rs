@@ -14,6 +14,7 @@ name = "info"
 platform = "telegram"
 base_url = "http://127.0.0.1:8090"
 credentials = { token = "HERALD_TG_TOKEN" }
+chats = { "*" = "@demo" }
 
 [[accounts]]
 name = "optin"
