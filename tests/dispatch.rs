@@ -122,7 +122,7 @@ async fn rig<S: Store>(
     store: S,
     sends: &str,
     config: &str,
-    limits: SandboxLimits,
+    sandbox: SandboxConfig,
     settings: DispatchSettings,
 ) -> Rig<S> {
     let project = project(sends, config);
@@ -135,14 +135,7 @@ async fn rig<S: Store>(
     let config: Arc<Config> = Arc::new(loaded.config.clone());
     let campaign = loaded.campaigns.remove(0).campaign;
     let clock = SimulatedClock::starting_at(utc(2027, 2, 28, 0, 0));
-    let sandbox = Sandbox::new(
-        SandboxConfig {
-            limits,
-            default_webhook_secret: "sandbox".into(),
-            ..SandboxConfig::default()
-        },
-        Arc::new(clock.clone()),
-    );
+    let sandbox = Sandbox::new(sandbox, Arc::new(clock.clone()));
     let running = sandbox.start(0).await.expect("sandbox");
     let version = store.save_version(&bundle, clock.now()).await.unwrap();
     for state in [
@@ -263,7 +256,7 @@ async fn two_weeks_arrive_exactly_at_local_times() {
         fresh.store.clone(),
         WEEKLY,
         CONFIG,
-        SandboxLimits::default(),
+        SandboxConfig::default(),
         quick_settings(),
     )
     .await;
@@ -378,7 +371,10 @@ async fn faults_are_retried_within_the_partners_limits() {
         fresh.store.clone(),
         &four_sends(),
         BUSY_CONFIG,
-        limits,
+        SandboxConfig {
+            limits,
+            ..SandboxConfig::default()
+        },
         quick_settings(),
     )
     .await;
@@ -446,7 +442,7 @@ async fn a_worker_that_stops_mid_batch_is_taken_over_without_blind_resends() {
         fresh.store.clone(),
         WEEKLY,
         CONFIG,
-        SandboxLimits::default(),
+        SandboxConfig::default(),
         quick_settings(),
     )
     .await;
@@ -495,7 +491,11 @@ async fn a_worker_that_stops_mid_batch_is_taken_over_without_blind_resends() {
     );
     let body = r#"{"text":"sent before the crash"}"#.to_string();
     let timestamp = rig.clock.now().timestamp();
-    let signature = herald::platforms::sign_webhook("sandbox", timestamp, body.as_bytes());
+    let signature = herald::platforms::sign_webhook(
+        herald::platforms::REHEARSAL_CREDENTIAL,
+        timestamp,
+        body.as_bytes(),
+    );
     let headers = [
         ("idempotency-key", ar_wh.idempotency_key.clone()),
         ("x-herald-timestamp", timestamp.to_string()),
@@ -551,7 +551,7 @@ async fn the_kill_switch_stops_everything_including_retries() {
         fresh.store.clone(),
         WEEKLY,
         CONFIG,
-        SandboxLimits::default(),
+        SandboxConfig::default(),
         quick_settings(),
     )
     .await;
@@ -677,7 +677,6 @@ async fn four_workers_send_no_job_twice<S: Store>(store: S, _url: &str) {
     let sandbox = Sandbox::new(
         SandboxConfig {
             limits: SandboxLimits::off(),
-            default_webhook_secret: "sandbox".into(),
             ..SandboxConfig::default()
         },
         Arc::new(herald::clock::SystemClock),
@@ -725,3 +724,49 @@ async fn four_workers_send_no_job_twice<S: Store>(store: S, _url: &str) {
 }
 
 on_both_stores!(four_workers_send_no_job_twice);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn permanent_errors_go_to_the_dead_letters_with_the_partners_words() {
+    let fresh = common::stores::sqlite().await;
+    let mut sandbox = SandboxConfig::default();
+    sandbox.blocked_chats.insert("@demo_fr".into());
+    let rig = rig(
+        fresh.store.clone(),
+        WEEKLY,
+        CONFIG,
+        sandbox,
+        quick_settings(),
+    )
+    .await;
+    rig.run_until(utc(2027, 3, 2, 0, 0)).await;
+    let letters = rig.store.dead_letters(100).await.unwrap();
+    // Monday 1 March: the French channel, for both segments.
+    assert_eq!(letters.len(), 2);
+    for letter in &letters {
+        assert_eq!(
+            (letter.locale.as_str(), letter.channel.as_str()),
+            ("fr", "telegram:info")
+        );
+        assert_eq!(letter.code.as_deref(), Some("403"));
+        assert_eq!(
+            letter.text.as_deref(),
+            Some("Forbidden: bot was blocked by the user")
+        );
+        assert_eq!(letter.attempts, 1, "a permanent error is not retried");
+    }
+    let ids: Vec<i64> = letters.iter().map(|l| l.id).collect();
+    let retried = rig
+        .store
+        .retry_dead(Some(&ids), rig.clock.now().timestamp_millis())
+        .await
+        .unwrap();
+    assert_eq!(retried, 2);
+    let jobs = rig.jobs().await;
+    assert!(
+        jobs.iter()
+            .filter(|j| ids.contains(&j.id))
+            .all(|j| j.status == "queued" && j.attempts == 0)
+    );
+    assert!(rig.store.dead_letters(100).await.unwrap().is_empty());
+    fresh.cleanup().await;
+}

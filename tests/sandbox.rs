@@ -389,7 +389,12 @@ async fn webhook_accepts_valid_signatures_and_rejects_forgeries_and_replays() {
     let other = post(
         &client,
         &format!("{}/webhook/partner-tool", running.base_url()),
-        &signed("sandbox-secret", now, &body, Some("k1")),
+        &signed(
+            herald::platforms::REHEARSAL_CREDENTIAL,
+            now,
+            &body,
+            Some("k1"),
+        ),
         body.clone(),
     )
     .await
@@ -401,7 +406,12 @@ async fn webhook_accepts_valid_signatures_and_rejects_forgeries_and_replays() {
 
     let tampered = br#"{"text":"Hello!","locale":"en"}"#.to_vec();
     let forged_body = signed("gateway-secret", now, &body, Some("k2"));
-    let wrong_key = signed("sandbox-secret", now, &body, Some("k3"));
+    let wrong_key = signed(
+        herald::platforms::REHEARSAL_CREDENTIAL,
+        now,
+        &body,
+        Some("k3"),
+    );
     let no_signature: Vec<(&str, String)> = signed("gateway-secret", now, &body, Some("k4"))
         .into_iter()
         .filter(|(name, _)| *name != "x-herald-signature")
@@ -526,7 +536,12 @@ async fn webhook_limit_answers_retry_after() {
         let answer = post(
             &client,
             &url,
-            &signed("sandbox-secret", now, &body, Some(key)),
+            &signed(
+                herald::platforms::REHEARSAL_CREDENTIAL,
+                now,
+                &body,
+                Some(key),
+            ),
             body.clone(),
         )
         .await
@@ -568,7 +583,12 @@ async fn fault_429_storm_throttles_every_request() {
     let answer = post(
         &client,
         &format!("{}/webhook/p", running.base_url()),
-        &signed("sandbox-secret", clock.now().timestamp(), &body, Some("k")),
+        &signed(
+            herald::platforms::REHEARSAL_CREDENTIAL,
+            clock.now().timestamp(),
+            &body,
+            Some("k"),
+        ),
         body,
     )
     .await
@@ -649,7 +669,12 @@ async fn fault_drop_leaves_the_client_without_an_answer_but_the_message_delivere
     let mut request = client
         .post(format!("{}/webhook/p", running.base_url()))
         .body(body.clone());
-    for (name, value) in signed("sandbox-secret", clock.now().timestamp(), &body, Some("k")) {
+    for (name, value) in signed(
+        herald::platforms::REHEARSAL_CREDENTIAL,
+        clock.now().timestamp(),
+        &body,
+        Some("k"),
+    ) {
         request = request.header(name, value);
     }
     assert!(request.send().await.is_err());
@@ -732,7 +757,12 @@ async fn control_routes_read_clear_and_steer() {
     post(
         &client,
         &format!("{base}/webhook/p"),
-        &signed("sandbox-secret", clock.now().timestamp(), &body, Some("k")),
+        &signed(
+            herald::platforms::REHEARSAL_CREDENTIAL,
+            clock.now().timestamp(),
+            &body,
+            Some("k"),
+        ),
         body,
     )
     .await
@@ -810,7 +840,12 @@ async fn bodies_over_one_mebibyte_are_refused() {
     let answer = post(
         &client,
         &format!("{}/webhook/p", running.base_url()),
-        &signed("sandbox-secret", clock.now().timestamp(), &body, Some("k")),
+        &signed(
+            herald::platforms::REHEARSAL_CREDENTIAL,
+            clock.now().timestamp(),
+            &body,
+            Some("k"),
+        ),
         body,
     )
     .await

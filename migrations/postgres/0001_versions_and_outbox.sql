@@ -33,8 +33,9 @@ CREATE TABLE outbox (
     platform_id     TEXT,
     finished_at     BIGINT
 );
-CREATE INDEX outbox_due ON outbox (status, run_at);
+CREATE INDEX outbox_due ON outbox (status, run_at, id);
 CREATE INDEX outbox_by_version ON outbox (version_hash, slot);
+CREATE INDEX outbox_leases ON outbox (status, lease_until);
 
 -- How far each version's schedule has been turned into jobs (the rolling horizon).
 CREATE TABLE plan_horizon (

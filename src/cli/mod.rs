@@ -7,6 +7,7 @@ mod plan;
 mod preview;
 mod runtime;
 mod sandbox;
+mod serve;
 mod validate;
 mod worker;
 
@@ -69,6 +70,14 @@ pub enum Command {
         /// Plan and dispatch one batch, print what happened, and exit.
         #[arg(long)]
         once: bool,
+    },
+    /// The service: health probes, planning and dispatch (the HTTP API joins it later).
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+        /// Rehearse: point every account at an in-process sandbox instead of the partners.
+        #[arg(long)]
+        sandbox: bool,
     },
     /// Run the emulated partner APIs (Telegram, signed webhooks) on one port.
     Sandbox {
@@ -192,6 +201,9 @@ pub fn run(cli: Cli) -> ExitCode {
             once,
         ),
         Command::Sandbox { port, no_limits } => sandbox::sandbox(port, no_limits),
+        Command::Serve { listen, sandbox } => {
+            serve::serve(&cli.database_url, cli.config.as_deref(), listen, sandbox)
+        }
         Command::Deadletter(DeadletterCommand::List { limit, format }) => {
             deadletter::deadletter_list(&cli.database_url, limit, format)
         }

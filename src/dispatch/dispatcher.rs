@@ -40,8 +40,8 @@ pub struct DispatchSettings {
     /// Send one job at a time in time order: required with a simulated clock, where sends
     /// move time forward; otherwise jobs go concurrently, bounded per account.
     pub sequential: bool,
-    /// A rehearsal: every account's base URL is replaced by this sandbox's, and missing
-    /// credentials get a placeholder the sandbox accepts.
+    /// A rehearsal: every account's base URL is replaced by this sandbox's, and every
+    /// credential by the rehearsal placeholder (real secrets never go to a sandbox).
     pub sandbox_url: Option<String>,
     /// Jobs marked as being sent at once; a crash leaves at most this many unknown.
     pub chunk: usize,
@@ -95,7 +95,7 @@ struct Ready {
     job: LeasedJob,
     send_at_ms: i64,
     recipient: Option<String>,
-    text: PreparedText,
+    text: Arc<PreparedText>,
     route: Arc<Route>,
 }
 
@@ -122,7 +122,7 @@ impl<S: Store> Dispatcher<S> {
             .tcp_nodelay(true)
             .build()
             .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
-        let placeholder = settings.sandbox_url.as_ref().map(|_| "sandbox");
+        let rehearsal = settings.sandbox_url.is_some();
         let mut routes = HashMap::new();
         for (channel, account) in &config.accounts {
             let base_url = settings
@@ -131,7 +131,7 @@ impl<S: Store> Dispatcher<S> {
                 .unwrap_or_else(|| account.base_url.clone());
             let adapter = match channel.platform {
                 Platform::Telegram => {
-                    let mut credentials = resolve_credentials(account, placeholder)?;
+                    let mut credentials = resolve_credentials(account, rehearsal)?;
                     let token = credentials
                         .remove("token")
                         .ok_or_else(|| format!("account `{channel}` has no token"))?;
@@ -144,7 +144,7 @@ impl<S: Store> Dispatcher<S> {
                     ))
                 }
                 Platform::Webhook => {
-                    let mut credentials = resolve_credentials(account, placeholder)?;
+                    let mut credentials = resolve_credentials(account, rehearsal)?;
                     let secret = credentials
                         .remove("secret")
                         .ok_or_else(|| format!("account `{channel}` has no secret"))?;
@@ -541,7 +541,7 @@ impl<S: Store> Dispatcher<S> {
         Ok(())
     }
 
-    async fn prepare(&self, job: &LeasedJob) -> Result<PreparedText, String> {
+    async fn prepare(&self, job: &LeasedJob) -> Result<Arc<PreparedText>, String> {
         let version = match self.versions.get(&job.version) {
             Some(version) => version,
             None => {

@@ -16,12 +16,18 @@ use crate::render::{
     Layouts, RenderError, Rendered, render_uncached, tracking_token, tracking_url,
 };
 
+/// (send, segment, locale, channel, variant index).
+type PreparedKey = (String, String, String, String, usize);
+
 pub struct LoadedVersion {
     pub hash: ContentHash,
     pub campaign: Campaign,
     pub catalog: Catalog,
     pub layouts: Layouts,
     rendered: Mutex<HashMap<(String, Locale, Platform), Arc<Rendered>>>,
+    /// Final texts by (send, segment, locale, channel, variant index): what every job of that
+    /// combination sends, tracking link included.
+    prepared: Mutex<HashMap<PreparedKey, Arc<PreparedText>>>,
 }
 
 /// A text ready for one job.
@@ -87,6 +93,7 @@ impl LoadedVersion {
             catalog,
             layouts,
             rendered: Mutex::new(HashMap::new()),
+            prepared: Mutex::new(HashMap::new()),
         })
     }
 
@@ -100,6 +107,52 @@ impl LoadedVersion {
         locale_tag: &str,
         channel: &crate::platforms::ChannelRef,
         job_key: &str,
+        public_url: &str,
+    ) -> Result<Arc<PreparedText>, String> {
+        let variants = self
+            .campaign
+            .sends
+            .iter()
+            .find(|s| s.id == send_id)
+            .and_then(|send| self.campaign.message(&send.message))
+            .map(|m| m.fluent_ids().len())
+            .unwrap_or(1)
+            .max(1);
+        let index = usize::from(job_key.bytes().fold(0u16, |acc, b| {
+            acc.wrapping_mul(31).wrapping_add(u16::from(b))
+        })) % variants;
+        let key = (
+            send_id.to_string(),
+            segment_id.to_string(),
+            locale_tag.to_string(),
+            channel.to_string(),
+            index,
+        );
+        if let Some(hit) = self
+            .prepared
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&key)
+        {
+            return Ok(Arc::clone(hit));
+        }
+        let prepared = Arc::new(
+            self.prepare_uncached(send_id, segment_id, locale_tag, channel, index, public_url)?,
+        );
+        self.prepared
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(key, Arc::clone(&prepared));
+        Ok(prepared)
+    }
+
+    fn prepare_uncached(
+        &self,
+        send_id: &str,
+        segment_id: &str,
+        locale_tag: &str,
+        channel: &crate::platforms::ChannelRef,
+        index: usize,
         public_url: &str,
     ) -> Result<PreparedText, String> {
         let campaign = &self.campaign;
@@ -121,11 +174,9 @@ impl LoadedVersion {
             .find(|l| l.as_str() == locale_tag)
             .ok_or_else(|| format!("segment `{segment_id}` has no locale `{locale_tag}`"))?;
         let ids = message.fluent_ids();
-        let pick = ids.len().max(1);
-        let index = usize::from(job_key.bytes().fold(0u16, |acc, b| {
-            acc.wrapping_mul(31).wrapping_add(u16::from(b))
-        })) % pick;
-        let (variant, fluent_id) = &ids[index];
+        let (variant, fluent_id) = ids
+            .get(index)
+            .ok_or_else(|| format!("message `{}` has no variant {index}", message.id.value))?;
         let source = self
             .catalog
             .source_locale(fluent_id, locale, segment.fallback.iter().map(|f| &f.value))

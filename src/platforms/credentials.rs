@@ -6,6 +6,10 @@ use std::fmt;
 
 use crate::config::Account;
 
+/// The credential a rehearsing worker sends for every account, and the sandbox expects:
+/// real secrets never leave for a sandbox.
+pub const REHEARSAL_CREDENTIAL: &str = "sandbox";
+
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
 
@@ -26,29 +30,30 @@ impl fmt::Debug for Secret {
     }
 }
 
-/// Reads every credential of an account. With `placeholder` (a rehearsal against the sandbox,
-/// which accepts any credentials), a missing variable gets that value instead of an error.
+/// Reads every credential of an account. In a rehearsal every credential is
+/// [`REHEARSAL_CREDENTIAL`] instead: the environment is not even read.
 pub fn resolve_credentials(
     account: &Account,
-    placeholder: Option<&str>,
+    rehearsal: bool,
 ) -> Result<BTreeMap<String, Secret>, String> {
     let mut out = BTreeMap::new();
+    if rehearsal {
+        for key in account.credentials.keys() {
+            out.insert(key.clone(), Secret(REHEARSAL_CREDENTIAL.to_string()));
+        }
+        return Ok(out);
+    }
     for (key, variable) in &account.credentials {
         match std::env::var(variable) {
             Ok(value) if !value.is_empty() => {
                 out.insert(key.clone(), Secret(value));
             }
-            _ => match placeholder {
-                Some(value) => {
-                    out.insert(key.clone(), Secret(value.to_string()));
-                }
-                None => {
-                    return Err(format!(
-                        "account `{}`: environment variable {variable} (credential `{key}`) is not set",
-                        account.channel
-                    ));
-                }
-            },
+            _ => {
+                return Err(format!(
+                    "account `{}`: environment variable {variable} (credential `{key}`) is not set",
+                    account.channel
+                ));
+            }
         }
     }
     Ok(out)

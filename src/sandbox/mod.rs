@@ -35,7 +35,7 @@ use crate::clock::Clock;
 
 pub use faults::FaultConfig;
 pub use limits::SandboxLimits;
-pub use record::Received;
+pub use record::{Received, ReceivedCounts};
 pub use server::RunningSandbox;
 pub use signature::webhook_signature;
 
@@ -62,17 +62,22 @@ pub struct SandboxConfig {
     /// Telegram chat ids that have "blocked the bot" (answer 403), so that the handling of
     /// subscribers who left can be exercised.
     pub blocked_chats: BTreeSet<String>,
+    /// Keep every request for [`Sandbox::received`] (the default), or only count them, so a
+    /// benchmark or a long soak does not grow without bound.
+    pub keep_record: bool,
 }
 
 impl Default for SandboxConfig {
-    /// Limits on, faults off, every webhook endpoint signed with `"sandbox-secret"`.
+    /// Limits on, faults off, every webhook endpoint signed with the rehearsal credential
+    /// (`"sandbox"`), which a rehearsing worker uses for every credential.
     fn default() -> Self {
         SandboxConfig {
             limits: SandboxLimits::default(),
             faults: FaultConfig::default(),
             webhook_secrets: BTreeMap::new(),
-            default_webhook_secret: "sandbox-secret".to_string(),
+            default_webhook_secret: crate::platforms::REHEARSAL_CREDENTIAL.to_string(),
             blocked_chats: BTreeSet::new(),
+            keep_record: true,
         }
     }
 }
@@ -132,6 +137,11 @@ struct SandboxState {
 impl Sandbox {
     /// A sandbox with `config`, reading time from `clock`.
     pub fn new(config: SandboxConfig, clock: Arc<dyn Clock>) -> Sandbox {
+        let record = if config.keep_record {
+            Record::default()
+        } else {
+            Record::counting_only()
+        };
         let dice = FaultDice::new(config.faults.seed);
         Sandbox {
             inner: Arc::new(Inner {
@@ -140,7 +150,7 @@ impl Sandbox {
                     config,
                     dice,
                     limiter: RateLimiter::default(),
-                    record: Record::default(),
+                    record,
                     telegram_message_ids: HashMap::new(),
                     webhook_deliveries: 0,
                     idempotency: HashMap::new(),
@@ -168,6 +178,12 @@ impl Sandbox {
     }
 
     /// Everything received, accepted or not, in arrival order.
+    /// How many requests arrived and how many were new deliveries (kept even when entries
+    /// are not).
+    pub fn counts(&self) -> ReceivedCounts {
+        self.state().record.counts()
+    }
+
     pub fn received(&self) -> Vec<Received> {
         self.state().record.all()
     }

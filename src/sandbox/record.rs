@@ -42,19 +42,57 @@ impl Received {
     }
 }
 
+/// Counts of what the sandbox received, kept even when entries are not.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ReceivedCounts {
+    pub requests: u64,
+    pub new_deliveries: u64,
+}
+
 /// The received requests in arrival order.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Record {
     entries: Vec<Received>,
     last_seq: u64,
+    /// Whether entries are kept (tests, rehearsals) or only counted (benchmarks, long runs).
+    keep_entries: bool,
+    counts: ReceivedCounts,
+}
+
+impl Default for Record {
+    fn default() -> Self {
+        Record {
+            entries: Vec::new(),
+            last_seq: 0,
+            keep_entries: true,
+            counts: ReceivedCounts::default(),
+        }
+    }
 }
 
 impl Record {
+    pub(crate) fn counting_only() -> Record {
+        Record {
+            keep_entries: false,
+            ..Record::default()
+        }
+    }
+
     /// Appends `received`, numbering it.
     pub(crate) fn push(&mut self, mut received: Received) {
         self.last_seq += 1;
         received.seq = self.last_seq;
-        self.entries.push(received);
+        self.counts.requests += 1;
+        if received.is_new_delivery() {
+            self.counts.new_deliveries += 1;
+        }
+        if self.keep_entries {
+            self.entries.push(received);
+        }
+    }
+
+    pub(crate) fn counts(&self) -> ReceivedCounts {
+        self.counts
     }
 
     pub(crate) fn all(&self) -> Vec<Received> {
@@ -78,6 +116,7 @@ impl Record {
 
     pub(crate) fn clear(&mut self) {
         self.entries.clear();
+        self.counts = ReceivedCounts::default();
         self.last_seq = 0;
     }
 }

@@ -9,15 +9,16 @@ use super::{Store, StoreError, migrations};
 /// Serialises concurrent `migrate` calls from several processes (an arbitrary constant key).
 const MIGRATION_LOCK: &str = "SELECT pg_advisory_xact_lock(4815162342)";
 
-/// Leases due jobs (and jobs whose lease expired before their call started) of versions that
-/// are scheduled or running and not killed.
+/// Leases due queued jobs of versions that are scheduled or running and not killed, earliest
+/// first. (Jobs whose lease expired before their call started were put back in the queue by
+/// `lease_due_jobs` just before.)
 const LEASE_DUE_JOBS: &str =
     "UPDATE outbox SET status = 'leased', lease_owner = $1, lease_until = $2
 WHERE id IN (
     SELECT o.id FROM outbox o
     JOIN campaign_versions v ON v.hash = o.version_hash
     LEFT JOIN campaign_controls c ON c.campaign_id = v.campaign_id
-    WHERE ((o.status = 'queued' AND o.run_at <= $3) OR (o.status = 'leased' AND o.lease_until < $3))
+    WHERE o.status = 'queued' AND o.run_at <= $3
       AND v.state IN ('scheduled', 'running') AND c.killed_at IS NULL
     ORDER BY o.run_at, o.id
     LIMIT $4 FOR UPDATE OF o SKIP LOCKED

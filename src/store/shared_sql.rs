@@ -218,6 +218,14 @@ macro_rules! shared_store_methods {
             lease_until_ms: i64,
             limit: u32,
         ) -> Result<Vec<$crate::store::LeasedJob>, $crate::store::StoreError> {
+            // A stopped worker's leases on jobs it never started are simply given back.
+            sqlx::query(
+                "UPDATE outbox SET status = 'queued', lease_owner = NULL, lease_until = NULL
+                 WHERE status = 'leased' AND lease_until < $1",
+            )
+            .bind(now_ms)
+            .execute(&self.pool)
+            .await?;
             let rows: Vec<$crate::store::records::LeasedRow> = sqlx::query_as($lease_sql)
                 .bind(owner.to_string())
                 .bind(lease_until_ms)
@@ -235,21 +243,20 @@ macro_rules! shared_store_methods {
 
         async fn mark_sending(&self, owner: &str, ids: &[i64], lease_until_ms: i64) -> Result<Vec<i64>, $crate::store::StoreError> {
             let mut marked = Vec::with_capacity(ids.len());
-            let mut tx = self.pool.begin().await?;
-            for id in ids {
-                let done = sqlx::query(
-                    "UPDATE outbox SET status = 'sending', lease_until = $1 WHERE id = $2 AND lease_owner = $3 AND status = 'leased'",
-                )
-                .bind(lease_until_ms)
-                .bind(*id)
-                .bind(owner.to_string())
-                .execute(&mut *tx)
-                .await?;
-                if done.rows_affected() == 1 {
-                    marked.push(*id);
+            for chunk in ids.chunks(1_000) {
+                let mut builder = sqlx::QueryBuilder::new("UPDATE outbox SET status = 'sending', lease_until = ");
+                builder.push_bind(lease_until_ms);
+                builder.push(" WHERE status = 'leased' AND lease_owner = ");
+                builder.push_bind(owner.to_string());
+                builder.push(" AND id IN (");
+                let mut list = builder.separated(", ");
+                for id in chunk {
+                    list.push_bind(*id);
                 }
+                builder.push(") RETURNING id");
+                let rows: Vec<(i64,)> = builder.build_query_as().fetch_all(&self.pool).await?;
+                marked.extend(rows.into_iter().map(|(id,)| id));
             }
-            tx.commit().await?;
             Ok(marked)
         }
 
@@ -278,50 +285,75 @@ macro_rules! shared_store_methods {
             now_ms: i64,
         ) -> Result<u64, $crate::store::StoreError> {
             use $crate::store::JobOutcome;
+            // One statement per kind of outcome and chunk of rows, joined to a VALUES list;
+            // fenced by the lease, so a worker whose lease was taken over writes nothing.
+            const ROWS: usize = 400;
+            let mut sent = Vec::new();
+            let mut requeued = Vec::new();
+            let mut dead = Vec::new();
+            let mut unknown = Vec::new();
+            for (id, outcome) in outcomes {
+                match outcome {
+                    JobOutcome::Sent { platform_id, variant } => sent.push((*id, platform_id.clone(), variant.clone())),
+                    JobOutcome::Requeue { run_at_ms, counts_as_attempt, error } => {
+                        requeued.push((*id, *run_at_ms, i64::from(*counts_as_attempt), error.clone()))
+                    }
+                    JobOutcome::Dead { code, text } => dead.push((*id, code.clone(), text.clone())),
+                    JobOutcome::Unknown { error } => unknown.push((*id, error.clone())),
+                }
+            }
             let mut recorded = 0;
             let mut tx = self.pool.begin().await?;
-            for (id, outcome) in outcomes {
-                // Fenced by the lease: a worker whose lease was taken over writes nothing.
-                let query = match outcome {
-                    JobOutcome::Sent { platform_id, variant } => sqlx::query(
-                        "UPDATE outbox SET status = 'sent', platform_id = $1, variant = $2, finished_at = $3,
-                         lease_owner = NULL, lease_until = NULL, attempts = attempts + 1
-                         WHERE id = $4 AND lease_owner = $5",
-                    )
-                    .bind(platform_id.clone())
-                    .bind(variant.clone())
-                    .bind(now_ms),
-                    JobOutcome::Requeue { run_at_ms, counts_as_attempt, error } => sqlx::query(
-                        "UPDATE outbox SET status = 'queued', run_at = $1, last_error = $2,
-                         attempts = attempts + $3, lease_owner = NULL, lease_until = NULL
-                         WHERE id = $4 AND lease_owner = $5",
-                    )
-                    .bind(*run_at_ms)
-                    .bind(error.clone())
-                    .bind(i32::from(*counts_as_attempt)),
-                    JobOutcome::Dead { code, text } => sqlx::query(
-                        "UPDATE outbox SET status = 'dead', error_code = $1, last_error = $2, finished_at = $3,
-                         lease_owner = NULL, lease_until = NULL, attempts = attempts + 1
-                         WHERE id = $4 AND lease_owner = $5",
-                    )
-                    .bind(code.clone())
-                    .bind(text.clone())
-                    .bind(now_ms),
-                    JobOutcome::Unknown { error } => sqlx::query(
-                        "UPDATE outbox SET status = 'unknown', last_error = $1, error_code = $2, finished_at = $3,
-                         lease_owner = NULL, lease_until = NULL, attempts = attempts + 1
-                         WHERE id = $4 AND lease_owner = $5",
-                    )
-                    .bind(error.clone())
-                    .bind("outcome_unknown")
-                    .bind(now_ms),
-                };
-                recorded += query
-                    .bind(*id)
-                    .bind(owner.to_string())
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
+            for chunk in sent.chunks(ROWS) {
+                let mut builder = sqlx::QueryBuilder::new(
+                    "UPDATE outbox SET status = 'sent', platform_id = v.column2, variant = v.column3, finished_at = ",
+                );
+                builder.push_bind(now_ms);
+                builder.push(", lease_owner = NULL, lease_until = NULL, attempts = attempts + 1 FROM (");
+                builder.push_values(chunk, |mut row, (id, platform_id, variant)| {
+                    row.push_bind(*id).push_bind(platform_id.clone()).push_bind(variant.clone());
+                });
+                builder.push(") AS v WHERE outbox.id = v.column1 AND outbox.lease_owner = ");
+                builder.push_bind(owner.to_string());
+                recorded += builder.build().execute(&mut *tx).await?.rows_affected();
+            }
+            for chunk in requeued.chunks(ROWS) {
+                let mut builder = sqlx::QueryBuilder::new(
+                    "UPDATE outbox SET status = 'queued', run_at = v.column2, attempts = attempts + v.column3, \
+                     last_error = v.column4, lease_owner = NULL, lease_until = NULL FROM (",
+                );
+                builder.push_values(chunk, |mut row, (id, run_at, attempt, error)| {
+                    row.push_bind(*id).push_bind(*run_at).push_bind(*attempt).push_bind(error.clone());
+                });
+                builder.push(") AS v WHERE outbox.id = v.column1 AND outbox.lease_owner = ");
+                builder.push_bind(owner.to_string());
+                recorded += builder.build().execute(&mut *tx).await?.rows_affected();
+            }
+            for chunk in dead.chunks(ROWS) {
+                let mut builder = sqlx::QueryBuilder::new(
+                    "UPDATE outbox SET status = 'dead', error_code = v.column2, last_error = v.column3, finished_at = ",
+                );
+                builder.push_bind(now_ms);
+                builder.push(", lease_owner = NULL, lease_until = NULL, attempts = attempts + 1 FROM (");
+                builder.push_values(chunk, |mut row, (id, code, text)| {
+                    row.push_bind(*id).push_bind(code.clone()).push_bind(text.clone());
+                });
+                builder.push(") AS v WHERE outbox.id = v.column1 AND outbox.lease_owner = ");
+                builder.push_bind(owner.to_string());
+                recorded += builder.build().execute(&mut *tx).await?.rows_affected();
+            }
+            for chunk in unknown.chunks(ROWS) {
+                let mut builder = sqlx::QueryBuilder::new(
+                    "UPDATE outbox SET status = 'unknown', error_code = 'outcome_unknown', last_error = v.column2, finished_at = ",
+                );
+                builder.push_bind(now_ms);
+                builder.push(", lease_owner = NULL, lease_until = NULL, attempts = attempts + 1 FROM (");
+                builder.push_values(chunk, |mut row, (id, error)| {
+                    row.push_bind(*id).push_bind(error.clone());
+                });
+                builder.push(") AS v WHERE outbox.id = v.column1 AND outbox.lease_owner = ");
+                builder.push_bind(owner.to_string());
+                recorded += builder.build().execute(&mut *tx).await?.rows_affected();
             }
             tx.commit().await?;
             Ok(recorded)

@@ -1,0 +1,306 @@
+//! Dispatch throughput, end to end against the in-process sandbox with limits off, beside a
+//! bare HTTP client loop against the same sandbox (the ceiling), and peak memory at growing
+//! outbox sizes (each size in a fresh process, so peaks do not mix).
+//!
+//! `cargo bench --bench dispatch` runs 10,000 and 100,000 jobs; `HERALD_BENCH_FULL=1` adds
+//! 1,000,000.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use herald::campaign::diagnostic::{Diagnostics, SourceFile};
+use herald::campaign::parse::parse_campaign;
+use herald::campaign::{VersionBundle, VersionState};
+use herald::clock::SystemClock;
+use herald::config::Config;
+use herald::dispatch::{DispatchSettings, Dispatcher};
+use herald::sandbox::{Sandbox, SandboxConfig, SandboxLimits};
+use herald::schedule::planned_jobs;
+use herald::store::{SqliteStore, Store};
+
+const IN_FLIGHT: usize = 64;
+const WORKERS: usize = 4;
+const CEILING_REQUESTS: usize = 20_000;
+
+const CONFIG: &str = r#"
+[[accounts]]
+name = "info"
+platform = "telegram"
+base_url = "http://127.0.0.1:9"
+credentials = { token = "HERALD_BENCH_TOKEN" }
+chats = { ar = "@bench_ar", fr = "@bench_fr", "*" = "@bench_en" }
+max_in_flight = 64
+"#;
+
+const TEXT: &str = "Smugglers put lives at risk. Ask for free, confidential advice on safe and legal options: counsellors explain what is possible, what it takes and how long it lasts. https://herald.example.org/r/0123456789abcdef";
+
+fn campaign_files() -> (String, Vec<(String, String)>) {
+    let today = Utc::now().date_naive();
+    let campaign = format!(
+        r#"id = "bench"
+title = "Benchmark"
+authority = "Ministry of Examples"
+purpose = "Measure dispatch"
+legal_basis = "public task"
+starts = {}
+ends = {}
+default_locale = "en"
+
+[[segments]]
+id = "a"
+kind = "in_eu"
+countries = ["NL"]
+locales = ["ar", "fr", "en"]
+timezone = "Europe/Amsterdam"
+
+[[segments]]
+id = "b"
+kind = "diaspora"
+countries = ["US"]
+locales = ["ar", "fr", "en"]
+timezone = "America/New_York"
+
+[[messages]]
+id = "alert"
+link = "https://example.org/info"
+
+[[sends]]
+id = "every-minute"
+message = "alert"
+segments = ["a", "b"]
+channels = ["telegram:info"]
+cron = "* * * * *"
+"#,
+        today - chrono::Duration::days(400),
+        today + chrono::Duration::days(1)
+    );
+    let translations = ["en", "fr", "ar"]
+        .iter()
+        .map(|l| (l.to_string(), format!("alert = {TEXT} ({l})\n")))
+        .collect();
+    (campaign, translations)
+}
+
+fn peak_rss_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(str::to_string)
+        })
+        .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
+        .unwrap_or(0)
+}
+
+/// The ceiling: the same requests from a bare client, as many in flight as herald allows.
+async fn bare_client_rate(base_url: &str) -> f64 {
+    let client = reqwest::Client::builder()
+        .tcp_nodelay(true)
+        .build()
+        .expect("client");
+    let semaphore = Arc::new(tokio::sync::Semaphore::new(IN_FLIGHT * WORKERS));
+    let url = format!("{base_url}/botbench/sendMessage");
+    let body =
+        serde_json::json!({"chat_id": "@bench_en", "text": TEXT, "parse_mode": "HTML"}).to_string();
+    let start = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..CEILING_REQUESTS {
+        let permit = Arc::clone(&semaphore)
+            .acquire_owned()
+            .await
+            .expect("permit");
+        let (client, url, body) = (client.clone(), url.clone(), body.clone());
+        tasks.spawn(async move {
+            let response = client
+                .post(url)
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .await;
+            drop(permit);
+            response.map(|r| r.status().is_success()).unwrap_or(false)
+        });
+    }
+    let mut ok = 0;
+    while let Some(done) = tasks.join_next().await {
+        ok += usize::from(matches!(done, Ok(true)));
+    }
+    assert_eq!(ok, CEILING_REQUESTS);
+    CEILING_REQUESTS as f64 / start.elapsed().as_secs_f64()
+}
+
+/// One measured run with `jobs` jobs: prints `RESULT jobs deliveries/s peak-kB`.
+async fn child(jobs: usize) {
+    let sandbox = Sandbox::new(
+        SandboxConfig {
+            limits: SandboxLimits::off(),
+            keep_record: false,
+            ..SandboxConfig::default()
+        },
+        Arc::new(SystemClock),
+    );
+    let running = sandbox.start(0).await.expect("sandbox");
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let store = SqliteStore::connect(&format!(
+        "sqlite://{}",
+        dir.path().join("bench.db").display()
+    ))
+    .await
+    .expect("store");
+    store.migrate().await.expect("migrate");
+    let mut diags = Diagnostics::default();
+    let config = Arc::new(Config::parse(
+        &SourceFile::new("herald.toml", CONFIG.to_string()),
+        &mut diags,
+    ));
+    let (campaign_text, translations) = campaign_files();
+    let campaign = parse_campaign(
+        SourceFile::new("bench.toml", campaign_text.clone()),
+        Some("bench"),
+        &config,
+        "herald.toml",
+        &mut diags,
+    )
+    .unwrap_or_else(|| panic!("{:?}", diags.into_sorted()));
+    let bundle = VersionBundle {
+        format: 1,
+        campaign_id: "bench".into(),
+        campaign: campaign_text,
+        translations: translations.into_iter().collect(),
+        layouts: Default::default(),
+        channels: vec!["telegram:info".into()],
+    };
+    let version = store
+        .save_version(&bundle, Utc::now())
+        .await
+        .expect("version")
+        .hash;
+    for state in [
+        VersionState::Submitted,
+        VersionState::Approved,
+        VersionState::Scheduled,
+    ] {
+        store
+            .transition(&version, state, Utc::now())
+            .await
+            .expect("transition");
+    }
+    // Fill the outbox a day at a time (8,640 jobs), never holding it all in memory.
+    let mut inserted = 0;
+    let mut until = Utc::now() - chrono::Duration::minutes(1);
+    while inserted < jobs {
+        let from = until - chrono::Duration::days(1);
+        let mut day = planned_jobs(&campaign, &version, from, until);
+        day.truncate(jobs - inserted);
+        inserted += store.insert_jobs(&day).await.expect("insert") as usize;
+        until = from;
+    }
+    let workers: Vec<Dispatcher<SqliteStore>> = (0..WORKERS)
+        .map(|i| {
+            let settings = DispatchSettings {
+                worker_id: format!("bench-{i}"),
+                batch_size: 1_024,
+                chunk: 1_024,
+                sandbox_url: Some(running.base_url()),
+                ..DispatchSettings::default()
+            };
+            Dispatcher::new(
+                store.clone(),
+                Arc::new(SystemClock),
+                Arc::clone(&config),
+                settings,
+            )
+            .expect("dispatcher")
+        })
+        .collect();
+    let start = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for worker in workers {
+        tasks.spawn(async move { while worker.tick().await.expect("tick").leased > 0 {} });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done.expect("worker");
+    }
+    let elapsed = start.elapsed();
+    let delivered = sandbox.counts().new_deliveries as usize;
+    assert_eq!(delivered, jobs, "every job delivered once");
+    println!(
+        "RESULT {jobs} {:.0} {}",
+        jobs as f64 / elapsed.as_secs_f64(),
+        peak_rss_kb()
+    );
+    running.shutdown().await;
+}
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(position) = args.iter().position(|a| a == "--child") {
+        let jobs: usize = args
+            .get(position + 1)
+            .and_then(|n| n.parse().ok())
+            .expect("--child N");
+        runtime.block_on(child(jobs));
+        return;
+    }
+    let ceiling = runtime.block_on(async {
+        let sandbox = Sandbox::new(
+            SandboxConfig {
+                limits: SandboxLimits::off(),
+                keep_record: false,
+                ..SandboxConfig::default()
+            },
+            Arc::new(SystemClock),
+        );
+        let running = sandbox.start(0).await.expect("sandbox");
+        let rate = bare_client_rate(&running.base_url()).await;
+        running.shutdown().await;
+        rate
+    });
+    drop(runtime);
+    let mut sizes = vec![10_000usize, 100_000];
+    if std::env::var("HERALD_BENCH_FULL").is_ok_and(|v| v == "1") {
+        sizes.push(1_000_000);
+    }
+    println!(
+        "benchmark                                   deliveries/s   ceiling/s   ratio   peak memory"
+    );
+    println!(
+        "bare HTTP client loop (the ceiling)           {ceiling:>10.0}           -       -             -"
+    );
+    let exe = std::env::current_exe().expect("own path");
+    for jobs in sizes {
+        let started = Instant::now();
+        let output = std::process::Command::new(&exe)
+            .arg("--child")
+            .arg(jobs.to_string())
+            .output()
+            .expect("child run");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let Some(line) = stdout.lines().find(|l| l.starts_with("RESULT ")) else {
+            panic!(
+                "child run failed: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        };
+        let fields: Vec<f64> = line
+            .split_whitespace()
+            .skip(1)
+            .filter_map(|f| f.parse().ok())
+            .collect();
+        let (rate, peak_kb) = (fields[1], fields[2]);
+        println!(
+            "herald dispatch, SQLite, {jobs:>9} jobs     {rate:>10.0}  {ceiling:>10.0}   {:>5.2}   {:>8.1} MB   ({:.0} s with filling)",
+            rate / ceiling,
+            peak_kb / 1024.0,
+            started.elapsed().as_secs_f64()
+        );
+        let _ = Duration::from_secs(0);
+    }
+}

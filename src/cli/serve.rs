@@ -1,0 +1,133 @@
+//! `herald serve [--listen ADDR] [--sandbox]`: the long-running service. It answers health
+//! and readiness probes, plans and dispatches due sends, and with `--sandbox` points every
+//! account at an in-process sandbox so that a rehearsal never reaches a real partner.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::get;
+
+use super::runtime::{load_config, open_store, runtime, stop_requested};
+use crate::clock::SystemClock;
+use crate::dispatch::{DispatchSettings, Dispatcher};
+use crate::sandbox::{Sandbox, SandboxConfig};
+use crate::store::{AnyStore, Store};
+
+pub fn serve(
+    database_url: &str,
+    config: Option<&Path>,
+    listen: SocketAddr,
+    with_sandbox: bool,
+) -> ExitCode {
+    let config = match load_config(config) {
+        Ok(config) => Arc::new(config),
+        Err(code) => return code,
+    };
+    let runtime = match runtime() {
+        Ok(runtime) => runtime,
+        Err(code) => return code,
+    };
+    runtime.block_on(async move {
+        let store = match open_store(database_url).await {
+            Ok(store) => store,
+            Err(code) => return code,
+        };
+        let sandbox = if with_sandbox {
+            let sandbox = Sandbox::new(SandboxConfig::default(), Arc::new(SystemClock));
+            match sandbox.start(0).await {
+                Ok(running) => Some(running),
+                Err(error) => {
+                    eprintln!("error: cannot start the sandbox: {error}");
+                    return ExitCode::FAILURE;
+                }
+            }
+        } else {
+            None
+        };
+        let settings = DispatchSettings {
+            sandbox_url: sandbox.as_ref().map(|s| s.base_url()),
+            ..DispatchSettings::default()
+        };
+        let dispatcher =
+            match Dispatcher::new(store.clone(), Arc::new(SystemClock), config, settings) {
+                Ok(dispatcher) => dispatcher,
+                Err(error) => {
+                    eprintln!("error: {error}");
+                    return ExitCode::FAILURE;
+                }
+            };
+        let listener = match tokio::net::TcpListener::bind(listen).await {
+            Ok(listener) => listener,
+            Err(error) => {
+                eprintln!("error: cannot listen on {listen}: {error}");
+                return ExitCode::FAILURE;
+            }
+        };
+        let address = listener
+            .local_addr()
+            .map(|a| a.to_string())
+            .unwrap_or_else(|_| listen.to_string());
+        println!("herald serving on http://{address} (/healthz, /readyz)");
+        if let Some(running) = &sandbox {
+            println!(
+                "rehearsal: every account points at the in-process sandbox on {}",
+                running.base_url()
+            );
+            println!(
+                "  what the partners received: GET {}/sandbox/received",
+                running.base_url()
+            );
+        }
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let dispatching = tokio::spawn(async move { dispatcher.run(stopped).await });
+        let app = probes(store);
+        let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+            stop_requested().await;
+            eprintln!("stopping: finishing the batch in hand");
+            let _ = stop.send(true);
+        });
+        let served = server.await;
+        let dispatched = dispatching.await;
+        if let Some(running) = sandbox {
+            running.shutdown().await;
+        }
+        match (served, dispatched) {
+            (Ok(()), Ok(Ok(()))) => ExitCode::SUCCESS,
+            (Err(error), _) => {
+                eprintln!("error: {error}");
+                ExitCode::FAILURE
+            }
+            (_, Ok(Err(error))) => {
+                eprintln!("error: {error}");
+                ExitCode::FAILURE
+            }
+            (_, Err(error)) => {
+                eprintln!("error: the dispatcher stopped: {error}");
+                ExitCode::FAILURE
+            }
+        }
+    })
+}
+
+/// Liveness (the process answers) and readiness (the database answers).
+pub fn probes(store: AnyStore) -> Router {
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(ready))
+        .with_state(store)
+}
+
+async fn ready(State(store): State<AnyStore>) -> (StatusCode, &'static str) {
+    match store.next_due_ms().await {
+        Ok(_) => (StatusCode::OK, "ready"),
+        Err(error) => {
+            tracing::warn!(%error, "readiness check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+        }
+    }
+}

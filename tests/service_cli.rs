@@ -1,0 +1,113 @@
+//! The long-running commands as an operator runs them: `serve`, `worker`, `deadletter`.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use common::Project;
+
+fn database(project: &Project) -> String {
+    format!("sqlite://{}", project.path("herald.db").display())
+}
+
+#[test]
+fn serve_answers_probes_and_stops_gracefully() {
+    let project = Project::valid();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_herald"))
+        .args([
+            "serve",
+            "--sandbox",
+            "--listen",
+            "127.0.0.1:0",
+            "--database-url",
+            &database(&project),
+        ])
+        .current_dir(project.dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let address = first
+        .strip_prefix("herald serving on http://")
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("unexpected first line: {first}"))
+        .to_string();
+    let second = lines.next().unwrap().unwrap();
+    assert!(
+        second.starts_with(
+            "rehearsal: every account points at the in-process sandbox on http://127.0.0.1:"
+        ),
+        "{second}"
+    );
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (health, ready) = runtime.block_on(async {
+        let health = reqwest::get(format!("http://{address}/healthz"))
+            .await
+            .unwrap();
+        let ready = reqwest::get(format!("http://{address}/readyz"))
+            .await
+            .unwrap();
+        (health.status().as_u16(), ready.text().await.unwrap())
+    });
+    assert_eq!((health, ready.as_str()), (200, "ready"));
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = child.wait().unwrap();
+    assert_eq!(exit.code(), Some(0), "a graceful stop exits 0");
+}
+
+#[test]
+fn a_worker_refuses_to_start_without_its_credentials_and_never_names_their_values() {
+    let project = Project::valid();
+    let run = project.herald(&["worker", "--once", "--database-url", &database(&project)]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr
+            .contains("environment variable HERALD_TG_TOKEN (credential `token`) is not set"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_rehearsing_worker_needs_no_credentials() {
+    let project = Project::valid();
+    let run = project.herald(&[
+        "worker",
+        "--once",
+        "--sandbox-url",
+        "http://127.0.0.1:9",
+        "--database-url",
+        &database(&project),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        "planned 0 job(s) for 0 version(s); leased 0, sent 0, retrying 0, deferred 0, dead 0, unknown 0\n"
+    );
+}
+
+#[test]
+fn dead_letters_list_and_retry() {
+    let project = Project::valid();
+    let url = database(&project);
+    let run = project.herald(&["deadletter", "list", "--database-url", &url]);
+    assert_eq!((run.code, run.stdout.as_str()), (0, "0 dead letters\n"));
+    let run = project.herald(&["deadletter", "retry", "--database-url", &url]);
+    assert_eq!(run.code, 2);
+    assert_eq!(
+        run.stderr,
+        "error: name the dead letters to retry (their ids) or pass --all\n"
+    );
+    let run = project.herald(&["deadletter", "retry", "--all", "--database-url", &url]);
+    assert_eq!(
+        (run.code, run.stdout.as_str()),
+        (0, "0 jobs back in the queue\n")
+    );
+}
