@@ -183,7 +183,7 @@ async fn child(jobs: usize) {
         VersionState::Scheduled,
     ] {
         store
-            .transition(&version, state, Utc::now())
+            .transition(&version, state, Utc::now(), "tester")
             .await
             .expect("transition");
     }

@@ -144,7 +144,7 @@ async fn rig<S: Store>(
         VersionState::Scheduled,
     ] {
         store
-            .transition(&version.hash, state, clock.now())
+            .transition(&version.hash, state, clock.now(), "tester")
             .await
             .unwrap();
     }
@@ -633,7 +633,7 @@ async fn due_now<S: Store>(store: &S, minutes: i64) -> (ContentHash, usize, Proj
         VersionState::Scheduled,
     ] {
         store
-            .transition(&version.hash, state, Utc::now())
+            .transition(&version.hash, state, Utc::now(), "tester")
             .await
             .unwrap();
     }

@@ -72,22 +72,22 @@ fn migrate_creates_then_reports_up_to_date_then_refuses_a_newer_schema() {
     let run = project.herald(&["migrate", "--database-url", &url]);
     assert_eq!(
         (run.code, run.stdout.as_str()),
-        (0, "applied migration 1; database schema is at version 1\n"),
+        (0, "applied migrations 1, 2; database schema is at version 2\n"),
         "{}",
         run.stderr
     );
     let run = project.herald(&["migrate", "--database-url", &url]);
-    assert_eq!(run.stdout, "database schema is up to date (version 1)\n");
+    assert_eq!(run.stdout, "database schema is up to date (version 2)\n");
     tokio::runtime::Runtime::new().unwrap().block_on(async {
         let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-        sqlx::query("INSERT INTO herald_schema_migrations (version, name, applied_at) VALUES (2, 'newer', 0)").execute(&pool).await.unwrap();
+        sqlx::query("INSERT INTO herald_schema_migrations (version, name, applied_at) VALUES (3, 'newer', 0)").execute(&pool).await.unwrap();
         pool.close().await;
     });
     let run = project.herald(&["migrate", "--database-url", &url]);
     assert_eq!(run.code, 1);
     assert_eq!(
         run.stderr,
-        "error: the database schema is at version 2, newer than this herald knows (1); upgrade herald instead of running an older binary against it\n"
+        "error: the database schema is at version 3, newer than this herald knows (2); upgrade herald instead of running an older binary against it\n"
     );
 }
 

@@ -32,12 +32,12 @@ fn utc(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
 async fn migrations_apply_once_and_refuse_a_newer_schema<S: Store>(store: S, url: &str) {
     let again = store.migrate().await.unwrap();
     assert!(again.applied.is_empty(), "already migrated: {again:?}");
-    assert_eq!(again.current, 1);
+    assert_eq!(again.current, 2);
     raw_execute(url, "INSERT INTO herald_schema_migrations (version, name, applied_at) VALUES (999, 'from the future', 0)").await;
     match store.migrate().await {
         Err(StoreError::SchemaTooNew {
             found: 999,
-            known: 1,
+            known: 2,
         }) => {}
         other => panic!("expected a refusal, got {other:?}"),
     }
@@ -78,7 +78,7 @@ async fn illegal_transitions_are_refused<S: Store>(store: S, _url: &str) {
     let at = utc(2027, 1, 1, 12, 0);
     let version = store.save_version(&bundle, at).await.unwrap();
     match store
-        .transition(&version.hash, VersionState::Approved, at)
+        .transition(&version.hash, VersionState::Approved, at, "tester")
         .await
     {
         Err(StoreError::Transition(error)) => assert_eq!(
@@ -99,7 +99,7 @@ async fn illegal_transitions_are_refused<S: Store>(store: S, _url: &str) {
         VersionState::Completed,
     ] {
         let moved = store
-            .transition(&version.hash, state, at + Duration::minutes(1))
+            .transition(&version.hash, state, at + Duration::minutes(1), "tester")
             .await
             .unwrap();
         assert_eq!(moved.state, state);
@@ -107,7 +107,7 @@ async fn illegal_transitions_are_refused<S: Store>(store: S, _url: &str) {
     }
     assert!(matches!(
         store
-            .transition(&version.hash, VersionState::Running, at)
+            .transition(&version.hash, VersionState::Running, at, "tester")
             .await,
         Err(StoreError::Transition(_))
     ));
@@ -120,13 +120,13 @@ async fn racing_transitions_cannot_both_win<S: Store>(store: S, _url: &str) {
         let (_, bundle, _) = campaign(&[("purpose = \"Exercise the validator\"", &purpose)]);
         let version = store.save_version(&bundle, at).await.unwrap();
         store
-            .transition(&version.hash, VersionState::Submitted, at)
+            .transition(&version.hash, VersionState::Submitted, at, "tester")
             .await
             .unwrap();
         // Approval and rejection race; neither is allowed after the other.
         let (a, b) = tokio::join!(
-            store.transition(&version.hash, VersionState::Approved, at),
-            store.transition(&version.hash, VersionState::Rejected, at)
+            store.transition(&version.hash, VersionState::Approved, at, "tester"),
+            store.transition(&version.hash, VersionState::Rejected, at, "tester")
         );
         assert!(a.is_ok() != b.is_ok(), "exactly one wins: {a:?} / {b:?}");
         let state = store.version(&version.hash).await.unwrap().unwrap().state;

@@ -59,7 +59,7 @@ pub async fn plan_active_versions<S: Store>(
         let ends = windows.iter().map(|w| w.1).max().unwrap_or(now);
         if record.state == VersionState::Scheduled && now >= starts {
             store
-                .transition(&record.hash, VersionState::Running, now)
+                .transition(&record.hash, VersionState::Running, now, "herald")
                 .await?;
             report.started += 1;
         } else if record.state == VersionState::Running && now >= ends {
@@ -72,7 +72,7 @@ pub async fn plan_active_versions<S: Store>(
                 });
             if !pending {
                 store
-                    .transition(&record.hash, VersionState::Completed, now)
+                    .transition(&record.hash, VersionState::Completed, now, "herald")
                     .await?;
                 report.completed += 1;
             }

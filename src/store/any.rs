@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{
-    DeadLetter, JobOutcome, JobRecord, LeasedJob, MigrationReport, PostgresStore, Reservation,
+    Decision, TokenRecord, UserRecord, DeadLetter, JobOutcome, JobRecord, LeasedJob, MigrationReport, PostgresStore, Reservation,
     SqliteStore, Store, StoreError, VersionRecord,
 };
 use crate::campaign::{ContentHash, VersionBundle, VersionState};
@@ -71,8 +71,9 @@ impl Store for AnyStore {
         hash: &ContentHash,
         to: VersionState,
         at: DateTime<Utc>,
+        actor: &str,
     ) -> Result<VersionRecord, StoreError> {
-        delegate!(self, s => s.transition(hash, to, at))
+        delegate!(self, s => s.transition(hash, to, at, actor))
     }
 
     async fn insert_jobs(&self, jobs: &[PlannedJob]) -> Result<u64, StoreError> {
@@ -213,5 +214,49 @@ impl Store for AnyStore {
         hash: &ContentHash,
     ) -> Result<Vec<(String, String, i64)>, StoreError> {
         delegate!(self, s => s.job_counts(hash))
+    }
+
+    async fn create_user(&self, name: &str, roles: &[crate::auth::Role], at_ms: i64) -> Result<UserRecord, StoreError> {
+        delegate!(self, s => s.create_user(name, roles, at_ms))
+    }
+
+    async fn user_by_name(&self, name: &str) -> Result<Option<UserRecord>, StoreError> {
+        delegate!(self, s => s.user_by_name(name))
+    }
+
+    async fn add_token(&self, token_id: &str, user_id: &str, secret_hash: &str, at_ms: i64) -> Result<(), StoreError> {
+        delegate!(self, s => s.add_token(token_id, user_id, secret_hash, at_ms))
+    }
+
+    async fn token(&self, token_id: &str) -> Result<Option<TokenRecord>, StoreError> {
+        delegate!(self, s => s.token(token_id))
+    }
+
+    async fn revoke_token(&self, token_id: &str, by: &str, at_ms: i64) -> Result<bool, StoreError> {
+        delegate!(self, s => s.revoke_token(token_id, by, at_ms))
+    }
+
+    async fn add_author(&self, hash: &ContentHash, user_id: &str) -> Result<(), StoreError> {
+        delegate!(self, s => s.add_author(hash, user_id))
+    }
+
+    async fn version_authors(&self, hash: &ContentHash) -> Result<Vec<UserRecord>, StoreError> {
+        delegate!(self, s => s.version_authors(hash))
+    }
+
+    async fn decide(&self, hash: &ContentHash, user: &UserRecord, to: VersionState, note: Option<&str>, at: DateTime<Utc>) -> Result<VersionRecord, StoreError> {
+        delegate!(self, s => s.decide(hash, user, to, note, at))
+    }
+
+    async fn decisions(&self, hash: &ContentHash) -> Result<Vec<Decision>, StoreError> {
+        delegate!(self, s => s.decisions(hash))
+    }
+
+    async fn append_audit(&self, entry: &crate::audit::NewAuditEntry) -> Result<(), StoreError> {
+        delegate!(self, s => s.append_audit(entry))
+    }
+
+    async fn audit_log(&self) -> Result<(Vec<crate::audit::AuditEntry>, (i64, String)), StoreError> {
+        delegate!(self, s => s.audit_log())
     }
 }

@@ -11,17 +11,31 @@ pub struct Migration {
     pub sql: &'static str,
 }
 
-pub const SQLITE: &[Migration] = &[Migration {
-    version: 1,
-    name: "versions_and_outbox",
-    sql: include_str!("../../migrations/sqlite/0001_versions_and_outbox.sql"),
-}];
+pub const SQLITE: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "versions_and_outbox",
+        sql: include_str!("../../migrations/sqlite/0001_versions_and_outbox.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "users_approvals_audit",
+        sql: include_str!("../../migrations/sqlite/0002_users_approvals_audit.sql"),
+    },
+];
 
-pub const POSTGRES: &[Migration] = &[Migration {
-    version: 1,
-    name: "versions_and_outbox",
-    sql: include_str!("../../migrations/postgres/0001_versions_and_outbox.sql"),
-}];
+pub const POSTGRES: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "versions_and_outbox",
+        sql: include_str!("../../migrations/postgres/0001_versions_and_outbox.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "users_approvals_audit",
+        sql: include_str!("../../migrations/postgres/0002_users_approvals_audit.sql"),
+    },
+];
 
 pub const CREATE_LEDGER: &str = "CREATE TABLE IF NOT EXISTS herald_schema_migrations (
     version    BIGINT PRIMARY KEY NOT NULL,

@@ -5,6 +5,7 @@
 mod any;
 mod error;
 mod migrations;
+mod people_sql;
 mod postgres;
 mod records;
 mod shared_sql;
@@ -21,7 +22,10 @@ pub use any::{AnyStore, DEFAULT_DATABASE_URL, connect};
 pub use error::StoreError;
 pub use migrations::MigrationReport;
 pub use postgres::PostgresStore;
-pub use records::{DeadLetter, JobOutcome, JobRecord, LeasedJob, Reservation, VersionRecord};
+pub use records::{
+    Decision, DeadLetter, JobOutcome, JobRecord, LeasedJob, Reservation, TokenRecord, UserRecord,
+    VersionRecord,
+};
 pub use sqlite::SqliteStore;
 
 /// What herald keeps: campaign versions, their lifecycle, and the outbox of planned jobs.
@@ -54,13 +58,14 @@ pub trait Store: Clone + Send + Sync + 'static {
         states: &[VersionState],
     ) -> impl Future<Output = Result<Vec<VersionRecord>, StoreError>> + Send;
 
-    /// Moves a version to `to` if the lifecycle allows it from its current state, atomically:
-    /// two concurrent transitions cannot both succeed from the same state.
+    /// Moves a version to `to` if the lifecycle allows it from its current state, atomically
+    /// with its audit entry: two concurrent transitions cannot both succeed from the same state.
     fn transition(
         &self,
         hash: &ContentHash,
         to: VersionState,
         at: DateTime<Utc>,
+        actor: &str,
     ) -> impl Future<Output = Result<VersionRecord, StoreError>> + Send;
 
     /// Inserts jobs in batches; a job whose idempotency key exists is skipped. Returns how
@@ -210,6 +215,38 @@ pub trait Store: Clone + Send + Sync + 'static {
     /// When the earliest queued job is due (milliseconds), so an idle worker knows how long
     /// it may sleep.
     fn next_due_ms(&self) -> impl Future<Output = Result<Option<i64>, StoreError>> + Send;
+
+    fn create_user(&self, name: &str, roles: &[crate::auth::Role], at_ms: i64) -> impl Future<Output = Result<UserRecord, StoreError>> + Send;
+
+    fn user_by_name(&self, name: &str) -> impl Future<Output = Result<Option<UserRecord>, StoreError>> + Send;
+
+    fn add_token(&self, token_id: &str, user_id: &str, secret_hash: &str, at_ms: i64) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    fn token(&self, token_id: &str) -> impl Future<Output = Result<Option<TokenRecord>, StoreError>> + Send;
+
+    fn revoke_token(&self, token_id: &str, by: &str, at_ms: i64) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Records that a user wrote (uploaded) a version: they may never approve it.
+    fn add_author(&self, hash: &ContentHash, user_id: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    fn version_authors(&self, hash: &ContentHash) -> impl Future<Output = Result<Vec<UserRecord>, StoreError>> + Send;
+
+    /// An approver's decision: the transition (audited) and the decision record.
+    fn decide(
+        &self,
+        hash: &ContentHash,
+        user: &UserRecord,
+        to: VersionState,
+        note: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> impl Future<Output = Result<VersionRecord, StoreError>> + Send;
+
+    fn decisions(&self, hash: &ContentHash) -> impl Future<Output = Result<Vec<Decision>, StoreError>> + Send;
+
+    fn append_audit(&self, entry: &crate::audit::NewAuditEntry) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Every audit entry in order, and the recorded head `(seq, hash)`.
+    fn audit_log(&self) -> impl Future<Output = Result<(Vec<crate::audit::AuditEntry>, (i64, String)), StoreError>> + Send;
 
     /// `(channel, status, count)` for a version.
     fn job_counts(

@@ -3,6 +3,7 @@
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
 
+use super::people_sql::{audit_append, people_store_methods};
 use super::shared_sql::shared_store_methods;
 use super::{Store, StoreError, migrations};
 
@@ -45,4 +46,5 @@ impl Store for PostgresStore {
         migration_lock = Some(MIGRATION_LOCK),
         lease_sql = LEASE_DUE_JOBS
     );
+    people_store_methods!();
 }

@@ -321,3 +321,34 @@ mod tests {
         assert_eq!(busy.times, [1_200]);
     }
 }
+
+/// A person who uses herald, with their roles.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UserRecord {
+    pub id: String,
+    pub name: String,
+    pub roles: Vec<crate::auth::Role>,
+}
+
+impl UserRecord {
+    pub fn has(&self, role: crate::auth::Role) -> bool {
+        self.roles.contains(&role)
+    }
+}
+
+/// An API token as stored: the hash of its secret, and whose it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenRecord {
+    pub secret_hash: String,
+    pub revoked: bool,
+    pub user: UserRecord,
+}
+
+/// An approver's decision on a version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Decision {
+    pub user: String,
+    pub decision: String,
+    pub note: Option<String>,
+    pub at_ms: i64,
+}

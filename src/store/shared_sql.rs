@@ -112,6 +112,7 @@ macro_rules! shared_store_methods {
             hash: &$crate::campaign::ContentHash,
             to: $crate::campaign::VersionState,
             at: chrono::DateTime<chrono::Utc>,
+            actor: &str,
         ) -> Result<$crate::store::VersionRecord, $crate::store::StoreError> {
             let current = self
                 .version(hash)
@@ -122,6 +123,7 @@ macro_rules! shared_store_methods {
                 .check_transition(to)
                 .map_err($crate::store::StoreError::Transition)?;
             // Compare-and-set: only one of two racing transitions finds the old state.
+            let mut tx = self.pool.begin().await?;
             let updated = sqlx::query(
                 "UPDATE campaign_versions SET state = $1, updated_at = $2 WHERE hash = $3 AND state = $4",
             )
@@ -129,7 +131,7 @@ macro_rules! shared_store_methods {
             .bind(at.timestamp())
             .bind(hash.as_str().to_string())
             .bind(current.state.name())
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
             if updated.rows_affected() == 0 {
                 return Err($crate::store::StoreError::ConcurrentChange {
@@ -137,6 +139,15 @@ macro_rules! shared_store_methods {
                     expected: current.state,
                 });
             }
+            $crate::store::people_sql::audit_append!(tx, $crate::audit::NewAuditEntry {
+                at_ms: at.timestamp_millis(),
+                actor: actor.to_string(),
+                action: format!("version.{}", to.name()),
+                subject: current.campaign_id.clone(),
+                version: Some(hash.as_str().to_string()),
+                details: serde_json::json!({ "from": current.state.name() }),
+            });
+            tx.commit().await?;
             self.version(hash)
                 .await?
                 .ok_or_else(|| $crate::store::StoreError::UnknownVersion(hash.clone()))
@@ -498,6 +509,14 @@ macro_rules! shared_store_methods {
             .execute(&mut *tx)
             .await?
             .rows_affected();
+            $crate::store::people_sql::audit_append!(tx, $crate::audit::NewAuditEntry {
+                at_ms,
+                actor: by.to_string(),
+                action: "campaign.killed".into(),
+                subject: campaign_id.to_string(),
+                version: None,
+                details: serde_json::json!({ "cancelled_jobs": cancelled }),
+            });
             tx.commit().await?;
             Ok(cancelled)
         }

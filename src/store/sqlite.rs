@@ -7,6 +7,7 @@ use std::time::Duration;
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
+use super::people_sql::{audit_append, people_store_methods};
 use super::shared_sql::shared_store_methods;
 use super::{Store, StoreError, migrations};
 
@@ -56,4 +57,5 @@ impl Store for SqliteStore {
         migration_lock = None,
         lease_sql = LEASE_DUE_JOBS
     );
+    people_store_methods!();
 }
