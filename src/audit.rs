@@ -62,7 +62,11 @@ pub fn entry_hash(
         hasher.update((part.len() as u64).to_be_bytes());
         hasher.update(part.as_bytes());
     }
-    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// What `verify` found wrong, at which entry.
@@ -76,15 +80,32 @@ pub enum ChainBreak {
     Deleted { after: i64, next: i64 },
     /// The log ends before its recorded head: its last rows were deleted.
     Truncated { last: i64, head: i64 },
+    /// The log goes on past its recorded head: rows were added behind herald's back.
+    Appended { last: i64, head: i64 },
 }
 
 impl std::fmt::Display for ChainBreak {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            ChainBreak::Edited { seq } => write!(f, "entry {seq} was edited: its contents no longer match its hash"),
-            ChainBreak::Inserted { seq } => write!(f, "entry {seq} does not follow the entry before it: a row was inserted or replaced"),
-            ChainBreak::Deleted { after, next } => write!(f, "entries between {after} and {next} were deleted"),
-            ChainBreak::Truncated { last, head } => write!(f, "the log ends at entry {last} but its head records {head}: the last entries were deleted"),
+            ChainBreak::Edited { seq } => write!(
+                f,
+                "entry {seq} was edited: its contents no longer match its hash"
+            ),
+            ChainBreak::Inserted { seq } => write!(
+                f,
+                "entry {seq} does not follow the entry before it: a row was inserted or replaced"
+            ),
+            ChainBreak::Deleted { after, next } => {
+                write!(f, "entries between {after} and {next} were deleted")
+            }
+            ChainBreak::Truncated { last, head } => write!(
+                f,
+                "the log ends at entry {last} but its head records {head}: the last entries were deleted"
+            ),
+            ChainBreak::Appended { last, head } => write!(
+                f,
+                "the log goes on to entry {last} but its head records {head}: entries were added outside herald"
+            ),
         }
     }
 }
@@ -98,7 +119,10 @@ pub fn verify(entries: &[AuditEntry], head: (i64, &str)) -> Result<usize, ChainB
             if entry.seq <= prev_seq {
                 return Err(ChainBreak::Inserted { seq: entry.seq });
             }
-            return Err(ChainBreak::Deleted { after: prev_seq, next: entry.seq });
+            return Err(ChainBreak::Deleted {
+                after: prev_seq,
+                next: entry.seq,
+            });
         }
         if entry.prev_hash != prev_hash {
             return Err(ChainBreak::Inserted { seq: entry.seq });
@@ -119,8 +143,17 @@ pub fn verify(entries: &[AuditEntry], head: (i64, &str)) -> Result<usize, ChainB
         prev_seq = entry.seq;
         prev_hash = entry.hash.clone();
     }
+    if prev_seq > head.0 {
+        return Err(ChainBreak::Appended {
+            last: prev_seq,
+            head: head.0,
+        });
+    }
     if head.0 != prev_seq || head.1 != prev_hash {
-        return Err(ChainBreak::Truncated { last: prev_seq, head: head.0 });
+        return Err(ChainBreak::Truncated {
+            last: prev_seq,
+            head: head.0,
+        });
     }
     Ok(entries.len())
 }

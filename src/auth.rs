@@ -24,7 +24,13 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [Role::Author, Role::Approver, Role::Scheduler, Role::Evaluator, Role::Admin];
+    pub const ALL: [Role; 5] = [
+        Role::Author,
+        Role::Approver,
+        Role::Scheduler,
+        Role::Evaluator,
+        Role::Admin,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -47,7 +53,9 @@ impl Role {
 
     /// The inverse of [`Role::join`]; unknown names are dropped (they grant nothing).
     pub fn split(text: &str) -> Vec<Role> {
-        text.split(',').filter_map(|r| Role::from_name(r.trim())).collect()
+        text.split(',')
+            .filter_map(|r| Role::from_name(r.trim()))
+            .collect()
     }
 }
 
@@ -62,7 +70,10 @@ pub fn random_id(len: usize) -> String {
     const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
     let mut bytes = vec![0u8; len];
     getrandom::fill(&mut bytes).expect("the operating system's random generator works");
-    bytes.iter().map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char).collect()
+    bytes
+        .iter()
+        .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
+        .collect()
 }
 
 /// A new token: what to show the user once (`id.secret`), its id, and the hash to store.
@@ -85,13 +96,18 @@ pub fn issue_token() -> IssuedToken {
 }
 
 pub fn hash_secret(secret: &str) -> String {
-    Sha256::digest(secret.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(secret.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Splits `id.secret`; `None` for anything else.
 pub fn parse_token(token: &str) -> Option<(&str, &str)> {
     let (id, secret) = token.split_once('.')?;
-    let valid = |s: &str, max: usize| !s.is_empty() && s.len() <= max && s.chars().all(|c| c.is_ascii_alphanumeric());
+    let valid = |s: &str, max: usize| {
+        !s.is_empty() && s.len() <= max && s.chars().all(|c| c.is_ascii_alphanumeric())
+    };
     (valid(id, 64) && valid(secret, 128)).then_some((id, secret))
 }
 
@@ -112,7 +128,10 @@ mod tests {
         let issued = issue_token();
         let (id, secret) = parse_token(&issued.token).unwrap();
         assert_eq!(id, issued.id);
-        assert!(constant_time_eq(hash_secret(secret).as_bytes(), issued.secret_hash.as_bytes()));
+        assert!(constant_time_eq(
+            hash_secret(secret).as_bytes(),
+            issued.secret_hash.as_bytes()
+        ));
         assert!(!issued.secret_hash.contains(secret));
         assert!(parse_token("no-dot").is_none());
         assert!(parse_token("a.b c").is_none());
@@ -121,7 +140,10 @@ mod tests {
 
     #[test]
     fn roles_round_trip() {
-        assert_eq!(Role::split(&Role::join(&[Role::Author, Role::Approver])), [Role::Author, Role::Approver]);
+        assert_eq!(
+            Role::split(&Role::join(&[Role::Author, Role::Approver])),
+            [Role::Author, Role::Approver]
+        );
         assert_eq!(Role::split("author,wizard"), [Role::Author]);
     }
 }

@@ -5,6 +5,7 @@
 //! dispatch → platforms → reach → reports. See `DESIGN.md` in the shared folder for the whole
 //! picture; each module's documentation says what it owns.
 
+pub mod api;
 pub mod audit;
 pub mod auth;
 pub mod campaign;

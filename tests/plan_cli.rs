@@ -72,7 +72,10 @@ fn migrate_creates_then_reports_up_to_date_then_refuses_a_newer_schema() {
     let run = project.herald(&["migrate", "--database-url", &url]);
     assert_eq!(
         (run.code, run.stdout.as_str()),
-        (0, "applied migrations 1, 2; database schema is at version 2\n"),
+        (
+            0,
+            "applied migrations 1, 2; database schema is at version 2\n"
+        ),
         "{}",
         run.stderr
     );

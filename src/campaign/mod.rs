@@ -13,5 +13,5 @@ pub mod version;
 pub use diagnostic::{Diagnostic, Diagnostics, Severity, SourceFile};
 pub use locale::Locale;
 pub use model::{Campaign, Message, Segment, SegmentKind, Send};
-pub use project::{LoadedCampaign, Project, Target, load_project};
+pub use project::{LoadedCampaign, Project, Target, load_project, load_project_with_config};
 pub use version::{ContentHash, TransitionError, VersionBundle, VersionState};

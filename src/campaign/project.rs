@@ -104,6 +104,32 @@ pub fn load_project(target: &Target, config_path: Option<&Path>) -> (Project, Di
         root
     };
     let (config, config_name) = load_config(&root, config_path, &mut diags);
+    load_with_config(target, root, config, config_name, diags)
+}
+
+/// Loads and checks with a configuration already in hand (the server's, for uploads).
+pub fn load_project_with_config(
+    target: &Target,
+    config: Config,
+    config_name: &str,
+) -> (Project, Diagnostics) {
+    let root = target.root();
+    load_with_config(
+        target,
+        root,
+        config,
+        config_name.to_string(),
+        Diagnostics::default(),
+    )
+}
+
+fn load_with_config(
+    target: &Target,
+    root: PathBuf,
+    config: Config,
+    config_name: String,
+    mut diags: Diagnostics,
+) -> (Project, Diagnostics) {
     let layouts = Layouts::load(&root.join("campaigns").join("layouts"), &mut diags);
     let files = campaign_files(target, &root, &mut diags);
     let mut campaigns = Vec::with_capacity(files.len());

@@ -1,6 +1,7 @@
 //! The command line: argument definitions and one function per subcommand. `main.rs` only
 //! parses and dispatches; the work lives in the library modules.
 
+mod audit;
 mod deadletter;
 mod migrate;
 mod plan;
@@ -8,6 +9,7 @@ mod preview;
 mod runtime;
 mod sandbox;
 mod serve;
+mod users;
 mod validate;
 mod worker;
 
@@ -90,6 +92,31 @@ pub enum Command {
     /// Jobs that failed for good, with the partner's code and words.
     #[command(subcommand)]
     Deadletter(DeadletterCommand),
+    /// People who use the API, and their tokens.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// The tamper-evident audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user and print their API token `id.secret` (once).
+    Add {
+        name: String,
+        /// author, approver, scheduler, evaluator or admin; repeat or separate with commas.
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+    },
+    /// Revoke a token (its id, the part before the dot).
+    Revoke { token: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check that no entry was edited, inserted or deleted. Exits 1 when one was.
+    Verify,
 }
 
 #[derive(Debug, Subcommand)]
@@ -210,5 +237,12 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Deadletter(DeadletterCommand::Retry { ids, all }) => {
             deadletter::deadletter_retry(&cli.database_url, &ids, all)
         }
+        Command::User(UserCommand::Add { name, roles }) => {
+            users::user_add(&cli.database_url, &name, &roles)
+        }
+        Command::User(UserCommand::Revoke { token }) => {
+            users::user_revoke(&cli.database_url, &token)
+        }
+        Command::Audit(AuditCommand::Verify) => audit::audit_verify(&cli.database_url),
     }
 }

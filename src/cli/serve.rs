@@ -1,6 +1,7 @@
-//! `herald serve [--listen ADDR] [--sandbox]`: the long-running service. It answers health
-//! and readiness probes, plans and dispatches due sends, and with `--sandbox` points every
-//! account at an in-process sandbox so that a rehearsal never reaches a real partner.
+//! `herald serve [--listen ADDR] [--sandbox]`: the long-running service. It serves the API,
+//! answers health and readiness probes, plans and dispatches due sends, and with `--sandbox`
+//! points every account at an in-process sandbox so that a rehearsal never reaches a real
+//! partner.
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -53,6 +54,7 @@ pub fn serve(
             sandbox_url: sandbox.as_ref().map(|s| s.base_url()),
             ..DispatchSettings::default()
         };
+        let api_config = Arc::clone(&config);
         let dispatcher =
             match Dispatcher::new(store.clone(), Arc::new(SystemClock), config, settings) {
                 Ok(dispatcher) => dispatcher,
@@ -72,7 +74,7 @@ pub fn serve(
             .local_addr()
             .map(|a| a.to_string())
             .unwrap_or_else(|_| listen.to_string());
-        println!("herald serving on http://{address} (/healthz, /readyz)");
+        println!("herald serving on http://{address} (API under /api/v1; /healthz, /readyz)");
         if let Some(running) = &sandbox {
             println!(
                 "rehearsal: every account points at the in-process sandbox on {}",
@@ -85,8 +87,18 @@ pub fn serve(
         }
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let dispatching = tokio::spawn(async move { dispatcher.run(stopped).await });
-        let app = probes(store);
-        let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+        let api = crate::api::router(crate::api::ApiState {
+            store: store.clone(),
+            config: api_config,
+            clock: Arc::new(SystemClock),
+            limiter: Arc::new(crate::api::LoginLimiter::default()),
+        });
+        let app = probes(store).merge(api);
+        let server = axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
             stop_requested().await;
             eprintln!("stopping: finishing the batch in hand");
             let _ = stop.send(true);

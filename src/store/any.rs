@@ -3,8 +3,8 @@
 use chrono::{DateTime, Utc};
 
 use super::{
-    Decision, TokenRecord, UserRecord, DeadLetter, JobOutcome, JobRecord, LeasedJob, MigrationReport, PostgresStore, Reservation,
-    SqliteStore, Store, StoreError, VersionRecord,
+    DeadLetter, Decision, JobOutcome, JobRecord, LeasedJob, MigrationReport, PostgresStore,
+    Reservation, SqliteStore, Store, StoreError, TokenRecord, UserRecord, VersionRecord,
 };
 use crate::campaign::{ContentHash, VersionBundle, VersionState};
 use crate::schedule::PlannedJob;
@@ -216,7 +216,12 @@ impl Store for AnyStore {
         delegate!(self, s => s.job_counts(hash))
     }
 
-    async fn create_user(&self, name: &str, roles: &[crate::auth::Role], at_ms: i64) -> Result<UserRecord, StoreError> {
+    async fn create_user(
+        &self,
+        name: &str,
+        roles: &[crate::auth::Role],
+        at_ms: i64,
+    ) -> Result<UserRecord, StoreError> {
         delegate!(self, s => s.create_user(name, roles, at_ms))
     }
 
@@ -224,7 +229,13 @@ impl Store for AnyStore {
         delegate!(self, s => s.user_by_name(name))
     }
 
-    async fn add_token(&self, token_id: &str, user_id: &str, secret_hash: &str, at_ms: i64) -> Result<(), StoreError> {
+    async fn add_token(
+        &self,
+        token_id: &str,
+        user_id: &str,
+        secret_hash: &str,
+        at_ms: i64,
+    ) -> Result<(), StoreError> {
         delegate!(self, s => s.add_token(token_id, user_id, secret_hash, at_ms))
     }
 
@@ -244,7 +255,14 @@ impl Store for AnyStore {
         delegate!(self, s => s.version_authors(hash))
     }
 
-    async fn decide(&self, hash: &ContentHash, user: &UserRecord, to: VersionState, note: Option<&str>, at: DateTime<Utc>) -> Result<VersionRecord, StoreError> {
+    async fn decide(
+        &self,
+        hash: &ContentHash,
+        user: &UserRecord,
+        to: VersionState,
+        note: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> Result<VersionRecord, StoreError> {
         delegate!(self, s => s.decide(hash, user, to, note, at))
     }
 
@@ -256,7 +274,9 @@ impl Store for AnyStore {
         delegate!(self, s => s.append_audit(entry))
     }
 
-    async fn audit_log(&self) -> Result<(Vec<crate::audit::AuditEntry>, (i64, String)), StoreError> {
+    async fn audit_log(
+        &self,
+    ) -> Result<(Vec<crate::audit::AuditEntry>, (i64, String)), StoreError> {
         delegate!(self, s => s.audit_log())
     }
 }

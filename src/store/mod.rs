@@ -23,7 +23,7 @@ pub use error::StoreError;
 pub use migrations::MigrationReport;
 pub use postgres::PostgresStore;
 pub use records::{
-    Decision, DeadLetter, JobOutcome, JobRecord, LeasedJob, Reservation, TokenRecord, UserRecord,
+    DeadLetter, Decision, JobOutcome, JobRecord, LeasedJob, Reservation, TokenRecord, UserRecord,
     VersionRecord,
 };
 pub use sqlite::SqliteStore;
@@ -216,20 +216,49 @@ pub trait Store: Clone + Send + Sync + 'static {
     /// it may sleep.
     fn next_due_ms(&self) -> impl Future<Output = Result<Option<i64>, StoreError>> + Send;
 
-    fn create_user(&self, name: &str, roles: &[crate::auth::Role], at_ms: i64) -> impl Future<Output = Result<UserRecord, StoreError>> + Send;
+    fn create_user(
+        &self,
+        name: &str,
+        roles: &[crate::auth::Role],
+        at_ms: i64,
+    ) -> impl Future<Output = Result<UserRecord, StoreError>> + Send;
 
-    fn user_by_name(&self, name: &str) -> impl Future<Output = Result<Option<UserRecord>, StoreError>> + Send;
+    fn user_by_name(
+        &self,
+        name: &str,
+    ) -> impl Future<Output = Result<Option<UserRecord>, StoreError>> + Send;
 
-    fn add_token(&self, token_id: &str, user_id: &str, secret_hash: &str, at_ms: i64) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn add_token(
+        &self,
+        token_id: &str,
+        user_id: &str,
+        secret_hash: &str,
+        at_ms: i64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
-    fn token(&self, token_id: &str) -> impl Future<Output = Result<Option<TokenRecord>, StoreError>> + Send;
+    fn token(
+        &self,
+        token_id: &str,
+    ) -> impl Future<Output = Result<Option<TokenRecord>, StoreError>> + Send;
 
-    fn revoke_token(&self, token_id: &str, by: &str, at_ms: i64) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    fn revoke_token(
+        &self,
+        token_id: &str,
+        by: &str,
+        at_ms: i64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
     /// Records that a user wrote (uploaded) a version: they may never approve it.
-    fn add_author(&self, hash: &ContentHash, user_id: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn add_author(
+        &self,
+        hash: &ContentHash,
+        user_id: &str,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
-    fn version_authors(&self, hash: &ContentHash) -> impl Future<Output = Result<Vec<UserRecord>, StoreError>> + Send;
+    fn version_authors(
+        &self,
+        hash: &ContentHash,
+    ) -> impl Future<Output = Result<Vec<UserRecord>, StoreError>> + Send;
 
     /// An approver's decision: the transition (audited) and the decision record.
     fn decide(
@@ -241,12 +270,20 @@ pub trait Store: Clone + Send + Sync + 'static {
         at: DateTime<Utc>,
     ) -> impl Future<Output = Result<VersionRecord, StoreError>> + Send;
 
-    fn decisions(&self, hash: &ContentHash) -> impl Future<Output = Result<Vec<Decision>, StoreError>> + Send;
+    fn decisions(
+        &self,
+        hash: &ContentHash,
+    ) -> impl Future<Output = Result<Vec<Decision>, StoreError>> + Send;
 
-    fn append_audit(&self, entry: &crate::audit::NewAuditEntry) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn append_audit(
+        &self,
+        entry: &crate::audit::NewAuditEntry,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// Every audit entry in order, and the recorded head `(seq, hash)`.
-    fn audit_log(&self) -> impl Future<Output = Result<(Vec<crate::audit::AuditEntry>, (i64, String)), StoreError>> + Send;
+    fn audit_log(
+        &self,
+    ) -> impl Future<Output = Result<(Vec<crate::audit::AuditEntry>, (i64, String)), StoreError>> + Send;
 
     /// `(channel, status, count)` for a version.
     fn job_counts(

@@ -1,0 +1,182 @@
+//! Authentication and authorisation: a Bearer token `id.secret` checked against its stored hash
+//! in constant time, repeated failures from one address slowed down, and the route's roles
+//! enforced before any handler runs (deny by default). Request ids and timeouts too.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use super::ApiState;
+use super::error::ApiError;
+use crate::auth::{Role, constant_time_eq, hash_secret, parse_token};
+use crate::store::{Store, UserRecord};
+
+/// The user a request was made by, for handlers.
+#[derive(Debug, Clone)]
+pub struct Authenticated(pub UserRecord);
+
+/// Failed authentications per client address: past the limit within the window, requests are
+/// refused with 429 before the token is even looked at.
+pub struct LoginLimiter {
+    failures: Mutex<HashMap<IpAddr, (u32, Instant)>>,
+    limit: u32,
+    window: Duration,
+}
+
+impl LoginLimiter {
+    pub fn new(limit: u32, window: Duration) -> Self {
+        LoginLimiter {
+            failures: Mutex::new(HashMap::new()),
+            limit,
+            window,
+        }
+    }
+
+    fn blocked(&self, ip: IpAddr) -> Option<Duration> {
+        let failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        let (count, since) = failures.get(&ip)?;
+        let elapsed = since.elapsed();
+        (*count >= self.limit && elapsed < self.window).then(|| self.window - elapsed)
+    }
+
+    fn failed(&self, ip: IpAddr) {
+        let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        let entry = failures.entry(ip).or_insert((0, Instant::now()));
+        if entry.1.elapsed() >= self.window {
+            *entry = (0, Instant::now());
+        }
+        entry.0 += 1;
+    }
+}
+
+impl Default for LoginLimiter {
+    fn default() -> Self {
+        LoginLimiter::new(10, Duration::from_secs(60))
+    }
+}
+
+pub async fn require_roles(
+    State((state, roles)): State<(ApiState, &'static [Role])>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let ip = request
+        .extensions()
+        .get::<ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip())
+        .unwrap_or(IpAddr::from([127, 0, 0, 1]));
+    if let Some(wait) = state.limiter.blocked(ip) {
+        let mut response = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_failures",
+            "too many failed authentications; wait and try again",
+        )
+        .into_response();
+        if let Ok(value) = HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
+            response.headers_mut().insert("retry-after", value);
+        }
+        return response;
+    }
+    let token = request
+        .headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .map(str::to_string);
+    let Some(token) = token else {
+        return ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "send Authorization: Bearer <token>",
+        )
+        .into_response();
+    };
+    let user = match authenticate(&state, &token).await {
+        Ok(Some(user)) => user,
+        Ok(None) => {
+            state.limiter.failed(ip);
+            return ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "unknown, malformed or revoked token",
+            )
+            .into_response();
+        }
+        Err(error) => return error.into_response(),
+    };
+    if !user.roles.iter().any(|r| roles.contains(r)) {
+        let allowed: Vec<&str> = roles.iter().map(|r| r.name()).collect();
+        return ApiError::forbidden(
+            "forbidden",
+            format!("this needs one of the roles: {}", allowed.join(", ")),
+        )
+        .into_response();
+    }
+    request.extensions_mut().insert(Authenticated(user));
+    next.run(request).await
+}
+
+async fn authenticate(state: &ApiState, token: &str) -> Result<Option<UserRecord>, ApiError> {
+    let Some((id, secret)) = parse_token(token) else {
+        return Ok(None);
+    };
+    let Some(record) = state.store.token(id).await? else {
+        return Ok(None);
+    };
+    let matches = constant_time_eq(
+        hash_secret(secret).as_bytes(),
+        record.secret_hash.as_bytes(),
+    );
+    Ok((matches && !record.revoked).then_some(record.user))
+}
+
+/// Gives every response an `x-request-id` (kept from the request when present), refuses a body
+/// announced as larger than [`super::MAX_BODY_BYTES`] before reading it, and answers 503 when a
+/// request takes longer than [`super::REQUEST_TIMEOUT`].
+pub async fn request_id_and_timeout(request: Request, next: Next) -> Response {
+    let announced = request
+        .headers()
+        .get("content-length")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if announced.is_some_and(|length| length > super::MAX_BODY_BYTES) {
+        return ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            format!(
+                "request bodies are limited to {} bytes",
+                super::MAX_BODY_BYTES
+            ),
+        )
+        .into_response();
+    }
+    let id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| v.len() <= 64 && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        .map(str::to_string)
+        .unwrap_or_else(|| crate::auth::random_id(16));
+    let span = tracing::info_span!("request", id = %id, method = %request.method(), path = %request.uri().path());
+    let run = tracing::Instrument::instrument(next.run(request), span);
+    let mut response = match tokio::time::timeout(super::REQUEST_TIMEOUT, run).await {
+        Ok(response) => response,
+        Err(_) => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "timeout",
+            "the request took too long",
+        )
+        .into_response(),
+    };
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert("x-request-id", value);
+    }
+    response
+}

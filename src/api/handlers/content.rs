@@ -1,0 +1,285 @@
+//! Uploading campaign bundles and reading versions: what authors, approvers and schedulers see.
+
+use std::collections::BTreeMap;
+
+use axum::Extension;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::find_version;
+use crate::api::ApiState;
+use crate::api::authenticate::Authenticated;
+use crate::api::error::ApiError;
+use crate::api::json::ApiJson;
+use crate::audit::NewAuditEntry;
+use crate::campaign::diagnostic::Diagnostics;
+use crate::campaign::{Locale, Target, VersionBundle, load_project_with_config};
+use crate::dispatch::LoadedVersion;
+use crate::l10n::CompletenessMatrix;
+use crate::platforms::Platform;
+use crate::render::{PreviewFilter, Renderer, combinations, measure, platform_limit};
+use crate::store::Store;
+
+pub async fn me(Extension(Authenticated(user)): Extension<Authenticated>) -> impl IntoResponse {
+    axum::Json(json!({"name": user.name, "roles": user.roles}))
+}
+
+/// A campaign bundle as uploaded: the campaign file, its Fluent files by locale and any layout
+/// overrides by platform.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bundle {
+    pub campaign: String,
+    #[serde(default)]
+    pub translations: BTreeMap<String, String>,
+    #[serde(default)]
+    pub layouts: BTreeMap<String, String>,
+}
+
+/// Checks a bundle exactly as `herald validate` does, and stores it as a draft version
+/// authored by the caller. Invalid bundles get the same diagnostics, with 422.
+pub async fn upload(
+    State(state): State<ApiState>,
+    Extension(Authenticated(user)): Extension<Authenticated>,
+    ApiJson(bundle): ApiJson<Bundle>,
+) -> Result<impl IntoResponse, ApiError> {
+    let id = campaign_id(&bundle.campaign)?;
+    for tag in bundle.translations.keys() {
+        Locale::parse(tag)
+            .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_locale", e))?;
+    }
+    for name in bundle.layouts.keys() {
+        if Platform::from_name(name).is_none() {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_platform",
+                format!("no platform `{name}` for a layout"),
+            ));
+        }
+    }
+    // Lay the bundle out as a project in a private folder and run the one validator.
+    let dir = tempfile_dir()?;
+    let root = dir.path();
+    let write = |relative: String, text: &str| -> Result<(), ApiError> {
+        let path = root.join(relative);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(internal)?;
+        }
+        std::fs::write(path, text).map_err(internal)
+    };
+    write(format!("campaigns/{id}.toml"), &bundle.campaign)?;
+    for (locale, text) in &bundle.translations {
+        write(format!("locales/{locale}/{id}.ftl"), text)?;
+    }
+    for (platform, text) in &bundle.layouts {
+        write(format!("campaigns/layouts/{platform}.hbs"), text)?;
+    }
+    let (project, diags) = load_project_with_config(
+        &Target::Folder(root.to_path_buf()),
+        (*state.config).clone(),
+        "the server's configuration",
+    );
+    let has_errors = diags.has_errors();
+    let diagnostics: Vec<serde_json::Value> = diags
+        .into_sorted()
+        .into_iter()
+        .map(|d| {
+            let path = d.path.strip_prefix(root).unwrap_or(&d.path).display().to_string();
+            json!({"path": path, "line": d.line, "column": d.column, "severity": d.severity, "message": d.message})
+        })
+        .collect();
+    if has_errors {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_campaign",
+            "the campaign has errors",
+        )
+        .with_details(json!({"diagnostics": diagnostics})));
+    }
+    let loaded = project
+        .campaigns
+        .first()
+        .ok_or_else(|| ApiError::bad_request("the bundle holds no campaign"))?;
+    let bundle = VersionBundle::from_loaded(&project, loaded);
+    let now = state.clock.now();
+    let record = state.store.save_version(&bundle, now).await?;
+    state.store.add_author(&record.hash, &user.id).await?;
+    state
+        .store
+        .append_audit(&NewAuditEntry {
+            at_ms: now.timestamp_millis(),
+            actor: user.name.clone(),
+            action: "version.uploaded".into(),
+            subject: record.campaign_id.clone(),
+            version: Some(record.hash.to_string()),
+            details: json!({}),
+        })
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(json!({
+            "version": record.hash,
+            "campaign": record.campaign_id,
+            "state": record.state,
+            "diagnostics": diagnostics,
+            "completeness": loaded.completeness,
+        })),
+    ))
+}
+
+fn tempfile_dir() -> Result<tempfile::TempDir, ApiError> {
+    tempfile::tempdir().map_err(internal)
+}
+
+fn internal(error: impl std::fmt::Display) -> ApiError {
+    tracing::error!(%error, "upload could not be staged");
+    ApiError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal",
+        "the upload could not be staged; see the server log",
+    )
+}
+
+/// The campaign's `id`, needed to name its files.
+fn campaign_id(text: &str) -> Result<String, ApiError> {
+    let invalid = |message: String| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_campaign",
+            message,
+        )
+    };
+    let table = toml::de::DeTable::parse(text)
+        .map_err(|e| invalid(format!("campaign: invalid TOML: {}", e.message())))?;
+    let id = table
+        .get_ref()
+        .get("id")
+        .and_then(|v| v.get_ref().as_str())
+        .ok_or_else(|| invalid("campaign: missing field `id`".into()))?;
+    if !crate::platforms::is_simple_name(id) {
+        return Err(invalid(format!(
+            "campaign id `{id}` may use only letters, digits, `-` and `_`"
+        )));
+    }
+    Ok(id.to_string())
+}
+
+pub async fn versions(
+    State(state): State<ApiState>,
+    Path(campaign): Path<String>,
+) -> Result<impl IntoResponse, ApiError> {
+    let versions = state.store.versions(&campaign).await?;
+    let list: Vec<serde_json::Value> = versions
+        .iter()
+        .map(|v| json!({"version": v.hash, "state": v.state, "created_at": v.created_at, "updated_at": v.updated_at}))
+        .collect();
+    Ok(axum::Json(json!({"campaign": campaign, "versions": list})))
+}
+
+pub async fn version(
+    State(state): State<ApiState>,
+    Path(hash): Path<String>,
+) -> Result<impl IntoResponse, ApiError> {
+    let record = find_version(&state, &hash).await?;
+    let authors: Vec<String> = state
+        .store
+        .version_authors(&record.hash)
+        .await?
+        .into_iter()
+        .map(|u| u.name)
+        .collect();
+    let decisions = state.store.decisions(&record.hash).await?;
+    Ok(axum::Json(json!({
+        "version": record.hash,
+        "campaign": record.campaign_id,
+        "state": record.state,
+        "authors": authors,
+        "decisions": decisions,
+        "created_at": record.created_at,
+        "updated_at": record.updated_at,
+        "bundle": record.bundle,
+    })))
+}
+
+fn loaded(
+    state: &ApiState,
+    record: &crate::store::VersionRecord,
+) -> Result<LoadedVersion, ApiError> {
+    LoadedVersion::from_bundle(record.hash.clone(), &record.bundle, &state.config)
+        .map_err(|e| ApiError::new(StatusCode::CONFLICT, "version_unloadable", e))
+}
+
+pub async fn completeness(
+    State(state): State<ApiState>,
+    Path(hash): Path<String>,
+) -> Result<impl IntoResponse, ApiError> {
+    let record = find_version(&state, &hash).await?;
+    let version = loaded(&state, &record)?;
+    let mut diags = Diagnostics::default();
+    let matrix = CompletenessMatrix::build(
+        &version.campaign,
+        &version.catalog,
+        std::path::Path::new(""),
+        &mut diags,
+    );
+    Ok(axum::Json(matrix))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PreviewQuery {
+    segment: Option<String>,
+    locale: Option<String>,
+    channel: Option<String>,
+    variant: Option<String>,
+    send: Option<String>,
+}
+
+/// Every text the version sends (or the selection), exactly as recipients will get it.
+pub async fn preview(
+    State(state): State<ApiState>,
+    Path(hash): Path<String>,
+    Query(query): Query<PreviewQuery>,
+) -> Result<impl IntoResponse, ApiError> {
+    let record = find_version(&state, &hash).await?;
+    let version = loaded(&state, &record)?;
+    let filter = PreviewFilter {
+        send: query.send,
+        segment: query.segment,
+        locale: query.locale,
+        channel: query.channel,
+        variant: query.variant,
+    };
+    let mut renderer = Renderer::new(&version.layouts);
+    let mut items = Vec::new();
+    for combo in combinations(&version.campaign, &version.catalog, &filter) {
+        let platform = combo.channel.platform;
+        let Ok(rendered) = renderer.render(
+            &version.campaign,
+            combo.message,
+            &combo.fluent_id,
+            combo.translation,
+            platform,
+        ) else {
+            continue;
+        };
+        let text =
+            rendered.with_link(&combo.tracking_url(&version.campaign, &state.config.public_url));
+        items.push(json!({
+            "send": combo.send.id,
+            "segment": combo.segment.id,
+            "locale": combo.locale.to_string(),
+            "source_locale": combo.translation.locale.to_string(),
+            "direction": combo.translation.locale.direction(),
+            "channel": combo.channel.to_string(),
+            "variant": combo.variant,
+            "length": measure(platform, &text),
+            "limit": platform_limit(platform),
+            "text": text,
+        }));
+    }
+    Ok(axum::Json(json!({"version": record.hash, "items": items})))
+}

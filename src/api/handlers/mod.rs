@@ -1,0 +1,24 @@
+//! Route handlers, one file per concern.
+
+mod content;
+mod lifecycle;
+mod operations;
+
+pub use content::{completeness, me, preview, upload, version, versions};
+pub use lifecycle::{approve, cancel, pause, reject, resume, schedule, submit};
+pub use operations::{audit, dispatch_status, kill};
+
+use super::ApiState;
+use super::error::ApiError;
+use crate::campaign::ContentHash;
+use crate::store::{Store, VersionRecord};
+
+/// The version a path names, or 404.
+async fn find_version(state: &ApiState, hash: &str) -> Result<VersionRecord, ApiError> {
+    let hash = ContentHash::parse(hash).map_err(ApiError::not_found)?;
+    state
+        .store
+        .version(&hash)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no campaign version {}", hash.short())))
+}

@@ -1,0 +1,58 @@
+//! Running campaigns: the kill switch, dispatch status and the audit log.
+
+use std::collections::BTreeMap;
+
+use axum::Extension;
+use axum::extract::{Path, State};
+use axum::response::IntoResponse;
+use serde_json::json;
+
+use super::find_version;
+use crate::api::ApiState;
+use crate::api::authenticate::Authenticated;
+use crate::api::error::ApiError;
+use crate::store::Store;
+
+/// Stops every pending job and retry of a campaign, now and later.
+pub async fn kill(
+    State(state): State<ApiState>,
+    Extension(Authenticated(user)): Extension<Authenticated>,
+    Path(campaign): Path<String>,
+) -> Result<impl IntoResponse, ApiError> {
+    if state.store.versions(&campaign).await?.is_empty() {
+        return Err(ApiError::not_found(format!("no campaign `{campaign}`")));
+    }
+    let cancelled = state
+        .store
+        .kill_campaign(&campaign, &user.name, state.clock.now().timestamp_millis())
+        .await?;
+    Ok(axum::Json(
+        json!({"campaign": campaign, "killed": true, "cancelled_jobs": cancelled}),
+    ))
+}
+
+/// Jobs per channel and status: queued, sent, dead, unknown, cancelled, ...
+pub async fn dispatch_status(
+    State(state): State<ApiState>,
+    Path(hash): Path<String>,
+) -> Result<impl IntoResponse, ApiError> {
+    let record = find_version(&state, &hash).await?;
+    let mut channels: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
+    for (channel, status, count) in state.store.job_counts(&record.hash).await? {
+        channels.entry(channel).or_default().insert(status, count);
+    }
+    let killed = state.store.is_killed(&record.campaign_id).await?;
+    Ok(axum::Json(
+        json!({"version": record.hash, "state": record.state, "killed": killed, "channels": channels}),
+    ))
+}
+
+pub async fn audit(State(state): State<ApiState>) -> Result<impl IntoResponse, ApiError> {
+    let (entries, head) = state.store.audit_log().await?;
+    let verified = crate::audit::verify(&entries, (head.0, &head.1));
+    Ok(axum::Json(json!({
+        "entries": entries,
+        "verified": verified.is_ok(),
+        "problem": verified.err().map(|e| e.to_string()),
+    })))
+}

@@ -1,0 +1,58 @@
+//! The HTTP API under `/api/v1`: each kind of user does exactly their job. Every route is
+//! declared once in [`routes::route_table`] with the roles allowed on it; the router is built
+//! from that table, so a route cannot exist without an entry in the role matrix.
+
+mod authenticate;
+mod error;
+mod handlers;
+mod json;
+mod routes;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::store::AnyStore;
+
+pub use authenticate::{Authenticated, LoginLimiter};
+pub use error::ApiError;
+pub use routes::{RouteSpec, route_table};
+
+/// Request bodies above this are refused with 413 (a campaign bundle is far smaller).
+pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+/// A request that takes longer is answered 503.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct ApiState {
+    pub store: AnyStore,
+    pub config: Arc<Config>,
+    pub clock: Arc<dyn Clock>,
+    pub limiter: Arc<LoginLimiter>,
+}
+
+/// The API router: every route of the table behind authentication and its roles.
+pub fn router(state: ApiState) -> Router {
+    let mut router = Router::new();
+    for spec in route_table() {
+        let guarded = spec
+            .handler
+            .route_layer(axum::middleware::from_fn_with_state(
+                (state.clone(), spec.roles),
+                authenticate::require_roles,
+            ));
+        router = router.route(spec.path, guarded);
+    }
+    router
+        .fallback(|| async { ApiError::not_found("no such route") })
+        .layer(axum::middleware::from_fn(
+            authenticate::request_id_and_timeout,
+        ))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state)
+}

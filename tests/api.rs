@@ -1,0 +1,656 @@
+//! The HTTP API as its users meet it: the real router on port 0 with a fresh database, tokens
+//! for each role, and requests over HTTP.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use chrono::{TimeZone, Utc};
+use herald::api::{ApiState, LoginLimiter, route_table};
+use herald::auth::{Role, issue_token};
+use herald::campaign::diagnostic::{Diagnostics, SourceFile};
+use herald::clock::{Clock, SimulatedClock};
+use herald::config::Config;
+use herald::store::{SqliteStore, Store};
+use serde_json::{Value, json};
+
+struct App {
+    base: String,
+    store: SqliteStore,
+    url: String,
+    clock: SimulatedClock,
+    config: Arc<Config>,
+    tokens: BTreeMap<String, String>,
+    client: reqwest::Client,
+    _fresh: common::stores::Fresh<SqliteStore>,
+}
+
+impl App {
+    async fn spawn() -> App {
+        let fresh = common::stores::sqlite().await;
+        let mut diags = Diagnostics::default();
+        let config = Arc::new(Config::parse(
+            &SourceFile::new("herald.toml", common::CONFIG.to_string()),
+            &mut diags,
+        ));
+        let clock = SimulatedClock::starting_at(Utc.with_ymd_and_hms(2027, 1, 2, 9, 0, 0).unwrap());
+        let state = ApiState {
+            store: herald::store::AnyStore::Sqlite(fresh.store.clone()),
+            config: Arc::clone(&config),
+            clock: Arc::new(clock.clone()),
+            limiter: Arc::new(LoginLimiter::default()),
+        };
+        let app = herald::api::router(state);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await
+            .unwrap();
+        });
+        App {
+            base: format!("http://{address}"),
+            store: fresh.store.clone(),
+            url: fresh.url.clone(),
+            clock,
+            config,
+            tokens: BTreeMap::new(),
+            client: reqwest::Client::new(),
+            _fresh: fresh,
+        }
+    }
+
+    /// Adds a user with these roles and keeps their token.
+    async fn user(&mut self, name: &str, roles: &[Role]) -> String {
+        let user = self.store.create_user(name, roles, 0).await.unwrap();
+        let token = issue_token();
+        self.store
+            .add_token(&token.id, &user.id, &token.secret_hash, 0)
+            .await
+            .unwrap();
+        self.tokens.insert(name.to_string(), token.token.clone());
+        token.token
+    }
+
+    async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        who: Option<&str>,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let url = format!("{}{path}", self.base);
+        let mut request = match method {
+            "GET" => self.client.get(url),
+            _ => self.client.post(url),
+        };
+        if let Some(who) = who {
+            request = request.header("authorization", format!("Bearer {}", self.tokens[who]));
+        }
+        if let Some(body) = body {
+            request = request
+                .header("content-type", "application/json")
+                .body(body.to_string());
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
+    async fn raw(&self, path: &str, who: &str, content_type: &str, body: Vec<u8>) -> (u16, Value) {
+        let response = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("authorization", format!("Bearer {}", self.tokens[who]))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+}
+
+/// Announces a 5 MiB body and reads the answer without sending it.
+async fn oversized_status(app: &App, who: &str) -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = app.base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    let head = format!(
+        "POST /api/v1/campaigns HTTP/1.1\r\nhost: {address}\r\nauthorization: Bearer {}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{{",
+        app.tokens[who],
+        5 * 1024 * 1024
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = vec![0u8; 1024];
+    let read = stream.read(&mut answer).await.unwrap();
+    let text = String::from_utf8_lossy(&answer[..read]);
+    text.split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
+}
+
+fn bundle(campaign: &str) -> Value {
+    json!({"campaign": campaign, "translations": {"en": common::EN, "ar": common::AR, "fr": common::FR}})
+}
+
+async fn uploaded(app: &App, who: &str, campaign: &str) -> String {
+    let (status, body) = app
+        .call(
+            "POST",
+            "/api/v1/campaigns",
+            Some(who),
+            Some(bundle(campaign)),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    body["version"].as_str().unwrap().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_route_allows_exactly_its_roles() {
+    let mut app = App::spawn().await;
+    for role in Role::ALL {
+        app.user(role.name(), &[role]).await;
+    }
+    let hash = uploaded(&app, "author", common::CAMPAIGN).await;
+    let routes = route_table();
+    assert!(routes.len() >= 16);
+    for spec in &routes {
+        let path = spec
+            .path
+            .replace("{campaign}", "demo")
+            .replace("{hash}", &hash);
+        for role in Role::ALL {
+            let body = (spec.method == axum::http::Method::POST).then(|| bundle(common::CAMPAIGN));
+            let (status, answer) = app
+                .call(spec.method.as_str(), &path, Some(role.name()), body)
+                .await;
+            if spec.roles.contains(&role) {
+                assert!(
+                    status != 401 && status != 403 && status < 500,
+                    "{} {path} as {role}: {status} {answer}",
+                    spec.method
+                );
+            } else {
+                assert_eq!(
+                    status, 403,
+                    "{} {path} as {role} must be refused: {answer}",
+                    spec.method
+                );
+                assert_eq!(answer["error"]["code"], "forbidden");
+            }
+        }
+        let (status, _) = app.call(spec.method.as_str(), &path, None, None).await;
+        assert_eq!(status, 401, "{} {path} without a token", spec.method);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn four_eyes_and_approval_bound_to_content() {
+    let mut app = App::spawn().await;
+    app.user("ana", &[Role::Author, Role::Approver]).await;
+    app.user("ben", &[Role::Approver]).await;
+    app.user("sam", &[Role::Scheduler]).await;
+    let hash = uploaded(&app, "ana", common::CAMPAIGN).await;
+    // Uploading the same content again is the same version.
+    assert_eq!(uploaded(&app, "ana", common::CAMPAIGN).await, hash);
+    let (status, body) = app
+        .call(
+            "POST",
+            &format!("/api/v1/versions/{hash}/approve"),
+            Some("ben"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (409, Some("illegal_transition")),
+        "a draft cannot be approved: {body}"
+    );
+    assert_eq!(
+        app.call(
+            "POST",
+            &format!("/api/v1/versions/{hash}/submit"),
+            Some("ana"),
+            None
+        )
+        .await
+        .0,
+        200
+    );
+    let (status, body) = app
+        .call(
+            "POST",
+            &format!("/api/v1/versions/{hash}/approve"),
+            Some("ana"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (403, Some("own_version")),
+        "{body}"
+    );
+    let (status, body) = app
+        .call(
+            "POST",
+            &format!("/api/v1/versions/{hash}/approve"),
+            Some("ben"),
+            Some(json!({"note": "checked all locales"})),
+        )
+        .await;
+    assert_eq!(
+        (status, body["state"].as_str()),
+        (200, Some("approved")),
+        "{body}"
+    );
+    let (_, details) = app
+        .call(
+            "GET",
+            &format!("/api/v1/versions/{hash}"),
+            Some("sam"),
+            None,
+        )
+        .await;
+    assert_eq!(details["authors"], json!(["ana"]));
+    assert_eq!(details["decisions"][0]["user"], "ben");
+    assert_eq!(details["decisions"][0]["note"], "checked all locales");
+
+    // Any edit is a new version, in draft, needing approval again.
+    let edited = common::CAMPAIGN.replace("Demo campaign", "Demo campaign, revised");
+    let new_hash = uploaded(&app, "ana", &edited).await;
+    assert_ne!(new_hash, hash);
+    let (status, body) = app
+        .call(
+            "POST",
+            &format!("/api/v1/versions/{new_hash}/schedule"),
+            Some("sam"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (409, Some("illegal_transition")),
+        "{body}"
+    );
+    let (status, body) = app
+        .call(
+            "POST",
+            &format!("/api/v1/versions/{hash}/schedule"),
+            Some("sam"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, body["state"].as_str()),
+        (200, Some("scheduled")),
+        "{body}"
+    );
+    let (_, versions) = app
+        .call("GET", "/api/v1/campaigns/demo/versions", Some("sam"), None)
+        .await;
+    let states: Vec<&str> = versions["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["state"].as_str().unwrap())
+        .collect();
+    assert_eq!(states.len(), 2);
+    assert!(states.contains(&"scheduled") && states.contains(&"draft"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_requests_get_clear_4xx_never_500() {
+    let mut app = App::spawn().await;
+    app.user("ana", &[Role::Author]).await;
+    let (status, body) = app
+        .raw(
+            "/api/v1/campaigns",
+            "ana",
+            "application/json",
+            b"{\"campaign\": ".to_vec(),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (400, Some("malformed_json")),
+        "{body}"
+    );
+    let (status, body) = app
+        .call(
+            "POST",
+            "/api/v1/campaigns",
+            Some("ana"),
+            Some(json!({"campaign": "x", "colour": "red"})),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (422, Some("invalid_body")),
+        "{body}"
+    );
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("unknown field `colour`"),
+        "{body}"
+    );
+    let (status, body) = app
+        .call(
+            "POST",
+            "/api/v1/campaigns",
+            Some("ana"),
+            Some(json!({"campaign": 42})),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (422, Some("invalid_body")),
+        "{body}"
+    );
+    let (status, _) = app
+        .raw("/api/v1/campaigns", "ana", "text/plain", b"{}".to_vec())
+        .await;
+    assert_eq!(status, 415);
+    // A body announced as larger than the limit is refused before it is read.
+    assert_eq!(oversized_status(&app, "ana").await, 413);
+    // An invalid campaign gets the validator's diagnostics, with positions in its own files.
+    let broken = common::CAMPAIGN.replace(
+        "timezone = \"Europe/Amsterdam\"",
+        "timezone = \"Europe/Amsterdm\"",
+    );
+    let (status, body) = app
+        .call(
+            "POST",
+            "/api/v1/campaigns",
+            Some("ana"),
+            Some(bundle(&broken)),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (422, Some("invalid_campaign")),
+        "{body}"
+    );
+    let first = &body["error"]["details"]["diagnostics"][0];
+    assert_eq!(first["path"], "campaigns/demo.toml");
+    assert_eq!(
+        (first["line"].as_u64(), first["column"].as_u64()),
+        (Some(16), Some(12))
+    );
+    let (status, _) = app
+        .call("GET", "/api/v1/versions/not-a-hash", Some("ana"), None)
+        .await;
+    assert_eq!(status, 404);
+    let (status, _) = app.call("GET", "/api/v1/nowhere", Some("ana"), None).await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokens_are_checked_revocable_and_failures_are_slowed_down() {
+    let mut app = App::spawn().await;
+    let token = app.user("ana", &[Role::Author]).await;
+    let (status, me) = app.call("GET", "/api/v1/me", Some("ana"), None).await;
+    assert_eq!((status, me["name"].as_str()), (200, Some("ana")));
+    let id = token.split('.').next().unwrap();
+    assert!(app.store.revoke_token(id, "admin", 0).await.unwrap());
+    let (status, body) = app.call("GET", "/api/v1/me", Some("ana"), None).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (401, Some("unauthenticated"))
+    );
+    app.tokens
+        .insert("forger".into(), format!("{id}.{}", "0".repeat(64)));
+    for _ in 0..9 {
+        assert_eq!(
+            app.call("GET", "/api/v1/me", Some("forger"), None).await.0,
+            401
+        );
+    }
+    let (status, body) = app.call("GET", "/api/v1/me", Some("forger"), None).await;
+    assert_eq!(status, 429, "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_audit_log_records_and_detects_tampering() {
+    let mut app = App::spawn().await;
+    app.user("ana", &[Role::Author]).await;
+    app.user("ben", &[Role::Approver]).await;
+    app.user("sam", &[Role::Scheduler]).await;
+    app.user("root", &[Role::Admin]).await;
+    let hash = uploaded(&app, "ana", common::CAMPAIGN).await;
+    app.call(
+        "POST",
+        &format!("/api/v1/versions/{hash}/submit"),
+        Some("ana"),
+        None,
+    )
+    .await;
+    app.call(
+        "POST",
+        &format!("/api/v1/versions/{hash}/approve"),
+        Some("ben"),
+        None,
+    )
+    .await;
+    app.call(
+        "POST",
+        &format!("/api/v1/versions/{hash}/schedule"),
+        Some("sam"),
+        None,
+    )
+    .await;
+    app.call("POST", "/api/v1/campaigns/demo/kill", Some("sam"), None)
+        .await;
+    let (status, log) = app.call("GET", "/api/v1/audit", Some("root"), None).await;
+    assert_eq!(status, 200);
+    assert_eq!(log["verified"], true);
+    let actions: Vec<(&str, &str)> = log["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["actor"].as_str().unwrap(), e["action"].as_str().unwrap()))
+        .filter(|(_, a)| !a.starts_with("user."))
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            ("ana", "version.uploaded"),
+            ("ana", "version.submitted"),
+            ("ben", "version.approved"),
+            ("sam", "version.scheduled"),
+            ("sam", "campaign.killed")
+        ]
+    );
+    let verify = |expect_ok: bool| {
+        let run = common::run_in(
+            std::path::Path::new("."),
+            &["audit", "verify", "--database-url", &app.url],
+        );
+        assert_eq!(
+            run.code,
+            if expect_ok { 0 } else { 1 },
+            "{} {}",
+            run.stdout,
+            run.stderr
+        );
+        run
+    };
+    assert!(
+        verify(true)
+            .stdout
+            .starts_with("audit log intact: 9 entries")
+    );
+    let pool = sqlx::SqlitePool::connect(&app.url).await.unwrap();
+    let exec = |sql: &'static str| {
+        let pool = pool.clone();
+        async move { sqlx::query(sql).execute(&pool).await.unwrap() }
+    };
+    // Edited: a different actor on entry 7.
+    exec("UPDATE audit_log SET actor = 'someone else' WHERE seq = 7").await;
+    assert_eq!(
+        verify(false).stderr,
+        "error: audit log tampered with: entry 7 was edited: its contents no longer match its hash\n"
+    );
+    exec("UPDATE audit_log SET actor = 'ben' WHERE seq = 7").await;
+    verify(true);
+    // Deleted: entry 5 removed.
+    exec("CREATE TABLE saved AS SELECT * FROM audit_log WHERE seq = 5").await;
+    exec("DELETE FROM audit_log WHERE seq = 5").await;
+    assert_eq!(
+        verify(false).stderr,
+        "error: audit log tampered with: entries between 4 and 6 were deleted\n"
+    );
+    exec("INSERT INTO audit_log SELECT * FROM saved").await;
+    verify(true);
+    // Inserted: entry 6 replaced by a forged one whose hash is right for its own contents but
+    // which does not follow entry 5.
+    exec("DELETE FROM saved").await;
+    exec("INSERT INTO saved SELECT * FROM audit_log WHERE seq = 6").await;
+    let forged = herald::audit::entry_hash(
+        "forged",
+        6,
+        0,
+        "mallory",
+        "version.approved",
+        "demo",
+        None,
+        "{}",
+    );
+    sqlx::query("UPDATE audit_log SET prev_hash = 'forged', at = 0, actor = 'mallory', action = 'version.approved', version_hash = NULL, details = '{}', hash = $1 WHERE seq = 6")
+        .bind(forged)
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        verify(false).stderr,
+        "error: audit log tampered with: entry 6 does not follow the entry before it: a row was inserted or replaced\n"
+    );
+    exec("DELETE FROM audit_log WHERE seq = 6").await;
+    exec("INSERT INTO audit_log SELECT * FROM saved").await;
+    verify(true);
+    // Appended: a well-formed entry added after the head, outside herald.
+    let (entries, _) = app.store.audit_log().await.unwrap();
+    let last = entries.last().unwrap();
+    let appended = herald::audit::entry_hash(
+        &last.hash,
+        10,
+        0,
+        "mallory",
+        "version.approved",
+        "demo",
+        None,
+        "{}",
+    );
+    sqlx::query("INSERT INTO audit_log (seq, at, actor, action, subject, version_hash, details, prev_hash, hash) VALUES (10, 0, 'mallory', 'version.approved', 'demo', NULL, '{}', $1, $2)")
+        .bind(last.hash.clone())
+        .bind(appended)
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        verify(false).stderr,
+        "error: audit log tampered with: the log goes on to entry 10 but its head records 9: entries were added outside herald\n"
+    );
+    exec("DELETE FROM audit_log WHERE seq = 10").await;
+    verify(true);
+    let _ = (app.clock.now(), &app.config);
+    // The tail cut off: the last entry deleted.
+    exec("DELETE FROM audit_log WHERE seq = 9").await;
+    assert_eq!(
+        verify(false).stderr,
+        "error: audit log tampered with: the log ends at entry 8 but its head records 9: the last entries were deleted\n"
+    );
+}
+
+/// The whole path a rehearsal takes: upload, submit, approve (someone else), schedule, and the
+/// dispatcher delivers to the sandbox at the audience's local time; the kill switch stops it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_campaign_goes_from_upload_to_the_sandbox() {
+    use herald::dispatch::{DispatchSettings, Dispatcher};
+    use herald::sandbox::{Sandbox, SandboxConfig};
+    let mut app = App::spawn().await;
+    app.user("ana", &[Role::Author]).await;
+    app.user("ben", &[Role::Approver]).await;
+    app.user("sam", &[Role::Scheduler]).await;
+    let hash = uploaded(&app, "ana", common::CAMPAIGN).await;
+    for (path, who) in [("submit", "ana"), ("approve", "ben"), ("schedule", "sam")] {
+        let (status, body) = app
+            .call(
+                "POST",
+                &format!("/api/v1/versions/{hash}/{path}"),
+                Some(who),
+                None,
+            )
+            .await;
+        assert_eq!(status, 200, "{path}: {body}");
+    }
+    let sandbox = Sandbox::new(SandboxConfig::default(), Arc::new(app.clock.clone()));
+    let running = sandbox.start(0).await.unwrap();
+    let settings = DispatchSettings {
+        sandbox_url: Some(running.base_url()),
+        sequential: true,
+        ..DispatchSettings::default()
+    };
+    let dispatcher = Dispatcher::new(
+        app.store.clone(),
+        Arc::new(app.clock.clone()),
+        Arc::clone(&app.config),
+        settings,
+    )
+    .unwrap();
+    // From 2 January to the first Monday slot after the campaign starts (Mon 18 January, 10:00).
+    let until = Utc.with_ymd_and_hms(2027, 1, 18, 12, 0, 0).unwrap();
+    while app.clock.now() < until {
+        dispatcher.plan().await.unwrap();
+        if dispatcher.tick().await.unwrap().leased == 0 {
+            app.clock.advance(chrono::Duration::minutes(30));
+        }
+    }
+    let telegram: Vec<_> = sandbox
+        .delivered()
+        .into_iter()
+        .filter(|r| r.platform == "telegram")
+        .collect();
+    // Monday 18 January, 10:00 in Amsterdam: one post in each of ar, fr and en.
+    assert_eq!(telegram.len(), 3, "{telegram:?}");
+    assert!(telegram.iter().all(
+        |r| r.at >= Utc.with_ymd_and_hms(2027, 1, 18, 9, 0, 0).unwrap()
+            && r.at < Utc.with_ymd_and_hms(2027, 1, 18, 9, 1, 0).unwrap()
+    ));
+    let (status, report) = app
+        .call(
+            "GET",
+            &format!("/api/v1/versions/{hash}/dispatch"),
+            Some("sam"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(report["state"], "running");
+    assert_eq!(report["channels"]["telegram:info"]["sent"], 3);
+    // WhatsApp and X adapters are not built yet: their jobs wait in the dead letters, saying so.
+    assert_eq!(report["channels"]["whatsapp:optin"]["dead"], 3);
+    let (status, killed) = app
+        .call("POST", "/api/v1/campaigns/demo/kill", Some("sam"), None)
+        .await;
+    assert_eq!((status, killed["killed"].as_bool()), (200, Some(true)));
+    running.shutdown().await;
+}
