@@ -654,3 +654,75 @@ async fn a_campaign_goes_from_upload_to_the_sandbox() {
     assert_eq!((status, killed["killed"].as_bool()), (200, Some(true)));
     running.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_openapi_document_lists_every_route_and_the_docs_work_offline() {
+    let app = App::spawn().await;
+    let (status, doc) = app.call("GET", "/api/openapi.json", None, None).await;
+    assert_eq!(status, 200, "{doc}");
+    assert_eq!(doc["openapi"].as_str().map(|v| &v[..2]), Some("3."));
+    let routes = route_table();
+    let mut operations = 0;
+    for spec in &routes {
+        let operation = &doc["paths"][spec.path][spec.method.as_str().to_lowercase()];
+        assert!(
+            operation.is_object(),
+            "{} {} is missing from the document",
+            spec.method,
+            spec.path
+        );
+        let roles: Vec<&str> = operation["x-herald-roles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r.as_str().unwrap())
+            .collect();
+        assert_eq!(
+            roles,
+            spec.roles.iter().map(|r| r.name()).collect::<Vec<_>>()
+        );
+        assert!(
+            operation["responses"]
+                .as_object()
+                .is_some_and(|r| !r.is_empty())
+        );
+        for parameter in operation["parameters"].as_array().unwrap() {
+            if parameter["in"] == "path" {
+                assert!(
+                    spec.path
+                        .contains(&format!("{{{}}}", parameter["name"].as_str().unwrap()))
+                );
+            }
+        }
+        operations += 1;
+    }
+    let documented: usize = doc["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|p| p.as_object().unwrap().len())
+        .sum();
+    assert_eq!(
+        documented, operations,
+        "the document lists exactly the routes"
+    );
+    // Every reference resolves.
+    let text = doc.to_string();
+    for reference in text.split("\"$ref\":\"#/components/schemas/").skip(1) {
+        let name = reference.split('"').next().unwrap();
+        assert!(
+            doc["components"]["schemas"][name].is_object(),
+            "dangling reference to {name}"
+        );
+    }
+    let docs = app
+        .client
+        .get(format!("{}/api/docs/", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(docs.status().as_u16(), 200);
+    let page = docs.text().await.unwrap();
+    assert!(page.to_lowercase().contains("swagger"), "{page}");
+    assert!(!page.contains("https://"), "no assets from the network");
+}

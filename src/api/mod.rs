@@ -6,6 +6,7 @@ mod authenticate;
 mod error;
 mod handlers;
 mod json;
+mod openapi;
 mod routes;
 
 use std::sync::Arc;
@@ -20,6 +21,7 @@ use crate::store::AnyStore;
 
 pub use authenticate::{Authenticated, LoginLimiter};
 pub use error::ApiError;
+pub use openapi::document as openapi_document;
 pub use routes::{RouteSpec, route_table};
 
 /// Request bodies above this are refused with 413 (a campaign bundle is far smaller).
@@ -48,7 +50,10 @@ pub fn router(state: ApiState) -> Router {
             ));
         router = router.route(spec.path, guarded);
     }
+    let openapi: utoipa::openapi::OpenApi = serde_json::from_value(openapi::document())
+        .expect("the generated OpenAPI document is well-formed");
     router
+        .merge(utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
         .fallback(|| async { ApiError::not_found("no such route") })
         .layer(axum::middleware::from_fn(
             authenticate::request_id_and_timeout,

@@ -1,0 +1,124 @@
+//! The OpenAPI 3 document, generated from the same route table as the router and the role
+//! matrix, so it lists every route with the roles allowed on it. Served at
+//! `/api/openapi.json`, with a Swagger UI at `/api/docs` whose assets are built into the
+//! binary (it works on a closed network).
+
+use serde_json::{Map, Value, json};
+
+use super::routes::route_table;
+
+/// The request body schema of the routes that take one.
+fn request_body(path: &str) -> Option<Value> {
+    match path {
+        "/api/v1/campaigns" => Some(json!({
+            "required": true,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Bundle"}}}
+        })),
+        p if p.ends_with("/approve") || p.ends_with("/reject") => Some(json!({
+            "required": false,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Decision"}}}
+        })),
+        _ => None,
+    }
+}
+
+fn query_parameters(path: &str) -> Vec<Value> {
+    if path.ends_with("/preview") {
+        ["segment", "locale", "channel", "variant", "send"]
+            .iter()
+            .map(|name| json!({"name": name, "in": "query", "required": false, "schema": {"type": "string"}}))
+            .collect()
+    } else {
+        Vec::new()
+    }
+}
+
+fn path_parameters(path: &str) -> Vec<Value> {
+    path.split('/')
+        .filter_map(|segment| segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+        .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
+        .collect()
+}
+
+fn error_response(description: &str) -> Value {
+    json!({"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
+}
+
+/// The whole document.
+pub fn document() -> Value {
+    let mut paths: Map<String, Value> = Map::new();
+    for spec in route_table() {
+        let roles: Vec<&str> = spec.roles.iter().map(|r| r.name()).collect();
+        let mut parameters = path_parameters(spec.path);
+        parameters.extend(query_parameters(spec.path));
+        let success = if spec.path == "/api/v1/campaigns" {
+            "201"
+        } else {
+            "200"
+        };
+        let mut operation = json!({
+            "operationId": format!("{}{}", spec.method.as_str().to_lowercase(), spec.path.replace(['/', '{', '}'], "_")),
+            "summary": spec.summary,
+            "description": format!("Allowed roles: {}.", roles.join(", ")),
+            "x-herald-roles": roles,
+            "security": [{"bearer": []}],
+            "parameters": parameters,
+            "responses": {
+                success: {"description": "Done", "content": {"application/json": {"schema": {"type": "object"}}}},
+                "400": error_response("Malformed request"),
+                "401": error_response("No valid token"),
+                "403": error_response("The token's user lacks the role, or four eyes forbid it"),
+                "404": error_response("No such thing"),
+                "409": error_response("Not allowed in the current state"),
+                "413": error_response("Body too large"),
+                "422": error_response("Invalid content"),
+                "429": error_response("Too many failed authentications"),
+            }
+        });
+        if let Some(body) = request_body(spec.path) {
+            operation["requestBody"] = body;
+        }
+        let entry = paths
+            .entry(spec.path.to_string())
+            .or_insert_with(|| json!({}));
+        entry[spec.method.as_str().to_lowercase()] = operation;
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "herald API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Targeted, multilingual public-information campaigns: upload, approve (four eyes), schedule, dispatch and audit."
+        },
+        "paths": paths,
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "An API token `id.secret` from `herald user add`."}},
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "required": ["error"],
+                    "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
+                        "code": {"type": "string"},
+                        "message": {"type": "string"},
+                        "details": {"type": "object"}
+                    }}}
+                },
+                "Bundle": {
+                    "type": "object",
+                    "required": ["campaign"],
+                    "additionalProperties": false,
+                    "properties": {
+                        "campaign": {"type": "string", "description": "The campaign file (TOML)."},
+                        "translations": {"type": "object", "additionalProperties": {"type": "string"}, "description": "Fluent files by locale."},
+                        "layouts": {"type": "object", "additionalProperties": {"type": "string"}, "description": "Handlebars layouts by platform."}
+                    }
+                },
+                "Decision": {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "properties": {"note": {"type": "string"}}
+                }
+            }
+        }
+    })
+}
