@@ -14,6 +14,7 @@ pub mod clock;
 pub mod config;
 pub mod dispatch;
 pub mod l10n;
+pub mod metrics;
 pub mod platforms;
 pub mod render;
 pub mod sandbox;

@@ -111,3 +111,57 @@ fn dead_letters_list_and_retry() {
         (0, "0 jobs back in the queue\n")
     );
 }
+
+#[test]
+fn user_add_prints_the_token_once_and_audit_verify_checks_the_log() {
+    let project = Project::valid();
+    let url = database(&project);
+    let run = project.herald(&[
+        "user",
+        "add",
+        "ana",
+        "--role",
+        "author,approver",
+        "--database-url",
+        &url,
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let token = run.stdout.trim();
+    let (id, secret) = token.split_once('.').expect("id.secret");
+    assert_eq!((id.len(), secret.len()), (12, 64));
+    assert!(
+        run.stderr
+            .contains("user `ana` added with roles author,approver")
+    );
+    let again = project.herald(&[
+        "user",
+        "add",
+        "ana",
+        "--role",
+        "admin",
+        "--database-url",
+        &url,
+    ]);
+    assert_eq!(
+        (again.code, again.stderr.as_str()),
+        (1, "error: a user named `ana` exists already\n")
+    );
+    let bad = project.herald(&[
+        "user",
+        "add",
+        "bo",
+        "--role",
+        "wizard",
+        "--database-url",
+        &url,
+    ]);
+    assert_eq!(bad.code, 2);
+    let revoke = project.herald(&["user", "revoke", token, "--database-url", &url]);
+    assert_eq!(revoke.stdout, format!("token {id} revoked\n"));
+    assert!(!revoke.stdout.contains(secret) && !revoke.stderr.contains(secret));
+    let verify = project.herald(&["audit", "verify", "--database-url", &url]);
+    assert_eq!(
+        (verify.code, verify.stdout.as_str()),
+        (0, "audit log intact: 2 entries, chain and head agree\n")
+    );
+}

@@ -164,6 +164,7 @@ pub async fn request_id_and_timeout(request: Request, next: Next) -> Response {
         .filter(|v| v.len() <= 64 && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
         .map(str::to_string)
         .unwrap_or_else(|| crate::auth::random_id(16));
+    let method = request.method().to_string();
     let span = tracing::info_span!("request", id = %id, method = %request.method(), path = %request.uri().path());
     let run = tracing::Instrument::instrument(next.run(request), span);
     let mut response = match tokio::time::timeout(super::REQUEST_TIMEOUT, run).await {
@@ -178,5 +179,6 @@ pub async fn request_id_and_timeout(request: Request, next: Next) -> Response {
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert("x-request-id", value);
     }
+    crate::metrics::METRICS.http_request(&method, response.status().as_u16());
     response
 }

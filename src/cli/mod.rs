@@ -77,6 +77,9 @@ pub enum Command {
     Serve {
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: std::net::SocketAddr,
+        /// Serve Prometheus metrics on their own listener (for example 127.0.0.1:9464).
+        #[arg(long, value_name = "ADDR")]
+        metrics_listen: Option<std::net::SocketAddr>,
         /// Rehearse: point every account at an in-process sandbox instead of the partners.
         #[arg(long)]
         sandbox: bool,
@@ -228,9 +231,17 @@ pub fn run(cli: Cli) -> ExitCode {
             once,
         ),
         Command::Sandbox { port, no_limits } => sandbox::sandbox(port, no_limits),
-        Command::Serve { listen, sandbox } => {
-            serve::serve(&cli.database_url, cli.config.as_deref(), listen, sandbox)
-        }
+        Command::Serve {
+            listen,
+            metrics_listen,
+            sandbox,
+        } => serve::serve(
+            &cli.database_url,
+            cli.config.as_deref(),
+            listen,
+            metrics_listen,
+            sandbox,
+        ),
         Command::Deadletter(DeadletterCommand::List { limit, format }) => {
             deadletter::deadletter_list(&cli.database_url, limit, format)
         }

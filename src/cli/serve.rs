@@ -23,6 +23,7 @@ pub fn serve(
     database_url: &str,
     config: Option<&Path>,
     listen: SocketAddr,
+    metrics_listen: Option<SocketAddr>,
     with_sandbox: bool,
 ) -> ExitCode {
     let config = match load_config(config) {
@@ -84,6 +85,25 @@ pub fn serve(
                 "  what the partners received: GET {}/sandbox/received",
                 running.base_url()
             );
+        }
+        if let Some(metrics_address) = metrics_listen {
+            match tokio::net::TcpListener::bind(metrics_address).await {
+                Ok(metrics_listener) => {
+                    let bound = metrics_listener.local_addr().unwrap_or(metrics_address);
+                    println!("metrics on http://{bound}/metrics");
+                    tokio::spawn(async move {
+                        if let Err(error) =
+                            axum::serve(metrics_listener, crate::metrics::router()).await
+                        {
+                            tracing::error!(%error, "the metrics listener stopped");
+                        }
+                    });
+                }
+                Err(error) => {
+                    eprintln!("error: cannot listen on {metrics_address} for metrics: {error}");
+                    return ExitCode::FAILURE;
+                }
+            }
         }
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let dispatching = tokio::spawn(async move { dispatcher.run(stopped).await });

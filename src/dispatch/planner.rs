@@ -50,6 +50,7 @@ pub async fn plan_active_versions<S: Store>(
         let campaign = &version.campaign;
         let pass = plan_horizon(store, &record.hash, campaign, now, horizon).await?;
         report.jobs_inserted += pass.inserted;
+        crate::metrics::METRICS.planned(pass.inserted);
         let windows: Vec<_> = campaign
             .segments
             .iter()

@@ -1,0 +1,135 @@
+//! herald's own operational metrics in the Prometheus text format, served on a listener of
+//! their own (not the API's): HTTP requests by method and status, and dispatch outcomes. Only
+//! counts of herald's work: nothing about the people in an audience.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::sync::LazyLock;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::Router;
+use axum::routing::get;
+
+#[derive(Default)]
+pub struct Metrics {
+    http_requests: Mutex<BTreeMap<(String, u16), u64>>,
+    jobs_leased: AtomicU64,
+    jobs_sent: AtomicU64,
+    jobs_retried: AtomicU64,
+    jobs_deferred: AtomicU64,
+    jobs_dead: AtomicU64,
+    jobs_unknown: AtomicU64,
+    jobs_planned: AtomicU64,
+}
+
+/// The process's metrics.
+pub static METRICS: LazyLock<Metrics> = LazyLock::new(Metrics::default);
+
+impl Metrics {
+    pub fn http_request(&self, method: &str, status: u16) {
+        let mut requests = self.http_requests.lock().unwrap_or_else(|p| p.into_inner());
+        *requests.entry((method.to_string(), status)).or_default() += 1;
+    }
+
+    pub fn dispatched(&self, report: &crate::dispatch::TickReport) {
+        self.jobs_leased
+            .fetch_add(report.leased as u64, Ordering::Relaxed);
+        self.jobs_sent
+            .fetch_add(report.sent as u64, Ordering::Relaxed);
+        self.jobs_retried
+            .fetch_add(report.retried as u64, Ordering::Relaxed);
+        self.jobs_deferred
+            .fetch_add(report.deferred as u64, Ordering::Relaxed);
+        self.jobs_dead
+            .fetch_add(report.dead as u64, Ordering::Relaxed);
+        self.jobs_unknown.fetch_add(
+            (report.unknown + report.recovered_unknown) as u64,
+            Ordering::Relaxed,
+        );
+    }
+
+    pub fn planned(&self, jobs: u64) {
+        self.jobs_planned.fetch_add(jobs, Ordering::Relaxed);
+    }
+
+    /// The exposition text.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "# HELP herald_http_requests_total API requests answered, by method and status."
+        );
+        let _ = writeln!(out, "# TYPE herald_http_requests_total counter");
+        for ((method, status), count) in self
+            .http_requests
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+        {
+            let _ = writeln!(
+                out,
+                "herald_http_requests_total{{method=\"{method}\",status=\"{status}\"}} {count}"
+            );
+        }
+        let _ = writeln!(
+            out,
+            "# HELP herald_jobs_total Outbox jobs handled by this process, by outcome."
+        );
+        let _ = writeln!(out, "# TYPE herald_jobs_total counter");
+        for (outcome, counter) in [
+            ("leased", &self.jobs_leased),
+            ("sent", &self.jobs_sent),
+            ("retried", &self.jobs_retried),
+            ("deferred", &self.jobs_deferred),
+            ("dead", &self.jobs_dead),
+            ("unknown", &self.jobs_unknown),
+            ("planned", &self.jobs_planned),
+        ] {
+            let _ = writeln!(
+                out,
+                "herald_jobs_total{{outcome=\"{outcome}\"}} {}",
+                counter.load(Ordering::Relaxed)
+            );
+        }
+        out
+    }
+}
+
+/// `GET /metrics` for a Prometheus scraper.
+pub fn router() -> Router {
+    Router::new().route(
+        "/metrics",
+        get(|| async {
+            (
+                [("content-type", "text/plain; version=0.0.4")],
+                METRICS.render(),
+            )
+        }),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_counters_in_the_exposition_format() {
+        let metrics = Metrics::default();
+        metrics.http_request("GET", 200);
+        metrics.http_request("GET", 200);
+        metrics.dispatched(&crate::dispatch::TickReport {
+            leased: 3,
+            sent: 2,
+            dead: 1,
+            ..Default::default()
+        });
+        let text = metrics.render();
+        assert!(
+            text.contains("herald_http_requests_total{method=\"GET\",status=\"200\"} 2\n"),
+            "{text}"
+        );
+        assert!(text.contains("herald_jobs_total{outcome=\"sent\"} 2\n"));
+        assert!(text.contains("herald_jobs_total{outcome=\"dead\"} 1\n"));
+    }
+}
