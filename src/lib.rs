@@ -19,5 +19,6 @@ pub mod platforms;
 pub mod render;
 pub mod sandbox;
 pub mod schedule;
+pub mod secrets;
 pub mod store;
 pub mod telemetry;

@@ -41,6 +41,9 @@ impl App {
             config: Arc::clone(&config),
             clock: Arc::new(clock.clone()),
             limiter: Arc::new(LoginLimiter::default()),
+            secret_key: Some(Arc::new(
+                herald::secrets::SecretKey::from_hex(&"42".repeat(32)).unwrap(),
+            )),
         };
         let app = herald::api::router(state);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -87,6 +90,7 @@ impl App {
         let url = format!("{}{path}", self.base);
         let mut request = match method {
             "GET" => self.client.get(url),
+            "PUT" => self.client.put(url),
             _ => self.client.post(url),
         };
         if let Some(who) = who {
@@ -725,4 +729,72 @@ async fn the_openapi_document_lists_every_route_and_the_docs_work_offline() {
     let page = docs.text().await.unwrap();
     assert!(page.to_lowercase().contains("swagger"), "{page}");
     assert!(!page.contains("https://"), "no assets from the network");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn credentials_are_write_only_and_reach_only_the_partner() {
+    let mut app = App::spawn().await;
+    app.user("root", &[Role::Admin]).await;
+    let (status, _) = app
+        .call(
+            "PUT",
+            "/api/v1/accounts/telegram:info/credentials/token",
+            Some("root"),
+            Some(json!({"value": "777:SECRET-TOKEN"})),
+        )
+        .await;
+    assert_eq!(status, 204);
+    let (status, body) = app
+        .call(
+            "PUT",
+            "/api/v1/accounts/telegram:info/credentials/password",
+            Some("root"),
+            Some(json!({"value": "x"})),
+        )
+        .await;
+    assert_eq!(status, 404, "{body}");
+    let (status, accounts) = app
+        .call("GET", "/api/v1/accounts", Some("root"), None)
+        .await;
+    assert_eq!(status, 200);
+    let telegram = accounts["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["channel"] == "telegram:info")
+        .unwrap();
+    assert_eq!(
+        telegram["credentials"]["token"],
+        json!({"variable": "HERALD_TG_TOKEN", "source": "stored"})
+    );
+    let (_, log) = app.call("GET", "/api/v1/audit", Some("root"), None).await;
+    for text in [accounts.to_string(), log.to_string()] {
+        assert!(
+            !text.contains("SECRET-TOKEN"),
+            "the value never comes back: {text}"
+        );
+    }
+    assert!(log.to_string().contains("account.credential_set"));
+    // Stored sealed in the database, opened only with the key, and used to call the partner.
+    let pool = sqlx::SqlitePool::connect(&app.url).await.unwrap();
+    let sealed: (String,) = sqlx::query_as("SELECT sealed FROM account_secrets")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(!sealed.0.contains("SECRET"));
+    let key = herald::secrets::SecretKey::from_hex(&"42".repeat(32)).unwrap();
+    let mut stored = herald::platforms::StoredCredentials::new();
+    for (channel, name, nonce, sealed) in app.store.account_secrets().await.unwrap() {
+        stored.insert(
+            (channel.clone(), name.clone()),
+            key.open(&channel, &name, &nonce, &sealed).unwrap(),
+        );
+    }
+    assert_eq!(
+        stored[&("telegram:info".to_string(), "token".to_string())].expose(),
+        "777:SECRET-TOKEN"
+    );
+    let wrong = herald::secrets::SecretKey::from_hex(&"43".repeat(32)).unwrap();
+    let (channel, name, nonce, sealed) = app.store.account_secrets().await.unwrap().remove(0);
+    assert!(wrong.open(&channel, &name, &nonce, &sealed).is_err());
 }

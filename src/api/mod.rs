@@ -36,6 +36,9 @@ pub struct ApiState {
     pub config: Arc<Config>,
     pub clock: Arc<dyn Clock>,
     pub limiter: Arc<LoginLimiter>,
+    /// Seals credentials set through the API; without it they can only come from the
+    /// environment.
+    pub secret_key: Option<Arc<crate::secrets::SecretKey>>,
 }
 
 /// The API router: every route of the table behind authentication and its roles.

@@ -14,6 +14,10 @@ fn request_body(path: &str) -> Option<Value> {
             "required": true,
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Bundle"}}}
         })),
+        p if p.ends_with("/credentials/{name}") => Some(json!({
+            "required": true,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Credential"}}}
+        })),
         p if p.ends_with("/approve") || p.ends_with("/reject") => Some(json!({
             "required": false,
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Decision"}}}
@@ -112,6 +116,12 @@ pub fn document() -> Value {
                         "translations": {"type": "object", "additionalProperties": {"type": "string"}, "description": "Fluent files by locale."},
                         "layouts": {"type": "object", "additionalProperties": {"type": "string"}, "description": "Handlebars layouts by platform."}
                     }
+                },
+                "Credential": {
+                    "type": "object",
+                    "required": ["value"],
+                    "additionalProperties": false,
+                    "properties": {"value": {"type": "string", "writeOnly": true}}
                 },
                 "Decision": {
                     "type": "object",

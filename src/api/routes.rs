@@ -3,7 +3,7 @@
 //! a decision about who may use it.
 
 use axum::http::Method;
-use axum::routing::{MethodRouter, get, post};
+use axum::routing::{MethodRouter, get, post, put};
 
 use super::ApiState;
 use super::handlers;
@@ -149,6 +149,20 @@ pub fn route_table() -> Vec<RouteSpec> {
             OPERATIONS,
             "Jobs per channel and status",
             get(handlers::dispatch_status),
+        ),
+        spec(
+            Method::GET,
+            "/api/v1/accounts",
+            ADMINS,
+            "Channel accounts and where each credential comes from (never its value)",
+            get(handlers::accounts),
+        ),
+        spec(
+            Method::PUT,
+            "/api/v1/accounts/{channel}/credentials/{name}",
+            ADMINS,
+            "Set a credential (write-only: it is sealed and never returned)",
+            put(handlers::set_credential),
         ),
         spec(
             Method::GET,

@@ -79,3 +79,41 @@ pub async fn stop_requested() {
         let _ = interrupt.await;
     }
 }
+
+/// Opens the credentials stored through the API, with the key from the environment.
+pub async fn stored_credentials(
+    store: &AnyStore,
+) -> Result<crate::platforms::StoredCredentials, ExitCode> {
+    let rows = store.account_secrets().await.map_err(|error| {
+        eprintln!("error: {error}");
+        ExitCode::FAILURE
+    })?;
+    let mut out = crate::platforms::StoredCredentials::new();
+    if rows.is_empty() {
+        return Ok(out);
+    }
+    let key = match crate::secrets::SecretKey::from_env() {
+        Ok(Some(key)) => key,
+        Ok(None) => {
+            eprintln!(
+                "error: credentials are stored in the database; set {} to open them",
+                crate::secrets::SECRET_KEY_VARIABLE
+            );
+            return Err(ExitCode::FAILURE);
+        }
+        Err(message) => {
+            eprintln!("error: {message}");
+            return Err(ExitCode::FAILURE);
+        }
+    };
+    for (channel, name, nonce, sealed) in rows {
+        let secret = key
+            .open(&channel, &name, &nonce, &sealed)
+            .map_err(|message| {
+                eprintln!("error: {message}");
+                ExitCode::FAILURE
+            })?;
+        out.insert((channel, name), secret);
+    }
+    Ok(out)
+}

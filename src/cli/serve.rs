@@ -13,7 +13,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 
-use super::runtime::{load_config, open_store, runtime, stop_requested};
+use super::runtime::{load_config, open_store, runtime, stop_requested, stored_credentials};
 use crate::clock::SystemClock;
 use crate::dispatch::{DispatchSettings, Dispatcher};
 use crate::sandbox::{Sandbox, SandboxConfig};
@@ -51,19 +51,35 @@ pub fn serve(
         } else {
             None
         };
+        let secret_key = match crate::secrets::SecretKey::from_env() {
+            Ok(key) => key,
+            Err(message) => {
+                eprintln!("error: {message}");
+                return ExitCode::FAILURE;
+            }
+        };
+        let stored = match stored_credentials(&store).await {
+            Ok(stored) => stored,
+            Err(code) => return code,
+        };
         let settings = DispatchSettings {
             sandbox_url: sandbox.as_ref().map(|s| s.base_url()),
             ..DispatchSettings::default()
         };
         let api_config = Arc::clone(&config);
-        let dispatcher =
-            match Dispatcher::new(store.clone(), Arc::new(SystemClock), config, settings) {
-                Ok(dispatcher) => dispatcher,
-                Err(error) => {
-                    eprintln!("error: {error}");
-                    return ExitCode::FAILURE;
-                }
-            };
+        let dispatcher = match Dispatcher::with_stored_credentials(
+            store.clone(),
+            Arc::new(SystemClock),
+            config,
+            settings,
+            &stored,
+        ) {
+            Ok(dispatcher) => dispatcher,
+            Err(error) => {
+                eprintln!("error: {error}");
+                return ExitCode::FAILURE;
+            }
+        };
         let listener = match tokio::net::TcpListener::bind(listen).await {
             Ok(listener) => listener,
             Err(error) => {
@@ -112,6 +128,7 @@ pub fn serve(
             config: api_config,
             clock: Arc::new(SystemClock),
             limiter: Arc::new(crate::api::LoginLimiter::default()),
+            secret_key: secret_key.map(Arc::new),
         });
         let app = probes(store).merge(api);
         let server = axum::serve(

@@ -4,7 +4,7 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use super::runtime::{load_config, open_store, runtime, stop_requested};
+use super::runtime::{load_config, open_store, runtime, stop_requested, stored_credentials};
 use crate::clock::SystemClock;
 use crate::dispatch::{DispatchSettings, Dispatcher};
 
@@ -27,11 +27,15 @@ pub fn worker(
             Ok(store) => store,
             Err(code) => return code,
         };
+        let stored = match stored_credentials(&store).await {
+            Ok(stored) => stored,
+            Err(code) => return code,
+        };
         let settings = DispatchSettings {
             sandbox_url: sandbox_url.map(str::to_string),
             ..DispatchSettings::default()
         };
-        let dispatcher = match Dispatcher::new(store, Arc::new(SystemClock), config, settings) {
+        let dispatcher = match Dispatcher::with_stored_credentials(store, Arc::new(SystemClock), config, settings, &stored) {
             Ok(dispatcher) => dispatcher,
             Err(error) => {
                 eprintln!("error: {error}");

@@ -17,8 +17,8 @@ use super::planner::{PlannerReport, plan_active_versions};
 use crate::clock::Clock;
 use crate::config::{Account, Config};
 use crate::platforms::{
-    Adapter, ChannelRef, Platform, Publication, PublishResult, TelegramAdapter, WebhookAdapter,
-    resolve_credentials,
+    Adapter, ChannelRef, Platform, Publication, PublishResult, StoredCredentials, TelegramAdapter,
+    WebhookAdapter, resolve_credentials,
 };
 use crate::store::{JobOutcome, LeasedJob, Store, StoreError};
 
@@ -117,6 +117,24 @@ impl<S: Store> Dispatcher<S> {
         config: Arc<Config>,
         settings: DispatchSettings,
     ) -> Result<Self, String> {
+        Dispatcher::with_stored_credentials(
+            store,
+            clock,
+            config,
+            settings,
+            &StoredCredentials::new(),
+        )
+    }
+
+    /// As [`Dispatcher::new`], with credentials stored through the API (already opened) for
+    /// accounts whose environment variables are not set.
+    pub fn with_stored_credentials(
+        store: S,
+        clock: Arc<dyn Clock>,
+        config: Arc<Config>,
+        settings: DispatchSettings,
+        stored: &StoredCredentials,
+    ) -> Result<Self, String> {
         let client = reqwest::Client::builder()
             .pool_max_idle_per_host(256)
             .tcp_nodelay(true)
@@ -131,7 +149,7 @@ impl<S: Store> Dispatcher<S> {
                 .unwrap_or_else(|| account.base_url.clone());
             let adapter = match channel.platform {
                 Platform::Telegram => {
-                    let mut credentials = resolve_credentials(account, rehearsal)?;
+                    let mut credentials = resolve_credentials(account, rehearsal, stored)?;
                     let token = credentials
                         .remove("token")
                         .ok_or_else(|| format!("account `{channel}` has no token"))?;
@@ -144,7 +162,7 @@ impl<S: Store> Dispatcher<S> {
                     ))
                 }
                 Platform::Webhook => {
-                    let mut credentials = resolve_credentials(account, rehearsal)?;
+                    let mut credentials = resolve_credentials(account, rehearsal, stored)?;
                     let secret = credentials
                         .remove("secret")
                         .ok_or_else(|| format!("account `{channel}` has no secret"))?;

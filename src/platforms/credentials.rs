@@ -30,11 +30,16 @@ impl fmt::Debug for Secret {
     }
 }
 
-/// Reads every credential of an account. In a rehearsal every credential is
-/// [`REHEARSAL_CREDENTIAL`] instead: the environment is not even read.
+/// Credentials set through the API, opened: `(channel, name)` to value.
+pub type StoredCredentials = BTreeMap<(String, String), Secret>;
+
+/// Reads every credential of an account: its environment variable, else a credential stored
+/// through the API. In a rehearsal every credential is [`REHEARSAL_CREDENTIAL`] instead: the
+/// environment is not even read.
 pub fn resolve_credentials(
     account: &Account,
     rehearsal: bool,
+    stored: &StoredCredentials,
 ) -> Result<BTreeMap<String, Secret>, String> {
     let mut out = BTreeMap::new();
     if rehearsal {
@@ -48,12 +53,17 @@ pub fn resolve_credentials(
             Ok(value) if !value.is_empty() => {
                 out.insert(key.clone(), Secret(value));
             }
-            _ => {
-                return Err(format!(
-                    "account `{}`: environment variable {variable} (credential `{key}`) is not set",
-                    account.channel
-                ));
-            }
+            _ => match stored.get(&(account.channel.to_string(), key.clone())) {
+                Some(secret) => {
+                    out.insert(key.clone(), secret.clone());
+                }
+                None => {
+                    return Err(format!(
+                        "account `{}`: environment variable {variable} (credential `{key}`) is not set, and none is stored",
+                        account.channel
+                    ));
+                }
+            },
         }
     }
     Ok(out)

@@ -9,7 +9,7 @@ mod telegram;
 mod webhook;
 
 pub use adapter::{Adapter, Publication, PublishResult};
-pub use credentials::{REHEARSAL_CREDENTIAL, Secret, resolve_credentials};
+pub use credentials::{REHEARSAL_CREDENTIAL, Secret, StoredCredentials, resolve_credentials};
 pub use platform::{ChannelRef, Platform, TextFormat, is_simple_name};
 pub use telegram::TelegramAdapter;
 pub use webhook::{WebhookAdapter, sign_webhook};

@@ -270,6 +270,22 @@ impl Store for AnyStore {
         delegate!(self, s => s.decisions(hash))
     }
 
+    async fn set_account_secret(
+        &self,
+        channel: &str,
+        name: &str,
+        nonce: &str,
+        sealed: &str,
+        by: &str,
+        at_ms: i64,
+    ) -> Result<(), StoreError> {
+        delegate!(self, s => s.set_account_secret(channel, name, nonce, sealed, by, at_ms))
+    }
+
+    async fn account_secrets(&self) -> Result<Vec<(String, String, String, String)>, StoreError> {
+        delegate!(self, s => s.account_secrets())
+    }
+
     async fn append_audit(&self, entry: &crate::audit::NewAuditEntry) -> Result<(), StoreError> {
         delegate!(self, s => s.append_audit(entry))
     }

@@ -22,6 +22,11 @@ pub const SQLITE: &[Migration] = &[
         name: "users_approvals_audit",
         sql: include_str!("../../migrations/sqlite/0002_users_approvals_audit.sql"),
     },
+    Migration {
+        version: 3,
+        name: "account_secrets",
+        sql: include_str!("../../migrations/sqlite/0003_account_secrets.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -34,6 +39,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 2,
         name: "users_approvals_audit",
         sql: include_str!("../../migrations/postgres/0002_users_approvals_audit.sql"),
+    },
+    Migration {
+        version: 3,
+        name: "account_secrets",
+        sql: include_str!("../../migrations/postgres/0003_account_secrets.sql"),
     },
 ];
 

@@ -275,6 +275,22 @@ pub trait Store: Clone + Send + Sync + 'static {
         hash: &ContentHash,
     ) -> impl Future<Output = Result<Vec<Decision>, StoreError>> + Send;
 
+    /// Stores a sealed credential for an account (audited without its value).
+    fn set_account_secret(
+        &self,
+        channel: &str,
+        name: &str,
+        nonce: &str,
+        sealed: &str,
+        by: &str,
+        at_ms: i64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Every stored credential as `(channel, name, nonce, sealed)`, for the dispatcher to open.
+    fn account_secrets(
+        &self,
+    ) -> impl Future<Output = Result<Vec<(String, String, String, String)>, StoreError>> + Send;
+
     fn append_audit(
         &self,
         entry: &crate::audit::NewAuditEntry,

@@ -132,6 +132,47 @@ macro_rules! people_store_methods {
             Ok(rows.into_iter().map(|(user, decision, note, at_ms)| $crate::store::Decision { user, decision, note, at_ms }).collect())
         }
 
+        async fn set_account_secret(
+            &self,
+            channel: &str,
+            name: &str,
+            nonce: &str,
+            sealed: &str,
+            by: &str,
+            at_ms: i64,
+        ) -> Result<(), $crate::store::StoreError> {
+            let mut tx = self.pool.begin().await?;
+            sqlx::query(
+                "INSERT INTO account_secrets (channel, name, nonce, sealed, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6)
+                 ON CONFLICT (channel, name) DO UPDATE SET nonce = excluded.nonce, sealed = excluded.sealed,
+                 updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+            )
+            .bind(channel.to_string())
+            .bind(name.to_string())
+            .bind(nonce.to_string())
+            .bind(sealed.to_string())
+            .bind(at_ms)
+            .bind(by.to_string())
+            .execute(&mut *tx)
+            .await?;
+            audit_append!(tx, $crate::audit::NewAuditEntry {
+                at_ms,
+                actor: by.to_string(),
+                action: "account.credential_set".into(),
+                subject: channel.to_string(),
+                version: None,
+                details: serde_json::json!({ "credential": name }),
+            });
+            tx.commit().await?;
+            Ok(())
+        }
+
+        async fn account_secrets(&self) -> Result<Vec<(String, String, String, String)>, $crate::store::StoreError> {
+            Ok(sqlx::query_as("SELECT channel, name, nonce, sealed FROM account_secrets ORDER BY channel, name")
+                .fetch_all(&self.pool)
+                .await?)
+        }
+
         async fn append_audit(&self, entry: &$crate::audit::NewAuditEntry) -> Result<(), $crate::store::StoreError> {
             let mut tx = self.pool.begin().await?;
             audit_append!(tx, entry.clone());

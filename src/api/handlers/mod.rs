@@ -1,9 +1,11 @@
 //! Route handlers, one file per concern.
 
+mod accounts;
 mod content;
 mod lifecycle;
 mod operations;
 
+pub use accounts::{accounts, set_credential};
 pub use content::{completeness, me, preview, upload, version, versions};
 pub use lifecycle::{approve, cancel, pause, reject, resume, schedule, submit};
 pub use operations::{audit, dispatch_status, kill};

@@ -1,0 +1,136 @@
+//! Credentials kept in the database: sealed with XChaCha20-Poly1305 under a key that lives only
+//! in the environment (`HERALD_SECRET_KEY`, 64 hex characters), each bound to its account and
+//! name so a sealed value cannot be moved to another account. They are write-only: no route
+//! returns them, and only the dispatcher opens them, to call the partner.
+
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
+
+use crate::platforms::Secret;
+
+/// The environment variable holding the sealing key.
+pub const SECRET_KEY_VARIABLE: &str = "HERALD_SECRET_KEY";
+
+pub struct SecretKey(XChaCha20Poly1305);
+
+impl SecretKey {
+    /// The key from [`SECRET_KEY_VARIABLE`]; `Ok(None)` when it is not set.
+    pub fn from_env() -> Result<Option<SecretKey>, String> {
+        match std::env::var(SECRET_KEY_VARIABLE) {
+            Ok(text) if !text.is_empty() => SecretKey::from_hex(&text).map(Some),
+            _ => Ok(None),
+        }
+    }
+
+    pub fn from_hex(text: &str) -> Result<SecretKey, String> {
+        let bytes = decode_hex(text.trim())
+            .filter(|b| b.len() == 32)
+            .ok_or_else(|| {
+                format!("{SECRET_KEY_VARIABLE} must be 64 hexadecimal characters (32 random bytes)")
+            })?;
+        Ok(SecretKey(XChaCha20Poly1305::new(Key::from_slice(&bytes))))
+    }
+
+    /// Seals `value` for `(channel, name)`: `(nonce, sealed)` as hex.
+    pub fn seal(&self, channel: &str, name: &str, value: &str) -> Result<(String, String), String> {
+        let mut nonce = [0u8; 24];
+        getrandom::fill(&mut nonce).map_err(|e| format!("no randomness for a nonce: {e}"))?;
+        let aad = binding(channel, name);
+        let sealed = self
+            .0
+            .encrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: value.as_bytes(),
+                    aad: aad.as_bytes(),
+                },
+            )
+            .map_err(|_| "sealing failed".to_string())?;
+        Ok((encode_hex(&nonce), encode_hex(&sealed)))
+    }
+
+    /// Opens a sealed value; fails if it was tampered with, moved, or sealed under another key.
+    pub fn open(
+        &self,
+        channel: &str,
+        name: &str,
+        nonce: &str,
+        sealed: &str,
+    ) -> Result<Secret, String> {
+        let refuse = || {
+            format!(
+                "stored credential `{name}` of `{channel}` cannot be opened with this {SECRET_KEY_VARIABLE}"
+            )
+        };
+        let nonce = decode_hex(nonce)
+            .filter(|n| n.len() == 24)
+            .ok_or_else(refuse)?;
+        let sealed = decode_hex(sealed).ok_or_else(refuse)?;
+        let aad = binding(channel, name);
+        let plain = self
+            .0
+            .decrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: &sealed,
+                    aad: aad.as_bytes(),
+                },
+            )
+            .map_err(|_| refuse())?;
+        String::from_utf8(plain)
+            .map(Secret::new)
+            .map_err(|_| refuse())
+    }
+}
+
+fn binding(channel: &str, name: &str) -> String {
+    format!("herald-account-secret\0{channel}\0{name}")
+}
+
+fn encode_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn decode_hex(text: &str) -> Option<Vec<u8>> {
+    if text.len() % 2 != 0 {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| {
+            text.get(i..i + 2)
+                .and_then(|pair| u8::from_str_radix(pair, 16).ok())
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sealed_values_open_only_for_their_account_and_key() {
+        let key = SecretKey::from_hex(&"11".repeat(32)).unwrap();
+        let (nonce, sealed) = key.seal("telegram:info", "token", "123:ABC").unwrap();
+        assert!(!sealed.contains("123"));
+        assert_eq!(
+            key.open("telegram:info", "token", &nonce, &sealed)
+                .unwrap()
+                .expose(),
+            "123:ABC"
+        );
+        assert!(
+            key.open("telegram:other", "token", &nonce, &sealed)
+                .is_err(),
+            "moved to another account"
+        );
+        let other = SecretKey::from_hex(&"22".repeat(32)).unwrap();
+        assert!(
+            other
+                .open("telegram:info", "token", &nonce, &sealed)
+                .is_err(),
+            "another key"
+        );
+        assert!(SecretKey::from_hex("abc").is_err());
+    }
+}
