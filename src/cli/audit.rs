@@ -2,25 +2,14 @@
 
 use std::process::ExitCode;
 
-use super::runtime::{open_store, runtime};
+use super::runtime::{fail, with_store};
 use crate::store::Store;
 
 pub fn audit_verify(database_url: &str) -> ExitCode {
-    let runtime = match runtime() {
-        Ok(runtime) => runtime,
-        Err(code) => return code,
-    };
-    runtime.block_on(async {
-        let store = match open_store(database_url).await {
-            Ok(store) => store,
-            Err(code) => return code,
-        };
+    with_store(database_url, |store| async move {
         let (entries, head) = match store.audit_log().await {
             Ok(log) => log,
-            Err(error) => {
-                eprintln!("error: {error}");
-                return ExitCode::FAILURE;
-            }
+            Err(error) => return fail(error),
         };
         match crate::audit::verify(&entries, (head.0, &head.1)) {
             Ok(count) => {
@@ -30,10 +19,7 @@ pub fn audit_verify(database_url: &str) -> ExitCode {
                 );
                 ExitCode::SUCCESS
             }
-            Err(problem) => {
-                eprintln!("error: audit log tampered with: {problem}");
-                ExitCode::FAILURE
-            }
+            Err(problem) => fail(format!("audit log tampered with: {problem}")),
         }
     })
 }

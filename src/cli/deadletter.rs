@@ -4,25 +4,14 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use super::Format;
-use super::runtime::{open_store, runtime};
+use super::runtime::{fail, with_store};
 use crate::store::Store;
 
 pub fn deadletter_list(database_url: &str, limit: u32, format: Format) -> ExitCode {
-    let runtime = match runtime() {
-        Ok(runtime) => runtime,
-        Err(code) => return code,
-    };
-    runtime.block_on(async {
-        let store = match open_store(database_url).await {
-            Ok(store) => store,
-            Err(code) => return code,
-        };
+    with_store(database_url, |store| async move {
         let letters = match store.dead_letters(limit).await {
             Ok(letters) => letters,
-            Err(error) => {
-                eprintln!("error: {error}");
-                return ExitCode::FAILURE;
-            }
+            Err(error) => return fail(error),
         };
         let mut out = std::io::stdout().lock();
         let written = match format {
@@ -67,15 +56,7 @@ pub fn deadletter_retry(database_url: &str, ids: &[i64], all: bool) -> ExitCode 
         eprintln!("error: name the dead letters to retry (their ids) or pass --all");
         return ExitCode::from(2);
     }
-    let runtime = match runtime() {
-        Ok(runtime) => runtime,
-        Err(code) => return code,
-    };
-    runtime.block_on(async {
-        let store = match open_store(database_url).await {
-            Ok(store) => store,
-            Err(code) => return code,
-        };
+    with_store(database_url, |store| async move {
         let selection = if all { None } else { Some(ids) };
         match store
             .retry_dead(selection, chrono::Utc::now().timestamp_millis())
@@ -94,10 +75,7 @@ pub fn deadletter_retry(database_url: &str, ids: &[i64], all: bool) -> ExitCode 
                 }
                 ExitCode::SUCCESS
             }
-            Err(error) => {
-                eprintln!("error: {error}");
-                ExitCode::FAILURE
-            }
+            Err(error) => fail(error),
         }
     })
 }

@@ -43,6 +43,31 @@ pub fn load_config(explicit: Option<&Path>) -> Result<Config, ExitCode> {
     Ok(config)
 }
 
+/// Runs `work` with a migrated store on a fresh runtime: the frame of every command that
+/// only needs the database.
+pub fn with_store<F, Fut>(database_url: &str, work: F) -> ExitCode
+where
+    F: FnOnce(AnyStore) -> Fut,
+    Fut: std::future::Future<Output = ExitCode>,
+{
+    let runtime = match runtime() {
+        Ok(runtime) => runtime,
+        Err(code) => return code,
+    };
+    runtime.block_on(async {
+        match open_store(database_url).await {
+            Ok(store) => work(store).await,
+            Err(code) => code,
+        }
+    })
+}
+
+/// Prints an error the way every command does and gives the failure exit code.
+pub fn fail(error: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error: {error}");
+    ExitCode::FAILURE
+}
+
 /// Connects and applies pending migrations (refusing a newer schema).
 pub async fn open_store(database_url: &str) -> Result<AnyStore, ExitCode> {
     let store = connect(database_url).await.map_err(|error| {

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use super::runtime::{open_store, runtime};
+use super::runtime::{fail, with_store};
 use crate::auth::{Role, issue_token};
 use crate::store::Store;
 
@@ -25,15 +25,7 @@ pub fn user_add(database_url: &str, name: &str, roles: &[String]) -> ExitCode {
         eprintln!("error: a user name must be 1 to 100 characters");
         return ExitCode::from(2);
     }
-    let runtime = match runtime() {
-        Ok(runtime) => runtime,
-        Err(code) => return code,
-    };
-    runtime.block_on(async {
-        let store = match open_store(database_url).await {
-            Ok(store) => store,
-            Err(code) => return code,
-        };
+    with_store(database_url, |store| async move {
         let now = chrono::Utc::now().timestamp_millis();
         let user = match store.user_by_name(name).await {
             Ok(Some(_)) => {
@@ -70,15 +62,7 @@ pub fn user_add(database_url: &str, name: &str, roles: &[String]) -> ExitCode {
 }
 
 pub fn user_revoke(database_url: &str, token_id: &str) -> ExitCode {
-    let runtime = match runtime() {
-        Ok(runtime) => runtime,
-        Err(code) => return code,
-    };
-    runtime.block_on(async {
-        let store = match open_store(database_url).await {
-            Ok(store) => store,
-            Err(code) => return code,
-        };
+    with_store(database_url, |store| async move {
         // Accept the whole token too, but only ever look at its id.
         let id = token_id.split('.').next().unwrap_or(token_id);
         match store
@@ -89,14 +73,8 @@ pub fn user_revoke(database_url: &str, token_id: &str) -> ExitCode {
                 println!("token {id} revoked");
                 ExitCode::SUCCESS
             }
-            Ok(false) => {
-                eprintln!("error: no active token {id}");
-                ExitCode::FAILURE
-            }
-            Err(error) => {
-                eprintln!("error: {error}");
-                ExitCode::FAILURE
-            }
+            Ok(false) => fail(format!("no active token {id}")),
+            Err(error) => fail(error),
         }
     })
 }
