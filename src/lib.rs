@@ -16,6 +16,7 @@ pub mod dispatch;
 pub mod l10n;
 pub mod metrics;
 pub mod platforms;
+pub mod reach;
 pub mod render;
 pub mod sandbox;
 pub mod schedule;

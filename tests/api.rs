@@ -45,7 +45,13 @@ impl App {
                 herald::secrets::SecretKey::from_hex(&"42".repeat(32)).unwrap(),
             )),
         };
-        let app = herald::api::router(state);
+        let clicks = herald::reach::redirector_router(herald::reach::ClickState {
+            store: herald::store::AnyStore::Sqlite(fresh.store.clone()),
+            config: Arc::clone(&config),
+            clock: Arc::new(clock.clone()),
+            index: Arc::new(herald::reach::LinkIndex::default()),
+        });
+        let app = herald::api::router(state).merge(clicks);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
         tokio::spawn(async move {
@@ -797,4 +803,66 @@ async fn credentials_are_write_only_and_reach_only_the_partner() {
     let wrong = herald::secrets::SecretKey::from_hex(&"43".repeat(32)).unwrap();
     let (channel, name, nonce, sealed) = app.store.account_secrets().await.unwrap().remove(0);
     assert!(wrong.open(&channel, &name, &nonce, &sealed).is_err());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tracking_links_redirect_and_count_people_apart_from_previews() {
+    let mut app = App::spawn().await;
+    app.user("ana", &[Role::Author]).await;
+    uploaded(&app, "ana", common::CAMPAIGN).await;
+    let token = herald::render::tracking_token(
+        "demo",
+        "weekly",
+        Some("a"),
+        &herald::campaign::Locale::parse("ar").unwrap(),
+        &herald::platforms::ChannelRef::parse("telegram:info").unwrap(),
+    );
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let url = format!("{}/r/{token}", app.base);
+    let response = client.get(&url).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 302);
+    assert_eq!(response.headers()["location"], "https://example.org/return");
+    assert!(response.headers().get("set-cookie").is_none(), "no cookie");
+    assert_eq!(response.headers()["referrer-policy"], "no-referrer");
+    client.head(&url).send().await.unwrap();
+    client
+        .get(&url)
+        .header("user-agent", "TelegramBot (like TwitterBot)")
+        .send()
+        .await
+        .unwrap();
+    client
+        .get(&url)
+        .header("user-agent", "Mozilla/5.0 (Linux; Android 14)")
+        .send()
+        .await
+        .unwrap();
+    let counts = app.store.click_counts("demo").await.unwrap();
+    let by_kind: BTreeMap<String, i64> = counts.iter().map(|(k, n)| (k.kind.clone(), *n)).collect();
+    assert_eq!(
+        by_kind,
+        BTreeMap::from([("person".to_string(), 2), ("preview".to_string(), 2)])
+    );
+    let (key, _) = &counts[0];
+    assert_eq!(
+        (
+            key.send.as_str(),
+            key.variant.as_str(),
+            key.locale.as_str(),
+            key.channel.as_str(),
+            key.day.as_str()
+        ),
+        ("weekly", "a", "ar", "telegram:info", "2027-01-02")
+    );
+    for missing in ["0123456789abcdef", "not-a-token", "../../etc"] {
+        let response = client
+            .get(format!("{}/r/{missing}", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 404, "{missing}");
+    }
 }

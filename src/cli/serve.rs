@@ -67,6 +67,7 @@ pub fn serve(
             ..DispatchSettings::default()
         };
         let api_config = Arc::clone(&config);
+        let click_config = Arc::clone(&config);
         let dispatcher = match Dispatcher::with_stored_credentials(
             store.clone(),
             Arc::new(SystemClock),
@@ -130,7 +131,13 @@ pub fn serve(
             limiter: Arc::new(crate::api::LoginLimiter::default()),
             secret_key: secret_key.map(Arc::new),
         });
-        let app = probes(store).merge(api);
+        let clicks = crate::reach::redirector_router(crate::reach::ClickState {
+            store: store.clone(),
+            config: Arc::clone(&click_config),
+            clock: Arc::new(SystemClock),
+            index: Arc::new(crate::reach::LinkIndex::default()),
+        });
+        let app = probes(store).merge(api).merge(clicks);
         let server = axum::serve(
             listener,
             app.into_make_service_with_connect_info::<SocketAddr>(),

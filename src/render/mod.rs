@@ -14,4 +14,4 @@ pub use layout::{LayoutSource, Layouts};
 pub use limits::{measure, platform_limit};
 pub use matrix::{Combination, PreviewFilter, PreviewItem, combinations, preview_items};
 pub use renderer::{LINK_PLACEHOLDER, RenderError, RenderKey, Rendered, Renderer, render_uncached};
-pub use tracking::{tracking_token, tracking_url};
+pub use tracking::{TOKEN_LENGTH, tracking_token, tracking_url};

@@ -3,8 +3,9 @@
 use chrono::{DateTime, Utc};
 
 use super::{
-    DeadLetter, Decision, JobOutcome, JobRecord, LeasedJob, MigrationReport, PostgresStore,
-    Reservation, SqliteStore, Store, StoreError, TokenRecord, UserRecord, VersionRecord,
+    ClickKey, DeadLetter, Decision, JobOutcome, JobRecord, LeasedJob, MigrationReport,
+    PostgresStore, Reservation, SqliteStore, Store, StoreError, TokenRecord, UserRecord,
+    VersionRecord,
 };
 use crate::campaign::{ContentHash, VersionBundle, VersionState};
 use crate::schedule::PlannedJob;
@@ -203,6 +204,14 @@ impl Store for AnyStore {
 
     async fn retry_dead(&self, ids: Option<&[i64]>, now_ms: i64) -> Result<u64, StoreError> {
         delegate!(self, s => s.retry_dead(ids, now_ms))
+    }
+
+    async fn count_click(&self, click: &ClickKey) -> Result<(), StoreError> {
+        delegate!(self, s => s.count_click(click))
+    }
+
+    async fn click_counts(&self, campaign_id: &str) -> Result<Vec<(ClickKey, i64)>, StoreError> {
+        delegate!(self, s => s.click_counts(campaign_id))
     }
 
     async fn next_due_ms(&self) -> Result<Option<i64>, StoreError> {

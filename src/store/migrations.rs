@@ -27,6 +27,11 @@ pub const SQLITE: &[Migration] = &[
         name: "account_secrets",
         sql: include_str!("../../migrations/sqlite/0003_account_secrets.sql"),
     },
+    Migration {
+        version: 4,
+        name: "click_counts",
+        sql: include_str!("../../migrations/sqlite/0004_click_counts.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -44,6 +49,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 3,
         name: "account_secrets",
         sql: include_str!("../../migrations/postgres/0003_account_secrets.sql"),
+    },
+    Migration {
+        version: 4,
+        name: "click_counts",
+        sql: include_str!("../../migrations/postgres/0004_click_counts.sql"),
     },
 ];
 

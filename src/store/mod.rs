@@ -23,8 +23,8 @@ pub use error::StoreError;
 pub use migrations::MigrationReport;
 pub use postgres::PostgresStore;
 pub use records::{
-    DeadLetter, Decision, JobOutcome, JobRecord, LeasedJob, Reservation, TokenRecord, UserRecord,
-    VersionRecord,
+    ClickKey, DeadLetter, Decision, JobOutcome, JobRecord, LeasedJob, Reservation, TokenRecord,
+    UserRecord, VersionRecord,
 };
 pub use sqlite::SqliteStore;
 
@@ -211,6 +211,15 @@ pub trait Store: Clone + Send + Sync + 'static {
         ids: Option<&[i64]>,
         now_ms: i64,
     ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
+    /// Adds one click to its counter.
+    fn count_click(&self, click: &ClickKey) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// A campaign's click counters.
+    fn click_counts(
+        &self,
+        campaign_id: &str,
+    ) -> impl Future<Output = Result<Vec<(ClickKey, i64)>, StoreError>> + Send;
 
     /// When the earliest queued job is due (milliseconds), so an idle worker knows how long
     /// it may sleep.

@@ -352,3 +352,18 @@ pub struct Decision {
     pub note: Option<String>,
     pub at_ms: i64,
 }
+
+/// One counter of clicks on a tracking link: the link's dimensions, the UTC day, and whether
+/// a person or a link-preview fetcher followed it. Nothing about who clicked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ClickKey {
+    pub campaign: String,
+    pub send: String,
+    /// Empty for a message without variants.
+    pub variant: String,
+    pub locale: String,
+    pub channel: String,
+    pub day: String,
+    /// `person` or `preview`.
+    pub kind: String,
+}

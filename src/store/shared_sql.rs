@@ -583,6 +583,41 @@ macro_rules! shared_store_methods {
             }
         }
 
+        async fn count_click(&self, click: &$crate::store::ClickKey) -> Result<(), $crate::store::StoreError> {
+            sqlx::query(
+                "INSERT INTO click_counts (campaign_id, send_id, variant, locale, channel, day, kind, clicks)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, 1)
+                 ON CONFLICT (campaign_id, send_id, variant, locale, channel, day, kind)
+                 DO UPDATE SET clicks = click_counts.clicks + 1",
+            )
+            .bind(click.campaign.clone())
+            .bind(click.send.clone())
+            .bind(click.variant.clone())
+            .bind(click.locale.clone())
+            .bind(click.channel.clone())
+            .bind(click.day.clone())
+            .bind(click.kind.clone())
+            .execute(&self.pool)
+            .await?;
+            Ok(())
+        }
+
+        async fn click_counts(&self, campaign_id: &str) -> Result<Vec<($crate::store::ClickKey, i64)>, $crate::store::StoreError> {
+            let rows: Vec<(String, String, String, String, String, String, String, i64)> = sqlx::query_as(
+                "SELECT campaign_id, send_id, variant, locale, channel, day, kind, clicks FROM click_counts
+                 WHERE campaign_id = $1 ORDER BY day, send_id, variant, locale, channel, kind",
+            )
+            .bind(campaign_id.to_string())
+            .fetch_all(&self.pool)
+            .await?;
+            Ok(rows
+                .into_iter()
+                .map(|(campaign, send, variant, locale, channel, day, kind, clicks)| {
+                    ($crate::store::ClickKey { campaign, send, variant, locale, channel, day, kind }, clicks)
+                })
+                .collect())
+        }
+
         async fn next_due_ms(&self) -> Result<Option<i64>, $crate::store::StoreError> {
             Ok(sqlx::query_scalar("SELECT MIN(run_at) FROM outbox WHERE status = 'queued'")
                 .fetch_one(&self.pool)
