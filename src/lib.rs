@@ -18,6 +18,7 @@ pub mod metrics;
 pub mod platforms;
 pub mod reach;
 pub mod render;
+pub mod report;
 pub mod sandbox;
 pub mod schedule;
 pub mod secrets;
