@@ -301,6 +301,16 @@ async fn two_weeks_arrive_exactly_at_local_times() {
     assert_eq!(arabic.body["direction"], "rtl");
     assert!(arabic.text.starts_with('\u{200F}'), "{:?}", arabic.text);
     assert!(arabic.text.contains("https://herald.example.org/r/"));
+    // Reports read counters, never rows about people: one `sent` per job, by dimension.
+    let counts = rig.store.delivery_counts("rehearsal").await.unwrap();
+    assert!(counts.iter().all(|c| c.status == "sent"));
+    assert_eq!(counts.iter().map(|c| c.count).sum::<i64>(), 48);
+    let arabic_telegram: i64 = counts
+        .iter()
+        .filter(|c| c.locale == "ar" && c.channel == "telegram:info")
+        .map(|c| c.count)
+        .sum();
+    assert_eq!(arabic_telegram, 8);
     // A/B variants alternate across jobs.
     let variants: BTreeSet<String> = jobs.iter().filter_map(|j| j.variant.clone()).collect();
     assert_eq!(variants, BTreeSet::from(["a".to_string(), "b".to_string()]));

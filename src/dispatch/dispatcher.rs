@@ -20,7 +20,7 @@ use crate::platforms::{
     Adapter, ChannelRef, Platform, Publication, PublishResult, StoredCredentials, TelegramAdapter,
     WebhookAdapter, resolve_credentials,
 };
-use crate::store::{JobOutcome, LeasedJob, Store, StoreError};
+use crate::store::{DeliveryCount, JobOutcome, LeasedJob, Store, StoreError};
 
 /// How a worker behaves. The defaults suit production; tests shorten them.
 #[derive(Debug, Clone)]
@@ -274,6 +274,7 @@ impl<S: Store> Dispatcher<S> {
             return Ok(report);
         }
         let mut outcomes: Vec<(i64, JobOutcome)> = Vec::with_capacity(jobs.len());
+        let leased: HashMap<i64, LeasedJob> = jobs.iter().map(|j| (j.id, j.clone())).collect();
         let mut by_channel: BTreeMap<String, Vec<LeasedJob>> = BTreeMap::new();
         for job in jobs {
             by_channel.entry(job.channel.clone()).or_default().push(job);
@@ -328,13 +329,16 @@ impl<S: Store> Dispatcher<S> {
                 outcomes.push((ready.job.id, outcome));
             }
         }
+        let counts = delivery_counts(&leased, &outcomes, self.clock.now());
         self.store
             .record_outcomes(
                 &self.settings.worker_id,
                 &outcomes,
+                &counts,
                 self.clock.now().timestamp_millis(),
             )
             .await?;
+        crate::metrics::METRICS.dispatched(&report);
         Ok(report)
     }
 
@@ -673,6 +677,63 @@ impl<S: Store> Dispatcher<S> {
             PublishResult::Unknown { error } => (JobOutcome::Unknown { error }, None),
         }
     }
+}
+
+/// The `sent` and `failed` counters a batch adds, summed per dimension and day.
+fn delivery_counts(
+    leased: &HashMap<i64, LeasedJob>,
+    outcomes: &[(i64, JobOutcome)],
+    now: DateTime<Utc>,
+) -> Vec<DeliveryCount> {
+    let day = now.format("%Y-%m-%d").to_string();
+    let mut sums: BTreeMap<[String; 8], i64> = BTreeMap::new();
+    for (id, outcome) in outcomes {
+        let Some(job) = leased.get(id) else { continue };
+        let (status, variant) = match outcome {
+            JobOutcome::Sent { variant, .. } => ("sent", variant.clone().unwrap_or_default()),
+            JobOutcome::Dead { .. } => ("failed", String::new()),
+            _ => continue,
+        };
+        let key = [
+            job.campaign_id.clone(),
+            job.version.to_string(),
+            job.send.clone(),
+            job.segment.clone(),
+            job.locale.clone(),
+            job.channel.clone(),
+            variant,
+            status.to_string(),
+        ];
+        *sums.entry(key).or_default() += 1;
+    }
+    sums.into_iter()
+        .map(
+            |(
+                [
+                    campaign,
+                    version,
+                    send,
+                    segment,
+                    locale,
+                    channel,
+                    variant,
+                    status,
+                ],
+                count,
+            )| DeliveryCount {
+                campaign,
+                version,
+                send,
+                segment,
+                locale,
+                channel,
+                variant,
+                day: day.clone(),
+                status,
+                count,
+            },
+        )
+        .collect()
 }
 
 fn at(ms: i64) -> DateTime<Utc> {

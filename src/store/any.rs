@@ -3,9 +3,9 @@
 use chrono::{DateTime, Utc};
 
 use super::{
-    ClickKey, DeadLetter, Decision, JobOutcome, JobRecord, LeasedJob, MigrationReport,
-    PostgresStore, Reservation, SqliteStore, Store, StoreError, TokenRecord, UserRecord,
-    VersionRecord,
+    ClickKey, DeadLetter, Decision, DeliveryCount, JobOutcome, JobRecord, LeasedJob,
+    MigrationReport, PostgresStore, Reservation, SqliteStore, Store, StoreError, TokenRecord,
+    UserRecord, VersionRecord,
 };
 use crate::campaign::{ContentHash, VersionBundle, VersionState};
 use crate::schedule::PlannedJob;
@@ -129,9 +129,10 @@ impl Store for AnyStore {
         &self,
         owner: &str,
         outcomes: &[(i64, JobOutcome)],
+        counts: &[DeliveryCount],
         now_ms: i64,
     ) -> Result<u64, StoreError> {
-        delegate!(self, s => s.record_outcomes(owner, outcomes, now_ms))
+        delegate!(self, s => s.record_outcomes(owner, outcomes, counts, now_ms))
     }
 
     async fn abandoned_sends(&self, now_ms: i64, limit: u32) -> Result<Vec<LeasedJob>, StoreError> {
@@ -204,6 +205,14 @@ impl Store for AnyStore {
 
     async fn retry_dead(&self, ids: Option<&[i64]>, now_ms: i64) -> Result<u64, StoreError> {
         delegate!(self, s => s.retry_dead(ids, now_ms))
+    }
+
+    async fn add_delivery_counts(&self, counts: &[DeliveryCount]) -> Result<(), StoreError> {
+        delegate!(self, s => s.add_delivery_counts(counts))
+    }
+
+    async fn delivery_counts(&self, campaign_id: &str) -> Result<Vec<DeliveryCount>, StoreError> {
+        delegate!(self, s => s.delivery_counts(campaign_id))
     }
 
     async fn count_click(&self, click: &ClickKey) -> Result<(), StoreError> {

@@ -32,6 +32,11 @@ pub const SQLITE: &[Migration] = &[
         name: "click_counts",
         sql: include_str!("../../migrations/sqlite/0004_click_counts.sql"),
     },
+    Migration {
+        version: 5,
+        name: "delivery_counts",
+        sql: include_str!("../../migrations/sqlite/0005_delivery_counts.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -54,6 +59,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 4,
         name: "click_counts",
         sql: include_str!("../../migrations/postgres/0004_click_counts.sql"),
+    },
+    Migration {
+        version: 5,
+        name: "delivery_counts",
+        sql: include_str!("../../migrations/postgres/0005_delivery_counts.sql"),
     },
 ];
 

@@ -23,8 +23,8 @@ pub use error::StoreError;
 pub use migrations::MigrationReport;
 pub use postgres::PostgresStore;
 pub use records::{
-    ClickKey, DeadLetter, Decision, JobOutcome, JobRecord, LeasedJob, Reservation, TokenRecord,
-    UserRecord, VersionRecord,
+    ClickKey, DeadLetter, Decision, DeliveryCount, JobOutcome, JobRecord, LeasedJob, Reservation,
+    TokenRecord, UserRecord, VersionRecord,
 };
 pub use sqlite::SqliteStore;
 
@@ -121,12 +121,13 @@ pub trait Store: Clone + Send + Sync + 'static {
         lease_until_ms: i64,
     ) -> impl Future<Output = Result<u64, StoreError>> + Send;
 
-    /// Writes a batch of outcomes in one transaction; rows whose lease moved to another worker
-    /// are left alone.
+    /// Writes a batch of outcomes, and the delivery counters they add, in one transaction; rows
+    /// whose lease moved to another worker are left alone.
     fn record_outcomes(
         &self,
         owner: &str,
         outcomes: &[(i64, JobOutcome)],
+        counts: &[DeliveryCount],
         now_ms: i64,
     ) -> impl Future<Output = Result<u64, StoreError>> + Send;
 
@@ -211,6 +212,18 @@ pub trait Store: Clone + Send + Sync + 'static {
         ids: Option<&[i64]>,
         now_ms: i64,
     ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
+    /// Adds to delivery counters in one transaction (a batch of outcomes or callbacks).
+    fn add_delivery_counts(
+        &self,
+        counts: &[DeliveryCount],
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// A campaign's delivery counters.
+    fn delivery_counts(
+        &self,
+        campaign_id: &str,
+    ) -> impl Future<Output = Result<Vec<DeliveryCount>, StoreError>> + Send;
 
     /// Adds one click to its counter.
     fn count_click(&self, click: &ClickKey) -> impl Future<Output = Result<(), StoreError>> + Send;

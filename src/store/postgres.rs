@@ -4,7 +4,7 @@ use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
 
 use super::people_sql::{audit_append, people_store_methods};
-use super::shared_sql::shared_store_methods;
+use super::shared_sql::{add_counts, shared_store_methods};
 use super::{Store, StoreError, migrations};
 
 /// Serialises concurrent `migrate` calls from several processes (an arbitrary constant key).

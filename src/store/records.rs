@@ -367,3 +367,20 @@ pub struct ClickKey {
     /// `person` or `preview`.
     pub kind: String,
 }
+
+/// One delivery counter: a job's dimensions, the UTC day, a status (`sent`, `delivered`,
+/// `read`, `failed`) and how many.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeliveryCount {
+    pub campaign: String,
+    pub version: String,
+    pub send: String,
+    pub segment: String,
+    pub locale: String,
+    pub channel: String,
+    /// Empty for a message without variants.
+    pub variant: String,
+    pub day: String,
+    pub status: String,
+    pub count: i64,
+}

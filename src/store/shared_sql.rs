@@ -293,6 +293,7 @@ macro_rules! shared_store_methods {
             &self,
             owner: &str,
             outcomes: &[(i64, $crate::store::JobOutcome)],
+            counts: &[$crate::store::DeliveryCount],
             now_ms: i64,
         ) -> Result<u64, $crate::store::StoreError> {
             use $crate::store::JobOutcome;
@@ -366,6 +367,7 @@ macro_rules! shared_store_methods {
                 builder.push_bind(owner.to_string());
                 recorded += builder.build().execute(&mut *tx).await?.rows_affected();
             }
+            add_counts!(tx, counts);
             tx.commit().await?;
             Ok(recorded)
         }
@@ -583,6 +585,29 @@ macro_rules! shared_store_methods {
             }
         }
 
+        async fn add_delivery_counts(&self, counts: &[$crate::store::DeliveryCount]) -> Result<(), $crate::store::StoreError> {
+            let mut tx = self.pool.begin().await?;
+            add_counts!(tx, counts);
+            tx.commit().await?;
+            Ok(())
+        }
+
+        async fn delivery_counts(&self, campaign_id: &str) -> Result<Vec<$crate::store::DeliveryCount>, $crate::store::StoreError> {
+            let rows: Vec<(String, String, String, String, String, String, String, String, String, i64)> = sqlx::query_as(
+                "SELECT campaign_id, version_hash, send_id, segment_id, locale, channel, variant, day, status, count
+                 FROM delivery_counts WHERE campaign_id = $1 ORDER BY day, send_id, segment_id, locale, channel, variant, status",
+            )
+            .bind(campaign_id.to_string())
+            .fetch_all(&self.pool)
+            .await?;
+            Ok(rows
+                .into_iter()
+                .map(|(campaign, version, send, segment, locale, channel, variant, day, status, count)| {
+                    $crate::store::DeliveryCount { campaign, version, send, segment, locale, channel, variant, day, status, count }
+                })
+                .collect())
+        }
+
         async fn count_click(&self, click: &$crate::store::ClickKey) -> Result<(), $crate::store::StoreError> {
             sqlx::query(
                 "INSERT INTO click_counts (campaign_id, send_id, variant, locale, channel, day, kind, clicks)
@@ -635,4 +660,31 @@ macro_rules! shared_store_methods {
     };
 }
 
+/// Adds delivery counters inside transaction `$tx`.
+macro_rules! add_counts {
+    ($tx:ident, $counts:expr) => {
+        for c in $counts {
+            sqlx::query(
+                "INSERT INTO delivery_counts (campaign_id, version_hash, send_id, segment_id, locale, channel, variant, day, status, count)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                 ON CONFLICT (version_hash, send_id, segment_id, locale, channel, variant, day, status)
+                 DO UPDATE SET count = delivery_counts.count + excluded.count",
+            )
+            .bind(c.campaign.clone())
+            .bind(c.version.clone())
+            .bind(c.send.clone())
+            .bind(c.segment.clone())
+            .bind(c.locale.clone())
+            .bind(c.channel.clone())
+            .bind(c.variant.clone())
+            .bind(c.day.clone())
+            .bind(c.status.clone())
+            .bind(c.count)
+            .execute(&mut *$tx)
+            .await?;
+        }
+    };
+}
+
+pub(crate) use add_counts;
 pub(crate) use shared_store_methods;

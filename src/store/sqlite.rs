@@ -8,7 +8,7 @@ use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 use super::people_sql::{audit_append, people_store_methods};
-use super::shared_sql::shared_store_methods;
+use super::shared_sql::{add_counts, shared_store_methods};
 use super::{Store, StoreError, migrations};
 
 /// Leases due queued jobs of versions that are scheduled or running and not killed, earliest
