@@ -6,6 +6,7 @@ mod deadletter;
 mod migrate;
 mod plan;
 mod preview;
+mod report;
 mod runtime;
 mod sandbox;
 mod serve;
@@ -91,6 +92,22 @@ pub enum Command {
         /// Turn the partners' rate limits off (for benchmarks).
         #[arg(long)]
         no_limits: bool,
+    },
+    /// A campaign's reach report: aggregates only, small and derivable cells suppressed.
+    Report {
+        campaign: String,
+        #[arg(long, value_enum)]
+        format: report::ReportFormat,
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = report::ReportPeriod::Run)]
+        period: report::ReportPeriod,
+        /// Suppress counts below this (never below 5).
+        #[arg(long, default_value_t = 10)]
+        k: u64,
+        /// Round published counts to a multiple of this (1: no rounding).
+        #[arg(long = "round", default_value_t = 1)]
+        round_to: u64,
     },
     /// Jobs that failed for good, with the partner's code and words.
     #[command(subcommand)]
@@ -248,6 +265,21 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Deadletter(DeadletterCommand::Retry { ids, all }) => {
             deadletter::deadletter_retry(&cli.database_url, &ids, all)
         }
+        Command::Report {
+            campaign,
+            format,
+            out,
+            period,
+            k,
+            round_to,
+        } => report::report(
+            &cli.database_url,
+            &campaign,
+            format,
+            out.as_deref(),
+            period,
+            crate::report::Protection { k, round_to },
+        ),
         Command::User(UserCommand::Add { name, roles }) => {
             users::user_add(&cli.database_url, &name, &roles)
         }

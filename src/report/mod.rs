@@ -1,8 +1,14 @@
-//! Reach reports: the statistics and disclosure control that make them safe to publish. (The
-//! report itself, its exporters and `herald report` build on these.)
+//! Reach reports: aggregates only, protected by small-cell and secondary suppression before
+//! they are published, with their definitions and sources.
 
+mod build;
+mod export;
+mod published;
 mod statistics;
 mod suppression;
 
+pub use build::{DEFINITIONS, Period, Report, build_report};
+pub use export::{to_csv, to_html, to_json};
+pub use published::{Cell, Protection, PublishedTable};
 pub use statistics::{Lift, MIN_SAMPLE, lift, rate};
 pub use suppression::{Suppressed, Table, suppress};

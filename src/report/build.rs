@@ -1,0 +1,166 @@
+//! Building a campaign's report from its counters: delivery outcomes by segment, locale,
+//! variant and period across channels, and clicks (people apart from link previews) by
+//! locale, variant and period. Every table is protected before anything leaves this module.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use serde::Serialize;
+
+use super::published::{Protection, PublishedTable};
+use crate::store::{ClickKey, DeliveryCount};
+
+/// How counts are grouped in time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Period {
+    Run,
+    Day,
+    Week,
+}
+
+impl Period {
+    fn label(self, day: &str) -> String {
+        match self {
+            Period::Run => "whole run".to_string(),
+            Period::Day => day.to_string(),
+            Period::Week => NaiveDate::parse_from_str(day, "%Y-%m-%d")
+                .map(|d| {
+                    let week = d.iso_week();
+                    format!("{}-W{:02}", week.year(), week.week())
+                })
+                .unwrap_or_else(|_| day.to_string()),
+        }
+    }
+}
+
+/// The definitions every report states (EVALUATION.md).
+pub const DEFINITIONS: &[(&str, &str)] = &[
+    (
+        "sent",
+        "Messages and posts the partner accepted (a channel post counts once, however many follow the channel).",
+    ),
+    (
+        "delivered",
+        "Messaging-app deliveries reported by the partner's status callbacks.",
+    ),
+    (
+        "read",
+        "Messaging-app reads reported by the partner's status callbacks.",
+    ),
+    (
+        "failed",
+        "Messages the partner refused for good, or that failed after every retry.",
+    ),
+    (
+        "clicks",
+        "Follows of herald's own tracking link by people, per send, variant, locale and channel; no per-person data is kept.",
+    ),
+    (
+        "link previews",
+        "Follows of the tracking link by link-preview fetchers and prefetchers, counted apart from people.",
+    ),
+    ("delivery rate", "delivered / sent."),
+    ("read rate", "read / delivered."),
+    (
+        "suppressed",
+        "A count from 1 to k−1, or one that could be worked out from the other cells and totals of its table, is not shown. Zero is shown: it singles nobody out.",
+    ),
+];
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub campaign: String,
+    pub generated_at: DateTime<Utc>,
+    pub period: Period,
+    pub protection: Protection,
+    pub definitions: Vec<(String, String)>,
+    /// Where the counts come from, and what is not measured yet.
+    pub sources: Vec<String>,
+    pub tables: Vec<PublishedTable>,
+}
+
+pub fn build_report(
+    campaign: &str,
+    deliveries: &[DeliveryCount],
+    clicks: &[(ClickKey, i64)],
+    period: Period,
+    protection: Protection,
+    generated_at: DateTime<Utc>,
+) -> Report {
+    let mut tables = Vec::new();
+    for status in ["sent", "delivered", "read", "failed"] {
+        let mut counts: BTreeMap<(Vec<String>, String), u64> = BTreeMap::new();
+        for c in deliveries.iter().filter(|c| c.status == status) {
+            let row = vec![
+                c.segment.clone(),
+                c.locale.clone(),
+                variant_label(&c.variant),
+                period.label(&c.day),
+            ];
+            *counts.entry((row, c.channel.clone())).or_default() += c.count.max(0) as u64;
+        }
+        if !counts.is_empty() {
+            tables.push(PublishedTable::protect(
+                status,
+                period_name(period),
+                &["segment", "locale", "variant", "period"],
+                &counts,
+                protection,
+            ));
+        }
+    }
+    for (kind, metric) in [("person", "clicks"), ("preview", "link previews")] {
+        let mut counts: BTreeMap<(Vec<String>, String), u64> = BTreeMap::new();
+        for (key, n) in clicks.iter().filter(|(k, _)| k.kind == kind) {
+            let row = vec![
+                key.locale.clone(),
+                variant_label(&key.variant),
+                period.label(&key.day),
+            ];
+            *counts.entry((row, key.channel.clone())).or_default() += (*n).max(0) as u64;
+        }
+        if !counts.is_empty() {
+            tables.push(PublishedTable::protect(
+                metric,
+                period_name(period),
+                &["locale", "variant", "period"],
+                &counts,
+                protection,
+            ));
+        }
+    }
+    Report {
+        campaign: campaign.to_string(),
+        generated_at,
+        period,
+        protection,
+        definitions: DEFINITIONS
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        sources: vec![
+            "herald's outbox outcomes (sent, failed)".into(),
+            "herald's click redirector (clicks, link previews)".into(),
+            "partner delivery callbacks, post insights and audience estimates: not collected yet"
+                .into(),
+        ],
+        tables,
+    }
+}
+
+fn variant_label(variant: &str) -> String {
+    if variant.is_empty() {
+        "-".to_string()
+    } else {
+        variant.to_string()
+    }
+}
+
+fn period_name(period: Period) -> &'static str {
+    match period {
+        Period::Run => "run",
+        Period::Day => "day",
+        Period::Week => "week",
+    }
+}

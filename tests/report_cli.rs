@@ -1,0 +1,178 @@
+//! `herald report` on known counters: the numbers, the suppression and the metadata a reader
+//! gets, in CSV, JSON and HTML.
+
+mod common;
+
+use common::Project;
+use herald::campaign::{Target, VersionBundle, load_project};
+use herald::store::{ClickKey, DeliveryCount, SqliteStore, Store};
+
+async fn fixture(project: &Project) -> String {
+    let url = format!("sqlite://{}", project.path("herald.db").display());
+    let store = SqliteStore::connect(&url).await.unwrap();
+    store.migrate().await.unwrap();
+    let (loaded, _) = load_project(
+        &Target::Folder(project.path("")),
+        Some(&project.path("herald.toml")),
+    );
+    let bundle = VersionBundle::from_loaded(&loaded, &loaded.campaigns[0]);
+    let version = store
+        .save_version(&bundle, chrono::Utc::now())
+        .await
+        .unwrap()
+        .hash
+        .to_string();
+    let sent = |locale: &str, channel: &str, count: i64| DeliveryCount {
+        campaign: "demo".into(),
+        version: version.clone(),
+        send: "weekly".into(),
+        segment: "in-eu".into(),
+        locale: locale.into(),
+        channel: channel.into(),
+        variant: "a".into(),
+        day: "2027-01-18".into(),
+        status: "sent".into(),
+        count,
+    };
+    store
+        .add_delivery_counts(&[
+            sent("ar", "telegram:info", 120),
+            sent("ar", "whatsapp:optin", 3),
+            sent("fr", "telegram:info", 57),
+            sent("fr", "whatsapp:optin", 88),
+            sent("en", "telegram:info", 200),
+            sent("en", "whatsapp:optin", 150),
+        ])
+        .await
+        .unwrap();
+    for (locale, times) in [("ar", 7), ("en", 40)] {
+        for _ in 0..times {
+            store
+                .count_click(&ClickKey {
+                    campaign: "demo".into(),
+                    send: "weekly".into(),
+                    variant: "a".into(),
+                    locale: locale.into(),
+                    channel: "telegram:info".into(),
+                    day: "2027-01-18".into(),
+                    kind: "person".into(),
+                })
+                .await
+                .unwrap();
+        }
+    }
+    url
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_csv_report_shows_counts_and_hides_small_or_derivable_cells() {
+    let project = Project::valid();
+    let url = fixture(&project).await;
+    let run = project.herald(&["report", "demo", "--format", "csv", "--database-url", &url]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        "metric,period_kind,row,channel,value
+sent,run,in-eu / ar / a / whole run,telegram:info,suppressed
+sent,run,in-eu / ar / a / whole run,whatsapp:optin,suppressed
+sent,run,in-eu / ar / a / whole run,total,123
+sent,run,in-eu / en / a / whole run,telegram:info,200
+sent,run,in-eu / en / a / whole run,whatsapp:optin,150
+sent,run,in-eu / en / a / whole run,total,350
+sent,run,in-eu / fr / a / whole run,telegram:info,suppressed
+sent,run,in-eu / fr / a / whole run,whatsapp:optin,suppressed
+sent,run,in-eu / fr / a / whole run,total,145
+sent,run,total,telegram:info,377
+sent,run,total,whatsapp:optin,241
+sent,run,total,total,618
+clicks,run,ar / a / whole run,telegram:info,suppressed
+clicks,run,ar / a / whole run,total,suppressed
+clicks,run,en / a / whole run,telegram:info,suppressed
+clicks,run,en / a / whole run,total,suppressed
+clicks,run,total,telegram:info,47
+clicks,run,total,total,47
+"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_and_html_carry_their_definitions_and_protection() {
+    let project = Project::valid();
+    let url = fixture(&project).await;
+    let run = project.herald(&[
+        "report",
+        "demo",
+        "--format",
+        "json",
+        "--period",
+        "week",
+        "--round",
+        "5",
+        "--database-url",
+        &url,
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        report["protection"],
+        serde_json::json!({"k": 10, "round_to": 5})
+    );
+    assert_eq!(
+        report["tables"][0]["rows"][1],
+        serde_json::json!(["in-eu", "en", "a", "2027-W03"])
+    );
+    assert_eq!(
+        report["tables"][0]["cells"][1],
+        serde_json::json!([200, 150])
+    );
+    assert_eq!(report["tables"][0]["row_totals"][2], 145);
+    assert!(
+        report["definitions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d[0] == "suppressed")
+    );
+    let out = project.path("report.html");
+    let run = project.herald(&[
+        "report",
+        "demo",
+        "--format",
+        "html",
+        "--out",
+        out.to_str().unwrap(),
+        "--database-url",
+        &url,
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let html = std::fs::read_to_string(out).unwrap();
+    assert!(html.starts_with("<!doctype html>"));
+    assert!(html.contains("<td class=\"s\">suppressed</td>") && html.contains("<td>618</td>"));
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "self-contained"
+    );
+    let run = project.herald(&[
+        "report",
+        "demo",
+        "--format",
+        "csv",
+        "--k",
+        "3",
+        "--database-url",
+        &url,
+    ]);
+    assert_eq!(run.code, 2);
+    let run = project.herald(&[
+        "report",
+        "nobody",
+        "--format",
+        "csv",
+        "--database-url",
+        &url,
+    ]);
+    assert_eq!(
+        (run.code, run.stderr.as_str()),
+        (1, "error: no campaign `nobody` in the database\n")
+    );
+}
