@@ -866,3 +866,75 @@ async fn tracking_links_redirect_and_count_people_apart_from_previews() {
         assert_eq!(response.status().as_u16(), 404, "{missing}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn evaluators_read_protected_reports() {
+    let mut app = App::spawn().await;
+    app.user("ana", &[Role::Author]).await;
+    app.user("eve", &[Role::Evaluator]).await;
+    let hash = uploaded(&app, "ana", common::CAMPAIGN).await;
+    let count = |locale: &str, channel: &str, count: i64| herald::store::DeliveryCount {
+        campaign: "demo".into(),
+        version: hash.clone(),
+        send: "weekly".into(),
+        segment: "in-eu".into(),
+        locale: locale.into(),
+        channel: channel.into(),
+        variant: "a".into(),
+        day: "2027-01-18".into(),
+        status: "sent".into(),
+        count,
+    };
+    app.store
+        .add_delivery_counts(&[
+            count("ar", "telegram:info", 4),
+            count("fr", "telegram:info", 60),
+            count("en", "telegram:info", 70),
+        ])
+        .await
+        .unwrap();
+    let (status, report) = app
+        .call("GET", "/api/v1/campaigns/demo/report", Some("eve"), None)
+        .await;
+    assert_eq!(status, 200, "{report}");
+    let table = &report["tables"][0];
+    assert_eq!(table["metric"], "sent");
+    // ar (4) is small; fr (60), the smallest other value in its column, hides it from subtraction.
+    assert_eq!(
+        table["cells"],
+        json!([["suppressed"], [70], ["suppressed"]]),
+        "{table}"
+    );
+    assert_eq!(table["row_totals"], json!(["suppressed", 70, "suppressed"]));
+    assert_eq!(table["grand_total"], 134);
+    let (status, _) = app
+        .call("GET", "/api/v1/campaigns/demo/report", Some("ana"), None)
+        .await;
+    assert_eq!(status, 403, "authors do not read reports");
+    let (status, body) = app
+        .call(
+            "GET",
+            "/api/v1/campaigns/demo/report?k=3",
+            Some("eve"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 400, "{body}");
+    let csv = app
+        .client
+        .get(format!(
+            "{}/api/v1/campaigns/demo/report?format=csv",
+            app.base
+        ))
+        .header("authorization", format!("Bearer {}", app.tokens["eve"]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
+    assert!(
+        csv.text()
+            .await
+            .unwrap()
+            .starts_with("metric,period_kind,row,channel,value\n")
+    );
+}

@@ -27,7 +27,12 @@ fn request_body(path: &str) -> Option<Value> {
 }
 
 fn query_parameters(path: &str) -> Vec<Value> {
-    if path.ends_with("/preview") {
+    if path.ends_with("/report") {
+        ["format", "period", "k", "round"]
+            .iter()
+            .map(|name| json!({"name": name, "in": "query", "required": false, "schema": {"type": "string"}}))
+            .collect()
+    } else if path.ends_with("/preview") {
         ["segment", "locale", "channel", "variant", "send"]
             .iter()
             .map(|name| json!({"name": name, "in": "query", "required": false, "schema": {"type": "string"}}))

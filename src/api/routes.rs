@@ -31,6 +31,7 @@ const APPROVERS: &[Role] = &[Role::Approver];
 const SCHEDULERS: &[Role] = &[Role::Scheduler];
 const OPERATIONS: &[Role] = &[Role::Scheduler, Role::Admin];
 const ADMINS: &[Role] = &[Role::Admin];
+const EVALUATORS: &[Role] = &[Role::Evaluator];
 
 pub fn route_table() -> Vec<RouteSpec> {
     let spec = |method: Method,
@@ -149,6 +150,13 @@ pub fn route_table() -> Vec<RouteSpec> {
             OPERATIONS,
             "Jobs per channel and status",
             get(handlers::dispatch_status),
+        ),
+        spec(
+            Method::GET,
+            "/api/v1/campaigns/{campaign}/report",
+            EVALUATORS,
+            "The reach report: aggregates only, small and derivable cells suppressed (format json, csv or html)",
+            get(handlers::report),
         ),
         spec(
             Method::GET,

@@ -8,7 +8,7 @@ mod operations;
 pub use accounts::{accounts, set_credential};
 pub use content::{completeness, me, preview, upload, version, versions};
 pub use lifecycle::{approve, cancel, pause, reject, resume, schedule, submit};
-pub use operations::{audit, dispatch_status, kill};
+pub use operations::{audit, dispatch_status, kill, report};
 
 use super::ApiState;
 use super::error::ApiError;

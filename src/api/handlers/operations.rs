@@ -56,3 +56,76 @@ pub async fn audit(State(state): State<ApiState>) -> Result<impl IntoResponse, A
         "problem": verified.err().map(|e| e.to_string()),
     })))
 }
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportQuery {
+    #[serde(default)]
+    format: Option<String>,
+    #[serde(default)]
+    period: Option<String>,
+    #[serde(default)]
+    k: Option<u64>,
+    #[serde(default)]
+    round: Option<u64>,
+}
+
+/// The campaign's reach report, protected exactly as `herald report` protects it.
+pub async fn report(
+    State(state): State<ApiState>,
+    Path(campaign): Path<String>,
+    axum::extract::Query(query): axum::extract::Query<ReportQuery>,
+) -> Result<axum::response::Response, ApiError> {
+    use crate::report::{Period, Protection, build_report, to_csv, to_html};
+    if state.store.versions(&campaign).await?.is_empty() {
+        return Err(ApiError::not_found(format!("no campaign `{campaign}`")));
+    }
+    let period = match query.period.as_deref().unwrap_or("run") {
+        "run" => Period::Run,
+        "day" => Period::Day,
+        "week" => Period::Week,
+        other => {
+            return Err(ApiError::bad_request(format!(
+                "period `{other}`: use run, day or week"
+            )));
+        }
+    };
+    let k = query.k.unwrap_or(10);
+    if k < 5 {
+        return Err(ApiError::bad_request(
+            "k must be at least 5: smaller cells could single people out",
+        ));
+    }
+    let protection = Protection {
+        k,
+        round_to: query.round.unwrap_or(1).max(1),
+    };
+    let deliveries = state.store.delivery_counts(&campaign).await?;
+    let clicks = state.store.click_counts(&campaign).await?;
+    let report = build_report(
+        &campaign,
+        &deliveries,
+        &clicks,
+        period,
+        protection,
+        state.clock.now(),
+    );
+    Ok(match query.format.as_deref().unwrap_or("json") {
+        "json" => axum::Json(report).into_response(),
+        "csv" => (
+            [("content-type", "text/csv; charset=utf-8")],
+            to_csv(&report),
+        )
+            .into_response(),
+        "html" => (
+            [("content-type", "text/html; charset=utf-8")],
+            to_html(&report),
+        )
+            .into_response(),
+        other => {
+            return Err(ApiError::bad_request(format!(
+                "format `{other}`: use json, csv or html"
+            )));
+        }
+    })
+}
