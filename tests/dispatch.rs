@@ -767,7 +767,7 @@ async fn permanent_errors_go_to_the_dead_letters_with_the_partners_words() {
     let ids: Vec<i64> = letters.iter().map(|l| l.id).collect();
     let retried = rig
         .store
-        .retry_dead(Some(&ids), rig.clock.now().timestamp_millis())
+        .retry_dead(Some(&ids), "staff", rig.clock.now().timestamp_millis())
         .await
         .unwrap();
     assert_eq!(retried, 2);
@@ -778,5 +778,11 @@ async fn permanent_errors_go_to_the_dead_letters_with_the_partners_words() {
             .all(|j| j.status == "queued" && j.attempts == 0)
     );
     assert!(rig.store.dead_letters(100).await.unwrap().is_empty());
+    let (log, _) = rig.store.audit_log().await.unwrap();
+    let last = log.last().unwrap();
+    assert_eq!(
+        (last.actor.as_str(), last.action.as_str()),
+        ("staff", "deadletters.retried")
+    );
     fresh.cleanup().await;
 }

@@ -59,7 +59,7 @@ pub fn deadletter_retry(database_url: &str, ids: &[i64], all: bool) -> ExitCode 
     with_store(database_url, |store| async move {
         let selection = if all { None } else { Some(ids) };
         match store
-            .retry_dead(selection, chrono::Utc::now().timestamp_millis())
+            .retry_dead(selection, "operator", chrono::Utc::now().timestamp_millis())
             .await
         {
             Ok(count) => {

@@ -203,8 +203,13 @@ impl Store for AnyStore {
         delegate!(self, s => s.dead_letters(limit))
     }
 
-    async fn retry_dead(&self, ids: Option<&[i64]>, now_ms: i64) -> Result<u64, StoreError> {
-        delegate!(self, s => s.retry_dead(ids, now_ms))
+    async fn retry_dead(
+        &self,
+        ids: Option<&[i64]>,
+        by: &str,
+        now_ms: i64,
+    ) -> Result<u64, StoreError> {
+        delegate!(self, s => s.retry_dead(ids, by, now_ms))
     }
 
     async fn add_delivery_counts(&self, counts: &[DeliveryCount]) -> Result<(), StoreError> {

@@ -206,10 +206,12 @@ pub trait Store: Clone + Send + Sync + 'static {
         limit: u32,
     ) -> impl Future<Output = Result<Vec<DeadLetter>, StoreError>> + Send;
 
-    /// Puts dead jobs (these, or all) back in the queue, due now, with a fresh attempt count.
+    /// Puts dead jobs (these, or all) back in the queue, due now, with a fresh attempt count;
+    /// audited.
     fn retry_dead(
         &self,
         ids: Option<&[i64]>,
+        by: &str,
         now_ms: i64,
     ) -> impl Future<Output = Result<u64, StoreError>> + Send;
 

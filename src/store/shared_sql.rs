@@ -557,18 +557,18 @@ macro_rules! shared_store_methods {
             rows.into_iter().map($crate::store::DeadLetter::from_row).collect()
         }
 
-        async fn retry_dead(&self, ids: Option<&[i64]>, now_ms: i64) -> Result<u64, $crate::store::StoreError> {
-            match ids {
-                None => Ok(sqlx::query(
+        async fn retry_dead(&self, ids: Option<&[i64]>, by: &str, now_ms: i64) -> Result<u64, $crate::store::StoreError> {
+            let mut tx = self.pool.begin().await?;
+            let retried = match ids {
+                None => sqlx::query(
                     "UPDATE outbox SET status = 'queued', run_at = $1, attempts = 0, finished_at = NULL WHERE status = 'dead'",
                 )
                 .bind(now_ms)
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await?
-                .rows_affected()),
+                .rows_affected(),
                 Some(ids) => {
                     let mut retried = 0;
-                    let mut tx = self.pool.begin().await?;
                     for id in ids {
                         retried += sqlx::query(
                             "UPDATE outbox SET status = 'queued', run_at = $1, attempts = 0, finished_at = NULL WHERE id = $2 AND status = 'dead'",
@@ -579,10 +579,21 @@ macro_rules! shared_store_methods {
                         .await?
                         .rows_affected();
                     }
-                    tx.commit().await?;
-                    Ok(retried)
+                    retried
                 }
+            };
+            if retried > 0 {
+                $crate::store::people_sql::audit_append!(tx, $crate::audit::NewAuditEntry {
+                    at_ms: now_ms,
+                    actor: by.to_string(),
+                    action: "deadletters.retried".into(),
+                    subject: "outbox".into(),
+                    version: None,
+                    details: serde_json::json!({ "jobs": retried, "ids": ids }),
+                });
             }
+            tx.commit().await?;
+            Ok(retried)
         }
 
         async fn add_delivery_counts(&self, counts: &[$crate::store::DeliveryCount]) -> Result<(), $crate::store::StoreError> {
