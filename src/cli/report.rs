@@ -41,17 +41,17 @@ pub fn report(
         if versions.is_empty() {
             return fail(format!("no campaign `{campaign}` in the database"));
         }
-        let (deliveries, clicks) = match (
-            store.delivery_counts(campaign).await,
-            store.click_counts(campaign).await,
-        ) {
-            (Ok(d), Ok(c)) => (d, c),
-            (Err(error), _) | (_, Err(error)) => return fail(error),
-        };
         let period = match period {
             ReportPeriod::Run => Period::Run,
             ReportPeriod::Day => Period::Day,
             ReportPeriod::Week => Period::Week,
+        };
+        let (deliveries, clicks) = match (
+            store.delivery_totals(campaign, period.needs_days()).await,
+            store.click_counts(campaign).await,
+        ) {
+            (Ok(d), Ok(c)) => (d, c),
+            (Err(error), _) | (_, Err(error)) => return fail(error),
         };
         let report = build_report(
             campaign,

@@ -20,6 +20,11 @@ pub enum Period {
 }
 
 impl Period {
+    /// Whether the counters must be read per day (rather than summed over the run).
+    pub fn needs_days(self) -> bool {
+        self != Period::Run
+    }
+
     fn label(self, day: &str) -> String {
         match self {
             Period::Run => "whole run".to_string(),

@@ -220,6 +220,14 @@ impl Store for AnyStore {
         delegate!(self, s => s.delivery_counts(campaign_id))
     }
 
+    async fn delivery_totals(
+        &self,
+        campaign_id: &str,
+        by_day: bool,
+    ) -> Result<Vec<DeliveryCount>, StoreError> {
+        delegate!(self, s => s.delivery_totals(campaign_id, by_day))
+    }
+
     async fn count_click(&self, click: &ClickKey) -> Result<(), StoreError> {
         delegate!(self, s => s.count_click(click))
     }

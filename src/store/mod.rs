@@ -227,6 +227,14 @@ pub trait Store: Clone + Send + Sync + 'static {
         campaign_id: &str,
     ) -> impl Future<Output = Result<Vec<DeliveryCount>, StoreError>> + Send;
 
+    /// A campaign's delivery counters summed over versions and sends, per day or (`by_day`
+    /// false, `day` empty) over the whole run: what a report reads.
+    fn delivery_totals(
+        &self,
+        campaign_id: &str,
+        by_day: bool,
+    ) -> impl Future<Output = Result<Vec<DeliveryCount>, StoreError>> + Send;
+
     /// Adds one click to its counter.
     fn count_click(&self, click: &ClickKey) -> impl Future<Output = Result<(), StoreError>> + Send;
 

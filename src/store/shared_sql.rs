@@ -619,6 +619,33 @@ macro_rules! shared_store_methods {
                 .collect())
         }
 
+        async fn delivery_totals(&self, campaign_id: &str, by_day: bool) -> Result<Vec<$crate::store::DeliveryCount>, $crate::store::StoreError> {
+            let sql = if by_day {
+                "SELECT segment_id, locale, channel, variant, day, status, CAST(SUM(count) AS BIGINT) FROM delivery_counts
+                 WHERE campaign_id = $1 GROUP BY segment_id, locale, channel, variant, day, status"
+            } else {
+                "SELECT segment_id, locale, channel, variant, '', status, CAST(SUM(count) AS BIGINT) FROM delivery_counts
+                 WHERE campaign_id = $1 GROUP BY segment_id, locale, channel, variant, status"
+            };
+            let rows: Vec<(String, String, String, String, String, String, i64)> =
+                sqlx::query_as(sql).bind(campaign_id.to_string()).fetch_all(&self.pool).await?;
+            Ok(rows
+                .into_iter()
+                .map(|(segment, locale, channel, variant, day, status, count)| $crate::store::DeliveryCount {
+                    campaign: campaign_id.to_string(),
+                    version: String::new(),
+                    send: String::new(),
+                    segment,
+                    locale,
+                    channel,
+                    variant,
+                    day,
+                    status,
+                    count,
+                })
+                .collect())
+        }
+
         async fn count_click(&self, click: &$crate::store::ClickKey) -> Result<(), $crate::store::StoreError> {
             sqlx::query(
                 "INSERT INTO click_counts (campaign_id, send_id, variant, locale, channel, day, kind, clicks)

@@ -100,7 +100,10 @@ pub async fn report(
         k,
         round_to: query.round.unwrap_or(1).max(1),
     };
-    let deliveries = state.store.delivery_counts(&campaign).await?;
+    let deliveries = state
+        .store
+        .delivery_totals(&campaign, period.needs_days())
+        .await?;
     let clicks = state.store.click_counts(&campaign).await?;
     let report = build_report(
         &campaign,
