@@ -176,3 +176,77 @@ async fn json_and_html_carry_their_definitions_and_protection() {
         (1, "error: no campaign `nobody` in the database\n")
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rates_and_variant_lift_follow_the_definitions() {
+    let project = Project::valid();
+    let url = format!("sqlite://{}", project.path("herald.db").display());
+    let store = SqliteStore::connect(&url).await.unwrap();
+    store.migrate().await.unwrap();
+    let (loaded, _) = load_project(
+        &Target::Folder(project.path("")),
+        Some(&project.path("herald.toml")),
+    );
+    let bundle = VersionBundle::from_loaded(&loaded, &loaded.campaigns[0]);
+    let version = store
+        .save_version(&bundle, chrono::Utc::now())
+        .await
+        .unwrap()
+        .hash
+        .to_string();
+    let mut counts = Vec::new();
+    for (variant, sent, delivered, read) in [("a", 4100, 4000, 120), ("b", 4100, 4000, 150)] {
+        for (status, count) in [("sent", sent), ("delivered", delivered), ("read", read)] {
+            counts.push(DeliveryCount {
+                campaign: "demo".into(),
+                version: version.clone(),
+                send: "weekly".into(),
+                segment: "in-eu".into(),
+                locale: "ar".into(),
+                channel: "whatsapp:optin".into(),
+                variant: variant.into(),
+                day: "2027-01-18".into(),
+                status: status.into(),
+                count,
+            });
+        }
+    }
+    store.add_delivery_counts(&counts).await.unwrap();
+    let run = project.herald(&["report", "demo", "--format", "csv", "--database-url", &url]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .contains("delivery rate,run,in-eu / ar / a / whole run,whatsapp:optin,0.9756\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("read rate,run,in-eu / ar / a / whole run,whatsapp:optin,0.0300\n")
+    );
+    assert!(
+        run.stdout
+            .contains("read rate,run,in-eu / ar / b / whole run,whatsapp:optin,0.0375\n")
+    );
+    let run = project.herald(&["report", "demo", "--format", "json", "--database-url", &url]);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let read = report["comparisons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["rate"] == "read rate")
+        .unwrap();
+    assert_eq!(
+        (read["a"].as_str(), read["b"].as_str()),
+        (Some("a"), Some("b"))
+    );
+    let lift = &read["lift"];
+    assert_eq!(lift["result"], "estimate");
+    let close = |v: &serde_json::Value, x: f64| (v.as_f64().unwrap() - x).abs() < 1e-7;
+    assert!(
+        close(&lift["difference"], 0.0075)
+            && close(&lift["low"], -0.000_412_779)
+            && close(&lift["high"], 0.015_412_779)
+    );
+    assert!(close(&lift["relative"], 0.25));
+}

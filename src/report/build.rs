@@ -8,6 +8,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::Serialize;
 
 use super::published::{Protection, PublishedTable};
+use super::rates::{RateTable, VariantComparison, compare_variants, rate_table};
 use crate::store::{ClickKey, DeliveryCount};
 
 /// How counts are grouped in time.
@@ -83,6 +84,10 @@ pub struct Report {
     /// Where the counts come from, and what is not measured yet.
     pub sources: Vec<String>,
     pub tables: Vec<PublishedTable>,
+    /// Delivery and read rates, withheld where a count they rest on is suppressed.
+    pub rates: Vec<RateTable>,
+    /// Variant B against A on each rate, with a 95% interval, per row and channel.
+    pub comparisons: Vec<VariantComparison>,
 }
 
 pub fn build_report(
@@ -135,6 +140,19 @@ pub fn build_report(
             ));
         }
     }
+    let find = |metric: &str| tables.iter().find(|t| t.metric == metric);
+    let mut rates = Vec::new();
+    let mut comparisons = Vec::new();
+    for (name, definition, numerator, denominator) in [
+        ("delivery rate", "delivered / sent", "delivered", "sent"),
+        ("read rate", "read / delivered", "read", "delivered"),
+    ] {
+        if let (Some(top), Some(bottom)) = (find(numerator), find(denominator)) {
+            rates.push(rate_table(name, definition, top, bottom));
+            // Rows are (segment, locale, variant, period): the variant is the third.
+            comparisons.extend(compare_variants(name, top, bottom, 2));
+        }
+    }
     Report {
         campaign: campaign.to_string(),
         generated_at,
@@ -151,6 +169,8 @@ pub fn build_report(
                 .into(),
         ],
         tables,
+        rates,
+        comparisons,
     }
 }
 

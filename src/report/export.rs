@@ -52,7 +52,37 @@ pub fn to_csv(report: &Report) -> String {
             table.grand_total.text()
         );
     }
+    for rates in &report.rates {
+        for (r, row) in rates.rows.iter().enumerate() {
+            let label = csv_field(&row.join(" / "));
+            for (c, column) in rates.columns.iter().enumerate() {
+                let _ = writeln!(
+                    out,
+                    "{},{},{label},{},{}",
+                    csv_field(&rates.rate),
+                    period_kind(report),
+                    csv_field(column),
+                    rate_text(&rates.cells[r][c])
+                );
+            }
+        }
+    }
     out
+}
+
+fn period_kind(report: &Report) -> &'static str {
+    match report.period {
+        super::build::Period::Run => "run",
+        super::build::Period::Day => "day",
+        super::build::Period::Week => "week",
+    }
+}
+
+fn rate_text(cell: &super::rates::RateCell) -> String {
+    match cell {
+        super::rates::RateCell::Rate(r) => format!("{r:.4}"),
+        super::rates::RateCell::Withheld(why) => why.to_string(),
+    }
 }
 
 fn csv_field(text: &str) -> String {
@@ -125,6 +155,62 @@ pub fn to_html(report: &Report) -> String {
             let _ = write!(out, "<td>{}</td>", cell.text());
         }
         out.push_str("</tr></tbody></table>\n");
+    }
+    for rates in &report.rates {
+        let _ = write!(
+            out,
+            "<h2>{} ({})</h2>\n<table><thead><tr><th scope=\"col\">row</th>",
+            escape(&rates.rate),
+            escape(&rates.definition)
+        );
+        for column in &rates.columns {
+            let _ = write!(out, "<th scope=\"col\">{}</th>", escape(column));
+        }
+        out.push_str("</tr></thead><tbody>\n");
+        for (r, row) in rates.rows.iter().enumerate() {
+            let _ = write!(
+                out,
+                "<tr><th scope=\"row\">{}</th>",
+                escape(&row.join(" / "))
+            );
+            for cell in &rates.cells[r] {
+                let _ = write!(out, "<td>{}</td>", escape(&rate_text(cell)));
+            }
+            out.push_str("</tr>\n");
+        }
+        out.push_str("</tbody></table>\n");
+    }
+    if !report.comparisons.is_empty() {
+        out.push_str("<h2>Variants compared</h2>\n<table><thead><tr><th scope=\"col\">row</th><th scope=\"col\">channel</th><th scope=\"col\">rate</th><th scope=\"col\">B − A (95% interval)</th></tr></thead><tbody>\n");
+        for comparison in &report.comparisons {
+            let result = match (&comparison.lift, comparison.withheld) {
+                (
+                    Some(super::statistics::Lift::Estimate {
+                        difference,
+                        low,
+                        high,
+                        ..
+                    }),
+                    _,
+                ) => format!("{difference:+.4} ({low:+.4} to {high:+.4})"),
+                (Some(super::statistics::Lift::NotEnoughData { .. }), _) => {
+                    "not enough data".to_string()
+                }
+                (None, Some(why)) => why.to_string(),
+                (None, None) => "-".to_string(),
+            };
+            let _ = write!(
+                out,
+                "<tr><th scope=\"row\">{}</th><td>{}</td><td>{} ({} vs {})</td><td>{}</td></tr>\n",
+                escape(&comparison.row.join(" / ")),
+                escape(&comparison.channel),
+                escape(&comparison.rate),
+                escape(&comparison.b),
+                escape(&comparison.a),
+                escape(&result)
+            );
+        }
+        out.push_str("</tbody></table>\n");
     }
     out.push_str("<h2>Definitions</h2>\n<dl>");
     for (term, definition) in &report.definitions {

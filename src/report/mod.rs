@@ -4,11 +4,13 @@
 mod build;
 mod export;
 mod published;
+mod rates;
 mod statistics;
 mod suppression;
 
 pub use build::{DEFINITIONS, Period, Report, build_report};
 pub use export::{to_csv, to_html, to_json};
 pub use published::{Cell, Protection, PublishedTable};
+pub use rates::{RateCell, RateTable, VariantComparison, compare_variants, rate_table};
 pub use statistics::{Lift, MIN_SAMPLE, lift, rate};
 pub use suppression::{Suppressed, Table, suppress};
