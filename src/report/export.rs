@@ -199,9 +199,9 @@ pub fn to_html(report: &Report) -> String {
                 (None, Some(why)) => why.to_string(),
                 (None, None) => "-".to_string(),
             };
-            let _ = write!(
+            let _ = writeln!(
                 out,
-                "<tr><th scope=\"row\">{}</th><td>{}</td><td>{} ({} vs {})</td><td>{}</td></tr>\n",
+                "<tr><th scope=\"row\">{}</th><td>{}</td><td>{} ({} vs {})</td><td>{}</td></tr>",
                 escape(&comparison.row.join(" / ")),
                 escape(&comparison.channel),
                 escape(&comparison.rate),

@@ -71,6 +71,10 @@ pub fn rate_table(
     }
 }
 
+/// Per (row without its variant, channel): each variant's (name, successes, trials), `None`
+/// where suppressed.
+type VariantGroups = BTreeMap<(Vec<String>, String), Vec<(String, Option<u64>, Option<u64>)>>;
+
 /// Variant B against variant A on one rate, for one row and channel.
 #[derive(Debug, Clone, Serialize)]
 pub struct VariantComparison {
@@ -93,8 +97,7 @@ pub fn compare_variants(
     trials: &PublishedTable,
     variant_index: usize,
 ) -> Vec<VariantComparison> {
-    let mut groups: BTreeMap<(Vec<String>, String), Vec<(String, Option<u64>, Option<u64>)>> =
-        BTreeMap::new();
+    let mut groups: VariantGroups = BTreeMap::new();
     for row in &trials.rows {
         let mut rest = row.clone();
         let variant = rest.remove(variant_index.min(rest.len().saturating_sub(1)));
