@@ -250,3 +250,68 @@ async fn rates_and_variant_lift_follow_the_definitions() {
     );
     assert!(close(&lift["relative"], 0.25));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_html_report_draws_its_charts_inline() {
+    let project = Project::valid();
+    let url = format!("sqlite://{}", project.path("herald.db").display());
+    let store = SqliteStore::connect(&url).await.unwrap();
+    store.migrate().await.unwrap();
+    let (loaded, _) = load_project(
+        &Target::Folder(project.path("")),
+        Some(&project.path("herald.toml")),
+    );
+    let bundle = VersionBundle::from_loaded(&loaded, &loaded.campaigns[0]);
+    let version = store
+        .save_version(&bundle, chrono::Utc::now())
+        .await
+        .unwrap()
+        .hash
+        .to_string();
+    let mut counts = Vec::new();
+    for (variant, numbers) in [("a", [4100, 4000, 120]), ("b", [4100, 4000, 150])] {
+        for (status, count) in ["sent", "delivered", "read"].into_iter().zip(numbers) {
+            counts.push(DeliveryCount {
+                campaign: "demo".into(),
+                version: version.clone(),
+                send: "weekly".into(),
+                segment: "in-eu".into(),
+                locale: "ar".into(),
+                channel: "whatsapp:optin".into(),
+                variant: variant.into(),
+                day: "2027-01-18".into(),
+                status: status.into(),
+                count,
+            });
+        }
+    }
+    store.add_delivery_counts(&counts).await.unwrap();
+    let out = project.path("report.html");
+    let run = project.herald(&[
+        "report",
+        "demo",
+        "--format",
+        "html",
+        "--out",
+        out.to_str().unwrap(),
+        "--database-url",
+        &url,
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let html = std::fs::read_to_string(out).unwrap();
+    assert_eq!(
+        html.matches("<svg role=\"img\"").count(),
+        2,
+        "the funnel and the variants"
+    );
+    assert!(html.contains("<title id=\"funnel-title\">Delivery funnel per channel"));
+    assert!(html.contains("<title>whatsapp:optin: sent 8200</title>"));
+    assert!(
+        html.contains("<title>+0.0075 (-0.0004 to +0.0154)</title>"),
+        "the read-rate whisker"
+    );
+    assert!(
+        !html.contains("http://") && !html.contains("https://") && !html.contains("<script"),
+        "self-contained, no script"
+    );
+}

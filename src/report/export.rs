@@ -100,8 +100,8 @@ fn escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// One page with every table, the definitions and the protection used. Charts come with the
-/// reach data they would show.
+/// One page with charts (the delivery funnel per channel, variants compared with their
+/// intervals), every table, the definitions and the protection used.
 pub fn to_html(report: &Report) -> String {
     let mut out = String::new();
     let _ = write!(
@@ -117,6 +117,18 @@ pub fn to_html(report: &Report) -> String {
         k = report.protection.k.max(5),
         round = report.protection.round_to.max(1),
     );
+    if let Some(svg) = super::charts::funnel(report) {
+        let _ = writeln!(
+            out,
+            "<h2>Delivery funnel per channel</h2>\n<figure>{svg}</figure>"
+        );
+    }
+    if let Some(svg) = super::charts::variants(report) {
+        let _ = writeln!(
+            out,
+            "<h2>Variants compared (B − A, 95% interval)</h2>\n<figure>{svg}</figure>"
+        );
+    }
     for table in &report.tables {
         let _ = write!(
             out,

@@ -2,6 +2,7 @@
 //! they are published, with their definitions and sources.
 
 mod build;
+mod charts;
 mod export;
 mod published;
 mod rates;

@@ -1,0 +1,158 @@
+//! Inline SVG charts for the HTML report: drawn from published values only (a suppressed
+//! count draws no bar), with a title and text for screen readers, and no external assets.
+
+use std::fmt::Write as _;
+
+use super::build::Report;
+use super::published::Cell;
+use super::statistics::Lift;
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Sent, delivered and read per channel (column totals), as grouped bars.
+pub fn funnel(report: &Report) -> Option<String> {
+    let stages = ["sent", "delivered", "read"];
+    let tables: Vec<_> = stages
+        .iter()
+        .filter_map(|s| report.tables.iter().find(|t| t.metric == *s))
+        .collect();
+    let first = tables.first()?;
+    let channels = &first.columns;
+    let value = |metric: &str, channel: &str| -> Option<u64> {
+        let table = report.tables.iter().find(|t| t.metric == metric)?;
+        let c = table.columns.iter().position(|x| x == channel)?;
+        match table.column_totals[c] {
+            Cell::Count(n) => Some(n),
+            Cell::Suppressed(_) => None,
+        }
+    };
+    let max = channels
+        .iter()
+        .flat_map(|c| stages.iter().filter_map(move |s| value(s, c)))
+        .max()
+        .filter(|m| *m > 0)?;
+    let (bar, gap, group_gap, height) = (18.0, 4.0, 28.0, 160.0);
+    let group = stages.len() as f64 * (bar + gap) + group_gap;
+    let width = 60.0 + channels.len() as f64 * group;
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        "<svg role=\"img\" aria-labelledby=\"funnel-title\" viewBox=\"0 0 {width} {}\" width=\"{width}\" height=\"{}\"><title id=\"funnel-title\">Delivery funnel per channel: sent, delivered and read</title>",
+        height + 60.0,
+        height + 60.0
+    );
+    let colours = ["#1f4e79", "#2e75b6", "#9dc3e6"];
+    for (i, channel) in channels.iter().enumerate() {
+        let x0 = 50.0 + i as f64 * group;
+        for (j, stage) in stages.iter().enumerate() {
+            let x = x0 + j as f64 * (bar + gap);
+            match value(stage, channel) {
+                Some(n) => {
+                    let h = height * n as f64 / max as f64;
+                    let _ = write!(
+                        svg,
+                        "<rect x=\"{x}\" y=\"{}\" width=\"{bar}\" height=\"{h:.1}\" fill=\"{}\"><title>{}: {stage} {n}</title></rect>",
+                        10.0 + height - h,
+                        colours[j],
+                        escape(channel)
+                    );
+                }
+                None => {
+                    let _ = write!(
+                        svg,
+                        "<text x=\"{x}\" y=\"{}\" font-size=\"9\">s</text>",
+                        10.0 + height
+                    );
+                }
+            }
+        }
+        let _ = write!(
+            svg,
+            "<text x=\"{x0}\" y=\"{}\" font-size=\"11\">{}</text>",
+            height + 28.0,
+            escape(channel)
+        );
+    }
+    for (j, stage) in stages.iter().enumerate() {
+        let _ = write!(
+            svg,
+            "<rect x=\"{}\" y=\"{}\" width=\"10\" height=\"10\" fill=\"{}\"/><text x=\"{}\" y=\"{}\" font-size=\"11\">{stage}</text>",
+            50.0 + j as f64 * 90.0,
+            height + 42.0,
+            colours[j],
+            64.0 + j as f64 * 90.0,
+            height + 51.0
+        );
+    }
+    svg.push_str("</svg>");
+    Some(svg)
+}
+
+/// Each variant comparison as a point (B − A) with its 95% interval as a whisker, around zero.
+pub fn variants(report: &Report) -> Option<String> {
+    let estimates: Vec<(String, f64, f64, f64)> = report
+        .comparisons
+        .iter()
+        .filter_map(|c| match &c.lift {
+            Some(Lift::Estimate {
+                difference,
+                low,
+                high,
+                ..
+            }) => Some((
+                format!(
+                    "{} · {} · {} ({} vs {})",
+                    c.row.join(" / "),
+                    c.channel,
+                    c.rate,
+                    c.b,
+                    c.a
+                ),
+                *difference,
+                *low,
+                *high,
+            )),
+            _ => None,
+        })
+        .collect();
+    if estimates.is_empty() {
+        return None;
+    }
+    let reach = estimates
+        .iter()
+        .map(|(_, _, l, h)| l.abs().max(h.abs()))
+        .fold(0.0f64, f64::max)
+        .max(1e-6);
+    let (left, width, row) = (330.0, 300.0, 26.0);
+    let scale = |v: f64| left + width / 2.0 + v / reach * (width / 2.0 - 10.0);
+    let total = 30.0 + estimates.len() as f64 * row;
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        "<svg role=\"img\" aria-labelledby=\"variants-title\" viewBox=\"0 0 {w} {total}\" width=\"{w}\" height=\"{total}\"><title id=\"variants-title\">Variants compared: difference B − A with 95% intervals</title>\
+         <line x1=\"{z}\" y1=\"0\" x2=\"{z}\" y2=\"{total}\" stroke=\"#888\" stroke-dasharray=\"3 3\"/>",
+        w = left + width + 20.0,
+        z = scale(0.0)
+    );
+    for (i, (label, d, low, high)) in estimates.iter().enumerate() {
+        let y = 20.0 + i as f64 * row;
+        let _ = write!(
+            svg,
+            "<text x=\"4\" y=\"{}\" font-size=\"11\">{}</text>\
+             <line x1=\"{:.1}\" y1=\"{y}\" x2=\"{:.1}\" y2=\"{y}\" stroke=\"#1f4e79\" stroke-width=\"2\"/>\
+             <circle cx=\"{:.1}\" cy=\"{y}\" r=\"4\" fill=\"#1f4e79\"><title>{d:+.4} ({low:+.4} to {high:+.4})</title></circle>",
+            y + 4.0,
+            escape(label),
+            scale(*low),
+            scale(*high),
+            scale(*d)
+        );
+    }
+    svg.push_str("</svg>");
+    Some(svg)
+}
