@@ -22,7 +22,13 @@ pub fn preview(args: &PreviewArgs, config: Option<&Path>) -> ExitCode {
         variant: args.variant.clone(),
     };
     let mut renderer = Renderer::new(&project.layouts);
-    let items = preview_items(loaded, &project.config, &mut renderer, &filter);
+    let items = preview_items(
+        &loaded.campaign,
+        &loaded.catalog,
+        &project.config.public_url,
+        &mut renderer,
+        &filter,
+    );
     if items.is_empty() {
         eprintln!("error: nothing to preview: {}", why_empty(loaded, &filter));
         return ExitCode::FAILURE;

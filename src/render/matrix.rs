@@ -7,9 +7,8 @@ use serde::Serialize;
 use super::limits::{measure, platform_limit};
 use super::renderer::{RenderError, Renderer};
 use super::tracking::{tracking_token, tracking_url};
+use crate::campaign::Locale;
 use crate::campaign::model::{Campaign, Message, Segment, Send};
-use crate::campaign::{LoadedCampaign, Locale};
-use crate::config::Config;
 use crate::l10n::{Catalog, Translation};
 use crate::platforms::ChannelRef;
 
@@ -125,14 +124,14 @@ pub struct PreviewItem {
 
 /// Renders the selected part of the matrix. Each distinct text is rendered once.
 pub fn preview_items(
-    loaded: &LoadedCampaign,
-    config: &Config,
+    campaign: &Campaign,
+    catalog: &Catalog,
+    public_url: &str,
     renderer: &mut Renderer<'_>,
     filter: &PreviewFilter,
 ) -> Vec<PreviewItem> {
-    let campaign = &loaded.campaign;
     let mut items = Vec::new();
-    for combo in combinations(campaign, &loaded.catalog, filter) {
+    for combo in combinations(campaign, catalog, filter) {
         let platform = combo.channel.platform;
         let rendered = match renderer.render(
             campaign,
@@ -144,7 +143,7 @@ pub fn preview_items(
             Ok(rendered) => rendered,
             Err(RenderError::MissingMessage | RenderError::Layout(_)) => continue,
         };
-        let text = rendered.with_link(&combo.tracking_url(campaign, &config.public_url));
+        let text = rendered.with_link(&combo.tracking_url(campaign, public_url));
         let source = &combo.translation.locale;
         items.push(PreviewItem {
             send: combo.send.id.clone(),

@@ -20,7 +20,7 @@ use crate::campaign::{Locale, Target, VersionBundle, load_project_with_config};
 use crate::dispatch::LoadedVersion;
 use crate::l10n::CompletenessMatrix;
 use crate::platforms::Platform;
-use crate::render::{PreviewFilter, Renderer, combinations, measure, platform_limit};
+use crate::render::{PreviewFilter, Renderer, preview_items};
 use crate::store::Store;
 
 pub async fn me(Extension(Authenticated(user)): Extension<Authenticated>) -> impl IntoResponse {
@@ -254,32 +254,12 @@ pub async fn preview(
         variant: query.variant,
     };
     let mut renderer = Renderer::new(&version.layouts);
-    let mut items = Vec::new();
-    for combo in combinations(&version.campaign, &version.catalog, &filter) {
-        let platform = combo.channel.platform;
-        let Ok(rendered) = renderer.render(
-            &version.campaign,
-            combo.message,
-            &combo.fluent_id,
-            combo.translation,
-            platform,
-        ) else {
-            continue;
-        };
-        let text =
-            rendered.with_link(&combo.tracking_url(&version.campaign, &state.config.public_url));
-        items.push(json!({
-            "send": combo.send.id,
-            "segment": combo.segment.id,
-            "locale": combo.locale.to_string(),
-            "source_locale": combo.translation.locale.to_string(),
-            "direction": combo.translation.locale.direction(),
-            "channel": combo.channel.to_string(),
-            "variant": combo.variant,
-            "length": measure(platform, &text),
-            "limit": platform_limit(platform),
-            "text": text,
-        }));
-    }
+    let items = preview_items(
+        &version.campaign,
+        &version.catalog,
+        &state.config.public_url,
+        &mut renderer,
+        &filter,
+    );
     Ok(axum::Json(json!({"version": record.hash, "items": items})))
 }
