@@ -172,6 +172,8 @@ fn quick_settings() -> DispatchSettings {
         worker_id: "worker-a".into(),
         retry_base: Duration::from_secs(5),
         retry_max: Duration::from_secs(300),
+        // Keep every job row so tests can inspect them; retention has its own test.
+        retention: chrono::Duration::days(365),
         ..DispatchSettings::default()
     }
 }
@@ -784,5 +786,39 @@ async fn permanent_errors_go_to_the_dead_letters_with_the_partners_words() {
         (last.actor.as_str(), last.action.as_str()),
         ("staff", "deadletters.retried")
     );
+    fresh.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn finished_jobs_expire_after_the_retention_window_and_counters_remain() {
+    let fresh = common::stores::sqlite().await;
+    let settings = DispatchSettings {
+        retention: chrono::Duration::days(7),
+        ..quick_settings()
+    };
+    let rig = rig(
+        fresh.store.clone(),
+        WEEKLY,
+        CONFIG,
+        SandboxConfig::default(),
+        settings,
+    )
+    .await;
+    rig.run_until(utc(2027, 3, 16, 0, 0)).await;
+    // At the last planning pass (late on 15 March) jobs finished before 8 March, late, are
+    // gone: the slots of 1, 4 and 8 March. Thursday 11 March remains.
+    let jobs = rig.jobs().await;
+    assert_eq!(jobs.len(), 12);
+    assert!(jobs.iter().all(|j| j.slot >= utc(2027, 3, 11, 0, 0)));
+    let sent: i64 = rig
+        .store
+        .delivery_counts("rehearsal")
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| c.count)
+        .sum();
+    assert_eq!(sent, 48, "the counters keep every send");
+    assert_eq!(rig.sandbox.delivered().len(), 48);
     fresh.cleanup().await;
 }

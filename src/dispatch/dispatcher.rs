@@ -45,6 +45,8 @@ pub struct DispatchSettings {
     pub sandbox_url: Option<String>,
     /// Jobs marked as being sent at once; a crash leaves at most this many unknown.
     pub chunk: usize,
+    /// How long the rows of sent and cancelled jobs are kept; afterwards only counters remain.
+    pub retention: chrono::Duration,
 }
 
 impl Default for DispatchSettings {
@@ -65,6 +67,7 @@ impl Default for DispatchSettings {
             sequential: false,
             sandbox_url: None,
             chunk: 64,
+            retention: chrono::Duration::days(7),
         }
     }
 }
@@ -209,8 +212,20 @@ impl<S: Store> Dispatcher<S> {
         &self.store
     }
 
-    /// Plans jobs for every active version (see [`plan_active_versions`]).
+    /// Plans jobs for every active version (see [`plan_active_versions`]), and expires the rows
+    /// of jobs finished longer ago than the retention window.
     pub async fn plan(&self) -> Result<PlannerReport, StoreError> {
+        let now = self.clock.now();
+        let expired = self
+            .store
+            .expire_finished_jobs((now - self.settings.retention).timestamp_millis())
+            .await?;
+        if expired > 0 {
+            tracing::info!(
+                expired,
+                "finished jobs past the retention window removed; their counters remain"
+            );
+        }
         plan_active_versions(
             &self.store,
             &self.versions,

@@ -236,6 +236,10 @@ impl Store for AnyStore {
         delegate!(self, s => s.click_counts(campaign_id))
     }
 
+    async fn expire_finished_jobs(&self, before_ms: i64) -> Result<u64, StoreError> {
+        delegate!(self, s => s.expire_finished_jobs(before_ms))
+    }
+
     async fn next_due_ms(&self) -> Result<Option<i64>, StoreError> {
         delegate!(self, s => s.next_due_ms())
     }

@@ -244,6 +244,14 @@ pub trait Store: Clone + Send + Sync + 'static {
         campaign_id: &str,
     ) -> impl Future<Output = Result<Vec<(ClickKey, i64)>, StoreError>> + Send;
 
+    /// Deletes the bookkeeping rows of jobs that were sent or cancelled before `before_ms`:
+    /// after the retention window only the counters remain. Dead and unknown jobs stay for
+    /// staff to resolve.
+    fn expire_finished_jobs(
+        &self,
+        before_ms: i64,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
     /// When the earliest queued job is due (milliseconds), so an idle worker knows how long
     /// it may sleep.
     fn next_due_ms(&self) -> impl Future<Output = Result<Option<i64>, StoreError>> + Send;

@@ -681,6 +681,14 @@ macro_rules! shared_store_methods {
                 .collect())
         }
 
+        async fn expire_finished_jobs(&self, before_ms: i64) -> Result<u64, $crate::store::StoreError> {
+            Ok(sqlx::query("DELETE FROM outbox WHERE status IN ('sent', 'cancelled') AND finished_at < $1")
+                .bind(before_ms)
+                .execute(&self.pool)
+                .await?
+                .rows_affected())
+        }
+
         async fn next_due_ms(&self) -> Result<Option<i64>, $crate::store::StoreError> {
             Ok(sqlx::query_scalar("SELECT MIN(run_at) FROM outbox WHERE status = 'queued'")
                 .fetch_one(&self.pool)
