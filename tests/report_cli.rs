@@ -62,7 +62,7 @@ fn variant_counts(version: &str) -> Vec<DeliveryCount> {
 }
 
 async fn fixture(project: &Project) -> String {
-    let (store, url, version) = stored_version(&project).await;
+    let (store, url, version) = stored_version(project).await;
     let sent =
         |locale: &str, channel: &str, n: i64| count(&version, locale, channel, "a", "sent", n);
     store
