@@ -684,6 +684,15 @@ impl<S: Store> Dispatcher<S> {
                     Some(until),
                 )
             }
+            PublishResult::RecipientThrottled { wait, text } => (
+                JobOutcome::Requeue {
+                    run_at_ms: now_ms + wait.as_millis() as i64,
+                    counts_as_attempt: false,
+                    error: Some(format!("recipient throttled: {text}")),
+                },
+                None,
+            ),
+            PublishResult::RecipientGone { code, text } => (JobOutcome::Dead { code, text }, None),
             PublishResult::Transient { code, text } => (retry(code, text), None),
             PublishResult::Permanent { code, text } => (JobOutcome::Dead { code, text }, None),
             PublishResult::Unknown { error } if ready.route.adapter.resend_is_safe() => {

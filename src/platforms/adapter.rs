@@ -31,6 +31,12 @@ pub enum PublishResult {
         wait: Duration,
         text: String,
     },
+    /// Over a per-recipient limit (WhatsApp's pair rate): only this recipient waits, the
+    /// account goes on.
+    RecipientThrottled {
+        wait: Duration,
+        text: String,
+    },
     /// Worth retrying later (5xx, connection refused before sending).
     Transient {
         code: String,
@@ -41,9 +47,29 @@ pub enum PublishResult {
         code: String,
         text: String,
     },
+    /// The person has left (blocked the bot, unsubscribed, number undeliverable): nothing
+    /// more may go to them, and herald erases their identifier.
+    RecipientGone {
+        code: String,
+        text: String,
+    },
     /// The request may have been published (timeout, connection lost after sending).
     Unknown {
         error: String,
+    },
+}
+
+/// How a partner answered one call addressed to many recipients at once (a Viber broadcast).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BatchOutcome {
+    /// The call as a whole was throttled, failed or has an unknown outcome: the same for
+    /// every recipient in it.
+    Whole(PublishResult),
+    /// Accepted under one platform id; the listed recipients (by index into the call's
+    /// recipients) were refused individually, each with its own classification.
+    Accepted {
+        platform_id: Option<String>,
+        refused: Vec<(usize, PublishResult)>,
     },
 }
 

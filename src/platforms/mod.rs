@@ -8,7 +8,7 @@ mod platform;
 mod telegram;
 mod webhook;
 
-pub use adapter::{Adapter, Publication, PublishResult};
+pub use adapter::{Adapter, BatchOutcome, Publication, PublishResult};
 pub use credentials::{REHEARSAL_CREDENTIAL, Secret, StoredCredentials, resolve_credentials};
 pub use platform::{ChannelRef, Platform, TextFormat, is_simple_name};
 pub use telegram::TelegramAdapter;
