@@ -46,7 +46,40 @@ pub struct Account {
     pub max_in_flight: usize,
     /// How long a call may take before its outcome counts as unknown.
     pub timeout: std::time::Duration,
+    /// Who a send reaches: a public post in a chat or page, or every subscriber one by one.
+    pub audience: Audience,
+    /// What people who opt in through this account join: the segments they may choose (the
+    /// first is the default) and the locales offered (the first is the default).
+    pub enrolment: Enrolment,
+    /// WhatsApp: template name per campaign message id (or per variant's Fluent id).
+    pub templates: BTreeMap<String, String>,
+    /// WhatsApp: template language code per herald locale, where the default mapping
+    /// (`fa-AF` → `fa_AF`) is not what the template was approved under.
+    pub template_languages: BTreeMap<String, String>,
+    /// Graph API version for Meta accounts (`v21.0`).
+    pub api_version: String,
+    /// Viber: the sender name shown with broadcasts.
+    pub sender_name: Option<String>,
 }
+
+/// Who a send on an account reaches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// One post per locale, to a chat, channel or page (`chats`).
+    Chats,
+    /// One message per subscriber of the send's segment and locale.
+    Subscribers,
+}
+
+/// What opting in through an account means.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Enrolment {
+    pub segments: Vec<String>,
+    pub locales: Vec<String>,
+}
+
+/// Default for [`Account::api_version`].
+pub const DEFAULT_GRAPH_API_VERSION: &str = "v21.0";
 
 /// Default for [`Account::max_in_flight`].
 pub const DEFAULT_MAX_IN_FLIGHT: usize = 16;
@@ -145,6 +178,13 @@ fn parse_account(
             "chats",
             "max_in_flight",
             "timeout_seconds",
+            "audience",
+            "segments",
+            "locales",
+            "templates",
+            "template_languages",
+            "api_version",
+            "sender_name",
         ],
         diags,
     );
@@ -180,16 +220,24 @@ fn parse_account(
     }
     let mut credentials = BTreeMap::new();
     if let Some((creds, creds_span)) = reader.opt_table("credentials", diags) {
-        let allowed = platform.map(Platform::credential_keys).unwrap_or(&[]);
+        let allowed: Vec<&str> = platform
+            .map(|p| {
+                p.credential_keys()
+                    .iter()
+                    .chain(p.optional_credential_keys())
+                    .copied()
+                    .collect()
+            })
+            .unwrap_or_default();
         let creds_reader = TableReader::new(
             file,
             creds,
             creds_span.clone(),
             "credentials",
-            allowed,
+            &allowed,
             diags,
         );
-        for key in allowed {
+        for key in &allowed {
             if let Some(var) = creds_reader.opt_str(key, diags) {
                 if is_env_var_name(&var.value) {
                     credentials.insert(key.to_string(), var.value);
@@ -287,9 +335,41 @@ fn parse_account(
         }
         None => DEFAULT_TIMEOUT,
     };
+    let audience = match reader.opt_str("audience", diags) {
+        Some(a) if a.value == "chats" => Some(Audience::Chats),
+        Some(a) if a.value == "subscribers" => Some(Audience::Subscribers),
+        Some(a) => {
+            diags.error(
+                file,
+                a.span,
+                format!(
+                    "unknown audience `{}`; use `chats` (public posts) or `subscribers` (one message per person who opted in)",
+                    a.value
+                ),
+            );
+            None
+        }
+        None => None,
+    };
+    let enrolment = Enrolment {
+        segments: string_list(file, &reader, "segments", diags),
+        locales: string_list(file, &reader, "locales", diags),
+    };
+    let templates = string_map(file, &reader, "templates", diags);
+    let template_languages = string_map(file, &reader, "template_languages", diags);
+    let api_version = reader
+        .opt_str("api_version", diags)
+        .map(|v| v.value)
+        .unwrap_or_else(|| DEFAULT_GRAPH_API_VERSION.to_string());
+    let sender_name = reader.opt_str("sender_name", diags).map(|v| v.value);
     let name = name?;
     let platform = platform?;
-    if platform == Platform::Telegram && chats.is_empty() {
+    let audience = audience.unwrap_or(if platform.messages_subscribers() {
+        Audience::Subscribers
+    } else {
+        Audience::Chats
+    });
+    if platform == Platform::Telegram && audience == Audience::Chats && chats.is_empty() {
         diags.warning(
             file,
             reader.span(),
@@ -325,7 +405,60 @@ fn parse_account(
         chats,
         max_in_flight,
         timeout,
+        audience,
+        enrolment,
+        templates,
+        template_languages,
+        api_version,
+        sender_name,
     })
+}
+
+/// An optional list of non-empty strings.
+fn string_list(
+    file: &SourceFile,
+    reader: &TableReader<'_, '_>,
+    key: &str,
+    diags: &mut Diagnostics,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for item in reader.opt_str_list(key, diags).unwrap_or_default() {
+        if item.value.trim().is_empty() {
+            diags.error(
+                file,
+                item.span,
+                format!("`{key}` must list non-empty strings"),
+            );
+        } else {
+            out.push(item.value);
+        }
+    }
+    out
+}
+
+/// An optional table of strings (`{ key = "value" }`).
+fn string_map(
+    file: &SourceFile,
+    reader: &TableReader<'_, '_>,
+    key: &str,
+    diags: &mut Diagnostics,
+) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    if let Some((table, _)) = reader.opt_table(key, diags) {
+        for (name, value) in table.iter() {
+            match value.get_ref().as_str() {
+                Some(text) if !text.trim().is_empty() => {
+                    out.insert(name.get_ref().to_string(), text.to_string());
+                }
+                _ => diags.error(
+                    file,
+                    value.span(),
+                    format!("`{key}.{}` must be a non-empty string", name.get_ref()),
+                ),
+            }
+        }
+    }
+    out
 }
 
 fn is_http_url(url: &str) -> bool {

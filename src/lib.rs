@@ -23,4 +23,5 @@ pub mod sandbox;
 pub mod schedule;
 pub mod secrets;
 pub mod store;
+pub mod subscribers;
 pub mod telemetry;

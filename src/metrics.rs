@@ -21,6 +21,11 @@ pub struct Metrics {
     jobs_dead: AtomicU64,
     jobs_unknown: AtomicU64,
     jobs_planned: AtomicU64,
+    jobs_cancelled: AtomicU64,
+    subscribers_erased: AtomicU64,
+    callbacks_counted: AtomicU64,
+    callbacks_duplicate: AtomicU64,
+    callbacks_pending: AtomicU64,
 }
 
 /// The process's metrics.
@@ -47,6 +52,19 @@ impl Metrics {
             (report.unknown + report.recovered_unknown) as u64,
             Ordering::Relaxed,
         );
+        self.jobs_cancelled
+            .fetch_add(report.cancelled as u64, Ordering::Relaxed);
+        self.subscribers_erased
+            .fetch_add(report.erased as u64, Ordering::Relaxed);
+    }
+
+    pub fn callbacks_ingested(&self, report: &crate::store::IngestReport) {
+        self.callbacks_counted
+            .fetch_add(report.counted, Ordering::Relaxed);
+        self.callbacks_duplicate
+            .fetch_add(report.duplicates, Ordering::Relaxed);
+        self.callbacks_pending
+            .fetch_add(report.pending, Ordering::Relaxed);
     }
 
     pub fn planned(&self, jobs: u64) {
@@ -85,6 +103,7 @@ impl Metrics {
             ("dead", &self.jobs_dead),
             ("unknown", &self.jobs_unknown),
             ("planned", &self.jobs_planned),
+            ("cancelled", &self.jobs_cancelled),
         ] {
             let _ = writeln!(
                 out,
@@ -92,6 +111,32 @@ impl Metrics {
                 counter.load(Ordering::Relaxed)
             );
         }
+        let _ = writeln!(
+            out,
+            "# HELP herald_status_callbacks_total Partner status callbacks received, by what became of them."
+        );
+        let _ = writeln!(out, "# TYPE herald_status_callbacks_total counter");
+        for (result, counter) in [
+            ("counted", &self.callbacks_counted),
+            ("duplicate", &self.callbacks_duplicate),
+            ("pending", &self.callbacks_pending),
+        ] {
+            let _ = writeln!(
+                out,
+                "herald_status_callbacks_total{{result=\"{result}\"}} {}",
+                counter.load(Ordering::Relaxed)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "# HELP herald_subscribers_erased_total Subscribers erased because a partner said they are gone."
+        );
+        let _ = writeln!(out, "# TYPE herald_subscribers_erased_total counter");
+        let _ = writeln!(
+            out,
+            "herald_subscribers_erased_total {}",
+            self.subscribers_erased.load(Ordering::Relaxed)
+        );
         out
     }
 }

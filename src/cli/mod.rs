@@ -10,6 +10,7 @@ mod report;
 mod runtime;
 mod sandbox;
 mod serve;
+mod subscribers;
 mod users;
 mod validate;
 mod worker;
@@ -118,6 +119,21 @@ pub enum Command {
     /// The tamper-evident audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// People subscribed to messaging channels: counts only.
+    #[command(subcommand)]
+    Subscribers(SubscribersCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SubscribersCommand {
+    /// Subscribers per channel, segment and locale, with small counts suppressed.
+    Stats {
+        /// Suppress counts below this (never below 5).
+        #[arg(long, default_value_t = 10)]
+        k: u64,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -287,5 +303,8 @@ pub fn run(cli: Cli) -> ExitCode {
             users::user_revoke(&cli.database_url, &token)
         }
         Command::Audit(AuditCommand::Verify) => audit::audit_verify(&cli.database_url),
+        Command::Subscribers(SubscribersCommand::Stats { k, format }) => {
+            subscribers::subscribers_stats(&cli.database_url, k, format)
+        }
     }
 }

@@ -2,7 +2,7 @@
 //! recipient through budgets in the database (so every worker obeys the same limits), publish,
 //! and write the outcomes back in one transaction.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,12 +15,13 @@ use super::loaded_version::{LoadedVersion, PreparedText, VersionCache};
 use super::pacing::{account_bucket, interval_ms, recipient_bucket};
 use super::planner::{PlannerReport, plan_active_versions};
 use crate::clock::Clock;
-use crate::config::{Account, Config};
+use crate::config::{Account, Audience, Config};
 use crate::platforms::{
-    Adapter, ChannelRef, Platform, Publication, PublishResult, StoredCredentials, TelegramAdapter,
-    WebhookAdapter, resolve_credentials,
+    Adapter, BatchOutcome, ChannelRef, Platform, Publication, PublishResult, StoredCredentials,
+    TelegramAdapter, WebhookAdapter, resolve_credentials,
 };
 use crate::store::{DeliveryCount, JobOutcome, LeasedJob, Store, StoreError};
+use crate::subscribers::SubscriberVault;
 
 /// How a worker behaves. The defaults suit production; tests shorten them.
 #[derive(Debug, Clone)]
@@ -86,6 +87,29 @@ pub struct TickReport {
     /// Jobs of stopped workers: resent with their idempotency key, or marked unknown.
     pub recovered_resent: usize,
     pub recovered_unknown: usize,
+    /// Delivery jobs added by fanning broadcast jobs out to subscribers.
+    pub expanded: usize,
+    /// Deliveries dropped because the person opted out before their turn.
+    pub cancelled: usize,
+    /// Subscribers erased because the partner said they are gone.
+    pub erased: usize,
+}
+
+impl TickReport {
+    fn count(&mut self, outcome: &JobOutcome) {
+        match outcome {
+            JobOutcome::Sent { .. } => self.sent += 1,
+            JobOutcome::Requeue {
+                counts_as_attempt: true,
+                ..
+            } => self.retried += 1,
+            JobOutcome::Requeue { .. } => self.deferred += 1,
+            JobOutcome::Dead { .. } => self.dead += 1,
+            JobOutcome::Unknown { .. } => self.unknown += 1,
+            JobOutcome::Expanded { .. } => {}
+            JobOutcome::Cancelled { .. } => self.cancelled += 1,
+        }
+    }
 }
 
 struct Route {
@@ -94,13 +118,31 @@ struct Route {
     in_flight: Arc<Semaphore>,
 }
 
-struct Ready {
+/// A job with where it goes: the recipient handed to the adapter (a chat, or a subscriber's
+/// identifier) and the key its per-recipient rate bucket is named by (never the identifier).
+struct Addressed {
     job: LeasedJob,
-    send_at_ms: i64,
     recipient: Option<String>,
+    bucket: Option<String>,
+}
+
+/// One call to a partner: one job, or several sharing a text (a Viber broadcast).
+struct Unit {
+    jobs: Vec<(LeasedJob, Option<String>)>,
+    bucket: Option<String>,
+    text: Arc<PreparedText>,
+}
+
+/// A call with its paced time.
+struct Ready {
+    jobs: Vec<(LeasedJob, Option<String>)>,
+    send_at_ms: i64,
     text: Arc<PreparedText>,
     route: Arc<Route>,
 }
+
+/// Subscribers added to the outbox per statement when a broadcast job fans out.
+const EXPANSION_PAGE: u32 = 1_000;
 
 pub struct Dispatcher<S: Store> {
     store: S,
@@ -109,6 +151,8 @@ pub struct Dispatcher<S: Store> {
     settings: DispatchSettings,
     routes: HashMap<String, Arc<Route>>,
     versions: VersionCache,
+    /// Opens subscribers' identifiers; without it, deliveries to subscribers wait.
+    vault: Option<Arc<SubscriberVault>>,
 }
 
 impl<S: Store> Dispatcher<S> {
@@ -205,7 +249,14 @@ impl<S: Store> Dispatcher<S> {
             settings,
             routes,
             versions: VersionCache::default(),
+            vault: None,
         })
+    }
+
+    /// Lets this worker deliver to subscribers, whose identifiers only the vault opens.
+    pub fn with_vault(mut self, vault: Option<Arc<SubscriberVault>>) -> Self {
+        self.vault = vault;
+        self
     }
 
     pub fn store(&self) -> &S {
@@ -224,6 +275,19 @@ impl<S: Store> Dispatcher<S> {
             tracing::info!(
                 expired,
                 "finished jobs past the retention window removed; their counters remain"
+            );
+        }
+        let rematched = self
+            .store
+            .rematch_pending_callbacks(
+                (now - self.settings.retention).timestamp_millis(),
+                now.timestamp_millis(),
+            )
+            .await?;
+        if rematched.counted > 0 {
+            tracing::info!(
+                counted = rematched.counted,
+                "status callbacks that arrived before their sends were recorded are now counted"
             );
         }
         plan_active_versions(
@@ -296,65 +360,224 @@ impl<S: Store> Dispatcher<S> {
         }
         let mut ready: Vec<Ready> = Vec::new();
         for (channel, jobs) in by_channel {
-            self.pace_channel(&channel, jobs, now, &mut ready, &mut outcomes, &mut report)
-                .await?;
+            let Some(route) = self.routes.get(&channel).cloned() else {
+                let reason = match ChannelRef::parse(&channel) {
+                    Ok(c) if self.config.accounts.contains_key(&c) => {
+                        format!("herald cannot publish to {} yet", c.platform)
+                    }
+                    _ => format!("no account `{channel}` in the configuration"),
+                };
+                for job in jobs {
+                    report.dead += 1;
+                    outcomes.push((
+                        job.id,
+                        JobOutcome::Dead {
+                            code: "no_adapter".into(),
+                            text: reason.clone(),
+                        },
+                    ));
+                }
+                continue;
+            };
+            let addressed = match route.account.audience {
+                Audience::Chats => jobs
+                    .into_iter()
+                    .map(|job| {
+                        let chat = route.adapter.recipient_for(&job.locale);
+                        Addressed {
+                            bucket: chat.clone(),
+                            recipient: chat,
+                            job,
+                        }
+                    })
+                    .collect(),
+                Audience::Subscribers => {
+                    self.address_subscribers(&route, jobs, now_ms, &mut outcomes, &mut report)
+                        .await?
+                }
+            };
+            self.pace_channel(
+                &route,
+                addressed,
+                now,
+                &mut ready,
+                &mut outcomes,
+                &mut report,
+            )
+            .await?;
         }
-        ready.sort_by_key(|r| (r.send_at_ms, r.job.id));
+        ready.sort_by_key(|r| (r.send_at_ms, r.jobs[0].0.id));
         let mut leased_since = now_ms;
-        let mut remaining: Vec<i64> = ready.iter().map(|r| r.job.id).collect();
+        let mut remaining: Vec<i64> = ready
+            .iter()
+            .flat_map(|r| r.jobs.iter().map(|(job, _)| job.id))
+            .collect();
+        let mut gone: Vec<i64> = Vec::new();
         let chunk_size = self.settings.chunk.max(1);
         let mut iter = ready.into_iter().peekable();
         while iter.peek().is_some() {
-            let chunk: Vec<Ready> = iter.by_ref().take(chunk_size).collect();
+            let mut chunk: Vec<Ready> = Vec::new();
+            let mut jobs_in_chunk = 0;
+            while let Some(next) = iter.next_if(|_| jobs_in_chunk < chunk_size) {
+                jobs_in_chunk += next.jobs.len();
+                chunk.push(next);
+            }
             let at_ms = self.clock.now().timestamp_millis();
-            remaining.drain(..chunk.len().min(remaining.len()));
+            remaining.drain(..jobs_in_chunk.min(remaining.len()));
             if at_ms - leased_since > lease_ms / 2 && !remaining.is_empty() {
                 self.store
                     .renew_leases(&self.settings.worker_id, &remaining, at_ms + lease_ms)
                     .await?;
                 leased_since = at_ms;
             }
-            let ids: Vec<i64> = chunk.iter().map(|r| r.job.id).collect();
-            let held = self
+            let ids: Vec<i64> = chunk
+                .iter()
+                .flat_map(|r| r.jobs.iter().map(|(job, _)| job.id))
+                .collect();
+            let held: HashSet<i64> = self
                 .store
                 .mark_sending(&self.settings.worker_id, &ids, at_ms + lease_ms)
-                .await?;
+                .await?
+                .into_iter()
+                .collect();
             let chunk: Vec<Ready> = chunk
                 .into_iter()
-                .filter(|r| held.contains(&r.job.id))
+                .filter_map(|mut r| {
+                    r.jobs.retain(|(job, _)| held.contains(&job.id));
+                    (!r.jobs.is_empty()).then_some(r)
+                })
                 .collect();
             let results = self.publish_chunk(chunk).await;
-            for (ready, result) in results {
-                let (outcome, pause_until) = self.outcome_for(&ready, result);
-                if let Some(until) = pause_until {
-                    self.store
-                        .pause_bucket(&account_bucket(&ready.job.channel), until)
-                        .await?;
+            for (ready, results) in results {
+                let mut paused = false;
+                for ((job, _), result) in ready.jobs.iter().zip(results) {
+                    if matches!(result, PublishResult::RecipientGone { .. }) {
+                        if let Some(subscriber) = job.subscriber_id {
+                            gone.push(subscriber);
+                        }
+                    }
+                    let (outcome, pause_until) = self.outcome_for(job, &ready, result);
+                    if let (Some(until), false) = (pause_until, paused) {
+                        self.store
+                            .pause_bucket(&account_bucket(&job.channel), until)
+                            .await?;
+                        paused = true;
+                    }
+                    report.count(&outcome);
+                    outcomes.push((job.id, outcome));
                 }
-                match &outcome {
-                    JobOutcome::Sent { .. } => report.sent += 1,
-                    JobOutcome::Requeue {
-                        counts_as_attempt: true,
-                        ..
-                    } => report.retried += 1,
-                    JobOutcome::Requeue { .. } => report.deferred += 1,
-                    JobOutcome::Dead { .. } => report.dead += 1,
-                    JobOutcome::Unknown { .. } => report.unknown += 1,
-                }
-                outcomes.push((ready.job.id, outcome));
             }
         }
         let counts = delivery_counts(&leased, &outcomes, self.clock.now());
+        let finished_ms = self.clock.now().timestamp_millis();
         self.store
-            .record_outcomes(
-                &self.settings.worker_id,
-                &outcomes,
-                &counts,
-                self.clock.now().timestamp_millis(),
-            )
+            .record_outcomes(&self.settings.worker_id, &outcomes, &counts, finished_ms)
             .await?;
+        if !gone.is_empty() {
+            let erased = self.store.erase_subscribers(&gone, finished_ms).await?;
+            report.erased += erased as usize;
+            tracing::info!(erased, "subscribers the partner reported gone were erased");
+        }
         crate::metrics::METRICS.dispatched(&report);
         Ok(report)
+    }
+
+    /// Jobs of a channel that reaches subscribers: broadcast jobs are fanned out into one
+    /// delivery job per subscriber (after the platform's own checks, such as WhatsApp's
+    /// template approval); delivery jobs get their subscriber's identifier, opened from the
+    /// vault, or are cancelled when the person has opted out meanwhile.
+    async fn address_subscribers(
+        &self,
+        route: &Arc<Route>,
+        jobs: Vec<LeasedJob>,
+        now_ms: i64,
+        outcomes: &mut Vec<(i64, JobOutcome)>,
+        report: &mut TickReport,
+    ) -> Result<Vec<Addressed>, StoreError> {
+        let (broadcasts, deliveries): (Vec<LeasedJob>, Vec<LeasedJob>) =
+            jobs.into_iter().partition(|j| j.subscriber_id.is_none());
+        for job in broadcasts {
+            let checked = match self.prepare(&job).await {
+                Ok(text) => route.adapter.check_sendable(&text, &job.locale).await,
+                Err(reason) => Err(("render".to_string(), reason)),
+            };
+            if let Err((code, text)) = checked {
+                report.dead += 1;
+                outcomes.push((job.id, JobOutcome::Dead { code, text }));
+                continue;
+            }
+            let mut after = 0;
+            let mut deliveries = 0;
+            while let Some((last, added)) = self
+                .store
+                .expand_broadcast(&job, after, EXPANSION_PAGE, now_ms)
+                .await?
+            {
+                after = last;
+                deliveries += added as i64;
+            }
+            report.expanded += deliveries as usize;
+            outcomes.push((job.id, JobOutcome::Expanded { deliveries }));
+        }
+        if deliveries.is_empty() {
+            return Ok(Vec::new());
+        }
+        let Some(vault) = &self.vault else {
+            for job in deliveries {
+                report.deferred += 1;
+                outcomes.push((
+                    job.id,
+                    JobOutcome::Requeue {
+                        run_at_ms: now_ms + 60_000,
+                        counts_as_attempt: false,
+                        error: Some(format!(
+                            "subscriber identifiers cannot be opened: {} is not set",
+                            crate::secrets::SECRET_KEY_VARIABLE
+                        )),
+                    },
+                ));
+            }
+            return Ok(Vec::new());
+        };
+        let ids: Vec<i64> = deliveries.iter().filter_map(|j| j.subscriber_id).collect();
+        let sealed: HashMap<i64, String> = self
+            .store
+            .subscriber_identities(&ids)
+            .await?
+            .into_iter()
+            .collect();
+        let mut addressed = Vec::with_capacity(deliveries.len());
+        for job in deliveries {
+            let subscriber = job.subscriber_id.unwrap_or_default();
+            let Some(sealed) = sealed.get(&subscriber) else {
+                report.cancelled += 1;
+                outcomes.push((
+                    job.id,
+                    JobOutcome::Cancelled {
+                        reason: "the person opted out".into(),
+                    },
+                ));
+                continue;
+            };
+            match vault.open(&job.channel, sealed) {
+                Ok(identifier) => addressed.push(Addressed {
+                    bucket: Some(format!("subscriber:{subscriber}")),
+                    recipient: Some(identifier),
+                    job,
+                }),
+                Err(error) => {
+                    report.dead += 1;
+                    outcomes.push((
+                        job.id,
+                        JobOutcome::Dead {
+                            code: "sealed_identifier".into(),
+                            text: error,
+                        },
+                    ));
+                }
+            }
+        }
+        Ok(addressed)
     }
 
     /// Jobs a stopped worker had marked as being sent: resent where the partner deduplicates
@@ -385,53 +608,40 @@ impl<S: Store> Dispatcher<S> {
         Ok(())
     }
 
-    /// Decides when each job of one account goes: account pacing, recipient pacing, daily cap,
-    /// then renders its text. Jobs that cannot go now are requeued without using an attempt.
+    /// Decides when each call to one account goes: renders the texts, groups jobs into one
+    /// call where the platform takes many recipients at once, then applies account pacing,
+    /// recipient pacing and the daily cap. Calls that cannot go now are requeued without
+    /// using an attempt.
     async fn pace_channel(
         &self,
-        channel: &str,
-        jobs: Vec<LeasedJob>,
+        route: &Arc<Route>,
+        jobs: Vec<Addressed>,
         now: DateTime<Utc>,
         ready: &mut Vec<Ready>,
         outcomes: &mut Vec<(i64, JobOutcome)>,
         report: &mut TickReport,
     ) -> Result<(), StoreError> {
+        let channel = route.account.channel.to_string();
         let now_ms = now.timestamp_millis();
         let pacing_ms = self.settings.pacing_window.as_millis() as i64;
-        let Some(route) = self.routes.get(channel).cloned() else {
-            let reason = match ChannelRef::parse(channel) {
-                Ok(c) if self.config.accounts.contains_key(&c) => {
-                    format!("herald cannot publish to {} yet", c.platform)
-                }
-                _ => format!("no account `{channel}` in the configuration"),
-            };
-            for job in jobs {
-                report.dead += 1;
-                outcomes.push((
-                    job.id,
-                    JobOutcome::Dead {
-                        code: "no_adapter".into(),
-                        text: reason.clone(),
-                    },
-                ));
-            }
-            return Ok(());
-        };
         let rate = &route.account.rate;
-        let mut accepted: Vec<(LeasedJob, i64, Option<String>)> = Vec::with_capacity(jobs.len());
-        let defer = |job: LeasedJob,
+        let units = self.group_into_calls(route, jobs, outcomes, report).await;
+        let mut accepted: Vec<(Unit, i64)> = Vec::with_capacity(units.len());
+        let defer = |unit: Unit,
                      at_ms: i64,
                      outcomes: &mut Vec<(i64, JobOutcome)>,
                      report: &mut TickReport| {
-            report.deferred += 1;
-            outcomes.push((
-                job.id,
-                JobOutcome::Requeue {
-                    run_at_ms: at_ms,
-                    counts_as_attempt: false,
-                    error: None,
-                },
-            ));
+            for (job, _) in unit.jobs {
+                report.deferred += 1;
+                outcomes.push((
+                    job.id,
+                    JobOutcome::Requeue {
+                        run_at_ms: at_ms,
+                        counts_as_attempt: false,
+                        error: None,
+                    },
+                ));
+            }
         };
         match rate.per_recipient_per_minute {
             // Without per-recipient limits, the account's times are reserved for the batch at once.
@@ -441,8 +651,8 @@ impl<S: Store> Dispatcher<S> {
                         let reservation = self
                             .store
                             .reserve_send_times(
-                                &account_bucket(channel),
-                                jobs.len() as u32,
+                                &account_bucket(&channel),
+                                units.len() as u32,
                                 now_ms,
                                 interval_ms(per_second, 1_000),
                                 pacing_ms,
@@ -450,28 +660,24 @@ impl<S: Store> Dispatcher<S> {
                             .await?;
                         (reservation.times, reservation.next_free_ms)
                     }
-                    None => (vec![now_ms; jobs.len()], now_ms),
+                    None => (vec![now_ms; units.len()], now_ms),
                 };
-                for (index, job) in jobs.into_iter().enumerate() {
+                for (index, unit) in units.into_iter().enumerate() {
                     match times.get(index) {
-                        Some(&at) => {
-                            let recipient = route.adapter.recipient_for(&job.locale);
-                            accepted.push((job, at, recipient));
-                        }
-                        None => defer(job, next_free, outcomes, report),
+                        Some(&at) => accepted.push((unit, at)),
+                        None => defer(unit, next_free, outcomes, report),
                     }
                 }
             }
-            // With them, each job gets the recipient's next time, then the account's first
+            // With them, each call gets the recipient's next time, then the account's first
             // time not before it; the recipient's spacing then starts from the actual send.
             Some(limit) => {
                 let recipient_interval = interval_ms(f64::from(limit), 60_000);
-                for job in jobs {
-                    let recipient = route.adapter.recipient_for(&job.locale);
+                for unit in units {
                     let mut send_at = now_ms;
                     let mut recipient_slot = None;
-                    if let Some(chat) = recipient.as_deref() {
-                        let bucket = recipient_bucket(channel, chat);
+                    if let Some(key) = unit.bucket.as_deref() {
+                        let bucket = recipient_bucket(&channel, key);
                         let reservation = self
                             .store
                             .reserve_send_times(&bucket, 1, now_ms, recipient_interval, pacing_ms)
@@ -482,7 +688,7 @@ impl<S: Store> Dispatcher<S> {
                                 recipient_slot = Some((bucket, reservation.next_free_ms));
                             }
                             None => {
-                                defer(job, reservation.next_free_ms, outcomes, report);
+                                defer(unit, reservation.next_free_ms, outcomes, report);
                                 continue;
                             }
                         }
@@ -492,7 +698,7 @@ impl<S: Store> Dispatcher<S> {
                         let reservation = self
                             .store
                             .reserve_send_times(
-                                &account_bucket(channel),
+                                &account_bucket(&channel),
                                 1,
                                 send_at,
                                 interval_ms(per_second, 1_000),
@@ -512,70 +718,112 @@ impl<S: Store> Dispatcher<S> {
                                             )
                                             .await?;
                                     if !moved {
-                                        defer(job, at, outcomes, report);
+                                        defer(unit, at, outcomes, report);
                                         continue;
                                     }
                                 }
                                 send_at = at;
                             }
                             None => {
-                                defer(job, reservation.next_free_ms, outcomes, report);
+                                defer(unit, reservation.next_free_ms, outcomes, report);
                                 continue;
                             }
                         }
                     }
-                    accepted.push((job, send_at, recipient));
+                    accepted.push((unit, send_at));
                 }
             }
         }
         if let Some(cap) = rate.daily_cap {
             let day = now.format("%Y-%m-%d").to_string();
-            if !accepted.is_empty()
+            let messages: usize = accepted.iter().map(|(unit, _)| unit.jobs.len()).sum();
+            if messages > 0
                 && !self
                     .store
-                    .count_daily(channel, &day, accepted.len() as u32, cap)
+                    .count_daily(&channel, &day, messages as u32, cap)
                     .await?
             {
                 let tomorrow = (now.date_naive() + chrono::Duration::days(1))
                     .and_hms_opt(0, 0, 0)
                     .map(|t| t.and_utc().timestamp_millis())
                     .unwrap_or(now_ms + 86_400_000);
-                for (job, _, _) in accepted {
-                    report.deferred += 1;
-                    outcomes.push((
-                        job.id,
-                        JobOutcome::Requeue {
-                            run_at_ms: tomorrow,
-                            counts_as_attempt: false,
-                            error: Some("daily cap reached".into()),
-                        },
-                    ));
+                for (unit, _) in accepted {
+                    for (job, _) in unit.jobs {
+                        report.deferred += 1;
+                        outcomes.push((
+                            job.id,
+                            JobOutcome::Requeue {
+                                run_at_ms: tomorrow,
+                                counts_as_attempt: false,
+                                error: Some("daily cap reached".into()),
+                            },
+                        ));
+                    }
                 }
                 return Ok(());
             }
         }
-        for (job, send_at_ms, recipient) in accepted {
-            match self.prepare(&job).await {
-                Ok(text) => ready.push(Ready {
-                    job,
-                    send_at_ms,
-                    recipient,
-                    text,
-                    route: Arc::clone(&route),
-                }),
+        for (unit, send_at_ms) in accepted {
+            ready.push(Ready {
+                jobs: unit.jobs,
+                send_at_ms,
+                text: unit.text,
+                route: Arc::clone(route),
+            });
+        }
+        Ok(())
+    }
+
+    /// Renders each job's text, then forms the calls: one per job, or, where the platform
+    /// takes many recipients at once, one per text and up to its batch size.
+    async fn group_into_calls(
+        &self,
+        route: &Arc<Route>,
+        jobs: Vec<Addressed>,
+        outcomes: &mut Vec<(i64, JobOutcome)>,
+        report: &mut TickReport,
+    ) -> Vec<Unit> {
+        let max_batch = route.adapter.max_batch().max(1);
+        let mut units: Vec<Unit> = Vec::with_capacity(jobs.len());
+        let mut open: HashMap<usize, usize> = HashMap::new();
+        for addressed in jobs {
+            let text = match self.prepare(&addressed.job).await {
+                Ok(text) => text,
                 Err(reason) => {
                     report.dead += 1;
                     outcomes.push((
-                        job.id,
+                        addressed.job.id,
                         JobOutcome::Dead {
                             code: "render".into(),
                             text: reason,
                         },
                     ));
+                    continue;
                 }
+            };
+            if max_batch > 1 {
+                let key = Arc::as_ptr(&text) as usize;
+                if let Some(&index) = open.get(&key) {
+                    let unit = &mut units[index];
+                    unit.jobs.push((addressed.job, addressed.recipient));
+                    if unit.jobs.len() >= max_batch {
+                        open.remove(&key);
+                    }
+                    continue;
+                }
+                open.insert(key, units.len());
             }
+            units.push(Unit {
+                jobs: vec![(addressed.job, addressed.recipient)],
+                bucket: if max_batch > 1 {
+                    None
+                } else {
+                    addressed.bucket
+                },
+                text,
+            });
         }
-        Ok(())
+        units
     }
 
     async fn prepare(&self, job: &LeasedJob) -> Result<Arc<PreparedText>, String> {
@@ -606,9 +854,9 @@ impl<S: Store> Dispatcher<S> {
         )
     }
 
-    /// Publishes a chunk: one at a time in time order (simulated clock), or concurrently with
-    /// at most `max_in_flight` calls per account, each at its paced time.
-    async fn publish_chunk(&self, chunk: Vec<Ready>) -> Vec<(Ready, PublishResult)> {
+    /// Publishes a chunk of calls: one at a time in time order (simulated clock), or
+    /// concurrently with at most `max_in_flight` calls per account, each at its paced time.
+    async fn publish_chunk(&self, chunk: Vec<Ready>) -> Vec<(Ready, Vec<PublishResult>)> {
         if self.settings.sequential {
             let mut results = Vec::with_capacity(chunk.len());
             for ready in chunk {
@@ -634,17 +882,23 @@ impl<S: Store> Dispatcher<S> {
             match joined {
                 Ok(pair) => results.push(pair),
                 Err(error) => {
-                    tracing::error!(%error, "a publishing task failed; its job's lease will expire and be recovered")
+                    tracing::error!(%error, "a publishing task failed; its jobs' leases will expire and be recovered")
                 }
             }
         }
         results
     }
 
-    /// The outcome to record, and how long to pause the account if the partner throttled.
-    fn outcome_for(&self, ready: &Ready, result: PublishResult) -> (JobOutcome, Option<i64>) {
+    /// The outcome to record for one job, and how long to pause the account if the partner
+    /// throttled.
+    fn outcome_for(
+        &self,
+        job: &LeasedJob,
+        ready: &Ready,
+        result: PublishResult,
+    ) -> (JobOutcome, Option<i64>) {
         let now_ms = self.clock.now().timestamp_millis();
-        let attempt = ready.job.attempts + 1;
+        let attempt = job.attempts + 1;
         let retry = |code: String, text: String| {
             if attempt >= self.settings.max_attempts {
                 JobOutcome::Dead {
@@ -656,7 +910,7 @@ impl<S: Store> Dispatcher<S> {
                     attempt as u32,
                     self.settings.retry_base,
                     self.settings.retry_max,
-                    &ready.job.idempotency_key,
+                    &job.idempotency_key,
                 );
                 JobOutcome::Requeue {
                     run_at_ms: now_ms + delay.as_millis() as i64,
@@ -764,8 +1018,8 @@ fn at(ms: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(ms).unwrap_or_else(Utc::now)
 }
 
-async fn publish(ready: &Ready) -> PublishResult {
-    let job = &ready.job;
+async fn publish(ready: &Ready) -> Vec<PublishResult> {
+    let (job, recipient) = &ready.jobs[0];
     let envelope = json!({
         "campaign": job.campaign_id,
         "version": job.version.as_str(),
@@ -781,8 +1035,35 @@ async fn publish(ready: &Ready) -> PublishResult {
         locale: &job.locale,
         direction: ready.text.source_locale.direction(),
         idempotency_key: &job.idempotency_key,
-        recipient: ready.recipient.as_deref(),
+        recipient: recipient.as_deref(),
         envelope,
     };
-    ready.route.adapter.publish(&publication).await
+    if ready.jobs.len() == 1 {
+        return vec![ready.route.adapter.publish(&publication, &ready.text).await];
+    }
+    let recipients: Vec<&str> = ready
+        .jobs
+        .iter()
+        .map(|(_, recipient)| recipient.as_deref().unwrap_or_default())
+        .collect();
+    let outcome = ready
+        .route
+        .adapter
+        .publish_batch(&publication, &recipients)
+        .await;
+    match outcome {
+        BatchOutcome::Whole(result) => vec![result; recipients.len()],
+        BatchOutcome::Accepted {
+            platform_id,
+            refused,
+        } => {
+            let mut results = vec![PublishResult::Published { platform_id }; recipients.len()];
+            for (index, result) in refused {
+                if let Some(slot) = results.get_mut(index) {
+                    *slot = result;
+                }
+            }
+            results
+        }
+    }
 }

@@ -34,6 +34,10 @@ pub struct LoadedVersion {
 #[derive(Debug, Clone)]
 pub struct PreparedText {
     pub text: String,
+    /// The campaign message and the Fluent id of its variant, which a platform that sends
+    /// pre-approved templates (WhatsApp) maps to a template name.
+    pub message_id: String,
+    pub fluent_id: String,
     pub variant: Option<String>,
     /// The locale of the words (after fallback) and its direction.
     pub source_locale: Locale,
@@ -220,6 +224,8 @@ impl LoadedVersion {
         let token = tracking_token(&campaign.id, send_id, *variant, locale, channel);
         Ok(PreparedText {
             text: rendered.with_link(&tracking_url(public_url, &token)),
+            message_id: message.id.value.clone(),
+            fluent_id: fluent_id.clone(),
             variant: variant.map(str::to_string),
             source_locale: source.clone(),
         })

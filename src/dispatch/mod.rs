@@ -11,5 +11,5 @@ mod planner;
 
 pub use backoff::retry_delay;
 pub use dispatcher::{DispatchSettings, Dispatcher, TickReport};
-pub use loaded_version::{LoadedVersion, VersionCache};
+pub use loaded_version::{LoadedVersion, PreparedText, VersionCache};
 pub use planner::{PlannerReport, plan_active_versions};

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use super::telegram::TelegramAdapter;
 use super::webhook::WebhookAdapter;
+use crate::dispatch::PreparedText;
 
 /// One message to publish, already rendered.
 #[derive(Debug, Clone)]
@@ -81,11 +82,51 @@ pub enum Adapter {
 }
 
 impl Adapter {
-    pub async fn publish(&self, publication: &Publication<'_>) -> PublishResult {
+    /// Publishes one job's text. `text` tells template-based platforms (WhatsApp) which
+    /// message and language the words are.
+    pub async fn publish(
+        &self,
+        publication: &Publication<'_>,
+        text: &PreparedText,
+    ) -> PublishResult {
+        let _ = text;
         match self {
             Adapter::Telegram(adapter) => adapter.publish(publication).await,
             Adapter::Webhook(adapter) => adapter.publish(publication).await,
         }
+    }
+
+    /// How many recipients one call may address (Viber broadcasts: 300); 1 elsewhere.
+    pub fn max_batch(&self) -> usize {
+        1
+    }
+
+    /// One call to many recipients, for adapters whose [`Adapter::max_batch`] is above 1.
+    pub async fn publish_batch(
+        &self,
+        publication: &Publication<'_>,
+        recipients: &[&str],
+    ) -> BatchOutcome {
+        let _ = recipients;
+        BatchOutcome::Whole(PublishResult::Permanent {
+            code: "no_batch".into(),
+            text: format!(
+                "this platform takes one recipient per call (locale {})",
+                publication.locale
+            ),
+        })
+    }
+
+    /// Whether a text can be sent at all on this account in this locale before it is fanned
+    /// out to every subscriber: a WhatsApp template must be approved for the language.
+    /// `Err((code, reason))` blocks that send for that locale.
+    pub async fn check_sendable(
+        &self,
+        text: &PreparedText,
+        locale: &str,
+    ) -> Result<(), (String, String)> {
+        let _ = (text, locale);
+        Ok(())
     }
 
     /// Whether sending the same job again is harmless because the partner deduplicates by

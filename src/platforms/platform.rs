@@ -71,13 +71,32 @@ impl Platform {
     pub fn credential_keys(self) -> &'static [&'static str] {
         match self {
             Platform::Telegram => &["token"],
-            Platform::WhatsApp => &["token", "phone_number_id"],
+            Platform::WhatsApp => &["token", "phone_number_id", "waba_id"],
             Platform::Viber => &["token"],
             Platform::Facebook => &["page_token", "page_id"],
             Platform::MetaAds => &["token", "ad_account_id"],
             Platform::X => &["bearer_token"],
             Platform::Webhook => &["secret"],
         }
+    }
+}
+
+impl Platform {
+    /// Credential keys an account may name: those that receive partners' webhooks (signing
+    /// secrets, verify tokens) and the ad account that audience estimates are asked of.
+    pub fn optional_credential_keys(self) -> &'static [&'static str] {
+        match self {
+            Platform::Telegram => &["webhook_secret"],
+            Platform::WhatsApp => &["app_secret", "verify_token"],
+            Platform::Facebook => &["app_secret", "verify_token", "ad_account_id"],
+            _ => &[],
+        }
+    }
+
+    /// Whether this platform reaches people one by one (subscribers who opted in) rather than
+    /// through a public post, by default.
+    pub fn messages_subscribers(self) -> bool {
+        matches!(self, Platform::WhatsApp | Platform::Viber)
     }
 }
 

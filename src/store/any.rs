@@ -3,9 +3,9 @@
 use chrono::{DateTime, Utc};
 
 use super::{
-    ClickKey, DeadLetter, Decision, DeliveryCount, JobOutcome, JobRecord, LeasedJob,
-    MigrationReport, PostgresStore, Reservation, SqliteStore, Store, StoreError, TokenRecord,
-    UserRecord, VersionRecord,
+    ClickKey, DeadLetter, Decision, DeliveryCount, IngestReport, JobOutcome, JobRecord, LeasedJob,
+    MigrationReport, NewSubscriber, PostgresStore, Reservation, SqliteStore, StatusReceipt, Store,
+    StoreError, SubscriberCount, TokenRecord, UserRecord, VersionRecord,
 };
 use crate::campaign::{ContentHash, VersionBundle, VersionState};
 use crate::schedule::PlannedJob;
@@ -329,5 +329,66 @@ impl Store for AnyStore {
         &self,
     ) -> Result<(Vec<crate::audit::AuditEntry>, (i64, String)), StoreError> {
         delegate!(self, s => s.audit_log())
+    }
+
+    async fn save_subscriber(&self, subscriber: &NewSubscriber) -> Result<bool, StoreError> {
+        delegate!(self, s => s.save_subscriber(subscriber))
+    }
+
+    async fn update_subscriber(
+        &self,
+        channel: &str,
+        lookup: &str,
+        locale: Option<&str>,
+        segment: Option<&str>,
+    ) -> Result<bool, StoreError> {
+        delegate!(self, s => s.update_subscriber(channel, lookup, locale, segment))
+    }
+
+    async fn erase_subscriber(
+        &self,
+        channel: &str,
+        lookup: &str,
+        at_ms: i64,
+    ) -> Result<bool, StoreError> {
+        delegate!(self, s => s.erase_subscriber(channel, lookup, at_ms))
+    }
+
+    async fn erase_subscribers(&self, ids: &[i64], at_ms: i64) -> Result<u64, StoreError> {
+        delegate!(self, s => s.erase_subscribers(ids, at_ms))
+    }
+
+    async fn subscriber_identities(&self, ids: &[i64]) -> Result<Vec<(i64, String)>, StoreError> {
+        delegate!(self, s => s.subscriber_identities(ids))
+    }
+
+    async fn subscriber_counts(&self) -> Result<Vec<SubscriberCount>, StoreError> {
+        delegate!(self, s => s.subscriber_counts())
+    }
+
+    async fn expand_broadcast(
+        &self,
+        job: &LeasedJob,
+        after_id: i64,
+        page: u32,
+        run_at_ms: i64,
+    ) -> Result<Option<(i64, u64)>, StoreError> {
+        delegate!(self, s => s.expand_broadcast(job, after_id, page, run_at_ms))
+    }
+
+    async fn ingest_statuses(
+        &self,
+        statuses: &[StatusReceipt],
+        now_ms: i64,
+    ) -> Result<IngestReport, StoreError> {
+        delegate!(self, s => s.ingest_statuses(statuses, now_ms))
+    }
+
+    async fn rematch_pending_callbacks(
+        &self,
+        expire_before_ms: i64,
+        now_ms: i64,
+    ) -> Result<IngestReport, StoreError> {
+        delegate!(self, s => s.rematch_pending_callbacks(expire_before_ms, now_ms))
     }
 }

@@ -37,6 +37,11 @@ pub const SQLITE: &[Migration] = &[
         name: "delivery_counts",
         sql: include_str!("../../migrations/sqlite/0005_delivery_counts.sql"),
     },
+    Migration {
+        version: 6,
+        name: "subscribers_and_callbacks",
+        sql: include_str!("../../migrations/sqlite/0006_subscribers_and_callbacks.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -64,6 +69,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 5,
         name: "delivery_counts",
         sql: include_str!("../../migrations/postgres/0005_delivery_counts.sql"),
+    },
+    Migration {
+        version: 6,
+        name: "subscribers_and_callbacks",
+        sql: include_str!("../../migrations/postgres/0006_subscribers_and_callbacks.sql"),
     },
 ];
 

@@ -4,6 +4,7 @@
 
 mod any;
 mod error;
+mod messaging_sql;
 mod migrations;
 mod people_sql;
 mod postgres;
@@ -23,8 +24,9 @@ pub use error::StoreError;
 pub use migrations::MigrationReport;
 pub use postgres::PostgresStore;
 pub use records::{
-    ClickKey, DeadLetter, Decision, DeliveryCount, JobOutcome, JobRecord, LeasedJob, Reservation,
-    TokenRecord, UserRecord, VersionRecord,
+    ClickKey, DeadLetter, Decision, DeliveryCount, IngestReport, JobOutcome, JobRecord, LeasedJob,
+    NewSubscriber, Reservation, StatusReceipt, SubscriberCount, TokenRecord, UserRecord,
+    VersionRecord,
 };
 pub use sqlite::SqliteStore;
 
@@ -346,4 +348,77 @@ pub trait Store: Clone + Send + Sync + 'static {
         &self,
         hash: &ContentHash,
     ) -> impl Future<Output = Result<Vec<(String, String, i64)>, StoreError>> + Send;
+
+    /// Stores a person's opt-in, or updates their locale and segment if already subscribed.
+    /// Returns whether the person is new.
+    fn save_subscriber(
+        &self,
+        subscriber: &NewSubscriber,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Changes a subscriber's locale or segment (a choice in the bot's menu).
+    fn update_subscriber(
+        &self,
+        channel: &str,
+        lookup: &str,
+        locale: Option<&str>,
+        segment: Option<&str>,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Opt-out: deletes the subscriber (their sealed identifier with them) and cancels every
+    /// delivery still waiting for them, in one transaction. Returns whether they existed.
+    fn erase_subscriber(
+        &self,
+        channel: &str,
+        lookup: &str,
+        at_ms: i64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// The same as [`Store::erase_subscriber`], by subscriber id (a partner said the person
+    /// is gone while sending to them).
+    fn erase_subscribers(
+        &self,
+        ids: &[i64],
+        at_ms: i64,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
+    /// `(id, sealed identifier)` of the subscribers that still exist among `ids`.
+    fn subscriber_identities(
+        &self,
+        ids: &[i64],
+    ) -> impl Future<Output = Result<Vec<(i64, String)>, StoreError>> + Send;
+
+    fn subscriber_counts(
+        &self,
+    ) -> impl Future<Output = Result<Vec<SubscriberCount>, StoreError>> + Send;
+
+    /// Adds one delivery job per subscriber of the broadcast job's channel, segment and
+    /// locale with an id above `after_id`, at most `page` of them, due at `run_at_ms`.
+    /// Idempotent (keys are the broadcast's key and the subscriber id), so a crash halfway
+    /// through only means the page is added again. Returns the last subscriber id of the
+    /// page and how many jobs were added, or `None` when no subscriber is left.
+    fn expand_broadcast(
+        &self,
+        job: &LeasedJob,
+        after_id: i64,
+        page: u32,
+        run_at_ms: i64,
+    ) -> impl Future<Output = Result<Option<(i64, u64)>, StoreError>> + Send;
+
+    /// Counts status callbacks, each once: duplicates and replays are recognised by their
+    /// receipt; callbacks for sends not recorded yet are kept aside for
+    /// [`Store::rematch_pending_callbacks`].
+    fn ingest_statuses(
+        &self,
+        statuses: &[StatusReceipt],
+        now_ms: i64,
+    ) -> impl Future<Output = Result<IngestReport, StoreError>> + Send;
+
+    /// Counts the callbacks kept aside whose sends are now recorded; drops those received
+    /// before `expire_before_ms`.
+    fn rematch_pending_callbacks(
+        &self,
+        expire_before_ms: i64,
+        now_ms: i64,
+    ) -> impl Future<Output = Result<IngestReport, StoreError>> + Send;
 }

@@ -3,6 +3,7 @@
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
 
+use super::messaging_sql::{ingest_statuses_in, messaging_store_methods};
 use super::people_sql::{audit_append, people_store_methods};
 use super::shared_sql::{add_counts, shared_store_methods};
 use super::{Store, StoreError, migrations};
@@ -26,7 +27,7 @@ WHERE id IN (
 )
 RETURNING id, idempotency_key, version_hash,
     (SELECT campaign_id FROM campaign_versions WHERE hash = version_hash),
-    send_id, segment_id, locale, channel, slot, run_at, attempts";
+    send_id, segment_id, locale, channel, slot, run_at, attempts, subscriber_id";
 
 #[derive(Debug, Clone)]
 pub struct PostgresStore {
@@ -47,4 +48,5 @@ impl Store for PostgresStore {
         lease_sql = LEASE_DUE_JOBS
     );
     people_store_methods!();
+    messaging_store_methods!();
 }

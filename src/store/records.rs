@@ -133,9 +133,13 @@ pub struct LeasedJob {
     pub run_at_ms: i64,
     /// Calls already made for this job (failed ones).
     pub attempts: i32,
+    /// The one subscriber this job delivers to, for a delivery fanned out from a broadcast
+    /// job of a messaging channel; `None` for a post or a broadcast job itself.
+    pub subscriber_id: Option<i64>,
 }
 
-/// `(id, key, version, campaign, send, segment, locale, channel, slot, run_at, attempts)`.
+/// `(id, key, version, campaign, send, segment, locale, channel, slot, run_at, attempts,
+/// subscriber)`.
 pub type LeasedRow = (
     i64,
     String,
@@ -148,6 +152,7 @@ pub type LeasedRow = (
     i64,
     i64,
     i32,
+    Option<i64>,
 );
 
 impl LeasedJob {
@@ -164,6 +169,7 @@ impl LeasedJob {
             slot,
             run_at_ms,
             attempts,
+            subscriber_id,
         ) = row;
         Ok(LeasedJob {
             id,
@@ -177,6 +183,7 @@ impl LeasedJob {
             slot: timestamp(slot)?,
             run_at_ms,
             attempts,
+            subscriber_id,
         })
     }
 }
@@ -200,6 +207,10 @@ pub enum JobOutcome {
     Dead { code: String, text: String },
     /// The call may or may not have been published (timeout, connection lost after sending).
     Unknown { error: String },
+    /// A broadcast job of a messaging channel became one delivery job per subscriber.
+    Expanded { deliveries: i64 },
+    /// Not sent, and never will be: the person opted out before their turn came.
+    Cancelled { reason: String },
 }
 
 /// Send times reserved in a shared rate bucket.
@@ -383,4 +394,50 @@ pub struct DeliveryCount {
     pub day: String,
     pub status: String,
     pub count: i64,
+}
+
+/// A person who opted in to a messaging channel, as stored: the identifier only sealed and as
+/// a keyed hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSubscriber {
+    pub channel: String,
+    /// Keyed hash of the platform's identifier (hex), for lookups.
+    pub lookup: String,
+    /// The identifier, sealed.
+    pub sealed: String,
+    pub locale: String,
+    pub segment: String,
+    pub at_ms: i64,
+}
+
+/// Subscribers per channel, segment and locale: the only view of subscribers that leaves
+/// the store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SubscriberCount {
+    pub channel: String,
+    pub segment: String,
+    pub locale: String,
+    pub count: i64,
+}
+
+/// One status callback to count: which message it is about, and its receipt (a hash that is
+/// the same for a duplicate or a replay of the same callback).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusReceipt {
+    pub channel: String,
+    pub platform_id: String,
+    pub receipt: String,
+    /// `delivered`, `read` or `failed`.
+    pub status: String,
+    /// UTC day of the event.
+    pub day: String,
+}
+
+/// What a batch of status callbacks did to the counters.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct IngestReport {
+    pub counted: u64,
+    pub duplicates: u64,
+    /// Not matched to a recorded send yet: kept aside and matched again later.
+    pub pending: u64,
 }

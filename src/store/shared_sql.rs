@@ -304,6 +304,7 @@ macro_rules! shared_store_methods {
             let mut requeued = Vec::new();
             let mut dead = Vec::new();
             let mut unknown = Vec::new();
+            let mut closed: Vec<(i64, &str, String)> = Vec::new();
             for (id, outcome) in outcomes {
                 match outcome {
                     JobOutcome::Sent { platform_id, variant } => sent.push((*id, platform_id.clone(), variant.clone())),
@@ -312,6 +313,10 @@ macro_rules! shared_store_methods {
                     }
                     JobOutcome::Dead { code, text } => dead.push((*id, code.clone(), text.clone())),
                     JobOutcome::Unknown { error } => unknown.push((*id, error.clone())),
+                    JobOutcome::Expanded { deliveries } => {
+                        closed.push((*id, "expanded", format!("{deliveries} deliveries, one per subscriber")))
+                    }
+                    JobOutcome::Cancelled { reason } => closed.push((*id, "cancelled", reason.clone())),
                 }
             }
             let mut recorded = 0;
@@ -367,6 +372,19 @@ macro_rules! shared_store_methods {
                 builder.push_bind(owner.to_string());
                 recorded += builder.build().execute(&mut *tx).await?.rows_affected();
             }
+            for chunk in closed.chunks(ROWS) {
+                let mut builder = sqlx::QueryBuilder::new(
+                    "UPDATE outbox SET status = v.column2, last_error = v.column3, finished_at = ",
+                );
+                builder.push_bind(now_ms);
+                builder.push(", lease_owner = NULL, lease_until = NULL FROM (");
+                builder.push_values(chunk, |mut row, (id, status, text)| {
+                    row.push_bind(*id).push_bind(status.to_string()).push_bind(text.clone());
+                });
+                builder.push(") AS v WHERE outbox.id = v.column1 AND outbox.lease_owner = ");
+                builder.push_bind(owner.to_string());
+                recorded += builder.build().execute(&mut *tx).await?.rows_affected();
+            }
             add_counts!(tx, counts);
             tx.commit().await?;
             Ok(recorded)
@@ -375,7 +393,7 @@ macro_rules! shared_store_methods {
         async fn abandoned_sends(&self, now_ms: i64, limit: u32) -> Result<Vec<$crate::store::LeasedJob>, $crate::store::StoreError> {
             let rows: Vec<$crate::store::records::LeasedRow> = sqlx::query_as(
                 "SELECT o.id, o.idempotency_key, o.version_hash, v.campaign_id, o.send_id, o.segment_id, o.locale, o.channel,
-                        o.slot, o.run_at, o.attempts
+                        o.slot, o.run_at, o.attempts, o.subscriber_id
                  FROM outbox o JOIN campaign_versions v ON v.hash = o.version_hash
                  WHERE o.status = 'sending' AND o.lease_until < $1 ORDER BY o.id LIMIT $2",
             )
@@ -682,11 +700,18 @@ macro_rules! shared_store_methods {
         }
 
         async fn expire_finished_jobs(&self, before_ms: i64) -> Result<u64, $crate::store::StoreError> {
-            Ok(sqlx::query("DELETE FROM outbox WHERE status IN ('sent', 'cancelled') AND finished_at < $1")
+            let mut tx = self.pool.begin().await?;
+            let expired = sqlx::query("DELETE FROM outbox WHERE status IN ('sent', 'cancelled', 'expanded') AND finished_at < $1")
                 .bind(before_ms)
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await?
-                .rows_affected())
+                .rows_affected();
+            sqlx::query("DELETE FROM callback_receipts WHERE received_at < $1")
+                .bind(before_ms)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(expired)
         }
 
         async fn next_due_ms(&self) -> Result<Option<i64>, $crate::store::StoreError> {

@@ -20,7 +20,10 @@ chats = { "*" = "@demo" }
 name = "optin"
 platform = "whatsapp"
 base_url = "http://127.0.0.1:8090"
-credentials = { token = "HERALD_WA_TOKEN", phone_number_id = "HERALD_WA_PHONE" }
+credentials = { token = "HERALD_WA_TOKEN", phone_number_id = "HERALD_WA_PHONE", waba_id = "HERALD_WA_WABA", app_secret = "HERALD_WA_APP_SECRET", verify_token = "HERALD_WA_VERIFY" }
+segments = ["in-eu"]
+locales = ["ar", "fr", "en"]
+templates = { intro = "intro_update" }
 
 [[accounts]]
 name = "updates"

@@ -1,0 +1,110 @@
+//! Status callbacks (delivered, read, failed) become counters, each exactly once. Webhook
+//! handlers hand their callbacks to one ingesting task and wait for its answer, so that a
+//! partner hears 200 only once its callbacks are committed; meanwhile the task gathers what
+//! every concurrent request brought into one transaction (group commit), which is what lets
+//! SQLite take tens of thousands of callbacks a second.
+
+use std::sync::Arc;
+
+use sha2::{Digest, Sha256};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::clock::Clock;
+use crate::store::{IngestReport, StatusReceipt, Store};
+
+/// Callbacks gathered into one transaction at most.
+const MAX_GROUP: usize = 5_000;
+/// Requests waiting for the ingesting task at most; more wait for room (back-pressure).
+const QUEUE: usize = 1_024;
+
+struct Pending {
+    statuses: Vec<StatusReceipt>,
+    done: oneshot::Sender<Result<IngestReport, String>>,
+}
+
+/// The handle webhook handlers ingest through. Clones share one ingesting task.
+#[derive(Clone)]
+pub struct CallbackIngestor {
+    queue: mpsc::Sender<Pending>,
+}
+
+impl CallbackIngestor {
+    /// Starts the ingesting task; it ends when every handle is dropped.
+    pub fn start<S: Store>(store: S, clock: Arc<dyn Clock>) -> CallbackIngestor {
+        let (queue, mut incoming) = mpsc::channel::<Pending>(QUEUE);
+        tokio::spawn(async move {
+            while let Some(first) = incoming.recv().await {
+                let mut group = vec![first];
+                let mut size = group[0].statuses.len();
+                while size < MAX_GROUP {
+                    match incoming.try_recv() {
+                        Ok(next) => {
+                            size += next.statuses.len();
+                            group.push(next);
+                        }
+                        Err(_) => break,
+                    }
+                }
+                let statuses: Vec<StatusReceipt> = group
+                    .iter_mut()
+                    .flat_map(|p| std::mem::take(&mut p.statuses))
+                    .collect();
+                let result = store
+                    .ingest_statuses(&statuses, clock.now().timestamp_millis())
+                    .await
+                    .map_err(|e| e.to_string());
+                match &result {
+                    Ok(report) => crate::metrics::METRICS.callbacks_ingested(report),
+                    Err(error) => {
+                        tracing::error!(%error, callbacks = statuses.len(), "status callbacks could not be stored; partners will send them again")
+                    }
+                }
+                for pending in group {
+                    let _ = pending.done.send(result.clone());
+                }
+            }
+        });
+        CallbackIngestor { queue }
+    }
+
+    /// Counts `statuses` (once each) and returns when they are committed.
+    pub async fn ingest(&self, statuses: Vec<StatusReceipt>) -> Result<IngestReport, String> {
+        if statuses.is_empty() {
+            return Ok(IngestReport::default());
+        }
+        let (done, answer) = oneshot::channel();
+        self.queue
+            .send(Pending { statuses, done })
+            .await
+            .map_err(|_| "the callback ingester has stopped".to_string())?;
+        answer
+            .await
+            .map_err(|_| "the callback ingester has stopped".to_string())?
+    }
+}
+
+/// The receipt of one callback: the same for a duplicate or replay of it, different for
+/// another status of the same message or another recipient of the same broadcast. The
+/// recipient enters only as its keyed hash.
+pub fn receipt(channel: &str, platform_id: &str, recipient_lookup: &str, status: &str) -> String {
+    let mut hash = Sha256::new();
+    for part in [channel, platform_id, recipient_lookup, status] {
+        hash.update((part.len() as u64).to_be_bytes());
+        hash.update(part.as_bytes());
+    }
+    hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::receipt;
+
+    #[test]
+    fn receipts_tell_statuses_and_recipients_apart() {
+        let a = receipt("viber:nl", "5001", "aa", "delivered");
+        assert_eq!(a, receipt("viber:nl", "5001", "aa", "delivered"));
+        assert_ne!(a, receipt("viber:nl", "5001", "aa", "read"));
+        assert_ne!(a, receipt("viber:nl", "5001", "ab", "delivered"));
+        assert_ne!(a, receipt("viber:nl", "50011", "a", "delivered"));
+    }
+}

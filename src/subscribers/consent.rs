@@ -1,0 +1,167 @@
+//! What a person's words to a bot mean for their subscription: joining, choosing a language or
+//! a group, and leaving. Leaving is final and immediate: the row and its sealed identifier are
+//! deleted and every delivery still queued for them is cancelled in the same transaction.
+
+use crate::config::Account;
+use crate::store::{NewSubscriber, Store, StoreError};
+
+use super::SubscriberVault;
+
+/// What an event changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConsentChange {
+    Joined,
+    /// Already subscribed: locale or segment updated.
+    Updated,
+    /// Opted out: erased.
+    Left,
+    /// Nothing to do (an unknown person left, a choice from someone not subscribed, an
+    /// account with no segment to join).
+    Unchanged,
+}
+
+/// Applies consent events for one account.
+pub struct Consent<'a, S: Store> {
+    pub store: &'a S,
+    pub vault: &'a SubscriberVault,
+    pub account: &'a Account,
+}
+
+impl<S: Store> Consent<'_, S> {
+    fn channel(&self) -> String {
+        self.account.channel.to_string()
+    }
+
+    /// A person opted in. `language` is what their app reports; `payload` what the link they
+    /// came through carries (a segment id offered by this account).
+    pub async fn subscribe(
+        &self,
+        user: &str,
+        language: Option<&str>,
+        payload: Option<&str>,
+        at_ms: i64,
+    ) -> Result<ConsentChange, StoreError> {
+        let Some(segment) = self.segment_for(payload) else {
+            tracing::warn!(channel = %self.account.channel, "an opt-in arrived, but the account offers no segment to join (set `segments`)");
+            return Ok(ConsentChange::Unchanged);
+        };
+        let channel = self.channel();
+        let sealed = self
+            .vault
+            .seal(&channel, user)
+            .map_err(StoreError::Corrupt)?;
+        let joined = self
+            .store
+            .save_subscriber(&NewSubscriber {
+                lookup: self.vault.lookup(&channel, user),
+                sealed,
+                locale: self.locale_for(language),
+                segment,
+                at_ms,
+                channel,
+            })
+            .await?;
+        Ok(if joined {
+            ConsentChange::Joined
+        } else {
+            ConsentChange::Updated
+        })
+    }
+
+    /// A person opted out (STOP, unsubscribe, block, or the partner says they are gone).
+    pub async fn unsubscribe(&self, user: &str, at_ms: i64) -> Result<ConsentChange, StoreError> {
+        let channel = self.channel();
+        let erased = self
+            .store
+            .erase_subscriber(&channel, &self.vault.lookup(&channel, user), at_ms)
+            .await?;
+        Ok(if erased {
+            ConsentChange::Left
+        } else {
+            ConsentChange::Unchanged
+        })
+    }
+
+    /// A choice in the bot's menu: `locale:<tag>` or `segment:<id>` (only those the account
+    /// offers).
+    pub async fn choose(&self, user: &str, data: &str) -> Result<ConsentChange, StoreError> {
+        let channel = self.channel();
+        let lookup = self.vault.lookup(&channel, user);
+        let (locale, segment) = match data.split_once(':') {
+            Some(("locale", tag)) => (Some(self.locale_for(Some(tag))), None),
+            Some(("segment", id)) | Some(("start", id)) => {
+                match self.account.enrolment.segments.iter().find(|s| *s == id) {
+                    Some(segment) => (None, Some(segment.clone())),
+                    None => return Ok(ConsentChange::Unchanged),
+                }
+            }
+            _ => return Ok(ConsentChange::Unchanged),
+        };
+        let updated = self
+            .store
+            .update_subscriber(&channel, &lookup, locale.as_deref(), segment.as_deref())
+            .await?;
+        Ok(if updated {
+            ConsentChange::Updated
+        } else {
+            ConsentChange::Unchanged
+        })
+    }
+
+    /// The segment a new subscriber joins: the one their link names if the account offers
+    /// it, otherwise the account's first.
+    fn segment_for(&self, payload: Option<&str>) -> Option<String> {
+        let offered = &self.account.enrolment.segments;
+        payload
+            .map(str::trim)
+            .and_then(|p| offered.iter().find(|s| s.as_str() == p))
+            .or_else(|| offered.first())
+            .cloned()
+    }
+
+    /// The offered locale closest to what the person's app reports: the same tag, else the
+    /// same language (`fa` for `fa-AF`), else the account's first locale.
+    fn locale_for(&self, language: Option<&str>) -> String {
+        locale_for(&self.account.enrolment.locales, language)
+    }
+}
+
+/// See [`Consent::locale_for`]; with nothing offered, the reported language is kept.
+pub fn locale_for(offered: &[String], language: Option<&str>) -> String {
+    let primary = |tag: &str| {
+        tag.split(['-', '_'])
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase()
+    };
+    if let Some(language) = language.map(str::trim).filter(|l| !l.is_empty()) {
+        let normalised = language.replace('_', "-");
+        if let Some(exact) = offered.iter().find(|o| o.eq_ignore_ascii_case(&normalised)) {
+            return exact.clone();
+        }
+        if let Some(same_language) = offered.iter().find(|o| primary(o) == primary(language)) {
+            return same_language.clone();
+        }
+        if offered.is_empty() {
+            return normalised;
+        }
+    }
+    offered.first().cloned().unwrap_or_else(|| "en".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::locale_for;
+
+    #[test]
+    fn picks_the_closest_offered_locale() {
+        let offered: Vec<String> = ["ar", "fa-AF", "en"].map(String::from).to_vec();
+        assert_eq!(locale_for(&offered, Some("ar")), "ar");
+        assert_eq!(locale_for(&offered, Some("fa")), "fa-AF");
+        assert_eq!(locale_for(&offered, Some("fa_IR")), "fa-AF");
+        assert_eq!(locale_for(&offered, Some("de")), "ar");
+        assert_eq!(locale_for(&offered, None), "ar");
+        assert_eq!(locale_for(&[], Some("ti")), "ti");
+        assert_eq!(locale_for(&[], None), "en");
+    }
+}

@@ -1,0 +1,161 @@
+//! Subscriber identifiers at rest: sealed with XChaCha20-Poly1305 (bound to their channel) and
+//! found again through a keyed hash, so that the database alone reveals no phone number or
+//! chat id, and a lookup never needs to open every row. Both keys derive from
+//! `HERALD_SECRET_KEY`, under labels of their own, so neither can stand in for the other or for
+//! the key that seals account credentials.
+
+use std::fmt;
+
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+use crate::secrets::{SECRET_KEY_VARIABLE, decode_hex, encode_hex};
+
+const SEAL_LABEL: &[u8] = b"herald subscriber identifier seal v1";
+const LOOKUP_LABEL: &[u8] = b"herald subscriber identifier lookup v1";
+
+/// Seals and looks up subscriber identifiers.
+pub struct SubscriberVault {
+    cipher: XChaCha20Poly1305,
+    lookup_key: [u8; 32],
+    /// Made up for this process only (a rehearsal): sealed identifiers die with it.
+    ephemeral: bool,
+}
+
+impl fmt::Debug for SubscriberVault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SubscriberVault")
+            .field("ephemeral", &self.ephemeral)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SubscriberVault {
+    /// The vault under [`SECRET_KEY_VARIABLE`]; `Ok(None)` when it is not set.
+    pub fn from_env() -> Result<Option<SubscriberVault>, String> {
+        match std::env::var(SECRET_KEY_VARIABLE) {
+            Ok(text) if !text.trim().is_empty() => SubscriberVault::from_hex(&text).map(Some),
+            _ => Ok(None),
+        }
+    }
+
+    pub fn from_hex(text: &str) -> Result<SubscriberVault, String> {
+        let bytes = decode_hex(text.trim())
+            .and_then(|b| <[u8; 32]>::try_from(b).ok())
+            .ok_or_else(|| {
+                format!("{SECRET_KEY_VARIABLE} must be 64 hexadecimal characters (32 random bytes)")
+            })?;
+        Ok(SubscriberVault::from_key(&bytes, false))
+    }
+
+    /// A vault with a random key that lives as long as this process: for rehearsals and the
+    /// demo, whose databases are thrown away too.
+    pub fn ephemeral() -> Result<SubscriberVault, String> {
+        let mut key = [0u8; 32];
+        getrandom::fill(&mut key).map_err(|e| format!("no randomness for a key: {e}"))?;
+        Ok(SubscriberVault::from_key(&key, true))
+    }
+
+    fn from_key(key: &[u8; 32], ephemeral: bool) -> SubscriberVault {
+        let seal_key = derive(key, SEAL_LABEL);
+        SubscriberVault {
+            cipher: XChaCha20Poly1305::new(Key::from_slice(&seal_key)),
+            lookup_key: derive(key, LOOKUP_LABEL),
+            ephemeral,
+        }
+    }
+
+    pub fn is_ephemeral(&self) -> bool {
+        self.ephemeral
+    }
+
+    /// The keyed hash a subscriber is found by: the same for the same person on the same
+    /// channel, useless without the key.
+    pub fn lookup(&self, channel: &str, identifier: &str) -> String {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.lookup_key)
+            .expect("HMAC takes a key of any length");
+        mac.update(channel.as_bytes());
+        mac.update(&[0]);
+        mac.update(identifier.as_bytes());
+        encode_hex(&mac.finalize().into_bytes())
+    }
+
+    /// The identifier sealed for `channel`: hex of nonce and ciphertext.
+    pub fn seal(&self, channel: &str, identifier: &str) -> Result<String, String> {
+        let mut nonce = [0u8; 24];
+        getrandom::fill(&mut nonce).map_err(|e| format!("no randomness for a nonce: {e}"))?;
+        let sealed = self
+            .cipher
+            .encrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: identifier.as_bytes(),
+                    aad: channel.as_bytes(),
+                },
+            )
+            .map_err(|_| "sealing failed".to_string())?;
+        let mut out = encode_hex(&nonce);
+        out.push_str(&encode_hex(&sealed));
+        Ok(out)
+    }
+
+    /// Opens a sealed identifier; fails if it was sealed under another key or for another
+    /// channel, or was tampered with. The error never contains the identifier.
+    pub fn open(&self, channel: &str, sealed: &str) -> Result<String, String> {
+        let refuse = || {
+            format!(
+                "a subscriber identifier of `{channel}` cannot be opened with this {SECRET_KEY_VARIABLE}"
+            )
+        };
+        let bytes = decode_hex(sealed)
+            .filter(|b| b.len() > 24)
+            .ok_or_else(refuse)?;
+        let (nonce, ciphertext) = bytes.split_at(24);
+        let plain = self
+            .cipher
+            .decrypt(
+                XNonce::from_slice(nonce),
+                Payload {
+                    msg: ciphertext,
+                    aad: channel.as_bytes(),
+                },
+            )
+            .map_err(|_| refuse())?;
+        String::from_utf8(plain).map_err(|_| refuse())
+    }
+}
+
+fn derive(key: &[u8; 32], label: &[u8]) -> [u8; 32] {
+    let mut mac =
+        <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes a key of any length");
+    mac.update(label);
+    mac.finalize().into_bytes().into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers_are_sealed_per_channel_and_found_by_keyed_hash() {
+        let vault = SubscriberVault::from_hex(&"11".repeat(32)).unwrap();
+        let sealed = vault.seal("whatsapp:nl", "31612345678").unwrap();
+        assert!(!sealed.contains("31612345678"));
+        assert_eq!(vault.open("whatsapp:nl", &sealed).unwrap(), "31612345678");
+        assert!(vault.open("whatsapp:other", &sealed).is_err(), "moved");
+        let mut tampered = sealed.clone();
+        tampered.replace_range(60..62, if &sealed[60..62] == "00" { "01" } else { "00" });
+        assert!(vault.open("whatsapp:nl", &tampered).is_err(), "tampered");
+        let other = SubscriberVault::from_hex(&"22".repeat(32)).unwrap();
+        assert!(other.open("whatsapp:nl", &sealed).is_err(), "another key");
+
+        let lookup = vault.lookup("whatsapp:nl", "31612345678");
+        assert_eq!(lookup, vault.lookup("whatsapp:nl", "31612345678"));
+        assert_ne!(lookup, vault.lookup("viber:nl", "31612345678"));
+        assert_ne!(lookup, other.lookup("whatsapp:nl", "31612345678"));
+        assert!(!lookup.contains("31612345678"));
+        assert!(!format!("{vault:?}").contains("11"));
+    }
+}

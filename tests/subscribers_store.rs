@@ -1,0 +1,291 @@
+//! Subscribers and status callbacks in the store, on SQLite always and on PostgreSQL when
+//! `HERALD_TEST_POSTGRES_URL` is set: identifiers only sealed, fan-out of a broadcast job into
+//! one delivery per subscriber (idempotent), erasure on opt-out, and callbacks counted once.
+
+mod common;
+
+use chrono::{DateTime, TimeZone, Utc};
+use common::Project;
+use herald::campaign::{ContentHash, Target, VersionBundle, VersionState, load_project};
+use herald::reach::receipt;
+use herald::schedule::planned_jobs;
+use herald::store::{JobOutcome, LeasedJob, NewSubscriber, StatusReceipt, Store};
+use herald::subscribers::SubscriberVault;
+
+const CHANNEL: &str = "whatsapp:optin";
+
+fn utc(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(y, m, d, h, min, 0).unwrap()
+}
+
+fn vault() -> SubscriberVault {
+    SubscriberVault::from_hex(&"3c".repeat(32)).unwrap()
+}
+
+/// A scheduled version of the fixture campaign with the jobs of one Monday in the outbox;
+/// returns its hash and the WhatsApp broadcast job for locale `en`, leased.
+async fn scheduled_broadcast<S: Store>(store: &S) -> (ContentHash, LeasedJob) {
+    let project = Project::valid();
+    let (loaded, diags) = load_project(
+        &Target::Folder(project.path("")),
+        Some(&project.path("herald.toml")),
+    );
+    assert!(!diags.has_errors(), "{:?}", diags.into_sorted());
+    let bundle = VersionBundle::from_loaded(&loaded, &loaded.campaigns[0]);
+    let version = store
+        .save_version(&bundle, utc(2027, 1, 1, 0, 0))
+        .await
+        .unwrap();
+    for state in [
+        VersionState::Submitted,
+        VersionState::Approved,
+        VersionState::Scheduled,
+    ] {
+        store
+            .transition(&version.hash, state, utc(2027, 1, 1, 0, 0), "tester")
+            .await
+            .unwrap();
+    }
+    let jobs = planned_jobs(
+        &loaded.campaigns[0].campaign,
+        &version.hash,
+        utc(2027, 1, 18, 0, 0),
+        utc(2027, 1, 18, 23, 0),
+    );
+    store.insert_jobs(&jobs).await.unwrap();
+    let now_ms = utc(2027, 1, 18, 12, 0).timestamp_millis();
+    let leased = store
+        .lease_due_jobs("worker", now_ms, now_ms + 60_000, 100)
+        .await
+        .unwrap();
+    let broadcast = leased
+        .into_iter()
+        .find(|j| j.channel == CHANNEL && j.locale == "en")
+        .expect("a WhatsApp job for en");
+    assert_eq!(broadcast.subscriber_id, None);
+    (version.hash, broadcast)
+}
+
+async fn subscribe<S: Store>(store: &S, who: &str, locale: &str) -> bool {
+    let vault = vault();
+    store
+        .save_subscriber(&NewSubscriber {
+            channel: CHANNEL.into(),
+            lookup: vault.lookup(CHANNEL, who),
+            sealed: vault.seal(CHANNEL, who).unwrap(),
+            locale: locale.into(),
+            segment: "in-eu".into(),
+            at_ms: 1,
+        })
+        .await
+        .unwrap()
+}
+
+async fn broadcasts_fan_out_once_per_subscriber_and_opt_outs_cancel<S: Store>(store: S, url: &str) {
+    for n in 0..5 {
+        assert!(subscribe(&store, &format!("3161234560{n}"), "en").await);
+    }
+    assert!(subscribe(&store, "33600000001", "fr").await);
+    // Subscribing again changes the locale, never adds a second row.
+    assert!(!subscribe(&store, "33600000001", "fr").await);
+
+    let (hash, broadcast) = scheduled_broadcast(&store).await;
+    let now_ms = utc(2027, 1, 18, 12, 0).timestamp_millis();
+    let mut after = 0;
+    let mut pages = 0;
+    let mut added = 0;
+    while let Some((last, n)) = store
+        .expand_broadcast(&broadcast, after, 2, now_ms)
+        .await
+        .unwrap()
+    {
+        after = last;
+        pages += 1;
+        added += n;
+    }
+    assert_eq!(
+        (pages, added),
+        (3, 5),
+        "5 English subscribers in pages of 2"
+    );
+    // A crash and a second expansion add nothing.
+    assert_eq!(
+        store
+            .expand_broadcast(&broadcast, 0, 100, now_ms)
+            .await
+            .unwrap()
+            .map(|(_, n)| n),
+        Some(0)
+    );
+    let deliveries: Vec<_> = store
+        .jobs_for_version(&hash)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|j| {
+            j.idempotency_key
+                .starts_with(&format!("{}/", broadcast.idempotency_key))
+        })
+        .collect();
+    assert_eq!(deliveries.len(), 5);
+    assert!(
+        deliveries
+            .iter()
+            .all(|j| j.status == "queued" && j.locale == "en")
+    );
+
+    // Opting out erases the row and cancels what was queued for that person.
+    let vault = vault();
+    let gone = vault.lookup(CHANNEL, "31612345602");
+    assert!(
+        store
+            .erase_subscriber(CHANNEL, &gone, now_ms)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .erase_subscriber(CHANNEL, &gone, now_ms)
+            .await
+            .unwrap()
+    );
+    let statuses: Vec<String> = store
+        .jobs_for_version(&hash)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|j| {
+            j.idempotency_key
+                .starts_with(&format!("{}/", broadcast.idempotency_key))
+        })
+        .map(|j| j.status)
+        .collect();
+    assert_eq!(statuses.iter().filter(|s| *s == "cancelled").count(), 1);
+    let counts = store.subscriber_counts().await.unwrap();
+    let by_locale: Vec<(String, i64)> =
+        counts.iter().map(|c| (c.locale.clone(), c.count)).collect();
+    assert_eq!(by_locale, [("en".to_string(), 4), ("fr".to_string(), 1)]);
+
+    // Nothing in the database holds an identifier in the clear.
+    let dump = dump_subscribers(url).await;
+    assert!(!dump.contains("3161234560"), "{dump}");
+    assert!(!dump.contains("33600000001"));
+}
+
+async fn dump_subscribers(url: &str) -> String {
+    let sql = "SELECT channel || ' ' || lookup || ' ' || sealed || ' ' || locale FROM subscribers";
+    let rows: Vec<(String,)> = if url.starts_with("sqlite:") {
+        let pool = sqlx::SqlitePool::connect(url).await.unwrap();
+        sqlx::query_as(sql).fetch_all(&pool).await.unwrap()
+    } else {
+        let pool = sqlx::PgPool::connect(url).await.unwrap();
+        sqlx::query_as(sql).fetch_all(&pool).await.unwrap()
+    };
+    rows.into_iter()
+        .map(|(r,)| r)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn status(platform_id: &str, recipient: &str, status: &str) -> StatusReceipt {
+    StatusReceipt {
+        channel: CHANNEL.into(),
+        platform_id: platform_id.into(),
+        receipt: receipt(CHANNEL, platform_id, recipient, status),
+        status: status.into(),
+        day: "2027-01-18".into(),
+    }
+}
+
+async fn status_callbacks_count_once_and_early_ones_wait<S: Store>(store: S, _url: &str) {
+    let (_hash, broadcast) = scheduled_broadcast(&store).await;
+    let now_ms = utc(2027, 1, 18, 12, 0).timestamp_millis();
+    // The broadcast job itself stands in for a delivery here: it is sent as wamid.1.
+    store
+        .record_outcomes(
+            "worker",
+            &[(
+                broadcast.id,
+                JobOutcome::Sent {
+                    platform_id: Some("wamid.1".into()),
+                    variant: Some("a".into()),
+                },
+            )],
+            &[],
+            now_ms,
+        )
+        .await
+        .unwrap();
+    let first = store
+        .ingest_statuses(
+            &[
+                status("wamid.1", "r1", "delivered"),
+                status("wamid.1", "r1", "delivered"),
+                status("wamid.1", "r1", "read"),
+                status("wamid.2", "r2", "delivered"),
+            ],
+            now_ms,
+        )
+        .await
+        .unwrap();
+    assert_eq!((first.counted, first.duplicates, first.pending), (2, 1, 1));
+    // A replay of the whole request changes nothing.
+    let replay = store
+        .ingest_statuses(
+            &[
+                status("wamid.1", "r1", "delivered"),
+                status("wamid.1", "r1", "read"),
+            ],
+            now_ms,
+        )
+        .await
+        .unwrap();
+    assert_eq!((replay.counted, replay.duplicates), (0, 2));
+
+    // wamid.2's send is recorded after its callback arrived: the rematch counts it, once.
+    let second = store
+        .jobs_for_version(&broadcast.version)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|j| j.channel == CHANNEL && j.locale == "fr")
+        .unwrap();
+    store
+        .record_outcomes(
+            "worker",
+            &[(
+                second.id,
+                JobOutcome::Sent {
+                    platform_id: Some("wamid.2".into()),
+                    variant: Some("b".into()),
+                },
+            )],
+            &[],
+            now_ms,
+        )
+        .await
+        .unwrap();
+    let rematched = store.rematch_pending_callbacks(0, now_ms).await.unwrap();
+    assert_eq!((rematched.counted, rematched.pending), (1, 0));
+    let again = store.rematch_pending_callbacks(0, now_ms).await.unwrap();
+    assert_eq!(again.counted, 0);
+
+    let counts = store.delivery_counts("demo").await.unwrap();
+    let seen: Vec<(String, String, String, i64)> = counts
+        .into_iter()
+        .map(|c| (c.locale, c.variant, c.status, c.count))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("en".into(), "a".into(), "delivered".into(), 1),
+            ("en".into(), "a".into(), "read".into(), 1),
+            ("fr".into(), "b".into(), "delivered".into(), 1),
+        ]
+    );
+}
+
+on_both_stores!(
+    broadcasts_fan_out_once_per_subscriber_and_opt_outs_cancel,
+    status_callbacks_count_once_and_early_ones_wait,
+);
