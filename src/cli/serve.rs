@@ -62,6 +62,28 @@ pub fn serve(
             Ok(stored) => stored,
             Err(code) => return code,
         };
+        let vault = match crate::subscribers::SubscriberVault::from_env() {
+            Ok(Some(vault)) => Some(Arc::new(vault)),
+            Ok(None) if with_sandbox => match crate::subscribers::SubscriberVault::ephemeral() {
+                Ok(vault) => {
+                    println!(
+                        "rehearsal: subscriber identifiers are sealed with a key that lives as long as this process (set {} to keep them)",
+                        crate::secrets::SECRET_KEY_VARIABLE
+                    );
+                    Some(Arc::new(vault))
+                }
+                Err(error) => {
+                    eprintln!("error: {error}");
+                    return ExitCode::FAILURE;
+                }
+            },
+            Ok(None) => None,
+            Err(error) => {
+                eprintln!("error: {error}");
+                return ExitCode::FAILURE;
+            }
+        };
+        let hook_accounts = crate::reach::hook_accounts(&config, with_sandbox, &stored);
         let settings = DispatchSettings {
             sandbox_url: sandbox.as_ref().map(|s| s.base_url()),
             ..DispatchSettings::default()
@@ -75,7 +97,7 @@ pub fn serve(
             settings,
             &stored,
         ) {
-            Ok(dispatcher) => dispatcher,
+            Ok(dispatcher) => dispatcher.with_vault(vault.clone()),
             Err(error) => {
                 eprintln!("error: {error}");
                 return ExitCode::FAILURE;
@@ -137,7 +159,14 @@ pub fn serve(
             clock: Arc::new(SystemClock),
             index: Arc::new(crate::reach::LinkIndex::default()),
         });
-        let app = probes(store).merge(api).merge(clicks);
+        let hooks = crate::reach::hooks_router(crate::reach::HookState {
+            store: store.clone(),
+            clock: Arc::new(SystemClock),
+            vault,
+            ingestor: crate::reach::CallbackIngestor::start(store.clone(), Arc::new(SystemClock)),
+            accounts: Arc::new(hook_accounts),
+        });
+        let app = probes(store).merge(api).merge(clicks).merge(hooks);
         let server = axum::serve(
             listener,
             app.into_make_service_with_connect_info::<SocketAddr>(),

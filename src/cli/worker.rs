@@ -31,12 +31,20 @@ pub fn worker(
             Ok(stored) => stored,
             Err(code) => return code,
         };
+        // Deliveries to subscribers need the key their identifiers were sealed with.
+        let vault = match crate::subscribers::SubscriberVault::from_env() {
+            Ok(vault) => vault.map(Arc::new),
+            Err(error) => {
+                eprintln!("error: {error}");
+                return ExitCode::FAILURE;
+            }
+        };
         let settings = DispatchSettings {
             sandbox_url: sandbox_url.map(str::to_string),
             ..DispatchSettings::default()
         };
         let dispatcher = match Dispatcher::with_stored_credentials(store, Arc::new(SystemClock), config, settings, &stored) {
-            Ok(dispatcher) => dispatcher,
+            Ok(dispatcher) => dispatcher.with_vault(vault),
             Err(error) => {
                 eprintln!("error: {error}");
                 return ExitCode::FAILURE;

@@ -17,8 +17,9 @@ use super::planner::{PlannerReport, plan_active_versions};
 use crate::clock::Clock;
 use crate::config::{Account, Audience, Config};
 use crate::platforms::{
-    Adapter, BatchOutcome, ChannelRef, Platform, Publication, PublishResult, StoredCredentials,
-    TelegramAdapter, WebhookAdapter, resolve_credentials,
+    Adapter, BatchOutcome, ChannelRef, Platform, Publication, PublishResult, Sendable,
+    StoredCredentials, TelegramAdapter, ViberAdapter, WebhookAdapter, WhatsAppAdapter,
+    WhatsAppSender, resolve_credentials,
 };
 use crate::store::{DeliveryCount, JobOutcome, LeasedJob, Store, StoreError};
 use crate::subscribers::SubscriberVault;
@@ -229,8 +230,50 @@ impl<S: Store> Dispatcher<S> {
                         Arc::clone(&clock),
                     ))
                 }
-                // Adapters for these platforms come with their own issue; their jobs are
-                // dead-lettered with a clear reason and can be retried once supported.
+                Platform::WhatsApp => {
+                    let mut credentials = resolve_credentials(account, rehearsal, stored)?;
+                    let mut take = |key: &str| {
+                        credentials
+                            .remove(key)
+                            .ok_or_else(|| format!("account `{channel}` has no {key}"))
+                    };
+                    let token = take("token")?;
+                    let phone_number_id = take("phone_number_id")?.expose().to_string();
+                    let waba_id = take("waba_id")?.expose().to_string();
+                    Adapter::WhatsApp(Arc::new(WhatsAppSender::new(
+                        WhatsAppAdapter::new(
+                            client.clone(),
+                            &base_url,
+                            &account.api_version,
+                            token,
+                            phone_number_id,
+                            waba_id,
+                            account.timeout,
+                        ),
+                        channel.to_string(),
+                        account.templates.clone(),
+                        account.template_languages.clone(),
+                        Arc::clone(&clock),
+                    )))
+                }
+                Platform::Viber => {
+                    let mut credentials = resolve_credentials(account, rehearsal, stored)?;
+                    let token = credentials
+                        .remove("token")
+                        .ok_or_else(|| format!("account `{channel}` has no token"))?;
+                    Adapter::Viber(ViberAdapter::new(
+                        client.clone(),
+                        &base_url,
+                        token,
+                        account
+                            .sender_name
+                            .clone()
+                            .unwrap_or_else(|| channel.account.clone()),
+                        account.timeout,
+                    ))
+                }
+                // Paid ads are not published by herald; their jobs are dead-lettered with a
+                // clear reason.
                 _ => continue,
             };
             routes.insert(
@@ -498,13 +541,28 @@ impl<S: Store> Dispatcher<S> {
             jobs.into_iter().partition(|j| j.subscriber_id.is_none());
         for job in broadcasts {
             let checked = match self.prepare(&job).await {
-                Ok(text) => route.adapter.check_sendable(&text, &job.locale).await,
-                Err(reason) => Err(("render".to_string(), reason)),
+                Ok(text) => route.adapter.check_sendable(&text).await,
+                Err(reason) => Sendable::Blocked("render".to_string(), reason),
             };
-            if let Err((code, text)) = checked {
-                report.dead += 1;
-                outcomes.push((job.id, JobOutcome::Dead { code, text }));
-                continue;
+            match checked {
+                Sendable::Yes => {}
+                Sendable::Blocked(code, text) => {
+                    report.dead += 1;
+                    outcomes.push((job.id, JobOutcome::Dead { code, text }));
+                    continue;
+                }
+                Sendable::RetryLater(error) => {
+                    report.retried += 1;
+                    outcomes.push((
+                        job.id,
+                        JobOutcome::Requeue {
+                            run_at_ms: now_ms + self.settings.retry_base.as_millis() as i64,
+                            counts_as_attempt: true,
+                            error: Some(error),
+                        },
+                    ));
+                    continue;
+                }
             }
             let mut after = 0;
             let mut deliveries = 0;

@@ -2,8 +2,12 @@
 
 use std::time::Duration;
 
+use std::sync::Arc;
+
 use super::telegram::TelegramAdapter;
+use super::viber::ViberAdapter;
 use super::webhook::WebhookAdapter;
+use super::whatsapp_templates::{Sendable, WhatsAppSender};
 use crate::dispatch::PreparedText;
 
 /// One message to publish, already rendered.
@@ -79,6 +83,8 @@ pub enum BatchOutcome {
 pub enum Adapter {
     Telegram(TelegramAdapter),
     Webhook(WebhookAdapter),
+    WhatsApp(Arc<WhatsAppSender>),
+    Viber(ViberAdapter),
 }
 
 impl Adapter {
@@ -89,16 +95,26 @@ impl Adapter {
         publication: &Publication<'_>,
         text: &PreparedText,
     ) -> PublishResult {
-        let _ = text;
         match self {
             Adapter::Telegram(adapter) => adapter.publish(publication).await,
             Adapter::Webhook(adapter) => adapter.publish(publication).await,
+            Adapter::WhatsApp(sender) => sender.publish(publication, text).await,
+            Adapter::Viber(adapter) => match publication.recipient {
+                Some(receiver) => adapter.send_message(receiver, publication.text).await,
+                None => PublishResult::Permanent {
+                    code: "no_recipient".into(),
+                    text: "Viber messages go to subscribers: set the account's audience to `subscribers`".into(),
+                },
+            },
         }
     }
 
     /// How many recipients one call may address (Viber broadcasts: 300); 1 elsewhere.
     pub fn max_batch(&self) -> usize {
-        1
+        match self {
+            Adapter::Viber(_) => super::viber::MAX_BROADCAST,
+            _ => 1,
+        }
     }
 
     /// One call to many recipients, for adapters whose [`Adapter::max_batch`] is above 1.
@@ -107,42 +123,38 @@ impl Adapter {
         publication: &Publication<'_>,
         recipients: &[&str],
     ) -> BatchOutcome {
-        let _ = recipients;
-        BatchOutcome::Whole(PublishResult::Permanent {
-            code: "no_batch".into(),
-            text: format!(
-                "this platform takes one recipient per call (locale {})",
-                publication.locale
-            ),
-        })
+        match self {
+            Adapter::Viber(adapter) => adapter.broadcast(publication.text, recipients).await,
+            _ => BatchOutcome::Whole(PublishResult::Permanent {
+                code: "no_batch".into(),
+                text: format!(
+                    "this platform takes one recipient per call (locale {})",
+                    publication.locale
+                ),
+            }),
+        }
     }
 
-    /// Whether a text can be sent at all on this account in this locale before it is fanned
-    /// out to every subscriber: a WhatsApp template must be approved for the language.
-    /// `Err((code, reason))` blocks that send for that locale.
-    pub async fn check_sendable(
-        &self,
-        text: &PreparedText,
-        locale: &str,
-    ) -> Result<(), (String, String)> {
-        let _ = (text, locale);
-        Ok(())
+    /// Whether a text can be sent at all on this account before it is fanned out to every
+    /// subscriber: a WhatsApp template must be approved for the words' language.
+    pub async fn check_sendable(&self, text: &PreparedText) -> Sendable {
+        match self {
+            Adapter::WhatsApp(sender) => sender.check(text).await,
+            _ => Sendable::Yes,
+        }
     }
 
     /// Whether sending the same job again is harmless because the partner deduplicates by
     /// idempotency key. Where it is not, an unknown outcome is never re-sent.
     pub fn resend_is_safe(&self) -> bool {
-        match self {
-            Adapter::Telegram(_) => false,
-            Adapter::Webhook(_) => true,
-        }
+        matches!(self, Adapter::Webhook(_))
     }
 
     /// Where a post in `locale` goes, for adapters that address a chat.
     pub fn recipient_for(&self, locale: &str) -> Option<String> {
         match self {
             Adapter::Telegram(adapter) => adapter.chat_for(locale).map(str::to_string),
-            Adapter::Webhook(_) => None,
+            _ => None,
         }
     }
 }

@@ -5,11 +5,27 @@
 mod adapter;
 mod credentials;
 mod platform;
+mod redaction;
 mod telegram;
+mod viber;
 mod webhook;
+mod whatsapp;
+mod whatsapp_templates;
 
 pub use adapter::{Adapter, BatchOutcome, Publication, PublishResult};
 pub use credentials::{REHEARSAL_CREDENTIAL, Secret, StoredCredentials, resolve_credentials};
 pub use platform::{ChannelRef, Platform, TextFormat, is_simple_name};
 pub use telegram::TelegramAdapter;
+pub use viber::{MAX_BROADCAST as VIBER_MAX_BROADCAST, ViberAdapter};
 pub use webhook::{WebhookAdapter, sign_webhook};
+pub use whatsapp::{TemplateMessage, TemplateStatus, WhatsAppAdapter, whatsapp_language};
+pub use whatsapp_templates::{Sendable, WhatsAppSender};
+
+/// Each adapter's answer classification, public so that the sandbox and tests can check the
+/// exact mapping from a partner's answer to a [`PublishResult`].
+pub mod classify {
+    pub use super::telegram::classify as telegram;
+    pub use super::viber::{classify as viber_broadcast, classify_send as viber_send};
+    pub use super::webhook::classify as webhook;
+    pub use super::whatsapp::classify as whatsapp;
+}

@@ -1,6 +1,8 @@
 //! Telegram Bot API: `sendMessage` to a channel (`@name`) or chat, with HTML parse mode.
 //! Answers are classified as PLATFORMS.md describes: 429 carries `parameters.retry_after`;
-//! 403 ends that chat; 5xx and connection failures are transient.
+//! a 403 saying the person blocked the bot, deleted their account or removed the bot ends that
+//! chat; 5xx and connection failures are transient. Also points the bot's updates at herald
+//! (`setWebhook`) with the secret Telegram echoes in `X-Telegram-Bot-Api-Secret-Token`.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -90,6 +92,63 @@ impl TelegramAdapter {
         };
         classify(status, &answer)
     }
+
+    /// Asks Telegram to POST the bot's updates (private messages, members joining or leaving,
+    /// button presses) to `url`, each carrying `secret_token` in
+    /// `X-Telegram-Bot-Api-Secret-Token` so that the receiver can reject forgeries. The secret
+    /// must be 1 to 256 characters of `A-Z`, `a-z`, `0-9`, `_` and `-`, as Telegram requires.
+    pub async fn set_webhook(&self, url: &str, secret_token: &str) -> Result<(), String> {
+        let valid_secret = (1..=256).contains(&secret_token.len())
+            && secret_token
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        if !valid_secret {
+            return Err(
+                "the webhook secret must be 1 to 256 characters of A-Z, a-z, 0-9, `_` and `-`"
+                    .into(),
+            );
+        }
+        let body = json!({
+            "url": url,
+            "secret_token": secret_token,
+            "allowed_updates": ["message", "my_chat_member", "callback_query"],
+        });
+        // The token is part of the path: errors must never show the URL.
+        let endpoint = format!("{}/bot{}/setWebhook", self.base_url, self.token.expose());
+        let response = self
+            .client
+            .post(endpoint)
+            .timeout(self.timeout)
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .send()
+            .await
+            .map_err(|e| format!("Telegram setWebhook failed: {}", e.without_url()))?;
+        let status = response.status().as_u16();
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| format!("Telegram setWebhook failed: {}", e.without_url()))?;
+        let answer: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        if status == 200 && answer["ok"] == true {
+            return Ok(());
+        }
+        let description = answer["description"]
+            .as_str()
+            .map(|d| d.replace(self.token.expose(), "[redacted]"))
+            .unwrap_or_else(|| format!("HTTP {status}"));
+        Err(format!("Telegram setWebhook refused: {description}"))
+    }
+}
+
+/// Whether a 403's description says the person is gone for this bot: they blocked it, their
+/// account was deleted, or they (or a group's admins) removed the bot. Other 403s, such as a
+/// bot that is not an admin of its channel, are the account's problem, not the person's.
+fn recipient_left(description: &str) -> bool {
+    let description = description.to_ascii_lowercase();
+    description.contains("bot was blocked by the user")
+        || description.contains("user is deactivated")
+        || description.contains("bot was kicked")
 }
 
 /// Telegram's answer as a [`PublishResult`].
@@ -117,6 +176,10 @@ pub fn classify(status: u16, answer: &Value) -> PublishResult {
             text: description,
         },
         500..=599 => PublishResult::Transient {
+            code,
+            text: description,
+        },
+        403 if recipient_left(&description) => PublishResult::RecipientGone {
             code,
             text: description,
         },
@@ -162,11 +225,33 @@ mod tests {
                 403,
                 &json!({"ok": false, "error_code": 403, "description": "Forbidden: bot was blocked by the user"})
             ),
-            PublishResult::Permanent {
+            PublishResult::RecipientGone {
                 code: "403".into(),
                 text: "Forbidden: bot was blocked by the user".into()
             }
         );
+        for description in [
+            "Forbidden: user is deactivated",
+            "Forbidden: bot was kicked from the group chat",
+            "Forbidden: bot was kicked from the supergroup chat",
+            "Forbidden: bot was kicked from the channel chat",
+        ] {
+            assert!(
+                matches!(
+                    classify(403, &json!({"ok": false, "error_code": 403, "description": description})),
+                    PublishResult::RecipientGone { code, .. } if code == "403"
+                ),
+                "{description}"
+            );
+        }
+        // The bot lacking rights in its own channel is the account's problem: nobody left.
+        assert!(matches!(
+            classify(
+                403,
+                &json!({"ok": false, "error_code": 403, "description": "Forbidden: bot is not a member of the channel chat"})
+            ),
+            PublishResult::Permanent { .. }
+        ));
         assert!(matches!(
             classify(
                 400,
@@ -174,5 +259,84 @@ mod tests {
             ),
             PublishResult::Permanent { .. }
         ));
+    }
+
+    #[tokio::test]
+    async fn sets_the_webhook_with_its_secret_and_never_shows_the_token() {
+        use std::sync::{Arc, Mutex};
+
+        use axum::Router;
+        use axum::extract::{Path, State};
+        use axum::routing::post;
+
+        type Seen = Arc<Mutex<Vec<(String, Value)>>>;
+        let seen = Seen::default();
+        let router = Router::new()
+            .route(
+                "/{bot}/setWebhook",
+                post(
+                    |State(seen): State<Seen>, Path(bot): Path<String>, body: String| async move {
+                        let body: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+                        let refuse = body["url"] == "http://bad.example";
+                        seen.lock().unwrap().push((bot, body));
+                        if refuse {
+                            (
+                                axum::http::StatusCode::BAD_REQUEST,
+                                r#"{"ok":false,"error_code":400,"description":"Bad Request: bad webhook for bot123:ABC"}"#,
+                            )
+                        } else {
+                            (
+                                axum::http::StatusCode::OK,
+                                r#"{"ok":true,"result":true,"description":"Webhook was set"}"#,
+                            )
+                        }
+                    },
+                ),
+            )
+            .with_state(seen.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, router).await;
+        });
+        let adapter = TelegramAdapter::new(
+            reqwest::Client::new(),
+            &format!("http://{address}"),
+            Secret::new("123:ABC"),
+            BTreeMap::new(),
+            Duration::from_secs(5),
+        );
+        assert_eq!(
+            adapter
+                .set_webhook(
+                    "https://herald.example.org/hooks/telegram/nl",
+                    "s3cret_Token-1"
+                )
+                .await,
+            Ok(())
+        );
+        let error = adapter
+            .set_webhook("http://bad.example", "s3cret_Token-1")
+            .await
+            .unwrap_err();
+        assert!(error.contains("bad webhook"), "{error}");
+        assert!(!error.contains("123:ABC"), "{error}");
+        assert!(
+            adapter
+                .set_webhook("https://herald.example.org/x", "no spaces allowed")
+                .await
+                .is_err()
+        );
+        let seen = seen.lock().unwrap();
+        assert_eq!(seen.len(), 2, "an invalid secret is refused before calling");
+        assert_eq!(seen[0].0, "bot123:ABC");
+        assert_eq!(
+            seen[0].1,
+            json!({
+                "url": "https://herald.example.org/hooks/telegram/nl",
+                "secret_token": "s3cret_Token-1",
+                "allowed_updates": ["message", "my_chat_member", "callback_query"]
+            })
+        );
     }
 }

@@ -2,8 +2,10 @@
 //! and subscriber events through signed webhooks, and clicks through the redirector.
 
 mod callbacks;
+mod hooks;
+pub mod inbound;
 mod redirector;
 
 pub use callbacks::{CallbackIngestor, receipt};
-
+pub use hooks::{HookAccount, HookState, MAX_HOOK_BODY, hook_accounts, hooks_router};
 pub use redirector::{ClickState, LinkIndex, click_kind, redirector_router};

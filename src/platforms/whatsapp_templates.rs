@@ -1,0 +1,173 @@
+//! WhatsApp outside the 24-hour window takes only approved templates, so herald sends each
+//! campaign message as the template an account maps it to, in the template language of the
+//! words' locale, with the rendered text as its one body parameter. Approval is per template
+//! and language: herald asks Meta before fanning a send out to every subscriber, and a
+//! template that is not approved for a language blocks that locale with the reason, instead
+//! of failing once per person.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::adapter::{Publication, PublishResult};
+use super::whatsapp::{TemplateMessage, WhatsAppAdapter, whatsapp_language};
+use crate::clock::Clock;
+use crate::dispatch::PreparedText;
+
+/// How long an approval status is trusted before Meta is asked again.
+const STATUS_TTL_MINUTES: i64 = 10;
+
+/// Whether a text may go out now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sendable {
+    Yes,
+    /// Blocked until someone acts (a template to approve or configure): `(code, reason)`.
+    Blocked(String, String),
+    /// Could not be checked now (the partner did not answer): try again later.
+    RetryLater(String),
+}
+
+/// A WhatsApp account with its template mapping and the approval statuses last seen.
+pub struct WhatsAppSender {
+    adapter: WhatsAppAdapter,
+    channel: String,
+    /// Campaign message id (or a variant's Fluent id) to template name.
+    templates: BTreeMap<String, String>,
+    /// herald locale to template language code, where the default mapping is not right.
+    languages: BTreeMap<String, String>,
+    clock: Arc<dyn Clock>,
+    /// (template, language) to (status, when it was read).
+    statuses: Mutex<HashMap<(String, String), (String, DateTime<Utc>)>>,
+}
+
+impl std::fmt::Debug for WhatsAppSender {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WhatsAppSender")
+            .field("channel", &self.channel)
+            .field("templates", &self.templates)
+            .finish_non_exhaustive()
+    }
+}
+
+impl WhatsAppSender {
+    pub fn new(
+        adapter: WhatsAppAdapter,
+        channel: String,
+        templates: BTreeMap<String, String>,
+        languages: BTreeMap<String, String>,
+        clock: Arc<dyn Clock>,
+    ) -> WhatsAppSender {
+        WhatsAppSender {
+            adapter,
+            channel,
+            templates,
+            languages,
+            clock,
+            statuses: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The template and language a text is sent as.
+    fn template_for(&self, text: &PreparedText) -> Result<(String, String), (String, String)> {
+        let name = self
+            .templates
+            .get(&text.fluent_id)
+            .or_else(|| self.templates.get(&text.message_id))
+            .ok_or_else(|| {
+                (
+                    "no_template".to_string(),
+                    format!(
+                        "no WhatsApp template is configured for message `{}` on `{}`: add it to the account's `templates`",
+                        text.message_id, self.channel
+                    ),
+                )
+            })?;
+        let locale = text.source_locale.as_str();
+        let language = self
+            .languages
+            .get(locale)
+            .cloned()
+            .unwrap_or_else(|| whatsapp_language(locale));
+        Ok((name.clone(), language))
+    }
+
+    /// Whether the text's template is approved for its language (asking Meta when the
+    /// status last seen is older than ten minutes).
+    pub async fn check(&self, text: &PreparedText) -> Sendable {
+        let (name, language) = match self.template_for(text) {
+            Ok(found) => found,
+            Err((code, reason)) => return Sendable::Blocked(code, reason),
+        };
+        let now = self.clock.now();
+        let key = (name.clone(), language.clone());
+        let fresh = self
+            .statuses
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&key)
+            .filter(|(_, at)| now - *at < Duration::minutes(STATUS_TTL_MINUTES))
+            .map(|(status, _)| status.clone());
+        let status = match fresh {
+            Some(status) => status,
+            None => match self.adapter.template_statuses(&name).await {
+                Ok(found) => {
+                    let mut statuses = self.statuses.lock().unwrap_or_else(|p| p.into_inner());
+                    for template in found {
+                        statuses.insert((template.name, template.language), (template.status, now));
+                    }
+                    let status = statuses
+                        .get(&key)
+                        .map(|(status, _)| status.clone())
+                        .unwrap_or_else(|| "MISSING".to_string());
+                    statuses.insert(key, (status.clone(), now));
+                    status
+                }
+                Err(error) => {
+                    return Sendable::RetryLater(format!(
+                        "the approval of WhatsApp template `{name}` could not be checked: {error}"
+                    ));
+                }
+            },
+        };
+        if status == "APPROVED" {
+            return Sendable::Yes;
+        }
+        tracing::warn!(channel = %self.channel, template = %name, %language, %status, "a WhatsApp template is not approved: its locale is blocked");
+        Sendable::Blocked(
+            "template_not_approved".to_string(),
+            format!(
+                "WhatsApp template `{name}` is {status} for language `{language}` (locale {}): this locale is blocked until Meta approves it; then retry with `herald deadletter retry`",
+                text.source_locale
+            ),
+        )
+    }
+
+    /// Sends the text to one subscriber as its template.
+    pub async fn publish(
+        &self,
+        publication: &Publication<'_>,
+        text: &PreparedText,
+    ) -> PublishResult {
+        let Some(to) = publication.recipient else {
+            return PublishResult::Permanent {
+                code: "no_recipient".into(),
+                text: "WhatsApp messages go to subscribers: set the account's audience to `subscribers`".into(),
+            };
+        };
+        let (name, language) = match self.template_for(text) {
+            Ok(found) => found,
+            Err((code, text)) => return PublishResult::Permanent { code, text },
+        };
+        self.adapter
+            .send_template(
+                to,
+                &TemplateMessage {
+                    name: &name,
+                    language: &language,
+                    body_parameters: &[publication.text],
+                },
+            )
+            .await
+    }
+}

@@ -1,0 +1,302 @@
+//! The routes partners call: `/hooks/{platform}/{account}` for Telegram updates, WhatsApp and
+//! Facebook webhooks (with Meta's `hub.challenge` handshake) and Viber callbacks. Each request
+//! is checked against the account's secret over the raw body before anything is read; a
+//! missing or wrong signature gets 401 and nothing is stored. Status callbacks become counters
+//! (each once, so a duplicate or a replay changes nothing); opt-ins and opt-outs change the
+//! subscriber list at once. A partner hears 200 only when what it sent is committed, so that a
+//! failure makes it send again rather than lose a callback.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+use super::callbacks::{CallbackIngestor, receipt};
+use super::inbound::{
+    DeliveryStatus, InboundEvent, ParseError, SignatureError, answer_hub_challenge, parse_telegram,
+    parse_viber, parse_whatsapp, phone_number_ids, verify_hub_signature, verify_telegram,
+    verify_viber,
+};
+use crate::clock::Clock;
+use crate::config::{Account, Config};
+use crate::platforms::{Platform, Secret, StoredCredentials, resolve_credentials};
+use crate::store::{AnyStore, StatusReceipt};
+use crate::subscribers::{Consent, SubscriberVault};
+
+/// Callback bodies above this are refused with 413 (partners send a few kilobytes).
+pub const MAX_HOOK_BODY: usize = 1024 * 1024;
+
+/// WhatsApp's code for a message that cannot be delivered to that number: the person is
+/// gone, and herald forgets them.
+const WHATSAPP_UNDELIVERABLE: &str = "131026";
+
+/// An account that receives webhooks, with its credentials opened.
+pub struct HookAccount {
+    pub account: Account,
+    credentials: BTreeMap<String, Secret>,
+}
+
+impl HookAccount {
+    fn secret(&self, key: &str) -> &str {
+        self.credentials.get(key).map(Secret::expose).unwrap_or("")
+    }
+}
+
+/// What the hook routes need.
+#[derive(Clone)]
+pub struct HookState {
+    pub store: AnyStore,
+    pub clock: Arc<dyn Clock>,
+    /// Seals subscribers' identifiers and makes their lookup hashes; without it, subscriber
+    /// events are refused with 503 (the partner retries) while status callbacks are counted.
+    pub vault: Option<Arc<SubscriberVault>>,
+    pub ingestor: CallbackIngestor,
+    pub accounts: Arc<HashMap<String, HookAccount>>,
+}
+
+/// The accounts of platforms that call back, with their credentials (the rehearsal
+/// placeholder in a rehearsal). An account whose credentials cannot be read is left out,
+/// with a warning: its hook answers 404.
+pub fn hook_accounts(
+    config: &Config,
+    rehearsal: bool,
+    stored: &StoredCredentials,
+) -> HashMap<String, HookAccount> {
+    let mut accounts = HashMap::new();
+    for (channel, account) in &config.accounts {
+        if !matches!(
+            channel.platform,
+            Platform::Telegram | Platform::WhatsApp | Platform::Viber | Platform::Facebook
+        ) {
+            continue;
+        }
+        match resolve_credentials(account, rehearsal, stored) {
+            Ok(credentials) => {
+                accounts.insert(
+                    channel.to_string(),
+                    HookAccount {
+                        account: account.clone(),
+                        credentials,
+                    },
+                );
+            }
+            Err(error) => {
+                tracing::warn!(%channel, %error, "webhooks of this account are not served")
+            }
+        }
+    }
+    accounts
+}
+
+/// `GET` (Meta's handshake) and `POST` on `/hooks/{platform}/{account}`.
+pub fn hooks_router(state: HookState) -> Router {
+    Router::new()
+        .route("/hooks/{platform}/{account}", get(handshake).post(receive))
+        .layer(DefaultBodyLimit::max(MAX_HOOK_BODY))
+        .with_state(state)
+}
+
+/// A refusal with a short plain-text reason (never echoing what was sent).
+fn refuse(status: StatusCode, reason: &str) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/plain")],
+        reason.to_string(),
+    )
+        .into_response()
+}
+
+fn signature_refusal(error: SignatureError) -> Response {
+    match error {
+        SignatureError::NotConfigured => refuse(
+            StatusCode::NOT_FOUND,
+            "webhooks are not configured for this account",
+        ),
+        _ => refuse(StatusCode::UNAUTHORIZED, "bad or missing signature"),
+    }
+}
+
+async fn handshake(
+    State(state): State<HookState>,
+    Path((platform, name)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let Some(hook) = state.accounts.get(&format!("{platform}:{name}")) else {
+        return refuse(StatusCode::NOT_FOUND, "no such hook");
+    };
+    if !matches!(
+        hook.account.channel.platform,
+        Platform::WhatsApp | Platform::Facebook
+    ) {
+        return refuse(StatusCode::METHOD_NOT_ALLOWED, "use POST");
+    }
+    match answer_hub_challenge(query.as_deref().unwrap_or(""), hook.secret("verify_token")) {
+        Ok(challenge) => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "text/plain")],
+            challenge,
+        )
+            .into_response(),
+        Err(SignatureError::NotConfigured) => signature_refusal(SignatureError::NotConfigured),
+        Err(_) => refuse(StatusCode::FORBIDDEN, "verify token does not match"),
+    }
+}
+
+async fn receive(
+    State(state): State<HookState>,
+    Path((platform, name)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let Some(hook) = state.accounts.get(&format!("{platform}:{name}")) else {
+        return refuse(StatusCode::NOT_FOUND, "no such hook");
+    };
+    let parsed: Result<Vec<InboundEvent>, ParseError> = match hook.account.channel.platform {
+        Platform::Telegram => {
+            if let Err(error) = verify_telegram(&headers, hook.secret("webhook_secret")) {
+                return signature_refusal(error);
+            }
+            parse_telegram(&body)
+        }
+        Platform::WhatsApp => {
+            if let Err(error) = verify_hub_signature(&headers, &body, hook.secret("app_secret")) {
+                return signature_refusal(error);
+            }
+            let own = hook.secret("phone_number_id");
+            if phone_number_ids(&body).iter().any(|id| id != own) {
+                return refuse(
+                    StatusCode::BAD_REQUEST,
+                    "the callback is for another phone number",
+                );
+            }
+            parse_whatsapp(&body)
+        }
+        Platform::Viber => {
+            if let Err(error) = verify_viber(&headers, &body, hook.secret("token")) {
+                return signature_refusal(error);
+            }
+            parse_viber(&body)
+        }
+        Platform::Facebook => {
+            // Page events are acknowledged; herald takes reach from insights, not from them.
+            if let Err(error) = verify_hub_signature(&headers, &body, hook.secret("app_secret")) {
+                return signature_refusal(error);
+            }
+            Ok(Vec::new())
+        }
+        _ => return refuse(StatusCode::NOT_FOUND, "no such hook"),
+    };
+    let events = match parsed {
+        Ok(events) => events,
+        Err(error) => return refuse(StatusCode::BAD_REQUEST, &error.to_string()),
+    };
+    match apply(&state, hook, events).await {
+        Ok(()) => refuse(StatusCode::OK, "ok"),
+        Err(Unavailable(reason)) => {
+            tracing::warn!(channel = %hook.account.channel, %reason, "a callback could not be taken; the partner will send it again");
+            refuse(StatusCode::SERVICE_UNAVAILABLE, "try again later")
+        }
+    }
+}
+
+/// Why a callback could not be taken now (the partner retries on anything but 2xx).
+struct Unavailable(String);
+
+/// Acts on a verified request's events: subscriber changes first, then the statuses in one
+/// group commit.
+async fn apply(
+    state: &HookState,
+    hook: &HookAccount,
+    events: Vec<InboundEvent>,
+) -> Result<(), Unavailable> {
+    let channel = hook.account.channel.to_string();
+    let now_ms = state.clock.now().timestamp_millis();
+    let vault = state.vault.as_deref();
+    let consent = vault.map(|vault| Consent {
+        store: &state.store,
+        vault,
+        account: &hook.account,
+    });
+    let needs_vault = || {
+        Unavailable(format!(
+            "subscriber identifiers cannot be sealed: {} is not set",
+            crate::secrets::SECRET_KEY_VARIABLE
+        ))
+    };
+    let mut statuses = Vec::new();
+    for event in events {
+        let changed = match event {
+            InboundEvent::Status(status) => {
+                if status.status == DeliveryStatus::Sent {
+                    // herald counts a message as sent when the partner accepts it.
+                    continue;
+                }
+                // Without a vault nobody can have subscribed, so no delivery can need telling
+                // apart by recipient.
+                let lookup = match (&status.recipient, vault) {
+                    (Some(recipient), Some(vault)) => vault.lookup(&channel, recipient),
+                    _ => String::new(),
+                };
+                let gone = status.status == DeliveryStatus::Failed
+                    && hook.account.channel.platform == Platform::WhatsApp
+                    && status
+                        .error
+                        .as_ref()
+                        .is_some_and(|(code, _)| code == WHATSAPP_UNDELIVERABLE);
+                if let (true, Some(recipient), Some(consent)) = (gone, &status.recipient, &consent)
+                {
+                    consent
+                        .unsubscribe(recipient, now_ms)
+                        .await
+                        .map_err(|e| Unavailable(e.to_string()))?;
+                }
+                statuses.push(StatusReceipt {
+                    channel: channel.clone(),
+                    receipt: receipt(
+                        &channel,
+                        &status.platform_message_id,
+                        &lookup,
+                        status.status.name(),
+                    ),
+                    platform_id: status.platform_message_id,
+                    status: status.status.name().to_string(),
+                    day: status.at.format("%Y-%m-%d").to_string(),
+                });
+                continue;
+            }
+            InboundEvent::Subscribe {
+                user,
+                language,
+                payload,
+            } => {
+                let consent = consent.as_ref().ok_or_else(needs_vault)?;
+                consent
+                    .subscribe(&user, language.as_deref(), payload.as_deref(), now_ms)
+                    .await
+            }
+            InboundEvent::Unsubscribe { user, reason } => {
+                let consent = consent.as_ref().ok_or_else(needs_vault)?;
+                tracing::info!(%channel, reason = reason.name(), "a subscriber left");
+                consent.unsubscribe(&user, now_ms).await
+            }
+            InboundEvent::Choice { user, data } => {
+                let consent = consent.as_ref().ok_or_else(needs_vault)?;
+                consent.choose(&user, &data).await
+            }
+            InboundEvent::Text { .. } => continue,
+        };
+        let change = changed.map_err(|e| Unavailable(e.to_string()))?;
+        tracing::debug!(%channel, ?change, "subscriber event");
+    }
+    state
+        .ingestor
+        .ingest(statuses)
+        .await
+        .map(|_| ())
+        .map_err(Unavailable)
+}
