@@ -286,7 +286,9 @@ impl FacebookAdapter {
             .and_then(Value::as_array)
             .and_then(|data| data.first())
         else {
-            return Err(PlatformError::unreadable("delivery estimate without `data`"));
+            return Err(PlatformError::unreadable(
+                "delivery estimate without `data`",
+            ));
         };
         audience_estimate(estimate)
             .ok_or_else(|| PlatformError::unreadable("delivery estimate without bounds"))
@@ -634,7 +636,10 @@ mod tests {
             PublishResult::Throttled { wait, .. } if wait == Duration::from_secs(180)
         ));
         // Nothing to go by: a minute.
-        let plain = usage_headers("", r#"{"call_count":100,"total_time":10,"total_cputime":10}"#);
+        let plain = usage_headers(
+            "",
+            r#"{"call_count":100,"total_time":10,"total_cputime":10}"#,
+        );
         assert!(matches!(
             classify(400, &plain, &graph_error(4, None, "(#4) Application request limit reached")),
             PublishResult::Throttled { wait, .. } if wait == DEFAULT_THROTTLE_WAIT
@@ -674,7 +679,11 @@ mod tests {
             classify(
                 401,
                 &HeaderMap::new(),
-                &graph_error(190, Some(463), "Error validating access token: Session has expired")
+                &graph_error(
+                    190,
+                    Some(463),
+                    "Error validating access token: Session has expired"
+                )
             ),
             PublishResult::Permanent {
                 code: "190/463".into(),
@@ -684,7 +693,10 @@ mod tests {
         );
         for (code, message) in [
             (100, "(#100) Invalid parameter"),
-            (10, "(#10) Application does not have permission for this action"),
+            (
+                10,
+                "(#10) Application does not have permission for this action",
+            ),
             (200, "(#200) Permissions error"),
             (506, "Duplicate status message"),
             (368, "The action attempted has been deemed abusive"),
@@ -784,7 +796,8 @@ mod tests {
 
     #[test]
     fn insights_and_estimates_accept_numbers_or_strings() {
-        let entry = json!({"name": "post_clicks", "period": "lifetime", "values": [{"value": "12"}]});
+        let entry =
+            json!({"name": "post_clicks", "period": "lifetime", "values": [{"value": "12"}]});
         assert_eq!(
             insight_value(&entry),
             Some(InsightValue {
@@ -820,12 +833,11 @@ mod tests {
             code: "100".into(),
             text: "(#100) The value must be a valid insights metric".into(),
         };
-        let named = name_invalid_metric(
-            error.clone(),
-            &["post_clicks", "post_impressions_unique"],
-        );
+        let named = name_invalid_metric(error.clone(), &["post_clicks", "post_impressions_unique"]);
         assert!(
-            named.text.starts_with("`post_impressions_unique` is not a valid insights metric"),
+            named
+                .text
+                .starts_with("`post_impressions_unique` is not a valid insights metric"),
             "{}",
             named.text
         );

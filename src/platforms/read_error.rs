@@ -59,13 +59,14 @@ impl PlatformError {
     pub fn from_answer(answer: PublishResult) -> PlatformError {
         let (class, code, text) = match answer {
             PublishResult::Throttled { wait, text }
-            | PublishResult::RecipientThrottled { wait, text } => {
-                (ErrorClass::Throttled { wait }, "throttled".to_string(), text)
-            }
+            | PublishResult::RecipientThrottled { wait, text } => (
+                ErrorClass::Throttled { wait },
+                "throttled".to_string(),
+                text,
+            ),
             PublishResult::Transient { code, text } => (ErrorClass::Transient, code, text),
-            PublishResult::Permanent { code, text } | PublishResult::RecipientGone { code, text } => {
-                (ErrorClass::Permanent, code, text)
-            }
+            PublishResult::Permanent { code, text }
+            | PublishResult::RecipientGone { code, text } => (ErrorClass::Permanent, code, text),
             PublishResult::Unknown { error } => (ErrorClass::Transient, "lost".to_string(), error),
             PublishResult::Published { .. } => (
                 ErrorClass::Transient,

@@ -53,7 +53,11 @@ impl XAdapter {
 
     /// Posts the text. `now` is the caller's clock, against which X's reset time becomes a
     /// wait. X has no idempotency key: an unknown outcome must be reconciled, not re-sent.
-    pub async fn publish(&self, publication: &Publication<'_>, now: DateTime<Utc>) -> PublishResult {
+    pub async fn publish(
+        &self,
+        publication: &Publication<'_>,
+        now: DateTime<Utc>,
+    ) -> PublishResult {
         let url = match endpoint_url(&self.base_url, &["2", "tweets"], &[]) {
             Ok(url) => url,
             Err(text) => {
@@ -148,7 +152,12 @@ fn post_metrics(post: &Value) -> Option<(String, PublicMetrics)> {
 }
 
 /// X's answer as a [`PublishResult`]; `now` is when it arrived, by the caller's clock.
-pub fn classify(status: u16, headers: &HeaderMap, body: &[u8], now: DateTime<Utc>) -> PublishResult {
+pub fn classify(
+    status: u16,
+    headers: &HeaderMap,
+    body: &[u8],
+    now: DateTime<Utc>,
+) -> PublishResult {
     let answer: Option<Value> = serde_json::from_slice(body).ok();
     let Some(answer) = answer else {
         return match status {
@@ -212,7 +221,10 @@ fn problem_text(answer: &Value) -> Option<String> {
         (Some(detail), Some(message)) if detail != message => format!("{detail} {message}"),
         (Some(detail), _) => detail.to_string(),
         (None, Some(message)) => message.to_string(),
-        (None, None) => answer["title"].as_str().filter(|t| !t.is_empty())?.to_string(),
+        (None, None) => answer["title"]
+            .as_str()
+            .filter(|t| !t.is_empty())?
+            .to_string(),
     };
     Some(text.chars().take(300).collect())
 }

@@ -33,9 +33,15 @@ const MAX_MESSAGE_CHARS: usize = 63_206;
 const DUPLICATE_WINDOW: Duration = Duration::hours(24);
 /// The insights metrics the sandbox computes, with the titles Graph gives them.
 const POST_METRICS: [(&str, &str); 3] = [
-    ("post_total_media_view_unique", "Lifetime Post Total Media Views (Unique)"),
+    (
+        "post_total_media_view_unique",
+        "Lifetime Post Total Media Views (Unique)",
+    ),
     ("post_clicks", "Lifetime Post Clicks"),
-    ("post_reactions_by_type_total", "Lifetime Total post Reactions by Type."),
+    (
+        "post_reactions_by_type_total",
+        "Lifetime Total post Reactions by Type.",
+    ),
 ];
 
 /// What the sandbox remembers about Facebook posts.
@@ -404,7 +410,10 @@ impl Sandbox {
 }
 
 /// The message and link of a feed post, from a JSON body, or a form body and the query.
-fn feed_fields(request: &FeedRequest<'_>, raw: &[u8]) -> Result<(Value, Option<String>, Option<String>), &'static str> {
+fn feed_fields(
+    request: &FeedRequest<'_>,
+    raw: &[u8],
+) -> Result<(Value, Option<String>, Option<String>), &'static str> {
     if request.json_body {
         let body: Value = serde_json::from_slice(raw).map_err(|_| "(#100) Invalid JSON body")?;
         if !body.is_object() {
@@ -449,9 +458,12 @@ fn feed_decide(
         );
     };
     let fields = feed_fields(request, raw);
-    if let Ok((body, message, _)) = &fields {
-        entry.body = body.clone();
-        entry.text = message.clone().unwrap_or_default();
+    match &fields {
+        Ok((body, message, _)) => {
+            entry.body = body.clone();
+            entry.text = message.clone().unwrap_or_default();
+        }
+        Err(_) => entry.body = Value::from(String::from_utf8_lossy(raw).into_owned()),
     }
     if request.token.is_none() {
         return no_token(state);

@@ -152,7 +152,9 @@ fn central_estimate(spec: &str) -> Result<f64, String> {
         Some(value) => value
             .as_i64()
             .or_else(|| value.as_str().and_then(|text| text.trim().parse().ok()))
-            .ok_or(format!("(#100) Param targeting_spec[{name}] must be a number")),
+            .ok_or(format!(
+                "(#100) Param targeting_spec[{name}] must be a number"
+            )),
     };
     let age_min = age("age_min", MIN_AGE)?;
     let age_max = age("age_max", MAX_AGE)?;
@@ -260,8 +262,14 @@ mod tests {
     #[test]
     fn metas_bounds_are_enforced() {
         for (spec, words) in [
-            (r#"{"geo_locations":{"countries":["NL"]},"age_min":16}"#, "at least 18"),
-            (r#"{"geo_locations":{"countries":["NL"]},"age_max":70}"#, "at most 65"),
+            (
+                r#"{"geo_locations":{"countries":["NL"]},"age_min":16}"#,
+                "at least 18",
+            ),
+            (
+                r#"{"geo_locations":{"countries":["NL"]},"age_max":70}"#,
+                "at most 65",
+            ),
             (r#"{"age_min":20}"#, "location"),
             ("[1]", "JSON-encoded object"),
             ("not json", "JSON-encoded object"),

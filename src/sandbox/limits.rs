@@ -423,10 +423,16 @@ mod tests {
         let mut limiter = RateLimiter::default();
         let reset = start() + Duration::minutes(15);
         let first = limiter.x_post_take(&limits, "t", start()).unwrap();
-        assert_eq!((first.remaining, first.reset, first.over), (1, reset, false));
+        assert_eq!(
+            (first.remaining, first.reset, first.over),
+            (1, reset, false)
+        );
         let later = start() + Duration::minutes(5);
         let second = limiter.x_post_take(&limits, "t", later).unwrap();
-        assert_eq!((second.remaining, second.reset, second.over), (0, reset, false));
+        assert_eq!(
+            (second.remaining, second.reset, second.over),
+            (0, reset, false)
+        );
         let third = limiter.x_post_take(&limits, "t", later).unwrap();
         assert!(third.over);
         assert_eq!(third.reset, reset);

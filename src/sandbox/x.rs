@@ -241,7 +241,12 @@ impl Sandbox {
     }
 
     /// Decides and records one lookup.
-    fn x_lookup(&self, token: Option<&str>, query: &[(String, String)], at: DateTime<Utc>) -> Answer {
+    fn x_lookup(
+        &self,
+        token: Option<&str>,
+        query: &[(String, String)],
+        at: DateTime<Utc>,
+    ) -> Answer {
         let account = token.map(token_fingerprint).unwrap_or_default();
         let mut entry = x_entry(&account, at);
         entry.recipient = "2/tweets".to_string();
@@ -307,7 +312,9 @@ fn create_decide(
         return answer(invalid_request(
             "text",
             Value::from(text),
-            &format!("Tweet text is too long: its weighted length is {weighted}, at most {limit} is allowed."),
+            &format!(
+                "Tweet text is too long: its weighted length is {weighted}, at most {limit} is allowed."
+            ),
         ));
     }
     if state.x.is_duplicate(account, &text, now) {
@@ -334,7 +341,11 @@ fn create_decide(
 
 /// Faults, the ids, then the posts found (with metrics at `now` when asked for) and a
 /// "Not Found Error" for each id not found.
-fn lookup_decide(state: &mut SandboxState, query: &[(String, String)], now: DateTime<Utc>) -> Answer {
+fn lookup_decide(
+    state: &mut SandboxState,
+    query: &[(String, String)],
+    now: DateTime<Utc>,
+) -> Answer {
     if let Some(answer) = x_fault(state, now) {
         return answer;
     }
@@ -344,7 +355,8 @@ fn lookup_decide(state: &mut SandboxState, query: &[(String, String)], now: Date
     };
     let raw_ids = param(query, "ids").unwrap_or("");
     let ids: Vec<&str> = raw_ids.split(',').map(str::trim).collect();
-    let valid = |id: &&str| !id.is_empty() && id.len() <= 19 && id.bytes().all(|b| b.is_ascii_digit());
+    let valid =
+        |id: &&str| !id.is_empty() && id.len() <= 19 && id.bytes().all(|b| b.is_ascii_digit());
     if raw_ids.trim().is_empty() {
         return answer(invalid_request(
             "ids",
@@ -366,8 +378,11 @@ fn lookup_decide(state: &mut SandboxState, query: &[(String, String)], now: Date
             &format!("The `ids` query parameter takes at most {MAX_LOOKUP_IDS} ids"),
         ));
     }
-    let with_metrics = param(query, "tweet.fields")
-        .is_some_and(|fields| fields.split(',').any(|field| field.trim() == "public_metrics"));
+    let with_metrics = param(query, "tweet.fields").is_some_and(|fields| {
+        fields
+            .split(',')
+            .any(|field| field.trim() == "public_metrics")
+    });
     let engagement = Engagement::new(state.engagement_seed);
     let mut data = Vec::new();
     let mut errors = Vec::new();
