@@ -17,7 +17,7 @@ use super::planner::{PlannerReport, plan_active_versions};
 use crate::clock::Clock;
 use crate::config::{Account, Audience, Config};
 use crate::platforms::{
-    Adapter, BatchOutcome, ChannelRef, Platform, Publication, PublishResult, Sendable,
+    Adapter, BatchOutcome, ChannelRef, FacebookAdapter, XAdapter, Platform, Publication, PublishResult, Sendable,
     StoredCredentials, TelegramAdapter, ViberAdapter, WebhookAdapter, WhatsAppAdapter,
     WhatsAppSender, resolve_credentials,
 };
@@ -272,9 +272,39 @@ impl<S: Store> Dispatcher<S> {
                         account.timeout,
                     ))
                 }
-                // Paid ads are not published by herald; their jobs are dead-lettered with a
-                // clear reason.
-                _ => continue,
+                Platform::Facebook => {
+                    let mut credentials = resolve_credentials(account, rehearsal, stored)?;
+                    let mut take = |key: &str| {
+                        credentials
+                            .remove(key)
+                            .ok_or_else(|| format!("account `{channel}` has no {key}"))
+                    };
+                    let page_token = take("page_token")?;
+                    let page_id = take("page_id")?.expose().to_string();
+                    Adapter::Facebook(FacebookAdapter::new(
+                        client.clone(),
+                        &base_url,
+                        &account.api_version,
+                        page_token,
+                        page_id,
+                        account.timeout,
+                    ))
+                }
+                Platform::X => {
+                    let mut credentials = resolve_credentials(account, rehearsal, stored)?;
+                    let bearer = credentials
+                        .remove("bearer_token")
+                        .ok_or_else(|| format!("account `{channel}` has no bearer_token"))?;
+                    Adapter::X(XAdapter::new(
+                        client.clone(),
+                        &base_url,
+                        bearer,
+                        account.timeout,
+                    ))
+                }
+                // Paid ads are not published by herald (their creative and budget are set in
+                // Meta's tools); their jobs are dead-lettered with a clear reason.
+                Platform::MetaAds => continue,
             };
             routes.insert(
                 channel.to_string(),
@@ -405,8 +435,11 @@ impl<S: Store> Dispatcher<S> {
         for (channel, jobs) in by_channel {
             let Some(route) = self.routes.get(&channel).cloned() else {
                 let reason = match ChannelRef::parse(&channel) {
+                    Ok(c) if c.platform == Platform::MetaAds => {
+                        "herald does not buy ads: paid reach on Meta is set up in Meta's own tools, and herald reads its reach back".to_string()
+                    }
                     Ok(c) if self.config.accounts.contains_key(&c) => {
-                        format!("herald cannot publish to {} yet", c.platform)
+                        format!("account `{c}` could not be set up (see the worker's log)")
                     }
                     _ => format!("no account `{channel}` in the configuration"),
                 };
@@ -919,7 +952,7 @@ impl<S: Store> Dispatcher<S> {
             let mut results = Vec::with_capacity(chunk.len());
             for ready in chunk {
                 self.clock.sleep_until(at(ready.send_at_ms)).await;
-                let result = publish(&ready).await;
+                let result = publish(&ready, self.clock.now()).await;
                 results.push((ready, result));
             }
             return results;
@@ -930,7 +963,7 @@ impl<S: Store> Dispatcher<S> {
             tasks.spawn(async move {
                 let permit = Arc::clone(&ready.route.in_flight).acquire_owned().await;
                 clock.sleep_until(at(ready.send_at_ms)).await;
-                let result = publish(&ready).await;
+                let result = publish(&ready, clock.now()).await;
                 drop(permit);
                 (ready, result)
             });
@@ -1076,7 +1109,7 @@ fn at(ms: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(ms).unwrap_or_else(Utc::now)
 }
 
-async fn publish(ready: &Ready) -> Vec<PublishResult> {
+async fn publish(ready: &Ready, now: DateTime<Utc>) -> Vec<PublishResult> {
     let (job, recipient) = &ready.jobs[0];
     let envelope = json!({
         "campaign": job.campaign_id,
@@ -1097,7 +1130,13 @@ async fn publish(ready: &Ready) -> Vec<PublishResult> {
         envelope,
     };
     if ready.jobs.len() == 1 {
-        return vec![ready.route.adapter.publish(&publication, &ready.text).await];
+        return vec![
+            ready
+                .route
+                .adapter
+                .publish(&publication, &ready.text, now)
+                .await,
+        ];
     }
     let recipients: Vec<&str> = ready
         .jobs

@@ -4,7 +4,11 @@ use std::time::Duration;
 
 use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
+
+use super::facebook::FacebookAdapter;
 use super::telegram::TelegramAdapter;
+use super::x::XAdapter;
 use super::viber::ViberAdapter;
 use super::webhook::WebhookAdapter;
 use super::whatsapp_templates::{Sendable, WhatsAppSender};
@@ -85,6 +89,8 @@ pub enum Adapter {
     Webhook(WebhookAdapter),
     WhatsApp(Arc<WhatsAppSender>),
     Viber(ViberAdapter),
+    Facebook(FacebookAdapter),
+    X(XAdapter),
 }
 
 impl Adapter {
@@ -94,8 +100,11 @@ impl Adapter {
         &self,
         publication: &Publication<'_>,
         text: &PreparedText,
+        now: DateTime<Utc>,
     ) -> PublishResult {
         match self {
+            Adapter::Facebook(adapter) => adapter.publish(publication).await,
+            Adapter::X(adapter) => adapter.publish(publication, now).await,
             Adapter::Telegram(adapter) => adapter.publish(publication).await,
             Adapter::Webhook(adapter) => adapter.publish(publication).await,
             Adapter::WhatsApp(sender) => sender.publish(publication, text).await,

@@ -4,13 +4,17 @@
 
 mod adapter;
 mod credentials;
+mod endpoint;
+mod facebook;
 mod platform;
+mod read_error;
 mod redaction;
 mod telegram;
 mod viber;
 mod webhook;
 mod whatsapp;
 mod whatsapp_templates;
+mod x;
 
 pub use adapter::{Adapter, BatchOutcome, Publication, PublishResult};
 pub use credentials::{REHEARSAL_CREDENTIAL, Secret, StoredCredentials, resolve_credentials};
@@ -28,4 +32,13 @@ pub mod classify {
     pub use super::viber::{classify as viber_broadcast, classify_send as viber_send};
     pub use super::webhook::classify as webhook;
     pub use super::whatsapp::classify as whatsapp;
+    pub use super::facebook::classify as facebook;
+    pub use super::x::classify as x;
 }
+
+// Facebook Pages (with the Marketing API's audience estimate) and X.
+pub use facebook::{
+    AudienceEstimate, FacebookAdapter, InsightValue, META_MAX_AGE, META_MIN_AGE, Targeting,
+};
+pub use read_error::{ErrorClass, PlatformError};
+pub use x::{MAX_IDS_PER_LOOKUP, PublicMetrics, XAdapter};

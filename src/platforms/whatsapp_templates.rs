@@ -28,6 +28,9 @@ pub enum Sendable {
     RetryLater(String),
 }
 
+/// A template language's approval status and when it was read; kept per (template, language).
+type SeenStatus = (String, DateTime<Utc>);
+
 /// A WhatsApp account with its template mapping and the approval statuses last seen.
 pub struct WhatsAppSender {
     adapter: WhatsAppAdapter,
@@ -37,8 +40,7 @@ pub struct WhatsAppSender {
     /// herald locale to template language code, where the default mapping is not right.
     languages: BTreeMap<String, String>,
     clock: Arc<dyn Clock>,
-    /// (template, language) to (status, when it was read).
-    statuses: Mutex<HashMap<(String, String), (String, DateTime<Utc>)>>,
+    statuses: Mutex<HashMap<(String, String), SeenStatus>>,
 }
 
 impl std::fmt::Debug for WhatsAppSender {

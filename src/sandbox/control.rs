@@ -12,7 +12,7 @@ use super::{FaultConfig, Received, Sandbox, SandboxLimits};
 /// Optional filters of `GET /sandbox/received`.
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct ReceivedFilter {
-    /// `telegram` or `webhook`.
+    /// `telegram`, `webhook`, `facebook`, `meta_ads` or `x`.
     platform: Option<String>,
     /// `true`: exactly what [`Sandbox::delivered`] lists; `false`: everything else.
     delivered: Option<bool>,

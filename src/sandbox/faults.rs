@@ -12,9 +12,12 @@ use serde::{Deserialize, Serialize};
 #[serde(default)]
 pub struct FaultConfig {
     /// Probability of answering "too many requests" (Telegram: 429 with
-    /// `parameters.retry_after = 1`; webhook: 429 with `Retry-After: 1`).
+    /// `parameters.retry_after = 1`; webhook: 429 with `Retry-After: 1`; Facebook: Graph code 4,
+    /// application request limit reached, with no time to regain access; X: 429 code 88 with
+    /// `x-rate-limit-reset` a second later).
     pub rate_429: f64,
-    /// Probability of a 500, 502 or 503.
+    /// Probability of a 500, 502 or 503 (Facebook: with Graph code 2, service temporarily
+    /// unavailable).
     pub rate_5xx: f64,
     /// Probability of delaying the answer by `slow_ms` (real time) before processing.
     pub rate_slow: f64,

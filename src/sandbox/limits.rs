@@ -19,6 +19,12 @@ pub struct SandboxLimits {
     pub telegram_private_chat_per_second: Option<u32>,
     /// Requests per second to one webhook endpoint.
     pub webhook_per_second: Option<u32>,
+    // Facebook Pages and X.
+    /// Graph API calls per hour about one Facebook Page (posts and insights reads); past it,
+    /// error code 32 with the minutes to wait in `X-Business-Use-Case-Usage`.
+    pub facebook_calls_per_hour: Option<u32>,
+    /// Posts per 15-minute window and X token; past it, 429 until `x-rate-limit-reset`.
+    pub x_posts_per_15min: Option<u32>,
 }
 
 impl SandboxLimits {
@@ -29,19 +35,24 @@ impl SandboxLimits {
             telegram_per_chat_per_minute: None,
             telegram_private_chat_per_second: None,
             webhook_per_second: None,
+            facebook_calls_per_hour: None,
+            x_posts_per_15min: None,
         }
     }
 }
 
 impl Default for SandboxLimits {
     /// Telegram's limits (30/s per bot, 20/min per group or channel, 1/s per private chat);
-    /// generic webhooks unlimited.
+    /// generic webhooks unlimited; 200 Graph calls an hour per Facebook Page; 100 X posts per
+    /// 15 minutes per token.
     fn default() -> Self {
         SandboxLimits {
             telegram_per_second: Some(30),
             telegram_per_chat_per_minute: Some(20),
             telegram_private_chat_per_second: Some(1),
             webhook_per_second: None,
+            facebook_calls_per_hour: Some(200),
+            x_posts_per_15min: Some(100),
         }
     }
 }
@@ -83,6 +94,34 @@ impl SlidingWindow {
     fn admit(&mut self, now: DateTime<Utc>) {
         self.accepted.push_back(now);
     }
+
+    /// How many messages are in the window at `now`; prunes those that have left it.
+    fn len_at(&mut self, now: DateTime<Utc>, span: Duration) -> usize {
+        let start = now - span;
+        while self.accepted.front().is_some_and(|at| *at <= start) {
+            self.accepted.pop_front();
+        }
+        self.accepted.len()
+    }
+}
+
+/// A window of fixed length that starts with its first request and ends at a known time, as
+/// X's are (its `x-rate-limit-reset` is the end).
+#[derive(Debug)]
+struct FixedWindow {
+    start: DateTime<Utc>,
+    used: u32,
+}
+
+/// Where an X token stands in its window, as the `x-rate-limit-*` headers tell it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct WindowState {
+    pub(crate) limit: u32,
+    pub(crate) remaining: u32,
+    /// When the window ends and the full limit is available again.
+    pub(crate) reset: DateTime<Utc>,
+    /// This request was over the limit and is refused.
+    pub(crate) over: bool,
 }
 
 /// The windows of every bot, chat and webhook endpoint the sandbox has seen.
@@ -91,6 +130,9 @@ pub(crate) struct RateLimiter {
     telegram_bots: HashMap<String, SlidingWindow>,
     telegram_chats: HashMap<(String, String), SlidingWindow>,
     webhooks: HashMap<String, SlidingWindow>,
+    // Facebook Pages and X.
+    facebook_pages: HashMap<String, SlidingWindow>,
+    x_tokens: HashMap<String, FixedWindow>,
 }
 
 /// The limits that apply to one Telegram message: (limit, window span) per window key.
@@ -186,6 +228,94 @@ impl RateLimiter {
     }
 }
 
+// Facebook Pages and X.
+impl RateLimiter {
+    /// How long until Facebook Page `page` may be called again; `None` when it may now.
+    pub(crate) fn facebook_page_wait(
+        &mut self,
+        limits: &SandboxLimits,
+        page: &str,
+        now: DateTime<Utc>,
+    ) -> Option<Duration> {
+        let limit = limits.facebook_calls_per_hour?;
+        self.facebook_pages
+            .entry(page.to_string())
+            .or_default()
+            .wait(now, Duration::hours(1), limit)
+    }
+
+    /// Counts a call about Facebook Page `page`.
+    pub(crate) fn facebook_page_admit(
+        &mut self,
+        limits: &SandboxLimits,
+        page: &str,
+        now: DateTime<Utc>,
+    ) {
+        if limits.facebook_calls_per_hour.is_some() {
+            self.facebook_pages
+                .entry(page.to_string())
+                .or_default()
+                .admit(now);
+        }
+    }
+
+    /// The share of page `page`'s hourly budget used, in percent (at most 100; 0 when the
+    /// limit is off), as Meta's usage headers report it.
+    pub(crate) fn facebook_page_usage(
+        &mut self,
+        limits: &SandboxLimits,
+        page: &str,
+        now: DateTime<Utc>,
+    ) -> u32 {
+        let Some(limit) = limits.facebook_calls_per_hour else {
+            return 0;
+        };
+        let used = self
+            .facebook_pages
+            .get_mut(page)
+            .map_or(0, |window| window.len_at(now, Duration::hours(1)));
+        if limit == 0 {
+            return 100;
+        }
+        (used.saturating_mul(100) / limit as usize).min(100) as u32
+    }
+
+    /// Takes one post from X token `token`'s 15-minute window, which starts with its first
+    /// post; `None` when the limit is off. A refused post takes nothing.
+    pub(crate) fn x_post_take(
+        &mut self,
+        limits: &SandboxLimits,
+        token: &str,
+        now: DateTime<Utc>,
+    ) -> Option<WindowState> {
+        let limit = limits.x_posts_per_15min?;
+        let span = Duration::minutes(15);
+        let window = self
+            .x_tokens
+            .entry(token.to_string())
+            .or_insert(FixedWindow {
+                start: now,
+                used: 0,
+            });
+        if now >= window.start + span {
+            *window = FixedWindow {
+                start: now,
+                used: 0,
+            };
+        }
+        let over = window.used >= limit;
+        if !over {
+            window.used += 1;
+        }
+        Some(WindowState {
+            limit,
+            remaining: limit.saturating_sub(window.used),
+            reset: window.start + span,
+            over,
+        })
+    }
+}
+
 /// A wait as the whole seconds a client is told to wait: rounded up, at least 1.
 pub(crate) fn retry_after_seconds(wait: Duration) -> u64 {
     let millis = wait.num_milliseconds().max(0) as u64;
@@ -255,6 +385,63 @@ mod tests {
                 .telegram_wait(&limits, "t", "@news", ChatKind::GroupOrChannel, now)
                 .is_none()
         );
+    }
+
+    #[test]
+    fn facebook_pages_have_an_hourly_budget_and_report_its_use() {
+        let limits = SandboxLimits {
+            facebook_calls_per_hour: Some(4),
+            ..SandboxLimits::off()
+        };
+        let mut limiter = RateLimiter::default();
+        for minute in 0..4 {
+            let now = start() + Duration::minutes(minute);
+            assert_eq!(limiter.facebook_page_wait(&limits, "p", now), None);
+            limiter.facebook_page_admit(&limits, "p", now);
+        }
+        let now = start() + Duration::minutes(10);
+        assert_eq!(limiter.facebook_page_usage(&limits, "p", now), 100);
+        assert_eq!(
+            limiter.facebook_page_wait(&limits, "p", now),
+            Some(Duration::minutes(50))
+        );
+        assert_eq!(limiter.facebook_page_wait(&limits, "other", now), None);
+        let later = start() + Duration::minutes(61);
+        assert_eq!(limiter.facebook_page_usage(&limits, "p", later), 50);
+        assert_eq!(
+            limiter.facebook_page_usage(&SandboxLimits::off(), "p", later),
+            0
+        );
+    }
+
+    #[test]
+    fn x_windows_are_fixed_and_reset_whole() {
+        let limits = SandboxLimits {
+            x_posts_per_15min: Some(2),
+            ..SandboxLimits::off()
+        };
+        let mut limiter = RateLimiter::default();
+        let reset = start() + Duration::minutes(15);
+        let first = limiter.x_post_take(&limits, "t", start()).unwrap();
+        assert_eq!(
+            (first.remaining, first.reset, first.over),
+            (1, reset, false)
+        );
+        let later = start() + Duration::minutes(5);
+        let second = limiter.x_post_take(&limits, "t", later).unwrap();
+        assert_eq!(
+            (second.remaining, second.reset, second.over),
+            (0, reset, false)
+        );
+        let third = limiter.x_post_take(&limits, "t", later).unwrap();
+        assert!(third.over);
+        assert_eq!(third.reset, reset);
+        let fresh = limiter.x_post_take(&limits, "t", reset).unwrap();
+        assert_eq!(
+            (fresh.remaining, fresh.reset, fresh.over),
+            (1, reset + Duration::minutes(15), false)
+        );
+        assert_eq!(limiter.x_post_take(&SandboxLimits::off(), "t", reset), None);
     }
 
     #[test]

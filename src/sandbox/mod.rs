@@ -22,6 +22,12 @@ mod signature;
 mod telegram;
 mod telegram_html;
 mod webhook;
+// Facebook Pages, the Marketing API's audience estimate, and X.
+mod engagement;
+mod facebook;
+mod facebook_estimate;
+mod http_parts;
+mod x;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
@@ -132,6 +138,12 @@ struct SandboxState {
     webhook_deliveries: u64,
     /// Delivered Idempotency-Keys per (endpoint, key) with the delivery id first given.
     idempotency: HashMap<(String, String), String>,
+    // Facebook Pages and X.
+    /// The seed of simulated engagement, fixed when the sandbox starts (the fault seed then),
+    /// so changing faults later does not change the numbers of posts already made.
+    engagement_seed: u64,
+    facebook: facebook::FacebookState,
+    x: x::XState,
 }
 
 impl Sandbox {
@@ -143,6 +155,7 @@ impl Sandbox {
             Record::counting_only()
         };
         let dice = FaultDice::new(config.faults.seed);
+        let engagement_seed = config.faults.seed;
         Sandbox {
             inner: Arc::new(Inner {
                 clock,
@@ -154,6 +167,9 @@ impl Sandbox {
                     telegram_message_ids: HashMap::new(),
                     webhook_deliveries: 0,
                     idempotency: HashMap::new(),
+                    engagement_seed,
+                    facebook: facebook::FacebookState::default(),
+                    x: x::XState::default(),
                 }),
             }),
         }
@@ -166,6 +182,14 @@ impl Sandbox {
         Router::new()
             .route("/{bot_token}/sendMessage", post(telegram::send_message))
             .route("/webhook/{name}", post(webhook::receive))
+            // Facebook Pages, the Marketing API's audience estimate, and X.
+            .route("/{version}/{page_id}/feed", post(facebook::feed))
+            .route("/{version}/{object_id}/insights", get(facebook::insights))
+            .route(
+                "/{version}/{ad_account}/delivery_estimate",
+                get(facebook_estimate::delivery_estimate),
+            )
+            .route("/2/tweets", post(x::create_tweet).get(x::lookup_tweets))
             .route(
                 "/sandbox/received",
                 get(control::received).delete(control::clear),
@@ -196,12 +220,16 @@ impl Sandbox {
 
     /// Forgets all traffic: the record, rate windows and remembered Idempotency-Keys, so a
     /// test step starts from a quiet partner. Configuration stays, and platform ids keep
-    /// increasing so that no id is ever given twice.
+    /// increasing so that no id is ever given twice. Facebook and X forget which texts were
+    /// posted (the duplicate check) but keep their posts, whose insights and metrics stay
+    /// readable.
     pub fn clear(&self) {
         let mut state = self.state();
         state.record.clear();
         state.limiter = RateLimiter::default();
         state.idempotency.clear();
+        state.facebook.forget_traffic();
+        state.x.forget_traffic();
     }
 
     /// Replaces the injected faults; the pseudo-random sequence restarts from their seed.

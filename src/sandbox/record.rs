@@ -9,16 +9,21 @@ use serde::Serialize;
 pub struct Received {
     /// Order in which the sandbox answered, from 1 (restarting after a clear).
     pub seq: u64,
-    /// `"telegram"` or `"webhook"`.
+    /// `"telegram"` or `"webhook"`; `"facebook"`, `"meta_ads"` (audience estimates) or `"x"`.
     pub platform: String,
-    /// Telegram: the bot token; webhook: the endpoint name.
+    /// Telegram: the bot token; webhook: the endpoint name; Facebook: the page id; Meta ads:
+    /// the ad account (`act_...`); X: a fingerprint of the bearer token (`token-<hex>`), never
+    /// the token.
     pub account: String,
-    /// Telegram: the chat id as a string; webhook: empty.
+    /// Telegram: the chat id as a string; webhook and posts to Facebook or X: empty; reads:
+    /// what was read (`{post_id}/insights`, `act_.../delivery_estimate`, `2/tweets`).
     pub recipient: String,
-    /// Telegram: the text; webhook: the envelope's `text` field if present, else the raw body.
+    /// Telegram: the text; webhook: the envelope's `text` field if present, else the raw body;
+    /// Facebook and X posts: the message; reads: empty.
     pub text: String,
     /// The JSON body as received; a body that is not JSON is kept as a JSON string (lossy UTF-8)
-    /// and an unread (oversized) body as null.
+    /// and an unread (oversized) body as null. A Facebook post sent as a form, and every read
+    /// (a GET), show their parameters as a JSON object of strings instead (never a token).
     pub body: serde_json::Value,
     /// The webhook's `Idempotency-Key` header.
     pub idempotency_key: Option<String>,
@@ -31,7 +36,8 @@ pub struct Received {
     pub delivered: bool,
     /// Webhook: the Idempotency-Key had already been delivered, so this is not a new delivery.
     pub duplicate: bool,
-    /// The Telegram message id or webhook delivery id given for this message.
+    /// The Telegram message id, webhook delivery id, Facebook post id or X post id given for
+    /// this message.
     pub platform_id: Option<String>,
 }
 

@@ -1,0 +1,374 @@
+//! X API v2: posts (`POST /2/tweets`) and their public metrics (`GET /2/tweets?ids=...`).
+//! Answers are classified as PLATFORMS.md describes: 429 waits until `x-rate-limit-reset`,
+//! 5xx is transient, 401 and 403 (duplicate content, not permitted) and other 4xx are
+//! permanent with X's words. The bearer token travels in the `Authorization` header only.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use reqwest::header::HeaderMap;
+use serde_json::{Value, json};
+
+use super::adapter::{Publication, PublishResult, transport_failure};
+use super::credentials::Secret;
+use super::endpoint::endpoint_url;
+use super::read_error::PlatformError;
+
+/// X's 15-minute window, waited out whole when a 429 does not say when it resets.
+const DEFAULT_THROTTLE_WAIT: Duration = Duration::from_secs(15 * 60);
+
+/// Most ids one lookup takes.
+pub const MAX_IDS_PER_LOOKUP: usize = 100;
+
+/// One X account (a user-context bearer token).
+#[derive(Debug, Clone)]
+pub struct XAdapter {
+    client: reqwest::Client,
+    base_url: String,
+    bearer: Secret,
+    timeout: Duration,
+}
+
+/// A post's public counters. Counters X leaves out count as zero.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PublicMetrics {
+    pub impression_count: u64,
+    pub like_count: u64,
+    pub retweet_count: u64,
+    pub reply_count: u64,
+    pub quote_count: u64,
+    pub bookmark_count: u64,
+}
+
+impl XAdapter {
+    /// `base_url` is `https://api.x.com` or a sandbox.
+    pub fn new(client: reqwest::Client, base_url: &str, bearer: Secret, timeout: Duration) -> Self {
+        XAdapter {
+            client,
+            base_url: base_url.trim_end_matches('/').to_string(),
+            bearer,
+            timeout,
+        }
+    }
+
+    /// Posts the text. `now` is the caller's clock, against which X's reset time becomes a
+    /// wait. X has no idempotency key: an unknown outcome must be reconciled, not re-sent.
+    pub async fn publish(
+        &self,
+        publication: &Publication<'_>,
+        now: DateTime<Utc>,
+    ) -> PublishResult {
+        let url = match endpoint_url(&self.base_url, &["2", "tweets"], &[]) {
+            Ok(url) => url,
+            Err(text) => {
+                return PublishResult::Permanent {
+                    code: "base_url".into(),
+                    text,
+                };
+            }
+        };
+        let sent = self
+            .client
+            .post(url)
+            .timeout(self.timeout)
+            .bearer_auth(self.bearer.expose())
+            .header("content-type", "application/json")
+            .body(json!({ "text": publication.text }).to_string())
+            .send()
+            .await;
+        let response = match sent {
+            Ok(response) => response,
+            Err(error) => return transport_failure(&error),
+        };
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        match response.bytes().await {
+            Ok(bytes) => classify(status, &headers, &bytes, now),
+            Err(error) => transport_failure(&error),
+        }
+    }
+
+    /// The public metrics of the posts `ids`, looked up 100 at a time. Posts X does not know
+    /// (deleted, or never existed) are left out. `now` turns a 429's reset time into a wait.
+    pub async fn public_metrics(
+        &self,
+        ids: &[&str],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(String, PublicMetrics)>, PlatformError> {
+        let mut found = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(MAX_IDS_PER_LOOKUP) {
+            let joined = chunk.join(",");
+            let url = endpoint_url(
+                &self.base_url,
+                &["2", "tweets"],
+                &[("ids", &joined), ("tweet.fields", "public_metrics")],
+            )
+            .map_err(|text| PlatformError::refused("base_url", text))?;
+            let response = self
+                .client
+                .get(url)
+                .timeout(self.timeout)
+                .bearer_auth(self.bearer.expose())
+                .send()
+                .await
+                .map_err(|error| PlatformError::transport(&error))?;
+            let status = response.status().as_u16();
+            let headers = response.headers().clone();
+            let bytes = response
+                .bytes()
+                .await
+                .map_err(|error| PlatformError::transport(&error))?;
+            if !(200..300).contains(&status) {
+                return Err(PlatformError::from_answer(classify(
+                    status, &headers, &bytes, now,
+                )));
+            }
+            let answer: Value = serde_json::from_slice(&bytes)
+                .map_err(|_| PlatformError::unreadable(&format!("HTTP {status}")))?;
+            // Only unknown ids: X answers 200 with `errors` and no `data`.
+            let data = answer["data"].as_array().map(Vec::as_slice).unwrap_or(&[]);
+            found.extend(data.iter().filter_map(post_metrics));
+        }
+        Ok(found)
+    }
+}
+
+/// One entry of a lookup's `data`.
+fn post_metrics(post: &Value) -> Option<(String, PublicMetrics)> {
+    let id = post.get("id")?.as_str()?.to_string();
+    let counters = &post["public_metrics"];
+    let count = |name: &str| counters[name].as_u64().unwrap_or(0);
+    Some((
+        id,
+        PublicMetrics {
+            impression_count: count("impression_count"),
+            like_count: count("like_count"),
+            retweet_count: count("retweet_count"),
+            reply_count: count("reply_count"),
+            quote_count: count("quote_count"),
+            bookmark_count: count("bookmark_count"),
+        },
+    ))
+}
+
+/// X's answer as a [`PublishResult`]; `now` is when it arrived, by the caller's clock.
+pub fn classify(
+    status: u16,
+    headers: &HeaderMap,
+    body: &[u8],
+    now: DateTime<Utc>,
+) -> PublishResult {
+    let answer: Option<Value> = serde_json::from_slice(body).ok();
+    let Some(answer) = answer else {
+        return match status {
+            200..=299 => PublishResult::Unknown {
+                error: format!("unreadable answer (HTTP {status})"),
+            },
+            429 => PublishResult::Throttled {
+                wait: reset_wait(headers, now),
+                text: format!("HTTP {status}"),
+            },
+            500..=599 => PublishResult::Transient {
+                code: status.to_string(),
+                text: format!("HTTP {status}"),
+            },
+            _ => PublishResult::Permanent {
+                code: status.to_string(),
+                text: format!("HTTP {status}"),
+            },
+        };
+    };
+    let text = problem_text(&answer).unwrap_or_else(|| format!("HTTP {status}"));
+    let code = answer["errors"][0]["code"]
+        .as_i64()
+        .map(|code| code.to_string())
+        .unwrap_or_else(|| status.to_string());
+    match status {
+        200..=299 => PublishResult::Published {
+            platform_id: answer["data"]["id"].as_str().map(str::to_string),
+        },
+        429 => PublishResult::Throttled {
+            wait: reset_wait(headers, now),
+            text,
+        },
+        500..=599 => PublishResult::Transient { code, text },
+        _ => PublishResult::Permanent { code, text },
+    }
+}
+
+/// The time until `x-rate-limit-reset` (Unix seconds), at least a second; the whole
+/// 15-minute window when the header is missing or unreadable.
+fn reset_wait(headers: &HeaderMap, now: DateTime<Utc>) -> Duration {
+    headers
+        .get("x-rate-limit-reset")
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.trim().parse::<i64>().ok())
+        .map(|reset| {
+            let seconds = reset.saturating_sub(now.timestamp()).max(1);
+            Duration::from_secs(seconds.unsigned_abs())
+        })
+        .unwrap_or(DEFAULT_THROTTLE_WAIT)
+}
+
+/// X's words: a problem's `detail` and the first error's `message` (v2 problem JSON), or a
+/// v1.1-style `errors[0].message`, or the `title`.
+fn problem_text(answer: &Value) -> Option<String> {
+    let detail = answer["detail"].as_str().filter(|t| !t.is_empty());
+    let message = answer["errors"][0]["message"]
+        .as_str()
+        .filter(|t| !t.is_empty());
+    let text = match (detail, message) {
+        (Some(detail), Some(message)) if detail != message => format!("{detail} {message}"),
+        (Some(detail), _) => detail.to_string(),
+        (None, Some(message)) => message.to_string(),
+        (None, None) => answer["title"]
+            .as_str()
+            .filter(|t| !t.is_empty())?
+            .to_string(),
+    };
+    Some(text.chars().take(300).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use reqwest::header::HeaderValue;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2027, 1, 15, 10, 0, 0).unwrap()
+    }
+
+    fn reset_in(seconds: i64) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-rate-limit-limit", HeaderValue::from_static("100"));
+        headers.insert("x-rate-limit-remaining", HeaderValue::from_static("0"));
+        headers.insert(
+            "x-rate-limit-reset",
+            HeaderValue::from(now().timestamp() + seconds),
+        );
+        headers
+    }
+
+    #[test]
+    fn success_carries_the_post_id() {
+        assert_eq!(
+            classify(
+                201,
+                &HeaderMap::new(),
+                br#"{"data":{"id":"1880000000000000001","text":"hi"}}"#,
+                now()
+            ),
+            PublishResult::Published {
+                platform_id: Some("1880000000000000001".into())
+            }
+        );
+        assert!(matches!(
+            classify(201, &HeaderMap::new(), b"", now()),
+            PublishResult::Unknown { .. }
+        ));
+    }
+
+    #[test]
+    fn too_many_requests_waits_until_the_reset() {
+        let body = br#"{"errors":[{"code":88,"message":"Rate limit exceeded"}],"title":"Too Many Requests"}"#;
+        assert_eq!(
+            classify(429, &reset_in(600), body, now()),
+            PublishResult::Throttled {
+                wait: Duration::from_secs(600),
+                text: "Rate limit exceeded".into()
+            }
+        );
+        // A reset already past still waits a second; no header waits the whole window.
+        assert!(matches!(
+            classify(429, &reset_in(-5), body, now()),
+            PublishResult::Throttled { wait, .. } if wait == Duration::from_secs(1)
+        ));
+        let problem = br#"{"title":"Too Many Requests","detail":"Too Many Requests","type":"about:blank","status":429}"#;
+        assert_eq!(
+            classify(429, &HeaderMap::new(), problem, now()),
+            PublishResult::Throttled {
+                wait: DEFAULT_THROTTLE_WAIT,
+                text: "Too Many Requests".into()
+            }
+        );
+    }
+
+    #[test]
+    fn server_errors_are_transient() {
+        assert_eq!(
+            classify(
+                503,
+                &HeaderMap::new(),
+                br#"{"title":"Service Unavailable","detail":"Service Unavailable","type":"about:blank","status":503}"#,
+                now()
+            ),
+            PublishResult::Transient {
+                code: "503".into(),
+                text: "Service Unavailable".into()
+            }
+        );
+        assert!(matches!(
+            classify(500, &HeaderMap::new(), b"oops", now()),
+            PublishResult::Transient { .. }
+        ));
+    }
+
+    #[test]
+    fn refusals_are_permanent_with_xs_words() {
+        assert_eq!(
+            classify(
+                403,
+                &HeaderMap::new(),
+                br#"{"detail":"You are not allowed to create a Tweet with duplicate content.","type":"about:blank","title":"Forbidden","status":403}"#,
+                now()
+            ),
+            PublishResult::Permanent {
+                code: "403".into(),
+                text: "You are not allowed to create a Tweet with duplicate content.".into()
+            }
+        );
+        assert_eq!(
+            classify(
+                401,
+                &HeaderMap::new(),
+                br#"{"title":"Unauthorized","type":"about:blank","status":401,"detail":"Unauthorized"}"#,
+                now()
+            ),
+            PublishResult::Permanent {
+                code: "401".into(),
+                text: "Unauthorized".into()
+            }
+        );
+        let invalid = br#"{"errors":[{"parameters":{"text":["x"]},"message":"Tweet text is too long."}],"title":"Invalid Request","detail":"One or more parameters to your request was invalid.","type":"https://api.twitter.com/2/problems/invalid-request"}"#;
+        assert_eq!(
+            classify(400, &HeaderMap::new(), invalid, now()),
+            PublishResult::Permanent {
+                code: "400".into(),
+                text: "One or more parameters to your request was invalid. Tweet text is too long."
+                    .into()
+            }
+        );
+        assert!(matches!(
+            classify(404, &HeaderMap::new(), b"", now()),
+            PublishResult::Permanent { code, .. } if code == "404"
+        ));
+    }
+
+    #[test]
+    fn metrics_default_to_zero() {
+        let post = json!({"id": "1", "text": "hi", "public_metrics": {"like_count": 4, "impression_count": 90}});
+        assert_eq!(
+            post_metrics(&post),
+            Some((
+                "1".to_string(),
+                PublicMetrics {
+                    impression_count: 90,
+                    like_count: 4,
+                    ..PublicMetrics::default()
+                }
+            ))
+        );
+        assert_eq!(post_metrics(&json!({"text": "no id"})), None);
+    }
+}
