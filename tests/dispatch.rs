@@ -378,6 +378,7 @@ async fn faults_are_retried_within_the_partners_limits() {
         telegram_per_chat_per_minute: Some(2),
         telegram_private_chat_per_second: None,
         webhook_per_second: Some(5),
+        ..SandboxLimits::default()
     };
     let rig = rig(
         fresh.store.clone(),

@@ -9,13 +9,16 @@ use serde::Serialize;
 pub struct Received {
     /// Order in which the sandbox answered, from 1 (restarting after a clear).
     pub seq: u64,
-    /// `"telegram"` or `"webhook"`.
+    /// `"telegram"`, `"whatsapp"`, `"viber"` or `"webhook"`.
     pub platform: String,
-    /// Telegram: the bot token; webhook: the endpoint name.
+    /// Telegram: the bot token; WhatsApp: the phone number id; Viber: empty (the auth token is
+    /// a secret and names no account); webhook: the endpoint name.
     pub account: String,
-    /// Telegram: the chat id as a string; webhook: empty.
+    /// Telegram: the chat id as a string; WhatsApp: the `to` number; Viber: the receiver, empty
+    /// on the entry of a whole broadcast; webhook: empty.
     pub recipient: String,
-    /// Telegram: the text; webhook: the envelope's `text` field if present, else the raw body.
+    /// Telegram: the text; WhatsApp: the text body, or a template's parameters one per line;
+    /// Viber: the text; webhook: the envelope's `text` field if present, else the raw body.
     pub text: String,
     /// The JSON body as received; a body that is not JSON is kept as a JSON string (lossy UTF-8)
     /// and an unread (oversized) body as null.
@@ -31,7 +34,8 @@ pub struct Received {
     pub delivered: bool,
     /// Webhook: the Idempotency-Key had already been delivered, so this is not a new delivery.
     pub duplicate: bool,
-    /// The Telegram message id or webhook delivery id given for this message.
+    /// The Telegram message id, WhatsApp `wamid`, Viber `message_token` or webhook delivery id
+    /// given for this message.
     pub platform_id: Option<String>,
 }
 
@@ -42,7 +46,8 @@ impl Received {
     }
 }
 
-/// Counts of what the sandbox received, kept even when entries are not.
+/// Counts of what the sandbox received, kept even when entries are not. A Viber broadcast is
+/// one request and as many deliveries as it had accepted receivers.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct ReceivedCounts {
     pub requests: u64,
@@ -91,6 +96,36 @@ impl Record {
         }
     }
 
+    /// One request that delivers to several recipients (a Viber broadcast): `request` is kept
+    /// as one entry (with no recipient, never itself a delivery), followed by one entry per
+    /// recipient in `outcomes` (recipient, accepted) that repeats the request's text, status
+    /// and id but not its body. Counted as one request and a delivery per accepted recipient.
+    pub(crate) fn push_fanout(&mut self, mut request: Received, outcomes: &[(String, bool)]) {
+        request.delivered = false;
+        request.duplicate = false;
+        request.recipient.clear();
+        let keep = self.keep_entries;
+        let template = keep.then(|| Received {
+            body: serde_json::Value::Null,
+            ..request.clone()
+        });
+        self.push(request);
+        for (recipient, accepted) in outcomes {
+            self.last_seq += 1;
+            if *accepted {
+                self.counts.new_deliveries += 1;
+            }
+            if let Some(template) = &template {
+                self.entries.push(Received {
+                    seq: self.last_seq,
+                    recipient: recipient.clone(),
+                    delivered: *accepted,
+                    ..template.clone()
+                });
+            }
+        }
+    }
+
     pub(crate) fn counts(&self) -> ReceivedCounts {
         self.counts
     }
@@ -118,5 +153,68 @@ impl Record {
         self.entries.clear();
         self.counts = ReceivedCounts::default();
         self.last_seq = 0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn request() -> Received {
+        Received {
+            seq: 0,
+            platform: "viber".to_string(),
+            account: "token".to_string(),
+            recipient: "ignored".to_string(),
+            text: "hello".to_string(),
+            body: serde_json::json!({"text": "hello"}),
+            idempotency_key: None,
+            at: Utc.with_ymd_and_hms(2027, 1, 15, 10, 0, 0).unwrap(),
+            status: 200,
+            delivered: true,
+            duplicate: false,
+            platform_id: Some("7".to_string()),
+        }
+    }
+
+    fn outcomes() -> Vec<(String, bool)> {
+        vec![("a".to_string(), true), ("b".to_string(), false)]
+    }
+
+    #[test]
+    fn a_fanout_is_one_request_and_a_delivery_per_accepted_recipient() {
+        let mut record = Record::default();
+        record.push_fanout(request(), &outcomes());
+        assert_eq!(
+            record.counts(),
+            ReceivedCounts {
+                requests: 1,
+                new_deliveries: 1
+            }
+        );
+        let all = record.all();
+        let summary: Vec<_> = all
+            .iter()
+            .map(|r| (r.seq, r.recipient.as_str(), r.delivered, r.body.is_null()))
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                (1, "", false, false),
+                (2, "a", true, true),
+                (3, "b", false, true)
+            ]
+        );
+        assert!(all.iter().all(|r| r.platform_id.as_deref() == Some("7")));
+        assert_eq!(record.filtered(Some("viber"), Some(true)).len(), 1);
+    }
+
+    #[test]
+    fn a_counting_record_keeps_no_fanout_entries() {
+        let mut record = Record::counting_only();
+        record.push_fanout(request(), &outcomes());
+        assert!(record.all().is_empty());
+        assert_eq!(record.counts().new_deliveries, 1);
     }
 }
