@@ -11,8 +11,9 @@ pub struct Received {
     pub seq: u64,
     /// `"telegram"`, `"whatsapp"`, `"viber"` or `"webhook"`.
     pub platform: String,
-    /// Telegram: the bot token; WhatsApp: the phone number id; Viber: empty (the auth token is
-    /// a secret and names no account); webhook: the endpoint name.
+    /// Telegram: the bot token; WhatsApp: the phone number id; Viber: the auth token (empty when
+    /// missing); webhook: the endpoint name. Tokens appear here because a sandbox only ever
+    /// sees placeholder credentials.
     pub account: String,
     /// Telegram: the chat id as a string; WhatsApp: the `to` number; Viber: the receiver, empty
     /// on the entry of a whole broadcast; webhook: empty.

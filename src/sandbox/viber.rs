@@ -336,7 +336,9 @@ pub(crate) fn next_message_token(state: &mut SandboxState) -> i64 {
 /// `POST /pa/set_webhook` `{"url","event_types"}`: like Viber, the sandbox first sends the URL
 /// a signed `webhook` event and registers it only if the receiver answers 200. Unlike Viber,
 /// it accepts plain `http://` URLs (the receiver is usually on 127.0.0.1), and it sends every
-/// event whatever `event_types` says. An empty `url` removes the webhook.
+/// event whatever `event_types` says. An empty `url` removes the webhook. The call counts in
+/// the token's request limit but meets no injected fault, so a rehearsal's setup does not
+/// depend on the fault dice.
 pub(crate) async fn set_webhook(
     State(sandbox): State<Sandbox>,
     headers: HeaderMap,
