@@ -65,13 +65,7 @@ pub fn serve(
         let vault = match crate::subscribers::SubscriberVault::from_env() {
             Ok(Some(vault)) => Some(Arc::new(vault)),
             Ok(None) if with_sandbox => match crate::subscribers::SubscriberVault::ephemeral() {
-                Ok(vault) => {
-                    println!(
-                        "rehearsal: subscriber identifiers are sealed with a key that lives as long as this process (set {} to keep them)",
-                        crate::secrets::SECRET_KEY_VARIABLE
-                    );
-                    Some(Arc::new(vault))
-                }
+                Ok(vault) => Some(Arc::new(vault)),
                 Err(error) => {
                     eprintln!("error: {error}");
                     return ExitCode::FAILURE;
@@ -124,6 +118,12 @@ pub fn serve(
                 "  what the partners received: GET {}/sandbox/received",
                 running.base_url()
             );
+            if vault.as_ref().is_some_and(|v| v.is_ephemeral()) {
+                println!(
+                    "  subscriber identifiers are sealed with a key that lives as long as this process (set {} to keep them)",
+                    crate::secrets::SECRET_KEY_VARIABLE
+                );
+            }
         }
         if let Some(metrics_address) = metrics_listen {
             match tokio::net::TcpListener::bind(metrics_address).await {

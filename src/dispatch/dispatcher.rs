@@ -17,9 +17,9 @@ use super::planner::{PlannerReport, plan_active_versions};
 use crate::clock::Clock;
 use crate::config::{Account, Audience, Config};
 use crate::platforms::{
-    Adapter, BatchOutcome, ChannelRef, FacebookAdapter, XAdapter, Platform, Publication, PublishResult, Sendable,
-    StoredCredentials, TelegramAdapter, ViberAdapter, WebhookAdapter, WhatsAppAdapter,
-    WhatsAppSender, resolve_credentials,
+    Adapter, BatchOutcome, ChannelRef, FacebookAdapter, Platform, Publication, PublishResult,
+    Sendable, StoredCredentials, TelegramAdapter, ViberAdapter, WebhookAdapter, WhatsAppAdapter,
+    WhatsAppSender, XAdapter, resolve_credentials,
 };
 use crate::store::{DeliveryCount, JobOutcome, LeasedJob, Store, StoreError};
 use crate::subscribers::SubscriberVault;

@@ -8,10 +8,10 @@ use chrono::{DateTime, Utc};
 
 use super::facebook::FacebookAdapter;
 use super::telegram::TelegramAdapter;
-use super::x::XAdapter;
 use super::viber::ViberAdapter;
 use super::webhook::WebhookAdapter;
 use super::whatsapp_templates::{Sendable, WhatsAppSender};
+use super::x::XAdapter;
 use crate::dispatch::PreparedText;
 
 /// One message to publish, already rendered.

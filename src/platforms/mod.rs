@@ -28,11 +28,11 @@ pub use whatsapp_templates::{Sendable, WhatsAppSender};
 /// Each adapter's answer classification, public so that the sandbox and tests can check the
 /// exact mapping from a partner's answer to a [`PublishResult`].
 pub mod classify {
+    pub use super::facebook::classify as facebook;
     pub use super::telegram::classify as telegram;
     pub use super::viber::{classify as viber_broadcast, classify_send as viber_send};
     pub use super::webhook::classify as webhook;
     pub use super::whatsapp::classify as whatsapp;
-    pub use super::facebook::classify as facebook;
     pub use super::x::classify as x;
 }
 

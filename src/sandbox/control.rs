@@ -1,18 +1,25 @@
-//! The sandbox's own routes under `/sandbox/`: read or clear what was received and change
-//! faults or limits at runtime, so a test, a rehearsal or a person with curl can steer a
-//! running sandbox from outside the process.
+//! The sandbox's own routes under `/sandbox/`: read or clear what was received, change
+//! faults, limits and template statuses at runtime, register WhatsApp webhooks, follow the
+//! status callbacks and play people writing to the bot, so a test, a rehearsal or a person
+//! with curl can steer a running sandbox from outside the process.
+
+use std::collections::BTreeMap;
 
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
+use serde_json::{Value, json};
 
-use super::{FaultConfig, Received, Sandbox, SandboxLimits};
+use crate::platforms::Platform;
+
+use super::{CallbackCounts, FaultConfig, PersonEvent, Received, Sandbox, SandboxLimits};
 
 /// Optional filters of `GET /sandbox/received`.
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct ReceivedFilter {
-    /// `telegram`, `webhook`, `facebook`, `meta_ads` or `x`.
+    /// `telegram`, `whatsapp`, `viber`, `webhook`, `facebook`, `meta_ads` or `x`.
     platform: Option<String>,
     /// `true`: exactly what [`Sandbox::delivered`] lists; `false`: everything else.
     delivered: Option<bool>,
@@ -54,4 +61,121 @@ pub(crate) async fn set_limits(
 ) -> Json<SandboxLimits> {
     sandbox.set_limits(limits.clone());
     Json(limits)
+}
+
+/// `PUT /sandbox/whatsapp/templates` with a map `{"name:language" or "name": status}` (see
+/// [`super::SandboxConfig::whatsapp_templates`]); answers the statuses now in force.
+pub(crate) async fn set_whatsapp_templates(
+    State(sandbox): State<Sandbox>,
+    Json(templates): Json<BTreeMap<String, String>>,
+) -> Json<BTreeMap<String, String>> {
+    sandbox.set_whatsapp_templates(templates.clone());
+    Json(templates)
+}
+
+/// Body of `PUT /sandbox/webhooks/whatsapp`.
+#[derive(Deserialize)]
+pub(crate) struct WhatsAppWebhook {
+    phone_number_id: String,
+    url: String,
+    /// When given, the sandbox first makes Meta's verification request
+    /// (`GET url?hub.mode=subscribe&hub.verify_token=..&hub.challenge=..`) and registers the
+    /// URL only if the receiver echoes the challenge, as Meta's dashboard does.
+    verify_token: Option<String>,
+}
+
+/// `PUT /sandbox/webhooks/whatsapp` `{"phone_number_id","url","verify_token"?}`: stands in for
+/// the Meta app dashboard. An empty `url` removes the webhook.
+pub(crate) async fn register_whatsapp_webhook(
+    State(sandbox): State<Sandbox>,
+    Json(webhook): Json<WhatsAppWebhook>,
+) -> (StatusCode, Json<Value>) {
+    if webhook.phone_number_id.trim().is_empty() {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"error": "phone_number_id must not be empty"})),
+        );
+    }
+    if let (Some(verify_token), false) = (&webhook.verify_token, webhook.url.is_empty()) {
+        if let Err(why) = sandbox
+            .verify_subscription(&webhook.url, verify_token)
+            .await
+        {
+            return (StatusCode::BAD_GATEWAY, Json(json!({"error": why})));
+        }
+    }
+    sandbox.register_webhook(Platform::WhatsApp, &webhook.phone_number_id, &webhook.url);
+    (StatusCode::OK, Json(json!({"success": true})))
+}
+
+/// `GET /sandbox/callbacks`.
+pub(crate) async fn callback_counts(State(sandbox): State<Sandbox>) -> Json<CallbackCounts> {
+    Json(sandbox.callback_counts())
+}
+
+/// `POST /sandbox/people` with a [`PersonEvent`]: answers `{"status": N}`, the HTTP status the
+/// bot's webhook gave, or 400 with `{"error"}` when the event could not be delivered.
+pub(crate) async fn simulate_person(
+    State(sandbox): State<Sandbox>,
+    Json(event): Json<PersonEvent>,
+) -> (StatusCode, Json<Value>) {
+    match sandbox.simulate_person(event).await {
+        Ok(status) => (StatusCode::OK, Json(json!({"status": status}))),
+        Err(why) => (StatusCode::BAD_REQUEST, Json(json!({"error": why}))),
+    }
+}
+
+impl Sandbox {
+    /// Meta's webhook verification: a GET with `hub.mode=subscribe`, the verify token and a
+    /// challenge, which the receiver must answer with 200 and the challenge as the body.
+    async fn verify_subscription(&self, url: &str, verify_token: &str) -> Result<(), String> {
+        let challenge = {
+            let mut state = self.state();
+            state.graph_traces += 1;
+            format!("{}{}", state.instance, state.graph_traces)
+        };
+        let separator = if url.contains('?') { '&' } else { '?' };
+        let url = format!(
+            "{url}{separator}hub.mode=subscribe&hub.verify_token={}&hub.challenge={challenge}",
+            percent_encode(verify_token)
+        );
+        let client = self.inner.callbacks.client()?;
+        let response =
+            client.get(&url).send().await.map_err(|err| {
+                format!("the receiver could not be reached: {}", err.without_url())
+            })?;
+        let status = response.status().as_u16();
+        let body: Bytes = response.bytes().await.unwrap_or_default();
+        if status == 200 && body.as_ref() == challenge.as_bytes() {
+            Ok(())
+        } else {
+            Err(format!(
+                "the receiver answered {status} without echoing hub.challenge"
+            ))
+        }
+    }
+}
+
+/// Percent-encodes everything but RFC 3986's unreserved characters.
+fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_encoding_keeps_only_unreserved_characters() {
+        assert_eq!(percent_encode("a-Z_0.~"), "a-Z_0.~");
+        assert_eq!(percent_encode("a b&c=é"), "a%20b%26c%3D%C3%A9");
+    }
 }

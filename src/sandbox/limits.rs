@@ -19,6 +19,15 @@ pub struct SandboxLimits {
     pub telegram_private_chat_per_second: Option<u32>,
     /// Requests per second to one webhook endpoint.
     pub webhook_per_second: Option<u32>,
+    /// WhatsApp Cloud API messages per second per sending phone number (Meta's default
+    /// throughput; beyond it Meta answers error 130429).
+    pub whatsapp_per_second: Option<u32>,
+    /// WhatsApp: at most one message per this many seconds from one phone number to the same
+    /// recipient (Meta's "pair rate limit", error 131056).
+    pub whatsapp_pair_per_seconds: Option<u32>,
+    /// Viber REST API requests per 10 seconds per auth token, over all sending calls (status 12
+    /// beyond it).
+    pub viber_requests_per_10s: Option<u32>,
     // Facebook Pages and X.
     /// Graph API calls per hour about one Facebook Page (posts and insights reads); past it,
     /// error code 32 with the minutes to wait in `X-Business-Use-Case-Usage`.
@@ -35,6 +44,9 @@ impl SandboxLimits {
             telegram_per_chat_per_minute: None,
             telegram_private_chat_per_second: None,
             webhook_per_second: None,
+            whatsapp_per_second: None,
+            whatsapp_pair_per_seconds: None,
+            viber_requests_per_10s: None,
             facebook_calls_per_hour: None,
             x_posts_per_15min: None,
         }
@@ -42,15 +54,19 @@ impl SandboxLimits {
 }
 
 impl Default for SandboxLimits {
-    /// Telegram's limits (30/s per bot, 20/min per group or channel, 1/s per private chat);
-    /// generic webhooks unlimited; 200 Graph calls an hour per Facebook Page; 100 X posts per
-    /// 15 minutes per token.
+    /// Telegram's limits (30/s per bot, 20/min per group or channel, 1/s per private chat),
+    /// WhatsApp's (80/s per number, one message per 6 s per recipient), Viber's (500 requests
+    /// per 10 s), 200 Graph calls an hour per Facebook Page and 100 X posts per 15 minutes per
+    /// token; generic webhooks unlimited.
     fn default() -> Self {
         SandboxLimits {
             telegram_per_second: Some(30),
             telegram_per_chat_per_minute: Some(20),
             telegram_private_chat_per_second: Some(1),
             webhook_per_second: None,
+            whatsapp_per_second: Some(80),
+            whatsapp_pair_per_seconds: Some(6),
+            viber_requests_per_10s: Some(500),
             facebook_calls_per_hour: Some(200),
             x_posts_per_15min: Some(100),
         }
@@ -103,6 +119,64 @@ impl SlidingWindow {
         }
         self.accepted.len()
     }
+
+    /// Whether the window still holds a message accepted after `start`.
+    fn busy_after(&self, start: DateTime<Utc>) -> bool {
+        self.accepted.back().is_some_and(|at| *at > start)
+    }
+}
+
+/// Windows keyed by something that keeps changing (a recipient), swept now and then so that a
+/// run to a hundred thousand recipients does not keep a hundred thousand empty windows.
+#[derive(Debug)]
+struct SweptWindows<K> {
+    windows: HashMap<K, SlidingWindow>,
+    /// The size at which the next sweep happens; it doubles with what survives a sweep, so
+    /// sweeping costs amortised O(1) per admitted message.
+    sweep_at: usize,
+}
+
+impl<K> Default for SweptWindows<K> {
+    fn default() -> Self {
+        SweptWindows {
+            windows: HashMap::new(),
+            sweep_at: SWEEP_MIN,
+        }
+    }
+}
+
+/// Below this many windows, sweeping is not worth it.
+const SWEEP_MIN: usize = 1024;
+
+impl<K: std::hash::Hash + Eq> SweptWindows<K> {
+    fn wait(&mut self, key: K, now: DateTime<Utc>, span: Duration, limit: u32) -> Option<Duration> {
+        // A key never seen needs no window to say "now".
+        let window = self.windows.get_mut(&key)?;
+        window.wait(now, span, limit)
+    }
+
+    fn admit(&mut self, key: K, now: DateTime<Utc>, span: Duration) {
+        self.windows.entry(key).or_default().admit(now);
+        if self.windows.len() >= self.sweep_at {
+            let start = now - span;
+            self.windows.retain(|_, window| window.busy_after(start));
+            self.sweep_at = (self.windows.len() * 2).max(SWEEP_MIN);
+        }
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.windows.len()
+    }
+}
+
+/// Why a WhatsApp message may not be sent now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum WhatsAppThrottle {
+    /// The phone number's messages-per-second throughput (error 130429).
+    Throughput,
+    /// The same recipient was sent a message too recently (error 131056).
+    Pair,
 }
 
 /// A window of fixed length that starts with its first request and ends at a known time, as
@@ -112,6 +186,9 @@ struct FixedWindow {
     start: DateTime<Utc>,
     used: u32,
 }
+
+/// The span of the Viber request window.
+const VIBER_SPAN_SECONDS: i64 = 10;
 
 /// Where an X token stands in its window, as the `x-rate-limit-*` headers tell it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -130,6 +207,10 @@ pub(crate) struct RateLimiter {
     telegram_bots: HashMap<String, SlidingWindow>,
     telegram_chats: HashMap<(String, String), SlidingWindow>,
     webhooks: HashMap<String, SlidingWindow>,
+    whatsapp_numbers: HashMap<String, SlidingWindow>,
+    /// Keyed by (phone number id, recipient).
+    whatsapp_pairs: SweptWindows<(String, String)>,
+    viber_tokens: HashMap<String, SlidingWindow>,
     // Facebook Pages and X.
     facebook_pages: HashMap<String, SlidingWindow>,
     x_tokens: HashMap<String, FixedWindow>,
@@ -316,6 +397,84 @@ impl RateLimiter {
     }
 }
 
+impl RateLimiter {
+    /// Whether a WhatsApp message from `phone_number_id` to `recipient` fits the limits now;
+    /// the throughput limit is checked first, as Meta does.
+    pub(crate) fn whatsapp_check(
+        &mut self,
+        limits: &SandboxLimits,
+        phone_number_id: &str,
+        recipient: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), WhatsAppThrottle> {
+        if let Some(limit) = limits.whatsapp_per_second {
+            let window = self
+                .whatsapp_numbers
+                .entry(phone_number_id.to_string())
+                .or_default();
+            if window.wait(now, Duration::seconds(1), limit).is_some() {
+                return Err(WhatsAppThrottle::Throughput);
+            }
+        }
+        if let Some(seconds) = limits.whatsapp_pair_per_seconds {
+            let key = (phone_number_id.to_string(), recipient.to_string());
+            let span = Duration::seconds(i64::from(seconds));
+            if self.whatsapp_pairs.wait(key, now, span, 1).is_some() {
+                return Err(WhatsAppThrottle::Pair);
+            }
+        }
+        Ok(())
+    }
+
+    /// Counts an accepted WhatsApp message in the windows whose limit is on.
+    pub(crate) fn whatsapp_admit(
+        &mut self,
+        limits: &SandboxLimits,
+        phone_number_id: &str,
+        recipient: &str,
+        now: DateTime<Utc>,
+    ) {
+        if limits.whatsapp_per_second.is_some() {
+            self.whatsapp_numbers
+                .entry(phone_number_id.to_string())
+                .or_default()
+                .admit(now);
+        }
+        if let Some(seconds) = limits.whatsapp_pair_per_seconds {
+            let key = (phone_number_id.to_string(), recipient.to_string());
+            self.whatsapp_pairs
+                .admit(key, now, Duration::seconds(i64::from(seconds)));
+        }
+    }
+
+    /// Whether Viber auth token `token` may make another request now.
+    pub(crate) fn viber_allows(
+        &mut self,
+        limits: &SandboxLimits,
+        token: &str,
+        now: DateTime<Utc>,
+    ) -> bool {
+        let Some(limit) = limits.viber_requests_per_10s else {
+            return true;
+        };
+        self.viber_tokens
+            .entry(token.to_string())
+            .or_default()
+            .wait(now, Duration::seconds(VIBER_SPAN_SECONDS), limit)
+            .is_none()
+    }
+
+    /// Counts an accepted Viber request.
+    pub(crate) fn viber_admit(&mut self, limits: &SandboxLimits, token: &str, now: DateTime<Utc>) {
+        if limits.viber_requests_per_10s.is_some() {
+            self.viber_tokens
+                .entry(token.to_string())
+                .or_default()
+                .admit(now);
+        }
+    }
+}
+
 /// A wait as the whole seconds a client is told to wait: rounded up, at least 1.
 pub(crate) fn retry_after_seconds(wait: Duration) -> u64 {
     let millis = wait.num_milliseconds().max(0) as u64;
@@ -442,6 +601,74 @@ mod tests {
             (1, reset + Duration::minutes(15), false)
         );
         assert_eq!(limiter.x_post_take(&SandboxLimits::off(), "t", reset), None);
+    }
+
+    #[test]
+    fn whatsapp_throughput_comes_before_the_pair_limit() {
+        let limits = SandboxLimits {
+            whatsapp_per_second: Some(2),
+            ..SandboxLimits::default()
+        };
+        let mut limiter = RateLimiter::default();
+        let now = start();
+        for to in ["1", "2"] {
+            assert_eq!(limiter.whatsapp_check(&limits, "p", to, now), Ok(()));
+            limiter.whatsapp_admit(&limits, "p", to, now);
+        }
+        assert_eq!(
+            limiter.whatsapp_check(&limits, "p", "1", now),
+            Err(WhatsAppThrottle::Throughput)
+        );
+        let later = now + Duration::seconds(1);
+        assert_eq!(
+            limiter.whatsapp_check(&limits, "p", "1", later),
+            Err(WhatsAppThrottle::Pair)
+        );
+        assert_eq!(limiter.whatsapp_check(&limits, "q", "1", later), Ok(()));
+        assert_eq!(
+            limiter.whatsapp_check(&limits, "p", "1", now + Duration::seconds(6)),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn pair_windows_of_past_recipients_are_swept() {
+        let limits = SandboxLimits {
+            whatsapp_per_second: None,
+            ..SandboxLimits::default()
+        };
+        let mut limiter = RateLimiter::default();
+        for i in 0..100_000 {
+            let now = start() + Duration::milliseconds(i * 10);
+            limiter.whatsapp_admit(&limits, "p", &i.to_string(), now);
+        }
+        // Only the last 6 s (600 recipients) matter; the rest may not pile up.
+        assert!(
+            limiter.whatsapp_pairs.len() < 4 * SWEEP_MIN,
+            "{}",
+            limiter.whatsapp_pairs.len()
+        );
+        assert_eq!(
+            limiter.whatsapp_check(&limits, "p", "99999", start() + Duration::seconds(1000)),
+            Err(WhatsAppThrottle::Pair)
+        );
+    }
+
+    #[test]
+    fn viber_counts_requests_per_ten_seconds() {
+        let limits = SandboxLimits {
+            viber_requests_per_10s: Some(3),
+            ..SandboxLimits::default()
+        };
+        let mut limiter = RateLimiter::default();
+        for _ in 0..3 {
+            assert!(limiter.viber_allows(&limits, "t", start()));
+            limiter.viber_admit(&limits, "t", start());
+        }
+        assert!(!limiter.viber_allows(&limits, "t", start() + Duration::seconds(9)));
+        assert!(limiter.viber_allows(&limits, "u", start()));
+        assert!(limiter.viber_allows(&limits, "t", start() + Duration::seconds(10)));
+        assert!(limiter.viber_allows(&SandboxLimits::off(), "t", start()));
     }
 
     #[test]

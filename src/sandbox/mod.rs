@@ -1,6 +1,7 @@
 //! The built-in partner sandbox: one axum app that answers at the real platforms' paths
-//! (`/bot{token}/sendMessage`, `/webhook/{name}`, ...) with their wire formats, so that a
-//! channel account's base URL is the only difference between a rehearsal and the real thing.
+//! (`/bot{token}/sendMessage`, `/v{N}/{phone_number_id}/messages`, `/pa/broadcast_message`,
+//! `/webhook/{name}`, ...) with their wire formats, so that a channel account's base URL is the
+//! only difference between a rehearsal and the real thing.
 //!
 //! Limits are on by default, because code that only ever meets an unlimited fake will be
 //! throttled for the first time in production. Faults (429 storms, 5xx bursts, slow answers,
@@ -8,20 +9,29 @@
 //! so a failing run can be replayed. Everything the sandbox receives is recorded, accepted or
 //! not, so tests can assert on what a partner would have seen.
 //!
+//! Like the real platforms, it also talks back: it sends signed status callbacks (WhatsApp
+//! `sent`/`delivered`/`read`, Viber `delivered`/`seen`) to the URL registered for an account,
+//! and can play people subscribing, writing, unsubscribing or blocking the bot
+//! ([`Sandbox::simulate_person`]), so the whole consent loop runs locally.
+//!
 //! Time comes from a [`Clock`]: on a simulated clock, rate windows and signature freshness
 //! follow simulated time, so a test can jump a minute ahead instead of waiting for it.
 
+mod callbacks;
 mod connection;
 mod control;
 mod faults;
 mod limits;
+mod people;
 mod record;
 mod reply;
 mod server;
 mod signature;
 mod telegram;
 mod telegram_html;
+mod viber;
 mod webhook;
+mod whatsapp;
 // Facebook Pages, the Marketing API's audience estimate, and X.
 mod engagement;
 mod facebook;
@@ -29,7 +39,7 @@ mod facebook_estimate;
 mod http_parts;
 mod x;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -39,12 +49,15 @@ use axum::routing::{get, post, put};
 
 use crate::clock::Clock;
 
+pub use callbacks::{CALLBACK_CONCURRENCY, CALLBACK_TRIES, CallbackCounts};
 pub use faults::FaultConfig;
 pub use limits::SandboxLimits;
+pub use people::{PersonAction, PersonEvent};
 pub use record::{Received, ReceivedCounts};
 pub use server::RunningSandbox;
-pub use signature::webhook_signature;
+pub use signature::{meta_signature, viber_signature, webhook_signature};
 
+use callbacks::Callbacks;
 use faults::FaultDice;
 use limits::RateLimiter;
 use record::Record;
@@ -71,6 +84,24 @@ pub struct SandboxConfig {
     /// Keep every request for [`Sandbox::received`] (the default), or only count them, so a
     /// benchmark or a long soak does not grow without bound.
     pub keep_record: bool,
+    /// Review status of WhatsApp message templates by `"name:language"`, or by `"name"` for
+    /// every language: `APPROVED`, `PENDING`, `REJECTED` or `PAUSED`. Templates not listed are
+    /// approved, so a rehearsal needs no setup; listing one exercises Meta's refusal (132001).
+    pub whatsapp_templates: BTreeMap<String, String>,
+    /// WhatsApp numbers and Viber user ids that accept a send (as the real APIs do) but whose
+    /// status callback then says `failed` ("Message undeliverable").
+    pub undeliverable: BTreeSet<String>,
+    /// Viber user ids that are not (or no longer) subscribed to the bot: they land in a
+    /// broadcast's `failed_list` and a `send_message` to them answers status 6.
+    pub viber_unsubscribed: BTreeSet<String>,
+    /// Share (0 to 1) of delivered WhatsApp and Viber messages that are later read (`read` /
+    /// `seen` callbacks), drawn from the fault seed so that runs repeat.
+    pub read_rate: f64,
+    /// Most WhatsApp statuses sent in one callback POST (Meta batches them under load); 1 sends
+    /// each status alone.
+    pub callback_batch: usize,
+    /// The Meta app secret that WhatsApp callbacks are signed with (`X-Hub-Signature-256`).
+    pub meta_app_secret: String,
 }
 
 impl Default for SandboxConfig {
@@ -84,6 +115,12 @@ impl Default for SandboxConfig {
             default_webhook_secret: crate::platforms::REHEARSAL_CREDENTIAL.to_string(),
             blocked_chats: BTreeSet::new(),
             keep_record: true,
+            whatsapp_templates: BTreeMap::new(),
+            undeliverable: BTreeSet::new(),
+            viber_unsubscribed: BTreeSet::new(),
+            read_rate: 0.5,
+            callback_batch: 1,
+            meta_app_secret: crate::platforms::REHEARSAL_CREDENTIAL.to_string(),
         }
     }
 }
@@ -100,6 +137,13 @@ impl fmt::Debug for SandboxConfig {
             )
             .field("default_webhook_secret", &"<redacted>")
             .field("blocked_chats", &self.blocked_chats)
+            .field("keep_record", &self.keep_record)
+            .field("whatsapp_templates", &self.whatsapp_templates)
+            .field("undeliverable", &self.undeliverable.len())
+            .field("viber_unsubscribed", &self.viber_unsubscribed.len())
+            .field("read_rate", &self.read_rate)
+            .field("callback_batch", &self.callback_batch)
+            .field("meta_app_secret", &"<redacted>")
             .finish()
     }
 }
@@ -123,6 +167,9 @@ pub struct Sandbox {
 struct Inner {
     clock: Arc<dyn Clock>,
     state: Mutex<SandboxState>,
+    /// Status callbacks waiting to be sent, and where to send them. Its own locks: the
+    /// callback workers never take the state lock while holding one of them.
+    callbacks: Callbacks,
 }
 
 /// Everything that changes while the sandbox runs, behind one lock so that a request's checks,
@@ -138,6 +185,25 @@ struct SandboxState {
     webhook_deliveries: u64,
     /// Delivered Idempotency-Keys per (endpoint, key) with the delivery id first given.
     idempotency: HashMap<(String, String), String>,
+    /// Decides which delivered messages are read; separate from `dice` so that reads do not
+    /// shift the fault sequence.
+    read_dice: FaultDice,
+    /// Differs between sandbox instances, so ids given before a restart are not given again.
+    instance: u32,
+    /// Last number used in a WhatsApp `wamid` (sent or received).
+    whatsapp_messages: u64,
+    /// Last Viber `message_token` counter.
+    viber_messages: i64,
+    /// Last Telegram `update_id`.
+    telegram_updates: i64,
+    /// Last Graph API `fbtrace_id` counter.
+    graph_traces: u64,
+    /// When each (phone number id, person) last wrote, which opens WhatsApp's 24-hour window
+    /// for free-form text.
+    whatsapp_windows: HashMap<(String, String), chrono::DateTime<chrono::Utc>>,
+    /// (phone number id, person) pairs where the person blocked the business: sends are
+    /// accepted, and their callback says `failed`.
+    whatsapp_blocked: HashSet<(String, String)>,
     // Facebook Pages and X.
     /// The seed of simulated engagement, fixed when the sandbox starts (the fault seed then),
     /// so changing faults later does not change the numbers of posts already made.
@@ -149,6 +215,7 @@ struct SandboxState {
 impl Sandbox {
     /// A sandbox with `config`, reading time from `clock`.
     pub fn new(config: SandboxConfig, clock: Arc<dyn Clock>) -> Sandbox {
+        let read_dice = FaultDice::new(read_seed(config.faults.seed));
         let record = if config.keep_record {
             Record::default()
         } else {
@@ -170,7 +237,16 @@ impl Sandbox {
                     engagement_seed,
                     facebook: facebook::FacebookState::default(),
                     x: x::XState::default(),
+                    read_dice,
+                    instance: instance_number(),
+                    whatsapp_messages: 0,
+                    viber_messages: 0,
+                    telegram_updates: 0,
+                    graph_traces: 0,
+                    whatsapp_windows: HashMap::new(),
+                    whatsapp_blocked: HashSet::new(),
                 }),
+                callbacks: Callbacks::default(),
             }),
         }
     }
@@ -181,6 +257,18 @@ impl Sandbox {
     pub fn router(&self) -> Router {
         Router::new()
             .route("/{bot_token}/sendMessage", post(telegram::send_message))
+            .route("/{bot_token}/setWebhook", post(telegram::set_webhook))
+            .route(
+                "/{version}/{phone_number_id}/messages",
+                post(whatsapp::send),
+            )
+            .route(
+                "/{version}/{waba_id}/message_templates",
+                get(whatsapp::message_templates),
+            )
+            .route("/pa/send_message", post(viber::send_message))
+            .route("/pa/broadcast_message", post(viber::broadcast_message))
+            .route("/pa/set_webhook", post(viber::set_webhook))
             .route("/webhook/{name}", post(webhook::receive))
             // Facebook Pages, the Marketing API's audience estimate, and X.
             .route("/{version}/{page_id}/feed", post(facebook::feed))
@@ -196,6 +284,16 @@ impl Sandbox {
             )
             .route("/sandbox/faults", put(control::set_faults))
             .route("/sandbox/limits", put(control::set_limits))
+            .route(
+                "/sandbox/whatsapp/templates",
+                put(control::set_whatsapp_templates),
+            )
+            .route(
+                "/sandbox/webhooks/whatsapp",
+                put(control::register_whatsapp_webhook),
+            )
+            .route("/sandbox/callbacks", get(control::callback_counts))
+            .route("/sandbox/people", post(control::simulate_person))
             .fallback(telegram::not_found)
             .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
             .with_state(self.clone())
@@ -219,10 +317,11 @@ impl Sandbox {
     }
 
     /// Forgets all traffic: the record, rate windows and remembered Idempotency-Keys, so a
-    /// test step starts from a quiet partner. Configuration stays, and platform ids keep
-    /// increasing so that no id is ever given twice. Facebook and X forget which texts were
-    /// posted (the duplicate check) but keep their posts, whose insights and metrics stay
-    /// readable.
+    /// test step starts from a quiet partner; the delivered and failed callback counts are
+    /// reset too. Configuration, registered webhooks, queued callbacks and what people did
+    /// stay, and platform ids keep increasing so that no id is ever given twice. Facebook and
+    /// X forget which texts were posted (the duplicate check) but keep their posts, whose
+    /// insights and metrics stay readable.
     pub fn clear(&self) {
         let mut state = self.state();
         state.record.clear();
@@ -230,13 +329,27 @@ impl Sandbox {
         state.idempotency.clear();
         state.facebook.forget_traffic();
         state.x.forget_traffic();
+        drop(state);
+        self.inner.callbacks.clear_counts();
     }
 
-    /// Replaces the injected faults; the pseudo-random sequence restarts from their seed.
+    /// Replaces the injected faults; the pseudo-random sequences (faults and reads) restart
+    /// from their seed.
     pub fn set_faults(&self, faults: FaultConfig) {
         let mut state = self.state();
         state.dice = FaultDice::new(faults.seed);
+        state.read_dice = FaultDice::new(read_seed(faults.seed));
         state.config.faults = faults;
+    }
+
+    /// Replaces the WhatsApp template statuses (see [`SandboxConfig::whatsapp_templates`]).
+    pub fn set_whatsapp_templates(&self, templates: BTreeMap<String, String>) {
+        self.state().config.whatsapp_templates = templates;
+    }
+
+    /// A copy of the configuration now in force (it changes as people block or unsubscribe).
+    pub fn config(&self) -> SandboxConfig {
+        self.state().config.clone()
     }
 
     /// Replaces the enforced limits; messages already accepted still count in their windows.
@@ -257,10 +370,32 @@ impl Sandbox {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// The next Graph API `fbtrace_id`, which only has to differ between answers.
+    fn next_trace_id(state: &mut SandboxState) -> String {
+        state.graph_traces += 1;
+        format!("SBX{:08X}{:06}", state.instance, state.graph_traces)
+    }
+
     /// Decides whether this request is delayed by the slow fault, and by how much.
     fn roll_slow(&self) -> Option<std::time::Duration> {
         let mut state = self.state();
         let faults = state.config.faults.clone();
         state.dice.roll_slow(&faults)
     }
+}
+
+/// The seed of the read dice: derived from the fault seed, but not equal to it, so reads and
+/// faults do not draw the same numbers.
+fn read_seed(seed: u64) -> u64 {
+    seed ^ 0x5EED_F00D_2EAD_u64
+}
+
+/// A number that differs between sandbox instances (and restarts), from the system clock's
+/// nanoseconds and the process id; collisions only make ids look alike, never wrong.
+fn instance_number() -> u32 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|elapsed| elapsed.subsec_nanos() ^ (elapsed.as_secs() as u32))
+        .unwrap_or(0);
+    nanos ^ std::process::id().rotate_left(16)
 }

@@ -9,13 +9,17 @@ use serde::Serialize;
 pub struct Received {
     /// Order in which the sandbox answered, from 1 (restarting after a clear).
     pub seq: u64,
-    /// `"telegram"` or `"webhook"`; `"facebook"`, `"meta_ads"` (audience estimates) or `"x"`.
+    /// `"telegram"`, `"whatsapp"`, `"viber"` or `"webhook"`; `"facebook"`, `"meta_ads"`
+    /// (audience estimates) or `"x"`.
     pub platform: String,
-    /// Telegram: the bot token; webhook: the endpoint name; Facebook: the page id; Meta ads:
+    /// Telegram: the bot token; WhatsApp: the phone number id; Viber: the auth token (a sandbox
+    /// only ever sees placeholder credentials); webhook: the endpoint name; Facebook: the page
+    /// id; Meta ads:
     /// the ad account (`act_...`); X: a fingerprint of the bearer token (`token-<hex>`), never
     /// the token.
     pub account: String,
-    /// Telegram: the chat id as a string; webhook and posts to Facebook or X: empty; reads:
+    /// Telegram: the chat id as a string; WhatsApp: the `to` number; Viber: the receiver, empty
+    /// on the entry of a whole broadcast; webhook and posts to Facebook or X: empty; reads:
     /// what was read (`{post_id}/insights`, `act_.../delivery_estimate`, `2/tweets`).
     pub recipient: String,
     /// Telegram: the text; webhook: the envelope's `text` field if present, else the raw body;
@@ -48,7 +52,8 @@ impl Received {
     }
 }
 
-/// Counts of what the sandbox received, kept even when entries are not.
+/// Counts of what the sandbox received, kept even when entries are not. A Viber broadcast is
+/// one request and as many deliveries as it had accepted receivers.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct ReceivedCounts {
     pub requests: u64,
@@ -97,6 +102,36 @@ impl Record {
         }
     }
 
+    /// One request that delivers to several recipients (a Viber broadcast): `request` is kept
+    /// as one entry (with no recipient, never itself a delivery), followed by one entry per
+    /// recipient in `outcomes` (recipient, accepted) that repeats the request's text, status
+    /// and id but not its body. Counted as one request and a delivery per accepted recipient.
+    pub(crate) fn push_fanout(&mut self, mut request: Received, outcomes: &[(String, bool)]) {
+        request.delivered = false;
+        request.duplicate = false;
+        request.recipient.clear();
+        let keep = self.keep_entries;
+        let template = keep.then(|| Received {
+            body: serde_json::Value::Null,
+            ..request.clone()
+        });
+        self.push(request);
+        for (recipient, accepted) in outcomes {
+            self.last_seq += 1;
+            if *accepted {
+                self.counts.new_deliveries += 1;
+            }
+            if let Some(template) = &template {
+                self.entries.push(Received {
+                    seq: self.last_seq,
+                    recipient: recipient.clone(),
+                    delivered: *accepted,
+                    ..template.clone()
+                });
+            }
+        }
+    }
+
     pub(crate) fn counts(&self) -> ReceivedCounts {
         self.counts
     }
@@ -124,5 +159,68 @@ impl Record {
         self.entries.clear();
         self.counts = ReceivedCounts::default();
         self.last_seq = 0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn request() -> Received {
+        Received {
+            seq: 0,
+            platform: "viber".to_string(),
+            account: "token".to_string(),
+            recipient: "ignored".to_string(),
+            text: "hello".to_string(),
+            body: serde_json::json!({"text": "hello"}),
+            idempotency_key: None,
+            at: Utc.with_ymd_and_hms(2027, 1, 15, 10, 0, 0).unwrap(),
+            status: 200,
+            delivered: true,
+            duplicate: false,
+            platform_id: Some("7".to_string()),
+        }
+    }
+
+    fn outcomes() -> Vec<(String, bool)> {
+        vec![("a".to_string(), true), ("b".to_string(), false)]
+    }
+
+    #[test]
+    fn a_fanout_is_one_request_and_a_delivery_per_accepted_recipient() {
+        let mut record = Record::default();
+        record.push_fanout(request(), &outcomes());
+        assert_eq!(
+            record.counts(),
+            ReceivedCounts {
+                requests: 1,
+                new_deliveries: 1
+            }
+        );
+        let all = record.all();
+        let summary: Vec<_> = all
+            .iter()
+            .map(|r| (r.seq, r.recipient.as_str(), r.delivered, r.body.is_null()))
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                (1, "", false, false),
+                (2, "a", true, true),
+                (3, "b", false, true)
+            ]
+        );
+        assert!(all.iter().all(|r| r.platform_id.as_deref() == Some("7")));
+        assert_eq!(record.filtered(Some("viber"), Some(true)).len(), 1);
+    }
+
+    #[test]
+    fn a_counting_record_keeps_no_fanout_entries() {
+        let mut record = Record::counting_only();
+        record.push_fanout(request(), &outcomes());
+        assert!(record.all().is_empty());
+        assert_eq!(record.counts().new_deliveries, 1);
     }
 }

@@ -2,6 +2,9 @@
 //! timestamp + "." + body)>` with `X-Herald-Timestamp`, so a receiver can reject forgeries
 //! (the HMAC) and replays (the timestamp). Compared in constant time, so the time a rejection
 //! takes reveals nothing about how much of a forged signature was right.
+//!
+//! Also the signatures the sandbox itself puts on the callbacks it sends, as the platforms do:
+//! Meta's `X-Hub-Signature-256` and Viber's `X-Viber-Content-Signature`.
 
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
@@ -14,17 +17,38 @@ pub(crate) const MAX_SKEW_SECONDS: i64 = 300;
 /// `X-Herald-Timestamp`). Public so that tests and senders compute exactly what the sandbox
 /// checks.
 pub fn webhook_signature(secret: &str, timestamp: &str, body: &[u8]) -> String {
-    let digest = mac(secret, timestamp, body);
-    let mut out = String::with_capacity(7 + digest.len() * 2);
-    out.push_str("sha256=");
-    for byte in digest {
+    format!("sha256={}", hex(&mac(secret, timestamp, body)))
+}
+
+/// The `X-Hub-Signature-256` value Meta puts on WhatsApp (and Page) webhooks:
+/// `sha256=<hex HMAC-SHA256(app secret, raw body)>`.
+pub fn meta_signature(app_secret: &str, body: &[u8]) -> String {
+    format!("sha256={}", hex(&plain_mac(app_secret, body)))
+}
+
+/// The `X-Viber-Content-Signature` value Viber puts on its callbacks: hex HMAC-SHA256 of the
+/// raw body, keyed with the bot's auth token.
+pub fn viber_signature(auth_token: &str, body: &[u8]) -> String {
+    hex(&plain_mac(auth_token, body))
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for byte in bytes {
         out.push(char::from(HEX[usize::from(byte >> 4)]));
         out.push(char::from(HEX[usize::from(byte & 0x0f)]));
     }
     out
 }
 
-const HEX: &[u8; 16] = b"0123456789abcdef";
+fn plain_mac(key: &str, body: &[u8]) -> Vec<u8> {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key.as_bytes())
+        .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+    mac.update(body);
+    mac.finalize().into_bytes().to_vec()
+}
 
 fn mac(secret: &str, timestamp: &str, body: &[u8]) -> Vec<u8> {
     // HMAC accepts keys of any length, so this cannot fail.
@@ -116,6 +140,17 @@ mod tests {
             webhook_signature("sandbox-secret", "1800000000", br#"{"text":"hi"}"#),
             "sha256=3bd473e929729065cbae9a47aae2d1629d9014067dc3af33dbc6a3a434dfb7f1"
         );
+    }
+
+    #[test]
+    fn platform_signatures_match_independently_computed_hmacs() {
+        // Python: hmac.new(b"sandbox", b'{"a":1}', sha256).hexdigest()
+        let expected = "9e313f6240a41bb73129a69c775dc907e2c8adc9bc1b2fafd1267c28446a4b4b";
+        assert_eq!(
+            meta_signature("sandbox", br#"{"a":1}"#),
+            format!("sha256={expected}")
+        );
+        assert_eq!(viber_signature("sandbox", br#"{"a":1}"#), expected);
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Telegram Bot API `sendMessage`, at Telegram's path (`/bot{token}/sendMessage`) and in its
 //! wire format: `{"ok":true,"result":{...}}` or `{"ok":false,"error_code":N,"description":...}`,
 //! with 429 carrying `parameters.retry_after` and no `Retry-After` header, as Telegram does.
+//! Also `setWebhook`, which tells the sandbox where to send the updates of
+//! [`Sandbox::simulate_person`].
 
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -12,6 +14,7 @@ use serde_json::{Value, json};
 use crate::platforms::Platform;
 use crate::render::measure;
 
+use super::callbacks::Registration;
 use super::faults::Rejection;
 use super::limits::{ChatKind, retry_after_seconds};
 use super::record::Received;
@@ -40,6 +43,82 @@ pub(crate) async fn send_message(
     sandbox
         .telegram_send(token, at, body.as_deref())
         .into_response(&extensions)
+}
+
+/// Longest `secret_token` Telegram takes.
+const MAX_SECRET_TOKEN_CHARS: usize = 256;
+
+/// `POST /bot{token}/setWebhook` `{"url","secret_token"}`: registers where the bot's updates
+/// go; an empty or missing `url` removes the webhook, as on Telegram. Unlike Telegram, plain
+/// `http://` URLs on any port are accepted, because the receiver is usually on 127.0.0.1.
+pub(crate) async fn set_webhook(
+    State(sandbox): State<Sandbox>,
+    Path(segment): Path<String>,
+    body: Body,
+) -> Response {
+    let extensions = Extensions::new();
+    let token = match segment.strip_prefix("bot") {
+        None => return error(StatusCode::NOT_FOUND, "Not Found").into_response(&extensions),
+        Some("") => {
+            return error(StatusCode::UNAUTHORIZED, "Unauthorized").into_response(&extensions);
+        }
+        Some(token) => token,
+    };
+    let body = axum::body::to_bytes(body, MAX_BODY_BYTES).await.ok();
+    let Some(request) = body
+        .as_deref()
+        .and_then(|raw| serde_json::from_slice::<Value>(raw).ok())
+        .filter(Value::is_object)
+    else {
+        return bad_request("request body must be a JSON object").into_response(&extensions);
+    };
+    let url = match request.get("url") {
+        None | Some(Value::Null) => "",
+        Some(Value::String(url)) => url.trim(),
+        Some(_) => {
+            return bad_request("bad webhook: url must be a string").into_response(&extensions);
+        }
+    };
+    let secret_token = match request.get("secret_token") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(secret)) if is_secret_token(secret) => Some(secret.clone()),
+        Some(_) => {
+            return bad_request("secret token contains unallowed characters")
+                .into_response(&extensions);
+        }
+    };
+    let is_http = url.starts_with("http://") || url.starts_with("https://");
+    if !url.is_empty() && !is_http {
+        return bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+            .into_response(&extensions);
+    }
+    sandbox.inner.callbacks.register(
+        Platform::Telegram,
+        token,
+        Registration {
+            url: url.to_string(),
+            secret_token,
+        },
+    );
+    let description = if url.is_empty() {
+        "Webhook was deleted"
+    } else {
+        "Webhook was set"
+    };
+    Reply::json(
+        StatusCode::OK,
+        json!({"ok": true, "result": true, "description": description}),
+    )
+    .into_response(&extensions)
+}
+
+/// 1 to 256 characters, letters, digits, `_` and `-` only, as Telegram requires.
+fn is_secret_token(secret: &str) -> bool {
+    !secret.is_empty()
+        && secret.chars().count() <= MAX_SECRET_TOKEN_CHARS
+        && secret
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 /// Every path the sandbox does not know, answered as Telegram answers unknown methods.
@@ -353,6 +432,15 @@ mod tests {
             validate("", &json!({}), |_| false).err().map(|r| r.status),
             Some(StatusCode::UNAUTHORIZED)
         );
+    }
+
+    #[test]
+    fn secret_tokens_are_what_telegram_allows() {
+        assert!(is_secret_token("abc_DEF-123"));
+        assert!(is_secret_token(&"a".repeat(256)));
+        assert!(!is_secret_token(&"a".repeat(257)));
+        assert!(!is_secret_token(""));
+        assert!(!is_secret_token("no spaces"));
     }
 
     #[test]

@@ -1,0 +1,446 @@
+//! People writing to the bot: the sandbox plays a subscriber who starts the bot, writes,
+//! unsubscribes or blocks it, and sends what the platform would send to the bot's webhook, in
+//! the platform's inbound format and signed as the platform signs. So the consent loop
+//! (subscribe with a language and a campaign payload, stop, block) runs locally, end to end.
+//!
+//! What a person does also changes what the sandbox answers later, as on the platform: a
+//! WhatsApp message opens the 24-hour window for free-form text, a Telegram block makes
+//! `sendMessage` answer 403, a Viber unsubscribe puts the person in `failed_list`.
+//!
+//! The people are fictional: user ids are whatever the caller gives, and every name is
+//! "Person", so nothing that looks like a real identity appears in a rehearsal.
+
+use std::fmt;
+use std::future::Future;
+
+use axum::body::Bytes;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::{Value, json};
+
+use crate::platforms::Platform;
+
+use super::callbacks::Registration;
+use super::signature::{meta_signature, viber_signature};
+use super::{Sandbox, SandboxState, viber, whatsapp};
+
+/// The name every simulated person has.
+const PERSON_NAME: &str = "Person";
+
+/// The language a Viber person reports when the event names none.
+const DEFAULT_LANGUAGE: &str = "en";
+
+/// One thing a person does, on one platform, towards one bot account.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonEvent {
+    /// `telegram`, `whatsapp` or `viber`.
+    #[serde(with = "platform_name")]
+    pub platform: Platform,
+    /// The account written to: the Telegram bot token, the WhatsApp phone number id or the
+    /// Viber auth token.
+    pub key: String,
+    /// The person: a Telegram chat id (positive number), a WhatsApp number (digits) or a Viber
+    /// user id.
+    pub user: String,
+    pub action: PersonAction,
+}
+
+/// The key is a credential, so it is never printed.
+impl fmt::Debug for PersonEvent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PersonEvent")
+            .field("platform", &self.platform)
+            .field("key", &"<redacted>")
+            .field("action", &self.action)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What the person does. In JSON: `{"type": "subscribe", "language": "ar", "payload": "x"}`,
+/// `{"type": "text", "text": "..."}`, `{"type": "unsubscribe"}`, `{"type": "block"}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum PersonAction {
+    /// Starts the bot, maybe from a deep link carrying `payload` (Telegram `/start payload`,
+    /// WhatsApp `START payload`, Viber `conversation_started` with `context`), in the app
+    /// language `language` where the platform reports one.
+    Subscribe {
+        #[serde(default)]
+        language: Option<String>,
+        #[serde(default)]
+        payload: Option<String>,
+    },
+    /// Writes a text.
+    Text { text: String },
+    /// Asks to stop (Telegram `/stop`, WhatsApp `STOP`, Viber unsubscribes).
+    Unsubscribe,
+    /// Blocks the bot (Telegram `my_chat_member` "kicked"; WhatsApp has no such event, so the
+    /// person writes `STOP` and later sends fail; Viber unsubscribes).
+    Block,
+}
+
+/// [`Platform`] as its name in JSON.
+mod platform_name {
+    use super::*;
+
+    pub(super) fn serialize<S: Serializer>(
+        platform: &Platform,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(platform.name())
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Platform, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        Platform::from_name(&name)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown platform `{name}`")))
+    }
+}
+
+/// One request to the bot's webhook.
+struct Inbound {
+    body: Value,
+    headers: Vec<(&'static str, String)>,
+}
+
+impl Sandbox {
+    /// Plays `event`: applies its effect on the sandbox (windows, blocks, unsubscriptions) and
+    /// sends the platform's inbound request(s) to the webhook registered for `event.key`.
+    /// Answers the HTTP status the receiver gave (for a Viber subscribe with a payload, the
+    /// first non-2xx of its two requests, else the last). Fails, without any effect, when the
+    /// event is invalid (unsupported platform, malformed user); fails after the effect when no
+    /// webhook is registered or the receiver cannot be reached. Sent once, not retried.
+    pub fn simulate_person(
+        &self,
+        event: PersonEvent,
+    ) -> impl Future<Output = Result<u16, String>> + Send + 'static {
+        let sandbox = self.clone();
+        async move { sandbox.person(event).await }
+    }
+
+    async fn person(&self, event: PersonEvent) -> Result<u16, String> {
+        let registration = self
+            .inner
+            .callbacks
+            .registration(event.platform, &event.key);
+        let requests = {
+            let now = self.clock().now();
+            let mut state = self.state();
+            match event.platform {
+                Platform::Telegram => {
+                    vec![telegram_update(
+                        &mut state,
+                        now,
+                        &event,
+                        registration.as_ref(),
+                    )?]
+                }
+                Platform::WhatsApp => vec![whatsapp_message(&mut state, now, &event)?],
+                Platform::Viber => viber_events(&mut state, now, &event)?,
+                other => {
+                    return Err(format!(
+                        "people write to bots on telegram, whatsapp and viber, not on {other}"
+                    ));
+                }
+            }
+        };
+        let Some(registration) = registration else {
+            return Err(format!(
+                "no webhook is registered for this {} account",
+                event.platform
+            ));
+        };
+        let mut answered = 0;
+        for request in requests {
+            let body = Bytes::from(request.body.to_string());
+            answered = self
+                .post_json(&registration.url, &request.headers, body)
+                .await?;
+            if !(200..300).contains(&answered) {
+                break;
+            }
+        }
+        tracing::debug!(platform = %event.platform, status = answered, "sandbox: person event");
+        Ok(answered)
+    }
+}
+
+/// A Telegram update for `event`, with the webhook's secret token as its header.
+fn telegram_update(
+    state: &mut SandboxState,
+    now: DateTime<Utc>,
+    event: &PersonEvent,
+    registration: Option<&Registration>,
+) -> Result<Inbound, String> {
+    let chat: i64 = event
+        .user
+        .parse()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or("a Telegram person is a positive numeric chat id")?;
+    let mut person = json!({"id": chat, "is_bot": false, "first_name": PERSON_NAME});
+    let private_chat = json!({"id": chat, "first_name": PERSON_NAME, "type": "private"});
+    state.telegram_updates += 1;
+    let update_id = state.telegram_updates;
+    let message = |state: &mut SandboxState, person: &Value, text: String| {
+        let message_id = state
+            .telegram_message_ids
+            .entry(event.user.clone())
+            .or_insert(0);
+        *message_id += 1;
+        let mut message = json!({
+            "message_id": *message_id,
+            "from": person,
+            "chat": private_chat,
+            "date": now.timestamp(),
+            "text": text,
+        });
+        if let Some(length) = command_length(&text) {
+            message["entities"] = json!([{"offset": 0, "length": length, "type": "bot_command"}]);
+        }
+        json!({"update_id": update_id, "message": message})
+    };
+    let update = match &event.action {
+        PersonAction::Subscribe { language, payload } => {
+            state.config.blocked_chats.remove(&event.user);
+            if let Some(language) = language {
+                person["language_code"] = json!(language);
+            }
+            let text = match payload {
+                Some(payload) if !payload.is_empty() => format!("/start {payload}"),
+                _ => "/start".to_string(),
+            };
+            message(state, &person, text)
+        }
+        PersonAction::Text { text } => {
+            state.config.blocked_chats.remove(&event.user);
+            message(state, &person, text.clone())
+        }
+        PersonAction::Unsubscribe => message(state, &person, "/stop".to_string()),
+        PersonAction::Block => {
+            state.config.blocked_chats.insert(event.user.clone());
+            let bot = json!({
+                "id": bot_id(&event.key),
+                "is_bot": true,
+                "first_name": "Sandbox bot",
+                "username": "sandbox_bot",
+            });
+            json!({
+                "update_id": update_id,
+                "my_chat_member": {
+                    "chat": private_chat,
+                    "from": person,
+                    "date": now.timestamp(),
+                    "old_chat_member": {"user": bot.clone(), "status": "member"},
+                    "new_chat_member": {"user": bot, "status": "kicked", "until_date": 0},
+                },
+            })
+        }
+    };
+    let headers = registration
+        .and_then(|registration| registration.secret_token.clone())
+        .map(|secret| vec![("x-telegram-bot-api-secret-token", secret)])
+        .unwrap_or_default();
+    Ok(Inbound {
+        body: update,
+        headers,
+    })
+}
+
+/// The length of a leading `/command`, in UTF-16 units as Telegram's entities count.
+fn command_length(text: &str) -> Option<usize> {
+    let command = text
+        .split(' ')
+        .next()
+        .filter(|word| word.starts_with('/'))?;
+    Some(command.encode_utf16().count())
+}
+
+/// The bot's user id: the number before the `:` of its token, as on Telegram.
+fn bot_id(token: &str) -> i64 {
+    token
+        .split(':')
+        .next()
+        .and_then(|id| id.parse().ok())
+        .unwrap_or(1)
+}
+
+/// A WhatsApp inbound message for `event`, signed with the Meta app secret; opens the
+/// person's 24-hour window.
+fn whatsapp_message(
+    state: &mut SandboxState,
+    now: DateTime<Utc>,
+    event: &PersonEvent,
+) -> Result<Inbound, String> {
+    let user = event.user.trim_start_matches('+');
+    if user.is_empty() || user.len() > 15 || !user.bytes().all(|b| b.is_ascii_digit()) {
+        return Err("a WhatsApp person is a phone number, digits only".to_string());
+    }
+    let pair = (event.key.clone(), user.to_string());
+    let text = match &event.action {
+        PersonAction::Subscribe { payload, .. } => {
+            state.whatsapp_blocked.remove(&pair);
+            match payload {
+                Some(payload) if !payload.is_empty() => format!("START {payload}"),
+                _ => "START".to_string(),
+            }
+        }
+        PersonAction::Text { text } => {
+            state.whatsapp_blocked.remove(&pair);
+            text.clone()
+        }
+        PersonAction::Unsubscribe => "STOP".to_string(),
+        PersonAction::Block => {
+            state.whatsapp_blocked.insert(pair.clone());
+            "STOP".to_string()
+        }
+    };
+    state.whatsapp_windows.insert(pair, now);
+    let wamid = whatsapp::next_wamid(state);
+    let body = whatsapp::envelope(
+        &event.key,
+        json!({
+            "messaging_product": "whatsapp",
+            "metadata": whatsapp::metadata(&event.key),
+            "contacts": [{"profile": {"name": PERSON_NAME}, "wa_id": user}],
+            "messages": [{
+                "from": user,
+                "id": wamid,
+                "timestamp": now.timestamp().to_string(),
+                "type": "text",
+                "text": {"body": text},
+            }],
+        }),
+    );
+    let signature = meta_signature(&state.config.meta_app_secret, body.to_string().as_bytes());
+    Ok(Inbound {
+        body,
+        headers: vec![("x-hub-signature-256", signature)],
+    })
+}
+
+/// The Viber callback(s) for `event`, signed with the auth token.
+fn viber_events(
+    state: &mut SandboxState,
+    now: DateTime<Utc>,
+    event: &PersonEvent,
+) -> Result<Vec<Inbound>, String> {
+    if event.user.trim().is_empty() {
+        return Err("a Viber person needs a user id".to_string());
+    }
+    let timestamp = now.timestamp_millis();
+    let person = |language: Option<&str>| {
+        json!({
+            "id": event.user,
+            "name": PERSON_NAME,
+            "language": language.unwrap_or(DEFAULT_LANGUAGE),
+            "country": "XX",
+            "api_version": 1,
+        })
+    };
+    let mut bodies = Vec::new();
+    match &event.action {
+        PersonAction::Subscribe { language, payload } => {
+            state.config.viber_unsubscribed.remove(&event.user);
+            if let Some(payload) = payload.as_ref().filter(|payload| !payload.is_empty()) {
+                bodies.push(json!({
+                    "event": "conversation_started",
+                    "timestamp": timestamp,
+                    "chat_hostname": viber::CHAT_HOSTNAME,
+                    "message_token": viber::next_message_token(state),
+                    "type": "open",
+                    "context": payload,
+                    "user": person(language.as_deref()),
+                    "subscribed": false,
+                }));
+            }
+            bodies.push(json!({
+                "event": "subscribed",
+                "timestamp": timestamp,
+                "chat_hostname": viber::CHAT_HOSTNAME,
+                "user": person(language.as_deref()),
+                "message_token": viber::next_message_token(state),
+            }));
+        }
+        PersonAction::Text { text } => {
+            state.config.viber_unsubscribed.remove(&event.user);
+            bodies.push(json!({
+                "event": "message",
+                "timestamp": timestamp,
+                "chat_hostname": viber::CHAT_HOSTNAME,
+                "message_token": viber::next_message_token(state),
+                "sender": person(None),
+                "message": {"type": "text", "text": text},
+                "silent": false,
+            }));
+        }
+        PersonAction::Unsubscribe | PersonAction::Block => {
+            state.config.viber_unsubscribed.insert(event.user.clone());
+            bodies.push(json!({
+                "event": "unsubscribed",
+                "timestamp": timestamp,
+                "chat_hostname": viber::CHAT_HOSTNAME,
+                "user_id": event.user,
+                "message_token": viber::next_message_token(state),
+            }));
+        }
+    }
+    Ok(bodies
+        .into_iter()
+        .map(|body| {
+            let signature = viber_signature(&event.key, body.to_string().as_bytes());
+            Inbound {
+                body,
+                headers: vec![("x-viber-content-signature", signature)],
+            }
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_read_and_write_as_documented() {
+        let event: PersonEvent = serde_json::from_value(json!({
+            "platform": "telegram",
+            "key": "1:A",
+            "user": "42",
+            "action": {"type": "subscribe", "language": "ar", "payload": "flood"},
+        }))
+        .unwrap();
+        assert_eq!(event.platform, Platform::Telegram);
+        assert_eq!(
+            event.action,
+            PersonAction::Subscribe {
+                language: Some("ar".to_string()),
+                payload: Some("flood".to_string())
+            }
+        );
+        let block: PersonAction = serde_json::from_value(json!({"type": "block"})).unwrap();
+        assert_eq!(block, PersonAction::Block);
+        let text = serde_json::to_value(PersonAction::Text {
+            text: "hi".to_string(),
+        })
+        .unwrap();
+        assert_eq!(text, json!({"type": "text", "text": "hi"}));
+        let back = serde_json::to_value(&event).unwrap();
+        assert_eq!(back["platform"], "telegram");
+        assert!(
+            serde_json::from_value::<PersonEvent>(json!({
+                "platform": "myspace", "key": "k", "user": "u", "action": {"type": "block"}
+            }))
+            .is_err()
+        );
+        assert!(!format!("{event:?}").contains("1:A"));
+    }
+
+    #[test]
+    fn bot_ids_come_from_the_token() {
+        assert_eq!(bot_id("123456:ABC"), 123456);
+        assert_eq!(bot_id("sandbox"), 1);
+    }
+}
