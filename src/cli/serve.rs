@@ -39,9 +39,10 @@ pub fn serve(
             Ok(store) => store,
             Err(code) => return code,
         };
-        let sandbox = if with_sandbox {
-            let sandbox = Sandbox::new(SandboxConfig::default(), Arc::new(SystemClock));
-            match sandbox.start(0).await {
+        let partners = with_sandbox
+            .then(|| Sandbox::new(SandboxConfig::default(), Arc::new(SystemClock)));
+        let sandbox = if let Some(partners) = &partners {
+            match partners.start(0).await {
                 Ok(running) => Some(running),
                 Err(error) => {
                     eprintln!("error: cannot start the sandbox: {error}");
@@ -77,12 +78,13 @@ pub fn serve(
                 return ExitCode::FAILURE;
             }
         };
-        let hook_accounts = crate::reach::hook_accounts(&config, with_sandbox, &stored);
+        let hook_accounts = Arc::new(crate::reach::hook_accounts(&config, with_sandbox, &stored));
         let settings = DispatchSettings {
             sandbox_url: sandbox.as_ref().map(|s| s.base_url()),
             ..DispatchSettings::default()
         };
         let api_config = Arc::clone(&config);
+        let public_url = config.public_url.clone();
         let click_config = Arc::clone(&config);
         let dispatcher = match Dispatcher::with_stored_credentials(
             store.clone(),
@@ -144,6 +146,35 @@ pub fn serve(
                 }
             }
         }
+        // Partners that take a webhook URL through their API are told where herald's hooks
+        // are, once the listener is up (Viber confirms with a call to it).
+        let hooks_base = if with_sandbox {
+            Some(format!("http://{address}"))
+        } else {
+            Some(public_url.clone()).filter(|url| url.starts_with("https://"))
+        };
+        match hooks_base {
+            Some(hooks_base) => {
+                let partner_base = sandbox.as_ref().map(|s| s.base_url());
+                let accounts = Arc::clone(&hook_accounts);
+                tokio::spawn(async move {
+                    let lines = crate::reach::register_webhooks(
+                        &accounts,
+                        &hooks_base,
+                        partner_base.as_deref(),
+                        partners.as_ref(),
+                    )
+                    .await;
+                    for line in lines {
+                        println!("webhook: {line}");
+                    }
+                });
+            }
+            None if !hook_accounts.is_empty() => println!(
+                "webhooks are not registered: `public_url` must be an https:// URL that partners can reach"
+            ),
+            None => {}
+        }
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let dispatching = tokio::spawn(async move { dispatcher.run(stopped).await });
         let api = crate::api::router(crate::api::ApiState {
@@ -164,7 +195,7 @@ pub fn serve(
             clock: Arc::new(SystemClock),
             vault,
             ingestor: crate::reach::CallbackIngestor::start(store.clone(), Arc::new(SystemClock)),
-            accounts: Arc::new(hook_accounts),
+            accounts: Arc::clone(&hook_accounts),
         });
         let app = probes(store).merge(api).merge(clicks).merge(hooks);
         let server = axum::serve(

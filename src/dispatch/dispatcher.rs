@@ -432,6 +432,17 @@ impl<S: Store> Dispatcher<S> {
             by_channel.entry(job.channel.clone()).or_default().push(job);
         }
         let mut ready: Vec<Ready> = Vec::new();
+        let broadcasts: HashSet<i64> = by_channel
+            .iter()
+            .filter(|(channel, _)| {
+                self.routes
+                    .get(*channel)
+                    .is_some_and(|r| r.account.audience == Audience::Subscribers)
+            })
+            .flat_map(|(_, jobs)| jobs.iter())
+            .filter(|job| job.subscriber_id.is_none())
+            .map(|job| job.id)
+            .collect();
         for (channel, jobs) in by_channel {
             let Some(route) = self.routes.get(&channel).cloned() else {
                 let reason = match ChannelRef::parse(&channel) {
@@ -544,7 +555,13 @@ impl<S: Store> Dispatcher<S> {
                 }
             }
         }
-        let counts = delivery_counts(&leased, &outcomes, self.clock.now());
+        // A broadcast job reaches nobody itself: only its deliveries are counted.
+        let counted: Vec<(i64, JobOutcome)> = outcomes
+            .iter()
+            .filter(|(id, _)| !broadcasts.contains(id))
+            .cloned()
+            .collect();
+        let counts = delivery_counts(&leased, &counted, self.clock.now());
         let finished_ms = self.clock.now().timestamp_millis();
         self.store
             .record_outcomes(&self.settings.worker_id, &outcomes, &counts, finished_ms)

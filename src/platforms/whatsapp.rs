@@ -136,6 +136,16 @@ impl WhatsAppAdapter {
     /// `paging.next` (at most ten pages), but only to the configured host: the access token
     /// goes with every request and must not be handed to another server.
     pub async fn template_statuses(&self, name: &str) -> Result<Vec<TemplateStatus>, String> {
+        self.template_statuses_in(name, None).await
+    }
+
+    /// As [`WhatsAppAdapter::template_statuses`], for one language (the `language` filter of
+    /// the template list) when `language` is given.
+    pub async fn template_statuses_in(
+        &self,
+        name: &str,
+        language: Option<&str>,
+    ) -> Result<Vec<TemplateStatus>, String> {
         let mut url = reqwest::Url::parse(&format!(
             "{}/{}/{}/message_templates",
             self.base_url, self.api_version, self.waba_id
@@ -144,6 +154,9 @@ impl WhatsAppAdapter {
         url.query_pairs_mut()
             .append_pair("name", name)
             .append_pair("fields", "name,language,status");
+        if let Some(language) = language {
+            url.query_pairs_mut().append_pair("language", language);
+        }
         let origin = url.origin();
         let mut statuses = Vec::new();
         for _ in 0..MAX_TEMPLATE_PAGES {

@@ -1,6 +1,8 @@
 //! WhatsApp outside the 24-hour window takes only approved templates, so herald sends each
 //! campaign message as the template an account maps it to, in the template language of the
-//! words' locale, with the rendered text as its one body parameter. Approval is per template
+//! words' locale, with each line of the rendered text as one body parameter (`{{1}}` the
+//! title, `{{2}}` the text, `{{3}}` the link with the built-in layout): WhatsApp refuses a
+//! parameter with a line break. Approval is per template
 //! and language: herald asks Meta before fanning a send out to every subscriber, and a
 //! template that is not approved for a language blocks that locale with the reason, instead
 //! of failing once per person.
@@ -112,7 +114,11 @@ impl WhatsAppSender {
             .map(|(status, _)| status.clone());
         let status = match fresh {
             Some(status) => status,
-            None => match self.adapter.template_statuses(&name).await {
+            None => match self
+                .adapter
+                .template_statuses_in(&name, Some(&language))
+                .await
+            {
                 Ok(found) => {
                     let mut statuses = self.statuses.lock().unwrap_or_else(|p| p.into_inner());
                     for template in found {
@@ -161,15 +167,47 @@ impl WhatsAppSender {
             Ok(found) => found,
             Err((code, text)) => return PublishResult::Permanent { code, text },
         };
+        let lines = body_parameters(publication.text);
+        let parameters: Vec<&str> = lines.iter().map(String::as_str).collect();
         self.adapter
             .send_template(
                 to,
                 &TemplateMessage {
                     name: &name,
                     language: &language,
-                    body_parameters: &[publication.text],
+                    body_parameters: &parameters,
                 },
             )
             .await
+    }
+}
+
+/// The body parameters of a rendered text: its non-empty lines, with runs of spaces and tabs
+/// shortened to one space (WhatsApp refuses line breaks, tabs and more than four spaces in a
+/// row inside a parameter).
+pub fn body_parameters(text: &str) -> Vec<String> {
+    text.lines()
+        .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|line| !line.is_empty())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::body_parameters;
+
+    #[test]
+    fn each_line_is_one_parameter_without_breaks_or_long_spaces() {
+        assert_eq!(
+            body_parameters(
+                "Know your options\n\nFree  advice\t from IOM.\nhttps://h.example/r/ab\n"
+            ),
+            [
+                "Know your options",
+                "Free advice from IOM.",
+                "https://h.example/r/ab"
+            ]
+        );
+        assert!(body_parameters("\n \n").is_empty());
     }
 }

@@ -42,6 +42,11 @@ pub struct HookAccount {
 }
 
 impl HookAccount {
+    /// A credential of the account, for registering its webhook with the partner.
+    pub fn credential(&self, key: &str) -> Option<&Secret> {
+        self.credentials.get(key)
+    }
+
     fn secret(&self, key: &str) -> &str {
         self.credentials.get(key).map(Secret::expose).unwrap_or("")
     }

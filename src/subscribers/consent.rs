@@ -33,7 +33,7 @@ impl<S: Store> Consent<'_, S> {
     }
 
     /// A person opted in. `language` is what their app reports; `payload` what the link they
-    /// came through carries (a segment id offered by this account).
+    /// came through carries: words naming a segment or a locale this account offers.
     pub async fn subscribe(
         &self,
         user: &str,
@@ -41,6 +41,11 @@ impl<S: Store> Consent<'_, S> {
         payload: Option<&str>,
         at_ms: i64,
     ) -> Result<ConsentChange, StoreError> {
+        // A link may name the locale too (`START fr`, `/start in-eu-nl fr`).
+        let chosen_locale = payload.and_then(|p| {
+            p.split_whitespace()
+                .find(|word| self.account.enrolment.locales.iter().any(|l| l == word))
+        });
         let Some(segment) = self.segment_for(payload) else {
             tracing::warn!(channel = %self.account.channel, "an opt-in arrived, but the account offers no segment to join (set `segments`)");
             return Ok(ConsentChange::Unchanged);
@@ -55,7 +60,7 @@ impl<S: Store> Consent<'_, S> {
             .save_subscriber(&NewSubscriber {
                 lookup: self.vault.lookup(&channel, user),
                 sealed,
-                locale: self.locale_for(language),
+                locale: self.locale_for(chosen_locale.or(language)),
                 segment,
                 at_ms,
                 channel,
@@ -113,8 +118,10 @@ impl<S: Store> Consent<'_, S> {
     fn segment_for(&self, payload: Option<&str>) -> Option<String> {
         let offered = &self.account.enrolment.segments;
         payload
-            .map(str::trim)
-            .and_then(|p| offered.iter().find(|s| s.as_str() == p))
+            .and_then(|p| {
+                p.split_whitespace()
+                    .find_map(|word| offered.iter().find(|s| s.as_str() == word))
+            })
             .or_else(|| offered.first())
             .cloned()
     }

@@ -1,0 +1,99 @@
+//! Telling partners where herald's hooks are. Telegram (`setWebhook`, with the secret token it
+//! will send back) and Viber (`set_webhook`, which Viber confirms with a signed call) take the
+//! URL through their API, so herald registers it at start-up; Meta's webhooks are set in the
+//! app dashboard, so herald prints what to enter there, except in a rehearsal, where it
+//! registers with the in-process sandbox directly.
+
+use std::collections::HashMap;
+
+use crate::config::Audience;
+use crate::platforms::{Platform, TelegramAdapter, ViberAdapter};
+use crate::sandbox::Sandbox;
+
+use super::hooks::HookAccount;
+
+/// Registers every hook that can be registered; returns one line per account saying what
+/// happened (never a secret).
+pub async fn register_webhooks(
+    accounts: &HashMap<String, HookAccount>,
+    hooks_base: &str,
+    partner_base: Option<&str>,
+    sandbox: Option<&Sandbox>,
+) -> Vec<String> {
+    let client = reqwest::Client::new();
+    let mut lines = Vec::new();
+    let mut names: Vec<&String> = accounts.keys().collect();
+    names.sort();
+    for name in names {
+        let hook = &accounts[name];
+        let account = &hook.account;
+        let channel = &account.channel;
+        let url = format!(
+            "{}/hooks/{}/{}",
+            hooks_base.trim_end_matches('/'),
+            channel.platform,
+            channel.account
+        );
+        let base = partner_base.unwrap_or(&account.base_url);
+        let line = match channel.platform {
+            Platform::Telegram if account.audience == Audience::Subscribers => {
+                match (hook.credential("token"), hook.credential("webhook_secret")) {
+                    (Some(token), Some(secret)) => {
+                        let adapter = TelegramAdapter::new(
+                            client.clone(),
+                            base,
+                            token.clone(),
+                            account.chats.clone(),
+                            account.timeout,
+                        );
+                        match adapter.set_webhook(&url, secret.expose()).await {
+                            Ok(()) => format!("{channel}: Telegram sends updates to {url}"),
+                            Err(error) => format!("{channel}: setWebhook failed: {error}"),
+                        }
+                    }
+                    _ => format!(
+                        "{channel}: no `webhook_secret` credential: people cannot subscribe through this bot"
+                    ),
+                }
+            }
+            Platform::Viber => match hook.credential("token") {
+                Some(token) => {
+                    let adapter = ViberAdapter::new(
+                        client.clone(),
+                        base,
+                        token.clone(),
+                        account
+                            .sender_name
+                            .clone()
+                            .unwrap_or_else(|| channel.account.clone()),
+                        account.timeout,
+                    );
+                    match adapter.set_webhook(&url).await {
+                        Ok(()) => format!("{channel}: Viber sends callbacks to {url}"),
+                        Err(error) => format!("{channel}: set_webhook failed: {error}"),
+                    }
+                }
+                None => format!("{channel}: no token: its callbacks are not registered"),
+            },
+            Platform::WhatsApp | Platform::Facebook => {
+                let key = if channel.platform == Platform::WhatsApp {
+                    "phone_number_id"
+                } else {
+                    "page_id"
+                };
+                match (sandbox, hook.credential(key)) {
+                    (Some(sandbox), Some(id)) => {
+                        sandbox.register_webhook(channel.platform, id.expose(), &url);
+                        format!("{channel}: the sandbox sends callbacks to {url}")
+                    }
+                    _ => format!(
+                        "{channel}: set the callback URL {url} and your verify token in Meta's app dashboard"
+                    ),
+                }
+            }
+            _ => continue,
+        };
+        lines.push(line);
+    }
+    lines
+}

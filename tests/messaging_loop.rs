@@ -1,0 +1,339 @@
+//! The whole messaging loop against the sandbox: people subscribe by writing to the bots, a
+//! scheduled send fans out to each of them on WhatsApp, Viber and Telegram, the partners'
+//! signed status callbacks come back through the hooks and become counters, a person who
+//! writes STOP gets nothing more and their identifier is gone, and a WhatsApp template that
+//! is not approved for a language blocks that locale with the reason.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeZone, Utc};
+use common::{CONFIG, Project};
+use herald::campaign::{Target, VersionBundle, VersionState, load_project};
+use herald::clock::{Clock, SimulatedClock};
+use herald::dispatch::{DispatchSettings, Dispatcher};
+use herald::platforms::Platform;
+use herald::reach::{CallbackIngestor, HookState, hook_accounts, hooks_router, register_webhooks};
+use herald::sandbox::{PersonAction, PersonEvent, Sandbox, SandboxConfig};
+use herald::store::{SqliteStore, Store};
+use herald::subscribers::SubscriberVault;
+
+/// The fixture's send goes to Telegram subscribers and Viber as well as WhatsApp.
+const MESSAGING: &str = r#"
+[[accounts]]
+name = "bot"
+platform = "telegram"
+base_url = "http://127.0.0.1:8090"
+credentials = { token = "HERALD_TG_BOT_TOKEN", webhook_secret = "HERALD_TG_BOT_HOOK_SECRET" }
+audience = "subscribers"
+segments = ["in-eu"]
+locales = ["ar", "fr", "en"]
+
+[[accounts]]
+name = "community"
+platform = "viber"
+base_url = "http://127.0.0.1:8090"
+credentials = { token = "HERALD_VIBER_TOKEN" }
+segments = ["in-eu"]
+locales = ["ar", "fr", "en"]
+"#;
+
+/// Every credential in a rehearsal.
+const KEY: &str = "sandbox";
+
+fn utc(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(y, m, d, h, min, 0).unwrap()
+}
+
+struct Loop {
+    store: SqliteStore,
+    url: String,
+    clock: SimulatedClock,
+    sandbox: Sandbox,
+    dispatcher: Dispatcher<SqliteStore>,
+    _running: herald::sandbox::RunningSandbox,
+    _project: Project,
+    _dir: tempfile::TempDir,
+}
+
+impl Loop {
+    async fn start() -> Loop {
+        let project = Project::valid();
+        project.write("herald.toml", &format!("{CONFIG}{MESSAGING}"));
+        project.edit(
+            "campaigns/demo.toml",
+            r#"channels = ["telegram:info", "whatsapp:optin"]"#,
+            r#"channels = ["whatsapp:optin", "viber:community", "telegram:bot"]"#,
+        );
+        let (loaded, diags) = load_project(
+            &Target::Folder(project.path("")),
+            Some(&project.path("herald.toml")),
+        );
+        assert!(!diags.has_errors(), "{:?}", diags.into_sorted());
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("herald.db").display());
+        let store = SqliteStore::connect(&url).await.unwrap();
+        store.migrate().await.unwrap();
+        let clock = SimulatedClock::starting_at(utc(2027, 1, 17, 12, 0));
+        let shared_clock: Arc<dyn Clock> = Arc::new(clock.clone());
+        let sandbox = Sandbox::new(
+            SandboxConfig {
+                read_rate: 1.0,
+                ..SandboxConfig::default()
+            },
+            Arc::clone(&shared_clock),
+        );
+        let running = sandbox.start(0).await.unwrap();
+        let vault = Arc::new(SubscriberVault::from_hex(&"7e".repeat(32)).unwrap());
+        let accounts = Arc::new(hook_accounts(&loaded.config, true, &Default::default()));
+        let hooks = hooks_router(HookState {
+            store: herald::store::AnyStore::Sqlite(store.clone()),
+            clock: Arc::clone(&shared_clock),
+            vault: Some(Arc::clone(&vault)),
+            ingestor: CallbackIngestor::start(store.clone(), Arc::clone(&shared_clock)),
+            accounts: Arc::clone(&accounts),
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let hooks_base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, hooks).await });
+        let registered = register_webhooks(
+            &accounts,
+            &hooks_base,
+            Some(&running.base_url()),
+            Some(&sandbox),
+        )
+        .await;
+        assert!(
+            registered.iter().all(|line| !line.contains("failed")),
+            "{registered:?}"
+        );
+
+        let bundle = VersionBundle::from_loaded(&loaded, &loaded.campaigns[0]);
+        let version = store.save_version(&bundle, clock.now()).await.unwrap();
+        for state in [
+            VersionState::Submitted,
+            VersionState::Approved,
+            VersionState::Scheduled,
+        ] {
+            store
+                .transition(&version.hash, state, clock.now(), "tester")
+                .await
+                .unwrap();
+        }
+        let settings = DispatchSettings {
+            worker_id: "worker".into(),
+            sandbox_url: Some(running.base_url()),
+            sequential: true,
+            retention: chrono::Duration::days(365),
+            ..DispatchSettings::default()
+        };
+        let dispatcher = Dispatcher::new(
+            store.clone(),
+            Arc::clone(&shared_clock),
+            Arc::new(loaded.config.clone()),
+            settings,
+        )
+        .unwrap()
+        .with_vault(Some(vault));
+        Loop {
+            store,
+            url,
+            clock,
+            sandbox,
+            dispatcher,
+            _running: running,
+            _project: project,
+            _dir: dir,
+        }
+    }
+
+    async fn person(&self, platform: Platform, user: &str, action: PersonAction) {
+        let status = self
+            .sandbox
+            .simulate_person(PersonEvent {
+                platform,
+                key: KEY.into(),
+                user: user.into(),
+                action,
+            })
+            .await
+            .unwrap();
+        assert_eq!(status, 200, "{platform} {user}");
+    }
+
+    /// Plans and dispatches until nothing is due before `until`, then waits for every status
+    /// callback to arrive and be counted.
+    async fn run_until(&self, until: DateTime<Utc>) {
+        self.dispatcher.plan().await.unwrap();
+        while self.clock.now() < until {
+            let report = self.dispatcher.tick().await.unwrap();
+            if report.leased == 0 {
+                let due = self
+                    .store
+                    .next_due_ms()
+                    .await
+                    .unwrap()
+                    .and_then(DateTime::from_timestamp_millis);
+                let next_plan = self.clock.now() + chrono::Duration::hours(6);
+                let target = due.map_or(next_plan, |due| due.min(next_plan)).min(until);
+                self.clock
+                    .advance_to(target.max(self.clock.now() + chrono::Duration::seconds(1)));
+                self.dispatcher.plan().await.unwrap();
+            }
+        }
+        self.sandbox.flush_callbacks().await;
+        // The last callbacks' group commit.
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    /// (channel, locale, status) → count.
+    async fn counters(&self) -> BTreeMap<(String, String, String), i64> {
+        let mut out = BTreeMap::new();
+        for c in self.store.delivery_counts("demo").await.unwrap() {
+            *out.entry((c.channel, c.locale, c.status)).or_default() += c.count;
+        }
+        out
+    }
+
+    /// Messages the sandbox accepted for one recipient.
+    fn received_by(&self, recipient: &str) -> usize {
+        self.sandbox
+            .delivered()
+            .iter()
+            .filter(|r| r.recipient == recipient)
+            .count()
+    }
+}
+
+fn count(counters: &BTreeMap<(String, String, String), i64>, channel: &str, status: &str) -> i64 {
+    counters
+        .iter()
+        .filter(|((c, _, s), _)| c == channel && s == status)
+        .map(|(_, n)| n)
+        .sum()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn subscribers_get_each_send_once_and_stop_means_stop() {
+    let lab = Loop::start().await;
+    // Five people start the WhatsApp number, in Arabic or French; three the Viber bot; two the
+    // Telegram bot.
+    for (n, locale) in ["ar", "ar", "ar", "fr", "fr"].iter().enumerate() {
+        lab.person(
+            Platform::WhatsApp,
+            &format!("3161000000{n}"),
+            PersonAction::Subscribe {
+                language: None,
+                payload: Some(locale.to_string()),
+            },
+        )
+        .await;
+    }
+    for (n, language) in ["ar", "en", "fr"].iter().enumerate() {
+        lab.person(
+            Platform::Viber,
+            &format!("viber-user-{n}="),
+            PersonAction::Subscribe {
+                language: Some(language.to_string()),
+                payload: None,
+            },
+        )
+        .await;
+    }
+    for (n, language) in ["fr", "en"].iter().enumerate() {
+        lab.person(
+            Platform::Telegram,
+            &format!("70000{n}"),
+            PersonAction::Subscribe {
+                language: Some(language.to_string()),
+                payload: None,
+            },
+        )
+        .await;
+    }
+    let stats = lab.store.subscriber_counts().await.unwrap();
+    assert_eq!(stats.iter().map(|c| c.count).sum::<i64>(), 10);
+
+    // Monday 18 January, 10:00 in Amsterdam.
+    lab.run_until(utc(2027, 1, 18, 12, 0)).await;
+    let counters = lab.counters().await;
+    assert_eq!(count(&counters, "whatsapp:optin", "sent"), 5);
+    assert_eq!(count(&counters, "whatsapp:optin", "delivered"), 5);
+    assert_eq!(count(&counters, "whatsapp:optin", "read"), 5);
+    assert_eq!(count(&counters, "viber:community", "sent"), 3);
+    assert_eq!(count(&counters, "viber:community", "delivered"), 3);
+    assert_eq!(count(&counters, "telegram:bot", "sent"), 2);
+    // The Viber people got one broadcast per locale, the WhatsApp people a template each.
+    for n in 0..5 {
+        assert_eq!(lab.received_by(&format!("3161000000{n}")), 1);
+    }
+    assert_eq!(lab.received_by("700001"), 1);
+    let whatsapp = lab
+        .sandbox
+        .delivered()
+        .into_iter()
+        .find(|r| r.recipient == "31610000003")
+        .unwrap();
+    assert_eq!(
+        whatsapp.body["template"]["language"]["code"], "fr",
+        "{:?}",
+        whatsapp.body
+    );
+    assert_eq!(whatsapp.body["template"]["name"], "intro_update");
+
+    // One WhatsApp subscriber writes STOP; one Telegram subscriber blocks the bot; French is
+    // no longer approved for the template.
+    lab.person(Platform::WhatsApp, "31610000000", PersonAction::Unsubscribe)
+        .await;
+    lab.person(Platform::Telegram, "700000", PersonAction::Block)
+        .await;
+    lab.sandbox.set_whatsapp_templates(BTreeMap::from([(
+        "intro_update:fr".to_string(),
+        "PENDING".to_string(),
+    )]));
+    lab.run_until(utc(2027, 1, 25, 12, 0)).await;
+    assert_eq!(lab.received_by("31610000000"), 1, "nothing after STOP");
+    assert_eq!(lab.received_by("700000"), 1, "nothing after blocking");
+    assert_eq!(lab.received_by("31610000001"), 2);
+    assert_eq!(
+        lab.received_by("31610000003"),
+        1,
+        "French is blocked on WhatsApp"
+    );
+    let dead = lab.store.dead_letters(100).await.unwrap();
+    assert!(
+        dead.iter()
+            .any(|d| d.code.as_deref() == Some("template_not_approved")
+                && d.locale == "fr"
+                && d.text.as_deref().unwrap_or("").contains("PENDING")),
+        "{dead:?}"
+    );
+    let counters = lab.counters().await;
+    assert_eq!(count(&counters, "whatsapp:optin", "sent"), 5 + 2);
+    assert_eq!(count(&counters, "telegram:bot", "sent"), 2 + 1);
+    // The people who left are gone from the database, identifiers and all.
+    let rows: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT channel, lookup, sealed FROM subscribers")
+            .fetch_all(&sqlx::SqlitePool::connect(&lab.url).await.unwrap())
+            .await
+            .unwrap();
+    let per_channel = |channel: &str| rows.iter().filter(|(c, _, _)| c == channel).count();
+    assert_eq!(
+        (
+            per_channel("whatsapp:optin"),
+            per_channel("telegram:bot"),
+            per_channel("viber:community")
+        ),
+        (4, 1, 3)
+    );
+    let dump = format!("{rows:?}");
+    for identifier in ["3161000000", "70000", "viber-user"] {
+        assert!(
+            !dump.contains(identifier),
+            "{identifier} stored in the clear"
+        );
+    }
+}
