@@ -656,8 +656,8 @@ async fn a_campaign_goes_from_upload_to_the_sandbox() {
     assert_eq!(status, 200);
     assert_eq!(report["state"], "running");
     assert_eq!(report["channels"]["telegram:info"]["sent"], 3);
-    // WhatsApp and X adapters are not built yet: their jobs wait in the dead letters, saying so.
-    assert_eq!(report["channels"]["whatsapp:optin"]["dead"], 3);
+    // WhatsApp reaches subscribers: each locale's broadcast job fanned out (to nobody yet).
+    assert_eq!(report["channels"]["whatsapp:optin"]["expanded"], 3);
     let (status, killed) = app
         .call("POST", "/api/v1/campaigns/demo/kill", Some("sam"), None)
         .await;
