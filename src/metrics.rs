@@ -67,6 +67,14 @@ impl Metrics {
             .fetch_add(report.pending, Ordering::Relaxed);
     }
 
+    /// Callbacks kept aside and now matched: counted (no longer pending) or found duplicate.
+    pub fn callbacks_rematched(&self, report: &crate::store::IngestReport) {
+        self.callbacks_counted
+            .fetch_add(report.counted, Ordering::Relaxed);
+        self.callbacks_duplicate
+            .fetch_add(report.duplicates, Ordering::Relaxed);
+    }
+
     pub fn planned(&self, jobs: u64) {
         self.jobs_planned.fetch_add(jobs, Ordering::Relaxed);
     }

@@ -16,6 +16,10 @@ use crate::store::{IngestReport, StatusReceipt, Store};
 const MAX_GROUP: usize = 5_000;
 /// Requests waiting for the ingesting task at most; more wait for room (back-pressure).
 const QUEUE: usize = 1_024;
+/// How often callbacks that arrived before their send was recorded are matched again.
+const REMATCH_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+/// How long such a callback waits for its send before it is dropped (the retention window).
+const PENDING_FOR: chrono::Duration = chrono::Duration::days(7);
 
 struct Pending {
     statuses: Vec<StatusReceipt>,
@@ -33,7 +37,27 @@ impl CallbackIngestor {
     pub fn start<S: Store>(store: S, clock: Arc<dyn Clock>) -> CallbackIngestor {
         let (queue, mut incoming) = mpsc::channel::<Pending>(QUEUE);
         tokio::spawn(async move {
-            while let Some(first) = incoming.recv().await {
+            let mut rematch = tokio::time::interval(REMATCH_EVERY);
+            rematch.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                let first = tokio::select! {
+                    first = incoming.recv() => first,
+                    _ = rematch.tick() => {
+                        let now = clock.now();
+                        match store
+                            .rematch_pending_callbacks(
+                                (now - PENDING_FOR).timestamp_millis(),
+                                now.timestamp_millis(),
+                            )
+                            .await
+                        {
+                            Ok(report) => crate::metrics::METRICS.callbacks_rematched(&report),
+                            Err(error) => tracing::warn!(%error, "callbacks kept aside could not be matched now"),
+                        }
+                        continue;
+                    }
+                };
+                let Some(first) = first else { break };
                 let mut group = vec![first];
                 let mut size = group[0].statuses.len();
                 while size < MAX_GROUP {

@@ -55,7 +55,7 @@ macro_rules! messaging_store_methods {
         }
 
         async fn erase_subscriber(&self, channel: &str, lookup: &str, at_ms: i64) -> Result<bool, $crate::store::StoreError> {
-            let mut tx = self.pool.begin().await?;
+            let mut tx = self.begin_write().await?;
             let id: Option<i64> = sqlx::query_scalar("DELETE FROM subscribers WHERE channel = $1 AND lookup = $2 RETURNING id")
                 .bind(channel.to_string())
                 .bind(lookup.to_string())
@@ -77,7 +77,7 @@ macro_rules! messaging_store_methods {
 
         async fn erase_subscribers(&self, ids: &[i64], at_ms: i64) -> Result<u64, $crate::store::StoreError> {
             let mut erased = 0;
-            let mut tx = self.pool.begin().await?;
+            let mut tx = self.begin_write().await?;
             for chunk in ids.chunks(500) {
                 let mut builder = sqlx::QueryBuilder::new("DELETE FROM subscribers WHERE id IN (");
                 let mut list = builder.separated(", ");
@@ -137,7 +137,7 @@ macro_rules! messaging_store_methods {
             page: u32,
             run_at_ms: i64,
         ) -> Result<Option<(i64, u64)>, $crate::store::StoreError> {
-            let mut tx = self.pool.begin().await?;
+            let mut tx = self.begin_write().await?;
             let last: Option<i64> = sqlx::query_scalar(
                 "SELECT MAX(id) FROM (SELECT id FROM subscribers WHERE channel = $1 AND segment_id = $2 AND locale = $3
                  AND id > $4 ORDER BY id LIMIT $5) AS page",
@@ -181,7 +181,7 @@ macro_rules! messaging_store_methods {
             statuses: &[$crate::store::StatusReceipt],
             now_ms: i64,
         ) -> Result<$crate::store::IngestReport, $crate::store::StoreError> {
-            let mut tx = self.pool.begin().await?;
+            let mut tx = self.begin_write().await?;
             let report = ingest_statuses_in!(tx, statuses, now_ms, true);
             tx.commit().await?;
             Ok(report)
@@ -192,7 +192,7 @@ macro_rules! messaging_store_methods {
             expire_before_ms: i64,
             now_ms: i64,
         ) -> Result<$crate::store::IngestReport, $crate::store::StoreError> {
-            let mut tx = self.pool.begin().await?;
+            let mut tx = self.begin_write().await?;
             sqlx::query("DELETE FROM pending_callbacks WHERE received_at < $1")
                 .bind(expire_before_ms)
                 .execute(&mut *tx)

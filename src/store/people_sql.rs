@@ -6,7 +6,7 @@ macro_rules! people_store_methods {
         async fn create_user(&self, name: &str, roles: &[$crate::auth::Role], at_ms: i64) -> Result<$crate::store::UserRecord, $crate::store::StoreError> {
             let id = $crate::auth::random_id(12);
             let roles_text = $crate::auth::Role::join(roles);
-            let mut tx = self.pool.begin().await?;
+            let mut tx = self.begin_write().await?;
             sqlx::query("INSERT INTO users (id, name, roles, created_at) VALUES ($1, $2, $3, $4)")
                 .bind(id.clone())
                 .bind(name.to_string())
@@ -60,7 +60,7 @@ macro_rules! people_store_methods {
         }
 
         async fn revoke_token(&self, token_id: &str, by: &str, at_ms: i64) -> Result<bool, $crate::store::StoreError> {
-            let mut tx = self.pool.begin().await?;
+            let mut tx = self.begin_write().await?;
             let revoked = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
                 .bind(at_ms)
                 .bind(token_id.to_string())
@@ -141,7 +141,7 @@ macro_rules! people_store_methods {
             by: &str,
             at_ms: i64,
         ) -> Result<(), $crate::store::StoreError> {
-            let mut tx = self.pool.begin().await?;
+            let mut tx = self.begin_write().await?;
             sqlx::query(
                 "INSERT INTO account_secrets (channel, name, nonce, sealed, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6)
                  ON CONFLICT (channel, name) DO UPDATE SET nonce = excluded.nonce, sealed = excluded.sealed,
@@ -174,7 +174,7 @@ macro_rules! people_store_methods {
         }
 
         async fn append_audit(&self, entry: &$crate::audit::NewAuditEntry) -> Result<(), $crate::store::StoreError> {
-            let mut tx = self.pool.begin().await?;
+            let mut tx = self.begin_write().await?;
             audit_append!(tx, entry.clone());
             tx.commit().await?;
             Ok(())

@@ -41,6 +41,14 @@ impl PostgresStore {
     }
 }
 
+impl PostgresStore {
+    /// A write transaction (PostgreSQL's MVCC needs nothing more; row locks are taken by the
+    /// statements that need them).
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+        self.pool.begin().await
+    }
+}
+
 impl Store for PostgresStore {
     shared_store_methods!(
         migrations = migrations::POSTGRES,

@@ -9,7 +9,7 @@ macro_rules! shared_store_methods {
             let migrations = $migrations;
             let lock: Option<&'static str> = $lock;
             sqlx::raw_sql(CREATE_LEDGER).execute(&self.pool).await?;
-            let mut tx = self.pool.begin().await?;
+            let mut tx = self.begin_write().await?;
             if let Some(lock) = lock {
                 sqlx::query(lock).execute(&mut *tx).await?;
             }
@@ -123,7 +123,7 @@ macro_rules! shared_store_methods {
                 .check_transition(to)
                 .map_err($crate::store::StoreError::Transition)?;
             // Compare-and-set: only one of two racing transitions finds the old state.
-            let mut tx = self.pool.begin().await?;
+            let mut tx = self.begin_write().await?;
             let updated = sqlx::query(
                 "UPDATE campaign_versions SET state = $1, updated_at = $2 WHERE hash = $3 AND state = $4",
             )
@@ -157,7 +157,7 @@ macro_rules! shared_store_methods {
             // 8 values a row; 500 rows stay far below both dialects' parameter limits.
             const ROWS_PER_STATEMENT: usize = 500;
             let mut inserted = 0;
-            let mut tx = self.pool.begin().await?;
+            let mut tx = self.begin_write().await?;
             for chunk in jobs.chunks(ROWS_PER_STATEMENT) {
                 let mut builder = sqlx::QueryBuilder::new(
                     "INSERT INTO outbox (idempotency_key, version_hash, send_id, segment_id, locale, channel, slot, run_at) ",
@@ -273,7 +273,7 @@ macro_rules! shared_store_methods {
 
         async fn renew_leases(&self, owner: &str, ids: &[i64], lease_until_ms: i64) -> Result<u64, $crate::store::StoreError> {
             let mut renewed = 0;
-            let mut tx = self.pool.begin().await?;
+            let mut tx = self.begin_write().await?;
             for id in ids {
                 renewed += sqlx::query(
                     "UPDATE outbox SET lease_until = $1 WHERE id = $2 AND lease_owner = $3 AND status IN ('leased', 'sending')",
@@ -320,7 +320,7 @@ macro_rules! shared_store_methods {
                 }
             }
             let mut recorded = 0;
-            let mut tx = self.pool.begin().await?;
+            let mut tx = self.begin_write().await?;
             for chunk in sent.chunks(ROWS) {
                 let mut builder = sqlx::QueryBuilder::new(
                     "UPDATE outbox SET status = 'sent', platform_id = v.column2, variant = v.column3, finished_at = ",
@@ -508,7 +508,7 @@ macro_rules! shared_store_methods {
         }
 
         async fn kill_campaign(&self, campaign_id: &str, by: &str, at_ms: i64) -> Result<u64, $crate::store::StoreError> {
-            let mut tx = self.pool.begin().await?;
+            let mut tx = self.begin_write().await?;
             sqlx::query(
                 "INSERT INTO campaign_controls (campaign_id, killed_at, killed_by) VALUES ($1, $2, $3)
                  ON CONFLICT (campaign_id) DO UPDATE SET killed_at = excluded.killed_at, killed_by = excluded.killed_by",
@@ -576,7 +576,7 @@ macro_rules! shared_store_methods {
         }
 
         async fn retry_dead(&self, ids: Option<&[i64]>, by: &str, now_ms: i64) -> Result<u64, $crate::store::StoreError> {
-            let mut tx = self.pool.begin().await?;
+            let mut tx = self.begin_write().await?;
             let retried = match ids {
                 None => sqlx::query(
                     "UPDATE outbox SET status = 'queued', run_at = $1, attempts = 0, finished_at = NULL WHERE status = 'dead'",
@@ -615,7 +615,7 @@ macro_rules! shared_store_methods {
         }
 
         async fn add_delivery_counts(&self, counts: &[$crate::store::DeliveryCount]) -> Result<(), $crate::store::StoreError> {
-            let mut tx = self.pool.begin().await?;
+            let mut tx = self.begin_write().await?;
             add_counts!(tx, counts);
             tx.commit().await?;
             Ok(())
@@ -700,7 +700,7 @@ macro_rules! shared_store_methods {
         }
 
         async fn expire_finished_jobs(&self, before_ms: i64) -> Result<u64, $crate::store::StoreError> {
-            let mut tx = self.pool.begin().await?;
+            let mut tx = self.begin_write().await?;
             let expired = sqlx::query("DELETE FROM outbox WHERE status IN ('sent', 'cancelled', 'expanded') AND finished_at < $1")
                 .bind(before_ms)
                 .execute(&mut *tx)

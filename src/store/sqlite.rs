@@ -52,6 +52,15 @@ impl SqliteStore {
     }
 }
 
+impl SqliteStore {
+    /// A write transaction that takes SQLite's write lock at its start. A deferred one that
+    /// reads before it writes fails at once (busy, no waiting) when another connection wrote
+    /// in between; an immediate one waits its turn under the busy timeout instead.
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+        self.pool.begin_with("BEGIN IMMEDIATE").await
+    }
+}
+
 impl Store for SqliteStore {
     shared_store_methods!(
         migrations = migrations::SQLITE,

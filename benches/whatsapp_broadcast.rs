@@ -1,0 +1,377 @@
+//! A WhatsApp broadcast to 100,000 subscribers on SQLite, against the in-process sandbox with
+//! limits off: broadcast jobs fan out into one delivery per subscriber and each goes out as a
+//! template (deliveries per second). Then the status callbacks WhatsApp would send for them
+//! (delivered for every message, read for half: 150,000), in Meta's format, signed, batched
+//! as Meta batches them, are posted to herald's hook route by 16 concurrent senders (callbacks
+//! ingested per second; target at least 20,000 on SQLite). The baseline, measured in the same
+//! run: the same store counting callbacks one transaction each, without group commit.
+//! (The sandbox's own callbacks are exercised by the tests; here they would race the
+//! measured stream, so its webhook is left unregistered.)
+//!
+//! `cargo bench --bench whatsapp_broadcast` (`HERALD_BENCH_SUBSCRIBERS=N` for another size).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use herald::campaign::diagnostic::{Diagnostics, SourceFile};
+use herald::campaign::parse::parse_campaign;
+use herald::campaign::{VersionBundle, VersionState};
+use herald::clock::{Clock, SystemClock};
+use herald::config::Config;
+use herald::dispatch::{DispatchSettings, Dispatcher};
+use herald::reach::{CallbackIngestor, HookState, hook_accounts, hooks_router, receipt};
+use herald::sandbox::{Sandbox, SandboxConfig, SandboxLimits};
+use herald::schedule::planned_jobs;
+use herald::store::{SqliteStore, StatusReceipt, Store};
+use herald::subscribers::SubscriberVault;
+
+const WORKERS: usize = 2;
+const CALLBACK_BATCH: usize = 100;
+const BASELINE_CALLBACKS: usize = 5_000;
+const SENDERS: usize = 16;
+
+const CONFIG: &str = r#"
+[[accounts]]
+name = "optin"
+platform = "whatsapp"
+base_url = "http://127.0.0.1:9"
+credentials = { token = "HERALD_BENCH_TOKEN", phone_number_id = "HERALD_BENCH_PHONE", waba_id = "HERALD_BENCH_WABA", app_secret = "HERALD_BENCH_APP_SECRET", verify_token = "HERALD_BENCH_VERIFY" }
+segments = ["a"]
+locales = ["ar", "fr", "en"]
+templates = { alert = "alert_update" }
+max_in_flight = 64
+"#;
+
+fn campaign_text() -> String {
+    let today = Utc::now().date_naive();
+    format!(
+        r#"id = "bench"
+title = "Benchmark"
+authority = "Ministry of Examples"
+purpose = "Measure a WhatsApp broadcast"
+legal_basis = "public task"
+starts = {}
+ends = {}
+default_locale = "en"
+
+[[segments]]
+id = "a"
+kind = "in_eu"
+countries = ["NL"]
+locales = ["ar", "fr", "en"]
+timezone = "Europe/Amsterdam"
+
+[[messages]]
+id = "alert"
+link = "https://example.org/info"
+
+[[sends]]
+id = "now"
+message = "alert"
+segments = ["a"]
+channels = ["whatsapp:optin"]
+cron = "* * * * *"
+"#,
+        today - chrono::Duration::days(1),
+        today + chrono::Duration::days(1)
+    )
+}
+
+fn main() {
+    let subscribers: usize = std::env::var("HERALD_BENCH_SUBSCRIBERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(run(subscribers));
+}
+
+async fn run(subscribers: usize) {
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let sandbox = Sandbox::new(
+        SandboxConfig {
+            limits: SandboxLimits::off(),
+            keep_record: false,
+            read_rate: 0.5,
+            callback_batch: CALLBACK_BATCH,
+            ..SandboxConfig::default()
+        },
+        Arc::clone(&clock),
+    );
+    let running = sandbox.start(0).await.expect("sandbox");
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let url = format!("sqlite://{}", dir.path().join("bench.db").display());
+    let store = SqliteStore::connect(&url).await.expect("store");
+    store.migrate().await.expect("migrate");
+    let mut diags = Diagnostics::default();
+    let config = Config::parse(
+        &SourceFile::new("herald.toml", CONFIG.to_string()),
+        &mut diags,
+    );
+    let text = campaign_text();
+    let campaign = parse_campaign(
+        SourceFile::new("bench.toml", text.clone()),
+        Some("bench"),
+        &config,
+        "herald.toml",
+        &mut diags,
+    )
+    .unwrap_or_else(|| panic!("{:?}", diags.into_sorted()));
+    let vault = Arc::new(SubscriberVault::from_hex(&"42".repeat(32)).expect("key"));
+
+    // Subscribers, sealed, in one transaction of multi-row inserts.
+    let started = Instant::now();
+    let pool = sqlx::SqlitePool::connect(&url).await.expect("pool");
+    let mut tx = pool.begin().await.expect("transaction");
+    let locales = ["ar", "fr", "en"];
+    for chunk in (0..subscribers).collect::<Vec<_>>().chunks(500) {
+        let mut builder = sqlx::QueryBuilder::new(
+            "INSERT INTO subscribers (channel, lookup, sealed, locale, segment_id, subscribed_at) ",
+        );
+        builder.push_values(chunk, |mut row, n| {
+            let number = format!("316{n:08}");
+            row.push_bind("whatsapp:optin")
+                .push_bind(vault.lookup("whatsapp:optin", &number))
+                .push_bind(vault.seal("whatsapp:optin", &number).expect("seal"))
+                .push_bind(locales[n % 3])
+                .push_bind("a")
+                .push_bind(0i64);
+        });
+        builder
+            .build()
+            .execute(&mut *tx)
+            .await
+            .expect("subscribers");
+    }
+    tx.commit().await.expect("commit");
+    println!(
+        "{subscribers} subscribers sealed and stored in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+
+    // herald's hooks, registered with the sandbox as WhatsApp's callback URL.
+    let config = Arc::new(config);
+    let accounts = Arc::new(hook_accounts(&config, true, &Default::default()));
+    let hooks = hooks_router(HookState {
+        store: herald::store::AnyStore::Sqlite(store.clone()),
+        clock: Arc::clone(&clock),
+        vault: Some(Arc::clone(&vault)),
+        ingestor: CallbackIngestor::start(store.clone(), Arc::clone(&clock)),
+        accounts: Arc::clone(&accounts),
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("listener");
+    let hooks_base = format!("http://{}", listener.local_addr().expect("address"));
+    tokio::spawn(async move { axum::serve(listener, hooks).await });
+
+    let bundle = VersionBundle {
+        format: 1,
+        campaign_id: "bench".into(),
+        campaign: text,
+        translations: locales
+            .iter()
+            .map(|l| {
+                (
+                    l.to_string(),
+                    format!("alert = Free, confidential advice on safe and legal options ({l}).\n    .title = Know your options\n"),
+                )
+            })
+            .collect(),
+        layouts: Default::default(),
+        channels: vec!["whatsapp:optin".into()],
+    };
+    let version = store
+        .save_version(&bundle, Utc::now())
+        .await
+        .expect("version")
+        .hash;
+    for state in [
+        VersionState::Submitted,
+        VersionState::Approved,
+        VersionState::Scheduled,
+    ] {
+        store
+            .transition(&version, state, Utc::now(), "bench")
+            .await
+            .expect("transition");
+    }
+    // One slot: one broadcast job per locale.
+    let now = Utc::now();
+    let jobs = planned_jobs(
+        &campaign,
+        &version,
+        now - chrono::Duration::seconds(61),
+        now,
+    );
+    let jobs: Vec<_> = jobs.into_iter().take(3).collect();
+    store.insert_jobs(&jobs).await.expect("jobs");
+
+    let workers: Vec<Dispatcher<SqliteStore>> = (0..WORKERS)
+        .map(|n| {
+            Dispatcher::new(
+                store.clone(),
+                Arc::clone(&clock),
+                Arc::clone(&config),
+                DispatchSettings {
+                    worker_id: format!("bench-{n}"),
+                    batch_size: 1_024,
+                    chunk: 256,
+                    sandbox_url: Some(running.base_url()),
+                    ..DispatchSettings::default()
+                },
+            )
+            .expect("dispatcher")
+            .with_vault(Some(Arc::clone(&vault)))
+        })
+        .collect();
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for worker in workers {
+        tasks.spawn(async move {
+            let mut idle = 0;
+            let mut sent = 0;
+            while idle < 5 {
+                let report = worker.tick().await.expect("tick");
+                sent += report.sent;
+                if report.leased == 0 {
+                    idle += 1;
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                } else {
+                    idle = 0;
+                }
+            }
+            sent
+        });
+    }
+    let mut sent = 0;
+    while let Some(done) = tasks.join_next().await {
+        sent += done.expect("worker");
+    }
+    let dispatch_seconds = started.elapsed().as_secs_f64() - 5.0 * 0.02;
+    assert_eq!(sent, subscribers, "every subscriber got the broadcast once");
+    let delivery_rate = sent as f64 / dispatch_seconds;
+
+    // The callbacks, as WhatsApp sends them, through herald's hook route.
+    let wamids: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT platform_id, subscriber_id FROM outbox WHERE platform_id IS NOT NULL ORDER BY id",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("wamids");
+    let mut statuses = Vec::with_capacity(wamids.len() * 3 / 2);
+    for (n, (wamid, subscriber)) in wamids.iter().enumerate() {
+        statuses.push((wamid.clone(), *subscriber, "delivered"));
+        if n % 2 == 0 {
+            statuses.push((wamid.clone(), *subscriber, "read"));
+        }
+    }
+    let bodies: Vec<String> = statuses
+        .chunks(CALLBACK_BATCH)
+        .map(|chunk| {
+            let entries: Vec<serde_json::Value> = chunk
+                .iter()
+                .map(|(wamid, subscriber, status)| {
+                    serde_json::json!({"id": wamid, "status": status, "timestamp": Utc::now().timestamp().to_string(),
+                        "recipient_id": format!("316{subscriber:08}")})
+                })
+                .collect();
+            serde_json::json!({"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{"field": "messages",
+                "value": {"messaging_product": "whatsapp", "metadata": {"display_phone_number": "31200000000", "phone_number_id": "sandbox"},
+                "statuses": entries}}]}]})
+            .to_string()
+        })
+        .collect();
+    let client = reqwest::Client::new();
+    let url = format!("{hooks_base}/hooks/whatsapp/optin");
+    let semaphore = Arc::new(tokio::sync::Semaphore::new(SENDERS));
+    let started = Instant::now();
+    let mut posts = tokio::task::JoinSet::new();
+    for body in bodies {
+        let permit = Arc::clone(&semaphore)
+            .acquire_owned()
+            .await
+            .expect("permit");
+        let (client, url) = (client.clone(), url.clone());
+        posts.spawn(async move {
+            let signature = format!(
+                "sha256={}",
+                herald::reach::inbound::hmac_sha256_hex("sandbox", body.as_bytes())
+            );
+            let status = client
+                .post(url)
+                .header("content-type", "application/json")
+                .header("x-hub-signature-256", signature)
+                .body(body)
+                .send()
+                .await
+                .map(|r| r.status().as_u16())
+                .unwrap_or(0);
+            drop(permit);
+            status
+        });
+    }
+    while let Some(status) = posts.join_next().await {
+        assert_eq!(status.expect("post"), 200, "herald took every callback");
+    }
+    let loop_seconds = started.elapsed().as_secs_f64();
+    let counted = counted_callbacks(&store).await;
+    assert_eq!(
+        counted as usize,
+        statuses.len(),
+        "every callback counted once"
+    );
+    let callback_rate = counted as f64 / loop_seconds;
+
+    // Baseline: counting callbacks one transaction each.
+    let platform_ids: Vec<String> = sqlx::query_scalar(
+        "SELECT platform_id FROM outbox WHERE platform_id IS NOT NULL ORDER BY id LIMIT $1",
+    )
+    .bind(BASELINE_CALLBACKS as i64)
+    .fetch_all(&pool)
+    .await
+    .expect("platform ids");
+    let started = Instant::now();
+    for id in &platform_ids {
+        let status = StatusReceipt {
+            channel: "whatsapp:optin".into(),
+            platform_id: id.clone(),
+            receipt: receipt("whatsapp:optin", id, "baseline", "failed"),
+            status: "failed".into(),
+            day: Utc::now().format("%Y-%m-%d").to_string(),
+        };
+        store
+            .ingest_statuses(std::slice::from_ref(&status), Utc::now().timestamp_millis())
+            .await
+            .expect("ingest");
+    }
+    let baseline_rate = platform_ids.len() as f64 / started.elapsed().as_secs_f64();
+
+    println!("WhatsApp broadcast on SQLite, sandbox limits off, {WORKERS} workers:");
+    println!(
+        "  deliveries        {sent:>9}  in {dispatch_seconds:>6.2} s  = {delivery_rate:>8.0}/s"
+    );
+    println!(
+        "  callbacks counted {counted:>9}  in {loop_seconds:>6.2} s  = {callback_rate:>8.0}/s  (signed, {CALLBACK_BATCH} per request, {SENDERS} senders, through the hook route)"
+    );
+    println!(
+        "  baseline: one transaction per callback = {baseline_rate:>8.0}/s; group commit is {:.1}x",
+        callback_rate / baseline_rate
+    );
+    running.shutdown().await;
+}
+
+async fn counted_callbacks(store: &SqliteStore) -> i64 {
+    store
+        .delivery_counts("bench")
+        .await
+        .expect("counts")
+        .iter()
+        .filter(|c| c.status == "delivered" || c.status == "read")
+        .map(|c| c.count)
+        .sum()
+}
