@@ -165,3 +165,66 @@ fn user_add_prints_the_token_once_and_audit_verify_checks_the_log() {
         (0, "audit log intact: 2 entries, chain and head agree\n")
     );
 }
+
+#[test]
+fn subscribers_stats_shows_counts_and_hides_small_ones() {
+    use herald::store::{NewSubscriber, SqliteStore, Store};
+    use herald::subscribers::SubscriberVault;
+
+    let project = Project::valid();
+    let url = database(&project);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let store = SqliteStore::connect(&url).await.unwrap();
+        store.migrate().await.unwrap();
+        let vault = SubscriberVault::from_hex(&"1f".repeat(32)).unwrap();
+        // 40 Arabic and 25 French readers, and 3 English ones: 3 is small enough to single
+        // someone out.
+        for (locale, people) in [("ar", 40), ("fr", 25), ("en", 3)] {
+            for n in 0..people {
+                let who = format!("{locale}-{n}");
+                store
+                    .save_subscriber(&NewSubscriber {
+                        channel: "whatsapp:optin".into(),
+                        lookup: vault.lookup("whatsapp:optin", &who),
+                        sealed: vault.seal("whatsapp:optin", &who).unwrap(),
+                        locale: locale.into(),
+                        segment: "in-eu".into(),
+                        at_ms: 0,
+                    })
+                    .await
+                    .unwrap();
+            }
+        }
+    });
+    let run = project.herald(&["subscribers", "stats", "--database-url", &url]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let table: Vec<&str> = run.stdout.lines().take(4).collect();
+    assert_eq!(
+        table,
+        [
+            "whatsapp:optin",
+            "  segment  ar          en          fr  total",
+            "  in-eu    40  suppressed  suppressed     68",
+            "  total    40  suppressed  suppressed     68",
+        ],
+        "{}",
+        run.stdout
+    );
+    let json = project.herald(&[
+        "subscribers",
+        "stats",
+        "--format",
+        "json",
+        "--database-url",
+        &url,
+    ]);
+    let value: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let cells = &value["channels"][0]["table"]["cells"][0];
+    assert_eq!(cells[0], 40);
+    assert_eq!(cells[1], "suppressed");
+    assert!(!json.stdout.contains("ar-0"), "no identifier ever leaves");
+    let refused = project.herald(&["subscribers", "stats", "--k", "3", "--database-url", &url]);
+    assert_eq!(refused.code, 2);
+    assert!(refused.stderr.contains("at least 5"), "{}", refused.stderr);
+}
