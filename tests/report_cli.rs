@@ -292,3 +292,61 @@ async fn the_html_report_draws_its_charts_inline() {
         "self-contained, no script"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_html_report_opens_in_headless_chromium_with_its_charts_and_tables() {
+    let Some(browser) = common::browser::chromium() else {
+        return;
+    };
+    let project = Project::valid();
+    let (store, url, version) = stored_version(&project).await;
+    store
+        .add_delivery_counts(&variant_counts(&version))
+        .await
+        .unwrap();
+    let out = project.path("report.html");
+    let run = project.herald(&[
+        "report",
+        "demo",
+        "--format",
+        "html",
+        "--out",
+        out.to_str().unwrap(),
+        "--database-url",
+        &url,
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let page = format!("file://{}", out.display());
+    // The DOM as Chromium built it: the charts and tables are there after parsing.
+    let dom = common::browser::headless(&browser, &page, &["--dump-dom"]);
+    assert!(dom.contains("<h1>Reach report: demo</h1>"), "{dom}");
+    assert!(dom.matches("<svg").count() >= 2, "charts in the DOM");
+    assert!(dom.matches("<table").count() >= 3, "tables in the DOM");
+    assert!(dom.contains("Delivery funnel per channel"));
+    // On screen and on paper.
+    let shots = common::browser::screenshot_dir();
+    let png = shots.join("report.png");
+    let pdf = shots.join("report.pdf");
+    let _ = std::fs::remove_file(&png);
+    let _ = std::fs::remove_file(&pdf);
+    common::browser::headless(
+        &browser,
+        &page,
+        &[
+            "--window-size=1280,2400",
+            &format!("--screenshot={}", png.display()),
+        ],
+    );
+    common::browser::headless(
+        &browser,
+        &page,
+        &[
+            "--no-pdf-header-footer",
+            &format!("--print-to-pdf={}", pdf.display()),
+        ],
+    );
+    let png_bytes = std::fs::read(&png).expect("a screenshot");
+    assert!(png_bytes.starts_with(b"\x89PNG") && png_bytes.len() > 20_000);
+    let pdf_bytes = std::fs::read(&pdf).expect("a printed page");
+    assert!(pdf_bytes.starts_with(b"%PDF") && pdf_bytes.len() > 5_000);
+}

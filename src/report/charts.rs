@@ -38,7 +38,8 @@ pub fn funnel(report: &Report) -> Option<String> {
         .filter(|m| *m > 0)?;
     let (bar, gap, group_gap, height) = (18.0, 4.0, 28.0, 160.0);
     let group = stages.len() as f64 * (bar + gap) + group_gap;
-    let width = 60.0 + channels.len() as f64 * group;
+    // Wide enough for the bars and for the legend under them.
+    let width = (60.0 + channels.len() as f64 * group).max(60.0 + stages.len() as f64 * 90.0);
     let mut svg = String::new();
     let _ = write!(
         svg,
