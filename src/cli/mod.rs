@@ -3,6 +3,7 @@
 
 mod audit;
 mod deadletter;
+mod demo;
 mod migrate;
 mod plan;
 mod preview;
@@ -86,7 +87,27 @@ pub enum Command {
         #[arg(long)]
         sandbox: bool,
     },
-    /// Run the emulated partner APIs (Telegram, signed webhooks) on one port.
+    /// Watch a whole campaign happen: the example campaigns approved, dispatched on a
+    /// simulated clock through emulated partners, measured and reported, in under a minute.
+    Demo {
+        /// The campaign project to run.
+        #[arg(long, default_value = ".")]
+        project: PathBuf,
+        /// Where the HTML and CSV reports are written.
+        #[arg(long, default_value = "demo-reports")]
+        out: PathBuf,
+        /// Stop after this many weeks of campaign time (default: the whole campaigns).
+        #[arg(long)]
+        weeks: Option<u32>,
+        /// People who subscribe to the messaging channels.
+        #[arg(long, default_value_t = 400)]
+        subscribers: usize,
+        /// Seed of the partners' faults and the people's choices.
+        #[arg(long, default_value_t = 2027)]
+        seed: u64,
+    },
+    /// Run the emulated partner APIs (Telegram, WhatsApp, Viber, Facebook, X, signed webhooks)
+    /// on one port.
     Sandbox {
         #[arg(long, default_value_t = 8090)]
         port: u16,
@@ -264,6 +285,13 @@ pub fn run(cli: Cli) -> ExitCode {
             once,
         ),
         Command::Sandbox { port, no_limits } => sandbox::sandbox(port, no_limits),
+        Command::Demo {
+            project,
+            out,
+            weeks,
+            subscribers,
+            seed,
+        } => demo::demo(&project, &out, weeks, subscribers, seed),
         Command::Serve {
             listen,
             metrics_listen,

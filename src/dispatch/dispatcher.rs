@@ -127,7 +127,8 @@ struct Addressed {
     bucket: Option<String>,
 }
 
-/// One call to a partner: one job, or several sharing a text (a Viber broadcast).
+/// One call to a partner: one job, or several sharing a text (a Viber broadcast, or a public
+/// post reaching several segments).
 struct Unit {
     jobs: Vec<(LeasedJob, Option<String>)>,
     bucket: Option<String>,
@@ -445,10 +446,25 @@ impl<S: Store> Dispatcher<S> {
             .collect();
         for (channel, jobs) in by_channel {
             let Some(route) = self.routes.get(&channel).cloned() else {
-                let reason = match ChannelRef::parse(&channel) {
-                    Ok(c) if c.platform == Platform::MetaAds => {
-                        "herald does not buy ads: paid reach on Meta is set up in Meta's own tools, and herald reads its reach back".to_string()
+                let parsed = ChannelRef::parse(&channel);
+                if parsed
+                    .as_ref()
+                    .is_ok_and(|c| c.platform == Platform::MetaAds)
+                {
+                    // Paid reach is bought and targeted in Meta's own tools; herald reads its
+                    // estimates and reach back, and has nothing to publish itself.
+                    for job in jobs {
+                        report.cancelled += 1;
+                        outcomes.push((
+                            job.id,
+                            JobOutcome::Cancelled {
+                                reason: "paid reach on Meta is set up in Meta's own tools; herald publishes nothing here".into(),
+                            },
+                        ));
                     }
+                    continue;
+                }
+                let reason = match parsed {
                     Ok(c) if self.config.accounts.contains_key(&c) => {
                         format!("account `{c}` could not be set up (see the worker's log)")
                     }
@@ -894,6 +910,9 @@ impl<S: Store> Dispatcher<S> {
         let max_batch = route.adapter.max_batch().max(1);
         let mut units: Vec<Unit> = Vec::with_capacity(jobs.len());
         let mut open: HashMap<usize, usize> = HashMap::new();
+        // Public posts: segments that share a chat or page and a slot share one post, instead
+        // of the page showing the same text twice (partners refuse such duplicates anyway).
+        let mut shared: HashMap<(String, Option<String>, i64), usize> = HashMap::new();
         for addressed in jobs {
             let text = match self.prepare(&addressed.job).await {
                 Ok(text) => text,
@@ -909,7 +928,18 @@ impl<S: Store> Dispatcher<S> {
                     continue;
                 }
             };
-            if max_batch > 1 {
+            if route.account.audience == Audience::Chats {
+                let key = (
+                    text.text.clone(),
+                    addressed.recipient.clone(),
+                    addressed.job.slot.timestamp(),
+                );
+                if let Some(&index) = shared.get(&key) {
+                    units[index].jobs.push((addressed.job, addressed.recipient));
+                    continue;
+                }
+                shared.insert(key, units.len());
+            } else if max_batch > 1 {
                 let key = Arc::as_ptr(&text) as usize;
                 if let Some(&index) = open.get(&key) {
                     let unit = &mut units[index];
@@ -1077,6 +1107,8 @@ fn delivery_counts(
         let Some(job) = leased.get(id) else { continue };
         let (status, variant) = match outcome {
             JobOutcome::Sent { variant, .. } => ("sent", variant.clone().unwrap_or_default()),
+            // A job no adapter could take reached no partner: a dead letter, not a failed message.
+            JobOutcome::Dead { code, .. } if code == "no_adapter" => continue,
             JobOutcome::Dead { .. } => ("failed", String::new()),
             _ => continue,
         };
@@ -1146,14 +1178,14 @@ async fn publish(ready: &Ready, now: DateTime<Utc>) -> Vec<PublishResult> {
         recipient: recipient.as_deref(),
         envelope,
     };
-    if ready.jobs.len() == 1 {
-        return vec![
-            ready
-                .route
-                .adapter
-                .publish(&publication, &ready.text, now)
-                .await,
-        ];
+    if ready.route.adapter.max_batch() == 1 {
+        // One job, or one post shared by the segments it reaches.
+        let result = ready
+            .route
+            .adapter
+            .publish(&publication, &ready.text, now)
+            .await;
+        return vec![result; ready.jobs.len()];
     }
     let recipients: Vec<&str> = ready
         .jobs

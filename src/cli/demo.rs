@@ -1,0 +1,52 @@
+//! `herald demo`: the example campaigns from approval to report, in under a minute, on a
+//! temporary database, a simulated clock and the in-process sandbox.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use super::runtime::runtime;
+use crate::demo::{DemoOptions, run_demo, summary_table};
+
+pub fn demo(
+    project: &Path,
+    out: &Path,
+    weeks: Option<u32>,
+    subscribers: usize,
+    seed: u64,
+) -> ExitCode {
+    let runtime = match runtime() {
+        Ok(runtime) => runtime,
+        Err(code) => return code,
+    };
+    let started = Instant::now();
+    eprintln!(
+        "herald demo: the example campaigns, approved by demo users, dispatched on a simulated clock through emulated partners, then reported"
+    );
+    let options = DemoOptions {
+        project: project.to_path_buf(),
+        out: out.to_path_buf(),
+        weeks,
+        subscribers,
+        seed,
+    };
+    match runtime.block_on(run_demo(&options)) {
+        Ok(outcome) => {
+            println!(
+                "{} simulated days in {:.1} s\n",
+                outcome.simulated_days,
+                started.elapsed().as_secs_f64()
+            );
+            print!("{}", summary_table(&outcome.campaigns));
+            println!("\nreports (counts below 10 suppressed):");
+            for path in &outcome.reports {
+                println!("  {}", path.display());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,178 @@
+//! The demo's audience: people who subscribe to the messaging channels by writing to the bots
+//! (through the sandbox, exactly as a partner would deliver their words), follow some of the
+//! links they receive, and sometimes leave. Every choice is drawn from the seed, so a run can
+//! be repeated.
+
+use std::collections::BTreeSet;
+
+use crate::config::{Audience, Config};
+use crate::platforms::{Platform, REHEARSAL_CREDENTIAL};
+use crate::sandbox::{PersonAction, PersonEvent, Sandbox};
+
+/// How the languages of the demo's subscribers are spread (the rest read the account's first
+/// locale).
+const LOCALE_SHARE: &[(&str, u64)] = &[
+    ("ar", 30),
+    ("fa-AF", 20),
+    ("ti", 15),
+    ("so", 10),
+    ("ps", 10),
+    ("en", 15),
+];
+
+/// A person's identifier on a platform, and the locale they read.
+struct Person {
+    platform: Platform,
+    user: String,
+    locale: String,
+}
+
+pub struct People {
+    people: Vec<Person>,
+    seed: u64,
+}
+
+/// A number from `seed` and `n`, evenly spread (splitmix64).
+fn draw(seed: u64, n: u64) -> u64 {
+    let mut z = seed.wrapping_add(n.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+impl People {
+    /// `count` people, alternately on WhatsApp and Viber.
+    pub fn new(count: usize, seed: u64) -> People {
+        let total: u64 = LOCALE_SHARE.iter().map(|(_, share)| share).sum();
+        let people = (0..count)
+            .map(|n| {
+                let mut pick = draw(seed, n as u64) % total;
+                let locale = LOCALE_SHARE
+                    .iter()
+                    .find(|(_, share)| {
+                        if pick < *share {
+                            true
+                        } else {
+                            pick -= share;
+                            false
+                        }
+                    })
+                    .map(|(locale, _)| locale.to_string())
+                    .unwrap_or_else(|| "en".into());
+                if n % 2 == 0 {
+                    Person {
+                        platform: Platform::WhatsApp,
+                        user: format!("3162{n:07}"),
+                        locale,
+                    }
+                } else {
+                    Person {
+                        platform: Platform::Viber,
+                        user: format!("demo-viber-{n}="),
+                        locale,
+                    }
+                }
+            })
+            .collect();
+        People { people, seed }
+    }
+
+    /// Numbers WhatsApp cannot deliver to (about one in fifty): their failure erases them.
+    pub fn undeliverable(&self) -> BTreeSet<String> {
+        self.people
+            .iter()
+            .enumerate()
+            .filter(|(n, p)| p.platform == Platform::WhatsApp && n % 50 == 10)
+            .map(|(_, p)| p.user.clone())
+            .collect()
+    }
+
+    /// Everyone writes to the bot of their platform; returns how many were taken.
+    pub async fn subscribe_all(&self, sandbox: &Sandbox, config: &Config) -> Result<usize, String> {
+        let has = |platform: Platform| {
+            config
+                .accounts
+                .values()
+                .any(|a| a.channel.platform == platform && a.audience == Audience::Subscribers)
+        };
+        let mut joined = 0;
+        for person in &self.people {
+            if !has(person.platform) {
+                continue;
+            }
+            let action = match person.platform {
+                // A WhatsApp link carries the language: `START fa-AF`.
+                Platform::WhatsApp => PersonAction::Subscribe {
+                    language: None,
+                    payload: Some(person.locale.clone()),
+                },
+                _ => PersonAction::Subscribe {
+                    language: Some(person.locale.clone()),
+                    payload: None,
+                },
+            };
+            let status = sandbox
+                .simulate_person(PersonEvent {
+                    platform: person.platform,
+                    key: REHEARSAL_CREDENTIAL.into(),
+                    user: person.user.clone(),
+                    action,
+                })
+                .await?;
+            if status == 200 {
+                joined += 1;
+            }
+        }
+        Ok(joined)
+    }
+
+    /// A few people leave each week: they write STOP (or unsubscribe on Viber).
+    pub async fn some_leave(&self, sandbox: &Sandbox, week: u64) {
+        for (n, person) in self.people.iter().enumerate() {
+            if draw(self.seed ^ 0x5709, n as u64 * 1000 + week) % 100 != 0 {
+                continue;
+            }
+            let _ = sandbox
+                .simulate_person(PersonEvent {
+                    platform: person.platform,
+                    key: REHEARSAL_CREDENTIAL.into(),
+                    user: person.user.clone(),
+                    action: PersonAction::Unsubscribe,
+                })
+                .await;
+        }
+    }
+
+    /// People follow some of the links the partners delivered since `after` (a sandbox
+    /// sequence number): about one in twenty opens it, and link previews fetch about one in
+    /// thirty. Returns the last sequence number seen.
+    pub async fn engage(&self, sandbox: &Sandbox, public: &str, after: u64, seed: u64) -> u64 {
+        let client = match reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+        {
+            Ok(client) => client,
+            Err(_) => return after,
+        };
+        let prefix = format!("{public}/r/");
+        let mut last = after;
+        for received in sandbox.delivered().into_iter().filter(|r| r.seq > after) {
+            last = last.max(received.seq);
+            let Some(at) = received.text.find(&prefix) else {
+                continue;
+            };
+            let link: String = received.text[at..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || ":/._-".contains(*c))
+                .collect();
+            let roll = draw(seed, received.seq) % 60;
+            let agent = match roll {
+                0..=2 => "Mozilla/5.0 (Linux; Android 14) Mobile",
+                3 => "TelegramBot (like TwitterBot)",
+                _ => continue,
+            };
+            let _ = client.get(&link).header("user-agent", agent).send().await;
+        }
+        last
+    }
+}

@@ -1,0 +1,70 @@
+//! `herald demo` as a newcomer runs it, shortened to two weeks of campaign time: the example
+//! campaigns go out through the emulated partners, people subscribe and click, and the
+//! reports it writes carry what happened.
+
+mod common;
+
+use std::process::Command;
+
+#[test]
+fn the_demo_runs_the_example_campaigns_and_writes_their_reports() {
+    let out = tempfile::tempdir().unwrap();
+    let run = Command::new(env!("CARGO_BIN_EXE_herald"))
+        .args([
+            "demo",
+            "--project",
+            env!("CARGO_MANIFEST_DIR"),
+            "--weeks",
+            "2",
+            "--subscribers",
+            "80",
+            "--out",
+        ])
+        .arg(out.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("80 people subscribed to the messaging channels"),
+        "{stderr}"
+    );
+    // The summary: the Netherlands campaign's messages were sent, delivered and read.
+    let row = stdout
+        .lines()
+        .find(|l| l.starts_with("avr-nl-2027"))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    let numbers: Vec<i64> = row
+        .split_whitespace()
+        .skip(1)
+        .map(|n| n.parse().unwrap())
+        .collect();
+    let (sent, delivered, read) = (numbers[0], numbers[1], numbers[2]);
+    assert!(sent > 100, "{row}");
+    assert!(delivered > 0 && delivered <= sent, "{row}");
+    assert!(read > 0 && read <= delivered, "{row}");
+    for name in [
+        "avr-nl-2027.html",
+        "avr-nl-2027.csv",
+        "safe-migration-sahel-2027.html",
+        "safe-migration-sahel-2027.csv",
+    ] {
+        let path = out.path().join(name);
+        assert!(
+            stdout.contains(&path.display().to_string()),
+            "{name} listed: {stdout}"
+        );
+    }
+    let html = std::fs::read_to_string(out.path().join("avr-nl-2027.html")).unwrap();
+    assert!(html.contains("<h1>Reach report: avr-nl-2027</h1>"));
+    assert!(html.contains("<svg"), "charts");
+    assert!(html.contains("whatsapp:nl-optin") && html.contains("viber:nl-community"));
+    let csv = std::fs::read_to_string(out.path().join("avr-nl-2027.csv")).unwrap();
+    assert!(csv.contains("delivered"), "{csv}");
+    // The report's sent total matches the summary's.
+    assert!(
+        html.contains(&format!("<td>{sent}</td>")),
+        "sent {sent} in the report"
+    );
+}
