@@ -75,8 +75,13 @@ pub enum Command {
         /// Plan and dispatch one batch, print what happened, and exit.
         #[arg(long)]
         once: bool,
+        /// How long a worker's hold on its jobs lasts: a worker that dies is taken over after
+        /// this (5 to 3600).
+        #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(5..=3600))]
+        lease_seconds: u64,
     },
-    /// The service: health probes, planning and dispatch (the HTTP API joins it later).
+    /// The service: the HTTP API, the hooks partners call, the tracking-link redirector,
+    /// health probes, planning and dispatch.
     Serve {
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: std::net::SocketAddr,
@@ -278,11 +283,16 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Preview(args) => preview(&args, cli.config.as_deref()),
         Command::Plan(args) => plan(&args, cli.config.as_deref()),
         Command::Migrate => migrate(&cli.database_url),
-        Command::Worker { sandbox_url, once } => worker(
+        Command::Worker {
+            sandbox_url,
+            once,
+            lease_seconds,
+        } => worker(
             &cli.database_url,
             cli.config.as_deref(),
             sandbox_url.as_deref(),
             once,
+            std::time::Duration::from_secs(lease_seconds),
         ),
         Command::Sandbox { port, no_limits } => sandbox::sandbox(port, no_limits),
         Command::Demo {

@@ -13,6 +13,7 @@ pub fn worker(
     config: Option<&Path>,
     sandbox_url: Option<&str>,
     once: bool,
+    lease: std::time::Duration,
 ) -> ExitCode {
     let config = match load_config(config) {
         Ok(config) => Arc::new(config),
@@ -41,6 +42,9 @@ pub fn worker(
         };
         let settings = DispatchSettings {
             sandbox_url: sandbox_url.map(str::to_string),
+            lease,
+            // Paced sends must fall well within the lease.
+            pacing_window: (lease / 3).min(DispatchSettings::default().pacing_window),
             ..DispatchSettings::default()
         };
         let dispatcher = match Dispatcher::with_stored_credentials(store, Arc::new(SystemClock), config, settings, &stored) {

@@ -911,7 +911,8 @@ impl<S: Store> Dispatcher<S> {
         let mut units: Vec<Unit> = Vec::with_capacity(jobs.len());
         let mut open: HashMap<usize, usize> = HashMap::new();
         // Public posts: segments that share a chat or page and a slot share one post, instead
-        // of the page showing the same text twice (partners refuse such duplicates anyway).
+        // of the page showing the same text twice (partners refuse such duplicates anyway). A
+        // webhook partner gets every job, with its segment, to route as it needs.
         let mut shared: HashMap<(String, Option<String>, i64), usize> = HashMap::new();
         for addressed in jobs {
             let text = match self.prepare(&addressed.job).await {
@@ -928,7 +929,9 @@ impl<S: Store> Dispatcher<S> {
                     continue;
                 }
             };
-            if route.account.audience == Audience::Chats {
+            if route.account.audience == Audience::Chats
+                && route.account.channel.platform != Platform::Webhook
+            {
                 let key = (
                     text.text.clone(),
                     addressed.recipient.clone(),

@@ -59,10 +59,9 @@ pub async fn plan_active_versions<S: Store>(
         let starts = windows.iter().map(|w| w.0).min().unwrap_or(now);
         let ends = windows.iter().map(|w| w.1).max().unwrap_or(now);
         if record.state == VersionState::Scheduled && now >= starts {
-            store
-                .transition(&record.hash, VersionState::Running, now, "herald")
-                .await?;
-            report.started += 1;
+            if advance(store, &record.hash, VersionState::Running, now).await? {
+                report.started += 1;
+            }
         } else if record.state == VersionState::Running && now >= ends {
             let pending = store
                 .job_counts(&record.hash)
@@ -71,13 +70,32 @@ pub async fn plan_active_versions<S: Store>(
                 .any(|(_, status, n)| {
                     *n > 0 && matches!(status.as_str(), "queued" | "leased" | "sending")
                 });
-            if !pending {
-                store
-                    .transition(&record.hash, VersionState::Completed, now, "herald")
-                    .await?;
+            if !pending && advance(store, &record.hash, VersionState::Completed, now).await? {
                 report.completed += 1;
             }
         }
     }
     Ok(report)
+}
+
+/// Moves a version on; `false` when another worker (or a person) moved it first, which is no
+/// error when several workers plan the same versions.
+async fn advance<S: Store>(
+    store: &S,
+    hash: &crate::campaign::ContentHash,
+    to: VersionState,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    match store.transition(hash, to, now, "herald").await {
+        Ok(_) => Ok(true),
+        Err(StoreError::Transition(_) | StoreError::ConcurrentChange { .. }) => {
+            tracing::debug!(
+                version = hash.short(),
+                to = to.name(),
+                "the version was moved on elsewhere"
+            );
+            Ok(false)
+        }
+        Err(error) => Err(error),
+    }
 }
