@@ -33,10 +33,11 @@ impl fmt::Debug for SubscriberVault {
 }
 
 impl SubscriberVault {
-    /// The vault under [`SECRET_KEY_VARIABLE`]; `Ok(None)` when it is not set.
+    /// The vault under [`SECRET_KEY_VARIABLE`]; `Ok(None)` when it is not set (an empty value
+    /// counts as unset and anything else must be a valid key, as for stored credentials).
     pub fn from_env() -> Result<Option<SubscriberVault>, String> {
         match std::env::var(SECRET_KEY_VARIABLE) {
-            Ok(text) if !text.trim().is_empty() => SubscriberVault::from_hex(&text).map(Some),
+            Ok(text) if !text.is_empty() => SubscriberVault::from_hex(&text).map(Some),
             _ => Ok(None),
         }
     }
