@@ -84,7 +84,13 @@ async fn polls_are_leased_once_and_windows_never_count_twice<S: Store>(store: S,
         2
     );
     // Registering a post again (a retried batch) changes nothing.
-    assert_eq!(store.add_insight_polls(&[first.clone()]).await.unwrap(), 0);
+    assert_eq!(
+        store
+            .add_insight_polls(std::slice::from_ref(&first))
+            .await
+            .unwrap(),
+        0
+    );
 
     // At T0 + 1h only the first is due, and only one worker gets it.
     let now = T0 + HOUR;

@@ -19,17 +19,10 @@ use herald::store::{
 const VERSION: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 const AT: i64 = 1_804_000_000_000;
 
-/// One observation of the demo campaign's `weekly` send.
-fn seen(
-    segment: &str,
-    locale: &str,
-    variant: &str,
-    channel: &str,
-    post: &str,
-    window: &str,
-    metric: &str,
-    value: i64,
-) -> InsightObservation {
+/// One observation of the demo campaign's `weekly` send, of the post `[segment, locale,
+/// variant, channel, post id]`.
+fn seen(post: [&str; 5], window: &str, metric: &str, value: i64) -> InsightObservation {
+    let [segment, locale, variant, channel, post_id] = post;
     InsightObservation {
         campaign: "demo".into(),
         version: VERSION.into(),
@@ -38,7 +31,7 @@ fn seen(
         locale: locale.into(),
         channel: channel.into(),
         variant: variant.into(),
-        post_id: post.into(),
+        post_id: post_id.into(),
         window: window.into(),
         metric: metric.into(),
         value,
@@ -63,47 +56,21 @@ fn observations() -> Vec<InsightObservation> {
         ("tc", "en", "b", "111_3", 7, 50, 2),
         ("in-eu", "ar", "b", "111_4", 300, 400, 3),
     ] {
-        out.push(seen(
-            segment, locale, variant, fb, post, "7d", "reach", reach,
-        ));
-        out.push(seen(
-            segment,
-            locale,
-            variant,
-            fb,
-            post,
-            "7d",
-            "impressions",
-            impressions,
-        ));
-        out.push(seen(
-            segment, locale, variant, fb, post, "7d", "clicks", clicks,
-        ));
+        let post = [segment, locale, variant, fb, post];
+        out.push(seen(post, "7d", "reach", reach));
+        out.push(seen(post, "7d", "impressions", impressions));
+        out.push(seen(post, "7d", "clicks", clicks));
     }
-    out.push(seen("in-eu", "ar", "a", fb, "111_1", "1h", "reach", 500));
+    out.push(seen(["in-eu", "ar", "a", fb, "111_1"], "1h", "reach", 500));
     out.push(seen(
-        "diaspora", "en", "a", fb, "111_5", "end", "reach", 1200,
+        ["diaspora", "en", "a", fb, "111_5"],
+        "end",
+        "reach",
+        1200,
     ));
-    out.push(seen(
-        "in-eu",
-        "en",
-        "a",
-        "x:updates",
-        "1880000000000000001",
-        "7d",
-        "impressions",
-        3000,
-    ));
-    out.push(seen(
-        "in-eu",
-        "en",
-        "a",
-        "x:updates",
-        "1880000000000000001",
-        "7d",
-        "engagements",
-        90,
-    ));
+    let tweet = ["in-eu", "en", "a", "x:updates", "1880000000000000001"];
+    out.push(seen(tweet, "7d", "impressions", 3000));
+    out.push(seen(tweet, "7d", "engagements", 90));
     out
 }
 

@@ -70,6 +70,14 @@ pub fn schedule(
     windows
 }
 
+/// What a read stands for: the window it is reported under, and the window to read next
+/// with its time (`None` after the last).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WindowRead {
+    pub window: InsightWindow,
+    pub next: Option<(InsightWindow, DateTime<Utc>)>,
+}
+
 /// Which window a read at `now` of a poll waiting for `current` stands for, and the window
 /// after it. A read made late (a worker was down) stands for the latest window already
 /// closed, so a value read after eight days is never labelled "1h"; the windows skipped are
@@ -79,14 +87,17 @@ pub fn window_read_at(
     end: DateTime<Utc>,
     current: InsightWindow,
     now: DateTime<Utc>,
-) -> Option<(InsightWindow, Option<(InsightWindow, DateTime<Utc>)>)> {
+) -> Option<WindowRead> {
     let windows = schedule(published, end);
     let start = windows.iter().position(|(w, _)| *w == current)?;
     let mut read = start;
     while windows.get(read + 1).is_some_and(|(_, at)| *at <= now) {
         read += 1;
     }
-    Some((windows[read].0, windows.get(read + 1).copied()))
+    Some(WindowRead {
+        window: windows[read].0,
+        next: windows.get(read + 1).copied(),
+    })
 }
 
 #[cfg(test)]
@@ -130,18 +141,19 @@ mod tests {
     fn a_late_read_stands_for_the_latest_closed_window() {
         let end = campaign_end(NaiveDate::from_ymd_opt(2027, 3, 31).unwrap());
         let published = utc(1, 9);
+        let read = |window, next| Some(WindowRead { window, next });
         let on_time = window_read_at(published, end, InsightWindow::Hour, utc(1, 10));
         assert_eq!(
             on_time,
-            Some((InsightWindow::Hour, Some((InsightWindow::Day, utc(2, 9)))))
+            read(InsightWindow::Hour, Some((InsightWindow::Day, utc(2, 9))))
         );
         let late = window_read_at(published, end, InsightWindow::Hour, utc(9, 0));
         assert_eq!(
             late,
-            Some((InsightWindow::Week, Some((InsightWindow::End, end))))
+            read(InsightWindow::Week, Some((InsightWindow::End, end)))
         );
         let last = window_read_at(published, end, InsightWindow::End, end);
-        assert_eq!(last, Some((InsightWindow::End, None)));
+        assert_eq!(last, read(InsightWindow::End, None));
         // The week window does not exist for a post published near the end.
         let near = campaign_end(NaiveDate::from_ymd_opt(2027, 3, 3).unwrap());
         assert_eq!(

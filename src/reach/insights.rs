@@ -12,7 +12,7 @@ use std::sync::Mutex;
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::insight_windows::{InsightWindow, schedule, window_read_at};
+use super::insight_windows::{InsightWindow, WindowRead, schedule, window_read_at};
 use crate::platforms::{
     ErrorClass, FacebookAdapter, MAX_IDS_PER_LOOKUP, PlatformError, PublicMetrics, XAdapter,
 };
@@ -226,7 +226,7 @@ impl InsightPoller {
                 records.push(retry(&poll, *until, why));
                 continue;
             }
-            let Some((window, next)) = window_of(&poll, now) else {
+            let Some(WindowRead { window, next }) = window_of(&poll, now) else {
                 records.push(ended(&poll, "the poll's window is not one herald knows"));
                 continue;
             };
@@ -279,7 +279,7 @@ impl InsightPoller {
                 Ok(found) => {
                     let found: HashMap<String, PublicMetrics> = found.into_iter().collect();
                     for poll in chunk {
-                        let Some((window, next)) = window_of(poll, now) else {
+                        let Some(WindowRead { window, next }) = window_of(poll, now) else {
                             records.push(ended(poll, "the poll's window is not one herald knows"));
                             continue;
                         };
@@ -398,10 +398,7 @@ impl InsightPoller {
 }
 
 /// The window a read now stands for, and the next one (see [`window_read_at`]).
-fn window_of(
-    poll: &InsightPoll,
-    now: DateTime<Utc>,
-) -> Option<(InsightWindow, Option<(InsightWindow, DateTime<Utc>)>)> {
+fn window_of(poll: &InsightPoll, now: DateTime<Utc>) -> Option<WindowRead> {
     let current = InsightWindow::from_label(poll.window.as_deref()?)?;
     let published = DateTime::from_timestamp_millis(poll.published_at_ms)?;
     let end = DateTime::from_timestamp_millis(poll.ends_at_ms)?;

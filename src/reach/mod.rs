@@ -15,7 +15,7 @@ pub use callbacks::{CallbackIngestor, receipt};
 pub use estimates::{AudienceEstimator, EstimateReport, EstimateSource, targeting_for};
 pub use hooks::{HookAccount, HookState, MAX_HOOK_BODY, hook_accounts, hooks_router};
 pub use insight_windows::{
-    InsightWindow, campaign_end, schedule as insight_schedule, window_read_at,
+    InsightWindow, WindowRead, campaign_end, schedule as insight_schedule, window_read_at,
 };
 pub use insights::{
     FACEBOOK_METRICS, InsightPoller, InsightSource, PollReport, X_API_VERSION, poll_for_post,
