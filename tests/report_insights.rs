@@ -153,16 +153,27 @@ fn reach_is_per_post_and_window_and_its_sum_is_an_upper_bound() {
         .find(|t| t.metric == "reach" && t.period == "1h")
         .unwrap();
     assert_eq!(hour.cells, [[Cell::Count(500)]]);
-    let impressions = metrics
+    // One table per channel: a post appears only where it was published, never as a zero
+    // on another channel.
+    let impressions: Vec<_> = metrics
         .tables
         .iter()
-        .find(|t| t.metric == "impressions" && t.period == "7d")
-        .unwrap();
-    assert_eq!(impressions.total_label, "total");
+        .filter(|t| t.metric == "impressions" && t.period == "7d")
+        .collect();
+    assert_eq!(impressions.len(), 2);
+    let (facebook, x) = (impressions[0], impressions[1]);
     assert_eq!(
-        impressions.cell(&row("in-eu", "en", "a", "1880000000000000001"), "x:updates"),
-        Some(Cell::Count(3000))
+        (facebook.columns.as_slice(), x.columns.as_slice()),
+        (
+            ["facebook:page".to_string()].as_slice(),
+            ["x:updates".to_string()].as_slice()
+        )
     );
+    assert_eq!(facebook.rows.len(), 4);
+    assert_eq!(facebook.column_totals, [Cell::Count(6450)]);
+    assert_eq!(x.total_label, "total");
+    assert_eq!(x.cells, [[Cell::Count(3000)]], "{:?}", x.rows);
+    assert_eq!(x.rows, [row("in-eu", "en", "a", "1880000000000000001")]);
 }
 
 #[test]

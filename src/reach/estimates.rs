@@ -48,8 +48,8 @@ type EstimateKey = (String, String, String);
 /// One worker's estimator.
 pub struct AudienceEstimator {
     sources: HashMap<String, EstimateSource>,
-    /// Keys not to ask about before a time (`None`: not again in this process, as Meta refused
-    /// for good and the log says why).
+    /// Keys not to ask about before a time (`None`: not again in this process, because the
+    /// estimate is stored, or Meta refused for good and the log says why).
     backoff: Mutex<HashMap<EstimateKey, Option<DateTime<Utc>>>>,
 }
 
@@ -132,13 +132,15 @@ impl AudienceEstimator {
             .map(|e| (e.segment, e.channel))
             .collect();
         for (segment, channel) in due {
+            let key = (version.to_string(), segment.id.clone(), channel.clone());
             if existing.contains(&(segment.id.clone(), channel.clone())) {
+                // Taken (by this worker or another): not asked about again.
+                self.back_off(key, None);
                 continue;
             }
             let Some(source) = self.sources.get(&channel) else {
                 continue;
             };
-            let key = (version.to_string(), segment.id.clone(), channel.clone());
             report.asked += 1;
             let answer = source
                 .adapter
@@ -157,6 +159,7 @@ impl AudienceEstimator {
                         api_version: source.api_version.clone(),
                         estimated_at_ms: now.timestamp_millis(),
                     };
+                    self.back_off(key, None);
                     if store.save_audience_estimate(&record).await? {
                         report.stored += 1;
                         tracing::info!(

@@ -37,8 +37,9 @@ pub fn to_csv(report: &Report) -> String {
     out
 }
 
-/// One protected table, a line per published value; `row_totals` false leaves out the total
-/// of each row (a post's row has one channel: its total would only repeat it).
+/// One protected table, a line per published value; `row_totals` false leaves out the totals
+/// that only repeat a value: each row's (a post's row has one channel) and the grand total
+/// (a table of posts has one channel's column).
 fn csv_table(out: &mut String, table: &PublishedTable, row_totals: bool) {
     let metric = csv_field(&table.metric);
     let period = csv_field(&table.period);
@@ -69,11 +70,13 @@ fn csv_table(out: &mut String, table: &PublishedTable, row_totals: bool) {
             table.column_totals[c].text()
         );
     }
-    let _ = writeln!(
-        out,
-        "{metric},{period},{total},{total},{}",
-        table.grand_total.text()
-    );
+    if row_totals {
+        let _ = writeln!(
+            out,
+            "{metric},{period},{total},{total},{}",
+            table.grand_total.text()
+        );
+    }
 }
 
 /// Post metrics, their rates, penetration, the chart's series and the metadata they rest on
@@ -395,7 +398,12 @@ fn html_post_metrics(out: &mut String, report: &Report) {
         );
     }
     for table in &metrics.tables {
-        let heading = format!("{} (window {})", table.metric, table.period);
+        let heading = format!(
+            "{} (window {}, {})",
+            table.metric,
+            table.period,
+            table.columns.join(", ")
+        );
         html_table(out, &heading, table, false);
     }
     for rates in &metrics.rates {

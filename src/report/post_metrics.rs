@@ -52,8 +52,8 @@ const RATES: [(&str, &str, &str, &str); 2] = [
 /// The platform-reported part of a report.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct PostMetrics {
-    /// One protected table per metric and window (the table's `period` is the window): rows
-    /// are posts, columns the channels they were published on.
+    /// One protected table per metric, window and channel (the table's `period` is the
+    /// window, its one column the channel): a row per post.
     pub tables: Vec<PublishedTable>,
     /// Frequency and CTR per post and window, where both parts are reported.
     pub rates: Vec<PostRateTable>,
@@ -183,24 +183,43 @@ pub fn post_metrics(
     protection: Protection,
 ) -> PostMetrics {
     let observed = Observed::new(observations);
+    // One table per metric, window and channel: a post is on one channel, so a table across
+    // channels would be mostly zeros that mean "not on this channel".
     let mut tables = Vec::new();
-    let mut index: HashMap<(&str, InsightWindow), usize> = HashMap::new();
+    let mut index: HashMap<(&str, InsightWindow, String), usize> = HashMap::new();
     for (metric, name) in METRICS {
         for window in InsightWindow::ALL {
             let Some(counts) = observed.get(metric, window) else {
                 continue;
             };
-            let mut table =
-                PublishedTable::protect(name, window.label(), &POST_DIMENSIONS, counts, protection);
-            if metric == "reach" {
-                table = table.with_total_label(SUM_OF_REACH);
+            let mut by_channel: BTreeMap<&str, Counts> = BTreeMap::new();
+            for ((row, channel), value) in counts {
+                by_channel
+                    .entry(channel.as_str())
+                    .or_default()
+                    .insert((row.clone(), channel.clone()), *value);
             }
-            index.insert((metric, window), tables.len());
-            tables.push(table);
+            for (channel, counts) in by_channel {
+                let mut table = PublishedTable::protect(
+                    name,
+                    window.label(),
+                    &POST_DIMENSIONS,
+                    &counts,
+                    protection,
+                );
+                if metric == "reach" {
+                    table = table.with_total_label(SUM_OF_REACH);
+                }
+                index.insert((metric, window, channel.to_string()), tables.len());
+                tables.push(table);
+            }
         }
     }
-    let table = |metric: &str, window: InsightWindow| {
-        index.get(&(metric, window)).and_then(|&i| tables.get(i))
+    let published = |metric: &str, window: InsightWindow, row: &[String], channel: &str| {
+        index
+            .get(&(metric, window, channel.to_string()))
+            .and_then(|&i| tables.get(i))
+            .and_then(|table| table.cell(row, channel))
     };
     let mut rates = Vec::new();
     for (name, definition, numerator, denominator) in RATES {
@@ -216,11 +235,6 @@ pub fn post_metrics(
             if both.is_empty() {
                 continue;
             }
-            let (Some(top_table), Some(bottom_table)) =
-                (table(numerator, window), table(denominator, window))
-            else {
-                continue;
-            };
             let rows: Vec<Vec<String>> = both
                 .iter()
                 .map(|(row, _)| row.clone())
@@ -242,7 +256,10 @@ pub fn post_metrics(
                             if !both.contains(&(row.clone(), column.clone())) {
                                 return RateCell::Withheld("not known");
                             }
-                            match (top_table.cell(row, column), bottom_table.cell(row, column)) {
+                            match (
+                                published(numerator, window, row, column),
+                                published(denominator, window, row, column),
+                            ) {
                                 (Some(Cell::Count(_)), Some(Cell::Count(0))) => {
                                     RateCell::Withheld("no denominator")
                                 }
@@ -267,9 +284,15 @@ pub fn post_metrics(
     }
     let penetration = estimates
         .iter()
-        .map(|estimate| penetration(estimate, &observed, |w| table("reach", w)))
+        .map(|estimate| {
+            penetration(estimate, &observed, |w, row, channel| {
+                published("reach", w, row, channel)
+            })
+        })
         .collect();
-    let reach_over_time = reach_over_time(&observed, |w| table("reach", w));
+    let reach_over_time = reach_over_time(&observed, |w, row, channel| {
+        published("reach", w, row, channel)
+    });
     PostMetrics {
         tables,
         rates,
@@ -281,10 +304,10 @@ pub fn post_metrics(
 
 /// Penetration for one estimate: R is the largest single-post reach, among the posts of the
 /// estimate's version, segment and channel, in the latest window any of them was read for.
-fn penetration<'t>(
+fn penetration(
     estimate: &AudienceEstimateRecord,
     observed: &Observed,
-    reach_table: impl Fn(InsightWindow) -> Option<&'t PublishedTable>,
+    reach: impl Fn(InsightWindow, &[String], &str) -> Option<Cell>,
 ) -> Penetration {
     let mut result = Penetration {
         version: estimate.version.chars().take(12).collect(),
@@ -322,8 +345,7 @@ fn penetration<'t>(
         return result;
     };
     result.window = Some(window.label().to_string());
-    let published = reach_table(window).and_then(|t| t.cell(&row, &channel));
-    let reach = match published {
+    let reach = match reach(window, &row, &channel) {
         Some(Cell::Count(n)) => n,
         _ => {
             result.withheld = Some("suppressed");
@@ -348,14 +370,13 @@ fn penetration<'t>(
 }
 
 /// Per locale, the largest published single-post reach in each window.
-fn reach_over_time<'t>(
+fn reach_over_time(
     observed: &Observed,
-    reach_table: impl Fn(InsightWindow) -> Option<&'t PublishedTable>,
+    reach: impl Fn(InsightWindow, &[String], &str) -> Option<Cell>,
 ) -> Vec<LocaleReach> {
     let mut best: BTreeMap<String, BTreeMap<InsightWindow, Option<u64>>> = BTreeMap::new();
     for window in InsightWindow::ALL {
-        let (Some(counts), Some(table)) = (observed.get("reach", window), reach_table(window))
-        else {
+        let Some(counts) = observed.get("reach", window) else {
             continue;
         };
         for (row, channel) in counts.keys() {
@@ -364,7 +385,7 @@ fn reach_over_time<'t>(
                 .or_default()
                 .entry(window)
                 .or_insert(None);
-            if let Some(Cell::Count(n)) = table.cell(row, channel) {
+            if let Some(Cell::Count(n)) = reach(window, row, channel) {
                 *point = Some(point.map_or(n, |p: u64| p.max(n)));
             }
         }
