@@ -53,7 +53,14 @@ pub fn report(
             (Ok(d), Ok(c)) => (d, c),
             (Err(error), _) | (_, Err(error)) => return fail(error),
         };
-        let report = build_report(
+        let (observations, estimates) = match (
+            store.insight_observations(campaign).await,
+            store.audience_estimates(campaign).await,
+        ) {
+            (Ok(o), Ok(e)) => (o, e),
+            (Err(error), _) | (_, Err(error)) => return fail(error),
+        };
+        let mut report = build_report(
             campaign,
             &deliveries,
             &clicks,
@@ -61,6 +68,7 @@ pub fn report(
             protection,
             chrono::Utc::now(),
         );
+        report.add_post_metrics(&observations, &estimates);
         let text = match format {
             ReportFormat::Csv => to_csv(&report),
             ReportFormat::Json => to_json(&report),

@@ -14,6 +14,7 @@ use super::backoff::retry_delay;
 use super::loaded_version::{LoadedVersion, PreparedText, VersionCache};
 use super::pacing::{account_bucket, interval_ms, recipient_bucket};
 use super::planner::{PlannerReport, plan_active_versions};
+use crate::campaign::VersionState;
 use crate::clock::Clock;
 use crate::config::{Account, Audience, Config};
 use crate::platforms::{
@@ -21,7 +22,10 @@ use crate::platforms::{
     Sendable, StoredCredentials, TelegramAdapter, ViberAdapter, WebhookAdapter, WhatsAppAdapter,
     WhatsAppSender, XAdapter, resolve_credentials,
 };
-use crate::store::{DeliveryCount, JobOutcome, LeasedJob, Store, StoreError};
+use crate::reach::{
+    AudienceEstimator, EstimateSource, InsightPoller, InsightSource, campaign_end, poll_for_post,
+};
+use crate::store::{DeliveryCount, JobOutcome, LeasedJob, NewInsightPoll, Store, StoreError};
 use crate::subscribers::SubscriberVault;
 
 /// How a worker behaves. The defaults suit production; tests shorten them.
@@ -155,6 +159,10 @@ pub struct Dispatcher<S: Store> {
     versions: VersionCache,
     /// Opens subscribers' identifiers; without it, deliveries to subscribers wait.
     vault: Option<Arc<SubscriberVault>>,
+    /// Reads published posts' metrics back, window by window.
+    insights: InsightPoller,
+    /// Asks Meta for the audience of each running version's segments.
+    estimator: AudienceEstimator,
 }
 
 impl<S: Store> Dispatcher<S> {
@@ -191,6 +199,8 @@ impl<S: Store> Dispatcher<S> {
             .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
         let rehearsal = settings.sandbox_url.is_some();
         let mut routes = HashMap::new();
+        let mut insight_sources = HashMap::new();
+        let mut estimate_sources = HashMap::new();
         for (channel, account) in &config.accounts {
             let base_url = settings
                 .sandbox_url
@@ -282,30 +292,77 @@ impl<S: Store> Dispatcher<S> {
                     };
                     let page_token = take("page_token")?;
                     let page_id = take("page_id")?.expose().to_string();
-                    Adapter::Facebook(FacebookAdapter::new(
+                    let ad_account = credentials.remove("ad_account_id");
+                    let adapter = FacebookAdapter::new(
                         client.clone(),
                         &base_url,
                         &account.api_version,
                         page_token,
                         page_id,
                         account.timeout,
-                    ))
+                    );
+                    insight_sources.insert(
+                        channel.to_string(),
+                        InsightSource::Facebook {
+                            adapter: adapter.clone(),
+                            api_version: account.api_version.clone(),
+                        },
+                    );
+                    if let Some(ad_account) = ad_account {
+                        estimate_sources.insert(
+                            channel.to_string(),
+                            EstimateSource {
+                                adapter: adapter.clone(),
+                                ad_account,
+                                api_version: account.api_version.clone(),
+                            },
+                        );
+                    }
+                    Adapter::Facebook(adapter)
                 }
                 Platform::X => {
                     let mut credentials = resolve_credentials(account, rehearsal, stored)?;
                     let bearer = credentials
                         .remove("bearer_token")
                         .ok_or_else(|| format!("account `{channel}` has no bearer_token"))?;
-                    Adapter::X(XAdapter::new(
-                        client.clone(),
-                        &base_url,
-                        bearer,
-                        account.timeout,
-                    ))
+                    let adapter = XAdapter::new(client.clone(), &base_url, bearer, account.timeout);
+                    insight_sources.insert(channel.to_string(), InsightSource::X(adapter.clone()));
+                    Adapter::X(adapter)
                 }
                 // Paid ads are not published by herald (their creative and budget are set in
-                // Meta's tools); their jobs are dead-lettered with a clear reason.
-                Platform::MetaAds => continue,
+                // Meta's tools); their jobs are dead-lettered with a clear reason. The account
+                // still answers audience estimates; without its credentials, there are none.
+                Platform::MetaAds => {
+                    match resolve_credentials(account, rehearsal, stored) {
+                        Ok(mut credentials) => {
+                            if let (Some(token), Some(ad_account)) = (
+                                credentials.remove("token"),
+                                credentials.remove("ad_account_id"),
+                            ) {
+                                let adapter = FacebookAdapter::new(
+                                    client.clone(),
+                                    &base_url,
+                                    &account.api_version,
+                                    token,
+                                    String::new(),
+                                    account.timeout,
+                                );
+                                estimate_sources.insert(
+                                    channel.to_string(),
+                                    EstimateSource {
+                                        adapter,
+                                        ad_account,
+                                        api_version: account.api_version.clone(),
+                                    },
+                                );
+                            }
+                        }
+                        Err(error) => {
+                            tracing::warn!(%error, "no audience estimates from this ads account")
+                        }
+                    }
+                    continue;
+                }
             };
             routes.insert(
                 channel.to_string(),
@@ -320,10 +377,12 @@ impl<S: Store> Dispatcher<S> {
             store,
             clock,
             config,
-            settings,
             routes,
             versions: VersionCache::default(),
             vault: None,
+            insights: InsightPoller::new(&settings.worker_id, insight_sources),
+            estimator: AudienceEstimator::new(estimate_sources),
+            settings,
         })
     }
 
@@ -337,8 +396,9 @@ impl<S: Store> Dispatcher<S> {
         &self.store
     }
 
-    /// Plans jobs for every active version (see [`plan_active_versions`]), and expires the rows
-    /// of jobs finished longer ago than the retention window.
+    /// Plans jobs for every active version (see [`plan_active_versions`]), expires the rows of
+    /// jobs finished longer ago than the retention window, takes the audience estimates of
+    /// versions that started running, and reads the metrics of posts whose window is due.
     pub async fn plan(&self) -> Result<PlannerReport, StoreError> {
         let now = self.clock.now();
         let expired = self
@@ -364,14 +424,99 @@ impl<S: Store> Dispatcher<S> {
                 "status callbacks that arrived before their sends were recorded are now counted"
             );
         }
-        plan_active_versions(
+        let planned = plan_active_versions(
             &self.store,
             &self.versions,
             &self.config,
             self.clock.now(),
             self.settings.horizon,
         )
-        .await
+        .await?;
+        self.estimate_audiences().await?;
+        let polled = self.insights.poll(&self.store, self.clock.now()).await?;
+        if polled.leased > 0 {
+            tracing::info!(
+                observed = polled.observed,
+                retried = polled.retried,
+                ended = polled.ended,
+                observations = polled.observations,
+                "post metrics read"
+            );
+        }
+        Ok(planned)
+    }
+
+    /// Asks for the audience estimates that running versions do not have yet.
+    async fn estimate_audiences(&self) -> Result<(), StoreError> {
+        if self.estimator.is_empty() {
+            return Ok(());
+        }
+        for record in self
+            .store
+            .versions_in_states(&[VersionState::Running])
+            .await?
+        {
+            let version = match self.versions.get(&record.hash) {
+                Some(version) => version,
+                None => match LoadedVersion::from_bundle(
+                    record.hash.clone(),
+                    &record.bundle,
+                    &self.config,
+                ) {
+                    Ok(version) => self.versions.insert(version),
+                    Err(error) => {
+                        tracing::error!(version = record.hash.short(), %error, "cannot estimate a version's audiences");
+                        continue;
+                    }
+                },
+            };
+            self.estimator
+                .estimate_version(
+                    &self.store,
+                    record.hash.as_str(),
+                    &version.campaign,
+                    self.clock.now(),
+                )
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// The insight polls of the posts a batch published on channels whose metrics are read.
+    fn insight_polls(
+        &self,
+        leased: &HashMap<i64, LeasedJob>,
+        outcomes: &[(i64, JobOutcome)],
+        published_at: DateTime<Utc>,
+    ) -> Vec<NewInsightPoll> {
+        let mut polls = Vec::new();
+        for (id, outcome) in outcomes {
+            let JobOutcome::Sent {
+                platform_id: Some(post_id),
+                variant,
+            } = outcome
+            else {
+                continue;
+            };
+            let Some(job) = leased.get(id).filter(|j| self.insights.polls(&j.channel)) else {
+                continue;
+            };
+            let Some(version) = self.versions.get(&job.version) else {
+                tracing::warn!(
+                    version = job.version.short(),
+                    "a published post's campaign is not loaded: its metrics will not be read"
+                );
+                continue;
+            };
+            polls.push(poll_for_post(
+                job,
+                post_id,
+                variant.as_deref().unwrap_or_default(),
+                published_at,
+                campaign_end(version.campaign.ends),
+            ));
+        }
+        polls
     }
 
     /// Runs until `shutdown` turns true: plans every minute, dispatches whenever jobs are due,
@@ -578,6 +723,12 @@ impl<S: Store> Dispatcher<S> {
             .cloned()
             .collect();
         let counts = delivery_counts(&leased, &counted, self.clock.now());
+        // Registered before the outcomes: a post that exists is polled even if this worker
+        // stops before recording it (registering twice changes nothing).
+        let polls = self.insight_polls(&leased, &outcomes, self.clock.now());
+        if !polls.is_empty() {
+            self.store.add_insight_polls(&polls).await?;
+        }
         let finished_ms = self.clock.now().timestamp_millis();
         self.store
             .record_outcomes(&self.settings.worker_id, &outcomes, &counts, finished_ms)

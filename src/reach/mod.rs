@@ -1,13 +1,24 @@
 //! Campaign reach: what partners and people tell herald about its messages: status callbacks
-//! and subscriber events through signed webhooks, and clicks through the redirector.
+//! and subscriber events through signed webhooks, clicks through the redirector, post metrics
+//! read back per reporting window, and audience estimates taken at launch.
 
 mod callbacks;
+mod estimates;
 mod hooks;
 pub mod inbound;
+mod insight_windows;
+mod insights;
 mod redirector;
 mod registration;
 
 pub use callbacks::{CallbackIngestor, receipt};
+pub use estimates::{AudienceEstimator, EstimateReport, EstimateSource, targeting_for};
 pub use hooks::{HookAccount, HookState, MAX_HOOK_BODY, hook_accounts, hooks_router};
+pub use insight_windows::{
+    InsightWindow, WindowRead, campaign_end, schedule as insight_schedule, window_read_at,
+};
+pub use insights::{
+    FACEBOOK_METRICS, InsightPoller, InsightSource, PollReport, X_API_VERSION, poll_for_post,
+};
 pub use redirector::{ClickState, LinkIndex, click_kind, redirector_router};
 pub use registration::register_webhooks;

@@ -7,9 +7,12 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::Serialize;
 
+use super::post_metrics::{
+    ApiVersionNote, EstimateNote, PostMetrics, api_versions, estimate_notes, post_metrics,
+};
 use super::published::{Protection, PublishedTable};
 use super::rates::{RateTable, VariantComparison, compare_variants, rate_table};
-use crate::store::{ClickKey, DeliveryCount};
+use crate::store::{AudienceEstimateRecord, ClickKey, DeliveryCount, InsightObservation};
 
 /// How counts are grouped in time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -69,6 +72,42 @@ pub const DEFINITIONS: &[(&str, &str)] = &[
     ("delivery rate", "delivered / sent."),
     ("read rate", "read / delivered."),
     (
+        "windows",
+        "Platform metrics are read for each post 1h, 24h and 7d after it was published, and at the campaign's end (its last day, 23:59 UTC); windows after the end are skipped. A value read late stands for the latest window already closed.",
+    ),
+    (
+        "reach",
+        "Unique accounts that saw a post, as the platform reports it for one window (Facebook: post_total_media_view_unique). Reach is not additive across windows, posts, pages or platforms: it is shown per post, window and source, and a sum is labelled \"sum of reach (upper bound on unique people)\".",
+    ),
+    (
+        "impressions",
+        "Times a post was shown, as the platform reports it for one window (X: impression_count).",
+    ),
+    (
+        "post clicks",
+        "Clicks on a post as the platform counts them (Facebook: post_clicks), apart from the clicks on herald's own tracking link.",
+    ),
+    (
+        "engagements",
+        "Interactions with a post as X reports them: likes + reposts + replies + quotes + bookmarks.",
+    ),
+    (
+        "frequency",
+        "impressions / reach, for a post and window where the platform reports both.",
+    ),
+    (
+        "CTR",
+        "post clicks / impressions, for a post and window where the platform reports both.",
+    ),
+    (
+        "penetration",
+        "R / A as the interval [R / A_upper, R / A_lower], each end capped at 1. A is the platform's audience estimate for the segment's targeting (its countries and ages, any language) taken when the version started running; R is the largest reach of a single post of that segment on that channel in the latest window observed (reach is not additive, so posts are not summed).",
+    ),
+    (
+        "cost per 1,000 reached",
+        "spend / R × 1000 where spend is known; herald records no spend, so it is not known.",
+    ),
+    (
         "suppressed",
         "A count from 1 to k−1, or one that could be worked out from the other cells and totals of its table, is not shown. Zero is shown: it singles nobody out.",
     ),
@@ -88,6 +127,26 @@ pub struct Report {
     pub rates: Vec<RateTable>,
     /// Variant B against A on each rate, with a 95% interval, per row and channel.
     pub comparisons: Vec<VariantComparison>,
+    /// What the platforms report about the campaign's posts, and penetration.
+    pub post_metrics: PostMetrics,
+    /// The audience estimates penetration rests on: bounds and when they were taken.
+    pub audience_estimates: Vec<EstimateNote>,
+    /// The platform API versions the post metrics and estimates came from.
+    pub platform_api_versions: Vec<ApiVersionNote>,
+}
+
+impl Report {
+    /// Adds what the platforms reported (post metrics per window, audience estimates),
+    /// protected like the report's other tables.
+    pub fn add_post_metrics(
+        &mut self,
+        observations: &[InsightObservation],
+        estimates: &[AudienceEstimateRecord],
+    ) {
+        self.post_metrics = post_metrics(observations, estimates, self.protection);
+        self.audience_estimates = estimate_notes(estimates);
+        self.platform_api_versions = api_versions(observations, estimates);
+    }
 }
 
 pub fn build_report(
@@ -165,16 +224,24 @@ pub fn build_report(
         sources: vec![
             "herald's outbox outcomes (sent, failed)".into(),
             "herald's click redirector (clicks, link previews)".into(),
-            "partner delivery callbacks, post insights and audience estimates: not collected yet"
-                .into(),
+            "partner delivery callbacks (delivered, read, failed)".into(),
+            "Facebook post insights (Graph API) and X public metrics (API v2), read per post and window (reach, impressions, post clicks, engagements)".into(),
+            "Meta Marketing API audience estimates (delivery_estimate), taken when a version started running".into(),
+            "spend: not collected".into(),
         ],
         tables,
         rates,
         comparisons,
+        post_metrics: PostMetrics {
+            cost_per_1000_reached: super::post_metrics::NO_SPEND_DATA.to_string(),
+            ..PostMetrics::default()
+        },
+        audience_estimates: Vec::new(),
+        platform_api_versions: Vec::new(),
     }
 }
 
-fn variant_label(variant: &str) -> String {
+pub(super) fn variant_label(variant: &str) -> String {
     if variant.is_empty() {
         "-".to_string()
     } else {

@@ -157,3 +157,88 @@ pub fn variants(report: &Report) -> Option<String> {
     svg.push_str("</svg>");
     Some(svg)
 }
+
+/// Reach over time, one line per locale: x is the reporting window, y the largest published
+/// single-post reach in it (reach is not additive, so posts are not summed). A window with
+/// nothing published draws no point, and the line breaks there.
+pub fn reach_over_time(report: &Report) -> Option<String> {
+    let series = &report.post_metrics.reach_over_time;
+    let max = series
+        .iter()
+        .flat_map(|s| s.points.iter().filter_map(|(_, v)| *v))
+        .max()
+        .filter(|m| *m > 0)?;
+    let windows: Vec<&str> = series
+        .first()
+        .map(|s| s.points.iter().map(|(w, _)| w.as_str()).collect())
+        .unwrap_or_default();
+    let (left, top, plot_w, plot_h) = (70.0, 20.0, 420.0, 180.0);
+    let step = plot_w / (windows.len().max(2) - 1) as f64;
+    let x = |i: usize| left + i as f64 * step;
+    let y = |v: u64| top + plot_h - plot_h * v as f64 / max as f64;
+    let legend_rows = series.len().div_ceil(4) as f64;
+    let height = top + plot_h + 50.0 + legend_rows * 16.0;
+    let width = left + plot_w + 40.0;
+    let colours = [
+        "#1f4e79", "#c55a11", "#548235", "#7030a0", "#bf9000", "#2e75b6", "#a50021", "#404040",
+    ];
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        "<svg role=\"img\" aria-labelledby=\"reach-title\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\"><title id=\"reach-title\">Reach over time per locale: the largest single-post reach in each window</title>\
+         <line x1=\"{left}\" y1=\"{top}\" x2=\"{left}\" y2=\"{b}\" stroke=\"#888\"/><line x1=\"{left}\" y1=\"{b}\" x2=\"{r}\" y2=\"{b}\" stroke=\"#888\"/>\
+         <text x=\"{lx}\" y=\"{ty}\" font-size=\"10\" text-anchor=\"end\">{max}</text><text x=\"{lx}\" y=\"{b}\" font-size=\"10\" text-anchor=\"end\">0</text>",
+        b = top + plot_h,
+        r = left + plot_w,
+        lx = left - 6.0,
+        ty = top + 4.0,
+    );
+    for (i, window) in windows.iter().enumerate() {
+        let _ = write!(
+            svg,
+            "<text x=\"{:.1}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\">{}</text>",
+            x(i),
+            top + plot_h + 16.0,
+            escape(window)
+        );
+    }
+    for (n, line) in series.iter().enumerate() {
+        let colour = colours[n % colours.len()];
+        let points: Vec<Option<(f64, f64, u64)>> = line
+            .points
+            .iter()
+            .enumerate()
+            .map(|(i, (_, v))| v.map(|v| (x(i), y(v), v)))
+            .collect();
+        for pair in points.windows(2) {
+            if let (Some((x1, y1, _)), Some((x2, y2, _))) = (pair[0], pair[1]) {
+                let _ = write!(
+                    svg,
+                    "<line x1=\"{x1:.1}\" y1=\"{y1:.1}\" x2=\"{x2:.1}\" y2=\"{y2:.1}\" stroke=\"{colour}\" stroke-width=\"2\"/>"
+                );
+            }
+        }
+        for (i, point) in points.iter().enumerate() {
+            if let Some((cx, cy, v)) = point {
+                let _ = write!(
+                    svg,
+                    "<circle cx=\"{cx:.1}\" cy=\"{cy:.1}\" r=\"3.5\" fill=\"{colour}\"><title>{} {}: reach {v}</title></circle>",
+                    escape(&line.locale),
+                    escape(windows.get(i).copied().unwrap_or_default())
+                );
+            }
+        }
+        let (col, row) = ((n % 4) as f64, (n / 4) as f64);
+        let _ = write!(
+            svg,
+            "<rect x=\"{}\" y=\"{}\" width=\"10\" height=\"10\" fill=\"{colour}\"/><text x=\"{}\" y=\"{}\" font-size=\"11\">{}</text>",
+            left + col * 100.0,
+            top + plot_h + 30.0 + row * 16.0,
+            left + col * 100.0 + 14.0,
+            top + plot_h + 39.0 + row * 16.0,
+            escape(&line.locale)
+        );
+    }
+    svg.push_str("</svg>");
+    Some(svg)
+}

@@ -4,53 +4,19 @@
 use std::fmt::Write as _;
 
 use super::build::Report;
+use super::published::PublishedTable;
 
 pub fn to_json(report: &Report) -> String {
     serde_json::to_string_pretty(report).expect("a report always serialises")
 }
 
 /// `metric,period,<dimensions…>,channel,value` — totals appear with `total` in place of the
-/// dimension they sum over.
+/// dimension they sum over (for reach, "sum of reach (upper bound on unique people)"). Post
+/// metrics follow, with the window as their period.
 pub fn to_csv(report: &Report) -> String {
     let mut out = String::from("metric,period_kind,row,channel,value\n");
     for table in &report.tables {
-        for (r, row) in table.rows.iter().enumerate() {
-            let label = csv_field(&row.join(" / "));
-            for (c, column) in table.columns.iter().enumerate() {
-                let _ = writeln!(
-                    out,
-                    "{},{},{label},{},{}",
-                    csv_field(&table.metric),
-                    table.period,
-                    csv_field(column),
-                    table.cells[r][c].text()
-                );
-            }
-            let _ = writeln!(
-                out,
-                "{},{},{label},total,{}",
-                csv_field(&table.metric),
-                table.period,
-                table.row_totals[r].text()
-            );
-        }
-        for (c, column) in table.columns.iter().enumerate() {
-            let _ = writeln!(
-                out,
-                "{},{},total,{},{}",
-                csv_field(&table.metric),
-                table.period,
-                csv_field(column),
-                table.column_totals[c].text()
-            );
-        }
-        let _ = writeln!(
-            out,
-            "{},{},total,total,{}",
-            csv_field(&table.metric),
-            table.period,
-            table.grand_total.text()
-        );
+        csv_table(&mut out, table, true);
     }
     for rates in &report.rates {
         for (r, row) in rates.rows.iter().enumerate() {
@@ -67,7 +33,137 @@ pub fn to_csv(report: &Report) -> String {
             }
         }
     }
+    csv_post_metrics(&mut out, report);
     out
+}
+
+/// One protected table, a line per published value; `row_totals` false leaves out the totals
+/// that only repeat a value: each row's (a post's row has one channel) and the grand total
+/// (a table of posts has one channel's column).
+fn csv_table(out: &mut String, table: &PublishedTable, row_totals: bool) {
+    let metric = csv_field(&table.metric);
+    let period = csv_field(&table.period);
+    let total = csv_field(&table.total_label);
+    for (r, row) in table.rows.iter().enumerate() {
+        let label = csv_field(&row.join(" / "));
+        for (c, column) in table.columns.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "{metric},{period},{label},{},{}",
+                csv_field(column),
+                table.cells[r][c].text()
+            );
+        }
+        if row_totals {
+            let _ = writeln!(
+                out,
+                "{metric},{period},{label},{total},{}",
+                table.row_totals[r].text()
+            );
+        }
+    }
+    for (c, column) in table.columns.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "{metric},{period},{total},{},{}",
+            csv_field(column),
+            table.column_totals[c].text()
+        );
+    }
+    if row_totals {
+        let _ = writeln!(
+            out,
+            "{metric},{period},{total},{total},{}",
+            table.grand_total.text()
+        );
+    }
+}
+
+/// Post metrics, their rates, penetration, the chart's series and the metadata they rest on
+/// (estimates, API versions), as lines of the same shape.
+fn csv_post_metrics(out: &mut String, report: &Report) {
+    let metrics = &report.post_metrics;
+    if metrics.is_empty() {
+        return;
+    }
+    for table in &metrics.tables {
+        csv_table(out, table, false);
+    }
+    for rates in &metrics.rates {
+        for (r, row) in rates.rows.iter().enumerate() {
+            let label = csv_field(&row.join(" / "));
+            for (c, column) in rates.columns.iter().enumerate() {
+                let _ = writeln!(
+                    out,
+                    "{},{},{label},{},{}",
+                    csv_field(&rates.rate),
+                    csv_field(&rates.window),
+                    csv_field(column),
+                    rate_text(&rates.cells[r][c])
+                );
+            }
+        }
+    }
+    for p in &metrics.penetration {
+        let row = csv_field(&format!("{} / {}", p.segment, p.version));
+        let window = p.window.as_deref().unwrap_or("-");
+        for (name, value) in [
+            ("penetration reach R", p.reach.map(|r| r.to_string())),
+            ("penetration (lower)", p.low.map(|v| format!("{v:.6}"))),
+            ("penetration (upper)", p.high.map(|v| format!("{v:.6}"))),
+        ] {
+            let value = value.unwrap_or_else(|| p.withheld.unwrap_or("not known").to_string());
+            let _ = writeln!(
+                out,
+                "{name},{},{row},{},{}",
+                csv_field(window),
+                csv_field(&p.channel),
+                csv_field(&value)
+            );
+        }
+    }
+    let _ = writeln!(
+        out,
+        "cost per 1000 reached,{},all,all,{}",
+        period_kind(report),
+        csv_field(&metrics.cost_per_1000_reached)
+    );
+    for series in &metrics.reach_over_time {
+        for (window, value) in &series.points {
+            let _ = writeln!(
+                out,
+                "largest single-post reach,{},{},all channels,{}",
+                csv_field(window),
+                csv_field(&series.locale),
+                value.map_or("not published".to_string(), |v| v.to_string())
+            );
+        }
+    }
+    for e in &report.audience_estimates {
+        let row = csv_field(&format!("{} / {}", e.segment, e.version));
+        let at = e.estimated_at.to_rfc3339();
+        for (name, value) in [
+            ("audience estimate (lower)", Some(e.lower)),
+            ("audience estimate (upper)", Some(e.upper)),
+            ("audience estimate (daily)", e.daily),
+        ] {
+            if let Some(value) = value {
+                let _ = writeln!(
+                    out,
+                    "{name},estimated {at},{row},{},{value}",
+                    csv_field(&e.channel)
+                );
+            }
+        }
+    }
+    for v in &report.platform_api_versions {
+        let _ = writeln!(
+            out,
+            "platform api version,-,all,{},{}",
+            csv_field(&v.channel),
+            csv_field(&v.api_version)
+        );
+    }
 }
 
 fn period_kind(report: &Report) -> &'static str {
@@ -130,43 +226,8 @@ pub fn to_html(report: &Report) -> String {
         );
     }
     for table in &report.tables {
-        let _ = write!(
-            out,
-            "<h2>{} ({})</h2>\n<table><thead><tr>",
-            escape(&table.metric),
-            escape(&table.period)
-        );
-        for dimension in &table.row_dimensions {
-            let _ = write!(out, "<th scope=\"col\">{}</th>", escape(dimension));
-        }
-        for column in &table.columns {
-            let _ = write!(out, "<th scope=\"col\">{}</th>", escape(column));
-        }
-        out.push_str("<th scope=\"col\">total</th></tr></thead><tbody>\n");
-        for (r, row) in table.rows.iter().enumerate() {
-            out.push_str("<tr>");
-            for label in row {
-                let _ = write!(out, "<th scope=\"row\">{}</th>", escape(label));
-            }
-            for cell in table.cells[r].iter().chain([&table.row_totals[r]]) {
-                let class = if matches!(cell, super::published::Cell::Suppressed(_)) {
-                    " class=\"s\""
-                } else {
-                    ""
-                };
-                let _ = write!(out, "<td{class}>{}</td>", cell.text());
-            }
-            out.push_str("</tr>\n");
-        }
-        let _ = write!(
-            out,
-            "<tr><th scope=\"row\" colspan=\"{}\">total</th>",
-            table.row_dimensions.len()
-        );
-        for cell in table.column_totals.iter().chain([&table.grand_total]) {
-            let _ = write!(out, "<td>{}</td>", cell.text());
-        }
-        out.push_str("</tr></tbody></table>\n");
+        let heading = format!("{} ({})", table.metric, table.period);
+        html_table(&mut out, &heading, table, true);
     }
     for rates in &report.rates {
         let _ = write!(
@@ -224,6 +285,7 @@ pub fn to_html(report: &Report) -> String {
         }
         out.push_str("</tbody></table>\n");
     }
+    html_post_metrics(&mut out, report);
     out.push_str("<h2>Definitions</h2>\n<dl>");
     for (term, definition) in &report.definitions {
         let _ = write!(
@@ -237,6 +299,163 @@ pub fn to_html(report: &Report) -> String {
     for source in &report.sources {
         let _ = write!(out, "<li>{}</li>", escape(source));
     }
-    out.push_str("</ul>\n</body></html>\n");
+    out.push_str("</ul>\n");
+    if !report.platform_api_versions.is_empty() {
+        out.push_str("<h2>Platform API versions</h2>\n<ul>");
+        for v in &report.platform_api_versions {
+            let _ = write!(
+                out,
+                "<li>{}: {}</li>",
+                escape(&v.channel),
+                escape(&v.api_version)
+            );
+        }
+        out.push_str("</ul>\n");
+    }
+    if !report.audience_estimates.is_empty() {
+        out.push_str("<h2>Audience estimates</h2>\n<table><thead><tr><th scope=\"col\">segment</th><th scope=\"col\">version</th><th scope=\"col\">channel</th><th scope=\"col\">lower</th><th scope=\"col\">upper</th><th scope=\"col\">daily</th><th scope=\"col\">API version</th><th scope=\"col\">estimated at</th></tr></thead><tbody>\n");
+        for e in &report.audience_estimates {
+            let _ = writeln!(
+                out,
+                "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                escape(&e.segment),
+                escape(&e.version),
+                escape(&e.channel),
+                e.lower,
+                e.upper,
+                e.daily.map_or("-".to_string(), |d| d.to_string()),
+                escape(&e.api_version),
+                e.estimated_at.format("%Y-%m-%d %H:%M UTC")
+            );
+        }
+        out.push_str("</tbody></table>\n");
+    }
+    out.push_str("</body></html>\n");
     out
+}
+
+/// One protected table with its heading; `row_totals` false leaves out each row's total.
+fn html_table(out: &mut String, heading: &str, table: &PublishedTable, row_totals: bool) {
+    let _ = write!(out, "<h2>{}</h2>\n<table><thead><tr>", escape(heading));
+    for dimension in &table.row_dimensions {
+        let _ = write!(out, "<th scope=\"col\">{}</th>", escape(dimension));
+    }
+    for column in &table.columns {
+        let _ = write!(out, "<th scope=\"col\">{}</th>", escape(column));
+    }
+    if row_totals {
+        let _ = write!(out, "<th scope=\"col\">{}</th>", escape(&table.total_label));
+    }
+    out.push_str("</tr></thead><tbody>\n");
+    let cell_html = |out: &mut String, cell: &super::published::Cell| {
+        let class = if matches!(cell, super::published::Cell::Suppressed(_)) {
+            " class=\"s\""
+        } else {
+            ""
+        };
+        let _ = write!(out, "<td{class}>{}</td>", cell.text());
+    };
+    for (r, row) in table.rows.iter().enumerate() {
+        out.push_str("<tr>");
+        for label in row {
+            let _ = write!(out, "<th scope=\"row\">{}</th>", escape(label));
+        }
+        for cell in &table.cells[r] {
+            cell_html(out, cell);
+        }
+        if row_totals {
+            cell_html(out, &table.row_totals[r]);
+        }
+        out.push_str("</tr>\n");
+    }
+    let _ = write!(
+        out,
+        "<tr><th scope=\"row\" colspan=\"{}\">{}</th>",
+        table.row_dimensions.len(),
+        escape(&table.total_label)
+    );
+    for cell in &table.column_totals {
+        let _ = write!(out, "<td>{}</td>", cell.text());
+    }
+    if row_totals {
+        let _ = write!(out, "<td>{}</td>", table.grand_total.text());
+    }
+    out.push_str("</tr></tbody></table>\n");
+}
+
+/// The platform-reported section: the reach chart, the post tables (per metric and window),
+/// frequency and CTR, penetration and cost per 1,000 reached.
+fn html_post_metrics(out: &mut String, report: &Report) {
+    let metrics = &report.post_metrics;
+    if metrics.is_empty() {
+        return;
+    }
+    out.push_str("<h2>What the platforms report about the posts</h2>\n<p>Per post and reporting window (1h, 24h, 7d after publishing; end of the campaign), per source. Reach is never added up as if it counted people: a sum of reach is labelled as an upper bound.</p>\n");
+    if let Some(svg) = super::charts::reach_over_time(report) {
+        let _ = writeln!(
+            out,
+            "<h2>Reach over time per locale</h2>\n<figure>{svg}</figure>"
+        );
+    }
+    for table in &metrics.tables {
+        let heading = format!(
+            "{} (window {}, {})",
+            table.metric,
+            table.period,
+            table.columns.join(", ")
+        );
+        html_table(out, &heading, table, false);
+    }
+    for rates in &metrics.rates {
+        let _ = write!(
+            out,
+            "<h2>{} (window {}; {})</h2>\n<table><thead><tr><th scope=\"col\">post</th>",
+            escape(&rates.rate),
+            escape(&rates.window),
+            escape(&rates.definition)
+        );
+        for column in &rates.columns {
+            let _ = write!(out, "<th scope=\"col\">{}</th>", escape(column));
+        }
+        out.push_str("</tr></thead><tbody>\n");
+        for (r, row) in rates.rows.iter().enumerate() {
+            let _ = write!(
+                out,
+                "<tr><th scope=\"row\">{}</th>",
+                escape(&row.join(" / "))
+            );
+            for cell in &rates.cells[r] {
+                let _ = write!(out, "<td>{}</td>", escape(&rate_text(cell)));
+            }
+            out.push_str("</tr>\n");
+        }
+        out.push_str("</tbody></table>\n");
+    }
+    if !metrics.penetration.is_empty() {
+        out.push_str("<h2>Penetration (reach / audience estimate)</h2>\n<p>R is the largest reach of a single post of the segment on the channel, in the latest window observed; A is the platform's audience estimate at launch. The interval is [R / A_upper, R / A_lower], each end capped at 1.</p>\n<table><thead><tr><th scope=\"col\">segment</th><th scope=\"col\">version</th><th scope=\"col\">channel</th><th scope=\"col\">A (lower to upper)</th><th scope=\"col\">window</th><th scope=\"col\">R</th><th scope=\"col\">penetration</th></tr></thead><tbody>\n");
+        for p in &metrics.penetration {
+            let interval = match (p.low, p.high) {
+                (Some(low), Some(high)) => format!("{low:.6} to {high:.6}"),
+                _ => p.withheld.unwrap_or("not known").to_string(),
+            };
+            let _ = writeln!(
+                out,
+                "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{} to {}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                escape(&p.segment),
+                escape(&p.version),
+                escape(&p.channel),
+                p.audience_lower,
+                p.audience_upper,
+                escape(p.window.as_deref().unwrap_or("-")),
+                p.reach.map_or("-".to_string(), |r| r.to_string()),
+                escape(&interval)
+            );
+        }
+        out.push_str("</tbody></table>\n");
+    }
+    let _ = writeln!(
+        out,
+        "<h2>Cost per 1,000 reached</h2>\n<p>{}</p>",
+        escape(&metrics.cost_per_1000_reached)
+    );
 }

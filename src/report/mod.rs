@@ -4,6 +4,7 @@
 mod build;
 mod charts;
 mod export;
+mod post_metrics;
 mod published;
 mod rates;
 mod statistics;
@@ -11,6 +12,10 @@ mod suppression;
 
 pub use build::{DEFINITIONS, Period, Report, build_report};
 pub use export::{to_csv, to_html, to_json};
+pub use post_metrics::{
+    ApiVersionNote, EstimateNote, LocaleReach, NO_SPEND_DATA, POST_DIMENSIONS, Penetration,
+    PostMetrics, PostRateTable, SUM_OF_REACH, post_metrics,
+};
 pub use published::{Cell, Protection, PublishedTable};
 pub use rates::{RateCell, RateTable, VariantComparison, compare_variants, rate_table};
 pub use statistics::{Lift, MIN_SAMPLE, lift, rate};

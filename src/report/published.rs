@@ -45,6 +45,9 @@ pub struct PublishedTable {
     pub row_totals: Vec<Cell>,
     pub column_totals: Vec<Cell>,
     pub grand_total: Cell,
+    /// What the totals are called: `total`, or for a metric that is not additive (reach),
+    /// what the sum really is.
+    pub total_label: String,
 }
 
 /// Suppression and rounding applied to every table of a report.
@@ -103,10 +106,25 @@ impl PublishedTable {
                 .map(|c| publish(table.col_total(c), hidden.col_totals[c]))
                 .collect(),
             grand_total: publish(table.grand_total(), hidden.grand_total),
+            total_label: "total".to_string(),
             rows,
             columns,
             cells,
         }
+    }
+
+    /// Names the totals for what they are, for a metric whose sum is not itself that metric:
+    /// summed reach counts some people more than once.
+    pub fn with_total_label(mut self, label: &str) -> PublishedTable {
+        self.total_label = label.to_string();
+        self
+    }
+
+    /// The published cell of `row` and `column`, if the table has both.
+    pub fn cell(&self, row: &[String], column: &str) -> Option<Cell> {
+        let r = self.rows.iter().position(|x| x == row)?;
+        let c = self.columns.iter().position(|x| x == column)?;
+        Some(self.cells[r][c])
     }
 }
 

@@ -3,9 +3,10 @@
 use chrono::{DateTime, Utc};
 
 use super::{
-    ClickKey, DeadLetter, Decision, DeliveryCount, IngestReport, JobOutcome, JobRecord, LeasedJob,
-    MigrationReport, NewSubscriber, PostgresStore, Reservation, SqliteStore, StatusReceipt, Store,
-    StoreError, SubscriberCount, TokenRecord, UserRecord, VersionRecord,
+    AudienceEstimateRecord, ClickKey, DeadLetter, Decision, DeliveryCount, IngestReport,
+    InsightObservation, InsightPoll, JobOutcome, JobRecord, LeasedJob, MigrationReport,
+    NewInsightPoll, NewSubscriber, PollRecord, PostgresStore, Reservation, SqliteStore,
+    StatusReceipt, Store, StoreError, SubscriberCount, TokenRecord, UserRecord, VersionRecord,
 };
 use crate::campaign::{ContentHash, VersionBundle, VersionState};
 use crate::schedule::PlannedJob;
@@ -390,5 +391,53 @@ impl Store for AnyStore {
         now_ms: i64,
     ) -> Result<IngestReport, StoreError> {
         delegate!(self, s => s.rematch_pending_callbacks(expire_before_ms, now_ms))
+    }
+
+    async fn add_insight_polls(&self, polls: &[NewInsightPoll]) -> Result<u64, StoreError> {
+        delegate!(self, s => s.add_insight_polls(polls))
+    }
+
+    async fn lease_insight_polls(
+        &self,
+        owner: &str,
+        now_ms: i64,
+        lease_until_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<InsightPoll>, StoreError> {
+        delegate!(self, s => s.lease_insight_polls(owner, now_ms, lease_until_ms, limit))
+    }
+
+    async fn record_insight_polls(
+        &self,
+        owner: &str,
+        records: &[PollRecord],
+        now_ms: i64,
+    ) -> Result<u64, StoreError> {
+        delegate!(self, s => s.record_insight_polls(owner, records, now_ms))
+    }
+
+    async fn insight_polls(&self, campaign_id: &str) -> Result<Vec<InsightPoll>, StoreError> {
+        delegate!(self, s => s.insight_polls(campaign_id))
+    }
+
+    async fn insight_observations(
+        &self,
+        campaign_id: &str,
+    ) -> Result<Vec<InsightObservation>, StoreError> {
+        delegate!(self, s => s.insight_observations(campaign_id))
+    }
+
+    async fn save_audience_estimate(
+        &self,
+        estimate: &AudienceEstimateRecord,
+    ) -> Result<bool, StoreError> {
+        delegate!(self, s => s.save_audience_estimate(estimate))
+    }
+
+    async fn audience_estimates(
+        &self,
+        campaign_id: &str,
+    ) -> Result<Vec<AudienceEstimateRecord>, StoreError> {
+        delegate!(self, s => s.audience_estimates(campaign_id))
     }
 }

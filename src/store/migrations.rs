@@ -42,6 +42,11 @@ pub const SQLITE: &[Migration] = &[
         name: "subscribers_and_callbacks",
         sql: include_str!("../../migrations/sqlite/0006_subscribers_and_callbacks.sql"),
     },
+    Migration {
+        version: 7,
+        name: "insights_and_estimates",
+        sql: include_str!("../../migrations/sqlite/0007_insights_and_estimates.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -74,6 +79,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 6,
         name: "subscribers_and_callbacks",
         sql: include_str!("../../migrations/postgres/0006_subscribers_and_callbacks.sql"),
+    },
+    Migration {
+        version: 7,
+        name: "insights_and_estimates",
+        sql: include_str!("../../migrations/postgres/0007_insights_and_estimates.sql"),
     },
 ];
 

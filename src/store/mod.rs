@@ -4,6 +4,8 @@
 
 mod any;
 mod error;
+mod insight_records;
+mod insights_sql;
 mod messaging_sql;
 mod migrations;
 mod people_sql;
@@ -21,6 +23,10 @@ use crate::schedule::PlannedJob;
 
 pub use any::{AnyStore, DEFAULT_DATABASE_URL, connect};
 pub use error::StoreError;
+pub use insight_records::{
+    AudienceEstimateRecord, AudienceEstimateRow, InsightObservation, InsightObservationRow,
+    InsightPoll, InsightPollRow, NewInsightPoll, PollOutcome, PollRecord,
+};
 pub use migrations::MigrationReport;
 pub use postgres::PostgresStore;
 pub use records::{
@@ -421,4 +427,59 @@ pub trait Store: Clone + Send + Sync + 'static {
         expire_before_ms: i64,
         now_ms: i64,
     ) -> impl Future<Output = Result<IngestReport, StoreError>> + Send;
+
+    // Platform-reported reach: posts polled for their metrics, and audience estimates.
+
+    /// Registers published posts for polling; a post already registered is skipped. Returns
+    /// how many were new.
+    fn add_insight_polls(
+        &self,
+        polls: &[NewInsightPoll],
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
+    /// Leases up to `limit` polls whose window is due and that no other worker holds.
+    fn lease_insight_polls(
+        &self,
+        owner: &str,
+        now_ms: i64,
+        lease_until_ms: i64,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<InsightPoll>, StoreError>> + Send;
+
+    /// Writes what a batch of polls read, in one transaction: each poll advances (or waits,
+    /// or ends) and its observations are upserted, replacing an earlier reading of the same
+    /// window rather than adding to it. Polls whose lease moved to another worker are left
+    /// alone, observations included. Returns how many polls were written.
+    fn record_insight_polls(
+        &self,
+        owner: &str,
+        records: &[PollRecord],
+        now_ms: i64,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
+    /// A campaign's polls, finished or not, in publishing order.
+    fn insight_polls(
+        &self,
+        campaign_id: &str,
+    ) -> impl Future<Output = Result<Vec<InsightPoll>, StoreError>> + Send;
+
+    /// A campaign's observations: every metric of every post for every window read.
+    fn insight_observations(
+        &self,
+        campaign_id: &str,
+    ) -> impl Future<Output = Result<Vec<InsightObservation>, StoreError>> + Send;
+
+    /// Keeps an audience estimate unless one exists for its (version, segment, channel):
+    /// the estimate at launch is the one penetration is measured against. Returns whether it
+    /// was new.
+    fn save_audience_estimate(
+        &self,
+        estimate: &AudienceEstimateRecord,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// A campaign's audience estimates, oldest first.
+    fn audience_estimates(
+        &self,
+        campaign_id: &str,
+    ) -> impl Future<Output = Result<Vec<AudienceEstimateRecord>, StoreError>> + Send;
 }

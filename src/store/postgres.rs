@@ -3,6 +3,7 @@
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
 
+use super::insights_sql::insights_store_methods;
 use super::messaging_sql::{ingest_statuses_in, messaging_store_methods};
 use super::people_sql::{audit_append, people_store_methods};
 use super::shared_sql::{add_counts, shared_store_methods};
@@ -57,4 +58,5 @@ impl Store for PostgresStore {
     );
     people_store_methods!();
     messaging_store_methods!();
+    insights_store_methods!();
 }

@@ -7,6 +7,7 @@ use std::time::Duration;
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
+use super::insights_sql::insights_store_methods;
 use super::messaging_sql::{ingest_statuses_in, messaging_store_methods};
 use super::people_sql::{audit_append, people_store_methods};
 use super::shared_sql::{add_counts, shared_store_methods};
@@ -69,4 +70,5 @@ impl Store for SqliteStore {
     );
     people_store_methods!();
     messaging_store_methods!();
+    insights_store_methods!();
 }

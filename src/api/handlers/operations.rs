@@ -105,7 +105,9 @@ pub async fn report(
         .delivery_totals(&campaign, period.needs_days())
         .await?;
     let clicks = state.store.click_counts(&campaign).await?;
-    let report = build_report(
+    let observations = state.store.insight_observations(&campaign).await?;
+    let estimates = state.store.audience_estimates(&campaign).await?;
+    let mut report = build_report(
         &campaign,
         &deliveries,
         &clicks,
@@ -113,6 +115,7 @@ pub async fn report(
         protection,
         state.clock.now(),
     );
+    report.add_post_metrics(&observations, &estimates);
     Ok(match query.format.as_deref().unwrap_or("json") {
         "json" => axum::Json(report).into_response(),
         "csv" => (
