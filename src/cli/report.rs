@@ -4,7 +4,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use super::runtime::{fail, with_store};
-use crate::report::{Period, Protection, build_report, to_csv, to_html, to_json};
+use crate::report::{Period, Protection, campaign_report, to_csv, to_html, to_json};
 use crate::store::Store;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -46,29 +46,11 @@ pub fn report(
             ReportPeriod::Day => Period::Day,
             ReportPeriod::Week => Period::Week,
         };
-        let (deliveries, clicks) = match (
-            store.delivery_totals(campaign, period.needs_days()).await,
-            store.click_counts(campaign).await,
-        ) {
-            (Ok(d), Ok(c)) => (d, c),
-            (Err(error), _) | (_, Err(error)) => return fail(error),
-        };
-        let (observations, estimates) = match (
-            store.insight_observations(campaign).await,
-            store.audience_estimates(campaign).await,
-        ) {
-            (Ok(o), Ok(e)) => (o, e),
-            (Err(error), _) | (_, Err(error)) => return fail(error),
-        };
-        let mut report = build_report(
-            campaign,
-            &deliveries,
-            &clicks,
-            period,
-            protection,
-            chrono::Utc::now(),
-        );
-        report.add_post_metrics(&observations, &estimates);
+        let report =
+            match campaign_report(&store, campaign, period, protection, chrono::Utc::now()).await {
+                Ok(report) => report,
+                Err(error) => return fail(error),
+            };
         let text = match format {
             ReportFormat::Csv => to_csv(&report),
             ReportFormat::Json => to_json(&report),

@@ -22,7 +22,7 @@ use crate::reach::{
     CallbackIngestor, ClickState, HookState, LinkIndex, hook_accounts, hooks_router,
     redirector_router, register_webhooks,
 };
-use crate::report::{Period, Protection, build_report, to_csv, to_html};
+use crate::report::{Period, Protection, campaign_report, to_csv, to_html};
 use crate::sandbox::{FaultConfig, Sandbox, SandboxConfig};
 use crate::store::{AnyStore, SqliteStore, Store};
 use crate::subscribers::SubscriberVault;
@@ -277,19 +277,20 @@ pub async fn run_demo(options: &DemoOptions) -> Result<DemoOutcome, String> {
     let mut campaigns = Vec::new();
     for loaded in &project.campaigns {
         let id = &loaded.campaign.id;
+        let report = campaign_report(
+            &store,
+            id,
+            Period::Run,
+            Protection { k: 10, round_to: 1 },
+            Utc::now(),
+        )
+        .await
+        .map_err(|e| e.to_string())?;
         let deliveries = store
             .delivery_totals(id, false)
             .await
             .map_err(|e| e.to_string())?;
         let clicks = store.click_counts(id).await.map_err(|e| e.to_string())?;
-        let report = build_report(
-            id,
-            &deliveries,
-            &clicks,
-            Period::Run,
-            Protection { k: 10, round_to: 1 },
-            Utc::now(),
-        );
         for (extension, text) in [("html", to_html(&report)), ("csv", to_csv(&report))] {
             let path = options.out.join(format!("{id}.{extension}"));
             write(&path, &text)?;

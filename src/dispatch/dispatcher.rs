@@ -147,6 +147,35 @@ struct Ready {
     route: Arc<Route>,
 }
 
+/// A public post published lately: what a job with the same words on the same page shares.
+struct RecentPost {
+    platform_id: Option<String>,
+    at: DateTime<Utc>,
+}
+
+/// A post's (channel, chat, text).
+type PostKey = (String, Option<String>, String);
+
+/// Whether a platform refuses the same text posted twice within a day.
+fn refuses_repeats(platform: Platform) -> bool {
+    matches!(platform, Platform::Facebook | Platform::X)
+}
+
+/// The key a post is remembered by; `None` for calls on platforms that take repeats, and for
+/// calls that are not public posts.
+fn public_post_key(ready: &Ready) -> Option<PostKey> {
+    let account = &ready.route.account;
+    if account.audience != Audience::Chats || !refuses_repeats(account.channel.platform) {
+        return None;
+    }
+    let (_, recipient) = ready.jobs.first()?;
+    Some((
+        account.channel.to_string(),
+        recipient.clone(),
+        ready.text.text.clone(),
+    ))
+}
+
 /// Subscribers added to the outbox per statement when a broadcast job fans out.
 const EXPANSION_PAGE: u32 = 1_000;
 
@@ -157,6 +186,10 @@ pub struct Dispatcher<S: Store> {
     settings: DispatchSettings,
     routes: HashMap<String, Arc<Route>>,
     versions: VersionCache,
+    /// Posts this worker published on Facebook and X in the last day, by (channel, chat,
+    /// text): a job for another segment with the same words shares that post, since these
+    /// partners refuse the same text twice within a day (Telegram channels take repeats).
+    recent_posts: std::sync::Mutex<HashMap<PostKey, RecentPost>>,
     /// Opens subscribers' identifiers; without it, deliveries to subscribers wait.
     vault: Option<Arc<SubscriberVault>>,
     /// Reads published posts' metrics back, window by window.
@@ -380,6 +413,7 @@ impl<S: Store> Dispatcher<S> {
             routes,
             versions: VersionCache::default(),
             vault: None,
+            recent_posts: std::sync::Mutex::new(HashMap::new()),
             insights: InsightPoller::new(&settings.worker_id, insight_sources),
             estimator: AudienceEstimator::new(estimate_sources),
             settings,
@@ -697,6 +731,20 @@ impl<S: Store> Dispatcher<S> {
                 .collect();
             let results = self.publish_chunk(chunk).await;
             for (ready, results) in results {
+                if let (Some(key), Some(PublishResult::Published { platform_id })) =
+                    (public_post_key(&ready), results.first())
+                {
+                    let at = self.clock.now();
+                    let mut recent = self.recent_posts.lock().unwrap_or_else(|p| p.into_inner());
+                    recent.retain(|_, post| at - post.at < chrono::Duration::hours(24));
+                    recent.insert(
+                        key,
+                        RecentPost {
+                            platform_id: platform_id.clone(),
+                            at,
+                        },
+                    );
+                }
                 let mut paused = false;
                 for ((job, _), result) in ready.jobs.iter().zip(results) {
                     if matches!(result, PublishResult::RecipientGone { .. }) {
@@ -1090,6 +1138,30 @@ impl<S: Store> Dispatcher<S> {
                 );
                 if let Some(&index) = shared.get(&key) {
                     units[index].jobs.push((addressed.job, addressed.recipient));
+                    continue;
+                }
+                let earlier = refuses_repeats(route.account.channel.platform)
+                    .then(|| self.recent_posts.lock())
+                    .and_then(|lock| {
+                        let recent = lock.unwrap_or_else(|p| p.into_inner());
+                        recent
+                            .get(&(
+                                route.account.channel.to_string(),
+                                key.1.clone(),
+                                key.0.clone(),
+                            ))
+                            .filter(|post| self.clock.now() - post.at < chrono::Duration::hours(24))
+                            .map(|post| post.platform_id.clone())
+                    });
+                if let Some(platform_id) = earlier {
+                    report.sent += 1;
+                    outcomes.push((
+                        addressed.job.id,
+                        JobOutcome::Sent {
+                            platform_id,
+                            variant: text.variant.clone(),
+                        },
+                    ));
                     continue;
                 }
                 shared.insert(key, units.len());

@@ -4,6 +4,7 @@
 mod build;
 mod charts;
 mod export;
+mod load;
 mod post_metrics;
 mod published;
 mod rates;
@@ -12,6 +13,7 @@ mod suppression;
 
 pub use build::{DEFINITIONS, Period, Report, build_report};
 pub use export::{to_csv, to_html, to_json};
+pub use load::campaign_report;
 pub use post_metrics::{
     ApiVersionNote, EstimateNote, LocaleReach, NO_SPEND_DATA, POST_DIMENSIONS, Penetration,
     PostMetrics, PostRateTable, SUM_OF_REACH, post_metrics,

@@ -76,7 +76,7 @@ pub async fn report(
     Path(campaign): Path<String>,
     axum::extract::Query(query): axum::extract::Query<ReportQuery>,
 ) -> Result<axum::response::Response, ApiError> {
-    use crate::report::{Period, Protection, build_report, to_csv, to_html};
+    use crate::report::{Period, Protection, campaign_report, to_csv, to_html};
     if state.store.versions(&campaign).await?.is_empty() {
         return Err(ApiError::not_found(format!("no campaign `{campaign}`")));
     }
@@ -100,22 +100,14 @@ pub async fn report(
         k,
         round_to: query.round.unwrap_or(1).max(1),
     };
-    let deliveries = state
-        .store
-        .delivery_totals(&campaign, period.needs_days())
-        .await?;
-    let clicks = state.store.click_counts(&campaign).await?;
-    let observations = state.store.insight_observations(&campaign).await?;
-    let estimates = state.store.audience_estimates(&campaign).await?;
-    let mut report = build_report(
+    let report = campaign_report(
+        &state.store,
         &campaign,
-        &deliveries,
-        &clicks,
         period,
         protection,
         state.clock.now(),
-    );
-    report.add_post_metrics(&observations, &estimates);
+    )
+    .await?;
     Ok(match query.format.as_deref().unwrap_or("json") {
         "json" => axum::Json(report).into_response(),
         "csv" => (

@@ -1,0 +1,25 @@
+//! A campaign's report from what the store holds, the one way every caller (the CLI, the API,
+//! the demo, the web pages) builds it, so they can never disagree.
+
+use chrono::{DateTime, Utc};
+
+use super::build::{Period, Report, build_report};
+use super::published::Protection;
+use crate::store::{Store, StoreError};
+
+/// Delivery counters, clicks, post insights and audience estimates of `campaign`, protected.
+pub async fn campaign_report<S: Store>(
+    store: &S,
+    campaign: &str,
+    period: Period,
+    protection: Protection,
+    now: DateTime<Utc>,
+) -> Result<Report, StoreError> {
+    let deliveries = store.delivery_totals(campaign, period.needs_days()).await?;
+    let clicks = store.click_counts(campaign).await?;
+    let observations = store.insight_observations(campaign).await?;
+    let estimates = store.audience_estimates(campaign).await?;
+    let mut report = build_report(campaign, &deliveries, &clicks, period, protection, now);
+    report.add_post_metrics(&observations, &estimates);
+    Ok(report)
+}
