@@ -17,13 +17,20 @@ pub struct Config {
     /// Base URL of herald's click redirector: tracking links are `{public_url}/r/{token}`.
     pub public_url: String,
     pub accounts: BTreeMap<ChannelRef, Account>,
+    /// How long per-delivery bookkeeping (job rows, callback receipts) is kept; afterwards
+    /// only the aggregate counters remain.
+    pub retention_days: u32,
 }
+
+/// Default for [`Config::retention_days`].
+pub const DEFAULT_RETENTION_DAYS: u32 = 7;
 
 impl Default for Config {
     fn default() -> Self {
         Config {
             public_url: DEFAULT_PUBLIC_URL.to_string(),
             accounts: BTreeMap::new(),
+            retention_days: DEFAULT_RETENTION_DAYS,
         }
     }
 }
@@ -123,7 +130,7 @@ impl Config {
             doc.get_ref(),
             0..0,
             "configuration",
-            &["public_url", "accounts"],
+            &["public_url", "retention_days", "accounts"],
             diags,
         );
         let mut config = Config::default();
@@ -136,6 +143,16 @@ impl Config {
                     url.span,
                     "`public_url` must be an http:// or https:// URL",
                 );
+            }
+        }
+        if let Some(days) = root.opt_int("retention_days", diags) {
+            match u32::try_from(days.value) {
+                Ok(value) if (1..=3650).contains(&value) => config.retention_days = value,
+                _ => diags.error(
+                    file,
+                    days.span,
+                    "`retention_days` must be a whole number of days from 1 to 3650",
+                ),
             }
         }
         for (table, span) in root.tables("accounts", false, diags) {
@@ -540,5 +557,18 @@ chats = { "*" = "@nl_info" }
             ]
         );
         assert!(problems.iter().all(|p| !p.contains("AAE-secret")));
+    }
+
+    #[test]
+    fn retention_is_seven_days_unless_set_within_bounds() {
+        assert_eq!(parse("").0.retention_days, 7);
+        assert_eq!(parse("retention_days = 30").0.retention_days, 30);
+        let (_, problems) = parse("retention_days = 0");
+        assert_eq!(
+            problems,
+            [
+                "herald.toml:1:18: error: `retention_days` must be a whole number of days from 1 to 3650"
+            ]
+        );
     }
 }

@@ -350,3 +350,72 @@ async fn the_html_report_opens_in_headless_chromium_with_its_charts_and_tables()
     let pdf_bytes = std::fs::read(&pdf).expect("a printed page");
     assert!(pdf_bytes.starts_with(b"%PDF") && pdf_bytes.len() > 5_000);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn by_chooses_the_breakdowns_and_sums_over_the_rest() {
+    let project = Project::valid();
+    let url = fixture(&project).await;
+    // By channel only: one row per period, the locales summed (ar 123, fr 145, en 350).
+    let run = project.herald(&[
+        "report",
+        "demo",
+        "--format",
+        "csv",
+        "--by",
+        "channel",
+        "--database-url",
+        &url,
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let sent: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("sent,"))
+        .collect();
+    assert_eq!(
+        sent,
+        [
+            "sent,run,whole run,telegram:info,377",
+            "sent,run,whole run,whatsapp:optin,241",
+            "sent,run,whole run,total,618",
+            "sent,run,total,telegram:info,377",
+            "sent,run,total,whatsapp:optin,241",
+            "sent,run,total,total,618",
+        ]
+    );
+    // By locale, channels summed: the small Arabic WhatsApp count disappears into its row.
+    let run = project.herald(&[
+        "report",
+        "demo",
+        "--format",
+        "json",
+        "--by",
+        "locale",
+        "--database-url",
+        &url,
+    ]);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let table = &report["tables"][0];
+    assert_eq!(
+        table["row_dimensions"],
+        serde_json::json!(["locale", "period"])
+    );
+    assert_eq!(table["columns"], serde_json::json!(["all channels"]));
+    assert_eq!(table["cells"], serde_json::json!([[123], [350], [145]]));
+    let refused = project.herald(&[
+        "report",
+        "demo",
+        "--format",
+        "csv",
+        "--by",
+        "person",
+        "--database-url",
+        &url,
+    ]);
+    assert_eq!(refused.code, 2);
+    assert!(
+        refused.stderr.contains("unknown breakdown `person`"),
+        "{}",
+        refused.stderr
+    );
+}

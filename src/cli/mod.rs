@@ -135,6 +135,10 @@ pub enum Command {
         /// Round published counts to a multiple of this (1: no rounding).
         #[arg(long = "round", default_value_t = 1)]
         round_to: u64,
+        /// The breakdowns: `segment,locale,channel,variant` or part of it; what is left out is
+        /// summed over.
+        #[arg(long, default_value = "segment,locale,channel,variant")]
+        by: String,
     },
     /// Jobs that failed for good, with the partner's code and words.
     #[command(subcommand)]
@@ -326,6 +330,7 @@ pub fn run(cli: Cli) -> ExitCode {
             period,
             k,
             round_to,
+            by,
         } => report::report(
             &cli.database_url,
             &campaign,
@@ -333,6 +338,7 @@ pub fn run(cli: Cli) -> ExitCode {
             out.as_deref(),
             period,
             crate::report::Protection { k, round_to },
+            &by,
         ),
         Command::User(UserCommand::Add { name, roles }) => {
             users::user_add(&cli.database_url, &name, &roles)

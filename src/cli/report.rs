@@ -4,7 +4,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use super::runtime::{fail, with_store};
-use crate::report::{Period, Protection, campaign_report, to_csv, to_html, to_json};
+use crate::report::{Breakdown, Period, Protection, campaign_report, to_csv, to_html, to_json};
 use crate::store::Store;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -28,7 +28,15 @@ pub fn report(
     out: Option<&Path>,
     period: ReportPeriod,
     protection: Protection,
+    by: &str,
 ) -> ExitCode {
+    let by = match Breakdown::parse(by) {
+        Ok(by) => by,
+        Err(error) => {
+            eprintln!("error: --by: {error}");
+            return ExitCode::from(2);
+        }
+    };
     if protection.k < 5 {
         eprintln!("error: --k must be at least 5: smaller cells could single people out");
         return ExitCode::from(2);
@@ -47,7 +55,9 @@ pub fn report(
             ReportPeriod::Week => Period::Week,
         };
         let report =
-            match campaign_report(&store, campaign, period, protection, chrono::Utc::now()).await {
+            match campaign_report(&store, campaign, period, protection, by, chrono::Utc::now())
+                .await
+            {
                 Ok(report) => report,
                 Err(error) => return fail(error),
             };

@@ -80,6 +80,7 @@ pub fn serve(
         };
         let hook_accounts = Arc::new(crate::reach::hook_accounts(&config, with_sandbox, &stored));
         let settings = DispatchSettings {
+            retention: chrono::Duration::days(i64::from(config.retention_days)),
             sandbox_url: sandbox.as_ref().map(|s| s.base_url()),
             ..DispatchSettings::default()
         };

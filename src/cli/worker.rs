@@ -41,6 +41,7 @@ pub fn worker(
             }
         };
         let settings = DispatchSettings {
+            retention: chrono::Duration::days(i64::from(config.retention_days)),
             sandbox_url: sandbox_url.map(str::to_string),
             lease,
             // Paced sends must fall well within the lease.

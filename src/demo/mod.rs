@@ -22,7 +22,7 @@ use crate::reach::{
     CallbackIngestor, ClickState, HookState, LinkIndex, hook_accounts, hooks_router,
     redirector_router, register_webhooks,
 };
-use crate::report::{Period, Protection, campaign_report, to_csv, to_html};
+use crate::report::{Breakdown, Period, Protection, campaign_report, to_csv, to_html};
 use crate::sandbox::{FaultConfig, Sandbox, SandboxConfig};
 use crate::store::{AnyStore, SqliteStore, Store};
 use crate::subscribers::SubscriberVault;
@@ -282,6 +282,7 @@ pub async fn run_demo(options: &DemoOptions) -> Result<DemoOutcome, String> {
             id,
             Period::Run,
             Protection { k: 10, round_to: 1 },
+            Breakdown::ALL,
             Utc::now(),
         )
         .await

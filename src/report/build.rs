@@ -149,6 +149,58 @@ impl Report {
     }
 }
 
+/// Which breakdowns a report's tables show (`--by`): rows by segment, locale and variant,
+/// columns by channel, each one fixed set, so that two reports cannot be differenced to
+/// isolate a small group. What is left out is summed over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Breakdown {
+    pub segment: bool,
+    pub locale: bool,
+    pub channel: bool,
+    pub variant: bool,
+}
+
+impl Breakdown {
+    pub const ALL: Breakdown = Breakdown {
+        segment: true,
+        locale: true,
+        channel: true,
+        variant: true,
+    };
+
+    /// `segment,locale,channel,variant` or any part of it.
+    pub fn parse(text: &str) -> Result<Breakdown, String> {
+        let mut by = Breakdown {
+            segment: false,
+            locale: false,
+            channel: false,
+            variant: false,
+        };
+        for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            match part {
+                "segment" => by.segment = true,
+                "locale" => by.locale = true,
+                "channel" => by.channel = true,
+                "variant" => by.variant = true,
+                other => {
+                    return Err(format!(
+                        "unknown breakdown `{other}`; use segment, locale, channel and variant, separated by commas"
+                    ));
+                }
+            }
+        }
+        Ok(by)
+    }
+
+    fn column(self, channel: &str) -> String {
+        if self.channel {
+            channel.to_string()
+        } else {
+            "all channels".to_string()
+        }
+    }
+}
+
 pub fn build_report(
     campaign: &str,
     deliveries: &[DeliveryCount],
@@ -157,23 +209,65 @@ pub fn build_report(
     protection: Protection,
     generated_at: DateTime<Utc>,
 ) -> Report {
+    build_report_by(
+        campaign,
+        deliveries,
+        clicks,
+        period,
+        protection,
+        Breakdown::ALL,
+        generated_at,
+    )
+}
+
+/// [`build_report`] with the breakdowns `by` chooses.
+pub fn build_report_by(
+    campaign: &str,
+    deliveries: &[DeliveryCount],
+    clicks: &[(ClickKey, i64)],
+    period: Period,
+    protection: Protection,
+    by: Breakdown,
+    generated_at: DateTime<Utc>,
+) -> Report {
     let mut tables = Vec::new();
+    let mut delivery_dims: Vec<&str> = Vec::new();
+    for (on, name) in [
+        (by.segment, "segment"),
+        (by.locale, "locale"),
+        (by.variant, "variant"),
+    ] {
+        if on {
+            delivery_dims.push(name);
+        }
+    }
+    delivery_dims.push("period");
+    let click_dims: Vec<&str> = delivery_dims
+        .iter()
+        .copied()
+        .filter(|d| *d != "segment")
+        .collect();
     for status in ["sent", "delivered", "read", "failed"] {
         let mut counts: BTreeMap<(Vec<String>, String), u64> = BTreeMap::new();
         for c in deliveries.iter().filter(|c| c.status == status) {
-            let row = vec![
-                c.segment.clone(),
-                c.locale.clone(),
-                variant_label(&c.variant),
-                period.label(&c.day),
-            ];
-            *counts.entry((row, c.channel.clone())).or_default() += c.count.max(0) as u64;
+            let mut row = Vec::with_capacity(4);
+            if by.segment {
+                row.push(c.segment.clone());
+            }
+            if by.locale {
+                row.push(c.locale.clone());
+            }
+            if by.variant {
+                row.push(variant_label(&c.variant));
+            }
+            row.push(period.label(&c.day));
+            *counts.entry((row, by.column(&c.channel))).or_default() += c.count.max(0) as u64;
         }
         if !counts.is_empty() {
             tables.push(PublishedTable::protect(
                 status,
                 period_name(period),
-                &["segment", "locale", "variant", "period"],
+                &delivery_dims,
                 &counts,
                 protection,
             ));
@@ -182,23 +276,27 @@ pub fn build_report(
     for (kind, metric) in [("person", "clicks"), ("preview", "link previews")] {
         let mut counts: BTreeMap<(Vec<String>, String), u64> = BTreeMap::new();
         for (key, n) in clicks.iter().filter(|(k, _)| k.kind == kind) {
-            let row = vec![
-                key.locale.clone(),
-                variant_label(&key.variant),
-                period.label(&key.day),
-            ];
-            *counts.entry((row, key.channel.clone())).or_default() += (*n).max(0) as u64;
+            let mut row = Vec::with_capacity(3);
+            if by.locale {
+                row.push(key.locale.clone());
+            }
+            if by.variant {
+                row.push(variant_label(&key.variant));
+            }
+            row.push(period.label(&key.day));
+            *counts.entry((row, by.column(&key.channel))).or_default() += (*n).max(0) as u64;
         }
         if !counts.is_empty() {
             tables.push(PublishedTable::protect(
                 metric,
                 period_name(period),
-                &["locale", "variant", "period"],
+                &click_dims,
                 &counts,
                 protection,
             ));
         }
     }
+    let variant_index = delivery_dims.iter().position(|d| *d == "variant");
     let find = |metric: &str| tables.iter().find(|t| t.metric == metric);
     let mut rates = Vec::new();
     let mut comparisons = Vec::new();
@@ -208,8 +306,9 @@ pub fn build_report(
     ] {
         if let (Some(top), Some(bottom)) = (find(numerator), find(denominator)) {
             rates.push(rate_table(name, definition, top, bottom));
-            // Rows are (segment, locale, variant, period): the variant is the third.
-            comparisons.extend(compare_variants(name, top, bottom, 2));
+            if let Some(index) = variant_index {
+                comparisons.extend(compare_variants(name, top, bottom, index));
+            }
         }
     }
     Report {

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::build::{Period, Report, build_report};
+use super::build::{Breakdown, Period, Report, build_report_by};
 use super::published::Protection;
 use crate::store::{Store, StoreError};
 
@@ -13,13 +13,14 @@ pub async fn campaign_report<S: Store>(
     campaign: &str,
     period: Period,
     protection: Protection,
+    by: Breakdown,
     now: DateTime<Utc>,
 ) -> Result<Report, StoreError> {
     let deliveries = store.delivery_totals(campaign, period.needs_days()).await?;
     let clicks = store.click_counts(campaign).await?;
     let observations = store.insight_observations(campaign).await?;
     let estimates = store.audience_estimates(campaign).await?;
-    let mut report = build_report(campaign, &deliveries, &clicks, period, protection, now);
+    let mut report = build_report_by(campaign, &deliveries, &clicks, period, protection, by, now);
     report.add_post_metrics(&observations, &estimates);
     Ok(report)
 }

@@ -11,7 +11,7 @@ mod rates;
 mod statistics;
 mod suppression;
 
-pub use build::{DEFINITIONS, Period, Report, build_report};
+pub use build::{Breakdown, DEFINITIONS, Period, Report, build_report, build_report_by};
 pub use export::{to_csv, to_html, to_json};
 pub use load::campaign_report;
 pub use post_metrics::{

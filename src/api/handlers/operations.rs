@@ -68,6 +68,9 @@ pub struct ReportQuery {
     k: Option<u64>,
     #[serde(default)]
     round: Option<u64>,
+    /// `segment,locale,channel,variant` or part of it.
+    #[serde(default)]
+    by: Option<String>,
 }
 
 /// The campaign's reach report, protected exactly as `herald report` protects it.
@@ -76,7 +79,7 @@ pub async fn report(
     Path(campaign): Path<String>,
     axum::extract::Query(query): axum::extract::Query<ReportQuery>,
 ) -> Result<axum::response::Response, ApiError> {
-    use crate::report::{Period, Protection, campaign_report, to_csv, to_html};
+    use crate::report::{Breakdown, Period, Protection, campaign_report, to_csv, to_html};
     if state.store.versions(&campaign).await?.is_empty() {
         return Err(ApiError::not_found(format!("no campaign `{campaign}`")));
     }
@@ -100,11 +103,16 @@ pub async fn report(
         k,
         round_to: query.round.unwrap_or(1).max(1),
     };
+    let by = match query.by.as_deref() {
+        Some(text) => Breakdown::parse(text).map_err(ApiError::bad_request)?,
+        None => Breakdown::ALL,
+    };
     let report = campaign_report(
         &state.store,
         &campaign,
         period,
         protection,
+        by,
         state.clock.now(),
     )
     .await?;
