@@ -76,7 +76,7 @@ pub async fn report(
     Path(campaign): Path<String>,
     axum::extract::Query(query): axum::extract::Query<ReportQuery>,
 ) -> Result<axum::response::Response, ApiError> {
-    use crate::report::{Period, Protection, build_report, to_csv, to_html};
+    use crate::report::{Period, Protection, to_csv, to_html};
     if state.store.versions(&campaign).await?.is_empty() {
         return Err(ApiError::not_found(format!("no campaign `{campaign}`")));
     }
@@ -100,19 +100,7 @@ pub async fn report(
         k,
         round_to: query.round.unwrap_or(1).max(1),
     };
-    let deliveries = state
-        .store
-        .delivery_totals(&campaign, period.needs_days())
-        .await?;
-    let clicks = state.store.click_counts(&campaign).await?;
-    let report = build_report(
-        &campaign,
-        &deliveries,
-        &clicks,
-        period,
-        protection,
-        state.clock.now(),
-    );
+    let report = campaign_report(&state, &campaign, period, protection).await?;
     Ok(match query.format.as_deref().unwrap_or("json") {
         "json" => axum::Json(report).into_response(),
         "csv" => (
@@ -131,4 +119,27 @@ pub async fn report(
             )));
         }
     })
+}
+
+/// A campaign's reach report from the store's aggregates, protected as asked. Shared with the
+/// web interface, so both publish the same numbers.
+pub(crate) async fn campaign_report(
+    state: &ApiState,
+    campaign: &str,
+    period: crate::report::Period,
+    protection: crate::report::Protection,
+) -> Result<crate::report::Report, ApiError> {
+    let deliveries = state
+        .store
+        .delivery_totals(campaign, period.needs_days())
+        .await?;
+    let clicks = state.store.click_counts(campaign).await?;
+    Ok(crate::report::build_report(
+        campaign,
+        &deliveries,
+        &clicks,
+        period,
+        protection,
+        state.clock.now(),
+    ))
 }
