@@ -550,3 +550,122 @@ async fn people_review_approve_schedule_stop_and_evaluate_in_a_browser() {
     assert!(browser.title().await.starts_with("Not allowed"));
     browser.screenshot(&shots.join("ui-forbidden.png")).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_allows_exactly_its_roles() {
+    let mut app = App::spawn(true).await;
+    for role in Role::ALL {
+        app.user(role.name(), &[role]).await;
+    }
+    let hash = app.upload("author").await;
+    let mut sessions = BTreeMap::new();
+    for role in Role::ALL {
+        sessions.insert(role, Session::login(&app, role.name()).await.0);
+    }
+    let routes = herald::web::ui_route_table();
+    assert!(routes.len() >= 15);
+    let anonymous = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    for route in routes.iter().filter(|r| r.path != "/ui/logout") {
+        let path = route
+            .path
+            .replace("{campaign}", "demo")
+            .replace("{hash}", &hash);
+        let post = route.method == axum::http::Method::POST;
+        for role in Role::ALL {
+            let session = &sessions[&role];
+            let (status, page) = if post {
+                session
+                    .post(&path, &format!("csrf={}&confirm=yes", session.csrf))
+                    .await
+            } else {
+                session.get(&path).await
+            };
+            if route.roles.contains(&role) {
+                assert!(
+                    status != 403 && status < 500,
+                    "{} {path} as {role}: {status} {page}",
+                    route.method
+                );
+            } else {
+                assert_eq!(status, 403, "{} {path} as {role}", route.method);
+                assert!(page.contains("needs one of the roles"), "{page}");
+            }
+        }
+        let request = if post {
+            anonymous.post(format!("{}{path}", app.base)).body("csrf=x")
+        } else {
+            anonymous.get(format!("{}{path}", app.base))
+        };
+        let status = request.send().await.unwrap().status().as_u16();
+        assert_eq!(
+            status,
+            if post { 403 } else { 303 },
+            "{path} without a session"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_needs_confirmation_revoked_tokens_end_sessions_and_logins_are_limited() {
+    let mut app = App::spawn(true).await;
+    app.user("ana", &[Role::Author]).await;
+    app.user("sam", &[Role::Scheduler]).await;
+    app.upload("ana").await;
+    let (sam, _) = Session::login(&app, "sam").await;
+    let (status, page) = sam
+        .post(
+            "/ui/campaigns/demo/kill",
+            &format!("csrf={}&back=dispatch", sam.csrf),
+        )
+        .await;
+    assert_eq!(status, 400, "{page}");
+    assert!(page.contains("Nothing was stopped"), "{page}");
+    assert!(!app.store.is_killed("demo").await.unwrap());
+    let (status, _) = sam
+        .post(
+            "/ui/campaigns/demo/kill",
+            &format!("csrf={}&back=dispatch&confirm=yes", sam.csrf),
+        )
+        .await;
+    assert_eq!(status, 303);
+    assert!(app.store.is_killed("demo").await.unwrap());
+    let (status, page) = sam.get("/ui/campaigns/demo/dispatch").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Kill switch on"), "{page}");
+
+    // Revoking the token the session was opened with ends the session at the next request.
+    let token_id = app.tokens["sam"].split('.').next().unwrap().to_string();
+    assert!(app.store.revoke_token(&token_id, "admin", 0).await.unwrap());
+    let (status, _) = sam.get("/ui").await;
+    assert_eq!(status, 303, "back to the login form");
+
+    // Failed logins count against the API's limiter: past ten, even a good token waits.
+    let client = reqwest::Client::new();
+    for _ in 0..10 {
+        let response = client
+            .post(format!("{}/ui/login", app.base))
+            .body("token=nobody.wrong")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 401);
+    }
+    let response = client
+        .post(format!("{}/ui/login", app.base))
+        .body(format!("token={}", app.tokens["ana"]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 429);
+    assert!(response.headers().contains_key("retry-after"));
+    let response = client
+        .get(format!("{}/api/v1/me", app.base))
+        .header("authorization", format!("Bearer {}", app.tokens["ana"]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 429, "the API shares the limiter");
+}
