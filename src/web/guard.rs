@@ -19,11 +19,21 @@ use crate::store::{Store, UserRecord};
 
 /// Who is looking at a page: their user record (roles read afresh on every request), their
 /// session id and its CSRF token for the page's forms.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Viewer {
     pub user: UserRecord,
     pub session_id: String,
     pub csrf: String,
+}
+
+/// The session id and CSRF token are credentials: never printed, even in debug output.
+impl std::fmt::Debug for Viewer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Viewer")
+            .field("user", &self.user.name)
+            .field("roles", &self.user.roles)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Viewer {

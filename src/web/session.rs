@@ -20,13 +20,22 @@ const MAX_SESSIONS: usize = 10_000;
 
 /// What a session remembers: whose it is (by token id, so revoking the token ends it) and its
 /// CSRF token. Never the token's secret.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Session {
     /// The id part of the API token the session was opened with.
     pub token_id: String,
     /// Echoed by every form of this session; compared in constant time.
     pub csrf: String,
     last_seen: Instant,
+}
+
+/// The CSRF token is a credential: never printed, even in debug output.
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("token_id", &self.token_id)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Session {
@@ -36,8 +45,7 @@ impl Session {
     }
 }
 
-/// Sessions by id, in memory.
-#[derive(Debug)]
+/// Sessions by id, in memory (never printed: the ids are credentials).
 pub struct Sessions {
     by_id: Mutex<HashMap<String, Session>>,
     idle: Duration,
