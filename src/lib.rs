@@ -26,3 +26,4 @@ pub mod secrets;
 pub mod store;
 pub mod subscribers;
 pub mod telemetry;
+pub mod web;

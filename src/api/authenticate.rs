@@ -38,14 +38,16 @@ impl LoginLimiter {
         }
     }
 
-    fn blocked(&self, ip: IpAddr) -> Option<Duration> {
+    /// How long `ip` must still wait, if it failed too often (shared with the web login).
+    pub(crate) fn blocked(&self, ip: IpAddr) -> Option<Duration> {
         let failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
         let (count, since) = failures.get(&ip)?;
         let elapsed = since.elapsed();
         (*count >= self.limit && elapsed < self.window).then(|| self.window - elapsed)
     }
 
-    fn failed(&self, ip: IpAddr) {
+    /// Counts a failed authentication from `ip`.
+    pub(crate) fn failed(&self, ip: IpAddr) {
         let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
         let entry = failures.entry(ip).or_insert((0, Instant::now()));
         if entry.1.elapsed() >= self.window {
@@ -123,7 +125,12 @@ pub async fn require_roles(
     next.run(request).await
 }
 
-async fn authenticate(state: &ApiState, token: &str) -> Result<Option<UserRecord>, ApiError> {
+/// The user a token `id.secret` belongs to, if it is known, matches and is not revoked
+/// (shared with the web login, so both check tokens the same way).
+pub(crate) async fn authenticate(
+    state: &ApiState,
+    token: &str,
+) -> Result<Option<UserRecord>, ApiError> {
     let Some((id, secret)) = parse_token(token) else {
         return Ok(None);
     };

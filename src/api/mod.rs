@@ -19,8 +19,10 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::store::AnyStore;
 
+pub(crate) use authenticate::authenticate;
 pub use authenticate::{Authenticated, LoginLimiter};
 pub use error::ApiError;
+pub(crate) use handlers::{cancel_version, decide, move_to, protected_report, resume_version};
 pub use openapi::document as openapi_document;
 pub use routes::{RouteSpec, route_table};
 

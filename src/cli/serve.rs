@@ -111,7 +111,9 @@ pub fn serve(
             .local_addr()
             .map(|a| a.to_string())
             .unwrap_or_else(|_| listen.to_string());
-        println!("herald serving on http://{address} (API under /api/v1; /healthz, /readyz)");
+        println!(
+            "herald serving on http://{address} (API under /api/v1, web interface under /ui; /healthz, /readyz)"
+        );
         if let Some(running) = &sandbox {
             println!(
                 "rehearsal: every account points at the in-process sandbox on {}",
@@ -178,13 +180,17 @@ pub fn serve(
         }
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let dispatching = tokio::spawn(async move { dispatcher.run(stopped).await });
-        let api = crate::api::router(crate::api::ApiState {
+        let api_state = crate::api::ApiState {
             store: store.clone(),
             config: api_config,
             clock: Arc::new(SystemClock),
             limiter: Arc::new(crate::api::LoginLimiter::default()),
             secret_key: secret_key.map(Arc::new),
-        });
+        };
+        // The web interface shares the API's state, so its logins count against the same
+        // failed-login limiter.
+        let web = crate::web::router(crate::web::WebState::new(api_state.clone()));
+        let api = crate::api::router(api_state);
         let clicks = crate::reach::redirector_router(crate::reach::ClickState {
             store: store.clone(),
             config: Arc::clone(&click_config),
@@ -198,7 +204,11 @@ pub fn serve(
             ingestor: crate::reach::CallbackIngestor::start(store.clone(), Arc::new(SystemClock)),
             accounts: Arc::clone(&hook_accounts),
         });
-        let app = probes(store).merge(api).merge(clicks).merge(hooks);
+        let app = probes(store)
+            .merge(api)
+            .merge(web)
+            .merge(clicks)
+            .merge(hooks);
         let server = axum::serve(
             listener,
             app.into_make_service_with_connect_info::<SocketAddr>(),

@@ -46,7 +46,8 @@ fn answer(record: VersionRecord) -> impl IntoResponse {
     )
 }
 
-async fn move_to(
+/// Moves a version through the lifecycle as `actor` (shared with the web interface).
+pub(crate) async fn move_to(
     state: &ApiState,
     hash: &str,
     to: VersionState,
@@ -69,7 +70,9 @@ pub async fn submit(
     ))
 }
 
-async fn decide(
+/// An approver's decision, refused for a version the approver authored (four eyes). Shared
+/// with the web interface so that both enforce the one rule.
+pub(crate) async fn decide(
     state: ApiState,
     user: crate::store::UserRecord,
     hash: String,
@@ -140,7 +143,17 @@ pub async fn resume(
     Extension(Authenticated(user)): Extension<Authenticated>,
     Path(hash): Path<String>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let record = find_version(&state, &hash).await?;
+    Ok(answer(resume_version(&state, &hash, &user.name).await?))
+}
+
+/// Resumes a paused version: back to running if the campaign has started, else to scheduled.
+/// Shared with the web interface.
+pub(crate) async fn resume_version(
+    state: &ApiState,
+    hash: &str,
+    actor: &str,
+) -> Result<VersionRecord, ApiError> {
+    let record = find_version(state, hash).await?;
     let version = crate::dispatch::LoadedVersion::from_bundle(
         record.hash.clone(),
         &record.bundle,
@@ -159,12 +172,10 @@ pub async fn resume(
     } else {
         VersionState::Scheduled
     };
-    Ok(answer(
-        state
-            .store
-            .transition(&record.hash, to, state.clock.now(), &user.name)
-            .await?,
-    ))
+    Ok(state
+        .store
+        .transition(&record.hash, to, state.clock.now(), actor)
+        .await?)
 }
 
 pub async fn cancel(
@@ -172,10 +183,19 @@ pub async fn cancel(
     Extension(Authenticated(user)): Extension<Authenticated>,
     Path(hash): Path<String>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let record = move_to(&state, &hash, VersionState::Cancelled, &user.name).await?;
+    Ok(answer(cancel_version(&state, &hash, &user.name).await?))
+}
+
+/// Cancels a version and its pending jobs. Shared with the web interface.
+pub(crate) async fn cancel_version(
+    state: &ApiState,
+    hash: &str,
+    actor: &str,
+) -> Result<VersionRecord, ApiError> {
+    let record = move_to(state, hash, VersionState::Cancelled, actor).await?;
     state
         .store
         .cancel_version_jobs(&record.hash, state.clock.now().timestamp_millis())
         .await?;
-    Ok(answer(record))
+    Ok(record)
 }

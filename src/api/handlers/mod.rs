@@ -8,6 +8,8 @@ mod operations;
 pub use accounts::{accounts, set_credential};
 pub use content::{completeness, me, preview, upload, version, versions};
 pub use lifecycle::{approve, cancel, pause, reject, resume, schedule, submit};
+pub(crate) use lifecycle::{cancel_version, decide, move_to, resume_version};
+pub(crate) use operations::protected_report;
 pub use operations::{audit, dispatch_status, kill, report};
 
 use super::ApiState;

@@ -135,3 +135,22 @@ pub async fn report(
         }
     })
 }
+
+/// A campaign's reach report from the store's aggregates, protected as asked. Shared with the
+/// web interface, so both publish the same numbers.
+pub(crate) async fn protected_report(
+    state: &ApiState,
+    campaign: &str,
+    period: crate::report::Period,
+    protection: crate::report::Protection,
+) -> Result<crate::report::Report, ApiError> {
+    Ok(crate::report::campaign_report(
+        &state.store,
+        campaign,
+        period,
+        protection,
+        crate::report::Breakdown::ALL,
+        state.clock.now(),
+    )
+    .await?)
+}

@@ -1,0 +1,165 @@
+//! Every web route's gate, applied from the route table: a live session whose API token is
+//! still valid (revoking the token ends its sessions at the next click), one of the route's
+//! roles (deny by default, a 403 page otherwise), and for every POST the session's CSRF token
+//! in the form, compared in constant time. Handlers get the [`Viewer`] and the form.
+
+use axum::body::Body;
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::WebState;
+use super::form::{FormFields, MAX_FORM_BYTES};
+use super::session::session_id_from_cookies;
+use super::templates::WebError;
+use crate::auth::Role;
+use crate::store::{Store, UserRecord};
+
+/// Who is looking at a page: their user record (roles read afresh on every request), their
+/// session id and its CSRF token for the page's forms.
+#[derive(Clone)]
+pub struct Viewer {
+    pub user: UserRecord,
+    pub session_id: String,
+    pub csrf: String,
+}
+
+/// The session id and CSRF token are credentials: never printed, even in debug output.
+impl std::fmt::Debug for Viewer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Viewer")
+            .field("user", &self.user.name)
+            .field("roles", &self.user.roles)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Viewer {
+    /// Whether the viewer holds `role`.
+    pub fn has(&self, role: Role) -> bool {
+        self.user.roles.contains(&role)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Viewer {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Viewer>()
+            .cloned()
+            .ok_or_else(|| WebError::forbidden("sign in first"))
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for FormFields {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(parts
+            .extensions
+            .get::<FormFields>()
+            .cloned()
+            .unwrap_or_default())
+    }
+}
+
+/// The session, token, role and CSRF checks in front of a route with `roles`.
+pub async fn require_session(
+    State((state, roles)): State<(WebState, &'static [Role])>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let is_post = request.method() == Method::POST;
+    let session = request
+        .headers()
+        .get(header::COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(session_id_from_cookies)
+        .and_then(|id| state.sessions.touch(id).map(|s| (id.to_string(), s)));
+    let Some((session_id, session)) = session else {
+        return signed_out(is_post);
+    };
+    let user = match state.api.store.token(&session.token_id).await {
+        Ok(Some(record)) if !record.revoked => record.user,
+        Ok(_) => {
+            state.sessions.close(&session_id);
+            return signed_out(is_post);
+        }
+        Err(error) => return WebError::from(error).into_response(),
+    };
+    let viewer = Viewer {
+        user,
+        session_id,
+        csrf: session.csrf.clone(),
+    };
+    if !viewer.user.roles.iter().any(|r| roles.contains(r)) {
+        let allowed: Vec<&str> = roles.iter().map(|r| r.name()).collect();
+        return WebError::forbidden(format!(
+            "This page needs one of the roles: {}. You have: {}.",
+            allowed.join(", "),
+            Role::join(&viewer.user.roles)
+        ))
+        .for_viewer(&viewer)
+        .into_response();
+    }
+    let (mut parts, body) = request.into_parts();
+    let body = if is_post {
+        let Ok(bytes) = axum::body::to_bytes(body, MAX_FORM_BYTES).await else {
+            return WebError::new(StatusCode::PAYLOAD_TOO_LARGE, "the form is too large")
+                .for_viewer(&viewer)
+                .into_response();
+        };
+        let form = FormFields::parse(&bytes);
+        if !form.get("csrf").is_some_and(|t| session.csrf_matches(t)) {
+            tracing::warn!("a form without this session's CSRF token was refused");
+            return WebError::forbidden(
+                "This form is out of date or did not come from herald (missing or wrong CSRF token). Reload the page and try again.",
+            )
+            .for_viewer(&viewer)
+            .into_response();
+        }
+        parts.extensions.insert(form);
+        Body::from(bytes)
+    } else {
+        body
+    };
+    parts.extensions.insert(viewer);
+    next.run(Request::from_parts(parts, body)).await
+}
+
+/// No (live) session: pages send the browser to the login form; forms are refused.
+fn signed_out(is_post: bool) -> Response {
+    if is_post {
+        WebError::forbidden("Your session has ended; sign in again.").into_response()
+    } else {
+        Redirect::to("/ui/login").into_response()
+    }
+}
+
+/// Headers on every web response: no framing, no referrer to other sites (paths carry campaign
+/// names; same-origin keeps the `Origin` header the login form is checked with), no
+/// caching of pages with content under review, and a content security policy that allows
+/// nothing but herald's own stylesheet and forms (no scripts at all).
+pub async fn security_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    for (name, value) in [
+        (
+            "content-security-policy",
+            "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+        ("x-frame-options", "DENY"),
+        ("x-content-type-options", "nosniff"),
+        ("referrer-policy", "same-origin"),
+        ("cache-control", "no-store"),
+    ] {
+        headers
+            .entry(name)
+            .or_insert(HeaderValue::from_static(value));
+    }
+    response
+}

@@ -1,0 +1,230 @@
+//! `/ui/campaigns/{id}`: the versions with who wrote and who decided them, Submit for authors,
+//! Approve and Reject for approvers (or why they are not offered: the four-eyes rule), the
+//! translation-completeness matrix, and every text as its audience will receive it.
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::{TimeZone, Utc};
+use serde_json::{Value, json};
+
+use super::preview::preview_html;
+use super::{back, campaign_versions, load, path_segment, title, utc};
+use crate::auth::Role;
+use crate::campaign::VersionState;
+use crate::campaign::diagnostic::Diagnostics;
+use crate::l10n::{Cell, CompletenessMatrix};
+use crate::render::{PreviewFilter, Renderer, preview_items};
+use crate::store::{Store, VersionRecord};
+use crate::web::WebState;
+use crate::web::form::FormFields;
+use crate::web::guard::Viewer;
+use crate::web::templates::{WebError, page};
+
+pub async fn show(
+    State(state): State<WebState>,
+    viewer: Viewer,
+    Path(campaign): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Response, WebError> {
+    let oops = |e: WebError| e.for_viewer(&viewer);
+    let versions = campaign_versions(&state, &campaign).await.map_err(oops)?;
+    let mut rows = Vec::new();
+    for version in versions.iter().rev() {
+        rows.push(version_row(&state, &viewer, version).await.map_err(oops)?);
+    }
+    let focused = query
+        .get("version")
+        .and_then(|h| versions.iter().find(|v| v.hash.as_str() == h))
+        .or_else(|| versions.last())
+        .ok_or_else(|| oops(WebError::not_found("There is no such campaign.")))?;
+    let loaded = load(&state, focused).map_err(oops)?;
+    let mut diags = Diagnostics::default();
+    let matrix = CompletenessMatrix::build(
+        &loaded.campaign,
+        &loaded.catalog,
+        std::path::Path::new(""),
+        &mut diags,
+    );
+    let matrix_rows: Vec<Value> = matrix
+        .rows
+        .iter()
+        .map(|row| {
+            let label = match &row.part {
+                Some(part) => format!("{}.{part}", row.message),
+                None => row.message.clone(),
+            };
+            let cells: Vec<Value> = row
+                .cells
+                .iter()
+                .zip(&matrix.locales)
+                .map(|(cell, locale)| match cell {
+                    Cell::Ok => json!({"class": "ok", "text": "translated", "locale": locale}),
+                    Cell::Fallback(from) => json!({"class": "fallback", "text": format!("falls back to {from}"), "locale": locale}),
+                    Cell::Missing => json!({"class": "missing", "text": "missing", "locale": locale}),
+                })
+                .collect();
+            json!({"label": label, "cells": cells})
+        })
+        .collect();
+    let mut renderer = Renderer::new(&loaded.layouts);
+    let items = preview_items(
+        &loaded.campaign,
+        &loaded.catalog,
+        &state.api.config.public_url,
+        &mut renderer,
+        &PreviewFilter::default(),
+    );
+    let previews: Vec<Value> = items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            json!({
+                "id": format!("preview-{i}"),
+                "send": item.send,
+                "segment": item.segment,
+                "locale": item.locale,
+                "source_locale": item.source_locale,
+                "fallback": item.source_locale != item.locale,
+                "direction": item.direction,
+                "rtl": item.direction == "rtl",
+                "channel": item.channel,
+                "variant": item.variant,
+                "html": preview_html(&item.channel, &item.text),
+                "length": item.length,
+                "limit": item.limit,
+                "over": item.limit.is_some_and(|l| item.length > l),
+            })
+        })
+        .collect();
+    let title = title(focused);
+    Ok(page(
+        StatusCode::OK,
+        &format!("Campaign {campaign}"),
+        Some(&viewer),
+        "campaign",
+        &json!({
+            "id": campaign,
+            "path": path_segment(&campaign),
+            "title": title,
+            "csrf": viewer.csrf,
+            "versions": rows,
+            "focused": focused.hash.short(),
+            "locales": matrix.locales,
+            "drafts": matrix.drafts,
+            "matrix": matrix_rows,
+            "missing": matrix.missing_count(),
+            "previews": previews,
+            "is_scheduler": viewer.has(Role::Scheduler),
+            "is_operator": viewer.has(Role::Scheduler) || viewer.has(Role::Admin),
+        }),
+    ))
+}
+
+/// One version with its authors, decisions, and the actions the viewer may take on it.
+async fn version_row(
+    state: &WebState,
+    viewer: &Viewer,
+    version: &VersionRecord,
+) -> Result<Value, WebError> {
+    let authors = state.api.store.version_authors(&version.hash).await?;
+    let decisions: Vec<Value> = state
+        .api
+        .store
+        .decisions(&version.hash)
+        .await?
+        .into_iter()
+        .map(|d| {
+            json!({
+                "user": d.user,
+                "decision": d.decision,
+                "note": d.note,
+                "at": Utc.timestamp_millis_opt(d.at_ms).single().map(utc),
+            })
+        })
+        .collect();
+    let authored = authors.iter().any(|a| a.id == viewer.user.id);
+    let submitted = version.state == VersionState::Submitted;
+    let can_decide = submitted && viewer.has(Role::Approver) && !authored;
+    let why_not = if !submitted {
+        None
+    } else if !viewer.has(Role::Approver) {
+        Some("Approving or rejecting needs the approver role.")
+    } else if authored {
+        Some(
+            "You authored this version, so another approver must approve or reject it (four eyes).",
+        )
+    } else {
+        None
+    };
+    Ok(json!({
+        "hash": version.hash.as_str(),
+        "short": version.hash.short(),
+        "state": version.state.name(),
+        "created": utc(version.created_at),
+        "updated": utc(version.updated_at),
+        "authors": authors.iter().map(|a| a.name.clone()).collect::<Vec<_>>(),
+        "decisions": decisions,
+        "can_submit": version.state == VersionState::Draft && viewer.has(Role::Author),
+        "can_decide": can_decide,
+        "why_not": why_not,
+    }))
+}
+
+/// An author sends a draft for approval.
+pub async fn submit(
+    State(state): State<WebState>,
+    viewer: Viewer,
+    Path(hash): Path<String>,
+    form: FormFields,
+) -> Result<Response, WebError> {
+    let record = crate::api::move_to(
+        &state.api,
+        &hash,
+        VersionState::Submitted,
+        &viewer.user.name,
+    )
+    .await
+    .map_err(|e| WebError::from(e).for_viewer(&viewer))?;
+    Ok(back(&form, &record.campaign_id).into_response())
+}
+
+/// Approves a submitted version; the API's rule refuses one the viewer authored.
+pub async fn approve(
+    state: State<WebState>,
+    viewer: Viewer,
+    hash: Path<String>,
+    form: FormFields,
+) -> Result<Response, WebError> {
+    decide(state, viewer, hash, form, VersionState::Approved).await
+}
+
+/// Rejects a submitted version (same rule as approving).
+pub async fn reject(
+    state: State<WebState>,
+    viewer: Viewer,
+    hash: Path<String>,
+    form: FormFields,
+) -> Result<Response, WebError> {
+    decide(state, viewer, hash, form, VersionState::Rejected).await
+}
+
+async fn decide(
+    State(state): State<WebState>,
+    viewer: Viewer,
+    Path(hash): Path<String>,
+    form: FormFields,
+    to: VersionState,
+) -> Result<Response, WebError> {
+    let note = form
+        .get("note")
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(|n| n.chars().take(2000).collect::<String>());
+    let record = crate::api::decide(state.api.clone(), viewer.user.clone(), hash, to, note)
+        .await
+        .map_err(|e| WebError::from(e).for_viewer(&viewer))?;
+    Ok(back(&form, &record.campaign_id).into_response())
+}

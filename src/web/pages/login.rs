@@ -1,0 +1,115 @@
+//! Signing in with an API token (checked exactly as the API checks it, under the same
+//! failed-login limiter), signing out, and the stylesheet.
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde_json::json;
+
+use crate::auth::parse_token;
+use crate::web::WebState;
+use crate::web::form::{FormFields, MAX_FORM_BYTES};
+use crate::web::guard::Viewer;
+use crate::web::session::{clearing_cookie, session_cookie};
+use crate::web::templates::{WebError, page};
+
+const STYLESHEET: &str = include_str!("../templates/herald.css");
+
+/// The login form.
+pub async fn form() -> Response {
+    login_page(StatusCode::OK, None)
+}
+
+fn login_page(status: StatusCode, error: Option<&str>) -> Response {
+    page(status, "Sign in", None, "login", &json!({"error": error}))
+}
+
+/// Exchanges a valid token for a session cookie; a wrong token counts as a failed login for
+/// the client's address, exactly as on the API.
+pub async fn submit(State(state): State<WebState>, request: Request) -> Response {
+    let ip = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())
+        .unwrap_or(IpAddr::from([127, 0, 0, 1]));
+    if !same_origin(&request) {
+        return WebError::forbidden("This form did not come from herald.").into_response();
+    }
+    if let Some(wait) = state.api.limiter.blocked(ip) {
+        let mut response = login_page(
+            StatusCode::TOO_MANY_REQUESTS,
+            Some("Too many failed sign-ins from this address: wait a minute and try again."),
+        );
+        if let Ok(value) = HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
+            response.headers_mut().insert("retry-after", value);
+        }
+        return response;
+    }
+    let Ok(body) = axum::body::to_bytes(request.into_body(), MAX_FORM_BYTES).await else {
+        return WebError::new(StatusCode::PAYLOAD_TOO_LARGE, "the form is too large")
+            .into_response();
+    };
+    let form = FormFields::parse(&body);
+    let token = form.get("token").unwrap_or_default().trim();
+    let user = match crate::api::authenticate(&state.api, token).await {
+        Ok(Some(user)) => user,
+        Ok(None) => {
+            state.api.limiter.failed(ip);
+            return login_page(
+                StatusCode::UNAUTHORIZED,
+                Some("That token is unknown, malformed or revoked."),
+            );
+        }
+        Err(error) => return WebError::from(error).into_response(),
+    };
+    let Some((token_id, _)) = parse_token(token) else {
+        return login_page(StatusCode::UNAUTHORIZED, Some("That token is malformed."));
+    };
+    let session = state.sessions.open(token_id);
+    tracing::info!(user = %user.name, "signed in to the web interface");
+    let mut response = Redirect::to("/ui").into_response();
+    if let Ok(cookie) = HeaderValue::from_str(&session_cookie(&session, state.secure_cookie)) {
+        response.headers_mut().insert(header::SET_COOKIE, cookie);
+    }
+    response
+}
+
+/// A browser sends `Origin` with a form post; one naming another site is refused (the
+/// session forms have their CSRF token; this covers the login form, which has no session).
+fn same_origin(request: &Request) -> bool {
+    let headers = request.headers();
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    origin
+        .split_once("://")
+        .is_some_and(|(_, authority)| authority == host)
+}
+
+/// Ends the session and clears its cookie.
+pub async fn logout(State(state): State<WebState>, viewer: Viewer) -> Response {
+    state.sessions.close(&viewer.session_id);
+    let mut response = Redirect::to("/ui/login").into_response();
+    if let Ok(cookie) = HeaderValue::from_str(&clearing_cookie(state.secure_cookie)) {
+        response.headers_mut().insert(header::SET_COOKIE, cookie);
+    }
+    response
+}
+
+/// The one stylesheet (served by herald itself: nothing is fetched from elsewhere).
+pub async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "max-age=3600"),
+        ],
+        STYLESHEET,
+    )
+        .into_response()
+}

@@ -1,0 +1,143 @@
+//! The pages, one file each, and what several of them need: a campaign's versions, a version
+//! loaded for rendering and planning, the next send, and where a form goes back to.
+
+pub mod campaign;
+pub mod campaigns;
+pub mod dispatch;
+pub mod login;
+pub mod preview;
+pub mod report;
+pub mod schedule;
+
+use axum::response::Redirect;
+use chrono::{DateTime, Utc};
+
+use super::WebState;
+use super::form::FormFields;
+use super::templates::WebError;
+use crate::campaign::VersionState;
+use crate::dispatch::LoadedVersion;
+use crate::schedule::{campaign_window, slots};
+use crate::store::{Store, VersionRecord};
+
+/// A campaign's versions, oldest first; a 404 page for a campaign that has none.
+async fn campaign_versions(
+    state: &WebState,
+    campaign: &str,
+) -> Result<Vec<VersionRecord>, WebError> {
+    let versions = state.api.store.versions(campaign).await?;
+    if versions.is_empty() {
+        return Err(WebError::not_found("There is no such campaign."));
+    }
+    Ok(versions)
+}
+
+/// A version ready to render and plan, with the server's configuration.
+fn load(state: &WebState, record: &VersionRecord) -> Result<LoadedVersion, WebError> {
+    LoadedVersion::from_bundle(record.hash.clone(), &record.bundle, &state.api.config).map_err(
+        |error| {
+            tracing::warn!(%error, "a stored version could not be loaded");
+            WebError::new(
+                axum::http::StatusCode::CONFLICT,
+                "This version cannot be loaded with the server's configuration; see the server log.",
+            )
+        },
+    )
+}
+
+/// States in which a version will (or may again) send.
+const LIVE: &[VersionState] = &[
+    VersionState::Scheduled,
+    VersionState::Running,
+    VersionState::Paused,
+];
+
+/// The version the schedule and dispatch pages are about: the newest live one, else the
+/// newest approved one.
+fn active_version(versions: &[VersionRecord]) -> Option<&VersionRecord> {
+    versions
+        .iter()
+        .rev()
+        .find(|v| LIVE.contains(&v.state))
+        .or_else(|| {
+            versions
+                .iter()
+                .rev()
+                .find(|v| v.state == VersionState::Approved)
+        })
+}
+
+/// When the campaign sends next: its earliest queued job in the outbox, else the first slot
+/// the plan gives from now (for a version approved or scheduled but not yet planned).
+async fn next_send(
+    state: &WebState,
+    versions: &[VersionRecord],
+) -> Result<Option<DateTime<Utc>>, WebError> {
+    let Some(active) = active_version(versions) else {
+        return Ok(None);
+    };
+    if active.state == VersionState::Paused {
+        return Ok(None);
+    }
+    let now = state.api.clock.now();
+    let queued = state
+        .api
+        .store
+        .jobs_for_version(&active.hash)
+        .await?
+        .into_iter()
+        .filter(|j| j.status == "queued")
+        .map(|j| j.run_at)
+        .min();
+    if queued.is_some() {
+        return Ok(queued);
+    }
+    let Ok(version) = load(state, active) else {
+        return Ok(None);
+    };
+    let campaign = &version.campaign;
+    let end = campaign
+        .segments
+        .iter()
+        .map(|s| campaign_window(campaign, s).1)
+        .max();
+    Ok(end
+        .filter(|end| *end > now)
+        .and_then(|end| slots(campaign, now, end).first().map(|s| s.utc)))
+}
+
+/// `2027-01-18 09:00 UTC`.
+fn utc(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// After a form: back to the page it came from (one of the campaign's pages, never an
+/// address taken from the form).
+fn back(form: &FormFields, campaign: &str) -> Redirect {
+    let page = match form.get("back") {
+        Some("schedule") => "/schedule",
+        Some("dispatch") => "/dispatch",
+        _ => "",
+    };
+    Redirect::to(&format!("/ui/campaigns/{}{page}", path_segment(campaign)))
+}
+
+/// A campaign id in a path (ids are letters, digits, `-` and `_`; anything else is dropped).
+fn path_segment(campaign: &str) -> String {
+    campaign
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect()
+}
+
+/// The campaign's title as written in its stored campaign file (empty if unreadable).
+fn title(record: &VersionRecord) -> String {
+    #[derive(serde::Deserialize)]
+    struct Head {
+        title: Option<String>,
+    }
+    toml::from_str::<Head>(&record.bundle.campaign)
+        .ok()
+        .and_then(|h| h.title)
+        .unwrap_or_default()
+}

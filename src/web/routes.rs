@@ -1,0 +1,134 @@
+//! The web interface's role matrix: every page and form with the roles allowed on it, in one
+//! table, mirroring the API's. The router is built from it, so a page cannot exist without a
+//! decision about who may see it; the guard checks the roles before any handler runs.
+
+use axum::http::Method;
+use axum::routing::{MethodRouter, get, post};
+
+use super::WebState;
+use super::pages;
+use crate::auth::Role;
+
+/// One web route and who may use it.
+pub struct UiRoute {
+    pub method: Method,
+    pub path: &'static str,
+    pub roles: &'static [Role],
+    pub handler: MethodRouter<WebState>,
+}
+
+const EVERYONE: &[Role] = &[
+    Role::Author,
+    Role::Approver,
+    Role::Scheduler,
+    Role::Evaluator,
+    Role::Admin,
+];
+const CONTENT_READERS: &[Role] = &[Role::Author, Role::Approver, Role::Scheduler, Role::Admin];
+const AUTHORS: &[Role] = &[Role::Author];
+const APPROVERS: &[Role] = &[Role::Approver];
+const SCHEDULERS: &[Role] = &[Role::Scheduler];
+const OPERATIONS: &[Role] = &[Role::Scheduler, Role::Admin];
+const EVALUATORS: &[Role] = &[Role::Evaluator];
+
+/// Every guarded web route (the login form and the stylesheet are open).
+pub fn ui_route_table() -> Vec<UiRoute> {
+    let route = |method: Method,
+                 path: &'static str,
+                 roles: &'static [Role],
+                 handler: MethodRouter<WebState>| UiRoute {
+        method,
+        path,
+        roles,
+        handler,
+    };
+    use pages::{campaign, campaigns, dispatch, login, report, schedule};
+    vec![
+        route(Method::GET, "/ui", EVERYONE, get(campaigns::list)),
+        route(Method::POST, "/ui/logout", EVERYONE, post(login::logout)),
+        route(
+            Method::GET,
+            "/ui/campaigns/{campaign}",
+            CONTENT_READERS,
+            get(campaign::show),
+        ),
+        route(
+            Method::POST,
+            "/ui/versions/{hash}/submit",
+            AUTHORS,
+            post(campaign::submit),
+        ),
+        route(
+            Method::POST,
+            "/ui/versions/{hash}/approve",
+            APPROVERS,
+            post(campaign::approve),
+        ),
+        route(
+            Method::POST,
+            "/ui/versions/{hash}/reject",
+            APPROVERS,
+            post(campaign::reject),
+        ),
+        route(
+            Method::GET,
+            "/ui/campaigns/{campaign}/schedule",
+            SCHEDULERS,
+            get(schedule::show),
+        ),
+        route(
+            Method::POST,
+            "/ui/versions/{hash}/schedule",
+            SCHEDULERS,
+            post(schedule::schedule),
+        ),
+        route(
+            Method::POST,
+            "/ui/versions/{hash}/pause",
+            SCHEDULERS,
+            post(schedule::pause),
+        ),
+        route(
+            Method::POST,
+            "/ui/versions/{hash}/resume",
+            SCHEDULERS,
+            post(schedule::resume),
+        ),
+        route(
+            Method::POST,
+            "/ui/versions/{hash}/cancel",
+            SCHEDULERS,
+            post(schedule::cancel),
+        ),
+        route(
+            Method::GET,
+            "/ui/campaigns/{campaign}/dispatch",
+            OPERATIONS,
+            get(dispatch::show),
+        ),
+        route(
+            Method::POST,
+            "/ui/campaigns/{campaign}/kill",
+            SCHEDULERS,
+            post(dispatch::kill),
+        ),
+        route(
+            Method::GET,
+            "/ui/campaigns/{campaign}/report",
+            EVALUATORS,
+            get(report::show),
+        ),
+        route(
+            Method::GET,
+            "/ui/campaigns/{campaign}/report.csv",
+            EVALUATORS,
+            get(report::csv),
+        ),
+        route(
+            Method::GET,
+            "/ui/campaigns/{campaign}/report.html",
+            EVALUATORS,
+            get(report::html),
+        ),
+    ]
+}
