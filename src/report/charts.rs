@@ -37,7 +37,13 @@ pub fn funnel(report: &Report) -> Option<String> {
         .max()
         .filter(|m| *m > 0)?;
     let (bar, gap, group_gap, height) = (18.0, 4.0, 28.0, 160.0);
-    let group = stages.len() as f64 * (bar + gap) + group_gap;
+    // Each channel's group is wide enough for its name under it (11 px text).
+    let longest = channels
+        .iter()
+        .map(|c| c.chars().count())
+        .max()
+        .unwrap_or(0) as f64;
+    let group = (stages.len() as f64 * (bar + gap) + group_gap).max(longest * 6.6 + 14.0);
     // Wide enough for the bars and for the legend under them.
     let width = (60.0 + channels.len() as f64 * group).max(60.0 + stages.len() as f64 * 90.0);
     let mut svg = String::new();
