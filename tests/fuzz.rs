@@ -148,6 +148,39 @@ fn regressions_stay_fixed() {
     }
 }
 
+/// The fix for `campaign-id-longer-than-a-file-name`: an id that cannot name a file is a
+/// diagnostic on the id, not an I/O error when the upload is staged.
+#[test]
+fn campaign_ids_must_fit_in_a_file_name() {
+    let config = service_config();
+    let messages = |id: &str| {
+        let mut diags = Diagnostics::default();
+        let text = format!("id = \"{id}\"\n");
+        let _ = parse_campaign(
+            SourceFile::new("campaigns/x.toml", text),
+            None,
+            &config,
+            "herald.toml",
+            &mut diags,
+        );
+        diags
+            .into_sorted()
+            .into_iter()
+            .map(|d| d.message)
+            .collect::<Vec<_>>()
+    };
+    let too_long = messages(&"a".repeat(65));
+    assert!(
+        too_long.iter().any(|m| m.contains("at most 64 characters")),
+        "{too_long:?}"
+    );
+    let longest = messages(&"a".repeat(64));
+    assert!(
+        !longest.iter().any(|m| m.contains("campaign id")),
+        "{longest:?}"
+    );
+}
+
 /// The mutator itself must be deterministic, or a reported seed could not reproduce a failure.
 #[test]
 fn mutations_are_reproducible() {
