@@ -44,6 +44,11 @@ const SEGMENT_KEYS: &[&str] = &[
 const MESSAGE_KEYS: &[&str] = &["id", "variants", "link", "args"];
 const SEND_KEYS: &[&str] = &["id", "message", "segments", "channels", "cron"];
 
+/// The longest campaign id. Ids name files (`campaigns/<id>.toml`, `locales/*/<id>.ftl`) and
+/// appear in every report; a longer one would fail on the file system (names are limited to 255
+/// bytes) as an internal error instead of a diagnostic.
+pub const MAX_CAMPAIGN_ID: usize = 64;
+
 /// What the campaign's references may point at: ids declared in the file (valid or not) and
 /// the configured channel accounts.
 struct Declared<'c> {
@@ -67,7 +72,14 @@ pub fn parse_campaign(
 
     let id = root.req_str("id", diags).filter(|id| {
         let mut ok = true;
-        if !is_simple_name(&id.value) {
+        if id.value.len() > MAX_CAMPAIGN_ID {
+            diags.error(
+                &file,
+                id.span.clone(),
+                format!("a campaign id may be at most {MAX_CAMPAIGN_ID} characters long"),
+            );
+            ok = false;
+        } else if !is_simple_name(&id.value) {
             diags.error(
                 &file,
                 id.span.clone(),

@@ -14,6 +14,8 @@ use crate::campaign::diagnostic::{Diagnostics, SourceFile};
 use crate::campaign::locale::Locale;
 use crate::campaign::model::{ArgValue, Campaign, Message};
 
+use super::nesting::{MAX_NESTING, too_deep};
+
 /// `locales/<locale>/<campaign-id>.ftl` under the project root.
 pub fn translation_path(root: &Path, locale: &Locale, campaign_id: &str) -> PathBuf {
     root.join("locales")
@@ -50,7 +52,22 @@ pub struct FormattedMessage {
 
 impl Translation {
     fn load(locale: Locale, file: SourceFile, diags: &mut Diagnostics) -> Translation {
-        let resource = match FluentResource::try_new(file.text.clone()) {
+        // Nesting deep enough to overflow the parser's stack is refused before parsing; the
+        // translation is then empty, so every message it should hold is reported missing too.
+        let parsed = match too_deep(&file.text) {
+            Some(offset) => {
+                diags.error(
+                    &file,
+                    offset..offset,
+                    format!(
+                        "placeables are nested more than {MAX_NESTING} deep; this translation is not read"
+                    ),
+                );
+                FluentResource::try_new(String::new())
+            }
+            None => FluentResource::try_new(file.text.clone()),
+        };
+        let resource = match parsed {
             Ok(resource) => resource,
             Err((resource, errors)) => {
                 for error in errors {

@@ -3,9 +3,11 @@
 
 mod catalog;
 mod completeness;
+mod nesting;
 mod references;
 
 pub use catalog::{
     Catalog, FormattedMessage, Translation, message_args as catalog_message_args, translation_path,
 };
 pub use completeness::{Cell, CompletenessMatrix, MatrixRow};
+pub use nesting::MAX_NESTING;

@@ -39,6 +39,31 @@ pub struct Bundle {
     pub layouts: BTreeMap<String, String>,
 }
 
+impl Bundle {
+    /// The campaign's id, once the bundle's names are safe to use as file names: the id is a
+    /// simple name, every translation key a locale tag and every layout key a platform. The
+    /// upload handler calls this before writing anything; the fuzz tests call it on arbitrary
+    /// bodies, so it must refuse (never panic on) whatever a client sends.
+    pub fn checked_id(&self) -> Result<String, ApiError> {
+        let id = campaign_id(&self.campaign)?;
+        for tag in self.translations.keys() {
+            Locale::parse(tag).map_err(|e| {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_locale", e)
+            })?;
+        }
+        for name in self.layouts.keys() {
+            if Platform::from_name(name).is_none() {
+                return Err(ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_platform",
+                    format!("no platform `{name}` for a layout"),
+                ));
+            }
+        }
+        Ok(id)
+    }
+}
+
 /// Checks a bundle exactly as `herald validate` does, and stores it as a draft version
 /// authored by the caller. Invalid bundles get the same diagnostics, with 422.
 pub async fn upload(
@@ -46,20 +71,7 @@ pub async fn upload(
     Extension(Authenticated(user)): Extension<Authenticated>,
     ApiJson(bundle): ApiJson<Bundle>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let id = campaign_id(&bundle.campaign)?;
-    for tag in bundle.translations.keys() {
-        Locale::parse(tag)
-            .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_locale", e))?;
-    }
-    for name in bundle.layouts.keys() {
-        if Platform::from_name(name).is_none() {
-            return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_platform",
-                format!("no platform `{name}` for a layout"),
-            ));
-        }
-    }
+    let id = bundle.checked_id()?;
     // Lay the bundle out as a project in a private folder and run the one validator.
     let dir = tempfile_dir()?;
     let root = dir.path();
@@ -159,6 +171,12 @@ fn campaign_id(text: &str) -> Result<String, ApiError> {
         .get("id")
         .and_then(|v| v.get_ref().as_str())
         .ok_or_else(|| invalid("campaign: missing field `id`".into()))?;
+    if id.len() > crate::campaign::parse::MAX_CAMPAIGN_ID {
+        return Err(invalid(format!(
+            "a campaign id may be at most {} characters long",
+            crate::campaign::parse::MAX_CAMPAIGN_ID
+        )));
+    }
     if !crate::platforms::is_simple_name(id) {
         return Err(invalid(format!(
             "campaign id `{id}` may use only letters, digits, `-` and `_`"

@@ -6,7 +6,7 @@ mod lifecycle;
 mod operations;
 
 pub use accounts::{accounts, set_credential};
-pub use content::{completeness, me, preview, upload, version, versions};
+pub use content::{Bundle, completeness, me, preview, upload, version, versions};
 pub use lifecycle::{approve, cancel, pause, reject, resume, schedule, submit};
 pub(crate) use lifecycle::{cancel_version, decide, move_to, resume_version};
 pub(crate) use operations::protected_report;
