@@ -26,4 +26,5 @@ pub mod secrets;
 pub mod store;
 pub mod subscribers;
 pub mod telemetry;
+pub mod text_table;
 pub mod web;

@@ -91,29 +91,7 @@ fn write_text(
         total.extend(table.column_totals.iter().map(text));
         total.push(text(&table.grand_total));
         lines.push(total);
-        let widths: Vec<usize> = (0..lines[0].len())
-            .map(|c| {
-                lines
-                    .iter()
-                    .map(|l| l[c].chars().count())
-                    .max()
-                    .unwrap_or(0)
-            })
-            .collect();
-        for line in lines {
-            let cells: Vec<String> = line
-                .iter()
-                .enumerate()
-                .map(|(c, cell)| {
-                    if c == 0 {
-                        format!("{cell:<width$}", width = widths[c])
-                    } else {
-                        format!("{cell:>width$}", width = widths[c])
-                    }
-                })
-                .collect();
-            writeln!(out, "  {}", cells.join("  "))?;
-        }
+        write!(out, "{}", crate::text_table::aligned(&lines, "  "))?;
     }
     writeln!(
         out,

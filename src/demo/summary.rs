@@ -57,7 +57,7 @@ impl CampaignSummary {
 
 /// The summary as an aligned text table.
 pub fn table(rows: &[CampaignSummary]) -> String {
-    let mut lines = vec![[
+    let mut lines = vec![vec![
         "campaign".to_string(),
         "sent".into(),
         "delivered".into(),
@@ -68,7 +68,7 @@ pub fn table(rows: &[CampaignSummary]) -> String {
         "dead letters".into(),
     ]];
     for row in rows {
-        lines.push([
+        lines.push(vec![
             row.campaign.clone(),
             row.sent.to_string(),
             row.delivered.to_string(),
@@ -79,30 +79,7 @@ pub fn table(rows: &[CampaignSummary]) -> String {
             row.dead.to_string(),
         ]);
     }
-    let widths: Vec<usize> = (0..8)
-        .map(|c| {
-            lines
-                .iter()
-                .map(|l| l[c].chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let mut out = String::new();
-    for line in lines {
-        let cells: Vec<String> = line
-            .iter()
-            .enumerate()
-            .map(|(c, cell)| {
-                if c == 0 {
-                    format!("{cell:<w$}", w = widths[c])
-                } else {
-                    format!("{cell:>w$}", w = widths[c])
-                }
-            })
-            .collect();
-        let _ = writeln!(out, "{}", cells.join("  "));
-    }
+    let mut out = crate::text_table::aligned(&lines, "");
     for row in rows.iter().filter(|r| !r.dead_reasons.is_empty()) {
         let _ = writeln!(
             out,

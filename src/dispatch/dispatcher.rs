@@ -239,25 +239,55 @@ impl<S: Store> Dispatcher<S> {
                 .sandbox_url
                 .clone()
                 .unwrap_or_else(|| account.base_url.clone());
-            let adapter = match channel.platform {
-                Platform::Telegram => {
-                    let mut credentials = resolve_credentials(account, rehearsal, stored)?;
-                    let token = credentials
-                        .remove("token")
-                        .ok_or_else(|| format!("account `{channel}` has no token"))?;
-                    Adapter::Telegram(TelegramAdapter::new(
-                        client.clone(),
-                        &base_url,
-                        token,
-                        account.chats.clone(),
-                        account.timeout,
-                    ))
+            // Paid ads are not published by herald (their creative and budget are set in
+            // Meta's tools); their jobs are cancelled with a clear reason. The account still
+            // answers audience estimates; without its credentials, there are none.
+            if channel.platform == Platform::MetaAds {
+                match resolve_credentials(account, rehearsal, stored) {
+                    Ok(mut credentials) => {
+                        if let (Some(token), Some(ad_account)) = (
+                            credentials.remove("token"),
+                            credentials.remove("ad_account_id"),
+                        ) {
+                            let adapter = FacebookAdapter::new(
+                                client.clone(),
+                                &base_url,
+                                &account.api_version,
+                                token,
+                                String::new(),
+                                account.timeout,
+                            );
+                            estimate_sources.insert(
+                                channel.to_string(),
+                                EstimateSource {
+                                    adapter,
+                                    ad_account,
+                                    api_version: account.api_version.clone(),
+                                },
+                            );
+                        }
+                    }
+                    Err(error) => {
+                        tracing::warn!(%error, "no audience estimates from this ads account")
+                    }
                 }
+                continue;
+            }
+            let mut credentials = resolve_credentials(account, rehearsal, stored)?;
+            let mut required = |key: &str| {
+                credentials
+                    .remove(key)
+                    .ok_or_else(|| format!("account `{channel}` has no {key}"))
+            };
+            let adapter = match channel.platform {
+                Platform::Telegram => Adapter::Telegram(TelegramAdapter::new(
+                    client.clone(),
+                    &base_url,
+                    required("token")?,
+                    account.chats.clone(),
+                    account.timeout,
+                )),
                 Platform::Webhook => {
-                    let mut credentials = resolve_credentials(account, rehearsal, stored)?;
-                    let secret = credentials
-                        .remove("secret")
-                        .ok_or_else(|| format!("account `{channel}` has no secret"))?;
                     let url = match &settings.sandbox_url {
                         Some(sandbox) => format!(
                             "{}/webhook/{}",
@@ -269,21 +299,15 @@ impl<S: Store> Dispatcher<S> {
                     Adapter::Webhook(WebhookAdapter::new(
                         client.clone(),
                         &url,
-                        secret,
+                        required("secret")?,
                         account.timeout,
                         Arc::clone(&clock),
                     ))
                 }
                 Platform::WhatsApp => {
-                    let mut credentials = resolve_credentials(account, rehearsal, stored)?;
-                    let mut take = |key: &str| {
-                        credentials
-                            .remove(key)
-                            .ok_or_else(|| format!("account `{channel}` has no {key}"))
-                    };
-                    let token = take("token")?;
-                    let phone_number_id = take("phone_number_id")?.expose().to_string();
-                    let waba_id = take("waba_id")?.expose().to_string();
+                    let token = required("token")?;
+                    let phone_number_id = required("phone_number_id")?.expose().to_string();
+                    let waba_id = required("waba_id")?.expose().to_string();
                     Adapter::WhatsApp(Arc::new(WhatsAppSender::new(
                         WhatsAppAdapter::new(
                             client.clone(),
@@ -300,32 +324,20 @@ impl<S: Store> Dispatcher<S> {
                         Arc::clone(&clock),
                     )))
                 }
-                Platform::Viber => {
-                    let mut credentials = resolve_credentials(account, rehearsal, stored)?;
-                    let token = credentials
-                        .remove("token")
-                        .ok_or_else(|| format!("account `{channel}` has no token"))?;
-                    Adapter::Viber(ViberAdapter::new(
-                        client.clone(),
-                        &base_url,
-                        token,
-                        account
-                            .sender_name
-                            .clone()
-                            .unwrap_or_else(|| channel.account.clone()),
-                        account.timeout,
-                    ))
-                }
+                Platform::Viber => Adapter::Viber(ViberAdapter::new(
+                    client.clone(),
+                    &base_url,
+                    required("token")?,
+                    account
+                        .sender_name
+                        .clone()
+                        .unwrap_or_else(|| channel.account.clone()),
+                    account.timeout,
+                )),
                 Platform::Facebook => {
-                    let mut credentials = resolve_credentials(account, rehearsal, stored)?;
-                    let mut take = |key: &str| {
-                        credentials
-                            .remove(key)
-                            .ok_or_else(|| format!("account `{channel}` has no {key}"))
-                    };
-                    let page_token = take("page_token")?;
-                    let page_id = take("page_id")?.expose().to_string();
-                    let ad_account = credentials.remove("ad_account_id");
+                    let page_token = required("page_token")?;
+                    let page_id = required("page_id")?.expose().to_string();
+                    let ad_account = required("ad_account_id").ok();
                     let adapter = FacebookAdapter::new(
                         client.clone(),
                         &base_url,
@@ -354,48 +366,16 @@ impl<S: Store> Dispatcher<S> {
                     Adapter::Facebook(adapter)
                 }
                 Platform::X => {
-                    let mut credentials = resolve_credentials(account, rehearsal, stored)?;
-                    let bearer = credentials
-                        .remove("bearer_token")
-                        .ok_or_else(|| format!("account `{channel}` has no bearer_token"))?;
-                    let adapter = XAdapter::new(client.clone(), &base_url, bearer, account.timeout);
+                    let adapter = XAdapter::new(
+                        client.clone(),
+                        &base_url,
+                        required("bearer_token")?,
+                        account.timeout,
+                    );
                     insight_sources.insert(channel.to_string(), InsightSource::X(adapter.clone()));
                     Adapter::X(adapter)
                 }
-                // Paid ads are not published by herald (their creative and budget are set in
-                // Meta's tools); their jobs are dead-lettered with a clear reason. The account
-                // still answers audience estimates; without its credentials, there are none.
-                Platform::MetaAds => {
-                    match resolve_credentials(account, rehearsal, stored) {
-                        Ok(mut credentials) => {
-                            if let (Some(token), Some(ad_account)) = (
-                                credentials.remove("token"),
-                                credentials.remove("ad_account_id"),
-                            ) {
-                                let adapter = FacebookAdapter::new(
-                                    client.clone(),
-                                    &base_url,
-                                    &account.api_version,
-                                    token,
-                                    String::new(),
-                                    account.timeout,
-                                );
-                                estimate_sources.insert(
-                                    channel.to_string(),
-                                    EstimateSource {
-                                        adapter,
-                                        ad_account,
-                                        api_version: account.api_version.clone(),
-                                    },
-                                );
-                            }
-                        }
-                        Err(error) => {
-                            tracing::warn!(%error, "no audience estimates from this ads account")
-                        }
-                    }
-                    continue;
-                }
+                Platform::MetaAds => continue,
             };
             routes.insert(
                 channel.to_string(),
