@@ -23,6 +23,7 @@ pub struct Metrics {
     jobs_planned: AtomicU64,
     jobs_cancelled: AtomicU64,
     subscribers_erased: AtomicU64,
+    store_failures: AtomicU64,
     callbacks_counted: AtomicU64,
     callbacks_duplicate: AtomicU64,
     callbacks_pending: AtomicU64,
@@ -73,6 +74,11 @@ impl Metrics {
             .fetch_add(report.counted, Ordering::Relaxed);
         self.callbacks_duplicate
             .fetch_add(report.duplicates, Ordering::Relaxed);
+    }
+
+    /// A worker pass that failed on the database and will be retried.
+    pub fn store_failed(&self) {
+        self.store_failures.fetch_add(1, Ordering::Relaxed);
     }
 
     pub fn planned(&self, jobs: u64) {
@@ -145,6 +151,16 @@ impl Metrics {
             "herald_subscribers_erased_total {}",
             self.subscribers_erased.load(Ordering::Relaxed)
         );
+        let _ = writeln!(
+            out,
+            "# HELP herald_store_failures_total Worker passes that failed on the database and were retried."
+        );
+        let _ = writeln!(out, "# TYPE herald_store_failures_total counter");
+        let _ = writeln!(
+            out,
+            "herald_store_failures_total {}",
+            self.store_failures.load(Ordering::Relaxed)
+        );
         out
     }
 }
@@ -184,5 +200,7 @@ mod tests {
         );
         assert!(text.contains("herald_jobs_total{outcome=\"sent\"} 2\n"));
         assert!(text.contains("herald_jobs_total{outcome=\"dead\"} 1\n"));
+        metrics.store_failed();
+        assert!(metrics.render().contains("herald_store_failures_total 1\n"));
     }
 }

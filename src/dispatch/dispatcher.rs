@@ -18,9 +18,9 @@ use crate::campaign::VersionState;
 use crate::clock::Clock;
 use crate::config::{Account, Audience, Config};
 use crate::platforms::{
-    Adapter, BatchOutcome, ChannelRef, FacebookAdapter, Platform, Publication, PublishResult,
-    Sendable, StoredCredentials, TelegramAdapter, ViberAdapter, WebhookAdapter, WhatsAppAdapter,
-    WhatsAppSender, XAdapter, resolve_credentials,
+    Adapter, BatchOutcome, CONNECT_FAILED, ChannelRef, FacebookAdapter, Platform, Publication,
+    PublishResult, Sendable, StoredCredentials, TelegramAdapter, ViberAdapter, WebhookAdapter,
+    WhatsAppAdapter, WhatsAppSender, XAdapter, resolve_credentials,
 };
 use crate::reach::{
     AudienceEstimator, EstimateSource, InsightPoller, InsightSource, campaign_end, poll_for_post,
@@ -49,10 +49,15 @@ pub struct DispatchSettings {
     /// A rehearsal: every account's base URL is replaced by this sandbox's, and every
     /// credential by the rehearsal placeholder (real secrets never go to a sandbox).
     pub sandbox_url: Option<String>,
-    /// Jobs marked as being sent at once; a crash leaves at most this many unknown.
+    /// Jobs marked as being sent at once (at most; a chunk also spans at most 100 ms of paced
+    /// send times); a crash leaves at most this many unknown.
     pub chunk: usize,
     /// How long the rows of sent and cancelled jobs are kept; afterwards only counters remain.
     pub retention: chrono::Duration,
+    /// How long (real time) a batch already handed to the partners keeps trying to record its
+    /// outcomes while the database is unreachable. Giving up leaves those messages to be
+    /// recovered as "outcome unknown", so this outlasts a database restart comfortably.
+    pub record_patience: Duration,
 }
 
 impl Default for DispatchSettings {
@@ -74,6 +79,7 @@ impl Default for DispatchSettings {
             sandbox_url: None,
             chunk: 64,
             retention: chrono::Duration::days(7),
+            record_patience: Duration::from_secs(600),
         }
     }
 }
@@ -121,7 +127,45 @@ struct Route {
     account: Account,
     adapter: Adapter,
     in_flight: Arc<Semaphore>,
+    /// Since when the partner refuses connections, if it does now (see [`Route::outage_pause`]).
+    unreachable_since: std::sync::Mutex<Option<DateTime<Utc>>>,
 }
+
+impl Route {
+    /// How long to leave an account alone after a call could not connect: as long as the
+    /// outage has lasted so far (at least `least`, at most [`LONGEST_OUTAGE_PAUSE`]), so a
+    /// short blip costs seconds and a long outage is probed a few times an hour. Jobs wait
+    /// without using attempts: a partner that is down says nothing about the messages, and an
+    /// hour-long outage must not send a whole campaign to the dead letters.
+    fn outage_pause(&self, now: DateTime<Utc>, least: Duration) -> Duration {
+        let mut since = self
+            .unreachable_since
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let started = *since.get_or_insert_with(|| {
+            tracing::warn!(channel = %self.account.channel, "the partner cannot be reached; its jobs wait without using attempts");
+            now
+        });
+        (now - started)
+            .to_std()
+            .unwrap_or_default()
+            .clamp(least, LONGEST_OUTAGE_PAUSE.max(least))
+    }
+
+    /// Notes that the partner answered, ending an outage if there was one.
+    fn reached(&self, now: DateTime<Utc>) {
+        let mut since = self
+            .unreachable_since
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if let Some(started) = since.take() {
+            tracing::info!(channel = %self.account.channel, outage_seconds = (now - started).num_seconds(), "the partner can be reached again");
+        }
+    }
+}
+
+/// The longest pause between probes of a partner that refuses connections.
+const LONGEST_OUTAGE_PAUSE: Duration = Duration::from_secs(300);
 
 /// A job with where it goes: the recipient handed to the adapter (a chat, or a subscriber's
 /// identifier) and the key its per-recipient rate bucket is named by (never the identifier).
@@ -178,6 +222,19 @@ fn public_post_key(ready: &Ready) -> Option<PostKey> {
 
 /// Subscribers added to the outbox per statement when a broadcast job fans out.
 const EXPANSION_PAGE: u32 = 1_000;
+
+/// The longest spread of paced send times within one chunk. Jobs are marked as being sent a
+/// chunk at a time, and a worker that dies leaves its chunk's jobs "outcome unknown" on
+/// partners without idempotency keys; at a slow pace, a short span keeps those to the few
+/// jobs really in flight, not the ones still waiting for their time.
+const CHUNK_SPAN_MS: i64 = 100;
+
+/// How often (at most) a batch still publishing records the outcomes it has so far.
+const FLUSH_EVERY_MS: i64 = 1_000;
+
+/// The first pause after the database failed, doubling (with jitter) up to the longest.
+const STORE_RETRY_BASE: Duration = Duration::from_millis(500);
+const STORE_RETRY_MAX: Duration = Duration::from_secs(60);
 
 pub struct Dispatcher<S: Store> {
     store: S,
@@ -383,6 +440,7 @@ impl<S: Store> Dispatcher<S> {
                     account: account.clone(),
                     adapter,
                     in_flight: Arc::new(Semaphore::new(account.max_in_flight)),
+                    unreachable_since: std::sync::Mutex::new(None),
                 }),
             );
         }
@@ -534,35 +592,72 @@ impl<S: Store> Dispatcher<S> {
     }
 
     /// Runs until `shutdown` turns true: plans every minute, dispatches whenever jobs are due,
-    /// and finishes the batch in hand before returning.
+    /// and finishes the batch in hand before returning. A failing database (a restart, a full
+    /// disk, a dropped connection) does not stop the worker: it logs the error and tries again
+    /// with growing pauses (up to a minute), so a database restart needs no worker restart.
     pub async fn run(&self, mut shutdown: watch::Receiver<bool>) -> Result<(), StoreError> {
         let mut last_plan: Option<DateTime<Utc>> = None;
+        let mut failures: u32 = 0;
         while !*shutdown.borrow() {
-            let now = self.clock.now();
-            if last_plan.is_none_or(|at| now - at >= chrono::Duration::seconds(60)) {
-                let planned = self.plan().await?;
-                tracing::info!(
-                    versions = planned.versions,
-                    jobs = planned.jobs_inserted,
-                    "planned"
-                );
-                last_plan = Some(now);
+            let pause = match self.plan_and_tick(&mut last_plan).await {
+                Ok(report) if report.leased > 0 => None,
+                Ok(_) => Some(self.clock.now() + chrono::Duration::milliseconds(500)),
+                Err(error) => {
+                    failures += 1;
+                    let delay = retry_delay(
+                        failures,
+                        STORE_RETRY_BASE,
+                        STORE_RETRY_MAX,
+                        &self.settings.worker_id,
+                    );
+                    crate::metrics::METRICS.store_failed();
+                    tracing::error!(
+                        %error,
+                        failures,
+                        retry_in_ms = delay.as_millis() as u64,
+                        "the database failed; the worker keeps its place and tries again"
+                    );
+                    tokio::select! {
+                        _ = tokio::time::sleep(delay) => {}
+                        _ = shutdown.changed() => {}
+                    }
+                    continue;
+                }
+            };
+            if failures > 0 {
+                tracing::info!(failures, "the database answers again");
+                failures = 0;
             }
-            let report = self.tick().await?;
-            if report.leased > 0 {
-                tracing::info!(?report, "dispatched a batch");
-            }
-            if report.leased == 0 {
-                let idle = self
-                    .clock
-                    .sleep_until(self.clock.now() + chrono::Duration::milliseconds(500));
+            if let Some(until) = pause {
                 tokio::select! {
-                    _ = idle => {}
+                    _ = self.clock.sleep_until(until) => {}
                     _ = shutdown.changed() => {}
                 }
             }
         }
         Ok(())
+    }
+
+    /// Plans when a minute has passed since the last planning pass, then dispatches a batch.
+    async fn plan_and_tick(
+        &self,
+        last_plan: &mut Option<DateTime<Utc>>,
+    ) -> Result<TickReport, StoreError> {
+        let now = self.clock.now();
+        if last_plan.is_none_or(|at| now - at >= chrono::Duration::seconds(60)) {
+            let planned = self.plan().await?;
+            tracing::info!(
+                versions = planned.versions,
+                jobs = planned.jobs_inserted,
+                "planned"
+            );
+            *last_plan = Some(now);
+        }
+        let report = self.tick().await?;
+        if report.leased > 0 {
+            tracing::info!(?report, "dispatched a batch");
+        }
+        Ok(report)
     }
 
     /// One batch: recover stopped workers' sends, lease, pace, publish, record.
@@ -677,31 +772,50 @@ impl<S: Store> Dispatcher<S> {
         let mut gone: Vec<i64> = Vec::new();
         let chunk_size = self.settings.chunk.max(1);
         let mut iter = ready.into_iter().peekable();
+        // A database failure between chunks stops publishing; what was published is still
+        // recorded below, and the jobs not yet marked return when their leases run out.
+        let mut interrupted: Option<StoreError> = None;
+        let mut flushed_ms = now_ms;
         while iter.peek().is_some() {
             let mut chunk: Vec<Ready> = Vec::new();
             let mut jobs_in_chunk = 0;
-            while let Some(next) = iter.next_if(|_| jobs_in_chunk < chunk_size) {
+            let mut first_at: Option<i64> = None;
+            while let Some(next) = iter.next_if(|r| {
+                jobs_in_chunk < chunk_size
+                    && first_at.is_none_or(|first| r.send_at_ms - first <= CHUNK_SPAN_MS)
+            }) {
+                first_at.get_or_insert(next.send_at_ms);
                 jobs_in_chunk += next.jobs.len();
                 chunk.push(next);
             }
             let at_ms = self.clock.now().timestamp_millis();
             remaining.drain(..jobs_in_chunk.min(remaining.len()));
             if at_ms - leased_since > lease_ms / 2 && !remaining.is_empty() {
-                self.store
+                if let Err(error) = self
+                    .store
                     .renew_leases(&self.settings.worker_id, &remaining, at_ms + lease_ms)
-                    .await?;
+                    .await
+                {
+                    interrupted = Some(error);
+                    break;
+                }
                 leased_since = at_ms;
             }
             let ids: Vec<i64> = chunk
                 .iter()
                 .flat_map(|r| r.jobs.iter().map(|(job, _)| job.id))
                 .collect();
-            let held: HashSet<i64> = self
+            let held: HashSet<i64> = match self
                 .store
                 .mark_sending(&self.settings.worker_id, &ids, at_ms + lease_ms)
-                .await?
-                .into_iter()
-                .collect();
+                .await
+            {
+                Ok(held) => held.into_iter().collect(),
+                Err(error) => {
+                    interrupted = Some(error);
+                    break;
+                }
+            };
             let chunk: Vec<Ready> = chunk
                 .into_iter()
                 .filter_map(|mut r| {
@@ -734,40 +848,133 @@ impl<S: Store> Dispatcher<S> {
                     }
                     let (outcome, pause_until) = self.outcome_for(job, &ready, result);
                     if let (Some(until), false) = (pause_until, paused) {
-                        self.store
-                            .pause_bucket(&account_bucket(&job.channel), until)
-                            .await?;
                         paused = true;
+                        // The jobs are requeued to `until` anyway; the shared pause only spares
+                        // the partner other workers' calls meanwhile.
+                        if let Err(error) = self
+                            .store
+                            .pause_bucket(&account_bucket(&job.channel), until)
+                            .await
+                        {
+                            tracing::warn!(%error, channel = %job.channel, "cannot share the account's pause with other workers");
+                        }
                     }
                     report.count(&outcome);
                     outcomes.push((job.id, outcome));
                 }
             }
+            // A slowly paced batch records as it goes, so a worker that dies leaves only its
+            // last moments' messages "outcome unknown", not the whole batch's.
+            let at_ms = self.clock.now().timestamp_millis();
+            if at_ms - flushed_ms >= FLUSH_EVERY_MS && iter.peek().is_some() {
+                if let Err(error) = self
+                    .flush_outcomes(&leased, &broadcasts, &mut outcomes, &mut gone, &mut report)
+                    .await
+                {
+                    interrupted = Some(error);
+                    break;
+                }
+                flushed_ms = at_ms;
+            }
         }
+        self.flush_outcomes(&leased, &broadcasts, &mut outcomes, &mut gone, &mut report)
+            .await?;
+        crate::metrics::METRICS.dispatched(&report);
+        match interrupted {
+            Some(error) => Err(error),
+            None => Ok(report),
+        }
+    }
+
+    /// Records the outcomes gathered so far (and the people found gone), then forgets them.
+    async fn flush_outcomes(
+        &self,
+        leased: &HashMap<i64, LeasedJob>,
+        broadcasts: &HashSet<i64>,
+        outcomes: &mut Vec<(i64, JobOutcome)>,
+        gone: &mut Vec<i64>,
+        report: &mut TickReport,
+    ) -> Result<(), StoreError> {
         // A broadcast job reaches nobody itself: only its deliveries are counted.
         let counted: Vec<(i64, JobOutcome)> = outcomes
             .iter()
             .filter(|(id, _)| !broadcasts.contains(id))
             .cloned()
             .collect();
-        let counts = delivery_counts(&leased, &counted, self.clock.now());
-        // Registered before the outcomes: a post that exists is polled even if this worker
-        // stops before recording it (registering twice changes nothing).
-        let polls = self.insight_polls(&leased, &outcomes, self.clock.now());
-        if !polls.is_empty() {
-            self.store.add_insight_polls(&polls).await?;
-        }
+        let counts = delivery_counts(leased, &counted, self.clock.now());
+        let polls = self.insight_polls(leased, outcomes, self.clock.now());
         let finished_ms = self.clock.now().timestamp_millis();
-        self.store
-            .record_outcomes(&self.settings.worker_id, &outcomes, &counts, finished_ms)
+        let erased = self
+            .persist_batch(&polls, outcomes, &counts, gone, finished_ms)
             .await?;
-        if !gone.is_empty() {
-            let erased = self.store.erase_subscribers(&gone, finished_ms).await?;
+        if erased > 0 {
             report.erased += erased as usize;
             tracing::info!(erased, "subscribers the partner reported gone were erased");
         }
-        crate::metrics::METRICS.dispatched(&report);
-        Ok(report)
+        outcomes.clear();
+        gone.clear();
+        Ok(())
+    }
+
+    /// Writes what a batch did: the insight polls of its posts, its outcomes with their
+    /// counters, and the erasure of people a partner said are gone. Its messages are already
+    /// with the partners, so a database that fails now (restarting, say) is retried with
+    /// backoff for up to `record_patience`: giving up would leave every one of them to be
+    /// recovered later as "outcome unknown". Each write is safe to repeat: outcomes are fenced
+    /// by the lease, so a retry after a commit whose answer was lost writes and counts nothing.
+    async fn persist_batch(
+        &self,
+        polls: &[NewInsightPoll],
+        outcomes: &[(i64, JobOutcome)],
+        counts: &[(i64, DeliveryCount)],
+        gone: &[i64],
+        finished_ms: i64,
+    ) -> Result<u64, StoreError> {
+        let started = std::time::Instant::now();
+        let mut failures: u32 = 0;
+        loop {
+            let written = async {
+                // Registered before the outcomes: a post that exists is polled even if this
+                // worker stops before recording it (registering twice changes nothing).
+                if !polls.is_empty() {
+                    self.store.add_insight_polls(polls).await?;
+                }
+                self.store
+                    .record_outcomes(&self.settings.worker_id, outcomes, counts, finished_ms)
+                    .await?;
+                if gone.is_empty() {
+                    Ok(0)
+                } else {
+                    self.store.erase_subscribers(gone, finished_ms).await
+                }
+            }
+            .await;
+            match written {
+                Ok(erased) => return Ok(erased),
+                Err(error)
+                    if error.is_transient()
+                        && started.elapsed() < self.settings.record_patience =>
+                {
+                    failures += 1;
+                    let delay = retry_delay(
+                        failures,
+                        STORE_RETRY_BASE,
+                        STORE_RETRY_MAX,
+                        &self.settings.worker_id,
+                    );
+                    crate::metrics::METRICS.store_failed();
+                    tracing::warn!(
+                        %error,
+                        failures,
+                        jobs = outcomes.len(),
+                        retry_in_ms = delay.as_millis() as u64,
+                        "cannot record a batch already handed to the partners; trying again"
+                    );
+                    tokio::time::sleep(delay).await;
+                }
+                Err(error) => return Err(error),
+            }
+        }
     }
 
     /// Jobs of a channel that reaches subscribers: broadcast jobs are fanned out into one
@@ -1263,6 +1470,9 @@ impl<S: Store> Dispatcher<S> {
                 }
             }
         };
+        if !matches!(result, PublishResult::Transient { .. }) {
+            ready.route.reached(self.clock.now());
+        }
         match result {
             PublishResult::Published { platform_id } => (
                 JobOutcome::Sent {
@@ -1291,7 +1501,24 @@ impl<S: Store> Dispatcher<S> {
                 None,
             ),
             PublishResult::RecipientGone { code, text } => (JobOutcome::Dead { code, text }, None),
-            PublishResult::Transient { code, text } => (retry(code, text), None),
+            PublishResult::Transient { code, text } if code == CONNECT_FAILED => {
+                let pause = ready
+                    .route
+                    .outage_pause(self.clock.now(), self.settings.retry_base);
+                let until = now_ms + pause.as_millis() as i64;
+                (
+                    JobOutcome::Requeue {
+                        run_at_ms: until,
+                        counts_as_attempt: false,
+                        error: Some(format!("partner unreachable: {text}")),
+                    },
+                    Some(until),
+                )
+            }
+            PublishResult::Transient { code, text } => {
+                ready.route.reached(self.clock.now());
+                (retry(code, text), None)
+            }
             PublishResult::Permanent { code, text } => (JobOutcome::Dead { code, text }, None),
             PublishResult::Unknown { error } if ready.route.adapter.resend_is_safe() => {
                 (retry("unknown".into(), error), None)
@@ -1301,14 +1528,15 @@ impl<S: Store> Dispatcher<S> {
     }
 }
 
-/// The `sent` and `failed` counters a batch adds, summed per dimension and day.
+/// The `sent` and `failed` counter each job of a batch adds (one each); the store sums those
+/// of the jobs it actually records.
 fn delivery_counts(
     leased: &HashMap<i64, LeasedJob>,
     outcomes: &[(i64, JobOutcome)],
     now: DateTime<Utc>,
-) -> Vec<DeliveryCount> {
+) -> Vec<(i64, DeliveryCount)> {
     let day = now.format("%Y-%m-%d").to_string();
-    let mut sums: BTreeMap<[String; 8], i64> = BTreeMap::new();
+    let mut counts = Vec::with_capacity(outcomes.len());
     for (id, outcome) in outcomes {
         let Some(job) = leased.get(id) else { continue };
         let (status, variant) = match outcome {
@@ -1318,46 +1546,23 @@ fn delivery_counts(
             JobOutcome::Dead { .. } => ("failed", String::new()),
             _ => continue,
         };
-        let key = [
-            job.campaign_id.clone(),
-            job.version.to_string(),
-            job.send.clone(),
-            job.segment.clone(),
-            job.locale.clone(),
-            job.channel.clone(),
-            variant,
-            status.to_string(),
-        ];
-        *sums.entry(key).or_default() += 1;
-    }
-    sums.into_iter()
-        .map(
-            |(
-                [
-                    campaign,
-                    version,
-                    send,
-                    segment,
-                    locale,
-                    channel,
-                    variant,
-                    status,
-                ],
-                count,
-            )| DeliveryCount {
-                campaign,
-                version,
-                send,
-                segment,
-                locale,
-                channel,
+        counts.push((
+            *id,
+            DeliveryCount {
+                campaign: job.campaign_id.clone(),
+                version: job.version.to_string(),
+                send: job.send.clone(),
+                segment: job.segment.clone(),
+                locale: job.locale.clone(),
+                channel: job.channel.clone(),
                 variant,
                 day: day.clone(),
-                status,
-                count,
+                status: status.to_string(),
+                count: 1,
             },
-        )
-        .collect()
+        ));
+    }
+    counts
 }
 
 fn at(ms: i64) -> DateTime<Utc> {

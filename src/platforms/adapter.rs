@@ -168,6 +168,10 @@ impl Adapter {
     }
 }
 
+/// The code of a call that could not connect to the partner: nothing left, and the partner
+/// itself is down or unreachable (the dispatcher pauses the whole account).
+pub const CONNECT_FAILED: &str = "connect";
+
 /// Classifies a transport failure: one that happened before the request left is safe to
 /// retry; any other may have reached the partner.
 pub fn transport_failure(error: &reqwest::Error) -> PublishResult {
@@ -179,7 +183,7 @@ pub fn transport_failure(error: &reqwest::Error) -> PublishResult {
     };
     if error.is_connect() {
         PublishResult::Transient {
-            code: "connect".into(),
+            code: CONNECT_FAILED.into(),
             text,
         }
     } else if error.is_timeout() {

@@ -16,7 +16,7 @@ mod whatsapp;
 mod whatsapp_templates;
 mod x;
 
-pub use adapter::{Adapter, BatchOutcome, Publication, PublishResult};
+pub use adapter::{Adapter, BatchOutcome, CONNECT_FAILED, Publication, PublishResult};
 pub use credentials::{REHEARSAL_CREDENTIAL, Secret, StoredCredentials, resolve_credentials};
 pub use platform::{ChannelRef, Platform, TextFormat, is_simple_name};
 pub use telegram::TelegramAdapter;

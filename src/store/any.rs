@@ -130,7 +130,7 @@ impl Store for AnyStore {
         &self,
         owner: &str,
         outcomes: &[(i64, JobOutcome)],
-        counts: &[DeliveryCount],
+        counts: &[(i64, DeliveryCount)],
         now_ms: i64,
     ) -> Result<u64, StoreError> {
         delegate!(self, s => s.record_outcomes(owner, outcomes, counts, now_ms))

@@ -57,6 +57,42 @@ impl fmt::Display for StoreError {
 
 impl std::error::Error for StoreError {}
 
+impl StoreError {
+    /// Whether trying again later may succeed: the connection failed or dropped (a database
+    /// restarting), the pool had no connection in time, the database is busy, locked, out of
+    /// space or resources, or a transaction lost a serialization race. Workers retry these with
+    /// backoff instead of stopping; anything else is a bug or bad data and is reported at once.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            StoreError::Contended(_) => true,
+            StoreError::Database(error) => match error {
+                sqlx::Error::Io(_)
+                | sqlx::Error::Tls(_)
+                | sqlx::Error::Protocol(_)
+                | sqlx::Error::PoolTimedOut
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::WorkerCrashed => true,
+                sqlx::Error::Database(database) => database.code().is_some_and(|code| {
+                    let code = code.as_ref();
+                    // PostgreSQL: connection exceptions (08…), the server shutting down or
+                    // starting (57P01–57P03), insufficient resources (53…), serialization
+                    // failures and deadlocks (40001, 40P01).
+                    code.starts_with("08")
+                        || code.starts_with("53")
+                        || matches!(code, "57P01" | "57P02" | "57P03" | "40001" | "40P01")
+                        // SQLite: busy (5), locked (6), I/O error (10), full (13); extended
+                        // codes keep the primary code in their low byte.
+                        || code
+                            .parse::<i64>()
+                            .is_ok_and(|n| matches!(n & 0xff, 5 | 6 | 10 | 13))
+                }),
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+}
+
 impl From<sqlx::Error> for StoreError {
     fn from(error: sqlx::Error) -> Self {
         StoreError::Database(error)

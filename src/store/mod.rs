@@ -10,6 +10,7 @@ mod messaging_sql;
 mod migrations;
 mod people_sql;
 mod postgres;
+mod recorded_counts;
 mod records;
 mod shared_sql;
 mod sqlite;
@@ -29,6 +30,7 @@ pub use insight_records::{
 };
 pub use migrations::MigrationReport;
 pub use postgres::PostgresStore;
+pub(crate) use recorded_counts::sum_recorded_counts;
 pub use records::{
     ClickKey, DeadLetter, Decision, DeliveryCount, IngestReport, JobOutcome, JobRecord, LeasedJob,
     NewSubscriber, Reservation, StatusReceipt, SubscriberCount, TokenRecord, UserRecord,
@@ -130,12 +132,13 @@ pub trait Store: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = Result<u64, StoreError>> + Send;
 
     /// Writes a batch of outcomes, and the delivery counters they add, in one transaction; rows
-    /// whose lease moved to another worker are left alone.
+    /// whose lease moved to another worker are left alone, and so are their counters: `counts`
+    /// holds each job's own contribution, added only for the jobs this call recorded.
     fn record_outcomes(
         &self,
         owner: &str,
         outcomes: &[(i64, JobOutcome)],
-        counts: &[DeliveryCount],
+        counts: &[(i64, DeliveryCount)],
         now_ms: i64,
     ) -> impl Future<Output = Result<u64, StoreError>> + Send;
 

@@ -293,7 +293,7 @@ macro_rules! shared_store_methods {
             &self,
             owner: &str,
             outcomes: &[(i64, $crate::store::JobOutcome)],
-            counts: &[$crate::store::DeliveryCount],
+            counts: &[(i64, $crate::store::DeliveryCount)],
             now_ms: i64,
         ) -> Result<u64, $crate::store::StoreError> {
             use $crate::store::JobOutcome;
@@ -320,6 +320,9 @@ macro_rules! shared_store_methods {
                 }
             }
             let mut recorded = 0;
+            // Jobs whose sent or failed outcome this call wrote: only their counters are added,
+            // so a worker that lost its lease (and the one that took over) count nothing twice.
+            let mut counted: std::collections::HashSet<i64> = std::collections::HashSet::new();
             let mut tx = self.begin_write().await?;
             for chunk in sent.chunks(ROWS) {
                 let mut builder = sqlx::QueryBuilder::new(
@@ -332,7 +335,10 @@ macro_rules! shared_store_methods {
                 });
                 builder.push(") AS v WHERE outbox.id = v.column1 AND outbox.lease_owner = ");
                 builder.push_bind(owner.to_string());
-                recorded += builder.build().execute(&mut *tx).await?.rows_affected();
+                builder.push(" RETURNING outbox.id");
+                let ids: Vec<(i64,)> = builder.build_query_as().fetch_all(&mut *tx).await?;
+                recorded += ids.len() as u64;
+                counted.extend(ids.into_iter().map(|(id,)| id));
             }
             for chunk in requeued.chunks(ROWS) {
                 let mut builder = sqlx::QueryBuilder::new(
@@ -357,7 +363,10 @@ macro_rules! shared_store_methods {
                 });
                 builder.push(") AS v WHERE outbox.id = v.column1 AND outbox.lease_owner = ");
                 builder.push_bind(owner.to_string());
-                recorded += builder.build().execute(&mut *tx).await?.rows_affected();
+                builder.push(" RETURNING outbox.id");
+                let ids: Vec<(i64,)> = builder.build_query_as().fetch_all(&mut *tx).await?;
+                recorded += ids.len() as u64;
+                counted.extend(ids.into_iter().map(|(id,)| id));
             }
             for chunk in unknown.chunks(ROWS) {
                 let mut builder = sqlx::QueryBuilder::new(
@@ -385,7 +394,8 @@ macro_rules! shared_store_methods {
                 builder.push_bind(owner.to_string());
                 recorded += builder.build().execute(&mut *tx).await?.rows_affected();
             }
-            add_counts!(tx, counts);
+            let counts = $crate::store::sum_recorded_counts(counts, &counted);
+            add_counts!(tx, &counts);
             tx.commit().await?;
             Ok(recorded)
         }

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod browser;
+pub mod relay;
 pub mod stores;
 pub mod webdriver;
 
