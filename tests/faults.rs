@@ -3,9 +3,10 @@
 //! - A partner unreachable for an hour of simulated time: its jobs wait without using
 //!   attempts, nothing goes to the dead letters, and every message arrives once after it comes
 //!   back.
-//! - The database's connections dropped mid-batch and refused for longer than a lease (as when
-//!   PostgreSQL restarts): the workers keep running, record what they sent once it answers
-//!   again, and every message is sent and counted exactly once.
+//! - The database's connections dropped mid-batch and refused for longer than a lease, then
+//!   every session ended by the server (what a PostgreSQL restart does to its clients): the
+//!   workers keep running, record what they sent once it answers again, and every message is
+//!   sent and counted exactly once.
 //! - `herald worker` processes killed with SIGKILL at random points, many times: no job is
 //!   lost, and every message a partner may have received twice is accounted for (re-sent with
 //!   its idempotency key, which the partner recognises, or marked "outcome unknown").
@@ -453,6 +454,26 @@ async fn a_database_restart_mid_batch_loses_and_repeats_nothing() {
     tokio::time::sleep(down).await;
     let delivered_while_down = sandbox.counts().new_deliveries;
     relay.restore().await;
+    // Then the server itself ends every session of the database, as a restart does
+    // ("terminating connection due to administrator command").
+    while (sandbox.counts().new_deliveries as usize) < JOBS * 2 / 3 {
+        assert!(
+            started.elapsed() < Duration::from_secs(90),
+            "the workers did not resume after the cut"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let admin = sqlx::PgPool::connect(&fresh.url).await.unwrap();
+    let terminated: Vec<(bool,)> = sqlx::query_as(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
+    .fetch_all(&admin)
+    .await
+    .unwrap();
+    admin.close().await;
+    let terminated = terminated.iter().filter(|(done,)| *done).count();
+    assert!(terminated > 0, "the workers' sessions were ended");
 
     let store = &fresh.store;
     loop {
@@ -500,7 +521,7 @@ async fn a_database_restart_mid_batch_loses_and_repeats_nothing() {
     // Counted exactly once, whichever worker recorded each job.
     assert_eq!(counted(store, "sent").await, JOBS as i64);
     eprintln!(
-        "database restart: {JOBS} jobs, 2 workers; connections dropped and refused for {} s after {} deliveries, with {in_hand} jobs in hand ({} reached the partner meanwhile); {failures} failed database passes retried; lost 0; {resent} re-sent with their key and recognised by the partner; counted once each",
+        "database restart: {JOBS} jobs, 2 workers; connections dropped and refused for {} s after {} deliveries, with {in_hand} jobs in hand ({} reached the partner meanwhile), then {terminated} sessions ended by the server; {failures} failed database passes retried; lost 0; {resent} re-sent with their key and recognised by the partner; counted once each",
         down.as_secs(),
         JOBS / 3,
         delivered_while_down as usize - JOBS / 3
