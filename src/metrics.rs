@@ -165,6 +165,20 @@ impl Metrics {
     }
 }
 
+/// Serves `GET /metrics` on a listener of its own, in the background, for `herald serve` and
+/// `herald worker` alike. Returns the bound address (the port chosen when `address` asks for
+/// port 0) so the command can print where it is.
+pub async fn listen(address: std::net::SocketAddr) -> std::io::Result<std::net::SocketAddr> {
+    let listener = tokio::net::TcpListener::bind(address).await?;
+    let bound = listener.local_addr()?;
+    tokio::spawn(async move {
+        if let Err(error) = axum::serve(listener, router()).await {
+            tracing::error!(%error, "the metrics listener stopped");
+        }
+    });
+    Ok(bound)
+}
+
 /// `GET /metrics` for a Prometheus scraper.
 pub fn router() -> Router {
     Router::new().route(

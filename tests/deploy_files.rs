@@ -611,6 +611,17 @@ fn the_compose_file_runs_postgres_a_migration_the_api_two_workers_and_prometheus
         targets.contains(&format!("serve:{metrics}")),
         "prometheus.yml should scrape serve:{metrics}/metrics, scrapes {targets:?}"
     );
+    // And every worker's own listener.
+    for (name, args) in herald_services
+        .iter()
+        .filter(|(_, args)| args.first().is_some_and(|a| a == "worker"))
+    {
+        let port = port_of(args, "--metrics-listen", name);
+        assert!(
+            targets.contains(&format!("{name}:{port}")),
+            "prometheus.yml should scrape {name}:{port}/metrics, scrapes {targets:?}"
+        );
+    }
 }
 
 // --- Kubernetes -----------------------------------------------------------------------------
@@ -825,13 +836,25 @@ fn the_kubernetes_manifests_run_the_api_the_workers_and_the_migration() {
     let metrics = port_of(&args, "--metrics-listen", "api-deployment.yaml");
     assert_eq!(target("metrics"), Some(metrics));
 
-    // The workers: herald worker, two of them, no HTTP and so no Service and no HTTP probes.
+    // The workers: herald worker, two of them, serving only their metrics: no Service and no
+    // HTTP probes.
     let workers = &manifests["worker-deployment.yaml"];
     assert_eq!(workers["spec"]["replicas"].as_i64(), Some(2));
     let worker = container(workers, "worker-deployment.yaml");
     let args = herald_args(&worker, "worker-deployment.yaml");
     assert_eq!(args[0], "worker");
-    assert!(!has(&worker, "ports"), "a worker listens on nothing");
+    let worker_metrics = port_of(&args, "--metrics-listen", "worker-deployment.yaml");
+    let worker_ports = worker["ports"].as_vec().expect("a worker's ports");
+    assert_eq!(
+        worker_ports.len(),
+        1,
+        "a worker listens on its metrics port only"
+    );
+    assert_eq!(worker_ports[0]["name"].as_str(), Some("metrics"));
+    assert_eq!(
+        worker_ports[0]["containerPort"].as_i64(),
+        Some(i64::from(worker_metrics))
+    );
     for probe in ["livenessProbe", "readinessProbe", "startupProbe"] {
         assert!(
             !has(&worker[probe], "httpGet"),
@@ -875,10 +898,12 @@ fn the_kubernetes_manifests_run_the_api_the_workers_and_the_migration() {
         Some("pod")
     );
     let relabel = job["relabel_configs"].as_vec().expect("relabel_configs");
-    let keeps = |label: &str, regex: &str| {
+    let keeps = |label: &str, value: &str| {
         relabel.iter().any(|rule| {
             rule["action"].as_str() == Some("keep")
-                && rule["regex"].as_str() == Some(regex)
+                && rule["regex"]
+                    .as_str()
+                    .is_some_and(|regex| regex.split('|').any(|v| v == value))
                 && texts(&rule["source_labels"], "source_labels") == [label]
         })
     };
@@ -886,11 +911,16 @@ fn the_kubernetes_manifests_run_the_api_the_workers_and_the_migration() {
         "__meta_kubernetes_pod_container_port_name",
         "metrics"
     ));
-    let component = text(&api_labels["app.kubernetes.io/component"], "component");
-    assert!(keeps(
-        "__meta_kubernetes_pod_label_app_kubernetes_io_component",
-        &component
-    ));
+    for labels in [api_labels, worker_labels] {
+        let component = text(&labels["app.kubernetes.io/component"], "component");
+        assert!(
+            keeps(
+                "__meta_kubernetes_pod_label_app_kubernetes_io_component",
+                &component
+            ),
+            "Prometheus keeps the {component} pods"
+        );
+    }
     let named_metrics = api_container["ports"]
         .as_vec()
         .expect("ports")

@@ -94,6 +94,55 @@ fn a_rehearsing_worker_needs_no_credentials() {
 }
 
 #[test]
+fn a_worker_serves_its_metrics_and_stops_gracefully() {
+    let project = Project::valid();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_herald"))
+        .args([
+            "worker",
+            "--sandbox-url",
+            "http://127.0.0.1:9",
+            "--metrics-listen",
+            "127.0.0.1:0",
+            "--database-url",
+            &database(&project),
+        ])
+        .current_dir(project.dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let url = first
+        .strip_prefix("metrics on ")
+        .unwrap_or_else(|| panic!("unexpected first line: {first}"))
+        .to_string();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (status, text) = runtime.block_on(async {
+        let answer = reqwest::get(&url).await.unwrap();
+        (answer.status().as_u16(), answer.text().await.unwrap())
+    });
+    assert_eq!(status, 200);
+    for series in [
+        "herald_jobs_total{outcome=\"sent\"} 0",
+        "herald_jobs_total{outcome=\"unknown\"} 0",
+        "herald_store_failures_total 0",
+    ] {
+        assert!(text.contains(series), "{series} in {text}");
+    }
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert_eq!(
+        child.wait().unwrap().code(),
+        Some(0),
+        "a graceful stop exits 0"
+    );
+}
+
+#[test]
 fn dead_letters_list_and_retry() {
     let project = Project::valid();
     let url = database(&project);

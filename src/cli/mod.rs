@@ -79,6 +79,10 @@ pub enum Command {
         /// this (5 to 3600).
         #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(5..=3600))]
         lease_seconds: u64,
+        /// Serve this worker's Prometheus metrics (jobs by outcome, database failures) on a
+        /// listener of their own (for example 0.0.0.0:9100).
+        #[arg(long, value_name = "ADDR")]
+        metrics_listen: Option<std::net::SocketAddr>,
     },
     /// The service: the HTTP API, the hooks partners call, the tracking-link redirector,
     /// health probes, planning and dispatch.
@@ -291,12 +295,14 @@ pub fn run(cli: Cli) -> ExitCode {
             sandbox_url,
             once,
             lease_seconds,
+            metrics_listen,
         } => worker(
             &cli.database_url,
             cli.config.as_deref(),
             sandbox_url.as_deref(),
             once,
             std::time::Duration::from_secs(lease_seconds),
+            metrics_listen,
         ),
         Command::Sandbox { port, no_limits } => sandbox::sandbox(port, no_limits),
         Command::Demo {

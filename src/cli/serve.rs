@@ -131,18 +131,8 @@ pub fn serve(
             }
         }
         if let Some(metrics_address) = metrics_listen {
-            match tokio::net::TcpListener::bind(metrics_address).await {
-                Ok(metrics_listener) => {
-                    let bound = metrics_listener.local_addr().unwrap_or(metrics_address);
-                    println!("metrics on http://{bound}/metrics");
-                    tokio::spawn(async move {
-                        if let Err(error) =
-                            axum::serve(metrics_listener, crate::metrics::router()).await
-                        {
-                            tracing::error!(%error, "the metrics listener stopped");
-                        }
-                    });
-                }
+            match crate::metrics::listen(metrics_address).await {
+                Ok(bound) => println!("metrics on http://{bound}/metrics"),
                 Err(error) => {
                     eprintln!("error: cannot listen on {metrics_address} for metrics: {error}");
                     return ExitCode::FAILURE;

@@ -1,4 +1,5 @@
-//! `herald worker`: plans and dispatches until stopped; several may share one PostgreSQL.
+//! `herald worker`: plans and dispatches until stopped; several may share one PostgreSQL. A
+//! database that fails meanwhile is retried (see `Dispatcher::run`), not a reason to exit.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -14,6 +15,7 @@ pub fn worker(
     sandbox_url: Option<&str>,
     once: bool,
     lease: std::time::Duration,
+    metrics_listen: Option<std::net::SocketAddr>,
 ) -> ExitCode {
     let config = match load_config(config) {
         Ok(config) => Arc::new(config),
@@ -76,6 +78,15 @@ pub fn worker(
                     ExitCode::FAILURE
                 }
             };
+        }
+        if let Some(address) = metrics_listen {
+            match crate::metrics::listen(address).await {
+                Ok(bound) => println!("metrics on http://{bound}/metrics"),
+                Err(error) => {
+                    eprintln!("error: cannot listen on {address} for metrics: {error}");
+                    return ExitCode::FAILURE;
+                }
+            }
         }
         let (stop, stopped) = tokio::sync::watch::channel(false);
         tokio::spawn(async move {
