@@ -28,3 +28,4 @@ pub mod subscribers;
 pub mod telemetry;
 pub mod text_table;
 pub mod web;
+pub mod whole_file;

@@ -56,6 +56,16 @@ impl IntoResponse for ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
+        if error.is_disk_full() {
+            // The write was rolled back; the caller can try again once the operator frees
+            // space. The log names the file; the answer does not reveal the server's paths.
+            tracing::error!(error = %error, "storage is full; a request was refused");
+            return ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "storage_full",
+                "the server's storage is full, so nothing was saved; try again later",
+            );
+        }
         match error {
             StoreError::Transition(transition) => ApiError::new(
                 StatusCode::CONFLICT,
@@ -75,5 +85,19 @@ impl From<StoreError> for ApiError {
                 )
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_full_disk_is_a_503_that_reveals_no_path() {
+        let full = crate::store::file_fault_errors::disk_full().await;
+        let error = ApiError::from(StoreError::from(full).in_sqlite_file("/srv/herald/herald.db"));
+        assert_eq!(error.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(error.code, "storage_full");
+        assert!(!error.message.contains("/srv"), "{}", error.message);
     }
 }

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use super::{Format, PreviewArgs};
 use crate::campaign::LoadedCampaign;
 use crate::render::{PreviewFilter, PreviewItem, Renderer, preview_items};
+use crate::whole_file::write_whole;
 
 pub fn preview(args: &PreviewArgs, config: Option<&Path>) -> ExitCode {
     let project = match super::load_valid_campaign(&args.campaign, config, "previewing") {
@@ -88,6 +89,8 @@ fn describe(item: &PreviewItem) -> String {
     parts.join(" · ")
 }
 
+/// One file per text; each is written whole (a full disk leaves no half text), and an error
+/// names the file or folder.
 fn write_files(dir: &Path, campaign: &str, items: &[PreviewItem]) -> std::io::Result<usize> {
     for item in items {
         let folder = dir
@@ -95,15 +98,21 @@ fn write_files(dir: &Path, campaign: &str, items: &[PreviewItem]) -> std::io::Re
             .join(&item.send)
             .join(&item.segment)
             .join(&item.locale);
-        std::fs::create_dir_all(&folder)?;
+        std::fs::create_dir_all(&folder).map_err(|error| {
+            std::io::Error::new(
+                error.kind(),
+                format!("cannot create {}: {error}", folder.display()),
+            )
+        })?;
         let mut name = item.channel.replace(':', "-");
         if let Some(variant) = &item.variant {
             name.push_str(&format!("--{variant}"));
         }
-        std::fs::write(
-            folder.join(format!("{name}.txt")),
-            format!("{}\n", item.text),
-        )?;
+        write_whole(
+            &folder.join(format!("{name}.txt")),
+            format!("{}\n", item.text).as_bytes(),
+        )
+        .map_err(std::io::Error::other)?;
     }
     Ok(items.len())
 }

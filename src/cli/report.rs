@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use super::runtime::{fail, with_store};
 use crate::report::{Breakdown, Period, Protection, campaign_report, to_csv, to_html, to_json};
 use crate::store::Store;
+use crate::whole_file::write_whole;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ReportFormat {
@@ -67,12 +68,12 @@ pub fn report(
             ReportFormat::Html => to_html(&report),
         };
         match out {
-            Some(path) => match std::fs::write(path, text) {
+            Some(path) => match write_whole(path, text.as_bytes()) {
                 Ok(()) => {
                     println!("wrote {}", path.display());
                     ExitCode::SUCCESS
                 }
-                Err(error) => fail(format!("cannot write {}: {error}", path.display())),
+                Err(error) => fail(error),
             },
             None => {
                 print!("{text}");

@@ -24,7 +24,7 @@ use crate::reach::{
 };
 use crate::report::{Breakdown, Period, Protection, campaign_report, to_csv, to_html};
 use crate::sandbox::{FaultConfig, Sandbox, SandboxConfig};
-use crate::store::{AnyStore, SqliteStore, Store};
+use crate::store::{Store, connect};
 use crate::subscribers::SubscriberVault;
 
 pub use summary::{CampaignSummary, table as summary_table};
@@ -68,9 +68,8 @@ pub async fn run_demo(options: &DemoOptions) -> Result<DemoOutcome, String> {
     }
     let workspace = tempfile::tempdir().map_err(|e| format!("no temporary folder: {e}"))?;
     let url = format!("sqlite://{}", workspace.path().join("demo.db").display());
-    let store = SqliteStore::connect(&url)
-        .await
-        .map_err(|e| e.to_string())?;
+    // Through `AnyStore`, whose errors name the file when its disk is full or failing.
+    let store = connect(&url).await.map_err(|e| e.to_string())?;
     store.migrate().await.map_err(|e| e.to_string())?;
 
     let start = project
@@ -129,18 +128,17 @@ pub async fn run_demo(options: &DemoOptions) -> Result<DemoOutcome, String> {
     );
     project.config.public_url = public.clone();
     let config = Arc::new(project.config.clone());
-    let any = AnyStore::Sqlite(store.clone());
     let vault = Arc::new(SubscriberVault::ephemeral()?);
     let accounts = Arc::new(hook_accounts(&config, true, &Default::default()));
     let app = hooks_router(HookState {
-        store: any.clone(),
+        store: store.clone(),
         clock: Arc::clone(&shared),
         vault: Some(Arc::clone(&vault)),
         ingestor: CallbackIngestor::start(store.clone(), Arc::clone(&shared)),
         accounts: Arc::clone(&accounts),
     })
     .merge(redirector_router(ClickState {
-        store: any.clone(),
+        store: store.clone(),
         config: Arc::clone(&config),
         clock: Arc::clone(&shared),
         index: Arc::new(LinkIndex::default()),
@@ -343,5 +341,5 @@ pub async fn run_demo(options: &DemoOptions) -> Result<DemoOutcome, String> {
 }
 
 fn write(path: &Path, text: &str) -> Result<(), String> {
-    std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    crate::whole_file::write_whole(path, text.as_bytes()).map_err(|e| e.to_string())
 }

@@ -31,10 +31,14 @@ pub async fn connect(url: &str) -> Result<AnyStore, StoreError> {
     }
 }
 
+/// Calls the same method on whichever store this is. SQLite errors caused by the file or its
+/// disk get the file's name here, the one place every call passes through.
 macro_rules! delegate {
     ($self:ident, $store:ident => $call:expr) => {
         match $self {
-            AnyStore::Sqlite($store) => $call.await,
+            AnyStore::Sqlite($store) => $call
+                .await
+                .map_err(|error| error.in_sqlite_file($store.file())),
             AnyStore::Postgres($store) => $call.await,
         }
     };

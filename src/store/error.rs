@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use super::file_fault::FileFault;
 use crate::campaign::{ContentHash, TransitionError, VersionState};
 
 #[derive(Debug)]
@@ -9,6 +10,13 @@ pub enum StoreError {
     /// The database URL is neither `sqlite:` nor `postgres:`.
     UnsupportedUrl(String),
     Database(sqlx::Error),
+    /// The SQLite file or the disk under it refused: full, read-only, unopenable, failing.
+    /// Kept apart from `Database` so the message names the file and what to do about it.
+    DatabaseFile {
+        file: String,
+        fault: FileFault,
+        source: sqlx::Error,
+    },
     /// The database was migrated by a newer herald.
     SchemaTooNew {
         found: i64,
@@ -36,6 +44,11 @@ impl fmt::Display for StoreError {
                 redact(url)
             ),
             StoreError::Database(error) => write!(f, "database error: {error}"),
+            StoreError::DatabaseFile {
+                file,
+                fault,
+                source,
+            } => write!(f, "{} ({source}); {}", fault.headline(file), fault.remedy()),
             StoreError::SchemaTooNew { found, known } => write!(
                 f,
                 "the database schema is at version {found}, newer than this herald knows ({known}); upgrade herald instead of running an older binary against it"
@@ -55,7 +68,46 @@ impl fmt::Display for StoreError {
     }
 }
 
-impl std::error::Error for StoreError {}
+impl std::error::Error for StoreError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            StoreError::Database(error) | StoreError::DatabaseFile { source: error, .. } => {
+                Some(error)
+            }
+            _ => None,
+        }
+    }
+}
+
+impl StoreError {
+    /// Names the SQLite file in an error caused by that file or its disk (see [`FileFault`]);
+    /// any other error is returned unchanged.
+    pub fn in_sqlite_file(self, file: &str) -> StoreError {
+        match self {
+            StoreError::Database(source) => match FileFault::of_sqlite(&source) {
+                Some(fault) => StoreError::DatabaseFile {
+                    file: file.to_string(),
+                    fault,
+                    source,
+                },
+                None => StoreError::Database(source),
+            },
+            other => other,
+        }
+    }
+
+    /// The disk under the database is full: the write was rolled back and may succeed once
+    /// space is freed, so a long-running worker can wait and retry instead of exiting.
+    pub fn is_disk_full(&self) -> bool {
+        matches!(
+            self,
+            StoreError::DatabaseFile {
+                fault: FileFault::DiskFull,
+                ..
+            }
+        )
+    }
+}
 
 impl StoreError {
     /// Whether trying again later may succeed: the connection failed or dropped (a database
@@ -65,19 +117,20 @@ impl StoreError {
     pub fn is_transient(&self) -> bool {
         match self {
             StoreError::Contended(_) => true,
-            StoreError::Database(error) => match error {
-                sqlx::Error::Io(_)
-                | sqlx::Error::Tls(_)
-                | sqlx::Error::Protocol(_)
-                | sqlx::Error::PoolTimedOut
-                | sqlx::Error::PoolClosed
-                | sqlx::Error::WorkerCrashed => true,
-                sqlx::Error::Database(database) => database.code().is_some_and(|code| {
-                    let code = code.as_ref();
-                    // PostgreSQL: connection exceptions (08…), the server shutting down or
-                    // starting (57P01–57P03), insufficient resources (53…), serialization
-                    // failures and deadlocks (40001, 40P01).
-                    code.starts_with("08")
+            StoreError::Database(error) | StoreError::DatabaseFile { source: error, .. } => {
+                match error {
+                    sqlx::Error::Io(_)
+                    | sqlx::Error::Tls(_)
+                    | sqlx::Error::Protocol(_)
+                    | sqlx::Error::PoolTimedOut
+                    | sqlx::Error::PoolClosed
+                    | sqlx::Error::WorkerCrashed => true,
+                    sqlx::Error::Database(database) => database.code().is_some_and(|code| {
+                        let code = code.as_ref();
+                        // PostgreSQL: connection exceptions (08…), the server shutting down or
+                        // starting (57P01–57P03), insufficient resources (53…), serialization
+                        // failures and deadlocks (40001, 40P01).
+                        code.starts_with("08")
                         || code.starts_with("53")
                         || matches!(code, "57P01" | "57P02" | "57P03" | "40001" | "40P01")
                         // SQLite: busy (5), locked (6), I/O error (10), full (13); extended
@@ -85,9 +138,10 @@ impl StoreError {
                         || code
                             .parse::<i64>()
                             .is_ok_and(|n| matches!(n & 0xff, 5 | 6 | 10 | 13))
-                }),
-                _ => false,
-            },
+                    }),
+                    _ => false,
+                }
+            }
             _ => false,
         }
     }
@@ -116,6 +170,18 @@ pub fn redact(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn connection_failures_are_retried_and_bugs_are_not() {
+        assert!(StoreError::Database(sqlx::Error::PoolTimedOut).is_transient());
+        assert!(
+            StoreError::Database(sqlx::Error::Io(std::io::ErrorKind::ConnectionReset.into()))
+                .is_transient()
+        );
+        assert!(StoreError::Contended("bucket".into()).is_transient());
+        assert!(!StoreError::Database(sqlx::Error::RowNotFound).is_transient());
+        assert!(!StoreError::Corrupt("row".into()).is_transient());
+    }
 
     #[test]
     fn passwords_never_reach_messages() {

@@ -4,6 +4,7 @@
 
 mod any;
 mod error;
+mod file_fault;
 mod insight_records;
 mod insights_sql;
 mod messaging_sql;
@@ -24,6 +25,9 @@ use crate::schedule::PlannedJob;
 
 pub use any::{AnyStore, DEFAULT_DATABASE_URL, connect};
 pub use error::StoreError;
+pub use file_fault::FileFault;
+#[cfg(test)]
+pub(crate) use file_fault::real_errors as file_fault_errors;
 pub use insight_records::{
     AudienceEstimateRecord, AudienceEstimateRow, InsightObservation, InsightObservationRow,
     InsightPoll, InsightPollRow, NewInsightPoll, PollOutcome, PollRecord,

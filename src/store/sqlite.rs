@@ -34,6 +34,8 @@ RETURNING id, idempotency_key, version_hash,
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// The database file as the URL named it, for messages about the file itself.
+    file: String,
 }
 
 impl SqliteStore {
@@ -45,11 +47,19 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(10))
             .foreign_keys(true);
+        let file = options.get_filename().display().to_string();
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options)
-            .await?;
-        Ok(SqliteStore { pool })
+            .await
+            .map_err(|error| StoreError::from(error).in_sqlite_file(&file))?;
+        Ok(SqliteStore { pool, file })
+    }
+
+    /// The database file, as given in the URL. Errors from [`Store`] methods called on this
+    /// store directly do not name it; [`super::AnyStore`] adds it to those about the file.
+    pub fn file(&self) -> &str {
+        &self.file
     }
 }
 
