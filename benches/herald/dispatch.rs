@@ -1,12 +1,14 @@
 //! Dispatch throughput, end to end against the in-process sandbox with limits off, beside a
 //! bare HTTP client loop against the same sandbox (the ceiling), and peak memory at growing
-//! outbox sizes (each size in a fresh process, so peaks do not mix).
+//! outbox sizes (each size in a fresh process, so peaks do not mix). The two segments speak
+//! locales of their own, so every job is a post of its own: segments that share a chat, a text
+//! and a slot share one post, which would halve the requests.
 //!
-//! `cargo bench --bench dispatch` runs 10,000 and 100,000 jobs; `HERALD_BENCH_FULL=1` adds
+//! `cargo bench -- dispatch` runs 10,000 and 100,000 jobs; `HERALD_BENCH_FULL=1` adds
 //! 1,000,000.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use chrono::Utc;
 use herald::campaign::diagnostic::{Diagnostics, SourceFile};
@@ -19,6 +21,18 @@ use herald::sandbox::{Sandbox, SandboxConfig, SandboxLimits};
 use herald::schedule::planned_jobs;
 use herald::store::{SqliteStore, Store};
 
+use crate::bare_client::{self, Request};
+use crate::table::{Figure, Row, Rows};
+
+/// The name `cargo bench -- NAME` selects this benchmark by.
+pub const NAME: &str = "dispatch";
+
+/// The flag that makes the bench binary one measured run of `N` jobs (see [`child`]).
+pub const CHILD_FLAG: &str = "--dispatch-child";
+
+/// The largest run, only with `HERALD_BENCH_FULL=1` (about two minutes more).
+const FULL_RUN_JOBS: usize = 1_000_000;
+
 const IN_FLIGHT: usize = 64;
 const WORKERS: usize = 4;
 const CEILING_REQUESTS: usize = 20_000;
@@ -29,7 +43,7 @@ name = "info"
 platform = "telegram"
 base_url = "http://127.0.0.1:9"
 credentials = { token = "HERALD_BENCH_TOKEN" }
-chats = { ar = "@bench_ar", fr = "@bench_fr", "*" = "@bench_en" }
+chats = { ar = "@bench_ar", fr = "@bench_fr", so = "@bench_so", ti = "@bench_ti", ps = "@bench_ps", "*" = "@bench_en" }
 max_in_flight = 64
 "#;
 
@@ -58,7 +72,7 @@ timezone = "Europe/Amsterdam"
 id = "b"
 kind = "diaspora"
 countries = ["US"]
-locales = ["ar", "fr", "en"]
+locales = ["so", "ti", "ps"]
 timezone = "America/New_York"
 
 [[messages]]
@@ -75,7 +89,7 @@ cron = "* * * * *"
         today - chrono::Duration::days(400),
         today + chrono::Duration::days(1)
     );
-    let translations = ["en", "fr", "ar"]
+    let translations = ["en", "fr", "ar", "so", "ti", "ps"]
         .iter()
         .map(|l| (l.to_string(), format!("alert = {TEXT} ({l})\n")))
         .collect();
@@ -94,45 +108,25 @@ fn peak_rss_kb() -> u64 {
         .unwrap_or(0)
 }
 
-/// The ceiling: the same requests from a bare client, as many in flight as herald allows.
+/// The ceiling: the same Telegram requests from a bare client, as many in flight as herald's
+/// workers allow.
 async fn bare_client_rate(base_url: &str) -> f64 {
-    let client = reqwest::Client::builder()
-        .tcp_nodelay(true)
-        .build()
-        .expect("client");
-    let semaphore = Arc::new(tokio::sync::Semaphore::new(IN_FLIGHT * WORKERS));
-    let url = format!("{base_url}/botbench/sendMessage");
-    let body =
-        serde_json::json!({"chat_id": "@bench_en", "text": TEXT, "parse_mode": "HTML"}).to_string();
-    let start = Instant::now();
-    let mut tasks = tokio::task::JoinSet::new();
-    for _ in 0..CEILING_REQUESTS {
-        let permit = Arc::clone(&semaphore)
-            .acquire_owned()
-            .await
-            .expect("permit");
-        let (client, url, body) = (client.clone(), url.clone(), body.clone());
-        tasks.spawn(async move {
-            let response = client
-                .post(url)
-                .header("content-type", "application/json")
-                .body(body)
-                .send()
-                .await;
-            drop(permit);
-            response.map(|r| r.status().is_success()).unwrap_or(false)
-        });
-    }
-    let mut ok = 0;
-    while let Some(done) = tasks.join_next().await {
-        ok += usize::from(matches!(done, Ok(true)));
-    }
-    assert_eq!(ok, CEILING_REQUESTS);
-    CEILING_REQUESTS as f64 / start.elapsed().as_secs_f64()
+    let request = Request {
+        url: format!("{base_url}/botbench/sendMessage"),
+        headers: Vec::new(),
+        body: serde_json::json!({"chat_id": "@bench_en", "text": TEXT, "parse_mode": "HTML"})
+            .to_string(),
+    };
+    bare_client::requests_per_second(request, CEILING_REQUESTS, IN_FLIGHT * WORKERS).await
 }
 
-/// One measured run with `jobs` jobs: prints `RESULT jobs deliveries/s peak-kB`.
-async fn child(jobs: usize) {
+/// One measured run with `jobs` jobs, in a process of its own so that its peak memory is its
+/// own: prints `RESULT jobs deliveries/s peak-kB`.
+pub fn child(jobs: usize) {
+    crate::runtime(2).block_on(measured_run(jobs));
+}
+
+async fn measured_run(jobs: usize) {
     let sandbox = Sandbox::new(
         SandboxConfig {
             limits: SandboxLimits::off(),
@@ -234,22 +228,8 @@ async fn child(jobs: usize) {
     running.shutdown().await;
 }
 
-fn main() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
-    let args: Vec<String> = std::env::args().collect();
-    if let Some(position) = args.iter().position(|a| a == "--child") {
-        let jobs: usize = args
-            .get(position + 1)
-            .and_then(|n| n.parse().ok())
-            .expect("--child N");
-        runtime.block_on(child(jobs));
-        return;
-    }
-    let ceiling = runtime.block_on(async {
+pub fn run(rows: &mut Rows) {
+    let ceiling = crate::runtime(2).block_on(async {
         let sandbox = Sandbox::new(
             SandboxConfig {
                 limits: SandboxLimits::off(),
@@ -263,30 +243,33 @@ fn main() {
         running.shutdown().await;
         rate
     });
-    drop(runtime);
+    let full = std::env::var("HERALD_BENCH_FULL").is_ok_and(|v| v == "1");
     let mut sizes = vec![10_000usize, 100_000];
-    if std::env::var("HERALD_BENCH_FULL").is_ok_and(|v| v == "1") {
-        sizes.push(1_000_000);
+    if full {
+        sizes.push(FULL_RUN_JOBS);
     }
-    println!(
-        "benchmark                                   deliveries/s   ceiling/s   ratio   peak memory"
-    );
-    println!(
-        "bare HTTP client loop (the ceiling)           {ceiling:>10.0}           -       -             -"
-    );
     let exe = std::env::current_exe().expect("own path");
     for jobs in sizes {
         let started = Instant::now();
         let output = std::process::Command::new(&exe)
-            .arg("--child")
+            .arg(CHILD_FLAG)
             .arg(jobs.to_string())
             .output()
             .expect("child run");
         let stdout = String::from_utf8_lossy(&output.stdout);
         let Some(line) = stdout.lines().find(|l| l.starts_with("RESULT ")) else {
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            eprint!("{stderr}");
+            let reason: Vec<&str> = stderr
+                .lines()
+                .skip_while(|l| !l.contains("panicked at"))
+                .skip(1)
+                .take_while(|l| !l.starts_with("stack backtrace") && !l.starts_with("note:"))
+                .collect();
             panic!(
-                "child run failed: {}",
-                String::from_utf8_lossy(&output.stderr)
+                "the run of {jobs} jobs failed ({}): {}",
+                output.status,
+                reason.join(" ")
             );
         };
         let fields: Vec<f64> = line
@@ -294,13 +277,27 @@ fn main() {
             .skip(1)
             .filter_map(|f| f.parse().ok())
             .collect();
-        let (rate, peak_kb) = (fields[1], fields[2]);
-        println!(
-            "herald dispatch, SQLite, {jobs:>9} jobs     {rate:>10.0}  {ceiling:>10.0}   {:>5.2}   {:>8.1} MB   ({:.0} s with filling)",
-            rate / ceiling,
-            peak_kb / 1024.0,
-            started.elapsed().as_secs_f64()
-        );
-        let _ = Duration::from_secs(0);
+        let [_, rate, peak_kb] = fields[..] else {
+            panic!("dispatch run of {jobs} jobs: unreadable result `{line}`");
+        };
+        rows.push(Row::measured(
+            NAME,
+            format!("{jobs} jobs, {WORKERS} workers, SQLite, sandbox limits off"),
+            Figure::per_second(rate, "deliveries/s"),
+            format!("bare HTTP client, {} in flight", IN_FLIGHT * WORKERS),
+            Figure::per_second(ceiling, "requests/s"),
+            format!(
+                "peak memory {:.1} MB; {:.0} s with filling the outbox",
+                peak_kb / 1024.0,
+                started.elapsed().as_secs_f64()
+            ),
+        ));
+    }
+    if !full {
+        rows.push(Row::skipped(
+            NAME,
+            format!("{FULL_RUN_JOBS} jobs, {WORKERS} workers, SQLite, sandbox limits off"),
+            "HERALD_BENCH_FULL not set",
+        ));
     }
 }

@@ -4,9 +4,9 @@
 //! - inserting outbox jobs in batches, against one INSERT per job, on SQLite and (when
 //!   `HERALD_TEST_POSTGRES_URL` is set) PostgreSQL.
 //!
-//! Run with `cargo bench --bench store_plan`.
+//! `cargo bench -- store_plan`.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use chrono::{TimeZone, Utc};
 use herald::campaign::diagnostic::{Diagnostics, SourceFile};
@@ -15,6 +15,15 @@ use herald::campaign::{Campaign, ContentHash, VersionBundle};
 use herald::config::Config;
 use herald::schedule::{CronSchedule, PlannedJob, planned_jobs, slots};
 use herald::store::{Store, connect};
+
+use crate::postgres::{self, BenchDatabase};
+use crate::table::{Figure, Row, Rows, verdict};
+
+/// The name `cargo bench -- NAME` selects this benchmark by.
+pub const NAME: &str = "store_plan";
+
+/// Planning a year of 1,000 campaigns must stay under this.
+const PLANNING_TARGET_MS: f64 = 1000.0;
 
 const CAMPAIGNS: usize = 1_000;
 const BATCHED_JOBS: usize = 100_000;
@@ -83,10 +92,6 @@ cron = "{} 10 * * *"
     parsed.unwrap_or_else(|| panic!("generated campaign is valid: {:?}", diags.into_sorted()))
 }
 
-fn ratio(a: Duration, b: Duration) -> f64 {
-    a.as_secs_f64() / b.as_secs_f64()
-}
-
 fn jobs(n: usize, version: &ContentHash) -> Vec<PlannedJob> {
     let start = Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap();
     (0..n)
@@ -109,7 +114,8 @@ fn jobs(n: usize, version: &ContentHash) -> Vec<PlannedJob> {
         .collect()
 }
 
-async fn insert_rates(label: &str, url: &str) {
+/// Batched inserts against one INSERT (and one commit) per job, on the store at `url`.
+async fn insert_rates(label: &str, url: &str) -> Row {
     let store = connect(url).await.expect("connect");
     store.migrate().await.expect("migrate");
     let bundle = VersionBundle {
@@ -146,19 +152,24 @@ async fn insert_rates(label: &str, url: &str) {
     let single_time = start.elapsed();
     let batched_rate = BATCHED_JOBS as f64 / batched_time.as_secs_f64();
     let single_rate = SINGLE_JOBS as f64 / single_time.as_secs_f64();
-    println!(
-        "insert jobs, {label:<10} batched          {:>9.0} jobs/s   one per statement {:>8.0} jobs/s   ratio {:>6.1}",
-        batched_rate,
-        single_rate,
-        batched_rate / single_rate
-    );
     // Planning the same jobs again inserts nothing.
     let again = store.insert_jobs(&batched).await.expect("re-insert");
     assert_eq!(again, 0);
+    Row::measured(
+        NAME,
+        format!("insert {BATCHED_JOBS} outbox jobs batched, {label}"),
+        Figure::per_second(batched_rate, "jobs/s"),
+        format!("one INSERT per job ({SINGLE_JOBS} jobs)"),
+        Figure::per_second(single_rate, "jobs/s"),
+        "planning them again inserts nothing",
+    )
 }
 
-#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
-async fn main() {
+pub fn run(rows: &mut Rows) {
+    crate::runtime(2).block_on(measure(rows));
+}
+
+async fn measure(rows: &mut Rows) {
     let mut diags = Diagnostics::default();
     let config = Config::parse(
         &SourceFile::new("herald.toml", CONFIG.to_string()),
@@ -213,46 +224,40 @@ async fn main() {
         .sum();
     let jobs_time = start.elapsed();
 
-    println!("benchmark                                        time (ms)   baseline (ms)   ratio");
-    println!(
-        "plan {CAMPAIGNS} campaigns × 3 segments × 365 days slots   {:>9.1}   {:>13.1}   {:>5.2}   ({planned} slots; baseline: bare cron iteration; target < 1000 ms)",
-        planning.as_secs_f64() * 1000.0,
-        baseline.as_secs_f64() * 1000.0,
-        ratio(planning, baseline)
-    );
-    println!(
-        "  … as outbox jobs with idempotency keys            {:>9.1}   {:>13.1}   {:>5.2}   ({job_count} jobs)",
-        jobs_time.as_secs_f64() * 1000.0,
-        baseline.as_secs_f64() * 1000.0,
-        ratio(jobs_time, baseline)
-    );
+    let planning = Figure::ms(planning);
+    rows.push(Row::measured(
+        NAME,
+        format!("plan {CAMPAIGNS} campaigns × 3 segments × 365 days"),
+        planning,
+        "bare cron iteration over the same slots",
+        Figure::ms(baseline),
+        format!(
+            "{planned} slots; target < {PLANNING_TARGET_MS:.0} ms: {}",
+            verdict(planning.value < PLANNING_TARGET_MS)
+        ),
+    ));
+    rows.push(Row::measured(
+        NAME,
+        "plan the same as outbox jobs with idempotency keys",
+        Figure::ms(jobs_time),
+        "bare cron iteration over the same slots",
+        Figure::ms(baseline),
+        format!("{job_count} jobs"),
+    ));
 
     let dir = tempfile::tempdir().expect("temporary folder");
     let sqlite_url = format!("sqlite://{}", dir.path().join("bench.db").display());
-    insert_rates("SQLite", &sqlite_url).await;
-    match std::env::var("HERALD_TEST_POSTGRES_URL") {
-        Ok(server) if !server.is_empty() => {
-            // A database of its own, dropped afterwards.
-            let name = format!("herald_bench_{}", std::process::id());
-            let admin = sqlx::PgPool::connect(&server)
-                .await
-                .expect("connect to PostgreSQL");
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                .execute(&admin)
-                .await
-                .expect("create");
-            let url = match server.rsplit_once('/') {
-                Some((base, _)) => format!("{base}/{name}"),
-                None => server.clone(),
-            };
-            insert_rates("PostgreSQL", &url).await;
-            sqlx::query(sqlx::AssertSqlSafe(format!(
-                "DROP DATABASE {name} WITH (FORCE)"
-            )))
-            .execute(&admin)
-            .await
-            .expect("drop");
+    rows.push(insert_rates("SQLite", &sqlite_url).await);
+    match postgres::server() {
+        Some(server) => {
+            let database = BenchDatabase::create(&server, "store_plan").await;
+            rows.push(insert_rates("PostgreSQL", &database.url).await);
+            database.drop_database().await;
         }
-        _ => println!("insert jobs, PostgreSQL: skipped (set HERALD_TEST_POSTGRES_URL)"),
+        None => rows.push(Row::skipped(
+            NAME,
+            format!("insert {BATCHED_JOBS} outbox jobs batched, PostgreSQL"),
+            postgres::SKIPPED,
+        )),
     }
 }

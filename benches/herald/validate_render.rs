@@ -2,17 +2,24 @@
 //! same run:
 //! - validating 100 campaigns × 10 locales, against only reading and parsing the same files;
 //! - rendering for 100,000 recipients through the render cache, against rendering the whole
-//!   matrix once (the claim: the cost does not grow with the audience) and against naive
-//!   per-recipient rendering.
+//!   matrix once (the claim: the cost does not grow with the audience);
+//! - naive per-recipient rendering, against the cached rendering.
 //!
-//! Run with `cargo bench --bench validate_render`.
+//! `cargo bench -- validate_render`.
 
-use std::fmt::Write as _;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use herald::campaign::{Target, load_project};
 use herald::render::{Renderer, render_uncached, tracking_token, tracking_url};
+
+use crate::table::{Figure, Row, Rows, verdict};
+
+/// The name `cargo bench -- NAME` selects this benchmark by.
+pub const NAME: &str = "validate_render";
+
+/// Validation must stay under this for 100 campaigns × 10 locales.
+const VALIDATION_TARGET_MS: f64 = 1000.0;
 
 const CAMPAIGNS: usize = 100;
 const LOCALES: [&str; 10] = [
@@ -32,7 +39,7 @@ chats = { "*" = "@demo" }
 name = "optin"
 platform = "whatsapp"
 base_url = "http://127.0.0.1:8090"
-credentials = { token = "HERALD_WA_TOKEN", phone_number_id = "HERALD_WA_PHONE" }
+credentials = { token = "HERALD_WA_TOKEN", phone_number_id = "HERALD_WA_PHONE", waba_id = "HERALD_WA_WABA" }
 
 [[accounts]]
 name = "updates"
@@ -191,11 +198,7 @@ fn best_of<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
     (best, last.expect("at least one run"))
 }
 
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
-fn main() {
+pub fn run(rows: &mut Rows) {
     let dir = tempfile::tempdir().expect("temporary folder");
     let root = dir.path();
     write_project(root);
@@ -213,19 +216,18 @@ fn main() {
     );
     assert_eq!(project.campaigns.len(), CAMPAIGNS);
 
-    let mut report = String::new();
-    let _ = writeln!(
-        report,
-        "benchmark                                         time (ms)   baseline (ms)   ratio"
-    );
-    let _ = writeln!(
-        report,
-        "validate {CAMPAIGNS} campaigns × {} locales                  {:>9.1}   {:>13.1}   {:>5.2}   (baseline: read + parse only; target < 1000 ms)",
-        LOCALES.len(),
-        ms(validation),
-        ms(baseline),
-        validation.as_secs_f64() / baseline.as_secs_f64()
-    );
+    let validation = Figure::ms(validation);
+    rows.push(Row::measured(
+        NAME,
+        format!("validate {CAMPAIGNS} campaigns × {} locales", LOCALES.len()),
+        validation,
+        "read + parse the same files only",
+        Figure::ms(baseline),
+        format!(
+            "target < {VALIDATION_TARGET_MS:.0} ms: {}",
+            verdict(validation.value < VALIDATION_TARGET_MS)
+        ),
+    ));
 
     // Rendering: one campaign's whole matrix, then 100,000 recipients spread over it.
     let loaded = &project.campaigns[0];
@@ -319,27 +321,20 @@ fn main() {
         "cached and naive rendering must produce the same texts"
     );
     assert!(renders <= texts.len());
-    let _ = writeln!(
-        report,
-        "render matrix once ({} texts, {renders} renders)              {:>9.2}   {:>13}   {:>5}",
-        texts.len(),
-        ms(matrix_once),
-        "-",
-        "-"
-    );
-    let _ = writeln!(
-        report,
-        "render for {RECIPIENTS} recipients, cached ({renders} renders)   {:>9.2}   {:>13.2}   {:>5.2}   (baseline: matrix once; target ≤ ~1)",
-        ms(cached),
-        ms(matrix_once),
-        cached.as_secs_f64() / matrix_once.as_secs_f64()
-    );
-    let _ = writeln!(
-        report,
-        "render for {RECIPIENTS} recipients, naive ({RECIPIENTS} renders) {:>9.1}   {:>13.2}   {:>5.0}   (baseline: cached)",
-        ms(naive),
-        ms(cached),
-        naive.as_secs_f64() / cached.as_secs_f64()
-    );
-    print!("{report}");
+    rows.push(Row::measured(
+        NAME,
+        format!("render for {RECIPIENTS} recipients, cached"),
+        Figure::ms(cached),
+        format!("render the {}-text matrix once", texts.len()),
+        Figure::ms(matrix_once),
+        format!("{renders} renders, as many as for the matrix; target ratio ≤ ~1"),
+    ));
+    rows.push(Row::measured(
+        NAME,
+        format!("render for {RECIPIENTS} recipients, naive"),
+        Figure::ms(naive),
+        "render for them cached (row above)",
+        Figure::ms(cached),
+        format!("{RECIPIENTS} renders"),
+    ));
 }

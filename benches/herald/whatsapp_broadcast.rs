@@ -4,11 +4,12 @@
 //! (delivered for every message, read for half: 150,000), in Meta's format, signed, batched
 //! as Meta batches them, are posted to herald's hook route by 16 concurrent senders (callbacks
 //! ingested per second; target at least 20,000 on SQLite). The baseline, measured in the same
-//! run: the same store counting callbacks one transaction each, without group commit.
-//! (The sandbox's own callbacks are exercised by the tests; here they would race the
-//! measured stream, so its webhook is left unregistered.)
+//! run: the same store counting callbacks one transaction each, without group commit; and for
+//! the deliveries, the same template requests from a bare HTTP client loop with as many in
+//! flight as the workers allow (the ceiling). (The sandbox's own callbacks are exercised by the
+//! tests; here they would race the measured stream, so its webhook is left unregistered.)
 //!
-//! `cargo bench --bench whatsapp_broadcast` (`HERALD_BENCH_SUBSCRIBERS=N` for another size).
+//! `cargo bench -- whatsapp_broadcast` (`HERALD_BENCH_SUBSCRIBERS=N` for another size).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -26,6 +27,21 @@ use herald::schedule::planned_jobs;
 use herald::store::{SqliteStore, StatusReceipt, Store};
 use herald::subscribers::SubscriberVault;
 
+use crate::bare_client::{self, Request};
+use crate::table::{Figure, Row, Rows, verdict};
+
+/// The name `cargo bench -- NAME` selects this benchmark by.
+pub const NAME: &str = "whatsapp_broadcast";
+
+/// Callbacks counted per second on SQLite must reach at least this.
+const CALLBACK_TARGET: f64 = 20_000.0;
+
+/// Template requests the bare client sends for the ceiling.
+const CEILING_REQUESTS: usize = 20_000;
+
+/// Requests one worker keeps in flight (the account's `max_in_flight`).
+const IN_FLIGHT: usize = 64;
+
 const WORKERS: usize = 2;
 const CALLBACK_BATCH: usize = 100;
 const BASELINE_CALLBACKS: usize = 5_000;
@@ -42,6 +58,11 @@ locales = ["ar", "fr", "en"]
 templates = { alert = "alert_update" }
 max_in_flight = 64
 "#;
+
+/// The rendered text the broadcast sends, in one locale.
+fn alert_text(locale: &str) -> String {
+    format!("Free, confidential advice on safe and legal options ({locale}).")
+}
 
 fn campaign_text() -> String {
     let today = Utc::now().date_naive();
@@ -78,19 +99,44 @@ cron = "* * * * *"
     )
 }
 
-fn main() {
+pub fn run(rows: &mut Rows) {
     let subscribers: usize = std::env::var("HERALD_BENCH_SUBSCRIBERS")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(100_000);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    runtime.block_on(run(subscribers));
+    let threads = std::thread::available_parallelism().map_or(2, usize::from);
+    crate::runtime(threads).block_on(measure(subscribers, rows));
 }
 
-async fn run(subscribers: usize) {
+/// The ceiling: the template request the workers send, from a bare client.
+async fn bare_client_rate(base_url: &str) -> f64 {
+    let request = Request {
+        url: format!(
+            "{base_url}/{}/HERALD_BENCH_PHONE/messages",
+            herald::config::DEFAULT_GRAPH_API_VERSION
+        ),
+        headers: vec![("authorization", "Bearer HERALD_BENCH_TOKEN".to_string())],
+        body: serde_json::json!({
+            "messaging_product": "whatsapp",
+            "recipient_type": "individual",
+            "to": "31600000001",
+            "type": "template",
+            "template": {
+                "name": "alert_update",
+                "language": {"code": "en"},
+                "components": [{"type": "body", "parameters": [
+                    {"type": "text", "text": "Know your options"},
+                    {"type": "text", "text": alert_text("en")},
+                    {"type": "text", "text": "https://herald.example.org/r/0123456789abcdef"},
+                ]}],
+            },
+        })
+        .to_string(),
+    };
+    bare_client::requests_per_second(request, CEILING_REQUESTS, IN_FLIGHT * WORKERS).await
+}
+
+async fn measure(subscribers: usize, rows: &mut Rows) {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let sandbox = Sandbox::new(
         SandboxConfig {
@@ -148,8 +194,8 @@ async fn run(subscribers: usize) {
             .expect("subscribers");
     }
     tx.commit().await.expect("commit");
-    println!(
-        "{subscribers} subscribers sealed and stored in {:.1} s",
+    eprintln!(
+        "  ({subscribers} subscribers sealed and stored in {:.1} s)",
         started.elapsed().as_secs_f64()
     );
 
@@ -178,7 +224,10 @@ async fn run(subscribers: usize) {
             .map(|l| {
                 (
                     l.to_string(),
-                    format!("alert = Free, confidential advice on safe and legal options ({l}).\n    .title = Know your options\n"),
+                    format!(
+                        "alert = {}\n    .title = Know your options\n",
+                        alert_text(l)
+                    ),
                 )
             })
             .collect(),
@@ -351,17 +400,28 @@ async fn run(subscribers: usize) {
     }
     let baseline_rate = platform_ids.len() as f64 / started.elapsed().as_secs_f64();
 
-    println!("WhatsApp broadcast on SQLite, sandbox limits off, {WORKERS} workers:");
-    println!(
-        "  deliveries        {sent:>9}  in {dispatch_seconds:>6.2} s  = {delivery_rate:>8.0}/s"
-    );
-    println!(
-        "  callbacks counted {counted:>9}  in {loop_seconds:>6.2} s  = {callback_rate:>8.0}/s  (signed, {CALLBACK_BATCH} per request, {SENDERS} senders, through the hook route)"
-    );
-    println!(
-        "  baseline: one transaction per callback = {baseline_rate:>8.0}/s; group commit is {:.1}x",
-        callback_rate / baseline_rate
-    );
+    let ceiling = bare_client_rate(&running.base_url()).await;
+    rows.push(Row::measured(
+        NAME,
+        format!(
+            "broadcast to {subscribers} subscribers, {WORKERS} workers, SQLite, sandbox limits off"
+        ),
+        Figure::per_second(delivery_rate, "deliveries/s"),
+        format!("bare HTTP client, {} in flight", IN_FLIGHT * WORKERS),
+        Figure::per_second(ceiling, "requests/s"),
+        format!("{sent} templates in {dispatch_seconds:.2} s"),
+    ));
+    rows.push(Row::measured(
+        NAME,
+        format!("{counted} status callbacks counted through the hook route"),
+        Figure::per_second(callback_rate, "callbacks/s"),
+        "one transaction per callback",
+        Figure::per_second(baseline_rate, "callbacks/s"),
+        format!(
+            "signed, {CALLBACK_BATCH} per request, {SENDERS} senders; target ≥ {CALLBACK_TARGET:.0}/s: {}",
+            verdict(callback_rate >= CALLBACK_TARGET)
+        ),
+    ));
     running.shutdown().await;
 }
 

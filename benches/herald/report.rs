@@ -3,7 +3,7 @@
 //! PostgreSQL. The baseline, measured in the same run, is reading the same rows and nothing
 //! else.
 //!
-//! `cargo bench --bench report`.
+//! `cargo bench -- report`.
 
 use std::time::{Duration, Instant};
 
@@ -11,6 +11,15 @@ use chrono::{NaiveDate, Utc};
 use herald::campaign::VersionBundle;
 use herald::report::{Period, Protection, build_report, to_json};
 use herald::store::{AnyStore, DeliveryCount, Store, connect};
+
+use crate::postgres::{self, BenchDatabase};
+use crate::table::{Figure, Row, Rows, verdict};
+
+/// The name `cargo bench -- NAME` selects this benchmark by.
+pub const NAME: &str = "report";
+
+/// A weekly report over 10 million events must take less than this.
+const REPORT_TARGET_MS: f64 = 500.0;
 
 const EVENTS: i64 = 10_000_000;
 
@@ -74,7 +83,8 @@ where
     (best, last.expect("ran"))
 }
 
-async fn measure(label: &str, store: AnyStore) {
+/// The report's time against reading its raw counter rows, on `store`.
+async fn measure(label: &str, store: AnyStore) -> Row {
     store.migrate().await.expect("migrate");
     let bundle = VersionBundle {
         format: 1,
@@ -118,17 +128,25 @@ async fn measure(label: &str, store: AnyStore) {
         tables = report.tables.len();
         assert!(json.len() > 1_000);
     }
-    println!(
-        "weekly report over {events} events, {label:<10} {:>7.1} ms   baseline (read the {} counter rows) {:>7.1} ms   ratio {:>5.2}   ({tables} tables; target < 500 ms)",
-        report_time.as_secs_f64() * 1000.0,
-        rows.len(),
-        read.as_secs_f64() * 1000.0,
-        report_time.as_secs_f64() / read.as_secs_f64()
-    );
+    let report_time = Figure::ms(report_time);
+    Row::measured(
+        NAME,
+        format!("weekly report over {events} events, {label}"),
+        report_time,
+        format!("read the {} counter rows", rows.len()),
+        Figure::ms(read),
+        format!(
+            "{tables} tables; target < {REPORT_TARGET_MS:.0} ms: {}",
+            verdict(report_time.value < REPORT_TARGET_MS)
+        ),
+    )
 }
 
-#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
-async fn main() {
+pub fn run(rows: &mut Rows) {
+    crate::runtime(2).block_on(measure_both(rows));
+}
+
+async fn measure_both(rows: &mut Rows) {
     let dir = tempfile::tempdir().expect("temporary folder");
     let sqlite = connect(&format!(
         "sqlite://{}",
@@ -136,29 +154,18 @@ async fn main() {
     ))
     .await
     .expect("sqlite");
-    measure("SQLite", sqlite).await;
-    match std::env::var("HERALD_TEST_POSTGRES_URL") {
-        Ok(server) if !server.is_empty() => {
-            let name = format!("herald_report_bench_{}", std::process::id());
-            let admin = sqlx::PgPool::connect(&server)
-                .await
-                .expect("connect to PostgreSQL");
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                .execute(&admin)
-                .await
-                .expect("create");
-            let url = match server.rsplit_once('/') {
-                Some((base, _)) => format!("{base}/{name}"),
-                None => server.clone(),
-            };
-            measure("PostgreSQL", connect(&url).await.expect("postgres")).await;
-            sqlx::query(sqlx::AssertSqlSafe(format!(
-                "DROP DATABASE {name} WITH (FORCE)"
-            )))
-            .execute(&admin)
-            .await
-            .expect("drop");
+    rows.push(measure("SQLite", sqlite).await);
+    match postgres::server() {
+        Some(server) => {
+            let database = BenchDatabase::create(&server, "report").await;
+            let store = connect(&database.url).await.expect("postgres");
+            rows.push(measure("PostgreSQL", store).await);
+            database.drop_database().await;
         }
-        _ => println!("report, PostgreSQL: skipped (set HERALD_TEST_POSTGRES_URL)"),
+        None => rows.push(Row::skipped(
+            NAME,
+            "weekly report over 10 million events, PostgreSQL",
+            postgres::SKIPPED,
+        )),
     }
 }
