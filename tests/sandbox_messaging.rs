@@ -14,8 +14,8 @@ use chrono::{TimeZone, Utc};
 use herald::clock::{Clock, SimulatedClock};
 use herald::platforms::Platform;
 use herald::sandbox::{
-    CallbackCounts, FaultConfig, PersonAction, PersonEvent, RunningSandbox, Sandbox, SandboxConfig,
-    SandboxLimits,
+    CallbackCounts, FaultConfig, FaultCounts, PersonAction, PersonEvent, RunningSandbox, Sandbox,
+    SandboxConfig, SandboxLimits, StatusTally, TallyConfig, TallyKey,
 };
 use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
@@ -956,6 +956,139 @@ async fn viber_broadcasts_to_300_refuses_301_and_lists_the_unsubscribed() {
         json!({"status": 2, "status_message": "invalidAuthToken"})
     );
     assert_eq!(sandbox.counts().new_deliveries, 300);
+    running.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_tally_counts_per_group_what_the_record_lists_and_the_faults_injected() {
+    let clock = simulated_clock();
+    let config = SandboxConfig {
+        limits: SandboxLimits::off(),
+        read_rate: 1.0,
+        tally: Some(TallyConfig {
+            groups: BTreeMap::from([
+                ("3161".to_string(), "nl-ar".to_string()),
+                ("3162".to_string(), "nl-fr".to_string()),
+                ("user".to_string(), "viber".to_string()),
+            ]),
+            ..TallyConfig::default()
+        }),
+        viber_unsubscribed: BTreeSet::from(["user002+AbC=".to_string()]),
+        ..SandboxConfig::default()
+    };
+    let (sandbox, running) = start(config, &clock).await;
+    let receiver = start_receiver().await;
+    sandbox.register_webhook(Platform::WhatsApp, PHONE, &receiver.url);
+    sandbox.register_webhook(Platform::Viber, VIBER_TOKEN, &receiver.url);
+    let client = reqwest::Client::new();
+
+    // Two texts to one person (the second time is a repeat), one to another group.
+    for (to, text) in [
+        ("31610000001", "a"),
+        ("31610000001", "a"),
+        ("31620000001", "b"),
+    ] {
+        let answer = send_whatsapp(&client, &running, &template(to, "t", text)).await;
+        assert_eq!(answer.status, 200);
+    }
+    // Throttled: not taken. Dropped: taken, unanswered.
+    sandbox.set_faults(FaultConfig {
+        rate_429: 1.0,
+        ..FaultConfig::default()
+    });
+    let throttled = send_whatsapp(&client, &running, &template("31610000002", "t", "c")).await;
+    assert_eq!(throttled.status, 429);
+    sandbox.set_faults(FaultConfig {
+        rate_drop: 1.0,
+        ..FaultConfig::default()
+    });
+    let url = format!("{}/v21.0/{PHONE}/messages", running.base_url());
+    let dropped = post(
+        &client,
+        &url,
+        &[("authorization", "Bearer t")],
+        &template("31610000002", "t", "c"),
+    )
+    .await;
+    assert!(dropped.is_err(), "the connection is dropped");
+    sandbox.set_faults(FaultConfig::default());
+    // A broadcast to three, one of whom left Viber.
+    let answer = viber(&client, &running, "broadcast_message", &broadcast(users(3))).await;
+    assert_eq!(answer.body["failed_list"][0]["receiver"], "user002+AbC=");
+    sandbox.flush_callbacks().await;
+
+    let tally = sandbox.tally().expect("a tally is kept");
+    let line = |platform: &str, account: &str, group: &str| {
+        tally[&TallyKey {
+            platform: platform.to_string(),
+            account: account.to_string(),
+            group: group.to_string(),
+        }]
+    };
+    let ar = line("whatsapp", PHONE, "nl-ar");
+    assert_eq!(
+        (ar.accepted, ar.unanswered, ar.repeats, ar.refused),
+        (3, 1, 1, 0)
+    );
+    // Everyone reads: each answered message is delivered and read, the unanswered one too.
+    assert_eq!(
+        ar.callbacks,
+        StatusTally {
+            delivered: 2,
+            read: 2,
+            failed: 0
+        }
+    );
+    assert_eq!(
+        ar.unanswered_callbacks,
+        StatusTally {
+            delivered: 1,
+            read: 1,
+            failed: 0
+        }
+    );
+    let fr = line("whatsapp", PHONE, "nl-fr");
+    assert_eq!((fr.accepted, fr.callbacks.read), (1, 1));
+    let viber_line = line("viber", VIBER_TOKEN, "viber");
+    assert_eq!(
+        (
+            viber_line.accepted,
+            viber_line.refused,
+            viber_line.callbacks.read
+        ),
+        (2, 1, 2)
+    );
+    assert_eq!(tally.len(), 3);
+    // The tally agrees with the full record.
+    let accepted: u64 = tally.values().map(|c| c.accepted).sum();
+    assert_eq!(accepted, sandbox.counts().new_deliveries);
+    assert_eq!(accepted as usize, sandbox.delivered().len());
+    assert_eq!(
+        sandbox.faults_injected(),
+        FaultCounts {
+            too_many_requests: 1,
+            dropped: 1,
+            ..FaultCounts::default()
+        }
+    );
+
+    let response = client
+        .get(format!("{}/sandbox/tally", running.base_url()))
+        .send()
+        .await
+        .unwrap();
+    let body: Value = serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
+    assert_eq!(body["faults_injected"]["too_many_requests"], 1);
+    let lines = body["lines"].as_array().unwrap();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["platform"], "viber");
+    assert_eq!(lines[0]["counts"]["refused"], 1);
+    assert_eq!(lines[1]["group"], "nl-ar");
+    assert_eq!(lines[1]["counts"]["unanswered_callbacks"]["read"], 1);
+
+    sandbox.clear();
+    assert_eq!(sandbox.tally(), Some(BTreeMap::new()));
+    assert_eq!(sandbox.faults_injected(), FaultCounts::default());
     running.shutdown().await;
 }
 

@@ -28,6 +28,7 @@ use crate::platforms::Platform;
 
 use super::Sandbox;
 use super::signature::{hex, meta_signature, viber_signature};
+use super::tally::TalliedStatus;
 use super::{viber, whatsapp};
 
 /// Most callback requests in flight at once, as a platform limits the connections it opens to
@@ -139,6 +140,9 @@ pub(crate) struct StatusCallback {
     accepted_at: DateTime<Utc>,
     steps: &'static [Step],
     next: usize,
+    /// False when the answer to the message was dropped, so its sender does not know it
+    /// (kept apart in the tally).
+    answered: bool,
 }
 
 impl StatusCallback {
@@ -156,7 +160,14 @@ impl StatusCallback {
             accepted_at,
             steps,
             next: 0,
+            answered: true,
         }
+    }
+
+    /// The answer to this message was dropped.
+    pub(crate) fn unanswered(mut self) -> StatusCallback {
+        self.answered = false;
+        self
     }
 
     fn platform(&self) -> Platform {
@@ -393,7 +404,34 @@ impl Sandbox {
                 return;
             };
             let delivered = self.send_callbacks(&items, &meta_secret).await;
+            if delivered {
+                self.tally_callbacks(&items);
+            }
             self.inner.callbacks.finish(items, delivered);
+        }
+    }
+
+    /// Counts callbacks the receiver took in the tally, if one is kept. Before they leave the
+    /// queue, so a flushed queue means a complete tally.
+    fn tally_callbacks(&self, items: &[StatusCallback]) {
+        let mut state = self.state();
+        let Some(tally) = state.record.tally_mut() else {
+            return;
+        };
+        for item in items {
+            let status = match item.step() {
+                Some(Step::Delivered) => TalliedStatus::Delivered,
+                Some(Step::Read) => TalliedStatus::Read,
+                Some(Step::Failed) => TalliedStatus::Failed,
+                Some(Step::Sent) | None => continue,
+            };
+            tally.count_callback(
+                item.platform().name(),
+                &item.account,
+                &item.recipient,
+                status,
+                item.answered,
+            );
         }
     }
 

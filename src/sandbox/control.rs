@@ -113,6 +113,26 @@ pub(crate) async fn callback_counts(State(sandbox): State<Sandbox>) -> Json<Call
     Json(sandbox.callback_counts())
 }
 
+/// `GET /sandbox/tally`: the faults injected so far and, when the sandbox keeps a tally
+/// ([`super::SandboxConfig::tally`]), its lines as
+/// `{"platform", "account", "group", "counts": {...}}`; `lines` is null otherwise.
+pub(crate) async fn tally(State(sandbox): State<Sandbox>) -> Json<Value> {
+    let lines = sandbox.tally().map(|lines| {
+        lines
+            .into_iter()
+            .map(|(key, counts)| {
+                json!({
+                    "platform": key.platform,
+                    "account": key.account,
+                    "group": key.group,
+                    "counts": counts,
+                })
+            })
+            .collect::<Vec<_>>()
+    });
+    Json(json!({"faults_injected": sandbox.faults_injected(), "lines": lines}))
+}
+
 /// `POST /sandbox/people` with a [`PersonEvent`]: answers `{"status": N}`, the HTTP status the
 /// bot's webhook gave, or 400 with `{"error"}` when the event could not be delivered.
 pub(crate) async fn simulate_person(

@@ -31,6 +31,21 @@ pub struct FaultConfig {
     pub seed: u64,
 }
 
+/// How many faults were injected, by kind, since the sandbox started (or was cleared), so a
+/// test can state what its subject survived. Only injected faults count: a 429 because a
+/// real limit was reached is not a fault.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct FaultCounts {
+    /// "Too many requests" answers ([`FaultConfig::rate_429`]).
+    pub too_many_requests: u64,
+    /// 500, 502 and 503 answers ([`FaultConfig::rate_5xx`]).
+    pub server_errors: u64,
+    /// Answers held back ([`FaultConfig::rate_slow`]).
+    pub slow: u64,
+    /// Messages taken whose connection was then dropped ([`FaultConfig::rate_drop`]).
+    pub dropped: u64,
+}
+
 /// A rejection drawn before the limits are checked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Rejection {
@@ -45,11 +60,30 @@ const SERVER_ERRORS: [u16; 3] = [500, 502, 503];
 #[derive(Debug, Clone)]
 pub(crate) struct FaultDice {
     state: u64,
+    counts: FaultCounts,
 }
 
 impl FaultDice {
     pub(crate) fn new(seed: u64) -> FaultDice {
-        FaultDice { state: seed }
+        FaultDice {
+            state: seed,
+            counts: FaultCounts::default(),
+        }
+    }
+
+    /// Restarts the sequence from `seed`, keeping the counts of faults already injected.
+    pub(crate) fn reseed(&mut self, seed: u64) {
+        self.state = seed;
+    }
+
+    /// The faults injected so far.
+    pub(crate) fn counts(&self) -> FaultCounts {
+        self.counts
+    }
+
+    /// Forgets the counts (the sequence goes on).
+    pub(crate) fn clear_counts(&mut self) {
+        self.counts = FaultCounts::default();
     }
 
     fn next_u64(&mut self) -> u64 {
@@ -79,16 +113,21 @@ impl FaultDice {
 
     /// How long to hold this request back, if the slow fault hits.
     pub(crate) fn roll_slow(&mut self, faults: &FaultConfig) -> Option<Duration> {
-        (faults.slow_ms > 0 && self.roll(faults.rate_slow))
-            .then(|| Duration::from_millis(faults.slow_ms))
+        let slow = faults.slow_ms > 0 && self.roll(faults.rate_slow);
+        if slow {
+            self.counts.slow += 1;
+        }
+        slow.then(|| Duration::from_millis(faults.slow_ms))
     }
 
     /// A 429 or 5xx, if one of them hits; 429 is rolled first.
     pub(crate) fn roll_rejection(&mut self, faults: &FaultConfig) -> Option<Rejection> {
         if self.roll(faults.rate_429) {
+            self.counts.too_many_requests += 1;
             return Some(Rejection::TooManyRequests);
         }
         if self.roll(faults.rate_5xx) {
+            self.counts.server_errors += 1;
             let index = (self.next_u64() % SERVER_ERRORS.len() as u64) as usize;
             return Some(Rejection::ServerError(SERVER_ERRORS[index]));
         }
@@ -97,7 +136,11 @@ impl FaultDice {
 
     /// Whether to drop the connection after accepting the message.
     pub(crate) fn roll_drop(&mut self, faults: &FaultConfig) -> bool {
-        self.roll(faults.rate_drop)
+        let drop = self.roll(faults.rate_drop);
+        if drop {
+            self.counts.dropped += 1;
+        }
+        drop
     }
 }
 
@@ -140,6 +183,42 @@ mod tests {
         assert_eq!(dice.roll_rejection(&faults), None);
         assert_eq!(dice.roll_slow(&faults), None);
         assert!(!dice.roll_drop(&faults));
+    }
+
+    #[test]
+    fn injected_faults_are_counted_across_reseeds() {
+        let faults = FaultConfig {
+            rate_429: 0.5,
+            rate_5xx: 1.0,
+            rate_slow: 1.0,
+            slow_ms: 1,
+            rate_drop: 1.0,
+            seed: 9,
+        };
+        let mut dice = FaultDice::new(9);
+        let mut rejections = [0u64; 2];
+        for _ in 0..100 {
+            match dice.roll_rejection(&faults) {
+                Some(Rejection::TooManyRequests) => rejections[0] += 1,
+                Some(Rejection::ServerError(_)) => rejections[1] += 1,
+                None => {}
+            }
+        }
+        dice.reseed(10);
+        assert!(dice.roll_slow(&faults).is_some());
+        assert!(dice.roll_drop(&faults));
+        assert_eq!(
+            dice.counts(),
+            FaultCounts {
+                too_many_requests: rejections[0],
+                server_errors: rejections[1],
+                slow: 1,
+                dropped: 1,
+            }
+        );
+        assert_eq!(rejections.iter().sum::<u64>(), 100);
+        dice.clear_counts();
+        assert_eq!(dice.counts(), FaultCounts::default());
     }
 
     #[test]

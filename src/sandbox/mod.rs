@@ -7,7 +7,9 @@
 //! throttled for the first time in production. Faults (429 storms, 5xx bursts, slow answers,
 //! dropped connections) are off by default and switched on per test or rehearsal, from a seed,
 //! so a failing run can be replayed. Everything the sandbox receives is recorded, accepted or
-//! not, so tests can assert on what a partner would have seen.
+//! not, so tests can assert on what a partner would have seen; a long run can instead keep
+//! only counts, and a tally per group of recipients that does not grow with the traffic
+//! ([`TallyConfig`]), and the injected faults are counted by kind ([`FaultCounts`]).
 //!
 //! Like the real platforms, it also talks back: it sends signed status callbacks (WhatsApp
 //! `sent`/`delivered`/`read`, Viber `delivered`/`seen`) to the URL registered for an account,
@@ -27,6 +29,7 @@ mod record;
 mod reply;
 mod server;
 mod signature;
+mod tally;
 mod telegram;
 mod telegram_html;
 mod viber;
@@ -50,12 +53,13 @@ use axum::routing::{get, post, put};
 use crate::clock::Clock;
 
 pub use callbacks::{CALLBACK_CONCURRENCY, CALLBACK_TRIES, CallbackCounts};
-pub use faults::FaultConfig;
+pub use faults::{FaultConfig, FaultCounts};
 pub use limits::SandboxLimits;
 pub use people::{PersonAction, PersonEvent};
 pub use record::{Received, ReceivedCounts};
 pub use server::RunningSandbox;
 pub use signature::{meta_signature, viber_signature, webhook_signature};
+pub use tally::{StatusTally, TallyConfig, TallyCounts, TallyKey};
 
 use callbacks::Callbacks;
 use faults::FaultDice;
@@ -84,6 +88,11 @@ pub struct SandboxConfig {
     /// Keep every request for [`Sandbox::received`] (the default), or only count them, so a
     /// benchmark or a long soak does not grow without bound.
     pub keep_record: bool,
+    /// Also tally what arrives per platform, account and group of recipients, in memory that
+    /// grows with the audience but not with the traffic ([`Sandbox::tally`]): with
+    /// `keep_record` off, a long run can still be compared exactly with herald's counts.
+    /// Off by default.
+    pub tally: Option<TallyConfig>,
     /// Review status of WhatsApp message templates by `"name:language"`, or by `"name"` for
     /// every language: `APPROVED`, `PENDING`, `REJECTED` or `PAUSED`. Templates not listed are
     /// approved, so a rehearsal needs no setup; listing one exercises Meta's refusal (132001).
@@ -115,6 +124,7 @@ impl Default for SandboxConfig {
             default_webhook_secret: crate::platforms::REHEARSAL_CREDENTIAL.to_string(),
             blocked_chats: BTreeSet::new(),
             keep_record: true,
+            tally: None,
             whatsapp_templates: BTreeMap::new(),
             undeliverable: BTreeSet::new(),
             viber_unsubscribed: BTreeSet::new(),
@@ -138,6 +148,7 @@ impl fmt::Debug for SandboxConfig {
             .field("default_webhook_secret", &"<redacted>")
             .field("blocked_chats", &self.blocked_chats)
             .field("keep_record", &self.keep_record)
+            .field("tally", &self.tally)
             .field("whatsapp_templates", &self.whatsapp_templates)
             .field("undeliverable", &self.undeliverable.len())
             .field("viber_unsubscribed", &self.viber_unsubscribed.len())
@@ -221,6 +232,10 @@ impl Sandbox {
         } else {
             Record::counting_only()
         };
+        let record = match &config.tally {
+            Some(tally) => record.with_tally(tally.clone()),
+            None => record,
+        };
         let dice = FaultDice::new(config.faults.seed);
         let engagement_seed = config.faults.seed;
         Sandbox {
@@ -293,19 +308,33 @@ impl Sandbox {
                 put(control::register_whatsapp_webhook),
             )
             .route("/sandbox/callbacks", get(control::callback_counts))
+            .route("/sandbox/tally", get(control::tally))
             .route("/sandbox/people", post(control::simulate_person))
             .fallback(telegram::not_found)
             .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
             .with_state(self.clone())
     }
 
-    /// Everything received, accepted or not, in arrival order.
     /// How many requests arrived and how many were new deliveries (kept even when entries
     /// are not).
     pub fn counts(&self) -> ReceivedCounts {
         self.state().record.counts()
     }
 
+    /// The tally so far (see [`SandboxConfig::tally`]), line by line; `None` when the sandbox
+    /// keeps none. Callbacks still queued are not in it yet: wait for
+    /// [`Sandbox::flush_callbacks`] first for a complete picture.
+    pub fn tally(&self) -> Option<BTreeMap<TallyKey, TallyCounts>> {
+        self.state().record.tally_lines()
+    }
+
+    /// The faults injected so far, by kind (reset by [`Sandbox::clear`], not by
+    /// [`Sandbox::set_faults`]).
+    pub fn faults_injected(&self) -> FaultCounts {
+        self.state().dice.counts()
+    }
+
+    /// Everything received, accepted or not, in arrival order.
     pub fn received(&self) -> Vec<Received> {
         self.state().record.all()
     }
@@ -316,15 +345,16 @@ impl Sandbox {
         self.state().record.filtered(None, Some(true))
     }
 
-    /// Forgets all traffic: the record, rate windows and remembered Idempotency-Keys, so a
-    /// test step starts from a quiet partner; the delivered and failed callback counts are
-    /// reset too. Configuration, registered webhooks, queued callbacks and what people did
+    /// Forgets all traffic: the record (and tally), rate windows, remembered
+    /// Idempotency-Keys and the counts of injected faults, so a test step starts from a quiet
+    /// partner; the delivered and failed callback counts are reset too. Configuration, registered webhooks, queued callbacks and what people did
     /// stay, and platform ids keep increasing so that no id is ever given twice. Facebook and
     /// X forget which texts were posted (the duplicate check) but keep their posts, whose
     /// insights and metrics stay readable.
     pub fn clear(&self) {
         let mut state = self.state();
         state.record.clear();
+        state.dice.clear_counts();
         state.limiter = RateLimiter::default();
         state.idempotency.clear();
         state.facebook.forget_traffic();
@@ -334,10 +364,10 @@ impl Sandbox {
     }
 
     /// Replaces the injected faults; the pseudo-random sequences (faults and reads) restart
-    /// from their seed.
+    /// from their seed, and the faults injected so far stay counted.
     pub fn set_faults(&self, faults: FaultConfig) {
         let mut state = self.state();
-        state.dice = FaultDice::new(faults.seed);
+        state.dice.reseed(faults.seed);
         state.read_dice = FaultDice::new(read_seed(faults.seed));
         state.config.faults = faults;
     }

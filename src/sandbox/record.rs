@@ -1,8 +1,12 @@
 //! What the sandbox received: every request, accepted or not, so tests can count deliveries
 //! and check that limits and faults were met with the right reaction.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+
+use super::tally::{Tally, TallyConfig, TallyCounts, TallyKey};
 
 /// One request as the sandbox received and answered it.
 #[derive(Clone, Debug, Serialize)]
@@ -68,6 +72,8 @@ pub(crate) struct Record {
     /// Whether entries are kept (tests, rehearsals) or only counted (benchmarks, long runs).
     keep_entries: bool,
     counts: ReceivedCounts,
+    /// Counts per platform, account and group, when asked for.
+    tally: Option<Tally>,
 }
 
 impl Default for Record {
@@ -77,6 +83,7 @@ impl Default for Record {
             last_seq: 0,
             keep_entries: true,
             counts: ReceivedCounts::default(),
+            tally: None,
         }
     }
 }
@@ -89,6 +96,22 @@ impl Record {
         }
     }
 
+    /// Also tallies what arrives (see [`TallyConfig`]).
+    pub(crate) fn with_tally(mut self, config: TallyConfig) -> Record {
+        self.tally = Some(Tally::new(config));
+        self
+    }
+
+    /// The tally, when one is kept.
+    pub(crate) fn tally_mut(&mut self) -> Option<&mut Tally> {
+        self.tally.as_mut()
+    }
+
+    /// The tally's lines so far; `None` when no tally is kept.
+    pub(crate) fn tally_lines(&self) -> Option<BTreeMap<TallyKey, TallyCounts>> {
+        self.tally.as_ref().map(Tally::lines)
+    }
+
     /// Appends `received`, numbering it.
     pub(crate) fn push(&mut self, mut received: Received) {
         self.last_seq += 1;
@@ -96,6 +119,9 @@ impl Record {
         self.counts.requests += 1;
         if received.is_new_delivery() {
             self.counts.new_deliveries += 1;
+        }
+        if let Some(tally) = &mut self.tally {
+            tally.count(&received);
         }
         if self.keep_entries {
             self.entries.push(received);
@@ -110,6 +136,9 @@ impl Record {
         request.delivered = false;
         request.duplicate = false;
         request.recipient.clear();
+        if let Some(tally) = &mut self.tally {
+            tally.count_fanout(&request, outcomes);
+        }
         let keep = self.keep_entries;
         let template = keep.then(|| Received {
             body: serde_json::Value::Null,
@@ -159,6 +188,9 @@ impl Record {
         self.entries.clear();
         self.counts = ReceivedCounts::default();
         self.last_seq = 0;
+        if let Some(tally) = &mut self.tally {
+            tally.clear();
+        }
     }
 }
 

@@ -318,11 +318,13 @@ fn viber_decide(
             status(6, "notSubscribed")
         }
     };
-    let reply = if state.dice.roll_drop(&faults) {
-        reply.dropped()
-    } else {
-        reply
-    };
+    if state.dice.roll_drop(&faults) {
+        let pending = pending
+            .into_iter()
+            .map(StatusCallback::unanswered)
+            .collect();
+        return Ok((reply.dropped(), outcomes, pending));
+    }
     Ok((reply, outcomes, pending))
 }
 

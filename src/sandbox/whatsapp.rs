@@ -541,11 +541,9 @@ fn whatsapp_decide(
             "messages": [{"id": wamid}],
         }),
     );
-    let reply = if state.dice.roll_drop(&faults) {
-        reply.dropped()
-    } else {
-        reply
-    };
+    if state.dice.roll_drop(&faults) {
+        return Ok((reply.dropped(), Some(callback.unanswered())));
+    }
     Ok((reply, Some(callback)))
 }
 
