@@ -46,6 +46,9 @@ use serde_json::{Value, json};
 /// Subscribers in the plain `cargo test` run (debug build, well under a minute).
 const DEFAULT_SUBSCRIBERS: usize = 2_000;
 
+/// The process's resident memory (KiB) at a simulated time.
+type RssSample = (DateTime<Utc>, u64);
+
 /// (id, kind, countries, timezone): local send times fall at three different UTC hours.
 const SEGMENTS: [(&str, &str, &str, &str); 3] = [
     ("in-eu", "in_eu", "\"NL\"", "Europe/Amsterdam"),
@@ -741,7 +744,7 @@ async fn three_months_under_faults_match_the_partners_record() {
     let warm_until = days[0] + chrono::Duration::hours(6) + chrono::Duration::minutes(30);
 
     // Memory, sampled in the background on the wall clock, stamped with simulated time.
-    let samples: Arc<Mutex<Vec<(DateTime<Utc>, u64)>>> = Arc::default();
+    let samples: Arc<Mutex<Vec<RssSample>>> = Arc::default();
     let sampler = {
         let samples = Arc::clone(&samples);
         let clock = lab.clock.clone();
@@ -957,7 +960,7 @@ async fn verify(
     subscribers: usize,
     totals: &Totals,
     events: &Events,
-    samples: &[(DateTime<Utc>, u64)],
+    samples: &[RssSample],
     (start, warm_until, end): (DateTime<Utc>, DateTime<Utc>, DateTime<Utc>),
     (seeded_seconds, wall_seconds): (f64, f64),
 ) {
