@@ -285,7 +285,55 @@ async fn status_callbacks_count_once_and_early_ones_wait<S: Store>(store: S, _ur
     );
 }
 
+/// Callbacks about messages whose send herald never learned of (a connection dropped after
+/// the partner took the message) wait in vain until they expire; however many there are, an
+/// early callback whose send is recorded later is still counted at the next rematch.
+async fn callbacks_that_never_match_do_not_hold_up_the_others<S: Store>(store: S, _url: &str) {
+    let (_hash, broadcast) = scheduled_broadcast(&store).await;
+    let now_ms = utc(2027, 1, 18, 12, 0).timestamp_millis();
+    let unknown: Vec<StatusReceipt> = (0..6_000)
+        .map(|n| status(&format!("wamid.unknown.{n}"), "r", "delivered"))
+        .collect();
+    let parked = store
+        .ingest_statuses(&unknown, now_ms - 60_000)
+        .await
+        .unwrap();
+    assert_eq!(parked.pending, 6_000);
+    let early = store
+        .ingest_statuses(&[status("wamid.late", "r1", "delivered")], now_ms)
+        .await
+        .unwrap();
+    assert_eq!(early.pending, 1);
+    store
+        .record_outcomes(
+            "worker",
+            &[(
+                broadcast.id,
+                JobOutcome::Sent {
+                    platform_id: Some("wamid.late".into()),
+                    variant: Some("a".into()),
+                },
+            )],
+            &[],
+            now_ms,
+        )
+        .await
+        .unwrap();
+    let rematched = store.rematch_pending_callbacks(0, now_ms).await.unwrap();
+    assert_eq!(rematched.counted, 1, "{rematched:?}");
+    let delivered: i64 = store
+        .delivery_counts("demo")
+        .await
+        .unwrap()
+        .iter()
+        .filter(|c| c.status == "delivered")
+        .map(|c| c.count)
+        .sum();
+    assert_eq!(delivered, 1);
+}
+
 on_both_stores!(
     broadcasts_fan_out_once_per_subscriber_and_opt_outs_cancel,
     status_callbacks_count_once_and_early_ones_wait,
+    callbacks_that_never_match_do_not_hold_up_the_others,
 );

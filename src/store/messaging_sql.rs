@@ -197,8 +197,13 @@ macro_rules! messaging_store_methods {
                 .bind(expire_before_ms)
                 .execute(&mut *tx)
                 .await?;
+            // Only those whose send is recorded now: callbacks about messages herald never
+            // learned of (an answer lost after the partner took the message) wait here until
+            // they expire, and must not crowd out the ones that can be counted.
             let rows: Vec<(String, String, String, String, String)> = sqlx::query_as(
-                "SELECT receipt, channel, platform_id, status, day FROM pending_callbacks ORDER BY received_at LIMIT 5000",
+                "SELECT p.receipt, p.channel, p.platform_id, p.status, p.day FROM pending_callbacks p
+                 WHERE EXISTS (SELECT 1 FROM outbox o WHERE o.platform_id = p.platform_id AND o.channel = p.channel)
+                 ORDER BY p.received_at LIMIT 5000",
             )
             .fetch_all(&mut *tx)
             .await?;
