@@ -72,6 +72,13 @@ pub fn write_whole(path: &Path, contents: &[u8]) -> Result<(), WriteError> {
     temporary
         .persist(path)
         .map_err(|error| failed(error.error))?;
+    // The rename itself lives in the folder: sync it too, so that after a power cut the path
+    // holds the new file rather than the old one (or nothing). A folder that cannot be opened
+    // for syncing (some platforms) leaves the file written, which is what the caller asked.
+    #[cfg(unix)]
+    if let Ok(folder) = std::fs::File::open(folder) {
+        let _ = folder.sync_all();
+    }
     Ok(())
 }
 

@@ -16,7 +16,7 @@
 
 mod common;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -693,6 +693,24 @@ async fn workers_killed_at_random_points_lose_nothing_and_account_for_every_repe
         );
         unknown_that_arrived += arrived - of("sent");
     }
+    // Staff see each unknown job, one by one, with why (and the dead letters stay empty).
+    let listed = Command::new(env!("CARGO_BIN_EXE_herald"))
+        .args(["deadletter", "list", "--unknown", "--format", "json"])
+        .args(["--limit", "100000", "--database-url", &fresh.url])
+        .output()
+        .unwrap();
+    assert!(listed.status.success(), "{listed:?}");
+    let listed: Vec<serde_json::Value> = serde_json::from_slice(&listed.stdout).unwrap();
+    let listed_ids: BTreeSet<i64> = listed.iter().filter_map(|j| j["id"].as_i64()).collect();
+    let unknown_ids: BTreeSet<i64> = unknown.iter().map(|j| j.id).collect();
+    assert_eq!(listed_ids, unknown_ids, "the unknown jobs, as listed");
+    assert!(
+        listed
+            .iter()
+            .all(|j| j["code"] == "outcome_unknown" && j["text"].as_str().is_some()),
+        "{listed:?}"
+    );
+    assert!(store.dead_letters(10).await.unwrap().is_empty());
     // Counted: exactly the jobs recorded as sent, never a repeat.
     assert_eq!(
         counted(&store, "sent").await,

@@ -148,6 +148,14 @@ fn dead_letters_list_and_retry() {
     let url = database(&project);
     let run = project.herald(&["deadletter", "list", "--database-url", &url]);
     assert_eq!((run.code, run.stdout.as_str()), (0, "0 dead letters\n"));
+    let run = project.herald(&["deadletter", "list", "--unknown", "--database-url", &url]);
+    assert_eq!(
+        (run.code, run.stdout.as_str()),
+        (
+            0,
+            "0 jobs whose outcome is unknown (never sent again by herald)\n"
+        )
+    );
     let run = project.herald(&["deadletter", "retry", "--database-url", &url]);
     assert_eq!(run.code, 2);
     assert_eq!(

@@ -630,14 +630,17 @@ struct Figures {
 
 /// The sandbox's tally as herald should have counted it: messages taken less those herald
 /// cannot know about, callbacks about messages herald knows, and failures (failed callbacks
-/// plus receivers refused for good).
+/// plus receivers refused for good in answers herald got).
 fn expected_from_tally(counts: &TallyCounts, abandoned: &TallyCounts) -> Figures {
     let abandoned_arrived = abandoned.accepted - abandoned.unanswered;
+    // A refusal in a dropped answer, or in the abandoned batch's, never reached herald.
+    let refused_known = |c: &TallyCounts| c.refused - c.refused_unanswered;
     Figures {
         sent: (counts.accepted - counts.unanswered - abandoned_arrived) as i64,
         delivered: (counts.callbacks.delivered - abandoned.callbacks.delivered) as i64,
         read: (counts.callbacks.read - abandoned.callbacks.read) as i64,
-        failed: (counts.callbacks.failed - abandoned.callbacks.failed + counts.refused) as i64,
+        failed: (counts.callbacks.failed - abandoned.callbacks.failed + refused_known(counts)
+            - refused_known(abandoned)) as i64,
     }
 }
 
@@ -651,6 +654,7 @@ fn line(tally: &BTreeMap<TallyKey, TallyCounts>, channel: &str, group_name: &str
             sum.accepted += c.accepted;
             sum.unanswered += c.unanswered;
             sum.refused += c.refused;
+            sum.refused_unanswered += c.refused_unanswered;
             sum.repeats += c.repeats;
             sum.callbacks.delivered += c.callbacks.delivered;
             sum.callbacks.read += c.callbacks.read;
@@ -675,6 +679,7 @@ fn difference(
             d.accepted -= b.accepted;
             d.unanswered -= b.unanswered;
             d.refused -= b.refused;
+            d.refused_unanswered -= b.refused_unanswered;
             d.repeats -= b.repeats;
             d.callbacks.delivered -= b.callbacks.delivered;
             d.callbacks.read -= b.callbacks.read;
@@ -777,6 +782,19 @@ async fn three_months_under_faults_match_the_partners_record() {
         if fault_day != Some(today) {
             lab.sandbox.set_faults(faults(today));
             fault_day = Some(today);
+            // Progress: a line as each send day starts and ends (the full run takes an hour).
+            eprintln!(
+                "soak: {} {}: {} messages sent so far, {} MiB resident, {:.0} s",
+                now.format("%Y-%m-%d %H:%M"),
+                today.map_or("quiet days".to_string(), |d| format!(
+                    "send day {} of {}",
+                    d + 1,
+                    days.len()
+                )),
+                totals.sent,
+                rss_kib() / 1024,
+                wall.elapsed().as_secs_f64()
+            );
         }
         // The partner's outage: its port refuses connections, then it comes back.
         let down = now >= outage_from && now < outage_to;
@@ -1071,6 +1089,7 @@ async fn verify(
     let mut arrived_unknown = 0i64;
     let mut sandbox_accepted = 0u64;
     let mut repeats = 0u64;
+    let mut refusals_unheard = 0i64;
     for (segment, locale, channel) in groups_and_channels() {
         let group_name = group(segment, locale);
         let counts = line(&tally, channel, &group_name);
@@ -1113,18 +1132,21 @@ async fn verify(
             }
         }
         // Duplicates accounted for: herald's unknown jobs are exactly the messages whose
-        // answer was dropped and the jobs the stopped worker had marked as being sent (some
-        // of which arrived); none was sent again.
+        // answer was dropped (taken, or refused in a broadcast whose answer was dropped) and
+        // the jobs the stopped worker had marked as being sent (some of which arrived); none
+        // was sent again.
         let arrived = (counts.unanswered + abandoned.accepted - abandoned.unanswered) as i64;
         let marked = events.abandoned_marked.get(&key).copied().unwrap_or(0);
-        let expected_unknown = (counts.unanswered - abandoned.unanswered) as i64 + marked;
+        let dropped = (counts.unanswered - abandoned.unanswered) as i64;
+        let refused_unheard = (counts.refused_unanswered - abandoned.refused_unanswered) as i64;
+        let expected_unknown = dropped + refused_unheard + marked;
         let unknown_here = unknown.get(&key).copied().unwrap_or(0);
         if unknown_here != expected_unknown {
             mismatches.push(format!(
-                "{segment} {locale} {channel}: {unknown_here} jobs are unknown, but {} answers were dropped and the stopped worker had marked {marked}",
-                counts.unanswered - abandoned.unanswered
+                "{segment} {locale} {channel}: {unknown_here} jobs are unknown, but {dropped} answers were dropped, {refused_unheard} refusals went unheard with them and the stopped worker had marked {marked}"
             ));
         }
+        refusals_unheard += refused_unheard;
         arrived_unknown += arrived;
         messages += actual.sent;
         sandbox_accepted += counts.accepted;
@@ -1233,6 +1255,7 @@ async fn verify(
             "people_left_between_sends": events.people_left_between_sends,
             "people_left_during_a_send": events.people_left_during_a_send,
             "receivers_refused": tally.values().map(|c| c.refused).sum::<u64>(),
+            "refusals_in_dropped_answers": refusals_unheard,
             "workers_replaced": events.workers_replaced,
         },
         "worker_ticks": totals.ticks,

@@ -1,15 +1,15 @@
-//! `herald deadletter list` and `herald deadletter retry`.
+//! `herald deadletter list [--unknown]` and `herald deadletter retry`.
 
 use std::io::Write;
 use std::process::ExitCode;
 
 use super::Format;
 use super::runtime::{fail, with_store};
-use crate::store::Store;
+use crate::store::{EndedAs, Store};
 
-pub fn deadletter_list(database_url: &str, limit: u32, format: Format) -> ExitCode {
+pub fn deadletter_list(database_url: &str, ended: EndedAs, limit: u32, format: Format) -> ExitCode {
     with_store(database_url, |store| async move {
-        let letters = match store.dead_letters(limit).await {
+        let letters = match store.jobs_ended_as(ended, limit).await {
             Ok(letters) => letters,
             Err(error) => return fail(error),
         };
@@ -35,12 +35,15 @@ pub fn deadletter_list(database_url: &str, limit: u32, format: Format) -> ExitCo
                         letter.text.as_deref().unwrap_or("")
                     )?;
                 }
-                writeln!(
-                    out,
-                    "{} dead letter{}",
-                    letters.len(),
-                    if letters.len() == 1 { "" } else { "s" }
-                )
+                let plural = if letters.len() == 1 { "" } else { "s" };
+                match ended {
+                    EndedAs::Dead => writeln!(out, "{} dead letter{plural}", letters.len()),
+                    EndedAs::Unknown => writeln!(
+                        out,
+                        "{} job{plural} whose outcome is unknown (never sent again by herald)",
+                        letters.len()
+                    ),
+                }
             })(),
         };
         if written.is_ok() {

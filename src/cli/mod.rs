@@ -21,6 +21,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::store::EndedAs;
+
 pub use migrate::migrate;
 pub use plan::plan;
 pub use preview::preview;
@@ -195,6 +197,10 @@ pub enum DeadletterCommand {
     List {
         #[arg(long, default_value_t = 100)]
         limit: u32,
+        /// List the jobs whose outcome is unknown instead: the request left but no answer
+        /// came, so herald will not send them again; check them with the partner.
+        #[arg(long)]
+        unknown: bool,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
@@ -323,8 +329,17 @@ pub fn run(cli: Cli) -> ExitCode {
             metrics_listen,
             sandbox,
         ),
-        Command::Deadletter(DeadletterCommand::List { limit, format }) => {
-            deadletter::deadletter_list(&cli.database_url, limit, format)
+        Command::Deadletter(DeadletterCommand::List {
+            limit,
+            unknown,
+            format,
+        }) => {
+            let ended = if unknown {
+                EndedAs::Unknown
+            } else {
+                EndedAs::Dead
+            };
+            deadletter::deadletter_list(&cli.database_url, ended, limit, format)
         }
         Command::Deadletter(DeadletterCommand::Retry { ids, all }) => {
             deadletter::deadletter_retry(&cli.database_url, &ids, all)

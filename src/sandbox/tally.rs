@@ -74,6 +74,9 @@ pub struct TallyCounts {
     /// Receivers a broadcast named that the platform refused for good (Viber's
     /// `failed_list`: not subscribed).
     pub refused: u64,
+    /// Of `refused`, those in a broadcast whose answer was dropped: the sender cannot know
+    /// they were refused, so to it their outcome is unknown.
+    pub refused_unanswered: u64,
     /// Of `accepted`, those whose text the same recipient had already taken within the
     /// repeat window.
     pub repeats: u64,
@@ -209,8 +212,11 @@ impl Tally {
                     answered,
                 );
             } else {
-                self.line(&request.platform, &request.account, recipient)
-                    .refused += 1;
+                let line = self.line(&request.platform, &request.account, recipient);
+                line.refused += 1;
+                if !answered {
+                    line.refused_unanswered += 1;
+                }
             }
         }
     }
@@ -344,9 +350,21 @@ mod tests {
         tally.count_callback("viber", "sandbox", "v-1", TalliedStatus::Delivered, false);
         tally.count_callback("viber", "sandbox", "v-1", TalliedStatus::Read, true);
         let viber = tally.lines()[&key("viber", "viber")];
-        assert_eq!((viber.accepted, viber.unanswered, viber.refused), (1, 1, 1));
+        assert_eq!(
+            (
+                viber.accepted,
+                viber.unanswered,
+                viber.refused,
+                viber.refused_unanswered
+            ),
+            (1, 1, 1, 1)
+        );
         assert_eq!(viber.unanswered_callbacks.delivered, 1);
         assert_eq!(viber.callbacks.read, 1);
+        broadcast.status = 200;
+        tally.count_fanout(&broadcast, &[("v-3".to_string(), false)]);
+        let viber = tally.lines()[&key("viber", "viber")];
+        assert_eq!((viber.refused, viber.refused_unanswered), (2, 1));
         tally.clear();
         assert!(tally.lines().is_empty());
     }

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{
-    AudienceEstimateRecord, ClickKey, DeadLetter, Decision, DeliveryCount, IngestReport,
+    AudienceEstimateRecord, ClickKey, DeadLetter, Decision, DeliveryCount, EndedAs, IngestReport,
     InsightObservation, InsightPoll, JobOutcome, JobRecord, LeasedJob, MigrationReport,
     NewInsightPoll, NewSubscriber, PollRecord, PostgresStore, Reservation, SqliteStore,
     StatusReceipt, Store, StoreError, SubscriberCount, TokenRecord, UserRecord, VersionRecord,
@@ -204,8 +204,12 @@ impl Store for AnyStore {
         delegate!(self, s => s.cancel_version_jobs(hash, at_ms))
     }
 
-    async fn dead_letters(&self, limit: u32) -> Result<Vec<DeadLetter>, StoreError> {
-        delegate!(self, s => s.dead_letters(limit))
+    async fn jobs_ended_as(
+        &self,
+        ended: EndedAs,
+        limit: u32,
+    ) -> Result<Vec<DeadLetter>, StoreError> {
+        delegate!(self, s => s.jobs_ended_as(ended, limit))
     }
 
     async fn retry_dead(

@@ -43,6 +43,10 @@ impl fmt::Display for StoreError {
                 "unsupported database URL `{}`: use sqlite://FILE or postgres://…",
                 redact(url)
             ),
+            StoreError::Database(error) if is_postgres_disk_full(error) => write!(
+                f,
+                "the database server's disk is full ({error}); the unfinished write was rolled back; free space on the database server and try again"
+            ),
             StoreError::Database(error) => write!(f, "database error: {error}"),
             StoreError::DatabaseFile {
                 file,
@@ -99,13 +103,23 @@ impl StoreError {
     /// The disk under the database is full: the write was rolled back and may succeed once
     /// space is freed, so a long-running worker can wait and retry instead of exiting.
     pub fn is_disk_full(&self) -> bool {
-        matches!(
-            self,
+        match self {
             StoreError::DatabaseFile {
                 fault: FileFault::DiskFull,
                 ..
-            }
-        )
+            } => true,
+            StoreError::Database(error) => is_postgres_disk_full(error),
+            _ => false,
+        }
+    }
+}
+
+/// PostgreSQL's `disk_full` (SQLSTATE 53100): the server could not extend a file, so the
+/// statement failed and its transaction was rolled back, as with SQLite's full disk.
+fn is_postgres_disk_full(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Database(database) => database.code().as_deref() == Some("53100"),
+        _ => false,
     }
 }
 
@@ -181,6 +195,72 @@ mod tests {
         assert!(StoreError::Contended("bucket".into()).is_transient());
         assert!(!StoreError::Database(sqlx::Error::RowNotFound).is_transient());
         assert!(!StoreError::Corrupt("row".into()).is_transient());
+    }
+
+    /// A database error with a given SQLSTATE, as a server would send it.
+    #[derive(Debug)]
+    struct ServerError {
+        code: &'static str,
+        message: &'static str,
+    }
+
+    impl fmt::Display for ServerError {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(self.message)
+        }
+    }
+
+    impl std::error::Error for ServerError {}
+
+    impl sqlx::error::DatabaseError for ServerError {
+        fn message(&self) -> &str {
+            self.message
+        }
+        fn code(&self) -> Option<std::borrow::Cow<'_, str>> {
+            Some(self.code.into())
+        }
+        fn as_error(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+            self
+        }
+        fn as_error_mut(&mut self) -> &mut (dyn std::error::Error + Send + Sync + 'static) {
+            self
+        }
+        fn into_error(self: Box<Self>) -> Box<dyn std::error::Error + Send + Sync + 'static> {
+            self
+        }
+        fn kind(&self) -> sqlx::error::ErrorKind {
+            sqlx::error::ErrorKind::Other
+        }
+    }
+
+    fn server_error(code: &'static str, message: &'static str) -> StoreError {
+        StoreError::Database(sqlx::Error::Database(Box::new(ServerError {
+            code,
+            message,
+        })))
+    }
+
+    #[test]
+    fn a_full_postgresql_disk_says_so_and_is_retried() {
+        let full = server_error(
+            "53100",
+            "could not extend file \"base/16384/16385\": No space left on device",
+        );
+        assert!(full.is_disk_full());
+        assert!(full.is_transient());
+        let text = full.to_string();
+        assert!(
+            text.starts_with("the database server's disk is full (")
+                && text.contains("No space left on device")
+                && text.ends_with("free space on the database server and try again"),
+            "{text}"
+        );
+        let other = server_error("53200", "out of memory");
+        assert!(!other.is_disk_full());
+        assert_eq!(
+            other.to_string(),
+            "database error: error returned from database: out of memory"
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! `$n` placeholders; dialect-specific SQL lives in each implementation's file.
 
 mod any;
+mod ended_as;
 mod error;
 mod file_fault;
 mod insight_records;
@@ -24,6 +25,7 @@ use crate::campaign::{ContentHash, VersionBundle, VersionState};
 use crate::schedule::PlannedJob;
 
 pub use any::{AnyStore, DEFAULT_DATABASE_URL, connect};
+pub use ended_as::EndedAs;
 pub use error::StoreError;
 pub use file_fault::FileFault;
 #[cfg(test)]
@@ -216,10 +218,28 @@ pub trait Store: Clone + Send + Sync + 'static {
         at_ms: i64,
     ) -> impl Future<Output = Result<u64, StoreError>> + Send;
 
+    /// Jobs that ended in a state staff must look at (see [`EndedAs`]), oldest first.
+    fn jobs_ended_as(
+        &self,
+        ended: EndedAs,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<DeadLetter>, StoreError>> + Send;
+
     fn dead_letters(
         &self,
         limit: u32,
-    ) -> impl Future<Output = Result<Vec<DeadLetter>, StoreError>> + Send;
+    ) -> impl Future<Output = Result<Vec<DeadLetter>, StoreError>> + Send {
+        self.jobs_ended_as(EndedAs::Dead, limit)
+    }
+
+    /// Jobs whose outcome is unknown (the request left, its answer never came): herald never
+    /// re-sends them, so staff can check them with the partner one by one.
+    fn unknown_outcomes(
+        &self,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<DeadLetter>, StoreError>> + Send {
+        self.jobs_ended_as(EndedAs::Unknown, limit)
+    }
 
     /// Puts dead jobs (these, or all) back in the queue, due now, with a fresh attempt count;
     /// audited.

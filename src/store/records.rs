@@ -251,7 +251,8 @@ impl Reservation {
     }
 }
 
-/// A job that failed for good, for staff to inspect and retry.
+/// A job that failed for good (a dead letter), or whose outcome is unknown, for staff to
+/// inspect.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DeadLetter {
     pub id: i64,

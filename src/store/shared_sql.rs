@@ -572,13 +572,14 @@ macro_rules! shared_store_methods {
             .rows_affected())
         }
 
-        async fn dead_letters(&self, limit: u32) -> Result<Vec<$crate::store::DeadLetter>, $crate::store::StoreError> {
+        async fn jobs_ended_as(&self, ended: $crate::store::EndedAs, limit: u32) -> Result<Vec<$crate::store::DeadLetter>, $crate::store::StoreError> {
             let rows: Vec<$crate::store::records::DeadLetterRow> = sqlx::query_as(
                 "SELECT o.id, v.campaign_id, o.version_hash, o.send_id, o.segment_id, o.locale, o.channel, o.slot,
                         o.attempts, o.error_code, o.last_error, o.finished_at
                  FROM outbox o JOIN campaign_versions v ON v.hash = o.version_hash
-                 WHERE o.status = 'dead' ORDER BY o.finished_at, o.id LIMIT $1",
+                 WHERE o.status = $1 ORDER BY o.finished_at, o.id LIMIT $2",
             )
+            .bind(ended.status())
             .bind(i64::from(limit))
             .fetch_all(&self.pool)
             .await?;
