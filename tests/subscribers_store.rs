@@ -197,18 +197,16 @@ fn status(platform_id: &str, recipient: &str, status: &str) -> StatusReceipt {
     }
 }
 
-async fn status_callbacks_count_once_and_early_ones_wait<S: Store>(store: S, _url: &str) {
-    let (_hash, broadcast) = scheduled_broadcast(&store).await;
-    let now_ms = utc(2027, 1, 18, 12, 0).timestamp_millis();
-    // The broadcast job itself stands in for a delivery here: it is sent as wamid.1.
+/// Records job `id` as sent by a worker, under the partner's id `platform_id`.
+async fn record_sent<S: Store>(store: &S, id: i64, platform_id: &str, variant: &str, now_ms: i64) {
     store
         .record_outcomes(
             "worker",
             &[(
-                broadcast.id,
+                id,
                 JobOutcome::Sent {
-                    platform_id: Some("wamid.1".into()),
-                    variant: Some("a".into()),
+                    platform_id: Some(platform_id.into()),
+                    variant: Some(variant.into()),
                 },
             )],
             &[],
@@ -216,6 +214,13 @@ async fn status_callbacks_count_once_and_early_ones_wait<S: Store>(store: S, _ur
         )
         .await
         .unwrap();
+}
+
+async fn status_callbacks_count_once_and_early_ones_wait<S: Store>(store: S, _url: &str) {
+    let (_hash, broadcast) = scheduled_broadcast(&store).await;
+    let now_ms = utc(2027, 1, 18, 12, 0).timestamp_millis();
+    // The broadcast job itself stands in for a delivery here: it is sent as wamid.1.
+    record_sent(&store, broadcast.id, "wamid.1", "a", now_ms).await;
     let first = store
         .ingest_statuses(
             &[
@@ -250,21 +255,7 @@ async fn status_callbacks_count_once_and_early_ones_wait<S: Store>(store: S, _ur
         .into_iter()
         .find(|j| j.channel == CHANNEL && j.locale == "fr")
         .unwrap();
-    store
-        .record_outcomes(
-            "worker",
-            &[(
-                second.id,
-                JobOutcome::Sent {
-                    platform_id: Some("wamid.2".into()),
-                    variant: Some("b".into()),
-                },
-            )],
-            &[],
-            now_ms,
-        )
-        .await
-        .unwrap();
+    record_sent(&store, second.id, "wamid.2", "b", now_ms).await;
     let rematched = store.rematch_pending_callbacks(0, now_ms).await.unwrap();
     assert_eq!((rematched.counted, rematched.pending), (1, 0));
     let again = store.rematch_pending_callbacks(0, now_ms).await.unwrap();
@@ -304,21 +295,7 @@ async fn callbacks_that_never_match_do_not_hold_up_the_others<S: Store>(store: S
         .await
         .unwrap();
     assert_eq!(early.pending, 1);
-    store
-        .record_outcomes(
-            "worker",
-            &[(
-                broadcast.id,
-                JobOutcome::Sent {
-                    platform_id: Some("wamid.late".into()),
-                    variant: Some("a".into()),
-                },
-            )],
-            &[],
-            now_ms,
-        )
-        .await
-        .unwrap();
+    record_sent(&store, broadcast.id, "wamid.late", "a", now_ms).await;
     let rematched = store.rematch_pending_callbacks(0, now_ms).await.unwrap();
     assert_eq!(rematched.counted, 1, "{rematched:?}");
     let delivered: i64 = store
