@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::campaign::diagnostic::{Diagnostics, SourceFile};
+use crate::client_address::{AddressRange, TrustedProxies};
 use crate::campaign::toml_reader::{TableReader, parse_document};
 use crate::platforms::{ChannelRef, Platform};
 
@@ -20,6 +21,9 @@ pub struct Config {
     /// How long per-delivery bookkeeping (job rows, callback receipts) is kept; afterwards
     /// only the aggregate counters remain.
     pub retention_days: u32,
+    /// Reverse proxies whose `Forwarded` / `X-Forwarded-For` headers name the real client
+    /// (for the failed-login limiter and click counting); nobody's by default.
+    pub trusted_proxies: TrustedProxies,
 }
 
 /// Default for [`Config::retention_days`].
@@ -31,6 +35,7 @@ impl Default for Config {
             public_url: DEFAULT_PUBLIC_URL.to_string(),
             accounts: BTreeMap::new(),
             retention_days: DEFAULT_RETENTION_DAYS,
+            trusted_proxies: TrustedProxies::default(),
         }
     }
 }
@@ -130,7 +135,7 @@ impl Config {
             doc.get_ref(),
             0..0,
             "configuration",
-            &["public_url", "retention_days", "accounts"],
+            &["public_url", "retention_days", "trusted_proxies", "accounts"],
             diags,
         );
         let mut config = Config::default();
@@ -154,6 +159,20 @@ impl Config {
                     "`retention_days` must be a whole number of days from 1 to 3650",
                 ),
             }
+        }
+        if let Some(entries) = root.opt_str_list("trusted_proxies", diags) {
+            let mut ranges = Vec::new();
+            for entry in entries {
+                match AddressRange::parse(&entry.value) {
+                    Ok(range) => ranges.push(range),
+                    Err(error) => diags.error(
+                        file,
+                        entry.span,
+                        format!("`trusted_proxies`: {error}"),
+                    ),
+                }
+            }
+            config.trusted_proxies = TrustedProxies::new(ranges);
         }
         for (table, span) in root.tables("accounts", false, diags) {
             let Some(account) = parse_account(file, table, span.clone(), diags) else {
@@ -568,6 +587,21 @@ chats = { "*" = "@nl_info" }
             problems,
             [
                 "herald.toml:1:18: error: `retention_days` must be a whole number of days from 1 to 3650"
+            ]
+        );
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_ranges() {
+        let (config, problems) = parse(r#"trusted_proxies = ["127.0.0.1", "10.0.0.0/8"]"#);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert!(config.trusted_proxies.trusts("10.1.2.3".parse().unwrap()));
+        assert!(!config.trusted_proxies.trusts("192.0.2.1".parse().unwrap()));
+        let (_, problems) = parse(r#"trusted_proxies = ["proxy.internal"]"#);
+        assert_eq!(
+            problems,
+            [
+                "herald.toml:1:20: error: `trusted_proxies`: `proxy.internal` is not an IP address or CIDR range"
             ]
         );
     }

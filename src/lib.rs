@@ -2,14 +2,15 @@
 //! platforms and reports their reach without exposing anyone in the audience.
 //!
 //! Data flows one way: campaign files → localisation → rendering → versions → schedule →
-//! dispatch → platforms → reach → reports. See `DESIGN.md` in the shared folder for the whole
-//! picture; each module's documentation says what it owns.
+//! dispatch → platforms → reach → reports. Each module's documentation says what it
+//! owns; `docs/` has the whole picture.
 
 pub mod api;
 pub mod audit;
 pub mod auth;
 pub mod campaign;
 pub mod cli;
+pub mod client_address;
 pub mod clock;
 pub mod config;
 pub mod demo;
