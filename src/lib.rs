@@ -24,6 +24,7 @@ pub mod report;
 pub mod sandbox;
 pub mod schedule;
 pub mod secrets;
+pub mod serving;
 pub mod store;
 pub mod subscribers;
 pub mod telemetry;

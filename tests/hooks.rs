@@ -113,7 +113,13 @@ impl Hooks {
             .unwrap();
 
         let clock: Arc<dyn Clock> = Arc::new(SimulatedClock::starting_at(monday));
-        let accounts = hook_accounts(&loaded.config, true, &Default::default());
+        let accounts = hook_accounts(
+            &loaded.config,
+            Some(&herald::platforms::Secret::new(
+                herald::platforms::REHEARSAL_CREDENTIAL,
+            )),
+            &Default::default(),
+        );
         let router = hooks_router(HookState {
             store: herald::store::AnyStore::Sqlite(store.clone()),
             clock: Arc::clone(&clock),

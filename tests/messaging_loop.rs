@@ -88,7 +88,13 @@ impl Loop {
         );
         let running = sandbox.start(0).await.unwrap();
         let vault = Arc::new(SubscriberVault::from_hex(&"7e".repeat(32)).unwrap());
-        let accounts = Arc::new(hook_accounts(&loaded.config, true, &Default::default()));
+        let accounts = Arc::new(hook_accounts(
+            &loaded.config,
+            Some(&herald::platforms::Secret::new(
+                herald::platforms::REHEARSAL_CREDENTIAL,
+            )),
+            &Default::default(),
+        ));
         let hooks = hooks_router(HookState {
             store: herald::store::AnyStore::Sqlite(store.clone()),
             clock: Arc::clone(&shared_clock),

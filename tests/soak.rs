@@ -491,7 +491,13 @@ async fn open_lab(subscribers: usize) -> Lab {
 
     let config = Arc::new(loaded.config.clone());
     let vault = Arc::new(SubscriberVault::from_hex(&"5a".repeat(32)).unwrap());
-    let accounts = Arc::new(hook_accounts(&config, true, &Default::default()));
+    let accounts = Arc::new(hook_accounts(
+        &config,
+        Some(&herald::platforms::Secret::new(
+            herald::platforms::REHEARSAL_CREDENTIAL,
+        )),
+        &Default::default(),
+    ));
     let hooks = hooks_router(HookState {
         store: herald::store::AnyStore::Sqlite(store.clone()),
         clock: Arc::clone(&shared_clock),

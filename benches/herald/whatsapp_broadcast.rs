@@ -201,7 +201,13 @@ async fn measure(subscribers: usize, rows: &mut Rows) {
 
     // herald's hooks, registered with the sandbox as WhatsApp's callback URL.
     let config = Arc::new(config);
-    let accounts = Arc::new(hook_accounts(&config, true, &Default::default()));
+    let accounts = Arc::new(hook_accounts(
+        &config,
+        Some(&herald::platforms::Secret::new(
+            herald::platforms::REHEARSAL_CREDENTIAL,
+        )),
+        &Default::default(),
+    ));
     let hooks = hooks_router(HookState {
         store: herald::store::AnyStore::Sqlite(store.clone()),
         clock: Arc::clone(&clock),

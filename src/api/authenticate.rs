@@ -1,11 +1,8 @@
 //! Authentication and authorisation: a Bearer token `id.secret` checked against its stored hash
-//! in constant time, repeated failures from one address slowed down, and the route's roles
+//! in constant time, repeated failures from one client answered 429 (a valid token never is), and the route's roles
 //! enforced before any handler runs (deny by default). Request ids and timeouts too.
 
-use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderValue, StatusCode};
@@ -21,70 +18,12 @@ use crate::store::{Store, UserRecord};
 #[derive(Debug, Clone)]
 pub struct Authenticated(pub UserRecord);
 
-/// Failed authentications per client address: past the limit within the window, requests are
-/// refused with 429 before the token is even looked at.
-pub struct LoginLimiter {
-    failures: Mutex<HashMap<IpAddr, (u32, Instant)>>,
-    limit: u32,
-    window: Duration,
-}
-
-impl LoginLimiter {
-    pub fn new(limit: u32, window: Duration) -> Self {
-        LoginLimiter {
-            failures: Mutex::new(HashMap::new()),
-            limit,
-            window,
-        }
-    }
-
-    /// How long `ip` must still wait, if it failed too often (shared with the web login).
-    pub(crate) fn blocked(&self, ip: IpAddr) -> Option<Duration> {
-        let failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        let (count, since) = failures.get(&ip)?;
-        let elapsed = since.elapsed();
-        (*count >= self.limit && elapsed < self.window).then(|| self.window - elapsed)
-    }
-
-    /// Counts a failed authentication from `ip`.
-    pub(crate) fn failed(&self, ip: IpAddr) {
-        let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        let entry = failures.entry(ip).or_insert((0, Instant::now()));
-        if entry.1.elapsed() >= self.window {
-            *entry = (0, Instant::now());
-        }
-        entry.0 += 1;
-    }
-}
-
-impl Default for LoginLimiter {
-    fn default() -> Self {
-        LoginLimiter::new(10, Duration::from_secs(60))
-    }
-}
-
 pub async fn require_roles(
     State((state, roles)): State<(ApiState, &'static [Role])>,
     mut request: Request,
     next: Next,
 ) -> Response {
-    let ip = request
-        .extensions()
-        .get::<ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip())
-        .unwrap_or(IpAddr::from([127, 0, 0, 1]));
-    if let Some(wait) = state.limiter.blocked(ip) {
-        let mut response = ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too_many_failures",
-            "too many failed authentications; wait and try again",
-        )
-        .into_response();
-        if let Ok(value) = HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
-            response.headers_mut().insert("retry-after", value);
-        }
-        return response;
-    }
+    let client = client_ip(&state, &request);
     let token = request
         .headers()
         .get("authorization")
@@ -102,15 +41,7 @@ pub async fn require_roles(
     };
     let user = match authenticate(&state, &token).await {
         Ok(Some(user)) => user,
-        Ok(None) => {
-            state.limiter.failed(ip);
-            return ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "unauthenticated",
-                "unknown, malformed or revoked token",
-            )
-            .into_response();
-        }
+        Ok(None) => return failed_authentication(&state, client),
         Err(error) => return error.into_response(),
     };
     if !user.roles.iter().any(|r| roles.contains(r)) {
@@ -123,6 +54,43 @@ pub async fn require_roles(
     }
     request.extensions_mut().insert(Authenticated(user));
     next.run(request).await
+}
+
+/// The client behind the trusted proxies (shared with the web login).
+pub(crate) fn client_ip(state: &ApiState, request: &Request) -> IpAddr {
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip())
+        .unwrap_or(IpAddr::from([127, 0, 0, 1]));
+    state
+        .config
+        .trusted_proxies
+        .client_ip(peer, request.headers())
+}
+
+/// 401 for a wrong token, or 429 with `Retry-After` once the client has failed too often.
+fn failed_authentication(state: &ApiState, client: IpAddr) -> Response {
+    match state.limiter.failed(client) {
+        None => ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "unknown, malformed or revoked token",
+        )
+        .into_response(),
+        Some(wait) => {
+            let mut response = ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_failures",
+                "too many failed authentications; wait and try again",
+            )
+            .into_response();
+            if let Ok(value) = HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
+                response.headers_mut().insert("retry-after", value);
+            }
+            response
+        }
+    }
 }
 
 /// The user a token `id.secret` belongs to, if it is known, matches and is not revoked

@@ -6,6 +6,7 @@ mod authenticate;
 mod error;
 mod handlers;
 mod json;
+mod login_limiter;
 mod openapi;
 mod routes;
 
@@ -19,12 +20,13 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::store::AnyStore;
 
-pub(crate) use authenticate::authenticate;
-pub use authenticate::{Authenticated, LoginLimiter};
+pub use authenticate::Authenticated;
+pub(crate) use authenticate::{authenticate, client_ip};
 pub use error::ApiError;
 /// The upload body, public so that tests can feed it arbitrary JSON exactly as the handler reads it.
 pub use handlers::Bundle as UploadBundle;
 pub(crate) use handlers::{cancel_version, decide, move_to, protected_report, resume_version};
+pub use login_limiter::{DEFAULT_TRACKED_CLIENTS, LoginLimiter};
 pub use openapi::document as openapi_document;
 pub use routes::{RouteSpec, route_table};
 

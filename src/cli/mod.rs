@@ -7,6 +7,7 @@ mod demo;
 mod migrate;
 mod plan;
 mod preview;
+mod rehearsal;
 mod report;
 mod runtime;
 mod sandbox;
@@ -74,6 +75,9 @@ pub enum Command {
         /// Rehearse: send everything to this sandbox (herald sandbox) instead of the partners.
         #[arg(long, value_name = "URL")]
         sandbox_url: Option<String>,
+        /// Rehearse even on a database that has sent to the real partners.
+        #[arg(long, requires = "sandbox_url")]
+        allow_used_database: bool,
         /// Plan and dispatch one batch, print what happened, and exit.
         #[arg(long)]
         once: bool,
@@ -97,6 +101,12 @@ pub enum Command {
         /// Rehearse: point every account at an in-process sandbox instead of the partners.
         #[arg(long)]
         sandbox: bool,
+        /// Rehearse even on a database that has sent to the real partners.
+        #[arg(long, requires = "sandbox")]
+        allow_used_database: bool,
+        /// Let a rehearsal listen on a non-loopback address.
+        #[arg(long, requires = "sandbox")]
+        allow_public_rehearsal: bool,
     },
     /// Watch a whole campaign happen: the example campaigns approved, dispatched on a
     /// simulated clock through emulated partners, measured and reported, in under a minute.
@@ -299,6 +309,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Migrate => migrate(&cli.database_url),
         Command::Worker {
             sandbox_url,
+            allow_used_database,
             once,
             lease_seconds,
             metrics_listen,
@@ -306,6 +317,7 @@ pub fn run(cli: Cli) -> ExitCode {
             &cli.database_url,
             cli.config.as_deref(),
             sandbox_url.as_deref(),
+            allow_used_database,
             once,
             std::time::Duration::from_secs(lease_seconds),
             metrics_listen,
@@ -322,12 +334,18 @@ pub fn run(cli: Cli) -> ExitCode {
             listen,
             metrics_listen,
             sandbox,
+            allow_used_database,
+            allow_public_rehearsal,
         } => serve::serve(
             &cli.database_url,
             cli.config.as_deref(),
             listen,
             metrics_listen,
-            sandbox,
+            serve::Rehearsal {
+                sandbox,
+                allow_used_database,
+                allow_public_rehearsal,
+            },
         ),
         Command::Deadletter(DeadletterCommand::List {
             limit,

@@ -81,27 +81,51 @@ pub async fn open_store(database_url: &str) -> Result<AnyStore, ExitCode> {
     Ok(store)
 }
 
-/// Resolves when the process is asked to stop (Ctrl-C or SIGTERM).
-pub async fn stop_requested() {
-    let interrupt = tokio::signal::ctrl_c();
+/// Ctrl-C and SIGTERM, listened for from the moment this is made: a signal that comes while a
+/// command is still starting is kept for later, instead of the default action killing the
+/// process halfway through its start.
+pub struct StopSignal {
     #[cfg(unix)]
-    {
-        let mut terminate =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(signal) => signal,
-                Err(_) => {
-                    let _ = interrupt.await;
-                    return;
-                }
-            };
-        tokio::select! {
-            _ = interrupt => {}
-            _ = terminate.recv() => {}
+    signals: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+}
+
+impl StopSignal {
+    /// Must be called inside the runtime.
+    pub fn listen() -> StopSignal {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let signals = signal(SignalKind::interrupt())
+                .and_then(|interrupt| Ok((interrupt, signal(SignalKind::terminate())?)))
+                .ok();
+            StopSignal { signals }
+        }
+        #[cfg(not(unix))]
+        {
+            StopSignal {}
         }
     }
-    #[cfg(not(unix))]
-    {
-        let _ = interrupt.await;
+
+    /// Resolves at the first Ctrl-C or SIGTERM since [`StopSignal::listen`].
+    pub async fn requested(self) {
+        #[cfg(unix)]
+        {
+            match self.signals {
+                Some((mut interrupt, mut terminate)) => {
+                    tokio::select! {
+                        _ = interrupt.recv() => {}
+                        _ = terminate.recv() => {}
+                    }
+                }
+                None => {
+                    let _ = tokio::signal::ctrl_c().await;
+                }
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use super::runtime::{runtime, stop_requested};
+use super::runtime::{StopSignal, runtime};
 use crate::clock::SystemClock;
 use crate::sandbox::{Sandbox, SandboxConfig, SandboxLimits};
 
@@ -13,6 +13,7 @@ pub fn sandbox(port: u16, no_limits: bool) -> ExitCode {
         Err(code) => return code,
     };
     runtime.block_on(async {
+        let stop_signal = StopSignal::listen();
         let mut config = SandboxConfig::default();
         if no_limits {
             config.limits = SandboxLimits::off();
@@ -32,7 +33,7 @@ pub fn sandbox(port: u16, no_limits: bool) -> ExitCode {
         );
         println!("  webhooks: POST {}/webhook/<account>", running.base_url());
         println!("  received: GET  {}/sandbox/received", running.base_url());
-        stop_requested().await;
+        stop_signal.requested().await;
         running.shutdown().await;
         ExitCode::SUCCESS
     })

@@ -13,19 +13,36 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 
-use super::runtime::{load_config, open_store, runtime, stop_requested, stored_credentials};
+use super::rehearsal::{check_database, check_listener};
+use super::runtime::{StopSignal, load_config, open_store, runtime, stored_credentials};
 use crate::clock::SystemClock;
 use crate::dispatch::{DispatchSettings, Dispatcher};
+use crate::platforms::Secret;
 use crate::sandbox::{Sandbox, SandboxConfig};
+use crate::serving::ServerLimits;
 use crate::store::{AnyStore, Store};
+
+/// Whether `serve` rehearses, and what the operator explicitly allowed the rehearsal.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Rehearsal {
+    pub sandbox: bool,
+    pub allow_used_database: bool,
+    pub allow_public_rehearsal: bool,
+}
 
 pub fn serve(
     database_url: &str,
     config: Option<&Path>,
     listen: SocketAddr,
     metrics_listen: Option<SocketAddr>,
-    with_sandbox: bool,
+    rehearsal: Rehearsal,
 ) -> ExitCode {
+    let with_sandbox = rehearsal.sandbox;
+    if with_sandbox {
+        if let Err(code) = check_listener(listen, rehearsal.allow_public_rehearsal) {
+            return code;
+        }
+    }
     let config = match load_config(config) {
         Ok(config) => Arc::new(config),
         Err(code) => return code,
@@ -35,12 +52,26 @@ pub fn serve(
         Err(code) => return code,
     };
     runtime.block_on(async move {
+        let stop_signal = StopSignal::listen();
         let store = match open_store(database_url).await {
             Ok(store) => store,
             Err(code) => return code,
         };
-        let partners = with_sandbox
-            .then(|| Sandbox::new(SandboxConfig::default(), Arc::new(SystemClock)));
+        if let Err(code) =
+            check_database(&store, with_sandbox, rehearsal.allow_used_database).await
+        {
+            return code;
+        }
+        // A rehearsal's credential is random per process: partner events for its hooks can
+        // only be signed by its own sandbox (or by whoever reads this terminal).
+        let rehearsal_credential =
+            with_sandbox.then(|| Secret::new(crate::auth::random_id(32)));
+        let partners = rehearsal_credential.as_ref().map(|credential| {
+            Sandbox::new(
+                SandboxConfig::rehearsing_with(credential.expose()),
+                Arc::new(SystemClock),
+            )
+        });
         let sandbox = if let Some(partners) = &partners {
             match partners.start(0).await {
                 Ok(running) => Some(running),
@@ -78,14 +109,22 @@ pub fn serve(
                 return ExitCode::FAILURE;
             }
         };
-        let hook_accounts = Arc::new(crate::reach::hook_accounts(&config, with_sandbox, &stored));
+        let hook_accounts = Arc::new(crate::reach::hook_accounts(
+            &config,
+            rehearsal_credential.as_ref(),
+            &stored,
+        ));
         let settings = DispatchSettings {
             retention: chrono::Duration::days(i64::from(config.retention_days)),
             sandbox_url: sandbox.as_ref().map(|s| s.base_url()),
+            rehearsal_credential: rehearsal_credential
+                .clone()
+                .unwrap_or_else(|| DispatchSettings::default().rehearsal_credential),
             ..DispatchSettings::default()
         };
         let api_config = Arc::clone(&config);
         let public_url = config.public_url.clone();
+        let trusted_proxies = config.trusted_proxies.clone();
         let click_config = Arc::clone(&config);
         let dispatcher = match Dispatcher::with_stored_credentials(
             store.clone(),
@@ -123,6 +162,12 @@ pub fn serve(
                 "  what the partners received: GET {}/sandbox/received",
                 running.base_url()
             );
+            if let Some(credential) = &rehearsal_credential {
+                println!(
+                    "  every account's credential in this rehearsal (hooks verify partner events with it): {}",
+                    credential.expose()
+                );
+            }
             if vault.as_ref().is_some_and(|v| v.is_ephemeral()) {
                 println!(
                     "  subscriber identifiers are sealed with a key that lives as long as this process (set {} to keep them)",
@@ -198,17 +243,25 @@ pub fn serve(
             .merge(api)
             .merge(web)
             .merge(clicks)
-            .merge(hooks);
-        let server = axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
-            stop_requested().await;
+            .merge(hooks)
+            .layer(axum::middleware::from_fn_with_state(
+                crate::api::REQUEST_TIMEOUT,
+                crate::serving::with_request_deadline,
+            ))
+            .layer(axum::middleware::from_fn_with_state(
+                crate::serving::HttpsOnly(public_url.starts_with("https://")),
+                crate::serving::security_headers,
+            ));
+        let limits = ServerLimits {
+            trusted_proxies: trusted_proxies.clone(),
+            ..ServerLimits::default()
+        };
+        let served = crate::serving::serve(listener, app, limits, async move {
+            stop_signal.requested().await;
             eprintln!("stopping: finishing the batch in hand");
             let _ = stop.send(true);
-        });
-        let served = server.await;
+        })
+        .await;
         let dispatched = dispatching.await;
         if let Some(running) = sandbox {
             running.shutdown().await;

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use super::runtime::{load_config, open_store, runtime, stop_requested, stored_credentials};
+use super::runtime::{StopSignal, load_config, open_store, runtime, stored_credentials};
 use crate::clock::SystemClock;
 use crate::dispatch::{DispatchSettings, Dispatcher};
 
@@ -13,6 +13,7 @@ pub fn worker(
     database_url: &str,
     config: Option<&Path>,
     sandbox_url: Option<&str>,
+    allow_used_database: bool,
     once: bool,
     lease: std::time::Duration,
     metrics_listen: Option<std::net::SocketAddr>,
@@ -26,10 +27,17 @@ pub fn worker(
         Err(code) => return code,
     };
     runtime.block_on(async {
+        let stop_signal = StopSignal::listen();
         let store = match open_store(database_url).await {
             Ok(store) => store,
             Err(code) => return code,
         };
+        if let Err(code) =
+            super::rehearsal::check_database(&store, sandbox_url.is_some(), allow_used_database)
+                .await
+        {
+            return code;
+        }
         let stored = match stored_credentials(&store).await {
             Ok(stored) => stored,
             Err(code) => return code,
@@ -90,7 +98,7 @@ pub fn worker(
         }
         let (stop, stopped) = tokio::sync::watch::channel(false);
         tokio::spawn(async move {
-            stop_requested().await;
+            stop_signal.requested().await;
             eprintln!("stopping: finishing the batch in hand");
             let _ = stop.send(true);
         });

@@ -129,7 +129,13 @@ pub async fn run_demo(options: &DemoOptions) -> Result<DemoOutcome, String> {
     project.config.public_url = public.clone();
     let config = Arc::new(project.config.clone());
     let vault = Arc::new(SubscriberVault::ephemeral()?);
-    let accounts = Arc::new(hook_accounts(&config, true, &Default::default()));
+    let accounts = Arc::new(hook_accounts(
+        &config,
+        Some(&crate::platforms::Secret::new(
+            crate::platforms::REHEARSAL_CREDENTIAL,
+        )),
+        &Default::default(),
+    ));
     let app = hooks_router(HookState {
         store: store.clone(),
         clock: Arc::clone(&shared),

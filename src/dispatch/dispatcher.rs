@@ -19,8 +19,8 @@ use crate::clock::Clock;
 use crate::config::{Account, Audience, Config};
 use crate::platforms::{
     Adapter, BatchOutcome, CONNECT_FAILED, ChannelRef, FacebookAdapter, Platform, Publication,
-    PublishResult, Sendable, StoredCredentials, TelegramAdapter, ViberAdapter, WebhookAdapter,
-    WhatsAppAdapter, WhatsAppSender, XAdapter, resolve_credentials,
+    PublishResult, Secret, Sendable, StoredCredentials, TelegramAdapter, ViberAdapter,
+    WebhookAdapter, WhatsAppAdapter, WhatsAppSender, XAdapter, resolve_credentials,
 };
 use crate::reach::{
     AudienceEstimator, EstimateSource, InsightPoller, InsightSource, campaign_end, poll_for_post,
@@ -47,8 +47,11 @@ pub struct DispatchSettings {
     /// move time forward; otherwise jobs go concurrently, bounded per account.
     pub sequential: bool,
     /// A rehearsal: every account's base URL is replaced by this sandbox's, and every
-    /// credential by the rehearsal placeholder (real secrets never go to a sandbox).
+    /// credential by `rehearsal_credential` (real secrets never go to a sandbox).
     pub sandbox_url: Option<String>,
+    /// What a rehearsal sends for every credential: the public placeholder by default, a
+    /// random secret when herald runs its own sandbox (so nobody else can sign its events).
+    pub rehearsal_credential: Secret,
     /// Jobs marked as being sent at once (at most; a chunk also spans at most 100 ms of paced
     /// send times); a crash leaves at most this many unknown.
     pub chunk: usize,
@@ -77,6 +80,7 @@ impl Default for DispatchSettings {
             horizon: crate::schedule::DEFAULT_HORIZON,
             sequential: false,
             sandbox_url: None,
+            rehearsal_credential: Secret::new(crate::platforms::REHEARSAL_CREDENTIAL),
             chunk: 64,
             retention: chrono::Duration::days(7),
             record_patience: Duration::from_secs(600),
@@ -282,12 +286,12 @@ impl<S: Store> Dispatcher<S> {
         settings: DispatchSettings,
         stored: &StoredCredentials,
     ) -> Result<Self, String> {
-        let client = reqwest::Client::builder()
-            .pool_max_idle_per_host(256)
-            .tcp_nodelay(true)
-            .build()
+        let client = crate::platforms::partner_client()
             .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
-        let rehearsal = settings.sandbox_url.is_some();
+        let rehearsal = settings
+            .sandbox_url
+            .is_some()
+            .then_some(&settings.rehearsal_credential);
         let mut routes = HashMap::new();
         let mut insight_sources = HashMap::new();
         let mut estimate_sources = HashMap::new();

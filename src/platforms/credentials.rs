@@ -7,7 +7,9 @@ use std::fmt;
 use crate::config::Account;
 
 /// The credential a rehearsing worker sends for every account, and the sandbox expects:
-/// real secrets never leave for a sandbox.
+/// real secrets never leave for a sandbox. It is public, so it only serves where nothing
+/// can be forged with it (`herald worker --sandbox-url`, tests); `herald serve --sandbox`,
+/// which also takes partner events, uses a random one instead.
 pub const REHEARSAL_CREDENTIAL: &str = "sandbox";
 
 #[derive(Clone, PartialEq, Eq)]
@@ -34,17 +36,18 @@ impl fmt::Debug for Secret {
 pub type StoredCredentials = BTreeMap<(String, String), Secret>;
 
 /// Reads every credential of an account: its environment variable, else a credential stored
-/// through the API. In a rehearsal every credential is [`REHEARSAL_CREDENTIAL`] instead: the
-/// environment is not even read.
+/// through the API. In a rehearsal every credential is the rehearsal's credential instead
+/// ([`REHEARSAL_CREDENTIAL`], or a random one per `herald serve --sandbox`): the environment
+/// is not even read.
 pub fn resolve_credentials(
     account: &Account,
-    rehearsal: bool,
+    rehearsal: Option<&Secret>,
     stored: &StoredCredentials,
 ) -> Result<BTreeMap<String, Secret>, String> {
     let mut out = BTreeMap::new();
-    if rehearsal {
+    if let Some(credential) = rehearsal {
         for key in account.credentials.keys() {
-            out.insert(key.clone(), Secret(REHEARSAL_CREDENTIAL.to_string()));
+            out.insert(key.clone(), credential.clone());
         }
         return Ok(out);
     }

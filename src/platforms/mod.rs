@@ -6,6 +6,7 @@ mod adapter;
 mod credentials;
 mod endpoint;
 mod facebook;
+mod http_client;
 mod platform;
 mod read_error;
 mod redaction;
@@ -18,6 +19,7 @@ mod x;
 
 pub use adapter::{Adapter, BatchOutcome, CONNECT_FAILED, Publication, PublishResult};
 pub use credentials::{REHEARSAL_CREDENTIAL, Secret, StoredCredentials, resolve_credentials};
+pub use http_client::partner_client;
 pub use platform::{ChannelRef, Platform, TextFormat, is_simple_name};
 pub use telegram::TelegramAdapter;
 pub use viber::{MAX_BROADCAST as VIBER_MAX_BROADCAST, ViberAdapter};

@@ -64,12 +64,12 @@ pub struct HookState {
     pub accounts: Arc<HashMap<String, HookAccount>>,
 }
 
-/// The accounts of platforms that call back, with their credentials (the rehearsal
-/// placeholder in a rehearsal). An account whose credentials cannot be read is left out,
+/// The accounts of platforms that call back, with their credentials (the rehearsal's
+/// credential in a rehearsal). An account whose credentials cannot be read is left out,
 /// with a warning: its hook answers 404.
 pub fn hook_accounts(
     config: &Config,
-    rehearsal: bool,
+    rehearsal: Option<&Secret>,
     stored: &StoredCredentials,
 ) -> HashMap<String, HookAccount> {
     let mut accounts = HashMap::new();

@@ -20,7 +20,10 @@ pub async fn register_webhooks(
     partner_base: Option<&str>,
     sandbox: Option<&Sandbox>,
 ) -> Vec<String> {
-    let client = reqwest::Client::new();
+    let client = match crate::platforms::partner_client() {
+        Ok(client) => client,
+        Err(error) => return vec![format!("cannot build the HTTP client: {error}")],
+    };
     let mut lines = Vec::new();
     let mut names: Vec<&String> = accounts.keys().collect();
     names.sort();

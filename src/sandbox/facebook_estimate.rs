@@ -18,7 +18,6 @@ use super::facebook::{
 use super::http_parts::{Answer, bearer_token, pairs_json, param};
 use super::reply::Reply;
 use super::{Sandbox, SandboxState};
-use crate::platforms::REHEARSAL_CREDENTIAL;
 
 /// The youngest and oldest ages Meta's targeting accepts.
 const MIN_AGE: i64 = 18;
@@ -113,7 +112,8 @@ fn estimate_decide(
     // Ad account ids are digits; a rehearsing worker sends the rehearsal placeholder for
     // every credential, the ad account included, and the sandbox accepts it as an account.
     let is_ad_account = account.strip_prefix("act_").is_some_and(|id| {
-        id == REHEARSAL_CREDENTIAL || (!id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
+        id == state.config.rehearsal_credential
+            || (!id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
     });
     if !is_ad_account {
         return unsupported_get(state, account);

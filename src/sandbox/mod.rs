@@ -111,6 +111,9 @@ pub struct SandboxConfig {
     pub callback_batch: usize,
     /// The Meta app secret that WhatsApp callbacks are signed with (`X-Hub-Signature-256`).
     pub meta_app_secret: String,
+    /// The placeholder a rehearsing herald sends for every credential, identifiers such as
+    /// an ad account included: the sandbox accepts it where it would expect an id.
+    pub rehearsal_credential: String,
 }
 
 impl Default for SandboxConfig {
@@ -131,6 +134,7 @@ impl Default for SandboxConfig {
             read_rate: 0.5,
             callback_batch: 1,
             meta_app_secret: crate::platforms::REHEARSAL_CREDENTIAL.to_string(),
+            rehearsal_credential: crate::platforms::REHEARSAL_CREDENTIAL.to_string(),
         }
     }
 }
@@ -155,11 +159,24 @@ impl fmt::Debug for SandboxConfig {
             .field("read_rate", &self.read_rate)
             .field("callback_batch", &self.callback_batch)
             .field("meta_app_secret", &"<redacted>")
+            .field("rehearsal_credential", &"<redacted>")
             .finish()
     }
 }
 
 impl SandboxConfig {
+    /// The defaults, with `credential` (a rehearsal's own random secret) in place of the
+    /// public placeholder everywhere the sandbox signs or checks: callbacks it sends are
+    /// signed with it, and webhook receivers verify with it.
+    pub fn rehearsing_with(credential: &str) -> SandboxConfig {
+        SandboxConfig {
+            default_webhook_secret: credential.to_string(),
+            meta_app_secret: credential.to_string(),
+            rehearsal_credential: credential.to_string(),
+            ..SandboxConfig::default()
+        }
+    }
+
     /// The secret webhook endpoint `name` verifies signatures with.
     fn webhook_secret(&self, name: &str) -> &str {
         self.webhook_secrets

@@ -253,6 +253,14 @@ impl Store for AnyStore {
         delegate!(self, s => s.next_due_ms())
     }
 
+    async fn mark_real_sending(&self, at_ms: i64) -> Result<(), StoreError> {
+        delegate!(self, s => s.mark_real_sending(at_ms))
+    }
+
+    async fn real_sending_since(&self) -> Result<Option<i64>, StoreError> {
+        delegate!(self, s => s.real_sending_since())
+    }
+
     async fn job_counts(
         &self,
         hash: &ContentHash,

@@ -291,6 +291,13 @@ pub trait Store: Clone + Send + Sync + 'static {
     /// it may sleep.
     fn next_due_ms(&self) -> impl Future<Output = Result<Option<i64>, StoreError>> + Send;
 
+    /// Records that this database was used to dispatch to the real partners (the first time
+    /// is kept), so that no rehearsal runs on it later.
+    fn mark_real_sending(&self, at_ms: i64) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// When this database was first used to dispatch to the real partners, if ever.
+    fn real_sending_since(&self) -> impl Future<Output = Result<Option<i64>, StoreError>> + Send;
+
     fn create_user(
         &self,
         name: &str,

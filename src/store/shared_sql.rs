@@ -731,6 +731,25 @@ macro_rules! shared_store_methods {
                 .await?)
         }
 
+        async fn mark_real_sending(&self, at_ms: i64) -> Result<(), $crate::store::StoreError> {
+            sqlx::query(
+                "INSERT INTO deployment_marks (name, first_at_ms) VALUES ('real_sending', $1)
+                 ON CONFLICT (name) DO NOTHING",
+            )
+            .bind(at_ms)
+            .execute(&self.pool)
+            .await?;
+            Ok(())
+        }
+
+        async fn real_sending_since(&self) -> Result<Option<i64>, $crate::store::StoreError> {
+            Ok(sqlx::query_scalar(
+                "SELECT first_at_ms FROM deployment_marks WHERE name = 'real_sending'",
+            )
+            .fetch_optional(&self.pool)
+            .await?)
+        }
+
         async fn job_counts(&self, hash: &$crate::campaign::ContentHash) -> Result<Vec<(String, String, i64)>, $crate::store::StoreError> {
             Ok(sqlx::query_as(
                 "SELECT channel, status, COUNT(*) FROM outbox WHERE version_hash = $1 GROUP BY channel, status ORDER BY channel, status",

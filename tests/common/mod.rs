@@ -4,6 +4,7 @@
 
 pub mod browser;
 pub mod relay;
+pub mod served;
 pub mod stores;
 pub mod webdriver;
 

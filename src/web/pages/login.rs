@@ -1,9 +1,9 @@
 //! Signing in with an API token (checked exactly as the API checks it, under the same
 //! failed-login limiter), signing out, and the stylesheet.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
@@ -29,23 +29,9 @@ fn login_page(status: StatusCode, error: Option<&str>) -> Response {
 /// Exchanges a valid token for a session cookie; a wrong token counts as a failed login for
 /// the client's address, exactly as on the API.
 pub async fn submit(State(state): State<WebState>, request: Request) -> Response {
-    let ip = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip())
-        .unwrap_or(IpAddr::from([127, 0, 0, 1]));
+    let client = crate::api::client_ip(&state.api, &request);
     if !same_origin(&request) {
         return WebError::forbidden("This form did not come from herald.").into_response();
-    }
-    if let Some(wait) = state.api.limiter.blocked(ip) {
-        let mut response = login_page(
-            StatusCode::TOO_MANY_REQUESTS,
-            Some("Too many failed sign-ins from this address: wait a minute and try again."),
-        );
-        if let Ok(value) = HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
-            response.headers_mut().insert("retry-after", value);
-        }
-        return response;
     }
     let Ok(body) = axum::body::to_bytes(request.into_body(), MAX_FORM_BYTES).await else {
         return WebError::new(StatusCode::PAYLOAD_TOO_LARGE, "the form is too large")
@@ -55,13 +41,7 @@ pub async fn submit(State(state): State<WebState>, request: Request) -> Response
     let token = form.get("token").unwrap_or_default().trim();
     let user = match crate::api::authenticate(&state.api, token).await {
         Ok(Some(user)) => user,
-        Ok(None) => {
-            state.api.limiter.failed(ip);
-            return login_page(
-                StatusCode::UNAUTHORIZED,
-                Some("That token is unknown, malformed or revoked."),
-            );
-        }
+        Ok(None) => return failed_login(&state, client),
         Err(error) => return WebError::from(error).into_response(),
     };
     let Some((token_id, _)) = parse_token(token) else {
@@ -72,6 +52,25 @@ pub async fn submit(State(state): State<WebState>, request: Request) -> Response
     let mut response = Redirect::to("/ui").into_response();
     if let Ok(cookie) = HeaderValue::from_str(&session_cookie(&session, state.secure_cookie)) {
         response.headers_mut().insert(header::SET_COOKIE, cookie);
+    }
+    response
+}
+
+/// The login form again, with 401, or with 429 and `Retry-After` once the client has failed
+/// too often (counted with the API's failures).
+fn failed_login(state: &WebState, client: IpAddr) -> Response {
+    let Some(wait) = state.api.limiter.failed(client) else {
+        return login_page(
+            StatusCode::UNAUTHORIZED,
+            Some("That token is unknown, malformed or revoked."),
+        );
+    };
+    let mut response = login_page(
+        StatusCode::TOO_MANY_REQUESTS,
+        Some("Too many failed sign-ins from this address: wait a minute and try again."),
+    );
+    if let Ok(value) = HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
+        response.headers_mut().insert("retry-after", value);
     }
     response
 }
