@@ -237,8 +237,8 @@ impl Store for AnyStore {
         delegate!(self, s => s.delivery_totals(campaign_id, by_day))
     }
 
-    async fn count_click(&self, click: &ClickKey) -> Result<(), StoreError> {
-        delegate!(self, s => s.count_click(click))
+    async fn add_click_counts(&self, counts: &[(ClickKey, i64)]) -> Result<(), StoreError> {
+        delegate!(self, s => s.add_click_counts(counts))
     }
 
     async fn click_counts(&self, campaign_id: &str) -> Result<Vec<(ClickKey, i64)>, StoreError> {

@@ -270,8 +270,12 @@ pub trait Store: Clone + Send + Sync + 'static {
         by_day: bool,
     ) -> impl Future<Output = Result<Vec<DeliveryCount>, StoreError>> + Send;
 
-    /// Adds one click to its counter.
-    fn count_click(&self, click: &ClickKey) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Adds clicks to their counters in one transaction: the redirector tallies clicks in
+    /// memory and writes them in batches, never once per request.
+    fn add_click_counts(
+        &self,
+        counts: &[(ClickKey, i64)],
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// A campaign's click counters.
     fn click_counts(

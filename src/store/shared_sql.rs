@@ -675,22 +675,30 @@ macro_rules! shared_store_methods {
                 .collect())
         }
 
-        async fn count_click(&self, click: &$crate::store::ClickKey) -> Result<(), $crate::store::StoreError> {
-            sqlx::query(
-                "INSERT INTO click_counts (campaign_id, send_id, variant, locale, channel, day, kind, clicks)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, 1)
-                 ON CONFLICT (campaign_id, send_id, variant, locale, channel, day, kind)
-                 DO UPDATE SET clicks = click_counts.clicks + 1",
-            )
-            .bind(click.campaign.clone())
-            .bind(click.send.clone())
-            .bind(click.variant.clone())
-            .bind(click.locale.clone())
-            .bind(click.channel.clone())
-            .bind(click.day.clone())
-            .bind(click.kind.clone())
-            .execute(&self.pool)
-            .await?;
+        async fn add_click_counts(&self, counts: &[($crate::store::ClickKey, i64)]) -> Result<(), $crate::store::StoreError> {
+            if counts.is_empty() {
+                return Ok(());
+            }
+            let mut tx = self.begin_write().await?;
+            for (click, clicks) in counts {
+                sqlx::query(
+                    "INSERT INTO click_counts (campaign_id, send_id, variant, locale, channel, day, kind, clicks)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                     ON CONFLICT (campaign_id, send_id, variant, locale, channel, day, kind)
+                     DO UPDATE SET clicks = click_counts.clicks + excluded.clicks",
+                )
+                .bind(click.campaign.clone())
+                .bind(click.send.clone())
+                .bind(click.variant.clone())
+                .bind(click.locale.clone())
+                .bind(click.channel.clone())
+                .bind(click.day.clone())
+                .bind(click.kind.clone())
+                .bind(*clicks)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
             Ok(())
         }
 
