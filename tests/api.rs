@@ -1061,6 +1061,22 @@ async fn links_already_sent_lead_where_the_approved_version_said_whatever_is_upl
     for token in &tokens {
         assert_eq!(follow(&app, token).await.as_deref(), Ok(approved_target));
     }
+    // What approvers previewed is what was sent, link included.
+    let (status, preview) = app
+        .call(
+            "GET",
+            &format!("/api/v1/versions/{hash}/preview?channel=telegram:info"),
+            Some("ben"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{preview}");
+    for token in &tokens {
+        assert!(
+            preview.to_string().contains(token.as_str()),
+            "{token}: {preview}"
+        );
+    }
 
     let changed = |site: &str| common::CAMPAIGN.replace(approved_target, site);
     // A draft, never submitted.

@@ -399,6 +399,39 @@ async fn reconnect<S: Store>(url: &str) -> herald::store::AnyStore {
     herald::store::connect(url).await.expect("reconnect")
 }
 
+/// Click counters are written in batches: one batch adds to each counter in one transaction,
+/// and a later batch adds to what the first wrote.
+async fn click_counts_add_up_in_batches<S: Store>(store: S, _url: &str) {
+    let click = |locale: &str, kind: &str| herald::store::ClickKey {
+        campaign: "demo".into(),
+        send: "weekly".into(),
+        variant: "a".into(),
+        locale: locale.into(),
+        channel: "telegram:info".into(),
+        day: "2027-01-18".into(),
+        kind: kind.into(),
+    };
+    store.add_click_counts(&[]).await.unwrap();
+    store
+        .add_click_counts(&[(click("ar", "person"), 3), (click("ar", "preview"), 1)])
+        .await
+        .unwrap();
+    store
+        .add_click_counts(&[(click("ar", "person"), 2), (click("en", "person"), 5)])
+        .await
+        .unwrap();
+    let mut counts = store.click_counts("demo").await.unwrap();
+    counts.sort();
+    assert_eq!(
+        counts,
+        vec![
+            (click("ar", "person"), 5),
+            (click("ar", "preview"), 1),
+            (click("en", "person"), 5),
+        ]
+    );
+}
+
 async fn raw_execute(url: &str, sql: &'static str) {
     if url.starts_with("sqlite:") {
         let pool = sqlx::SqlitePool::connect(url).await.unwrap();
@@ -418,6 +451,7 @@ on_both_stores!(
     amsterdam_daylight_saving_changes,
     new_york_daylight_saving_changes,
     kabul_half_hour_offset,
+    click_counts_add_up_in_batches,
 );
 
 mod horizon {
