@@ -152,7 +152,7 @@ impl LinkIndex {
             .clone();
         let config = Arc::clone(config);
         let built = tokio::task::spawn_blocking(move || build(passed, &known, &config)).await;
-        let (targets, fresh) = match built {
+        let Rebuilt { targets, fresh } = match built {
             Ok(built) => built,
             Err(error) => {
                 tracing::error!(%error, "rendering the links of approved versions failed");
@@ -200,17 +200,18 @@ impl LinkIndex {
     }
 }
 
-/// The index over `passed` (oldest first), rendering the versions not in `known`. Returns the
-/// index and the newly read versions' links.
-#[allow(clippy::type_complexity)]
+/// A rebuilt index, and the links of the versions read for it for the first time.
+struct Rebuilt {
+    targets: HashMap<String, LinkTarget>,
+    fresh: Vec<(ContentHash, Arc<Vec<IssuedLink>>)>,
+}
+
+/// The index over `passed` (oldest first), rendering the versions not in `known`.
 fn build(
     passed: Vec<(ContentHash, Option<VersionBundle>)>,
     known: &HashMap<ContentHash, Arc<Vec<IssuedLink>>>,
     config: &Config,
-) -> (
-    HashMap<String, LinkTarget>,
-    Vec<(ContentHash, Arc<Vec<IssuedLink>>)>,
-) {
+) -> Rebuilt {
     let mut fresh = Vec::new();
     let mut targets = HashMap::new();
     let mut legacy = HashMap::new();
@@ -233,7 +234,7 @@ fn build(
     for (token, target) in legacy {
         targets.entry(token).or_insert(target);
     }
-    (targets, fresh)
+    Rebuilt { targets, fresh }
 }
 
 /// Every link a version puts in its messages. A version that no longer loads sends nothing,
