@@ -399,6 +399,41 @@ async fn reconnect<S: Store>(url: &str) -> herald::store::AnyStore {
     herald::store::connect(url).await.expect("reconnect")
 }
 
+/// Which versions are in which states, without their bundles, oldest first: what the click
+/// redirector asks every few seconds.
+async fn version_states_list_hashes_oldest_first<S: Store>(store: S, _url: &str) {
+    let (_, first, _) = campaign(&[]);
+    let (_, second, _) = campaign(&[("Demo campaign", "Demo campaign, revised")]);
+    let at = utc(2027, 1, 1, 12, 0);
+    let first = store.save_version(&first, at).await.unwrap();
+    let second = store
+        .save_version(&second, at + Duration::hours(1))
+        .await
+        .unwrap();
+    for state in [VersionState::Submitted, VersionState::Approved] {
+        store
+            .transition(&first.hash, state, at, "tester")
+            .await
+            .unwrap();
+    }
+    let states = [VersionState::Draft, VersionState::Approved];
+    assert_eq!(
+        store.version_states(&states).await.unwrap(),
+        vec![
+            (first.hash.clone(), VersionState::Approved),
+            (second.hash.clone(), VersionState::Draft),
+        ]
+    );
+    assert_eq!(
+        store
+            .version_states(&[VersionState::Approved])
+            .await
+            .unwrap(),
+        vec![(first.hash, VersionState::Approved)]
+    );
+    assert!(store.version_states(&[]).await.unwrap().is_empty());
+}
+
 /// Click counters are written in batches: one batch adds to each counter in one transaction,
 /// and a later batch adds to what the first wrote.
 async fn click_counts_add_up_in_batches<S: Store>(store: S, _url: &str) {
@@ -452,6 +487,7 @@ on_both_stores!(
     new_york_daylight_saving_changes,
     kabul_half_hour_offset,
     click_counts_add_up_in_batches,
+    version_states_list_hashes_oldest_first,
 );
 
 mod horizon {

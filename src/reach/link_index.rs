@@ -132,18 +132,21 @@ impl LinkIndex {
         let mut states = PASSED_APPROVAL.to_vec();
         states.push(VersionState::Cancelled);
         let mut passed: Vec<(ContentHash, Option<VersionBundle>)> = Vec::new();
-        for record in store.versions_in_states(&states).await? {
-            if record.state == VersionState::Cancelled
-                && !self.was_approved(store, &record.hash).await?
-            {
+        // Hashes and states only; a version's bundle is read once, the first time it is seen.
+        for (hash, state) in store.version_states(&states).await? {
+            if state == VersionState::Cancelled && !self.was_approved(store, &hash).await? {
                 continue;
             }
             let known = self
                 .issued
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
-                .contains_key(&record.hash);
-            passed.push((record.hash, (!known).then_some(record.bundle)));
+                .contains_key(&hash);
+            if known {
+                passed.push((hash, None));
+            } else if let Some(record) = store.version(&hash).await? {
+                passed.push((hash, Some(record.bundle)));
+            }
         }
         let known: HashMap<ContentHash, Arc<Vec<IssuedLink>>> = self
             .issued

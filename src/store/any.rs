@@ -72,6 +72,13 @@ impl Store for AnyStore {
         delegate!(self, s => s.versions_in_states(states))
     }
 
+    async fn version_states(
+        &self,
+        states: &[VersionState],
+    ) -> Result<Vec<(ContentHash, VersionState)>, StoreError> {
+        delegate!(self, s => s.version_states(states))
+    }
+
     async fn transition(
         &self,
         hash: &ContentHash,

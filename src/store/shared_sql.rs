@@ -107,6 +107,33 @@ macro_rules! shared_store_methods {
             rows.into_iter().map($crate::store::VersionRecord::from_row).collect()
         }
 
+        async fn version_states(
+            &self,
+            states: &[$crate::campaign::VersionState],
+        ) -> Result<Vec<($crate::campaign::ContentHash, $crate::campaign::VersionState)>, $crate::store::StoreError> {
+            if states.is_empty() {
+                return Ok(Vec::new());
+            }
+            let mut builder = sqlx::QueryBuilder::new(
+                "SELECT hash, state FROM campaign_versions WHERE state IN (",
+            );
+            let mut names = builder.separated(", ");
+            for state in states {
+                names.push_bind(state.name());
+            }
+            builder.push(") ORDER BY created_at, hash");
+            let rows: Vec<(String, String)> = builder.build_query_as().fetch_all(&self.pool).await?;
+            rows.into_iter()
+                .map(|(hash, state)| {
+                    let hash = $crate::campaign::ContentHash::parse(&hash).map_err($crate::store::StoreError::Corrupt)?;
+                    let state = $crate::campaign::VersionState::from_name(&state).ok_or_else(|| {
+                        $crate::store::StoreError::Corrupt(format!("unknown version state `{state}`"))
+                    })?;
+                    Ok((hash, state))
+                })
+                .collect()
+        }
+
         async fn transition(
             &self,
             hash: &$crate::campaign::ContentHash,
