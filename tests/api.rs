@@ -26,6 +26,8 @@ struct App {
     client: reqwest::Client,
     /// The redirector's click counters not yet written.
     clicks: Arc<herald::reach::ClickTally>,
+    /// The redirector's index of links.
+    links: Arc<herald::reach::LinkIndex>,
     _fresh: common::stores::Fresh<SqliteStore>,
 }
 
@@ -59,6 +61,7 @@ impl App {
             Arc::new(clock.clone()),
         );
         let clicks = Arc::clone(&click_state.tally);
+        let links = Arc::clone(&click_state.index);
         let app = herald::api::router(state).merge(herald::reach::redirector_router(click_state));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
@@ -79,6 +82,7 @@ impl App {
             tokens: BTreeMap::new(),
             client: reqwest::Client::new(),
             clicks,
+            links,
             _fresh: fresh,
         }
     }
@@ -1258,4 +1262,48 @@ async fn two_clients_behind_a_trusted_proxy_count_twice() {
         }
     }
     assert_eq!(written_person_clicks(&app, 2).await, 2);
+}
+
+/// Made-up tokens cannot make the redirector rebuild its index (reading and rendering every
+/// approved version) more than once every five seconds, nor pile up waiting for it; a version
+/// approved meanwhile still has its links followed, after a short wait instead of a 404.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn made_up_tokens_rebuild_the_link_index_at_most_every_five_seconds() {
+    let mut app = App::spawn().await;
+    app.user("ana", &[Role::Author]).await;
+    app.user("ben", &[Role::Approver]).await;
+    let first = approved(&app, common::CAMPAIGN).await;
+    assert_eq!(
+        follow(&app, &weekly_token(&first, "ar", "telegram:info"))
+            .await
+            .as_deref(),
+        Ok("https://example.org/return")
+    );
+    assert_eq!(app.links.rebuilds(), 1);
+    let started = std::time::Instant::now();
+    let asked: Vec<_> = (0..300u32)
+        .map(|n| {
+            let url = format!("{}/r/{:016x}", app.base, 0xdead_0000_u64 + u64::from(n));
+            tokio::spawn(async move { no_redirects().get(url).send().await.unwrap().status() })
+        })
+        .collect();
+    for answer in asked {
+        assert_eq!(answer.await.unwrap().as_u16(), 404);
+    }
+    assert!(
+        app.links.rebuilds() <= 3,
+        "{} rebuilds in {:?}",
+        app.links.rebuilds(),
+        started.elapsed()
+    );
+    // Approved just now: its link resolves on the first click.
+    let corrected =
+        common::CAMPAIGN.replace("https://example.org/return", "https://example.org/v2");
+    let second = approved(&app, &corrected).await;
+    assert_eq!(
+        follow(&app, &weekly_token(&second, "ar", "telegram:info"))
+            .await
+            .as_deref(),
+        Ok("https://example.org/v2")
+    );
 }

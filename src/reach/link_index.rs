@@ -13,7 +13,7 @@
 //! pass approval. A version-pinned token always wins over a legacy one.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
@@ -72,6 +72,7 @@ pub struct LinkIndex {
     /// When the last rebuild started; held while one runs, so rebuilds never overlap.
     last_rebuild: tokio::sync::Mutex<Option<Instant>>,
     waiting: AtomicUsize,
+    rebuilds: AtomicU64,
 }
 
 /// Counts a request among those waiting for a rebuild, for as long as it waits.
@@ -84,6 +85,11 @@ impl Drop for Waiting<'_> {
 }
 
 impl LinkIndex {
+    /// How many times the index was rebuilt since the process started.
+    pub fn rebuilds(&self) -> u64 {
+        self.rebuilds.load(Ordering::Relaxed)
+    }
+
     fn get(&self, token: &str) -> Option<LinkTarget> {
         self.targets
             .read()
@@ -119,6 +125,7 @@ impl LinkIndex {
             tokio::time::sleep_until((started + REBUILD_AT_MOST_EVERY).into()).await;
         }
         *last = Some(Instant::now());
+        self.rebuilds.fetch_add(1, Ordering::Relaxed);
         if let Err(error) = self.rebuild(store, config).await {
             tracing::error!(%error, "the link index could not be rebuilt");
         }
