@@ -121,6 +121,10 @@ impl LinkIndex {
             // A rebuild began after this request arrived and has finished: it answers.
             return self.get(token);
         }
+        if let Some(target) = self.get(token) {
+            // The rebuild this request waited behind found it.
+            return Some(target);
+        }
         if let Some(started) = *last {
             tokio::time::sleep_until((started + REBUILD_AT_MOST_EVERY).into()).await;
         }
