@@ -24,17 +24,27 @@ struct App {
     config: Arc<Config>,
     tokens: BTreeMap<String, String>,
     client: reqwest::Client,
+    /// The redirector's click counters not yet written.
+    clicks: Arc<herald::reach::ClickTally>,
+    /// The redirector's index of links.
+    links: Arc<herald::reach::LinkIndex>,
     _fresh: common::stores::Fresh<SqliteStore>,
 }
 
 impl App {
     async fn spawn() -> App {
+        App::spawn_with(common::CONFIG).await
+    }
+
+    /// The app with this `herald.toml`.
+    async fn spawn_with(herald_toml: &str) -> App {
         let fresh = common::stores::sqlite().await;
         let mut diags = Diagnostics::default();
         let config = Arc::new(Config::parse(
-            &SourceFile::new("herald.toml", common::CONFIG.to_string()),
+            &SourceFile::new("herald.toml", herald_toml.to_string()),
             &mut diags,
         ));
+        assert!(!diags.has_errors(), "{:?}", diags.into_sorted());
         let clock = SimulatedClock::starting_at(Utc.with_ymd_and_hms(2027, 1, 2, 9, 0, 0).unwrap());
         let state = ApiState {
             store: herald::store::AnyStore::Sqlite(fresh.store.clone()),
@@ -45,13 +55,14 @@ impl App {
                 herald::secrets::SecretKey::from_hex(&"42".repeat(32)).unwrap(),
             )),
         };
-        let clicks = herald::reach::redirector_router(herald::reach::ClickState {
-            store: herald::store::AnyStore::Sqlite(fresh.store.clone()),
-            config: Arc::clone(&config),
-            clock: Arc::new(clock.clone()),
-            index: Arc::new(herald::reach::LinkIndex::default()),
-        });
-        let app = herald::api::router(state).merge(clicks);
+        let click_state = herald::reach::ClickState::new(
+            herald::store::AnyStore::Sqlite(fresh.store.clone()),
+            Arc::clone(&config),
+            Arc::new(clock.clone()),
+        );
+        let clicks = Arc::clone(&click_state.tally);
+        let links = Arc::clone(&click_state.index);
+        let app = herald::api::router(state).merge(herald::reach::redirector_router(click_state));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
         tokio::spawn(async move {
@@ -70,6 +81,8 @@ impl App {
             config,
             tokens: BTreeMap::new(),
             client: reqwest::Client::new(),
+            clicks,
+            links,
             _fresh: fresh,
         }
     }
@@ -809,18 +822,10 @@ async fn credentials_are_write_only_and_reach_only_the_partner() {
 async fn tracking_links_redirect_and_count_people_apart_from_previews() {
     let mut app = App::spawn().await;
     app.user("ana", &[Role::Author]).await;
-    uploaded(&app, "ana", common::CAMPAIGN).await;
-    let token = herald::render::tracking_token(
-        "demo",
-        "weekly",
-        Some("a"),
-        &herald::campaign::Locale::parse("ar").unwrap(),
-        &herald::platforms::ChannelRef::parse("telegram:info").unwrap(),
-    );
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    app.user("ben", &[Role::Approver]).await;
+    let hash = approved(&app, common::CAMPAIGN).await;
+    let token = weekly_token(&hash, "ar", "telegram:info");
+    let client = no_redirects();
     let url = format!("{}/r/{token}", app.base);
     let response = client.get(&url).send().await.unwrap();
     assert_eq!(response.status().as_u16(), 302);
@@ -840,11 +845,13 @@ async fn tracking_links_redirect_and_count_people_apart_from_previews() {
         .send()
         .await
         .unwrap();
+    app.clicks.flush().await.unwrap();
     let counts = app.store.click_counts("demo").await.unwrap();
     let by_kind: BTreeMap<String, i64> = counts.iter().map(|(k, n)| (k.kind.clone(), *n)).collect();
+    // One client: its two visits count once, and so do its two preview fetches, apart.
     assert_eq!(
         by_kind,
-        BTreeMap::from([("person".to_string(), 2), ("preview".to_string(), 2)])
+        BTreeMap::from([("person".to_string(), 1), ("preview".to_string(), 1)])
     );
     let (key, _) = &counts[0];
     assert_eq!(
@@ -936,5 +943,367 @@ async fn evaluators_read_protected_reports() {
             .await
             .unwrap()
             .starts_with("metric,period_kind,row,channel,value\n")
+    );
+}
+
+/// Uploaded by ana, submitted, and approved by ben: its links resolve.
+async fn approved(app: &App, campaign: &str) -> String {
+    let hash = uploaded(app, "ana", campaign).await;
+    for (step, who) in [("submit", "ana"), ("approve", "ben")] {
+        let path = format!("/api/v1/versions/{hash}/{step}");
+        let (status, body) = app.call("POST", &path, Some(who), None).await;
+        assert_eq!(status, 200, "{step}: {body}");
+    }
+    hash
+}
+
+/// The token version `hash` puts in the `weekly` send's variant `a` for a locale and channel.
+fn weekly_token(hash: &str, locale: &str, channel: &str) -> String {
+    herald::render::tracking_token(
+        &herald::campaign::ContentHash::parse(hash).unwrap(),
+        herald::render::LinkDimensions {
+            campaign: "demo",
+            send: "weekly",
+            variant: Some("a"),
+            locale: &herald::campaign::Locale::parse(locale).unwrap(),
+            channel: &herald::platforms::ChannelRef::parse(channel).unwrap(),
+        },
+    )
+}
+
+fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// Where `/r/{token}` sends a person (its `Location`), or the status when it is no redirect.
+async fn follow(app: &App, token: &str) -> Result<String, u16> {
+    let response = no_redirects()
+        .get(format!("{}/r/{token}", app.base))
+        .send()
+        .await
+        .unwrap();
+    match response.headers().get("location") {
+        Some(location) if response.status().as_u16() == 302 => {
+            Ok(location.to_str().unwrap().to_string())
+        }
+        _ => Err(response.status().as_u16()),
+    }
+}
+
+/// Lets the dispatcher send everything due until `until` to the sandbox, and returns the
+/// tracking tokens of the Telegram posts delivered in that time, in order.
+async fn dispatched_tokens(
+    app: &App,
+    sandbox: &herald::sandbox::Sandbox,
+    running: &herald::sandbox::RunningSandbox,
+    until: chrono::DateTime<Utc>,
+) -> Vec<String> {
+    use herald::dispatch::{DispatchSettings, Dispatcher};
+    let settings = DispatchSettings {
+        sandbox_url: Some(running.base_url()),
+        sequential: true,
+        ..DispatchSettings::default()
+    };
+    let dispatcher = Dispatcher::new(
+        app.store.clone(),
+        Arc::new(app.clock.clone()),
+        Arc::clone(&app.config),
+        settings,
+    )
+    .unwrap();
+    let from = app.clock.now();
+    while app.clock.now() < until {
+        dispatcher.plan().await.unwrap();
+        if dispatcher.tick().await.unwrap().leased == 0 {
+            app.clock.advance(chrono::Duration::minutes(30));
+        }
+    }
+    let prefix = "https://herald.example.org/r/";
+    let tokens: Vec<String> = sandbox
+        .delivered()
+        .into_iter()
+        .filter(|r| r.platform == "telegram" && r.at >= from)
+        .map(|r| {
+            let at = r.text.find(prefix).expect("every post carries its link") + prefix.len();
+            r.text[at..at + herald::render::TOKEN_LENGTH].to_string()
+        })
+        .collect();
+    // Monday 10:00 in Amsterdam: one post in each of ar, fr and en.
+    assert_eq!(tokens.len(), 3, "{tokens:?}");
+    tokens
+}
+
+async fn step(app: &App, hash: &str, step: &str, who: &str) {
+    let path = format!("/api/v1/versions/{hash}/{step}");
+    let (status, body) = app.call("POST", &path, Some(who), None).await;
+    assert_eq!(status, 200, "{step}: {body}");
+}
+
+/// The attack the integrity check found: once an approved version's messages are out, its
+/// author uploads the same campaign with every link changed and never submits it (or submits
+/// it, and it is rejected, or it is cancelled before approval). The links people received
+/// keep leading where the approved version said, even after the index is rebuilt.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn links_already_sent_lead_where_the_approved_version_said_whatever_is_uploaded_later() {
+    let mut app = App::spawn().await;
+    app.user("ana", &[Role::Author]).await;
+    app.user("ben", &[Role::Approver]).await;
+    app.user("sam", &[Role::Scheduler]).await;
+    let hash = approved(&app, common::CAMPAIGN).await;
+    step(&app, &hash, "schedule", "sam").await;
+    let sandbox = herald::sandbox::Sandbox::new(
+        herald::sandbox::SandboxConfig::default(),
+        Arc::new(app.clock.clone()),
+    );
+    let running = sandbox.start(0).await.unwrap();
+    let until = Utc.with_ymd_and_hms(2027, 1, 18, 12, 0, 0).unwrap();
+    let tokens = dispatched_tokens(&app, &sandbox, &running, until).await;
+    let approved_target = "https://example.org/return";
+    for token in &tokens {
+        assert_eq!(follow(&app, token).await.as_deref(), Ok(approved_target));
+    }
+    // What approvers previewed is what was sent, link included.
+    let (status, preview) = app
+        .call(
+            "GET",
+            &format!("/api/v1/versions/{hash}/preview?channel=telegram:info"),
+            Some("ben"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{preview}");
+    for token in &tokens {
+        assert!(
+            preview.to_string().contains(token.as_str()),
+            "{token}: {preview}"
+        );
+    }
+
+    let changed = |site: &str| common::CAMPAIGN.replace(approved_target, site);
+    // A draft, never submitted.
+    let draft = uploaded(&app, "ana", &changed("https://draft.example/phish")).await;
+    // Submitted, waiting for a decision.
+    let submitted = uploaded(&app, "ana", &changed("https://submitted.example/phish")).await;
+    step(&app, &submitted, "submit", "ana").await;
+    // Submitted and rejected.
+    let rejected = uploaded(&app, "ana", &changed("https://rejected.example/phish")).await;
+    step(&app, &rejected, "submit", "ana").await;
+    step(&app, &rejected, "reject", "ben").await;
+    // Cancelled before anyone approved it.
+    let cancelled = uploaded(&app, "ana", &changed("https://cancelled.example/phish")).await;
+    step(&app, &cancelled, "submit", "ana").await;
+    step(&app, &cancelled, "cancel", "sam").await;
+    // Newest last, as the attacker wants it.
+    let newest = uploaded(&app, "ana", &changed("https://newest.example/phish")).await;
+    assert_eq!(
+        [&draft, &submitted, &rejected, &cancelled, &newest]
+            .iter()
+            .collect::<std::collections::BTreeSet<_>>()
+            .len(),
+        5
+    );
+
+    // Anyone can make the redirector rebuild its index: an unknown token does, at most every
+    // five seconds.
+    tokio::time::sleep(std::time::Duration::from_millis(5_200)).await;
+    assert_eq!(follow(&app, "0123456789abcdef").await, Err(404));
+    for token in &tokens {
+        assert_eq!(
+            follow(&app, token).await.as_deref(),
+            Ok(approved_target),
+            "the link in a message already sent was taken over"
+        );
+    }
+    // The unapproved versions' own links lead nowhere (asked at once: unknown tokens wait
+    // for the next rebuild together).
+    let base = app.base.clone();
+    let asked: Vec<_> = [&draft, &submitted, &rejected, &cancelled, &newest]
+        .into_iter()
+        .map(|hash| {
+            let url = format!("{base}/r/{}", weekly_token(hash, "ar", "telegram:info"));
+            tokio::spawn(async move { no_redirects().get(url).send().await.unwrap().status() })
+        })
+        .collect();
+    for answer in asked {
+        assert_eq!(answer.await.unwrap().as_u16(), 404);
+    }
+    // A link sent by a herald build before links named their version resolves to the
+    // approved version, never to a newer draft.
+    let legacy = herald::render::legacy_tracking_token(herald::render::LinkDimensions {
+        campaign: "demo",
+        send: "weekly",
+        variant: Some("a"),
+        locale: &herald::campaign::Locale::parse("ar").unwrap(),
+        channel: &herald::platforms::ChannelRef::parse("telegram:info").unwrap(),
+    });
+    assert_eq!(follow(&app, &legacy).await.as_deref(), Ok(approved_target));
+    running.shutdown().await;
+}
+
+/// Two approved versions of one campaign with different links: the messages each sent keep
+/// their own target, also after the first is cancelled in favour of the second.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_approved_versions_keep_their_own_link_targets() {
+    let mut app = App::spawn().await;
+    app.user("ana", &[Role::Author]).await;
+    app.user("ben", &[Role::Approver]).await;
+    app.user("sam", &[Role::Scheduler]).await;
+    let sandbox = herald::sandbox::Sandbox::new(
+        herald::sandbox::SandboxConfig::default(),
+        Arc::new(app.clock.clone()),
+    );
+    let running = sandbox.start(0).await.unwrap();
+    let first = approved(&app, common::CAMPAIGN).await;
+    step(&app, &first, "schedule", "sam").await;
+    let monday = Utc.with_ymd_and_hms(2027, 1, 18, 12, 0, 0).unwrap();
+    let first_tokens = dispatched_tokens(&app, &sandbox, &running, monday).await;
+    step(&app, &first, "cancel", "sam").await;
+
+    let corrected =
+        common::CAMPAIGN.replace("https://example.org/return", "https://example.org/v2");
+    let second = approved(&app, &corrected).await;
+    step(&app, &second, "schedule", "sam").await;
+    let next_monday = monday + chrono::Duration::weeks(1);
+    let second_tokens = dispatched_tokens(&app, &sandbox, &running, next_monday).await;
+
+    for token in &second_tokens {
+        assert!(
+            !first_tokens.contains(token),
+            "each version issues its own tokens"
+        );
+        assert_eq!(
+            follow(&app, token).await.as_deref(),
+            Ok("https://example.org/v2")
+        );
+    }
+    for token in &first_tokens {
+        assert_eq!(
+            follow(&app, token).await.as_deref(),
+            Ok("https://example.org/return"),
+            "the first version's messages keep its link"
+        );
+    }
+    running.shutdown().await;
+}
+
+/// The sum of a campaign's `person` clicks as stored, once the redirector's background writer
+/// has written what it holds (polled: it writes every few seconds).
+async fn written_person_clicks(app: &App, expected_at_least: i64) -> i64 {
+    let person_clicks = || async {
+        app.store
+            .click_counts("demo")
+            .await
+            .unwrap()
+            .iter()
+            .filter(|(key, _)| key.kind == "person")
+            .map(|(_, n)| n)
+            .sum::<i64>()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while person_clicks().await < expected_at_least && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    // One more writing period: anything still held would land now.
+    tokio::time::sleep(herald::reach::CLICK_FLUSH_EVERY + std::time::Duration::from_millis(500))
+        .await;
+    person_clicks().await
+}
+
+/// A loop of requests on one link from one client is one click, written by the background
+/// writer (no request writes the database).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_loop_of_clicks_from_one_client_counts_once() {
+    let mut app = App::spawn().await;
+    app.user("ana", &[Role::Author]).await;
+    app.user("ben", &[Role::Approver]).await;
+    let hash = approved(&app, common::CAMPAIGN).await;
+    let token = weekly_token(&hash, "fr", "telegram:info");
+    for _ in 0..200 {
+        assert_eq!(
+            follow(&app, &token).await.as_deref(),
+            Ok("https://example.org/return")
+        );
+    }
+    assert_eq!(written_person_clicks(&app, 1).await, 1);
+    // Forged forwarding headers from a peer herald does not trust change nothing.
+    for n in 0..50 {
+        let response = no_redirects()
+            .get(format!("{}/r/{token}", app.base))
+            .header("x-forwarded-for", format!("198.51.100.{n}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 302);
+    }
+    assert_eq!(written_person_clicks(&app, 1).await, 1);
+}
+
+/// Behind a trusted reverse proxy, two people are two clicks, however often each clicks.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_clients_behind_a_trusted_proxy_count_twice() {
+    let config = format!("trusted_proxies = [\"127.0.0.1\"]\n{}", common::CONFIG);
+    let mut app = App::spawn_with(&config).await;
+    app.user("ana", &[Role::Author]).await;
+    app.user("ben", &[Role::Approver]).await;
+    let hash = approved(&app, common::CAMPAIGN).await;
+    let token = weekly_token(&hash, "en", "telegram:info");
+    for _ in 0..20 {
+        for client in ["203.0.113.7", "203.0.113.8"] {
+            let response = no_redirects()
+                .get(format!("{}/r/{token}", app.base))
+                .header("x-forwarded-for", client)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status().as_u16(), 302);
+        }
+    }
+    assert_eq!(written_person_clicks(&app, 2).await, 2);
+}
+
+/// Made-up tokens cannot make the redirector rebuild its index (reading and rendering every
+/// approved version) more than once every five seconds, nor pile up waiting for it; a version
+/// approved meanwhile still has its links followed, after a short wait instead of a 404.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn made_up_tokens_rebuild_the_link_index_at_most_every_five_seconds() {
+    let mut app = App::spawn().await;
+    app.user("ana", &[Role::Author]).await;
+    app.user("ben", &[Role::Approver]).await;
+    let first = approved(&app, common::CAMPAIGN).await;
+    assert_eq!(
+        follow(&app, &weekly_token(&first, "ar", "telegram:info"))
+            .await
+            .as_deref(),
+        Ok("https://example.org/return")
+    );
+    assert_eq!(app.links.rebuilds(), 1);
+    let started = std::time::Instant::now();
+    let asked: Vec<_> = (0..300u32)
+        .map(|n| {
+            let url = format!("{}/r/{:016x}", app.base, 0xdead_0000_u64 + u64::from(n));
+            tokio::spawn(async move { no_redirects().get(url).send().await.unwrap().status() })
+        })
+        .collect();
+    for answer in asked {
+        assert_eq!(answer.await.unwrap().as_u16(), 404);
+    }
+    assert!(
+        app.links.rebuilds() <= 3,
+        "{} rebuilds in {:?}",
+        app.links.rebuilds(),
+        started.elapsed()
+    );
+    // Approved just now: its link resolves on the first click.
+    let corrected =
+        common::CAMPAIGN.replace("https://example.org/return", "https://example.org/v2");
+    let second = approved(&app, &corrected).await;
+    assert_eq!(
+        follow(&app, &weekly_token(&second, "ar", "telegram:info"))
+            .await
+            .as_deref(),
+        Ok("https://example.org/v2")
     );
 }

@@ -5,20 +5,37 @@ mod common;
 
 use common::Project;
 use herald::campaign::Locale;
+use herald::campaign::{Target, VersionBundle, load_project};
 use herald::platforms::ChannelRef;
-use herald::render::{tracking_token, tracking_url};
+use herald::render::{LinkDimensions, tracking_token, tracking_url};
 
 const RLM: &str = "\u{200F}";
 const FSI: &str = "\u{2068}";
 const PDI: &str = "\u{2069}";
 
-fn link(send: &str, variant: Option<&str>, locale: &str, channel: &str) -> String {
+/// The link the version the project's files make (uploaded as they are) sends.
+fn link(
+    project: &Project,
+    send: &str,
+    variant: Option<&str>,
+    locale: &str,
+    channel: &str,
+) -> String {
+    let (loaded, diags) = load_project(
+        &Target::Folder(project.path("")),
+        Some(&project.path("herald.toml")),
+    );
+    assert!(!diags.has_errors());
+    let version = VersionBundle::from_loaded(&loaded, &loaded.campaigns[0]).content_hash();
     let token = tracking_token(
-        "demo",
-        send,
-        variant,
-        &Locale::parse(locale).unwrap(),
-        &ChannelRef::parse(channel).unwrap(),
+        &version,
+        LinkDimensions {
+            campaign: "demo",
+            send,
+            variant,
+            locale: &Locale::parse(locale).unwrap(),
+            channel: &ChannelRef::parse(channel).unwrap(),
+        },
     );
     tracking_url("https://herald.example.org", &token)
 }
@@ -47,7 +64,7 @@ fn arabic_on_telegram_is_escaped_html_with_right_to_left_marks() {
             "a",
         ],
     );
-    let url = link("weekly", Some("a"), "ar", "telegram:info");
+    let url = link(&project, "weekly", Some("a"), "ar", "telegram:info");
     assert_eq!(
         out,
         format!(
@@ -72,7 +89,7 @@ fn arabic_on_whatsapp_is_plain_text_with_a_bare_link_line() {
             "a",
         ],
     );
-    let url = link("weekly", Some("a"), "ar", "whatsapp:optin");
+    let url = link(&project, "weekly", Some("a"), "ar", "whatsapp:optin");
     assert_eq!(
         out,
         format!(
@@ -117,7 +134,7 @@ fn french_on_telegram_escapes_the_ampersand_and_has_no_direction_marks() {
             "a",
         ],
     );
-    let url = link("weekly", Some("a"), "fr", "telegram:info");
+    let url = link(&project, "weekly", Some("a"), "fr", "telegram:info");
     assert_eq!(
         out,
         format!(
@@ -142,7 +159,7 @@ fn french_on_whatsapp_is_plain_and_unescaped() {
             "a",
         ],
     );
-    let url = link("weekly", Some("a"), "fr", "whatsapp:optin");
+    let url = link(&project, "weekly", Some("a"), "fr", "whatsapp:optin");
     assert_eq!(
         out,
         format!(
@@ -261,7 +278,7 @@ fn a_fallback_locale_is_named_in_the_header() {
             "b",
         ],
     );
-    let url = link("weekly", Some("b"), "fr", "telegram:info");
+    let url = link(&project, "weekly", Some("b"), "fr", "telegram:info");
     assert_eq!(
         out,
         format!(

@@ -76,22 +76,26 @@ async fn fixture(project: &Project) -> String {
         ])
         .await
         .unwrap();
-    for (locale, times) in [("ar", 7), ("en", 40)] {
-        for _ in 0..times {
-            store
-                .count_click(&ClickKey {
-                    campaign: "demo".into(),
-                    send: "weekly".into(),
-                    variant: "a".into(),
-                    locale: locale.into(),
-                    channel: "telegram:info".into(),
-                    day: "2027-01-18".into(),
-                    kind: "person".into(),
-                })
-                .await
-                .unwrap();
-        }
-    }
+    let clicks = |locale: &str, times: i64| {
+        (
+            ClickKey {
+                campaign: "demo".into(),
+                send: "weekly".into(),
+                variant: "a".into(),
+                locale: locale.into(),
+                channel: "telegram:info".into(),
+                day: "2027-01-18".into(),
+                kind: "person".into(),
+            },
+            times,
+        )
+    };
+    // Two batches, the second adding to the first's counter.
+    store
+        .add_click_counts(&[clicks("ar", 7), clicks("en", 15)])
+        .await
+        .unwrap();
+    store.add_click_counts(&[clicks("en", 25)]).await.unwrap();
     url
 }
 

@@ -285,3 +285,108 @@ fn subscribers_stats_shows_counts_and_hides_small_ones() {
     assert_eq!(refused.code, 2);
     assert!(refused.stderr.contains("at least 5"), "{}", refused.stderr);
 }
+
+/// Clicks are written in batches every few seconds; those still in memory when the operator
+/// stops `herald serve` (SIGTERM) are written before it exits, none lost.
+#[test]
+fn clicks_pending_at_a_graceful_stop_are_written() {
+    use herald::campaign::{Target, VersionBundle, VersionState, load_project};
+    use herald::render::{LinkDimensions, tracking_token};
+    use herald::store::{SqliteStore, Store};
+
+    let project = Project::valid();
+    let url = database(&project);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    // An approved version, as the API leaves it after four eyes.
+    let version = runtime.block_on(async {
+        let (loaded, diags) = load_project(
+            &Target::Folder(project.path("")),
+            Some(&project.path("herald.toml")),
+        );
+        assert!(!diags.has_errors());
+        let store = SqliteStore::connect(&url).await.unwrap();
+        store.migrate().await.unwrap();
+        let bundle = VersionBundle::from_loaded(&loaded, &loaded.campaigns[0]);
+        let version = store
+            .save_version(&bundle, chrono::Utc::now())
+            .await
+            .unwrap();
+        for state in [VersionState::Submitted, VersionState::Approved] {
+            store
+                .transition(&version.hash, state, chrono::Utc::now(), "tester")
+                .await
+                .unwrap();
+        }
+        drop(store);
+        version.hash
+    });
+    let token = tracking_token(
+        &version,
+        LinkDimensions {
+            campaign: "demo",
+            send: "weekly",
+            variant: Some("b"),
+            locale: &herald::campaign::Locale::parse("fr").unwrap(),
+            channel: &herald::platforms::ChannelRef::parse("telegram:info").unwrap(),
+        },
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_herald"))
+        .args([
+            "serve",
+            "--sandbox",
+            "--listen",
+            "127.0.0.1:0",
+            "--database-url",
+            &url,
+        ])
+        .current_dir(project.dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let address = first
+        .strip_prefix("herald serving on http://")
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("unexpected first line: {first}"))
+        .to_string();
+    let location = runtime.block_on(async {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let response = client
+            .get(format!("http://{address}/r/{token}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 302);
+        response.headers()["location"].to_str().unwrap().to_string()
+    });
+    assert_eq!(location, "https://example.org/return");
+    // Stopped at once: well before the first batch is due.
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = child.wait().unwrap();
+    assert_eq!(exit.code(), Some(0), "a graceful stop exits 0");
+    let counts = runtime.block_on(async {
+        let store = SqliteStore::connect(&url).await.unwrap();
+        store.click_counts("demo").await.unwrap()
+    });
+    let counted: Vec<(&str, &str, &str, i64)> = counts
+        .iter()
+        .map(|(key, n)| {
+            (
+                key.locale.as_str(),
+                key.variant.as_str(),
+                key.kind.as_str(),
+                *n,
+            )
+        })
+        .collect();
+    assert_eq!(counted, vec![("fr", "b", "person", 1)]);
+}

@@ -32,12 +32,12 @@ fn utc(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
 async fn migrations_apply_once_and_refuse_a_newer_schema<S: Store>(store: S, url: &str) {
     let again = store.migrate().await.unwrap();
     assert!(again.applied.is_empty(), "already migrated: {again:?}");
-    assert_eq!(again.current, 7);
+    assert_eq!(again.current, 9);
     raw_execute(url, "INSERT INTO herald_schema_migrations (version, name, applied_at) VALUES (999, 'from the future', 0)").await;
     match store.migrate().await {
         Err(StoreError::SchemaTooNew {
             found: 999,
-            known: 7,
+            known: 9,
         }) => {}
         other => panic!("expected a refusal, got {other:?}"),
     }
@@ -399,6 +399,74 @@ async fn reconnect<S: Store>(url: &str) -> herald::store::AnyStore {
     herald::store::connect(url).await.expect("reconnect")
 }
 
+/// Which versions are in which states, without their bundles, oldest first: what the click
+/// redirector asks every few seconds.
+async fn version_states_list_hashes_oldest_first<S: Store>(store: S, _url: &str) {
+    let (_, first, _) = campaign(&[]);
+    let (_, second, _) = campaign(&[("Demo campaign", "Demo campaign, revised")]);
+    let at = utc(2027, 1, 1, 12, 0);
+    let first = store.save_version(&first, at).await.unwrap();
+    let second = store
+        .save_version(&second, at + Duration::hours(1))
+        .await
+        .unwrap();
+    for state in [VersionState::Submitted, VersionState::Approved] {
+        store
+            .transition(&first.hash, state, at, "tester")
+            .await
+            .unwrap();
+    }
+    let states = [VersionState::Draft, VersionState::Approved];
+    assert_eq!(
+        store.version_states(&states).await.unwrap(),
+        vec![
+            (first.hash.clone(), VersionState::Approved),
+            (second.hash.clone(), VersionState::Draft),
+        ]
+    );
+    assert_eq!(
+        store
+            .version_states(&[VersionState::Approved])
+            .await
+            .unwrap(),
+        vec![(first.hash, VersionState::Approved)]
+    );
+    assert!(store.version_states(&[]).await.unwrap().is_empty());
+}
+
+/// Click counters are written in batches: one batch adds to each counter in one transaction,
+/// and a later batch adds to what the first wrote.
+async fn click_counts_add_up_in_batches<S: Store>(store: S, _url: &str) {
+    let click = |locale: &str, kind: &str| herald::store::ClickKey {
+        campaign: "demo".into(),
+        send: "weekly".into(),
+        variant: "a".into(),
+        locale: locale.into(),
+        channel: "telegram:info".into(),
+        day: "2027-01-18".into(),
+        kind: kind.into(),
+    };
+    store.add_click_counts(&[]).await.unwrap();
+    store
+        .add_click_counts(&[(click("ar", "person"), 3), (click("ar", "preview"), 1)])
+        .await
+        .unwrap();
+    store
+        .add_click_counts(&[(click("ar", "person"), 2), (click("en", "person"), 5)])
+        .await
+        .unwrap();
+    let mut counts = store.click_counts("demo").await.unwrap();
+    counts.sort();
+    assert_eq!(
+        counts,
+        vec![
+            (click("ar", "person"), 5),
+            (click("ar", "preview"), 1),
+            (click("en", "person"), 5),
+        ]
+    );
+}
+
 async fn raw_execute(url: &str, sql: &'static str) {
     if url.starts_with("sqlite:") {
         let pool = sqlx::SqlitePool::connect(url).await.unwrap();
@@ -418,6 +486,8 @@ on_both_stores!(
     amsterdam_daylight_saving_changes,
     new_york_daylight_saving_changes,
     kabul_half_hour_offset,
+    click_counts_add_up_in_batches,
+    version_states_list_hashes_oldest_first,
 );
 
 mod horizon {

@@ -10,8 +10,8 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use herald::campaign::{Target, load_project};
-use herald::render::{Renderer, render_uncached, tracking_token, tracking_url};
+use herald::campaign::{Target, VersionBundle, load_project};
+use herald::render::{LinkDimensions, Renderer, render_uncached, tracking_token, tracking_url};
 
 use crate::table::{Figure, Row, Rows, verdict};
 
@@ -232,6 +232,20 @@ pub fn run(rows: &mut Rows) {
     // Rendering: one campaign's whole matrix, then 100,000 recipients spread over it.
     let loaded = &project.campaigns[0];
     let campaign = &loaded.campaign;
+    let version = VersionBundle::from_loaded(&project, loaded).content_hash();
+    let link = |send: &str, variant: Option<&str>, locale, channel| {
+        let dimensions = LinkDimensions {
+            campaign: &campaign.id,
+            send,
+            variant,
+            locale,
+            channel,
+        };
+        tracking_url(
+            "https://herald.example.org",
+            &tracking_token(&version, dimensions),
+        )
+    };
     let mut combos = Vec::new();
     for send in &campaign.sends {
         let message = campaign.message(&send.message).expect("message");
@@ -271,11 +285,12 @@ pub fn run(rows: &mut Rows) {
                     let rendered = renderer
                         .render(campaign, message, fluent_id, translation, channel.platform)
                         .expect("render");
-                    let token =
-                        tracking_token(&campaign.id, &send.id, variant.as_deref(), locale, channel);
-                    std::sync::Arc::from(
-                        rendered.with_link(&tracking_url("https://herald.example.org", &token)),
-                    )
+                    std::sync::Arc::from(rendered.with_link(&link(
+                        &send.id,
+                        variant.as_deref(),
+                        locale,
+                        channel,
+                    )))
                 },
             )
             .collect()
@@ -309,9 +324,8 @@ pub fn run(rows: &mut Rows) {
                 channel.platform,
             )
             .expect("render");
-            let token = tracking_token(&campaign.id, &send.id, variant.as_deref(), locale, channel);
             bytes += rendered
-                .with_link(&tracking_url("https://herald.example.org", &token))
+                .with_link(&link(&send.id, variant.as_deref(), locale, channel))
                 .len();
         }
         bytes

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use super::diagnostic::{Diagnostics, Severity};
 use super::model::Campaign;
 use super::parse::parse_campaign;
+use super::version::{ContentHash, VersionBundle};
 use crate::campaign::diagnostic::SourceFile;
 use crate::config::Config;
 use crate::l10n::{Catalog, CompletenessMatrix};
@@ -157,7 +158,6 @@ fn load_with_config(
         let catalog = Catalog::load(&root, &campaign, &mut diags);
         check_campaign(&root, &campaign, &catalog, &mut diags);
         let completeness = CompletenessMatrix::build(&campaign, &catalog, &root, &mut diags);
-        check_rendering(&campaign, &catalog, &config, &layouts, &mut diags);
         campaigns.push(LoadedCampaign {
             campaign,
             catalog,
@@ -171,6 +171,12 @@ fn load_with_config(
         layouts,
         campaigns,
     };
+    // Texts are measured with the links they will carry, which name the version these
+    // files make.
+    for loaded in &project.campaigns {
+        let version = VersionBundle::from_loaded(&project, loaded).content_hash();
+        check_rendering(&version, loaded, &project, &mut diags);
+    }
     (project, diags)
 }
 
@@ -277,13 +283,14 @@ fn check_campaign(root: &Path, campaign: &Campaign, catalog: &Catalog, diags: &m
 
 /// Renders every combination that will be sent and checks layouts and platform limits.
 fn check_rendering(
-    campaign: &Campaign,
-    catalog: &Catalog,
-    config: &Config,
-    layouts: &Layouts,
+    version: &ContentHash,
+    loaded: &LoadedCampaign,
+    project: &Project,
     diags: &mut Diagnostics,
 ) {
-    let mut renderer = Renderer::new(layouts);
+    let (campaign, catalog) = (&loaded.campaign, &loaded.catalog);
+    let config = &project.config;
+    let mut renderer = Renderer::new(&project.layouts);
     for combo in combinations(campaign, catalog, &PreviewFilter::default()) {
         let platform = combo.channel.platform;
         let rendered = match renderer.render(
@@ -300,7 +307,7 @@ fn check_rendering(
             }
             Err(RenderError::MissingMessage) => continue,
         };
-        let text = rendered.with_link(&combo.tracking_url(campaign, &config.public_url));
+        let text = rendered.with_link(&combo.tracking_url(version, campaign, &config.public_url));
         let account_limit = config.accounts.get(combo.channel).and_then(|a| a.max_chars);
         let limit = match (platform_limit(platform), account_limit) {
             (Some(p), Some(a)) => Some(p.min(a)),

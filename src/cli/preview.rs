@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use super::{Format, PreviewArgs};
-use crate::campaign::LoadedCampaign;
+use crate::campaign::{LoadedCampaign, VersionBundle};
 use crate::render::{PreviewFilter, PreviewItem, Renderer, preview_items};
 use crate::whole_file::write_whole;
 
@@ -22,8 +22,12 @@ pub fn preview(args: &PreviewArgs, config: Option<&Path>) -> ExitCode {
         channel: args.channel.clone(),
         variant: args.variant.clone(),
     };
+    // The links of the version these files make, as `herald plan` names it: uploaded and
+    // approved unchanged, it sends exactly these texts.
+    let version = VersionBundle::from_loaded(&project, loaded).content_hash();
     let mut renderer = Renderer::new(&project.layouts);
     let items = preview_items(
+        &version,
         &loaded.campaign,
         &loaded.catalog,
         &project.config.public_url,

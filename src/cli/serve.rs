@@ -226,12 +226,10 @@ pub fn serve(
         // failed-login limiter.
         let web = crate::web::router(crate::web::WebState::new(api_state.clone()));
         let api = crate::api::router(api_state);
-        let clicks = crate::reach::redirector_router(crate::reach::ClickState {
-            store: store.clone(),
-            config: Arc::clone(&click_config),
-            clock: Arc::new(SystemClock),
-            index: Arc::new(crate::reach::LinkIndex::default()),
-        });
+        let clicks =
+            crate::reach::ClickState::new(store.clone(), click_config, Arc::new(SystemClock));
+        let click_tally = Arc::clone(&clicks.tally);
+        let clicks = crate::reach::redirector_router(clicks);
         let hooks = crate::reach::hooks_router(crate::reach::HookState {
             store: store.clone(),
             clock: Arc::new(SystemClock),
@@ -262,6 +260,10 @@ pub fn serve(
             let _ = stop.send(true);
         })
         .await;
+        // Clicks are written in batches; what the last batch did not take is written now.
+        if let Err(error) = click_tally.flush().await {
+            eprintln!("error: the last clicks could not be written: {error}");
+        }
         let dispatched = dispatching.await;
         if let Some(running) = sandbox {
             running.shutdown().await;

@@ -19,8 +19,8 @@ use crate::campaign::{Target, VersionBundle, VersionState, load_project};
 use crate::clock::{Clock, SimulatedClock};
 use crate::dispatch::{DispatchSettings, Dispatcher};
 use crate::reach::{
-    CallbackIngestor, ClickState, HookState, LinkIndex, hook_accounts, hooks_router,
-    redirector_router, register_webhooks,
+    CallbackIngestor, ClickState, HookState, hook_accounts, hooks_router, redirector_router,
+    register_webhooks,
 };
 use crate::report::{Breakdown, Period, Protection, campaign_report, to_csv, to_html};
 use crate::sandbox::{FaultConfig, Sandbox, SandboxConfig};
@@ -127,6 +127,11 @@ pub async fn run_demo(options: &DemoOptions) -> Result<DemoOutcome, String> {
         listener.local_addr().map_err(|e| e.to_string())?
     );
     project.config.public_url = public.clone();
+    // The simulated people all click from this machine; each says who it is the way a
+    // reverse proxy would, so the redirector tells them apart as it would real people.
+    project.config.trusted_proxies = crate::client_address::TrustedProxies::new(vec![
+        crate::client_address::AddressRange::parse("127.0.0.1").map_err(|e| e.to_string())?,
+    ]);
     let config = Arc::new(project.config.clone());
     let vault = Arc::new(SubscriberVault::ephemeral()?);
     let accounts = Arc::new(hook_accounts(
@@ -136,6 +141,8 @@ pub async fn run_demo(options: &DemoOptions) -> Result<DemoOutcome, String> {
         )),
         &Default::default(),
     ));
+    let clicks = ClickState::new(store.clone(), Arc::clone(&config), Arc::clone(&shared));
+    let click_tally = Arc::clone(&clicks.tally);
     let app = hooks_router(HookState {
         store: store.clone(),
         clock: Arc::clone(&shared),
@@ -143,12 +150,7 @@ pub async fn run_demo(options: &DemoOptions) -> Result<DemoOutcome, String> {
         ingestor: CallbackIngestor::start(store.clone(), Arc::clone(&shared)),
         accounts: Arc::clone(&accounts),
     })
-    .merge(redirector_router(ClickState {
-        store: store.clone(),
-        config: Arc::clone(&config),
-        clock: Arc::clone(&shared),
-        index: Arc::new(LinkIndex::default()),
-    }));
+    .merge(redirector_router(clicks));
     let server = tokio::spawn(async move {
         let _ = axum::serve(
             listener,
@@ -273,6 +275,10 @@ pub async fn run_demo(options: &DemoOptions) -> Result<DemoOutcome, String> {
         .rematch_pending_callbacks(0, clock.now().timestamp_millis())
         .await
         .map_err(|e| e.to_string())?;
+    click_tally
+        .flush()
+        .await
+        .map_err(|e| format!("the clicks could not be written: {e}"))?;
     bar.finish(clock.now(), sent);
 
     std::fs::create_dir_all(&options.out)

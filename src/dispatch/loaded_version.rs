@@ -13,7 +13,7 @@ use crate::config::Config;
 use crate::l10n::Catalog;
 use crate::platforms::Platform;
 use crate::render::{
-    Layouts, RenderError, Rendered, render_uncached, tracking_token, tracking_url,
+    Layouts, LinkDimensions, RenderError, Rendered, render_uncached, tracking_token, tracking_url,
 };
 
 /// (send, segment, locale, channel, variant index).
@@ -221,7 +221,18 @@ impl LoadedVersion {
                 rendered
             }
         };
-        let token = tracking_token(&campaign.id, send_id, *variant, locale, channel);
+        // This version's own token: the link leads where this version says, whatever is
+        // uploaded later.
+        let token = tracking_token(
+            &self.hash,
+            LinkDimensions {
+                campaign: &campaign.id,
+                send: send_id,
+                variant: *variant,
+                locale,
+                channel,
+            },
+        );
         Ok(PreparedText {
             text: rendered.with_link(&tracking_url(public_url, &token)),
             message_id: message.id.value.clone(),

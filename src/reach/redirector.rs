@@ -1,104 +1,25 @@
 //! The click redirector, `/r/{token}`: every link in a message points here, one token per
-//! (campaign, send, variant, locale, channel). A click is counted on that counter for the day
-//! and redirected to the real link. Nothing about the person is kept: no cookie, no address,
-//! no user agent. Link-preview fetchers and prefetchers are counted apart from people.
+//! (version, campaign, send, variant, locale, channel). A click is counted on that counter for
+//! the day and redirected to the link of the approved version that sent it. Nothing about the
+//! person is kept: no cookie, no user agent, and their address only as a keyed hash for an
+//! hour (so that one client repeating a click counts once). Link-preview fetchers and
+//! prefetchers are counted apart from people.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, RwLock};
-use std::time::{Duration, Instant};
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{ConnectInfo, Path, Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-use crate::campaign::VersionState;
+use super::click_tally::ClickTally;
+use super::link_index::LinkIndex;
+use super::repeat_clicks::RepeatClicks;
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::dispatch::LoadedVersion;
-use crate::render::{PreviewFilter, combinations};
-use crate::store::{AnyStore, ClickKey, Store};
-
-/// Where a token leads, and what it counts towards.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LinkTarget {
-    pub campaign: String,
-    pub send: String,
-    pub variant: Option<String>,
-    pub locale: String,
-    pub channel: String,
-    pub link: String,
-}
-
-/// Tokens of every stored version, rebuilt (at most every few seconds) when an unknown token
-/// arrives: tokens are derived, not stored, so the index is a cache of the versions.
-#[derive(Default)]
-pub struct LinkIndex {
-    targets: RwLock<HashMap<String, LinkTarget>>,
-    refreshed: Mutex<Option<Instant>>,
-}
-
-const REFRESH_AT_MOST_EVERY: Duration = Duration::from_secs(5);
-
-impl LinkIndex {
-    fn get(&self, token: &str) -> Option<LinkTarget> {
-        self.targets
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(token)
-            .cloned()
-    }
-
-    async fn refresh(
-        &self,
-        store: &AnyStore,
-        config: &Config,
-    ) -> Result<(), crate::store::StoreError> {
-        {
-            let mut refreshed = self.refreshed.lock().unwrap_or_else(|p| p.into_inner());
-            if refreshed.is_some_and(|at| at.elapsed() < REFRESH_AT_MOST_EVERY) {
-                return Ok(());
-            }
-            *refreshed = Some(Instant::now());
-        }
-        let mut targets = HashMap::new();
-        // Oldest first, so a newer version's link wins for the same token.
-        for record in store.versions_in_states(&VersionState::ALL).await? {
-            let Ok(version) =
-                LoadedVersion::from_bundle(record.hash.clone(), &record.bundle, config)
-            else {
-                continue;
-            };
-            for combo in combinations(
-                &version.campaign,
-                &version.catalog,
-                &PreviewFilter::default(),
-            ) {
-                let Some(link) = &combo.message.link else {
-                    continue;
-                };
-                let url = combo.tracking_url(&version.campaign, &config.public_url);
-                let Some(token) = url.rsplit('/').next() else {
-                    continue;
-                };
-                targets.insert(
-                    token.to_string(),
-                    LinkTarget {
-                        campaign: version.campaign.id.clone(),
-                        send: combo.send.id.clone(),
-                        variant: combo.variant.map(str::to_string),
-                        locale: combo.locale.to_string(),
-                        channel: combo.channel.to_string(),
-                        link: link.clone(),
-                    },
-                );
-            }
-        }
-        *self.targets.write().unwrap_or_else(|p| p.into_inner()) = targets;
-        Ok(())
-    }
-}
+use crate::store::{AnyStore, ClickKey};
 
 #[derive(Clone)]
 pub struct ClickState {
@@ -106,6 +27,25 @@ pub struct ClickState {
     pub config: Arc<Config>,
     pub clock: Arc<dyn Clock>,
     pub index: Arc<LinkIndex>,
+    pub repeats: Arc<RepeatClicks>,
+    /// Where counted clicks wait to be written; whoever mounts the redirector flushes it once
+    /// more when the server stops.
+    pub tally: Arc<ClickTally>,
+}
+
+impl ClickState {
+    /// A fresh index and repeat memory, and a tally writing to `store` (needs a Tokio runtime:
+    /// its writer runs in the background).
+    pub fn new(store: AnyStore, config: Arc<Config>, clock: Arc<dyn Clock>) -> ClickState {
+        ClickState {
+            tally: ClickTally::start(store.clone()),
+            store,
+            config,
+            clock,
+            index: Arc::new(LinkIndex::default()),
+            repeats: Arc::new(RepeatClicks::default()),
+        }
+    }
 }
 
 /// `GET` and `HEAD /r/{token}`, public: people follow these links without an account.
@@ -162,34 +102,38 @@ pub fn click_kind(method: &Method, headers: &HeaderMap) -> &'static str {
 async fn follow(
     State(state): State<ClickState>,
     Path(token): Path<String>,
-    method: Method,
-    headers: HeaderMap,
+    request: Request,
 ) -> Response {
     if token.len() != crate::render::TOKEN_LENGTH || !token.chars().all(|c| c.is_ascii_hexdigit()) {
         return (StatusCode::NOT_FOUND, "no such link").into_response();
     }
-    let mut target = state.index.get(&token);
-    if target.is_none() {
-        if let Err(error) = state.index.refresh(&state.store, &state.config).await {
-            tracing::error!(%error, "the link index could not be rebuilt");
-        }
-        target = state.index.get(&token);
-    }
-    let Some(target) = target else {
+    let Some(target) = state
+        .index
+        .resolve(&token, &state.store, &state.config)
+        .await
+    else {
         return (StatusCode::NOT_FOUND, "no such link").into_response();
     };
-    let click = ClickKey {
-        campaign: target.campaign.clone(),
-        send: target.send.clone(),
-        variant: target.variant.clone().unwrap_or_default(),
-        locale: target.locale.clone(),
-        channel: target.channel.clone(),
-        day: state.clock.now().format("%Y-%m-%d").to_string(),
-        kind: click_kind(&method, &headers).to_string(),
-    };
-    // A failed count must not keep a person from the information they asked for.
-    if let Err(error) = state.store.count_click(&click).await {
-        tracing::error!(%error, "a click could not be counted");
+    let headers = request.headers();
+    // Without the connection's address (a server started without it) every click is one
+    // client's: counts err low, never high.
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(address)| address.ip())
+        .unwrap_or(IpAddr::from([127, 0, 0, 1]));
+    let client = state.config.trusted_proxies.client_ip(peer, headers);
+    let kind = click_kind(request.method(), headers);
+    if state.repeats.first_in_window(client, &token, kind) {
+        state.tally.add(ClickKey {
+            campaign: target.campaign.clone(),
+            send: target.send.clone(),
+            variant: target.variant.clone().unwrap_or_default(),
+            locale: target.locale.clone(),
+            channel: target.channel.clone(),
+            day: state.clock.now().format("%Y-%m-%d").to_string(),
+            kind: kind.to_string(),
+        });
     }
     (
         StatusCode::FOUND,

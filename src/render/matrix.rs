@@ -6,9 +6,9 @@ use serde::Serialize;
 
 use super::limits::{measure, platform_limit};
 use super::renderer::{RenderError, Renderer};
-use super::tracking::{tracking_token, tracking_url};
-use crate::campaign::Locale;
+use super::tracking::{LinkDimensions, tracking_token, tracking_url};
 use crate::campaign::model::{Campaign, Message, Segment, Send};
+use crate::campaign::{ContentHash, Locale};
 use crate::l10n::{Catalog, Translation};
 use crate::platforms::ChannelRef;
 
@@ -27,14 +27,26 @@ pub struct Combination<'c> {
 }
 
 impl Combination<'_> {
-    pub fn tracking_url(&self, campaign: &Campaign, public_url: &str) -> String {
-        let token = tracking_token(
-            &campaign.id,
-            &self.send.id,
-            self.variant,
-            self.locale,
-            self.channel,
-        );
+    /// What this combination's link points at and counts towards.
+    pub fn link_dimensions<'a>(&'a self, campaign: &'a Campaign) -> LinkDimensions<'a> {
+        LinkDimensions {
+            campaign: &campaign.id,
+            send: &self.send.id,
+            variant: self.variant,
+            locale: self.locale,
+            channel: self.channel,
+        }
+    }
+
+    /// The tracking link `version` (the content hash of the version these texts belong to)
+    /// puts in this combination's text.
+    pub fn tracking_url(
+        &self,
+        version: &ContentHash,
+        campaign: &Campaign,
+        public_url: &str,
+    ) -> String {
+        let token = tracking_token(version, self.link_dimensions(campaign));
         tracking_url(public_url, &token)
     }
 }
@@ -122,8 +134,10 @@ pub struct PreviewItem {
     pub limit: Option<usize>,
 }
 
-/// Renders the selected part of the matrix. Each distinct text is rendered once.
+/// Renders the selected part of the matrix, with the links of `version` (the content hash of
+/// the version these texts belong to). Each distinct text is rendered once.
 pub fn preview_items(
+    version: &ContentHash,
     campaign: &Campaign,
     catalog: &Catalog,
     public_url: &str,
@@ -143,7 +157,7 @@ pub fn preview_items(
             Ok(rendered) => rendered,
             Err(RenderError::MissingMessage | RenderError::Layout(_)) => continue,
         };
-        let text = rendered.with_link(&combo.tracking_url(campaign, public_url));
+        let text = rendered.with_link(&combo.tracking_url(version, campaign, public_url));
         let source = &combo.translation.locale;
         items.push(PreviewItem {
             send: combo.send.id.clone(),

@@ -14,4 +14,6 @@ pub use layout::{LayoutSource, Layouts};
 pub use limits::{measure, platform_limit};
 pub use matrix::{Combination, PreviewFilter, PreviewItem, combinations, preview_items};
 pub use renderer::{LINK_PLACEHOLDER, RenderError, RenderKey, Rendered, Renderer, render_uncached};
-pub use tracking::{TOKEN_LENGTH, tracking_token, tracking_url};
+pub use tracking::{
+    LinkDimensions, TOKEN_LENGTH, legacy_tracking_token, tracking_token, tracking_url,
+};

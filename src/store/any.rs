@@ -72,6 +72,13 @@ impl Store for AnyStore {
         delegate!(self, s => s.versions_in_states(states))
     }
 
+    async fn version_states(
+        &self,
+        states: &[VersionState],
+    ) -> Result<Vec<(ContentHash, VersionState)>, StoreError> {
+        delegate!(self, s => s.version_states(states))
+    }
+
     async fn transition(
         &self,
         hash: &ContentHash,
@@ -237,8 +244,8 @@ impl Store for AnyStore {
         delegate!(self, s => s.delivery_totals(campaign_id, by_day))
     }
 
-    async fn count_click(&self, click: &ClickKey) -> Result<(), StoreError> {
-        delegate!(self, s => s.count_click(click))
+    async fn add_click_counts(&self, counts: &[(ClickKey, i64)]) -> Result<(), StoreError> {
+        delegate!(self, s => s.add_click_counts(counts))
     }
 
     async fn click_counts(&self, campaign_id: &str) -> Result<Vec<(ClickKey, i64)>, StoreError> {

@@ -74,6 +74,13 @@ pub trait Store: Clone + Send + Sync + 'static {
         states: &[VersionState],
     ) -> impl Future<Output = Result<Vec<VersionRecord>, StoreError>> + Send;
 
+    /// The hash and state of the versions in any of these states, oldest first: no bundle,
+    /// so cheap enough to ask every few seconds (the click redirector does).
+    fn version_states(
+        &self,
+        states: &[VersionState],
+    ) -> impl Future<Output = Result<Vec<(ContentHash, VersionState)>, StoreError>> + Send;
+
     /// Moves a version to `to` if the lifecycle allows it from its current state, atomically
     /// with its audit entry: two concurrent transitions cannot both succeed from the same state.
     fn transition(
@@ -270,8 +277,12 @@ pub trait Store: Clone + Send + Sync + 'static {
         by_day: bool,
     ) -> impl Future<Output = Result<Vec<DeliveryCount>, StoreError>> + Send;
 
-    /// Adds one click to its counter.
-    fn count_click(&self, click: &ClickKey) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Adds clicks to their counters in one transaction: the redirector tallies clicks in
+    /// memory and writes them in batches, never once per request.
+    fn add_click_counts(
+        &self,
+        counts: &[(ClickKey, i64)],
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// A campaign's click counters.
     fn click_counts(

@@ -367,7 +367,7 @@ pub struct Decision {
 
 /// One counter of clicks on a tracking link: the link's dimensions, the UTC day, and whether
 /// a person or a link-preview fetcher followed it. Nothing about who clicked.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct ClickKey {
     pub campaign: String,
     pub send: String,

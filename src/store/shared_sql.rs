@@ -107,6 +107,33 @@ macro_rules! shared_store_methods {
             rows.into_iter().map($crate::store::VersionRecord::from_row).collect()
         }
 
+        async fn version_states(
+            &self,
+            states: &[$crate::campaign::VersionState],
+        ) -> Result<Vec<($crate::campaign::ContentHash, $crate::campaign::VersionState)>, $crate::store::StoreError> {
+            if states.is_empty() {
+                return Ok(Vec::new());
+            }
+            let mut builder = sqlx::QueryBuilder::new(
+                "SELECT hash, state FROM campaign_versions WHERE state IN (",
+            );
+            let mut names = builder.separated(", ");
+            for state in states {
+                names.push_bind(state.name());
+            }
+            builder.push(") ORDER BY created_at, hash");
+            let rows: Vec<(String, String)> = builder.build_query_as().fetch_all(&self.pool).await?;
+            rows.into_iter()
+                .map(|(hash, state)| {
+                    let hash = $crate::campaign::ContentHash::parse(&hash).map_err($crate::store::StoreError::Corrupt)?;
+                    let state = $crate::campaign::VersionState::from_name(&state).ok_or_else(|| {
+                        $crate::store::StoreError::Corrupt(format!("unknown version state `{state}`"))
+                    })?;
+                    Ok((hash, state))
+                })
+                .collect()
+        }
+
         async fn transition(
             &self,
             hash: &$crate::campaign::ContentHash,
@@ -675,22 +702,30 @@ macro_rules! shared_store_methods {
                 .collect())
         }
 
-        async fn count_click(&self, click: &$crate::store::ClickKey) -> Result<(), $crate::store::StoreError> {
-            sqlx::query(
-                "INSERT INTO click_counts (campaign_id, send_id, variant, locale, channel, day, kind, clicks)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, 1)
-                 ON CONFLICT (campaign_id, send_id, variant, locale, channel, day, kind)
-                 DO UPDATE SET clicks = click_counts.clicks + 1",
-            )
-            .bind(click.campaign.clone())
-            .bind(click.send.clone())
-            .bind(click.variant.clone())
-            .bind(click.locale.clone())
-            .bind(click.channel.clone())
-            .bind(click.day.clone())
-            .bind(click.kind.clone())
-            .execute(&self.pool)
-            .await?;
+        async fn add_click_counts(&self, counts: &[($crate::store::ClickKey, i64)]) -> Result<(), $crate::store::StoreError> {
+            if counts.is_empty() {
+                return Ok(());
+            }
+            let mut tx = self.begin_write().await?;
+            for (click, clicks) in counts {
+                sqlx::query(
+                    "INSERT INTO click_counts (campaign_id, send_id, variant, locale, channel, day, kind, clicks)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                     ON CONFLICT (campaign_id, send_id, variant, locale, channel, day, kind)
+                     DO UPDATE SET clicks = click_counts.clicks + excluded.clicks",
+                )
+                .bind(click.campaign.clone())
+                .bind(click.send.clone())
+                .bind(click.variant.clone())
+                .bind(click.locale.clone())
+                .bind(click.channel.clone())
+                .bind(click.day.clone())
+                .bind(click.kind.clone())
+                .bind(*clicks)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
             Ok(())
         }
 

@@ -273,6 +273,7 @@ pub async fn preview(
     };
     let mut renderer = Renderer::new(&version.layouts);
     let items = preview_items(
+        &record.hash,
         &version.campaign,
         &version.catalog,
         &state.config.public_url,

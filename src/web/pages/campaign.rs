@@ -71,6 +71,7 @@ pub async fn show(
         .collect();
     let mut renderer = Renderer::new(&loaded.layouts);
     let items = preview_items(
+        &focused.hash,
         &loaded.campaign,
         &loaded.catalog,
         &state.api.config.public_url,
