@@ -483,6 +483,11 @@ impl<S: Store> Dispatcher<S> {
                 "finished jobs past the retention window removed; their counters remain"
             );
         }
+        // Consent event ids and people's latest-consent marks outlive only the platforms'
+        // tolerance for late events (see `reach::inbound::EventWindow`), not `retention_days`.
+        self.store
+            .expire_consent_records(now.timestamp_millis())
+            .await?;
         let rematched = self
             .store
             .rematch_pending_callbacks(

@@ -47,6 +47,11 @@ pub const SQLITE: &[Migration] = &[
         name: "insights_and_estimates",
         sql: include_str!("../../migrations/sqlite/0007_insights_and_estimates.sql"),
     },
+    Migration {
+        version: 8,
+        name: "consent_event_order",
+        sql: include_str!("../../migrations/sqlite/0008_consent_event_order.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -84,6 +89,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 7,
         name: "insights_and_estimates",
         sql: include_str!("../../migrations/postgres/0007_insights_and_estimates.sql"),
+    },
+    Migration {
+        version: 8,
+        name: "consent_event_order",
+        sql: include_str!("../../migrations/postgres/0008_consent_event_order.sql"),
     },
 ];
 
