@@ -389,7 +389,13 @@ async fn consent_events_apply_once_in_event_time_order_and_expire<S: Store>(stor
         ConsentOutcome::Joined
     );
     assert_eq!(
-        apply(consent_event("31612345678", "wamid.again", t + 9_000, false)).await,
+        apply(consent_event(
+            "31612345678",
+            "wamid.again",
+            t + 9_000,
+            false
+        ))
+        .await,
         ConsentOutcome::Repeated
     );
     assert_eq!(subscribed(&store).await, 1);
@@ -406,7 +412,10 @@ async fn consent_events_apply_once_in_event_time_order_and_expire<S: Store>(stor
     );
     assert_eq!(consent_rows(url).await, (5, 2));
     // The sweep keeps what may still be needed and removes what is past its time.
-    assert_eq!(store.expire_consent_records(t + 3_600_000).await.unwrap(), 0);
+    assert_eq!(
+        store.expire_consent_records(t + 3_600_000).await.unwrap(),
+        0
+    );
     assert_eq!(
         store.expire_consent_records(t + 3_601_500).await.unwrap(),
         3,

@@ -27,9 +27,9 @@ use super::inbound::{
 };
 use crate::clock::Clock;
 use crate::config::{Account, Config};
+use crate::metrics::{ConsentEventResult, METRICS};
 use crate::platforms::{Platform, Secret, StoredCredentials, resolve_credentials};
 use crate::store::{AnyStore, StatusReceipt};
-use crate::metrics::{ConsentEventResult, METRICS};
 use crate::subscribers::{Consent, ConsentChange, EventOrder, SubscriberVault};
 
 /// Callback bodies above this are refused with 413 (partners send a few kilobytes).

@@ -7,9 +7,7 @@
 //! opt-out, even though the opt-out erased the person.
 
 use crate::config::Account;
-use crate::store::{
-    ConsentEvent, ConsentOutcome, ConsentWrite, NewSubscriber, Store, StoreError,
-};
+use crate::store::{ConsentEvent, ConsentOutcome, ConsentWrite, NewSubscriber, Store, StoreError};
 
 use super::SubscriberVault;
 

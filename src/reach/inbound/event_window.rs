@@ -90,20 +90,44 @@ mod tests {
     fn late_events_are_judged_against_the_partners_retry_horizon() {
         let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
         let viber = EventWindow::for_platform(Platform::Viber);
-        assert_eq!(viber.judge(now - Duration::minutes(59), now), Timeliness::OnTime);
-        assert_eq!(viber.judge(now - Duration::hours(2), now), Timeliness::OnTime);
+        assert_eq!(
+            viber.judge(now - Duration::minutes(59), now),
+            Timeliness::OnTime
+        );
+        assert_eq!(
+            viber.judge(now - Duration::hours(2), now),
+            Timeliness::OnTime
+        );
         assert_eq!(
             viber.judge(now - Duration::hours(2) - Duration::seconds(1), now),
             Timeliness::TooOld
         );
-        assert_eq!(viber.judge(now + Duration::minutes(5), now), Timeliness::OnTime);
-        assert_eq!(viber.judge(now + Duration::minutes(6), now), Timeliness::TooEarly);
+        assert_eq!(
+            viber.judge(now + Duration::minutes(5), now),
+            Timeliness::OnTime
+        );
+        assert_eq!(
+            viber.judge(now + Duration::minutes(6), now),
+            Timeliness::TooEarly
+        );
         let telegram = EventWindow::for_platform(Platform::Telegram);
-        assert_eq!(telegram.judge(now - Duration::hours(24), now), Timeliness::OnTime);
-        assert_eq!(telegram.judge(now - Duration::hours(26), now), Timeliness::TooOld);
+        assert_eq!(
+            telegram.judge(now - Duration::hours(24), now),
+            Timeliness::OnTime
+        );
+        assert_eq!(
+            telegram.judge(now - Duration::hours(26), now),
+            Timeliness::TooOld
+        );
         let whatsapp = EventWindow::for_platform(Platform::WhatsApp);
-        assert_eq!(whatsapp.judge(now - Duration::days(7), now), Timeliness::OnTime);
-        assert_eq!(whatsapp.judge(now - Duration::days(8), now), Timeliness::TooOld);
+        assert_eq!(
+            whatsapp.judge(now - Duration::days(7), now),
+            Timeliness::OnTime
+        );
+        assert_eq!(
+            whatsapp.judge(now - Duration::days(8), now),
+            Timeliness::TooOld
+        );
         // What is kept lasts exactly as long as an event that old could be on time.
         for window in [viber, telegram, whatsapp] {
             let at = now - Duration::minutes(30);
