@@ -13,7 +13,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use chrono::{DateTime, TimeZone, Utc};
-use herald::clock::SimulatedClock;
+use herald::clock::{Clock, SimulatedClock};
 use herald::platforms::{
     BatchOutcome, Platform, PublishResult, Secret, TelegramAdapter, TemplateMessage,
     TemplateStatus, ViberAdapter, WhatsAppAdapter,
