@@ -406,4 +406,15 @@ async fn a_replayed_subscription_reaches_nobody_and_a_new_one_does() {
     lab.run_until(utc(2027, 1, 25, 12, 0)).await;
     assert_eq!(lab.received_by("viber-control="), 2);
     assert_eq!(lab.received_by(user), 1, "the new subscription is honoured");
+    // The worker's retention sweep has pruned what was kept to recognise these events: Viber's
+    // window for late events is two hours, and they are days old.
+    let pool = sqlx::SqlitePool::connect(&lab.url).await.unwrap();
+    for table in ["consent_event_ids", "consent_marks"] {
+        let left: i64 =
+            sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        assert_eq!(left, 0, "{table}");
+    }
 }

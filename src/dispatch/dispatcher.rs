@@ -469,7 +469,8 @@ impl<S: Store> Dispatcher<S> {
     }
 
     /// Plans jobs for every active version (see [`plan_active_versions`]), expires the rows of
-    /// jobs finished longer ago than the retention window, takes the audience estimates of
+    /// jobs finished longer ago than the retention window and the consent event records past
+    /// their platform's window for late events, takes the audience estimates of
     /// versions that started running, and reads the metrics of posts whose window is due.
     pub async fn plan(&self) -> Result<PlannerReport, StoreError> {
         let now = self.clock.now();
