@@ -4,8 +4,9 @@
 //! missing or wrong signature gets 401 and nothing is stored. Status callbacks become counters
 //! (each once, so a duplicate or a replay changes nothing); opt-ins and opt-outs change the
 //! subscriber list at once, each once and in the order the partner stamped them, and only
-//! while the partner could still be retrying them (see [`apply`]). A partner hears 200 only when what it sent is committed, so that a
-//! failure makes it send again rather than lose a callback.
+//! while the partner could still be retrying them (see [`apply`]). A partner hears 200 only
+//! when what it sent is committed, so that a failure makes it send again rather than lose a
+//! callback.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -16,10 +17,9 @@ use axum::extract::{DefaultBodyLimit, Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-
-use super::callbacks::{CallbackIngestor, receipt};
 use chrono::{DateTime, Utc};
 
+use super::callbacks::{CallbackIngestor, receipt};
 use super::inbound::{
     DeliveryStatus, EventWindow, InboundEvent, ParseError, SignatureError, Timeliness,
     answer_hub_challenge, parse_telegram, parse_viber, parse_whatsapp, phone_number_ids,
