@@ -27,6 +27,25 @@ pub struct Metrics {
     callbacks_counted: AtomicU64,
     callbacks_duplicate: AtomicU64,
     callbacks_pending: AtomicU64,
+    consent_applied: AtomicU64,
+    consent_repeated: AtomicU64,
+    consent_superseded: AtomicU64,
+    consent_too_old: AtomicU64,
+    consent_too_early: AtomicU64,
+}
+
+/// What became of a partner's opt-in or opt-out (see `reach::hooks`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConsentEventResult {
+    Applied,
+    /// Its event id was seen before: a retry or a replay.
+    Repeated,
+    /// A later consent event of the same person was applied first.
+    Superseded,
+    /// Stamped longer ago than the partner retries.
+    TooOld,
+    /// Stamped too far in the future.
+    TooEarly,
 }
 
 /// The process's metrics.
@@ -79,6 +98,17 @@ impl Metrics {
     /// A worker pass that failed on the database and will be retried.
     pub fn store_failed(&self) {
         self.store_failures.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn consent_event(&self, result: ConsentEventResult) {
+        let counter = match result {
+            ConsentEventResult::Applied => &self.consent_applied,
+            ConsentEventResult::Repeated => &self.consent_repeated,
+            ConsentEventResult::Superseded => &self.consent_superseded,
+            ConsentEventResult::TooOld => &self.consent_too_old,
+            ConsentEventResult::TooEarly => &self.consent_too_early,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
     }
 
     pub fn planned(&self, jobs: u64) {
@@ -138,6 +168,24 @@ impl Metrics {
             let _ = writeln!(
                 out,
                 "herald_status_callbacks_total{{result=\"{result}\"}} {}",
+                counter.load(Ordering::Relaxed)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "# HELP herald_consent_events_total Partner opt-ins and opt-outs received, by what became of them."
+        );
+        let _ = writeln!(out, "# TYPE herald_consent_events_total counter");
+        for (result, counter) in [
+            ("applied", &self.consent_applied),
+            ("repeated", &self.consent_repeated),
+            ("superseded", &self.consent_superseded),
+            ("too_old", &self.consent_too_old),
+            ("too_early", &self.consent_too_early),
+        ] {
+            let _ = writeln!(
+                out,
+                "herald_consent_events_total{{result=\"{result}\"}} {}",
                 counter.load(Ordering::Relaxed)
             );
         }

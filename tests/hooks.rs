@@ -1,13 +1,15 @@
 //! The webhook routes partners call, served for real on port 0: signatures checked over the
 //! raw body (valid accepted; tampered body, wrong key, missing header refused with nothing
-//! stored), Meta's handshake, opt-in and opt-out for Telegram, WhatsApp and Viber, and status
-//! callbacks counted once however often they are replayed.
+//! stored), Meta's handshake, opt-in and opt-out for Telegram, WhatsApp and Viber, status
+//! callbacks counted once however often they are replayed, and opt-ins and opt-outs applied
+//! once per event and in the order the partner stamped them: a replayed or late opt-in never
+//! undoes a later opt-out, and events stamped outside the partner's retry window do nothing.
 
 mod common;
 
 use std::sync::Arc;
 
-use chrono::{TimeZone, Utc};
+use chrono::{Duration, TimeZone, Utc};
 use common::{CONFIG, Project};
 use herald::campaign::{Target, VersionBundle, VersionState, load_project};
 use herald::clock::{Clock, SimulatedClock};
@@ -41,8 +43,12 @@ locales = ["ar", "fr", "en"]
 /// Every credential is the rehearsal placeholder: what the sandbox signs with.
 const SECRET: &str = "sandbox";
 
+/// The hooks' clock when they start, in epoch seconds: Monday 18 January 2027, 00:00 UTC.
+const START_S: i64 = 1_800_230_400;
+
 struct Hooks {
     base: String,
+    clock: SimulatedClock,
     store: SqliteStore,
     url: String,
     client: reqwest::Client,
@@ -112,7 +118,9 @@ impl Hooks {
             .await
             .unwrap();
 
-        let clock: Arc<dyn Clock> = Arc::new(SimulatedClock::starting_at(monday));
+        assert_eq!(monday.timestamp(), START_S);
+        let simulated = SimulatedClock::starting_at(monday);
+        let clock: Arc<dyn Clock> = Arc::new(simulated.clone());
         let accounts = hook_accounts(
             &loaded.config,
             Some(&herald::platforms::Secret::new(
@@ -134,6 +142,7 @@ impl Hooks {
         tokio::spawn(async move { axum::serve(listener, router).await });
         Hooks {
             base,
+            clock: simulated,
             store,
             url,
             client: reqwest::Client::new(),
@@ -165,6 +174,34 @@ impl Hooks {
         )
         .await
         .0
+    }
+
+    /// A Telegram update to the `bot` account, with its secret token.
+    async fn telegram(&self, body: &str) -> u16 {
+        let secret = [("x-telegram-bot-api-secret-token", SECRET.to_string())];
+        self.post("/hooks/telegram/bot", &secret, body).await.0
+    }
+
+    /// A Viber callback to the `community` account, signed as Viber signs: the hex
+    /// HMAC-SHA256 of the raw body under the auth token.
+    async fn viber(&self, body: &str) -> u16 {
+        let signature = [(
+            "x-viber-content-signature",
+            hmac_sha256_hex(SECRET, body.as_bytes()),
+        )];
+        self.post("/hooks/viber/community", &signature, body)
+            .await
+            .0
+    }
+
+    /// How many people are subscribed to `channel`.
+    async fn subscribed_on(&self, channel: &str) -> i64 {
+        self.subscribers()
+            .await
+            .iter()
+            .filter(|(c, _, _)| c == channel)
+            .map(|(_, _, count)| count)
+            .sum()
     }
 
     /// `(channel, segment, locale, count)` of every subscriber group.
@@ -199,16 +236,49 @@ impl Hooks {
     }
 }
 
-fn whatsapp_message(from: &str, text: &str) -> String {
+/// A WhatsApp text message `id` from `from`, sent at `at_s` (epoch seconds, as Meta sends it).
+fn whatsapp_message(from: &str, text: &str, id: &str, at_s: i64) -> String {
     json!({
         "object": "whatsapp_business_account",
         "entry": [{"id": "1", "changes": [{"field": "messages", "value": {
             "messaging_product": "whatsapp",
             "metadata": {"display_phone_number": "3120000000", "phone_number_id": SECRET},
             "contacts": [{"profile": {"name": "Person"}, "wa_id": from}],
-            "messages": [{"from": from, "id": "wamid.in1", "timestamp": "1800000000", "type": "text", "text": {"body": text}}]
+            "messages": [{"from": from, "id": id, "timestamp": at_s.to_string(), "type": "text", "text": {"body": text}}]
         }}]}]
     })
+    .to_string()
+}
+
+/// A Telegram update `update_id`: `text` written in the private chat `chat` at `at_s`.
+fn telegram_text(update_id: i64, chat: i64, text: &str, at_s: i64) -> String {
+    json!({"update_id": update_id, "message": {"message_id": update_id, "date": at_s,
+        "from": {"id": chat, "is_bot": false, "first_name": "P", "language_code": "fr"},
+        "chat": {"id": chat, "type": "private"}, "text": text}})
+    .to_string()
+}
+
+/// A Telegram update `update_id`: the person in chat `chat` blocked the bot at `at_s`.
+fn telegram_blocked(update_id: i64, chat: i64, at_s: i64) -> String {
+    json!({"update_id": update_id, "my_chat_member": {"chat": {"id": chat, "type": "private"},
+        "from": {"id": chat, "is_bot": false, "first_name": "P"}, "date": at_s,
+        "old_chat_member": {"user": {"id": 1, "is_bot": true, "first_name": "bot"}, "status": "member"},
+        "new_chat_member": {"user": {"id": 1, "is_bot": true, "first_name": "bot"}, "status": "kicked", "until_date": 0}}})
+    .to_string()
+}
+
+/// A Viber `subscribed` callback `token` for `user` at `at_ms` (epoch milliseconds).
+fn viber_subscribed(token: u64, user: &str, at_ms: i64) -> String {
+    json!({"event": "subscribed", "timestamp": at_ms, "chat_hostname": "SN-CHAT-01_",
+        "user": {"id": user, "name": "Person", "language": "en", "country": "NL", "api_version": 1},
+        "message_token": token})
+    .to_string()
+}
+
+/// A Viber `unsubscribed` callback `token` for `user` at `at_ms`.
+fn viber_unsubscribed(token: u64, user: &str, at_ms: i64) -> String {
+    json!({"event": "unsubscribed", "timestamp": at_ms, "chat_hostname": "SN-CHAT-01_",
+        "user_id": user, "message_token": token})
     .to_string()
 }
 
@@ -224,10 +294,25 @@ fn whatsapp_status(wamid: &str, to: &str, status: &str) -> String {
     .to_string()
 }
 
+/// WhatsApp's `failed` status for `wamid` with error 131026 (the number cannot receive
+/// messages) at `at_s`: herald forgets the person.
+fn whatsapp_undeliverable(wamid: &str, to: &str, at_s: i64) -> String {
+    json!({
+        "object": "whatsapp_business_account",
+        "entry": [{"id": "1", "changes": [{"field": "messages", "value": {
+            "messaging_product": "whatsapp",
+            "metadata": {"display_phone_number": "3120000000", "phone_number_id": SECRET},
+            "statuses": [{"id": wamid, "status": "failed", "timestamp": at_s.to_string(), "recipient_id": to,
+                "errors": [{"code": 131026, "title": "Message undeliverable"}]}]
+        }}]}]
+    })
+    .to_string()
+}
+
 #[tokio::test]
 async fn whatsapp_signatures_are_checked_over_the_raw_body() {
     let hooks = Hooks::start().await;
-    let start = whatsapp_message("31611111111", "START");
+    let start = whatsapp_message("31611111111", "START", "wamid.in1", START_S);
     // Missing header, wrong key, tampered body: 401 and nothing stored.
     assert_eq!(
         hooks.post("/hooks/whatsapp/optin", &[], &start).await.0,
@@ -324,15 +409,15 @@ async fn stop_erases_the_identifier_on_every_messaging_platform() {
     // WhatsApp: START, then STOP.
     assert_eq!(
         hooks
-            .whatsapp(&whatsapp_message("31611111111", "START"), SECRET)
+            .whatsapp(
+                &whatsapp_message("31611111111", "START", "wamid.in1", START_S - 120),
+                SECRET
+            )
             .await,
         200
     );
     // Telegram: /start from a French-speaking person; the secret token header is required.
-    let start = json!({"update_id": 1, "message": {"message_id": 1, "date": 1800000000,
-        "from": {"id": 777001, "is_bot": false, "first_name": "P", "language_code": "fr"},
-        "chat": {"id": 777001, "type": "private"}, "text": "/start"}})
-    .to_string();
+    let start = telegram_text(1, 777001, "/start", START_S - 120);
     assert_eq!(hooks.post("/hooks/telegram/bot", &[], &start).await.0, 401);
     assert_eq!(
         hooks
@@ -354,10 +439,11 @@ async fn stop_erases_the_identifier_on_every_messaging_platform() {
         200
     );
     // Viber: subscribed, signed with the bot's token.
-    let subscribed = json!({"event": "subscribed", "timestamp": 1800000000000u64,
-        "user": {"id": "01234567890A=", "name": "Person", "language": "en", "country": "NL", "api_version": 1},
-        "message_token": 4912661846655238145u64})
-    .to_string();
+    let subscribed = viber_subscribed(
+        4912661846655238145,
+        "01234567890A=",
+        START_S * 1000 - 120_000,
+    );
     let viber_signature = hmac_sha256_hex(SECRET, subscribed.as_bytes());
     assert_eq!(
         hooks
@@ -397,15 +483,14 @@ async fn stop_erases_the_identifier_on_every_messaging_platform() {
     // Leaving: STOP on WhatsApp, blocking the Telegram bot, unsubscribing on Viber.
     assert_eq!(
         hooks
-            .whatsapp(&whatsapp_message("31611111111", "STOP"), SECRET)
+            .whatsapp(
+                &whatsapp_message("31611111111", "STOP", "wamid.in2", START_S - 60),
+                SECRET
+            )
             .await,
         200
     );
-    let blocked = json!({"update_id": 2, "my_chat_member": {"chat": {"id": 777001, "type": "private"},
-        "from": {"id": 777001, "is_bot": false, "first_name": "P"}, "date": 1800000100,
-        "old_chat_member": {"user": {"id": 1, "is_bot": true, "first_name": "bot"}, "status": "member"},
-        "new_chat_member": {"user": {"id": 1, "is_bot": true, "first_name": "bot"}, "status": "kicked", "until_date": 0}}})
-    .to_string();
+    let blocked = telegram_blocked(2, 777001, START_S - 60);
     assert_eq!(
         hooks
             .post("/hooks/telegram/bot", &telegram_secret, &blocked)
@@ -413,9 +498,11 @@ async fn stop_erases_the_identifier_on_every_messaging_platform() {
             .0,
         200
     );
-    let unsubscribed = json!({"event": "unsubscribed", "timestamp": 1800000200000u64,
-        "user_id": "01234567890A=", "message_token": 4912661846655238146u64})
-    .to_string();
+    let unsubscribed = viber_unsubscribed(
+        4912661846655238146,
+        "01234567890A=",
+        START_S * 1000 - 60_000,
+    );
     let viber_signature = hmac_sha256_hex(SECRET, unsubscribed.as_bytes());
     assert_eq!(
         hooks
@@ -430,4 +517,295 @@ async fn stop_erases_the_identifier_on_every_messaging_platform() {
     );
     assert!(hooks.subscribers().await.is_empty());
     assert_eq!(hooks.dump().await, "[]");
+}
+
+#[tokio::test]
+async fn a_replayed_viber_subscription_does_not_undo_the_unsubscription() {
+    let hooks = Hooks::start().await;
+    let user = "01234567890A=";
+    let now_ms = || hooks.clock.now().timestamp_millis();
+    // The person subscribes; the request (body and signature) is captured on the way.
+    let subscribed = viber_subscribed(4912661846655238145, user, now_ms());
+    let captured = [(
+        "x-viber-content-signature",
+        hmac_sha256_hex(SECRET, subscribed.as_bytes()),
+    )];
+    assert_eq!(
+        hooks
+            .post("/hooks/viber/community", &captured, &subscribed)
+            .await
+            .0,
+        200
+    );
+    assert_eq!(hooks.subscribed_on("viber:community").await, 1);
+    // A minute later they unsubscribe.
+    hooks.clock.advance(Duration::minutes(1));
+    let unsubscribed = viber_unsubscribed(4912661846655238146, user, now_ms());
+    assert_eq!(hooks.viber(&unsubscribed).await, 200);
+    assert_eq!(hooks.subscribed_on("viber:community").await, 0);
+    // Ten minutes later the captured subscription is sent again, byte for byte. Viber hears
+    // 200 (a refusal would only be retried), and the person stays unsubscribed.
+    hooks.clock.advance(Duration::minutes(10));
+    assert_eq!(
+        hooks
+            .post("/hooks/viber/community", &captured, &subscribed)
+            .await
+            .0,
+        200
+    );
+    assert_eq!(hooks.subscribed_on("viber:community").await, 0);
+    // So is the captured unsubscription, which changes nothing either.
+    assert_eq!(hooks.viber(&unsubscribed).await, 200);
+    // The person really subscribes again later: that is honoured.
+    let again = viber_subscribed(4912661846655238147, user, now_ms());
+    assert_eq!(hooks.viber(&again).await, 200);
+    assert_eq!(hooks.subscribed_on("viber:community").await, 1);
+    // And the old unsubscription, replayed now, does not undo that either.
+    assert_eq!(hooks.viber(&unsubscribed).await, 200);
+    assert_eq!(hooks.subscribed_on("viber:community").await, 1);
+}
+
+#[tokio::test]
+async fn a_replayed_whatsapp_start_does_not_undo_stop() {
+    let hooks = Hooks::start().await;
+    let now_s = || hooks.clock.now().timestamp();
+    let start = whatsapp_message(
+        "31611111111",
+        "START",
+        "wamid.HBgLMzE2MTExMTExMTEVAgASGBQ1",
+        now_s(),
+    );
+    assert_eq!(hooks.whatsapp(&start, SECRET).await, 200);
+    assert_eq!(hooks.subscribed_on("whatsapp:optin").await, 1);
+    hooks.clock.advance(Duration::minutes(1));
+    let stop = whatsapp_message(
+        "31611111111",
+        "STOP",
+        "wamid.HBgLMzE2MTExMTExMTEVAgASGBQ2",
+        now_s(),
+    );
+    assert_eq!(hooks.whatsapp(&stop, SECRET).await, 200);
+    assert_eq!(hooks.subscribed_on("whatsapp:optin").await, 0);
+    // The signed START replayed an hour later, and again a day later: still stopped.
+    for wait in [Duration::hours(1), Duration::days(1)] {
+        hooks.clock.advance(wait);
+        assert_eq!(hooks.whatsapp(&start, SECRET).await, 200);
+        assert_eq!(hooks.subscribed_on("whatsapp:optin").await, 0);
+    }
+    // A START the person really writes later subscribes them again.
+    let again = whatsapp_message(
+        "31611111111",
+        "START",
+        "wamid.HBgLMzE2MTExMTExMTEVAgASGBQ3",
+        now_s(),
+    );
+    assert_eq!(hooks.whatsapp(&again, SECRET).await, 200);
+    assert_eq!(hooks.subscribed_on("whatsapp:optin").await, 1);
+}
+
+#[tokio::test]
+async fn a_replayed_telegram_start_does_not_undo_stop() {
+    let hooks = Hooks::start().await;
+    let now_s = || hooks.clock.now().timestamp();
+    let start = telegram_text(500_001, 777002, "/start", now_s());
+    assert_eq!(hooks.telegram(&start).await, 200);
+    assert_eq!(hooks.subscribed_on("telegram:bot").await, 1);
+    hooks.clock.advance(Duration::minutes(1));
+    assert_eq!(
+        hooks
+            .telegram(&telegram_text(500_002, 777002, "/stop", now_s()))
+            .await,
+        200
+    );
+    assert_eq!(hooks.subscribed_on("telegram:bot").await, 0);
+    hooks.clock.advance(Duration::minutes(30));
+    assert_eq!(hooks.telegram(&start).await, 200);
+    assert_eq!(hooks.subscribed_on("telegram:bot").await, 0);
+    // A /start the person really sends later subscribes them again.
+    hooks.clock.advance(Duration::minutes(1));
+    assert_eq!(
+        hooks
+            .telegram(&telegram_text(500_003, 777002, "/start", now_s()))
+            .await,
+        200
+    );
+    assert_eq!(hooks.subscribed_on("telegram:bot").await, 1);
+}
+
+#[tokio::test]
+async fn an_opt_out_that_overtakes_its_opt_in_still_wins() {
+    let hooks = Hooks::start().await;
+    let (now_s, now_ms) = (START_S, START_S * 1000);
+    // Each person opted in two minutes ago and out one minute ago, but the opt-outs arrive
+    // first (the opt-ins were retried, or held back and sent by an attacker).
+    let whatsapp_stop = whatsapp_message("31622222222", "STOP", "wamid.out", now_s - 60);
+    let whatsapp_start = whatsapp_message("31622222222", "START", "wamid.in", now_s - 120);
+    assert_eq!(hooks.whatsapp(&whatsapp_stop, SECRET).await, 200);
+    assert_eq!(hooks.whatsapp(&whatsapp_start, SECRET).await, 200);
+    assert_eq!(
+        hooks
+            .telegram(&telegram_blocked(7, 777003, now_s - 60))
+            .await,
+        200
+    );
+    assert_eq!(
+        hooks
+            .telegram(&telegram_text(6, 777003, "/start", now_s - 120))
+            .await,
+        200
+    );
+    assert_eq!(
+        hooks
+            .viber(&viber_unsubscribed(2, "viber-person-3=", now_ms - 60_000))
+            .await,
+        200
+    );
+    assert_eq!(
+        hooks
+            .viber(&viber_subscribed(1, "viber-person-3=", now_ms - 120_000))
+            .await,
+        200
+    );
+    assert!(
+        hooks.subscribers().await.is_empty(),
+        "{:?}",
+        hooks.subscribers().await
+    );
+
+    // WhatsApp says a number cannot receive messages any more: herald forgets the person, and
+    // an opt-in older than that, arriving late, does not bring them back.
+    let start = whatsapp_message("31633333333", "START", "wamid.in3", now_s - 300);
+    assert_eq!(hooks.whatsapp(&start, SECRET).await, 200);
+    assert_eq!(hooks.subscribed_on("whatsapp:optin").await, 1);
+    let gone = whatsapp_undeliverable("wamid.HBg1", "31633333333", now_s - 60);
+    assert_eq!(hooks.whatsapp(&gone, SECRET).await, 200);
+    assert_eq!(hooks.subscribed_on("whatsapp:optin").await, 0);
+    let late = whatsapp_message("31633333333", "START", "wamid.in4", now_s - 120);
+    assert_eq!(hooks.whatsapp(&late, SECRET).await, 200);
+    assert_eq!(hooks.subscribed_on("whatsapp:optin").await, 0);
+}
+
+#[tokio::test]
+async fn signed_events_stamped_outside_the_partners_retry_window_do_nothing() {
+    let hooks = Hooks::start().await;
+    let (now_s, now_ms) = (START_S, START_S * 1000);
+    let refused_before = refused_for_time();
+    // Viber retries for an hour: a subscription stamped three hours ago is a replay.
+    let viber_old = viber_subscribed(11, "viber-person-4=", now_ms - 3 * 3_600_000);
+    // Meta retries for up to 7 days: a START from 8 days ago is a replay.
+    let whatsapp_old = whatsapp_message("31644444444", "START", "wamid.old", now_s - 8 * 86_400);
+    // Telegram keeps updates for 24 hours: a /start from 26 hours ago is a replay.
+    let telegram_old = telegram_text(900, 777004, "/start", now_s - 26 * 3_600);
+    // Stamped ten minutes in the future.
+    let viber_ahead = viber_subscribed(12, "viber-person-5=", now_ms + 600_000);
+    assert_eq!(hooks.viber(&viber_old).await, 200);
+    assert_eq!(hooks.whatsapp(&whatsapp_old, SECRET).await, 200);
+    assert_eq!(hooks.telegram(&telegram_old).await, 200);
+    assert_eq!(hooks.viber(&viber_ahead).await, 200);
+    assert!(
+        hooks.subscribers().await.is_empty(),
+        "{:?}",
+        hooks.subscribers().await
+    );
+    assert!(refused_for_time() >= refused_before + 4);
+
+    // The same events stamped within the window are applied: only their time was wrong.
+    let in_window = [
+        hooks
+            .viber(&viber_subscribed(13, "viber-person-4=", now_ms - 3_600_000))
+            .await,
+        hooks
+            .whatsapp(
+                &whatsapp_message("31644444444", "START", "wamid.new", now_s - 6 * 86_400),
+                SECRET,
+            )
+            .await,
+        hooks
+            .telegram(&telegram_text(901, 777004, "/start", now_s - 23 * 3_600))
+            .await,
+        hooks
+            .viber(&viber_subscribed(14, "viber-person-5=", now_ms + 60_000))
+            .await,
+    ];
+    assert_eq!(in_window, [200; 4]);
+    for channel in ["viber:community", "whatsapp:optin", "telegram:bot"] {
+        assert!(hooks.subscribed_on(channel).await >= 1, "{channel}");
+    }
+    assert_eq!(hooks.subscribed_on("viber:community").await, 2);
+}
+
+/// The consent events refused for their time so far, by this process's metrics.
+fn refused_for_time() -> u64 {
+    herald::metrics::METRICS
+        .render()
+        .lines()
+        .filter(|line| {
+            line.starts_with("herald_consent_events_total{result=\"too_old\"}")
+                || line.starts_with("herald_consent_events_total{result=\"too_early\"}")
+        })
+        .filter_map(|line| line.rsplit(' ').next()?.parse::<u64>().ok())
+        .sum()
+}
+
+#[tokio::test]
+async fn an_event_id_seen_before_is_applied_once() {
+    let hooks = Hooks::start().await;
+    let (now_s, now_ms) = (START_S, START_S * 1000);
+    // Each person opts in and out; then the opt-in's event id comes again, stamped as if it
+    // were newer. Its id gives it away.
+    let start = |at_s| whatsapp_message("31655555555", "START", "wamid.once", at_s);
+    assert_eq!(hooks.whatsapp(&start(now_s - 120), SECRET).await, 200);
+    let stop = whatsapp_message("31655555555", "STOP", "wamid.stop", now_s - 60);
+    assert_eq!(hooks.whatsapp(&stop, SECRET).await, 200);
+    assert_eq!(hooks.whatsapp(&start(now_s), SECRET).await, 200);
+    assert_eq!(hooks.subscribed_on("whatsapp:optin").await, 0);
+
+    assert_eq!(
+        hooks
+            .telegram(&telegram_text(70, 777005, "/start", now_s - 120))
+            .await,
+        200
+    );
+    assert_eq!(
+        hooks
+            .telegram(&telegram_text(71, 777005, "/stop", now_s - 60))
+            .await,
+        200
+    );
+    assert_eq!(
+        hooks
+            .telegram(&telegram_text(70, 777005, "/start", now_s))
+            .await,
+        200
+    );
+    assert_eq!(hooks.subscribed_on("telegram:bot").await, 0);
+
+    assert_eq!(
+        hooks
+            .viber(&viber_subscribed(80, "viber-person-6=", now_ms - 120_000))
+            .await,
+        200
+    );
+    assert_eq!(
+        hooks
+            .viber(&viber_unsubscribed(81, "viber-person-6=", now_ms - 60_000))
+            .await,
+        200
+    );
+    assert_eq!(
+        hooks
+            .viber(&viber_subscribed(80, "viber-person-6=", now_ms))
+            .await,
+        200
+    );
+    assert_eq!(hooks.subscribed_on("viber:community").await, 0);
+
+    // The same id on another channel is another event.
+    assert_eq!(
+        hooks
+            .viber(&viber_subscribed(70, "viber-person-7=", now_ms))
+            .await,
+        200
+    );
+    assert_eq!(hooks.subscribed_on("viber:community").await, 1);
 }

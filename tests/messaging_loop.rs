@@ -2,7 +2,8 @@
 //! scheduled send fans out to each of them on WhatsApp, Viber and Telegram, the partners'
 //! signed status callbacks come back through the hooks and become counters, a person who
 //! writes STOP gets nothing more and their identifier is gone, and a WhatsApp template that
-//! is not approved for a language blocks that locale with the reason.
+//! is not approved for a language blocks that locale with the reason. A captured subscription
+//! replayed after the person left reaches nobody; a real new one does.
 
 mod common;
 
@@ -16,10 +17,12 @@ use herald::campaign::{Target, VersionBundle, VersionState, load_project};
 use herald::clock::{Clock, SimulatedClock};
 use herald::dispatch::{DispatchSettings, Dispatcher};
 use herald::platforms::Platform;
+use herald::reach::inbound::hmac_sha256_hex;
 use herald::reach::{CallbackIngestor, HookState, hook_accounts, hooks_router, register_webhooks};
 use herald::sandbox::{PersonAction, PersonEvent, Sandbox, SandboxConfig};
 use herald::store::{SqliteStore, Store};
 use herald::subscribers::SubscriberVault;
+use serde_json::json;
 
 /// The fixture's send goes to Telegram subscribers and Viber as well as WhatsApp.
 const MESSAGING: &str = r#"
@@ -54,6 +57,8 @@ struct Loop {
     clock: SimulatedClock,
     sandbox: Sandbox,
     dispatcher: Dispatcher<SqliteStore>,
+    /// Where herald's webhooks listen.
+    hooks_base: String,
     _running: herald::sandbox::RunningSandbox,
     _project: Project,
     _dir: tempfile::TempDir,
@@ -150,6 +155,7 @@ impl Loop {
             clock,
             sandbox,
             dispatcher,
+            hooks_base,
             _running: running,
             _project: project,
             _dir: dir,
@@ -168,6 +174,21 @@ impl Loop {
             .await
             .unwrap();
         assert_eq!(status, 200, "{platform} {user}");
+    }
+
+    /// Posts a Viber callback straight to herald's hook, with `signature` as its
+    /// `X-Viber-Content-Signature` (the sandbox never hears of it).
+    async fn viber_callback(&self, body: &str, signature: &str) -> u16 {
+        reqwest::Client::new()
+            .post(format!("{}/hooks/viber/community", self.hooks_base))
+            .header("content-type", "application/json")
+            .header("x-viber-content-signature", signature)
+            .body(body.to_string())
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
     }
 
     /// Plans and dispatches until nothing is due before `until`, then waits for every status
@@ -341,5 +362,65 @@ async fn subscribers_get_each_send_once_and_stop_means_stop() {
             !dump.contains(identifier),
             "{identifier} stored in the clear"
         );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replayed_subscription_reaches_nobody_and_a_new_one_does() {
+    let lab = Loop::start().await;
+    // Someone else subscribes through the sandbox, so that the send really happens.
+    lab.person(
+        Platform::Viber,
+        "viber-control=",
+        PersonAction::Subscribe {
+            language: Some("en".into()),
+            payload: None,
+        },
+    )
+    .await;
+    // The person subscribes and, a minute later, unsubscribes; their Viber app stays
+    // reachable (the sandbox is not told), so only herald can keep messages from them.
+    let user = "viber-replayed=";
+    let subscribed = json!({"event": "subscribed", "timestamp": lab.clock.now().timestamp_millis(),
+        "chat_hostname": "SN-CHAT-01_", "message_token": 5_000_000_001u64,
+        "user": {"id": user, "name": "Person", "language": "en", "country": "NL", "api_version": 1}})
+    .to_string();
+    let captured = hmac_sha256_hex(KEY, subscribed.as_bytes());
+    assert_eq!(lab.viber_callback(&subscribed, &captured).await, 200);
+    lab.clock.advance(chrono::Duration::minutes(1));
+    let unsubscribed =
+        json!({"event": "unsubscribed", "timestamp": lab.clock.now().timestamp_millis(),
+        "chat_hostname": "SN-CHAT-01_", "message_token": 5_000_000_002u64, "user_id": user})
+        .to_string();
+    let signature = hmac_sha256_hex(KEY, unsubscribed.as_bytes());
+    assert_eq!(lab.viber_callback(&unsubscribed, &signature).await, 200);
+    // The captured subscription is replayed, byte for byte.
+    lab.clock.advance(chrono::Duration::minutes(10));
+    assert_eq!(lab.viber_callback(&subscribed, &captured).await, 200);
+
+    lab.run_until(utc(2027, 1, 18, 12, 0)).await;
+    assert_eq!(lab.received_by("viber-control="), 1, "the send happened");
+    assert_eq!(lab.received_by(user), 0, "the replay subscribed nobody");
+
+    // A week before the next send the person really subscribes again: they get it.
+    let again = json!({"event": "subscribed", "timestamp": lab.clock.now().timestamp_millis(),
+        "chat_hostname": "SN-CHAT-01_", "message_token": 5_000_000_003u64,
+        "user": {"id": user, "name": "Person", "language": "en", "country": "NL", "api_version": 1}})
+    .to_string();
+    let signature = hmac_sha256_hex(KEY, again.as_bytes());
+    assert_eq!(lab.viber_callback(&again, &signature).await, 200);
+    lab.run_until(utc(2027, 1, 25, 12, 0)).await;
+    assert_eq!(lab.received_by("viber-control="), 2);
+    assert_eq!(lab.received_by(user), 1, "the new subscription is honoured");
+    // The worker's retention sweep has pruned what was kept to recognise these events: Viber's
+    // window for late events is two hours, and they are days old.
+    let pool = sqlx::SqlitePool::connect(&lab.url).await.unwrap();
+    for table in ["consent_event_ids", "consent_marks"] {
+        let left: i64 =
+            sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        assert_eq!(left, 0, "{table}");
     }
 }

@@ -1,6 +1,7 @@
 //! Subscribers and status callbacks in the store, on SQLite always and on PostgreSQL when
 //! `HERALD_TEST_POSTGRES_URL` is set: identifiers only sealed, fan-out of a broadcast job into
-//! one delivery per subscriber (idempotent), erasure on opt-out, and callbacks counted once.
+//! one delivery per subscriber (idempotent), erasure on opt-out, callbacks counted once, and
+//! consent events applied once and in event-time order, their records pruned when due.
 
 mod common;
 
@@ -9,7 +10,10 @@ use common::Project;
 use herald::campaign::{ContentHash, Target, VersionBundle, VersionState, load_project};
 use herald::reach::receipt;
 use herald::schedule::planned_jobs;
-use herald::store::{JobOutcome, LeasedJob, NewSubscriber, StatusReceipt, Store};
+use herald::store::{
+    ConsentEvent, ConsentOutcome, ConsentWrite, JobOutcome, LeasedJob, NewSubscriber,
+    StatusReceipt, Store,
+};
 use herald::subscribers::SubscriberVault;
 
 const CHANNEL: &str = "whatsapp:optin";
@@ -309,7 +313,125 @@ async fn callbacks_that_never_match_do_not_hold_up_the_others<S: Store>(store: S
     assert_eq!(delivered, 1);
 }
 
+/// An opt-in (`join`) or opt-out of `who`, in partner event `event_id` stamped `at_ms`, kept
+/// for an hour past it.
+fn consent_event(who: &str, event_id: &str, at_ms: i64, join: bool) -> ConsentEvent {
+    let vault = vault();
+    let change = if join {
+        ConsentWrite::Join(NewSubscriber {
+            channel: CHANNEL.into(),
+            lookup: vault.lookup(CHANNEL, who),
+            sealed: vault.seal(CHANNEL, who).unwrap(),
+            locale: "ar".into(),
+            segment: "in-eu".into(),
+            at_ms,
+        })
+    } else {
+        ConsentWrite::Leave
+    };
+    ConsentEvent {
+        channel: CHANNEL.into(),
+        lookup: vault.lookup(CHANNEL, who),
+        event_digest: vault.event_digest(CHANNEL, event_id),
+        event_at_ms: at_ms,
+        keep_until_ms: at_ms + 3_600_000,
+        now_ms: at_ms,
+        change,
+    }
+}
+
+/// `(consent event ids, consent marks)` stored.
+async fn consent_rows(url: &str) -> (i64, i64) {
+    let ids = "SELECT COUNT(*) FROM consent_event_ids";
+    let marks = "SELECT COUNT(*) FROM consent_marks";
+    if url.starts_with("sqlite:") {
+        let pool = sqlx::SqlitePool::connect(url).await.unwrap();
+        let ids: i64 = sqlx::query_scalar(ids).fetch_one(&pool).await.unwrap();
+        let marks: i64 = sqlx::query_scalar(marks).fetch_one(&pool).await.unwrap();
+        (ids, marks)
+    } else {
+        let pool = sqlx::PgPool::connect(url).await.unwrap();
+        let ids: i64 = sqlx::query_scalar(ids).fetch_one(&pool).await.unwrap();
+        let marks: i64 = sqlx::query_scalar(marks).fetch_one(&pool).await.unwrap();
+        (ids, marks)
+    }
+}
+
+async fn subscribed<S: Store>(store: &S) -> i64 {
+    store
+        .subscriber_counts()
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| c.count)
+        .sum()
+}
+
+async fn consent_events_apply_once_in_event_time_order_and_expire<S: Store>(store: S, url: &str) {
+    let t = utc(2027, 1, 18, 12, 0).timestamp_millis();
+    let apply = |event: ConsentEvent| {
+        let store = store.clone();
+        async move { store.apply_consent_event(&event).await.unwrap() }
+    };
+    // The opt-out (t + 2 s) overtakes the opt-in (t + 1 s) it follows: the person stays out.
+    assert_eq!(
+        apply(consent_event("31612345678", "wamid.stop", t + 2_000, false)).await,
+        ConsentOutcome::NotSubscribed
+    );
+    assert_eq!(
+        apply(consent_event("31612345678", "wamid.start", t + 1_000, true)).await,
+        ConsentOutcome::Superseded
+    );
+    assert_eq!(subscribed(&store).await, 0);
+    // A newer opt-in subscribes; the same event again changes nothing, even stamped later.
+    assert_eq!(
+        apply(consent_event("31612345678", "wamid.again", t + 3_000, true)).await,
+        ConsentOutcome::Joined
+    );
+    assert_eq!(
+        apply(consent_event(
+            "31612345678",
+            "wamid.again",
+            t + 9_000,
+            false
+        ))
+        .await,
+        ConsentOutcome::Repeated
+    );
+    assert_eq!(subscribed(&store).await, 1);
+    // Events stamped the same second apply in arrival order.
+    assert_eq!(
+        apply(consent_event("31612345678", "wamid.same", t + 3_000, false)).await,
+        ConsentOutcome::Left
+    );
+    assert_eq!(subscribed(&store).await, 0);
+    // Another person is not held back by the first one's mark.
+    assert_eq!(
+        apply(consent_event("31687654321", "wamid.other", t, true)).await,
+        ConsentOutcome::Joined
+    );
+    assert_eq!(consent_rows(url).await, (5, 2));
+    // The sweep keeps what may still be needed and removes what is past its time.
+    assert_eq!(
+        store.expire_consent_records(t + 3_600_000).await.unwrap(),
+        0
+    );
+    assert_eq!(
+        store.expire_consent_records(t + 3_601_500).await.unwrap(),
+        3,
+        "the other person's id and mark (kept until t + 1 h) and the superseded opt-in's id"
+    );
+    assert_eq!(consent_rows(url).await, (3, 1));
+    assert_eq!(
+        store.expire_consent_records(t + 3_610_000).await.unwrap(),
+        4
+    );
+    assert_eq!(consent_rows(url).await, (0, 0));
+    assert!(!dump_subscribers(url).await.contains("31687654321"));
+}
+
 on_both_stores!(
+    consent_events_apply_once_in_event_time_order_and_expire,
     broadcasts_fan_out_once_per_subscriber_and_opt_outs_cancel,
     status_callbacks_count_once_and_early_ones_wait,
     callbacks_that_never_match_do_not_hold_up_the_others,

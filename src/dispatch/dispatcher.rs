@@ -473,7 +473,8 @@ impl<S: Store> Dispatcher<S> {
     }
 
     /// Plans jobs for every active version (see [`plan_active_versions`]), expires the rows of
-    /// jobs finished longer ago than the retention window, takes the audience estimates of
+    /// jobs finished longer ago than the retention window and the consent event records past
+    /// their platform's window for late events, takes the audience estimates of
     /// versions that started running, and reads the metrics of posts whose window is due.
     pub async fn plan(&self) -> Result<PlannerReport, StoreError> {
         let now = self.clock.now();
@@ -487,6 +488,11 @@ impl<S: Store> Dispatcher<S> {
                 "finished jobs past the retention window removed; their counters remain"
             );
         }
+        // Consent event ids and people's latest-consent marks outlive only the platforms'
+        // tolerance for late events (see `reach::inbound::EventWindow`), not `retention_days`.
+        self.store
+            .expire_consent_records(now.timestamp_millis())
+            .await?;
         let rematched = self
             .store
             .rematch_pending_callbacks(

@@ -3,8 +3,10 @@
 //! is checked against the account's secret over the raw body before anything is read; a
 //! missing or wrong signature gets 401 and nothing is stored. Status callbacks become counters
 //! (each once, so a duplicate or a replay changes nothing); opt-ins and opt-outs change the
-//! subscriber list at once. A partner hears 200 only when what it sent is committed, so that a
-//! failure makes it send again rather than lose a callback.
+//! subscriber list at once, each once and in the order the partner stamped them, and only
+//! while the partner could still be retrying them (see [`apply`]). A partner hears 200 only
+//! when what it sent is committed, so that a failure makes it send again rather than lose a
+//! callback.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -15,18 +17,20 @@ use axum::extract::{DefaultBodyLimit, Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use chrono::{DateTime, Utc};
 
 use super::callbacks::{CallbackIngestor, receipt};
 use super::inbound::{
-    DeliveryStatus, InboundEvent, ParseError, SignatureError, answer_hub_challenge, parse_telegram,
-    parse_viber, parse_whatsapp, phone_number_ids, verify_hub_signature, verify_telegram,
-    verify_viber,
+    DeliveryStatus, EventWindow, InboundEvent, ParseError, SignatureError, Timeliness,
+    answer_hub_challenge, parse_telegram, parse_viber, parse_whatsapp, phone_number_ids,
+    verify_hub_signature, verify_telegram, verify_viber,
 };
 use crate::clock::Clock;
 use crate::config::{Account, Config};
+use crate::metrics::{ConsentEventResult, METRICS};
 use crate::platforms::{Platform, Secret, StoredCredentials, resolve_credentials};
 use crate::store::{AnyStore, StatusReceipt};
-use crate::subscribers::{Consent, SubscriberVault};
+use crate::subscribers::{Consent, ConsentChange, EventOrder, SubscriberVault};
 
 /// Callback bodies above this are refused with 413 (partners send a few kilobytes).
 pub const MAX_HOOK_BODY: usize = 1024 * 1024;
@@ -213,14 +217,19 @@ async fn receive(
 struct Unavailable(String);
 
 /// Acts on a verified request's events: subscriber changes first, then the statuses in one
-/// group commit.
+/// group commit. An opt-in or opt-out is applied only if its time lies in the platform's
+/// [`EventWindow`], only the first time its event id is seen, and only if no later consent
+/// event of the same person was applied before it; otherwise it is dropped (counted, and
+/// logged without anything that identifies the person) and the partner still hears 200, since
+/// a refusal would only make it send the same event again, for days.
 async fn apply(
     state: &HookState,
     hook: &HookAccount,
     events: Vec<InboundEvent>,
 ) -> Result<(), Unavailable> {
     let channel = hook.account.channel.to_string();
-    let now_ms = state.clock.now().timestamp_millis();
+    let now = state.clock.now();
+    let window = EventWindow::for_platform(hook.account.channel.platform);
     let vault = state.vault.as_deref();
     let consent = vault.map(|vault| Consent {
         store: &state.store,
@@ -255,10 +264,15 @@ async fn apply(
                         .is_some_and(|(code, _)| code == WHATSAPP_UNDELIVERABLE);
                 if let (true, Some(recipient), Some(consent)) = (gone, &status.recipient, &consent)
                 {
-                    consent
-                        .unsubscribe(recipient, now_ms)
-                        .await
-                        .map_err(|e| Unavailable(e.to_string()))?;
+                    // The failure of one sent message is one event: its id is the message's.
+                    let event_id = format!("failed:{}", status.platform_message_id);
+                    if let Some(order) = admit(&channel, &window, &event_id, status.at, now) {
+                        let change = consent
+                            .unsubscribe(recipient, order)
+                            .await
+                            .map_err(|e| Unavailable(e.to_string()))?;
+                        tally(&channel, change);
+                    }
                 }
                 statuses.push(StatusReceipt {
                     channel: channel.clone(),
@@ -278,16 +292,29 @@ async fn apply(
                 user,
                 language,
                 payload,
+                stamp,
             } => {
                 let consent = consent.as_ref().ok_or_else(needs_vault)?;
-                consent
-                    .subscribe(&user, language.as_deref(), payload.as_deref(), now_ms)
-                    .await
+                let Some(order) = admit(&channel, &window, &stamp.id, stamp.at, now) else {
+                    continue;
+                };
+                let change = consent
+                    .subscribe(&user, language.as_deref(), payload.as_deref(), order)
+                    .await;
+                change.inspect(|change| tally(&channel, *change))
             }
-            InboundEvent::Unsubscribe { user, reason } => {
+            InboundEvent::Unsubscribe {
+                user,
+                reason,
+                stamp,
+            } => {
                 let consent = consent.as_ref().ok_or_else(needs_vault)?;
+                let Some(order) = admit(&channel, &window, &stamp.id, stamp.at, now) else {
+                    continue;
+                };
                 tracing::info!(%channel, reason = reason.name(), "a subscriber left");
-                consent.unsubscribe(&user, now_ms).await
+                let change = consent.unsubscribe(&user, order).await;
+                change.inspect(|change| tally(&channel, *change))
             }
             InboundEvent::Choice { user, data } => {
                 let consent = consent.as_ref().ok_or_else(needs_vault)?;
@@ -304,4 +331,49 @@ async fn apply(
         .await
         .map(|_| ())
         .map_err(Unavailable)
+}
+
+/// The order in which a consent event stamped `at` is applied, if its time lies in the
+/// platform's window; `None` (counted and logged, without the event id or the person) if not.
+fn admit<'e>(
+    channel: &str,
+    window: &EventWindow,
+    event_id: &'e str,
+    at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Option<EventOrder<'e>> {
+    match window.judge(at, now) {
+        Timeliness::OnTime => Some(EventOrder {
+            event_id,
+            at_ms: at.timestamp_millis(),
+            keep_until_ms: window.keep_until(at).timestamp_millis(),
+            now_ms: now.timestamp_millis(),
+        }),
+        timeliness => {
+            METRICS.consent_event(match timeliness {
+                Timeliness::TooEarly => ConsentEventResult::TooEarly,
+                _ => ConsentEventResult::TooOld,
+            });
+            tracing::warn!(
+                %channel,
+                timeliness = timeliness.name(),
+                late_by_s = (now - at).num_seconds(),
+                "a signed consent event outside its platform's time window was not applied (a replay, or a clock far off)"
+            );
+            None
+        }
+    }
+}
+
+/// Counts what became of an admitted consent event; a repeat or a superseded one is logged.
+fn tally(channel: &str, change: ConsentChange) {
+    let result = match change {
+        ConsentChange::Repeated => ConsentEventResult::Repeated,
+        ConsentChange::Superseded => ConsentEventResult::Superseded,
+        _ => ConsentEventResult::Applied,
+    };
+    if result != ConsentEventResult::Applied {
+        tracing::info!(%channel, ?result, "a consent event was not applied again or out of order");
+    }
+    METRICS.consent_event(result);
 }

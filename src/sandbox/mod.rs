@@ -222,7 +222,9 @@ struct SandboxState {
     whatsapp_messages: u64,
     /// Last Viber `message_token` counter.
     viber_messages: i64,
-    /// Last Telegram `update_id`.
+    /// Last Telegram `update_id`. Starts from a number of this instance's, as Telegram's start
+    /// from one of the bot's: herald remembers update ids to ignore repeats, so a restarted
+    /// sandbox must not give the same ones again.
     telegram_updates: i64,
     /// Last Graph API `fbtrace_id` counter.
     graph_traces: u64,
@@ -255,6 +257,7 @@ impl Sandbox {
         };
         let dice = FaultDice::new(config.faults.seed);
         let engagement_seed = config.faults.seed;
+        let instance = instance_number();
         Sandbox {
             inner: Arc::new(Inner {
                 clock,
@@ -270,10 +273,10 @@ impl Sandbox {
                     facebook: facebook::FacebookState::default(),
                     x: x::XState::default(),
                     read_dice,
-                    instance: instance_number(),
+                    instance,
                     whatsapp_messages: 0,
                     viber_messages: 0,
-                    telegram_updates: 0,
+                    telegram_updates: i64::from(instance) * 1_000_000,
                     graph_traces: 0,
                     whatsapp_windows: HashMap::new(),
                     whatsapp_blocked: HashSet::new(),

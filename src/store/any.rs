@@ -378,6 +378,17 @@ impl Store for AnyStore {
         delegate!(self, s => s.erase_subscriber(channel, lookup, at_ms))
     }
 
+    async fn apply_consent_event(
+        &self,
+        event: &super::ConsentEvent,
+    ) -> Result<super::ConsentOutcome, StoreError> {
+        delegate!(self, s => s.apply_consent_event(event))
+    }
+
+    async fn expire_consent_records(&self, now_ms: i64) -> Result<u64, StoreError> {
+        delegate!(self, s => s.expire_consent_records(now_ms))
+    }
+
     async fn erase_subscribers(&self, ids: &[i64], at_ms: i64) -> Result<u64, StoreError> {
         delegate!(self, s => s.erase_subscribers(ids, at_ms))
     }

@@ -8,29 +8,10 @@ macro_rules! messaging_store_methods {
             &self,
             subscriber: &$crate::store::NewSubscriber,
         ) -> Result<bool, $crate::store::StoreError> {
-            let inserted = sqlx::query(
-                "INSERT INTO subscribers (channel, lookup, sealed, locale, segment_id, subscribed_at)
-                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (channel, lookup) DO NOTHING",
-            )
-            .bind(subscriber.channel.clone())
-            .bind(subscriber.lookup.clone())
-            .bind(subscriber.sealed.clone())
-            .bind(subscriber.locale.clone())
-            .bind(subscriber.segment.clone())
-            .bind(subscriber.at_ms)
-            .execute(&self.pool)
-            .await?
-            .rows_affected();
-            if inserted == 0 {
-                sqlx::query("UPDATE subscribers SET locale = $1, segment_id = $2 WHERE channel = $3 AND lookup = $4")
-                    .bind(subscriber.locale.clone())
-                    .bind(subscriber.segment.clone())
-                    .bind(subscriber.channel.clone())
-                    .bind(subscriber.lookup.clone())
-                    .execute(&self.pool)
-                    .await?;
-            }
-            Ok(inserted == 1)
+            let mut tx = self.begin_write().await?;
+            let joined = save_subscriber_in!(tx, subscriber);
+            tx.commit().await?;
+            Ok(joined)
         }
 
         async fn update_subscriber(
@@ -56,23 +37,9 @@ macro_rules! messaging_store_methods {
 
         async fn erase_subscriber(&self, channel: &str, lookup: &str, at_ms: i64) -> Result<bool, $crate::store::StoreError> {
             let mut tx = self.begin_write().await?;
-            let id: Option<i64> = sqlx::query_scalar("DELETE FROM subscribers WHERE channel = $1 AND lookup = $2 RETURNING id")
-                .bind(channel.to_string())
-                .bind(lookup.to_string())
-                .fetch_optional(&mut *tx)
-                .await?;
-            if let Some(id) = id {
-                sqlx::query(
-                    "UPDATE outbox SET status = 'cancelled', finished_at = $1, last_error = 'the person opted out'
-                     WHERE subscriber_id = $2 AND status IN ('queued', 'leased')",
-                )
-                .bind(at_ms)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            }
+            let erased = erase_subscriber_in!(tx, channel, lookup, at_ms);
             tx.commit().await?;
-            Ok(id.is_some())
+            Ok(erased)
         }
 
         async fn erase_subscribers(&self, ids: &[i64], at_ms: i64) -> Result<u64, $crate::store::StoreError> {
@@ -339,5 +306,61 @@ macro_rules! ingest_statuses_in {
     }};
 }
 
+/// Stores a person's opt-in inside transaction `$tx`, or updates their locale and segment if
+/// they are subscribed already; evaluates to whether the person is new.
+macro_rules! save_subscriber_in {
+    ($tx:ident, $subscriber:expr) => {{
+        let subscriber: &$crate::store::NewSubscriber = $subscriber;
+        let inserted = sqlx::query(
+            "INSERT INTO subscribers (channel, lookup, sealed, locale, segment_id, subscribed_at)
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (channel, lookup) DO NOTHING",
+        )
+        .bind(subscriber.channel.clone())
+        .bind(subscriber.lookup.clone())
+        .bind(subscriber.sealed.clone())
+        .bind(subscriber.locale.clone())
+        .bind(subscriber.segment.clone())
+        .bind(subscriber.at_ms)
+        .execute(&mut *$tx)
+        .await?
+        .rows_affected();
+        if inserted == 0 {
+            sqlx::query("UPDATE subscribers SET locale = $1, segment_id = $2 WHERE channel = $3 AND lookup = $4")
+                .bind(subscriber.locale.clone())
+                .bind(subscriber.segment.clone())
+                .bind(subscriber.channel.clone())
+                .bind(subscriber.lookup.clone())
+                .execute(&mut *$tx)
+                .await?;
+        }
+        inserted == 1
+    }};
+}
+
+/// Erases a subscriber inside transaction `$tx` (their sealed identifier with them) and cancels
+/// every delivery still waiting for them; evaluates to whether they existed.
+macro_rules! erase_subscriber_in {
+    ($tx:ident, $channel:expr, $lookup:expr, $at_ms:expr) => {{
+        let id: Option<i64> = sqlx::query_scalar("DELETE FROM subscribers WHERE channel = $1 AND lookup = $2 RETURNING id")
+            .bind($channel.to_string())
+            .bind($lookup.to_string())
+            .fetch_optional(&mut *$tx)
+            .await?;
+        if let Some(id) = id {
+            sqlx::query(
+                "UPDATE outbox SET status = 'cancelled', finished_at = $1, last_error = 'the person opted out'
+                 WHERE subscriber_id = $2 AND status IN ('queued', 'leased')",
+            )
+            .bind($at_ms)
+            .bind(id)
+            .execute(&mut *$tx)
+            .await?;
+        }
+        id.is_some()
+    }};
+}
+
+pub(crate) use erase_subscriber_in;
 pub(crate) use ingest_statuses_in;
 pub(crate) use messaging_store_methods;
+pub(crate) use save_subscriber_in;

@@ -48,6 +48,11 @@ pub const SQLITE: &[Migration] = &[
         sql: include_str!("../../migrations/sqlite/0007_insights_and_estimates.sql"),
     },
     Migration {
+        version: 8,
+        name: "consent_event_order",
+        sql: include_str!("../../migrations/sqlite/0008_consent_event_order.sql"),
+    },
+    Migration {
         version: 9,
         name: "deployment_marks",
         sql: include_str!("../../migrations/sqlite/0009_deployment_marks.sql"),
@@ -89,6 +94,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 7,
         name: "insights_and_estimates",
         sql: include_str!("../../migrations/postgres/0007_insights_and_estimates.sql"),
+    },
+    Migration {
+        version: 8,
+        name: "consent_event_order",
+        sql: include_str!("../../migrations/postgres/0008_consent_event_order.sql"),
     },
     Migration {
         version: 9,

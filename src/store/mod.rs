@@ -3,6 +3,8 @@
 //! `$n` placeholders; dialect-specific SQL lives in each implementation's file.
 
 mod any;
+mod consent_events;
+mod consent_sql;
 mod ended_as;
 mod error;
 mod file_fault;
@@ -25,6 +27,7 @@ use crate::campaign::{ContentHash, VersionBundle, VersionState};
 use crate::schedule::PlannedJob;
 
 pub use any::{AnyStore, DEFAULT_DATABASE_URL, connect};
+pub use consent_events::{ConsentEvent, ConsentOutcome, ConsentWrite};
 pub use ended_as::EndedAs;
 pub use error::StoreError;
 pub use file_fault::FileFault;
@@ -424,6 +427,22 @@ pub trait Store: Clone + Send + Sync + 'static {
         lookup: &str,
         at_ms: i64,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Applies an opt-in or opt-out once per partner event id, and only if no later consent
+    /// event of the same person was applied before it, in one transaction with the subscriber
+    /// change; records the event id and the person's latest event time until
+    /// `event.keep_until_ms`.
+    fn apply_consent_event(
+        &self,
+        event: &ConsentEvent,
+    ) -> impl Future<Output = Result<ConsentOutcome, StoreError>> + Send;
+
+    /// Removes the consent event ids and the people's marks kept until before `now_ms` (the
+    /// retention sweep); returns how many rows went.
+    fn expire_consent_records(
+        &self,
+        now_ms: i64,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
 
     /// The same as [`Store::erase_subscriber`], by subscriber id (a partner said the person
     /// is gone while sending to them).

@@ -3,8 +3,11 @@
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
 
+use super::consent_sql::consent_store_methods;
 use super::insights_sql::insights_store_methods;
-use super::messaging_sql::{ingest_statuses_in, messaging_store_methods};
+use super::messaging_sql::{
+    erase_subscriber_in, ingest_statuses_in, messaging_store_methods, save_subscriber_in,
+};
 use super::people_sql::{audit_append, people_store_methods};
 use super::shared_sql::{add_counts, shared_store_methods};
 use super::{Store, StoreError, migrations};
@@ -59,4 +62,5 @@ impl Store for PostgresStore {
     people_store_methods!();
     messaging_store_methods!();
     insights_store_methods!();
+    consent_store_methods!();
 }

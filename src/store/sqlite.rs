@@ -7,8 +7,11 @@ use std::time::Duration;
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
+use super::consent_sql::consent_store_methods;
 use super::insights_sql::insights_store_methods;
-use super::messaging_sql::{ingest_statuses_in, messaging_store_methods};
+use super::messaging_sql::{
+    erase_subscriber_in, ingest_statuses_in, messaging_store_methods, save_subscriber_in,
+};
 use super::people_sql::{audit_append, people_store_methods};
 use super::shared_sql::{add_counts, shared_store_methods};
 use super::{Store, StoreError, migrations};
@@ -81,4 +84,5 @@ impl Store for SqliteStore {
     people_store_methods!();
     messaging_store_methods!();
     insights_store_methods!();
+    consent_store_methods!();
 }

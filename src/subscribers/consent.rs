@@ -1,9 +1,13 @@
 //! What a person's words to a bot mean for their subscription: joining, choosing a language or
 //! a group, and leaving. Leaving is final and immediate: the row and its sealed identifier are
 //! deleted and every delivery still queued for them is cancelled in the same transaction.
+//!
+//! Joining and leaving are applied once per partner event and in the order the partner says
+//! they happened (see [`EventOrder`]): a retried or replayed opt-in never undoes a later
+//! opt-out, even though the opt-out erased the person.
 
 use crate::config::Account;
-use crate::store::{NewSubscriber, Store, StoreError};
+use crate::store::{ConsentEvent, ConsentOutcome, ConsentWrite, NewSubscriber, Store, StoreError};
 
 use super::SubscriberVault;
 
@@ -18,6 +22,34 @@ pub enum ConsentChange {
     /// Nothing to do (an unknown person left, a choice from someone not subscribed, an
     /// account with no segment to join).
     Unchanged,
+    /// The partner's event was applied before (a retry or a replay): nothing changed.
+    Repeated,
+    /// A later opt-in or opt-out of the same person was applied before: nothing changed.
+    Superseded,
+}
+
+impl From<ConsentOutcome> for ConsentChange {
+    fn from(outcome: ConsentOutcome) -> ConsentChange {
+        match outcome {
+            ConsentOutcome::Joined => ConsentChange::Joined,
+            ConsentOutcome::Updated => ConsentChange::Updated,
+            ConsentOutcome::Left => ConsentChange::Left,
+            ConsentOutcome::NotSubscribed => ConsentChange::Unchanged,
+            ConsentOutcome::Repeated => ConsentChange::Repeated,
+            ConsentOutcome::Superseded => ConsentChange::Superseded,
+        }
+    }
+}
+
+/// The partner's event an opt-in or opt-out came in: its id (remembered only as a keyed
+/// hash), when the partner says it happened, and until when to remember both.
+#[derive(Debug, Clone, Copy)]
+pub struct EventOrder<'e> {
+    pub event_id: &'e str,
+    pub at_ms: i64,
+    pub keep_until_ms: i64,
+    /// When herald applies it.
+    pub now_ms: i64,
 }
 
 /// Applies consent events for one account.
@@ -39,7 +71,7 @@ impl<S: Store> Consent<'_, S> {
         user: &str,
         language: Option<&str>,
         payload: Option<&str>,
-        at_ms: i64,
+        order: EventOrder<'_>,
     ) -> Result<ConsentChange, StoreError> {
         // A link may name the locale too (`START fr`, `/start in-eu-nl fr`).
         let chosen_locale = payload.and_then(|p| {
@@ -55,36 +87,44 @@ impl<S: Store> Consent<'_, S> {
             .vault
             .seal(&channel, user)
             .map_err(StoreError::Corrupt)?;
-        let joined = self
-            .store
-            .save_subscriber(&NewSubscriber {
-                lookup: self.vault.lookup(&channel, user),
-                sealed,
-                locale: self.locale_for(chosen_locale.or(language)),
-                segment,
-                at_ms,
-                channel,
-            })
-            .await?;
-        Ok(if joined {
-            ConsentChange::Joined
-        } else {
-            ConsentChange::Updated
-        })
+        let subscriber = NewSubscriber {
+            lookup: self.vault.lookup(&channel, user),
+            sealed,
+            locale: self.locale_for(chosen_locale.or(language)),
+            segment,
+            at_ms: order.now_ms,
+            channel,
+        };
+        self.apply(user, order, ConsentWrite::Join(subscriber))
+            .await
     }
 
     /// A person opted out (STOP, unsubscribe, block, or the partner says they are gone).
-    pub async fn unsubscribe(&self, user: &str, at_ms: i64) -> Result<ConsentChange, StoreError> {
+    pub async fn unsubscribe(
+        &self,
+        user: &str,
+        order: EventOrder<'_>,
+    ) -> Result<ConsentChange, StoreError> {
+        self.apply(user, order, ConsentWrite::Leave).await
+    }
+
+    async fn apply(
+        &self,
+        user: &str,
+        order: EventOrder<'_>,
+        change: ConsentWrite,
+    ) -> Result<ConsentChange, StoreError> {
         let channel = self.channel();
-        let erased = self
-            .store
-            .erase_subscriber(&channel, &self.vault.lookup(&channel, user), at_ms)
-            .await?;
-        Ok(if erased {
-            ConsentChange::Left
-        } else {
-            ConsentChange::Unchanged
-        })
+        let event = ConsentEvent {
+            lookup: self.vault.lookup(&channel, user),
+            event_digest: self.vault.event_digest(&channel, order.event_id),
+            event_at_ms: order.at_ms,
+            keep_until_ms: order.keep_until_ms,
+            now_ms: order.now_ms,
+            change,
+            channel,
+        };
+        Ok(self.store.apply_consent_event(&event).await?.into())
     }
 
     /// A choice in the bot's menu: `locale:<tag>` or `segment:<id>` (only those the account

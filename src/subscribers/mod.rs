@@ -7,5 +7,5 @@
 mod consent;
 mod vault;
 
-pub use consent::{Consent, ConsentChange, locale_for};
+pub use consent::{Consent, ConsentChange, EventOrder, locale_for};
 pub use vault::SubscriberVault;

@@ -15,11 +15,14 @@ use crate::secrets::{SECRET_KEY_VARIABLE, decode_hex, encode_hex};
 
 const SEAL_LABEL: &[u8] = b"herald subscriber identifier seal v1";
 const LOOKUP_LABEL: &[u8] = b"herald subscriber identifier lookup v1";
+const EVENT_LABEL: &[u8] = b"herald partner event id v1";
 
 /// Seals and looks up subscriber identifiers.
 pub struct SubscriberVault {
     cipher: XChaCha20Poly1305,
     lookup_key: [u8; 32],
+    /// Keys the hashes of partners' event ids, which can carry a phone number (a `wamid`).
+    event_key: [u8; 32],
     /// Made up for this process only (a rehearsal): sealed identifiers die with it.
     ephemeral: bool,
 }
@@ -64,6 +67,7 @@ impl SubscriberVault {
         SubscriberVault {
             cipher: XChaCha20Poly1305::new(Key::from_slice(&seal_key)),
             lookup_key: derive(key, LOOKUP_LABEL),
+            event_key: derive(key, EVENT_LABEL),
             ephemeral,
         }
     }
@@ -75,12 +79,14 @@ impl SubscriberVault {
     /// The keyed hash a subscriber is found by: the same for the same person on the same
     /// channel, useless without the key.
     pub fn lookup(&self, channel: &str, identifier: &str) -> String {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.lookup_key)
-            .expect("HMAC takes a key of any length");
-        mac.update(channel.as_bytes());
-        mac.update(&[0]);
-        mac.update(identifier.as_bytes());
-        encode_hex(&mac.finalize().into_bytes())
+        keyed_hash(&self.lookup_key, channel, identifier)
+    }
+
+    /// The keyed hash a partner's event is remembered by, to recognise its retries and
+    /// replays: the same for the same event id on the same channel, useless without the key
+    /// (a WhatsApp message id encodes the sender's number), and unrelated to any lookup hash.
+    pub fn event_digest(&self, channel: &str, event_id: &str) -> String {
+        keyed_hash(&self.event_key, channel, event_id)
     }
 
     /// The identifier sealed for `channel`: hex of nonce and ciphertext.
@@ -128,6 +134,16 @@ impl SubscriberVault {
     }
 }
 
+/// Hex HMAC-SHA256 of `channel`, a zero byte and `value` under `key`.
+fn keyed_hash(key: &[u8; 32], channel: &str, value: &str) -> String {
+    let mut mac =
+        <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes a key of any length");
+    mac.update(channel.as_bytes());
+    mac.update(&[0]);
+    mac.update(value.as_bytes());
+    encode_hex(&mac.finalize().into_bytes())
+}
+
 fn derive(key: &[u8; 32], label: &[u8]) -> [u8; 32] {
     let mut mac =
         <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes a key of any length");
@@ -158,5 +174,24 @@ mod tests {
         assert_ne!(lookup, other.lookup("whatsapp:nl", "31612345678"));
         assert!(!lookup.contains("31612345678"));
         assert!(!format!("{vault:?}").contains("11"));
+
+        let event = vault.event_digest("whatsapp:nl", "wamid.HBgLMzE2MTIzNDU2Nzg");
+        assert_eq!(
+            event,
+            vault.event_digest("whatsapp:nl", "wamid.HBgLMzE2MTIzNDU2Nzg")
+        );
+        assert_ne!(
+            event,
+            vault.event_digest("whatsapp:other", "wamid.HBgLMzE2MTIzNDU2Nzg")
+        );
+        assert_ne!(
+            event,
+            other.event_digest("whatsapp:nl", "wamid.HBgLMzE2MTIzNDU2Nzg")
+        );
+        assert_ne!(
+            vault.event_digest("whatsapp:nl", "31612345678"),
+            lookup,
+            "an event digest is never a lookup hash"
+        );
     }
 }

@@ -24,15 +24,40 @@ pub enum InboundEvent {
         language: Option<String>,
         /// What the link they followed carried (`/start <payload>`, `START <payload>`).
         payload: Option<String>,
+        stamp: EventStamp,
     },
     /// A person asked to receive nothing more: herald erases their identifier.
-    Unsubscribe { user: String, reason: OptOutReason },
+    Unsubscribe {
+        user: String,
+        reason: OptOutReason,
+        stamp: EventStamp,
+    },
     /// Any other text a person wrote. Herald does not keep conversations; callers may answer
     /// with a help text and then drop it.
     Text { user: String, text: String },
     /// A person pressed a button or picked an option (Telegram `callback_query` data such as
     /// `locale:ar`, a WhatsApp quick reply's payload, a Viber `start:<context>`).
     Choice { user: String, data: String },
+}
+
+/// Which of the partner's events a consent change came in, and when the partner says it
+/// happened. Partners retry, and a signed request can be captured and sent again, so herald
+/// applies a consent change once per event id and in the order of these times, never in the
+/// order requests arrive.
+#[derive(Clone, PartialEq, Eq)]
+pub struct EventStamp {
+    /// The partner's id of the event: Viber `message_token`, WhatsApp message `id` (a `wamid`,
+    /// which encodes the sender's number, so it is hashed before it is stored), Telegram
+    /// `update_id`.
+    pub id: String,
+    /// Viber `timestamp`, WhatsApp `timestamp`, Telegram `message.date`/`my_chat_member.date`.
+    pub at: DateTime<Utc>,
+}
+
+impl EventStamp {
+    pub fn new(id: String, at: DateTime<Utc>) -> EventStamp {
+        EventStamp { id, at }
+    }
 }
 
 /// How a person left.
@@ -112,16 +137,23 @@ impl fmt::Debug for InboundEvent {
                 user,
                 language,
                 payload,
+                stamp,
             } => f
                 .debug_struct("Subscribe")
                 .field("user", &redacted(user))
                 .field("language", language)
                 .field("payload", payload)
+                .field("stamp", stamp)
                 .finish(),
-            InboundEvent::Unsubscribe { user, reason } => f
+            InboundEvent::Unsubscribe {
+                user,
+                reason,
+                stamp,
+            } => f
                 .debug_struct("Unsubscribe")
                 .field("user", &redacted(user))
                 .field("reason", reason)
+                .field("stamp", stamp)
                 .finish(),
             InboundEvent::Text { user, text } => f
                 .debug_struct("Text")
@@ -134,6 +166,15 @@ impl fmt::Debug for InboundEvent {
                 .field("data", data)
                 .finish(),
         }
+    }
+}
+
+impl fmt::Debug for EventStamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EventStamp")
+            .field("id", &redacted(&self.id))
+            .field("at", &self.at)
+            .finish()
     }
 }
 
@@ -160,10 +201,18 @@ mod tests {
                 user: "31612345678".into(),
                 language: Some("ar".into()),
                 payload: Some("avr-nl".into()),
+                stamp: EventStamp::new(
+                    "wamid.HBgLMzE2MTIzNDU2Nzg".into(),
+                    DateTime::from_timestamp(1_700_000_000, 0).unwrap(),
+                ),
             },
             InboundEvent::Unsubscribe {
                 user: "31612345678".into(),
                 reason: OptOutReason::Stop,
+                stamp: EventStamp::new(
+                    "wamid.HBgLMzE2MTIzNDU2Nzg".into(),
+                    DateTime::from_timestamp(1_700_000_000, 0).unwrap(),
+                ),
             },
             InboundEvent::Text {
                 user: "31612345678".into(),

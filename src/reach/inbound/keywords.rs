@@ -3,7 +3,7 @@
 //! audience's languages, because a person who cannot make the messages stop in their own
 //! language has not really consented to them.
 
-use super::event::{InboundEvent, OptOutReason};
+use super::event::{EventStamp, InboundEvent, OptOutReason};
 
 /// Stop words, compared after trimming, lower-casing and removing diacritics and trailing
 /// punctuation. English and the platforms' conventions, French (`arrêt`), Arabic and Persian
@@ -28,17 +28,20 @@ pub(super) enum StartCommand {
 }
 
 /// The event a person's text amounts to. `language` is the app's language, when the platform
-/// reports it, and goes with a subscription.
+/// reports it, and goes with a subscription; `stamp` is the message's id and time, with which a
+/// subscription or an opt-out is applied once and in order.
 pub(super) fn text_event(
     user: String,
     text: &str,
     start: StartCommand,
     language: Option<String>,
+    stamp: EventStamp,
 ) -> InboundEvent {
     if is_stop_word(text) {
         return InboundEvent::Unsubscribe {
             user,
             reason: OptOutReason::Stop,
+            stamp,
         };
     }
     if let Some(payload) = start_payload(text, start) {
@@ -46,6 +49,7 @@ pub(super) fn text_event(
             user,
             language,
             payload,
+            stamp,
         };
     }
     InboundEvent::Text {
@@ -158,13 +162,20 @@ mod tests {
 
     #[test]
     fn start_commands_per_platform() {
-        let event = |text: &str, start| text_event("u1".into(), text, start, Some("ar".into()));
+        let stamp = EventStamp::new(
+            "m1".into(),
+            chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap(),
+        );
+        let event = |text: &str, start| {
+            text_event("u1".into(), text, start, Some("ar".into()), stamp.clone())
+        };
         assert_eq!(
             event("/start avr-nl", StartCommand::Slash),
             InboundEvent::Subscribe {
                 user: "u1".into(),
                 language: Some("ar".into()),
-                payload: Some("avr-nl".into())
+                payload: Some("avr-nl".into()),
+                stamp: stamp.clone()
             }
         );
         assert_eq!(
@@ -172,7 +183,8 @@ mod tests {
             InboundEvent::Subscribe {
                 user: "u1".into(),
                 language: Some("ar".into()),
-                payload: None
+                payload: None,
+                stamp: stamp.clone()
             }
         );
         assert!(matches!(

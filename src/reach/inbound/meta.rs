@@ -10,11 +10,13 @@
 //!   anything else → text; a quick-reply button or an interactive reply → a choice (or an
 //!   unsubscription, if it is a stop button). Other message kinds (images, voice) yield nothing.
 //!
-//! The sender's profile name (`value.contacts[].profile.name`) is never read.
+//! The sender's profile name (`value.contacts[].profile.name`) is never read. A subscription
+//! or an opt-out carries the message's `id` and `timestamp` (seconds, inside the signed body)
+//! as its [`EventStamp`].
 
 use axum::http::HeaderMap;
 
-use super::event::{DeliveryStatus, InboundEvent, OptOutReason, StatusEvent};
+use super::event::{DeliveryStatus, EventStamp, InboundEvent, OptOutReason, StatusEvent};
 use super::keywords::{StartCommand, is_stop_word, text_event};
 use super::payload::{Node, ParseError, parse_json};
 use super::signature::{SignatureError, header, verify_hmac_sha256_hex};
@@ -192,13 +194,25 @@ fn parse_status(status: &Node<'_>) -> Result<Option<InboundEvent>, ParseError> {
 fn parse_message(message: &Node<'_>) -> Result<Option<InboundEvent>, ParseError> {
     message.object()?;
     let user = message.field("from").id()?;
+    let stamp = || -> Result<EventStamp, ParseError> {
+        Ok(EventStamp::new(
+            message.field("id").id()?,
+            message.field("timestamp").timestamp()?,
+        ))
+    };
     match message.field("type").str()? {
         "text" => {
             let text = message.field("text").field("body").str()?;
             if text.trim().is_empty() {
                 return Ok(None);
             }
-            Ok(Some(text_event(user, text, StartCommand::Word, None)))
+            Ok(Some(text_event(
+                user,
+                text,
+                StartCommand::Word,
+                None,
+                stamp()?,
+            )))
         }
         // A template's quick-reply button: its payload is what herald configured.
         "button" => {
@@ -213,6 +227,7 @@ fn parse_message(message: &Node<'_>) -> Result<Option<InboundEvent>, ParseError>
                 return Ok(Some(InboundEvent::Unsubscribe {
                     user,
                     reason: OptOutReason::Stop,
+                    stamp: stamp()?,
                 }));
             }
             Ok(payload.or(text).map(|data| InboundEvent::Choice {
@@ -232,6 +247,7 @@ fn parse_message(message: &Node<'_>) -> Result<Option<InboundEvent>, ParseError>
                 return Ok(Some(InboundEvent::Unsubscribe {
                     user,
                     reason: OptOutReason::Stop,
+                    stamp: stamp()?,
                 }));
             }
             Ok(Some(InboundEvent::Choice { user, data }))
@@ -458,12 +474,17 @@ mod tests {
             })))
         };
         let text = |body: &str| message(json!({"type": "text", "text": {"body": body}}));
+        let stamp = EventStamp::new(
+            "wamid.IN1".into(),
+            DateTime::from_timestamp(1_700_000_400, 0).unwrap(),
+        );
         assert_eq!(
             parse(text("START avr-nl")),
             vec![InboundEvent::Subscribe {
                 user: "31612345678".into(),
                 language: None,
-                payload: Some("avr-nl".into())
+                payload: Some("avr-nl".into()),
+                stamp: stamp.clone()
             }]
         );
         for stop in ["STOP", "stop", " Stop ", "ARRET", "توقف"] {
@@ -471,7 +492,8 @@ mod tests {
                 parse(text(stop)),
                 vec![InboundEvent::Unsubscribe {
                     user: "31612345678".into(),
-                    reason: OptOutReason::Stop
+                    reason: OptOutReason::Stop,
+                    stamp: stamp.clone()
                 }],
                 "{stop}"
             );

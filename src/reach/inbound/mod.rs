@@ -8,6 +8,7 @@
 //! encrypted before they are stored and are never logged (the events' `Debug` hides them).
 
 mod event;
+mod event_window;
 mod keywords;
 mod meta;
 mod payload;
@@ -15,7 +16,8 @@ mod signature;
 mod telegram;
 mod viber;
 
-pub use event::{DeliveryStatus, InboundEvent, OptOutReason, StatusEvent};
+pub use event::{DeliveryStatus, EventStamp, InboundEvent, OptOutReason, StatusEvent};
+pub use event_window::{EventWindow, Timeliness};
 pub use meta::{
     HUB_SIGNATURE_HEADER, answer_hub_challenge, parse_whatsapp, phone_number_ids,
     verify_hub_signature,

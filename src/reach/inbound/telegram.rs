@@ -8,10 +8,14 @@
 //!   `/start` message, so callers must treat subscriptions as idempotent.
 //! * `callback_query` (an inline button pressed) is a [`InboundEvent::Choice`] by `from.id`.
 //! * any other update kind is acknowledged and yields nothing.
+//!
+//! A subscription or an opt-out carries the update's `update_id` and the message's or member
+//! change's `date` as its [`EventStamp`]. Telegram signs nothing (the secret header is the
+//! same on every request), so these are as trustworthy as that secret.
 
 use axum::http::HeaderMap;
 
-use super::event::{InboundEvent, OptOutReason};
+use super::event::{EventStamp, InboundEvent, OptOutReason};
 use super::keywords::{StartCommand, text_event};
 use super::payload::{Node, ParseError, parse_json};
 use super::signature::{SignatureError, header};
@@ -42,11 +46,11 @@ pub fn parse_telegram(body: &[u8]) -> Result<Vec<InboundEvent>, ParseError> {
     update.object()?;
     let message = update.field("message");
     if message.is_present() {
-        return parse_message(&message);
+        return parse_message(&update, &message);
     }
     let member = update.field("my_chat_member");
     if member.is_present() {
-        return parse_member_change(&member);
+        return parse_member_change(&update, &member);
     }
     let callback = update.field("callback_query");
     if callback.is_present() {
@@ -67,7 +71,15 @@ fn language(from: &Node<'_>) -> Result<Option<String>, ParseError> {
         .map(str::to_string))
 }
 
-fn parse_message(message: &Node<'_>) -> Result<Vec<InboundEvent>, ParseError> {
+/// The update's `update_id` and the `date` of what it carries.
+fn stamp(update: &Node<'_>, dated: &Node<'_>) -> Result<EventStamp, ParseError> {
+    Ok(EventStamp::new(
+        update.field("update_id").id()?,
+        dated.field("date").timestamp()?,
+    ))
+}
+
+fn parse_message(update: &Node<'_>, message: &Node<'_>) -> Result<Vec<InboundEvent>, ParseError> {
     message.object()?;
     let chat = message.field("chat");
     if !is_private(&chat)? {
@@ -82,10 +94,19 @@ fn parse_message(message: &Node<'_>) -> Result<Vec<InboundEvent>, ParseError> {
         return Ok(Vec::new());
     }
     let language = language(&message.field("from"))?;
-    Ok(vec![text_event(user, text, StartCommand::Slash, language)])
+    Ok(vec![text_event(
+        user,
+        text,
+        StartCommand::Slash,
+        language,
+        stamp(update, message)?,
+    )])
 }
 
-fn parse_member_change(member: &Node<'_>) -> Result<Vec<InboundEvent>, ParseError> {
+fn parse_member_change(
+    update: &Node<'_>,
+    member: &Node<'_>,
+) -> Result<Vec<InboundEvent>, ParseError> {
     member.object()?;
     let chat = member.field("chat");
     if !is_private(&chat)? {
@@ -98,11 +119,13 @@ fn parse_member_change(member: &Node<'_>) -> Result<Vec<InboundEvent>, ParseErro
         "kicked" => vec![InboundEvent::Unsubscribe {
             user,
             reason: OptOutReason::Blocked,
+            stamp: stamp(update, member)?,
         }],
         "member" => vec![InboundEvent::Subscribe {
             user,
             language: language(&member.field("from"))?,
             payload: None,
+            stamp: stamp(update, member)?,
         }],
         _ => Vec::new(),
     })
@@ -143,6 +166,14 @@ mod tests {
                 "entities": [{"offset": 0, "length": 6, "type": "bot_command"}]
             }
         })
+    }
+
+    /// The stamp of [`private_message`]: its `update_id` and `date`.
+    fn message_stamp() -> EventStamp {
+        EventStamp::new(
+            "912345678".into(),
+            chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap(),
+        )
     }
 
     fn member_change(status: &str) -> serde_json::Value {
@@ -196,7 +227,8 @@ mod tests {
             vec![InboundEvent::Subscribe {
                 user: "5012345678".into(),
                 language: Some("ar".into()),
-                payload: Some("avr-nl-2027".into())
+                payload: Some("avr-nl-2027".into()),
+                stamp: message_stamp()
             }]
         );
     }
@@ -208,7 +240,8 @@ mod tests {
                 parse(private_message(text)),
                 vec![InboundEvent::Unsubscribe {
                     user: "5012345678".into(),
-                    reason: OptOutReason::Stop
+                    reason: OptOutReason::Stop,
+                    stamp: message_stamp()
                 }],
                 "{text}"
             );
@@ -236,11 +269,16 @@ mod tests {
 
     #[test]
     fn blocking_and_unblocking_the_bot() {
+        let member_stamp = EventStamp::new(
+            "912345679".into(),
+            chrono::DateTime::from_timestamp(1_700_000_100, 0).unwrap(),
+        );
         assert_eq!(
             parse(member_change("kicked")),
             vec![InboundEvent::Unsubscribe {
                 user: "5012345678".into(),
-                reason: OptOutReason::Blocked
+                reason: OptOutReason::Blocked,
+                stamp: member_stamp.clone()
             }]
         );
         assert_eq!(
@@ -248,7 +286,8 @@ mod tests {
             vec![InboundEvent::Subscribe {
                 user: "5012345678".into(),
                 language: Some("fa".into()),
-                payload: None
+                payload: None,
+                stamp: member_stamp
             }]
         );
         let mut channel = member_change("kicked");

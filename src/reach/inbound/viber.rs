@@ -15,10 +15,13 @@
 //!   person's first message as a subscription without sending `subscribed`; herald does not
 //!   treat a message as consent to campaigns, so it stays [`InboundEvent::Text`].
 //! * `webhook` (Viber checking the URL) and anything else yield nothing.
+//!
+//! A subscription or an opt-out carries the callback's `message_token` and `timestamp`
+//! (milliseconds, inside the signed body) as its [`EventStamp`].
 
 use axum::http::HeaderMap;
 
-use super::event::{DeliveryStatus, InboundEvent, OptOutReason, StatusEvent};
+use super::event::{DeliveryStatus, EventStamp, InboundEvent, OptOutReason, StatusEvent};
 use super::keywords::{StartCommand, text_event};
 use super::payload::{Node, ParseError, parse_json};
 use super::signature::{SignatureError, header, verify_hmac_sha256_hex};
@@ -59,11 +62,13 @@ pub fn parse_viber(body: &[u8]) -> Result<Vec<InboundEvent>, ParseError> {
                     .filter(|l| !l.is_empty())
                     .map(str::to_string),
                 payload: None,
+                stamp: stamp(&root)?,
             })
         }
         "unsubscribed" => Some(InboundEvent::Unsubscribe {
             user: root.field("user_id").id()?,
             reason: OptOutReason::Unsubscribed,
+            stamp: stamp(&root)?,
         }),
         "conversation_started" => match root.field("context").opt_str()?.map(str::trim) {
             Some(context) if !context.is_empty() => Some(InboundEvent::Choice {
@@ -90,6 +95,7 @@ pub fn parse_viber(body: &[u8]) -> Result<Vec<InboundEvent>, ParseError> {
                         text,
                         StartCommand::None,
                         language,
+                        stamp(&root)?,
                     ))
                 }
                 _ => None,
@@ -98,6 +104,14 @@ pub fn parse_viber(body: &[u8]) -> Result<Vec<InboundEvent>, ParseError> {
         _ => None,
     };
     Ok(event.into_iter().collect())
+}
+
+/// The callback's `message_token` and `timestamp`: which event this is, and when.
+fn stamp(root: &Node<'_>) -> Result<EventStamp, ParseError> {
+    Ok(EventStamp::new(
+        root.field("message_token").id()?,
+        root.field("timestamp").timestamp()?,
+    ))
 }
 
 fn status(root: &Node<'_>, status: DeliveryStatus) -> Result<Option<InboundEvent>, ParseError> {
@@ -228,6 +242,10 @@ mod tests {
 
     #[test]
     fn subscriptions_come_and_go() {
+        let stamp = EventStamp::new(
+            "4912661846655238145".into(),
+            DateTime::from_timestamp_millis(1_457_764_197_627).unwrap(),
+        );
         assert_eq!(
             parse(json!({
                 "event": "subscribed",
@@ -239,7 +257,8 @@ mod tests {
             vec![InboundEvent::Subscribe {
                 user: "01234567890A=".into(),
                 language: Some("so".into()),
-                payload: None
+                payload: None,
+                stamp: stamp.clone()
             }]
         );
         assert_eq!(
@@ -252,7 +271,8 @@ mod tests {
             })),
             vec![InboundEvent::Unsubscribe {
                 user: "01234567890A=".into(),
-                reason: OptOutReason::Unsubscribed
+                reason: OptOutReason::Unsubscribed,
+                stamp
             }]
         );
     }
@@ -303,7 +323,11 @@ mod tests {
                 parse(message(stop)),
                 vec![InboundEvent::Unsubscribe {
                     user: "01234567890A=".into(),
-                    reason: OptOutReason::Stop
+                    reason: OptOutReason::Stop,
+                    stamp: EventStamp::new(
+                        "4912661846655238145".into(),
+                        DateTime::from_timestamp_millis(1_457_764_197_627).unwrap()
+                    )
                 }],
                 "{stop}"
             );

@@ -1,0 +1,52 @@
+//! A consent event as the store applies it: once per partner event id, and only if no later
+//! consent event of the same person was applied before it. Partners retry, and a signed
+//! request can be captured and sent again; without both rules an old opt-in arriving after an
+//! opt-out would subscribe the person again against their latest wish.
+
+use super::NewSubscriber;
+
+/// One opt-in or opt-out, with what the store needs to apply it once and in event-time order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsentEvent {
+    pub channel: String,
+    /// The person's keyed lookup hash (see `SubscriberVault::lookup`).
+    pub lookup: String,
+    /// Keyed hash of the channel and the partner's event id: the same for a retry or a replay
+    /// of this event, and useless without the key (a WhatsApp message id encodes a number).
+    pub event_digest: String,
+    /// When the partner says the event happened (epoch milliseconds).
+    pub event_at_ms: i64,
+    /// Until when the event id and the person's mark are kept: past it, an event this old is
+    /// refused before it reaches the store, so neither is needed any more.
+    pub keep_until_ms: i64,
+    /// When herald applies it (cancelled deliveries are stamped with it).
+    pub now_ms: i64,
+    pub change: ConsentWrite,
+}
+
+/// What the event asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConsentWrite {
+    /// Subscribe, or update the locale and segment of a subscriber.
+    Join(NewSubscriber),
+    /// Erase the subscriber and cancel what is still queued for them.
+    Leave,
+}
+
+/// What the store did with a consent event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConsentOutcome {
+    /// A new subscriber.
+    Joined,
+    /// Already subscribed: locale and segment updated.
+    Updated,
+    /// The subscriber was erased.
+    Left,
+    /// An opt-out of someone who was not subscribed (recorded all the same, so that an older
+    /// opt-in arriving later is not applied).
+    NotSubscribed,
+    /// This event id was applied before: a partner's retry or a replay. Nothing changed.
+    Repeated,
+    /// A later consent event of the same person was applied already. Nothing changed.
+    Superseded,
+}
