@@ -11,7 +11,8 @@ use crate::campaign::diagnostic::SourceFile;
 use crate::config::Config;
 use crate::l10n::{Catalog, CompletenessMatrix};
 use crate::render::{
-    Layouts, PreviewFilter, RenderError, Renderer, combinations, measure, platform_limit,
+    Layouts, MAX_RENDERED_BYTES, PreviewFilter, RenderError, Renderer, combinations, measure,
+    platform_limit,
 };
 
 /// The default configuration file, looked for in the working directory, then the project.
@@ -301,6 +302,24 @@ fn check_rendering(
             Err(RenderError::MissingMessage) => continue,
         };
         let text = rendered.with_link(&combo.tracking_url(campaign, &config.public_url));
+        if text.len() > MAX_RENDERED_BYTES {
+            let translation = combo.translation;
+            let start = translation
+                .message_span(&combo.fluent_id)
+                .map_or(0, |span| span.start);
+            diags.error(
+                &translation.file,
+                start..start,
+                format!(
+                    "message `{}` renders to {} bytes on {platform}; no platform is sent more than {MAX_RENDERED_BYTES} bytes (send `{}` on `{}`)",
+                    combo.fluent_id,
+                    text.len(),
+                    combo.send.id,
+                    combo.channel
+                ),
+            );
+            continue;
+        }
         let account_limit = config.accounts.get(combo.channel).and_then(|a| a.max_chars);
         let limit = match (platform_limit(platform), account_limit) {
             (Some(p), Some(a)) => Some(p.min(a)),
