@@ -24,7 +24,9 @@ pub use authenticate::{Authenticated, LoginLimiter};
 pub use error::ApiError;
 /// The upload body, public so that tests can feed it arbitrary JSON exactly as the handler reads it.
 pub use handlers::Bundle as UploadBundle;
-pub(crate) use handlers::{cancel_version, decide, move_to, protected_report, resume_version};
+pub(crate) use handlers::{
+    cancel_version, decide, move_to, protected_report, resume_version, with_loaded,
+};
 pub use openapi::document as openapi_document;
 pub use routes::{RouteSpec, route_table};
 

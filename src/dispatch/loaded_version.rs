@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use crate::bounded_work::off_the_runtime;
 use crate::campaign::diagnostic::{Diagnostics, SourceFile};
 use crate::campaign::model::Campaign;
 use crate::campaign::parse::parse_campaign;
@@ -99,6 +100,20 @@ impl LoadedVersion {
             rendered: Mutex::new(HashMap::new()),
             prepared: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// [`LoadedVersion::from_bundle`] on the blocking pool: parsing and compiling a version's
+    /// translations and layouts must not stall the async threads that send, count clicks and
+    /// answer partners. Never refused for being busy (unlike uploads), since a refusal here
+    /// would fail a job: the version's size was bounded when it was uploaded.
+    pub async fn load_off_the_runtime(
+        hash: ContentHash,
+        bundle: VersionBundle,
+        config: Arc<Config>,
+    ) -> Result<LoadedVersion, String> {
+        off_the_runtime(move || LoadedVersion::from_bundle(hash, &bundle, &config))
+            .await
+            .map_err(|refused| refused.to_string())?
     }
 
     /// The text one job sends: its variant (chosen from the job's key, so A and B alternate
