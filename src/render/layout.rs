@@ -93,15 +93,15 @@ impl Layouts {
             if let Some(file) = file {
                 // A layout file's final newline is not part of the message.
                 let text = file.text.trim_end();
-                let compiled = match refuse_layout(text) {
-                    // Never compiled: the built-in layout stands in, and the error blocks the
-                    // bundle.
-                    Some(refusal) => {
-                        diags.error(file, refusal.offset..refusal.offset, refusal.message);
-                        None
-                    }
-                    None => Some(registry.register_template_string(platform.name(), text)),
-                };
+                let refusals = refuse_layout(text);
+                let compiled = refusals
+                    .is_empty()
+                    .then(|| registry.register_template_string(platform.name(), text));
+                // A refused layout is never compiled: the built-in one stands in, and the
+                // errors block the bundle.
+                for refusal in refusals {
+                    diags.error(file, refusal.offset..refusal.offset, refusal.message);
+                }
                 match compiled {
                     None => {}
                     Some(Ok(())) => source = LayoutSource::File(file.clone()),

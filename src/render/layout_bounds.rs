@@ -24,15 +24,12 @@ pub struct LayoutRefusal {
     pub message: String,
 }
 
-/// The first reason to refuse `text` before compiling it, if there is one.
-///
-/// The scan is a single pass that follows handlebars' tokens closely enough to count depth
-/// the way its parser descends: comments (`{{! }}`, `{{!-- --}}`), raw blocks (`{{{{raw}}}}`)
-/// and escaped mustaches (`\{{`) do not count, and string literals inside a tag may hold any
-/// bracket. Unbalanced closers are ignored, so the count never underestimates the recursion.
-pub fn refuse_layout(text: &str) -> Option<LayoutRefusal> {
+/// Every reason to refuse `text` before compiling it: its size, and the first place where it
+/// nests too deep or uses a partial (empty when it may be compiled).
+pub fn refuse_layout(text: &str) -> Vec<LayoutRefusal> {
+    let mut refusals = Vec::new();
     if text.len() > MAX_LAYOUT_BYTES {
-        return Some(LayoutRefusal {
+        refusals.push(LayoutRefusal {
             offset: 0,
             message: format!(
                 "the layout is {} bytes long; a layout may be at most {MAX_LAYOUT_BYTES} bytes",
@@ -40,6 +37,17 @@ pub fn refuse_layout(text: &str) -> Option<LayoutRefusal> {
             ),
         });
     }
+    refusals.extend(refuse_structure(text));
+    refusals
+}
+
+/// The first place where `text` nests too deep or uses a partial or decorator.
+///
+/// The scan is a single pass that follows handlebars' tokens closely enough to count depth
+/// the way its parser descends: comments (`{{! }}`, `{{!-- --}}`), raw blocks (`{{{{raw}}}}`)
+/// and escaped mustaches (`\{{`) do not count, and string literals inside a tag may hold any
+/// bracket. Unbalanced closers are ignored, so the count never underestimates the recursion.
+fn refuse_structure(text: &str) -> Option<LayoutRefusal> {
     let bytes = text.as_bytes();
     // Levels each open block adds: one, plus one per `{{else if …}}` of its chain.
     let mut open_blocks: Vec<usize> = Vec::new();
@@ -221,44 +229,44 @@ mod tests {
             "{{#each campaign}}{{@key}}={{this}} {{/each}}{{lookup campaign \"id\"}}",
             "{{#if a}}x{{else if b}}y{{else if c}}z{{else}}w{{/if}}",
         ] {
-            assert_eq!(refuse_layout(layout), None, "{layout}");
+            assert_eq!(refuse_layout(layout), [], "{layout}");
         }
         let balanced = "{{#if title}}{{title}}{{/if}}".repeat(2_000);
-        assert_eq!(refuse_layout(&balanced), None);
+        assert_eq!(refuse_layout(&balanced), []);
         let escaped = "\\{{#if a}}".repeat(100);
-        assert_eq!(refuse_layout(&escaped), None);
+        assert_eq!(refuse_layout(&escaped), []);
         let not_escaped = "\\\\{{#if a}}".repeat(100);
-        assert!(refuse_layout(&not_escaped).is_some());
+        assert!(!refuse_layout(&not_escaped).is_empty());
     }
 
     #[test]
     fn deep_blocks_are_refused_where_they_go_too_deep() {
         let nested = "{{#if title}}".repeat(2_000) + &"{{/if}}".repeat(2_000);
-        let refusal = refuse_layout(&nested).unwrap();
+        let refusal = refuse_layout(&nested).remove(0);
         assert_eq!(refusal.offset, "{{#if title}}".len() * MAX_BLOCK_DEPTH);
         assert!(refusal.message.contains("nested more than 16 deep"));
         let just_enough = "{{#if title}}".repeat(MAX_BLOCK_DEPTH) + &"{{/if}}".repeat(16);
-        assert_eq!(refuse_layout(&just_enough), None);
+        assert_eq!(refuse_layout(&just_enough), []);
         let chain = format!("{{{{#if a}}}}{}{{{{/if}}}}", "{{else if b}}".repeat(40));
-        assert!(refuse_layout(&chain).is_some());
+        assert!(!refuse_layout(&chain).is_empty());
     }
 
     #[test]
     fn deep_expressions_partials_and_size_are_refused() {
         let deep = format!("{{{{x {}1{}}}}}", "(f ".repeat(50), ")".repeat(50));
-        assert!(
-            refuse_layout(&deep)
-                .unwrap()
-                .message
-                .contains("sub-expressions")
-        );
+        assert!(refuse_layout(&deep)[0].message.contains("sub-expressions"));
         let arrays = format!("{{{{x {}}}}}", "[".repeat(500));
-        assert!(refuse_layout(&arrays).is_some());
+        assert!(!refuse_layout(&arrays).is_empty());
         let quoted = format!("{{{{x \"{}\"}}}}", "(".repeat(500));
-        assert_eq!(refuse_layout(&quoted), None);
+        assert_eq!(refuse_layout(&quoted), []);
         for partial in ["{{> telegram}}", "{{#> x}}{{/x}}", "{{~> y}}", "{{#*inline \"p\"}}{{/inline}}"] {
-            assert!(refuse_layout(partial).is_some(), "{partial}");
+            assert!(!refuse_layout(partial).is_empty(), "{partial}");
         }
-        assert!(refuse_layout(&"a".repeat(MAX_LAYOUT_BYTES + 1)).is_some());
+        assert_eq!(refuse_layout(&"a".repeat(MAX_LAYOUT_BYTES + 1)).len(), 1);
+        // Too long and too deep: both are said, the depth where it happens.
+        let both = "{{#if title}}<b>{{title}}</b>\n".repeat(2_000) + &"{{/if}}".repeat(2_000);
+        let refusals = refuse_layout(&both);
+        assert_eq!(refusals.len(), 2, "{refusals:?}");
+        assert_eq!(refusals[1].offset, 30 * MAX_BLOCK_DEPTH);
     }
 }
