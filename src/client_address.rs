@@ -237,7 +237,10 @@ mod tests {
     fn forwarding_headers_from_strangers_are_ignored() {
         let none = TrustedProxies::default();
         let forged = headers(&[("x-forwarded-for", "1.2.3.4")]);
-        assert_eq!(none.client_ip(ip("203.0.113.9"), &forged), ip("203.0.113.9"));
+        assert_eq!(
+            none.client_ip(ip("203.0.113.9"), &forged),
+            ip("203.0.113.9")
+        );
         let proxy = TrustedProxies::new(vec![AddressRange::parse("127.0.0.1").unwrap()]);
         assert_eq!(
             proxy.client_ip(ip("203.0.113.9"), &forged),

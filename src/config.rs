@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::campaign::diagnostic::{Diagnostics, SourceFile};
-use crate::client_address::{AddressRange, TrustedProxies};
 use crate::campaign::toml_reader::{TableReader, parse_document};
+use crate::client_address::{AddressRange, TrustedProxies};
 use crate::platforms::{ChannelRef, Platform};
 
 /// Where tracking links point when the configuration does not say.
@@ -135,7 +135,12 @@ impl Config {
             doc.get_ref(),
             0..0,
             "configuration",
-            &["public_url", "retention_days", "trusted_proxies", "accounts"],
+            &[
+                "public_url",
+                "retention_days",
+                "trusted_proxies",
+                "accounts",
+            ],
             diags,
         );
         let mut config = Config::default();
@@ -165,11 +170,9 @@ impl Config {
             for entry in entries {
                 match AddressRange::parse(&entry.value) {
                     Ok(range) => ranges.push(range),
-                    Err(error) => diags.error(
-                        file,
-                        entry.span,
-                        format!("`trusted_proxies`: {error}"),
-                    ),
+                    Err(error) => {
+                        diags.error(file, entry.span, format!("`trusted_proxies`: {error}"))
+                    }
                 }
             }
             config.trusted_proxies = TrustedProxies::new(ranges);
