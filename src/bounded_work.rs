@@ -48,7 +48,9 @@ impl fmt::Display for WorkRefused {
                 "checking this campaign took longer than {} seconds, so it was given up; make it smaller (fewer messages, locales, sends or shorter texts)",
                 budget.as_secs()
             ),
-            WorkRefused::Failed => f.write_str("the campaign could not be processed; see the server log"),
+            WorkRefused::Failed => {
+                f.write_str("the campaign could not be processed; see the server log")
+            }
         }
     }
 }
@@ -169,7 +171,10 @@ mod tests {
         }
         assert_eq!(answer, Ok(3));
         assert_eq!(finished.load(Ordering::SeqCst), 1);
-        assert_eq!(work.run(|| panic!("a bug")).await, Err::<(), _>(WorkRefused::Failed));
+        assert_eq!(
+            work.run(|| panic!("a bug")).await,
+            Err::<(), _>(WorkRefused::Failed)
+        );
         assert_eq!(off_the_runtime(|| 4).await, Ok(4));
     }
 }

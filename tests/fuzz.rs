@@ -806,6 +806,8 @@ fn seeds(name: &str) -> Vec<Vec<u8>> {
 // Targets. Each checks, besides not panicking, what its caller relies on.
 
 type Run = Box<dyn Fn(&[u8]) + Send>;
+/// A validating target: the diagnostics it returned, checked to point inside their files.
+type Check = Box<dyn Fn(&[u8]) -> Vec<Diagnostic> + Send>;
 
 fn service_config() -> Config {
     let mut diags = Diagnostics::default();
@@ -992,7 +994,7 @@ fn target(name: &str) -> Run {
 
 /// The targets that run the whole validator, returning its diagnostics (already checked to
 /// point inside their files) so that generated inputs can check what was refused.
-fn checked_target(name: &str) -> Box<dyn Fn(&[u8]) -> Vec<Diagnostic> + Send> {
+fn checked_target(name: &str) -> Check {
     match name {
         "campaign" => {
             let config = service_config();
@@ -1224,10 +1226,34 @@ fn generate_layout(rng: &mut SplitMix) -> Generated {
         _ => {
             // Random tokens, nested at random: whatever it makes must be answered.
             const TOKENS: &[&str] = &[
-                "{{#if title}}", "{{/if}}", "{{else}}", "{{else if cta}}", "{{body}}", "(", ")",
-                "[", "]", "{", "}", "{{", "}}", "\"", "'", "\\", "{{!", "{{!--", "--}}",
-                "{{{{raw}}}}", "{{{{/raw}}}}", "{{~", "~}}", "{{#each campaign}}", "{{/each}}",
-                "{{lookup campaign (concat", "\n", "x",
+                "{{#if title}}",
+                "{{/if}}",
+                "{{else}}",
+                "{{else if cta}}",
+                "{{body}}",
+                "(",
+                ")",
+                "[",
+                "]",
+                "{",
+                "}",
+                "{{",
+                "}}",
+                "\"",
+                "'",
+                "\\",
+                "{{!",
+                "{{!--",
+                "--}}",
+                "{{{{raw}}}}",
+                "{{{{/raw}}}}",
+                "{{~",
+                "~}}",
+                "{{#each campaign}}",
+                "{{/each}}",
+                "{{lookup campaign (concat",
+                "\n",
+                "x",
             ];
             let count = pick(rng, &[10, 200, 5_000]);
             let text: String = (0..count).map(|_| pick(rng, TOKENS)).collect();
@@ -1246,7 +1272,10 @@ fn generate_translation(rng: &mut SplitMix) -> Generated {
             // Nested placeables.
             let text = format!("{TOP} = {}x{}\n", "{ ".repeat(depth), " }".repeat(depth));
             let over = depth > herald::l10n::MAX_NESTING;
-            Generated::new(text, over.then(|| "placeables are nested more than".to_string()))
+            Generated::new(
+                text,
+                over.then(|| "placeables are nested more than".to_string()),
+            )
         }
         1 => {
             // Each message refers to the previous one `fan` times.
@@ -1255,7 +1284,10 @@ fn generate_translation(rng: &mut SplitMix) -> Generated {
             let links = depth.min(60);
             let mut text = format!("m0 = {}\n", "x".repeat(length));
             for i in 1..=links {
-                text.push_str(&format!("m{i} = {}\n", format!("{{ m{} }}", i - 1).repeat(fan)));
+                text.push_str(&format!(
+                    "m{i} = {}\n",
+                    format!("{{ m{} }}", i - 1).repeat(fan)
+                ));
             }
             text.push_str(&format!("{TOP} = {{ m{links} }}\n"));
             Generated::new(text, None)
@@ -1268,7 +1300,10 @@ fn generate_translation(rng: &mut SplitMix) -> Generated {
             }
             text.push_str(&format!("{TOP} = {{ m{depth} }}\n"));
             let over = depth + 2 > herald::l10n::MAX_REFERENCE_DEPTH;
-            Generated::new(text, over.then(|| "levels of message and term references".to_string()))
+            Generated::new(
+                text,
+                over.then(|| "levels of message and term references".to_string()),
+            )
         }
         3 => {
             // One long message written many times.
@@ -1286,16 +1321,35 @@ fn generate_translation(rng: &mut SplitMix) -> Generated {
             // Number options and literals past what Fluent can format.
             let option = pick(
                 rng,
-                &["minimumFractionDigits", "maximumFractionDigits", "minimumIntegerDigits", "maximumSignificantDigits"],
+                &[
+                    "minimumFractionDigits",
+                    "maximumFractionDigits",
+                    "minimumIntegerDigits",
+                    "maximumSignificantDigits",
+                ],
             );
-            let value = pick(rng, &["0", "2", "19", "20", "100", "1000000000000000", "1.5"]);
-            let fine = value.parse::<usize>().is_ok_and(|v| v <= herald::l10n::MAX_FRACTION_DIGITS);
-            let text = format!("{TOP} = {{ NUMBER(12, {option}: {value}) }} and {{ NUMBER(1.{}) }}\n", "0".repeat(1 + rng.below(3)));
-            Generated::new(text, (!fine).then(|| "a digits option must be a whole number".to_string()))
+            let value = pick(
+                rng,
+                &["0", "2", "19", "20", "100", "1000000000000000", "1.5"],
+            );
+            let fine = value
+                .parse::<usize>()
+                .is_ok_and(|v| v <= herald::l10n::MAX_FRACTION_DIGITS);
+            let text = format!(
+                "{TOP} = {{ NUMBER(12, {option}: {value}) }} and {{ NUMBER(1.{}) }}\n",
+                "0".repeat(1 + rng.below(3))
+            );
+            Generated::new(
+                text,
+                (!fine).then(|| "a digits option must be a whole number".to_string()),
+            )
         }
         5 => {
             let digits = pick(rng, &[1, 19, 20, 400]);
-            let text = format!("{TOP} = {{ 1.{} ->\n    [one] one\n   *[other] other\n}}\n", "5".repeat(digits));
+            let text = format!(
+                "{TOP} = {{ 1.{} ->\n    [one] one\n   *[other] other\n}}\n",
+                "5".repeat(digits)
+            );
             let over = digits > herald::l10n::MAX_FRACTION_DIGITS;
             Generated::new(text, over.then(|| "digits after the point".to_string()))
         }
@@ -1366,7 +1420,11 @@ fn generate_campaign(rng: &mut SplitMix) -> Generated {
             let (open, close) = pick(rng, &[("[", "]"), ("{ a = ", " }"), ("[{ b = ", "}]")]);
             base.replacen(
                 "[[segments]]",
-                &format!("extra = {}1{}\n\n[[segments]]", open.repeat(depth), close.repeat(depth)),
+                &format!(
+                    "extra = {}1{}\n\n[[segments]]",
+                    open.repeat(depth),
+                    close.repeat(depth)
+                ),
                 1,
             )
         }
@@ -1375,7 +1433,11 @@ fn generate_campaign(rng: &mut SplitMix) -> Generated {
             let long = "x".repeat(pick(rng, &[100, 100_000]));
             let variants: Vec<String> = (0..count.min(500)).map(|i| format!("\"v{i}\"")).collect();
             base.replacen("title = \"", &format!("title = \"{long}"), 1)
-                .replacen("variants = [\"a\", \"b\"]", &format!("variants = [{}]", variants.join(", ")), 1)
+                .replacen(
+                    "variants = [\"a\", \"b\"]",
+                    &format!("variants = [{}]", variants.join(", ")),
+                    1,
+                )
         }
         4 => {
             // Many messages with long arguments.
@@ -1390,7 +1452,11 @@ fn generate_campaign(rng: &mut SplitMix) -> Generated {
         }
         _ => {
             // Repeated keys and tables.
-            format!("{}{}", base, "\n[[segments]]\nid = \"in-eu-nl\"\n".repeat(count))
+            format!(
+                "{}{}",
+                base,
+                "\n[[segments]]\nid = \"in-eu-nl\"\n".repeat(count)
+            )
         }
     };
     Generated::new(text, None)

@@ -65,7 +65,13 @@ impl Server {
         assert_eq!(added.code, 0, "{}", added.stderr);
         let mut command = Command::new(env!("CARGO_BIN_EXE_herald"));
         command
-            .args(["serve", "--listen", "127.0.0.1:0", "--database-url", &database])
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--database-url",
+                &database,
+            ])
             .current_dir(project.dir.path())
             .env_remove("RUST_LOG")
             .stdout(Stdio::piped())
@@ -196,11 +202,23 @@ async fn a_deeply_nested_layout_is_refused_and_the_service_stays_up() {
         .await;
     assert!(server.alive(), "the upload brought the server down");
     let found = diagnostics(status, &body);
-    let deep = find(&found, "campaigns/layouts/telegram.hbs", "nested more than 16 deep");
+    let deep = find(
+        &found,
+        "campaigns/layouts/telegram.hbs",
+        "nested more than 16 deep",
+    );
     // The 17th `{{#if title}}` opens the 17th level: line 17, column 1.
-    assert_eq!((&deep["line"], &deep["column"]), (&json!(17), &json!(1)), "{deep}");
+    assert_eq!(
+        (&deep["line"], &deep["column"]),
+        (&json!(17), &json!(1)),
+        "{deep}"
+    );
     assert_eq!(deep["severity"], "error");
-    find(&found, "campaigns/layouts/telegram.hbs", "at most 65536 bytes");
+    find(
+        &found,
+        "campaigns/layouts/telegram.hbs",
+        "at most 65536 bytes",
+    );
 
     // The service still answers: its probe, and an ordinary upload.
     assert_eq!(server.health().await, (200, "ok".to_string()));
@@ -229,11 +247,13 @@ async fn fluent_expansion_bombs_are_refused_before_they_are_formatted() {
         ),
     );
     assert_ne!(wide, common::EN);
-    let (status, _, body) = server
-        .upload(&bundle(&to_webhook, &wide, json!({})))
-        .await;
+    let (status, _, body) = server.upload(&bundle(&to_webhook, &wide, json!({}))).await;
     let found = diagnostics(status, &body);
-    let support = find(&found, "locales/en/demo.ftl", "message `support` can expand to");
+    let support = find(
+        &found,
+        "locales/en/demo.ftl",
+        "message `support` can expand to",
+    );
     assert_eq!(support["line"], 10, "{support}");
 
     // A number padded with a quadrillion zeros: the allocation alone would abort the process.
@@ -246,7 +266,11 @@ async fn fluent_expansion_bombs_are_refused_before_they_are_formatted() {
         .await;
     assert!(server.alive(), "the upload brought the server down");
     let found = diagnostics(status, &body);
-    find(&found, "locales/en/demo.ftl", "a digits option must be a whole number from 0 to 19");
+    find(
+        &found,
+        "locales/en/demo.ftl",
+        "a digits option must be a whole number from 0 to 19",
+    );
 
     assert_eq!(server.health().await, (200, "ok".to_string()));
     let (status, _, body) = server
@@ -289,7 +313,10 @@ async fn many_bad_uploads_at_once_leave_other_routes_answering() {
     };
     let (answers, slowest) = tokio::join!(uploads, probes);
     // Generous: a probe waits for nothing the uploads hold, so it answers in milliseconds.
-    assert!(slowest < Duration::from_secs(10), "/healthz took {slowest:?}");
+    assert!(
+        slowest < Duration::from_secs(10),
+        "/healthz took {slowest:?}"
+    );
     for (status, retry_after, body) in answers {
         match status {
             422 => {

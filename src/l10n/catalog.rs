@@ -159,12 +159,20 @@ impl Translation {
     /// Reports, and keeps from ever being formatted, every message whose expansion is not
     /// safely bounded (see [`super::expansion`]). `variable_bytes` is the longest value each
     /// variable can take.
-    fn refuse_unbounded(&mut self, variable_bytes: &dyn Fn(&str) -> usize, diags: &mut Diagnostics) {
+    fn refuse_unbounded(
+        &mut self,
+        variable_bytes: &dyn Fn(&str) -> usize,
+        diags: &mut Diagnostics,
+    ) {
         for (id, why) in unbounded_messages(&self.resource, variable_bytes) {
             let text = match why {
                 Unbounded::TooLong(bytes) => format!(
                     "message `{id}` can expand to {} bytes through its references and variables; a message may expand to at most {MAX_EXPANDED_BYTES} bytes, so it is not formatted",
-                    if bytes == usize::MAX { "unboundedly many".to_string() } else { format!("up to {bytes}") }
+                    if bytes == usize::MAX {
+                        "unboundedly many".to_string()
+                    } else {
+                        format!("up to {bytes}")
+                    }
                 ),
                 Unbounded::TooDeep => format!(
                     "message `{id}` resolves through more than {MAX_REFERENCE_DEPTH} levels of message and term references, so it is not formatted"

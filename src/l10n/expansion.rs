@@ -63,16 +63,12 @@ pub fn unbounded_messages(
         if !reported.insert(id) {
             continue;
         }
-        let parts = message
-            .value
-            .iter()
-            .map(|_| Key::Message(id, None))
-            .chain(
-                message
-                    .attributes
-                    .iter()
-                    .map(|a| Key::Message(id, Some(a.id.name))),
-            );
+        let parts = message.value.iter().map(|_| Key::Message(id, None)).chain(
+            message
+                .attributes
+                .iter()
+                .map(|a| Key::Message(id, Some(a.id.name))),
+        );
         let mut worst: Option<Unbounded> = None;
         for key in parts {
             let bound = bounder.entry(key, 0);
@@ -128,10 +124,7 @@ impl Bound {
     fn or(self, other: Bound) -> Bound {
         Bound {
             bytes: self.bytes.max(other.bytes),
-            ..self.then(Bound {
-                bytes: 0,
-                ..other
-            })
+            ..self.then(Bound { bytes: 0, ..other })
         }
     }
 
@@ -285,9 +278,7 @@ impl<'r, 'v> Bounder<'r, 'v> {
                     chosen = chosen.or(self.pattern(owner, &variant.value, depth));
                 }
                 // The selector is resolved (not written), which takes as much work.
-                marks
-                    .then(self.inline(owner, selector, depth))
-                    .then(chosen)
+                marks.then(self.inline(owner, selector, depth)).then(chosen)
             }
         }
     }
@@ -309,19 +300,20 @@ impl<'r, 'v> Bounder<'r, 'v> {
                     .max(self.longest_literal)
                     .max(id.name.len() + 3),
             ),
-            InlineExpression::Placeable { expression } => {
-                self.expression(owner, expression, depth)
-            }
-            InlineExpression::MessageReference { id, attribute } => {
-                self.entry(Key::Message(id.name, attribute.as_ref().map(|a| a.name)), depth + 1)
-            }
+            InlineExpression::Placeable { expression } => self.expression(owner, expression, depth),
+            InlineExpression::MessageReference { id, attribute } => self.entry(
+                Key::Message(id.name, attribute.as_ref().map(|a| a.name)),
+                depth + 1,
+            ),
             InlineExpression::TermReference {
                 id,
                 attribute,
                 arguments,
             } => {
-                let mut bound =
-                    self.entry(Key::Term(id.name, attribute.as_ref().map(|a| a.name)), depth + 1);
+                let mut bound = self.entry(
+                    Key::Term(id.name, attribute.as_ref().map(|a| a.name)),
+                    depth + 1,
+                );
                 if let Some(arguments) = arguments {
                     for argument in &arguments.positional {
                         bound = bound.then(self.inline(owner, argument, depth));
@@ -472,7 +464,10 @@ mod tests {
             "{found:?}"
         );
         assert!(found.iter().any(|(id, _)| id == "m40"), "{found:?}");
-        assert!(!found.iter().any(|(id, _)| id == "m0" || id == "m5"), "{found:?}");
+        assert!(
+            !found.iter().any(|(id, _)| id == "m0" || id == "m5"),
+            "{found:?}"
+        );
         let wide = format!(
             "big = {}\nbomb = {}\n",
             "y".repeat(1_000),
@@ -488,16 +483,24 @@ mod tests {
             deep.push_str(&format!("m{i} = {{ m{} }}\n", i - 1));
         }
         let found = refused(&deep);
-        assert!(found.contains(&("m2000".to_string(), Unbounded::TooDeep)), "{found:?}");
+        assert!(
+            found.contains(&("m2000".to_string(), Unbounded::TooDeep)),
+            "{found:?}"
+        );
         assert!(!found.iter().any(|(id, _)| id == "m10"), "{found:?}");
         let cycle = "a = { b }\nb = { a }\nc = { b }\nd = fine\n";
         let found = refused(cycle);
         assert_eq!(found.len(), 3, "{found:?}");
         assert!(found.iter().all(|(_, why)| *why == Unbounded::Cyclic));
         let zeros = "n = { NUMBER($months, minimumFractionDigits: 1000000000000) }\n";
-        assert!(matches!(refused(zeros).as_slice(), [(_, Unbounded::Number(why))] if why.contains("minimumFractionDigits")));
+        assert!(
+            matches!(refused(zeros).as_slice(), [(_, Unbounded::Number(why))] if why.contains("minimumFractionDigits"))
+        );
         let digits = format!("p = {{ 1.{} ->\n   *[other] x\n}}\n", "0".repeat(25));
-        assert!(matches!(refused(&digits).as_slice(), [(_, Unbounded::Number(_))]));
+        assert!(matches!(
+            refused(&digits).as_slice(),
+            [(_, Unbounded::Number(_))]
+        ));
         let via_term = "-t = { NUMBER(1, minimumFractionDigits: 99) }\nq = { -t }\n";
         assert!(matches!(refused(via_term).as_slice(), [(id, Unbounded::Number(_))] if id == "q"));
     }

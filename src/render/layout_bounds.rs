@@ -60,7 +60,11 @@ fn refuse_structure(text: &str) -> Option<LayoutRefusal> {
             let run = bytes[at..].iter().take_while(|b| **b == b'\\').count();
             at += run;
             if run == 1 && bytes[at..].starts_with(b"{{") {
-                at += if bytes[at..].starts_with(b"{{{{") { 4 } else { 2 };
+                at += if bytes[at..].starts_with(b"{{{{") {
+                    4
+                } else {
+                    2
+                };
             }
             continue;
         }
@@ -259,7 +263,12 @@ mod tests {
         assert!(!refuse_layout(&arrays).is_empty());
         let quoted = format!("{{{{x \"{}\"}}}}", "(".repeat(500));
         assert_eq!(refuse_layout(&quoted), []);
-        for partial in ["{{> telegram}}", "{{#> x}}{{/x}}", "{{~> y}}", "{{#*inline \"p\"}}{{/inline}}"] {
+        for partial in [
+            "{{> telegram}}",
+            "{{#> x}}{{/x}}",
+            "{{~> y}}",
+            "{{#*inline \"p\"}}{{/inline}}",
+        ] {
             assert!(!refuse_layout(partial).is_empty(), "{partial}");
         }
         assert_eq!(refuse_layout(&"a".repeat(MAX_LAYOUT_BYTES + 1)).len(), 1);

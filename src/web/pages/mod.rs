@@ -35,7 +35,11 @@ async fn campaign_versions(
 /// A version ready to render and plan, with the server's configuration, and `work` done on
 /// it: both run as bounded work, shared with the API (compiling and rendering what an author
 /// wrote stays off the async threads).
-async fn with_version<T, F>(state: &WebState, record: &VersionRecord, work: F) -> Result<T, WebError>
+async fn with_version<T, F>(
+    state: &WebState,
+    record: &VersionRecord,
+    work: F,
+) -> Result<T, WebError>
 where
     F: FnOnce(LoadedVersion) -> T + Send + 'static,
     T: Send + 'static,

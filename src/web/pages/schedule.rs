@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use super::{active_version, back, campaign_versions, with_version, path_segment, title, utc};
+use super::{active_version, back, campaign_versions, path_segment, title, utc, with_version};
 use crate::campaign::VersionState;
 use crate::schedule::{campaign_window, slots};
 use crate::web::WebState;
