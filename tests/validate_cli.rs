@@ -541,3 +541,27 @@ fn fluent_expansion_bombs_are_refused_before_they_are_formatted() {
         ],
     );
 }
+
+/// A campaign that sends more texts than can be checked in good time is refused before any is
+/// rendered (each would be rendered and measured at every upload).
+#[test]
+fn a_campaign_with_too_many_texts_is_refused_before_rendering() {
+    let sends: String = (0..1_700)
+        .map(|i| {
+            format!(
+                "\n[[sends]]\nid = \"weekly-{i}\"\nmessage = \"intro\"\nsegments = [\"in-eu\"]\nchannels = [\"telegram:info\", \"whatsapp:optin\"]\ncron = \"0 10 * * MON\"\n"
+            )
+        })
+        .collect();
+    assert_errors(
+        |p| {
+            p.write(
+                "campaigns/demo.toml",
+                &(common::CAMPAIGN.to_string() + &sends),
+            )
+        },
+        &[
+            "campaigns/demo.toml:1:1: error: the campaign sends 20415 distinct texts (send × segment × locale × channel × variant); at most 20000 are checked and sent, so split it into several campaigns",
+        ],
+    );
+}

@@ -2,6 +2,7 @@
 //! `campaigns/layouts/*.hbs` and the service configuration. Loading it runs every check, from
 //! TOML keys to rendered lengths, and returns the problems all together.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use super::diagnostic::{Diagnostics, Severity};
@@ -276,6 +277,38 @@ fn check_campaign(root: &Path, campaign: &Campaign, catalog: &Catalog, diags: &m
     }
 }
 
+/// The most texts (send × segment × locale × channel × variant) one campaign may send. Each is
+/// rendered or taken from the cache, and measured, whenever the campaign is checked; a
+/// campaign far past this would hold a validation slot for minutes, and the list of its texts
+/// alone could fill memory.
+pub const MAX_TEXTS: usize = 20_000;
+
+/// How many texts the campaign sends, counted without listing them.
+fn text_count(campaign: &Campaign) -> usize {
+    let locales: HashMap<&str, usize> = campaign
+        .segments
+        .iter()
+        .map(|s| (s.id.as_str(), s.locales.len()))
+        .collect();
+    campaign
+        .sends
+        .iter()
+        .map(|send| {
+            let variants = campaign
+                .message(&send.message)
+                .map_or(0, |m| m.fluent_ids().len());
+            let audiences: usize = send
+                .segments
+                .iter()
+                .filter_map(|id| locales.get(id.as_str()))
+                .sum();
+            audiences
+                .saturating_mul(send.channels.len())
+                .saturating_mul(variants)
+        })
+        .fold(0, usize::saturating_add)
+}
+
 /// Renders every combination that will be sent and checks layouts and platform limits.
 fn check_rendering(
     campaign: &Campaign,
@@ -284,6 +317,17 @@ fn check_rendering(
     layouts: &Layouts,
     diags: &mut Diagnostics,
 ) {
+    let texts = text_count(campaign);
+    if texts > MAX_TEXTS {
+        diags.error(
+            &campaign.file,
+            0..0,
+            format!(
+                "the campaign sends {texts} distinct texts (send × segment × locale × channel × variant); at most {MAX_TEXTS} are checked and sent, so split it into several campaigns"
+            ),
+        );
+        return;
+    }
     let mut renderer = Renderer::new(layouts);
     for combo in combinations(campaign, catalog, &PreviewFilter::default()) {
         let platform = combo.channel.platform;
