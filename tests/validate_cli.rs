@@ -537,7 +537,7 @@ fn fluent_expansion_bombs_are_refused_before_they_are_formatted() {
         },
         &[
             "locales/en/demo.ftl:4:1: error: message `bomb` can expand to up to 66850 bytes through its references and variables; a message may expand to at most 65536 bytes, so it is not formatted",
-            "locales/en/demo.ftl:8:1: error: message `intro--b` can expand to up to 66856 bytes through its references and variables; a message may expand to at most 65536 bytes, so it is not formatted",
+            "locales/en/demo.ftl:8:1: error: message `intro--b` can expand to up to 66882 bytes through its references and variables; a message may expand to at most 65536 bytes, so it is not formatted",
         ],
     );
 }

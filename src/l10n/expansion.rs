@@ -21,8 +21,8 @@ use fluent_syntax::ast::{
     Entry, Expression, InlineExpression, Pattern, PatternElement, VariantKey,
 };
 
-/// The most bytes one message's value or attribute may expand to. The longest text any
-/// platform takes (Facebook, 63,206 characters) is about this long in a Latin script.
+/// The most bytes one message's value and attributes together may expand to. The longest text
+/// any platform takes (Facebook, 63,206 characters) is about this long in a Latin script.
 pub const MAX_EXPANDED_BYTES: usize = 64 * 1024;
 /// The deepest chain of message and term references one message may resolve through.
 pub const MAX_REFERENCE_DEPTH: usize = 32;
@@ -69,15 +69,15 @@ pub fn unbounded_messages(
                 .iter()
                 .map(|a| Key::Message(id, Some(a.id.name))),
         );
-        let mut worst: Option<Unbounded> = None;
+        // Formatting a message resolves its value and every attribute, so together they must
+        // stay under the bound (ten thousand attributes of 60 KB each are 600 MB).
+        let mut total = Bound::default();
+        let mut number = None;
         for key in parts {
-            let bound = bounder.entry(key, 0);
-            if let Some(problem) = bound.problem(bounder.number_problem(key)) {
-                worst = Some(problem);
-                break;
-            }
+            total = total.then(bounder.entry(key, 0));
+            number = number.or_else(|| bounder.number_problem(key));
         }
-        if let Some(problem) = worst {
+        if let Some(problem) = total.problem(number) {
             found.push((id.to_string(), problem));
         }
     }
@@ -474,6 +474,15 @@ mod tests {
             "{ big }".repeat(100)
         );
         assert!(matches!(refused(&wide).as_slice(), [(id, Unbounded::TooLong(_))] if id == "bomb"));
+        // Each attribute is small; a hundred of them together are not.
+        let many: String = (0..100)
+            .map(|i| format!("    .a{i} = {{ big }}\n"))
+            .collect();
+        let attributes = format!("big = {}\nmany = x\n{many}", "y".repeat(1_000));
+        assert!(
+            matches!(refused(&attributes).as_slice(), [(id, Unbounded::TooLong(_))] if id == "many"),
+            "{attributes}"
+        );
     }
 
     #[test]
