@@ -118,7 +118,7 @@ fn refuse_structure(text: &str) -> Option<LayoutRefusal> {
                 depth += 1;
             }
             Some(b'/') => depth -= open_blocks.pop().unwrap_or(0),
-            Some(b'e') if is_else_chain(&bytes[at..]) => {
+            Some(b'e' | b'^') if is_else_chain(&bytes[at..]) => {
                 if let Some(levels) = open_blocks.last_mut() {
                     *levels += 1;
                     depth += 1;
@@ -154,15 +154,19 @@ fn refuse_structure(text: &str) -> Option<LayoutRefusal> {
     None
 }
 
-/// `else` followed by an expression: one more level of the chain (`{{else}}` alone is not).
+/// `else` or `^` followed by an expression: one more level of the chain (`{{else}}` and
+/// `{{^}}` alone are not).
 fn is_else_chain(tag: &[u8]) -> bool {
-    let Some(rest) = tag.strip_prefix(b"else") else {
+    let mut rest = if let Some(rest) = tag.strip_prefix(b"^") {
+        rest
+    } else if let Some(rest) = tag.strip_prefix(b"else") {
+        if !rest.first().is_some_and(u8::is_ascii_whitespace) {
+            return false;
+        }
+        rest
+    } else {
         return false;
     };
-    let mut rest = rest;
-    if !rest.first().is_some_and(u8::is_ascii_whitespace) {
-        return false;
-    }
     while rest.first().is_some_and(u8::is_ascii_whitespace) {
         rest = &rest[1..];
     }
@@ -253,6 +257,10 @@ mod tests {
         assert_eq!(refuse_layout(&just_enough), []);
         let chain = format!("{{{{#if a}}}}{}{{{{/if}}}}", "{{else if b}}".repeat(40));
         assert!(!refuse_layout(&chain).is_empty());
+        let caret = format!("{{{{#if a}}}}{}{{{{/if}}}}", "{{^b}}".repeat(40));
+        assert!(!refuse_layout(&caret).is_empty());
+        let inverses = format!("{{{{#if a}}}}x{}{{{{/if}}}}", "{{^}}y".repeat(40));
+        assert_eq!(refuse_layout(&inverses), []);
     }
 
     #[test]
