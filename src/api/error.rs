@@ -123,6 +123,32 @@ impl From<StoreError> for ApiError {
 mod tests {
     use super::*;
 
+    #[test]
+    fn busy_work_is_a_503_with_retry_after_and_slow_work_a_422() {
+        let busy = ApiError::from(WorkRefused::Busy).into_response();
+        assert_eq!(busy.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            busy.headers().get(axum::http::header::RETRY_AFTER),
+            Some(&axum::http::HeaderValue::from(RETRY_AFTER.as_secs()))
+        );
+        let slow = ApiError::from(WorkRefused::OverBudget(std::time::Duration::from_secs(20)));
+        assert_eq!(
+            (slow.status, slow.code),
+            (StatusCode::UNPROCESSABLE_ENTITY, "too_slow")
+        );
+        assert!(
+            slow.message.contains("longer than 20 seconds"),
+            "{}",
+            slow.message
+        );
+        let slow = slow.into_response();
+        assert!(
+            slow.headers()
+                .get(axum::http::header::RETRY_AFTER)
+                .is_none()
+        );
+    }
+
     #[tokio::test]
     async fn a_full_disk_is_a_503_that_reveals_no_path() {
         let full = crate::store::file_fault_errors::disk_full().await;
