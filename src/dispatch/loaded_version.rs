@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use crate::bounded_work::off_the_runtime;
-use crate::campaign::diagnostic::{Diagnostics, SourceFile};
+use crate::campaign::diagnostic::{Diagnostics, Severity, SourceFile};
 use crate::campaign::model::Campaign;
 use crate::campaign::parse::parse_campaign;
 use crate::campaign::{ContentHash, Locale, VersionBundle};
@@ -91,7 +91,17 @@ impl LoadedVersion {
                 })
             })
             .collect();
-        let layouts = Layouts::with_overrides(overrides, &mut diags);
+        let mut layout_problems = Diagnostics::default();
+        let layouts = Layouts::with_overrides(overrides, &mut layout_problems);
+        // A layout refused now (one stored before its bounds existed) would otherwise be
+        // replaced by the built-in one: never send anything but what was approved.
+        if let Some(first) = layout_problems
+            .into_sorted()
+            .into_iter()
+            .find(|d| d.severity == Severity::Error)
+        {
+            return Err(format!("version {} no longer loads: {first}", hash.short()));
+        }
         Ok(LoadedVersion {
             hash,
             campaign,
