@@ -8,6 +8,7 @@
 pub mod api;
 pub mod audit;
 pub mod auth;
+pub mod bounded_work;
 pub mod campaign;
 pub mod cli;
 pub mod client_address;

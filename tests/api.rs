@@ -1307,3 +1307,44 @@ async fn made_up_tokens_rebuild_the_link_index_at_most_every_five_seconds() {
         Ok("https://example.org/v2")
     );
 }
+
+/// A stored version whose layout herald now refuses (stored before layouts were bounded) is
+/// not shown, nor sent, with the built-in layout in its place: it no longer loads, and says why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stored_layout_refused_now_is_never_replaced_by_the_built_in_one() {
+    let mut app = App::spawn().await;
+    app.user("author", &[Role::Author]).await;
+    let hash = uploaded(&app, "author", common::CAMPAIGN).await;
+    let record = app
+        .store
+        .version(&herald::campaign::ContentHash::parse(&hash).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let mut bundle = record.bundle.clone();
+    bundle.layouts.insert(
+        "telegram".into(),
+        "{{#if title}}".repeat(40) + "{{body}}" + &"{{/if}}".repeat(40),
+    );
+    let stored = app
+        .store
+        .save_version(&bundle, app.clock.now())
+        .await
+        .unwrap();
+    let (status, body) = app
+        .call(
+            "GET",
+            &format!("/api/v1/versions/{}/preview", stored.hash),
+            Some("author"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["error"]["code"], "version_unloadable", "{body}");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("campaigns/layouts/telegram.hbs:1:")
+            && message.contains("nested more than 16 deep"),
+        "{message}"
+    );
+}

@@ -23,7 +23,9 @@ use std::time::{Duration, Instant};
 use axum::http::{HeaderMap, HeaderValue};
 use herald::api::UploadBundle;
 use herald::campaign::parse::parse_campaign;
-use herald::campaign::{Diagnostics, SourceFile, Target, load_project_with_config};
+use herald::campaign::{
+    Diagnostic, Diagnostics, Severity, SourceFile, Target, load_project_with_config,
+};
 use herald::config::Config;
 use herald::reach::inbound::{
     HUB_SIGNATURE_HEADER, TELEGRAM_SECRET_HEADER, VIBER_SIGNATURE_HEADER, answer_hub_challenge,
@@ -57,6 +59,7 @@ const TARGETS: &[&str] = &[
     "viber_signature",
     "telegram_secret",
     "upload",
+    "layout",
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -115,6 +118,31 @@ fn telegram_secret() {
 #[test]
 fn upload() {
     fuzz("upload");
+}
+
+#[test]
+fn layout() {
+    fuzz("layout");
+}
+
+// Structure-aware generators: inputs built to be deep, long or heavily cross-referenced, the
+// shapes that blind mutation rarely reaches (2,000 nested blocks, a reference chain that
+// doubles forty times). Each must be answered, ok or refused, within the hang limit; where
+// the generator knows the input breaks a documented bound it also checks the refusal.
+
+#[test]
+fn generated_layouts() {
+    fuzz_generated("layout", generate_layout);
+}
+
+#[test]
+fn generated_translations() {
+    fuzz_generated("fluent", generate_translation);
+}
+
+#[test]
+fn generated_campaigns() {
+    fuzz_generated("campaign", generate_campaign);
 }
 
 /// Every input that once crashed a target is fed to it again, so a fix cannot quietly regress.
@@ -235,36 +263,58 @@ fn fuzz(name: &'static str) {
     let seed = env_u64("HERALD_FUZZ_SEED", DEFAULT_SEED);
     let seeds = seeds(name);
     assert!(!seeds.is_empty(), "{name}: no seed inputs");
+    let originals: Vec<(String, Vec<u8>)> = seeds
+        .iter()
+        .enumerate()
+        .map(|(k, s)| (format!("seed input {k}"), s.clone()))
+        .collect();
+    let mutated = (0..iterations).map(move |i| {
+        let input = mutate(&mut rng_for(seed, name, i), &seeds);
+        (format!("iteration {i}"), input)
+    });
+    drive(
+        name,
+        seed,
+        move || {
+            let run = target(name);
+            Box::new(move |input: &Vec<u8>| run(input))
+        },
+        originals.into_iter().chain(mutated),
+        Vec::clone,
+    );
+}
+
+/// Feeds `inputs` to the check `make` builds, in a worker thread, while the test thread
+/// watches for hangs ([`HANG_LIMIT`] per input). `bytes` gives what to save of a failing input.
+fn drive<T: Send + 'static>(
+    name: &'static str,
+    seed: u64,
+    make: impl FnOnce() -> Box<dyn Fn(&T)> + Send + 'static,
+    inputs: impl Iterator<Item = (String, T)> + Send + 'static,
+    bytes: fn(&T) -> Vec<u8>,
+) {
     let current: Arc<Mutex<(String, Vec<u8>)>> = Arc::default();
     let (progress, heartbeat) = mpsc::channel::<()>();
     let started = Instant::now();
     let worker = {
         let current = Arc::clone(&current);
         std::thread::spawn(move || -> Result<u64, Failure> {
-            let run = target(name);
-            let mutated = (0..iterations).map(|i| {
-                let input = mutate(&mut rng_for(seed, name, i), &seeds);
-                (format!("iteration {i}"), input)
-            });
-            let originals = seeds
-                .iter()
-                .enumerate()
-                .map(|(k, s)| (format!("seed input {k}"), s.clone()));
+            let run = make();
             let mut count = 0;
             // A stack overflow aborts the whole process before anything can report it; the
             // input being run is therefore always on disk too.
             let folder = std::env::temp_dir().join("herald-fuzz");
             let _ = std::fs::create_dir_all(&folder);
             let in_flight = folder.join(format!("{name}-current"));
-            for (iteration, input) in originals.chain(mutated) {
-                let _ = std::fs::write(&in_flight, &input);
-                *current.lock().unwrap_or_else(|e| e.into_inner()) =
-                    (iteration.clone(), input.clone());
+            for (iteration, input) in inputs {
+                let raw = bytes(&input);
+                let _ = std::fs::write(&in_flight, &raw);
+                *current.lock().unwrap_or_else(|e| e.into_inner()) = (iteration.clone(), raw);
                 let _ = progress.send(());
                 if let Err(payload) = panic::catch_unwind(AssertUnwindSafe(|| run(&input))) {
                     return Err(Failure {
                         iteration,
-                        input,
+                        input: bytes(&input),
                         message: panic_message(&*payload),
                     });
                 }
@@ -743,6 +793,11 @@ fn seeds(name: &str) -> Vec<Vec<u8>> {
         "viber_signature" => signed_seeds(viber_seeds(), |body| hmac_sha256_hex(VIBER_TOKEN, body)),
         "telegram_secret" => signed_seeds(telegram_seeds(), |_| TELEGRAM_SECRET.to_string()),
         "upload" => upload_seeds(),
+        "layout" => vec![
+            b"{{#if title}}<b>{{title}}</b>\n\n{{/if}}{{body}}{{#if link}}\n\n{{#if cta}}<a href=\"{{link}}\">{{cta}}</a>{{else}}{{link}}{{/if}}{{/if}}".to_vec(),
+            b"{{#if title}}{{title}}\n\n{{/if}}{{body}}{{#if link}}\n\n{{#if cta}}{{cta}}\n{{/if}}{{link}}{{/if}}".to_vec(),
+            b"{{#each campaign}}{{@key}}: {{this}}\n{{/each}}{{{body}}} {{lookup campaign \"id\"}} {{! note }}{{!-- {{x}} --}}".to_vec(),
+        ],
         other => panic!("no seeds for `{other}`"),
     }
 }
@@ -751,6 +806,8 @@ fn seeds(name: &str) -> Vec<Vec<u8>> {
 // Targets. Each checks, besides not panicking, what its caller relies on.
 
 type Run = Box<dyn Fn(&[u8]) + Send>;
+/// A validating target: the diagnostics it returned, checked to point inside their files.
+type Check = Box<dyn Fn(&[u8]) -> Vec<Diagnostic> + Send>;
 
 fn service_config() -> Config {
     let mut diags = Diagnostics::default();
@@ -768,11 +825,13 @@ fn service_config() -> Config {
 }
 
 /// Every diagnostic must point inside its file and format without trouble.
-fn check_diagnostics(diags: Diagnostics) {
-    for diagnostic in diags.into_sorted() {
+fn check_diagnostics(diags: Diagnostics) -> Vec<Diagnostic> {
+    let sorted = diags.into_sorted();
+    for diagnostic in &sorted {
         assert!(diagnostic.line >= 1 && diagnostic.column >= 1);
         let _ = diagnostic.to_string();
     }
+    sorted
 }
 
 /// Splits `header value \n body`; a value a header cannot carry means no header at all.
@@ -819,35 +878,10 @@ impl Scratch {
 
 fn target(name: &str) -> Run {
     match name {
-        "campaign" => {
-            let config = service_config();
-            let scratch = Scratch::new();
-            let en = String::from_utf8(read("locales/en/avr-nl-2027.ftl")).unwrap();
+        "campaign" | "fluent" | "layout" => {
+            let check = checked_target(name);
             Box::new(move |input| {
-                // Campaign files are read as UTF-8 text; anything else never reaches the parser.
-                let text = String::from_utf8_lossy(input).into_owned();
-                let mut diags = Diagnostics::default();
-                let file = SourceFile::new("campaigns/fuzz.toml", text.clone());
-                let parsed = parse_campaign(file, None, &config, "herald.toml", &mut diags);
-                match &parsed {
-                    None => assert!(diags.has_errors(), "refused without an error"),
-                    Some(campaign) => {
-                        // Valid enough to model: run the whole validation, as `herald validate`.
-                        let root = scratch.reset();
-                        scratch.write(&format!("campaigns/{}.toml", campaign.id), &text);
-                        scratch.write(&format!("locales/en/{}.ftl", campaign.id), &en);
-                        let (project, more) = load_project_with_config(
-                            &Target::Folder(root.to_path_buf()),
-                            config.clone(),
-                            "herald.toml",
-                        );
-                        if project.campaigns.is_empty() {
-                            assert!(more.has_errors(), "campaign dropped without an error");
-                        }
-                        check_diagnostics(more);
-                    }
-                }
-                check_diagnostics(diags);
+                let _ = check(input);
             })
         }
         "config" => Box::new(|input| {
@@ -856,26 +890,6 @@ fn target(name: &str) -> Run {
             let _ = Config::parse(&SourceFile::new("herald.toml", text), &mut diags);
             check_diagnostics(diags);
         }),
-        "fluent" => {
-            let config = service_config();
-            let scratch = Scratch::new();
-            let campaign = String::from_utf8(read("campaigns/avr-nl-2027.toml")).unwrap();
-            Box::new(move |input| {
-                let text = String::from_utf8_lossy(input).into_owned();
-                let root = scratch.reset();
-                scratch.write("campaigns/avr-nl-2027.toml", &campaign);
-                // The default locale and a right-to-left one (bidi isolation on).
-                scratch.write("locales/en/avr-nl-2027.ftl", &text);
-                scratch.write("locales/ar/avr-nl-2027.ftl", &text);
-                let (project, diags) = load_project_with_config(
-                    &Target::Folder(root.to_path_buf()),
-                    config.clone(),
-                    "herald.toml",
-                );
-                assert_eq!(project.campaigns.len(), 1, "the campaign itself is valid");
-                check_diagnostics(diags);
-            })
-        }
         "telegram" => Box::new(|input| {
             if let Ok(events) = parse_telegram(input) {
                 let _ = format!("{events:?}");
@@ -976,4 +990,474 @@ fn target(name: &str) -> Run {
         }
         other => panic!("no fuzz target `{other}`"),
     }
+}
+
+/// The targets that run the whole validator, returning its diagnostics (already checked to
+/// point inside their files) so that generated inputs can check what was refused.
+fn checked_target(name: &str) -> Check {
+    match name {
+        "campaign" => {
+            let config = service_config();
+            let scratch = Scratch::new();
+            let en = String::from_utf8(read("locales/en/avr-nl-2027.ftl")).unwrap();
+            Box::new(move |input| {
+                // Campaign files are read as UTF-8 text; anything else never reaches the parser.
+                let text = String::from_utf8_lossy(input).into_owned();
+                let mut diags = Diagnostics::default();
+                let file = SourceFile::new("campaigns/fuzz.toml", text.clone());
+                let parsed = parse_campaign(file, None, &config, "herald.toml", &mut diags);
+                match &parsed {
+                    None => assert!(diags.has_errors(), "refused without an error"),
+                    Some(campaign) => {
+                        // Valid enough to model: run the whole validation, as `herald validate`.
+                        let root = scratch.reset();
+                        scratch.write(&format!("campaigns/{}.toml", campaign.id), &text);
+                        scratch.write(&format!("locales/en/{}.ftl", campaign.id), &en);
+                        let (project, more) = load_project_with_config(
+                            &Target::Folder(root.to_path_buf()),
+                            config.clone(),
+                            "herald.toml",
+                        );
+                        if project.campaigns.is_empty() {
+                            assert!(more.has_errors(), "campaign dropped without an error");
+                        }
+                        diags.extend(more);
+                    }
+                }
+                check_diagnostics(diags)
+            })
+        }
+        "fluent" => {
+            let config = service_config();
+            let scratch = Scratch::new();
+            let campaign = String::from_utf8(read("campaigns/avr-nl-2027.toml")).unwrap();
+            Box::new(move |input| {
+                let text = String::from_utf8_lossy(input).into_owned();
+                let root = scratch.reset();
+                scratch.write("campaigns/avr-nl-2027.toml", &campaign);
+                // The default locale and a right-to-left one (bidi isolation on).
+                scratch.write("locales/en/avr-nl-2027.ftl", &text);
+                scratch.write("locales/ar/avr-nl-2027.ftl", &text);
+                let (project, diags) = load_project_with_config(
+                    &Target::Folder(root.to_path_buf()),
+                    config.clone(),
+                    "herald.toml",
+                );
+                assert_eq!(project.campaigns.len(), 1, "the campaign itself is valid");
+                check_diagnostics(diags)
+            })
+        }
+        "layout" => {
+            let config = service_config();
+            let scratch = Scratch::new();
+            let campaign = String::from_utf8(read("campaigns/avr-nl-2027.toml")).unwrap();
+            let en = String::from_utf8(read("locales/en/avr-nl-2027.ftl")).unwrap();
+            let ar = String::from_utf8(read("locales/ar/avr-nl-2027.ftl")).unwrap();
+            Box::new(move |input| {
+                let text = String::from_utf8_lossy(input).into_owned();
+                let root = scratch.reset();
+                scratch.write("campaigns/avr-nl-2027.toml", &campaign);
+                scratch.write("locales/en/avr-nl-2027.ftl", &en);
+                scratch.write("locales/ar/avr-nl-2027.ftl", &ar);
+                // Every platform the campaign sends on: Telegram's HTML registry and the plain
+                // one.
+                for platform in ["telegram", "whatsapp", "viber"] {
+                    scratch.write(&format!("campaigns/layouts/{platform}.hbs"), &text);
+                }
+                let (project, diags) = load_project_with_config(
+                    &Target::Folder(root.to_path_buf()),
+                    config.clone(),
+                    "herald.toml",
+                );
+                assert_eq!(project.campaigns.len(), 1, "the campaign itself is valid");
+                check_diagnostics(diags)
+            })
+        }
+        other => panic!("no validating fuzz target `{other}`"),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Generated inputs.
+
+/// One generated input, and the words of the error it must be refused with, if the generator
+/// built it past a documented bound.
+struct Generated {
+    input: Vec<u8>,
+    refused_with: Option<String>,
+}
+
+impl Generated {
+    fn new(text: String, refused_with: Option<String>) -> Generated {
+        Generated {
+            input: text.into_bytes(),
+            refused_with,
+        }
+    }
+}
+
+/// Runs `HERALD_FUZZ_ITERATIONS / 10` (at least 20) generated inputs through a validating
+/// target, each within the hang limit, checking the refusals the generator expects.
+fn fuzz_generated(name: &'static str, generate: fn(&mut SplitMix) -> Generated) {
+    let count = (env_u64("HERALD_FUZZ_ITERATIONS", DEFAULT_ITERATIONS) / 10).max(20);
+    let seed = env_u64("HERALD_FUZZ_SEED", DEFAULT_SEED);
+    let inputs = (0..count).map(move |i| {
+        let generated = generate(&mut rng_for(seed, &format!("generated {name}"), i));
+        (format!("generated input {i}"), generated)
+    });
+    drive(
+        name,
+        seed,
+        move || {
+            let check = checked_target(name);
+            Box::new(move |generated: &Generated| {
+                let found = check(&generated.input);
+                if let Some(words) = &generated.refused_with {
+                    assert!(
+                        found
+                            .iter()
+                            .any(|d| d.severity == Severity::Error && d.message.contains(words)),
+                        "not refused with {words:?}: {found:#?}"
+                    );
+                }
+            })
+        },
+        inputs,
+        |generated| generated.input.clone(),
+    );
+}
+
+fn pick<T: Copy>(rng: &mut SplitMix, choices: &[T]) -> T {
+    choices[rng.below(choices.len())]
+}
+
+/// Depths around each limit, and far beyond.
+const DEPTHS: &[usize] = &[0, 1, 2, 7, 8, 9, 15, 16, 17, 31, 32, 33, 100, 2_000, 20_000];
+
+fn generate_layout(rng: &mut SplitMix) -> Generated {
+    let depth = pick(rng, DEPTHS);
+    let block_limit = herald::render::MAX_BLOCK_DEPTH;
+    let expression_limit = herald::render::MAX_EXPRESSION_DEPTH;
+    let too_deep = |over: bool| over.then(|| "nested more than".to_string());
+    match rng.below(7) {
+        0 => {
+            // Nested blocks of every kind, closed or not.
+            const OPENERS: &[(&str, &str)] = &[
+                ("{{#if title}}<b>{{title}}</b>\n", "{{/if}}"),
+                ("{{#unless cta}}", "{{/unless}}"),
+                ("{{#with campaign}}", "{{/with}}"),
+                ("{{#each campaign}}{{@key}}", "{{/each}}"),
+                ("{{~#if link~}}", "{{~/if~}}"),
+            ];
+            let mut text = String::new();
+            let mut closers = Vec::new();
+            for _ in 0..depth {
+                let (open, close) = pick(rng, OPENERS);
+                text.push_str(open);
+                closers.push(close);
+            }
+            text.push_str("{{body}}");
+            if rng.below(4) > 0 {
+                for close in closers.iter().rev() {
+                    text.push_str(close);
+                }
+            }
+            let over = depth > block_limit && text.len() <= herald::render::MAX_LAYOUT_BYTES;
+            Generated::new(text, too_deep(over))
+        }
+        1 => {
+            // A chain of `{{else if}}`: each link is one more level.
+            let text = format!(
+                "{{{{#if cta}}}}{{{{cta}}}}{}{{{{else}}}}{{{{body}}}}{{{{/if}}}}",
+                "{{else if title}}{{title}}".repeat(depth)
+            );
+            Generated::new(text, too_deep(depth + 1 > block_limit))
+        }
+        2 => {
+            // Sub-expressions inside one tag.
+            let text = format!(
+                "{{{{body}}}}{{{{lookup campaign {}\"id\"{}}}}}",
+                "(lookup campaign ".repeat(depth),
+                ")".repeat(depth)
+            );
+            let over = depth > expression_limit && text.len() <= herald::render::MAX_LAYOUT_BYTES;
+            Generated::new(
+                text,
+                over.then(|| "sub-expressions, arrays or objects".to_string()),
+            )
+        }
+        3 => {
+            // Literal arrays and objects inside one tag.
+            let (open, close) = pick(rng, &[("[", "]"), ("{\"a\": ", "}")]);
+            let text = format!(
+                "{{{{body}}}}{{{{#each {}1{}}}}}{{{{this}}}}{{{{/each}}}}",
+                open.repeat(depth),
+                close.repeat(depth)
+            );
+            let over = depth > expression_limit && text.len() <= herald::render::MAX_LAYOUT_BYTES;
+            Generated::new(
+                text,
+                over.then(|| "sub-expressions, arrays or objects".to_string()),
+            )
+        }
+        4 => {
+            // Long repetition: many parts, a text far past any platform's size.
+            let part = pick(rng, &["{{body}}", "{{title}}{{cta}}", "{{{body}}}\n", "x"]);
+            let times = pick(rng, &[10, 1_000, 8_000, 70_000]);
+            let text = part.repeat(times);
+            let over = text.len() > herald::render::MAX_LAYOUT_BYTES;
+            Generated::new(text, over.then(|| "a layout may be at most".to_string()))
+        }
+        5 => {
+            // Partials and decorators, which could include each other without end.
+            let text = pick(
+                rng,
+                &[
+                    "{{> telegram}}",
+                    "{{> whatsapp}}{{body}}",
+                    "{{#> viber}}{{body}}{{/viber}}",
+                    "{{#*inline \"p\"}}{{> p}}{{/inline}}{{> p}}",
+                    "{{* decorator}}{{body}}",
+                ],
+            )
+            .repeat(1 + rng.below(3));
+            Generated::new(text, Some("partials or decorators".to_string()))
+        }
+        _ => {
+            // Random tokens, nested at random: whatever it makes must be answered.
+            const TOKENS: &[&str] = &[
+                "{{#if title}}",
+                "{{/if}}",
+                "{{else}}",
+                "{{else if cta}}",
+                "{{body}}",
+                "(",
+                ")",
+                "[",
+                "]",
+                "{",
+                "}",
+                "{{",
+                "}}",
+                "\"",
+                "'",
+                "\\",
+                "{{!",
+                "{{!--",
+                "--}}",
+                "{{{{raw}}}}",
+                "{{{{/raw}}}}",
+                "{{~",
+                "~}}",
+                "{{#each campaign}}",
+                "{{/each}}",
+                "{{lookup campaign (concat",
+                "\n",
+                "x",
+            ];
+            let count = pick(rng, &[10, 200, 5_000]);
+            let text: String = (0..count).map(|_| pick(rng, TOKENS)).collect();
+            Generated::new(text, None)
+        }
+    }
+}
+
+fn generate_translation(rng: &mut SplitMix) -> Generated {
+    // The campaign's first message, so that whatever is generated is formatted and rendered.
+    const TOP: &str = "avr-intro--a";
+    let depth = pick(rng, DEPTHS);
+    let expansion = "message `avr-intro--a` can expand to".to_string();
+    match rng.below(8) {
+        0 => {
+            // Nested placeables.
+            let text = format!("{TOP} = {}x{}\n", "{ ".repeat(depth), " }".repeat(depth));
+            let over = depth > herald::l10n::MAX_NESTING;
+            Generated::new(
+                text,
+                over.then(|| "placeables are nested more than".to_string()),
+            )
+        }
+        1 => {
+            // Each message refers to the previous one `fan` times.
+            let fan = 1 + rng.below(3);
+            let length = pick(rng, &[1, 100, 10_000]);
+            let links = depth.min(60);
+            let mut text = format!("m0 = {}\n", "x".repeat(length));
+            for i in 1..=links {
+                text.push_str(&format!(
+                    "m{i} = {}\n",
+                    format!("{{ m{} }}", i - 1).repeat(fan)
+                ));
+            }
+            text.push_str(&format!("{TOP} = {{ m{links} }}\n"));
+            Generated::new(text, None)
+        }
+        2 => {
+            // A long chain of single references.
+            let mut text = "m0 = x\n".to_string();
+            for i in 1..=depth {
+                text.push_str(&format!("m{i} = {{ m{} }}\n", i - 1));
+            }
+            text.push_str(&format!("{TOP} = {{ m{depth} }}\n"));
+            let over = depth + 2 > herald::l10n::MAX_REFERENCE_DEPTH;
+            Generated::new(
+                text,
+                over.then(|| "levels of message and term references".to_string()),
+            )
+        }
+        3 => {
+            // One long message written many times.
+            let length = pick(rng, &[10, 1_000, 60_000]);
+            let times = pick(rng, &[1, 10, 99, 150]);
+            let text = format!(
+                "big = {}\n{TOP} = {}\n",
+                "y".repeat(length),
+                "{ big }".repeat(times)
+            );
+            let over = length * times > herald::l10n::MAX_EXPANDED_BYTES;
+            Generated::new(text, over.then_some(expansion))
+        }
+        4 => {
+            // Number options and literals past what Fluent can format.
+            let option = pick(
+                rng,
+                &[
+                    "minimumFractionDigits",
+                    "maximumFractionDigits",
+                    "minimumIntegerDigits",
+                    "maximumSignificantDigits",
+                ],
+            );
+            let value = pick(
+                rng,
+                &["0", "2", "19", "20", "100", "1000000000000000", "1.5"],
+            );
+            let fine = value
+                .parse::<usize>()
+                .is_ok_and(|v| v <= herald::l10n::MAX_FRACTION_DIGITS);
+            let text = format!(
+                "{TOP} = {{ NUMBER(12, {option}: {value}) }} and {{ NUMBER(1.{}) }}\n",
+                "0".repeat(1 + rng.below(3))
+            );
+            Generated::new(
+                text,
+                (!fine).then(|| "a digits option must be a whole number".to_string()),
+            )
+        }
+        5 => {
+            let digits = pick(rng, &[1, 19, 20, 400]);
+            let text = format!(
+                "{TOP} = {{ 1.{} ->\n    [one] one\n   *[other] other\n}}\n",
+                "5".repeat(digits)
+            );
+            let over = digits > herald::l10n::MAX_FRACTION_DIGITS;
+            Generated::new(text, over.then(|| "digits after the point".to_string()))
+        }
+        6 => {
+            // Terms called with arguments, doubling at each level.
+            let links = depth.min(40);
+            let mut text = "-t0 = { $x }\n".to_string();
+            for i in 1..=links {
+                text.push_str(&format!(
+                    "-t{i} = {{ -t{}(x: \"{}\") }}{{ -t{}(x: \"ab\") }}\n",
+                    i - 1,
+                    "z".repeat(rng.below(50)),
+                    i - 1
+                ));
+            }
+            text.push_str(&format!("{TOP} = {{ -t{links} }}\n"));
+            Generated::new(text, None)
+        }
+        _ => {
+            // Nested selects and cycles.
+            let mut text = format!("{TOP} = ");
+            for _ in 0..depth.min(40) {
+                text.push_str("{ $months ->\n [one] a\n *[other] ");
+            }
+            text.push_str("{ cycle-a }");
+            for _ in 0..depth.min(40) {
+                text.push_str("\n}");
+            }
+            text.push_str("\ncycle-a = { cycle-b }\ncycle-b = { cycle-a }\n");
+            Generated::new(text, None)
+        }
+    }
+}
+
+fn generate_campaign(rng: &mut SplitMix) -> Generated {
+    let base = String::from_utf8(read("campaigns/avr-nl-2027.toml")).unwrap();
+    let count = pick(rng, &[1, 10, 200, 2_000]);
+    let text = match rng.below(6) {
+        0 => {
+            // Many segments, each sent to.
+            let mut text = base.clone();
+            let mut ids = Vec::new();
+            for i in 0..count {
+                ids.push(format!("\"s{i}\""));
+                text.push_str(&format!(
+                    "\n[[segments]]\nid = \"s{i}\"\nkind = \"in_eu\"\ncountries = [\"NL\"]\nlocales = [\"en\", \"ar\"]\nfallback = [\"en\"]\ntimezone = \"Europe/Amsterdam\"\n"
+                ));
+            }
+            text.push_str(&format!(
+                "\n[[sends]]\nid = \"many\"\nmessage = \"avr-intro\"\nsegments = [{}]\nchannels = [\"telegram:nl-info\"]\ncron = \"0 10 * * MON\"\n",
+                ids.join(", ")
+            ));
+            text
+        }
+        1 => {
+            // Many sends.
+            let mut text = base.clone();
+            for i in 0..count {
+                text.push_str(&format!(
+                    "\n[[sends]]\nid = \"send-{i}\"\nmessage = \"avr-intro\"\nsegments = [\"in-eu-nl\"]\nchannels = [\"telegram:nl-info\", \"viber:nl-community\"]\ncron = \"0 10 * * MON\"\n"
+                ));
+            }
+            text
+        }
+        2 => {
+            // Deeply nested arrays and inline tables in values.
+            let depth = pick(rng, DEPTHS);
+            let (open, close) = pick(rng, &[("[", "]"), ("{ a = ", " }"), ("[{ b = ", "}]")]);
+            base.replacen(
+                "[[segments]]",
+                &format!(
+                    "extra = {}1{}\n\n[[segments]]",
+                    open.repeat(depth),
+                    close.repeat(depth)
+                ),
+                1,
+            )
+        }
+        3 => {
+            // Long strings and many variants.
+            let long = "x".repeat(pick(rng, &[100, 100_000]));
+            let variants: Vec<String> = (0..count.min(500)).map(|i| format!("\"v{i}\"")).collect();
+            base.replacen("title = \"", &format!("title = \"{long}"), 1)
+                .replacen(
+                    "variants = [\"a\", \"b\"]",
+                    &format!("variants = [{}]", variants.join(", ")),
+                    1,
+                )
+        }
+        4 => {
+            // Many messages with long arguments.
+            let mut text = base.clone();
+            for i in 0..count {
+                text.push_str(&format!(
+                    "\n[[messages]]\nid = \"m{i}\"\nargs = {{ months = {i}, name = \"{}\" }}\n",
+                    "n".repeat(rng.below(1_000))
+                ));
+            }
+            text
+        }
+        _ => {
+            // Repeated keys and tables.
+            format!(
+                "{}{}",
+                base,
+                "\n[[segments]]\nid = \"in-eu-nl\"\n".repeat(count)
+            )
+        }
+    };
+    Generated::new(text, None)
 }

@@ -492,3 +492,76 @@ fn the_shipped_examples_are_valid() {
             .contains("translation completeness: safe-migration-sahel-2027")
     );
 }
+
+/// The layout that once overflowed the stack and aborted the process (2,000 nested blocks,
+/// 74 KB): refused before it is compiled, at the block that goes too deep, with its size.
+#[test]
+fn a_deeply_nested_layout_is_refused_before_it_is_compiled() {
+    let layout =
+        "{{#if title}}<b>{{title}}</b>\n".repeat(2_000) + "{{body}}" + &"{{/if}}".repeat(2_000);
+    assert_errors(
+        |p| p.write("campaigns/layouts/telegram.hbs", &layout),
+        &[
+            "campaigns/layouts/telegram.hbs:1:1: error: the layout is 74008 bytes long; a layout may be at most 65536 bytes",
+            "campaigns/layouts/telegram.hbs:17:1: error: blocks are nested more than 16 deep (`{{#…}}` inside `{{#…}}`, each `{{else if …}}` counting as one more); this layout is not compiled",
+        ],
+    );
+}
+
+/// Fluent expansions that would fill memory (or abort on a failed allocation) are refused
+/// before anything is formatted, at the message.
+#[test]
+fn fluent_expansion_bombs_are_refused_before_they_are_formatted() {
+    assert_errors(
+        |p| {
+            p.edit(
+                "locales/en/demo.ftl",
+                "*[other] { $months } months",
+                "*[other] { NUMBER($months, minimumFractionDigits: 1000000000000000) } months",
+            )
+        },
+        &[
+            "locales/en/demo.ftl:9:1: error: message `support` cannot be formatted: `NUMBER(…, minimumFractionDigits: 1000000000000000)`: a digits option must be a whole number from 0 to 19",
+        ],
+    );
+    // Nearly a thousand bytes written 70 times: under fluent-bundle's own limit of 100 placeables.
+    let bomb = format!(
+        "-iom = IOM\nbig = {}\nbomb = {}\n",
+        "Know your options. ".repeat(50).trim_end(),
+        "{ big }".repeat(70)
+    );
+    assert_errors(
+        |p| {
+            p.edit("locales/en/demo.ftl", "-iom = IOM\n", &bomb);
+            p.edit("locales/en/demo.ftl", "You have options.", "{ bomb }");
+        },
+        &[
+            "locales/en/demo.ftl:4:1: error: message `bomb` can expand to up to 66850 bytes through its references and variables; a message may expand to at most 65536 bytes, so it is not formatted",
+            "locales/en/demo.ftl:8:1: error: message `intro--b` can expand to up to 66882 bytes through its references and variables; a message may expand to at most 65536 bytes, so it is not formatted",
+        ],
+    );
+}
+
+/// A campaign that sends more texts than can be checked in good time is refused before any is
+/// rendered (each would be rendered and measured at every upload).
+#[test]
+fn a_campaign_with_too_many_texts_is_refused_before_rendering() {
+    let sends: String = (0..1_700)
+        .map(|i| {
+            format!(
+                "\n[[sends]]\nid = \"weekly-{i}\"\nmessage = \"intro\"\nsegments = [\"in-eu\"]\nchannels = [\"telegram:info\", \"whatsapp:optin\"]\ncron = \"0 10 * * MON\"\n"
+            )
+        })
+        .collect();
+    assert_errors(
+        |p| {
+            p.write(
+                "campaigns/demo.toml",
+                &(common::CAMPAIGN.to_string() + &sends),
+            )
+        },
+        &[
+            "campaigns/demo.toml:1:1: error: the campaign sends 20415 distinct texts (send × segment × locale × channel × variant); at most 20000 are checked and sent, so split it into several campaigns",
+        ],
+    );
+}

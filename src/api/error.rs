@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+use crate::bounded_work::{RETRY_AFTER, WorkRefused};
 use crate::store::StoreError;
 
 #[derive(Debug)]
@@ -14,6 +15,8 @@ pub struct ApiError {
     pub code: &'static str,
     pub message: String,
     pub details: Option<serde_json::Value>,
+    /// Seconds for a `Retry-After` header (a busy server).
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -23,6 +26,7 @@ impl ApiError {
             code,
             message: message.into(),
             details: None,
+            retry_after: None,
         }
     }
 
@@ -50,7 +54,34 @@ impl IntoResponse for ApiError {
         if let Some(details) = self.details {
             body["error"]["details"] = details;
         }
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
+    }
+}
+
+impl From<WorkRefused> for ApiError {
+    fn from(refused: WorkRefused) -> Self {
+        let message = refused.to_string();
+        match refused {
+            WorkRefused::Busy => {
+                let mut error = ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", message);
+                error.retry_after = Some(RETRY_AFTER.as_secs());
+                error
+            }
+            // Within the limits every bundle is checked in well under the budget, so one that
+            // is not is the bundle's doing: a client error the author can act on.
+            WorkRefused::OverBudget(_) => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "too_slow", message)
+            }
+            WorkRefused::Failed => {
+                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", message)
+            }
+        }
     }
 }
 
@@ -91,6 +122,32 @@ impl From<StoreError> for ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn busy_work_is_a_503_with_retry_after_and_slow_work_a_422() {
+        let busy = ApiError::from(WorkRefused::Busy).into_response();
+        assert_eq!(busy.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            busy.headers().get(axum::http::header::RETRY_AFTER),
+            Some(&axum::http::HeaderValue::from(RETRY_AFTER.as_secs()))
+        );
+        let slow = ApiError::from(WorkRefused::OverBudget(std::time::Duration::from_secs(20)));
+        assert_eq!(
+            (slow.status, slow.code),
+            (StatusCode::UNPROCESSABLE_ENTITY, "too_slow")
+        );
+        assert!(
+            slow.message.contains("longer than 20 seconds"),
+            "{}",
+            slow.message
+        );
+        let slow = slow.into_response();
+        assert!(
+            slow.headers()
+                .get(axum::http::header::RETRY_AFTER)
+                .is_none()
+        );
+    }
 
     #[tokio::test]
     async fn a_full_disk_is_a_503_that_reveals_no_path() {

@@ -2,6 +2,7 @@
 //! `campaigns/layouts/*.hbs` and the service configuration. Loading it runs every check, from
 //! TOML keys to rendered lengths, and returns the problems all together.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use super::diagnostic::{Diagnostics, Severity};
@@ -12,7 +13,8 @@ use crate::campaign::diagnostic::SourceFile;
 use crate::config::Config;
 use crate::l10n::{Catalog, CompletenessMatrix};
 use crate::render::{
-    Layouts, PreviewFilter, RenderError, Renderer, combinations, measure, platform_limit,
+    Layouts, MAX_RENDERED_BYTES, PreviewFilter, RenderError, Renderer, combinations, measure,
+    platform_limit,
 };
 
 /// The default configuration file, looked for in the working directory, then the project.
@@ -281,6 +283,38 @@ fn check_campaign(root: &Path, campaign: &Campaign, catalog: &Catalog, diags: &m
     }
 }
 
+/// The most texts (send × segment × locale × channel × variant) one campaign may send. Each is
+/// rendered or taken from the cache, and measured, whenever the campaign is checked; a
+/// campaign far past this would hold a validation slot for minutes, and the list of its texts
+/// alone could fill memory.
+pub const MAX_TEXTS: usize = 20_000;
+
+/// How many texts the campaign sends, counted without listing them.
+fn text_count(campaign: &Campaign) -> usize {
+    let locales: HashMap<&str, usize> = campaign
+        .segments
+        .iter()
+        .map(|s| (s.id.as_str(), s.locales.len()))
+        .collect();
+    campaign
+        .sends
+        .iter()
+        .map(|send| {
+            let variants = campaign
+                .message(&send.message)
+                .map_or(0, |m| m.fluent_ids().len());
+            let audiences: usize = send
+                .segments
+                .iter()
+                .filter_map(|id| locales.get(id.as_str()))
+                .sum();
+            audiences
+                .saturating_mul(send.channels.len())
+                .saturating_mul(variants)
+        })
+        .fold(0, usize::saturating_add)
+}
+
 /// Renders every combination that will be sent and checks layouts and platform limits.
 fn check_rendering(
     version: &ContentHash,
@@ -290,6 +324,17 @@ fn check_rendering(
 ) {
     let (campaign, catalog) = (&loaded.campaign, &loaded.catalog);
     let config = &project.config;
+    let texts = text_count(campaign);
+    if texts > MAX_TEXTS {
+        diags.error(
+            &campaign.file,
+            0..0,
+            format!(
+                "the campaign sends {texts} distinct texts (send × segment × locale × channel × variant); at most {MAX_TEXTS} are checked and sent, so split it into several campaigns"
+            ),
+        );
+        return;
+    }
     let mut renderer = Renderer::new(&project.layouts);
     for combo in combinations(campaign, catalog, &PreviewFilter::default()) {
         let platform = combo.channel.platform;
@@ -308,6 +353,24 @@ fn check_rendering(
             Err(RenderError::MissingMessage) => continue,
         };
         let text = rendered.with_link(&combo.tracking_url(version, campaign, &config.public_url));
+        if text.len() > MAX_RENDERED_BYTES {
+            let translation = combo.translation;
+            let start = translation
+                .message_span(&combo.fluent_id)
+                .map_or(0, |span| span.start);
+            diags.error(
+                &translation.file,
+                start..start,
+                format!(
+                    "message `{}` renders to {} bytes on {platform}; no platform is sent more than {MAX_RENDERED_BYTES} bytes (send `{}` on `{}`)",
+                    combo.fluent_id,
+                    text.len(),
+                    combo.send.id,
+                    combo.channel
+                ),
+            );
+            continue;
+        }
         let account_limit = config.accounts.get(combo.channel).and_then(|a| a.max_chars);
         let limit = match (platform_limit(platform), account_limit) {
             (Some(p), Some(a)) => Some(p.min(a)),

@@ -540,11 +540,13 @@ impl<S: Store> Dispatcher<S> {
         {
             let version = match self.versions.get(&record.hash) {
                 Some(version) => version,
-                None => match LoadedVersion::from_bundle(
+                None => match LoadedVersion::load_off_the_runtime(
                     record.hash.clone(),
-                    &record.bundle,
-                    &self.config,
-                ) {
+                    record.bundle.clone(),
+                    Arc::clone(&self.config),
+                )
+                .await
+                {
                     Ok(version) => self.versions.insert(version),
                     Err(error) => {
                         tracing::error!(version = record.hash.short(), %error, "cannot estimate a version's audiences");
@@ -1397,11 +1399,14 @@ impl<S: Store> Dispatcher<S> {
                     .await
                     .map_err(|e| e.to_string())?
                     .ok_or_else(|| format!("version {} is gone", job.version.short()))?;
-                self.versions.insert(LoadedVersion::from_bundle(
-                    record.hash,
-                    &record.bundle,
-                    &self.config,
-                )?)
+                self.versions.insert(
+                    LoadedVersion::load_off_the_runtime(
+                        record.hash,
+                        record.bundle,
+                        Arc::clone(&self.config),
+                    )
+                    .await?,
+                )
             }
         };
         let channel = ChannelRef::parse(&job.channel)?;

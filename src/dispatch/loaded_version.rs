@@ -5,7 +5,8 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use crate::campaign::diagnostic::{Diagnostics, SourceFile};
+use crate::bounded_work::off_the_runtime;
+use crate::campaign::diagnostic::{Diagnostics, Severity, SourceFile};
 use crate::campaign::model::Campaign;
 use crate::campaign::parse::parse_campaign;
 use crate::campaign::{ContentHash, Locale, VersionBundle};
@@ -90,7 +91,17 @@ impl LoadedVersion {
                 })
             })
             .collect();
-        let layouts = Layouts::with_overrides(overrides, &mut diags);
+        let mut layout_problems = Diagnostics::default();
+        let layouts = Layouts::with_overrides(overrides, &mut layout_problems);
+        // A layout refused now (one stored before its bounds existed) would otherwise be
+        // replaced by the built-in one: never send anything but what was approved.
+        if let Some(first) = layout_problems
+            .into_sorted()
+            .into_iter()
+            .find(|d| d.severity == Severity::Error)
+        {
+            return Err(format!("version {} no longer loads: {first}", hash.short()));
+        }
         Ok(LoadedVersion {
             hash,
             campaign,
@@ -99,6 +110,20 @@ impl LoadedVersion {
             rendered: Mutex::new(HashMap::new()),
             prepared: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// [`LoadedVersion::from_bundle`] on the blocking pool: parsing and compiling a version's
+    /// translations and layouts must not stall the async threads that send, count clicks and
+    /// answer partners. Never refused for being busy (unlike uploads), since a refusal here
+    /// would fail a job: the version's size was bounded when it was uploaded.
+    pub async fn load_off_the_runtime(
+        hash: ContentHash,
+        bundle: VersionBundle,
+        config: Arc<Config>,
+    ) -> Result<LoadedVersion, String> {
+        off_the_runtime(move || LoadedVersion::from_bundle(hash, &bundle, &config))
+            .await
+            .map_err(|refused| refused.to_string())?
     }
 
     /// The text one job sends: its variant (chosen from the job's key, so A and B alternate

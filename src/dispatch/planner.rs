@@ -38,7 +38,13 @@ pub async fn plan_active_versions<S: Store>(
         }
         let version: Arc<LoadedVersion> = match cache.get(&record.hash) {
             Some(version) => version,
-            None => match LoadedVersion::from_bundle(record.hash.clone(), &record.bundle, config) {
+            None => match LoadedVersion::load_off_the_runtime(
+                record.hash.clone(),
+                record.bundle.clone(),
+                Arc::new(config.clone()),
+            )
+            .await
+            {
                 Ok(version) => cache.insert(version),
                 Err(error) => {
                     tracing::error!(version = record.hash.short(), %error, "cannot plan a version");

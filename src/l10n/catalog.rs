@@ -1,7 +1,7 @@
 //! The Fluent translations of one campaign, one bundle per locale, and the rule that picks
 //! which locale a segment's recipients get each message in.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -14,7 +14,10 @@ use crate::campaign::diagnostic::{Diagnostics, SourceFile};
 use crate::campaign::locale::Locale;
 use crate::campaign::model::{ArgValue, Campaign, Message};
 
-use super::nesting::{MAX_NESTING, too_deep};
+use super::expansion::{
+    MAX_EXPANDED_BYTES, MAX_REFERENCE_DEPTH, NUMBER_TEXT_BYTES, Unbounded, unbounded_messages,
+};
+use super::nesting::{MAX_NESTING, MAX_TRANSLATION_BYTES, too_deep};
 
 /// `locales/<locale>/<campaign-id>.ftl` under the project root.
 pub fn translation_path(root: &Path, locale: &Locale, campaign_id: &str) -> PathBuf {
@@ -41,6 +44,8 @@ pub struct Translation {
     /// Marked `### status: draft` by its translator: usable, but shown as needing review.
     pub draft: bool,
     entries: HashMap<String, EntryInfo>,
+    /// Messages whose expansion has no safe bound: reported, and never formatted.
+    unbounded: HashSet<String>,
 }
 
 /// A message's words in one locale: the value and each attribute, already resolved.
@@ -55,6 +60,17 @@ impl Translation {
         // Nesting deep enough to overflow the parser's stack is refused before parsing; the
         // translation is then empty, so every message it should hold is reported missing too.
         let parsed = match too_deep(&file.text) {
+            _ if file.text.len() > MAX_TRANSLATION_BYTES => {
+                diags.error(
+                    &file,
+                    0..0,
+                    format!(
+                        "the translation is {} bytes long; a translation file may be at most {MAX_TRANSLATION_BYTES} bytes, so it is not read",
+                        file.text.len()
+                    ),
+                );
+                FluentResource::try_new(String::new())
+            }
             Some(offset) => {
                 diags.error(
                     &file,
@@ -136,6 +152,41 @@ impl Translation {
             bundle,
             draft,
             entries,
+            unbounded: HashSet::new(),
+        }
+    }
+
+    /// Reports, and keeps from ever being formatted, every message whose expansion is not
+    /// safely bounded (see [`super::expansion`]). `variable_bytes` is the longest value each
+    /// variable can take.
+    fn refuse_unbounded(
+        &mut self,
+        variable_bytes: &dyn Fn(&str) -> usize,
+        diags: &mut Diagnostics,
+    ) {
+        for (id, why) in unbounded_messages(&self.resource, variable_bytes) {
+            let text = match why {
+                Unbounded::TooLong(bytes) => format!(
+                    "message `{id}` can expand to {} bytes through its references and variables; a message may expand to at most {MAX_EXPANDED_BYTES} bytes, so it is not formatted",
+                    if bytes == usize::MAX {
+                        "unboundedly many".to_string()
+                    } else {
+                        format!("up to {bytes}")
+                    }
+                ),
+                Unbounded::TooDeep => format!(
+                    "message `{id}` resolves through more than {MAX_REFERENCE_DEPTH} levels of message and term references, so it is not formatted"
+                ),
+                Unbounded::Cyclic => {
+                    format!("message `{id}` refers to itself through a cycle of references")
+                }
+                Unbounded::Number(why) => {
+                    format!("message `{id}` cannot be formatted: {why}")
+                }
+            };
+            let start = self.entries.get(&id).map_or(0, |e| e.offset);
+            diags.error(&self.file, start..start, text);
+            self.unbounded.insert(id);
         }
     }
 
@@ -169,6 +220,9 @@ impl Translation {
         args: &FluentArgs<'_>,
     ) -> (Option<FormattedMessage>, Vec<FluentError>) {
         let mut errors = Vec::new();
+        if self.unbounded.contains(id) {
+            return (None, errors);
+        }
         let Some(message) = self.bundle.get_message(id) else {
             return (None, errors);
         };
@@ -216,8 +270,9 @@ impl Catalog {
             let path = translation_path(root, &locale, &campaign.id);
             match std::fs::read_to_string(&path) {
                 Ok(text) => {
-                    let translation =
+                    let mut translation =
                         Translation::load(locale.clone(), SourceFile::new(path, text), diags);
+                    translation.refuse_unbounded(&|name| variable_bytes(campaign, name), diags);
                     translations.insert(locale, translation);
                 }
                 Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
@@ -235,7 +290,11 @@ impl Catalog {
     ) -> Catalog {
         let translations = files
             .into_iter()
-            .map(|(locale, file)| (locale.clone(), Translation::load(locale, file, diags)))
+            .map(|(locale, file)| {
+                let mut translation = Translation::load(locale.clone(), file, diags);
+                translation.refuse_unbounded(&|name| variable_bytes(campaign, name), diags);
+                (locale, translation)
+            })
             .collect();
         Catalog::from_translations(campaign, translations)
     }
@@ -322,6 +381,22 @@ pub fn message_args(message: &Message) -> FluentArgs<'static> {
         }
     }
     args
+}
+
+/// The longest value variable `name` takes in any of the campaign's messages (a referenced
+/// message resolves with the arguments of the message that refers to it).
+fn variable_bytes(campaign: &Campaign, name: &str) -> usize {
+    campaign
+        .messages
+        .iter()
+        .flat_map(|m| m.args.iter())
+        .filter(|(arg, _)| arg == name)
+        .map(|(_, value)| match value {
+            ArgValue::Number(_) => NUMBER_TEXT_BYTES,
+            ArgValue::Text(text) => text.len(),
+        })
+        .max()
+        .unwrap_or(0)
 }
 
 /// A file is a draft when a resource comment (`###`) says `status: draft`.

@@ -3,6 +3,7 @@
 
 mod catalog;
 mod completeness;
+mod expansion;
 mod nesting;
 mod references;
 
@@ -10,4 +11,5 @@ pub use catalog::{
     Catalog, FormattedMessage, Translation, message_args as catalog_message_args, translation_path,
 };
 pub use completeness::{Cell, CompletenessMatrix, MatrixRow};
-pub use nesting::MAX_NESTING;
+pub use expansion::{MAX_EXPANDED_BYTES, MAX_FRACTION_DIGITS, MAX_REFERENCE_DEPTH};
+pub use nesting::{MAX_NESTING, MAX_TRANSLATION_BYTES};

@@ -1,8 +1,13 @@
-//! A guard in front of the Fluent parser: `fluent-syntax` parses nested placeables and call
+//! Guards in front of the Fluent parser: a cap on a file's size, and on its nesting, since
+//! `fluent-syntax` parses nested placeables and call
 //! arguments recursively, so a file with thousands of `{` (a broken upload, a fuzzer, a
 //! malicious translator account) overflows the thread's stack and aborts the whole process,
 //! server included. Real translations nest two or three levels; anything deeper than
 //! [`MAX_NESTING`] is refused with a diagnostic before the parser sees it.
+
+/// The longest translation file read. A campaign's messages in one language are a few
+/// kilobytes; the cap keeps the parser's time and memory small whatever a file holds.
+pub const MAX_TRANSLATION_BYTES: usize = 1024 * 1024;
 
 /// The deepest nesting of placeables and call arguments a translation may use. Far above what
 /// any message needs, far below what overflows a 2 MiB thread stack in a debug build.

@@ -9,6 +9,8 @@ use std::path::Path;
 
 use handlebars::Handlebars;
 
+use super::layout_bounds::refuse_layout;
+use super::limits::MAX_RENDERED_BYTES;
 use crate::campaign::diagnostic::{Diagnostic, Diagnostics, Severity, SourceFile};
 use crate::platforms::{Platform, TextFormat};
 
@@ -90,9 +92,20 @@ impl Layouts {
             let mut source = LayoutSource::BuiltIn;
             if let Some(file) = file {
                 // A layout file's final newline is not part of the message.
-                match registry.register_template_string(platform.name(), file.text.trim_end()) {
-                    Ok(()) => source = LayoutSource::File(file.clone()),
-                    Err(error) => {
+                let text = file.text.trim_end();
+                let refusals = refuse_layout(text);
+                let compiled = refusals
+                    .is_empty()
+                    .then(|| registry.register_template_string(platform.name(), text));
+                // A refused layout is never compiled: the built-in one stands in, and the
+                // errors block the bundle.
+                for refusal in refusals {
+                    diags.error(file, refusal.offset..refusal.offset, refusal.message);
+                }
+                match compiled {
+                    None => {}
+                    Some(Ok(())) => source = LayoutSource::File(file.clone()),
+                    Some(Err(error)) => {
                         let (line, column) = error.pos().unwrap_or((1, 1));
                         diags.push(Diagnostic {
                             path: file.path.clone(),
@@ -105,10 +118,7 @@ impl Layouts {
                 }
             }
             if matches!(source, LayoutSource::BuiltIn) {
-                let built_in = built_in_text(platform);
-                registry
-                    .register_template_string(platform.name(), built_in)
-                    .expect("built-in layouts are valid templates");
+                register_built_in(registry, platform);
             }
             sources.insert(platform, source);
         }
@@ -138,24 +148,77 @@ impl Layouts {
             TextFormat::Html => &self.html,
             TextFormat::Plain => &self.plain,
         };
-        registry.render(platform.name(), data).map_err(|error| {
-            let (path, line, column) = match self.source(platform) {
-                LayoutSource::File(file) => (
-                    file.path.clone(),
-                    error.line_no.unwrap_or(1),
-                    error.column_no.unwrap_or(1),
-                ),
-                LayoutSource::BuiltIn => (format!("<built-in {platform} layout>").into(), 1, 1),
-            };
-            Diagnostic {
+        let mut out = CappedText::default();
+        let rendered = registry.render_to_write(platform.name(), data, &mut out);
+        let location = |line: Option<usize>, column: Option<usize>| match self.source(platform) {
+            LayoutSource::File(file) => (file.path.clone(), line.unwrap_or(1), column.unwrap_or(1)),
+            LayoutSource::BuiltIn => (format!("<built-in {platform} layout>").into(), 1, 1),
+        };
+        if out.overflowed {
+            let (path, line, column) = location(None, None);
+            return Err(Diagnostic {
                 path,
                 line,
                 column,
                 severity: Severity::Error,
-                message: format!("layout error: {}", error.reason()),
+                message: format!(
+                    "the {platform} layout renders more than {MAX_RENDERED_BYTES} bytes, the most \
+                     any text may have on any platform"
+                ),
+            });
+        }
+        match rendered {
+            Ok(()) => String::from_utf8(out.bytes).map_err(|_| {
+                let (path, line, column) = location(None, None);
+                Diagnostic {
+                    path,
+                    line,
+                    column,
+                    severity: Severity::Error,
+                    message: "layout error: the rendered text is not UTF-8".into(),
+                }
+            }),
+            Err(error) => {
+                let (path, line, column) = location(error.line_no, error.column_no);
+                Err(Diagnostic {
+                    path,
+                    line,
+                    column,
+                    severity: Severity::Error,
+                    message: format!("layout error: {}", error.reason()),
+                })
             }
-        })
+        }
     }
+}
+
+/// A render target that refuses to grow past [`MAX_RENDERED_BYTES`]: a layout that repeats a
+/// long part thousands of times stops at the cap instead of filling memory first.
+#[derive(Default)]
+struct CappedText {
+    bytes: Vec<u8>,
+    overflowed: bool,
+}
+
+impl std::io::Write for CappedText {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.bytes.len() + buf.len() > MAX_RENDERED_BYTES {
+            self.overflowed = true;
+            return Err(std::io::Error::other("rendered text too long"));
+        }
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn register_built_in(registry: &mut Handlebars<'static>, platform: Platform) {
+    registry
+        .register_template_string(platform.name(), built_in_text(platform))
+        .expect("built-in layouts are valid templates");
 }
 
 fn built_in_text(platform: Platform) -> &'static str {

@@ -7,6 +7,12 @@ const X_LIGHT_RANGES: &[(u32, u32)] = &[(0, 4351), (8192, 8205), (8208, 8223), (
 /// X counts every URL as this many characters.
 const X_URL_LENGTH: usize = 23;
 
+/// The most bytes a rendered text may have, on every platform: a webhook has no character
+/// limit, yet a partner's endpoint, the outbox and every recipient's device still have to hold
+/// what herald sends. Facebook's 63,206 characters are at most 252,824 bytes, so no platform's
+/// own limit is tighter in bytes than this one.
+pub const MAX_RENDERED_BYTES: usize = 256 * 1024;
+
 /// The platform's maximum text length, in its own unit.
 pub fn platform_limit(platform: Platform) -> Option<usize> {
     match platform {

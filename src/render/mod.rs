@@ -4,6 +4,7 @@
 
 mod bidi;
 mod layout;
+mod layout_bounds;
 mod limits;
 mod matrix;
 mod renderer;
@@ -11,7 +12,8 @@ mod tracking;
 
 pub use bidi::{RIGHT_TO_LEFT_MARK, apply_direction};
 pub use layout::{LayoutSource, Layouts};
-pub use limits::{measure, platform_limit};
+pub use layout_bounds::{MAX_BLOCK_DEPTH, MAX_EXPRESSION_DEPTH, MAX_LAYOUT_BYTES};
+pub use limits::{MAX_RENDERED_BYTES, measure, platform_limit};
 pub use matrix::{Combination, PreviewFilter, PreviewItem, combinations, preview_items};
 pub use renderer::{LINK_PLACEHOLDER, RenderError, RenderKey, Rendered, Renderer, render_uncached};
 pub use tracking::{

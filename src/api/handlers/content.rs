@@ -1,6 +1,7 @@
 //! Uploading campaign bundles and reading versions: what authors, approvers and schedulers see.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use axum::Extension;
 use axum::extract::{Path, Query, State};
@@ -15,8 +16,10 @@ use crate::api::authenticate::Authenticated;
 use crate::api::error::ApiError;
 use crate::api::json::ApiJson;
 use crate::audit::NewAuditEntry;
+use crate::bounded_work::BoundedWork;
 use crate::campaign::diagnostic::Diagnostics;
 use crate::campaign::{Locale, Target, VersionBundle, load_project_with_config};
+use crate::config::Config;
 use crate::dispatch::LoadedVersion;
 use crate::l10n::CompletenessMatrix;
 use crate::platforms::Platform;
@@ -65,14 +68,54 @@ impl Bundle {
 }
 
 /// Checks a bundle exactly as `herald validate` does, and stores it as a draft version
-/// authored by the caller. Invalid bundles get the same diagnostics, with 422.
+/// authored by the caller. Invalid bundles get the same diagnostics, with 422. The checking
+/// runs as bounded work (off the async threads, a few at a time, within a time budget): it
+/// compiles and renders whatever the author wrote.
 pub async fn upload(
     State(state): State<ApiState>,
     Extension(Authenticated(user)): Extension<Authenticated>,
     ApiJson(bundle): ApiJson<Bundle>,
 ) -> Result<impl IntoResponse, ApiError> {
+    let config = Arc::clone(&state.config);
+    let checked = BoundedWork::shared()
+        .run(move || check_upload(&bundle, &config))
+        .await??;
+    let now = state.clock.now();
+    let record = state.store.save_version(&checked.bundle, now).await?;
+    state.store.add_author(&record.hash, &user.id).await?;
+    state
+        .store
+        .append_audit(&NewAuditEntry {
+            at_ms: now.timestamp_millis(),
+            actor: user.name.clone(),
+            action: "version.uploaded".into(),
+            subject: record.campaign_id.clone(),
+            version: Some(record.hash.to_string()),
+            details: json!({}),
+        })
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(json!({
+            "version": record.hash,
+            "campaign": record.campaign_id,
+            "state": record.state,
+            "diagnostics": checked.diagnostics,
+            "completeness": checked.completeness,
+        })),
+    ))
+}
+
+/// A valid upload, ready to store.
+struct CheckedUpload {
+    bundle: VersionBundle,
+    diagnostics: Vec<serde_json::Value>,
+    completeness: serde_json::Value,
+}
+
+/// Lays the bundle out as a project in a private folder and runs the one validator on it.
+fn check_upload(bundle: &Bundle, config: &Config) -> Result<CheckedUpload, ApiError> {
     let id = bundle.checked_id()?;
-    // Lay the bundle out as a project in a private folder and run the one validator.
     let dir = tempfile_dir()?;
     let root = dir.path();
     let write = |relative: String, text: &str| -> Result<(), ApiError> {
@@ -91,7 +134,7 @@ pub async fn upload(
     }
     let (project, diags) = load_project_with_config(
         &Target::Folder(root.to_path_buf()),
-        (*state.config).clone(),
+        config.clone(),
         "the server's configuration",
     );
     let has_errors = diags.has_errors();
@@ -115,31 +158,11 @@ pub async fn upload(
         .campaigns
         .first()
         .ok_or_else(|| ApiError::bad_request("the bundle holds no campaign"))?;
-    let bundle = VersionBundle::from_loaded(&project, loaded);
-    let now = state.clock.now();
-    let record = state.store.save_version(&bundle, now).await?;
-    state.store.add_author(&record.hash, &user.id).await?;
-    state
-        .store
-        .append_audit(&NewAuditEntry {
-            at_ms: now.timestamp_millis(),
-            actor: user.name.clone(),
-            action: "version.uploaded".into(),
-            subject: record.campaign_id.clone(),
-            version: Some(record.hash.to_string()),
-            details: json!({}),
-        })
-        .await?;
-    Ok((
-        StatusCode::CREATED,
-        axum::Json(json!({
-            "version": record.hash,
-            "campaign": record.campaign_id,
-            "state": record.state,
-            "diagnostics": diagnostics,
-            "completeness": loaded.completeness,
-        })),
-    ))
+    Ok(CheckedUpload {
+        bundle: VersionBundle::from_loaded(&project, loaded),
+        diagnostics,
+        completeness: serde_json::to_value(&loaded.completeness).map_err(internal)?,
+    })
 }
 
 fn tempfile_dir() -> Result<tempfile::TempDir, ApiError> {
@@ -222,11 +245,22 @@ pub async fn version(
     })))
 }
 
-fn loaded(
+/// Loads a stored version and works on it as bounded work: compiling its translations and
+/// layouts and rendering them is as heavy as checking an upload.
+pub(crate) async fn with_loaded<T, F>(
     state: &ApiState,
     record: &crate::store::VersionRecord,
-) -> Result<LoadedVersion, ApiError> {
-    LoadedVersion::from_bundle(record.hash.clone(), &record.bundle, &state.config)
+    work: F,
+) -> Result<T, ApiError>
+where
+    F: FnOnce(LoadedVersion) -> T + Send + 'static,
+    T: Send + 'static,
+{
+    let (hash, bundle) = (record.hash.clone(), record.bundle.clone());
+    let config = Arc::clone(&state.config);
+    BoundedWork::shared()
+        .run(move || LoadedVersion::from_bundle(hash, &bundle, &config).map(work))
+        .await?
         .map_err(|e| ApiError::new(StatusCode::CONFLICT, "version_unloadable", e))
 }
 
@@ -235,14 +269,16 @@ pub async fn completeness(
     Path(hash): Path<String>,
 ) -> Result<impl IntoResponse, ApiError> {
     let record = find_version(&state, &hash).await?;
-    let version = loaded(&state, &record)?;
-    let mut diags = Diagnostics::default();
-    let matrix = CompletenessMatrix::build(
-        &version.campaign,
-        &version.catalog,
-        std::path::Path::new(""),
-        &mut diags,
-    );
+    let matrix = with_loaded(&state, &record, |version| {
+        let mut diags = Diagnostics::default();
+        CompletenessMatrix::build(
+            &version.campaign,
+            &version.catalog,
+            std::path::Path::new(""),
+            &mut diags,
+        )
+    })
+    .await?;
     Ok(axum::Json(matrix))
 }
 
@@ -263,7 +299,6 @@ pub async fn preview(
     Query(query): Query<PreviewQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
     let record = find_version(&state, &hash).await?;
-    let version = loaded(&state, &record)?;
     let filter = PreviewFilter {
         send: query.send,
         segment: query.segment,
@@ -271,14 +306,19 @@ pub async fn preview(
         channel: query.channel,
         variant: query.variant,
     };
-    let mut renderer = Renderer::new(&version.layouts);
-    let items = preview_items(
-        &record.hash,
-        &version.campaign,
-        &version.catalog,
-        &state.config.public_url,
-        &mut renderer,
-        &filter,
-    );
+    let public_url = state.config.public_url.clone();
+    let hash = record.hash.clone();
+    let items = with_loaded(&state, &record, move |version| {
+        let mut renderer = Renderer::new(&version.layouts);
+        preview_items(
+            &hash,
+            &version.campaign,
+            &version.catalog,
+            &public_url,
+            &mut renderer,
+            &filter,
+        )
+    })
+    .await?;
     Ok(axum::Json(json!({"version": record.hash, "items": items})))
 }

@@ -154,19 +154,16 @@ pub(crate) async fn resume_version(
     actor: &str,
 ) -> Result<VersionRecord, ApiError> {
     let record = find_version(state, hash).await?;
-    let version = crate::dispatch::LoadedVersion::from_bundle(
-        record.hash.clone(),
-        &record.bundle,
-        &state.config,
-    )
-    .map_err(|e| ApiError::new(StatusCode::CONFLICT, "version_unloadable", e))?;
-    let campaign = &version.campaign;
-    let started = campaign
-        .segments
-        .iter()
-        .map(|s| campaign_window(campaign, s).0)
-        .min()
-        .is_some_and(|start| state.clock.now() >= start);
+    let start = super::with_loaded(state, &record, |version| {
+        let campaign = &version.campaign;
+        campaign
+            .segments
+            .iter()
+            .map(|s| campaign_window(campaign, s).0)
+            .min()
+    })
+    .await?;
+    let started = start.is_some_and(|start| state.clock.now() >= start);
     let to = if started {
         VersionState::Running
     } else {

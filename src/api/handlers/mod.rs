@@ -6,6 +6,7 @@ mod lifecycle;
 mod operations;
 
 pub use accounts::{accounts, set_credential};
+pub(crate) use content::with_loaded;
 pub use content::{Bundle, completeness, me, preview, upload, version, versions};
 pub use lifecycle::{approve, cancel, pause, reject, resume, schedule, submit};
 pub(crate) use lifecycle::{cancel_version, decide, move_to, resume_version};

@@ -11,7 +11,7 @@ use chrono::{TimeZone, Utc};
 use serde_json::{Value, json};
 
 use super::preview::preview_html;
-use super::{back, campaign_versions, load, path_segment, title, utc};
+use super::{back, campaign_versions, path_segment, title, utc, with_version};
 use crate::auth::Role;
 use crate::campaign::VersionState;
 use crate::campaign::diagnostic::Diagnostics;
@@ -40,14 +40,29 @@ pub async fn show(
         .and_then(|h| versions.iter().find(|v| v.hash.as_str() == h))
         .or_else(|| versions.last())
         .ok_or_else(|| oops(WebError::not_found("There is no such campaign.")))?;
-    let loaded = load(&state, focused).map_err(oops)?;
-    let mut diags = Diagnostics::default();
-    let matrix = CompletenessMatrix::build(
-        &loaded.campaign,
-        &loaded.catalog,
-        std::path::Path::new(""),
-        &mut diags,
-    );
+    let public_url = state.api.config.public_url.clone();
+    let hash = focused.hash.clone();
+    let (matrix, items) = with_version(&state, focused, move |loaded| {
+        let mut diags = Diagnostics::default();
+        let matrix = CompletenessMatrix::build(
+            &loaded.campaign,
+            &loaded.catalog,
+            std::path::Path::new(""),
+            &mut diags,
+        );
+        let mut renderer = Renderer::new(&loaded.layouts);
+        let items = preview_items(
+            &hash,
+            &loaded.campaign,
+            &loaded.catalog,
+            &public_url,
+            &mut renderer,
+            &PreviewFilter::default(),
+        );
+        (matrix, items)
+    })
+    .await
+    .map_err(oops)?;
     let matrix_rows: Vec<Value> = matrix
         .rows
         .iter()
@@ -69,15 +84,6 @@ pub async fn show(
             json!({"label": label, "cells": cells})
         })
         .collect();
-    let mut renderer = Renderer::new(&loaded.layouts);
-    let items = preview_items(
-        &focused.hash,
-        &loaded.campaign,
-        &loaded.catalog,
-        &state.api.config.public_url,
-        &mut renderer,
-        &PreviewFilter::default(),
-    );
     let previews: Vec<Value> = items
         .iter()
         .enumerate()

@@ -32,17 +32,30 @@ async fn campaign_versions(
     Ok(versions)
 }
 
-/// A version ready to render and plan, with the server's configuration.
-fn load(state: &WebState, record: &VersionRecord) -> Result<LoadedVersion, WebError> {
-    LoadedVersion::from_bundle(record.hash.clone(), &record.bundle, &state.api.config).map_err(
-        |error| {
-            tracing::warn!(%error, "a stored version could not be loaded");
+/// A version ready to render and plan, with the server's configuration, and `work` done on
+/// it: both run as bounded work, shared with the API (compiling and rendering what an author
+/// wrote stays off the async threads).
+async fn with_version<T, F>(
+    state: &WebState,
+    record: &VersionRecord,
+    work: F,
+) -> Result<T, WebError>
+where
+    F: FnOnce(LoadedVersion) -> T + Send + 'static,
+    T: Send + 'static,
+{
+    crate::api::with_loaded(&state.api, record, work)
+        .await
+        .map_err(|error| {
+            if error.code != "version_unloadable" {
+                return WebError::from(error);
+            }
+            tracing::warn!(error = %error.message, "a stored version could not be loaded");
             WebError::new(
                 axum::http::StatusCode::CONFLICT,
                 "This version cannot be loaded with the server's configuration; see the server log.",
             )
-        },
-    )
+        })
 }
 
 /// States in which a version will (or may again) send.
@@ -92,18 +105,18 @@ async fn next_send(
     if queued.is_some() {
         return Ok(queued);
     }
-    let Ok(version) = load(state, active) else {
-        return Ok(None);
-    };
-    let campaign = &version.campaign;
-    let end = campaign
-        .segments
-        .iter()
-        .map(|s| campaign_window(campaign, s).1)
-        .max();
-    Ok(end
-        .filter(|end| *end > now)
-        .and_then(|end| slots(campaign, now, end).first().map(|s| s.utc)))
+    let first_slot = with_version(state, active, move |version| {
+        let campaign = &version.campaign;
+        let end = campaign
+            .segments
+            .iter()
+            .map(|s| campaign_window(campaign, s).1)
+            .max();
+        end.filter(|end| *end > now)
+            .and_then(|end| slots(campaign, now, end).first().map(|s| s.utc))
+    })
+    .await;
+    Ok(first_slot.ok().flatten())
 }
 
 /// `2027-01-18 09:00 UTC`.

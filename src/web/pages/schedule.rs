@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use super::{active_version, back, campaign_versions, load, path_segment, title, utc};
+use super::{active_version, back, campaign_versions, path_segment, title, utc, with_version};
 use crate::campaign::VersionState;
 use crate::schedule::{campaign_window, slots};
 use crate::web::WebState;
@@ -30,21 +30,23 @@ pub async fn show(
     let mut total = 0;
     let active = active_version(&versions);
     if let Some(active) = active {
-        let loaded = load(&state, active).map_err(oops)?;
-        let campaign = &loaded.campaign;
-        let windows: Vec<_> = campaign
-            .segments
-            .iter()
-            .map(|s| campaign_window(campaign, s))
-            .collect();
-        let start = windows.iter().map(|w| w.0).min().map(|s| s.max(now));
-        let end = windows.iter().map(|w| w.1).max();
-        if let (Some(start), Some(end)) = (start, end)
-            && end > start
-        {
+        (total, upcoming) = with_version(&state, active, move |loaded| {
+            let campaign = &loaded.campaign;
+            let windows: Vec<_> = campaign
+                .segments
+                .iter()
+                .map(|s| campaign_window(campaign, s))
+                .collect();
+            let start = windows.iter().map(|w| w.0).min().map(|s| s.max(now));
+            let end = windows.iter().map(|w| w.1).max();
+            let (Some(start), Some(end)) = (start, end) else {
+                return (0, Vec::new());
+            };
+            if end <= start {
+                return (0, Vec::new());
+            }
             let all = slots(campaign, start, end);
-            total = all.len();
-            upcoming = all
+            let upcoming = all
                 .iter()
                 .take(MAX_UPCOMING)
                 .map(|slot| {
@@ -64,7 +66,10 @@ pub async fn show(
                     })
                 })
                 .collect();
-        }
+            (all.len(), upcoming)
+        })
+        .await
+        .map_err(oops)?;
     }
     let rows: Vec<Value> = versions
         .iter()
