@@ -345,11 +345,7 @@ pub fn build_report_by(
         let top = find(numerator);
         let reported = |column: &str| match Receipt::counted_by(numerator) {
             Some(receipt) => column_reports(
-                column_channels
-                    .get(column)
-                    .into_iter()
-                    .flatten()
-                    .copied(),
+                column_channels.get(column).into_iter().flatten().copied(),
                 receipt,
             ),
             None => Ok(()),

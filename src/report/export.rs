@@ -47,9 +47,16 @@ pub fn to_csv(report: &Report) -> String {
 fn csv_comparison(out: &mut String, report: &Report, comparison: &VariantComparison) {
     let row = csv_field(&comparison.row.join(" / "));
     let channel = csv_field(&comparison.channel);
+    // No commas in the names, so that a spreadsheet reads them unquoted.
     let name = |what: &str| {
+        let (what, limit) = what.split_once(", ").unwrap_or((what, ""));
+        let limit = if limit.is_empty() {
+            String::new()
+        } else {
+            format!(" {limit}")
+        };
         csv_field(&format!(
-            "{} {what} ({} vs {})",
+            "{} {what} ({} vs {}){limit}",
             comparison.rate, comparison.b, comparison.a
         ))
     };
@@ -121,7 +128,10 @@ fn comparison_text(comparison: &VariantComparison) -> String {
                     "{:+.1}% ({:+.1}% to {})",
                     value * 100.0,
                     low * 100.0,
-                    high.map_or("no upper bound".to_string(), |h| format!("{:+.1}%", h * 100.0))
+                    high.map_or("no upper bound".to_string(), |h| format!(
+                        "{:+.1}%",
+                        h * 100.0
+                    ))
                 ),
                 RelativeLift::NotDefined { .. } => "not defined (A's rate is 0)".to_string(),
             };

@@ -24,5 +24,7 @@ pub use post_metrics::{
 pub use published::{Cell, Protection, PublishedTable};
 pub use rates::{RateCell, RateTable, VariantComparison, compare_variants, rate_table};
 pub use receipts::{NOT_REPORTED, Receipt, reports};
-pub use statistics::{Lift, MIN_SAMPLE, RELATIVE_UNDEFINED, RelativeLift, Z_95, lift, rate, wilson};
+pub use statistics::{
+    Lift, MIN_SAMPLE, RELATIVE_UNDEFINED, RelativeLift, Z_95, lift, rate, wilson,
+};
 pub use suppression::{Suppressed, Table, suppress};

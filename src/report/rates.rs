@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::published::{Cell, PublishedTable};
 use super::build::NO_VARIANT;
+use super::published::{Cell, PublishedTable};
 use super::receipts::NOT_REPORTED;
 use super::statistics::{Lift, lift};
 
@@ -249,7 +249,10 @@ mod tests {
     fn a_rate_the_platform_does_not_report_is_not_zero() {
         let sent = table_on("sent", "telegram:info", &[("a", 4000), ("b", 4000)]);
         let reported = |column: &str| {
-            crate::report::receipts::column_reports([column], crate::report::receipts::Receipt::Delivered)
+            crate::report::receipts::column_reports(
+                [column],
+                crate::report::receipts::Receipt::Delivered,
+            )
         };
         let rates = rate_table("delivery rate", "delivered / sent", None, &sent, reported);
         let why = crate::report::receipts::reports(

@@ -35,9 +35,9 @@ pub fn reports(platform: Platform, receipt: Receipt) -> Result<(), &'static str>
     // Both receipts come from the same status callbacks: a platform sends both or neither.
     match (platform, receipt) {
         (Platform::WhatsApp | Platform::Viber, _) => Ok(()),
-        (Platform::Telegram, _) => Err(
-            "Telegram sends no delivery or read receipts for channel posts or bot messages.",
-        ),
+        (Platform::Telegram, _) => {
+            Err("Telegram sends no delivery or read receipts for channel posts or bot messages.")
+        }
         (Platform::Facebook | Platform::X | Platform::MetaAds, _) => Err(
             "Facebook and X posts (and ads) are published, not delivered to a person: there is no delivery or read to report; see reach instead.",
         ),

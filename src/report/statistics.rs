@@ -77,7 +77,9 @@ pub enum RelativeLift {
         low: f64,
         high: Option<f64>,
     },
-    NotDefined { reason: &'static str },
+    NotDefined {
+        reason: &'static str,
+    },
 }
 
 /// The lift of B over A, from successes and trials of each.
