@@ -458,6 +458,10 @@ async fn throttled_reads_wait_and_deleted_posts_end_their_poll() {
         assert_eq!((poll.attempts, poll.last_error.as_deref()), (0, None));
     }
     let observations = rig.store.insight_observations("sahel").await.unwrap();
-    assert_eq!(observations.len(), 12, "two metrics of six posts");
+    assert_eq!(
+        observations.len(),
+        15,
+        "reach, views and clicks of three Facebook posts, two metrics of three X posts"
+    );
     assert!(observations.iter().all(|o| o.window == "1h"));
 }

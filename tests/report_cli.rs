@@ -437,7 +437,12 @@ async fn a_rate_the_platform_does_not_report_is_never_zero() {
     );
     assert!(html.contains("<dt>not reported by this platform</dt>"));
     // The funnel marks the missing bars instead of drawing them as zero or suppressed.
-    assert!(html.contains("<title>telegram:info: delivered not reported by this platform</title>"));
+    for stage in ["delivered", "read"] {
+        assert!(html.contains(&format!(
+            "<title>telegram:info: {stage} not reported by this platform</title>"
+        )));
+    }
+    assert!(html.contains("<title>whatsapp:optin: read 190</title>"));
 
     // Channels summed: Telegram's sends would drag WhatsApp's rate down; there is no rate.
     let run = project.herald(&[

@@ -81,7 +81,8 @@ pub fn funnel(report: &Report) -> Option<String> {
     let group = (stages.len() as f64 * (bar + gap) + group_gap).max(longest * 6.6 + 14.0);
     // Wide enough for the bars and for the legend under them.
     let width = (left + 10.0 + channels.len() as f64 * group)
-        .max(left + 10.0 + stages.len() as f64 * 90.0 + 150.0);
+        .max(left + 10.0 + stages.len() as f64 * 90.0)
+        .max(left + 280.0);
     let base = 10.0 + height;
     let y = |v: f64| base - height * v / top_value;
     let mut svg = String::new();
@@ -90,7 +91,7 @@ pub fn funnel(report: &Report) -> Option<String> {
         "<svg role=\"img\" aria-labelledby=\"funnel-title\" viewBox=\"0 0 {width} {total}\" width=\"{width}\" height=\"{total}\"><title id=\"funnel-title\">Delivery funnel per channel: sent, delivered and read</title>\
          <line x1=\"{left}\" y1=\"10\" x2=\"{left}\" y2=\"{base}\" stroke=\"#888\"/><line x1=\"{left}\" y1=\"{base}\" x2=\"{right}\" y2=\"{base}\" stroke=\"#888\"/>\
          <text x=\"12\" y=\"{mid}\" font-size=\"11\" transform=\"rotate(-90 12 {mid})\" text-anchor=\"middle\">messages and posts</text>",
-        total = height + 60.0,
+        total = height + 76.0,
         right = width - 10.0,
         mid = 10.0 + height / 2.0,
     );
@@ -113,12 +114,14 @@ pub fn funnel(report: &Report) -> Option<String> {
         let x0 = left + 10.0 + i as f64 * group;
         for (j, stage) in stages.iter().enumerate() {
             let x = x0 + j as f64 * (bar + gap);
-            let rate = match *stage {
-                "delivered" => Some("delivery rate"),
-                "read" => Some("read rate"),
-                _ => None,
+            // Reads come from the same status callbacks as deliveries: a platform without
+            // delivery receipts has no read receipts either (and no read-rate column).
+            let rates: &[&str] = match *stage {
+                "delivered" => &["delivery rate"],
+                "read" => &["read rate", "delivery rate"],
+                _ => &[],
             };
-            if rate.is_some_and(|rate| not_reported(report, rate, channel)) {
+            if rates.iter().any(|rate| not_reported(report, rate, channel)) {
                 any_not_reported = true;
                 let _ = write!(
                     svg,
@@ -175,8 +178,8 @@ pub fn funnel(report: &Report) -> Option<String> {
     let _ = write!(
         svg,
         "<text x=\"{}\" y=\"{}\" font-size=\"10\">{note}</text>",
-        left + 10.0 + stages.len() as f64 * 90.0,
-        height + 51.0
+        left + 10.0,
+        height + 68.0
     );
     svg.push_str("</svg>");
     Some(svg)
