@@ -368,7 +368,7 @@ pub fn build_report_by(
             "herald's outbox outcomes (sent, failed)".into(),
             "herald's click redirector (clicks, link previews)".into(),
             "partner delivery callbacks (delivered, read, failed)".into(),
-            "Facebook post insights (Graph API) and X public metrics (API v2), read per post and window (reach, impressions, post clicks, engagements)".into(),
+            "Facebook post insights (Graph API) and X public metrics (API v2), read per post and window (reach, views, impressions, post clicks, engagements)".into(),
             "Meta Marketing API audience estimates (delivery_estimate), taken when a version started running".into(),
             "spend: not collected".into(),
         ],
