@@ -914,6 +914,12 @@ async fn evaluators_read_protected_reports() {
     );
     assert_eq!(table["row_totals"], json!(["suppressed", 70, "suppressed"]));
     assert_eq!(table["grand_total"], 134);
+    // Telegram sends no delivery receipts: its delivery rate is "not reported", never 0.
+    let rates = &report["rates"][0];
+    assert_eq!(rates["rate"], "delivery rate");
+    for row in rates["cells"].as_array().unwrap() {
+        assert_eq!(row[0]["value"], "not reported by this platform", "{rates}");
+    }
     let (status, _) = app
         .call("GET", "/api/v1/campaigns/demo/report", Some("ana"), None)
         .await;

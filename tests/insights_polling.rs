@@ -15,6 +15,7 @@ use herald::campaign::{ContentHash, Target, VersionBundle, VersionState, load_pr
 use herald::clock::{Clock, SimulatedClock};
 use herald::config::Config;
 use herald::dispatch::{DispatchSettings, Dispatcher};
+use herald::report::Cell;
 use herald::sandbox::{FaultConfig, Sandbox, SandboxConfig};
 use herald::store::{InsightPoll, NewInsightPoll, Store};
 
@@ -240,7 +241,10 @@ async fn posts_are_read_per_window_until_the_end_and_audiences_estimated_once() 
     let mut series: BTreeMap<(String, String), Vec<(usize, i64)>> = BTreeMap::new();
     for o in &observations {
         let expected = if o.channel == "facebook:page" {
-            (["reach", "clicks"].contains(&o.metric.as_str()), "v21.0")
+            (
+                ["reach", "views", "clicks"].contains(&o.metric.as_str()),
+                "v21.0",
+            )
         } else {
             (
                 ["impressions", "engagements"].contains(&o.metric.as_str()),
@@ -255,7 +259,22 @@ async fn posts_are_read_per_window_until_the_end_and_audiences_estimated_once() 
             .or_default()
             .push((rank, o.value));
     }
-    assert_eq!(series.len(), 24, "two metrics for each of 12 posts");
+    assert_eq!(
+        series.len(),
+        30,
+        "reach, views and clicks for each of 6 Facebook posts, two metrics for 6 X posts"
+    );
+    // Views count repeat views: never fewer than the accounts reached, in every window.
+    let value = |post: &str, window: &str, metric: &str| {
+        observations
+            .iter()
+            .find(|o| o.post_id == post && o.window == window && o.metric == metric)
+            .map(|o| o.value)
+    };
+    for o in observations.iter().filter(|o| o.metric == "reach") {
+        let views = value(&o.post_id, &o.window, "views").expect("views beside reach");
+        assert!(views >= o.value, "{o:?}: views {views}");
+    }
     for ((post, metric), mut values) in series {
         values.sort();
         assert!(
@@ -314,6 +333,38 @@ async fn posts_are_read_per_window_until_the_end_and_audiences_estimated_once() 
         .map(|t| t.period.as_str())
         .collect();
     assert_eq!(reach_windows, ["1h", "24h", "7d", "end"]);
+    // Frequency = views / reach for every Facebook post and window where both are published.
+    let csv = herald::report::to_csv(&report);
+    let table = |metric: &str, window: &str| {
+        report
+            .post_metrics
+            .tables
+            .iter()
+            .find(|t| t.metric == metric && t.period == window && t.columns == ["facebook:page"])
+            .unwrap_or_else(|| panic!("{metric} {window}"))
+    };
+    let mut checked = 0;
+    for window in WINDOW_ORDER {
+        let (reach, views) = (table("reach", window), table("views", window));
+        for row in &reach.rows {
+            let published = (
+                reach.cell(row, "facebook:page"),
+                views.cell(row, "facebook:page"),
+            );
+            if let (Some(Cell::Count(r)), Some(Cell::Count(v))) = published
+                && r > 0
+            {
+                let line = format!(
+                    "frequency,{window},{},facebook:page,{:.2}\n",
+                    row.join(" / "),
+                    v as f64 / r as f64
+                );
+                assert!(csv.contains(&line), "{line:?} missing from\n{csv}");
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 0, "{csv}");
     let page = report
         .post_metrics
         .penetration
@@ -407,6 +458,10 @@ async fn throttled_reads_wait_and_deleted_posts_end_their_poll() {
         assert_eq!((poll.attempts, poll.last_error.as_deref()), (0, None));
     }
     let observations = rig.store.insight_observations("sahel").await.unwrap();
-    assert_eq!(observations.len(), 12, "two metrics of six posts");
+    assert_eq!(
+        observations.len(),
+        15,
+        "reach, views and clicks of three Facebook posts, two metrics of three X posts"
+    );
     assert!(observations.iter().all(|o| o.window == "1h"));
 }

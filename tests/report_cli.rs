@@ -126,6 +126,12 @@ clicks,run,en / a / whole run,telegram:info,suppressed
 clicks,run,en / a / whole run,total,suppressed
 clicks,run,total,telegram:info,47
 clicks,run,total,total,47
+delivery rate,run,in-eu / ar / a / whole run,telegram:info,not reported by this platform
+delivery rate,run,in-eu / ar / a / whole run,whatsapp:optin,suppressed
+delivery rate,run,in-eu / en / a / whole run,telegram:info,not reported by this platform
+delivery rate,run,in-eu / en / a / whole run,whatsapp:optin,0.0000
+delivery rate,run,in-eu / fr / a / whole run,telegram:info,not reported by this platform
+delivery rate,run,in-eu / fr / a / whole run,whatsapp:optin,suppressed
 "
     );
 }
@@ -250,13 +256,216 @@ async fn rates_and_variant_lift_follow_the_definitions() {
     );
     let lift = &read["lift"];
     assert_eq!(lift["result"], "estimate");
-    let close = |v: &serde_json::Value, x: f64| (v.as_f64().unwrap() - x).abs() < 1e-7;
+    let close = |v: &serde_json::Value, x: f64| (v.as_f64().unwrap() - x).abs() < 1e-8;
+    // Newcombe's hybrid score interval (hand computation in src/report/statistics.rs).
     assert!(
         close(&lift["difference"], 0.0075)
-            && close(&lift["low"], -0.000_412_779)
-            && close(&lift["high"], 0.015_412_779)
+            && close(&lift["low"], -0.000_430_672)
+            && close(&lift["high"], 0.015_487_795),
+        "{lift}"
     );
-    assert!(close(&lift["relative"], 0.25));
+    let relative = &lift["relative"];
+    assert_eq!(relative["result"], "estimate");
+    assert!(close(&relative["value"], 0.25));
+    assert!(close(&relative["low"], -0.012_606_637) && close(&relative["high"], 0.581_967_488));
+    assert!(
+        report["definitions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d[0] == "relative lift" && d[1].as_str().unwrap().contains("MOVER-R"))
+    );
+    // The CSV carries the comparison too, line by line.
+    let run = project.herald(&["report", "demo", "--format", "csv", "--database-url", &url]);
+    for line in [
+        "read rate difference B − A (b vs a),run,in-eu / ar / whole run,whatsapp:optin,+0.0075\n",
+        "read rate difference B − A (b vs a) 95% low,run,in-eu / ar / whole run,whatsapp:optin,-0.0004\n",
+        "read rate difference B − A (b vs a) 95% high,run,in-eu / ar / whole run,whatsapp:optin,+0.0155\n",
+        "read rate relative lift (b vs a),run,in-eu / ar / whole run,whatsapp:optin,+0.2500\n",
+        "read rate relative lift (b vs a) 95% low,run,in-eu / ar / whole run,whatsapp:optin,-0.0126\n",
+        "read rate relative lift (b vs a) 95% high,run,in-eu / ar / whole run,whatsapp:optin,+0.5820\n",
+    ] {
+        assert!(
+            run.stdout.contains(line),
+            "{line:?} missing from\n{}",
+            run.stdout
+        );
+    }
+}
+
+/// Every message of both variants delivered: the Wald interval read "+0.0000 (+0.0000 to
+/// +0.0000)", certainty no sample gives. The Newcombe interval keeps a width of ±0.00096.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn all_delivered_on_both_sides_still_has_an_interval() {
+    let project = Project::valid();
+    let (store, url, version) = stored_version(&project).await;
+    let mut counts = Vec::new();
+    for variant in ["a", "b"] {
+        for status in ["sent", "delivered"] {
+            counts.push(count(
+                &version,
+                "ar",
+                "whatsapp:optin",
+                variant,
+                status,
+                4000,
+            ));
+        }
+    }
+    store.add_delivery_counts(&counts).await.unwrap();
+    let run = project.herald(&["report", "demo", "--format", "csv", "--database-url", &url]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for line in [
+        "delivery rate difference B − A (b vs a),run,in-eu / ar / whole run,whatsapp:optin,+0.0000\n",
+        "delivery rate difference B − A (b vs a) 95% low,run,in-eu / ar / whole run,whatsapp:optin,-0.0010\n",
+        "delivery rate difference B − A (b vs a) 95% high,run,in-eu / ar / whole run,whatsapp:optin,+0.0010\n",
+        "delivery rate relative lift (b vs a) 95% low,run,in-eu / ar / whole run,whatsapp:optin,-0.0010\n",
+        "delivery rate relative lift (b vs a) 95% high,run,in-eu / ar / whole run,whatsapp:optin,+0.0010\n",
+    ] {
+        assert!(
+            run.stdout.contains(line),
+            "{line:?} missing from\n{}",
+            run.stdout
+        );
+    }
+    let out = project.path("report.html");
+    let run = project.herald(&[
+        "report",
+        "demo",
+        "--format",
+        "html",
+        "--out",
+        out.to_str().unwrap(),
+        "--database-url",
+        &url,
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let html = std::fs::read_to_string(out).unwrap();
+    assert!(
+        html.contains("<td>+0.0000 (-0.0010 to +0.0010); relative +0.0% (-0.1% to +0.1%)</td>"),
+        "{html}"
+    );
+    assert!(!html.contains("+0.0000 (+0.0000 to +0.0000)"));
+}
+
+/// Telegram channel posts have no receipts, Facebook posts are not messages: their delivery
+/// and read rates say "not reported by this platform" in every format, never 0, with the
+/// reason in the definitions; WhatsApp's are numbers. Summed over channels of both kinds, no
+/// rate is made up either.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rate_the_platform_does_not_report_is_never_zero() {
+    let project = Project::valid();
+    let (store, url, version) = stored_version(&project).await;
+    let mut counts = vec![
+        count(&version, "ar", "telegram:info", "a", "sent", 400),
+        count(&version, "ar", "facebook:page", "a", "sent", 20),
+    ];
+    for (status, n) in [("sent", 400), ("delivered", 380), ("read", 190)] {
+        counts.push(count(&version, "ar", "whatsapp:optin", "a", status, n));
+    }
+    store.add_delivery_counts(&counts).await.unwrap();
+    let run = project.herald(&["report", "demo", "--format", "csv", "--database-url", &url]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for line in [
+        "delivery rate,run,in-eu / ar / a / whole run,telegram:info,not reported by this platform\n",
+        "delivery rate,run,in-eu / ar / a / whole run,facebook:page,not reported by this platform\n",
+        "delivery rate,run,in-eu / ar / a / whole run,whatsapp:optin,0.9500\n",
+        "read rate,run,in-eu / ar / a / whole run,whatsapp:optin,0.5000\n",
+    ] {
+        assert!(
+            run.stdout.contains(line),
+            "{line:?} missing from\n{}",
+            run.stdout
+        );
+    }
+    assert!(
+        !run.stdout.contains("telegram:info,0.0000"),
+        "{}",
+        run.stdout
+    );
+
+    let run = project.herald(&["report", "demo", "--format", "json", "--database-url", &url]);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let delivery = report["rates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rate"] == "delivery rate")
+        .unwrap();
+    let column = |name: &str| {
+        delivery["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .position(|c| c == name)
+            .unwrap()
+    };
+    let telegram = &delivery["cells"][0][column("telegram:info")];
+    assert_eq!(telegram["value"], "not reported by this platform");
+    assert!(
+        telegram["reason"]
+            .as_str()
+            .unwrap()
+            .contains("Telegram sends no delivery or read receipts"),
+        "{telegram}"
+    );
+    assert_eq!(
+        delivery["cells"][0][column("facebook:page")]["value"],
+        "not reported by this platform"
+    );
+    assert_eq!(delivery["cells"][0][column("whatsapp:optin")], 0.95);
+    let definition = report["definitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d[0] == "not reported by this platform")
+        .expect("the reason is defined");
+    assert!(definition[1].as_str().unwrap().contains("Telegram"));
+
+    let out = project.path("report.html");
+    let run = project.herald(&[
+        "report",
+        "demo",
+        "--format",
+        "html",
+        "--out",
+        out.to_str().unwrap(),
+        "--database-url",
+        &url,
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let html = std::fs::read_to_string(out).unwrap();
+    assert!(
+        html.contains("<td class=\"s\" title=\"Telegram sends no delivery or read receipts for channel posts or bot messages.\">not reported by this platform</td>"),
+        "{html}"
+    );
+    assert!(html.contains("<dt>not reported by this platform</dt>"));
+    // The funnel marks the missing bars instead of drawing them as zero or suppressed.
+    for stage in ["delivered", "read"] {
+        assert!(html.contains(&format!(
+            "<title>telegram:info: {stage} not reported by this platform</title>"
+        )));
+    }
+    assert!(html.contains("<title>whatsapp:optin: read 190</title>"));
+
+    // Channels summed: Telegram's sends would drag WhatsApp's rate down; there is no rate.
+    let run = project.herald(&[
+        "report",
+        "demo",
+        "--format",
+        "csv",
+        "--by",
+        "locale",
+        "--database-url",
+        &url,
+    ]);
+    assert!(
+        run.stdout.contains(
+            "delivery rate,run,ar / whole run,all channels,not reported by this platform\n"
+        ),
+        "{}",
+        run.stdout
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -288,9 +497,27 @@ async fn the_html_report_draws_its_charts_inline() {
     assert!(html.contains("<title id=\"funnel-title\">Delivery funnel per channel"));
     assert!(html.contains("<title>whatsapp:optin: sent 8200</title>"));
     assert!(
-        html.contains("<title>+0.0075 (-0.0004 to +0.0154)</title>"),
+        html.contains("<title>+0.0075 (-0.0004 to +0.0155)</title>"),
         "the read-rate whisker"
     );
+    // Both charts have axes that read in round numbers: the funnel's counts (8,200 sent at
+    // most: ticks of 2,000 up to 10,000), the whiskers' differences (ticks of 0.01).
+    for tick in ["0", "2000", "4000", "6000", "8000", "10000"] {
+        assert!(
+            html.contains(&format!("text-anchor=\"end\">{tick}</text>")),
+            "funnel tick {tick}"
+        );
+    }
+    for tick in ["-0.02", "-0.01", "0", "+0.01", "+0.02"] {
+        assert!(
+            html.contains(&format!("text-anchor=\"middle\">{tick}</text>")),
+            "whisker tick {tick}: {html}"
+        );
+    }
+    assert!(html.contains("difference of rates, B − A (0 = no difference)</text>"));
+    // No rounding asked for: the page does not claim "multiples of 1".
+    assert!(html.contains("published counts are not rounded"));
+    assert!(!html.contains("multiples of 1."));
     assert!(
         !html.contains("http://") && !html.contains("https://") && !html.contains("<script"),
         "self-contained, no script"
@@ -422,4 +649,48 @@ async fn by_chooses_the_breakdowns_and_sums_over_the_rest() {
         "{}",
         refused.stderr
     );
+}
+
+/// Messages of a send without variants are written "no variants", not "-", and a page
+/// rounded to 5 says so while an unrounded one does not claim "multiples of 1".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messages_without_variants_are_named_and_rounding_is_stated_truthfully() {
+    let project = Project::valid();
+    let (store, url, version) = stored_version(&project).await;
+    store
+        .add_delivery_counts(&[count(&version, "ar", "whatsapp:optin", "", "sent", 400)])
+        .await
+        .unwrap();
+    let run = project.herald(&["report", "demo", "--format", "csv", "--database-url", &url]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .contains("sent,run,in-eu / ar / no variants / whole run,whatsapp:optin,400\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains(" / - / "), "{}", run.stdout);
+    let html_with = |round: &str| {
+        let out = project.path(&format!("report-{round}.html"));
+        let run = project.herald(&[
+            "report",
+            "demo",
+            "--format",
+            "html",
+            "--round",
+            round,
+            "--out",
+            out.to_str().unwrap(),
+            "--database-url",
+            &url,
+        ]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        std::fs::read_to_string(out).unwrap()
+    };
+    let unrounded = html_with("1");
+    assert!(unrounded.contains("published counts are not rounded"));
+    assert!(!unrounded.contains("multiples of"));
+    assert!(unrounded.contains("<th scope=\"row\">no variants</th>"));
+    let rounded = html_with("5");
+    assert!(rounded.contains("published counts are rounded to multiples of 5"));
 }

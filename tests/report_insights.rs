@@ -278,7 +278,7 @@ fn every_format_carries_the_post_metrics_and_their_metadata() {
         "reach,7d,in-eu / ar / a / weekly / 111_1,facebook:page,2000\n",
         "reach,7d,tc / en / b / weekly / 111_3,facebook:page,suppressed\n",
         "reach,7d,sum of reach (upper bound on unique people),facebook:page,3107\n",
-        "frequency,7d,in-eu / ar / a / weekly / 111_1,facebook:page,2.5000\n",
+        "frequency,7d,in-eu / ar / a / weekly / 111_1,facebook:page,2.50\n",
         "CTR,7d,in-eu / fr / a / weekly / 111_2,facebook:page,0.0160\n",
         "penetration (lower),7d,in-eu / 0123456789ab,facebook:page,0.500000\n",
         "penetration (upper),7d,in-eu / 0123456789ab,facebook:page,1.000000\n",
@@ -332,6 +332,64 @@ fn every_format_carries_the_post_metrics_and_their_metadata() {
     assert!(
         !html.contains("http://") && !html.contains("https://") && !html.contains("<script"),
         "self-contained"
+    );
+}
+
+/// A published Facebook campaign figure: reach 43,347 and views 175,569 is a frequency of
+/// 4.05. herald reads views (`post_media_view`) beside reach for the same post and window,
+/// and the report divides them; Meta's retired impressions are not needed.
+#[test]
+fn frequency_on_facebook_is_views_over_reach() {
+    let fb = "facebook:page";
+    let post = ["in-eu", "ar", "", fb, "222_1"];
+    let mut report = build_report(
+        "demo",
+        &[],
+        &[],
+        Period::Run,
+        Protection { k: 10, round_to: 1 },
+        Utc.timestamp_millis_opt(AT).unwrap(),
+    );
+    report.add_post_metrics(
+        &[
+            seen(post, "7d", "reach", 43_347),
+            seen(post, "7d", "views", 175_569),
+            seen(post, "7d", "clicks", 1_734),
+        ],
+        &[],
+    );
+    let csv = to_csv(&report);
+    for line in [
+        "reach,7d,in-eu / ar / no variants / weekly / 222_1,facebook:page,43347\n",
+        "views,7d,in-eu / ar / no variants / weekly / 222_1,facebook:page,175569\n",
+        "frequency,7d,in-eu / ar / no variants / weekly / 222_1,facebook:page,4.05\n",
+        // CTR on Facebook: post clicks / views.
+        "CTR,7d,in-eu / ar / no variants / weekly / 222_1,facebook:page,0.0099\n",
+    ] {
+        assert!(csv.contains(line), "{line:?} missing from\n{csv}");
+    }
+    let json: serde_json::Value = serde_json::from_str(&to_json(&report)).unwrap();
+    let frequency = json["post_metrics"]["rates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rate"] == "frequency")
+        .unwrap();
+    let value = frequency["cells"][0][0].as_f64().unwrap();
+    assert!((value - 4.05).abs() < 0.005, "{value}");
+    assert!((value - 175_569.0 / 43_347.0).abs() < 1e-12);
+    let html = to_html(&report);
+    assert!(
+        html.contains("<h2>frequency (window 7d; views / reach"),
+        "{html}"
+    );
+    assert!(html.contains("<td>4.05</td>"), "{html}");
+    assert!(
+        json["definitions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d[0] == "views" && d[1].as_str().unwrap().contains("post_media_view"))
     );
 }
 

@@ -349,6 +349,22 @@ async fn facebook_insights_grow_with_simulated_time_and_retired_metrics_are_refu
     );
     assert_eq!(sandbox.delivered().len(), 1);
 
+    // Views (Meta's replacement for post impressions) count repeat views: at least the reach.
+    let both = adapter
+        .post_insights(&post, &["post_total_media_view_unique", "post_media_view"])
+        .await
+        .unwrap();
+    let value = |name: &str| both.iter().find(|v| v.metric == name).unwrap().value;
+    let (reach, views) = (
+        value("post_total_media_view_unique"),
+        value("post_media_view"),
+    );
+    assert_eq!(reach, month.0);
+    assert!(
+        views >= reach && views <= reach * 5,
+        "reach {reach}, views {views}"
+    );
+
     sandbox.set_faults(FaultConfig {
         rate_5xx: 1.0,
         ..FaultConfig::default()

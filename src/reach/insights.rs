@@ -21,9 +21,12 @@ use crate::store::{
     StoreError,
 };
 
-/// The Facebook insights metrics read, and herald's names for them.
-pub const FACEBOOK_METRICS: [(&str, &str); 2] = [
+/// The Facebook insights metrics read, and herald's names for them: unique accounts reached,
+/// times the post was on screen (views, which Meta reports in place of the post impressions
+/// it retired; frequency is views / reach) and clicks on the post.
+pub const FACEBOOK_METRICS: [(&str, &str); 3] = [
     ("post_total_media_view_unique", "reach"),
+    ("post_media_view", "views"),
     ("post_clicks", "clicks"),
 ];
 

@@ -2,7 +2,7 @@
 //! variant and period across channels, and clicks (people apart from link previews) by
 //! locale, variant and period. Every table is protected before anything leaves this module.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::Serialize;
@@ -12,6 +12,7 @@ use super::post_metrics::{
 };
 use super::published::{Protection, PublishedTable};
 use super::rates::{RateTable, VariantComparison, compare_variants, rate_table};
+use super::receipts::{Receipt, column_reports};
 use crate::store::{AudienceEstimateRecord, ClickKey, DeliveryCount, InsightObservation};
 
 /// How counts are grouped in time.
@@ -69,8 +70,30 @@ pub const DEFINITIONS: &[(&str, &str)] = &[
         "link previews",
         "Follows of the tracking link by link-preview fetchers and prefetchers, counted apart from people.",
     ),
-    ("delivery rate", "delivered / sent."),
-    ("read rate", "read / delivered."),
+    (
+        "delivery rate",
+        "delivered / sent, on the platforms that report deliveries (WhatsApp, Viber).",
+    ),
+    (
+        "read rate",
+        "read / delivered, on the platforms that report reads (WhatsApp read, Viber seen).",
+    ),
+    (
+        "not reported by this platform",
+        "Shown in place of a rate the platform cannot report, never 0. Telegram sends no delivery or read receipts for channel posts or bot messages. Facebook and X posts (and ads) are published, not delivered to a person, so they have no delivery or read rate: see reach. Generic signed webhooks send no receipts. A column that sums channels of both kinds (a report not broken down by channel) shows no rate either. In JSON the cell carries the platform's reason.",
+    ),
+    (
+        "B − A (95% interval)",
+        "Variant B's rate minus variant A's, d = p_B − p_A, with Newcombe's hybrid score interval (method 10 of Newcombe 1998, built from the Wilson score intervals of both rates, z = 1.959964): it stays honest at 0% and 100%, where the Wald interval claims certainty. Each variant needs at least 100 trials, otherwise \"not enough data\".",
+    ),
+    (
+        "relative lift",
+        "d / p_A = p_B / p_A − 1, with the MOVER-R interval for the ratio p_B / p_A (Donner & Zou 2012, from the same Wilson intervals) minus 1. When p_A is 0 a change relative to it has no size, and the report says \"not defined\".",
+    ),
+    (
+        "no variants",
+        "Messages of a send that has no variants; they are not compared.",
+    ),
     (
         "windows",
         "Platform metrics are read for each post 1h, 24h and 7d after it was published, and at the campaign's end (its last day, 23:59 UTC); windows after the end are skipped. A value read late stands for the latest window already closed.",
@@ -84,6 +107,10 @@ pub const DEFINITIONS: &[(&str, &str)] = &[
         "Times a post was shown, as the platform reports it for one window (X: impression_count).",
     ),
     (
+        "views",
+        "Times a Facebook post was on screen, repeat views included, for one window (post_media_view, which Meta reports in place of the post impressions it retired).",
+    ),
+    (
         "post clicks",
         "Clicks on a post as the platform counts them (Facebook: post_clicks), apart from the clicks on herald's own tracking link.",
     ),
@@ -93,11 +120,11 @@ pub const DEFINITIONS: &[(&str, &str)] = &[
     ),
     (
         "frequency",
-        "impressions / reach, for a post and window where the platform reports both.",
+        "views / reach (Facebook), or impressions / reach where a platform reports impressions instead of views: the average number of times each account reached saw the post, for a post and window where the platform reports both. X reports no reach, so X posts have no frequency.",
     ),
     (
         "CTR",
-        "post clicks / impressions, for a post and window where the platform reports both.",
+        "post clicks / views (Facebook), or post clicks / impressions, for a post and window where the platform reports both.",
     ),
     (
         "penetration",
@@ -298,17 +325,34 @@ pub fn build_report_by(
     }
     let variant_index = delivery_dims.iter().position(|d| *d == "variant");
     let find = |metric: &str| tables.iter().find(|t| t.metric == metric);
+    // The channels each column sums, to know whether its platforms report a rate at all.
+    let mut column_channels: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
+    for c in deliveries {
+        column_channels
+            .entry(by.column(&c.channel))
+            .or_default()
+            .insert(c.channel.as_str());
+    }
     let mut rates = Vec::new();
     let mut comparisons = Vec::new();
     for (name, definition, numerator, denominator) in [
         ("delivery rate", "delivered / sent", "delivered", "sent"),
         ("read rate", "read / delivered", "read", "delivered"),
     ] {
-        if let (Some(top), Some(bottom)) = (find(numerator), find(denominator)) {
-            rates.push(rate_table(name, definition, top, bottom));
-            if let Some(index) = variant_index {
-                comparisons.extend(compare_variants(name, top, bottom, index));
-            }
+        let Some(bottom) = find(denominator) else {
+            continue;
+        };
+        let top = find(numerator);
+        let reported = |column: &str| match Receipt::counted_by(numerator) {
+            Some(receipt) => column_reports(
+                column_channels.get(column).into_iter().flatten().copied(),
+                receipt,
+            ),
+            None => Ok(()),
+        };
+        rates.push(rate_table(name, definition, top, bottom, reported));
+        if let Some(index) = variant_index {
+            comparisons.extend(compare_variants(name, top, bottom, index, reported));
         }
     }
     Report {
@@ -324,7 +368,7 @@ pub fn build_report_by(
             "herald's outbox outcomes (sent, failed)".into(),
             "herald's click redirector (clicks, link previews)".into(),
             "partner delivery callbacks (delivered, read, failed)".into(),
-            "Facebook post insights (Graph API) and X public metrics (API v2), read per post and window (reach, impressions, post clicks, engagements)".into(),
+            "Facebook post insights (Graph API) and X public metrics (API v2), read per post and window (reach, views, impressions, post clicks, engagements)".into(),
             "Meta Marketing API audience estimates (delivery_estimate), taken when a version started running".into(),
             "spend: not collected".into(),
         ],
@@ -340,9 +384,12 @@ pub fn build_report_by(
     }
 }
 
+/// How the variant of a message without variants is written wherever a person reads it.
+pub const NO_VARIANT: &str = "no variants";
+
 pub(super) fn variant_label(variant: &str) -> String {
     if variant.is_empty() {
-        "-".to_string()
+        NO_VARIANT.to_string()
     } else {
         variant.to_string()
     }

@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 
 use super::build::Report;
 use super::published::Cell;
+use super::rates::RateCell;
 use super::statistics::Lift;
 
 fn escape(text: &str) -> String {
@@ -12,6 +13,37 @@ fn escape(text: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
+}
+
+/// A round step (1, 2 or 5 times a power of ten) that divides `0..=max` into at most
+/// `ticks` parts, so that an axis reads in round numbers.
+fn nice_step(max: f64, ticks: usize) -> f64 {
+    let raw = (max / ticks.max(1) as f64).max(f64::MIN_POSITIVE);
+    let power = 10f64.powf(raw.log10().floor());
+    [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * power)
+        .find(|step| *step >= raw)
+        .unwrap_or(10.0 * power)
+}
+
+/// Whether every cell of a channel's column in the named rate table says the platform does
+/// not report it (Telegram has no delivered or read; posts are not messages).
+fn not_reported(report: &Report, rate: &str, channel: &str) -> bool {
+    report
+        .rates
+        .iter()
+        .find(|r| r.rate == rate)
+        .and_then(|r| {
+            let c = r.columns.iter().position(|x| x == channel)?;
+            Some(
+                !r.cells.is_empty()
+                    && r.cells
+                        .iter()
+                        .all(|row| matches!(row.get(c), Some(RateCell::NotReported { .. }))),
+            )
+        })
+        .unwrap_or(false)
 }
 
 /// Sent, delivered and read per channel (column totals), as grouped bars.
@@ -36,7 +68,10 @@ pub fn funnel(report: &Report) -> Option<String> {
         .flat_map(|c| stages.iter().filter_map(move |s| value(s, c)))
         .max()
         .filter(|m| *m > 0)?;
-    let (bar, gap, group_gap, height) = (18.0, 4.0, 28.0, 160.0);
+    // The y axis: round ticks from 0 to at least the largest bar.
+    let step = nice_step(max as f64, 5);
+    let top_value = (max as f64 / step).ceil() * step;
+    let (bar, gap, group_gap, height, left) = (18.0, 4.0, 28.0, 160.0, 70.0);
     // Each channel's group is wide enough for its name under it (11 px text).
     let longest = channels
         .iter()
@@ -45,26 +80,64 @@ pub fn funnel(report: &Report) -> Option<String> {
         .unwrap_or(0) as f64;
     let group = (stages.len() as f64 * (bar + gap) + group_gap).max(longest * 6.6 + 14.0);
     // Wide enough for the bars and for the legend under them.
-    let width = (60.0 + channels.len() as f64 * group).max(60.0 + stages.len() as f64 * 90.0);
+    let width = (left + 10.0 + channels.len() as f64 * group)
+        .max(left + 10.0 + stages.len() as f64 * 90.0)
+        .max(left + 280.0);
+    let base = 10.0 + height;
+    let y = |v: f64| base - height * v / top_value;
     let mut svg = String::new();
     let _ = write!(
         svg,
-        "<svg role=\"img\" aria-labelledby=\"funnel-title\" viewBox=\"0 0 {width} {}\" width=\"{width}\" height=\"{}\"><title id=\"funnel-title\">Delivery funnel per channel: sent, delivered and read</title>",
-        height + 60.0,
-        height + 60.0
+        "<svg role=\"img\" aria-labelledby=\"funnel-title\" viewBox=\"0 0 {width} {total}\" width=\"{width}\" height=\"{total}\"><title id=\"funnel-title\">Delivery funnel per channel: sent, delivered and read</title>\
+         <line x1=\"{left}\" y1=\"10\" x2=\"{left}\" y2=\"{base}\" stroke=\"#888\"/><line x1=\"{left}\" y1=\"{base}\" x2=\"{right}\" y2=\"{base}\" stroke=\"#888\"/>\
+         <text x=\"12\" y=\"{mid}\" font-size=\"11\" transform=\"rotate(-90 12 {mid})\" text-anchor=\"middle\">messages and posts</text>",
+        total = height + 76.0,
+        right = width - 10.0,
+        mid = 10.0 + height / 2.0,
     );
+    let mut tick = 0.0;
+    while tick <= top_value + step / 2.0 {
+        let _ = write!(
+            svg,
+            "<line x1=\"{}\" y1=\"{ty:.1}\" x2=\"{left}\" y2=\"{ty:.1}\" stroke=\"#888\"/><text x=\"{}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"end\">{}</text>",
+            left - 4.0,
+            left - 6.0,
+            y(tick) + 3.5,
+            tick as u64,
+            ty = y(tick),
+        );
+        tick += step;
+    }
     let colours = ["#1f4e79", "#2e75b6", "#9dc3e6"];
+    let mut any_not_reported = false;
     for (i, channel) in channels.iter().enumerate() {
-        let x0 = 50.0 + i as f64 * group;
+        let x0 = left + 10.0 + i as f64 * group;
         for (j, stage) in stages.iter().enumerate() {
             let x = x0 + j as f64 * (bar + gap);
+            // Reads come from the same status callbacks as deliveries: a platform without
+            // delivery receipts has no read receipts either (and no read-rate column).
+            let rates: &[&str] = match *stage {
+                "delivered" => &["delivery rate"],
+                "read" => &["read rate", "delivery rate"],
+                _ => &[],
+            };
+            if rates.iter().any(|rate| not_reported(report, rate, channel)) {
+                any_not_reported = true;
+                let _ = write!(
+                    svg,
+                    "<text x=\"{x}\" y=\"{}\" font-size=\"9\">n/r<title>{}: {stage} not reported by this platform</title></text>",
+                    base - 2.0,
+                    escape(channel)
+                );
+                continue;
+            }
             match value(stage, channel) {
                 Some(n) => {
-                    let h = height * n as f64 / max as f64;
+                    let h = height * n as f64 / top_value;
                     let _ = write!(
                         svg,
-                        "<rect x=\"{x}\" y=\"{}\" width=\"{bar}\" height=\"{h:.1}\" fill=\"{}\"><title>{}: {stage} {n}</title></rect>",
-                        10.0 + height - h,
+                        "<rect x=\"{x}\" y=\"{:.1}\" width=\"{bar}\" height=\"{h:.1}\" fill=\"{}\"><title>{}: {stage} {n}</title></rect>",
+                        base - h,
                         colours[j],
                         escape(channel)
                     );
@@ -72,8 +145,9 @@ pub fn funnel(report: &Report) -> Option<String> {
                 None => {
                     let _ = write!(
                         svg,
-                        "<text x=\"{x}\" y=\"{}\" font-size=\"9\">s</text>",
-                        10.0 + height
+                        "<text x=\"{x}\" y=\"{}\" font-size=\"9\">s<title>{}: {stage} suppressed</title></text>",
+                        base - 2.0,
+                        escape(channel)
                     );
                 }
             }
@@ -89,13 +163,24 @@ pub fn funnel(report: &Report) -> Option<String> {
         let _ = write!(
             svg,
             "<rect x=\"{}\" y=\"{}\" width=\"10\" height=\"10\" fill=\"{}\"/><text x=\"{}\" y=\"{}\" font-size=\"11\">{stage}</text>",
-            50.0 + j as f64 * 90.0,
+            left + 10.0 + j as f64 * 90.0,
             height + 42.0,
             colours[j],
-            64.0 + j as f64 * 90.0,
+            left + 24.0 + j as f64 * 90.0,
             height + 51.0
         );
     }
+    let note = if any_not_reported {
+        "s: suppressed; n/r: not reported by this platform"
+    } else {
+        "s: suppressed"
+    };
+    let _ = write!(
+        svg,
+        "<text x=\"{}\" y=\"{}\" font-size=\"10\">{note}</text>",
+        left + 10.0,
+        height + 68.0
+    );
     svg.push_str("</svg>");
     Some(svg)
 }
@@ -130,21 +215,51 @@ pub fn variants(report: &Report) -> Option<String> {
     if estimates.is_empty() {
         return None;
     }
-    let reach = estimates
+    let widest = estimates
         .iter()
         .map(|(_, _, l, h)| l.abs().max(h.abs()))
         .fold(0.0f64, f64::max)
         .max(1e-6);
+    // A symmetric axis around 0 in round steps, wide enough for every whisker.
+    let step = nice_step(widest, 2);
+    let reach = (widest / step).ceil() * step;
     let (left, width, row) = (330.0, 300.0, 26.0);
     let scale = |v: f64| left + width / 2.0 + v / reach * (width / 2.0 - 10.0);
-    let total = 30.0 + estimates.len() as f64 * row;
+    let plot = 30.0 + estimates.len() as f64 * row;
+    let total = plot + 40.0;
     let mut svg = String::new();
     let _ = write!(
         svg,
         "<svg role=\"img\" aria-labelledby=\"variants-title\" viewBox=\"0 0 {w} {total}\" width=\"{w}\" height=\"{total}\"><title id=\"variants-title\">Variants compared: difference B − A with 95% intervals</title>\
-         <line x1=\"{z}\" y1=\"0\" x2=\"{z}\" y2=\"{total}\" stroke=\"#888\" stroke-dasharray=\"3 3\"/>",
+         <line x1=\"{z}\" y1=\"0\" x2=\"{z}\" y2=\"{plot}\" stroke=\"#888\" stroke-dasharray=\"3 3\"/>\
+         <line x1=\"{x0:.1}\" y1=\"{plot}\" x2=\"{x1:.1}\" y2=\"{plot}\" stroke=\"#888\"/>",
         w = left + width + 20.0,
-        z = scale(0.0)
+        z = scale(0.0),
+        x0 = scale(-reach),
+        x1 = scale(reach),
+    );
+    let steps = (reach / step).round() as i64;
+    let decimals = (-step.log10().floor()).max(0.0) as usize;
+    for k in -steps..=steps {
+        let v = k as f64 * step;
+        let x = scale(v);
+        let label = if k == 0 {
+            "0".to_string()
+        } else {
+            format!("{v:+.decimals$}")
+        };
+        let _ = write!(
+            svg,
+            "<line x1=\"{x:.1}\" y1=\"{plot}\" x2=\"{x:.1}\" y2=\"{}\" stroke=\"#888\"/><text x=\"{x:.1}\" y=\"{}\" font-size=\"10\" text-anchor=\"middle\">{label}</text>",
+            plot + 4.0,
+            plot + 15.0,
+        );
+    }
+    let _ = write!(
+        svg,
+        "<text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\">difference of rates, B − A (0 = no difference)</text>",
+        scale(0.0),
+        plot + 32.0
     );
     for (i, (label, d, low, high)) in estimates.iter().enumerate() {
         let y = 20.0 + i as f64 * row;
@@ -247,4 +362,19 @@ pub fn reach_over_time(report: &Report) -> Option<String> {
     }
     svg.push_str("</svg>");
     Some(svg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn axis_steps_are_round() {
+        assert_eq!(nice_step(8200.0, 5), 2000.0);
+        assert_eq!(nice_step(8200.0, 4), 5000.0);
+        assert_eq!(nice_step(100.0, 4), 50.0);
+        assert_eq!(nice_step(3.0, 4), 1.0);
+        assert!((nice_step(0.0155, 2) - 0.01).abs() < 1e-12);
+        assert!((nice_step(0.00096, 2) - 0.0005).abs() < 1e-12);
+    }
 }

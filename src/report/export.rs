@@ -5,6 +5,8 @@ use std::fmt::Write as _;
 
 use super::build::Report;
 use super::published::PublishedTable;
+use super::rates::VariantComparison;
+use super::statistics::{Lift, RelativeLift};
 
 pub fn to_json(report: &Report) -> String {
     serde_json::to_string_pretty(report).expect("a report always serialises")
@@ -28,13 +30,117 @@ pub fn to_csv(report: &Report) -> String {
                     csv_field(&rates.rate),
                     period_kind(report),
                     csv_field(column),
-                    rate_text(&rates.cells[r][c])
+                    csv_field(&rates.cells[r][c].text(4))
                 );
             }
         }
     }
+    for comparison in &report.comparisons {
+        csv_comparison(&mut out, report, comparison);
+    }
     csv_post_metrics(&mut out, report);
     out
+}
+
+/// One variant comparison as lines of the same shape: the difference B − A and its 95%
+/// interval, then the relative lift and its interval (or why there is none).
+fn csv_comparison(out: &mut String, report: &Report, comparison: &VariantComparison) {
+    let row = csv_field(&comparison.row.join(" / "));
+    let channel = csv_field(&comparison.channel);
+    // No commas in the names, so that a spreadsheet reads them unquoted.
+    let name = |what: &str| {
+        let (what, limit) = what.split_once(", ").unwrap_or((what, ""));
+        let limit = if limit.is_empty() {
+            String::new()
+        } else {
+            format!(" {limit}")
+        };
+        csv_field(&format!(
+            "{} {what} ({} vs {}){limit}",
+            comparison.rate, comparison.b, comparison.a
+        ))
+    };
+    let lines: Vec<(String, String)> = match (&comparison.lift, comparison.withheld) {
+        (
+            Some(Lift::Estimate {
+                difference,
+                low,
+                high,
+                relative,
+                ..
+            }),
+            _,
+        ) => {
+            let mut lines = vec![
+                (name("difference B − A"), format!("{difference:+.4}")),
+                (name("difference B − A, 95% low"), format!("{low:+.4}")),
+                (name("difference B − A, 95% high"), format!("{high:+.4}")),
+            ];
+            match relative {
+                RelativeLift::Estimate { value, low, high } => {
+                    lines.push((name("relative lift"), format!("{value:+.4}")));
+                    lines.push((name("relative lift, 95% low"), format!("{low:+.4}")));
+                    lines.push((
+                        name("relative lift, 95% high"),
+                        high.map_or("no upper bound".to_string(), |h| format!("{h:+.4}")),
+                    ));
+                }
+                RelativeLift::NotDefined { .. } => {
+                    lines.push((name("relative lift"), "not defined".to_string()));
+                }
+            }
+            lines
+        }
+        (Some(Lift::NotEnoughData { .. }), _) => {
+            vec![(name("difference B − A"), "not enough data".to_string())]
+        }
+        (None, why) => vec![(
+            name("difference B − A"),
+            why.unwrap_or("not known").to_string(),
+        )],
+    };
+    for (metric, value) in lines {
+        let _ = writeln!(
+            out,
+            "{metric},{},{row},{channel},{}",
+            period_kind(report),
+            csv_field(&value)
+        );
+    }
+}
+
+/// A comparison's result as one phrase: the difference with its interval and the relative
+/// lift with its interval, or why there is none.
+fn comparison_text(comparison: &VariantComparison) -> String {
+    match (&comparison.lift, comparison.withheld) {
+        (
+            Some(Lift::Estimate {
+                difference,
+                low,
+                high,
+                relative,
+                ..
+            }),
+            _,
+        ) => {
+            let relative = match relative {
+                RelativeLift::Estimate { value, low, high } => format!(
+                    "{:+.1}% ({:+.1}% to {})",
+                    value * 100.0,
+                    low * 100.0,
+                    high.map_or("no upper bound".to_string(), |h| format!(
+                        "{:+.1}%",
+                        h * 100.0
+                    ))
+                ),
+                RelativeLift::NotDefined { .. } => "not defined (A's rate is 0)".to_string(),
+            };
+            format!("{difference:+.4} ({low:+.4} to {high:+.4}); relative {relative}")
+        }
+        (Some(Lift::NotEnoughData { .. }), _) => "not enough data".to_string(),
+        (None, Some(why)) => why.to_string(),
+        (None, None) => "not known".to_string(),
+    }
 }
 
 /// One protected table, a line per published value; `row_totals` false leaves out the totals
@@ -99,7 +205,7 @@ fn csv_post_metrics(out: &mut String, report: &Report) {
                     csv_field(&rates.rate),
                     csv_field(&rates.window),
                     csv_field(column),
-                    rate_text(&rates.cells[r][c])
+                    csv_field(&rates.cells[r][c].text(rates.decimals))
                 );
             }
         }
@@ -174,13 +280,6 @@ fn period_kind(report: &Report) -> &'static str {
     }
 }
 
-fn rate_text(cell: &super::rates::RateCell) -> String {
-    match cell {
-        super::rates::RateCell::Rate(r) => format!("{r:.4}"),
-        super::rates::RateCell::Withheld(why) => why.to_string(),
-    }
-}
-
 fn csv_field(text: &str) -> String {
     if text.contains([',', '"', '\n']) {
         format!("\"{}\"", text.replace('"', "\"\""))
@@ -206,12 +305,15 @@ pub fn to_html(report: &Report) -> String {
          <style>body{{font-family:system-ui,sans-serif;margin:2rem;color:#111}}table{{border-collapse:collapse;margin:1rem 0}}\
          th,td{{border:1px solid #999;padding:.25rem .5rem;text-align:right}}th{{background:#eee}}td.s{{color:#555;font-style:italic}}\
          @media print{{body{{margin:0}}}}</style></head><body>\n<h1>Reach report: {campaign}</h1>\n\
-         <p>Generated {generated}. Counts from 1 to {k_minus} and counts that could be worked out from the rest of their table are suppressed (k = {k}); published counts are rounded to multiples of {round}.</p>\n",
+         <p>Generated {generated}. Counts from 1 to {k_minus} and counts that could be worked out from the rest of their table are suppressed (k = {k}); {rounding}.</p>\n",
         campaign = escape(&report.campaign),
         generated = report.generated_at.format("%Y-%m-%d %H:%M UTC"),
         k_minus = report.protection.k.max(5) - 1,
         k = report.protection.k.max(5),
-        round = report.protection.round_to.max(1),
+        rounding = match report.protection.round_to {
+            0 | 1 => "published counts are not rounded".to_string(),
+            n => format!("published counts are rounded to multiples of {n}"),
+        },
     );
     if let Some(svg) = super::charts::funnel(report) {
         let _ = writeln!(
@@ -222,7 +324,7 @@ pub fn to_html(report: &Report) -> String {
     if let Some(svg) = super::charts::variants(report) {
         let _ = writeln!(
             out,
-            "<h2>Variants compared (B − A, 95% interval)</h2>\n<figure>{svg}</figure>"
+            "<h2>Variants compared (B − A, 95% Newcombe interval)</h2>\n<figure>{svg}</figure>"
         );
     }
     for table in &report.tables {
@@ -247,31 +349,15 @@ pub fn to_html(report: &Report) -> String {
                 escape(&row.join(" / "))
             );
             for cell in &rates.cells[r] {
-                let _ = write!(out, "<td>{}</td>", escape(&rate_text(cell)));
+                html_rate_cell(&mut out, cell, 4);
             }
             out.push_str("</tr>\n");
         }
         out.push_str("</tbody></table>\n");
     }
     if !report.comparisons.is_empty() {
-        out.push_str("<h2>Variants compared</h2>\n<table><thead><tr><th scope=\"col\">row</th><th scope=\"col\">channel</th><th scope=\"col\">rate</th><th scope=\"col\">B − A (95% interval)</th></tr></thead><tbody>\n");
+        out.push_str("<h2>Variants compared</h2>\n<table><thead><tr><th scope=\"col\">row</th><th scope=\"col\">channel</th><th scope=\"col\">rate</th><th scope=\"col\">B − A (95% interval); relative lift (95% interval)</th></tr></thead><tbody>\n");
         for comparison in &report.comparisons {
-            let result = match (&comparison.lift, comparison.withheld) {
-                (
-                    Some(super::statistics::Lift::Estimate {
-                        difference,
-                        low,
-                        high,
-                        ..
-                    }),
-                    _,
-                ) => format!("{difference:+.4} ({low:+.4} to {high:+.4})"),
-                (Some(super::statistics::Lift::NotEnoughData { .. }), _) => {
-                    "not enough data".to_string()
-                }
-                (None, Some(why)) => why.to_string(),
-                (None, None) => "-".to_string(),
-            };
             let _ = writeln!(
                 out,
                 "<tr><th scope=\"row\">{}</th><td>{}</td><td>{} ({} vs {})</td><td>{}</td></tr>",
@@ -280,7 +366,7 @@ pub fn to_html(report: &Report) -> String {
                 escape(&comparison.rate),
                 escape(&comparison.b),
                 escape(&comparison.a),
-                escape(&result)
+                escape(&comparison_text(comparison))
             );
         }
         out.push_str("</tbody></table>\n");
@@ -332,6 +418,23 @@ pub fn to_html(report: &Report) -> String {
     }
     out.push_str("</body></html>\n");
     out
+}
+
+/// A rate cell: a rate a platform does not report is set apart, with its reason on hover.
+fn html_rate_cell(out: &mut String, cell: &super::rates::RateCell, decimals: usize) {
+    match cell {
+        super::rates::RateCell::NotReported { value, reason } => {
+            let _ = write!(
+                out,
+                "<td class=\"s\" title=\"{}\">{}</td>",
+                escape(reason),
+                escape(value)
+            );
+        }
+        _ => {
+            let _ = write!(out, "<td>{}</td>", escape(&cell.text(decimals)));
+        }
+    }
 }
 
 /// One protected table with its heading; `row_totals` false leaves out each row's total.
@@ -425,7 +528,7 @@ fn html_post_metrics(out: &mut String, report: &Report) {
                 escape(&row.join(" / "))
             );
             for cell in &rates.cells[r] {
-                let _ = write!(out, "<td>{}</td>", escape(&rate_text(cell)));
+                html_rate_cell(out, cell, rates.decimals);
             }
             out.push_str("</tr>\n");
         }

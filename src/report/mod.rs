@@ -8,10 +8,13 @@ mod load;
 mod post_metrics;
 mod published;
 mod rates;
+mod receipts;
 mod statistics;
 mod suppression;
 
-pub use build::{Breakdown, DEFINITIONS, Period, Report, build_report, build_report_by};
+pub use build::{
+    Breakdown, DEFINITIONS, NO_VARIANT, Period, Report, build_report, build_report_by,
+};
 pub use export::{to_csv, to_html, to_json};
 pub use load::campaign_report;
 pub use post_metrics::{
@@ -20,5 +23,8 @@ pub use post_metrics::{
 };
 pub use published::{Cell, Protection, PublishedTable};
 pub use rates::{RateCell, RateTable, VariantComparison, compare_variants, rate_table};
-pub use statistics::{Lift, MIN_SAMPLE, lift, rate};
+pub use receipts::{NOT_REPORTED, Receipt, reports};
+pub use statistics::{
+    Lift, MIN_SAMPLE, RELATIVE_UNDEFINED, RelativeLift, Z_95, lift, rate, wilson,
+};
 pub use suppression::{Suppressed, Table, suppress};

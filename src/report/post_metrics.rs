@@ -1,7 +1,7 @@
-//! What the platforms report about herald's posts, as EVALUATION.md defines it: reach per post,
-//! window and source (never summed as if it were unique people), impressions, platform
-//! clicks and engagements; frequency and CTR where the platform reports both parts for the
-//! same post and window; penetration against the audience estimate taken at launch, as an
+//! What the platforms report about herald's posts: reach per post, window and source (never
+//! summed as if it were unique people), views (Facebook) and impressions (X), platform clicks
+//! and engagements; frequency and CTR where the platform reports both parts for the same post
+//! and window; penetration against the audience estimate taken at launch, as an
 //! interval. Counts are protected like every other table; a rate built on a suppressed
 //! count is withheld.
 
@@ -25,28 +25,41 @@ pub const NO_SPEND_DATA: &str = "not known (no spend data)";
 pub const POST_DIMENSIONS: [&str; 5] = ["segment", "locale", "variant", "send", "post"];
 
 /// herald's metric names, as stored, and the tables' names.
-const METRICS: [(&str, &str); 4] = [
+const METRICS: [(&str, &str); 5] = [
     ("reach", "reach"),
+    ("views", "views"),
     ("impressions", "impressions"),
     ("clicks", "post clicks"),
     ("engagements", "engagements"),
 ];
 
-/// Rates over two metrics of the same post and window: (name, definition, numerator,
-/// denominator), by stored metric name.
-const RATES: [(&str, &str, &str, &str); 2] = [
-    (
-        "frequency",
-        "impressions / reach of the same post and window",
-        "impressions",
-        "reach",
-    ),
-    (
-        "CTR",
-        "post clicks / impressions of the same post and window",
-        "clicks",
-        "impressions",
-    ),
+/// A rate over two metrics of the same post and window. Each part names the stored metrics
+/// that can stand for it, preferred first: Facebook reports views where it used to report
+/// impressions (Meta retired post impressions), X reports impressions.
+struct PostRate {
+    name: &'static str,
+    definition: &'static str,
+    numerator: &'static [&'static str],
+    denominator: &'static [&'static str],
+    /// Places shown: frequency is read as "4.05 times", CTR as a small share.
+    decimals: usize,
+}
+
+const RATES: [PostRate; 2] = [
+    PostRate {
+        name: "frequency",
+        definition: "views / reach (or impressions / reach) of the same post and window",
+        numerator: &["views", "impressions"],
+        denominator: &["reach"],
+        decimals: 2,
+    },
+    PostRate {
+        name: "CTR",
+        definition: "post clicks / views (or post clicks / impressions) of the same post and window",
+        numerator: &["clicks"],
+        denominator: &["views", "impressions"],
+        decimals: 4,
+    },
 ];
 
 /// The platform-reported part of a report.
@@ -78,6 +91,8 @@ pub struct PostRateTable {
     pub rate: String,
     pub definition: String,
     pub window: String,
+    /// Decimal places the rate is shown with.
+    pub decimals: usize,
     pub rows: Vec<Vec<String>>,
     pub columns: Vec<String>,
     pub cells: Vec<Vec<RateCell>>,
@@ -222,27 +237,40 @@ pub fn post_metrics(
             .and_then(|table| table.cell(row, channel))
     };
     let mut rates = Vec::new();
-    for (name, definition, numerator, denominator) in RATES {
+    for rate in &RATES {
         for window in InsightWindow::ALL {
-            let (Some(top), Some(bottom)) = (
-                observed.get(numerator, window),
-                observed.get(denominator, window),
-            ) else {
-                continue;
+            // Per post: the first stored metric that stands for each part.
+            let part = |names: &[&'static str], key: &(Vec<String>, String)| {
+                names.iter().copied().find(|metric| {
+                    observed
+                        .get(metric, window)
+                        .is_some_and(|counts| counts.contains_key(key))
+                })
             };
-            let both: BTreeSet<&(Vec<String>, String)> =
-                top.keys().filter(|key| bottom.contains_key(*key)).collect();
+            let mut both: BTreeMap<(Vec<String>, String), (&str, &str)> = BTreeMap::new();
+            for metric in rate.numerator {
+                let Some(counts) = observed.get(metric, window) else {
+                    continue;
+                };
+                for key in counts.keys() {
+                    if let (Some(top), Some(bottom)) =
+                        (part(rate.numerator, key), part(rate.denominator, key))
+                    {
+                        both.insert(key.clone(), (top, bottom));
+                    }
+                }
+            }
             if both.is_empty() {
                 continue;
             }
             let rows: Vec<Vec<String>> = both
-                .iter()
+                .keys()
                 .map(|(row, _)| row.clone())
                 .collect::<BTreeSet<_>>()
                 .into_iter()
                 .collect();
             let columns: Vec<String> = both
-                .iter()
+                .keys()
                 .map(|(_, column)| column.clone())
                 .collect::<BTreeSet<_>>()
                 .into_iter()
@@ -253,9 +281,11 @@ pub fn post_metrics(
                     columns
                         .iter()
                         .map(|column| {
-                            if !both.contains(&(row.clone(), column.clone())) {
+                            let Some((numerator, denominator)) =
+                                both.get(&(row.clone(), column.clone()))
+                            else {
                                 return RateCell::Withheld("not known");
-                            }
+                            };
                             match (
                                 published(numerator, window, row, column),
                                 published(denominator, window, row, column),
@@ -273,9 +303,10 @@ pub fn post_metrics(
                 })
                 .collect();
             rates.push(PostRateTable {
-                rate: name.to_string(),
-                definition: definition.to_string(),
+                rate: rate.name.to_string(),
+                definition: rate.definition.to_string(),
                 window: window.label().to_string(),
+                decimals: rate.decimals,
                 rows,
                 columns,
                 cells,

@@ -23,6 +23,9 @@ pub(crate) struct Engagement {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct FacebookNumbers {
     /// Unique people who saw the post (`post_total_media_view_unique`).
+    pub(crate) reach: u64,
+    /// Times the post was on screen, repeat views included (`post_media_view`): never fewer
+    /// than its reach, as each person reached saw it at least once.
     pub(crate) views: u64,
     /// Clicks anywhere on the post (`post_clicks`): a small fraction of the views.
     pub(crate) clicks: u64,
@@ -113,10 +116,13 @@ impl Engagement {
         let audience = draws.log_between(300.0, 30_000.0);
         let click_rate = draws.between(0.005, 0.035);
         let reaction_rate = draws.between(0.01, 0.05);
+        // Drawn last, so the other numbers stay what they were before views were read.
+        let frequency = draws.between(1.2, 4.5);
         let progress = Engagement::progress(elapsed);
         let reactions = audience * reaction_rate;
         FacebookNumbers {
-            views: reached(audience, progress),
+            reach: reached(audience, progress),
+            views: reached(audience * frequency, progress),
             clicks: reached(audience * click_rate, progress),
             reactions: REACTION_SHARES
                 .iter()
@@ -175,14 +181,20 @@ mod tests {
     fn numbers_are_deterministic_monotonic_and_plausible() {
         let engagement = Engagement::new(42);
         let mut last = engagement.facebook("1_2", Duration::zero());
-        assert_eq!(last.views, 0);
+        assert_eq!((last.reach, last.views), (0, 0));
         for minutes in (10..=14 * 24 * 60).step_by(50) {
             let now = engagement.facebook("1_2", Duration::minutes(minutes));
-            assert!(now.views >= last.views && now.clicks >= last.clicks);
-            assert!(now.clicks <= now.views / 20 + 1, "{now:?}");
+            assert!(now.reach >= last.reach && now.clicks >= last.clicks);
+            assert!(now.views >= last.views && now.views >= now.reach, "{now:?}");
+            assert!(now.views as f64 <= now.reach as f64 * 4.5 + 4.5, "{now:?}");
+            assert!(now.clicks <= now.reach / 20 + 1, "{now:?}");
             last = now;
         }
-        assert!((300..=30_000).contains(&last.views), "{last:?}");
+        assert!((300..=30_000).contains(&last.reach), "{last:?}");
+        assert!(
+            last.views as f64 >= last.reach as f64 * 1.2 - 1.0,
+            "{last:?}"
+        );
         assert_eq!(
             engagement.facebook("1_2", Duration::days(3)),
             Engagement::new(42).facebook("1_2", Duration::days(3))

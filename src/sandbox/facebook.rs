@@ -32,11 +32,12 @@ const MAX_MESSAGE_CHARS: usize = 63_206;
 /// How long Facebook remembers a message to refuse posting it again.
 const DUPLICATE_WINDOW: Duration = Duration::hours(24);
 /// The insights metrics the sandbox computes, with the titles Graph gives them.
-const POST_METRICS: [(&str, &str); 3] = [
+const POST_METRICS: [(&str, &str); 4] = [
     (
         "post_total_media_view_unique",
         "Lifetime Post Total Media Views (Unique)",
     ),
+    ("post_media_view", "Lifetime Post Media Views"),
     ("post_clicks", "Lifetime Post Clicks"),
     (
         "post_reactions_by_type_total",
@@ -588,7 +589,8 @@ fn insights_decide(
         .filter_map(|metric| POST_METRICS.iter().find(|(known, _)| known == metric))
         .map(|(metric, title)| {
             let value = match *metric {
-                "post_total_media_view_unique" => json!(numbers.views),
+                "post_total_media_view_unique" => json!(numbers.reach),
+                "post_media_view" => json!(numbers.views),
                 "post_clicks" => json!(numbers.clicks),
                 _ => Value::Object(
                     numbers
