@@ -79,6 +79,21 @@ impl std::fmt::Display for AddressRange {
     }
 }
 
+/// The address as limits count it: an IPv4 address itself, an IPv6 address by its /64.
+/// One IPv6 host is routinely given a whole /64, so keying by the full address would let one
+/// client be 2^64 clients to the failed-login limit, the repeat-click check and the per-peer
+/// connection cap.
+pub fn client_key(address: IpAddr) -> IpAddr {
+    match canonical(address) {
+        IpAddr::V6(v6) => {
+            let mut octets = v6.octets();
+            octets[8..].fill(0);
+            IpAddr::from(octets)
+        }
+        v4 => v4,
+    }
+}
+
 /// IPv4 addresses mapped into IPv6 (`::ffff:10.0.0.1`) are the IPv4 address.
 fn canonical(address: IpAddr) -> IpAddr {
     match address {
@@ -103,21 +118,55 @@ fn prefix_matches(network: &[u8], address: &[u8], prefix: u8) -> bool {
     network[whole] & mask == address[whole] & mask
 }
 
-/// The proxies whose forwarding headers herald believes. Empty by default: nobody's.
+/// Which header the trusted proxies write the client into. Only that one is read: a proxy
+/// appends to its own header and passes any other through as the client sent it, so reading
+/// both would let a client name itself.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ForwardedHeader {
+    /// `X-Forwarded-For` (nginx's `$proxy_add_x_forwarded_for`, Caddy, most load balancers).
+    #[default]
+    XForwardedFor,
+    /// `Forwarded: for=…` (RFC 7239).
+    Forwarded,
+}
+
+impl ForwardedHeader {
+    /// `x-forwarded-for` or `forwarded`, as `herald.toml` names them.
+    pub fn parse(name: &str) -> Option<ForwardedHeader> {
+        match name.to_ascii_lowercase().as_str() {
+            "x-forwarded-for" => Some(ForwardedHeader::XForwardedFor),
+            "forwarded" => Some(ForwardedHeader::Forwarded),
+            _ => None,
+        }
+    }
+}
+
+/// The proxies whose forwarding header herald believes. Empty by default: nobody's.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TrustedProxies(Vec<AddressRange>);
+pub struct TrustedProxies {
+    ranges: Vec<AddressRange>,
+    header: ForwardedHeader,
+}
 
 impl TrustedProxies {
     pub fn new(ranges: Vec<AddressRange>) -> Self {
-        TrustedProxies(ranges)
+        TrustedProxies {
+            ranges,
+            header: ForwardedHeader::default(),
+        }
+    }
+
+    /// The same proxies, writing the client into `header`.
+    pub fn with_header(self, header: ForwardedHeader) -> Self {
+        TrustedProxies { header, ..self }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.ranges.is_empty()
     }
 
     pub fn trusts(&self, address: IpAddr) -> bool {
-        self.0.iter().any(|range| range.contains(address))
+        self.ranges.iter().any(|range| range.contains(address))
     }
 
     /// The client behind `peer`: `peer` itself unless it is a trusted proxy, else the
@@ -128,7 +177,7 @@ impl TrustedProxies {
         if !self.trusts(peer) {
             return peer;
         }
-        let hops = forwarded_hops(headers);
+        let hops = forwarded_hops(headers, self.header);
         let mut client = peer;
         for hop in hops.iter().rev() {
             let Some(hop) = hop else {
@@ -148,44 +197,40 @@ impl TrustedProxies {
 /// Bounds how much of a forwarding chain is read: a longer chain is a forgery or a loop.
 const MAX_HOPS: usize = 32;
 
-/// The hops named by `Forwarded` (preferred, RFC 7239) or else `X-Forwarded-For`, nearest
-/// last; `None` for a hop that is not an IP address.
-fn forwarded_hops(headers: &HeaderMap) -> Vec<Option<IpAddr>> {
-    let forwarded: Vec<Option<IpAddr>> = headers
-        .get_all("forwarded")
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(','))
-        .filter_map(|element| {
-            element.split(';').find_map(|pair| {
-                let (name, value) = pair.split_once('=')?;
-                name.trim()
-                    .eq_ignore_ascii_case("for")
-                    .then(|| parse_forwarded_node(value))
+/// The hops named by the proxies' header, nearest last; `None` for a hop that is not an IP
+/// address.
+fn forwarded_hops(headers: &HeaderMap, header: ForwardedHeader) -> Vec<Option<IpAddr>> {
+    let values = |name: &str| {
+        headers
+            .get_all(name)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|value| value.split(','))
+            .collect::<Vec<&str>>()
+    };
+    let hops: Vec<Option<IpAddr>> = match header {
+        ForwardedHeader::Forwarded => values("forwarded")
+            .into_iter()
+            .rev()
+            .take(MAX_HOPS)
+            .map(|element| {
+                element.split(';').find_map(|pair| {
+                    let (name, value) = pair.split_once('=')?;
+                    name.trim()
+                        .eq_ignore_ascii_case("for")
+                        .then(|| parse_forwarded_node(value))
+                        .flatten()
+                })
             })
-        })
-        .take(MAX_HOPS + 1)
-        .collect();
-    if !forwarded.is_empty() {
-        return bounded(forwarded);
-    }
-    let forwarded_for: Vec<Option<IpAddr>> = headers
-        .get_all("x-forwarded-for")
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(','))
-        .map(parse_forwarded_node)
-        .take(MAX_HOPS + 1)
-        .collect();
-    bounded(forwarded_for)
-}
-
-/// A chain over the bound keeps only its nearest hops.
-fn bounded(mut hops: Vec<Option<IpAddr>>) -> Vec<Option<IpAddr>> {
-    if hops.len() > MAX_HOPS {
-        hops.drain(..hops.len() - MAX_HOPS);
-    }
-    hops
+            .collect(),
+        ForwardedHeader::XForwardedFor => values("x-forwarded-for")
+            .into_iter()
+            .rev()
+            .take(MAX_HOPS)
+            .map(parse_forwarded_node)
+            .collect(),
+    };
+    hops.into_iter().rev().collect()
 }
 
 /// `192.0.2.1`, `"192.0.2.1:4711"`, `"[2001:db8::1]:4711"` or `2001:db8::1`.
@@ -234,6 +279,20 @@ mod tests {
     }
 
     #[test]
+    fn an_ipv6_host_is_one_client_by_its_64() {
+        assert_eq!(
+            client_key(ip("2001:db8:1:2:aaaa::1")),
+            client_key(ip("2001:db8:1:2:ffff::9"))
+        );
+        assert_ne!(
+            client_key(ip("2001:db8:1:2::1")),
+            client_key(ip("2001:db8:1:3::1"))
+        );
+        assert_eq!(client_key(ip("::ffff:192.0.2.7")), ip("192.0.2.7"));
+        assert_eq!(client_key(ip("192.0.2.7")), ip("192.0.2.7"));
+    }
+
+    #[test]
     fn forwarding_headers_from_strangers_are_ignored() {
         let none = TrustedProxies::default();
         let forged = headers(&[("x-forwarded-for", "1.2.3.4")]);
@@ -264,12 +323,19 @@ mod tests {
             "forwarded",
             "for=6.6.6.6, for=\"[2001:db8::7]:4711\";proto=https, for=10.0.0.3",
         )]);
+        // A proxy that writes X-Forwarded-For passes a client's own `Forwarded` through.
         assert_eq!(
             proxies.client_ip(ip("127.0.0.1"), &forwarded),
+            ip("127.0.0.1")
+        );
+        let rfc7239 = proxies.clone().with_header(ForwardedHeader::Forwarded);
+        assert_eq!(
+            rfc7239.client_ip(ip("127.0.0.1"), &forwarded),
             ip("2001:db8::7")
         );
         let unknown = headers(&[("forwarded", "for=unknown")]);
-        assert_eq!(proxies.client_ip(ip("10.0.0.2"), &unknown), ip("10.0.0.2"));
+        assert_eq!(rfc7239.client_ip(ip("10.0.0.2"), &unknown), ip("10.0.0.2"));
+        assert_eq!(rfc7239.client_ip(ip("10.0.0.2"), &chain), ip("10.0.0.2"));
         let absent = HeaderMap::new();
         assert_eq!(proxies.client_ip(ip("10.0.0.2"), &absent), ip("10.0.0.2"));
     }

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use crate::campaign::diagnostic::{Diagnostics, SourceFile};
 use crate::campaign::toml_reader::{TableReader, parse_document};
-use crate::client_address::{AddressRange, TrustedProxies};
+use crate::client_address::{AddressRange, ForwardedHeader, TrustedProxies};
 use crate::platforms::{ChannelRef, Platform};
 
 /// Where tracking links point when the configuration does not say.
@@ -21,8 +21,9 @@ pub struct Config {
     /// How long per-delivery bookkeeping (job rows, callback receipts) is kept; afterwards
     /// only the aggregate counters remain.
     pub retention_days: u32,
-    /// Reverse proxies whose `Forwarded` / `X-Forwarded-For` headers name the real client
-    /// (for the failed-login limiter and click counting); nobody's by default.
+    /// Reverse proxies whose forwarding header (`forwarded_header`: `X-Forwarded-For` unless
+    /// set to `Forwarded`) names the real client, for the failed-login limiter, click
+    /// counting and the per-peer connection cap; nobody's by default.
     pub trusted_proxies: TrustedProxies,
 }
 
@@ -176,6 +177,18 @@ impl Config {
                 }
             }
             config.trusted_proxies = TrustedProxies::new(ranges);
+        }
+        if let Some(name) = root.opt_str("forwarded_header", diags) {
+            match ForwardedHeader::parse(&name.value) {
+                Some(header) => {
+                    config.trusted_proxies = config.trusted_proxies.clone().with_header(header)
+                }
+                None => diags.error(
+                    file,
+                    name.span,
+                    "`forwarded_header` must be \"x-forwarded-for\" or \"forwarded\"",
+                ),
+            }
         }
         for (table, span) in root.tables("accounts", false, diags) {
             let Some(account) = parse_account(file, table, span.clone(), diags) else {

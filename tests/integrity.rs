@@ -445,3 +445,76 @@ fn a_partner_redirect_never_carries_credentials_to_another_host() {
         );
     });
 }
+
+#[test]
+fn a_database_that_sent_before_the_upgrade_is_treated_as_used() {
+    let project = Project::valid();
+    let url = database(&project);
+    assert_eq!(project.herald(&["migrate", "--database-url", &url]).code, 0);
+    // As a herald from before the mark existed left it: it sent, and has no mark table.
+    runtime().block_on(async {
+        let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+        for statement in [
+            "DROP TABLE deployment_marks",
+            "DELETE FROM herald_schema_migrations WHERE version = 9",
+            "INSERT INTO daily_counts (channel, day, sent) VALUES ('telegram:info', '2026-11-30', 12)",
+        ] {
+            sqlx::query(statement).execute(&pool).await.unwrap();
+        }
+        pool.close().await;
+    });
+    assert_eq!(project.herald(&["migrate", "--database-url", &url]).code, 0);
+    let run = project.herald(&[
+        "serve",
+        "--sandbox",
+        "--listen",
+        "127.0.0.1:0",
+        "--database-url",
+        &url,
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("--allow-used-database"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_client_cannot_rename_itself_behind_the_proxy() {
+    let project = Project::valid();
+    project.edit(
+        "herald.toml",
+        "public_url = \"https://herald.example.org\"",
+        "public_url = \"https://herald.example.org\"\ntrusted_proxies = [\"127.0.0.1\"]",
+    );
+    let served = Served::start(&project, &["--sandbox"], &[]);
+    let client = no_redirects();
+    runtime().block_on(async {
+        // The proxy appends the address it saw to X-Forwarded-For; the client adds a
+        // `Forwarded` of its own choosing each time, and walks through its IPv6 /64.
+        let mut statuses = Vec::new();
+        for n in 0..11 {
+            let response = client
+                .get(served.url("/api/v1/me"))
+                .header("authorization", "Bearer nobody.wrong")
+                .header("forwarded", format!("for=192.0.2.{n}"))
+                .header("x-forwarded-for", format!("2001:db8:5:6::{n:x}"))
+                .send()
+                .await
+                .unwrap();
+            statuses.push(response.status().as_u16());
+        }
+        assert_eq!(statuses[..10], [401; 10]);
+        assert_eq!(statuses[10], 429, "one client, however it names itself");
+        // Another /64 is another client.
+        let other = client
+            .get(served.url("/api/v1/me"))
+            .header("authorization", "Bearer nobody.wrong")
+            .header("x-forwarded-for", "2001:db8:5:7::1")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(other.status(), 401);
+    });
+}

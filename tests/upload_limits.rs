@@ -229,6 +229,49 @@ async fn a_deeply_nested_layout_is_refused_and_the_service_stays_up() {
     assert_eq!(body["state"], "draft");
 }
 
+/// Inputs that slipped past the first text scans (a review found them): a `"` inside a
+/// handlebars `[path]` segment, which a scan that reads it as a string opens no block for, and
+/// a `"` in a Fluent variant's text, which is a plain character there. Both once compiled into
+/// a stack overflow that aborted the process.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quotes_where_the_parsers_read_none_hide_no_nesting() {
+    let mut server = Server::start();
+    let n = 2_000;
+    let layout = format!(
+        "{{{{[a\"]}}}}{}{{{{[b\"]}}}}{{{{body}}}}{}",
+        "{{#if title}}".repeat(n),
+        "{{/if}}".repeat(n)
+    );
+    let (status, _, body) = server
+        .upload(&bundle(
+            common::CAMPAIGN,
+            common::EN,
+            json!({"telegram": layout}),
+        ))
+        .await;
+    assert!(server.alive(), "the layout brought the server down");
+    let found = diagnostics(status, &body);
+    find(
+        &found,
+        "campaigns/layouts/telegram.hbs",
+        "nested more than 16 deep",
+    );
+
+    let translation = format!(
+        "{}\nbomb = {{ $x ->\n *[o] \" {}$y{}\n}}\n",
+        common::EN,
+        "{".repeat(20_000),
+        "}".repeat(20_000)
+    );
+    let (status, _, body) = server
+        .upload(&bundle(common::CAMPAIGN, &translation, json!({})))
+        .await;
+    assert!(server.alive(), "the translation brought the server down");
+    let found = diagnostics(status, &body);
+    find(&found, "locales/en/demo.ftl", "nest");
+    assert_eq!(server.health().await, (200, "ok".to_string()));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fluent_expansion_bombs_are_refused_before_they_are_formatted() {
     let mut server = Server::start();

@@ -7,3 +7,11 @@ CREATE TABLE deployment_marks (
     name        TEXT PRIMARY KEY NOT NULL,
     first_at_ms INTEGER NOT NULL
 );
+
+-- A database that sent anything before this table existed cannot tell whether it was to the real
+-- partners or to a sandbox: it is marked, to be safe (a rehearsal on it then needs
+-- --allow-used-database), with the time of the upgrade.
+INSERT INTO deployment_marks (name, first_at_ms)
+SELECT 'real_sending', CAST(strftime('%s', 'now') AS INTEGER) * 1000
+WHERE EXISTS (SELECT 1 FROM daily_counts)
+   OR EXISTS (SELECT 1 FROM outbox WHERE status IN ('sent', 'unknown', 'dead'));

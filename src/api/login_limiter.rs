@@ -1,13 +1,15 @@
 //! Failed authentications per client: a client that keeps sending wrong tokens is answered
-//! 429 for a while, which keeps a guesser from turning herald into a token oracle at full
-//! speed and spares the database.
+//! 429 with `Retry-After` for the rest of the window, which tells a misconfigured script to
+//! back off and marks a guesser. It does not stop guessing: a token's secret is 256 random
+//! bits, and that is what makes guessing hopeless, not this limit.
 //!
 //! Three rules make it safe to run in front of staff:
 //! - a valid token is never refused: the limiter only decides how a *failed* attempt is
 //!   answered, so a stranger cannot lock staff out by failing from the same address (behind a
 //!   proxy every client would share one);
 //! - the client is the real one behind the trusted proxies
-//!   ([`crate::client_address::TrustedProxies`]), never the proxy;
+//!   ([`crate::client_address::TrustedProxies`]), never the proxy, and an IPv6 client is
+//!   counted by its /64 ([`crate::client_address::client_key`]);
 //! - memory is bounded: entries expire after the window, and at capacity the stalest entry
 //!   makes room, so a flood of addresses cannot grow the map without end.
 
@@ -47,6 +49,7 @@ impl LoginLimiter {
     /// Counts a failed authentication from `client` and says how long it must now wait
     /// before another failure is answered as anything but 429 (`None`: not limited yet).
     pub fn failed(&self, client: IpAddr) -> Option<Duration> {
+        let client = crate::client_address::client_key(client);
         let now = Instant::now();
         let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
         if !failures.contains_key(&client) && failures.len() >= self.capacity {

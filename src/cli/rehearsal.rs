@@ -38,7 +38,7 @@ pub async fn check_database(
                 .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
                 .unwrap_or_else(|| "an unknown date".to_string());
             eprintln!(
-                "error: this database has sent to the real partners (since {when}); a rehearsal on it would mark real people's messages as sent to the sandbox and take sandbox events into real data. Rehearse on a fresh database (--database-url), or pass {ALLOW_USED_DATABASE} if you really mean to"
+                "error: this database has sent to the real partners (recorded {when}); a rehearsal on it would mark real people's messages as sent to the sandbox and take sandbox events into real data. Rehearse on a fresh database (--database-url), or pass {ALLOW_USED_DATABASE} if you really mean to"
             );
             Err(ExitCode::FAILURE)
         }

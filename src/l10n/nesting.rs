@@ -13,20 +13,36 @@ pub const MAX_TRANSLATION_BYTES: usize = 1024 * 1024;
 /// any message needs, far below what overflows a 2 MiB thread stack in a debug build.
 pub const MAX_NESTING: usize = 32;
 
+/// What the parser is inside at one point of a translation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Frame {
+    /// `{ … }`: an expression, where `"` opens a string literal.
+    Placeable,
+    /// `F( … )`: call arguments, an expression too.
+    Call,
+    /// After `->` in a placeable: the variants, whose values are text again (`"` is a plain
+    /// character there) until the `}` that closes the select expression.
+    Variants,
+}
+
 /// Where the text first nests deeper than [`MAX_NESTING`], as a byte offset, if it does.
 ///
-/// Counts `{` and `(` against `}` and `)` the way the parser would descend: inside placeables
-/// string literals (`"…"`, with `\` escapes) do not count, and neither do comment lines (`#` in
-/// the first column) outside placeables. Unbalanced closers are ignored, so the count is an
-/// upper bound of the parser's recursion, never an underestimate.
+/// Follows the parser's two modes: in text (a message's value, a variant's value) `{` opens a
+/// placeable and `"` is just a character; in an expression (inside a placeable or a call's
+/// parentheses) `"…"` is a string literal (with `\` escapes) whose brackets do not count,
+/// `{` and `(` descend, and `->` starts variants, which are text again. Comment lines (`#` in
+/// the first column, outside any placeable) do not count. Every open placeable, call and
+/// variant list is a level, and a closer that does not match the innermost one is ignored,
+/// so the count is an upper bound of the parser's recursion, never an underestimate.
 pub fn too_deep(text: &str) -> Option<usize> {
-    let mut depth = 0usize;
+    let bytes = text.as_bytes();
+    let mut frames: Vec<Frame> = Vec::new();
     let mut in_string = false;
     let mut escaped = false;
-    let mut line_start = true;
     let mut in_comment = false;
-    for (offset, byte) in text.bytes().enumerate() {
-        if line_start && depth == 0 {
+    let mut line_start = true;
+    for (offset, &byte) in bytes.iter().enumerate() {
+        if line_start && frames.is_empty() {
             in_comment = byte == b'#';
         }
         line_start = byte == b'\n';
@@ -42,14 +58,35 @@ pub fn too_deep(text: &str) -> Option<usize> {
             }
             continue;
         }
+        let in_text = matches!(frames.last(), None | Some(Frame::Variants));
         match byte {
-            b'{' => depth += 1,
-            b'(' if depth > 0 => depth += 1,
-            b'}' | b')' => depth = depth.saturating_sub(1),
-            b'"' if depth > 0 => in_string = true,
+            b'{' => frames.push(Frame::Placeable),
+            b'}' if in_text => {
+                // The `}` that ends a select expression closes its variants and placeable.
+                if frames.last() == Some(&Frame::Variants) {
+                    frames.pop();
+                    if frames.last() == Some(&Frame::Placeable) {
+                        frames.pop();
+                    }
+                }
+            }
+            b'}' => {
+                if frames.last() == Some(&Frame::Placeable) {
+                    frames.pop();
+                }
+            }
+            _ if in_text => {}
+            b'"' => in_string = true,
+            b'(' => frames.push(Frame::Call),
+            b')' => {
+                if frames.last() == Some(&Frame::Call) {
+                    frames.pop();
+                }
+            }
+            b'-' if bytes.get(offset + 1) == Some(&b'>') => frames.push(Frame::Variants),
             _ => {}
         }
-        if depth > MAX_NESTING {
+        if frames.len() > MAX_NESTING {
             return Some(offset);
         }
     }
@@ -76,5 +113,20 @@ mod tests {
         assert!(too_deep(&calls).is_some());
         let balanced = "a = { { x } }\n".repeat(1_000);
         assert_eq!(too_deep(&balanced), None);
+    }
+
+    #[test]
+    fn a_quote_in_a_variants_text_does_not_hide_deep_placeables() {
+        // In a variant's value `"` is text: it must not start a string that swallows the
+        // placeables after it.
+        let bomb = format!(
+            "a = {{ $x ->\n *[o] \" {}$y{}\n}}\n",
+            "{".repeat(200),
+            "}".repeat(200)
+        );
+        assert!(too_deep(&bomb).is_some());
+        let selects = "a = { $x ->\n [one] { $y ->\n [a] \"quoted\" text\n *[b] { \"}\" }\n }\n *[other] x\n}\n"
+            .repeat(100);
+        assert_eq!(too_deep(&selects), None);
     }
 }

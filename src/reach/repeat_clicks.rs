@@ -58,6 +58,7 @@ impl RepeatClicks {
     /// True for the first click of `client` on `token` (as `kind`) within the window, false
     /// for a repeat. Remembers the click.
     pub fn first_in_window(&self, client: IpAddr, token: &str, kind: &str) -> bool {
+        let client = crate::client_address::client_key(client);
         self.first_at(client, token, kind, Instant::now())
     }
 

@@ -24,8 +24,9 @@ pub struct LayoutRefusal {
     pub message: String,
 }
 
-/// Every reason to refuse `text` before compiling it: its size, and the first place where it
-/// nests too deep or uses a partial (empty when it may be compiled).
+/// Every reason to refuse `text` before registering it: its size, and the first place where it
+/// nests too deep or uses a partial, by the text scan and then by handlebars' own parse
+/// ([`super::compiled_layout_depth`]); empty when it may be compiled and rendered anywhere.
 pub fn refuse_layout(text: &str) -> Vec<LayoutRefusal> {
     let mut refusals = Vec::new();
     if text.len() > MAX_LAYOUT_BYTES {
@@ -38,6 +39,10 @@ pub fn refuse_layout(text: &str) -> Vec<LayoutRefusal> {
         });
     }
     refusals.extend(refuse_structure(text));
+    if refusals.is_empty() {
+        // The scan's reading of the tags is checked against handlebars' own.
+        refusals.extend(super::compiled_layout_depth::refuse_compiled(text));
+    }
     refusals
 }
 

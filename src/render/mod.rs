@@ -3,6 +3,7 @@
 //! (message, variant, locale, platform) is rendered once and reused for every recipient.
 
 mod bidi;
+mod compiled_layout_depth;
 mod layout;
 mod layout_bounds;
 mod limits;

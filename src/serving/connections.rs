@@ -131,7 +131,8 @@ pub async fn serve(
         let slot = if limits.trusted_proxies.trusts(peer.ip()) {
             None
         } else {
-            match peers.try_open(peer.ip(), limits.max_connections_per_peer) {
+            let key = crate::client_address::client_key(peer.ip());
+            match peers.try_open(key, limits.max_connections_per_peer) {
                 Some(slot) => Some(slot),
                 None => {
                     tracing::debug!(%peer, "connection refused: too many from this peer");
