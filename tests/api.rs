@@ -1192,6 +1192,19 @@ async fn two_approved_versions_keep_their_own_link_targets() {
             "the first version's messages keep its link"
         );
     }
+    // A link sent before links named their version stays with the first approved version:
+    // approving the second does not move it.
+    let legacy = herald::render::legacy_tracking_token(herald::render::LinkDimensions {
+        campaign: "demo",
+        send: "weekly",
+        variant: Some("a"),
+        locale: &herald::campaign::Locale::parse("ar").unwrap(),
+        channel: &herald::platforms::ChannelRef::parse("telegram:info").unwrap(),
+    });
+    assert_eq!(
+        follow(&app, &legacy).await.as_deref(),
+        Ok("https://example.org/return")
+    );
     running.shutdown().await;
 }
 

@@ -8,9 +8,9 @@
 //! campaign never share a token.
 //!
 //! Links sent by herald builds before version pinning carry a version-less token. Such a
-//! token resolves to the newest version that passed approval and issues it (the one whose
-//! link the old build would have followed, drafts aside); never to a version that did not
-//! pass approval. A version-pinned token always wins over a legacy one.
+//! token resolves to the oldest version that passed approval and issues it, so no version
+//! approved later can move a link already sent; never to a version that did not pass
+//! approval. A version-pinned token always wins over a legacy one.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -241,8 +241,11 @@ fn build(
         };
         for link in links.iter() {
             targets.insert(link.token.clone(), link.target.clone());
-            // Oldest first: a newer approved version's link wins a legacy token.
-            legacy.insert(link.legacy_token.clone(), link.target.clone());
+            // Oldest first, and the first keeps a legacy token: a version approved later
+            // cannot move a link that was sent before it existed.
+            legacy
+                .entry(link.legacy_token.clone())
+                .or_insert_with(|| link.target.clone());
         }
     }
     for (token, target) in legacy {
