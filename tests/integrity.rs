@@ -46,14 +46,40 @@ fn no_redirects() -> reqwest::Client {
         .unwrap()
 }
 
-#[test]
-fn failed_tokens_from_a_stranger_never_lock_out_a_valid_token() {
+/// The test project, with herald behind a reverse proxy on 127.0.0.1 that appends the client
+/// it saw to `X-Forwarded-For`.
+fn behind_a_proxy() -> Project {
     let project = Project::valid();
     project.edit(
         "herald.toml",
         "public_url = \"https://herald.example.org\"",
         "public_url = \"https://herald.example.org\"\ntrusted_proxies = [\"127.0.0.1\"]",
     );
+    project
+}
+
+/// The statuses of eleven requests with a wrong token, each with the headers `nth` gives.
+async fn eleven_wrong_tokens(
+    served: &Served,
+    nth: impl Fn(usize) -> Vec<(&'static str, String)>,
+) -> Vec<u16> {
+    let client = no_redirects();
+    let mut statuses = Vec::new();
+    for n in 0..11 {
+        let mut request = client
+            .get(served.url("/api/v1/me"))
+            .header("authorization", "Bearer nobody.wrong");
+        for (name, value) in nth(n) {
+            request = request.header(name, value);
+        }
+        statuses.push(request.send().await.unwrap().status().as_u16());
+    }
+    statuses
+}
+
+#[test]
+fn failed_tokens_from_a_stranger_never_lock_out_a_valid_token() {
+    let project = behind_a_proxy();
     let admin = add_user(&project, "ada", "admin");
     let served = Served::start(&project, &["--sandbox"], &[]);
     let client = no_redirects();
@@ -96,19 +122,11 @@ fn forwarding_headers_from_an_untrusted_peer_do_not_escape_the_limiter() {
     // No trusted proxies: X-Forwarded-For is the client's own word, and ignored.
     let project = Project::valid();
     let served = Served::start(&project, &["--sandbox"], &[]);
-    let client = no_redirects();
     runtime().block_on(async {
-        let mut statuses = Vec::new();
-        for n in 0..11 {
-            let response = client
-                .get(served.url("/api/v1/me"))
-                .header("authorization", "Bearer nobody.wrong")
-                .header("x-forwarded-for", format!("192.0.2.{n}"))
-                .send()
-                .await
-                .unwrap();
-            statuses.push(response.status().as_u16());
-        }
+        let statuses = eleven_wrong_tokens(&served, |n| {
+            vec![("x-forwarded-for", format!("192.0.2.{n}"))]
+        })
+        .await;
         assert_eq!(statuses[..10], [401; 10]);
         assert_eq!(statuses[10], 429);
     });
@@ -482,29 +500,19 @@ fn a_database_that_sent_before_the_upgrade_is_treated_as_used() {
 
 #[test]
 fn a_client_cannot_rename_itself_behind_the_proxy() {
-    let project = Project::valid();
-    project.edit(
-        "herald.toml",
-        "public_url = \"https://herald.example.org\"",
-        "public_url = \"https://herald.example.org\"\ntrusted_proxies = [\"127.0.0.1\"]",
-    );
+    let project = behind_a_proxy();
     let served = Served::start(&project, &["--sandbox"], &[]);
     let client = no_redirects();
     runtime().block_on(async {
         // The proxy appends the address it saw to X-Forwarded-For; the client adds a
         // `Forwarded` of its own choosing each time, and walks through its IPv6 /64.
-        let mut statuses = Vec::new();
-        for n in 0..11 {
-            let response = client
-                .get(served.url("/api/v1/me"))
-                .header("authorization", "Bearer nobody.wrong")
-                .header("forwarded", format!("for=192.0.2.{n}"))
-                .header("x-forwarded-for", format!("2001:db8:5:6::{n:x}"))
-                .send()
-                .await
-                .unwrap();
-            statuses.push(response.status().as_u16());
-        }
+        let statuses = eleven_wrong_tokens(&served, |n| {
+            vec![
+                ("forwarded", format!("for=192.0.2.{n}")),
+                ("x-forwarded-for", format!("2001:db8:5:6::{n:x}")),
+            ]
+        })
+        .await;
         assert_eq!(statuses[..10], [401; 10]);
         assert_eq!(statuses[10], 429, "one client, however it names itself");
         // Another /64 is another client.

@@ -6,6 +6,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
 use common::Project;
+use common::served::Served;
 
 fn database(project: &Project) -> String {
     format!("sqlite://{}", project.path("herald.db").display())
@@ -14,28 +15,8 @@ fn database(project: &Project) -> String {
 #[test]
 fn serve_answers_probes_and_stops_gracefully() {
     let project = Project::valid();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_herald"))
-        .args([
-            "serve",
-            "--sandbox",
-            "--listen",
-            "127.0.0.1:0",
-            "--database-url",
-            &database(&project),
-        ])
-        .current_dir(project.dir.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = lines.next().unwrap().unwrap();
-    let address = first
-        .strip_prefix("herald serving on http://")
-        .and_then(|rest| rest.split_whitespace().next())
-        .unwrap_or_else(|| panic!("unexpected first line: {first}"))
-        .to_string();
-    let second = lines.next().unwrap().unwrap();
+    let served = Served::start(&project, &["--sandbox"], &[]);
+    let second = served.line_containing("rehearsal:");
     assert!(
         second.starts_with(
             "rehearsal: every account points at the in-process sandbox on http://127.0.0.1:"
@@ -44,22 +25,12 @@ fn serve_answers_probes_and_stops_gracefully() {
     );
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let (health, ready) = runtime.block_on(async {
-        let health = reqwest::get(format!("http://{address}/healthz"))
-            .await
-            .unwrap();
-        let ready = reqwest::get(format!("http://{address}/readyz"))
-            .await
-            .unwrap();
+        let health = reqwest::get(served.url("/healthz")).await.unwrap();
+        let ready = reqwest::get(served.url("/readyz")).await.unwrap();
         (health.status().as_u16(), ready.text().await.unwrap())
     });
     assert_eq!((health, ready.as_str()), (200, "ready"));
-    let status = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let exit = child.wait().unwrap();
-    assert_eq!(exit.code(), Some(0), "a graceful stop exits 0");
+    assert_eq!(served.stop(), Some(0), "a graceful stop exits 0");
 }
 
 #[test]
@@ -330,27 +301,8 @@ fn clicks_pending_at_a_graceful_stop_are_written() {
             channel: &herald::platforms::ChannelRef::parse("telegram:info").unwrap(),
         },
     );
-    let mut child = Command::new(env!("CARGO_BIN_EXE_herald"))
-        .args([
-            "serve",
-            "--sandbox",
-            "--listen",
-            "127.0.0.1:0",
-            "--database-url",
-            &url,
-        ])
-        .current_dir(project.dir.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = lines.next().unwrap().unwrap();
-    let address = first
-        .strip_prefix("herald serving on http://")
-        .and_then(|rest| rest.split_whitespace().next())
-        .unwrap_or_else(|| panic!("unexpected first line: {first}"))
-        .to_string();
+    let served = Served::start(&project, &["--sandbox"], &[]);
+    let address = served.address.clone();
     let location = runtime.block_on(async {
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -366,13 +318,7 @@ fn clicks_pending_at_a_graceful_stop_are_written() {
     });
     assert_eq!(location, "https://example.org/return");
     // Stopped at once: well before the first batch is due.
-    let status = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let exit = child.wait().unwrap();
-    assert_eq!(exit.code(), Some(0), "a graceful stop exits 0");
+    assert_eq!(served.stop(), Some(0), "a graceful stop exits 0");
     let counts = runtime.block_on(async {
         let store = SqliteStore::connect(&url).await.unwrap();
         store.click_counts("demo").await.unwrap()

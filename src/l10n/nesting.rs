@@ -59,29 +59,24 @@ pub fn too_deep(text: &str) -> Option<usize> {
             continue;
         }
         let in_text = matches!(frames.last(), None | Some(Frame::Variants));
+        let innermost = frames.last().copied();
         match byte {
             b'{' => frames.push(Frame::Placeable),
-            b'}' if in_text => {
-                // The `}` that ends a select expression closes its variants and placeable.
-                if frames.last() == Some(&Frame::Variants) {
-                    frames.pop();
-                    if frames.last() == Some(&Frame::Placeable) {
-                        frames.pop();
-                    }
-                }
-            }
-            b'}' => {
+            // The `}` that ends a select expression closes its variants and placeable.
+            b'}' if in_text && innermost == Some(Frame::Variants) => {
+                frames.pop();
                 if frames.last() == Some(&Frame::Placeable) {
                     frames.pop();
                 }
             }
+            b'}' if !in_text && innermost == Some(Frame::Placeable) => {
+                frames.pop();
+            }
             _ if in_text => {}
             b'"' => in_string = true,
             b'(' => frames.push(Frame::Call),
-            b')' => {
-                if frames.last() == Some(&Frame::Call) {
-                    frames.pop();
-                }
+            b')' if innermost == Some(Frame::Call) => {
+                frames.pop();
             }
             b'-' if bytes.get(offset + 1) == Some(&b'>') => frames.push(Frame::Variants),
             _ => {}
