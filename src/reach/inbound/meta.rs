@@ -230,9 +230,11 @@ fn parse_message(message: &Node<'_>) -> Result<Option<InboundEvent>, ParseError>
                     stamp: stamp()?,
                 }));
             }
+            let stamp = stamp()?;
             Ok(payload.or(text).map(|data| InboundEvent::Choice {
                 user,
                 data: data.to_string(),
+                stamp,
             }))
         }
         "interactive" => {
@@ -250,7 +252,11 @@ fn parse_message(message: &Node<'_>) -> Result<Option<InboundEvent>, ParseError>
                     stamp: stamp()?,
                 }));
             }
-            Ok(Some(InboundEvent::Choice { user, data }))
+            Ok(Some(InboundEvent::Choice {
+                user,
+                data,
+                stamp: stamp()?,
+            }))
         }
         _ => Ok(None),
     }
@@ -511,7 +517,8 @@ mod tests {
             )),
             vec![InboundEvent::Choice {
                 user: "31612345678".into(),
-                data: "locale:fa".into()
+                data: "locale:fa".into(),
+                stamp: stamp.clone()
             }]
         );
         assert!(matches!(
@@ -529,7 +536,8 @@ mod tests {
             )),
             vec![InboundEvent::Choice {
                 user: "31612345678".into(),
-                data: "locale:ps".into()
+                data: "locale:ps".into(),
+                stamp: stamp.clone()
             }]
         );
         assert_eq!(
