@@ -430,8 +430,67 @@ async fn consent_events_apply_once_in_event_time_order_and_expire<S: Store>(stor
     assert!(!dump_subscribers(url).await.contains("31687654321"));
 }
 
+/// The race between the retention sweep and an event admitted at the last instant of its
+/// window: the sweep runs just past that instant and deletes the event's digest and the
+/// person's mark before the event reaches the store. The event must not look new.
+async fn an_event_whose_records_the_sweep_removed_is_not_applied_again<S: Store>(
+    store: S,
+    url: &str,
+) {
+    let t = utc(2027, 1, 18, 12, 0).timestamp_millis();
+    let start = consent_event("31612345678", "wamid.start", t, true);
+    let stop = consent_event("31612345678", "wamid.stop", t + 1_000, false);
+    assert_eq!(
+        store.apply_consent_event(&start).await.unwrap(),
+        ConsentOutcome::Joined
+    );
+    assert_eq!(
+        store.apply_consent_event(&stop).await.unwrap(),
+        ConsentOutcome::Left
+    );
+    // The opt-in is replayed at `start.keep_until_ms`, its last on-time instant, and passes
+    // the window; the sweep, a millisecond later by its clock, removes both events' records.
+    assert_eq!(
+        store
+            .expire_consent_records(stop.keep_until_ms + 1)
+            .await
+            .unwrap(),
+        3
+    );
+    assert_eq!(consent_rows(url).await, (0, 0));
+    assert_eq!(
+        store.apply_consent_event(&start).await.unwrap(),
+        ConsentOutcome::PastRetention
+    );
+    assert_eq!(subscribed(&store).await, 0, "the opt-out stands");
+    assert_eq!(consent_rows(url).await, (0, 0), "nothing recorded for it");
+    // A choice at its boundary likewise.
+    let mut choice = consent_event("31612345678", "wamid.choice", t + 500, true);
+    choice.change = ConsentWrite::Choose {
+        locale: Some("fr".into()),
+        segment: None,
+    };
+    assert_eq!(
+        store.apply_consent_event(&choice).await.unwrap(),
+        ConsentOutcome::PastRetention
+    );
+    // An event still inside its window after the sweep is applied as usual.
+    let again = consent_event(
+        "31612345678",
+        "wamid.again",
+        stop.keep_until_ms + 1 - 3_600_000,
+        true,
+    );
+    assert_eq!(
+        store.apply_consent_event(&again).await.unwrap(),
+        ConsentOutcome::Joined
+    );
+    assert_eq!(subscribed(&store).await, 1);
+}
+
 on_both_stores!(
     consent_events_apply_once_in_event_time_order_and_expire,
+    an_event_whose_records_the_sweep_removed_is_not_applied_again,
     broadcasts_fan_out_once_per_subscriber_and_opt_outs_cancel,
     status_callbacks_count_once_and_early_ones_wait,
     callbacks_that_never_match_do_not_hold_up_the_others,
