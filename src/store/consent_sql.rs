@@ -40,11 +40,16 @@ macro_rules! consent_store_methods {
                 tx.rollback().await?;
                 return Ok(ConsentOutcome::PastRetention);
             }
-            if let ConsentWrite::Choose { locale, segment } = &event.change {
-                let outcome = $crate::store::consent_sql::apply_choice_in!(tx, event, locale, segment);
-                tx.commit().await?;
-                return Ok(outcome);
-            }
+            // What an opt-in subscribes (`None` for an opt-out); a choice goes its own way.
+            let joining = match &event.change {
+                ConsentWrite::Choose { locale, segment } => {
+                    let outcome = $crate::store::consent_sql::apply_choice_in!(tx, event, locale, segment);
+                    tx.commit().await?;
+                    return Ok(outcome);
+                }
+                ConsentWrite::Join(subscriber) => Some(subscriber),
+                ConsentWrite::Leave => None,
+            };
             // The mark is written first: its row lock makes a concurrent event of the same
             // person wait, then see this one's time. Ties go to the later arrival (partners
             // stamp in whole seconds, so START and STOP can share a second).
@@ -64,8 +69,8 @@ macro_rules! consent_store_methods {
                 tx.commit().await?;
                 return Ok(ConsentOutcome::Superseded);
             }
-            let outcome = match &event.change {
-                ConsentWrite::Join(subscriber) => {
+            let outcome = match joining {
+                Some(subscriber) => {
                     // A re-subscription leaves alone what the person chose after it.
                     let chosen_later: Vec<String> = sqlx::query_scalar(
                         "SELECT kind FROM preference_marks WHERE channel = $1 AND lookup = $2 AND event_at > $3",
@@ -99,7 +104,7 @@ macro_rules! consent_store_methods {
                         ConsentOutcome::Updated
                     }
                 }
-                ConsentWrite::Leave => {
+                None => {
                     // What they chose goes with them; the consent mark outranks older choices.
                     sqlx::query("DELETE FROM preference_marks WHERE channel = $1 AND lookup = $2")
                         .bind(event.channel.clone())
@@ -112,7 +117,6 @@ macro_rules! consent_store_methods {
                         ConsentOutcome::NotSubscribed
                     }
                 }
-                ConsentWrite::Choose { .. } => unreachable!("choices are applied above"),
             };
             tx.commit().await?;
             Ok(outcome)
