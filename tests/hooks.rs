@@ -939,6 +939,37 @@ async fn a_replayed_button_press_does_not_undo_a_later_choice() {
 }
 
 #[tokio::test]
+async fn a_late_opt_in_does_not_undo_a_newer_choice() {
+    let hooks = Hooks::start().await;
+    let now_s = START_S;
+    // /start (app language fr), then Arabic from the bot's menu; a second /start, made before
+    // the press (its update delayed by Telegram), arrives after it. The person is still
+    // subscribed, and still in Arabic.
+    for update in [
+        telegram_text(800, 777400, "/start", now_s - 600),
+        telegram_button(801, 777400, "locale:ar", now_s - 500),
+        telegram_text(802, 777400, "/start", now_s - 550),
+    ] {
+        assert_eq!(hooks.telegram(&update).await, 200);
+    }
+    assert_eq!(
+        placed(&hooks).await,
+        [person("telegram:bot", "in-eu", "ar")]
+    );
+    // A /start made after the press does set the language again.
+    assert_eq!(
+        hooks
+            .telegram(&telegram_text(803, 777400, "/start", now_s - 450))
+            .await,
+        200
+    );
+    assert_eq!(
+        placed(&hooks).await,
+        [person("telegram:bot", "in-eu", "fr")]
+    );
+}
+
+#[tokio::test]
 async fn button_presses_stamped_outside_the_partners_retry_window_do_nothing() {
     let hooks = Hooks::start().await;
     let (then_s, then_ms) = (START_S, START_S * 1000);

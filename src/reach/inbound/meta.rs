@@ -230,12 +230,14 @@ fn parse_message(message: &Node<'_>) -> Result<Option<InboundEvent>, ParseError>
                     stamp: stamp()?,
                 }));
             }
-            let stamp = stamp()?;
-            Ok(payload.or(text).map(|data| InboundEvent::Choice {
-                user,
-                data: data.to_string(),
-                stamp,
-            }))
+            match payload.or(text) {
+                Some(data) => Ok(Some(InboundEvent::Choice {
+                    user,
+                    data: data.to_string(),
+                    stamp: stamp()?,
+                })),
+                None => Ok(None),
+            }
         }
         "interactive" => {
             let interactive = message.field("interactive");
