@@ -4,6 +4,8 @@
 //! callbacks counted once however often they are replayed, and opt-ins and opt-outs applied
 //! once per event and in the order the partner stamped them: a replayed or late opt-in never
 //! undoes a later opt-out, and events stamped outside the partner's retry window do nothing.
+//! Button presses (language, group) likewise: a replayed press never undoes a later choice,
+//! never follows a person through an opt-out, and a stale one does nothing.
 
 mod common;
 
