@@ -4,6 +4,8 @@
 //! callbacks counted once however often they are replayed, and opt-ins and opt-outs applied
 //! once per event and in the order the partner stamped them: a replayed or late opt-in never
 //! undoes a later opt-out, and events stamped outside the partner's retry window do nothing.
+//! Button presses (language, group) likewise: a replayed press never undoes a later choice,
+//! never follows a person through an opt-out, and a stale one does nothing.
 
 mod common;
 
@@ -36,7 +38,7 @@ name = "community"
 platform = "viber"
 base_url = "http://127.0.0.1:8090"
 credentials = { token = "HERALD_VIBER_TOKEN" }
-segments = ["in-eu"]
+segments = ["in-eu", "in-eu-returning"]
 locales = ["ar", "fr", "en"]
 "#;
 
@@ -264,6 +266,41 @@ fn telegram_blocked(update_id: i64, chat: i64, at_s: i64) -> String {
         "from": {"id": chat, "is_bot": false, "first_name": "P"}, "date": at_s,
         "old_chat_member": {"user": {"id": 1, "is_bot": true, "first_name": "bot"}, "status": "member"},
         "new_chat_member": {"user": {"id": 1, "is_bot": true, "first_name": "bot"}, "status": "kicked", "until_date": 0}}})
+    .to_string()
+}
+
+/// A Telegram update `update_id`: the person in chat `chat` pressed the inline button
+/// carrying `data` under the bot's message sent at `menu_at_s`.
+fn telegram_button(update_id: i64, chat: i64, data: &str, menu_at_s: i64) -> String {
+    json!({"update_id": update_id, "callback_query": {"id": format!("cb{update_id}"),
+        "from": {"id": chat, "is_bot": false, "first_name": "P", "language_code": "fr"},
+        "message": {"message_id": update_id, "date": menu_at_s, "chat": {"id": chat, "type": "private"}, "text": "Choose"},
+        "chat_instance": "-800123", "data": data}})
+    .to_string()
+}
+
+/// A WhatsApp interactive reply `id`: `from` picked the list row `data` at `at_s`.
+fn whatsapp_choice(from: &str, data: &str, id: &str, at_s: i64) -> String {
+    json!({
+        "object": "whatsapp_business_account",
+        "entry": [{"id": "1", "changes": [{"field": "messages", "value": {
+            "messaging_product": "whatsapp",
+            "metadata": {"display_phone_number": "3120000000", "phone_number_id": SECRET},
+            "contacts": [{"profile": {"name": "Person"}, "wa_id": from}],
+            "messages": [{"from": from, "id": id, "timestamp": at_s.to_string(), "type": "interactive",
+                "interactive": {"type": "list_reply", "list_reply": {"id": data, "title": data}}}]
+        }}]}]
+    })
+    .to_string()
+}
+
+/// A Viber `conversation_started` callback `token`: `user` opened the chat through a link
+/// carrying `context` at `at_ms`.
+fn viber_started(token: u64, user: &str, context: &str, at_ms: i64) -> String {
+    json!({"event": "conversation_started", "timestamp": at_ms, "chat_hostname": "SN-CHAT-01_",
+        "message_token": token, "type": "open", "context": context,
+        "user": {"id": user, "name": "Person", "language": "en", "country": "NL", "api_version": 1},
+        "subscribed": true})
     .to_string()
 }
 
@@ -808,4 +845,299 @@ async fn an_event_id_seen_before_is_applied_once() {
         200
     );
     assert_eq!(hooks.subscribed_on("viber:community").await, 1);
+}
+
+/// `(channel, segment, locale)` of every subscriber, one entry per person.
+async fn placed(hooks: &Hooks) -> Vec<(String, String, String)> {
+    let mut people = Vec::new();
+    for group in hooks.store.subscriber_counts().await.unwrap() {
+        for _ in 0..group.count {
+            people.push((
+                group.channel.clone(),
+                group.segment.clone(),
+                group.locale.clone(),
+            ));
+        }
+    }
+    people
+}
+
+fn person(channel: &str, segment: &str, locale: &str) -> (String, String, String) {
+    (channel.into(), segment.into(), locale.into())
+}
+
+#[tokio::test]
+async fn a_replayed_button_press_does_not_undo_a_later_choice() {
+    let hooks = Hooks::start().await;
+    let (now_s, now_ms) = (START_S, START_S * 1000);
+    // Telegram: /start (language fr), then Arabic from one menu, then English from a newer
+    // one; the Arabic press comes again, byte for byte.
+    assert_eq!(
+        hooks
+            .telegram(&telegram_text(500, 777100, "/start", now_s - 600))
+            .await,
+        200
+    );
+    let arabic = telegram_button(501, 777100, "locale:ar", now_s - 500);
+    assert_eq!(hooks.telegram(&arabic).await, 200);
+    assert_eq!(
+        placed(&hooks).await,
+        [person("telegram:bot", "in-eu", "ar")]
+    );
+    let english = telegram_button(502, 777100, "locale:en", now_s - 400);
+    assert_eq!(hooks.telegram(&english).await, 200);
+    assert_eq!(hooks.telegram(&arabic).await, 200);
+    // An older menu's press arriving late (a new update, Telegram retrying) is older than the
+    // English choice, too.
+    assert_eq!(
+        hooks
+            .telegram(&telegram_button(503, 777100, "locale:fr", now_s - 450))
+            .await,
+        200
+    );
+    assert_eq!(
+        placed(&hooks).await,
+        [person("telegram:bot", "in-eu", "en")]
+    );
+
+    // WhatsApp: START (no language: the first locale), French, then English; French again.
+    let start = whatsapp_message("31677777777", "START", "wamid.c0", now_s - 600);
+    assert_eq!(hooks.whatsapp(&start, SECRET).await, 200);
+    let french = whatsapp_choice("31677777777", "locale:fr", "wamid.c1", now_s - 500);
+    assert_eq!(hooks.whatsapp(&french, SECRET).await, 200);
+    let english = whatsapp_choice("31677777777", "locale:en", "wamid.c2", now_s - 400);
+    assert_eq!(hooks.whatsapp(&english, SECRET).await, 200);
+    assert_eq!(hooks.whatsapp(&french, SECRET).await, 200);
+
+    // Viber: subscribed (in-eu), a link into in-eu-returning, then one back into in-eu; the
+    // first link's callback again.
+    assert_eq!(
+        hooks
+            .viber(&viber_subscribed(300, "viber-person-9=", now_ms - 600_000))
+            .await,
+        200
+    );
+    let returning = viber_started(301, "viber-person-9=", "in-eu-returning", now_ms - 500_000);
+    assert_eq!(hooks.viber(&returning).await, 200);
+    assert!(
+        placed(&hooks)
+            .await
+            .contains(&person("viber:community", "in-eu-returning", "en"))
+    );
+    let back = viber_started(302, "viber-person-9=", "in-eu", now_ms - 400_000);
+    assert_eq!(hooks.viber(&back).await, 200);
+    assert_eq!(hooks.viber(&returning).await, 200);
+
+    let mut everyone = placed(&hooks).await;
+    everyone.sort();
+    assert_eq!(
+        everyone,
+        [
+            person("telegram:bot", "in-eu", "en"),
+            person("viber:community", "in-eu", "en"),
+            person("whatsapp:optin", "in-eu", "en"),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_late_opt_in_does_not_undo_a_newer_choice() {
+    let hooks = Hooks::start().await;
+    let now_s = START_S;
+    // /start (app language fr), then Arabic from the bot's menu; a second /start, made before
+    // the press (its update delayed by Telegram), arrives after it. The person is still
+    // subscribed, and still in Arabic.
+    for update in [
+        telegram_text(800, 777400, "/start", now_s - 600),
+        telegram_button(801, 777400, "locale:ar", now_s - 500),
+        telegram_text(802, 777400, "/start", now_s - 550),
+    ] {
+        assert_eq!(hooks.telegram(&update).await, 200);
+    }
+    assert_eq!(
+        placed(&hooks).await,
+        [person("telegram:bot", "in-eu", "ar")]
+    );
+    // A /start made after the press does set the language again.
+    assert_eq!(
+        hooks
+            .telegram(&telegram_text(803, 777400, "/start", now_s - 450))
+            .await,
+        200
+    );
+    assert_eq!(
+        placed(&hooks).await,
+        [person("telegram:bot", "in-eu", "fr")]
+    );
+}
+
+#[tokio::test]
+async fn button_presses_stamped_outside_the_partners_retry_window_do_nothing() {
+    let hooks = Hooks::start().await;
+    let (then_s, then_ms) = (START_S, START_S * 1000);
+    assert_eq!(
+        hooks
+            .telegram(&telegram_text(600, 777200, "/start", then_s - 60))
+            .await,
+        200
+    );
+    let start = whatsapp_message("31688888888", "START", "wamid.w0", then_s - 60);
+    assert_eq!(hooks.whatsapp(&start, SECRET).await, 200);
+    assert_eq!(
+        hooks
+            .viber(&viber_subscribed(400, "viber-person-10=", then_ms - 60_000))
+            .await,
+        200
+    );
+    let mut before = placed(&hooks).await;
+    before.sort();
+    assert_eq!(
+        before,
+        [
+            person("telegram:bot", "in-eu", "fr"),
+            person("viber:community", "in-eu", "en"),
+            person("whatsapp:optin", "in-eu", "ar"),
+        ]
+    );
+
+    // Eight days on, signed presses never seen before, made just after those opt-ins: further
+    // back than any partner retries. And one stamped ten minutes ahead.
+    hooks.clock.advance(Duration::days(8));
+    let (now_s, now_ms) = (then_s + 8 * 86_400, then_ms + 8 * 86_400_000);
+    let refused_before = refused_for_time();
+    let stale = [
+        hooks
+            .telegram(&telegram_button(601, 777200, "locale:ar", then_s))
+            .await,
+        hooks
+            .telegram(&telegram_button(602, 777200, "locale:ar", now_s + 600))
+            .await,
+        hooks
+            .whatsapp(
+                &whatsapp_choice("31688888888", "locale:fr", "wamid.w1", then_s),
+                SECRET,
+            )
+            .await,
+        hooks
+            .viber(&viber_started(
+                401,
+                "viber-person-10=",
+                "in-eu-returning",
+                then_ms,
+            ))
+            .await,
+    ];
+    assert_eq!(stale, [200; 4]);
+    let mut after = placed(&hooks).await;
+    after.sort();
+    assert_eq!(after, before);
+    assert!(refused_for_time() >= refused_before + 4);
+
+    // The same presses within the window are applied: only their time was wrong.
+    let fresh = [
+        hooks
+            .telegram(&telegram_button(603, 777200, "locale:ar", now_s - 30))
+            .await,
+        hooks
+            .whatsapp(
+                &whatsapp_choice("31688888888", "locale:fr", "wamid.w2", now_s - 30),
+                SECRET,
+            )
+            .await,
+        hooks
+            .viber(&viber_started(
+                402,
+                "viber-person-10=",
+                "in-eu-returning",
+                now_ms - 30_000,
+            ))
+            .await,
+    ];
+    assert_eq!(fresh, [200; 3]);
+    let mut after = placed(&hooks).await;
+    after.sort();
+    assert_eq!(
+        after,
+        [
+            person("telegram:bot", "in-eu", "ar"),
+            person("viber:community", "in-eu-returning", "en"),
+            person("whatsapp:optin", "in-eu", "fr"),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_button_press_replayed_after_an_opt_out_subscribes_nobody_and_moves_nobody() {
+    let hooks = Hooks::start().await;
+    let (now_s, now_ms) = (START_S, START_S * 1000);
+    // Telegram: /start (fr), Arabic, /stop. The Arabic press again: nobody is subscribed, and
+    // nothing of the person is kept but the event ids' digests.
+    for update in [
+        telegram_text(700, 777300, "/start", now_s - 600),
+        telegram_button(701, 777300, "locale:ar", now_s - 500),
+        telegram_text(702, 777300, "/stop", now_s - 400),
+    ] {
+        assert_eq!(hooks.telegram(&update).await, 200);
+    }
+    let arabic = telegram_button(701, 777300, "locale:ar", now_s - 500);
+    assert_eq!(hooks.telegram(&arabic).await, 200);
+    // A press never seen before, on the menu from before the opt-out.
+    assert_eq!(
+        hooks
+            .telegram(&telegram_button(703, 777300, "locale:en", now_s - 500))
+            .await,
+        200
+    );
+    // Viber: subscribed, a link into in-eu-returning, unsubscribed; the link again.
+    for callback in [
+        viber_subscribed(500, "viber-person-11=", now_ms - 600_000),
+        viber_started(501, "viber-person-11=", "in-eu-returning", now_ms - 500_000),
+        viber_unsubscribed(502, "viber-person-11=", now_ms - 400_000),
+        viber_started(501, "viber-person-11=", "in-eu-returning", now_ms - 500_000),
+    ] {
+        assert_eq!(hooks.viber(&callback).await, 200);
+    }
+    assert!(
+        placed(&hooks).await.is_empty(),
+        "{:?}",
+        placed(&hooks).await
+    );
+    assert_eq!(hooks.dump().await, "[]");
+    assert_eq!(preference_marks(&hooks).await, 0);
+
+    // They come back (/start again, fr; subscribed again, in-eu): the press from their
+    // earlier subscription, replayed, does not follow them into the new one.
+    assert_eq!(
+        hooks
+            .telegram(&telegram_text(704, 777300, "/start", now_s - 300))
+            .await,
+        200
+    );
+    assert_eq!(
+        hooks
+            .viber(&viber_subscribed(503, "viber-person-11=", now_ms - 300_000))
+            .await,
+        200
+    );
+    assert_eq!(hooks.telegram(&arabic).await, 200);
+    let link = viber_started(501, "viber-person-11=", "in-eu-returning", now_ms - 500_000);
+    assert_eq!(hooks.viber(&link).await, 200);
+    let mut everyone = placed(&hooks).await;
+    everyone.sort();
+    assert_eq!(
+        everyone,
+        [
+            person("telegram:bot", "in-eu", "fr"),
+            person("viber:community", "in-eu", "en"),
+        ]
+    );
+}
+
+/// How many people's latest choices are kept.
+async fn preference_marks(hooks: &Hooks) -> i64 {
+    let pool = sqlx::SqlitePool::connect(&hooks.url).await.unwrap();
+    sqlx::query_scalar("SELECT COUNT(*) FROM preference_marks")
+        .fetch_one(&pool)
+        .await
+        .unwrap()
 }

@@ -1,7 +1,8 @@
 //! Subscribers and status callbacks in the store, on SQLite always and on PostgreSQL when
 //! `HERALD_TEST_POSTGRES_URL` is set: identifiers only sealed, fan-out of a broadcast job into
 //! one delivery per subscriber (idempotent), erasure on opt-out, callbacks counted once, and
-//! consent events applied once and in event-time order, their records pruned when due.
+//! consent events and menu choices applied once and in event-time order, their records pruned
+//! when due, and never applied again once the sweep has pruned their time.
 
 mod common;
 
@@ -430,8 +431,155 @@ async fn consent_events_apply_once_in_event_time_order_and_expire<S: Store>(stor
     assert!(!dump_subscribers(url).await.contains("31687654321"));
 }
 
+/// How many people's latest choices are kept.
+async fn preference_mark_rows(url: &str) -> i64 {
+    let count = "SELECT COUNT(*) FROM preference_marks";
+    if url.starts_with("sqlite:") {
+        let pool = sqlx::SqlitePool::connect(url).await.unwrap();
+        sqlx::query_scalar(count).fetch_one(&pool).await.unwrap()
+    } else {
+        let pool = sqlx::PgPool::connect(url).await.unwrap();
+        sqlx::query_scalar(count).fetch_one(&pool).await.unwrap()
+    }
+}
+
+/// A choice of locale by `who` in partner event `event_id` stamped `at_ms`.
+fn locale_choice(who: &str, event_id: &str, at_ms: i64, locale: &str) -> ConsentEvent {
+    let mut event = consent_event(who, event_id, at_ms, true);
+    event.change = ConsentWrite::Choose {
+        locale: Some(locale.into()),
+        segment: None,
+    };
+    event
+}
+
+async fn locales<S: Store>(store: &S) -> Vec<String> {
+    let counts = store.subscriber_counts().await.unwrap();
+    counts.into_iter().map(|c| c.locale).collect()
+}
+
+async fn choices_apply_in_event_time_order_and_their_marks_expire<S: Store>(store: S, url: &str) {
+    let t = utc(2027, 1, 18, 12, 0).timestamp_millis();
+    let apply = |event: ConsentEvent| {
+        let store = store.clone();
+        async move { store.apply_consent_event(&event).await.unwrap() }
+    };
+    // Nobody to choose for: nothing is kept of the person.
+    assert_eq!(
+        apply(locale_choice("31612345678", "wamid.early", t - 1_000, "fr")).await,
+        ConsentOutcome::NotSubscribed
+    );
+    assert_eq!(preference_mark_rows(url).await, 0);
+    assert_eq!(
+        apply(consent_event("31612345678", "wamid.start", t, true)).await,
+        ConsentOutcome::Joined
+    );
+    // French (t + 2 s) overtakes Arabic (t + 1 s); French again is a repeat.
+    assert_eq!(
+        apply(locale_choice("31612345678", "wamid.fr", t + 2_000, "fr")).await,
+        ConsentOutcome::Updated
+    );
+    assert_eq!(
+        apply(locale_choice("31612345678", "wamid.ar", t + 1_000, "en")).await,
+        ConsentOutcome::Superseded
+    );
+    assert_eq!(
+        apply(locale_choice("31612345678", "wamid.fr", t + 2_000, "fr")).await,
+        ConsentOutcome::Repeated
+    );
+    assert_eq!(locales(&store).await, ["fr"]);
+    assert_eq!(preference_mark_rows(url).await, 1);
+    // The mark is pruned once the choice is past its window; the subscriber stays.
+    assert_eq!(
+        store
+            .expire_consent_records(t + 2_000 + 3_600_000)
+            .await
+            .unwrap(),
+        4,
+        "the ids of the early choice, the opt-in and the superseded choice, and the opt-in's mark"
+    );
+    assert_eq!(preference_mark_rows(url).await, 1);
+    store
+        .expire_consent_records(t + 2_000 + 3_600_001)
+        .await
+        .unwrap();
+    assert_eq!(preference_mark_rows(url).await, 0);
+    assert_eq!(consent_rows(url).await, (0, 0));
+    assert_eq!(locales(&store).await, ["fr"]);
+
+    // An opt-out takes the person's choices with it at once.
+    let t = t + 10_000_000;
+    apply(locale_choice("31612345678", "wamid.en", t, "en")).await;
+    assert_eq!(preference_mark_rows(url).await, 1);
+    assert_eq!(
+        apply(consent_event("31612345678", "wamid.stop", t + 1_000, false)).await,
+        ConsentOutcome::Left
+    );
+    assert_eq!(preference_mark_rows(url).await, 0);
+}
+
+/// The race between the retention sweep and an event admitted at the last instant of its
+/// window: the sweep runs just past that instant and deletes the event's digest and the
+/// person's mark before the event reaches the store. The event must not look new.
+async fn an_event_whose_records_the_sweep_removed_is_not_applied_again<S: Store>(
+    store: S,
+    url: &str,
+) {
+    let t = utc(2027, 1, 18, 12, 0).timestamp_millis();
+    let start = consent_event("31612345678", "wamid.start", t, true);
+    let stop = consent_event("31612345678", "wamid.stop", t + 1_000, false);
+    assert_eq!(
+        store.apply_consent_event(&start).await.unwrap(),
+        ConsentOutcome::Joined
+    );
+    assert_eq!(
+        store.apply_consent_event(&stop).await.unwrap(),
+        ConsentOutcome::Left
+    );
+    // The opt-in is replayed at `start.keep_until_ms`, its last on-time instant, and passes
+    // the window; the sweep, a millisecond later by its clock, removes both events' records.
+    assert_eq!(
+        store
+            .expire_consent_records(stop.keep_until_ms + 1)
+            .await
+            .unwrap(),
+        3
+    );
+    assert_eq!(consent_rows(url).await, (0, 0));
+    assert_eq!(
+        store.apply_consent_event(&start).await.unwrap(),
+        ConsentOutcome::PastRetention
+    );
+    assert_eq!(subscribed(&store).await, 0, "the opt-out stands");
+    assert_eq!(consent_rows(url).await, (0, 0), "nothing recorded for it");
+    // A choice at its boundary likewise.
+    let mut choice = consent_event("31612345678", "wamid.choice", t + 500, true);
+    choice.change = ConsentWrite::Choose {
+        locale: Some("fr".into()),
+        segment: None,
+    };
+    assert_eq!(
+        store.apply_consent_event(&choice).await.unwrap(),
+        ConsentOutcome::PastRetention
+    );
+    // An event still inside its window after the sweep is applied as usual.
+    let again = consent_event(
+        "31612345678",
+        "wamid.again",
+        stop.keep_until_ms + 1 - 3_600_000,
+        true,
+    );
+    assert_eq!(
+        store.apply_consent_event(&again).await.unwrap(),
+        ConsentOutcome::Joined
+    );
+    assert_eq!(subscribed(&store).await, 1);
+}
+
 on_both_stores!(
     consent_events_apply_once_in_event_time_order_and_expire,
+    an_event_whose_records_the_sweep_removed_is_not_applied_again,
+    choices_apply_in_event_time_order_and_their_marks_expire,
     broadcasts_fan_out_once_per_subscriber_and_opt_outs_cancel,
     status_callbacks_count_once_and_early_ones_wait,
     callbacks_that_never_match_do_not_hold_up_the_others,

@@ -2,9 +2,10 @@
 //! Facebook webhooks (with Meta's `hub.challenge` handshake) and Viber callbacks. Each request
 //! is checked against the account's secret over the raw body before anything is read; a
 //! missing or wrong signature gets 401 and nothing is stored. Status callbacks become counters
-//! (each once, so a duplicate or a replay changes nothing); opt-ins and opt-outs change the
-//! subscriber list at once, each once and in the order the partner stamped them, and only
-//! while the partner could still be retrying them (see [`apply`]). A partner hears 200 only
+//! (each once, so a duplicate or a replay changes nothing); opt-ins, opt-outs and choices of a
+//! language or group change the subscriber list at once, each once and in the order the
+//! partner stamped them, and only while the partner could still be retrying them (see
+//! [`apply`]). A partner hears 200 only
 //! when what it sent is committed, so that a failure makes it send again rather than lose a
 //! callback.
 
@@ -217,9 +218,10 @@ async fn receive(
 struct Unavailable(String);
 
 /// Acts on a verified request's events: subscriber changes first, then the statuses in one
-/// group commit. An opt-in or opt-out is applied only if its time lies in the platform's
-/// [`EventWindow`], only the first time its event id is seen, and only if no later consent
-/// event of the same person was applied before it; otherwise it is dropped (counted, and
+/// group commit. An opt-in, opt-out or choice is applied only if its time lies in the
+/// platform's [`EventWindow`], only the first time its event id is seen, and only if no later
+/// consent event (or, for a choice, no later choice of the same kind) of the same person was
+/// applied before it; otherwise it is dropped (counted, and
 /// logged without anything that identifies the person) and the partner still hears 200, since
 /// a refusal would only make it send the same event again, for days.
 async fn apply(
@@ -316,9 +318,13 @@ async fn apply(
                 let change = consent.unsubscribe(&user, order).await;
                 change.inspect(|change| tally(&channel, *change))
             }
-            InboundEvent::Choice { user, data } => {
+            InboundEvent::Choice { user, data, stamp } => {
                 let consent = consent.as_ref().ok_or_else(needs_vault)?;
-                consent.choose(&user, &data).await
+                let Some(order) = admit(&channel, &window, &stamp.id, stamp.at, now) else {
+                    continue;
+                };
+                let change = consent.choose(&user, &data, order).await;
+                change.inspect(|change| tally(&channel, *change))
             }
             InboundEvent::Text { .. } => continue,
         };
@@ -370,6 +376,7 @@ fn tally(channel: &str, change: ConsentChange) {
     let result = match change {
         ConsentChange::Repeated => ConsentEventResult::Repeated,
         ConsentChange::Superseded => ConsentEventResult::Superseded,
+        ConsentChange::PastRetention => ConsentEventResult::TooOld,
         _ => ConsentEventResult::Applied,
     };
     if result != ConsentEventResult::Applied {

@@ -359,16 +359,6 @@ impl Store for AnyStore {
         delegate!(self, s => s.save_subscriber(subscriber))
     }
 
-    async fn update_subscriber(
-        &self,
-        channel: &str,
-        lookup: &str,
-        locale: Option<&str>,
-        segment: Option<&str>,
-    ) -> Result<bool, StoreError> {
-        delegate!(self, s => s.update_subscriber(channel, lookup, locale, segment))
-    }
-
     async fn erase_subscriber(
         &self,
         channel: &str,

@@ -1,11 +1,13 @@
 //! A consent event as the store applies it: once per partner event id, and only if no later
 //! consent event of the same person was applied before it. Partners retry, and a signed
 //! request can be captured and sent again; without both rules an old opt-in arriving after an
-//! opt-out would subscribe the person again against their latest wish.
+//! opt-out would subscribe the person again against their latest wish, and an old press of a
+//! language button would move them back to a language they had left.
 
 use super::NewSubscriber;
 
-/// One opt-in or opt-out, with what the store needs to apply it once and in event-time order.
+/// One opt-in, opt-out or choice, with what the store needs to apply it once and in event-time
+/// order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConsentEvent {
     pub channel: String,
@@ -31,6 +33,13 @@ pub enum ConsentWrite {
     Join(NewSubscriber),
     /// Erase the subscriber and cancel what is still queued for them.
     Leave,
+    /// Change the locale or the segment of a subscriber (a button in the bot's menu). Applied
+    /// only if it is newer than the person's latest opt-in or opt-out and than their latest
+    /// choice of the same kind; never subscribes anyone.
+    Choose {
+        locale: Option<String>,
+        segment: Option<String>,
+    },
 }
 
 /// What the store did with a consent event.
@@ -43,10 +52,15 @@ pub enum ConsentOutcome {
     /// The subscriber was erased.
     Left,
     /// An opt-out of someone who was not subscribed (recorded all the same, so that an older
-    /// opt-in arriving later is not applied).
+    /// opt-in arriving later is not applied), or a choice of someone not subscribed (nothing
+    /// kept of them but the event id's digest).
     NotSubscribed,
     /// This event id was applied before: a partner's retry or a replay. Nothing changed.
     Repeated,
     /// A later consent event of the same person was applied already. Nothing changed.
     Superseded,
+    /// The retention sweep already forgot events this old (their `keep_until_ms` lies before
+    /// what it pruned), so a repeat could no longer be recognised: refused like a late event.
+    /// Nothing changed.
+    PastRetention,
 }

@@ -14,27 +14,6 @@ macro_rules! messaging_store_methods {
             Ok(joined)
         }
 
-        async fn update_subscriber(
-            &self,
-            channel: &str,
-            lookup: &str,
-            locale: Option<&str>,
-            segment: Option<&str>,
-        ) -> Result<bool, $crate::store::StoreError> {
-            Ok(sqlx::query(
-                "UPDATE subscribers SET locale = COALESCE($1, locale), segment_id = COALESCE($2, segment_id)
-                 WHERE channel = $3 AND lookup = $4",
-            )
-            .bind(locale.map(str::to_string))
-            .bind(segment.map(str::to_string))
-            .bind(channel.to_string())
-            .bind(lookup.to_string())
-            .execute(&self.pool)
-            .await?
-            .rows_affected()
-                == 1)
-        }
-
         async fn erase_subscriber(&self, channel: &str, lookup: &str, at_ms: i64) -> Result<bool, $crate::store::StoreError> {
             let mut tx = self.begin_write().await?;
             let erased = erase_subscriber_in!(tx, channel, lookup, at_ms);

@@ -57,6 +57,11 @@ pub const SQLITE: &[Migration] = &[
         name: "deployment_marks",
         sql: include_str!("../../migrations/sqlite/0009_deployment_marks.sql"),
     },
+    Migration {
+        version: 10,
+        name: "choice_order",
+        sql: include_str!("../../migrations/sqlite/0010_choice_order.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -104,6 +109,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 9,
         name: "deployment_marks",
         sql: include_str!("../../migrations/postgres/0009_deployment_marks.sql"),
+    },
+    Migration {
+        version: 10,
+        name: "choice_order",
+        sql: include_str!("../../migrations/postgres/0010_choice_order.sql"),
     },
 ];
 

@@ -410,15 +410,6 @@ pub trait Store: Clone + Send + Sync + 'static {
         subscriber: &NewSubscriber,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
-    /// Changes a subscriber's locale or segment (a choice in the bot's menu).
-    fn update_subscriber(
-        &self,
-        channel: &str,
-        lookup: &str,
-        locale: Option<&str>,
-        segment: Option<&str>,
-    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
-
     /// Opt-out: deletes the subscriber (their sealed identifier with them) and cancels every
     /// delivery still waiting for them, in one transaction. Returns whether they existed.
     fn erase_subscriber(

@@ -2,9 +2,10 @@
 //! a group, and leaving. Leaving is final and immediate: the row and its sealed identifier are
 //! deleted and every delivery still queued for them is cancelled in the same transaction.
 //!
-//! Joining and leaving are applied once per partner event and in the order the partner says
-//! they happened (see [`EventOrder`]): a retried or replayed opt-in never undoes a later
-//! opt-out, even though the opt-out erased the person.
+//! Joining, leaving and choosing are applied once per partner event and in the order the
+//! partner says they happened (see [`EventOrder`]): a retried or replayed opt-in never undoes
+//! a later opt-out, even though the opt-out erased the person, and a replayed button press
+//! never undoes a later choice, opt-in or opt-out.
 
 use crate::config::Account;
 use crate::store::{ConsentEvent, ConsentOutcome, ConsentWrite, NewSubscriber, Store, StoreError};
@@ -24,8 +25,11 @@ pub enum ConsentChange {
     Unchanged,
     /// The partner's event was applied before (a retry or a replay): nothing changed.
     Repeated,
-    /// A later opt-in or opt-out of the same person was applied before: nothing changed.
+    /// A later opt-in, opt-out or choice of the same person was applied before: nothing
+    /// changed.
     Superseded,
+    /// Older than what the retention sweep already forgot: refused like a late event.
+    PastRetention,
 }
 
 impl From<ConsentOutcome> for ConsentChange {
@@ -37,11 +41,12 @@ impl From<ConsentOutcome> for ConsentChange {
             ConsentOutcome::NotSubscribed => ConsentChange::Unchanged,
             ConsentOutcome::Repeated => ConsentChange::Repeated,
             ConsentOutcome::Superseded => ConsentChange::Superseded,
+            ConsentOutcome::PastRetention => ConsentChange::PastRetention,
         }
     }
 }
 
-/// The partner's event an opt-in or opt-out came in: its id (remembered only as a keyed
+/// The partner's event an opt-in, opt-out or choice came in: its id (remembered only as a keyed
 /// hash), when the partner says it happened, and until when to remember both.
 #[derive(Debug, Clone, Copy)]
 pub struct EventOrder<'e> {
@@ -128,10 +133,13 @@ impl<S: Store> Consent<'_, S> {
     }
 
     /// A choice in the bot's menu: `locale:<tag>` or `segment:<id>` (only those the account
-    /// offers).
-    pub async fn choose(&self, user: &str, data: &str) -> Result<ConsentChange, StoreError> {
-        let channel = self.channel();
-        let lookup = self.vault.lookup(&channel, user);
+    /// offers), applied to a subscriber only if nothing newer of theirs was applied before it.
+    pub async fn choose(
+        &self,
+        user: &str,
+        data: &str,
+        order: EventOrder<'_>,
+    ) -> Result<ConsentChange, StoreError> {
         let (locale, segment) = match data.split_once(':') {
             Some(("locale", tag)) => (Some(self.locale_for(Some(tag))), None),
             Some(("segment", id)) | Some(("start", id)) => {
@@ -142,15 +150,8 @@ impl<S: Store> Consent<'_, S> {
             }
             _ => return Ok(ConsentChange::Unchanged),
         };
-        let updated = self
-            .store
-            .update_subscriber(&channel, &lookup, locale.as_deref(), segment.as_deref())
-            .await?;
-        Ok(if updated {
-            ConsentChange::Updated
-        } else {
-            ConsentChange::Unchanged
-        })
+        self.apply(user, order, ConsentWrite::Choose { locale, segment })
+            .await
     }
 
     /// The segment a new subscriber joins: the one their link names if the account offers

@@ -36,12 +36,18 @@ pub enum InboundEvent {
     /// with a help text and then drop it.
     Text { user: String, text: String },
     /// A person pressed a button or picked an option (Telegram `callback_query` data such as
-    /// `locale:ar`, a WhatsApp quick reply's payload, a Viber `start:<context>`).
-    Choice { user: String, data: String },
+    /// `locale:ar`, a WhatsApp quick reply's payload, a Viber `start:<context>`). Stamped like
+    /// an opt-in: a captured press sent again must not move a person to another language or
+    /// group.
+    Choice {
+        user: String,
+        data: String,
+        stamp: EventStamp,
+    },
 }
 
-/// Which of the partner's events a consent change came in, and when the partner says it
-/// happened. Partners retry, and a signed request can be captured and sent again, so herald
+/// Which of the partner's events a consent change or a choice came in, and when the partner
+/// says it happened. Partners retry, and a signed request can be captured and sent again, so herald
 /// applies a consent change once per event id and in the order of these times, never in the
 /// order requests arrive.
 #[derive(Clone, PartialEq, Eq)]
@@ -50,7 +56,9 @@ pub struct EventStamp {
     /// which encodes the sender's number, so it is hashed before it is stored), Telegram
     /// `update_id`.
     pub id: String,
-    /// Viber `timestamp`, WhatsApp `timestamp`, Telegram `message.date`/`my_chat_member.date`.
+    /// Viber `timestamp`, WhatsApp `timestamp`, Telegram `message.date`/`my_chat_member.date`
+    /// (for a pressed button, the `date` of the message that carries it: Telegram does not
+    /// say when it was pressed, only that it was after that).
     pub at: DateTime<Utc>,
 }
 
@@ -160,10 +168,11 @@ impl fmt::Debug for InboundEvent {
                 .field("user", &redacted(user))
                 .field("text", &redacted(text))
                 .finish(),
-            InboundEvent::Choice { user, data } => f
+            InboundEvent::Choice { user, data, stamp } => f
                 .debug_struct("Choice")
                 .field("user", &redacted(user))
                 .field("data", data)
+                .field("stamp", stamp)
                 .finish(),
         }
     }
@@ -221,6 +230,10 @@ mod tests {
             InboundEvent::Choice {
                 user: "31612345678".into(),
                 data: "locale:ar".into(),
+                stamp: EventStamp::new(
+                    "wamid.HBgLMzE2MTIzNDU2Nzg".into(),
+                    DateTime::from_timestamp(1_700_000_000, 0).unwrap(),
+                ),
             },
             InboundEvent::Status(StatusEvent {
                 platform_message_id: "wamid.HBgLMzE2MTIzNDU2Nzg".into(),

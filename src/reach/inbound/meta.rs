@@ -230,10 +230,14 @@ fn parse_message(message: &Node<'_>) -> Result<Option<InboundEvent>, ParseError>
                     stamp: stamp()?,
                 }));
             }
-            Ok(payload.or(text).map(|data| InboundEvent::Choice {
-                user,
-                data: data.to_string(),
-            }))
+            match payload.or(text) {
+                Some(data) => Ok(Some(InboundEvent::Choice {
+                    user,
+                    data: data.to_string(),
+                    stamp: stamp()?,
+                })),
+                None => Ok(None),
+            }
         }
         "interactive" => {
             let interactive = message.field("interactive");
@@ -250,7 +254,11 @@ fn parse_message(message: &Node<'_>) -> Result<Option<InboundEvent>, ParseError>
                     stamp: stamp()?,
                 }));
             }
-            Ok(Some(InboundEvent::Choice { user, data }))
+            Ok(Some(InboundEvent::Choice {
+                user,
+                data,
+                stamp: stamp()?,
+            }))
         }
         _ => Ok(None),
     }
@@ -511,7 +519,8 @@ mod tests {
             )),
             vec![InboundEvent::Choice {
                 user: "31612345678".into(),
-                data: "locale:fa".into()
+                data: "locale:fa".into(),
+                stamp: stamp.clone()
             }]
         );
         assert!(matches!(
@@ -529,7 +538,8 @@ mod tests {
             )),
             vec![InboundEvent::Choice {
                 user: "31612345678".into(),
-                data: "locale:ps".into()
+                data: "locale:ps".into(),
+                stamp: stamp.clone()
             }]
         );
         assert_eq!(

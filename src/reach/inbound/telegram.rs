@@ -6,11 +6,16 @@
 //! * `my_chat_member` in a private chat: `kicked` (the person blocked the bot) unsubscribes,
 //!   `member` (they started or unblocked it) subscribes. Telegram sends this as well as the
 //!   `/start` message, so callers must treat subscriptions as idempotent.
-//! * `callback_query` (an inline button pressed) is a [`InboundEvent::Choice`] by `from.id`.
+//! * `callback_query` (an inline button pressed) is a [`InboundEvent::Choice`] by `from.id`,
+//!   if the button is on a message the bot sent in a chat (one with a `message.date`).
+//!   Telegram does not say when a button was pressed; the press came after the message, so
+//!   that message's `date` is its time: a press on a menu older than Telegram's retry window
+//!   is refused like a replay (Telegram itself reports a message older than 48 hours with
+//!   date 0), and the person is offered a fresh menu instead.
 //! * any other update kind is acknowledged and yields nothing.
 //!
-//! A subscription or an opt-out carries the update's `update_id` and the message's or member
-//! change's `date` as its [`EventStamp`]. Telegram signs nothing (the secret header is the
+//! A subscription, an opt-out or a choice carries the update's `update_id` and the message's
+//! or member change's `date` as its [`EventStamp`]. Telegram signs nothing (the secret header is the
 //! same on every request), so these are as trustworthy as that secret.
 
 use axum::http::HeaderMap;
@@ -54,7 +59,7 @@ pub fn parse_telegram(body: &[u8]) -> Result<Vec<InboundEvent>, ParseError> {
     }
     let callback = update.field("callback_query");
     if callback.is_present() {
-        return parse_callback(&callback);
+        return parse_callback(&update, &callback);
     }
     Ok(Vec::new())
 }
@@ -131,16 +136,22 @@ fn parse_member_change(
     })
 }
 
-fn parse_callback(callback: &Node<'_>) -> Result<Vec<InboundEvent>, ParseError> {
+fn parse_callback(update: &Node<'_>, callback: &Node<'_>) -> Result<Vec<InboundEvent>, ParseError> {
     callback.object()?;
     let user = callback.field("from").field("id").id()?;
     // Game buttons carry `game_short_name` instead of data: nothing herald offers.
     let Some(data) = callback.field("data").opt_str()? else {
         return Ok(Vec::new());
     };
+    // A button on an inline-mode message has no message, hence no time to judge it by.
+    let message = callback.field("message");
+    if !message.is_present() {
+        return Ok(Vec::new());
+    }
     Ok(vec![InboundEvent::Choice {
         user,
         data: data.to_string(),
+        stamp: stamp(update, &message)?,
     }])
 }
 
@@ -309,12 +320,22 @@ mod tests {
             }
         });
         assert_eq!(
-            parse(update),
+            parse(update.clone()),
             vec![InboundEvent::Choice {
                 user: "5012345678".into(),
-                data: "locale:ar".into()
+                data: "locale:ar".into(),
+                stamp: EventStamp::new(
+                    "912345680".into(),
+                    chrono::DateTime::from_timestamp(1_700_000_200, 0).unwrap()
+                )
             }]
         );
+        let mut inline = update.clone();
+        inline["callback_query"]
+            .as_object_mut()
+            .unwrap()
+            .remove("message");
+        assert_eq!(parse(inline), vec![]);
     }
 
     #[test]

@@ -16,8 +16,8 @@
 //!   treat a message as consent to campaigns, so it stays [`InboundEvent::Text`].
 //! * `webhook` (Viber checking the URL) and anything else yield nothing.
 //!
-//! A subscription or an opt-out carries the callback's `message_token` and `timestamp`
-//! (milliseconds, inside the signed body) as its [`EventStamp`].
+//! A subscription, an opt-out or a choice carries the callback's `message_token` and
+//! `timestamp` (milliseconds, inside the signed body) as its [`EventStamp`].
 
 use axum::http::HeaderMap;
 
@@ -74,6 +74,7 @@ pub fn parse_viber(body: &[u8]) -> Result<Vec<InboundEvent>, ParseError> {
             Some(context) if !context.is_empty() => Some(InboundEvent::Choice {
                 user: root.field("user").field("id").id()?,
                 data: format!("start:{context}"),
+                stamp: stamp(&root)?,
             }),
             _ => None,
         },
@@ -300,7 +301,11 @@ mod tests {
             parse(started(Some("avr-nl"))),
             vec![InboundEvent::Choice {
                 user: "01234567890A=".into(),
-                data: "start:avr-nl".into()
+                data: "start:avr-nl".into(),
+                stamp: EventStamp::new(
+                    "4912661846655238145".into(),
+                    chrono::DateTime::from_timestamp_millis(1457764197627).unwrap()
+                )
             }]
         );
     }
