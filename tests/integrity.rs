@@ -468,17 +468,47 @@ fn a_partner_redirect_never_carries_credentials_to_another_host() {
 fn a_database_that_sent_before_the_upgrade_is_treated_as_used() {
     let project = Project::valid();
     let url = database(&project);
-    assert_eq!(project.herald(&["migrate", "--database-url", &url]).code, 0);
-    // As a herald from before the mark existed left it: it sent, and has no mark table.
+    // A database as a herald from before the mark (schema 8) left it, after it sent.
     runtime().block_on(async {
-        let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-        for statement in [
-            "DROP TABLE deployment_marks",
-            "DELETE FROM herald_schema_migrations WHERE version = 9",
-            "INSERT INTO daily_counts (channel, day, sent) VALUES ('telegram:info', '2026-11-30', 12)",
-        ] {
-            sqlx::query(statement).execute(&pool).await.unwrap();
+        let options = url
+            .parse::<sqlx::sqlite::SqliteConnectOptions>()
+            .unwrap()
+            .create_if_missing(true);
+        let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+        sqlx::raw_sql(
+            "CREATE TABLE herald_schema_migrations (version BIGINT PRIMARY KEY NOT NULL, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        let mut files: Vec<_> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite"))
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .collect();
+        files.sort();
+        for file in files {
+            let name = file.file_name().unwrap().to_string_lossy().into_owned();
+            let version: i64 = name[..4].parse().unwrap();
+            if version >= 9 {
+                continue;
+            }
+            let sql = std::fs::read_to_string(&file).unwrap();
+            // The project's own migration files, not input.
+            sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                .execute(&pool)
+                .await
+                .unwrap();
+            sqlx::query("INSERT INTO herald_schema_migrations VALUES ($1, $2, 0)")
+                .bind(version)
+                .bind(name)
+                .execute(&pool)
+                .await
+                .unwrap();
         }
+        sqlx::query("INSERT INTO daily_counts (channel, day, sent) VALUES ('telegram:info', '2026-11-30', 12)")
+            .execute(&pool)
+            .await
+            .unwrap();
         pool.close().await;
     });
     assert_eq!(project.herald(&["migrate", "--database-url", &url]).code, 0);
