@@ -220,7 +220,11 @@ pub async fn listen(address: std::net::SocketAddr) -> std::io::Result<std::net::
     let listener = tokio::net::TcpListener::bind(address).await?;
     let bound = listener.local_addr()?;
     tokio::spawn(async move {
-        if let Err(error) = axum::serve(listener, router()).await {
+        // The same connection limits and deadlines as the service's own listener; it runs
+        // as long as the process does.
+        let limits = crate::serving::ServerLimits::default();
+        let forever = std::future::pending::<()>();
+        if let Err(error) = crate::serving::serve(listener, router(), limits, forever).await {
             tracing::error!(%error, "the metrics listener stopped");
         }
     });
