@@ -200,21 +200,23 @@ const MAX_HOPS: usize = 32;
 /// The hops named by the proxies' header, nearest last; `None` for a hop that is not an IP
 /// address.
 fn forwarded_hops(headers: &HeaderMap, header: ForwardedHeader) -> Vec<Option<IpAddr>> {
-    let values = |name: &str| {
+    // Split as bytes: a client may send bytes that are not text, and the proxy appends the
+    // hop it saw to that same line; only the unreadable element is lost, never the line.
+    let elements = |name: &str| {
         headers
             .get_all(name)
             .iter()
-            .filter_map(|value| value.to_str().ok())
-            .flat_map(|value| value.split(','))
-            .collect::<Vec<&str>>()
+            .flat_map(|value| value.as_bytes().split(|byte| *byte == b','))
+            .map(|element| std::str::from_utf8(element).ok())
+            .collect::<Vec<Option<&str>>>()
     };
     let hops: Vec<Option<IpAddr>> = match header {
-        ForwardedHeader::Forwarded => values("forwarded")
+        ForwardedHeader::Forwarded => elements("forwarded")
             .into_iter()
             .rev()
             .take(MAX_HOPS)
             .map(|element| {
-                element.split(';').find_map(|pair| {
+                element?.split(';').find_map(|pair| {
                     let (name, value) = pair.split_once('=')?;
                     name.trim()
                         .eq_ignore_ascii_case("for")
@@ -223,11 +225,11 @@ fn forwarded_hops(headers: &HeaderMap, header: ForwardedHeader) -> Vec<Option<Ip
                 })
             })
             .collect(),
-        ForwardedHeader::XForwardedFor => values("x-forwarded-for")
+        ForwardedHeader::XForwardedFor => elements("x-forwarded-for")
             .into_iter()
             .rev()
             .take(MAX_HOPS)
-            .map(parse_forwarded_node)
+            .map(|element| element.and_then(parse_forwarded_node))
             .collect(),
     };
     hops.into_iter().rev().collect()
@@ -336,6 +338,16 @@ mod tests {
         let unknown = headers(&[("forwarded", "for=unknown")]);
         assert_eq!(rfc7239.client_ip(ip("10.0.0.2"), &unknown), ip("10.0.0.2"));
         assert_eq!(rfc7239.client_ip(ip("10.0.0.2"), &chain), ip("10.0.0.2"));
+        // Bytes that are not text in the client's part of the line leave the proxy's hop.
+        let mut garbled = HeaderMap::new();
+        garbled.insert(
+            "x-forwarded-for",
+            axum::http::HeaderValue::from_bytes(b"\x80, 198.51.100.9").unwrap(),
+        );
+        assert_eq!(
+            proxies.client_ip(ip("127.0.0.1"), &garbled),
+            ip("198.51.100.9")
+        );
         let absent = HeaderMap::new();
         assert_eq!(proxies.client_ip(ip("10.0.0.2"), &absent), ip("10.0.0.2"));
     }

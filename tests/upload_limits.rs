@@ -269,6 +269,35 @@ async fn quotes_where_the_parsers_read_none_hide_no_nesting() {
     assert!(server.alive(), "the translation brought the server down");
     let found = diagnostics(status, &body);
     find(&found, "locales/en/demo.ftl", "nest");
+
+    // A broken entry leaves a placeable and a call open; the parser starts again at the next
+    // entry, in text, where a `"` does not open a string.
+    let after_junk = format!(
+        "{}\nbroken = {{(\nbomb = \"{}\n",
+        common::EN,
+        "{".repeat(20_000)
+    );
+    let (status, _, body) = server
+        .upload(&bundle(common::CAMPAIGN, &after_junk, json!({})))
+        .await;
+    assert!(server.alive(), "the translation brought the server down");
+    let found = diagnostics(status, &body);
+    find(&found, "locales/en/demo.ftl", "nest");
+    // Loops inside loops multiply: refused before they run.
+    let loops = "{{#each @root.campaign}}".repeat(16) + "{{body}}" + &"{{/each}}".repeat(16);
+    let (status, _, body) = server
+        .upload(&bundle(
+            common::CAMPAIGN,
+            common::EN,
+            json!({"telegram": loops}),
+        ))
+        .await;
+    let found = diagnostics(status, &body);
+    find(
+        &found,
+        "campaigns/layouts/telegram.hbs",
+        "`{{#each}}` blocks",
+    );
     assert_eq!(server.health().await, (200, "ok".to_string()));
 }
 

@@ -15,6 +15,11 @@ use serde_json::Value;
 
 use super::layout_bounds::{LayoutRefusal, MAX_BLOCK_DEPTH, MAX_EXPRESSION_DEPTH};
 
+/// `{{#each}}` blocks nested inside each other at most: each level multiplies the loops of
+/// the ones outside it, so a few levels over the campaign's fields are millions of
+/// iterations that write nothing (and so never reach the rendered-size cap).
+pub const MAX_EACH_DEPTH: usize = 2;
+
 /// Enough for handlebars to parse 64 KiB of nested sub-expressions in a debug build.
 const CHECK_STACK_BYTES: usize = 512 * 1024 * 1024;
 
@@ -47,17 +52,18 @@ pub fn refuse_compiled(text: &str) -> Option<LayoutRefusal> {
 /// One thing to look at: a template at a block depth, or a parameter at an expression depth
 /// (inside the element at `place`).
 enum Node<'a> {
-    Template(&'a Template, usize),
+    /// A template at a block depth and an `{{#each}}` depth.
+    Template(&'a Template, usize, usize),
     Parameter(&'a Parameter, usize, (usize, usize)),
     Json(&'a Value, usize, (usize, usize)),
 }
 
 /// The first element that goes too deep: its line, column and the reason.
 fn measure(template: &Template) -> Option<(usize, usize, String)> {
-    let mut pending = vec![Node::Template(template, 0)];
+    let mut pending = vec![Node::Template(template, 0, 0)];
     while let Some(node) = pending.pop() {
         match node {
-            Node::Template(template, depth) => {
+            Node::Template(template, depth, loops) => {
                 for (index, element) in template.elements.iter().enumerate() {
                     let place = template
                         .mapping
@@ -71,8 +77,14 @@ fn measure(template: &Template) -> Option<(usize, usize, String)> {
                             if depth + 1 > MAX_BLOCK_DEPTH {
                                 return Some((place.0, place.1, too_deep_blocks()));
                             }
+                            let is_loop =
+                                matches!(&helper.name, Parameter::Name(name) if name == "each");
+                            let loops = loops + usize::from(is_loop);
+                            if loops > MAX_EACH_DEPTH {
+                                return Some((place.0, place.1, too_many_loops()));
+                            }
                             for inner in [&helper.template, &helper.inverse].into_iter().flatten() {
-                                pending.push(Node::Template(inner, depth + 1));
+                                pending.push(Node::Template(inner, depth + 1, loops));
                             }
                             helper
                         }
@@ -137,6 +149,13 @@ fn too_deep_blocks() -> String {
     format!("blocks are nested more than {MAX_BLOCK_DEPTH} deep; this layout is not compiled")
 }
 
+fn too_many_loops() -> String {
+    format!(
+        "`{{{{#each}}}}` blocks are nested more than {MAX_EACH_DEPTH} deep; this layout is not \
+         compiled"
+    )
+}
+
 fn too_deep_expressions() -> String {
     format!(
         "sub-expressions, arrays or objects are nested more than {MAX_EXPRESSION_DEPTH} deep \
@@ -190,6 +209,22 @@ mod tests {
         );
         let bomb = format!("{{{{x {}{}}}}}", "(a ".repeat(16_000), ")".repeat(16_000));
         assert!(refuse_compiled(&bomb).is_some());
+    }
+
+    #[test]
+    fn loops_inside_loops_are_refused() {
+        let nested = "{{#each @root.campaign}}".repeat(16) + &"{{/each}}".repeat(16);
+        let refusal = refuse_compiled(&nested).expect("refused");
+        assert!(
+            refusal.message.contains("`{{#each}}` blocks"),
+            "{refusal:?}"
+        );
+        assert_eq!(
+            refusal.offset,
+            "{{#each @root.campaign}}".len() * MAX_EACH_DEPTH
+        );
+        let two = "{{#each campaign}}{{#each ../campaign}}{{this}}{{/each}}{{/each}}";
+        assert_eq!(refuse_compiled(two), None);
     }
 
     #[test]

@@ -105,13 +105,16 @@ macro_rules! consent_store_methods {
                     }
                 }
                 None => {
+                    let left = erase_subscriber_in!(tx, event.channel, event.lookup, event.now_ms);
                     // What they chose goes with them; the consent mark outranks older choices.
+                    // Deleted after the erasure, which waits for a choice holding their row
+                    // (PostgreSQL), so a choice committed meanwhile leaves no mark behind.
                     sqlx::query("DELETE FROM preference_marks WHERE channel = $1 AND lookup = $2")
                         .bind(event.channel.clone())
                         .bind(event.lookup.clone())
                         .execute(&mut *tx)
                         .await?;
-                    if erase_subscriber_in!(tx, event.channel, event.lookup, event.now_ms) {
+                    if left {
                         ConsentOutcome::Left
                     } else {
                         ConsentOutcome::NotSubscribed
