@@ -87,6 +87,16 @@ impl App {
         }
     }
 
+    /// A fresh app with the three people a campaign passes through: ana (author), ben
+    /// (approver) and sam (scheduler).
+    async fn with_staff() -> App {
+        let mut app = App::spawn().await;
+        app.user("ana", &[Role::Author]).await;
+        app.user("ben", &[Role::Approver]).await;
+        app.user("sam", &[Role::Scheduler]).await;
+        app
+    }
+
     /// Adds a user with these roles and keeps their token.
     async fn user(&mut self, name: &str, roles: &[Role]) -> String {
         let user = self.store.create_user(name, roles, 0).await.unwrap();
@@ -453,10 +463,7 @@ async fn tokens_are_checked_revocable_and_failures_are_slowed_down() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_audit_log_records_and_detects_tampering() {
-    let mut app = App::spawn().await;
-    app.user("ana", &[Role::Author]).await;
-    app.user("ben", &[Role::Approver]).await;
-    app.user("sam", &[Role::Scheduler]).await;
+    let mut app = App::with_staff().await;
     app.user("root", &[Role::Admin]).await;
     let hash = uploaded(&app, "ana", common::CAMPAIGN).await;
     app.call(
@@ -609,10 +616,7 @@ async fn the_audit_log_records_and_detects_tampering() {
 async fn a_campaign_goes_from_upload_to_the_sandbox() {
     use herald::dispatch::{DispatchSettings, Dispatcher};
     use herald::sandbox::{Sandbox, SandboxConfig};
-    let mut app = App::spawn().await;
-    app.user("ana", &[Role::Author]).await;
-    app.user("ben", &[Role::Approver]).await;
-    app.user("sam", &[Role::Scheduler]).await;
+    let app = App::with_staff().await;
     let hash = uploaded(&app, "ana", common::CAMPAIGN).await;
     for (path, who) in [("submit", "ana"), ("approve", "ben"), ("schedule", "sam")] {
         let (status, body) = app
@@ -1054,10 +1058,7 @@ async fn step(app: &App, hash: &str, step: &str, who: &str) {
 /// keep leading where the approved version said, even after the index is rebuilt.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn links_already_sent_lead_where_the_approved_version_said_whatever_is_uploaded_later() {
-    let mut app = App::spawn().await;
-    app.user("ana", &[Role::Author]).await;
-    app.user("ben", &[Role::Approver]).await;
-    app.user("sam", &[Role::Scheduler]).await;
+    let app = App::with_staff().await;
     let hash = approved(&app, common::CAMPAIGN).await;
     step(&app, &hash, "schedule", "sam").await;
     let sandbox = herald::sandbox::Sandbox::new(
@@ -1153,10 +1154,7 @@ async fn links_already_sent_lead_where_the_approved_version_said_whatever_is_upl
 /// their own target, also after the first is cancelled in favour of the second.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_approved_versions_keep_their_own_link_targets() {
-    let mut app = App::spawn().await;
-    app.user("ana", &[Role::Author]).await;
-    app.user("ben", &[Role::Approver]).await;
-    app.user("sam", &[Role::Scheduler]).await;
+    let app = App::with_staff().await;
     let sandbox = herald::sandbox::Sandbox::new(
         herald::sandbox::SandboxConfig::default(),
         Arc::new(app.clock.clone()),
