@@ -9,6 +9,7 @@ use crate::campaign::diagnostic::{Diagnostics, SourceFile};
 use crate::campaign::toml_reader::{TableReader, parse_document};
 use crate::client_address::{AddressRange, ForwardedHeader, TrustedProxies};
 use crate::platforms::{ChannelRef, Platform};
+use crate::report::{Breakdown, MAX_MAX_NOISE, MIN_K, Period, PublicationPolicy};
 
 /// Where tracking links point when the configuration does not say.
 pub const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:8080";
@@ -25,6 +26,9 @@ pub struct Config {
     /// set to `Forwarded`) names the real client, for the failed-login limiter, click
     /// counting and the per-peer connection cap; nobody's by default.
     pub trusted_proxies: TrustedProxies,
+    /// How reach reports are protected and cut (`[publication]`): the same for every report
+    /// the deployment publishes, whoever asks.
+    pub publication: PublicationPolicy,
 }
 
 /// Default for [`Config::retention_days`].
@@ -37,6 +41,7 @@ impl Default for Config {
             accounts: BTreeMap::new(),
             retention_days: DEFAULT_RETENTION_DAYS,
             trusted_proxies: TrustedProxies::default(),
+            publication: PublicationPolicy::default(),
         }
     }
 }
@@ -140,6 +145,8 @@ impl Config {
                 "public_url",
                 "retention_days",
                 "trusted_proxies",
+                "forwarded_header",
+                "publication",
                 "accounts",
             ],
             diags,
@@ -190,6 +197,9 @@ impl Config {
                 ),
             }
         }
+        if let Some((table, span)) = root.opt_table("publication", diags) {
+            config.publication = parse_publication(file, table, span, diags);
+        }
         for (table, span) in root.tables("accounts", false, diags) {
             let Some(account) = parse_account(file, table, span.clone(), diags) else {
                 continue;
@@ -207,6 +217,108 @@ impl Config {
         }
         config
     }
+}
+
+/// `[publication]`: k, rounding, noise, and the breakdowns and periods reports may use.
+fn parse_publication(
+    file: &SourceFile,
+    table: &toml::de::DeTable<'_>,
+    span: std::ops::Range<usize>,
+    diags: &mut Diagnostics,
+) -> PublicationPolicy {
+    let reader = TableReader::new(
+        file,
+        table,
+        span,
+        "[publication]",
+        &["k", "round_to", "max_noise", "breakdowns", "periods"],
+        diags,
+    );
+    let mut policy = PublicationPolicy::default();
+    let protection = &mut policy.protection;
+    if let Some(k) = reader.opt_int("k", diags) {
+        match u64::try_from(k.value) {
+            Ok(value) if (MIN_K..=1000).contains(&value) => protection.k = value,
+            _ => diags.error(
+                file,
+                k.span,
+                format!("`k` must be a whole number from {MIN_K} to 1000: smaller counts could single people out"),
+            ),
+        }
+    }
+    if let Some(round_to) = reader.opt_int("round_to", diags) {
+        match u64::try_from(round_to.value) {
+            Ok(value) if (1..=1000).contains(&value) => protection.round_to = value,
+            _ => diags.error(
+                file,
+                round_to.span,
+                "`round_to` must be a whole number from 1 (no rounding) to 1000",
+            ),
+        }
+    }
+    if let Some(noise) = reader.opt_int("max_noise", diags) {
+        match u64::try_from(noise.value) {
+            Ok(value) if (1..=MAX_MAX_NOISE).contains(&value) => protection.max_noise = value,
+            _ => diags.error(
+                file,
+                noise.span,
+                format!("`max_noise` must be a whole number from 1 to {MAX_MAX_NOISE}: without noise, tables can be subtracted from each other"),
+            ),
+        }
+    }
+    if protection.round_to > 1 && protection.k % protection.round_to != 0 {
+        diags.error(
+            file,
+            reader.span_of("round_to"),
+            format!(
+                "`k` ({}) must be a multiple of `round_to` ({}), so that rounding never publishes a count below k",
+                protection.k, protection.round_to
+            ),
+        );
+    }
+    if let Some(entries) = reader.opt_str_list("breakdowns", diags) {
+        let mut breakdowns = Vec::new();
+        for entry in entries {
+            match Breakdown::parse(&entry.value) {
+                Ok(by) if !breakdowns.contains(&by) => breakdowns.push(by),
+                Ok(_) => diags.error(file, entry.span, "this breakdown is listed twice"),
+                Err(error) => diags.error(file, entry.span, format!("`breakdowns`: {error}")),
+            }
+        }
+        if breakdowns.is_empty() {
+            diags.error(
+                file,
+                reader.span_of("breakdowns"),
+                "`breakdowns` must list at least one breakdown",
+            );
+        } else {
+            policy.breakdowns = breakdowns;
+        }
+    }
+    if let Some(entries) = reader.opt_str_list("periods", diags) {
+        let mut periods = Vec::new();
+        for entry in entries {
+            match Period::parse(&entry.value) {
+                Some(period) if !periods.contains(&period) => periods.push(period),
+                Some(_) => diags.error(file, entry.span, "this period is listed twice"),
+                None => diags.error(
+                    file,
+                    entry.span,
+                    format!("unknown period `{}`; use run, week or day", entry.value),
+                ),
+            }
+        }
+        if periods.is_empty() {
+            diags.error(
+                file,
+                reader.span_of("periods"),
+                "`periods` must list at least one period",
+            );
+        } else {
+            policy.periods = periods;
+        }
+    }
+    policy
 }
 
 fn parse_account(
@@ -619,6 +731,47 @@ chats = { "*" = "@nl_info" }
             [
                 "herald.toml:1:20: error: `trusted_proxies`: `proxy.internal` is not an IP address or CIDR range"
             ]
+        );
+    }
+
+    #[test]
+    fn the_publication_policy_is_read_and_bounded() {
+        let (config, errors) = parse(
+            "forwarded_header = \"forwarded\"\n[publication]\nk = 20\nround_to = 5\nmax_noise = 4\nbreakdowns = [\"segment,locale,channel,variant\", \"channel, locale\"]\nperiods = [\"run\", \"week\"]\n",
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        let policy = &config.publication;
+        assert_eq!(
+            (
+                policy.protection.k,
+                policy.protection.round_to,
+                policy.protection.max_noise
+            ),
+            (20, 5, 4)
+        );
+        assert_eq!(policy.breakdowns.len(), 2);
+        assert_eq!(policy.breakdowns[1].name(), "locale,channel");
+        assert_eq!(policy.periods, vec![Period::Run, Period::Week]);
+
+        let (_, errors) = parse(
+            "[publication]\nk = 3\nmax_noise = 0\nperiods = [\"fortnight\"]\nbreakdowns = [\"country\"]\nepsilon = 1\n",
+        );
+        let text = errors.join("\n");
+        for expected in [
+            "herald.toml:2:5: error: `k` must be a whole number from 5",
+            "herald.toml:3:13: error: `max_noise` must be a whole number from 1",
+            "herald.toml:4:12: error: unknown period `fortnight`",
+            "herald.toml:5:15: error: `breakdowns`: unknown breakdown `country`",
+            "herald.toml:6:1: error: unknown key `epsilon` in [publication]",
+        ] {
+            assert!(text.contains(expected), "{expected} in:\n{text}");
+        }
+        let (_, errors) = parse("[publication]\nk = 12\nround_to = 5\n");
+        assert!(
+            errors
+                .join("\n")
+                .contains("must be a multiple of `round_to`"),
+            "{errors:?}"
         );
     }
 }

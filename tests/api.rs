@@ -851,7 +851,10 @@ async fn tracking_links_redirect_and_count_people_apart_from_previews() {
         .unwrap();
     app.clicks.flush().await.unwrap();
     let counts = app.store.click_counts("demo").await.unwrap();
-    let by_kind: BTreeMap<String, i64> = counts.iter().map(|(k, n)| (k.kind.clone(), *n)).collect();
+    let by_kind: BTreeMap<String, i64> = counts
+        .iter()
+        .map(|(k, n)| (k.kind.clone(), n.clicks))
+        .collect();
     // One client: its two visits count once, and so do its two preview fetches, apart.
     assert_eq!(
         by_kind,
@@ -895,6 +898,7 @@ async fn evaluators_read_protected_reports() {
         day: "2027-01-18".into(),
         status: "sent".into(),
         count,
+        key_sum: 0,
     };
     app.store
         .add_delivery_counts(&[
@@ -1216,7 +1220,7 @@ async fn written_person_clicks(app: &App, expected_at_least: i64) -> i64 {
             .unwrap()
             .iter()
             .filter(|(key, _)| key.kind == "person")
-            .map(|(_, n)| n)
+            .map(|(_, n)| n.clicks)
             .sum::<i64>()
     };
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);

@@ -316,6 +316,7 @@ async fn seed_database(work: &Path, path: &Path) -> (Campaign, ContentHash, Naiv
                     day: tomorrow.to_string(),
                     status: status.into(),
                     count: n + 10 * i as i64,
+                    key_sum: 0,
                 });
             }
         }

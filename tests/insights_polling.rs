@@ -321,7 +321,7 @@ async fn posts_are_read_per_window_until_the_end_and_audiences_estimated_once() 
         &[],
         &[],
         herald::report::Period::Run,
-        herald::report::Protection { k: 10, round_to: 1 },
+        herald::report::Protection::DEFAULT,
         rig.clock.now(),
     );
     report.add_post_metrics(&observations, &estimates);

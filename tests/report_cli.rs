@@ -5,7 +5,7 @@ mod common;
 
 use common::Project;
 use herald::campaign::{Target, VersionBundle, load_project};
-use herald::store::{ClickKey, DeliveryCount, SqliteStore, Store};
+use herald::store::{ClickCount, ClickKey, DeliveryCount, SqliteStore, Store};
 
 /// A migrated store in the project with a version of the demo campaign: (store, url, hash).
 async fn stored_version(project: &Project) -> (SqliteStore, String, String) {
@@ -46,6 +46,7 @@ fn count(
         day: "2027-01-18".into(),
         status: status.into(),
         count,
+        key_sum: 0,
     }
 }
 
@@ -87,7 +88,10 @@ async fn fixture(project: &Project) -> String {
                 day: "2027-01-18".into(),
                 kind: "person".into(),
             },
-            times,
+            ClickCount {
+                clicks: times,
+                key_sum: 0,
+            },
         )
     };
     // Two batches, the second adding to the first's counter.

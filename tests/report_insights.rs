@@ -103,7 +103,7 @@ fn report() -> herald::report::Report {
         &[],
         &[],
         Period::Run,
-        Protection { k: 10, round_to: 1 },
+        Protection::DEFAULT,
         Utc.timestamp_millis_opt(AT).unwrap(),
     );
     report.add_post_metrics(&observations(), &estimates());
@@ -347,7 +347,7 @@ fn frequency_on_facebook_is_views_over_reach() {
         &[],
         &[],
         Period::Run,
-        Protection { k: 10, round_to: 1 },
+        Protection::DEFAULT,
         Utc.timestamp_millis_opt(AT).unwrap(),
     );
     report.add_post_metrics(

@@ -330,7 +330,7 @@ fn clicks_pending_at_a_graceful_stop_are_written() {
                 key.locale.as_str(),
                 key.variant.as_str(),
                 key.kind.as_str(),
-                *n,
+                n.clicks,
             )
         })
         .collect();

@@ -34,7 +34,7 @@ use herald::config::Config;
 use herald::dispatch::{DispatchSettings, Dispatcher, TickReport};
 use herald::platforms::{Platform, REHEARSAL_CREDENTIAL};
 use herald::reach::{CallbackIngestor, HookState, hook_accounts, hooks_router, register_webhooks};
-use herald::report::{Breakdown, Period, Protection, campaign_report, to_json};
+use herald::report::{Breakdown, Period, PublicationPolicy, campaign_report, to_json};
 use herald::sandbox::{
     FaultConfig, FaultCounts, PersonAction, PersonEvent, RunningSandbox, Sandbox, SandboxConfig,
     TallyConfig, TallyCounts, TallyKey,
@@ -1014,8 +1014,8 @@ async fn verify(
     let report = campaign_report(
         &lab.store,
         "soak",
+        &PublicationPolicy::default(),
         Period::Run,
-        Protection { k: 10, round_to: 1 },
         Breakdown::ALL,
         lab.clock.now(),
     )

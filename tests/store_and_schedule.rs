@@ -446,23 +446,31 @@ async fn click_counts_add_up_in_batches<S: Store>(store: S, _url: &str) {
         day: "2027-01-18".into(),
         kind: kind.into(),
     };
+    let tally = |clicks: i64, key_sum: i64| herald::store::ClickCount { clicks, key_sum };
     store.add_click_counts(&[]).await.unwrap();
     store
-        .add_click_counts(&[(click("ar", "person"), 3), (click("ar", "preview"), 1)])
+        .add_click_counts(&[
+            (click("ar", "person"), tally(3, 300)),
+            (click("ar", "preview"), tally(1, 17)),
+        ])
         .await
         .unwrap();
     store
-        .add_click_counts(&[(click("ar", "person"), 2), (click("en", "person"), 5)])
+        .add_click_counts(&[
+            (click("ar", "person"), tally(2, 255)),
+            (click("en", "person"), tally(5, 600)),
+        ])
         .await
         .unwrap();
     let mut counts = store.click_counts("demo").await.unwrap();
-    counts.sort();
+    counts.sort_by(|a, b| a.0.cmp(&b.0));
+    // Counts and the sums of their record keys add up alike.
     assert_eq!(
         counts,
         vec![
-            (click("ar", "person"), 5),
-            (click("ar", "preview"), 1),
-            (click("en", "person"), 5),
+            (click("ar", "person"), tally(5, 555)),
+            (click("ar", "preview"), tally(1, 17)),
+            (click("en", "person"), tally(5, 600)),
         ]
     );
 }

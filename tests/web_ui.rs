@@ -506,6 +506,7 @@ async fn people_review_approve_schedule_stop_and_evaluate_in_a_browser() {
             day: "2027-01-18".into(),
             status: status.into(),
             count,
+            key_sum: 0,
         };
     app.store
         .add_delivery_counts(&[

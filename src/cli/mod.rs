@@ -136,25 +136,22 @@ pub enum Command {
         #[arg(long)]
         no_limits: bool,
     },
-    /// A campaign's reach report: aggregates only, small and derivable cells suppressed.
+    /// A campaign's reach report: aggregates only, protected under the deployment's
+    /// publication policy (`[publication]` in herald.toml: k, rounding, noise, and the
+    /// breakdowns and periods it publishes).
     Report {
         campaign: String,
         #[arg(long, value_enum)]
         format: report::ReportFormat,
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
-        #[arg(long, value_enum, default_value_t = report::ReportPeriod::Run)]
-        period: report::ReportPeriod,
-        /// Suppress counts below this (never below 5).
-        #[arg(long, default_value_t = 10)]
-        k: u64,
-        /// Round published counts to a multiple of this (1: no rounding).
-        #[arg(long = "round", default_value_t = 1)]
-        round_to: u64,
-        /// The breakdowns: `segment,locale,channel,variant` or part of it; what is left out is
-        /// summed over.
-        #[arg(long, default_value = "segment,locale,channel,variant")]
-        by: String,
+        /// `run`, `week` or `day`, among the periods the policy publishes (default: its first).
+        #[arg(long)]
+        period: Option<String>,
+        /// The breakdown, `segment,locale,channel,variant` or part of it, among those the
+        /// policy publishes (default: its first); what is left out is summed over.
+        #[arg(long)]
+        by: Option<String>,
     },
     /// Jobs that failed for good, with the partner's code and words.
     #[command(subcommand)]
@@ -367,17 +364,15 @@ pub fn run(cli: Cli) -> ExitCode {
             format,
             out,
             period,
-            k,
-            round_to,
             by,
         } => report::report(
             &cli.database_url,
+            cli.config.as_deref(),
             &campaign,
             format,
             out.as_deref(),
-            period,
-            crate::report::Protection { k, round_to },
-            &by,
+            period.as_deref(),
+            by.as_deref(),
         ),
         Command::User(UserCommand::Add { name, roles }) => {
             users::user_add(&cli.database_url, &name, &roles)

@@ -1,10 +1,11 @@
-//! `herald report CAMPAIGN --format csv|json|html [--out FILE] [--period run|day|week]`.
+//! `herald report CAMPAIGN --format csv|json|html [--out FILE] [--period P] [--by B]`, under
+//! the deployment's publication policy.
 
 use std::path::Path;
 use std::process::ExitCode;
 
-use super::runtime::{fail, with_store};
-use crate::report::{Breakdown, Period, Protection, campaign_report, to_csv, to_html, to_json};
+use super::runtime::{fail, publication_policy, with_store};
+use crate::report::{campaign_report, to_csv, to_html, to_json};
 use crate::store::Store;
 use crate::whole_file::write_whole;
 
@@ -15,33 +16,30 @@ pub enum ReportFormat {
     Html,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ReportPeriod {
-    Run,
-    Day,
-    Week,
-}
-
 pub fn report(
     database_url: &str,
+    config: Option<&Path>,
     campaign: &str,
     format: ReportFormat,
     out: Option<&Path>,
-    period: ReportPeriod,
-    protection: Protection,
-    by: &str,
+    period: Option<&str>,
+    by: Option<&str>,
 ) -> ExitCode {
-    let by = match Breakdown::parse(by) {
-        Ok(by) => by,
-        Err(error) => {
+    let policy = match publication_policy(config) {
+        Ok(policy) => policy,
+        Err(code) => return code,
+    };
+    let (period, by) = match (policy.period(period), policy.breakdown(by)) {
+        (Ok(period), Ok(by)) => (period, by),
+        (Err(error), _) => {
+            eprintln!("error: --period: {error}");
+            return ExitCode::from(2);
+        }
+        (_, Err(error)) => {
             eprintln!("error: --by: {error}");
             return ExitCode::from(2);
         }
     };
-    if protection.k < 5 {
-        eprintln!("error: --k must be at least 5: smaller cells could single people out");
-        return ExitCode::from(2);
-    }
     with_store(database_url, |store| async move {
         let versions = match store.versions(campaign).await {
             Ok(versions) => versions,
@@ -50,18 +48,19 @@ pub fn report(
         if versions.is_empty() {
             return fail(format!("no campaign `{campaign}` in the database"));
         }
-        let period = match period {
-            ReportPeriod::Run => Period::Run,
-            ReportPeriod::Day => Period::Day,
-            ReportPeriod::Week => Period::Week,
+        let report = match campaign_report(
+            &store,
+            campaign,
+            &policy,
+            period,
+            by,
+            chrono::Utc::now(),
+        )
+        .await
+        {
+            Ok(report) => report,
+            Err(error) => return fail(error),
         };
-        let report =
-            match campaign_report(&store, campaign, period, protection, by, chrono::Utc::now())
-                .await
-            {
-                Ok(report) => report,
-                Err(error) => return fail(error),
-            };
         let text = match format {
             ReportFormat::Csv => to_csv(&report),
             ReportFormat::Json => to_json(&report),

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use crate::campaign::Diagnostics;
 use crate::campaign::project::DEFAULT_CONFIG;
 use crate::config::Config;
+use crate::report::PublicationPolicy;
 use crate::store::{AnyStore, Store, connect};
 
 pub fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
@@ -41,6 +42,16 @@ pub fn load_config(explicit: Option<&Path>) -> Result<Config, ExitCode> {
         return Err(ExitCode::FAILURE);
     }
     Ok(config)
+}
+
+/// The deployment's publication policy: from `--config FILE`, else from `herald.toml` when
+/// there is one, else the default policy (k = 10, noise up to ±3, the full breakdown, periods
+/// run, week and day).
+pub fn publication_policy(explicit: Option<&Path>) -> Result<PublicationPolicy, ExitCode> {
+    if explicit.is_none() && !Path::new(DEFAULT_CONFIG).is_file() {
+        return Ok(PublicationPolicy::default());
+    }
+    load_config(explicit).map(|config| config.publication)
 }
 
 /// Runs `work` with a migrated store on a fresh runtime: the frame of every command that

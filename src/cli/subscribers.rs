@@ -32,7 +32,11 @@ pub fn subscribers_stats(database_url: &str, k: u64, format: Format) -> ExitCode
                 count.count.max(0) as u64,
             );
         }
-        let protection = Protection { k, round_to: 1 };
+        let protection = Protection {
+            k,
+            round_to: 1,
+            ..Protection::DEFAULT
+        };
         let tables: Vec<(String, PublishedTable)> = by_channel
             .into_iter()
             .map(|(channel, counts)| {

@@ -22,7 +22,7 @@ use crate::reach::{
     CallbackIngestor, ClickState, HookState, hook_accounts, hooks_router, redirector_router,
     register_webhooks,
 };
-use crate::report::{Breakdown, Period, Protection, campaign_report, to_csv, to_html};
+use crate::report::{Breakdown, Period, campaign_report, to_csv, to_html};
 use crate::sandbox::{FaultConfig, Sandbox, SandboxConfig};
 use crate::store::{Store, connect};
 use crate::subscribers::SubscriberVault;
@@ -290,9 +290,9 @@ pub async fn run_demo(options: &DemoOptions) -> Result<DemoOutcome, String> {
         let report = campaign_report(
             &store,
             id,
-            Period::Run,
-            Protection { k: 10, round_to: 1 },
-            Breakdown::ALL,
+            &config.publication,
+            config.publication.period(None).unwrap_or(Period::Run),
+            config.publication.breakdown(None).unwrap_or(Breakdown::ALL),
             Utc::now(),
         )
         .await

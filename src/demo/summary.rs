@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use crate::store::{ClickKey, DeliveryCount};
+use crate::store::{ClickCount, ClickKey, DeliveryCount};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CampaignSummary {
@@ -24,7 +24,7 @@ impl CampaignSummary {
     pub fn from_counts(
         campaign: &str,
         deliveries: &[DeliveryCount],
-        clicks: &[(ClickKey, i64)],
+        clicks: &[(ClickKey, ClickCount)],
         dead: usize,
     ) -> CampaignSummary {
         let status = |name: &str| {
@@ -38,7 +38,7 @@ impl CampaignSummary {
             clicks
                 .iter()
                 .filter(|(k, _)| k.kind == name)
-                .map(|(_, n)| n)
+                .map(|(_, n)| n.clicks)
                 .sum()
         };
         CampaignSummary {

@@ -25,7 +25,9 @@ use crate::platforms::{
 use crate::reach::{
     AudienceEstimator, EstimateSource, InsightPoller, InsightSource, campaign_end, poll_for_post,
 };
-use crate::store::{DeliveryCount, JobOutcome, LeasedJob, NewInsightPoll, Store, StoreError};
+use crate::store::{
+    DeliveryCount, JobOutcome, LeasedJob, NewInsightPoll, Store, StoreError, record_key,
+};
 use crate::subscribers::SubscriberVault;
 
 /// How a worker behaves. The defaults suit production; tests shorten them.
@@ -1574,6 +1576,7 @@ fn delivery_counts(
                 day: day.clone(),
                 status: status.to_string(),
                 count: 1,
+                key_sum: record_key::of_message(&job.idempotency_key),
             },
         ));
     }

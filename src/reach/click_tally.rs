@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
-use crate::store::{AnyStore, ClickKey, Store, StoreError};
+use crate::store::{AnyStore, ClickCount, ClickKey, Store, StoreError, record_key};
 
 /// How often accumulated clicks are written.
 pub const FLUSH_EVERY: Duration = Duration::from_secs(2);
@@ -22,7 +22,7 @@ pub const MAX_PENDING_COUNTERS: usize = 50_000;
 
 pub struct ClickTally {
     store: AnyStore,
-    pending: Mutex<HashMap<ClickKey, i64>>,
+    pending: Mutex<HashMap<ClickKey, ClickCount>>,
     /// Held for the whole of a write, so the final write at shutdown waits for one in flight.
     writing: tokio::sync::Mutex<()>,
     dropped: AtomicU64,
@@ -42,12 +42,13 @@ impl ClickTally {
         tally
     }
 
-    /// Adds one click to its counter, in memory.
+    /// Adds one click to its counter, in memory, with a fresh random record key.
     pub fn add(&self, click: ClickKey) {
+        let key = record_key::random();
         let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
         let full = pending.len() >= MAX_PENDING_COUNTERS;
         match pending.get_mut(&click) {
-            Some(count) => *count += 1,
+            Some(count) => count.add(key),
             None if full => {
                 drop(pending);
                 let dropped = self.dropped.fetch_add(1, Ordering::Relaxed) + 1;
@@ -59,7 +60,7 @@ impl ClickTally {
                 }
             }
             None => {
-                pending.insert(click, 1);
+                pending.entry(click).or_default().add(key);
             }
         }
     }
@@ -68,7 +69,7 @@ impl ClickTally {
     /// next write (within the bound).
     pub async fn flush(&self) -> Result<(), StoreError> {
         let _writing = self.writing.lock().await;
-        let batch: Vec<(ClickKey, i64)> = {
+        let batch: Vec<(ClickKey, ClickCount)> = {
             let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
             std::mem::take(&mut *pending).into_iter().collect()
         };
@@ -77,7 +78,7 @@ impl ClickTally {
         }
         let mut batch = batch;
         // One order for every writer, so concurrent instances never deadlock on the rows.
-        batch.sort();
+        batch.sort_by(|a, b| a.0.cmp(&b.0));
         match self.store.add_click_counts(&batch).await {
             Ok(()) => Ok(()),
             Err(error) => {
@@ -85,10 +86,15 @@ impl ClickTally {
                 for (click, count) in batch {
                     let full = pending.len() >= MAX_PENDING_COUNTERS;
                     match pending.get_mut(&click) {
-                        Some(held) => *held += count,
+                        Some(held) => {
+                            held.clicks += count.clicks;
+                            held.key_sum += count.key_sum;
+                        }
                         None if full => {
-                            self.dropped
-                                .fetch_add(u64::try_from(count).unwrap_or(0), Ordering::Relaxed);
+                            self.dropped.fetch_add(
+                                u64::try_from(count.clicks).unwrap_or(0),
+                                Ordering::Relaxed,
+                            );
                         }
                         None => {
                             pending.insert(click, count);
@@ -106,6 +112,7 @@ impl ClickTally {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .values()
+            .map(|count| count.clicks)
             .sum()
     }
 }
@@ -159,7 +166,15 @@ mod tests {
         tally.flush().await.unwrap();
         assert_eq!(tally.pending(), 0);
         let mut counts = store.click_counts("demo").await.unwrap();
-        counts.sort();
-        assert_eq!(counts, vec![(click("ar"), 3), (click("en"), 1)]);
+        counts.sort_by(|a, b| a.0.cmp(&b.0));
+        let clicks: Vec<(ClickKey, i64)> =
+            counts.iter().map(|(k, n)| (k.clone(), n.clicks)).collect();
+        assert_eq!(clicks, vec![(click("ar"), 3), (click("en"), 1)]);
+        // Each click brought a record key from 0 to 255, kept beside the count.
+        assert!(
+            counts
+                .iter()
+                .all(|(_, n)| (0..=255 * n.clicks).contains(&n.key_sum))
+        );
     }
 }

@@ -7,13 +7,17 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::Serialize;
 
+use super::cell_key::Protection;
+use super::policy::PublicationPolicy;
 use super::post_metrics::{
     ApiVersionNote, EstimateNote, PostMetrics, api_versions, estimate_notes, post_metrics,
 };
-use super::published::{Protection, PublishedTable};
+use super::published::{KeyedCount, PublishedTable};
 use super::rates::{RateTable, VariantComparison, compare_variants, rate_table};
 use super::receipts::{Receipt, column_reports};
-use crate::store::{AudienceEstimateRecord, ClickKey, DeliveryCount, InsightObservation};
+use crate::store::{
+    AudienceEstimateRecord, ClickCount, ClickKey, DeliveryCount, InsightObservation,
+};
 
 /// How counts are grouped in time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -25,6 +29,21 @@ pub enum Period {
 }
 
 impl Period {
+    /// `run`, `day` or `week`.
+    pub fn parse(text: &str) -> Option<Period> {
+        match text.trim() {
+            "run" => Some(Period::Run),
+            "day" => Some(Period::Day),
+            "week" => Some(Period::Week),
+            _ => None,
+        }
+    }
+
+    /// The name [`Period::parse`] reads.
+    pub fn name(self) -> &'static str {
+        period_name(self)
+    }
+
     /// Whether the counters must be read per day (rather than summed over the run).
     pub fn needs_days(self) -> bool {
         self != Period::Run
@@ -136,7 +155,11 @@ pub const DEFINITIONS: &[(&str, &str)] = &[
     ),
     (
         "suppressed",
-        "A count from 1 to k−1, or one that could be worked out from the other cells and totals of its table, is not shown. Zero is shown: it singles nobody out.",
+        "A count from 1 to k−1 of herald's own counters is never shown, in any table. Among the figures the platforms report (reach, views, …), a value from 1 to k−1, or one that could be worked out from the rest of its table, is not shown. Zero is shown: it singles nobody out.",
+    ),
+    (
+        "perturbed",
+        "Every count from herald's own counters (sent, delivered, read, failed, clicks, link previews), totals included, is published with a small noise of at most the policy's max_noise either way, kept at k or above, then rounded as the policy says. The noise comes from the cell key method: each counted event carries a random record key, a cell's key is the sum of its events' keys, and a fixed table turns the key into the noise. The same events get the same noise in every table, breakdown and period, so subtracting tables from each other yields noise, never a person. Totals are perturbed on their own, so cells need not add up to their total exactly. Rates and variant comparisons are computed from the published counts.",
     ),
 ];
 
@@ -145,7 +168,12 @@ pub struct Report {
     pub campaign: String,
     pub generated_at: DateTime<Utc>,
     pub period: Period,
+    /// The breakdown of this report's tables.
+    pub breakdown: Breakdown,
     pub protection: Protection,
+    /// The publication policy the report was published under: its protection, and every
+    /// breakdown and period the deployment publishes.
+    pub policy: PublicationPolicy,
     pub definitions: Vec<(String, String)>,
     /// Where the counts come from, and what is not measured yet.
     pub sources: Vec<String>,
@@ -179,13 +207,36 @@ impl Report {
 /// Which breakdowns a report's tables show (`--by`): rows by segment, locale and variant,
 /// columns by channel, each one fixed set, so that two reports cannot be differenced to
 /// isolate a small group. What is left out is summed over.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Breakdown {
     pub segment: bool,
     pub locale: bool,
     pub channel: bool,
     pub variant: bool,
 }
+
+/// A report breakdown names itself (`segment,locale,channel,variant`).
+impl Serialize for Breakdown {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.name())
+    }
+}
+
+/// A breakdown dimension herald does not know.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownBreakdown(pub String);
+
+impl std::fmt::Display for UnknownBreakdown {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "unknown breakdown `{}`; use segment, locale, channel and variant, separated by commas",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for UnknownBreakdown {}
 
 impl Breakdown {
     pub const ALL: Breakdown = Breakdown {
@@ -195,8 +246,8 @@ impl Breakdown {
         variant: true,
     };
 
-    /// `segment,locale,channel,variant` or any part of it.
-    pub fn parse(text: &str) -> Result<Breakdown, String> {
+    /// `segment,locale,channel,variant` or any part of it, in any order.
+    pub fn parse(text: &str) -> Result<Breakdown, UnknownBreakdown> {
         let mut by = Breakdown {
             segment: false,
             locale: false,
@@ -209,14 +260,25 @@ impl Breakdown {
                 "locale" => by.locale = true,
                 "channel" => by.channel = true,
                 "variant" => by.variant = true,
-                other => {
-                    return Err(format!(
-                        "unknown breakdown `{other}`; use segment, locale, channel and variant, separated by commas"
-                    ));
-                }
+                other => return Err(UnknownBreakdown(other.to_string())),
             }
         }
         Ok(by)
+    }
+
+    /// The breakdown's dimensions in their canonical order, as [`Breakdown::parse`] reads them.
+    pub fn name(self) -> String {
+        [
+            (self.segment, "segment"),
+            (self.locale, "locale"),
+            (self.channel, "channel"),
+            (self.variant, "variant"),
+        ]
+        .iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, name)| *name)
+        .collect::<Vec<_>>()
+        .join(",")
     }
 
     fn column(self, channel: &str) -> String {
@@ -231,7 +293,7 @@ impl Breakdown {
 pub fn build_report(
     campaign: &str,
     deliveries: &[DeliveryCount],
-    clicks: &[(ClickKey, i64)],
+    clicks: &[(ClickKey, ClickCount)],
     period: Period,
     protection: Protection,
     generated_at: DateTime<Utc>,
@@ -251,7 +313,7 @@ pub fn build_report(
 pub fn build_report_by(
     campaign: &str,
     deliveries: &[DeliveryCount],
-    clicks: &[(ClickKey, i64)],
+    clicks: &[(ClickKey, ClickCount)],
     period: Period,
     protection: Protection,
     by: Breakdown,
@@ -275,7 +337,7 @@ pub fn build_report_by(
         .filter(|d| *d != "segment")
         .collect();
     for status in ["sent", "delivered", "read", "failed"] {
-        let mut counts: BTreeMap<(Vec<String>, String), u64> = BTreeMap::new();
+        let mut counts: BTreeMap<(Vec<String>, String), KeyedCount> = BTreeMap::new();
         for c in deliveries.iter().filter(|c| c.status == status) {
             let mut row = Vec::with_capacity(4);
             if by.segment {
@@ -288,10 +350,13 @@ pub fn build_report_by(
                 row.push(variant_label(&c.variant));
             }
             row.push(period.label(&c.day));
-            *counts.entry((row, by.column(&c.channel))).or_default() += c.count.max(0) as u64;
+            counts
+                .entry((row, by.column(&c.channel)))
+                .or_default()
+                .add(c.count, c.key_sum);
         }
         if !counts.is_empty() {
-            tables.push(PublishedTable::protect(
+            tables.push(PublishedTable::perturb(
                 status,
                 period_name(period),
                 &delivery_dims,
@@ -301,7 +366,7 @@ pub fn build_report_by(
         }
     }
     for (kind, metric) in [("person", "clicks"), ("preview", "link previews")] {
-        let mut counts: BTreeMap<(Vec<String>, String), u64> = BTreeMap::new();
+        let mut counts: BTreeMap<(Vec<String>, String), KeyedCount> = BTreeMap::new();
         for (key, n) in clicks.iter().filter(|(k, _)| k.kind == kind) {
             let mut row = Vec::with_capacity(3);
             if by.locale {
@@ -311,10 +376,13 @@ pub fn build_report_by(
                 row.push(variant_label(&key.variant));
             }
             row.push(period.label(&key.day));
-            *counts.entry((row, by.column(&key.channel))).or_default() += (*n).max(0) as u64;
+            counts
+                .entry((row, by.column(&key.channel)))
+                .or_default()
+                .add(n.clicks, n.key_sum);
         }
         if !counts.is_empty() {
-            tables.push(PublishedTable::protect(
+            tables.push(PublishedTable::perturb(
                 metric,
                 period_name(period),
                 &click_dims,
@@ -359,7 +427,12 @@ pub fn build_report_by(
         campaign: campaign.to_string(),
         generated_at,
         period,
+        breakdown: by,
         protection,
+        policy: PublicationPolicy {
+            protection,
+            ..PublicationPolicy::default()
+        },
         definitions: DEFINITIONS
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))

@@ -4,15 +4,16 @@
 use chrono::{DateTime, Utc};
 
 use super::build::{Breakdown, Period, Report, build_report_by};
-use super::published::Protection;
+use super::policy::PublicationPolicy;
 use crate::store::{Store, StoreError};
 
-/// Delivery counters, clicks, post insights and audience estimates of `campaign`, protected.
+/// Delivery counters, clicks, post insights and audience estimates of `campaign`, protected
+/// under `policy`, for a period and breakdown the policy publishes.
 pub async fn campaign_report<S: Store>(
     store: &S,
     campaign: &str,
+    policy: &PublicationPolicy,
     period: Period,
-    protection: Protection,
     by: Breakdown,
     now: DateTime<Utc>,
 ) -> Result<Report, StoreError> {
@@ -20,7 +21,16 @@ pub async fn campaign_report<S: Store>(
     let clicks = store.click_counts(campaign).await?;
     let observations = store.insight_observations(campaign).await?;
     let estimates = store.audience_estimates(campaign).await?;
-    let mut report = build_report_by(campaign, &deliveries, &clicks, period, protection, by, now);
+    let mut report = build_report_by(
+        campaign,
+        &deliveries,
+        &clicks,
+        period,
+        policy.protection,
+        by,
+        now,
+    );
+    report.policy = policy.clone();
     report.add_post_metrics(&observations, &estimates);
     Ok(report)
 }

@@ -1,10 +1,13 @@
-//! Reach reports: aggregates only, protected by small-cell and secondary suppression before
-//! they are published, with their definitions and sources.
+//! Reach reports: aggregates only, protected before they are published (herald's own counters
+//! by cell key perturbation, platform-reported figures by suppression) under the deployment's
+//! publication policy, with their definitions and sources.
 
 mod build;
+mod cell_key;
 mod charts;
 mod export;
 mod load;
+mod policy;
 mod post_metrics;
 mod published;
 mod rates;
@@ -15,13 +18,17 @@ mod suppression;
 pub use build::{
     Breakdown, DEFINITIONS, NO_VARIANT, Period, Report, build_report, build_report_by,
 };
+pub use cell_key::{
+    DEFAULT_MAX_NOISE, MAX_MAX_NOISE, MIN_K, Method, Protection, Published, cell_key, noise,
+};
 pub use export::{to_csv, to_html, to_json};
 pub use load::campaign_report;
+pub use policy::{NotPublished, PublicationPolicy};
 pub use post_metrics::{
     ApiVersionNote, EstimateNote, LocaleReach, NO_SPEND_DATA, POST_DIMENSIONS, Penetration,
     PostMetrics, PostRateTable, SUM_OF_REACH, post_metrics,
 };
-pub use published::{Cell, Protection, PublishedTable};
+pub use published::{Cell, KeyedCount, PublishedTable};
 pub use rates::{RateCell, RateTable, VariantComparison, compare_variants, rate_table};
 pub use receipts::{NOT_REPORTED, Receipt, reports};
 pub use statistics::{

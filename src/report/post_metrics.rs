@@ -10,7 +10,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::published::{Cell, Protection, PublishedTable};
+use super::cell_key::Protection;
+use super::published::{Cell, PublishedTable};
 use super::rates::RateCell;
 use crate::reach::InsightWindow;
 use crate::store::{AudienceEstimateRecord, InsightObservation};

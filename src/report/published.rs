@@ -1,10 +1,12 @@
-//! A report as published: tables of counts in which every small or derivable cell is already
-//! replaced by "suppressed", with the metadata every report must carry.
+//! A report as published: tables of counts already protected (herald's own counters by cell
+//! key perturbation, platform-reported figures by suppression), with the metadata every
+//! report must carry.
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::cell_key::{Protection, Published, round};
 use super::suppression::{Suppressed, Table, suppress};
 
 /// A published count.
@@ -50,17 +52,82 @@ pub struct PublishedTable {
     pub total_label: String,
 }
 
-/// Suppression and rounding applied to every table of a report.
-#[derive(Debug, Clone, Copy, Serialize)]
-pub struct Protection {
-    /// Counts from 1 to k−1 are suppressed (never below 5).
-    pub k: u64,
-    /// Published counts are rounded to the nearest multiple of this (1: no rounding).
-    pub round_to: u64,
+/// A counter summed into a cell: how many events, and the sum of their record keys.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct KeyedCount {
+    pub count: u64,
+    pub key_sum: u64,
+}
+
+impl KeyedCount {
+    pub fn add(&mut self, count: i64, key_sum: i64) {
+        self.count += count.max(0) as u64;
+        self.key_sum += key_sum.max(0) as u64;
+    }
+
+    fn plus(self, other: KeyedCount) -> KeyedCount {
+        KeyedCount {
+            count: self.count + other.count,
+            key_sum: self.key_sum + other.key_sum,
+        }
+    }
 }
 
 impl PublishedTable {
-    /// Builds a protected table from raw counts keyed by (row labels, column).
+    /// Builds a table of herald's own counters, keyed by (row labels, column), protected by
+    /// cell key perturbation: every cell and total is perturbed from the events it holds,
+    /// so it shows the same number in every table it appears in.
+    pub fn perturb(
+        metric: &str,
+        period: &str,
+        row_dimensions: &[&str],
+        counts: &BTreeMap<(Vec<String>, String), KeyedCount>,
+        protection: Protection,
+    ) -> PublishedTable {
+        let (rows, columns) = labels(counts);
+        let value = |r: &Vec<String>, c: &String| {
+            counts
+                .get(&(r.clone(), c.clone()))
+                .copied()
+                .unwrap_or_default()
+        };
+        let publish = |cell: KeyedCount| match protection.publish(cell.count, cell.key_sum) {
+            Published::Count(n) => Cell::Count(n),
+            Published::Suppressed => Cell::Suppressed(SuppressedMark::Suppressed),
+        };
+        let sum = |cells: &mut dyn Iterator<Item = KeyedCount>| {
+            cells.fold(KeyedCount::default(), KeyedCount::plus)
+        };
+        let cells = rows
+            .iter()
+            .map(|r| columns.iter().map(|c| publish(value(r, c))).collect())
+            .collect();
+        let row_totals = rows
+            .iter()
+            .map(|r| publish(sum(&mut columns.iter().map(|c| value(r, c)))))
+            .collect();
+        let column_totals = columns
+            .iter()
+            .map(|c| publish(sum(&mut rows.iter().map(|r| value(r, c)))))
+            .collect();
+        let grand_total = publish(sum(&mut counts.values().copied()));
+        PublishedTable {
+            metric: metric.to_string(),
+            period: period.to_string(),
+            row_dimensions: row_dimensions.iter().map(|d| d.to_string()).collect(),
+            rows,
+            columns,
+            cells,
+            row_totals,
+            column_totals,
+            grand_total,
+            total_label: "total".to_string(),
+        }
+    }
+
+    /// Builds a table of figures the platforms report (reach, views, …), which carry no
+    /// record keys: counts from 1 to k−1 are suppressed, and so is any other value that could
+    /// be worked out from the rest of its table.
     pub fn protect(
         metric: &str,
         period: &str,
@@ -68,12 +135,7 @@ impl PublishedTable {
         counts: &BTreeMap<(Vec<String>, String), u64>,
         protection: Protection,
     ) -> PublishedTable {
-        let mut rows: Vec<Vec<String>> = counts.keys().map(|(r, _)| r.clone()).collect();
-        rows.sort();
-        rows.dedup();
-        let mut columns: Vec<String> = counts.keys().map(|(_, c)| c.clone()).collect();
-        columns.sort();
-        columns.dedup();
+        let (rows, columns) = labels(counts);
         let values: Vec<u64> = rows
             .iter()
             .flat_map(|r| columns.iter().map(move |c| (r, c)))
@@ -128,17 +190,21 @@ impl PublishedTable {
     }
 }
 
-/// Rounds to the nearest multiple of `to` (halves up); 0 stays 0, as Eurostat publishes.
-fn round(value: u64, to: u64) -> u64 {
-    if to <= 1 {
-        return value;
-    }
-    (value + to / 2) / to * to
+/// The rows and columns of a table's counts, each sorted once.
+fn labels<V>(counts: &BTreeMap<(Vec<String>, String), V>) -> (Vec<Vec<String>>, Vec<String>) {
+    let mut rows: Vec<Vec<String>> = counts.keys().map(|(r, _)| r.clone()).collect();
+    rows.sort();
+    rows.dedup();
+    let mut columns: Vec<String> = counts.keys().map(|(_, c)| c.clone()).collect();
+    columns.sort();
+    columns.dedup();
+    (rows, columns)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::cell_key::{cell_key, noise};
 
     #[test]
     fn small_cells_are_published_as_suppressed_and_counts_rounded() {
@@ -156,7 +222,10 @@ mod tests {
             "run",
             &["locale"],
             &counts,
-            Protection { k: 10, round_to: 5 },
+            Protection {
+                round_to: 5,
+                ..Protection::DEFAULT
+            },
         );
         assert_eq!(
             table.cells[0][0],
@@ -177,5 +246,64 @@ mod tests {
         );
         assert_eq!(round(57, 5), 55);
         assert_eq!(round(58, 5), 60);
+    }
+
+    fn keyed(entries: &[(&str, &str, u64, u64)]) -> BTreeMap<(Vec<String>, String), KeyedCount> {
+        entries
+            .iter()
+            .map(|(row, column, count, key_sum)| {
+                (
+                    (vec![row.to_string()], column.to_string()),
+                    KeyedCount {
+                        count: *count,
+                        key_sum: *key_sum,
+                    },
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_same_events_read_the_same_in_every_table_and_totals_carry_their_own_noise() {
+        let protection = Protection::DEFAULT;
+        // The issue's row: Telegram 5, Viber 359, WhatsApp 383, total 747.
+        let by_channel = keyed(&[
+            ("ar", "telegram:info", 5, 600),
+            ("ar", "viber:main", 359, 45_001),
+            ("ar", "whatsapp:optin", 383, 49_170),
+        ]);
+        let table = PublishedTable::perturb("sent", "run", &["locale"], &by_channel, protection);
+        assert_eq!(
+            table.cells[0][0],
+            Cell::Suppressed(SuppressedMark::Suppressed)
+        );
+        let published = |count, key_sum| match protection.publish(count, key_sum) {
+            Published::Count(n) => Cell::Count(n),
+            Published::Suppressed => Cell::Suppressed(SuppressedMark::Suppressed),
+        };
+        assert_eq!(table.cells[0][1], published(359, 45_001));
+        assert_eq!(table.row_totals[0], published(747, 600 + 45_001 + 49_170));
+        // Viber alone, cut another way (a table of that channel only): the same number.
+        let viber = keyed(&[("ar", "viber:main", 359, 45_001)]);
+        let alone = PublishedTable::perturb("sent", "run", &["locale"], &viber, protection);
+        assert_eq!(alone.cells[0][0], table.cells[0][1]);
+        assert_eq!(alone.grand_total, table.cells[0][1]);
+        // The subtraction the issue made no longer gives 5: it gives 5 plus the noises.
+        let value = |cell: Cell| match cell {
+            Cell::Count(n) => n as i64,
+            Cell::Suppressed(_) => panic!("published"),
+        };
+        let derived =
+            value(table.row_totals[0]) - value(table.cells[0][1]) - value(table.cells[0][2]);
+        assert_eq!(
+            derived - 5,
+            noise(cell_key(600 + 45_001 + 49_170), 3)
+                - noise(cell_key(45_001), 3)
+                - noise(cell_key(49_170), 3)
+        );
+        assert_ne!(
+            derived, 5,
+            "these keys were chosen so that the noises do not cancel"
+        );
     }
 }

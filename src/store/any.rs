@@ -3,10 +3,11 @@
 use chrono::{DateTime, Utc};
 
 use super::{
-    AudienceEstimateRecord, ClickKey, DeadLetter, Decision, DeliveryCount, EndedAs, IngestReport,
-    InsightObservation, InsightPoll, JobOutcome, JobRecord, LeasedJob, MigrationReport,
-    NewInsightPoll, NewSubscriber, PollRecord, PostgresStore, Reservation, SqliteStore,
-    StatusReceipt, Store, StoreError, SubscriberCount, TokenRecord, UserRecord, VersionRecord,
+    AudienceEstimateRecord, ClickCount, ClickKey, DeadLetter, Decision, DeliveryCount, EndedAs,
+    IngestReport, InsightObservation, InsightPoll, JobOutcome, JobRecord, LeasedJob,
+    MigrationReport, NewInsightPoll, NewSubscriber, PollRecord, PostgresStore, Reservation,
+    SqliteStore, StatusReceipt, Store, StoreError, SubscriberCount, TokenRecord, UserRecord,
+    VersionRecord,
 };
 use crate::campaign::{ContentHash, VersionBundle, VersionState};
 use crate::schedule::PlannedJob;
@@ -244,11 +245,14 @@ impl Store for AnyStore {
         delegate!(self, s => s.delivery_totals(campaign_id, by_day))
     }
 
-    async fn add_click_counts(&self, counts: &[(ClickKey, i64)]) -> Result<(), StoreError> {
+    async fn add_click_counts(&self, counts: &[(ClickKey, ClickCount)]) -> Result<(), StoreError> {
         delegate!(self, s => s.add_click_counts(counts))
     }
 
-    async fn click_counts(&self, campaign_id: &str) -> Result<Vec<(ClickKey, i64)>, StoreError> {
+    async fn click_counts(
+        &self,
+        campaign_id: &str,
+    ) -> Result<Vec<(ClickKey, ClickCount)>, StoreError> {
         delegate!(self, s => s.click_counts(campaign_id))
     }
 

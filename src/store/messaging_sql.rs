@@ -178,15 +178,16 @@ macro_rules! ingest_statuses_in {
         use std::collections::{BTreeMap, HashMap, HashSet};
         let statuses: &[$crate::store::StatusReceipt] = $statuses;
         let mut report = $crate::store::IngestReport::default();
-        // (platform id, channel) to (campaign, version, send, segment, locale, variant).
-        let mut dims: HashMap<(String, String), [String; 6]> = HashMap::new();
+        // (platform id, channel) to (campaign, version, send, segment, locale, variant), and the
+        // message's record key (from its idempotency key, as when it was counted sent).
+        let mut dims: HashMap<(String, String), ([String; 6], i64)> = HashMap::new();
         let mut wanted: Vec<String> = statuses.iter().map(|s| s.platform_id.clone()).collect();
         wanted.sort();
         wanted.dedup();
         for chunk in wanted.chunks(500) {
             let mut builder = sqlx::QueryBuilder::new(
                 "SELECT DISTINCT o.platform_id, o.channel, v.campaign_id, o.version_hash, o.send_id, o.segment_id, o.locale,
-                        COALESCE(o.variant, '')
+                        COALESCE(o.variant, ''), o.idempotency_key
                  FROM outbox o JOIN campaign_versions v ON v.hash = o.version_hash WHERE o.platform_id IN (",
             );
             let mut list = builder.separated(", ");
@@ -194,10 +195,11 @@ macro_rules! ingest_statuses_in {
                 list.push_bind(id.clone());
             }
             builder.push(")");
-            let rows: Vec<(String, String, String, String, String, String, String, String)> =
+            let rows: Vec<(String, String, String, String, String, String, String, String, String)> =
                 builder.build_query_as().fetch_all(&mut *$tx).await?;
-            for (platform_id, channel, campaign, version, send, segment, locale, variant) in rows {
-                dims.insert((platform_id, channel), [campaign, version, send, segment, locale, variant]);
+            for (platform_id, channel, campaign, version, send, segment, locale, variant, idempotency_key) in rows {
+                let key = $crate::store::record_key::of_message(&idempotency_key);
+                dims.insert((platform_id, channel), ([campaign, version, send, segment, locale, variant], key));
             }
         }
         let mut seen = HashSet::new();
@@ -223,20 +225,22 @@ macro_rules! ingest_statuses_in {
             let rows: Vec<(String,)> = builder.build_query_as().fetch_all(&mut *$tx).await?;
             fresh.extend(rows.into_iter().map(|(receipt,)| receipt));
         }
-        let mut sums: BTreeMap<(Vec<String>, String, String), i64> = BTreeMap::new();
-        for (status, found) in &matched {
+        let mut sums: BTreeMap<(Vec<String>, String, String), (i64, i64)> = BTreeMap::new();
+        for (status, (found, key)) in &matched {
             if fresh.contains(&status.receipt) {
                 report.counted += 1;
-                *sums
+                let sum = sums
                     .entry((found.to_vec(), status.channel.clone(), format!("{}\u{0}{}", status.day, status.status)))
-                    .or_default() += 1;
+                    .or_default();
+                sum.0 += 1;
+                sum.1 += key;
             } else {
                 report.duplicates += 1;
             }
         }
         let counts: Vec<$crate::store::DeliveryCount> = sums
             .into_iter()
-            .map(|((found, channel, day_status), count)| {
+            .map(|((found, channel, day_status), (count, key_sum))| {
                 let (day, status) = day_status.split_once('\u{0}').unwrap_or((day_status.as_str(), ""));
                 $crate::store::DeliveryCount {
                     campaign: found[0].clone(),
@@ -249,6 +253,7 @@ macro_rules! ingest_statuses_in {
                     day: day.to_string(),
                     status: status.to_string(),
                     count,
+                    key_sum,
                 }
             })
             .collect();

@@ -62,6 +62,11 @@ pub const SQLITE: &[Migration] = &[
         name: "choice_order",
         sql: include_str!("../../migrations/sqlite/0010_choice_order.sql"),
     },
+    Migration {
+        version: 11,
+        name: "record_keys",
+        sql: include_str!("../../migrations/sqlite/0011_record_keys.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -114,6 +119,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 10,
         name: "choice_order",
         sql: include_str!("../../migrations/postgres/0010_choice_order.sql"),
+    },
+    Migration {
+        version: 11,
+        name: "record_keys",
+        sql: include_str!("../../migrations/postgres/0011_record_keys.sql"),
     },
 ];
 

@@ -14,6 +14,7 @@ mod messaging_sql;
 mod migrations;
 mod people_sql;
 mod postgres;
+pub mod record_key;
 mod recorded_counts;
 mod records;
 mod shared_sql;
@@ -41,8 +42,8 @@ pub use migrations::MigrationReport;
 pub use postgres::PostgresStore;
 pub(crate) use recorded_counts::sum_recorded_counts;
 pub use records::{
-    ClickKey, DeadLetter, Decision, DeliveryCount, IngestReport, JobOutcome, JobRecord, LeasedJob,
-    NewSubscriber, Reservation, StatusReceipt, SubscriberCount, TokenRecord, UserRecord,
+    ClickCount, ClickKey, DeadLetter, Decision, DeliveryCount, IngestReport, JobOutcome, JobRecord,
+    LeasedJob, NewSubscriber, Reservation, StatusReceipt, SubscriberCount, TokenRecord, UserRecord,
     VersionRecord,
 };
 pub use sqlite::SqliteStore;
@@ -284,14 +285,14 @@ pub trait Store: Clone + Send + Sync + 'static {
     /// memory and writes them in batches, never once per request.
     fn add_click_counts(
         &self,
-        counts: &[(ClickKey, i64)],
+        counts: &[(ClickKey, ClickCount)],
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// A campaign's click counters.
     fn click_counts(
         &self,
         campaign_id: &str,
-    ) -> impl Future<Output = Result<Vec<(ClickKey, i64)>, StoreError>> + Send;
+    ) -> impl Future<Output = Result<Vec<(ClickKey, ClickCount)>, StoreError>> + Send;
 
     /// Deletes the bookkeeping rows of jobs that were sent or cancelled before `before_ms`:
     /// after the retention window only the counters remain. Dead and unknown jobs stay for

@@ -11,7 +11,7 @@ pub(crate) fn sum_recorded_counts(
     per_job: &[(i64, DeliveryCount)],
     recorded: &HashSet<i64>,
 ) -> Vec<DeliveryCount> {
-    let mut sums: BTreeMap<[&str; 9], i64> = BTreeMap::new();
+    let mut sums: BTreeMap<[&str; 9], (i64, i64)> = BTreeMap::new();
     for (job, count) in per_job {
         if !recorded.contains(job) {
             continue;
@@ -27,7 +27,9 @@ pub(crate) fn sum_recorded_counts(
             count.day.as_str(),
             count.status.as_str(),
         ];
-        *sums.entry(key).or_default() += count.count;
+        let sum = sums.entry(key).or_default();
+        sum.0 += count.count;
+        sum.1 += count.key_sum;
     }
     sums.into_iter()
         .map(
@@ -43,7 +45,7 @@ pub(crate) fn sum_recorded_counts(
                     day,
                     status,
                 ],
-                count,
+                (count, key_sum),
             )| {
                 DeliveryCount {
                     campaign: campaign.to_string(),
@@ -56,6 +58,7 @@ pub(crate) fn sum_recorded_counts(
                     day: day.to_string(),
                     status: status.to_string(),
                     count,
+                    key_sum,
                 }
             },
         )
@@ -78,6 +81,7 @@ mod tests {
             day: "2027-03-01".into(),
             status: status.into(),
             count: 1,
+            key_sum: 7,
         }
     }
 
@@ -93,6 +97,10 @@ mod tests {
         let sums = sum_recorded_counts(&per_job, &recorded);
         assert_eq!(sums.len(), 2);
         assert_eq!((sums[0].segment.as_str(), sums[0].count), ("a", 2));
+        assert_eq!(
+            sums[0].key_sum, 14,
+            "the record keys of the recorded jobs are summed too"
+        );
         assert_eq!(
             (sums[1].segment.as_str(), sums[1].status.as_str()),
             ("b", "failed")

@@ -380,6 +380,22 @@ pub struct ClickKey {
     pub kind: String,
 }
 
+/// A click counter's value: how many clicks, and the sum of their record keys
+/// ([`crate::store::record_key`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ClickCount {
+    pub clicks: i64,
+    pub key_sum: i64,
+}
+
+impl ClickCount {
+    /// Adds one click with record key `key`.
+    pub fn add(&mut self, key: i64) {
+        self.clicks += 1;
+        self.key_sum += key;
+    }
+}
+
 /// One delivery counter: a job's dimensions, the UTC day, a status (`sent`, `delivered`,
 /// `read`, `failed`) and how many.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -395,6 +411,9 @@ pub struct DeliveryCount {
     pub day: String,
     pub status: String,
     pub count: i64,
+    /// The sum of the counted events' record keys ([`crate::store::record_key`]): what
+    /// cell-key protection derives a published cell's noise from.
+    pub key_sum: i64,
 }
 
 /// A person who opted in to a messaging channel, as stored: the identifier only sealed and as

@@ -660,8 +660,8 @@ macro_rules! shared_store_methods {
         }
 
         async fn delivery_counts(&self, campaign_id: &str) -> Result<Vec<$crate::store::DeliveryCount>, $crate::store::StoreError> {
-            let rows: Vec<(String, String, String, String, String, String, String, String, String, i64)> = sqlx::query_as(
-                "SELECT campaign_id, version_hash, send_id, segment_id, locale, channel, variant, day, status, count
+            let rows: Vec<(String, String, String, String, String, String, String, String, String, i64, i64)> = sqlx::query_as(
+                "SELECT campaign_id, version_hash, send_id, segment_id, locale, channel, variant, day, status, count, key_sum
                  FROM delivery_counts WHERE campaign_id = $1 ORDER BY day, send_id, segment_id, locale, channel, variant, status",
             )
             .bind(campaign_id.to_string())
@@ -669,25 +669,25 @@ macro_rules! shared_store_methods {
             .await?;
             Ok(rows
                 .into_iter()
-                .map(|(campaign, version, send, segment, locale, channel, variant, day, status, count)| {
-                    $crate::store::DeliveryCount { campaign, version, send, segment, locale, channel, variant, day, status, count }
+                .map(|(campaign, version, send, segment, locale, channel, variant, day, status, count, key_sum)| {
+                    $crate::store::DeliveryCount { campaign, version, send, segment, locale, channel, variant, day, status, count, key_sum }
                 })
                 .collect())
         }
 
         async fn delivery_totals(&self, campaign_id: &str, by_day: bool) -> Result<Vec<$crate::store::DeliveryCount>, $crate::store::StoreError> {
             let sql = if by_day {
-                "SELECT segment_id, locale, channel, variant, day, status, CAST(SUM(count) AS BIGINT) FROM delivery_counts
+                "SELECT segment_id, locale, channel, variant, day, status, CAST(SUM(count) AS BIGINT), CAST(SUM(key_sum) AS BIGINT) FROM delivery_counts
                  WHERE campaign_id = $1 GROUP BY segment_id, locale, channel, variant, day, status"
             } else {
-                "SELECT segment_id, locale, channel, variant, '', status, CAST(SUM(count) AS BIGINT) FROM delivery_counts
+                "SELECT segment_id, locale, channel, variant, '', status, CAST(SUM(count) AS BIGINT), CAST(SUM(key_sum) AS BIGINT) FROM delivery_counts
                  WHERE campaign_id = $1 GROUP BY segment_id, locale, channel, variant, status"
             };
-            let rows: Vec<(String, String, String, String, String, String, i64)> =
+            let rows: Vec<(String, String, String, String, String, String, i64, i64)> =
                 sqlx::query_as(sql).bind(campaign_id.to_string()).fetch_all(&self.pool).await?;
             Ok(rows
                 .into_iter()
-                .map(|(segment, locale, channel, variant, day, status, count)| $crate::store::DeliveryCount {
+                .map(|(segment, locale, channel, variant, day, status, count, key_sum)| $crate::store::DeliveryCount {
                     campaign: campaign_id.to_string(),
                     version: String::new(),
                     send: String::new(),
@@ -698,21 +698,22 @@ macro_rules! shared_store_methods {
                     day,
                     status,
                     count,
+                    key_sum,
                 })
                 .collect())
         }
 
-        async fn add_click_counts(&self, counts: &[($crate::store::ClickKey, i64)]) -> Result<(), $crate::store::StoreError> {
+        async fn add_click_counts(&self, counts: &[($crate::store::ClickKey, $crate::store::ClickCount)]) -> Result<(), $crate::store::StoreError> {
             if counts.is_empty() {
                 return Ok(());
             }
             let mut tx = self.begin_write().await?;
-            for (click, clicks) in counts {
+            for (click, tally) in counts {
                 sqlx::query(
-                    "INSERT INTO click_counts (campaign_id, send_id, variant, locale, channel, day, kind, clicks)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                    "INSERT INTO click_counts (campaign_id, send_id, variant, locale, channel, day, kind, clicks, key_sum)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
                      ON CONFLICT (campaign_id, send_id, variant, locale, channel, day, kind)
-                     DO UPDATE SET clicks = click_counts.clicks + excluded.clicks",
+                     DO UPDATE SET clicks = click_counts.clicks + excluded.clicks, key_sum = click_counts.key_sum + excluded.key_sum",
                 )
                 .bind(click.campaign.clone())
                 .bind(click.send.clone())
@@ -721,7 +722,8 @@ macro_rules! shared_store_methods {
                 .bind(click.channel.clone())
                 .bind(click.day.clone())
                 .bind(click.kind.clone())
-                .bind(*clicks)
+                .bind(tally.clicks)
+                .bind(tally.key_sum)
                 .execute(&mut *tx)
                 .await?;
             }
@@ -729,9 +731,9 @@ macro_rules! shared_store_methods {
             Ok(())
         }
 
-        async fn click_counts(&self, campaign_id: &str) -> Result<Vec<($crate::store::ClickKey, i64)>, $crate::store::StoreError> {
-            let rows: Vec<(String, String, String, String, String, String, String, i64)> = sqlx::query_as(
-                "SELECT campaign_id, send_id, variant, locale, channel, day, kind, clicks FROM click_counts
+        async fn click_counts(&self, campaign_id: &str) -> Result<Vec<($crate::store::ClickKey, $crate::store::ClickCount)>, $crate::store::StoreError> {
+            let rows: Vec<(String, String, String, String, String, String, String, i64, i64)> = sqlx::query_as(
+                "SELECT campaign_id, send_id, variant, locale, channel, day, kind, clicks, key_sum FROM click_counts
                  WHERE campaign_id = $1 ORDER BY day, send_id, variant, locale, channel, kind",
             )
             .bind(campaign_id.to_string())
@@ -739,8 +741,8 @@ macro_rules! shared_store_methods {
             .await?;
             Ok(rows
                 .into_iter()
-                .map(|(campaign, send, variant, locale, channel, day, kind, clicks)| {
-                    ($crate::store::ClickKey { campaign, send, variant, locale, channel, day, kind }, clicks)
+                .map(|(campaign, send, variant, locale, channel, day, kind, clicks, key_sum)| {
+                    ($crate::store::ClickKey { campaign, send, variant, locale, channel, day, kind }, $crate::store::ClickCount { clicks, key_sum })
                 })
                 .collect())
         }
@@ -801,10 +803,10 @@ macro_rules! add_counts {
     ($tx:ident, $counts:expr) => {
         for c in $counts {
             sqlx::query(
-                "INSERT INTO delivery_counts (campaign_id, version_hash, send_id, segment_id, locale, channel, variant, day, status, count)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                "INSERT INTO delivery_counts (campaign_id, version_hash, send_id, segment_id, locale, channel, variant, day, status, count, key_sum)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
                  ON CONFLICT (version_hash, send_id, segment_id, locale, channel, variant, day, status)
-                 DO UPDATE SET count = delivery_counts.count + excluded.count",
+                 DO UPDATE SET count = delivery_counts.count + excluded.count, key_sum = delivery_counts.key_sum + excluded.key_sum",
             )
             .bind(c.campaign.clone())
             .bind(c.version.clone())
@@ -816,6 +818,7 @@ macro_rules! add_counts {
             .bind(c.day.clone())
             .bind(c.status.clone())
             .bind(c.count)
+            .bind(c.key_sum)
             .execute(&mut *$tx)
             .await?;
         }

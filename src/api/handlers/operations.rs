@@ -79,39 +79,29 @@ pub async fn report(
     Path(campaign): Path<String>,
     axum::extract::Query(query): axum::extract::Query<ReportQuery>,
 ) -> Result<axum::response::Response, ApiError> {
-    use crate::report::{Breakdown, Period, Protection, campaign_report, to_csv, to_html};
+    use crate::report::{campaign_report, to_csv, to_html};
     if state.store.versions(&campaign).await?.is_empty() {
         return Err(ApiError::not_found(format!("no campaign `{campaign}`")));
     }
-    let period = match query.period.as_deref().unwrap_or("run") {
-        "run" => Period::Run,
-        "day" => Period::Day,
-        "week" => Period::Week,
-        other => {
-            return Err(ApiError::bad_request(format!(
-                "period `{other}`: use run, day or week"
-            )));
+    let policy = &state.config.publication;
+    for (asked, setting) in [(query.k.is_some(), "k"), (query.round.is_some(), "round")] {
+        if asked {
+            return Err(ApiError::bad_request(
+                crate::report::NotPublished::Fixed { setting }.to_string(),
+            ));
         }
-    };
-    let k = query.k.unwrap_or(10);
-    if k < 5 {
-        return Err(ApiError::bad_request(
-            "k must be at least 5: smaller cells could single people out",
-        ));
     }
-    let protection = Protection {
-        k,
-        round_to: query.round.unwrap_or(1).max(1),
-    };
-    let by = match query.by.as_deref() {
-        Some(text) => Breakdown::parse(text).map_err(ApiError::bad_request)?,
-        None => Breakdown::ALL,
-    };
+    let period = policy
+        .period(query.period.as_deref())
+        .map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let by = policy
+        .breakdown(query.by.as_deref())
+        .map_err(|e| ApiError::bad_request(e.to_string()))?;
     let report = campaign_report(
         &state.store,
         &campaign,
+        policy,
         period,
-        protection,
         by,
         state.clock.now(),
     )
@@ -136,20 +126,21 @@ pub async fn report(
     })
 }
 
-/// A campaign's reach report from the store's aggregates, protected as asked. Shared with the
-/// web interface, so both publish the same numbers.
+/// A campaign's reach report from the store's aggregates, in the policy's default period and
+/// breakdown. Shared with the web interface, so both publish the same numbers.
 pub(crate) async fn protected_report(
     state: &ApiState,
     campaign: &str,
-    period: crate::report::Period,
-    protection: crate::report::Protection,
 ) -> Result<crate::report::Report, ApiError> {
+    let policy = &state.config.publication;
     Ok(crate::report::campaign_report(
         &state.store,
         campaign,
-        period,
-        protection,
-        crate::report::Breakdown::ALL,
+        policy,
+        policy.period(None).unwrap_or(crate::report::Period::Run),
+        policy
+            .breakdown(None)
+            .unwrap_or(crate::report::Breakdown::ALL),
         state.clock.now(),
     )
     .await?)

@@ -1,6 +1,6 @@
 //! `/ui/campaigns/{id}/report`, for evaluators: the reach report exactly as
-//! `herald report --format html` draws it (its charts and tables, embedded), protected with the
-//! same defaults as the API (k = 10, per run), and downloads of it as CSV and HTML.
+//! `herald report --format html` draws it (its charts and tables, embedded), protected under the
+//! deployment's publication policy in its default period and breakdown, as the API does, and downloads of it as CSV and HTML.
 
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
@@ -8,19 +8,16 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use super::{campaign_versions, path_segment};
-use crate::report::{Period, Protection, Report, to_csv, to_html};
+use crate::report::{Report, to_csv, to_html};
 use crate::web::WebState;
 use crate::web::guard::Viewer;
 use crate::web::templates::{WebError, page};
-
-/// The protection the web interface publishes with (the API's and CLI's defaults).
-const PROTECTION: Protection = Protection { k: 10, round_to: 1 };
 
 async fn report(state: &WebState, viewer: &Viewer, campaign: &str) -> Result<Report, WebError> {
     campaign_versions(state, campaign)
         .await
         .map_err(|e| e.for_viewer(viewer))?;
-    crate::api::protected_report(&state.api, campaign, Period::Run, PROTECTION)
+    crate::api::protected_report(&state.api, campaign)
         .await
         .map_err(|e| WebError::from(e).for_viewer(viewer))
 }

@@ -1,0 +1,194 @@
+//! The cell key method: consistent perturbation of every count herald publishes from its own
+//! counters (the method of ONS for Census 2021, the ABS TableBuilder and Eurostat's census
+//! hypercubes).
+//!
+//! Each counted event carries a record key from 0 to 255 and counters keep their events' key
+//! sum ([`crate::store::record_key`]). A published cell's key is the sum of its events' keys
+//! modulo 256, so it depends only on which events the cell holds, never on the table, the
+//! breakdown or the period it is shown in. A fixed table maps the key to a small noise that is
+//! added to the count. The same cell therefore shows the same number wherever it appears, and
+//! subtracting one published cell from another yields the difference of two noises plus the
+//! true difference: never a person. Why not suppression audited across tables: every new
+//! breakdown or period would have to be audited together with all the others ever published,
+//! and hidden cells multiply until the tables say little; perturbation keeps every cell and
+//! its protection holds for tables not yet imagined.
+//!
+//! Counts from 1 to k−1 are still never published, perturbed or not: they read "suppressed".
+//! A count of at least k is perturbed, kept at k or above, and rounded, so a published
+//! non-zero count always stands for at least k events.
+
+use serde::Serialize;
+
+use crate::store::record_key::KEY_SPACE;
+
+/// How herald protects the counts it publishes: the same for every table of every report of
+/// a deployment ([`crate::report::PublicationPolicy`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Protection {
+    /// Always "cell key perturbation": readers (and attack models) tell the method by it.
+    pub method: Method,
+    /// Counts from 1 to k−1 are suppressed (never below 5).
+    pub k: u64,
+    /// Published counts are rounded to the nearest multiple of this (1: no rounding).
+    pub round_to: u64,
+    /// The largest noise added to a count, either way.
+    pub max_noise: u64,
+}
+
+/// The protection method, named in every report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Method {
+    #[serde(rename = "cell key perturbation")]
+    CellKeyPerturbation,
+}
+
+/// The smallest k a policy may set.
+pub const MIN_K: u64 = 5;
+/// The noise the default policy adds at most.
+pub const DEFAULT_MAX_NOISE: u64 = 3;
+/// The largest noise a policy may set.
+pub const MAX_MAX_NOISE: u64 = 20;
+
+impl Protection {
+    /// k = 10, no rounding, noise up to ±3: the default publication policy.
+    pub const DEFAULT: Protection = Protection {
+        method: Method::CellKeyPerturbation,
+        k: 10,
+        round_to: 1,
+        max_noise: DEFAULT_MAX_NOISE,
+    };
+
+    /// How a count of `count` events whose record keys sum to `key_sum` is published.
+    pub fn publish(&self, count: u64, key_sum: u64) -> Published {
+        let k = self.k.max(MIN_K);
+        if count == 0 {
+            return Published::Count(0);
+        }
+        if count < k {
+            return Published::Suppressed;
+        }
+        let noisy = count as i64 + noise(cell_key(key_sum), self.max_noise);
+        let kept = noisy.max(k as i64) as u64;
+        let to = self.round_to.max(1);
+        let mut rounded = round(kept, to);
+        if rounded < k {
+            rounded = k.div_ceil(to) * to;
+        }
+        Published::Count(rounded)
+    }
+}
+
+/// A count as published.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Published {
+    Count(u64),
+    Suppressed,
+}
+
+/// A cell's key from the key sum of its events.
+pub fn cell_key(key_sum: u64) -> u64 {
+    key_sum % KEY_SPACE as u64
+}
+
+/// The noise for `cell_key`, at most `max_noise` either way: a fixed, public table. Each
+/// noise j gets a share of the 256 keys proportional to `max_noise + 1 − |j|` (a triangle:
+/// small changes are likelier than large ones, and the mean is zero). Keys are laid out from
+/// noise 0 outwards (0, +1, −1, +2, −2, …).
+pub fn noise(cell_key: u64, max_noise: u64) -> i64 {
+    let d = max_noise as i64;
+    let total_weight: i64 = (-d..=d).map(|j| d + 1 - j.abs()).sum();
+    let key = (cell_key % KEY_SPACE as u64) as i64;
+    let mut cumulative = 0;
+    for j in std::iter::once(0).chain((1..=d).flat_map(|j| [j, -j])) {
+        cumulative += d + 1 - j.abs();
+        if key < cumulative * KEY_SPACE / total_weight {
+            return j;
+        }
+    }
+    0
+}
+
+/// Rounds to the nearest multiple of `to` (halves up); 0 stays 0, as Eurostat publishes.
+pub(super) fn round(value: u64, to: u64) -> u64 {
+    if to <= 1 {
+        return value;
+    }
+    (value + to / 2) / to * to
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_noise_table_is_a_symmetric_triangle_within_its_bound() {
+        let mut shares = std::collections::BTreeMap::new();
+        for key in 0..256 {
+            *shares.entry(noise(key, 3)).or_insert(0) += 1;
+        }
+        // Weights 4, 3, 3, 2, 2, 1, 1 of 16, over 256 keys.
+        assert_eq!(
+            shares.keys().copied().collect::<Vec<_>>(),
+            vec![-3, -2, -1, 0, 1, 2, 3]
+        );
+        assert_eq!(shares[&0], 64);
+        assert_eq!(shares[&1], 48);
+        assert_eq!(shares[&-1], 48);
+        assert_eq!(shares[&2], 32);
+        assert_eq!(shares[&-2], 32);
+        assert_eq!(shares[&3], 16);
+        assert_eq!(shares[&-3], 16);
+        let mean: i64 = (0..256).map(|key| noise(key, 3)).sum();
+        assert_eq!(mean, 0);
+    }
+
+    #[test]
+    fn the_same_events_get_the_same_number_and_small_counts_none() {
+        let protection = Protection::DEFAULT;
+        assert_eq!(protection.publish(0, 0), Published::Count(0));
+        for small in 1..10 {
+            assert_eq!(protection.publish(small, 77), Published::Suppressed);
+        }
+        assert_eq!(protection.publish(359, 1234), protection.publish(359, 1234));
+        // A key sum differing by a multiple of 256 is the same cell key.
+        assert_eq!(
+            protection.publish(359, 1234),
+            protection.publish(359, 1234 + 512)
+        );
+        for key in 0..256 {
+            let Published::Count(n) = protection.publish(10, key) else {
+                panic!("10 is published");
+            };
+            assert!((10..=13).contains(&n), "kept at k or above: {n}");
+            let Published::Count(n) = protection.publish(359, key) else {
+                panic!("359 is published");
+            };
+            assert!((356..=362).contains(&n), "within the noise bound: {n}");
+        }
+    }
+
+    #[test]
+    fn rounding_never_brings_a_count_below_k() {
+        let protection = Protection {
+            round_to: 5,
+            ..Protection::DEFAULT
+        };
+        for key in 0..256 {
+            let Published::Count(n) = protection.publish(11, key) else {
+                panic!("11 is published");
+            };
+            assert!(n >= 10 && n % 5 == 0, "{n}");
+        }
+        let odd = Protection {
+            k: 7,
+            round_to: 5,
+            ..Protection::DEFAULT
+        };
+        for key in 0..256 {
+            let Published::Count(n) = odd.publish(7, key) else {
+                panic!("7 is published");
+            };
+            assert!(n >= 7 && n % 5 == 0, "{n}");
+        }
+    }
+}
