@@ -62,6 +62,16 @@ fn variant_counts(version: &str) -> Vec<DeliveryCount> {
     counts
 }
 
+/// Sets the deployment's publication policy: `[publication]` appended to the project's
+/// herald.toml.
+fn publish_under(project: &Project, policy: &str) {
+    let config = std::fs::read_to_string(project.path("herald.toml")).unwrap();
+    project.write(
+        "herald.toml",
+        &format!("{config}\n[publication]\n{policy}\n"),
+    );
+}
+
 async fn fixture(project: &Project) -> String {
     let (store, url, version) = stored_version(project).await;
     let sent =
@@ -104,7 +114,7 @@ async fn fixture(project: &Project) -> String {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_csv_report_shows_counts_and_hides_small_or_derivable_cells() {
+async fn the_csv_report_shows_counts_and_hides_small_ones() {
     let project = Project::valid();
     let url = fixture(&project).await;
     let run = project.herald(&["report", "demo", "--format", "csv", "--database-url", &url]);
@@ -112,22 +122,22 @@ async fn the_csv_report_shows_counts_and_hides_small_or_derivable_cells() {
     assert_eq!(
         run.stdout,
         "metric,period_kind,row,channel,value
-sent,run,in-eu / ar / a / whole run,telegram:info,suppressed
+sent,run,in-eu / ar / a / whole run,telegram:info,120
 sent,run,in-eu / ar / a / whole run,whatsapp:optin,suppressed
 sent,run,in-eu / ar / a / whole run,total,123
 sent,run,in-eu / en / a / whole run,telegram:info,200
 sent,run,in-eu / en / a / whole run,whatsapp:optin,150
 sent,run,in-eu / en / a / whole run,total,350
-sent,run,in-eu / fr / a / whole run,telegram:info,suppressed
-sent,run,in-eu / fr / a / whole run,whatsapp:optin,suppressed
+sent,run,in-eu / fr / a / whole run,telegram:info,57
+sent,run,in-eu / fr / a / whole run,whatsapp:optin,88
 sent,run,in-eu / fr / a / whole run,total,145
 sent,run,total,telegram:info,377
 sent,run,total,whatsapp:optin,241
 sent,run,total,total,618
 clicks,run,ar / a / whole run,telegram:info,suppressed
 clicks,run,ar / a / whole run,total,suppressed
-clicks,run,en / a / whole run,telegram:info,suppressed
-clicks,run,en / a / whole run,total,suppressed
+clicks,run,en / a / whole run,telegram:info,40
+clicks,run,en / a / whole run,total,40
 clicks,run,total,telegram:info,47
 clicks,run,total,total,47
 delivery rate,run,in-eu / ar / a / whole run,telegram:info,not reported by this platform
@@ -135,7 +145,7 @@ delivery rate,run,in-eu / ar / a / whole run,whatsapp:optin,suppressed
 delivery rate,run,in-eu / en / a / whole run,telegram:info,not reported by this platform
 delivery rate,run,in-eu / en / a / whole run,whatsapp:optin,0.0000
 delivery rate,run,in-eu / fr / a / whole run,telegram:info,not reported by this platform
-delivery rate,run,in-eu / fr / a / whole run,whatsapp:optin,suppressed
+delivery rate,run,in-eu / fr / a / whole run,whatsapp:optin,0.0000
 "
     );
 }
@@ -144,6 +154,10 @@ delivery rate,run,in-eu / fr / a / whole run,whatsapp:optin,suppressed
 async fn json_and_html_carry_their_definitions_and_protection() {
     let project = Project::valid();
     let url = fixture(&project).await;
+    publish_under(
+        &project,
+        "round_to = 5\nperiods = [\"run\", \"week\"]\nbreakdowns = [\"segment,locale,channel,variant\", \"locale,channel\"]",
+    );
     let run = project.herald(&[
         "report",
         "demo",
@@ -151,8 +165,6 @@ async fn json_and_html_carry_their_definitions_and_protection() {
         "json",
         "--period",
         "week",
-        "--round",
-        "5",
         "--database-url",
         &url,
     ]);
@@ -160,8 +172,18 @@ async fn json_and_html_carry_their_definitions_and_protection() {
     let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(
         report["protection"],
-        serde_json::json!({"k": 10, "round_to": 5})
+        serde_json::json!({"method": "cell key perturbation", "k": 10, "round_to": 5, "max_noise": 3})
     );
+    // The report states every cut the deployment publishes.
+    assert_eq!(
+        report["policy"]["breakdowns"],
+        serde_json::json!(["segment,locale,channel,variant", "locale,channel"])
+    );
+    assert_eq!(
+        report["policy"]["periods"],
+        serde_json::json!(["run", "week"])
+    );
+    assert_eq!(report["breakdown"], "segment,locale,channel,variant");
     assert_eq!(
         report["tables"][0]["rows"][1],
         serde_json::json!(["in-eu", "en", "a", "2027-W03"])
@@ -192,7 +214,7 @@ async fn json_and_html_carry_their_definitions_and_protection() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let html = std::fs::read_to_string(out).unwrap();
     assert!(html.starts_with("<!doctype html>"));
-    assert!(html.contains("<td class=\"s\">suppressed</td>") && html.contains("<td>618</td>"));
+    assert!(html.contains("<td class=\"s\">suppressed</td>") && html.contains("<td>620</td>"));
     assert!(
         !html.contains("http://") && !html.contains("https://"),
         "self-contained"
@@ -207,7 +229,26 @@ async fn json_and_html_carry_their_definitions_and_protection() {
         "--database-url",
         &url,
     ]);
+    assert_eq!(run.code, 2, "k is the policy's, not the evaluator's");
+    // A period the policy does not publish is refused, naming what it does publish.
+    let run = project.herald(&[
+        "report",
+        "demo",
+        "--format",
+        "csv",
+        "--period",
+        "day",
+        "--database-url",
+        &url,
+    ]);
     assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains(
+            "period `day` is not published by this deployment; it publishes `run`, `week`"
+        ),
+        "{}",
+        run.stderr
+    );
     let run = project.herald(&[
         "report",
         "nobody",
@@ -368,6 +409,10 @@ async fn a_rate_the_platform_does_not_report_is_never_zero() {
         counts.push(count(&version, "ar", "whatsapp:optin", "a", status, n));
     }
     store.add_delivery_counts(&counts).await.unwrap();
+    publish_under(
+        &project,
+        "breakdowns = [\"segment,locale,channel,variant\", \"locale\"]",
+    );
     let run = project.herald(&["report", "demo", "--format", "csv", "--database-url", &url]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     for line in [
@@ -590,6 +635,10 @@ async fn the_html_report_opens_in_headless_chromium_with_its_charts_and_tables()
 async fn by_chooses_the_breakdowns_and_sums_over_the_rest() {
     let project = Project::valid();
     let url = fixture(&project).await;
+    publish_under(
+        &project,
+        "breakdowns = [\"segment,locale,channel,variant\", \"channel\", \"locale\"]",
+    );
     // By channel only: one row per period, the locales summed (ar 123, fr 145, en 350).
     let run = project.herald(&[
         "report",
@@ -649,9 +698,29 @@ async fn by_chooses_the_breakdowns_and_sums_over_the_rest() {
     ]);
     assert_eq!(refused.code, 2);
     assert!(
-        refused.stderr.contains("unknown breakdown `person`"),
+        refused.stderr.contains(
+            "breakdown `person` is not published by this deployment; it publishes `segment,locale,channel,variant`, `channel`, `locale`"
+        ),
         "{}",
         refused.stderr
+    );
+    // A real breakdown the policy does not list is refused alike: evaluators cannot cut
+    // tables their own way to subtract one from another.
+    let refused = project.herald(&[
+        "report",
+        "demo",
+        "--format",
+        "csv",
+        "--by",
+        "segment,channel",
+        "--database-url",
+        &url,
+    ]);
+    assert_eq!(refused.code, 2);
+    assert!(
+        refused
+            .stderr
+            .contains("breakdown `segment,channel` is not published")
     );
 }
 
@@ -674,15 +743,22 @@ async fn messages_without_variants_are_named_and_rounding_is_stated_truthfully()
         run.stdout
     );
     assert!(!run.stdout.contains(" / - / "), "{}", run.stdout);
+    let config = std::fs::read_to_string(project.path("herald.toml")).unwrap();
     let html_with = |round: &str| {
         let out = project.path(&format!("report-{round}.html"));
+        let policy = project.path(&format!("herald-{round}.toml"));
+        std::fs::write(
+            &policy,
+            format!("{config}\n[publication]\nround_to = {round}\n"),
+        )
+        .unwrap();
         let run = project.herald(&[
             "report",
             "demo",
             "--format",
             "html",
-            "--round",
-            round,
+            "--config",
+            policy.to_str().unwrap(),
             "--out",
             out.to_str().unwrap(),
             "--database-url",

@@ -305,11 +305,12 @@ pub fn to_html(report: &Report) -> String {
          <style>body{{font-family:system-ui,sans-serif;margin:2rem;color:#111}}table{{border-collapse:collapse;margin:1rem 0}}\
          th,td{{border:1px solid #999;padding:.25rem .5rem;text-align:right}}th{{background:#eee}}td.s{{color:#555;font-style:italic}}\
          @media print{{body{{margin:0}}}}</style></head><body>\n<h1>Reach report: {campaign}</h1>\n\
-         <p>Generated {generated}. Counts from 1 to {k_minus} and counts that could be worked out from the rest of their table are suppressed (k = {k}); {rounding}.</p>\n",
+         <p>Generated {generated}. Counts from 1 to {k_minus} are suppressed (k = {k}); every other count and total carries a small noise of at most ±{noise}, the same wherever the same messages are counted, so tables cannot be subtracted to single anyone out; {rounding}.</p>\n",
         campaign = escape(&report.campaign),
         generated = report.generated_at.format("%Y-%m-%d %H:%M UTC"),
         k_minus = report.protection.k.max(5) - 1,
         k = report.protection.k.max(5),
+        noise = report.protection.max_noise,
         rounding = match report.protection.round_to {
             0 | 1 => "published counts are not rounded".to_string(),
             n => format!("published counts are rounded to multiples of {n}"),
