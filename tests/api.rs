@@ -3,6 +3,7 @@
 
 mod common;
 
+use herald::report::{Protection, Published};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -887,24 +888,25 @@ async fn evaluators_read_protected_reports() {
     app.user("ana", &[Role::Author]).await;
     app.user("eve", &[Role::Evaluator]).await;
     let hash = uploaded(&app, "ana", common::CAMPAIGN).await;
-    let count = |locale: &str, channel: &str, count: i64| herald::store::DeliveryCount {
-        campaign: "demo".into(),
-        version: hash.clone(),
-        send: "weekly".into(),
-        segment: "in-eu".into(),
-        locale: locale.into(),
-        channel: channel.into(),
-        variant: "a".into(),
-        day: "2027-01-18".into(),
-        status: "sent".into(),
-        count,
-        key_sum: 0,
-    };
+    let count =
+        |locale: &str, channel: &str, count: i64, key_sum: i64| herald::store::DeliveryCount {
+            campaign: "demo".into(),
+            version: hash.clone(),
+            send: "weekly".into(),
+            segment: "in-eu".into(),
+            locale: locale.into(),
+            channel: channel.into(),
+            variant: "a".into(),
+            day: "2027-01-18".into(),
+            status: "sent".into(),
+            count,
+            key_sum,
+        };
     app.store
         .add_delivery_counts(&[
-            count("ar", "telegram:info", 4),
-            count("fr", "telegram:info", 60),
-            count("en", "telegram:info", 70),
+            count("ar", "telegram:info", 4, 500),
+            count("fr", "telegram:info", 60, 7_700),
+            count("en", "telegram:info", 70, 9_001),
         ])
         .await
         .unwrap();
@@ -914,14 +916,23 @@ async fn evaluators_read_protected_reports() {
     assert_eq!(status, 200, "{report}");
     let table = &report["tables"][0];
     assert_eq!(table["metric"], "sent");
-    // ar (4) is small; fr (60), the smallest other value in its column, hides it from subtraction.
+    // ar (4) is small and never shown; every other count and the total carry the noise their
+    // events' record keys give them, so the total minus the others is not ar's count.
+    let published = |count: u64, key_sum: u64| match Protection::DEFAULT.publish(count, key_sum) {
+        Published::Count(n) => json!(n),
+        Published::Suppressed => json!("suppressed"),
+    };
     assert_eq!(
         table["cells"],
-        json!([["suppressed"], [70], ["suppressed"]]),
+        json!([
+            ["suppressed"],
+            [published(70, 9_001)],
+            [published(60, 7_700)]
+        ]),
         "{table}"
     );
-    assert_eq!(table["row_totals"], json!(["suppressed", 70, "suppressed"]));
-    assert_eq!(table["grand_total"], 134);
+    assert_eq!(table["grand_total"], published(134, 500 + 7_700 + 9_001));
+    assert_eq!(report["protection"]["method"], "cell key perturbation");
     // Telegram sends no delivery receipts: its delivery rate is "not reported", never 0.
     let rates = &report["rates"][0];
     assert_eq!(rates["rate"], "delivery rate");
@@ -941,6 +952,11 @@ async fn evaluators_read_protected_reports() {
         )
         .await;
     assert_eq!(status, 400, "{body}");
+    assert!(
+        body.to_string()
+            .contains("set by the deployment's publication policy"),
+        "{body}"
+    );
     let csv = app
         .client
         .get(format!(

@@ -62,9 +62,10 @@ fn the_demo_runs_the_example_campaigns_and_writes_their_reports() {
     assert!(html.contains("whatsapp:nl-optin") && html.contains("viber:nl-community"));
     let csv = std::fs::read_to_string(out.path().join("avr-nl-2027.csv")).unwrap();
     assert!(csv.contains("delivered"), "{csv}");
-    // The report's sent total matches the summary's.
+    // The report's sent total is the summary's with its cell-key noise (at most ±3 under
+    // the default publication policy), never further off.
     assert!(
-        html.contains(&format!("<td>{sent}</td>")),
+        (sent - 3..=sent + 3).any(|n| html.contains(&format!("<td>{n}</td>"))),
         "sent {sent} in the report"
     );
 }

@@ -34,7 +34,9 @@ use herald::config::Config;
 use herald::dispatch::{DispatchSettings, Dispatcher, TickReport};
 use herald::platforms::{Platform, REHEARSAL_CREDENTIAL};
 use herald::reach::{CallbackIngestor, HookState, hook_accounts, hooks_router, register_webhooks};
-use herald::report::{Breakdown, Period, PublicationPolicy, campaign_report, to_json};
+use herald::report::{
+    Breakdown, Period, Protection, PublicationPolicy, Published, campaign_report, to_json,
+};
 use herald::sandbox::{
     FaultConfig, FaultCounts, PersonAction, PersonEvent, RunningSandbox, Sandbox, SandboxConfig,
     TallyConfig, TallyCounts, TallyKey,
@@ -998,7 +1000,17 @@ async fn verify(
 
     // herald's counters, unsuppressed: (segment, locale, channel) → figures.
     let mut counters: BTreeMap<(String, String, String), Figures> = BTreeMap::new();
+    // The record-key sums beside them: what the report's noise follows from.
+    let mut key_sums: BTreeMap<(String, String, String, String), u64> = BTreeMap::new();
     for c in lab.store.delivery_totals("soak", false).await.unwrap() {
+        *key_sums
+            .entry((
+                c.segment.clone(),
+                c.locale.clone(),
+                c.channel.clone(),
+                c.status.clone(),
+            ))
+            .or_default() += c.key_sum as u64;
         let figures = counters
             .entry((c.segment.clone(), c.locale.clone(), c.channel.clone()))
             .or_default();
@@ -1123,9 +1135,23 @@ async fn verify(
             match cell {
                 Some(Some(shown_value)) => {
                     shown += 1;
-                    if *shown_value != value {
+                    let key_sum = key_sums
+                        .get(&(
+                            segment.to_string(),
+                            locale.to_string(),
+                            channel.to_string(),
+                            metric.to_string(),
+                        ))
+                        .copied()
+                        .unwrap_or(0);
+                    // Exactly the counters' value with the noise their record keys give it.
+                    let expected = match Protection::DEFAULT.publish(value as u64, key_sum) {
+                        Published::Count(n) => n as i64,
+                        Published::Suppressed => -1,
+                    };
+                    if *shown_value != expected {
                         mismatches.push(format!(
-                            "{segment} {locale} {channel} {metric}: the report shows {shown_value}, the counters hold {value}"
+                            "{segment} {locale} {channel} {metric}: the report shows {shown_value}, the counters hold {value} (published as {expected})"
                         ));
                     }
                 }

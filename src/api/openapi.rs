@@ -28,7 +28,7 @@ fn request_body(path: &str) -> Option<Value> {
 
 fn query_parameters(path: &str) -> Vec<Value> {
     if path.ends_with("/report") {
-        ["format", "period", "k", "round"]
+        ["format", "period", "by"]
             .iter()
             .map(|name| json!({"name": name, "in": "query", "required": false, "schema": {"type": "string"}}))
             .collect()
