@@ -774,3 +774,196 @@ async fn messages_without_variants_are_named_and_rounding_is_stated_truthfully()
     let rounded = html_with("5");
     assert!(rounded.contains("published counts are rounded to multiples of 5"));
 }
+
+/// A second campaign, `demo-b`, stored beside `demo`: the same files under another id.
+async fn second_campaign(project: &Project, store: &SqliteStore) -> String {
+    let campaign = std::fs::read_to_string(project.path("campaigns/demo.toml")).unwrap();
+    std::fs::remove_file(project.path("campaigns/demo.toml")).unwrap();
+    project.write(
+        "campaigns/demo-b.toml",
+        &campaign.replacen("id = \"demo\"", "id = \"demo-b\"", 1),
+    );
+    for locale in ["en", "ar", "fr"] {
+        let text =
+            std::fs::read_to_string(project.path(&format!("locales/{locale}/demo.ftl"))).unwrap();
+        project.write(&format!("locales/{locale}/demo-b.ftl"), &text);
+    }
+    let (loaded, _) = load_project(
+        &Target::Folder(project.path("")),
+        Some(&project.path("herald.toml")),
+    );
+    let bundle = VersionBundle::from_loaded(&loaded, &loaded.campaigns[0]);
+    assert_eq!(bundle.campaign_id, "demo-b");
+    store
+        .save_version(&bundle, chrono::Utc::now())
+        .await
+        .unwrap()
+        .hash
+        .to_string()
+}
+
+/// Campaigns side by side, and periods picked by date, under one policy: nothing is published
+/// that the campaigns' own reports do not publish.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn campaigns_and_periods_side_by_side_under_one_policy() {
+    let project = Project::valid();
+    let (store, url, version) = stored_version(&project).await;
+    let version_b = second_campaign(&project, &store).await;
+    let mut counts = Vec::new();
+    for (day, n) in [("2027-01-18", 300), ("2027-01-25", 200), ("2027-01-26", 4)] {
+        let mut c = count(&version, "ar", "telegram:info", "a", "sent", n);
+        c.day = day.into();
+        c.key_sum = n * 100 + 7;
+        counts.push(c);
+    }
+    let mut b = count(&version_b, "ar", "telegram:info", "a", "sent", 150);
+    b.campaign = "demo-b".into();
+    b.key_sum = 19_999;
+    counts.push(b);
+    store.add_delivery_counts(&counts).await.unwrap();
+
+    let run = project.herald(&[
+        "report",
+        "--compare",
+        "demo,demo-b",
+        "--format",
+        "json",
+        "--database-url",
+        &url,
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let comparison: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(comparison["reports"][0]["campaign"], "demo");
+    assert_eq!(comparison["reports"][1]["campaign"], "demo-b");
+    assert_eq!(comparison["protection"]["method"], "cell key perturbation");
+    let headline = &comparison["headline"][0];
+    assert_eq!(
+        (&headline["metric"], &headline["channel"]),
+        (
+            &serde_json::json!("sent"),
+            &serde_json::json!("telegram:info")
+        )
+    );
+    // Each campaign's figure is the column total its own report publishes.
+    assert!(headline["values"][0].as_u64().unwrap() >= 500, "{headline}");
+    assert!(headline["values"][1].as_u64().unwrap() >= 147, "{headline}");
+    for i in 0..2 {
+        assert_eq!(
+            headline["values"][i],
+            comparison["reports"][i]["tables"][0]["column_totals"][0]
+        );
+    }
+    let run = project.herald(&[
+        "report",
+        "--compare",
+        "demo,demo-b",
+        "--format",
+        "html",
+        "--database-url",
+        &url,
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let html = run.stdout;
+    assert!(html.contains("<h1>Reach reports compared: demo, demo-b</h1>"));
+    assert!(html.contains("<section id=\"campaign-demo\">"));
+    assert!(html.contains("<section id=\"campaign-demo-b\">"));
+
+    let refused = project.herald(&[
+        "report",
+        "--compare",
+        "demo",
+        "--format",
+        "json",
+        "--database-url",
+        &url,
+    ]);
+    assert_eq!(refused.code, 2);
+    assert!(
+        refused.stderr.contains("at least two campaign ids"),
+        "{}",
+        refused.stderr
+    );
+    let missing = project.herald(&[
+        "report",
+        "--compare",
+        "demo,nobody",
+        "--format",
+        "json",
+        "--database-url",
+        &url,
+    ]);
+    assert_eq!(missing.code, 1);
+    assert!(
+        missing.stderr.contains("no campaign `nobody`"),
+        "{}",
+        missing.stderr
+    );
+
+    // The weeks from 25 January: week 4 only; its totals add up the published cells shown.
+    let week = |from: &str| {
+        let run = project.herald(&[
+            "report",
+            "demo",
+            "--format",
+            "json",
+            "--period",
+            "week",
+            "--from",
+            from,
+            "--until",
+            "2027-01-31",
+            "--database-url",
+            &url,
+        ]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        serde_json::from_str::<serde_json::Value>(&run.stdout).unwrap()
+    };
+    let narrowed = week("2027-01-25");
+    let table = &narrowed["tables"][0];
+    assert_eq!(
+        table["rows"],
+        serde_json::json!([["in-eu", "ar", "a", "2027-W04"]])
+    );
+    assert_eq!(table["total_label"], herald::report::SUM_OF_PUBLISHED);
+    assert_eq!(table["grand_total"], table["row_totals"][0]);
+    assert_eq!(narrowed["range"]["from"], "2027-01-25");
+    // A range that starts mid-week keeps no part of that week.
+    let mid_week = week("2027-01-20");
+    assert_eq!(mid_week["tables"][0]["rows"][0][3], "2027-W04");
+    assert_eq!(mid_week["tables"][0]["rows"].as_array().unwrap().len(), 1);
+    // Days within the range; the whole run has no periods to pick.
+    let refused = project.herald(&[
+        "report",
+        "demo",
+        "--format",
+        "json",
+        "--from",
+        "2027-01-25",
+        "--database-url",
+        &url,
+    ]);
+    assert_eq!(refused.code, 2);
+    assert!(
+        refused.stderr.contains("use --period week or --period day"),
+        "{}",
+        refused.stderr
+    );
+    let refused = project.herald(&[
+        "report",
+        "demo",
+        "--format",
+        "json",
+        "--period",
+        "day",
+        "--from",
+        "25/01/2027",
+        "--database-url",
+        &url,
+    ]);
+    assert_eq!(refused.code, 2);
+    assert!(
+        refused.stderr.contains("--from `25/01/2027` is not a date"),
+        "{}",
+        refused.stderr
+    );
+}

@@ -35,7 +35,8 @@ use herald::dispatch::{DispatchSettings, Dispatcher, TickReport};
 use herald::platforms::{Platform, REHEARSAL_CREDENTIAL};
 use herald::reach::{CallbackIngestor, HookState, hook_accounts, hooks_router, register_webhooks};
 use herald::report::{
-    Breakdown, Period, Protection, PublicationPolicy, Published, campaign_report, to_json,
+    Breakdown, Period, Protection, PublicationPolicy, Published, ReportRequest, campaign_report,
+    to_json,
 };
 use herald::sandbox::{
     FaultConfig, FaultCounts, PersonAction, PersonEvent, RunningSandbox, Sandbox, SandboxConfig,
@@ -1027,8 +1028,11 @@ async fn verify(
         &lab.store,
         "soak",
         &PublicationPolicy::default(),
-        Period::Run,
-        Breakdown::ALL,
+        ReportRequest {
+            period: Period::Run,
+            by: Breakdown::ALL,
+            range: None,
+        },
         lab.clock.now(),
     )
     .await

@@ -27,8 +27,13 @@ fn request_body(path: &str) -> Option<Value> {
 }
 
 fn query_parameters(path: &str) -> Vec<Value> {
-    if path.ends_with("/report") {
-        ["format", "period", "by"]
+    if path.ends_with("/reports/compare") {
+        ["campaigns", "format", "period", "by", "from", "until"]
+            .iter()
+            .map(|name| json!({"name": name, "in": "query", "required": *name == "campaigns", "schema": {"type": "string"}}))
+            .collect()
+    } else if path.ends_with("/report") {
+        ["format", "period", "by", "from", "until"]
             .iter()
             .map(|name| json!({"name": name, "in": "query", "required": false, "schema": {"type": "string"}}))
             .collect()

@@ -155,8 +155,15 @@ pub fn route_table() -> Vec<RouteSpec> {
             Method::GET,
             "/api/v1/campaigns/{campaign}/report",
             EVALUATORS,
-            "The reach report: aggregates only, small and derivable cells suppressed (format json, csv or html)",
+            "The reach report under the deployment's publication policy: aggregates only, small counts suppressed, the rest perturbed by cell key (format json, csv or html; period, by, from, until)",
             get(handlers::report),
+        ),
+        spec(
+            Method::GET,
+            "/api/v1/reports/compare",
+            EVALUATORS,
+            "Campaigns side by side under the same definitions and protection (campaigns=ID,ID; format, period, by, from, until as for one report)",
+            get(handlers::compare_reports),
         ),
         spec(
             Method::GET,

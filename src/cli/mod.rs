@@ -140,7 +140,13 @@ pub enum Command {
     /// publication policy (`[publication]` in herald.toml: k, rounding, noise, and the
     /// breakdowns and periods it publishes).
     Report {
-        campaign: String,
+        /// The campaign; or give `--compare` instead.
+        #[arg(required_unless_present = "compare", conflicts_with = "compare")]
+        campaign: Option<String>,
+        /// Campaigns side by side, `ID,ID[,…]` (2 to 8), under the same definitions and
+        /// protection.
+        #[arg(long, value_name = "IDS")]
+        compare: Option<String>,
         #[arg(long, value_enum)]
         format: report::ReportFormat,
         #[arg(long, value_name = "FILE")]
@@ -152,6 +158,12 @@ pub enum Command {
         /// policy publishes (default: its first); what is left out is summed over.
         #[arg(long)]
         by: Option<String>,
+        /// Only the weeks or days from this date on (YYYY-MM-DD; with `--period week|day`).
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// Only the weeks or days up to this date, included.
+        #[arg(long, value_name = "DATE")]
+        until: Option<String>,
     },
     /// Jobs that failed for good, with the partner's code and words.
     #[command(subcommand)]
@@ -361,18 +373,26 @@ pub fn run(cli: Cli) -> ExitCode {
         }
         Command::Report {
             campaign,
+            compare,
             format,
             out,
             period,
             by,
+            from,
+            until,
         } => report::report(
             &cli.database_url,
             cli.config.as_deref(),
-            &campaign,
+            report::Asked {
+                campaign: campaign.as_deref(),
+                compare: compare.as_deref(),
+                period: period.as_deref(),
+                by: by.as_deref(),
+                from: from.as_deref(),
+                until: until.as_deref(),
+            },
             format,
             out.as_deref(),
-            period.as_deref(),
-            by.as_deref(),
         ),
         Command::User(UserCommand::Add { name, roles }) => {
             users::user_add(&cli.database_url, &name, &roles)

@@ -22,7 +22,7 @@ use crate::reach::{
     CallbackIngestor, ClickState, HookState, hook_accounts, hooks_router, redirector_router,
     register_webhooks,
 };
-use crate::report::{Breakdown, Period, campaign_report, to_csv, to_html};
+use crate::report::{ReportRequest, campaign_report, to_csv, to_html};
 use crate::sandbox::{FaultConfig, Sandbox, SandboxConfig};
 use crate::store::{Store, connect};
 use crate::subscribers::SubscriberVault;
@@ -291,8 +291,7 @@ pub async fn run_demo(options: &DemoOptions) -> Result<DemoOutcome, String> {
             &store,
             id,
             &config.publication,
-            config.publication.period(None).unwrap_or(Period::Run),
-            config.publication.breakdown(None).unwrap_or(Breakdown::ALL),
+            ReportRequest::default_for(&config.publication),
             Utc::now(),
         )
         .await

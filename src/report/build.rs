@@ -13,6 +13,7 @@ use super::post_metrics::{
     ApiVersionNote, EstimateNote, PostMetrics, api_versions, estimate_notes, post_metrics,
 };
 use super::published::{KeyedCount, PublishedTable};
+use super::range::DateRange;
 use super::rates::{RateTable, VariantComparison, compare_variants, rate_table};
 use super::receipts::{Receipt, column_reports};
 use crate::store::{
@@ -170,6 +171,8 @@ pub struct Report {
     pub period: Period,
     /// The breakdown of this report's tables.
     pub breakdown: Breakdown,
+    /// The dates the report was narrowed to (`--from/--until`), if any.
+    pub range: Option<DateRange>,
     pub protection: Protection,
     /// The publication policy the report was published under: its protection, and every
     /// breakdown and period the deployment publishes.
@@ -428,6 +431,7 @@ pub fn build_report_by(
         generated_at,
         period,
         breakdown: by,
+        range: None,
         protection,
         policy: PublicationPolicy {
             protection,

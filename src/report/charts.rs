@@ -8,12 +8,7 @@ use super::published::Cell;
 use super::rates::RateCell;
 use super::statistics::Lift;
 
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
+use super::export::escape;
 
 /// A round step (1, 2 or 5 times a power of ten) that divides `0..=max` into at most
 /// `ticks` parts, so that an axis reads in round numbers.

@@ -288,7 +288,8 @@ fn csv_field(text: &str) -> String {
     }
 }
 
-fn escape(text: &str) -> String {
+/// Escapes text for HTML element content and attribute values.
+pub(super) fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

@@ -4,19 +4,101 @@
 use chrono::{DateTime, Utc};
 
 use super::build::{Breakdown, Period, Report, build_report_by};
-use super::policy::PublicationPolicy;
+use super::policy::{NotPublished, PublicationPolicy};
+use super::range::{DateRange, RangeError};
 use crate::store::{Store, StoreError};
 
+/// What an evaluator asks for: a period and a breakdown the policy publishes, and the dates
+/// to narrow the report to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReportRequest {
+    pub period: Period,
+    pub by: Breakdown,
+    pub range: Option<DateRange>,
+}
+
+/// Why a request is refused before anything is read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RequestRefused {
+    Period(NotPublished),
+    Breakdown(NotPublished),
+    Range(RangeError),
+}
+
+impl std::fmt::Display for RequestRefused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RequestRefused::Period(error) | RequestRefused::Breakdown(error) => error.fmt(f),
+            RequestRefused::Range(error) => error.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for RequestRefused {}
+
+impl ReportRequest {
+    /// The request an evaluator typed (period, breakdown, `from` and `until` dates, each
+    /// optional), checked against the policy.
+    pub fn checked(
+        policy: &PublicationPolicy,
+        period: Option<&str>,
+        by: Option<&str>,
+        from: Option<&str>,
+        until: Option<&str>,
+    ) -> Result<ReportRequest, RequestRefused> {
+        let period = policy.period(period).map_err(RequestRefused::Period)?;
+        let by = policy.breakdown(by).map_err(RequestRefused::Breakdown)?;
+        let range = DateRange::parse(from, until).map_err(RequestRefused::Range)?;
+        if range.is_some() && period == Period::Run {
+            return Err(RequestRefused::Range(RangeError::WholeRun));
+        }
+        Ok(ReportRequest { period, by, range })
+    }
+
+    /// The policy's default period and breakdown, not narrowed.
+    pub fn default_for(policy: &PublicationPolicy) -> ReportRequest {
+        ReportRequest {
+            period: policy.period(None).unwrap_or(Period::Run),
+            by: policy.breakdown(None).unwrap_or(Breakdown::ALL),
+            range: None,
+        }
+    }
+}
+
+/// Why a report could not be made.
+#[derive(Debug)]
+pub enum ReportError {
+    Store(StoreError),
+    Range(RangeError),
+}
+
+impl std::fmt::Display for ReportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReportError::Store(error) => error.fmt(f),
+            ReportError::Range(error) => error.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for ReportError {}
+
+impl From<StoreError> for ReportError {
+    fn from(error: StoreError) -> Self {
+        ReportError::Store(error)
+    }
+}
+
 /// Delivery counters, clicks, post insights and audience estimates of `campaign`, protected
-/// under `policy`, for a period and breakdown the policy publishes.
+/// under `policy`, cut as `request` asks.
 pub async fn campaign_report<S: Store>(
     store: &S,
     campaign: &str,
     policy: &PublicationPolicy,
-    period: Period,
-    by: Breakdown,
+    request: ReportRequest,
     now: DateTime<Utc>,
-) -> Result<Report, StoreError> {
+) -> Result<Report, ReportError> {
+    let ReportRequest { period, by, range } = request;
     let deliveries = store.delivery_totals(campaign, period.needs_days()).await?;
     let clicks = store.click_counts(campaign).await?;
     let observations = store.insight_observations(campaign).await?;
@@ -32,5 +114,8 @@ pub async fn campaign_report<S: Store>(
     );
     report.policy = policy.clone();
     report.add_post_metrics(&observations, &estimates);
+    if let Some(range) = range {
+        report.narrow_to(range).map_err(ReportError::Range)?;
+    }
     Ok(report)
 }

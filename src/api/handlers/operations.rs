@@ -71,6 +71,18 @@ pub struct ReportQuery {
     /// `segment,locale,channel,variant` or part of it.
     #[serde(default)]
     by: Option<String>,
+    #[serde(default)]
+    from: Option<String>,
+    #[serde(default)]
+    until: Option<String>,
+}
+
+/// A report that could not be made: the store failed, or the range cannot narrow it.
+fn report_error(error: crate::report::ReportError) -> ApiError {
+    match error {
+        crate::report::ReportError::Store(error) => error.into(),
+        crate::report::ReportError::Range(error) => ApiError::bad_request(error.to_string()),
+    }
 }
 
 /// The campaign's reach report, protected exactly as `herald report` protects it.
@@ -79,7 +91,7 @@ pub async fn report(
     Path(campaign): Path<String>,
     axum::extract::Query(query): axum::extract::Query<ReportQuery>,
 ) -> Result<axum::response::Response, ApiError> {
-    use crate::report::{campaign_report, to_csv, to_html};
+    use crate::report::{ReportRequest, campaign_report, to_csv, to_html};
     if state.store.versions(&campaign).await?.is_empty() {
         return Err(ApiError::not_found(format!("no campaign `{campaign}`")));
     }
@@ -91,21 +103,17 @@ pub async fn report(
             ));
         }
     }
-    let period = policy
-        .period(query.period.as_deref())
-        .map_err(|e| ApiError::bad_request(e.to_string()))?;
-    let by = policy
-        .breakdown(query.by.as_deref())
-        .map_err(|e| ApiError::bad_request(e.to_string()))?;
-    let report = campaign_report(
-        &state.store,
-        &campaign,
+    let request = ReportRequest::checked(
         policy,
-        period,
-        by,
-        state.clock.now(),
+        query.period.as_deref(),
+        query.by.as_deref(),
+        query.from.as_deref(),
+        query.until.as_deref(),
     )
-    .await?;
+    .map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let report = campaign_report(&state.store, &campaign, policy, request, state.clock.now())
+        .await
+        .map_err(report_error)?;
     Ok(match query.format.as_deref().unwrap_or("json") {
         "json" => axum::Json(report).into_response(),
         "csv" => (
@@ -126,6 +134,73 @@ pub async fn report(
     })
 }
 
+/// The query of `/api/v1/reports/compare`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CompareQuery {
+    campaigns: String,
+    #[serde(default)]
+    format: Option<String>,
+    #[serde(default)]
+    period: Option<String>,
+    #[serde(default)]
+    by: Option<String>,
+    #[serde(default)]
+    from: Option<String>,
+    #[serde(default)]
+    until: Option<String>,
+}
+
+/// Campaigns side by side, each protected exactly as its own report.
+pub async fn compare_reports(
+    State(state): State<ApiState>,
+    axum::extract::Query(query): axum::extract::Query<CompareQuery>,
+) -> Result<axum::response::Response, ApiError> {
+    use crate::report::{Comparison, ReportRequest, campaign_report, compared_ids};
+    let policy = &state.config.publication;
+    let ids = compared_ids(&query.campaigns).map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let request = ReportRequest::checked(
+        policy,
+        query.period.as_deref(),
+        query.by.as_deref(),
+        query.from.as_deref(),
+        query.until.as_deref(),
+    )
+    .map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let now = state.clock.now();
+    let mut reports = Vec::with_capacity(ids.len());
+    for id in &ids {
+        if state.store.versions(id).await?.is_empty() {
+            return Err(ApiError::not_found(format!("no campaign `{id}`")));
+        }
+        reports.push(
+            campaign_report(&state.store, id, policy, request, now)
+                .await
+                .map_err(report_error)?,
+        );
+    }
+    let comparison =
+        Comparison::of(reports, now).ok_or_else(|| ApiError::bad_request("nothing to compare"))?;
+    Ok(match query.format.as_deref().unwrap_or("json") {
+        "json" => axum::Json(comparison).into_response(),
+        "csv" => (
+            [("content-type", "text/csv; charset=utf-8")],
+            comparison.to_csv(),
+        )
+            .into_response(),
+        "html" => (
+            [("content-type", "text/html; charset=utf-8")],
+            comparison.to_html(),
+        )
+            .into_response(),
+        other => {
+            return Err(ApiError::bad_request(format!(
+                "format `{other}`: use json, csv or html"
+            )));
+        }
+    })
+}
+
 /// A campaign's reach report from the store's aggregates, in the policy's default period and
 /// breakdown. Shared with the web interface, so both publish the same numbers.
 pub(crate) async fn protected_report(
@@ -133,15 +208,13 @@ pub(crate) async fn protected_report(
     campaign: &str,
 ) -> Result<crate::report::Report, ApiError> {
     let policy = &state.config.publication;
-    Ok(crate::report::campaign_report(
+    crate::report::campaign_report(
         &state.store,
         campaign,
         policy,
-        policy.period(None).unwrap_or(crate::report::Period::Run),
-        policy
-            .breakdown(None)
-            .unwrap_or(crate::report::Breakdown::ALL),
+        crate::report::ReportRequest::default_for(policy),
         state.clock.now(),
     )
-    .await?)
+    .await
+    .map_err(report_error)
 }
