@@ -18,6 +18,7 @@ pub mod demo;
 pub mod dispatch;
 pub mod l10n;
 pub mod metrics;
+pub mod percent_encoding;
 pub mod platforms;
 pub mod reach;
 pub mod render;

@@ -974,6 +974,56 @@ async fn evaluators_read_protected_reports() {
             .unwrap()
             .starts_with("metric,period_kind,row,channel,value\n")
     );
+
+    // Side by side with a second campaign: each figure is what its own report publishes.
+    uploaded(
+        &app,
+        "ana",
+        &common::CAMPAIGN.replacen("id = \"demo\"", "id = \"demo-b\"", 1),
+    )
+    .await;
+    let (status, comparison) = app
+        .call(
+            "GET",
+            "/api/v1/reports/compare?campaigns=demo,demo-b",
+            Some("eve"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{comparison}");
+    assert_eq!(comparison["reports"][0]["tables"], report["tables"]);
+    assert_eq!(comparison["reports"][1]["campaign"], "demo-b");
+    assert_eq!(
+        comparison["headline"][0]["values"],
+        json!([published(134, 500 + 7_700 + 9_001), null])
+    );
+    for (query, expected) in [
+        ("campaigns=demo,nobody", 404),
+        ("campaigns=demo,demo", 400),
+        ("campaigns=demo,demo-b&period=week&from=2027-01-18", 200),
+        ("campaigns=demo,demo-b&from=2027-01-18", 400),
+        ("campaigns=demo,demo-b&by=segment", 400),
+        ("campaigns=demo,demo-b&k=3", 400),
+    ] {
+        let (status, body) = app
+            .call(
+                "GET",
+                &format!("/api/v1/reports/compare?{query}"),
+                Some("eve"),
+                None,
+            )
+            .await;
+        assert_eq!(status, expected, "{query}: {body}");
+    }
+    let (status, _) = app
+        .call(
+            "GET",
+            "/api/v1/reports/compare?campaigns=demo,demo-b",
+            Some("ana"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 403, "authors do not read reports, compared or not");
 }
 
 /// Uploaded by ana, submitted, and approved by ben: its links resolve.

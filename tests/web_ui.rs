@@ -286,6 +286,32 @@ async fn csrf_four_eyes_roles_and_cookies_are_enforced() {
     assert_eq!(status, 403);
     let (status, page) = eve.get("/ui/campaigns/demo/report").await;
     assert_eq!(status, 200, "{page}");
+    // The page offers the policy's periods and breakdowns, dates and campaigns to compare.
+    for field in [
+        "<select name=\"period\"><option value=\"run\" selected>run</option><option value=\"week\">week</option>",
+        "<input type=\"date\" name=\"from\"",
+        "<input type=\"text\" name=\"compare\"",
+    ] {
+        assert!(page.contains(field), "{field} in {page}");
+    }
+    let (status, page) = eve
+        .get("/ui/campaigns/demo/report?period=week&from=2027-01-18&until=2027-01-31")
+        .await;
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        // As the template escapes it (`=` as `&#x3D;`), which a browser reads back as is.
+        page.contains("href=\"/ui/campaigns/demo/report.csv?period&#x3D;week&amp;from&#x3D;2027-01-18&amp;until&#x3D;2027-01-31\""),
+        "the downloads carry the same choices: {page}"
+    );
+    for (query, expected) in [
+        ("period=fortnight", 400),
+        ("from=2027-01-18", 400),
+        ("compare=nobody", 404),
+        ("compare=demo", 400),
+    ] {
+        let (status, page) = eve.get(&format!("/ui/campaigns/demo/report?{query}")).await;
+        assert_eq!(status, expected, "{query}: {page}");
+    }
     let response = eve
         .client
         .get(format!("{}/ui/campaigns/demo/report.csv", app.base))

@@ -6,10 +6,9 @@ use std::process::ExitCode;
 
 use super::runtime::{fail, publication_policy, with_store};
 use crate::report::{
-    Comparison, PublicationPolicy, Report, ReportRequest, RequestRefused, campaign_report,
-    compared_ids, to_csv, to_html, to_json,
+    ReportRequest, RequestRefused, campaign_report, campaigns_compared, compared_ids, to_csv,
+    to_html, to_json,
 };
-use crate::store::{AnyStore, Store};
 use crate::whole_file::write_whole;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -71,31 +70,26 @@ pub fn report(
     let compare = asked.compare.is_some();
     with_store(database_url, |store| async move {
         let now = chrono::Utc::now();
-        let mut reports = Vec::with_capacity(campaigns.len());
-        for campaign in &campaigns {
-            match one_report(&store, &policy, campaign, request, now).await {
-                Ok(report) => reports.push(report),
-                Err(code) => return code,
-            }
-        }
-        let text = if compare {
-            let Some(comparison) = Comparison::of(reports, now) else {
-                return fail("nothing to compare");
-            };
-            match format {
-                ReportFormat::Csv => comparison.to_csv(),
-                ReportFormat::Json => comparison.to_json(),
-                ReportFormat::Html => comparison.to_html(),
-            }
+        let made = if compare {
+            campaigns_compared(&store, &campaigns, &policy, request, now)
+                .await
+                .map(|comparison| match format {
+                    ReportFormat::Csv => comparison.to_csv(),
+                    ReportFormat::Json => comparison.to_json(),
+                    ReportFormat::Html => comparison.to_html(),
+                })
         } else {
-            let Some(report) = reports.first() else {
-                return fail("no report");
-            };
-            match format {
-                ReportFormat::Csv => to_csv(report),
-                ReportFormat::Json => to_json(report),
-                ReportFormat::Html => to_html(report),
-            }
+            campaign_report(&store, &campaigns[0], &policy, request, now)
+                .await
+                .map(|report| match format {
+                    ReportFormat::Csv => to_csv(&report),
+                    ReportFormat::Json => to_json(&report),
+                    ReportFormat::Html => to_html(&report),
+                })
+        };
+        let text = match made {
+            Ok(text) => text,
+            Err(error) => return fail(error),
         };
         match out {
             Some(path) => match write_whole(path, text.as_bytes()) {
@@ -111,21 +105,4 @@ pub fn report(
             }
         }
     })
-}
-
-/// One campaign's report, or the exit code of why not.
-async fn one_report(
-    store: &AnyStore,
-    policy: &PublicationPolicy,
-    campaign: &str,
-    request: ReportRequest,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<Report, ExitCode> {
-    let versions = store.versions(campaign).await.map_err(fail)?;
-    if versions.is_empty() {
-        return Err(fail(format!("no campaign `{campaign}` in the database")));
-    }
-    campaign_report(store, campaign, policy, request, now)
-        .await
-        .map_err(fail)
 }

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::build::{Breakdown, Period, Report, build_report_by};
+use super::comparison::Comparison;
 use super::policy::{NotPublished, PublicationPolicy};
 use super::range::{DateRange, RangeError};
 use crate::store::{Store, StoreError};
@@ -68,15 +69,21 @@ impl ReportRequest {
 /// Why a report could not be made.
 #[derive(Debug)]
 pub enum ReportError {
+    /// No version of the campaign was ever stored.
+    NoCampaign(String),
     Store(StoreError),
     Range(RangeError),
+    /// A comparison of no campaign at all.
+    NothingToCompare,
 }
 
 impl std::fmt::Display for ReportError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
+            ReportError::NoCampaign(id) => write!(f, "no campaign `{id}` in the database"),
             ReportError::Store(error) => error.fmt(f),
             ReportError::Range(error) => error.fmt(f),
+            ReportError::NothingToCompare => write!(f, "no campaigns to compare"),
         }
     }
 }
@@ -99,6 +106,9 @@ pub async fn campaign_report<S: Store>(
     now: DateTime<Utc>,
 ) -> Result<Report, ReportError> {
     let ReportRequest { period, by, range } = request;
+    if store.versions(campaign).await?.is_empty() {
+        return Err(ReportError::NoCampaign(campaign.to_string()));
+    }
     let deliveries = store.delivery_totals(campaign, period.needs_days()).await?;
     let clicks = store.click_counts(campaign).await?;
     let observations = store.insight_observations(campaign).await?;
@@ -118,4 +128,19 @@ pub async fn campaign_report<S: Store>(
         report.narrow_to(range).map_err(ReportError::Range)?;
     }
     Ok(report)
+}
+
+/// Campaigns side by side: each one's report under the same policy and request.
+pub async fn campaigns_compared<S: Store>(
+    store: &S,
+    campaigns: &[String],
+    policy: &PublicationPolicy,
+    request: ReportRequest,
+    now: DateTime<Utc>,
+) -> Result<Comparison, ReportError> {
+    let mut reports = Vec::with_capacity(campaigns.len());
+    for campaign in campaigns {
+        reports.push(campaign_report(store, campaign, policy, request, now).await?);
+    }
+    Comparison::of(reports, now).ok_or(ReportError::NothingToCompare)
 }

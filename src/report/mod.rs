@@ -25,7 +25,7 @@ pub use cell_key::{
 };
 pub use comparison::{CompareError, Comparison, HeadlineRow, MAX_COMPARED, compared_ids};
 pub use export::{to_csv, to_html, to_json};
-pub use load::{ReportError, ReportRequest, RequestRefused, campaign_report};
+pub use load::{ReportError, ReportRequest, RequestRefused, campaign_report, campaigns_compared};
 pub use policy::{NotPublished, PublicationPolicy};
 pub use post_metrics::{
     ApiVersionNote, EstimateNote, LocaleReach, NO_SPEND_DATA, POST_DIMENSIONS, Penetration,

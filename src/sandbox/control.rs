@@ -3,6 +3,7 @@
 //! status callbacks and play people writing to the bot, so a test, a rehearsal or a person
 //! with curl can steer a running sandbox from outside the process.
 
+use crate::percent_encoding::percent_encode;
 use std::collections::BTreeMap;
 
 use axum::Json;
@@ -174,19 +175,6 @@ impl Sandbox {
             ))
         }
     }
-}
-
-/// Percent-encodes everything but RFC 3986's unreserved characters.
-fn percent_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -10,7 +10,6 @@ pub(crate) use content::with_loaded;
 pub use content::{Bundle, completeness, me, preview, upload, version, versions};
 pub use lifecycle::{approve, cancel, pause, reject, resume, schedule, submit};
 pub(crate) use lifecycle::{cancel_version, decide, move_to, resume_version};
-pub(crate) use operations::protected_report;
 pub use operations::{audit, compare_reports, dispatch_status, kill, report};
 
 use super::ApiState;

@@ -80,8 +80,11 @@ pub struct ReportQuery {
 /// A report that could not be made: the store failed, or the range cannot narrow it.
 fn report_error(error: crate::report::ReportError) -> ApiError {
     match error {
+        crate::report::ReportError::NoCampaign(id) => {
+            ApiError::not_found(format!("no campaign `{id}`"))
+        }
         crate::report::ReportError::Store(error) => error.into(),
-        crate::report::ReportError::Range(error) => ApiError::bad_request(error.to_string()),
+        error => ApiError::bad_request(error.to_string()),
     }
 }
 
@@ -92,9 +95,6 @@ pub async fn report(
     axum::extract::Query(query): axum::extract::Query<ReportQuery>,
 ) -> Result<axum::response::Response, ApiError> {
     use crate::report::{ReportRequest, campaign_report, to_csv, to_html};
-    if state.store.versions(&campaign).await?.is_empty() {
-        return Err(ApiError::not_found(format!("no campaign `{campaign}`")));
-    }
     let policy = &state.config.publication;
     for (asked, setting) in [(query.k.is_some(), "k"), (query.round.is_some(), "round")] {
         if asked {
@@ -156,7 +156,7 @@ pub async fn compare_reports(
     State(state): State<ApiState>,
     axum::extract::Query(query): axum::extract::Query<CompareQuery>,
 ) -> Result<axum::response::Response, ApiError> {
-    use crate::report::{Comparison, ReportRequest, campaign_report, compared_ids};
+    use crate::report::{ReportRequest, campaigns_compared, compared_ids};
     let policy = &state.config.publication;
     let ids = compared_ids(&query.campaigns).map_err(|e| ApiError::bad_request(e.to_string()))?;
     let request = ReportRequest::checked(
@@ -167,20 +167,9 @@ pub async fn compare_reports(
         query.until.as_deref(),
     )
     .map_err(|e| ApiError::bad_request(e.to_string()))?;
-    let now = state.clock.now();
-    let mut reports = Vec::with_capacity(ids.len());
-    for id in &ids {
-        if state.store.versions(id).await?.is_empty() {
-            return Err(ApiError::not_found(format!("no campaign `{id}`")));
-        }
-        reports.push(
-            campaign_report(&state.store, id, policy, request, now)
-                .await
-                .map_err(report_error)?,
-        );
-    }
-    let comparison =
-        Comparison::of(reports, now).ok_or_else(|| ApiError::bad_request("nothing to compare"))?;
+    let comparison = campaigns_compared(&state.store, &ids, policy, request, state.clock.now())
+        .await
+        .map_err(report_error)?;
     Ok(match query.format.as_deref().unwrap_or("json") {
         "json" => axum::Json(comparison).into_response(),
         "csv" => (
@@ -199,22 +188,4 @@ pub async fn compare_reports(
             )));
         }
     })
-}
-
-/// A campaign's reach report from the store's aggregates, in the policy's default period and
-/// breakdown. Shared with the web interface, so both publish the same numbers.
-pub(crate) async fn protected_report(
-    state: &ApiState,
-    campaign: &str,
-) -> Result<crate::report::Report, ApiError> {
-    let policy = &state.config.publication;
-    crate::report::campaign_report(
-        &state.store,
-        campaign,
-        policy,
-        crate::report::ReportRequest::default_for(policy),
-        state.clock.now(),
-    )
-    .await
-    .map_err(report_error)
 }

@@ -1,25 +1,130 @@
 //! `/ui/campaigns/{id}/report`, for evaluators: the reach report exactly as
 //! `herald report --format html` draws it (its charts and tables, embedded), protected under the
-//! deployment's publication policy in its default period and breakdown, as the API does, and downloads of it as CSV and HTML.
+//! deployment's publication policy, with the same choices as the CLI and the API (a period and
+//! a breakdown the policy publishes, dates to narrow it to, campaigns to compare it with), and
+//! downloads of what is shown as CSV and HTML.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use super::{campaign_versions, path_segment};
-use crate::report::{Report, to_csv, to_html};
+use super::path_segment;
+use crate::percent_encoding::percent_encode;
+use crate::report::{
+    Comparison, ReportError, ReportRequest, campaign_report, campaigns_compared, compared_ids,
+    to_csv, to_html,
+};
 use crate::web::WebState;
 use crate::web::guard::Viewer;
 use crate::web::templates::{WebError, page};
 
-async fn report(state: &WebState, viewer: &Viewer, campaign: &str) -> Result<Report, WebError> {
-    campaign_versions(state, campaign)
-        .await
-        .map_err(|e| e.for_viewer(viewer))?;
-    crate::api::protected_report(&state.api, campaign)
-        .await
-        .map_err(|e| WebError::from(e).for_viewer(viewer))
+/// The choices of the report page's form; every one optional.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct ReportChoices {
+    #[serde(default)]
+    period: Option<String>,
+    #[serde(default)]
+    by: Option<String>,
+    #[serde(default)]
+    from: Option<String>,
+    #[serde(default)]
+    until: Option<String>,
+    /// Other campaigns to show beside this one, `ID,ID`.
+    #[serde(default)]
+    compare: Option<String>,
+}
+
+impl ReportChoices {
+    /// Empty form fields count as not chosen.
+    fn field(value: &Option<String>) -> Option<&str> {
+        value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+    }
+
+    /// The query string that asks for the same report again (for the downloads).
+    fn query(&self) -> String {
+        let pairs: Vec<String> = [
+            ("period", &self.period),
+            ("by", &self.by),
+            ("from", &self.from),
+            ("until", &self.until),
+            ("compare", &self.compare),
+        ]
+        .iter()
+        .filter_map(|(name, value)| {
+            Self::field(value).map(|v| format!("{name}={}", percent_encode(v)))
+        })
+        .collect();
+        if pairs.is_empty() {
+            String::new()
+        } else {
+            format!("?{}", pairs.join("&"))
+        }
+    }
+}
+
+/// What the page shows: one campaign's report, or it beside others.
+enum Shown {
+    One(Box<crate::report::Report>),
+    Compared(Comparison),
+}
+
+impl Shown {
+    fn html(&self) -> String {
+        match self {
+            Shown::One(report) => to_html(report),
+            Shown::Compared(comparison) => comparison.to_html(),
+        }
+    }
+
+    fn csv(&self) -> String {
+        match self {
+            Shown::One(report) => to_csv(report),
+            Shown::Compared(comparison) => comparison.to_csv(),
+        }
+    }
+}
+
+async fn report(
+    state: &WebState,
+    viewer: &Viewer,
+    campaign: &str,
+    choices: &ReportChoices,
+) -> Result<Shown, WebError> {
+    let refused =
+        |message: String| WebError::new(StatusCode::BAD_REQUEST, message).for_viewer(viewer);
+    let policy = &state.api.config.publication;
+    let request = ReportRequest::checked(
+        policy,
+        ReportChoices::field(&choices.period),
+        ReportChoices::field(&choices.by),
+        ReportChoices::field(&choices.from),
+        ReportChoices::field(&choices.until),
+    )
+    .map_err(|e| refused(e.to_string()))?;
+    let failed = |error: ReportError| match error {
+        ReportError::NoCampaign(_) => {
+            WebError::not_found("There is no such campaign.").for_viewer(viewer)
+        }
+        ReportError::Store(error) => WebError::from(error).for_viewer(viewer),
+        other => refused(other.to_string()),
+    };
+    let now = state.api.clock.now();
+    let store = &state.api.store;
+    match ReportChoices::field(&choices.compare) {
+        None => campaign_report(store, campaign, policy, request, now)
+            .await
+            .map(|report| Shown::One(Box::new(report)))
+            .map_err(failed),
+        Some(others) => {
+            let ids = compared_ids(&format!("{campaign},{others}"))
+                .map_err(|e| refused(e.to_string()))?;
+            campaigns_compared(store, &ids, policy, request, now)
+                .await
+                .map(Shown::Compared)
+                .map_err(failed)
+        }
+    }
 }
 
 /// The body of the stand-alone HTML report, without its page head and its heading (the
@@ -38,9 +143,30 @@ pub async fn show(
     State(state): State<WebState>,
     viewer: Viewer,
     Path(campaign): Path<String>,
+    Query(choices): Query<ReportChoices>,
 ) -> Result<Response, WebError> {
-    let report = report(&state, &viewer, &campaign).await?;
-    let html = to_html(&report);
+    let shown = report(&state, &viewer, &campaign, &choices).await?;
+    let html = shown.html();
+    let policy = &state.api.config.publication;
+    let option = |value: String, chosen: Option<&str>, default: bool| json!({"value": value, "selected": chosen.map_or(default, |c| c == value)});
+    let periods: Vec<_> = policy
+        .periods
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            option(
+                p.name().to_string(),
+                ReportChoices::field(&choices.period),
+                i == 0,
+            )
+        })
+        .collect();
+    let breakdowns: Vec<_> = policy
+        .breakdowns
+        .iter()
+        .enumerate()
+        .map(|(i, b)| option(b.name(), ReportChoices::field(&choices.by), i == 0))
+        .collect();
     Ok(page(
         StatusCode::OK,
         &format!("Reach report: {campaign}"),
@@ -49,6 +175,12 @@ pub async fn show(
         &json!({
             "id": campaign,
             "path": path_segment(&campaign),
+            "query": choices.query(),
+            "periods": periods,
+            "breakdowns": breakdowns,
+            "from": ReportChoices::field(&choices.from),
+            "until": ReportChoices::field(&choices.until),
+            "compare": ReportChoices::field(&choices.compare),
             "report": report_body(&html),
         }),
     ))
@@ -76,13 +208,14 @@ pub async fn csv(
     State(state): State<WebState>,
     viewer: Viewer,
     Path(campaign): Path<String>,
+    Query(choices): Query<ReportChoices>,
 ) -> Result<Response, WebError> {
-    let report = report(&state, &viewer, &campaign).await?;
+    let shown = report(&state, &viewer, &campaign, &choices).await?;
     Ok(download(
         &campaign,
         "csv",
         "text/csv; charset=utf-8",
-        to_csv(&report),
+        shown.csv(),
     ))
 }
 
@@ -91,13 +224,14 @@ pub async fn html(
     State(state): State<WebState>,
     viewer: Viewer,
     Path(campaign): Path<String>,
+    Query(choices): Query<ReportChoices>,
 ) -> Result<Response, WebError> {
-    let report = report(&state, &viewer, &campaign).await?;
+    let shown = report(&state, &viewer, &campaign, &choices).await?;
     Ok(download(
         &campaign,
         "html",
         "text/html; charset=utf-8",
-        to_html(&report),
+        shown.html(),
     ))
 }
 
