@@ -5,12 +5,16 @@ mod build;
 mod charts;
 mod export;
 mod load;
+mod plain_numbers;
 mod post_metrics;
 mod published;
 mod rates;
 mod receipts;
 mod statistics;
+mod summary;
 mod suppression;
+#[cfg(test)]
+mod test_reports;
 
 pub use build::{
     Breakdown, DEFINITIONS, NO_VARIANT, Period, Report, build_report, build_report_by,
@@ -26,5 +30,9 @@ pub use rates::{RateCell, RateTable, VariantComparison, compare_variants, rate_t
 pub use receipts::{NOT_REPORTED, Receipt, reports};
 pub use statistics::{
     Lift, MIN_SAMPLE, RELATIVE_UNDEFINED, RelativeLift, Z_95, lift, rate, wilson,
+};
+pub use summary::{
+    BestVariant, ClearDifference, Figure, NoteKind, PlatformSummary, QualityNote, RateFigure,
+    ReachFigure, SUPPRESSION_HIDES_ONLY_SMALL_COUNTS, SendKind, Summary, summarize,
 };
 pub use suppression::{Suppressed, Table, suppress};

@@ -1,0 +1,105 @@
+//! Hand-built reports for the unit tests of the summary and the tidy CSV: counters and
+//! platform observations written out, run through the same building and protection as
+//! `herald report`.
+
+use chrono::{TimeZone, Utc};
+
+use super::build::{Breakdown, Period, Report, build_report_by};
+use super::published::Protection;
+use crate::store::{ClickKey, DeliveryCount, InsightObservation};
+
+/// k = 10, no rounding: the defaults.
+pub const PROTECTION: Protection = Protection { k: 10, round_to: 1 };
+
+/// A counter of the `weekly` send to segment `in-eu` on 18 January 2027.
+pub fn count(locale: &str, channel: &str, variant: &str, status: &str, n: i64) -> DeliveryCount {
+    DeliveryCount {
+        campaign: "demo".into(),
+        version: "0123456789abcdef".into(),
+        send: "weekly".into(),
+        segment: "in-eu".into(),
+        locale: locale.into(),
+        channel: channel.into(),
+        variant: variant.into(),
+        day: "2027-01-18".into(),
+        status: status.into(),
+        count: n,
+    }
+}
+
+/// A platform metric of post `post` (segment `in-eu`, variant `a`).
+pub fn seen(
+    locale: &str,
+    channel: &str,
+    post: &str,
+    window: &str,
+    metric: &str,
+    value: i64,
+) -> InsightObservation {
+    InsightObservation {
+        campaign: "demo".into(),
+        version: "0123456789abcdef".into(),
+        send: "weekly".into(),
+        segment: "in-eu".into(),
+        locale: locale.into(),
+        channel: channel.into(),
+        variant: "a".into(),
+        post_id: post.into(),
+        window: window.into(),
+        metric: metric.into(),
+        value,
+        api_version: "v21.0".into(),
+        observed_at_ms: 1_804_000_000_000,
+    }
+}
+
+/// The report of these counters and observations, broken down as `by` says.
+pub fn report_by(
+    by: Breakdown,
+    deliveries: &[DeliveryCount],
+    clicks: &[(ClickKey, i64)],
+    observations: &[InsightObservation],
+) -> Report {
+    let mut report = build_report_by(
+        "demo",
+        deliveries,
+        clicks,
+        Period::Run,
+        PROTECTION,
+        by,
+        Utc.with_ymd_and_hms(2027, 1, 25, 12, 0, 0).unwrap(),
+    );
+    if !observations.is_empty() {
+        report.add_post_metrics(observations, &[]);
+    }
+    report
+}
+
+/// [`report_by`] with every breakdown.
+pub fn report(deliveries: &[DeliveryCount], observations: &[InsightObservation]) -> Report {
+    report_by(Breakdown::ALL, deliveries, &[], observations)
+}
+
+/// A campaign on three platforms: Telegram posts (no receipts), WhatsApp messages in two
+/// variants whose read rates differ clearly (3% against 5% of 4,000 delivered), and Facebook
+/// posts read after an hour and after seven days.
+pub fn three_platforms() -> Report {
+    let mut deliveries = vec![
+        count("ar", "telegram:info", "a", "sent", 400),
+        count("ar", "facebook:page", "a", "sent", 20),
+    ];
+    for (variant, numbers) in [("a", [4100, 4000, 120]), ("b", [4100, 4000, 200])] {
+        for (status, n) in ["sent", "delivered", "read"].into_iter().zip(numbers) {
+            deliveries.push(count("ar", "whatsapp:optin", variant, status, n));
+        }
+    }
+    let fb = "facebook:page";
+    let observations = [
+        seen("ar", fb, "111_1", "1h", "reach", 500),
+        seen("ar", fb, "111_1", "7d", "reach", 2000),
+        seen("ar", fb, "111_1", "7d", "views", 5000),
+        seen("fr", fb, "111_2", "7d", "reach", 800),
+        seen("fr", fb, "111_2", "7d", "views", 1000),
+    ];
+    report(&deliveries, &observations)
+}
