@@ -952,7 +952,7 @@ async fn evaluators_read_protected_reports() {
         csv.text()
             .await
             .unwrap()
-            .starts_with("metric,period_kind,row,channel,value\n")
+            .starts_with(&(common::tidy_csv::HEADER.join(",") + "\n"))
     );
 }
 

@@ -4,6 +4,7 @@
 mod common;
 
 use common::Project;
+use common::tidy_csv::{counted, find, published, rows, withheld};
 use herald::campaign::{Target, VersionBundle, load_project};
 use herald::store::{ClickKey, DeliveryCount, SqliteStore, Store};
 
@@ -105,35 +106,38 @@ async fn the_csv_report_shows_counts_and_hides_small_or_derivable_cells() {
     let url = fixture(&project).await;
     let run = project.herald(&["report", "demo", "--format", "csv", "--database-url", &url]);
     assert_eq!(run.code, 0, "{}", run.stderr);
+    // One row per published value; a suppressed one has no value; totals say (all).
     assert_eq!(
         run.stdout,
-        "metric,period_kind,row,channel,value
-sent,run,in-eu / ar / a / whole run,telegram:info,suppressed
-sent,run,in-eu / ar / a / whole run,whatsapp:optin,suppressed
-sent,run,in-eu / ar / a / whole run,total,123
-sent,run,in-eu / en / a / whole run,telegram:info,200
-sent,run,in-eu / en / a / whole run,whatsapp:optin,150
-sent,run,in-eu / en / a / whole run,total,350
-sent,run,in-eu / fr / a / whole run,telegram:info,suppressed
-sent,run,in-eu / fr / a / whole run,whatsapp:optin,suppressed
-sent,run,in-eu / fr / a / whole run,total,145
-sent,run,total,telegram:info,377
-sent,run,total,whatsapp:optin,241
-sent,run,total,total,618
-clicks,run,ar / a / whole run,telegram:info,suppressed
-clicks,run,ar / a / whole run,total,suppressed
-clicks,run,en / a / whole run,telegram:info,suppressed
-clicks,run,en / a / whole run,total,suppressed
-clicks,run,total,telegram:info,47
-clicks,run,total,total,47
-delivery rate,run,in-eu / ar / a / whole run,telegram:info,not reported by this platform
-delivery rate,run,in-eu / ar / a / whole run,whatsapp:optin,suppressed
-delivery rate,run,in-eu / en / a / whole run,telegram:info,not reported by this platform
-delivery rate,run,in-eu / en / a / whole run,whatsapp:optin,0.0000
-delivery rate,run,in-eu / fr / a / whole run,telegram:info,not reported by this platform
-delivery rate,run,in-eu / fr / a / whole run,whatsapp:optin,suppressed
+        "campaign,metric,segment,locale,variant,send,post,version,channel,period,window,value,status
+demo,sent,in-eu,ar,a,,,,telegram:info,whole run,,,suppressed
+demo,sent,in-eu,ar,a,,,,whatsapp:optin,whole run,,,suppressed
+demo,sent,in-eu,ar,a,,,,(all),whole run,,123,published
+demo,sent,in-eu,en,a,,,,telegram:info,whole run,,200,published
+demo,sent,in-eu,en,a,,,,whatsapp:optin,whole run,,150,published
+demo,sent,in-eu,en,a,,,,(all),whole run,,350,published
+demo,sent,in-eu,fr,a,,,,telegram:info,whole run,,,suppressed
+demo,sent,in-eu,fr,a,,,,whatsapp:optin,whole run,,,suppressed
+demo,sent,in-eu,fr,a,,,,(all),whole run,,145,published
+demo,sent,(all),(all),(all),,,,telegram:info,(all),,377,published
+demo,sent,(all),(all),(all),,,,whatsapp:optin,(all),,241,published
+demo,sent,(all),(all),(all),,,,(all),(all),,618,published
+demo,clicks,,ar,a,,,,telegram:info,whole run,,,suppressed
+demo,clicks,,ar,a,,,,(all),whole run,,,suppressed
+demo,clicks,,en,a,,,,telegram:info,whole run,,,suppressed
+demo,clicks,,en,a,,,,(all),whole run,,,suppressed
+demo,clicks,,(all),(all),,,,telegram:info,(all),,47,published
+demo,clicks,,(all),(all),,,,(all),(all),,47,published
+demo,delivery_rate,in-eu,ar,a,,,,telegram:info,whole run,,,not reported
+demo,delivery_rate,in-eu,ar,a,,,,whatsapp:optin,whole run,,,suppressed
+demo,delivery_rate,in-eu,en,a,,,,telegram:info,whole run,,,not reported
+demo,delivery_rate,in-eu,en,a,,,,whatsapp:optin,whole run,,0.0000,published
+demo,delivery_rate,in-eu,fr,a,,,,telegram:info,whole run,,,not reported
+demo,delivery_rate,in-eu,fr,a,,,,whatsapp:optin,whole run,,,suppressed
 "
     );
+    // Every record parses with the documented columns.
+    assert_eq!(rows(&run.stdout).len(), 24);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -228,20 +232,14 @@ async fn rates_and_variant_lift_follow_the_definitions() {
         .unwrap();
     let run = project.herald(&["report", "demo", "--format", "csv", "--database-url", &url]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(
-        run.stdout
-            .contains("delivery rate,run,in-eu / ar / a / whole run,whatsapp:optin,0.9756\n"),
-        "{}",
-        run.stdout
+    let csv = rows(&run.stdout);
+    let whatsapp = |variant| counted("ar", variant, "whatsapp:optin");
+    assert_eq!(
+        find(&csv, "delivery_rate", &whatsapp("a")),
+        published("0.9756")
     );
-    assert!(
-        run.stdout
-            .contains("read rate,run,in-eu / ar / a / whole run,whatsapp:optin,0.0300\n")
-    );
-    assert!(
-        run.stdout
-            .contains("read rate,run,in-eu / ar / b / whole run,whatsapp:optin,0.0375\n")
-    );
+    assert_eq!(find(&csv, "read_rate", &whatsapp("a")), published("0.0300"));
+    assert_eq!(find(&csv, "read_rate", &whatsapp("b")), published("0.0375"));
     let run = project.herald(&["report", "demo", "--format", "json", "--database-url", &url]);
     let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     let read = report["comparisons"]
@@ -275,21 +273,19 @@ async fn rates_and_variant_lift_follow_the_definitions() {
             .iter()
             .any(|d| d[0] == "relative lift" && d[1].as_str().unwrap().contains("MOVER-R"))
     );
-    // The CSV carries the comparison too, line by line.
+    // The CSV carries the comparison too, a row per figure.
     let run = project.herald(&["report", "demo", "--format", "csv", "--database-url", &url]);
-    for line in [
-        "read rate difference B − A (b vs a),run,in-eu / ar / whole run,whatsapp:optin,+0.0075\n",
-        "read rate difference B − A (b vs a) 95% low,run,in-eu / ar / whole run,whatsapp:optin,-0.0004\n",
-        "read rate difference B − A (b vs a) 95% high,run,in-eu / ar / whole run,whatsapp:optin,+0.0155\n",
-        "read rate relative lift (b vs a),run,in-eu / ar / whole run,whatsapp:optin,+0.2500\n",
-        "read rate relative lift (b vs a) 95% low,run,in-eu / ar / whole run,whatsapp:optin,-0.0126\n",
-        "read rate relative lift (b vs a) 95% high,run,in-eu / ar / whole run,whatsapp:optin,+0.5820\n",
+    let csv = rows(&run.stdout);
+    let compared = counted("ar", "b vs a", "whatsapp:optin");
+    for (metric, value) in [
+        ("read_rate_difference", "0.0075"),
+        ("read_rate_difference_low95", "-0.0004"),
+        ("read_rate_difference_high95", "0.0155"),
+        ("read_rate_relative_lift", "0.2500"),
+        ("read_rate_relative_lift_low95", "-0.0126"),
+        ("read_rate_relative_lift_high95", "0.5820"),
     ] {
-        assert!(
-            run.stdout.contains(line),
-            "{line:?} missing from\n{}",
-            run.stdout
-        );
+        assert_eq!(find(&csv, metric, &compared), published(value), "{metric}");
     }
 }
 
@@ -315,18 +311,16 @@ async fn all_delivered_on_both_sides_still_has_an_interval() {
     store.add_delivery_counts(&counts).await.unwrap();
     let run = project.herald(&["report", "demo", "--format", "csv", "--database-url", &url]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    for line in [
-        "delivery rate difference B − A (b vs a),run,in-eu / ar / whole run,whatsapp:optin,+0.0000\n",
-        "delivery rate difference B − A (b vs a) 95% low,run,in-eu / ar / whole run,whatsapp:optin,-0.0010\n",
-        "delivery rate difference B − A (b vs a) 95% high,run,in-eu / ar / whole run,whatsapp:optin,+0.0010\n",
-        "delivery rate relative lift (b vs a) 95% low,run,in-eu / ar / whole run,whatsapp:optin,-0.0010\n",
-        "delivery rate relative lift (b vs a) 95% high,run,in-eu / ar / whole run,whatsapp:optin,+0.0010\n",
+    let csv = rows(&run.stdout);
+    let compared = counted("ar", "b vs a", "whatsapp:optin");
+    for (metric, value) in [
+        ("delivery_rate_difference", "0.0000"),
+        ("delivery_rate_difference_low95", "-0.0010"),
+        ("delivery_rate_difference_high95", "0.0010"),
+        ("delivery_rate_relative_lift_low95", "-0.0010"),
+        ("delivery_rate_relative_lift_high95", "0.0010"),
     ] {
-        assert!(
-            run.stdout.contains(line),
-            "{line:?} missing from\n{}",
-            run.stdout
-        );
+        assert_eq!(find(&csv, metric, &compared), published(value), "{metric}");
     }
     let out = project.path("report.html");
     let run = project.herald(&[
@@ -366,22 +360,22 @@ async fn a_rate_the_platform_does_not_report_is_never_zero() {
     store.add_delivery_counts(&counts).await.unwrap();
     let run = project.herald(&["report", "demo", "--format", "csv", "--database-url", &url]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    for line in [
-        "delivery rate,run,in-eu / ar / a / whole run,telegram:info,not reported by this platform\n",
-        "delivery rate,run,in-eu / ar / a / whole run,facebook:page,not reported by this platform\n",
-        "delivery rate,run,in-eu / ar / a / whole run,whatsapp:optin,0.9500\n",
-        "read rate,run,in-eu / ar / a / whole run,whatsapp:optin,0.5000\n",
-    ] {
-        assert!(
-            run.stdout.contains(line),
-            "{line:?} missing from\n{}",
-            run.stdout
+    let csv = rows(&run.stdout);
+    let on = |channel| counted("ar", "a", channel);
+    for channel in ["telegram:info", "facebook:page"] {
+        assert_eq!(
+            find(&csv, "delivery_rate", &on(channel)),
+            withheld("not reported"),
+            "{channel}"
         );
     }
-    assert!(
-        !run.stdout.contains("telegram:info,0.0000"),
-        "{}",
-        run.stdout
+    assert_eq!(
+        find(&csv, "delivery_rate", &on("whatsapp:optin")),
+        published("0.9500")
+    );
+    assert_eq!(
+        find(&csv, "read_rate", &on("whatsapp:optin")),
+        published("0.5000")
     );
 
     let run = project.herald(&["report", "demo", "--format", "json", "--database-url", &url]);
@@ -459,10 +453,14 @@ async fn a_rate_the_platform_does_not_report_is_never_zero() {
         "--database-url",
         &url,
     ]);
-    assert!(
-        run.stdout.contains(
-            "delivery rate,run,ar / whole run,all channels,not reported by this platform\n"
+    let csv = rows(&run.stdout);
+    assert_eq!(
+        find(
+            &csv,
+            "delivery_rate",
+            &[("locale", "ar"), ("period", "whole run")]
         ),
+        withheld("not reported"),
         "{}",
         run.stdout
     );
@@ -601,17 +599,17 @@ async fn by_chooses_the_breakdowns_and_sums_over_the_rest() {
     let sent: Vec<&str> = run
         .stdout
         .lines()
-        .filter(|l| l.starts_with("sent,"))
+        .filter(|l| l.starts_with("demo,sent,"))
         .collect();
     assert_eq!(
         sent,
         [
-            "sent,run,whole run,telegram:info,377",
-            "sent,run,whole run,whatsapp:optin,241",
-            "sent,run,whole run,total,618",
-            "sent,run,total,telegram:info,377",
-            "sent,run,total,whatsapp:optin,241",
-            "sent,run,total,total,618",
+            "demo,sent,,,,,,,telegram:info,whole run,,377,published",
+            "demo,sent,,,,,,,whatsapp:optin,whole run,,241,published",
+            "demo,sent,,,,,,,(all),whole run,,618,published",
+            "demo,sent,,,,,,,telegram:info,(all),,377,published",
+            "demo,sent,,,,,,,whatsapp:optin,(all),,241,published",
+            "demo,sent,,,,,,,(all),(all),,618,published",
         ]
     );
     // By locale, channels summed: the small Arabic WhatsApp count disappears into its row.
@@ -663,13 +661,15 @@ async fn messages_without_variants_are_named_and_rounding_is_stated_truthfully()
         .unwrap();
     let run = project.herald(&["report", "demo", "--format", "csv", "--database-url", &url]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(
-        run.stdout
-            .contains("sent,run,in-eu / ar / no variants / whole run,whatsapp:optin,400\n"),
-        "{}",
-        run.stdout
+    assert_eq!(
+        find(
+            &rows(&run.stdout),
+            "sent",
+            &counted("ar", "no variants", "whatsapp:optin")
+        ),
+        published("400")
     );
-    assert!(!run.stdout.contains(" / - / "), "{}", run.stdout);
+    assert!(!run.stdout.contains(",-,"), "{}", run.stdout);
     let html_with = |round: &str| {
         let out = project.path(&format!("report-{round}.html"));
         let run = project.herald(&[

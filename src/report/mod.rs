@@ -3,6 +3,7 @@
 
 mod build;
 mod charts;
+mod data_dictionary;
 mod export;
 mod load;
 mod plain_numbers;
@@ -15,11 +16,13 @@ mod summary;
 mod suppression;
 #[cfg(test)]
 mod test_reports;
+mod tidy_csv;
 
 pub use build::{
     Breakdown, DEFINITIONS, NO_VARIANT, Period, Report, build_report, build_report_by,
 };
-pub use export::{to_csv, to_html, to_json};
+pub use data_dictionary::{DATA_DICTIONARY, DictionaryEntry, data_dictionary_csv};
+pub use export::{to_html, to_json};
 pub use load::campaign_report;
 pub use post_metrics::{
     ApiVersionNote, EstimateNote, LocaleReach, NO_SPEND_DATA, POST_DIMENSIONS, Penetration,
@@ -36,3 +39,4 @@ pub use summary::{
     ReachFigure, SUPPRESSION_HIDES_ONLY_SMALL_COUNTS, SendKind, Summary, summarize,
 };
 pub use suppression::{Suppressed, Table, suppress};
+pub use tidy_csv::{COLUMNS as CSV_COLUMNS, Status as CsvStatus, TOTAL as CSV_TOTAL, to_csv};

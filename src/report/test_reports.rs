@@ -27,6 +27,22 @@ pub fn count(locale: &str, channel: &str, variant: &str, status: &str, n: i64) -
     }
 }
 
+/// People's clicks on the tracking link.
+pub fn clicks(locale: &str, channel: &str, n: i64) -> (ClickKey, i64) {
+    (
+        ClickKey {
+            campaign: "demo".into(),
+            send: "weekly".into(),
+            variant: "a".into(),
+            locale: locale.into(),
+            channel: channel.into(),
+            day: "2027-01-18".into(),
+            kind: "person".into(),
+        },
+        n,
+    )
+}
+
 /// A platform metric of post `post` (segment `in-eu`, variant `a`).
 pub fn seen(
     locale: &str,
@@ -102,4 +118,34 @@ pub fn three_platforms() -> Report {
         seen("fr", fb, "111_2", "7d", "views", 1000),
     ];
     report(&deliveries, &observations)
+}
+
+/// Splits CSV text into records, honouring quotes (a quoted field may hold commas,
+/// doubled quotes and line breaks), as R's `read.csv` and pandas do.
+pub fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let mut records = Vec::new();
+    let (mut record, mut field, mut quoted) = (Vec::new(), String::new(), false);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                field.push('"');
+            }
+            (true, '"') => quoted = false,
+            (true, c) => field.push(c),
+            (false, '"') if field.is_empty() => quoted = true,
+            (false, ',') => record.push(std::mem::take(&mut field)),
+            (false, '\n') => {
+                record.push(std::mem::take(&mut field));
+                records.push(std::mem::take(&mut record));
+            }
+            (false, c) => field.push(c),
+        }
+    }
+    assert!(
+        !quoted && field.is_empty() && record.is_empty(),
+        "ends with a line break"
+    );
+    records
 }
