@@ -178,6 +178,21 @@ async fn json_and_html_carry_their_definitions_and_protection() {
             .iter()
             .any(|d| d[0] == "suppressed")
     );
+    // The summary leads the JSON too, from the same published (here rounded) figures.
+    let summary = &report["summary"];
+    assert_eq!(
+        summary["sent"],
+        serde_json::json!({"status": "published", "value": 620})
+    );
+    let platforms = summary["platforms"].as_array().unwrap();
+    assert_eq!(platforms.len(), 2, "{summary}");
+    assert_eq!(platforms[0]["platform"], "Telegram");
+    assert_eq!(platforms[0]["sends_are"], "posts");
+    assert_eq!(platforms[0]["delivery_rate"]["status"], "not_reported");
+    assert_eq!(platforms[1]["platform"], "WhatsApp");
+    assert_eq!(platforms[1]["sends_are"], "messages");
+    assert_eq!(platforms[1]["delivery_rate"]["status"], "none_received_yet");
+    assert_eq!(summary["best_variant"]["result"], "no_variants");
     let out = project.path("report.html");
     let run = project.herald(&[
         "report",
@@ -192,6 +207,10 @@ async fn json_and_html_carry_their_definitions_and_protection() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let html = std::fs::read_to_string(out).unwrap();
     assert!(html.starts_with("<!doctype html>"));
+    // The page opens with the summary, before any chart or table.
+    let at = |what: &str| html.find(what).unwrap_or_else(|| panic!("no {what}"));
+    assert!(at("</h1>\n<section id=\"summary\"") < at("<figure") && at("<figure") < at("<table"));
+    assert!(html.contains("<li><strong>Telegram</strong>: 377 posts sent; delivery and read rates not reported by this platform.</li>"), "{html}");
     assert!(html.contains("<td class=\"s\">suppressed</td>") && html.contains("<td>618</td>"));
     assert!(
         !html.contains("http://") && !html.contains("https://"),
@@ -578,6 +597,102 @@ async fn the_html_report_opens_in_headless_chromium_with_its_charts_and_tables()
     assert!(png_bytes.starts_with(b"\x89PNG") && png_bytes.len() > 20_000);
     let pdf_bytes = std::fs::read(&pdf).expect("a printed page");
     assert!(pdf_bytes.starts_with(b"%PDF") && pdf_bytes.len() > 5_000);
+}
+
+/// The page opens with the summary, in plain words, before any chart or table: an evaluator
+/// sees the headline figures on opening it, without scrolling.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_html_report_opens_with_its_summary_above_every_table() {
+    let Some(browser) = common::webdriver::Browser::start().await else {
+        return;
+    };
+    let project = Project::valid();
+    let (store, url, version) = stored_version(&project).await;
+    let mut counts = vec![count(&version, "ar", "telegram:info", "a", "sent", 1250)];
+    for (variant, numbers) in [("a", [4100, 4000, 120]), ("b", [4100, 4000, 200])] {
+        for (status, n) in ["sent", "delivered", "read"].into_iter().zip(numbers) {
+            counts.push(count(&version, "ar", "whatsapp:optin", variant, status, n));
+        }
+    }
+    store.add_delivery_counts(&counts).await.unwrap();
+    // Four people's clicks are too few to publish.
+    let clicks = |locale: &str, times: i64| {
+        (
+            ClickKey {
+                campaign: "demo".into(),
+                send: "weekly".into(),
+                variant: "a".into(),
+                locale: locale.into(),
+                channel: "telegram:info".into(),
+                day: "2027-01-18".into(),
+                kind: "person".into(),
+            },
+            times,
+        )
+    };
+    store
+        .add_click_counts(&[clicks("ar", 40), clicks("fr", 4)])
+        .await
+        .unwrap();
+    let out = project.path("report.html");
+    let run = project.herald(&[
+        "report",
+        "demo",
+        "--format",
+        "html",
+        "--out",
+        out.to_str().unwrap(),
+        "--database-url",
+        &url,
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    browser.goto(&format!("file://{}", out.display())).await;
+
+    // The heading, then the summary: nothing comes between them.
+    let top: Vec<_> = browser.find_all("body > *").await;
+    assert!(top.len() > 3);
+    assert_eq!(browser.attribute(&top[0], "id").await, None);
+    assert_eq!(browser.text(&top[0]).await, "Reach report: demo");
+    assert_eq!(
+        browser.attribute(&top[1], "id").await.as_deref(),
+        Some("summary")
+    );
+    let summary = browser.find("#summary").await;
+    let text = browser.text(&summary).await;
+    for words in [
+        "Summary",
+        "Telegram: 1,250 posts sent; delivery and read rates not reported by this platform.",
+        "WhatsApp: 8,200 messages sent; 97.6% delivered; 4.0% of those delivered were read.",
+        "Variant b did better than variant a on the read rate (segment in-eu, locale ar, whatsapp:optin): 5.0% against 3.0%.",
+        "A suppressed figure is not published: counts from 1 to 9 are hidden",
+    ] {
+        assert!(
+            text.contains(words),
+            "{words:?} not in the summary:\n{text}"
+        );
+    }
+    assert!(!text.contains("0.0%"), "no rate is made up: {text}");
+
+    // Drawn above the first chart and the first table, and within the first screen.
+    let (_, y, width, height) = browser.rect(&summary).await;
+    assert!(width > 300.0 && height > 100.0, "visible: {width}×{height}");
+    let bottom = y + height;
+    let (_, first_table, _, _) = browser.rect(&browser.find("table").await).await;
+    let (_, first_chart, _, _) = browser.rect(&browser.find("figure").await).await;
+    assert!(
+        bottom <= first_table && bottom <= first_chart,
+        "summary ends at {bottom}, first table at {first_table}, first chart at {first_chart}"
+    );
+    let png = common::browser::screenshot_dir().join("report-summary.png");
+    let _ = std::fs::remove_file(&png);
+    browser.screenshot(&png).await;
+    let bytes = std::fs::read(&png).expect("a screenshot");
+    // The viewport's height, from the PNG's header (IHDR: width, then height, big-endian).
+    let viewport = u32::from_be_bytes([bytes[20], bytes[21], bytes[22], bytes[23]]) as f64;
+    assert!(
+        bottom <= viewport,
+        "the summary ends at {bottom}, below the first screen ({viewport})"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,15 +1,31 @@
 //! Reports as files: JSON for machines and one self-contained HTML page (no external assets)
-//! for people; the CSV is in `tidy_csv`.
+//! for people, both opening with the summary; the CSV is in `tidy_csv`.
 
 use std::fmt::Write as _;
+
+use serde::Serialize;
 
 use super::build::Report;
 use super::published::PublishedTable;
 use super::rates::VariantComparison;
 use super::statistics::{Lift, RelativeLift};
+use super::summary::{Summary, summarize};
+use super::summary_html::summary_html;
 
+/// The report as JSON, with its [`Summary`](super::summary::Summary) under `summary`
+/// (computed here from the published tables, so it can never say more than they do).
 pub fn to_json(report: &Report) -> String {
-    serde_json::to_string_pretty(report).expect("a report always serialises")
+    #[derive(Serialize)]
+    struct WithSummary<'a> {
+        summary: Summary,
+        #[serde(flatten)]
+        report: &'a Report,
+    }
+    serde_json::to_string_pretty(&WithSummary {
+        summary: summarize(report),
+        report,
+    })
+    .expect("a report always serialises")
 }
 
 /// A comparison's result as one phrase: the difference with its interval and the relative
@@ -53,8 +69,9 @@ fn escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// One page with charts (the delivery funnel per channel, variants compared with their
-/// intervals), every table, the definitions and the protection used.
+/// One page that opens with the summary in plain words, then charts (the delivery funnel per
+/// channel, variants compared with their intervals), every table, the definitions and the
+/// protection used.
 pub fn to_html(report: &Report) -> String {
     let mut out = String::new();
     let _ = write!(
@@ -62,9 +79,12 @@ pub fn to_html(report: &Report) -> String {
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Reach report: {campaign}</title>\
          <style>body{{font-family:system-ui,sans-serif;margin:2rem;color:#111}}table{{border-collapse:collapse;margin:1rem 0}}\
          th,td{{border:1px solid #999;padding:.25rem .5rem;text-align:right}}th{{background:#eee}}td.s{{color:#555;font-style:italic}}\
-         @media print{{body{{margin:0}}}}</style></head><body>\n<h1>Reach report: {campaign}</h1>\n\
+         section.summary{{max-width:60rem;background:#f3f6fa;border:1px solid #b8c7d9;border-radius:4px;padding:.25rem 1.25rem .5rem;margin:1rem 0 1.5rem}}\
+         section.summary h2{{margin-top:.75rem}}section.summary h3{{margin:1rem 0 .25rem;font-size:1.05rem}}section.summary li{{margin:.3rem 0}}\
+         @media print{{body{{margin:0}}section.summary{{break-inside:avoid}}}}</style></head><body>\n<h1>Reach report: {campaign}</h1>\n{summary}\
          <p>Generated {generated}. Counts from 1 to {k_minus} and counts that could be worked out from the rest of their table are suppressed (k = {k}); {rounding}.</p>\n",
         campaign = escape(&report.campaign),
+        summary = summary_html(&summarize(report)),
         generated = report.generated_at.format("%Y-%m-%d %H:%M UTC"),
         k_minus = report.protection.k.max(5) - 1,
         k = report.protection.k.max(5),

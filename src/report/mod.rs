@@ -1,5 +1,6 @@
 //! Reach reports: aggregates only, protected by small-cell and secondary suppression before
-//! they are published, with their definitions and sources.
+//! they are published, with their definitions and sources; they open with a summary in
+//! plain words, and their CSV is tidy (one row per value, `docs/report-data-dictionary.md`).
 
 mod build;
 mod charts;
@@ -13,6 +14,7 @@ mod rates;
 mod receipts;
 mod statistics;
 mod summary;
+mod summary_html;
 mod suppression;
 #[cfg(test)]
 mod test_reports;
