@@ -197,8 +197,6 @@ pub struct QualityNote {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NoteKind {
-    /// Nothing has been sent yet.
-    NothingSent,
     /// The report sums channels, so it cannot say anything per platform.
     NoChannelBreakdown,
     /// A platform sends no delivery or read receipts.
@@ -582,12 +580,6 @@ pub fn summarize(report: &Report) -> Summary {
     }
     let mut platforms = Vec::new();
     let mut notes = Vec::new();
-    if sent_table.is_none() {
-        notes.push(QualityNote {
-            kind: NoteKind::NothingSent,
-            text: "Nothing has been sent yet: there are no delivery figures.".to_string(),
-        });
-    }
     for (group, mut channels) in groups {
         channels.sort();
         let sent = figure(column_totals(report, "sent", &channels));
@@ -1123,11 +1115,7 @@ mod tests {
             platform(&summary, "X").reach,
             Some(ReachFigure::NotReported)
         );
-        assert!(has_note(
-            &summary,
-            NoteKind::NothingSent,
-            "Nothing has been sent yet"
-        ));
+        assert_eq!(summary.overall(), "Nothing has been sent yet.");
     }
 
     #[test]
