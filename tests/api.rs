@@ -933,6 +933,8 @@ async fn evaluators_read_protected_reports() {
     );
     assert_eq!(table["grand_total"], published(134, 500 + 7_700 + 9_001));
     assert_eq!(report["protection"]["method"], "cell key perturbation");
+    // The JSON opens with the summary, as the CLI's does.
+    assert!(report["summary"]["platforms"].is_array(), "{report}");
     // Telegram sends no delivery receipts: its delivery rate is "not reported", never 0.
     let rates = &report["rates"][0];
     assert_eq!(rates["rate"], "delivery rate");
@@ -972,7 +974,7 @@ async fn evaluators_read_protected_reports() {
         csv.text()
             .await
             .unwrap()
-            .starts_with("metric,period_kind,row,channel,value\n")
+            .starts_with(&(common::tidy_csv::HEADER.join(",") + "\n"))
     );
 
     // Side by side with a second campaign: each figure is what its own report publishes.
@@ -993,6 +995,7 @@ async fn evaluators_read_protected_reports() {
     assert_eq!(status, 200, "{comparison}");
     assert_eq!(comparison["reports"][0]["tables"], report["tables"]);
     assert_eq!(comparison["reports"][1]["campaign"], "demo-b");
+    assert!(comparison["reports"][1]["summary"].is_object());
     assert_eq!(
         comparison["headline"][0]["values"],
         json!([published(134, 500 + 7_700 + 9_001), null])

@@ -335,6 +335,7 @@ async fn posts_are_read_per_window_until_the_end_and_audiences_estimated_once() 
     assert_eq!(reach_windows, ["1h", "24h", "7d", "end"]);
     // Frequency = views / reach for every Facebook post and window where both are published.
     let csv = herald::report::to_csv(&report);
+    let rows = common::tidy_csv::rows(&csv);
     let table = |metric: &str, window: &str| {
         report
             .post_metrics
@@ -354,12 +355,20 @@ async fn posts_are_read_per_window_until_the_end_and_audiences_estimated_once() 
             if let (Some(Cell::Count(r)), Some(Cell::Count(v))) = published
                 && r > 0
             {
-                let line = format!(
-                    "frequency,{window},{},facebook:page,{:.2}\n",
-                    row.join(" / "),
-                    v as f64 / r as f64
+                let key = [
+                    ("segment", row[0].as_str()),
+                    ("locale", &row[1]),
+                    ("variant", &row[2]),
+                    ("send", &row[3]),
+                    ("post", &row[4]),
+                    ("channel", "facebook:page"),
+                    ("window", window),
+                ];
+                assert_eq!(
+                    common::tidy_csv::find(&rows, "frequency", &key),
+                    common::tidy_csv::published(&format!("{:.2}", v as f64 / r as f64)),
+                    "{csv}"
                 );
-                assert!(csv.contains(&line), "{line:?} missing from\n{csv}");
                 checked += 1;
             }
         }

@@ -7,6 +7,7 @@ mod common;
 
 use chrono::{TimeZone, Utc};
 use common::Project;
+use common::tidy_csv::{find, post_key, published, rows, withheld};
 use herald::report::{
     Cell, NO_SPEND_DATA, Period, Protection, RateCell, SUM_OF_REACH, build_report, to_csv, to_html,
     to_json,
@@ -273,27 +274,105 @@ fn penetration_is_an_interval_capped_at_one() {
 #[test]
 fn every_format_carries_the_post_metrics_and_their_metadata() {
     let report = report();
-    let csv = to_csv(&report);
-    for line in [
-        "reach,7d,in-eu / ar / a / weekly / 111_1,facebook:page,2000\n",
-        "reach,7d,tc / en / b / weekly / 111_3,facebook:page,suppressed\n",
-        "reach,7d,sum of reach (upper bound on unique people),facebook:page,3107\n",
-        "frequency,7d,in-eu / ar / a / weekly / 111_1,facebook:page,2.50\n",
-        "CTR,7d,in-eu / fr / a / weekly / 111_2,facebook:page,0.0160\n",
-        "penetration (lower),7d,in-eu / 0123456789ab,facebook:page,0.500000\n",
-        "penetration (upper),7d,in-eu / 0123456789ab,facebook:page,1.000000\n",
-        "penetration (lower),7d,tc / 0123456789ab,facebook:page,suppressed\n",
-        "cost per 1000 reached,run,all,all,not known (no spend data)\n",
-        "largest single-post reach,7d,ar,all channels,2000\n",
-        "largest single-post reach,7d,en,all channels,not published\n",
-        "audience estimate (upper),estimated 2027-03-01T15:06:40+00:00,in-eu / 0123456789ab,facebook:page,4000\n",
-        "platform api version,-,all,facebook:page,v21.0\n",
-        "platform api version,-,all,x:updates,2\n",
-    ] {
-        assert!(csv.contains(line), "{line:?} missing from\n{csv}");
-    }
+    let csv = rows(&to_csv(&report));
+    let fb = "facebook:page";
+    let post_111 = |n: &'static str, segment, locale, variant| [segment, locale, variant, fb, n];
+    assert_eq!(
+        find(
+            &csv,
+            "reach",
+            &post_key(post_111("111_1", "in-eu", "ar", "a"), "7d")
+        ),
+        published("2000")
+    );
+    assert_eq!(
+        find(
+            &csv,
+            "reach",
+            &post_key(post_111("111_3", "tc", "en", "b"), "7d")
+        ),
+        withheld("suppressed")
+    );
+    assert_eq!(
+        find(
+            &csv,
+            "reach_sum_upper_bound",
+            &[
+                ("segment", "(all)"),
+                ("locale", "(all)"),
+                ("variant", "(all)"),
+                ("send", "(all)"),
+                ("post", "(all)"),
+                ("channel", fb),
+                ("window", "7d"),
+            ]
+        ),
+        published("3107")
+    );
+    assert_eq!(
+        find(
+            &csv,
+            "frequency",
+            &post_key(post_111("111_1", "in-eu", "ar", "a"), "7d")
+        ),
+        published("2.50")
+    );
+    assert_eq!(
+        find(
+            &csv,
+            "ctr",
+            &post_key(post_111("111_2", "in-eu", "fr", "a"), "7d")
+        ),
+        published("0.0160")
+    );
+    let estimate = |segment| {
+        vec![
+            ("segment", segment),
+            ("version", "0123456789ab"),
+            ("channel", fb),
+            ("window", "7d"),
+        ]
+    };
+    assert_eq!(
+        find(&csv, "penetration_low", &estimate("in-eu")),
+        published("0.500000")
+    );
+    assert_eq!(
+        find(&csv, "penetration_high", &estimate("in-eu")),
+        published("1.000000")
+    );
+    assert_eq!(
+        find(&csv, "penetration_low", &estimate("tc")),
+        withheld("suppressed")
+    );
+    assert_eq!(
+        find(&csv, "cost_per_1000_reached", &[]),
+        withheld("not known")
+    );
+    let largest = |locale| [("locale", locale), ("window", "7d")];
+    assert_eq!(
+        find(&csv, "largest_post_reach", &largest("ar")),
+        published("2000")
+    );
+    assert_eq!(
+        find(&csv, "largest_post_reach", &largest("en")),
+        withheld("suppressed")
+    );
+    assert_eq!(
+        find(
+            &csv,
+            "audience_estimate_upper",
+            &[
+                ("segment", "in-eu"),
+                ("version", "0123456789ab"),
+                ("channel", fb)
+            ]
+        ),
+        published("4000")
+    );
     assert!(
-        !csv.contains("111_3,total") && !csv.contains("reach,7d,total"),
+        !csv.iter()
+            .any(|r| r["metric"] == "reach" && r.values().any(|v| v == "(all)")),
         "a sum of reach is always labelled as an upper bound"
     );
     let json: serde_json::Value = serde_json::from_str(&to_json(&report)).unwrap();
@@ -358,15 +437,16 @@ fn frequency_on_facebook_is_views_over_reach() {
         ],
         &[],
     );
-    let csv = to_csv(&report);
-    for line in [
-        "reach,7d,in-eu / ar / no variants / weekly / 222_1,facebook:page,43347\n",
-        "views,7d,in-eu / ar / no variants / weekly / 222_1,facebook:page,175569\n",
-        "frequency,7d,in-eu / ar / no variants / weekly / 222_1,facebook:page,4.05\n",
+    let csv = rows(&to_csv(&report));
+    let key = post_key(["in-eu", "ar", "no variants", fb, "222_1"], "7d");
+    for (metric, value) in [
+        ("reach", "43347"),
+        ("views", "175569"),
+        ("frequency", "4.05"),
         // CTR on Facebook: post clicks / views.
-        "CTR,7d,in-eu / ar / no variants / weekly / 222_1,facebook:page,0.0099\n",
+        ("ctr", "0.0099"),
     ] {
-        assert!(csv.contains(line), "{line:?} missing from\n{csv}");
+        assert_eq!(find(&csv, metric, &key), published(value), "{metric}");
     }
     let json: serde_json::Value = serde_json::from_str(&to_json(&report)).unwrap();
     let frequency = json["post_metrics"]["rates"]
@@ -458,14 +538,36 @@ async fn herald_report_reads_the_stored_observations_and_estimates() {
     }
     let run = project.herald(&["report", "demo", "--format", "csv", "--database-url", &url]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(
-        run.stdout
-            .contains("reach,7d,sum of reach (upper bound on unique people),facebook:page,3107\n"),
+    let csv = rows(&run.stdout);
+    assert_eq!(
+        find(
+            &csv,
+            "reach_sum_upper_bound",
+            &[
+                ("segment", "(all)"),
+                ("locale", "(all)"),
+                ("variant", "(all)"),
+                ("send", "(all)"),
+                ("post", "(all)"),
+                ("channel", "facebook:page"),
+                ("window", "7d"),
+            ]
+        ),
+        published("3107"),
         "{}",
         run.stdout
     );
-    assert!(
-        run.stdout
-            .contains("penetration (lower),end,diaspora / 0123456789ab,facebook:page,0.100000\n")
+    assert_eq!(
+        find(
+            &csv,
+            "penetration_low",
+            &[
+                ("segment", "diaspora"),
+                ("version", "0123456789ab"),
+                ("channel", "facebook:page"),
+                ("window", "end"),
+            ]
+        ),
+        published("0.100000")
     );
 }

@@ -10,10 +10,11 @@ use serde::Serialize;
 
 use super::build::{Breakdown, Period, Report};
 use super::cell_key::Protection;
-use super::export::{escape, to_csv, to_html};
+use super::export::{WithSummary, escape, to_html};
 use super::policy::PublicationPolicy;
 use super::published::Cell;
 use super::range::DateRange;
+use super::tidy_csv::to_csv;
 
 /// The most campaigns one comparison holds: enough for a year of quarterly campaigns, few
 /// enough that the page stays readable and the request cheap.
@@ -29,7 +30,16 @@ pub struct Comparison {
     pub policy: PublicationPolicy,
     /// Per metric and channel, each campaign's published column total, in campaign order.
     pub headline: Vec<HeadlineRow>,
+    /// Each campaign's report, with its summary, as its own JSON has it.
+    #[serde(serialize_with = "with_summaries")]
     pub reports: Vec<Report>,
+}
+
+fn with_summaries<S: serde::Serializer>(
+    reports: &[Report],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_seq(reports.iter().map(WithSummary::of))
 }
 
 #[derive(Debug, Clone, Serialize)]

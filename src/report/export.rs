@@ -1,111 +1,37 @@
-//! Reports as files: JSON for machines, CSV (one line per published value) for spreadsheets,
-//! and one self-contained HTML page (no external assets) for people.
+//! Reports as files: JSON for machines and one self-contained HTML page (no external assets)
+//! for people, both opening with the summary; the CSV is in `tidy_csv`.
 
 use std::fmt::Write as _;
+
+use serde::Serialize;
 
 use super::build::Report;
 use super::published::PublishedTable;
 use super::rates::VariantComparison;
 use super::statistics::{Lift, RelativeLift};
+use super::summary::{Summary, summarize};
+use super::summary_html::summary_html;
 
+/// The report as JSON, with its [`Summary`](super::summary::Summary) under `summary`
+/// (computed here from the published tables, so it can never say more than they do).
 pub fn to_json(report: &Report) -> String {
-    serde_json::to_string_pretty(report).expect("a report always serialises")
+    serde_json::to_string_pretty(&WithSummary::of(report)).expect("a report always serialises")
 }
 
-/// `metric,period,<dimensions…>,channel,value` — totals appear with `total` in place of the
-/// dimension they sum over (for reach, "sum of reach (upper bound on unique people)"). Post
-/// metrics follow, with the window as their period.
-pub fn to_csv(report: &Report) -> String {
-    let mut out = String::from("metric,period_kind,row,channel,value\n");
-    for table in &report.tables {
-        csv_table(&mut out, table, true);
-    }
-    for rates in &report.rates {
-        for (r, row) in rates.rows.iter().enumerate() {
-            let label = csv_field(&row.join(" / "));
-            for (c, column) in rates.columns.iter().enumerate() {
-                let _ = writeln!(
-                    out,
-                    "{},{},{label},{},{}",
-                    csv_field(&rates.rate),
-                    period_kind(report),
-                    csv_field(column),
-                    csv_field(&rates.cells[r][c].text(4))
-                );
-            }
-        }
-    }
-    for comparison in &report.comparisons {
-        csv_comparison(&mut out, report, comparison);
-    }
-    csv_post_metrics(&mut out, report);
-    out
+/// A report as published in JSON: its summary first, then everything else.
+#[derive(Serialize)]
+pub(super) struct WithSummary<'a> {
+    summary: Summary,
+    #[serde(flatten)]
+    report: &'a Report,
 }
 
-/// One variant comparison as lines of the same shape: the difference B − A and its 95%
-/// interval, then the relative lift and its interval (or why there is none).
-fn csv_comparison(out: &mut String, report: &Report, comparison: &VariantComparison) {
-    let row = csv_field(&comparison.row.join(" / "));
-    let channel = csv_field(&comparison.channel);
-    // No commas in the names, so that a spreadsheet reads them unquoted.
-    let name = |what: &str| {
-        let (what, limit) = what.split_once(", ").unwrap_or((what, ""));
-        let limit = if limit.is_empty() {
-            String::new()
-        } else {
-            format!(" {limit}")
-        };
-        csv_field(&format!(
-            "{} {what} ({} vs {}){limit}",
-            comparison.rate, comparison.b, comparison.a
-        ))
-    };
-    let lines: Vec<(String, String)> = match (&comparison.lift, comparison.withheld) {
-        (
-            Some(Lift::Estimate {
-                difference,
-                low,
-                high,
-                relative,
-                ..
-            }),
-            _,
-        ) => {
-            let mut lines = vec![
-                (name("difference B − A"), format!("{difference:+.4}")),
-                (name("difference B − A, 95% low"), format!("{low:+.4}")),
-                (name("difference B − A, 95% high"), format!("{high:+.4}")),
-            ];
-            match relative {
-                RelativeLift::Estimate { value, low, high } => {
-                    lines.push((name("relative lift"), format!("{value:+.4}")));
-                    lines.push((name("relative lift, 95% low"), format!("{low:+.4}")));
-                    lines.push((
-                        name("relative lift, 95% high"),
-                        high.map_or("no upper bound".to_string(), |h| format!("{h:+.4}")),
-                    ));
-                }
-                RelativeLift::NotDefined { .. } => {
-                    lines.push((name("relative lift"), "not defined".to_string()));
-                }
-            }
-            lines
+impl<'a> WithSummary<'a> {
+    pub(super) fn of(report: &'a Report) -> WithSummary<'a> {
+        WithSummary {
+            summary: summarize(report),
+            report,
         }
-        (Some(Lift::NotEnoughData { .. }), _) => {
-            vec![(name("difference B − A"), "not enough data".to_string())]
-        }
-        (None, why) => vec![(
-            name("difference B − A"),
-            why.unwrap_or("not known").to_string(),
-        )],
-    };
-    for (metric, value) in lines {
-        let _ = writeln!(
-            out,
-            "{metric},{},{row},{channel},{}",
-            period_kind(report),
-            csv_field(&value)
-        );
     }
 }
 
@@ -143,151 +69,6 @@ fn comparison_text(comparison: &VariantComparison) -> String {
     }
 }
 
-/// One protected table, a line per published value; `row_totals` false leaves out the totals
-/// that only repeat a value: each row's (a post's row has one channel) and the grand total
-/// (a table of posts has one channel's column).
-fn csv_table(out: &mut String, table: &PublishedTable, row_totals: bool) {
-    let metric = csv_field(&table.metric);
-    let period = csv_field(&table.period);
-    let total = csv_field(&table.total_label);
-    for (r, row) in table.rows.iter().enumerate() {
-        let label = csv_field(&row.join(" / "));
-        for (c, column) in table.columns.iter().enumerate() {
-            let _ = writeln!(
-                out,
-                "{metric},{period},{label},{},{}",
-                csv_field(column),
-                table.cells[r][c].text()
-            );
-        }
-        if row_totals {
-            let _ = writeln!(
-                out,
-                "{metric},{period},{label},{total},{}",
-                table.row_totals[r].text()
-            );
-        }
-    }
-    for (c, column) in table.columns.iter().enumerate() {
-        let _ = writeln!(
-            out,
-            "{metric},{period},{total},{},{}",
-            csv_field(column),
-            table.column_totals[c].text()
-        );
-    }
-    if row_totals {
-        let _ = writeln!(
-            out,
-            "{metric},{period},{total},{total},{}",
-            table.grand_total.text()
-        );
-    }
-}
-
-/// Post metrics, their rates, penetration, the chart's series and the metadata they rest on
-/// (estimates, API versions), as lines of the same shape.
-fn csv_post_metrics(out: &mut String, report: &Report) {
-    let metrics = &report.post_metrics;
-    if metrics.is_empty() {
-        return;
-    }
-    for table in &metrics.tables {
-        csv_table(out, table, false);
-    }
-    for rates in &metrics.rates {
-        for (r, row) in rates.rows.iter().enumerate() {
-            let label = csv_field(&row.join(" / "));
-            for (c, column) in rates.columns.iter().enumerate() {
-                let _ = writeln!(
-                    out,
-                    "{},{},{label},{},{}",
-                    csv_field(&rates.rate),
-                    csv_field(&rates.window),
-                    csv_field(column),
-                    csv_field(&rates.cells[r][c].text(rates.decimals))
-                );
-            }
-        }
-    }
-    for p in &metrics.penetration {
-        let row = csv_field(&format!("{} / {}", p.segment, p.version));
-        let window = p.window.as_deref().unwrap_or("-");
-        for (name, value) in [
-            ("penetration reach R", p.reach.map(|r| r.to_string())),
-            ("penetration (lower)", p.low.map(|v| format!("{v:.6}"))),
-            ("penetration (upper)", p.high.map(|v| format!("{v:.6}"))),
-        ] {
-            let value = value.unwrap_or_else(|| p.withheld.unwrap_or("not known").to_string());
-            let _ = writeln!(
-                out,
-                "{name},{},{row},{},{}",
-                csv_field(window),
-                csv_field(&p.channel),
-                csv_field(&value)
-            );
-        }
-    }
-    let _ = writeln!(
-        out,
-        "cost per 1000 reached,{},all,all,{}",
-        period_kind(report),
-        csv_field(&metrics.cost_per_1000_reached)
-    );
-    for series in &metrics.reach_over_time {
-        for (window, value) in &series.points {
-            let _ = writeln!(
-                out,
-                "largest single-post reach,{},{},all channels,{}",
-                csv_field(window),
-                csv_field(&series.locale),
-                value.map_or("not published".to_string(), |v| v.to_string())
-            );
-        }
-    }
-    for e in &report.audience_estimates {
-        let row = csv_field(&format!("{} / {}", e.segment, e.version));
-        let at = e.estimated_at.to_rfc3339();
-        for (name, value) in [
-            ("audience estimate (lower)", Some(e.lower)),
-            ("audience estimate (upper)", Some(e.upper)),
-            ("audience estimate (daily)", e.daily),
-        ] {
-            if let Some(value) = value {
-                let _ = writeln!(
-                    out,
-                    "{name},estimated {at},{row},{},{value}",
-                    csv_field(&e.channel)
-                );
-            }
-        }
-    }
-    for v in &report.platform_api_versions {
-        let _ = writeln!(
-            out,
-            "platform api version,-,all,{},{}",
-            csv_field(&v.channel),
-            csv_field(&v.api_version)
-        );
-    }
-}
-
-fn period_kind(report: &Report) -> &'static str {
-    match report.period {
-        super::build::Period::Run => "run",
-        super::build::Period::Day => "day",
-        super::build::Period::Week => "week",
-    }
-}
-
-fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_string()
-    }
-}
-
 /// Escapes text for HTML element content and attribute values.
 pub(super) fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
@@ -296,8 +77,9 @@ pub(super) fn escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// One page with charts (the delivery funnel per channel, variants compared with their
-/// intervals), every table, the definitions and the protection used.
+/// One page that opens with the summary in plain words, then charts (the delivery funnel per
+/// channel, variants compared with their intervals), every table, the definitions and the
+/// protection used.
 pub fn to_html(report: &Report) -> String {
     let mut out = String::new();
     let _ = write!(
@@ -305,9 +87,12 @@ pub fn to_html(report: &Report) -> String {
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Reach report: {campaign}</title>\
          <style>body{{font-family:system-ui,sans-serif;margin:2rem;color:#111}}table{{border-collapse:collapse;margin:1rem 0}}\
          th,td{{border:1px solid #999;padding:.25rem .5rem;text-align:right}}th{{background:#eee}}td.s{{color:#555;font-style:italic}}\
-         @media print{{body{{margin:0}}}}</style></head><body>\n<h1>Reach report: {campaign}</h1>\n\
+         section.summary{{max-width:60rem;background:#f3f6fa;border:1px solid #b8c7d9;border-radius:4px;padding:.25rem 1.25rem .5rem;margin:1rem 0 1.5rem}}\
+         section.summary h2{{margin-top:.75rem}}section.summary h3{{margin:1rem 0 .25rem;font-size:1.05rem}}section.summary li{{margin:.3rem 0}}\
+         @media print{{body{{margin:0}}section.summary{{break-inside:avoid}}}}</style></head><body>\n<h1>Reach report: {campaign}</h1>\n{summary}\
          <p>Generated {generated}. Counts from 1 to {k_minus} are suppressed (k = {k}); every other count and total carries a small noise of at most ±{noise}, the same wherever the same messages are counted, so tables cannot be subtracted to single anyone out; {rounding}.</p>\n",
         campaign = escape(&report.campaign),
+        summary = summary_html(&summarize(report)),
         generated = report.generated_at.format("%Y-%m-%d %H:%M UTC"),
         k_minus = report.protection.k.max(5) - 1,
         k = report.protection.k.max(5),

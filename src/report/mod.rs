@@ -1,13 +1,16 @@
 //! Reach reports: aggregates only, protected before they are published (herald's own counters
 //! by cell key perturbation, platform-reported figures by suppression) under the deployment's
-//! publication policy, with their definitions and sources.
+//! publication policy, with their definitions and sources; they open with a summary in plain
+//! words, and their CSV is tidy (one row per value, `docs/report-data-dictionary.md`).
 
 mod build;
 mod cell_key;
 mod charts;
 mod comparison;
+mod data_dictionary;
 mod export;
 mod load;
+mod plain_numbers;
 mod policy;
 mod post_metrics;
 mod published;
@@ -15,7 +18,12 @@ mod range;
 mod rates;
 mod receipts;
 mod statistics;
+mod summary;
+mod summary_html;
 mod suppression;
+#[cfg(test)]
+mod test_reports;
+mod tidy_csv;
 
 pub use build::{
     Breakdown, DEFINITIONS, NO_VARIANT, Period, Report, build_report, build_report_by,
@@ -24,7 +32,8 @@ pub use cell_key::{
     DEFAULT_MAX_NOISE, MAX_MAX_NOISE, MIN_K, Method, Protection, Published, cell_key, noise,
 };
 pub use comparison::{CompareError, Comparison, HeadlineRow, MAX_COMPARED, compared_ids};
-pub use export::{to_csv, to_html, to_json};
+pub use data_dictionary::{DATA_DICTIONARY, DictionaryEntry, data_dictionary_csv};
+pub use export::{to_html, to_json};
 pub use load::{ReportError, ReportRequest, RequestRefused, campaign_report, campaigns_compared};
 pub use policy::{NotPublished, PublicationPolicy};
 pub use post_metrics::{
@@ -38,4 +47,9 @@ pub use receipts::{NOT_REPORTED, Receipt, reports};
 pub use statistics::{
     Lift, MIN_SAMPLE, RELATIVE_UNDEFINED, RelativeLift, Z_95, lift, rate, wilson,
 };
+pub use summary::{
+    BestVariant, ClearDifference, Figure, NoteKind, PlatformSummary, QualityNote, RateFigure,
+    ReachFigure, SUPPRESSION_HIDES_ONLY_SMALL_COUNTS, SendKind, Summary, summarize,
+};
 pub use suppression::{Suppressed, Table, suppress};
+pub use tidy_csv::{COLUMNS as CSV_COLUMNS, Status as CsvStatus, TOTAL as CSV_TOTAL, to_csv};

@@ -6,6 +6,7 @@ pub mod browser;
 pub mod relay;
 pub mod served;
 pub mod stores;
+pub mod tidy_csv;
 pub mod webdriver;
 
 use std::path::{Path, PathBuf};

@@ -252,6 +252,20 @@ impl Browser {
         .map(str::to_string)
     }
 
+    /// Where the element is drawn, in CSS pixels from the top left of the page: (x, y,
+    /// width, height).
+    pub async fn rect(&self, element: &Element) -> (f64, f64, f64, f64) {
+        let rect = self
+            .session_call("GET", &format!("/element/{}/rect", element.0), None)
+            .await;
+        let number = |key: &str| {
+            rect[key]
+                .as_f64()
+                .unwrap_or_else(|| panic!("{key}: {rect}"))
+        };
+        (number("x"), number("y"), number("width"), number("height"))
+    }
+
     /// Saves a PNG of the viewport to `path`.
     pub async fn screenshot(&self, path: &Path) {
         let encoded = self.session_call("GET", "/screenshot", None).await;

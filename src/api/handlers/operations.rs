@@ -115,7 +115,11 @@ pub async fn report(
         .await
         .map_err(report_error)?;
     Ok(match query.format.as_deref().unwrap_or("json") {
-        "json" => axum::Json(report).into_response(),
+        "json" => (
+            [("content-type", "application/json")],
+            crate::report::to_json(&report),
+        )
+            .into_response(),
         "csv" => (
             [("content-type", "text/csv; charset=utf-8")],
             to_csv(&report),
