@@ -1,8 +1,10 @@
 //! The feasible range of each target: the smallest and largest value its sum of atoms can take
 //! under everything the attacker knows, by linear programming. Atoms are counts, so bounds
-//! are first tightened to integers by propagating each constraint (sound, and it fixes most
-//! atoms outright); what is left splits into independent groups of atoms, and each target
-//! needs one minimisation and one maximisation per group it touches.
+//! are first tightened to integers by propagating each constraint (sound, and under
+//! suppression it fixes most atoms outright); constraints the bounds already satisfy are left
+//! out, and what is left splits into independent groups of atoms. Each target then needs at
+//! most one minimisation and one maximisation per group it touches, re-optimised from the
+//! group's solved program rather than from scratch, on every core.
 
 use std::collections::HashMap;
 
@@ -52,6 +54,8 @@ pub struct Effort {
     /// Atoms left unknown after bound propagation.
     pub free_atoms: usize,
     pub constraints: usize,
+    /// Constraints the propagated bounds make redundant, left out of the linear programs.
+    pub redundant: usize,
     pub groups: usize,
     pub largest_group: usize,
     pub linear_programs: usize,
@@ -92,6 +96,15 @@ pub(super) fn feasible_ranges(knowledge: Knowledge) -> (Vec<TargetRange>, Vec<St
             }
             continue;
         }
+        // A constraint the bounds already satisfy whatever the atoms are says nothing more.
+        let (least, most) = terms.iter().fold((known, known), |(least, most), (a, c)| {
+            let (x, y) = (c * lower[*a], c * upper[*a]);
+            (least + x.min(y), most + x.max(y))
+        });
+        if least >= constraint.lo - EPSILON && most <= constraint.hi + EPSILON {
+            effort.redundant += 1;
+            continue;
+        }
         reduced.push(Constraint {
             terms,
             lo: constraint.lo - known,
@@ -102,61 +115,95 @@ pub(super) fn feasible_ranges(knowledge: Knowledge) -> (Vec<TargetRange>, Vec<St
     effort.free_atoms = (0..knowledge.atoms.len()).filter(|a| !fixed(*a)).count();
     effort.groups = groups.members.len();
     effort.largest_group = groups.members.iter().map(Vec::len).max().unwrap_or(0);
-    let mut bases: Vec<Option<GroupProgram>> = (0..groups.members.len()).map(|_| None).collect();
-    let mut ranges = Vec::new();
-    for (target, atoms, published_in) in knowledge.targets {
-        let mut min = 0.0;
-        let mut max = 0.0;
+    // Each target's known part, and its unknown parts group by group.
+    let mut known: Vec<(f64, f64)> = Vec::new();
+    let mut tasks: Vec<Vec<(usize, Vec<usize>)>> = vec![Vec::new(); groups.members.len()];
+    for (t, (_, atoms, _)) in knowledge.targets.iter().enumerate() {
+        let (mut min, mut max) = (0.0, 0.0);
         let mut parts: HashMap<usize, Vec<usize>> = HashMap::new();
         for a in atoms {
-            if fixed(a) {
-                min += lower[a];
-                max += lower[a];
+            if fixed(*a) {
+                min += lower[*a];
+                max += lower[*a];
             } else {
-                parts.entry(groups.of[a]).or_default().push(a);
+                parts.entry(groups.of[*a]).or_default().push(*a);
             }
         }
         for (group, part) in parts {
             if groups.constraints[group].is_empty() {
                 min += part.iter().map(|a| lower[*a]).sum::<f64>();
                 max += part.iter().map(|a| upper[*a]).sum::<f64>();
-                continue;
-            }
-            let base = match &mut bases[group] {
-                Some(base) => base,
-                slot => {
-                    let built = GroupProgram::new(
-                        &groups.members[group],
-                        &groups.constraints[group],
-                        &reduced,
-                        &lower,
-                        &upper,
-                    );
-                    match built {
-                        Ok(base) => slot.insert(base),
-                        Err(e) => {
-                            contradictions.push(format!("group of {target}: {e}"));
-                            continue;
-                        }
-                    }
-                }
-            };
-            effort.linear_programs += 2;
-            match base.range(&part) {
-                Ok((low, high)) => {
-                    min += low;
-                    max += high;
-                }
-                Err(e) => contradictions.push(format!("{target}: {e}")),
+            } else {
+                tasks[group].push((t, part));
             }
         }
-        ranges.push(TargetRange {
+        known.push((min, max));
+    }
+    for (group, tasks) in tasks.iter().enumerate().filter(|(_, t)| !t.is_empty()) {
+        let base = match GroupProgram::new(
+            &groups.members[group],
+            &groups.constraints[group],
+            &reduced,
+            &lower,
+            &upper,
+        ) {
+            Ok(base) => base,
+            Err(e) => {
+                contradictions.push(format!(
+                    "a group of {} atoms: {e}",
+                    groups.members[group].len()
+                ));
+                continue;
+            }
+        };
+        // The targets of a group split among the cores, each with its own copy of the program.
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let chunk = tasks.len().div_ceil(threads);
+        let results: Vec<_> = std::thread::scope(|scope| {
+            let handles: Vec<_> = tasks
+                .chunks(chunk)
+                .map(|chunk| {
+                    let mut program = base.clone();
+                    let (lower, upper) = (&lower, &upper);
+                    scope.spawn(move || {
+                        chunk
+                            .iter()
+                            .map(|(t, part)| {
+                                let bottom = part.iter().map(|a| lower[*a]).sum::<f64>();
+                                let top = part.iter().map(|a| upper[*a]).sum::<f64>();
+                                (*t, program.range(part, bottom, top))
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().expect("a linear programming thread"))
+                .collect()
+        });
+        for (t, result) in results {
+            match result {
+                Ok((low, high, programs)) => {
+                    known[t].0 += low;
+                    known[t].1 += high;
+                    effort.linear_programs += programs;
+                }
+                Err(e) => contradictions.push(format!("{}: {e}", knowledge.targets[t].0)),
+            }
+        }
+    }
+    let ranges = knowledge
+        .targets
+        .into_iter()
+        .zip(known)
+        .map(|((target, _, published_in), (min, max))| TargetRange {
             target,
             published_in,
             min,
             max,
-        });
-    }
+        })
+        .collect();
     (ranges, contradictions, effort)
 }
 
@@ -299,15 +346,27 @@ impl Groups {
 /// maximisation the constraints do not bound stops there and reads as unbounded.
 const UNBOUNDED: f64 = 1e9;
 
+/// Each atom's variable in a group's program, and its place among the group's members.
+type AtomVariables = HashMap<usize, (Variable, usize)>;
+
+/// Feasible points kept per group (the latest solutions).
+const POINTS: usize = 16;
+
 /// The linear program of one group, solved once per direction with an objective variable `z`
 /// that nothing constrains yet. A target adds `z = Σ part` to a copy of each solution, which the
-/// solver re-optimises from where it stood instead of starting over.
+/// solver re-optimises from where it stood instead of starting over. Every solution is also a
+/// feasible point of the group: when one already puts the target at the bound that integer
+/// propagation proved, that side needs no linear program.
+#[derive(Clone)]
 struct GroupProgram {
     least: Solution,
     most: Solution,
-    /// `z` and the variable of each atom, the same in both programs.
+    /// `z`, and the variable of each atom with its place in `members`.
     objective: Variable,
-    variable: HashMap<usize, Variable>,
+    variable: AtomVariables,
+    /// Atom values of recent solutions, by place in `members`.
+    points: Vec<Vec<f64>>,
+    next_point: usize,
 }
 
 impl GroupProgram {
@@ -318,19 +377,19 @@ impl GroupProgram {
         lower: &[f64],
         upper: &[f64],
     ) -> Result<GroupProgram, Error> {
-        let solve = |direction| -> Result<(Solution, Variable, HashMap<usize, Variable>), Error> {
+        let solve = |direction| -> Result<(Solution, Variable, AtomVariables), Error> {
             let mut problem = Problem::new(direction);
             let objective = problem.add_var(1.0, (0.0, UNBOUNDED));
             let mut variable = HashMap::new();
-            for a in members {
-                variable.insert(*a, problem.add_var(0.0, (lower[*a], upper[*a])));
+            for (place, a) in members.iter().enumerate() {
+                variable.insert(*a, (problem.add_var(0.0, (lower[*a], upper[*a])), place));
             }
             for i in own {
                 let constraint = &reduced[*i];
                 let expression: Vec<_> = constraint
                     .terms
                     .iter()
-                    .map(|(a, c)| (variable[a], *c))
+                    .map(|(a, c)| (variable[a].0, *c))
                     .collect();
                 if constraint.lo == constraint.hi {
                     problem.add_constraint(&expression[..], ComparisonOp::Eq, constraint.lo);
@@ -348,36 +407,75 @@ impl GroupProgram {
         };
         let (least, objective, variable) = solve(OptimizationDirection::Minimize)?;
         let (most, _, _) = solve(OptimizationDirection::Maximize)?;
-        Ok(GroupProgram {
+        let mut program = GroupProgram {
             least,
             most,
             objective,
             variable,
-        })
+            points: Vec::new(),
+            next_point: 0,
+        };
+        let (least, most) = (program.least.clone(), program.most.clone());
+        program.keep(&least);
+        program.keep(&most);
+        Ok(program)
     }
 
-    /// The least and most `Σ part` can be (the most infinite when nothing bounds it).
-    fn range(&self, part: &[usize]) -> Result<(f64, f64), Error> {
-        let mut expression = vec![(self.objective, 1.0)];
-        expression.extend(part.iter().map(|a| (self.variable[a], -1.0)));
-        let least = solved(self.least.clone().add_constraint(
-            &expression[..],
-            ComparisonOp::Eq,
-            0.0,
-        ))?
-        .objective();
-        let most = solved(self.most.clone().add_constraint(
-            &expression[..],
-            ComparisonOp::Eq,
-            0.0,
-        ))?
-        .objective();
-        let most = if most >= UNBOUNDED - 1.0 {
-            f64::INFINITY
+    fn keep(&mut self, solution: &Solution) {
+        let mut point = vec![0.0; self.variable.len()];
+        for (variable, place) in self.variable.values() {
+            point[*place] = solution.var_value(*variable);
+        }
+        if self.points.len() < POINTS {
+            self.points.push(point);
         } else {
-            most
+            self.points[self.next_point] = point;
+            self.next_point = (self.next_point + 1) % POINTS;
+        }
+    }
+
+    /// The least and most `Σ part` can be, given that propagation proved it lies in
+    /// `[bottom, top]` (the most infinite when nothing bounds it), and how many linear
+    /// programs that took.
+    fn range(&mut self, part: &[usize], bottom: f64, top: f64) -> Result<(f64, f64, usize), Error> {
+        let values: Vec<f64> = self
+            .points
+            .iter()
+            .map(|point| part.iter().map(|a| point[self.variable[a].1]).sum())
+            .collect();
+        let mut programs = 0;
+        let mut expression = vec![(self.objective, 1.0)];
+        expression.extend(part.iter().map(|a| (self.variable[a].0, -1.0)));
+        let least = if values.iter().any(|v| *v <= bottom + EPSILON) {
+            bottom
+        } else {
+            programs += 1;
+            let solution = solved(self.least.clone().add_constraint(
+                &expression[..],
+                ComparisonOp::Eq,
+                0.0,
+            ))?;
+            self.keep(&solution);
+            solution.objective().max(bottom)
         };
-        Ok((least, most))
+        let most = if values.iter().any(|v| *v >= top - EPSILON) {
+            top
+        } else {
+            programs += 1;
+            let solution = solved(self.most.clone().add_constraint(
+                &expression[..],
+                ComparisonOp::Eq,
+                0.0,
+            ))?;
+            self.keep(&solution);
+            let most = solution.objective();
+            if most >= UNBOUNDED - 1.0 {
+                f64::INFINITY
+            } else {
+                most.min(top)
+            }
+        };
+        Ok((least, most, programs))
     }
 }
 

@@ -275,6 +275,9 @@ pub(super) struct Knowledge {
     pub targets: Vec<(Target, Vec<usize>, Vec<String>)>,
 }
 
+/// A published value, the atoms it sums, and its row and column (`None` for a total).
+type PublishedSum<'v> = (&'v Value, Vec<usize>, Option<usize>, Option<usize>);
+
 /// One table of one report, read.
 struct Table<'a> {
     report: usize,
@@ -572,7 +575,7 @@ impl Knowledge {
             cells[r * columns + c].push(a);
         }
         let json = table.json;
-        let mut values: Vec<(&Value, Vec<usize>, Option<usize>, Option<usize>)> = Vec::new();
+        let mut values: Vec<PublishedSum> = Vec::new();
         for r in 0..rows {
             for c in 0..columns {
                 values.push((

@@ -55,12 +55,14 @@ impl AttackOutcome {
     /// "recovered N of M targets", with the work it took.
     pub fn summary(&self) -> String {
         format!(
-            "recovered {} of {} targets in {:.2} s ({} atoms, {} unknown after propagation, {} groups, largest {}, {} linear programs)",
+            "recovered {} of {} targets in {:.2} s ({} atoms, {} unknown after propagation, {} of {} constraints redundant, {} groups, largest {}, {} linear programs)",
             self.recovered().count(),
             self.ranges.len(),
             self.elapsed.as_secs_f64(),
             self.effort.atoms,
             self.effort.free_atoms,
+            self.effort.redundant,
+            self.effort.constraints,
             self.effort.groups,
             self.effort.largest_group,
             self.effort.linear_programs,
