@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use serde_json::{Value, json};
 
 use common::interval_attack::{AttackOutcome, TargetRange, attack};
+use common::published_reports::published_reports;
 
 const AVR: &str = "avr-nl-2027";
 const SAHEL: &str = "safe-migration-sahel-2027";
@@ -307,6 +308,55 @@ fn perturbed(mut report: Value, truth: &[TrueCount], noise: u64, seed: &mut u64)
         table["grand_total"] = publish(sum(None, None));
     }
     report
+}
+
+/// herald's reports as published today, for the demo run behind the saved ones: every
+/// period the default policy publishes, both campaigns, attacked together. No hidden count
+/// may come back, and the reports must fit the attacker's model of the protection they state.
+#[test]
+#[ignore = "cell key perturbation as on main still lets 204 hidden counts of this demo be recovered (113 from the day reports alone): each suppressed cell is at least 1, and where the suppressed cells of a line are as many as its published total allows, every one of them is 1"]
+fn protected_demo_reports_give_back_no_hidden_count() {
+    let folder = tempfile::tempdir().unwrap();
+    let database = folder.path().join("demo.db");
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_herald"))
+        .args(["demo", "--project", env!("CARGO_MANIFEST_DIR")])
+        .args(["--weeks", "8", "--seed", "3", "--keep-database"])
+        .arg(&database)
+        .arg("--out")
+        .arg(folder.path().join("reports"))
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let url = format!("sqlite://{}", database.display());
+    let reports: Vec<Value> = [AVR, SAHEL]
+        .iter()
+        .flat_map(|campaign| {
+            published_reports(
+                &url,
+                campaign,
+                &["segment,locale,channel,variant"],
+                &["run", "week", "day"],
+            )
+        })
+        .collect();
+    let outcome = attack(&reports);
+    eprintln!("{}", outcome.summary());
+    assert_consistent(&outcome);
+    let hidden: Vec<String> = outcome
+        .recovered()
+        .filter(|(r, _)| r.target.published == "suppressed")
+        .map(|(r, v)| format!("{} = {v}", r.target))
+        .collect();
+    assert!(
+        hidden.is_empty(),
+        "{} hidden counts recovered: {:#?}",
+        hidden.len(),
+        &hidden[..hidden.len().min(20)]
+    );
 }
 
 // --- Small reports with hand-worked answers ---------------------------------------------
