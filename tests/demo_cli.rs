@@ -6,6 +6,8 @@ mod common;
 
 use std::process::Command;
 
+use common::published_reports::published_reports;
+
 #[test]
 fn the_demo_runs_the_example_campaigns_and_writes_their_reports() {
     let out = tempfile::tempdir().unwrap();
@@ -18,8 +20,10 @@ fn the_demo_runs_the_example_campaigns_and_writes_their_reports() {
             "2",
             "--subscribers",
             "80",
-            "--out",
+            "--keep-database",
         ])
+        .arg(out.path().join("demo.db"))
+        .arg("--out")
         .arg(out.path())
         .output()
         .unwrap();
@@ -67,5 +71,45 @@ fn the_demo_runs_the_example_campaigns_and_writes_their_reports() {
     assert!(
         (sent - 3..=sent + 3).any(|n| html.contains(&format!("<td>{n}</td>"))),
         "sent {sent} in the report"
+    );
+    // The kept database publishes the same counts again, by week too.
+    let url = format!("sqlite://{}", out.path().join("demo.db").display());
+    let reports = published_reports(
+        &url,
+        "avr-nl-2027",
+        &["segment,locale,channel,variant"],
+        &["run", "week"],
+    );
+    for report in &reports {
+        let sent_table = report["tables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["metric"] == "sent")
+            .unwrap_or_else(|| panic!("a sent table: {report}"));
+        let total = sent_table["grand_total"].as_i64().unwrap();
+        assert!((total - sent).abs() <= 3, "sent {total} against {sent}");
+    }
+    assert_eq!(reports[1]["period"], "week");
+    // A second demo does not write over a kept database.
+    let again = Command::new(env!("CARGO_BIN_EXE_herald"))
+        .args([
+            "demo",
+            "--project",
+            env!("CARGO_MANIFEST_DIR"),
+            "--weeks",
+            "1",
+        ])
+        .arg("--keep-database")
+        .arg(out.path().join("demo.db"))
+        .arg("--out")
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert!(!again.status.success());
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("already exists"),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
     );
 }

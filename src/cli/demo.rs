@@ -1,7 +1,7 @@
 //! `herald demo`: the example campaigns from approval to report, in under a minute, on a
 //! temporary database, a simulated clock and the in-process sandbox.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -14,6 +14,7 @@ pub fn demo(
     weeks: Option<u32>,
     subscribers: usize,
     seed: u64,
+    keep_database: Option<PathBuf>,
 ) -> ExitCode {
     let runtime = match runtime() {
         Ok(runtime) => runtime,
@@ -29,6 +30,7 @@ pub fn demo(
         weeks,
         subscribers,
         seed,
+        keep_database,
     };
     match runtime.block_on(run_demo(&options)) {
         Ok(outcome) => {

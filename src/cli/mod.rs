@@ -126,6 +126,10 @@ pub enum Command {
         /// Seed of the partners' faults and the people's choices.
         #[arg(long, default_value_t = 2027)]
         seed: u64,
+        /// Keep the demo's SQLite database in this file (which must not exist yet) instead of
+        /// a temporary one, to run `herald report` on it afterwards.
+        #[arg(long, value_name = "FILE")]
+        keep_database: Option<PathBuf>,
     },
     /// Run the emulated partner APIs (Telegram, WhatsApp, Viber, Facebook, X, signed webhooks)
     /// on one port.
@@ -338,7 +342,8 @@ pub fn run(cli: Cli) -> ExitCode {
             weeks,
             subscribers,
             seed,
-        } => demo::demo(&project, &out, weeks, subscribers, seed),
+            keep_database,
+        } => demo::demo(&project, &out, weeks, subscribers, seed, keep_database),
         Command::Serve {
             listen,
             metrics_listen,

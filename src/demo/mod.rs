@@ -42,6 +42,9 @@ pub struct DemoOptions {
     pub subscribers: usize,
     /// Seeds the sandbox's faults and the people's choices, so a run can be repeated.
     pub seed: u64,
+    /// A new SQLite file to keep the database in, so that its reports can be made again
+    /// (`herald report`); `None`: a temporary one.
+    pub keep_database: Option<PathBuf>,
 }
 
 /// What the demo produced.
@@ -67,7 +70,17 @@ pub async fn run_demo(options: &DemoOptions) -> Result<DemoOutcome, String> {
         ));
     }
     let workspace = tempfile::tempdir().map_err(|e| format!("no temporary folder: {e}"))?;
-    let url = format!("sqlite://{}", workspace.path().join("demo.db").display());
+    let file = match &options.keep_database {
+        Some(file) if file.exists() => {
+            return Err(format!(
+                "{} already exists: the demo keeps its database only in a new file",
+                file.display()
+            ));
+        }
+        Some(file) => file.clone(),
+        None => workspace.path().join("demo.db"),
+    };
+    let url = format!("sqlite://{}", file.display());
     // Through `AnyStore`, whose errors name the file when its disk is full or failing.
     let store = connect(&url).await.map_err(|e| e.to_string())?;
     store.migrate().await.map_err(|e| e.to_string())?;

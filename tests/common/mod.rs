@@ -3,6 +3,8 @@
 #![allow(dead_code)]
 
 pub mod browser;
+pub mod interval_attack;
+pub mod published_reports;
 pub mod relay;
 pub mod served;
 pub mod stores;
