@@ -1072,7 +1072,7 @@ async fn campaigns_and_periods_side_by_side_under_one_policy() {
         "--format",
         "json",
         "--period",
-        "day",
+        "week",
         "--from",
         "25/01/2027",
         "--database-url",

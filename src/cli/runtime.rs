@@ -46,7 +46,7 @@ pub fn load_config(explicit: Option<&Path>) -> Result<Config, ExitCode> {
 
 /// The deployment's publication policy: from `--config FILE`, else from `herald.toml` when
 /// there is one, else the default policy (k = 10, noise up to ±3, the full breakdown, periods
-/// run, week and day).
+/// run and week).
 pub fn publication_policy(explicit: Option<&Path>) -> Result<PublicationPolicy, ExitCode> {
     if explicit.is_none() && !Path::new(DEFAULT_CONFIG).is_file() {
         return Ok(PublicationPolicy::default());

@@ -50,6 +50,22 @@ impl Period {
         self != Period::Run
     }
 
+    /// Every period's label from the day `first` to the day `last`, in order, with no gaps:
+    /// tables list each of them, counted or not.
+    fn labels_between(self, first: NaiveDate, last: NaiveDate) -> Vec<String> {
+        if self == Period::Run {
+            return vec![self.label("")];
+        }
+        let mut labels: Vec<String> = Vec::new();
+        for day in first.iter_days().take_while(|d| *d <= last) {
+            let label = self.label(&day.format("%Y-%m-%d").to_string());
+            if labels.last() != Some(&label) {
+                labels.push(label);
+            }
+        }
+        labels
+    }
+
     fn label(self, day: &str) -> String {
         match self {
             Period::Run => "whole run".to_string(),
@@ -334,6 +350,16 @@ pub fn build_report_by(
         }
     }
     delivery_dims.push("period");
+    let days: Vec<NaiveDate> = deliveries
+        .iter()
+        .map(|c| c.day.as_str())
+        .chain(clicks.iter().map(|(k, _)| k.day.as_str()))
+        .filter_map(|day| NaiveDate::parse_from_str(day, "%Y-%m-%d").ok())
+        .collect();
+    let periods = match (days.iter().min(), days.iter().max()) {
+        (Some(first), Some(last)) => period.labels_between(*first, *last),
+        _ => vec![period.label("")],
+    };
     let click_dims: Vec<&str> = delivery_dims
         .iter()
         .copied()
@@ -364,6 +390,7 @@ pub fn build_report_by(
                 period_name(period),
                 &delivery_dims,
                 &counts,
+                Some(&periods),
                 protection,
             ));
         }
@@ -390,6 +417,7 @@ pub fn build_report_by(
                 period_name(period),
                 &click_dims,
                 &counts,
+                Some(&periods),
                 protection,
             ));
         }

@@ -58,12 +58,13 @@ impl std::error::Error for NotPublished {}
 
 impl Default for PublicationPolicy {
     /// k = 10, no rounding, noise up to ±3; the full breakdown (segment, locale, channel and
-    /// variant); periods run, week and day.
+    /// variant); periods run and week. Days are left to admins who need them: a day of a
+    /// small segment on one channel is often a handful of people.
     fn default() -> Self {
         PublicationPolicy {
             protection: Protection::DEFAULT,
             breakdowns: vec![Breakdown::ALL],
-            periods: vec![Period::Run, Period::Week, Period::Day],
+            periods: vec![Period::Run, Period::Week],
         }
     }
 }

@@ -77,40 +77,100 @@ impl PublishedTable {
     /// Builds a table of herald's own counters, keyed by (row labels, column), protected by
     /// cell key perturbation: every cell and total is perturbed from the events it holds,
     /// so it shows the same number in every table it appears in.
+    ///
+    /// With `periods`, the last row label is the period, and the table lists every row
+    /// (its labels without the period) in every one of `periods`, counted or not: which rows
+    /// exist tells nothing about a period. A zero is then published as 0 only where the row
+    /// (or column) was never counted in any period; elsewhere it reads "suppressed" like a
+    /// count from 1 to k−1, so that a suppressed cell is not known to hold anyone. (Were
+    /// zeros told apart, a suppressed cell would be at least 1, and a published total
+    /// bounding the sum of many suppressed cells could pin each of them to exactly 1.)
     pub fn perturb(
         metric: &str,
         period: &str,
         row_dimensions: &[&str],
         counts: &BTreeMap<(Vec<String>, String), KeyedCount>,
+        periods: Option<&[String]>,
         protection: Protection,
     ) -> PublishedTable {
-        let (rows, columns) = labels(counts);
+        let (mut rows, columns) = labels(counts);
+        if let Some(periods) = periods {
+            let mut combinations: Vec<Vec<String>> =
+                rows.iter().map(|r| without_period(r).to_vec()).collect();
+            combinations.dedup();
+            rows = combinations
+                .iter()
+                .flat_map(|combination| {
+                    periods.iter().map(move |p| {
+                        let mut row = combination.clone();
+                        row.push(p.clone());
+                        row
+                    })
+                })
+                .collect();
+        }
         let value = |r: &Vec<String>, c: &String| {
             counts
                 .get(&(r.clone(), c.clone()))
                 .copied()
                 .unwrap_or_default()
         };
-        let publish = |cell: KeyedCount| match protection.publish(cell.count, cell.key_sum) {
-            Published::Count(n) => Cell::Count(n),
-            Published::Suppressed => Cell::Suppressed(SuppressedMark::Suppressed),
+        // The counts of each row (without its period) and column over every period: a zero
+        // where these are not zero could have been someone.
+        let mut ever: BTreeMap<(Vec<String>, Option<String>), u64> = BTreeMap::new();
+        for ((row, column), cell) in counts {
+            let base = match periods {
+                Some(_) => without_period(row).to_vec(),
+                None => row.clone(),
+            };
+            *ever
+                .entry((base.clone(), Some(column.clone())))
+                .or_default() += cell.count;
+            *ever.entry((base, None)).or_default() += cell.count;
+        }
+        let counted_ever = |row: &Vec<String>, column: Option<&String>| {
+            let base = match periods {
+                Some(_) => without_period(row).to_vec(),
+                None => row.clone(),
+            };
+            ever.get(&(base, column.cloned())).copied().unwrap_or(0) > 0
+        };
+        let publish = |cell: KeyedCount, could_hold_someone: bool| {
+            if cell.count == 0 && could_hold_someone {
+                return Cell::Suppressed(SuppressedMark::Suppressed);
+            }
+            match protection.publish(cell.count, cell.key_sum) {
+                Published::Count(n) => Cell::Count(n),
+                Published::Suppressed => Cell::Suppressed(SuppressedMark::Suppressed),
+            }
         };
         let sum = |cells: &mut dyn Iterator<Item = KeyedCount>| {
             cells.fold(KeyedCount::default(), KeyedCount::plus)
         };
         let cells = rows
             .iter()
-            .map(|r| columns.iter().map(|c| publish(value(r, c))).collect())
+            .map(|r| {
+                columns
+                    .iter()
+                    .map(|c| publish(value(r, c), counted_ever(r, Some(c))))
+                    .collect()
+            })
             .collect();
         let row_totals = rows
             .iter()
-            .map(|r| publish(sum(&mut columns.iter().map(|c| value(r, c)))))
+            .map(|r| {
+                publish(
+                    sum(&mut columns.iter().map(|c| value(r, c))),
+                    counted_ever(r, None),
+                )
+            })
             .collect();
+        // Column and grand totals span every period: a zero there was never counted.
         let column_totals = columns
             .iter()
-            .map(|c| publish(sum(&mut rows.iter().map(|r| value(r, c)))))
+            .map(|c| publish(sum(&mut rows.iter().map(|r| value(r, c))), false))
             .collect();
-        let grand_total = publish(sum(&mut counts.values().copied()));
+        let grand_total = publish(sum(&mut counts.values().copied()), false);
         PublishedTable {
             metric: metric.to_string(),
             period: period.to_string(),
@@ -188,6 +248,11 @@ impl PublishedTable {
         let c = self.columns.iter().position(|x| x == column)?;
         Some(self.cells[r][c])
     }
+}
+
+/// A row's labels without its period (the last one).
+fn without_period(row: &[String]) -> &[String] {
+    &row[..row.len().saturating_sub(1)]
 }
 
 /// The rows and columns of a table's counts, each sorted once.
@@ -272,7 +337,8 @@ mod tests {
             ("ar", "viber:main", 359, 45_001),
             ("ar", "whatsapp:optin", 383, 49_170),
         ]);
-        let table = PublishedTable::perturb("sent", "run", &["locale"], &by_channel, protection);
+        let table =
+            PublishedTable::perturb("sent", "run", &["locale"], &by_channel, None, protection);
         assert_eq!(
             table.cells[0][0],
             Cell::Suppressed(SuppressedMark::Suppressed)
@@ -285,7 +351,7 @@ mod tests {
         assert_eq!(table.row_totals[0], published(747, 600 + 45_001 + 49_170));
         // Viber alone, cut another way (a table of that channel only): the same number.
         let viber = keyed(&[("ar", "viber:main", 359, 45_001)]);
-        let alone = PublishedTable::perturb("sent", "run", &["locale"], &viber, protection);
+        let alone = PublishedTable::perturb("sent", "run", &["locale"], &viber, None, protection);
         assert_eq!(alone.cells[0][0], table.cells[0][1]);
         assert_eq!(alone.grand_total, table.cells[0][1]);
         // The subtraction the issue made no longer gives 5: it gives 5 plus the noises.

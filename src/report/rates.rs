@@ -215,6 +215,7 @@ mod tests {
             "run",
             &["segment", "variant"],
             &counts,
+            None,
             Protection::DEFAULT,
         )
     }

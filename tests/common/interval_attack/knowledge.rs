@@ -25,8 +25,11 @@ pub enum Semantics {
     /// true counts.
     Suppression { round_to: u64 },
     /// Cell-key perturbation: a published non-zero count is at least `k` and within
-    /// `max_noise + round_to / 2` of the truth, 0 is a true 0, "suppressed" is 1 to k−1, and
-    /// rates come from the published counts (so they add nothing).
+    /// `max_noise + round_to / 2` of the truth, 0 is a true 0, "suppressed" is 0 to k−1 (a
+    /// zero reads "suppressed" wherever its row or column was counted in another period, so
+    /// that a suppressed cell is not known to hold anyone), and rates come from the published
+    /// counts (so they add nothing). Tables list every row in every period of the run, so a
+    /// row missing from a table was never counted.
     Perturbation {
         k: u64,
         round_to: u64,
@@ -57,8 +60,9 @@ impl Semantics {
         }
     }
 
-    /// The true values a published value allows, or `None` when it says nothing.
-    fn range(self, published: &Published) -> Option<(f64, f64)> {
+    /// The true values a published value of a table over `whole_run` or over periods allows,
+    /// or `None` when it says nothing.
+    fn range(self, published: &Published, whole_run: bool) -> Option<(f64, f64)> {
         match (self, published) {
             (_, Published::Other) => None,
             (Semantics::Suppression { round_to }, Published::Count(v)) => {
@@ -93,9 +97,12 @@ impl Semantics {
                 };
                 Some((low, *p as f64 + bound))
             }
-            (Semantics::Perturbation { k, .. }, Published::Suppressed) => {
-                Some((1.0, k.saturating_sub(1) as f64))
-            }
+            // Over the whole run a zero would read 0 (it was never counted), so a suppressed
+            // value there holds someone.
+            (Semantics::Perturbation { k, .. }, Published::Suppressed) => Some((
+                if whole_run { 1.0 } else { 0.0 },
+                k.saturating_sub(1) as f64,
+            )),
         }
     }
 
@@ -603,7 +610,8 @@ impl Knowledge {
         }
         for (value, mut atoms, row, column) in values {
             let published = Published::of(value);
-            if let Some((lo, hi)) = table.semantics.range(&published) {
+            let whole_run = table.granularity == Granularity::Run;
+            if let Some((lo, hi)) = table.semantics.range(&published, whole_run) {
                 self.constraints.push(Constraint {
                     terms: atoms.iter().map(|a| (*a, 1.0)).collect(),
                     lo,
