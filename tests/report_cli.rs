@@ -73,6 +73,25 @@ fn publish_under(project: &Project, policy: &str) {
     );
 }
 
+/// People's clicks in `locale` on the Telegram link of the demo's `weekly` send, 18 January.
+fn clicks(locale: &str, times: i64) -> (ClickKey, ClickCount) {
+    (
+        ClickKey {
+            campaign: "demo".into(),
+            send: "weekly".into(),
+            variant: "a".into(),
+            locale: locale.into(),
+            channel: "telegram:info".into(),
+            day: "2027-01-18".into(),
+            kind: "person".into(),
+        },
+        ClickCount {
+            clicks: times,
+            key_sum: 0,
+        },
+    )
+}
+
 async fn fixture(project: &Project) -> String {
     let (store, url, version) = stored_version(project).await;
     let sent =
@@ -88,23 +107,6 @@ async fn fixture(project: &Project) -> String {
         ])
         .await
         .unwrap();
-    let clicks = |locale: &str, times: i64| {
-        (
-            ClickKey {
-                campaign: "demo".into(),
-                send: "weekly".into(),
-                variant: "a".into(),
-                locale: locale.into(),
-                channel: "telegram:info".into(),
-                day: "2027-01-18".into(),
-                kind: "person".into(),
-            },
-            ClickCount {
-                clicks: times,
-                key_sum: 0,
-            },
-        )
-    };
     // Two batches, the second adding to the first's counter.
     store
         .add_click_counts(&[clicks("ar", 7), clicks("en", 15)])
@@ -665,23 +667,6 @@ async fn the_html_report_opens_with_its_summary_above_every_table() {
     }
     store.add_delivery_counts(&counts).await.unwrap();
     // Four people's clicks are too few to publish.
-    let clicks = |locale: &str, times: i64| {
-        (
-            ClickKey {
-                campaign: "demo".into(),
-                send: "weekly".into(),
-                variant: "a".into(),
-                locale: locale.into(),
-                channel: "telegram:info".into(),
-                day: "2027-01-18".into(),
-                kind: "person".into(),
-            },
-            ClickCount {
-                clicks: times,
-                key_sum: 0,
-            },
-        )
-    };
     store
         .add_click_counts(&[clicks("ar", 40), clicks("fr", 4)])
         .await

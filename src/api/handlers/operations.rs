@@ -77,6 +77,26 @@ pub struct ReportQuery {
     until: Option<String>,
 }
 
+/// A report in the `format` asked for (JSON unless said), each made only if asked.
+fn published_as(
+    format: Option<&str>,
+    json: impl FnOnce() -> String,
+    csv: impl FnOnce() -> String,
+    html: impl FnOnce() -> String,
+) -> Result<axum::response::Response, ApiError> {
+    let (content_type, body) = match format.unwrap_or("json") {
+        "json" => ("application/json", json()),
+        "csv" => ("text/csv; charset=utf-8", csv()),
+        "html" => ("text/html; charset=utf-8", html()),
+        other => {
+            return Err(ApiError::bad_request(format!(
+                "format `{other}`: use json, csv or html"
+            )));
+        }
+    };
+    Ok(([("content-type", content_type)], body).into_response())
+}
+
 /// A report that could not be made: the store failed, or the range cannot narrow it.
 fn report_error(error: crate::report::ReportError) -> ApiError {
     match error {
@@ -114,28 +134,12 @@ pub async fn report(
     let report = campaign_report(&state.store, &campaign, policy, request, state.clock.now())
         .await
         .map_err(report_error)?;
-    Ok(match query.format.as_deref().unwrap_or("json") {
-        "json" => (
-            [("content-type", "application/json")],
-            crate::report::to_json(&report),
-        )
-            .into_response(),
-        "csv" => (
-            [("content-type", "text/csv; charset=utf-8")],
-            to_csv(&report),
-        )
-            .into_response(),
-        "html" => (
-            [("content-type", "text/html; charset=utf-8")],
-            to_html(&report),
-        )
-            .into_response(),
-        other => {
-            return Err(ApiError::bad_request(format!(
-                "format `{other}`: use json, csv or html"
-            )));
-        }
-    })
+    published_as(
+        query.format.as_deref(),
+        || crate::report::to_json(&report),
+        || to_csv(&report),
+        || to_html(&report),
+    )
 }
 
 /// The query of `/api/v1/reports/compare`.
@@ -174,22 +178,10 @@ pub async fn compare_reports(
     let comparison = campaigns_compared(&state.store, &ids, policy, request, state.clock.now())
         .await
         .map_err(report_error)?;
-    Ok(match query.format.as_deref().unwrap_or("json") {
-        "json" => axum::Json(comparison).into_response(),
-        "csv" => (
-            [("content-type", "text/csv; charset=utf-8")],
-            comparison.to_csv(),
-        )
-            .into_response(),
-        "html" => (
-            [("content-type", "text/html; charset=utf-8")],
-            comparison.to_html(),
-        )
-            .into_response(),
-        other => {
-            return Err(ApiError::bad_request(format!(
-                "format `{other}`: use json, csv or html"
-            )));
-        }
-    })
+    published_as(
+        query.format.as_deref(),
+        || comparison.to_json(),
+        || comparison.to_csv(),
+        || comparison.to_html(),
+    )
 }
