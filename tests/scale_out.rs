@@ -80,8 +80,10 @@ channels = ["webhook:sms"]
 cron = "* * * * *"
 "#,
         today - chrono::Duration::days(60),
-        // Ended yesterday: the workers' planners add nothing while the test counts.
-        today - chrono::Duration::days(1)
+        // Ended two days ago (UTC dates): over in every segment's time zone, New York's too,
+        // whatever the hour, so the workers' planners add nothing while the test counts.
+        // (Ending "yesterday" left New York's evening running from midnight to 05:00 UTC.)
+        today - chrono::Duration::days(2)
     )
 }
 
