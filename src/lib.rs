@@ -3,7 +3,7 @@
 //!
 //! Data flows one way: campaign files → localisation → rendering → versions → schedule →
 //! dispatch → platforms → reach → reports. Each module's documentation says what it
-//! owns; `docs/` has the whole picture.
+//! owns; `docs/ARCHITECTURE.md` has the whole picture.
 
 pub mod api;
 pub mod audit;

@@ -1,6 +1,6 @@
 //! Meta Graph API: posts on a Facebook Page (`POST /{version}/{page_id}/feed`), the post
 //! insights that measure their reach, and the Marketing API's audience estimate for a
-//! targeting. Answers are classified as PLATFORMS.md describes: throttling codes wait for the
+//! targeting. Answers are classified as `docs/PARTNERS.md` describes: throttling codes wait for the
 //! time the usage headers give, codes 1 and 2 and 5xx are transient, everything else
 //! (expired token, bad parameter, duplicate post) is permanent with Meta's code and words.
 //!

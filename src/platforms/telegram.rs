@@ -1,5 +1,5 @@
 //! Telegram Bot API: `sendMessage` to a channel (`@name`) or chat, with HTML parse mode.
-//! Answers are classified as PLATFORMS.md describes: 429 carries `parameters.retry_after`;
+//! Answers are classified as `docs/PARTNERS.md` describes: 429 carries `parameters.retry_after`;
 //! a 403 saying the person blocked the bot, deleted their account or removed the bot ends that
 //! chat; 5xx and connection failures are transient. Also points the bot's updates at herald
 //! (`setWebhook`) with the secret Telegram echoes in `X-Telegram-Bot-Api-Secret-Token`.

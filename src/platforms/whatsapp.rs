@@ -4,7 +4,7 @@
 //!
 //! Outside a 24-hour conversation window WhatsApp accepts only approved templates, and herald
 //! never waits for a reply before it sends, so every campaign message is a template. Answers are
-//! classified as PLATFORMS.md describes. The recipient's number and the access token never
+//! classified as `docs/PARTNERS.md` describes. The recipient's number and the access token never
 //! appear in any text this adapter returns: the number identifies a vulnerable person, the token
 //! opens the account.
 
@@ -231,7 +231,7 @@ fn template_status(entry: &Value) -> Option<TemplateStatus> {
     })
 }
 
-/// The Cloud API's answer as a [`PublishResult`], following PLATFORMS.md:
+/// The Cloud API's answer as a [`PublishResult`], as `docs/PARTNERS.md` describes:
 ///
 /// * 2xx with `messages[0].id` → `Published` with that `wamid`; a 2xx without one cannot be
 ///   told apart from a proxy's page, so it is `Unknown` (never blindly re-sent).

@@ -1,5 +1,5 @@
 //! X API v2: posts (`POST /2/tweets`) and their public metrics (`GET /2/tweets?ids=...`).
-//! Answers are classified as PLATFORMS.md describes: 429 waits until `x-rate-limit-reset`,
+//! Answers are classified as `docs/PARTNERS.md` describes: 429 waits until `x-rate-limit-reset`,
 //! 5xx is transient, 401 and 403 (duplicate content, not permitted) and other 4xx are
 //! permanent with X's words. The bearer token travels in the `Authorization` header only.
 

@@ -80,7 +80,9 @@ impl Period {
     }
 }
 
-/// The definitions every report states (EVALUATION.md).
+/// The definitions every report states, in the report itself. The CSV's metrics are defined
+/// again in `docs/report-data-dictionary.md`, and how the counts are protected is in
+/// `docs/PRIVACY.md`.
 pub const DEFINITIONS: &[(&str, &str)] = &[
     (
         "sent",
