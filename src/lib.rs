@@ -16,6 +16,7 @@ pub mod clock;
 pub mod config;
 pub mod demo;
 pub mod dispatch;
+pub mod html_text;
 pub mod l10n;
 pub mod metrics;
 pub mod percent_encoding;

@@ -565,3 +565,46 @@ fn a_campaign_with_too_many_texts_is_refused_before_rendering() {
         ],
     );
 }
+
+/// A mistyped command or flag gets the nearest real one as a hint, and every flag says what
+/// it is for in `--help`.
+#[test]
+fn a_typo_gets_a_suggestion_and_every_flag_has_help() {
+    let project = Project::valid();
+    let run = project.herald(&["reprot", "demo"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("'report'"), "{}", run.stderr);
+    let run = project.herald(&["report", "demo", "--formt", "csv"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("'--format'"), "{}", run.stderr);
+    for command in [
+        &["validate"][..],
+        &["serve"],
+        &["sandbox"],
+        &["report"],
+        &["deadletter", "list"],
+        &["subscribers", "stats"],
+        &["plan"],
+        &["preview"],
+    ] {
+        let mut args = command.to_vec();
+        args.push("--help");
+        let run = project.herald(&args);
+        assert_eq!(run.code, 0, "{command:?}: {}", run.stderr);
+        // clap lists an option without help text as its flag and value alone.
+        for line in run.stdout.lines().map(str::trim) {
+            if line.starts_with("--") && !line.starts_with("--help") {
+                // Defaults and possible values (in brackets) are not help.
+                let mut text = line.to_string();
+                while let (Some(open), Some(close)) = (text.find('['), text.find(']')) {
+                    if close < open {
+                        break;
+                    }
+                    text.replace_range(open..=close, "");
+                }
+                let words = text.split_whitespace().count();
+                assert!(words > 2, "{command:?}: `{line}` says nothing about itself");
+            }
+        }
+    }
+}

@@ -61,6 +61,7 @@ pub enum Command {
         /// A project folder (with campaigns/ and locales/) or one campaign file.
         #[arg(default_value = ".")]
         path: PathBuf,
+        /// `text` for people, `json` for scripts and editors.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
@@ -93,6 +94,7 @@ pub enum Command {
     /// The service: the HTTP API, the hooks partners call, the tracking-link redirector,
     /// health probes, planning and dispatch.
     Serve {
+        /// Where the API, the web interface, the hooks and the tracking links listen.
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: std::net::SocketAddr,
         /// Serve Prometheus metrics on their own listener (for example 127.0.0.1:9464).
@@ -134,6 +136,7 @@ pub enum Command {
     /// Run the emulated partner APIs (Telegram, WhatsApp, Viber, Facebook, X, signed webhooks)
     /// on one port.
     Sandbox {
+        /// The port on 127.0.0.1 the emulated partners listen on.
         #[arg(long, default_value_t = 8090)]
         port: u16,
         /// Turn the partners' rate limits off (for benchmarks).
@@ -151,8 +154,11 @@ pub enum Command {
         /// protection.
         #[arg(long, value_name = "IDS")]
         compare: Option<String>,
+        /// `csv` (tidy, one row per published value), `json` or `html` (one self-contained
+        /// page).
         #[arg(long, value_enum)]
         format: report::ReportFormat,
+        /// Write the report to this file (whole or not at all) instead of standard output.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
         /// `run`, `week` or `day`, among the periods the policy publishes (default: its first).
@@ -190,6 +196,7 @@ pub enum SubscribersCommand {
         /// Suppress counts below this (never below 5).
         #[arg(long, default_value_t = 10)]
         k: u64,
+        /// `text` for people, `json` for scripts.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
@@ -218,12 +225,14 @@ pub enum AuditCommand {
 pub enum DeadletterCommand {
     /// List dead letters, oldest first.
     List {
+        /// At most this many.
         #[arg(long, default_value_t = 100)]
         limit: u32,
         /// List the jobs whose outcome is unknown instead: the request left but no answer
         /// came, so herald will not send them again; check them with the partner.
         #[arg(long)]
         unknown: bool,
+        /// `text` for people, `json` for scripts.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
@@ -247,6 +256,7 @@ pub struct PlanArgs {
     /// End of the window (exclusive), same forms; default: the end of the campaign's last day.
     #[arg(long, value_name = "TIME")]
     pub until: Option<String>,
+    /// A table for people, or JSON for scripts.
     #[arg(long, value_enum, default_value_t = PlanFormat::Table)]
     pub format: PlanFormat,
 }
@@ -261,8 +271,10 @@ pub enum PlanFormat {
 pub struct PreviewArgs {
     /// Campaign id (looked up as campaigns/<id>.toml) or the campaign file's path.
     pub campaign: String,
+    /// The segment id (not with `--all`).
     #[arg(long, required_unless_present = "all")]
     pub segment: Option<String>,
+    /// The locale, for example `ar` or `fa-AF` (not with `--all`).
     #[arg(long, required_unless_present = "all")]
     pub locale: Option<String>,
     /// `platform:account`, for example telegram:nl-info.
@@ -280,6 +292,7 @@ pub struct PreviewArgs {
     /// Write one file per text into this folder instead of printing.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// `text` for people, `json` for scripts and editors.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 }

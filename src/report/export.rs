@@ -69,13 +69,7 @@ fn comparison_text(comparison: &VariantComparison) -> String {
     }
 }
 
-/// Escapes text for HTML element content and attribute values.
-pub(super) fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
+pub(super) use crate::html_text::escape_html as escape;
 
 /// One page that opens with the summary in plain words, then charts (the delivery funnel per
 /// channel, variants compared with their intervals), every table, the definitions and the

@@ -6,12 +6,7 @@ use std::fmt::Write as _;
 
 use super::summary::Summary;
 
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
+use crate::html_text::escape_html as escape;
 
 /// `<section id="summary">`: the total, a line per platform, the best variant and the notes.
 pub fn summary_html(summary: &Summary) -> String {

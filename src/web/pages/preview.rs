@@ -24,21 +24,7 @@ pub fn preview_html(channel: &str, text: &str) -> String {
     }
 }
 
-/// Escapes text for an HTML element or attribute.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+use crate::html_text::escape_html as escape;
 
 /// Keeps Telegram's formatting tags and links, escapes everything else.
 fn telegram_html(text: &str) -> String {
