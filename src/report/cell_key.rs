@@ -92,17 +92,25 @@ pub fn cell_key(key_sum: u64) -> u64 {
 
 /// The noise for `cell_key`, at most `max_noise` either way: a fixed, public table. Each
 /// noise j gets a share of the 256 keys proportional to `max_noise + 1 − |j|` (a triangle:
-/// small changes are likelier than large ones, and the mean is zero). Keys are laid out from
-/// noise 0 outwards (0, +1, −1, +2, −2, …).
+/// small changes are likelier than large ones), +j and −j exactly as many keys as each other,
+/// and the keys left over by the rounding go to 0, so the mean is exactly zero for every
+/// bound. Keys are laid out from noise 0 outwards (0, +1, −1, +2, −2, …).
 pub fn noise(cell_key: u64, max_noise: u64) -> i64 {
     let d = max_noise as i64;
     let total_weight: i64 = (-d..=d).map(|j| d + 1 - j.abs()).sum();
+    let share = |j: i64| (d + 1 - j.abs()) * KEY_SPACE / total_weight;
+    let sides: i64 = (1..=d).map(|j| 2 * share(j)).sum();
     let key = (cell_key % KEY_SPACE as u64) as i64;
-    let mut cumulative = 0;
-    for j in std::iter::once(0).chain((1..=d).flat_map(|j| [j, -j])) {
-        cumulative += d + 1 - j.abs();
-        if key < cumulative * KEY_SPACE / total_weight {
-            return j;
+    let mut cumulative = KEY_SPACE - sides;
+    if key < cumulative {
+        return 0;
+    }
+    for j in 1..=d {
+        for signed in [j, -j] {
+            cumulative += share(j);
+            if key < cumulative {
+                return signed;
+            }
         }
     }
     0
@@ -138,8 +146,11 @@ mod tests {
         assert_eq!(shares[&-2], 32);
         assert_eq!(shares[&3], 16);
         assert_eq!(shares[&-3], 16);
-        let mean: i64 = (0..256).map(|key| noise(key, 3)).sum();
-        assert_eq!(mean, 0);
+        for bound in 1..=MAX_MAX_NOISE {
+            let sum: i64 = (0..256).map(|key| noise(key, bound)).sum();
+            assert_eq!(sum, 0, "the mean is zero with max_noise {bound}");
+            assert!((0..256).all(|key| noise(key, bound).abs() <= bound as i64));
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
-//! Rates and variant comparisons, computed from true counts but published only where every
-//! count they rest on is published: a rate built on a suppressed count is suppressed too. A
-//! rate whose numerator the platform never reports is "not reported by this platform", not 0.
+//! Rates and variant comparisons, computed from the published (perturbed) counts and only
+//! where every count they rest on is published: a rate built on a suppressed count is
+//! suppressed too, and a numerator is never taken above its denominator. A rate whose
+//! numerator the platform never reports is "not reported by this platform", not 0.
 
 use std::collections::BTreeMap;
 

@@ -355,9 +355,11 @@ fn rate(
     match (numerator, denominator) {
         (None | Some(Figure::Published { value: 0 }), _) => Some(RateFigure::NoneReceivedYet),
         (Some(Figure::Published { value: top }), Figure::Published { value: bottom }) => {
+            // Both published counts carry noise: a numerator is never shown above its
+            // denominator, as in the rate tables.
             (bottom > 0).then(|| RateFigure::Published {
-                value: top as f64 / bottom as f64,
-                numerator: top,
+                value: top.min(bottom) as f64 / bottom as f64,
+                numerator: top.min(bottom),
                 denominator: bottom,
             })
         }
