@@ -910,6 +910,16 @@ async fn evaluators_read_protected_reports() {
         ])
         .await
         .unwrap();
+    // While the campaign runs, its whole run is not published: it would change with every
+    // new event, and so would its noise.
+    let (status, refused) = app
+        .call("GET", "/api/v1/campaigns/demo/report", Some("eve"), None)
+        .await;
+    assert_eq!(status, 409, "{refused}");
+    assert_eq!(refused["error"]["code"], "not_settled");
+    // The campaign ended on 30 April; from 9 May its run has settled.
+    app.clock
+        .advance_to(Utc.with_ymd_and_hms(2027, 5, 9, 9, 0, 0).unwrap());
     let (status, report) = app
         .call("GET", "/api/v1/campaigns/demo/report", Some("eve"), None)
         .await;

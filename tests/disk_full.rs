@@ -381,7 +381,7 @@ printf 'the previous report\n' >"$MNT/report.html"
 dd if=/dev/zero of="$MNT/ballast" bs=4096 2>/dev/null
 truncate -s "-$FREE" "$MNT/ballast"
 report() {
-    "$HERALD" --database-url "$DATABASE" report fill --format html --out "$MNT/$2" \
+    "$HERALD" --database-url "$DATABASE" report fill --as-of 2099-12-31 --format html --out "$MNT/$2" \
         >"$OUT/$1.stdout" 2>"$OUT/$1.stderr"
     echo $? >"$OUT/$1.code"
 }
@@ -608,6 +608,8 @@ async fn a_report_on_a_full_disk_leaves_no_partial_file_and_keeps_the_earlier_on
             "--database-url",
             &report_db,
             "report",
+            "--as-of",
+            "2099-12-31",
             "fill",
             "--format",
             "html",

@@ -120,7 +120,16 @@ async fn fixture(project: &Project) -> String {
 async fn the_csv_report_shows_counts_and_hides_small_ones() {
     let project = Project::valid();
     let url = fixture(&project).await;
-    let run = project.herald(&["report", "demo", "--format", "csv", "--database-url", &url]);
+    let run = project.herald(&[
+        "report",
+        "--as-of",
+        "2027-12-31",
+        "demo",
+        "--format",
+        "csv",
+        "--database-url",
+        &url,
+    ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     // One row per published value; a suppressed one has no value; totals say (all).
     assert_eq!(
@@ -166,6 +175,8 @@ async fn json_and_html_carry_their_definitions_and_protection() {
     );
     let run = project.herald(&[
         "report",
+        "--as-of",
+        "2027-12-31",
         "demo",
         "--format",
         "json",
@@ -224,6 +235,8 @@ async fn json_and_html_carry_their_definitions_and_protection() {
     let out = project.path("report.html");
     let run = project.herald(&[
         "report",
+        "--as-of",
+        "2027-12-31",
         "demo",
         "--format",
         "html",
@@ -246,6 +259,8 @@ async fn json_and_html_carry_their_definitions_and_protection() {
     );
     let run = project.herald(&[
         "report",
+        "--as-of",
+        "2027-12-31",
         "demo",
         "--format",
         "csv",
@@ -258,6 +273,8 @@ async fn json_and_html_carry_their_definitions_and_protection() {
     // A period the policy does not publish is refused, naming what it does publish.
     let run = project.herald(&[
         "report",
+        "--as-of",
+        "2027-12-31",
         "demo",
         "--format",
         "csv",
@@ -276,6 +293,8 @@ async fn json_and_html_carry_their_definitions_and_protection() {
     );
     let run = project.herald(&[
         "report",
+        "--as-of",
+        "2027-12-31",
         "nobody",
         "--format",
         "csv",
@@ -296,7 +315,16 @@ async fn rates_and_variant_lift_follow_the_definitions() {
         .add_delivery_counts(&variant_counts(&version))
         .await
         .unwrap();
-    let run = project.herald(&["report", "demo", "--format", "csv", "--database-url", &url]);
+    let run = project.herald(&[
+        "report",
+        "--as-of",
+        "2027-12-31",
+        "demo",
+        "--format",
+        "csv",
+        "--database-url",
+        &url,
+    ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let csv = rows(&run.stdout);
     let whatsapp = |variant| counted("ar", variant, "whatsapp:optin");
@@ -306,7 +334,16 @@ async fn rates_and_variant_lift_follow_the_definitions() {
     );
     assert_eq!(find(&csv, "read_rate", &whatsapp("a")), published("0.0300"));
     assert_eq!(find(&csv, "read_rate", &whatsapp("b")), published("0.0375"));
-    let run = project.herald(&["report", "demo", "--format", "json", "--database-url", &url]);
+    let run = project.herald(&[
+        "report",
+        "--as-of",
+        "2027-12-31",
+        "demo",
+        "--format",
+        "json",
+        "--database-url",
+        &url,
+    ]);
     let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     let read = report["comparisons"]
         .as_array()
@@ -340,7 +377,16 @@ async fn rates_and_variant_lift_follow_the_definitions() {
             .any(|d| d[0] == "relative lift" && d[1].as_str().unwrap().contains("MOVER-R"))
     );
     // The CSV carries the comparison too, a row per figure.
-    let run = project.herald(&["report", "demo", "--format", "csv", "--database-url", &url]);
+    let run = project.herald(&[
+        "report",
+        "--as-of",
+        "2027-12-31",
+        "demo",
+        "--format",
+        "csv",
+        "--database-url",
+        &url,
+    ]);
     let csv = rows(&run.stdout);
     let compared = counted("ar", "b vs a", "whatsapp:optin");
     for (metric, value) in [
@@ -375,7 +421,16 @@ async fn all_delivered_on_both_sides_still_has_an_interval() {
         }
     }
     store.add_delivery_counts(&counts).await.unwrap();
-    let run = project.herald(&["report", "demo", "--format", "csv", "--database-url", &url]);
+    let run = project.herald(&[
+        "report",
+        "--as-of",
+        "2027-12-31",
+        "demo",
+        "--format",
+        "csv",
+        "--database-url",
+        &url,
+    ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let csv = rows(&run.stdout);
     let compared = counted("ar", "b vs a", "whatsapp:optin");
@@ -391,6 +446,8 @@ async fn all_delivered_on_both_sides_still_has_an_interval() {
     let out = project.path("report.html");
     let run = project.herald(&[
         "report",
+        "--as-of",
+        "2027-12-31",
         "demo",
         "--format",
         "html",
@@ -428,7 +485,16 @@ async fn a_rate_the_platform_does_not_report_is_never_zero() {
         &project,
         "breakdowns = [\"segment,locale,channel,variant\", \"locale\"]",
     );
-    let run = project.herald(&["report", "demo", "--format", "csv", "--database-url", &url]);
+    let run = project.herald(&[
+        "report",
+        "--as-of",
+        "2027-12-31",
+        "demo",
+        "--format",
+        "csv",
+        "--database-url",
+        &url,
+    ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let csv = rows(&run.stdout);
     let on = |channel| counted("ar", "a", channel);
@@ -448,7 +514,16 @@ async fn a_rate_the_platform_does_not_report_is_never_zero() {
         published("0.5000")
     );
 
-    let run = project.herald(&["report", "demo", "--format", "json", "--database-url", &url]);
+    let run = project.herald(&[
+        "report",
+        "--as-of",
+        "2027-12-31",
+        "demo",
+        "--format",
+        "json",
+        "--database-url",
+        &url,
+    ]);
     let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     let delivery = report["rates"]
         .as_array()
@@ -489,6 +564,8 @@ async fn a_rate_the_platform_does_not_report_is_never_zero() {
     let out = project.path("report.html");
     let run = project.herald(&[
         "report",
+        "--as-of",
+        "2027-12-31",
         "demo",
         "--format",
         "html",
@@ -515,6 +592,8 @@ async fn a_rate_the_platform_does_not_report_is_never_zero() {
     // Channels summed: Telegram's sends would drag WhatsApp's rate down; there is no rate.
     let run = project.herald(&[
         "report",
+        "--as-of",
+        "2027-12-31",
         "demo",
         "--format",
         "csv",
@@ -547,6 +626,8 @@ async fn the_html_report_draws_its_charts_inline() {
     let out = project.path("report.html");
     let run = project.herald(&[
         "report",
+        "--as-of",
+        "2027-12-31",
         "demo",
         "--format",
         "html",
@@ -606,6 +687,8 @@ async fn the_html_report_opens_in_headless_chromium_with_its_charts_and_tables()
     let out = project.path("report.html");
     let run = project.herald(&[
         "report",
+        "--as-of",
+        "2027-12-31",
         "demo",
         "--format",
         "html",
@@ -674,6 +757,8 @@ async fn the_html_report_opens_with_its_summary_above_every_table() {
     let out = project.path("report.html");
     let run = project.herald(&[
         "report",
+        "--as-of",
+        "2027-12-31",
         "demo",
         "--format",
         "html",
@@ -743,6 +828,8 @@ async fn by_chooses_the_breakdowns_and_sums_over_the_rest() {
     // By channel only: one row per period, the locales summed (ar 123, fr 145, en 350).
     let run = project.herald(&[
         "report",
+        "--as-of",
+        "2027-12-31",
         "demo",
         "--format",
         "csv",
@@ -771,6 +858,8 @@ async fn by_chooses_the_breakdowns_and_sums_over_the_rest() {
     // By locale, channels summed: the small Arabic WhatsApp count disappears into its row.
     let run = project.herald(&[
         "report",
+        "--as-of",
+        "2027-12-31",
         "demo",
         "--format",
         "json",
@@ -789,6 +878,8 @@ async fn by_chooses_the_breakdowns_and_sums_over_the_rest() {
     assert_eq!(table["cells"], serde_json::json!([[123], [350], [145]]));
     let refused = project.herald(&[
         "report",
+        "--as-of",
+        "2027-12-31",
         "demo",
         "--format",
         "csv",
@@ -809,6 +900,8 @@ async fn by_chooses_the_breakdowns_and_sums_over_the_rest() {
     // tables their own way to subtract one from another.
     let refused = project.herald(&[
         "report",
+        "--as-of",
+        "2027-12-31",
         "demo",
         "--format",
         "csv",
@@ -835,7 +928,16 @@ async fn messages_without_variants_are_named_and_rounding_is_stated_truthfully()
         .add_delivery_counts(&[count(&version, "ar", "whatsapp:optin", "", "sent", 400)])
         .await
         .unwrap();
-    let run = project.herald(&["report", "demo", "--format", "csv", "--database-url", &url]);
+    let run = project.herald(&[
+        "report",
+        "--as-of",
+        "2027-12-31",
+        "demo",
+        "--format",
+        "csv",
+        "--database-url",
+        &url,
+    ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(
         find(
@@ -857,6 +959,8 @@ async fn messages_without_variants_are_named_and_rounding_is_stated_truthfully()
         .unwrap();
         let run = project.herald(&[
             "report",
+            "--as-of",
+            "2027-12-31",
             "demo",
             "--format",
             "html",
@@ -927,6 +1031,8 @@ async fn campaigns_and_periods_side_by_side_under_one_policy() {
 
     let run = project.herald(&[
         "report",
+        "--as-of",
+        "2027-12-31",
         "--compare",
         "demo,demo-b",
         "--format",
@@ -958,6 +1064,8 @@ async fn campaigns_and_periods_side_by_side_under_one_policy() {
     }
     let run = project.herald(&[
         "report",
+        "--as-of",
+        "2027-12-31",
         "--compare",
         "demo,demo-b",
         "--format",
@@ -973,6 +1081,8 @@ async fn campaigns_and_periods_side_by_side_under_one_policy() {
 
     let refused = project.herald(&[
         "report",
+        "--as-of",
+        "2027-12-31",
         "--compare",
         "demo",
         "--format",
@@ -988,6 +1098,8 @@ async fn campaigns_and_periods_side_by_side_under_one_policy() {
     );
     let missing = project.herald(&[
         "report",
+        "--as-of",
+        "2027-12-31",
         "--compare",
         "demo,nobody",
         "--format",
@@ -1006,6 +1118,8 @@ async fn campaigns_and_periods_side_by_side_under_one_policy() {
     let week = |from: &str| {
         let run = project.herald(&[
             "report",
+            "--as-of",
+            "2027-12-31",
             "demo",
             "--format",
             "json",
@@ -1037,6 +1151,8 @@ async fn campaigns_and_periods_side_by_side_under_one_policy() {
     // Days within the range; the whole run has no periods to pick.
     let refused = project.herald(&[
         "report",
+        "--as-of",
+        "2027-12-31",
         "demo",
         "--format",
         "json",
@@ -1053,6 +1169,8 @@ async fn campaigns_and_periods_side_by_side_under_one_policy() {
     );
     let refused = project.herald(&[
         "report",
+        "--as-of",
+        "2027-12-31",
         "demo",
         "--format",
         "json",
@@ -1068,5 +1186,92 @@ async fn campaigns_and_periods_side_by_side_under_one_policy() {
         refused.stderr.contains("--from `25/01/2027` is not a date"),
         "{}",
         refused.stderr
+    );
+}
+
+/// Only settled days of closed periods are published, so a published cell reads the same on
+/// every request: asking again and again, or adding clicks of one's own to a public link,
+/// never shows it with another noise.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_settled_closed_periods_are_published_and_never_change() {
+    let project = Project::valid();
+    let (store, url, version) = stored_version(&project).await;
+    let sent = |day: &str, n: i64| {
+        let mut c = count(&version, "ar", "telegram:info", "a", "sent", n);
+        c.day = day.into();
+        c.key_sum = n * 97 + 13;
+        c
+    };
+    store
+        .add_delivery_counts(&[sent("2027-01-18", 300), sent("2027-01-25", 200)])
+        .await
+        .unwrap();
+    let report = |period: &str, as_of: &str| {
+        project.herald(&[
+            "report",
+            "demo",
+            "--as-of",
+            as_of,
+            "--period",
+            period,
+            "--format",
+            "json",
+            "--database-url",
+            &url,
+        ])
+    };
+    let weeks = |as_of: &str| -> Vec<serde_json::Value> {
+        let run = report("week", as_of);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        json["tables"]
+            .as_array()
+            .and_then(|tables| tables.first())
+            .map(|table| {
+                table["rows"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|r| r[3].clone())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    // On 30 January week 3 (18–24 January) has not settled: nothing is published yet.
+    assert!(weeks("2027-01-30").is_empty());
+    // On 2 February it has (its Sunday is eight days back); week 4 has not.
+    assert_eq!(weeks("2027-02-02"), vec![serde_json::json!("2027-W03")]);
+    // The whole run waits for the campaign's end (30 April) to settle.
+    let refused = report("run", "2027-03-01");
+    assert_eq!(refused.code, 1);
+    assert!(
+        refused
+            .stderr
+            .contains("once the campaign has ended and its last day has settled, from 2027-05-09"),
+        "{}",
+        refused.stderr
+    );
+    let first = report("run", "2027-05-09");
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    // Events after the campaign (a click on an old link, a late read) never move it.
+    let mut late = sent("2027-06-01", 40);
+    late.status = "read".into();
+    store.add_delivery_counts(&[late]).await.unwrap();
+    let mut click = clicks("ar", 25);
+    click.0.day = "2027-06-01".into();
+    store.add_click_counts(&[click]).await.unwrap();
+    let tables = |run: &common::Run| {
+        let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        json["tables"].clone()
+    };
+    let again = report("run", "2028-01-01");
+    assert_eq!(
+        tables(&again),
+        tables(&first),
+        "the whole run reads the same"
+    );
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&again.stdout).unwrap()["published_through"],
+        "2027-05-01"
     );
 }

@@ -536,7 +536,16 @@ async fn herald_report_reads_the_stored_observations_and_estimates() {
     for e in estimates() {
         assert!(store.save_audience_estimate(&e).await.unwrap());
     }
-    let run = project.herald(&["report", "demo", "--format", "csv", "--database-url", &url]);
+    let run = project.herald(&[
+        "report",
+        "--as-of",
+        "2027-12-31",
+        "demo",
+        "--format",
+        "csv",
+        "--database-url",
+        &url,
+    ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let csv = rows(&run.stdout);
     assert_eq!(

@@ -25,6 +25,8 @@ use common::webdriver::Browser;
 struct App {
     base: String,
     store: SqliteStore,
+    /// The service's clock, to let reports settle.
+    clock: SimulatedClock,
     config: Arc<Config>,
     tokens: BTreeMap<String, String>,
     _fresh: common::stores::Fresh<SqliteStore>,
@@ -44,7 +46,7 @@ impl App {
         let state = ApiState {
             store: herald::store::AnyStore::Sqlite(fresh.store.clone()),
             config: Arc::clone(&config),
-            clock: Arc::new(clock),
+            clock: Arc::new(clock.clone()),
             limiter: Arc::new(LoginLimiter::default()),
             secret_key: None,
         };
@@ -68,6 +70,7 @@ impl App {
         App {
             base: format!("http://{address}"),
             store: fresh.store.clone(),
+            clock,
             config,
             tokens: BTreeMap::new(),
             _fresh: fresh,
@@ -286,6 +289,12 @@ async fn csrf_four_eyes_roles_and_cookies_are_enforced() {
     assert_eq!(status, 403);
     let (status, page) = eve.get("/ui/campaigns/demo/report").await;
     assert_eq!(status, 200, "{page}");
+    // In January the whole run has not settled: the page shows the settled weeks, and says
+    // when the run comes.
+    assert!(
+        page.contains("Showing the weeks that have settled: the whole run is published once the campaign has ended and its last day has settled, from 2027-05-09"),
+        "{page}"
+    );
     // The page offers the policy's periods and breakdowns, dates and campaigns to compare.
     for field in [
         "<select name=\"period\"><option value=\"run\" selected>run</option><option value=\"week\">week</option>",
@@ -519,7 +528,10 @@ async fn people_review_approve_schedule_stop_and_evaluate_in_a_browser() {
         .await;
     sign_out(&browser).await;
 
-    // The evaluator reads the report, and cannot reach scheduling.
+    // The evaluator reads the report once the campaign (ending 30 April) has settled, and
+    // cannot reach scheduling.
+    app.clock
+        .advance_to(Utc.with_ymd_and_hms(2027, 5, 9, 9, 0, 0).unwrap());
     let count =
         |locale: &str, channel: &str, status: &str, count: i64| herald::store::DeliveryCount {
             campaign: "demo".into(),

@@ -174,6 +174,10 @@ pub enum Command {
         /// Only the weeks or days up to this date, included.
         #[arg(long, value_name = "DATE")]
         until: Option<String>,
+        /// Publish as on this day (YYYY-MM-DD, UTC; default today): only the days settled by
+        /// then, in closed periods, are counted.
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
     },
     /// Jobs that failed for good, with the partner's code and words.
     #[command(subcommand)]
@@ -398,6 +402,7 @@ pub fn run(cli: Cli) -> ExitCode {
             by,
             from,
             until,
+            as_of,
         } => report::report(
             &cli.database_url,
             cli.config.as_deref(),
@@ -408,6 +413,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 by: by.as_deref(),
                 from: from.as_deref(),
                 until: until.as_deref(),
+                as_of: as_of.as_deref(),
             },
             format,
             out.as_deref(),

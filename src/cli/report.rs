@@ -27,6 +27,7 @@ pub struct Asked<'a> {
     pub by: Option<&'a str>,
     pub from: Option<&'a str>,
     pub until: Option<&'a str>,
+    pub as_of: Option<&'a str>,
 }
 
 pub fn report(
@@ -67,9 +68,18 @@ pub fn report(
             return ExitCode::from(2);
         }
     };
+    let now = match asked.as_of {
+        None => chrono::Utc::now(),
+        Some(text) => match chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d") {
+            Ok(day) => day.and_hms_opt(12, 0, 0).unwrap_or_default().and_utc(),
+            Err(_) => {
+                eprintln!("error: --as-of `{text}` is not a date: write YYYY-MM-DD");
+                return ExitCode::from(2);
+            }
+        },
+    };
     let compare = asked.compare.is_some();
     with_store(database_url, |store| async move {
-        let now = chrono::Utc::now();
         let made = if compare {
             campaigns_compared(&store, &campaigns, &policy, request, now)
                 .await

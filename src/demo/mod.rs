@@ -305,7 +305,7 @@ pub async fn run_demo(options: &DemoOptions) -> Result<DemoOutcome, String> {
             id,
             &config.publication,
             ReportRequest::default_for(&config.publication),
-            Utc::now(),
+            settled_after(loaded.campaign.ends),
         )
         .await
         .map_err(|e| e.to_string())?;
@@ -366,4 +366,14 @@ pub async fn run_demo(options: &DemoOptions) -> Result<DemoOutcome, String> {
 
 fn write(path: &Path, text: &str) -> Result<(), String> {
     crate::whole_file::write_whole(path, text.as_bytes()).map_err(|e| e.to_string())
+}
+
+/// The moment the reports of a campaign ending on `ends` have settled: the demo writes them
+/// as an evaluator will read them once the campaign is over (only settled periods are ever
+/// published).
+fn settled_after(ends: chrono::NaiveDate) -> chrono::DateTime<Utc> {
+    let day = ends
+        .checked_add_days(chrono::Days::new(crate::report::SETTLE_DAYS + 2))
+        .unwrap_or(ends);
+    day.and_hms_opt(12, 0, 0).unwrap_or_default().and_utc()
 }

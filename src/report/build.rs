@@ -177,6 +177,10 @@ pub const DEFINITIONS: &[(&str, &str)] = &[
         "A count from 1 to k−1 of herald's own counters is never shown, in any table; nor is a zero in a table by week or day whose row or column was counted in another period (it reads suppressed too, so a suppressed cell is not known to hold anyone; tables list every row in every period). Among the figures the platforms report (reach, views, …), a value from 1 to k−1, or one that could be worked out from the rest of its table, is not shown. Otherwise a zero is shown: it singles nobody out.",
     ),
     (
+        "published through",
+        "The last day a report counts. Only settled days of closed periods are published: a day eight days after it, an ISO week once its Sunday has settled, the whole run once the campaign's last day has settled (and then always through that day). So a published figure reads the same on every request.",
+    ),
+    (
         "perturbed",
         "Every count from herald's own counters (sent, delivered, read, failed, clicks, link previews), totals included, is published with a small noise of at most the policy's max_noise either way, kept at k or above, then rounded as the policy says. The noise comes from the cell key method: each counted event carries a random record key, a cell's key is the sum of its events' keys, and a fixed table turns the key into the noise. The same events get the same noise in every table, breakdown and period, so subtracting tables from each other yields noise, never a person. Totals are perturbed on their own, so cells need not add up to their total exactly. Rates and variant comparisons are computed from the published counts.",
     ),
@@ -191,6 +195,10 @@ pub struct Report {
     pub breakdown: Breakdown,
     /// The dates the report was narrowed to (`--from/--until`), if any.
     pub range: Option<DateRange>,
+    /// The last day counted: only settled days of closed periods are published, so every
+    /// published cell reads the same on every request (`None` for a report built straight
+    /// from counters, as in unit tests).
+    pub published_through: Option<NaiveDate>,
     pub protection: Protection,
     /// The publication policy the report was published under: its protection, and every
     /// breakdown and period the deployment publishes.
@@ -462,6 +470,7 @@ pub fn build_report_by(
         period,
         breakdown: by,
         range: None,
+        published_through: None,
         protection,
         policy: PublicationPolicy {
             protection,

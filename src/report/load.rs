@@ -1,11 +1,12 @@
 //! A campaign's report from what the store holds, the one way every caller (the CLI, the API,
 //! the demo, the web pages) builds it, so they can never disagree.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::build::{Breakdown, Period, Report, build_report_by};
 use super::comparison::Comparison;
 use super::policy::{NotPublished, PublicationPolicy};
+use super::publication_edge::{NotSettled, published_through};
 use super::range::{DateRange, RangeError};
 use crate::store::{Store, StoreError};
 
@@ -75,6 +76,8 @@ pub enum ReportError {
     Range(RangeError),
     /// A comparison of no campaign at all.
     NothingToCompare,
+    /// The period asked for has not settled yet.
+    NotSettled(NotSettled),
 }
 
 impl std::fmt::Display for ReportError {
@@ -84,6 +87,7 @@ impl std::fmt::Display for ReportError {
             ReportError::Store(error) => error.fmt(f),
             ReportError::Range(error) => error.fmt(f),
             ReportError::NothingToCompare => write!(f, "no campaigns to compare"),
+            ReportError::NotSettled(error) => error.fmt(f),
         }
     }
 }
@@ -106,11 +110,29 @@ pub async fn campaign_report<S: Store>(
     now: DateTime<Utc>,
 ) -> Result<Report, ReportError> {
     let ReportRequest { period, by, range } = request;
-    if store.versions(campaign).await?.is_empty() {
+    let versions = store.versions(campaign).await?;
+    if versions.is_empty() {
         return Err(ReportError::NoCampaign(campaign.to_string()));
     }
-    let deliveries = store.delivery_totals(campaign, period.needs_days()).await?;
-    let clicks = store.click_counts(campaign).await?;
+    let last_day = versions
+        .iter()
+        .filter_map(|v| campaign_last_day(&v.bundle.campaign))
+        .max();
+    let through = published_through(period, now, last_day).map_err(ReportError::NotSettled)?;
+    let settled =
+        |day: &str| NaiveDate::parse_from_str(day, "%Y-%m-%d").is_ok_and(|day| day <= through);
+    let deliveries: Vec<_> = store
+        .delivery_totals(campaign, true)
+        .await?
+        .into_iter()
+        .filter(|c| settled(&c.day))
+        .collect();
+    let clicks: Vec<_> = store
+        .click_counts(campaign)
+        .await?
+        .into_iter()
+        .filter(|(key, _)| settled(&key.day))
+        .collect();
     let observations = store.insight_observations(campaign).await?;
     let estimates = store.audience_estimates(campaign).await?;
     let mut report = build_report_by(
@@ -123,6 +145,7 @@ pub async fn campaign_report<S: Store>(
         now,
     );
     report.policy = policy.clone();
+    report.published_through = Some(through);
     report.add_post_metrics(&observations, &estimates);
     if let Some(range) = range {
         report.narrow_to(range).map_err(ReportError::Range)?;
@@ -143,4 +166,15 @@ pub async fn campaigns_compared<S: Store>(
         reports.push(campaign_report(store, campaign, policy, request, now).await?);
     }
     Comparison::of(reports, now).ok_or(ReportError::NothingToCompare)
+}
+
+/// The UTC date of a campaign file's `ends`, if it can be read.
+fn campaign_last_day(campaign_file: &str) -> Option<NaiveDate> {
+    #[derive(serde::Deserialize)]
+    struct Ends {
+        ends: toml::value::Datetime,
+    }
+    let ends: Ends = toml::from_str(campaign_file).ok()?;
+    let date = ends.ends.date?;
+    NaiveDate::from_ymd_opt(date.year.into(), date.month.into(), date.day.into())
 }

@@ -13,6 +13,7 @@ mod load;
 mod plain_numbers;
 mod policy;
 mod post_metrics;
+mod publication_edge;
 mod published;
 mod range;
 mod rates;
@@ -40,6 +41,7 @@ pub use post_metrics::{
     ApiVersionNote, EstimateNote, LocaleReach, NO_SPEND_DATA, POST_DIMENSIONS, Penetration,
     PostMetrics, PostRateTable, SUM_OF_REACH, post_metrics,
 };
+pub use publication_edge::{NotSettled, SETTLE_DAYS, published_through};
 pub use published::{Cell, KeyedCount, PublishedTable};
 pub use range::{DateRange, RangeError, SUM_OF_PUBLISHED};
 pub use rates::{RateCell, RateTable, VariantComparison, compare_variants, rate_table};

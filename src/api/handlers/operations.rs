@@ -104,6 +104,11 @@ fn report_error(error: crate::report::ReportError) -> ApiError {
             ApiError::not_found(format!("no campaign `{id}`"))
         }
         crate::report::ReportError::Store(error) => error.into(),
+        crate::report::ReportError::NotSettled(error) => ApiError::new(
+            axum::http::StatusCode::CONFLICT,
+            "not_settled",
+            error.to_string(),
+        ),
         error => ApiError::bad_request(error.to_string()),
     }
 }

@@ -12,8 +12,8 @@ use serde_json::json;
 use super::path_segment;
 use crate::percent_encoding::percent_encode;
 use crate::report::{
-    Comparison, ReportError, ReportRequest, campaign_report, campaigns_compared, compared_ids,
-    to_csv, to_html,
+    Comparison, Period, ReportError, ReportRequest, campaign_report, campaigns_compared,
+    compared_ids, to_csv, to_html,
 };
 use crate::web::WebState;
 use crate::web::guard::Viewer;
@@ -90,7 +90,7 @@ async fn report(
     viewer: &Viewer,
     campaign: &str,
     choices: &ReportChoices,
-) -> Result<Shown, WebError> {
+) -> Result<(Shown, Option<String>), WebError> {
     let refused =
         |message: String| WebError::new(StatusCode::BAD_REQUEST, message).for_viewer(viewer);
     let policy = &state.api.config.publication;
@@ -111,19 +111,43 @@ async fn report(
     };
     let now = state.api.clock.now();
     let store = &state.api.store;
-    match ReportChoices::field(&choices.compare) {
-        None => campaign_report(store, campaign, policy, request, now)
-            .await
-            .map(|report| Shown::One(Box::new(report)))
-            .map_err(failed),
+    let ids = match ReportChoices::field(&choices.compare) {
+        None => vec![campaign.to_string()],
         Some(others) => {
-            let ids = compared_ids(&format!("{campaign},{others}"))
-                .map_err(|e| refused(e.to_string()))?;
-            campaigns_compared(store, &ids, policy, request, now)
-                .await
-                .map(Shown::Compared)
-                .map_err(failed)
+            compared_ids(&format!("{campaign},{others}")).map_err(|e| refused(e.to_string()))?
         }
+    };
+    let make = |request: ReportRequest| {
+        let ids = ids.clone();
+        async move {
+            match ids.as_slice() {
+                [one] => campaign_report(store, one, policy, request, now)
+                    .await
+                    .map(|report| Shown::One(Box::new(report))),
+                many => campaigns_compared(store, many, policy, request, now)
+                    .await
+                    .map(Shown::Compared),
+            }
+        }
+    };
+    match make(request).await {
+        // Nobody chose the whole run, and it has not settled: the page shows the closed weeks
+        // instead, and says when the run comes.
+        Err(ReportError::NotSettled(not_yet))
+            if ReportChoices::field(&choices.period).is_none()
+                && policy.periods.contains(&Period::Week) =>
+        {
+            let weeks = ReportRequest {
+                period: Period::Week,
+                ..request
+            };
+            let shown = make(weeks).await.map_err(failed)?;
+            Ok((
+                shown,
+                Some(format!("Showing the weeks that have settled: {not_yet}.")),
+            ))
+        }
+        made => made.map(|shown| (shown, None)).map_err(failed),
     }
 }
 
@@ -145,7 +169,7 @@ pub async fn show(
     Path(campaign): Path<String>,
     Query(choices): Query<ReportChoices>,
 ) -> Result<Response, WebError> {
-    let shown = report(&state, &viewer, &campaign, &choices).await?;
+    let (shown, notice) = report(&state, &viewer, &campaign, &choices).await?;
     let html = shown.html();
     let policy = &state.api.config.publication;
     let option = |value: String, chosen: Option<&str>, default: bool| json!({"value": value, "selected": chosen.map_or(default, |c| c == value)});
@@ -181,6 +205,7 @@ pub async fn show(
             "from": ReportChoices::field(&choices.from),
             "until": ReportChoices::field(&choices.until),
             "compare": ReportChoices::field(&choices.compare),
+            "notice": notice,
             "report": report_body(&html),
         }),
     ))
@@ -210,7 +235,7 @@ pub async fn csv(
     Path(campaign): Path<String>,
     Query(choices): Query<ReportChoices>,
 ) -> Result<Response, WebError> {
-    let shown = report(&state, &viewer, &campaign, &choices).await?;
+    let (shown, _) = report(&state, &viewer, &campaign, &choices).await?;
     Ok(download(
         &campaign,
         "csv",
@@ -226,7 +251,7 @@ pub async fn html(
     Path(campaign): Path<String>,
     Query(choices): Query<ReportChoices>,
 ) -> Result<Response, WebError> {
-    let shown = report(&state, &viewer, &campaign, &choices).await?;
+    let (shown, _) = report(&state, &viewer, &campaign, &choices).await?;
     Ok(download(
         &campaign,
         "html",
