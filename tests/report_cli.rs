@@ -1274,4 +1274,19 @@ async fn only_settled_closed_periods_are_published_and_never_change() {
         serde_json::from_str::<serde_json::Value>(&again.stdout).unwrap()["published_through"],
         "2027-05-01"
     );
+    let html = project.herald(&[
+        "report",
+        "demo",
+        "--as-of",
+        "2028-01-01",
+        "--format",
+        "html",
+        "--database-url",
+        &url,
+    ]);
+    assert!(
+        html.stdout.contains("Counts events through 2027-05-01"),
+        "{}",
+        html.stdout
+    );
 }

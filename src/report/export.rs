@@ -84,10 +84,16 @@ pub fn to_html(report: &Report) -> String {
          section.summary{{max-width:60rem;background:#f3f6fa;border:1px solid #b8c7d9;border-radius:4px;padding:.25rem 1.25rem .5rem;margin:1rem 0 1.5rem}}\
          section.summary h2{{margin-top:.75rem}}section.summary h3{{margin:1rem 0 .25rem;font-size:1.05rem}}section.summary li{{margin:.3rem 0}}\
          @media print{{body{{margin:0}}section.summary{{break-inside:avoid}}}}</style></head><body>\n<h1>Reach report: {campaign}</h1>\n{summary}\
-         <p>Generated {generated}. Counts from 1 to {k_minus} are suppressed (k = {k}); every other count and total carries a small noise of at most ±{noise}, the same wherever the same messages are counted, so tables cannot be subtracted to single anyone out; {rounding}.</p>\n",
+         <p>Generated {generated}.{through} Counts from 1 to {k_minus} are suppressed (k = {k}); every other count and total carries a small noise of at most ±{noise}, the same wherever the same messages are counted, so tables cannot be subtracted to single anyone out; {rounding}.</p>\n",
         campaign = escape(&report.campaign),
         summary = summary_html(&summarize(report)),
         generated = report.generated_at.format("%Y-%m-%d %H:%M UTC"),
+        through = match report.published_through {
+            Some(day) => format!(
+                " Counts events through {day}: only settled days of closed periods are published, so these figures do not change."
+            ),
+            None => String::new(),
+        },
         k_minus = report.protection.k.max(5) - 1,
         k = report.protection.k.max(5),
         noise = report.protection.max_noise,
