@@ -69,17 +69,7 @@ pub(super) fn header<'a>(
 }
 
 fn decode_hex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
-        return None;
-    }
-    text.as_bytes()
-        .chunks(2)
-        .map(|pair| {
-            let high = char::from(pair[0]).to_digit(16)?;
-            let low = char::from(pair[1]).to_digit(16)?;
-            u8::try_from(high * 16 + low).ok()
-        })
-        .collect()
+    hex::decode(text).ok()
 }
 
 /// The lower-case hex HMAC-SHA256 of `body` under `key`, as the platforms send it. For tests
