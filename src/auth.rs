@@ -2,6 +2,8 @@
 //! hash of the secret is stored: the secret is 256 random bits, so a slow password hash (argon2)
 //! would add nothing but cost; comparison is constant-time.
 
+pub mod role_groups;
+
 use std::fmt;
 
 use serde::Serialize;

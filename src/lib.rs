@@ -18,6 +18,7 @@ pub mod demo;
 pub mod dispatch;
 pub mod html_text;
 pub mod l10n;
+pub mod loaded_version;
 pub mod metrics;
 pub mod percent_encoding;
 pub mod platforms;

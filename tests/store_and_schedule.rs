@@ -7,7 +7,8 @@ mod common;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use common::Project;
 use herald::campaign::{LoadedCampaign, Target, VersionBundle, VersionState, load_project};
-use herald::schedule::{DEFAULT_HORIZON, plan_horizon, planned_jobs};
+use herald::dispatch::{DEFAULT_HORIZON, plan_horizon};
+use herald::schedule::planned_jobs;
 use herald::store::{Store, StoreError};
 
 /// Loads the fixture campaign after applying `edits` to its file, as a version bundle.

@@ -472,7 +472,7 @@ async fn people_review_approve_schedule_stop_and_evaluate_in_a_browser() {
     assert!(browser.current_url().await.ends_with("/schedule"));
 
     // Jobs planned (as the service's planner does when the campaign starts).
-    let version = herald::dispatch::LoadedVersion::from_bundle(
+    let version = herald::loaded_version::LoadedVersion::from_bundle(
         ContentHash::parse(&hash).unwrap(),
         &app.store
             .version(&ContentHash::parse(&hash).unwrap())
@@ -483,12 +483,12 @@ async fn people_review_approve_schedule_stop_and_evaluate_in_a_browser() {
         &app.config,
     )
     .unwrap();
-    let pass = herald::schedule::plan_horizon(
+    let pass = herald::dispatch::plan_horizon(
         &app.store,
         &version.hash,
         &version.campaign,
         Utc.with_ymd_and_hms(2027, 1, 17, 0, 0, 0).unwrap(),
-        herald::schedule::DEFAULT_HORIZON,
+        herald::dispatch::DEFAULT_HORIZON,
     )
     .await
     .unwrap();

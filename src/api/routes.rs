@@ -8,6 +8,9 @@ use axum::routing::{MethodRouter, get, post, put};
 use super::ApiState;
 use super::handlers;
 use crate::auth::Role;
+use crate::auth::role_groups::{
+    ADMINS, APPROVERS, AUTHORS, CONTENT_READERS, EVALUATORS, EVERYONE, OPERATIONS, SCHEDULERS,
+};
 
 pub struct RouteSpec {
     pub method: Method,
@@ -17,21 +20,6 @@ pub struct RouteSpec {
     pub summary: &'static str,
     pub handler: MethodRouter<ApiState>,
 }
-
-const EVERYONE: &[Role] = &[
-    Role::Author,
-    Role::Approver,
-    Role::Scheduler,
-    Role::Evaluator,
-    Role::Admin,
-];
-const CONTENT_READERS: &[Role] = &[Role::Author, Role::Approver, Role::Scheduler, Role::Admin];
-const AUTHORS: &[Role] = &[Role::Author];
-const APPROVERS: &[Role] = &[Role::Approver];
-const SCHEDULERS: &[Role] = &[Role::Scheduler];
-const OPERATIONS: &[Role] = &[Role::Scheduler, Role::Admin];
-const ADMINS: &[Role] = &[Role::Admin];
-const EVALUATORS: &[Role] = &[Role::Evaluator];
 
 pub fn route_table() -> Vec<RouteSpec> {
     let spec = |method: Method,

@@ -11,12 +11,13 @@ use serde_json::json;
 use tokio::sync::{Semaphore, watch};
 
 use super::backoff::retry_delay;
-use super::loaded_version::{LoadedVersion, PreparedText, VersionCache};
 use super::pacing::{account_bucket, interval_ms, recipient_bucket};
 use super::planner::{PlannerReport, plan_active_versions};
+use crate::campaign::PreparedText;
 use crate::campaign::VersionState;
 use crate::clock::Clock;
 use crate::config::{Account, Audience, Config};
+use crate::loaded_version::{LoadedVersion, VersionCache};
 use crate::platforms::{
     Adapter, BatchOutcome, CONNECT_FAILED, ChannelRef, FacebookAdapter, Platform, Publication,
     PublishResult, Secret, Sendable, StoredCredentials, TelegramAdapter, ViberAdapter,
@@ -79,7 +80,7 @@ impl Default for DispatchSettings {
             max_attempts: 8,
             retry_base: Duration::from_secs(10),
             retry_max: Duration::from_secs(3600),
-            horizon: crate::schedule::DEFAULT_HORIZON,
+            horizon: super::DEFAULT_HORIZON,
             sequential: false,
             sandbox_url: None,
             rehearsal_credential: Secret::new(crate::platforms::REHEARSAL_CREDENTIAL),

@@ -5,11 +5,11 @@
 
 mod backoff;
 mod dispatcher;
-mod loaded_version;
+mod horizon;
 mod pacing;
 mod planner;
 
 pub use backoff::retry_delay;
 pub use dispatcher::{DispatchSettings, Dispatcher, TickReport};
-pub use loaded_version::{LoadedVersion, PreparedText, VersionCache};
+pub use horizon::{DEFAULT_HORIZON, PlanPass, plan_horizon};
 pub use planner::{PlannerReport, plan_active_versions};

@@ -6,10 +6,11 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::loaded_version::{LoadedVersion, VersionCache};
+use super::plan_horizon;
 use crate::campaign::VersionState;
 use crate::config::Config;
-use crate::schedule::{campaign_window, plan_horizon};
+use crate::loaded_version::{LoadedVersion, VersionCache};
+use crate::schedule::campaign_window;
 use crate::store::{Store, StoreError};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

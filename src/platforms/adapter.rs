@@ -12,7 +12,7 @@ use super::viber::ViberAdapter;
 use super::webhook::WebhookAdapter;
 use super::whatsapp_templates::{Sendable, WhatsAppSender};
 use super::x::XAdapter;
-use crate::dispatch::PreparedText;
+use crate::campaign::PreparedText;
 
 /// One message to publish, already rendered.
 #[derive(Debug, Clone)]

@@ -14,8 +14,8 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::adapter::{Publication, PublishResult};
 use super::whatsapp::{TemplateMessage, WhatsAppAdapter, whatsapp_language};
+use crate::campaign::PreparedText;
 use crate::clock::Clock;
-use crate::dispatch::PreparedText;
 
 /// How long an approval status is trusted before Meta is asked again.
 const STATUS_TTL_MINUTES: i64 = 10;

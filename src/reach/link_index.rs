@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use crate::campaign::{ContentHash, VersionBundle, VersionState};
 use crate::config::Config;
-use crate::dispatch::LoadedVersion;
+use crate::loaded_version::LoadedVersion;
 use crate::render::{PreviewFilter, combinations, legacy_tracking_token, tracking_token};
 use crate::store::{AnyStore, Store, StoreError};
 

@@ -8,6 +8,9 @@ use axum::routing::{MethodRouter, get, post};
 use super::WebState;
 use super::pages;
 use crate::auth::Role;
+use crate::auth::role_groups::{
+    APPROVERS, AUTHORS, CONTENT_READERS, EVALUATORS, EVERYONE, OPERATIONS, SCHEDULERS,
+};
 
 /// One web route and who may use it.
 pub struct UiRoute {
@@ -16,20 +19,6 @@ pub struct UiRoute {
     pub roles: &'static [Role],
     pub handler: MethodRouter<WebState>,
 }
-
-const EVERYONE: &[Role] = &[
-    Role::Author,
-    Role::Approver,
-    Role::Scheduler,
-    Role::Evaluator,
-    Role::Admin,
-];
-const CONTENT_READERS: &[Role] = &[Role::Author, Role::Approver, Role::Scheduler, Role::Admin];
-const AUTHORS: &[Role] = &[Role::Author];
-const APPROVERS: &[Role] = &[Role::Approver];
-const SCHEDULERS: &[Role] = &[Role::Scheduler];
-const OPERATIONS: &[Role] = &[Role::Scheduler, Role::Admin];
-const EVALUATORS: &[Role] = &[Role::Evaluator];
 
 /// Every guarded web route (the login form and the stylesheet are open).
 pub fn ui_route_table() -> Vec<UiRoute> {

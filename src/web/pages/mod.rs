@@ -16,7 +16,7 @@ use super::WebState;
 use super::form::FormFields;
 use super::templates::WebError;
 use crate::campaign::VersionState;
-use crate::dispatch::LoadedVersion;
+use crate::loaded_version::LoadedVersion;
 use crate::schedule::{campaign_window, slots};
 use crate::store::{Store, VersionRecord};
 

@@ -5,11 +5,14 @@
 //! After an outage the planner catches up on slots it has not planned yet, but only back to one
 //! horizon before now: a message meant for last week's audience at 10:00 is not sent days late.
 //! Slots older than that are counted and logged as skipped.
+//!
+//! This is the part of planning that talks to the store; it lives with the worker so that
+//! `schedule` stays pure calendar arithmetic and does not depend on the store.
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::plan::planned_jobs;
 use crate::campaign::{Campaign, ContentHash};
+use crate::schedule::planned_jobs;
 use crate::store::{Store, StoreError};
 
 pub const DEFAULT_HORIZON: Duration = Duration::hours(48);

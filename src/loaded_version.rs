@@ -1,6 +1,9 @@
 //! A stored version made ready to send: its campaign, translations and layouts rebuilt from the
 //! version's own canonical bundle (never from files that may have changed since approval), and
 //! every text rendered once per (message variant, locale, platform).
+//!
+//! It sits below both the dispatcher, which sends the texts, and the click redirector, which
+//! reads the links of approved versions, so neither has to import the other.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -9,7 +12,7 @@ use crate::bounded_work::off_the_runtime;
 use crate::campaign::diagnostic::{Diagnostics, Severity, SourceFile};
 use crate::campaign::model::Campaign;
 use crate::campaign::parse::parse_campaign;
-use crate::campaign::{ContentHash, Locale, VersionBundle};
+use crate::campaign::{ContentHash, Locale, PreparedText, VersionBundle};
 use crate::config::Config;
 use crate::l10n::Catalog;
 use crate::platforms::Platform;
@@ -29,19 +32,6 @@ pub struct LoadedVersion {
     /// Final texts by (send, segment, locale, channel, variant index): what every job of that
     /// combination sends, tracking link included.
     prepared: Mutex<HashMap<PreparedKey, Arc<PreparedText>>>,
-}
-
-/// A text ready for one job.
-#[derive(Debug, Clone)]
-pub struct PreparedText {
-    pub text: String,
-    /// The campaign message and the Fluent id of its variant, which a platform that sends
-    /// pre-approved templates (WhatsApp) maps to a template name.
-    pub message_id: String,
-    pub fluent_id: String,
-    pub variant: Option<String>,
-    /// The locale of the words (after fallback) and its direction.
-    pub source_locale: Locale,
 }
 
 impl LoadedVersion {

@@ -1,0 +1,23 @@
+//! The groups of roles that routes are opened to, defined once so that the API and the web
+//! interface, which answer the same requests through different doors, cannot drift apart on who
+//! may do what.
+
+use super::Role;
+
+/// Every signed-in user, whatever their role.
+pub const EVERYONE: &[Role] = &[
+    Role::Author,
+    Role::Approver,
+    Role::Scheduler,
+    Role::Evaluator,
+    Role::Admin,
+];
+/// Those who work with campaign content; evaluators see only aggregates, never the content.
+pub const CONTENT_READERS: &[Role] = &[Role::Author, Role::Approver, Role::Scheduler, Role::Admin];
+pub const AUTHORS: &[Role] = &[Role::Author];
+pub const APPROVERS: &[Role] = &[Role::Approver];
+pub const SCHEDULERS: &[Role] = &[Role::Scheduler];
+/// Those who watch and steer delivery: the outbox, dead letters, the dispatch status.
+pub const OPERATIONS: &[Role] = &[Role::Scheduler, Role::Admin];
+pub const ADMINS: &[Role] = &[Role::Admin];
+pub const EVALUATORS: &[Role] = &[Role::Evaluator];
