@@ -63,6 +63,14 @@ fn variant_counts(version: &str) -> Vec<DeliveryCount> {
     counts
 }
 
+/// `herald report ARGS` as an evaluator runs it once the demo campaign (ending 30 April 2027)
+/// has settled.
+fn herald_report(project: &Project, args: &[&str]) -> common::Run {
+    let mut all = vec!["report", "--as-of", "2027-12-31"];
+    all.extend_from_slice(args);
+    project.herald(&all)
+}
+
 /// Sets the deployment's publication policy: `[publication]` appended to the project's
 /// herald.toml.
 fn publish_under(project: &Project, policy: &str) {
@@ -120,16 +128,10 @@ async fn fixture(project: &Project) -> String {
 async fn the_csv_report_shows_counts_and_hides_small_ones() {
     let project = Project::valid();
     let url = fixture(&project).await;
-    let run = project.herald(&[
-        "report",
-        "--as-of",
-        "2027-12-31",
-        "demo",
-        "--format",
-        "csv",
-        "--database-url",
-        &url,
-    ]);
+    let run = herald_report(
+        &project,
+        &["demo", "--format", "csv", "--database-url", &url],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
     // One row per published value; a suppressed one has no value; totals say (all).
     assert_eq!(
@@ -173,18 +175,18 @@ async fn json_and_html_carry_their_definitions_and_protection() {
         &project,
         "round_to = 5\nperiods = [\"run\", \"week\"]\nbreakdowns = [\"segment,locale,channel,variant\", \"locale,channel\"]",
     );
-    let run = project.herald(&[
-        "report",
-        "--as-of",
-        "2027-12-31",
-        "demo",
-        "--format",
-        "json",
-        "--period",
-        "week",
-        "--database-url",
-        &url,
-    ]);
+    let run = herald_report(
+        &project,
+        &[
+            "demo",
+            "--format",
+            "json",
+            "--period",
+            "week",
+            "--database-url",
+            &url,
+        ],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
     let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(
@@ -233,18 +235,18 @@ async fn json_and_html_carry_their_definitions_and_protection() {
     assert_eq!(platforms[1]["delivery_rate"]["status"], "none_received_yet");
     assert_eq!(summary["best_variant"]["result"], "no_variants");
     let out = project.path("report.html");
-    let run = project.herald(&[
-        "report",
-        "--as-of",
-        "2027-12-31",
-        "demo",
-        "--format",
-        "html",
-        "--out",
-        out.to_str().unwrap(),
-        "--database-url",
-        &url,
-    ]);
+    let run = herald_report(
+        &project,
+        &[
+            "demo",
+            "--format",
+            "html",
+            "--out",
+            out.to_str().unwrap(),
+            "--database-url",
+            &url,
+        ],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
     let html = std::fs::read_to_string(out).unwrap();
     assert!(html.starts_with("<!doctype html>"));
@@ -257,32 +259,32 @@ async fn json_and_html_carry_their_definitions_and_protection() {
         !html.contains("http://") && !html.contains("https://"),
         "self-contained"
     );
-    let run = project.herald(&[
-        "report",
-        "--as-of",
-        "2027-12-31",
-        "demo",
-        "--format",
-        "csv",
-        "--k",
-        "3",
-        "--database-url",
-        &url,
-    ]);
+    let run = herald_report(
+        &project,
+        &[
+            "demo",
+            "--format",
+            "csv",
+            "--k",
+            "3",
+            "--database-url",
+            &url,
+        ],
+    );
     assert_eq!(run.code, 2, "k is the policy's, not the evaluator's");
     // A period the policy does not publish is refused, naming what it does publish.
-    let run = project.herald(&[
-        "report",
-        "--as-of",
-        "2027-12-31",
-        "demo",
-        "--format",
-        "csv",
-        "--period",
-        "day",
-        "--database-url",
-        &url,
-    ]);
+    let run = herald_report(
+        &project,
+        &[
+            "demo",
+            "--format",
+            "csv",
+            "--period",
+            "day",
+            "--database-url",
+            &url,
+        ],
+    );
     assert_eq!(run.code, 2);
     assert!(
         run.stderr.contains(
@@ -291,16 +293,10 @@ async fn json_and_html_carry_their_definitions_and_protection() {
         "{}",
         run.stderr
     );
-    let run = project.herald(&[
-        "report",
-        "--as-of",
-        "2027-12-31",
-        "nobody",
-        "--format",
-        "csv",
-        "--database-url",
-        &url,
-    ]);
+    let run = herald_report(
+        &project,
+        &["nobody", "--format", "csv", "--database-url", &url],
+    );
     assert_eq!(
         (run.code, run.stderr.as_str()),
         (1, "error: no campaign `nobody` in the database\n")
@@ -315,16 +311,10 @@ async fn rates_and_variant_lift_follow_the_definitions() {
         .add_delivery_counts(&variant_counts(&version))
         .await
         .unwrap();
-    let run = project.herald(&[
-        "report",
-        "--as-of",
-        "2027-12-31",
-        "demo",
-        "--format",
-        "csv",
-        "--database-url",
-        &url,
-    ]);
+    let run = herald_report(
+        &project,
+        &["demo", "--format", "csv", "--database-url", &url],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
     let csv = rows(&run.stdout);
     let whatsapp = |variant| counted("ar", variant, "whatsapp:optin");
@@ -334,16 +324,10 @@ async fn rates_and_variant_lift_follow_the_definitions() {
     );
     assert_eq!(find(&csv, "read_rate", &whatsapp("a")), published("0.0300"));
     assert_eq!(find(&csv, "read_rate", &whatsapp("b")), published("0.0375"));
-    let run = project.herald(&[
-        "report",
-        "--as-of",
-        "2027-12-31",
-        "demo",
-        "--format",
-        "json",
-        "--database-url",
-        &url,
-    ]);
+    let run = herald_report(
+        &project,
+        &["demo", "--format", "json", "--database-url", &url],
+    );
     let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     let read = report["comparisons"]
         .as_array()
@@ -377,16 +361,10 @@ async fn rates_and_variant_lift_follow_the_definitions() {
             .any(|d| d[0] == "relative lift" && d[1].as_str().unwrap().contains("MOVER-R"))
     );
     // The CSV carries the comparison too, a row per figure.
-    let run = project.herald(&[
-        "report",
-        "--as-of",
-        "2027-12-31",
-        "demo",
-        "--format",
-        "csv",
-        "--database-url",
-        &url,
-    ]);
+    let run = herald_report(
+        &project,
+        &["demo", "--format", "csv", "--database-url", &url],
+    );
     let csv = rows(&run.stdout);
     let compared = counted("ar", "b vs a", "whatsapp:optin");
     for (metric, value) in [
@@ -421,16 +399,10 @@ async fn all_delivered_on_both_sides_still_has_an_interval() {
         }
     }
     store.add_delivery_counts(&counts).await.unwrap();
-    let run = project.herald(&[
-        "report",
-        "--as-of",
-        "2027-12-31",
-        "demo",
-        "--format",
-        "csv",
-        "--database-url",
-        &url,
-    ]);
+    let run = herald_report(
+        &project,
+        &["demo", "--format", "csv", "--database-url", &url],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
     let csv = rows(&run.stdout);
     let compared = counted("ar", "b vs a", "whatsapp:optin");
@@ -444,18 +416,18 @@ async fn all_delivered_on_both_sides_still_has_an_interval() {
         assert_eq!(find(&csv, metric, &compared), published(value), "{metric}");
     }
     let out = project.path("report.html");
-    let run = project.herald(&[
-        "report",
-        "--as-of",
-        "2027-12-31",
-        "demo",
-        "--format",
-        "html",
-        "--out",
-        out.to_str().unwrap(),
-        "--database-url",
-        &url,
-    ]);
+    let run = herald_report(
+        &project,
+        &[
+            "demo",
+            "--format",
+            "html",
+            "--out",
+            out.to_str().unwrap(),
+            "--database-url",
+            &url,
+        ],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
     let html = std::fs::read_to_string(out).unwrap();
     assert!(
@@ -485,16 +457,10 @@ async fn a_rate_the_platform_does_not_report_is_never_zero() {
         &project,
         "breakdowns = [\"segment,locale,channel,variant\", \"locale\"]",
     );
-    let run = project.herald(&[
-        "report",
-        "--as-of",
-        "2027-12-31",
-        "demo",
-        "--format",
-        "csv",
-        "--database-url",
-        &url,
-    ]);
+    let run = herald_report(
+        &project,
+        &["demo", "--format", "csv", "--database-url", &url],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
     let csv = rows(&run.stdout);
     let on = |channel| counted("ar", "a", channel);
@@ -514,16 +480,10 @@ async fn a_rate_the_platform_does_not_report_is_never_zero() {
         published("0.5000")
     );
 
-    let run = project.herald(&[
-        "report",
-        "--as-of",
-        "2027-12-31",
-        "demo",
-        "--format",
-        "json",
-        "--database-url",
-        &url,
-    ]);
+    let run = herald_report(
+        &project,
+        &["demo", "--format", "json", "--database-url", &url],
+    );
     let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     let delivery = report["rates"]
         .as_array()
@@ -562,18 +522,18 @@ async fn a_rate_the_platform_does_not_report_is_never_zero() {
     assert!(definition[1].as_str().unwrap().contains("Telegram"));
 
     let out = project.path("report.html");
-    let run = project.herald(&[
-        "report",
-        "--as-of",
-        "2027-12-31",
-        "demo",
-        "--format",
-        "html",
-        "--out",
-        out.to_str().unwrap(),
-        "--database-url",
-        &url,
-    ]);
+    let run = herald_report(
+        &project,
+        &[
+            "demo",
+            "--format",
+            "html",
+            "--out",
+            out.to_str().unwrap(),
+            "--database-url",
+            &url,
+        ],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
     let html = std::fs::read_to_string(out).unwrap();
     assert!(
@@ -590,18 +550,18 @@ async fn a_rate_the_platform_does_not_report_is_never_zero() {
     assert!(html.contains("<title>whatsapp:optin: read 190</title>"));
 
     // Channels summed: Telegram's sends would drag WhatsApp's rate down; there is no rate.
-    let run = project.herald(&[
-        "report",
-        "--as-of",
-        "2027-12-31",
-        "demo",
-        "--format",
-        "csv",
-        "--by",
-        "locale",
-        "--database-url",
-        &url,
-    ]);
+    let run = herald_report(
+        &project,
+        &[
+            "demo",
+            "--format",
+            "csv",
+            "--by",
+            "locale",
+            "--database-url",
+            &url,
+        ],
+    );
     let csv = rows(&run.stdout);
     assert_eq!(
         find(
@@ -624,18 +584,18 @@ async fn the_html_report_draws_its_charts_inline() {
         .await
         .unwrap();
     let out = project.path("report.html");
-    let run = project.herald(&[
-        "report",
-        "--as-of",
-        "2027-12-31",
-        "demo",
-        "--format",
-        "html",
-        "--out",
-        out.to_str().unwrap(),
-        "--database-url",
-        &url,
-    ]);
+    let run = herald_report(
+        &project,
+        &[
+            "demo",
+            "--format",
+            "html",
+            "--out",
+            out.to_str().unwrap(),
+            "--database-url",
+            &url,
+        ],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
     let html = std::fs::read_to_string(out).unwrap();
     assert_eq!(
@@ -685,18 +645,18 @@ async fn the_html_report_opens_in_headless_chromium_with_its_charts_and_tables()
         .await
         .unwrap();
     let out = project.path("report.html");
-    let run = project.herald(&[
-        "report",
-        "--as-of",
-        "2027-12-31",
-        "demo",
-        "--format",
-        "html",
-        "--out",
-        out.to_str().unwrap(),
-        "--database-url",
-        &url,
-    ]);
+    let run = herald_report(
+        &project,
+        &[
+            "demo",
+            "--format",
+            "html",
+            "--out",
+            out.to_str().unwrap(),
+            "--database-url",
+            &url,
+        ],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
     let page = format!("file://{}", out.display());
     // The DOM as Chromium built it: the charts and tables are there after parsing.
@@ -755,18 +715,18 @@ async fn the_html_report_opens_with_its_summary_above_every_table() {
         .await
         .unwrap();
     let out = project.path("report.html");
-    let run = project.herald(&[
-        "report",
-        "--as-of",
-        "2027-12-31",
-        "demo",
-        "--format",
-        "html",
-        "--out",
-        out.to_str().unwrap(),
-        "--database-url",
-        &url,
-    ]);
+    let run = herald_report(
+        &project,
+        &[
+            "demo",
+            "--format",
+            "html",
+            "--out",
+            out.to_str().unwrap(),
+            "--database-url",
+            &url,
+        ],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
     browser.goto(&format!("file://{}", out.display())).await;
 
@@ -826,18 +786,18 @@ async fn by_chooses_the_breakdowns_and_sums_over_the_rest() {
         "breakdowns = [\"segment,locale,channel,variant\", \"channel\", \"locale\"]",
     );
     // By channel only: one row per period, the locales summed (ar 123, fr 145, en 350).
-    let run = project.herald(&[
-        "report",
-        "--as-of",
-        "2027-12-31",
-        "demo",
-        "--format",
-        "csv",
-        "--by",
-        "channel",
-        "--database-url",
-        &url,
-    ]);
+    let run = herald_report(
+        &project,
+        &[
+            "demo",
+            "--format",
+            "csv",
+            "--by",
+            "channel",
+            "--database-url",
+            &url,
+        ],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
     let sent: Vec<&str> = run
         .stdout
@@ -856,18 +816,18 @@ async fn by_chooses_the_breakdowns_and_sums_over_the_rest() {
         ]
     );
     // By locale, channels summed: the small Arabic WhatsApp count disappears into its row.
-    let run = project.herald(&[
-        "report",
-        "--as-of",
-        "2027-12-31",
-        "demo",
-        "--format",
-        "json",
-        "--by",
-        "locale",
-        "--database-url",
-        &url,
-    ]);
+    let run = herald_report(
+        &project,
+        &[
+            "demo",
+            "--format",
+            "json",
+            "--by",
+            "locale",
+            "--database-url",
+            &url,
+        ],
+    );
     let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     let table = &report["tables"][0];
     assert_eq!(
@@ -876,18 +836,18 @@ async fn by_chooses_the_breakdowns_and_sums_over_the_rest() {
     );
     assert_eq!(table["columns"], serde_json::json!(["all channels"]));
     assert_eq!(table["cells"], serde_json::json!([[123], [350], [145]]));
-    let refused = project.herald(&[
-        "report",
-        "--as-of",
-        "2027-12-31",
-        "demo",
-        "--format",
-        "csv",
-        "--by",
-        "person",
-        "--database-url",
-        &url,
-    ]);
+    let refused = herald_report(
+        &project,
+        &[
+            "demo",
+            "--format",
+            "csv",
+            "--by",
+            "person",
+            "--database-url",
+            &url,
+        ],
+    );
     assert_eq!(refused.code, 2);
     assert!(
         refused.stderr.contains(
@@ -898,18 +858,18 @@ async fn by_chooses_the_breakdowns_and_sums_over_the_rest() {
     );
     // A real breakdown the policy does not list is refused alike: evaluators cannot cut
     // tables their own way to subtract one from another.
-    let refused = project.herald(&[
-        "report",
-        "--as-of",
-        "2027-12-31",
-        "demo",
-        "--format",
-        "csv",
-        "--by",
-        "segment,channel",
-        "--database-url",
-        &url,
-    ]);
+    let refused = herald_report(
+        &project,
+        &[
+            "demo",
+            "--format",
+            "csv",
+            "--by",
+            "segment,channel",
+            "--database-url",
+            &url,
+        ],
+    );
     assert_eq!(refused.code, 2);
     assert!(
         refused
@@ -928,16 +888,10 @@ async fn messages_without_variants_are_named_and_rounding_is_stated_truthfully()
         .add_delivery_counts(&[count(&version, "ar", "whatsapp:optin", "", "sent", 400)])
         .await
         .unwrap();
-    let run = project.herald(&[
-        "report",
-        "--as-of",
-        "2027-12-31",
-        "demo",
-        "--format",
-        "csv",
-        "--database-url",
-        &url,
-    ]);
+    let run = herald_report(
+        &project,
+        &["demo", "--format", "csv", "--database-url", &url],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(
         find(
@@ -957,20 +911,20 @@ async fn messages_without_variants_are_named_and_rounding_is_stated_truthfully()
             format!("{config}\n[publication]\nround_to = {round}\n"),
         )
         .unwrap();
-        let run = project.herald(&[
-            "report",
-            "--as-of",
-            "2027-12-31",
-            "demo",
-            "--format",
-            "html",
-            "--config",
-            policy.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--database-url",
-            &url,
-        ]);
+        let run = herald_report(
+            &project,
+            &[
+                "demo",
+                "--format",
+                "html",
+                "--config",
+                policy.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+                "--database-url",
+                &url,
+            ],
+        );
         assert_eq!(run.code, 0, "{}", run.stderr);
         std::fs::read_to_string(out).unwrap()
     };
@@ -1029,17 +983,17 @@ async fn campaigns_and_periods_side_by_side_under_one_policy() {
     counts.push(b);
     store.add_delivery_counts(&counts).await.unwrap();
 
-    let run = project.herald(&[
-        "report",
-        "--as-of",
-        "2027-12-31",
-        "--compare",
-        "demo,demo-b",
-        "--format",
-        "json",
-        "--database-url",
-        &url,
-    ]);
+    let run = herald_report(
+        &project,
+        &[
+            "--compare",
+            "demo,demo-b",
+            "--format",
+            "json",
+            "--database-url",
+            &url,
+        ],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
     let comparison: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(comparison["reports"][0]["campaign"], "demo");
@@ -1062,51 +1016,51 @@ async fn campaigns_and_periods_side_by_side_under_one_policy() {
             comparison["reports"][i]["tables"][0]["column_totals"][0]
         );
     }
-    let run = project.herald(&[
-        "report",
-        "--as-of",
-        "2027-12-31",
-        "--compare",
-        "demo,demo-b",
-        "--format",
-        "html",
-        "--database-url",
-        &url,
-    ]);
+    let run = herald_report(
+        &project,
+        &[
+            "--compare",
+            "demo,demo-b",
+            "--format",
+            "html",
+            "--database-url",
+            &url,
+        ],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
     let html = run.stdout;
     assert!(html.contains("<h1>Reach reports compared: demo, demo-b</h1>"));
     assert!(html.contains("<section id=\"campaign-demo\">"));
     assert!(html.contains("<section id=\"campaign-demo-b\">"));
 
-    let refused = project.herald(&[
-        "report",
-        "--as-of",
-        "2027-12-31",
-        "--compare",
-        "demo",
-        "--format",
-        "json",
-        "--database-url",
-        &url,
-    ]);
+    let refused = herald_report(
+        &project,
+        &[
+            "--compare",
+            "demo",
+            "--format",
+            "json",
+            "--database-url",
+            &url,
+        ],
+    );
     assert_eq!(refused.code, 2);
     assert!(
         refused.stderr.contains("at least two campaign ids"),
         "{}",
         refused.stderr
     );
-    let missing = project.herald(&[
-        "report",
-        "--as-of",
-        "2027-12-31",
-        "--compare",
-        "demo,nobody",
-        "--format",
-        "json",
-        "--database-url",
-        &url,
-    ]);
+    let missing = herald_report(
+        &project,
+        &[
+            "--compare",
+            "demo,nobody",
+            "--format",
+            "json",
+            "--database-url",
+            &url,
+        ],
+    );
     assert_eq!(missing.code, 1);
     assert!(
         missing.stderr.contains("no campaign `nobody`"),
@@ -1116,22 +1070,22 @@ async fn campaigns_and_periods_side_by_side_under_one_policy() {
 
     // The weeks from 25 January: week 4 only; its totals add up the published cells shown.
     let week = |from: &str| {
-        let run = project.herald(&[
-            "report",
-            "--as-of",
-            "2027-12-31",
-            "demo",
-            "--format",
-            "json",
-            "--period",
-            "week",
-            "--from",
-            from,
-            "--until",
-            "2027-01-31",
-            "--database-url",
-            &url,
-        ]);
+        let run = herald_report(
+            &project,
+            &[
+                "demo",
+                "--format",
+                "json",
+                "--period",
+                "week",
+                "--from",
+                from,
+                "--until",
+                "2027-01-31",
+                "--database-url",
+                &url,
+            ],
+        );
         assert_eq!(run.code, 0, "{}", run.stderr);
         serde_json::from_str::<serde_json::Value>(&run.stdout).unwrap()
     };
@@ -1149,38 +1103,38 @@ async fn campaigns_and_periods_side_by_side_under_one_policy() {
     assert_eq!(mid_week["tables"][0]["rows"][0][3], "2027-W04");
     assert_eq!(mid_week["tables"][0]["rows"].as_array().unwrap().len(), 1);
     // Days within the range; the whole run has no periods to pick.
-    let refused = project.herald(&[
-        "report",
-        "--as-of",
-        "2027-12-31",
-        "demo",
-        "--format",
-        "json",
-        "--from",
-        "2027-01-25",
-        "--database-url",
-        &url,
-    ]);
+    let refused = herald_report(
+        &project,
+        &[
+            "demo",
+            "--format",
+            "json",
+            "--from",
+            "2027-01-25",
+            "--database-url",
+            &url,
+        ],
+    );
     assert_eq!(refused.code, 2);
     assert!(
         refused.stderr.contains("use --period week or --period day"),
         "{}",
         refused.stderr
     );
-    let refused = project.herald(&[
-        "report",
-        "--as-of",
-        "2027-12-31",
-        "demo",
-        "--format",
-        "json",
-        "--period",
-        "week",
-        "--from",
-        "25/01/2027",
-        "--database-url",
-        &url,
-    ]);
+    let refused = herald_report(
+        &project,
+        &[
+            "demo",
+            "--format",
+            "json",
+            "--period",
+            "week",
+            "--from",
+            "25/01/2027",
+            "--database-url",
+            &url,
+        ],
+    );
     assert_eq!(refused.code, 2);
     assert!(
         refused.stderr.contains("--from `25/01/2027` is not a date"),

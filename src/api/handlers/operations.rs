@@ -77,6 +77,21 @@ pub struct ReportQuery {
     until: Option<String>,
 }
 
+/// The `period`, `by`, `from` and `until` an evaluator asked for, checked against the policy.
+fn checked_request(
+    policy: &crate::report::PublicationPolicy,
+    [period, by, from, until]: [&Option<String>; 4],
+) -> Result<crate::report::ReportRequest, ApiError> {
+    crate::report::ReportRequest::checked(
+        policy,
+        period.as_deref(),
+        by.as_deref(),
+        from.as_deref(),
+        until.as_deref(),
+    )
+    .map_err(|e| ApiError::bad_request(e.to_string()))
+}
+
 /// A report in the `format` asked for (JSON unless said), each made only if asked.
 fn published_as(
     format: Option<&str>,
@@ -119,7 +134,7 @@ pub async fn report(
     Path(campaign): Path<String>,
     axum::extract::Query(query): axum::extract::Query<ReportQuery>,
 ) -> Result<axum::response::Response, ApiError> {
-    use crate::report::{ReportRequest, campaign_report, to_csv, to_html};
+    use crate::report::{campaign_report, to_csv, to_html};
     let policy = &state.config.publication;
     for (asked, setting) in [(query.k.is_some(), "k"), (query.round.is_some(), "round")] {
         if asked {
@@ -128,14 +143,10 @@ pub async fn report(
             ));
         }
     }
-    let request = ReportRequest::checked(
+    let request = checked_request(
         policy,
-        query.period.as_deref(),
-        query.by.as_deref(),
-        query.from.as_deref(),
-        query.until.as_deref(),
-    )
-    .map_err(|e| ApiError::bad_request(e.to_string()))?;
+        [&query.period, &query.by, &query.from, &query.until],
+    )?;
     let report = campaign_report(&state.store, &campaign, policy, request, state.clock.now())
         .await
         .map_err(report_error)?;
@@ -169,17 +180,13 @@ pub async fn compare_reports(
     State(state): State<ApiState>,
     axum::extract::Query(query): axum::extract::Query<CompareQuery>,
 ) -> Result<axum::response::Response, ApiError> {
-    use crate::report::{ReportRequest, campaigns_compared, compared_ids};
+    use crate::report::{campaigns_compared, compared_ids};
     let policy = &state.config.publication;
     let ids = compared_ids(&query.campaigns).map_err(|e| ApiError::bad_request(e.to_string()))?;
-    let request = ReportRequest::checked(
+    let request = checked_request(
         policy,
-        query.period.as_deref(),
-        query.by.as_deref(),
-        query.from.as_deref(),
-        query.until.as_deref(),
-    )
-    .map_err(|e| ApiError::bad_request(e.to_string()))?;
+        [&query.period, &query.by, &query.from, &query.until],
+    )?;
     let comparison = campaigns_compared(&state.store, &ids, policy, request, state.clock.now())
         .await
         .map_err(report_error)?;
