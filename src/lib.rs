@@ -6,6 +6,7 @@
 //! owns; `docs/ARCHITECTURE.md` has the whole picture.
 
 pub mod api;
+pub mod app;
 pub mod audit;
 pub mod auth;
 pub mod bounded_work;

@@ -213,24 +213,6 @@ impl Metrics {
     }
 }
 
-/// Serves `GET /metrics` on a listener of its own, in the background, for `herald serve` and
-/// `herald worker` alike. Returns the bound address (the port chosen when `address` asks for
-/// port 0) so the command can print where it is.
-pub async fn listen(address: std::net::SocketAddr) -> std::io::Result<std::net::SocketAddr> {
-    let listener = tokio::net::TcpListener::bind(address).await?;
-    let bound = listener.local_addr()?;
-    tokio::spawn(async move {
-        // The same connection limits and deadlines as the service's own listener; it runs
-        // as long as the process does.
-        let limits = crate::serving::ServerLimits::default();
-        let forever = std::future::pending::<()>();
-        if let Err(error) = crate::serving::serve(listener, router(), limits, forever).await {
-            tracing::error!(%error, "the metrics listener stopped");
-        }
-    });
-    Ok(bound)
-}
-
 /// `GET /metrics` for a Prometheus scraper.
 pub fn router() -> Router {
     Router::new().route(

@@ -12,14 +12,14 @@ mod common;
 use std::sync::Arc;
 
 use chrono::{Duration, TimeZone, Utc};
+use common::app::{AppOptions, TestApp, spawn_app};
 use common::{CONFIG, Project};
+use herald::app::ServiceKeys;
 use herald::campaign::{Target, VersionBundle, VersionState, load_project};
 use herald::clock::{Clock, SimulatedClock};
 use herald::reach::inbound::hmac_sha256_hex;
-use herald::reach::{CallbackIngestor, HookState, hook_accounts, hooks_router};
 use herald::schedule::planned_jobs;
 use herald::store::{JobOutcome, SqliteStore, Store};
-use herald::subscribers::SubscriberVault;
 use serde_json::json;
 
 /// The fixture's accounts plus a Telegram bot and a Viber bot that people subscribe to.
@@ -55,7 +55,7 @@ struct Hooks {
     url: String,
     client: reqwest::Client,
     _project: Project,
-    _dir: tempfile::TempDir,
+    _app: TestApp,
 }
 
 impl Hooks {
@@ -67,10 +67,18 @@ impl Hooks {
             Some(&project.path("herald.toml")),
         );
         assert!(!diags.has_errors(), "{:?}", diags.into_sorted());
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("herald.db").display());
-        let store = SqliteStore::connect(&url).await.unwrap();
-        store.migrate().await.unwrap();
+        let monday = Utc.with_ymd_and_hms(2027, 1, 18, 0, 0, 0).unwrap();
+        let simulated = SimulatedClock::starting_at(monday);
+        // A rehearsal (the default of `spawn_app`): every account's credential is the
+        // placeholder the sandbox signs with; these tests play the partners themselves.
+        let mut options = AppOptions::new(
+            &format!("{CONFIG}{HOOK_ACCOUNTS}"),
+            Arc::new(simulated.clone()),
+        );
+        options.keys = ServiceKeys::from_hex(&"5a".repeat(32)).unwrap();
+        let app = spawn_app(options).await;
+        let store = app.fresh.store.clone();
+        let url = app.fresh.url.clone();
         // A sent WhatsApp message (wamid.HBg1) for status callbacks to report on.
         let bundle = VersionBundle::from_loaded(&loaded, &loaded.campaigns[0]);
         let at = Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap();
@@ -85,7 +93,6 @@ impl Hooks {
                 .await
                 .unwrap();
         }
-        let monday = Utc.with_ymd_and_hms(2027, 1, 18, 0, 0, 0).unwrap();
         store
             .insert_jobs(&planned_jobs(
                 &loaded.campaigns[0].campaign,
@@ -121,35 +128,14 @@ impl Hooks {
             .unwrap();
 
         assert_eq!(monday.timestamp(), START_S);
-        let simulated = SimulatedClock::starting_at(monday);
-        let clock: Arc<dyn Clock> = Arc::new(simulated.clone());
-        let accounts = hook_accounts(
-            &loaded.config,
-            Some(&herald::platforms::Secret::new(
-                herald::platforms::REHEARSAL_CREDENTIAL,
-            )),
-            &Default::default(),
-        );
-        let router = hooks_router(HookState {
-            store: herald::store::AnyStore::Sqlite(store.clone()),
-            clock: Arc::clone(&clock),
-            vault: Some(Arc::new(
-                SubscriberVault::from_hex(&"5a".repeat(32)).unwrap(),
-            )),
-            ingestor: CallbackIngestor::start(store.clone(), clock),
-            accounts: Arc::new(accounts),
-        });
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(async move { axum::serve(listener, router).await });
         Hooks {
-            base,
+            base: app.base.clone(),
             clock: simulated,
             store,
             url,
             client: reqwest::Client::new(),
             _project: project,
-            _dir: dir,
+            _app: app,
         }
     }
 

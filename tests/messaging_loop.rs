@@ -12,16 +12,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
+use common::app::{AppOptions, TestApp, spawn_app};
 use common::{CONFIG, Project};
+use herald::app::{Partners, ServiceKeys};
 use herald::campaign::{Target, VersionBundle, VersionState, load_project};
 use herald::clock::{Clock, SimulatedClock};
-use herald::dispatch::{DispatchSettings, Dispatcher};
+use herald::dispatch::DispatchSettings;
 use herald::platforms::Platform;
 use herald::reach::inbound::hmac_sha256_hex;
-use herald::reach::{CallbackIngestor, HookState, hook_accounts, hooks_router, register_webhooks};
 use herald::sandbox::{PersonAction, PersonEvent, Sandbox, SandboxConfig};
 use herald::store::{SqliteStore, Store};
-use herald::subscribers::SubscriberVault;
 use serde_json::json;
 
 /// The fixture's send goes to Telegram subscribers and Viber as well as WhatsApp.
@@ -56,12 +56,11 @@ struct Loop {
     url: String,
     clock: SimulatedClock,
     sandbox: Sandbox,
-    dispatcher: Dispatcher<SqliteStore>,
     /// Where herald's webhooks listen.
     hooks_base: String,
     _running: herald::sandbox::RunningSandbox,
     _project: Project,
-    _dir: tempfile::TempDir,
+    app: TestApp,
 }
 
 impl Loop {
@@ -78,10 +77,6 @@ impl Loop {
             Some(&project.path("herald.toml")),
         );
         assert!(!diags.has_errors(), "{:?}", diags.into_sorted());
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("herald.db").display());
-        let store = SqliteStore::connect(&url).await.unwrap();
-        store.migrate().await.unwrap();
         let clock = SimulatedClock::starting_at(utc(2027, 1, 17, 12, 0));
         let shared_clock: Arc<dyn Clock> = Arc::new(clock.clone());
         let sandbox = Sandbox::new(
@@ -92,35 +87,22 @@ impl Loop {
             Arc::clone(&shared_clock),
         );
         let running = sandbox.start(0).await.unwrap();
-        let vault = Arc::new(SubscriberVault::from_hex(&"7e".repeat(32)).unwrap());
-        let accounts = Arc::new(hook_accounts(
-            &loaded.config,
-            Some(&herald::platforms::Secret::new(
-                herald::platforms::REHEARSAL_CREDENTIAL,
-            )),
-            &Default::default(),
-        ));
-        let hooks = hooks_router(HookState {
-            store: herald::store::AnyStore::Sqlite(store.clone()),
-            clock: Arc::clone(&shared_clock),
-            vault: Some(Arc::clone(&vault)),
-            ingestor: CallbackIngestor::start(store.clone(), Arc::clone(&shared_clock)),
-            accounts: Arc::clone(&accounts),
+        let mut options = AppOptions::new(&format!("{CONFIG}{MESSAGING}"), shared_clock);
+        options.keys = ServiceKeys::from_hex(&"7e".repeat(32)).unwrap();
+        options.partners = Partners::Emulator {
+            url: running.base_url(),
+            credential: herald::platforms::Secret::new(herald::platforms::REHEARSAL_CREDENTIAL),
+        };
+        options.dispatch = Some(DispatchSettings {
+            worker_id: "worker".into(),
+            sequential: true,
+            retention: chrono::Duration::days(365),
+            ..DispatchSettings::default()
         });
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let hooks_base = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(async move { axum::serve(listener, hooks).await });
-        let registered = register_webhooks(
-            &accounts,
-            &hooks_base,
-            Some(&running.base_url()),
-            Some(&sandbox),
-        )
-        .await;
-        assert!(
-            registered.iter().all(|line| !line.contains("failed")),
-            "{registered:?}"
-        );
+        let app = spawn_app(options).await;
+        let store = app.fresh.store.clone();
+        let url = app.fresh.url.clone();
+        let hooks_base = app.base.clone();
 
         let bundle = VersionBundle::from_loaded(&loaded, &loaded.campaigns[0]);
         let version = store.save_version(&bundle, clock.now()).await.unwrap();
@@ -134,31 +116,15 @@ impl Loop {
                 .await
                 .unwrap();
         }
-        let settings = DispatchSettings {
-            worker_id: "worker".into(),
-            sandbox_url: Some(running.base_url()),
-            sequential: true,
-            retention: chrono::Duration::days(365),
-            ..DispatchSettings::default()
-        };
-        let dispatcher = Dispatcher::new(
-            store.clone(),
-            Arc::clone(&shared_clock),
-            Arc::new(loaded.config.clone()),
-            settings,
-        )
-        .unwrap()
-        .with_vault(Some(vault));
         Loop {
             store,
             url,
             clock,
             sandbox,
-            dispatcher,
             hooks_base,
             _running: running,
             _project: project,
-            _dir: dir,
+            app,
         }
     }
 
@@ -194,9 +160,9 @@ impl Loop {
     /// Plans and dispatches until nothing is due before `until`, then waits for every status
     /// callback to arrive and be counted.
     async fn run_until(&self, until: DateTime<Utc>) {
-        self.dispatcher.plan().await.unwrap();
+        self.app.running.dispatcher().plan().await.unwrap();
         while self.clock.now() < until {
-            let report = self.dispatcher.tick().await.unwrap();
+            let report = self.app.running.dispatcher().tick().await.unwrap();
             if report.leased == 0 {
                 let due = self
                     .store
@@ -208,7 +174,7 @@ impl Loop {
                 let target = due.map_or(next_plan, |due| due.min(next_plan)).min(until);
                 self.clock
                     .advance_to(target.max(self.clock.now() + chrono::Duration::seconds(1)));
-                self.dispatcher.plan().await.unwrap();
+                self.app.running.dispatcher().plan().await.unwrap();
             }
         }
         self.sandbox.flush_callbacks().await;

@@ -28,12 +28,13 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeZone, Utc};
+use common::app::{AppOptions, TestApp, spawn_app};
+use herald::app::{Partners, ServiceKeys};
 use herald::campaign::{Target, VersionBundle, VersionState, load_project};
 use herald::clock::{Clock, SimulatedClock};
 use herald::config::Config;
 use herald::dispatch::{DispatchSettings, Dispatcher, TickReport};
 use herald::platforms::{Platform, REHEARSAL_CREDENTIAL};
-use herald::reach::{CallbackIngestor, HookState, hook_accounts, hooks_router, register_webhooks};
 use herald::report::{
     Breakdown, Period, Protection, PublicationPolicy, Published, ReportRequest, campaign_report,
     to_json,
@@ -385,7 +386,7 @@ struct Lab {
     port: u16,
     workers: u32,
     _project: common::Project,
-    _fresh: common::stores::Fresh<SqliteStore>,
+    _app: TestApp,
 }
 
 impl Lab {
@@ -460,8 +461,6 @@ async fn open_lab(subscribers: usize) -> Lab {
         Some(&project.path("herald.toml")),
     );
     assert!(!diags.has_errors(), "{:?}", diags.into_sorted());
-    let fresh = common::stores::sqlite().await;
-    let store = fresh.store.clone();
     let clock = SimulatedClock::starting_at(utc(2027, 2, 27, 0, 0));
     let shared_clock: Arc<dyn Clock> = Arc::new(clock.clone());
 
@@ -492,36 +491,18 @@ async fn open_lab(subscribers: usize) -> Lab {
     let running = sandbox.start(0).await.expect("sandbox");
     let port = running.addr.port();
 
+    // herald's front door, with its hooks registered with the sandbox. The lab's workers are
+    // dispatchers of its own, so that it can stop and restart them mid-run.
     let config = Arc::new(loaded.config.clone());
+    let mut options = AppOptions::new(HERALD_TOML, Arc::clone(&shared_clock));
+    options.keys = ServiceKeys::from_hex(&"5a".repeat(32)).unwrap();
+    options.partners = Partners::Emulator {
+        url: running.base_url(),
+        credential: herald::platforms::Secret::new(REHEARSAL_CREDENTIAL),
+    };
+    let app = spawn_app(options).await;
+    let store = app.fresh.store.clone();
     let vault = Arc::new(SubscriberVault::from_hex(&"5a".repeat(32)).unwrap());
-    let accounts = Arc::new(hook_accounts(
-        &config,
-        Some(&herald::platforms::Secret::new(
-            herald::platforms::REHEARSAL_CREDENTIAL,
-        )),
-        &Default::default(),
-    ));
-    let hooks = hooks_router(HookState {
-        store: herald::store::AnyStore::Sqlite(store.clone()),
-        clock: Arc::clone(&shared_clock),
-        vault: Some(Arc::clone(&vault)),
-        ingestor: CallbackIngestor::start(store.clone(), Arc::clone(&shared_clock)),
-        accounts: Arc::clone(&accounts),
-    });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let hooks_base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, hooks).await });
-    let registered = register_webhooks(
-        &accounts,
-        &hooks_base,
-        Some(&running.base_url()),
-        Some(&sandbox),
-    )
-    .await;
-    assert!(
-        registered.iter().all(|line| !line.contains("failed")),
-        "{registered:?}"
-    );
 
     let bundle = VersionBundle::from_loaded(&loaded, &loaded.campaigns[0]);
     let version = store.save_version(&bundle, clock.now()).await.unwrap();
@@ -536,7 +517,7 @@ async fn open_lab(subscribers: usize) -> Lab {
             .unwrap();
     }
     Lab {
-        url: fresh.url.clone(),
+        url: app.fresh.url.clone(),
         store,
         clock,
         shared_clock,
@@ -547,7 +528,7 @@ async fn open_lab(subscribers: usize) -> Lab {
         port,
         workers: 0,
         _project: project,
-        _fresh: fresh,
+        _app: app,
     }
 }
 

@@ -6,18 +6,15 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
-use herald::api::{ApiState, LoginLimiter};
+use common::app::{AppOptions, TestApp, spawn_app};
 use herald::auth::{Role, issue_token};
 use herald::campaign::ContentHash;
-use herald::campaign::diagnostic::{Diagnostics, SourceFile};
 use herald::clock::SimulatedClock;
 use herald::config::Config;
 use herald::store::{SqliteStore, Store};
-use herald::web::WebState;
 use serde_json::json;
 
 use common::webdriver::Browser;
@@ -29,51 +26,27 @@ struct App {
     clock: SimulatedClock,
     config: Arc<Config>,
     tokens: BTreeMap<String, String>,
-    _fresh: common::stores::Fresh<SqliteStore>,
+    _app: TestApp,
 }
 
 impl App {
-    /// The API and the web interface, as `herald serve` assembles them. `secure_cookie` is
-    /// what an https `public_url` gives; the browser test runs over plain http and turns it off.
+    /// herald as `herald serve` assembles it. `secure_cookie` is what an https `public_url`
+    /// gives; the browser test runs over plain http, so it runs with an http `public_url`.
     async fn spawn(secure_cookie: bool) -> App {
-        let fresh = common::stores::sqlite().await;
-        let mut diags = Diagnostics::default();
-        let config = Arc::new(Config::parse(
-            &SourceFile::new("herald.toml", common::CONFIG.to_string()),
-            &mut diags,
-        ));
-        let clock = SimulatedClock::starting_at(Utc.with_ymd_and_hms(2027, 1, 2, 9, 0, 0).unwrap());
-        let state = ApiState {
-            store: herald::store::AnyStore::Sqlite(fresh.store.clone()),
-            config: Arc::clone(&config),
-            clock: Arc::new(clock.clone()),
-            limiter: Arc::new(LoginLimiter::default()),
-            secret_key: None,
+        let herald_toml = if secure_cookie {
+            common::CONFIG.to_string()
+        } else {
+            common::CONFIG.replace("https://herald.example.org", "http://herald.example.org")
         };
-        let mut web = WebState::new(state.clone());
-        assert!(
-            web.secure_cookie,
-            "an https public_url makes the cookie Secure"
-        );
-        web.secure_cookie = secure_cookie;
-        let app = herald::api::router(state).merge(herald::web::router(web));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let address = listener.local_addr().unwrap();
-        tokio::spawn(async move {
-            axum::serve(
-                listener,
-                app.into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .await
-            .unwrap();
-        });
+        let clock = SimulatedClock::starting_at(Utc.with_ymd_and_hms(2027, 1, 2, 9, 0, 0).unwrap());
+        let app = spawn_app(AppOptions::new(&herald_toml, Arc::new(clock.clone()))).await;
         App {
-            base: format!("http://{address}"),
-            store: fresh.store.clone(),
+            base: app.base.clone(),
+            store: app.fresh.store.clone(),
             clock,
-            config,
+            config: Arc::clone(&app.config),
             tokens: BTreeMap::new(),
-            _fresh: fresh,
+            _app: app,
         }
     }
 

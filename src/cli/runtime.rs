@@ -8,7 +8,7 @@ use crate::campaign::Diagnostics;
 use crate::campaign::project::DEFAULT_CONFIG;
 use crate::config::Config;
 use crate::report::PublicationPolicy;
-use crate::store::{AnyStore, Store, connect};
+use crate::store::AnyStore;
 
 pub fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
     tokio::runtime::Builder::new_multi_thread()
@@ -81,15 +81,7 @@ pub fn fail(error: impl std::fmt::Display) -> ExitCode {
 
 /// Connects and applies pending migrations (refusing a newer schema).
 pub async fn open_store(database_url: &str) -> Result<AnyStore, ExitCode> {
-    let store = connect(database_url).await.map_err(|error| {
-        eprintln!("error: {error}");
-        ExitCode::FAILURE
-    })?;
-    store.migrate().await.map_err(|error| {
-        eprintln!("error: {error}");
-        ExitCode::FAILURE
-    })?;
-    Ok(store)
+    crate::app::open_store(database_url).await.map_err(fail)
 }
 
 /// Ctrl-C and SIGTERM, listened for from the moment this is made: a signal that comes while a
@@ -138,42 +130,4 @@ impl StopSignal {
             let _ = tokio::signal::ctrl_c().await;
         }
     }
-}
-
-/// Opens the credentials stored through the API, with the key from the environment.
-pub async fn stored_credentials(
-    store: &AnyStore,
-) -> Result<crate::platforms::StoredCredentials, ExitCode> {
-    let rows = store.account_secrets().await.map_err(|error| {
-        eprintln!("error: {error}");
-        ExitCode::FAILURE
-    })?;
-    let mut out = crate::platforms::StoredCredentials::new();
-    if rows.is_empty() {
-        return Ok(out);
-    }
-    let key = match crate::secrets::SecretKey::from_env() {
-        Ok(Some(key)) => key,
-        Ok(None) => {
-            eprintln!(
-                "error: credentials are stored in the database; set {} to open them",
-                crate::secrets::SECRET_KEY_VARIABLE
-            );
-            return Err(ExitCode::FAILURE);
-        }
-        Err(message) => {
-            eprintln!("error: {message}");
-            return Err(ExitCode::FAILURE);
-        }
-    };
-    for (channel, name, nonce, sealed) in rows {
-        let secret = key
-            .open(&channel, &name, &nonce, &sealed)
-            .map_err(|message| {
-                eprintln!("error: {message}");
-                ExitCode::FAILURE
-            })?;
-        out.insert((channel, name), secret);
-    }
-    Ok(out)
 }

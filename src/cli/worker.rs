@@ -1,13 +1,14 @@
 //! `herald worker`: plans and dispatches until stopped; several may share one PostgreSQL. A
-//! database that fails meanwhile is retried (see `Dispatcher::run`), not a reason to exit.
+//! database that fails meanwhile is retried (see `Dispatcher::run`), not a reason to exit. It
+//! is herald assembled without a front door (see [`crate::app`]).
 
 use std::path::Path;
 use std::process::ExitCode;
-use std::sync::Arc;
 
-use super::runtime::{StopSignal, load_config, open_store, runtime, stored_credentials};
-use crate::clock::SystemClock;
-use crate::dispatch::{DispatchSettings, Dispatcher};
+use super::runtime::{StopSignal, fail, load_config, runtime};
+use crate::app::{App, Dispatching, Overrides, Partners, RunningApp, ServiceKeys, Settings};
+use crate::dispatch::DispatchSettings;
+use crate::platforms::{REHEARSAL_CREDENTIAL, Secret};
 
 pub fn worker(
     database_url: &str,
@@ -19,7 +20,7 @@ pub fn worker(
     metrics_listen: Option<std::net::SocketAddr>,
 ) -> ExitCode {
     let config = match load_config(config) {
-        Ok(config) => Arc::new(config),
+        Ok(config) => config,
         Err(code) => return code,
     };
     let runtime = match runtime() {
@@ -28,86 +29,77 @@ pub fn worker(
     };
     runtime.block_on(async {
         let stop_signal = StopSignal::listen();
-        let store = match open_store(database_url).await {
-            Ok(store) => store,
-            Err(code) => return code,
-        };
-        if let Err(code) =
-            super::rehearsal::check_database(&store, sandbox_url.is_some(), allow_used_database)
-                .await
-        {
-            return code;
-        }
-        let stored = match stored_credentials(&store).await {
-            Ok(stored) => stored,
-            Err(code) => return code,
-        };
         // Deliveries to subscribers need the key their identifiers were sealed with.
-        let vault = match crate::subscribers::SubscriberVault::from_env() {
-            Ok(vault) => vault.map(Arc::new),
-            Err(error) => {
-                eprintln!("error: {error}");
-                return ExitCode::FAILURE;
-            }
+        let keys = match ServiceKeys::from_env() {
+            Ok(keys) => keys,
+            Err(error) => return fail(error),
         };
-        let settings = DispatchSettings {
-            retention: chrono::Duration::days(i64::from(config.retention_days)),
-            sandbox_url: sandbox_url.map(str::to_string),
-            lease,
-            // Paced sends must fall well within the lease.
-            pacing_window: (lease / 3).min(DispatchSettings::default().pacing_window),
-            ..DispatchSettings::default()
-        };
-        let dispatcher = match Dispatcher::with_stored_credentials(store, Arc::new(SystemClock), config, settings, &stored) {
-            Ok(dispatcher) => dispatcher.with_vault(vault),
-            Err(error) => {
-                eprintln!("error: {error}");
-                return ExitCode::FAILURE;
-            }
-        };
+        let mut settings = Settings::new(database_url, config);
+        settings.keys = keys;
+        settings.allow_used_database = allow_used_database;
+        settings.dispatch.lease = lease;
+        // Paced sends must fall well within the lease.
+        settings.dispatch.pacing_window =
+            (lease / 3).min(DispatchSettings::default().pacing_window);
+        if let Some(url) = sandbox_url {
+            settings.partners = Partners::Emulator {
+                url: url.to_string(),
+                credential: Secret::new(REHEARSAL_CREDENTIAL),
+            };
+        }
         if once {
-            let planned = match dispatcher.plan().await {
-                Ok(planned) => planned,
-                Err(error) => {
-                    eprintln!("error: {error}");
-                    return ExitCode::FAILURE;
-                }
-            };
-            return match dispatcher.tick().await {
-                Ok(report) => {
-                    println!(
-                        "planned {} job(s) for {} version(s); leased {}, sent {}, retrying {}, deferred {}, dead {}, unknown {}",
-                        planned.jobs_inserted, planned.versions, report.leased, report.sent, report.retried, report.deferred, report.dead, report.unknown
-                    );
-                    ExitCode::SUCCESS
-                }
-                Err(error) => {
-                    eprintln!("error: {error}");
-                    ExitCode::FAILURE
-                }
-            };
+            settings.dispatching = Dispatching::OnRequest;
+        } else {
+            settings.metrics_listen = metrics_listen;
         }
-        if let Some(address) = metrics_listen {
-            match crate::metrics::listen(address).await {
-                Ok(bound) => println!("metrics on http://{bound}/metrics"),
-                Err(error) => {
-                    eprintln!("error: cannot listen on {address} for metrics: {error}");
-                    return ExitCode::FAILURE;
-                }
-            }
+        let app = match App::build(settings, Overrides::default()).await {
+            Ok(app) => app,
+            Err(error) => return fail(error),
+        };
+        if let Some(bound) = app.metrics_address() {
+            println!("metrics on http://{bound}/metrics");
         }
-        let (stop, stopped) = tokio::sync::watch::channel(false);
-        tokio::spawn(async move {
+        let running = app.start();
+        if once {
+            return dispatch_once(running).await;
+        }
+        let stopping = async move {
             stop_signal.requested().await;
             eprintln!("stopping: finishing the batch in hand");
-            let _ = stop.send(true);
-        });
-        match dispatcher.run(stopped).await {
+        };
+        match running.run_until(stopping).await {
             Ok(()) => ExitCode::SUCCESS,
-            Err(error) => {
-                eprintln!("error: {error}");
-                ExitCode::FAILURE
-            }
+            Err(error) => fail(error),
         }
     })
+}
+
+/// `--once`: one plan and one batch, then a line saying what happened.
+async fn dispatch_once(running: RunningApp) -> ExitCode {
+    let dispatcher = running.dispatcher();
+    let outcome = async {
+        let planned = dispatcher.plan().await?;
+        let report = dispatcher.tick().await?;
+        Ok::<_, crate::store::StoreError>((planned, report))
+    }
+    .await;
+    let stopped = running.stop().await;
+    match (outcome, stopped) {
+        (Ok((planned, report)), Ok(())) => {
+            println!(
+                "planned {} job(s) for {} version(s); leased {}, sent {}, retrying {}, deferred {}, dead {}, unknown {}",
+                planned.jobs_inserted,
+                planned.versions,
+                report.leased,
+                report.sent,
+                report.retried,
+                report.deferred,
+                report.dead,
+                report.unknown
+            );
+            ExitCode::SUCCESS
+        }
+        (Err(error), _) => fail(error),
+        (_, Err(error)) => fail(error),
+    }
 }

@@ -5,28 +5,30 @@
 //! code path: the same dispatcher, hooks, redirector and report a deployment runs.
 
 mod audience;
+mod error;
 mod progress;
+mod reports;
+mod simulation;
+mod staff;
 mod summary;
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveTime, TimeZone, Utc};
+use tokio::net::TcpListener;
 
-use crate::auth::Role;
-use crate::campaign::{Target, VersionBundle, VersionState, load_project};
-use crate::clock::{Clock, SimulatedClock};
-use crate::dispatch::{DispatchSettings, Dispatcher};
-use crate::reach::{
-    CallbackIngestor, ClickState, HookState, hook_accounts, hooks_router, redirector_router,
-    register_webhooks,
+use crate::app::{
+    Announce, App, Dispatching, Overrides, Partners, RunningApp, ServiceKeys, Settings,
 };
-use crate::report::{ReportRequest, campaign_report, to_csv, to_html};
-use crate::sandbox::{FaultConfig, Sandbox, SandboxConfig};
-use crate::store::{Store, connect};
-use crate::subscribers::SubscriberVault;
+use crate::campaign::{Project, Target, load_project};
+use crate::clock::{Clock, SimulatedClock};
+use crate::dispatch::DispatchSettings;
+use crate::platforms::{REHEARSAL_CREDENTIAL, Secret};
+use crate::sandbox::{FaultConfig, RunningSandbox, Sandbox, SandboxConfig};
+use crate::store::Store;
 
+pub use error::DemoError;
 pub use summary::{CampaignSummary, table as summary_table};
 
 /// What to run.
@@ -56,66 +58,123 @@ pub struct DemoOutcome {
 }
 
 /// Runs the demo; progress goes to standard error.
-pub async fn run_demo(options: &DemoOptions) -> Result<DemoOutcome, String> {
-    let (mut project, diags) = load_project(
+pub async fn run_demo(options: &DemoOptions) -> Result<DemoOutcome, DemoError> {
+    let mut project = valid_project(options)?;
+    let workspace =
+        tempfile::tempdir().map_err(|e| DemoError::Setup(format!("no temporary folder: {e}")))?;
+    let database = database_file(options, workspace.path())?;
+    let (start, end) = timeline(&project, options.weeks)?;
+    let clock = SimulatedClock::starting_at(start);
+    let shared: Arc<dyn Clock> = Arc::new(clock.clone());
+
+    // The partners: realistic, not perfect.
+    let people = audience::People::new(options.subscribers, options.seed);
+    let partners = emulated_partners(&people, options.seed, &shared);
+    let running_partners = partners
+        .start(0)
+        .await
+        .map_err(|e| DemoError::Setup(format!("cannot start the sandbox: {e}")))?;
+
+    // herald's public side, on one local port that the campaign links point at.
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| DemoError::Setup(format!("cannot listen: {e}")))?;
+    let public = format!(
+        "http://{}",
+        listener
+            .local_addr()
+            .map_err(|e| DemoError::Setup(e.to_string()))?
+    );
+    serve_at(&mut project, &public)?;
+    let settings = demo_settings(&database, &project, &running_partners)?;
+    let app = App::build(
+        settings,
+        Overrides {
+            clock: Some(Arc::clone(&shared)),
+            listener: Some(listener),
+        },
+    )
+    .await?;
+    let mut running = app.start();
+    running.webhooks_registered().await?;
+    let outcome = run_in(
+        &running, &project, &clock, &partners, &people, &public, options, end,
+    )
+    .await;
+    let stopped = running.stop().await;
+    running_partners.shutdown().await;
+    let outcome = outcome?;
+    stopped?;
+    Ok(DemoOutcome {
+        simulated_days: (end - start).num_days(),
+        ..outcome
+    })
+}
+
+/// The example project, refused with every diagnostic when it is not valid.
+fn valid_project(options: &DemoOptions) -> Result<Project, DemoError> {
+    let (project, diags) = load_project(
         &Target::Folder(options.project.clone()),
         Some(&options.project.join("herald.toml")),
     );
     if diags.has_errors() || project.campaigns.is_empty() {
         let problems: Vec<String> = diags.into_sorted().iter().map(|d| d.to_string()).collect();
-        return Err(format!(
-            "the demo runs the campaigns in {} (campaigns/, locales/, herald.toml), and they are not valid:\n{}",
-            options.project.display(),
-            problems.join("\n")
-        ));
+        return Err(DemoError::Project {
+            folder: options.project.display().to_string(),
+            problems: problems.join("\n"),
+        });
     }
-    let workspace = tempfile::tempdir().map_err(|e| format!("no temporary folder: {e}"))?;
-    let file = match &options.keep_database {
-        Some(file) if file.exists() => {
-            return Err(format!(
-                "{} already exists: the demo keeps its database only in a new file",
-                file.display()
-            ));
-        }
-        Some(file) => file.clone(),
-        None => workspace.path().join("demo.db"),
-    };
-    let url = format!("sqlite://{}", file.display());
-    // Through `AnyStore`, whose errors name the file when its disk is full or failing.
-    let store = connect(&url).await.map_err(|e| e.to_string())?;
-    store.migrate().await.map_err(|e| e.to_string())?;
+    Ok(project)
+}
 
+/// A new file for `--keep-database`, else one in the temporary workspace.
+fn database_file(options: &DemoOptions, workspace: &std::path::Path) -> Result<PathBuf, DemoError> {
+    match &options.keep_database {
+        Some(file) if file.exists() => Err(DemoError::DatabaseExists(file.display().to_string())),
+        Some(file) => Ok(file.clone()),
+        None => Ok(workspace.join("demo.db")),
+    }
+}
+
+/// From midnight before the first campaign starts to midnight after the last one ends, or
+/// `weeks` from the start.
+fn timeline(
+    project: &Project,
+    weeks: Option<u32>,
+) -> Result<(DateTime<Utc>, DateTime<Utc>), DemoError> {
+    let midnight = |d: chrono::NaiveDate| Utc.from_utc_datetime(&d.and_time(NaiveTime::MIN));
     let start = project
         .campaigns
         .iter()
         .map(|c| c.campaign.starts)
         .min()
         .and_then(|d| d.pred_opt())
-        .map(|d| Utc.from_utc_datetime(&d.and_time(NaiveTime::MIN)))
-        .ok_or("the campaigns have no start date")?;
+        .map(midnight)
+        .ok_or_else(|| DemoError::Setup("the campaigns have no start date".into()))?;
     let last_day = project
         .campaigns
         .iter()
         .map(|c| c.campaign.ends)
         .max()
         .and_then(|d| d.succ_opt())
-        .map(|d| Utc.from_utc_datetime(&d.and_time(NaiveTime::MIN)))
-        .ok_or("the campaigns have no end date")?;
-    let end = match options.weeks {
+        .map(midnight)
+        .ok_or_else(|| DemoError::Setup("the campaigns have no end date".into()))?;
+    let end = match weeks {
         Some(weeks) => (start + Duration::weeks(i64::from(weeks))).min(last_day),
         None => last_day,
     };
-    let clock = SimulatedClock::starting_at(start);
-    let shared: Arc<dyn Clock> = Arc::new(clock.clone());
+    Ok((start, end))
+}
 
-    // The partners: realistic, not perfect.
-    let people = audience::People::new(options.subscribers, options.seed);
-    let sandbox = Sandbox::new(
+/// The partner emulator with a few throttled and failed answers, some undeliverable people,
+/// and status callbacks in batches.
+fn emulated_partners(people: &audience::People, seed: u64, clock: &Arc<dyn Clock>) -> Sandbox {
+    Sandbox::new(
         SandboxConfig {
             faults: FaultConfig {
                 rate_429: 0.01,
                 rate_5xx: 0.01,
-                seed: options.seed,
+                seed,
                 ..FaultConfig::default()
             },
             read_rate: 0.6,
@@ -123,257 +182,97 @@ pub async fn run_demo(options: &DemoOptions) -> Result<DemoOutcome, String> {
             undeliverable: people.undeliverable(),
             ..SandboxConfig::default()
         },
-        Arc::clone(&shared),
-    );
-    let partners = sandbox
-        .start(0)
-        .await
-        .map_err(|e| format!("cannot start the sandbox: {e}"))?;
-
-    // herald's public side: the hooks partners call and the tracking-link redirector, on one
-    // local port that the campaign links point at.
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(|e| format!("cannot listen: {e}"))?;
-    let public = format!(
-        "http://{}",
-        listener.local_addr().map_err(|e| e.to_string())?
-    );
-    project.config.public_url = public.clone();
-    // The simulated people all click from this machine; each says who it is the way a
-    // reverse proxy would, so the redirector tells them apart as it would real people.
-    project.config.trusted_proxies = crate::client_address::TrustedProxies::new(vec![
-        crate::client_address::AddressRange::parse("127.0.0.1").map_err(|e| e.to_string())?,
-    ]);
-    let config = Arc::new(project.config.clone());
-    let vault = Arc::new(SubscriberVault::ephemeral()?);
-    let accounts = Arc::new(hook_accounts(
-        &config,
-        Some(&crate::platforms::Secret::new(
-            crate::platforms::REHEARSAL_CREDENTIAL,
-        )),
-        &Default::default(),
-    ));
-    let clicks = ClickState::new(store.clone(), Arc::clone(&config), Arc::clone(&shared));
-    let click_tally = Arc::clone(&clicks.tally);
-    let app = hooks_router(HookState {
-        store: store.clone(),
-        clock: Arc::clone(&shared),
-        vault: Some(Arc::clone(&vault)),
-        ingestor: CallbackIngestor::start(store.clone(), Arc::clone(&shared)),
-        accounts: Arc::clone(&accounts),
-    })
-    .merge(redirector_router(clicks));
-    let server = tokio::spawn(async move {
-        let _ = axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await;
-    });
-    for line in register_webhooks(
-        &accounts,
-        &public,
-        Some(&partners.base_url()),
-        Some(&sandbox),
+        Arc::clone(clock),
     )
-    .await
-    {
-        tracing::debug!(%line, "webhook");
-    }
+}
 
-    // Four people with four roles, and four eyes on every version.
-    let ana = store
-        .create_user("ana", &[Role::Author], start.timestamp_millis())
-        .await
-        .map_err(|e| e.to_string())?;
-    let ben = store
-        .create_user("ben", &[Role::Approver], start.timestamp_millis())
-        .await
-        .map_err(|e| e.to_string())?;
-    store
-        .create_user("sam", &[Role::Scheduler], start.timestamp_millis())
-        .await
-        .map_err(|e| e.to_string())?;
-    store
-        .create_user("eve", &[Role::Evaluator], start.timestamp_millis())
-        .await
-        .map_err(|e| e.to_string())?;
-    for loaded in &project.campaigns {
-        let bundle = VersionBundle::from_loaded(&project, loaded);
-        let version = store
-            .save_version(&bundle, start)
-            .await
-            .map_err(|e| e.to_string())?;
-        store
-            .add_author(&version.hash, &ana.id)
-            .await
-            .map_err(|e| e.to_string())?;
-        store
-            .transition(&version.hash, VersionState::Submitted, start, &ana.name)
-            .await
-            .map_err(|e| e.to_string())?;
-        store
-            .decide(&version.hash, &ben, VersionState::Approved, None, start)
-            .await
-            .map_err(|e| e.to_string())?;
-        store
-            .transition(&version.hash, VersionState::Scheduled, start, "sam")
-            .await
-            .map_err(|e| e.to_string())?;
-    }
+/// Points the project's public URL at the demo's listener. The simulated people all click
+/// from this machine; each says who it is the way a reverse proxy would, so the redirector
+/// tells them apart as it would real people.
+fn serve_at(project: &mut Project, public: &str) -> Result<(), DemoError> {
+    project.config.public_url = public.to_string();
+    let loopback = crate::client_address::AddressRange::parse("127.0.0.1")
+        .map_err(|e| DemoError::Setup(e.to_string()))?;
+    project.config.trusted_proxies = crate::client_address::TrustedProxies::new(vec![loopback]);
+    Ok(())
+}
 
+/// herald as the demo runs it: the emulator as every partner, subscribers sealed with a key
+/// that dies with the run, and dispatching driven by the simulation, one send at a time.
+fn demo_settings(
+    database: &std::path::Path,
+    project: &Project,
+    partners: &RunningSandbox,
+) -> Result<Settings, DemoError> {
+    let mut settings = Settings::new(
+        &format!("sqlite://{}", database.display()),
+        project.config.clone(),
+    );
+    settings.keys = ServiceKeys::default().with_ephemeral_vault()?;
+    settings.partners = Partners::Emulator {
+        url: partners.base_url(),
+        credential: Secret::new(REHEARSAL_CREDENTIAL),
+    };
+    settings.dispatch = DispatchSettings {
+        worker_id: "demo".into(),
+        sequential: true,
+        retry_base: std::time::Duration::from_secs(30),
+        ..DispatchSettings::default()
+    };
+    settings.dispatching = Dispatching::OnRequest;
+    settings.announce = Announce::Log;
+    Ok(settings)
+}
+
+/// Everything between start and stop: staff schedule the campaigns, people subscribe, time
+/// runs, the last callbacks and clicks are counted, and the reports are written.
+#[allow(clippy::too_many_arguments)]
+async fn run_in(
+    running: &RunningApp,
+    project: &Project,
+    clock: &SimulatedClock,
+    partners: &Sandbox,
+    people: &audience::People,
+    public: &str,
+    options: &DemoOptions,
+    end: DateTime<Utc>,
+) -> Result<DemoOutcome, DemoError> {
+    let store = running.store();
+    staff::schedule_every_campaign(store, project, clock.now()).await?;
     // People opt in by writing to the bots, through the partners, as they would.
-    let joined = people.subscribe_all(&sandbox, &config).await?;
+    let joined = people
+        .subscribe_all(partners, &project.config)
+        .await
+        .map_err(|e| DemoError::Audience(e.to_string()))?;
     progress::note(&format!(
         "{joined} people subscribed to the messaging channels; running {} simulated days",
-        (end - start).num_days()
+        (end - clock.now()).num_days()
     ));
-
-    let dispatcher = Dispatcher::new(
-        store.clone(),
-        Arc::clone(&shared),
-        Arc::clone(&config),
-        DispatchSettings {
-            worker_id: "demo".into(),
-            sandbox_url: Some(partners.base_url()),
-            sequential: true,
-            retry_base: std::time::Duration::from_secs(30),
-            ..DispatchSettings::default()
-        },
-    )?
-    .with_vault(Some(Arc::clone(&vault)));
-
-    let mut bar = progress::Progress::new(start, end);
-    let mut last_plan: Option<DateTime<Utc>> = None;
-    let mut engaged_until = 0;
-    let mut week = 0;
-    let mut sent = 0usize;
-    while clock.now() < end {
-        let now = clock.now();
-        if last_plan.is_none_or(|at| now - at >= Duration::hours(12)) {
-            dispatcher.plan().await.map_err(|e| e.to_string())?;
-            last_plan = Some(now);
-        }
-        let report = dispatcher.tick().await.map_err(|e| e.to_string())?;
-        sent += report.sent;
-        if report.leased == 0 {
-            let next_plan = last_plan.unwrap_or(now) + Duration::hours(12);
-            let due = store
-                .next_due_ms()
-                .await
-                .map_err(|e| e.to_string())?
-                .and_then(DateTime::from_timestamp_millis);
-            let target = due.map_or(next_plan, |due| due.min(next_plan)).min(end);
-            clock.advance_to(target.max(now + Duration::seconds(1)));
-        }
-        let this_week = (clock.now() - start).num_weeks();
-        if this_week > week {
-            week = this_week;
-            // Between sends, people read their messages, follow some links, and a few leave.
-            engaged_until = people
-                .engage(&sandbox, &public, engaged_until, options.seed ^ week as u64)
-                .await;
-            people.some_leave(&sandbox, week as u64).await;
-            bar.update(clock.now(), sent);
-        }
-    }
-    people
-        .engage(&sandbox, &public, engaged_until, options.seed)
-        .await;
-    sandbox.flush_callbacks().await;
+    let world = simulation::World {
+        app: running,
+        clock,
+        partners,
+        people,
+        public,
+        seed: options.seed,
+    };
+    simulation::run_until(&world, end).await?;
+    partners.flush_callbacks().await;
     // Callbacks that raced their sends are matched once more before counting.
     tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     store
         .rematch_pending_callbacks(0, clock.now().timestamp_millis())
-        .await
-        .map_err(|e| e.to_string())?;
-    click_tally
-        .flush()
-        .await
-        .map_err(|e| format!("the clicks could not be written: {e}"))?;
-    bar.finish(clock.now(), sent);
-
-    std::fs::create_dir_all(&options.out)
-        .map_err(|e| format!("cannot create {}: {e}", options.out.display()))?;
-    let mut reports = Vec::new();
-    let mut campaigns = Vec::new();
-    for loaded in &project.campaigns {
-        let id = &loaded.campaign.id;
-        let report = campaign_report(
-            &store,
-            id,
-            &config.publication,
-            ReportRequest::default_for(&config.publication),
-            settled_after(loaded.campaign.ends),
-        )
-        .await
-        .map_err(|e| e.to_string())?;
-        let deliveries = store
-            .delivery_totals(id, false)
+        .await?;
+    if let Some(clicks) = running.clicks() {
+        clicks
+            .flush()
             .await
-            .map_err(|e| e.to_string())?;
-        let clicks = store.click_counts(id).await.map_err(|e| e.to_string())?;
-        for (extension, text) in [("html", to_html(&report)), ("csv", to_csv(&report))] {
-            let path = options.out.join(format!("{id}.{extension}"));
-            write(&path, &text)?;
-            reports.push(path);
-        }
-        let letters = store
-            .dead_letters(100_000)
-            .await
-            .map_err(|e| e.to_string())?;
-        let mut reasons: BTreeMap<(String, String), (usize, String)> = BTreeMap::new();
-        for letter in letters.iter().filter(|d| &d.campaign_id == id) {
-            let entry = reasons
-                .entry((
-                    letter.channel.clone(),
-                    letter.code.clone().unwrap_or_default(),
-                ))
-                .or_insert((0, letter.text.clone().unwrap_or_default()));
-            entry.0 += 1;
-        }
-        let mut summary = CampaignSummary::from_counts(
-            id,
-            &deliveries,
-            &clicks,
-            reasons.values().map(|(n, _)| n).sum(),
-        );
-        summary.dead_reasons = reasons
-            .into_iter()
-            .map(|((channel, code), (n, text))| format!("{n} × {channel} {code}: {text}"))
-            .collect();
-        campaigns.push(summary);
+            .map_err(|e| DemoError::Write(format!("the clicks could not be written: {e}")))?;
     }
-    let subscribers: BTreeMap<String, i64> = store
-        .subscriber_counts()
-        .await
-        .map_err(|e| e.to_string())?
-        .into_iter()
-        .fold(BTreeMap::new(), |mut m, c| {
-            *m.entry(c.channel).or_default() += c.count;
-            m
-        });
-    tracing::debug!(?subscribers, "subscribers at the end");
-    server.abort();
-    partners.shutdown().await;
+    let (reports, campaigns) = reports::write_reports(store, project, &options.out).await?;
     Ok(DemoOutcome {
         reports,
         campaigns,
-        simulated_days: (end - start).num_days(),
+        simulated_days: 0,
     })
-}
-
-fn write(path: &Path, text: &str) -> Result<(), String> {
-    crate::whole_file::write_whole(path, text.as_bytes()).map_err(|e| e.to_string())
-}
-
-/// The moment the reports of a campaign ending on `ends` have settled: the demo writes them
-/// as an evaluator will read them once the campaign is over (only settled periods are ever
-/// published).
-fn settled_after(ends: chrono::NaiveDate) -> chrono::DateTime<Utc> {
-    let day = ends
-        .checked_add_days(chrono::Days::new(crate::report::SETTLE_DAYS + 2))
-        .unwrap_or(ends);
-    day.and_hms_opt(12, 0, 0).unwrap_or_default().and_utc()
 }

@@ -35,8 +35,17 @@ pub struct CallbackIngestor {
 impl CallbackIngestor {
     /// Starts the ingesting task; it ends when every handle is dropped.
     pub fn start<S: Store>(store: S, clock: Arc<dyn Clock>) -> CallbackIngestor {
+        CallbackIngestor::spawn(store, clock).0
+    }
+
+    /// Starts the ingesting task and gives its handle, so that whoever owns the handles can
+    /// wait for the last callbacks to be committed once it has dropped them.
+    pub fn spawn<S: Store>(
+        store: S,
+        clock: Arc<dyn Clock>,
+    ) -> (CallbackIngestor, tokio::task::JoinHandle<()>) {
         let (queue, mut incoming) = mpsc::channel::<Pending>(QUEUE);
-        tokio::spawn(async move {
+        let task = tokio::spawn(async move {
             let mut rematch = tokio::time::interval(REMATCH_EVERY);
             rematch.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
@@ -88,7 +97,7 @@ impl CallbackIngestor {
                 }
             }
         });
-        CallbackIngestor { queue }
+        (CallbackIngestor { queue }, task)
     }
 
     /// Counts `statuses` (once each) and returns when they are committed.

@@ -2,23 +2,22 @@
 //! will send back) and Viber (`set_webhook`, which Viber confirms with a signed call) take the
 //! URL through their API, so herald registers it at start-up; Meta's webhooks are set in the
 //! app dashboard, so herald prints what to enter there, except in a rehearsal, where it
-//! registers with the in-process sandbox directly.
+//! registers through the emulator's stand-in for that dashboard, over HTTP like everything
+//! else herald says to a partner.
 
 use std::collections::HashMap;
 
 use crate::config::Audience;
 use crate::platforms::{Platform, TelegramAdapter, ViberAdapter};
-use crate::sandbox::Sandbox;
 
 use super::hooks::HookAccount;
 
-/// Registers every hook that can be registered; returns one line per account saying what
-/// happened (never a secret).
+/// Registers every hook that can be registered; `emulator` is the partner emulator's base URL
+/// in a rehearsal. Returns one line per account saying what happened (never a secret).
 pub async fn register_webhooks(
     accounts: &HashMap<String, HookAccount>,
     hooks_base: &str,
-    partner_base: Option<&str>,
-    sandbox: Option<&Sandbox>,
+    emulator: Option<&str>,
 ) -> Vec<String> {
     let client = match crate::platforms::partner_client() {
         Ok(client) => client,
@@ -37,7 +36,7 @@ pub async fn register_webhooks(
             channel.platform,
             channel.account
         );
-        let base = partner_base.unwrap_or(&account.base_url);
+        let base = emulator.unwrap_or(&account.base_url);
         let line = match channel.platform {
             Platform::Telegram if account.audience == Audience::Subscribers => {
                 match (hook.credential("token"), hook.credential("webhook_secret")) {
@@ -79,15 +78,31 @@ pub async fn register_webhooks(
                 None => format!("{channel}: no token: its callbacks are not registered"),
             },
             Platform::WhatsApp | Platform::Facebook => {
-                let key = if channel.platform == Platform::WhatsApp {
-                    "phone_number_id"
+                let (key, dashboard) = if channel.platform == Platform::WhatsApp {
+                    ("phone_number_id", "whatsapp")
                 } else {
-                    "page_id"
+                    ("page_id", "facebook")
                 };
-                match (sandbox, hook.credential(key)) {
-                    (Some(sandbox), Some(id)) => {
-                        sandbox.register_webhook(channel.platform, id.expose(), &url);
-                        format!("{channel}: the sandbox sends callbacks to {url}")
+                match (emulator, hook.credential(key)) {
+                    (Some(emulator), Some(id)) => {
+                        let body = serde_json::json!({ key: id.expose(), "url": url });
+                        let registered = client
+                            .put(format!(
+                                "{}/sandbox/webhooks/{dashboard}",
+                                emulator.trim_end_matches('/')
+                            ))
+                            .header("content-type", "application/json")
+                            .body(body.to_string())
+                            .send()
+                            .await
+                            .and_then(reqwest::Response::error_for_status);
+                        match registered {
+                            Ok(_) => format!("{channel}: the sandbox sends callbacks to {url}"),
+                            Err(error) => format!(
+                                "{channel}: the sandbox did not take the callback URL: {}",
+                                error.without_url()
+                            ),
+                        }
                     }
                     _ => format!(
                         "{channel}: set the callback URL {url} and your verify token in Meta's app dashboard"

@@ -109,6 +109,29 @@ pub(crate) async fn register_whatsapp_webhook(
     (StatusCode::OK, Json(json!({"success": true})))
 }
 
+/// Body of `PUT /sandbox/webhooks/facebook`.
+#[derive(Deserialize)]
+pub(crate) struct PageWebhook {
+    page_id: String,
+    url: String,
+}
+
+/// `PUT /sandbox/webhooks/facebook` `{"page_id","url"}`: stands in for the Meta app dashboard
+/// for a Page's feed callbacks. An empty `url` removes the webhook.
+pub(crate) async fn register_page_webhook(
+    State(sandbox): State<Sandbox>,
+    Json(webhook): Json<PageWebhook>,
+) -> (StatusCode, Json<Value>) {
+    if webhook.page_id.trim().is_empty() {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"error": "page_id must not be empty"})),
+        );
+    }
+    sandbox.register_webhook(Platform::Facebook, &webhook.page_id, &webhook.url);
+    (StatusCode::OK, Json(json!({"success": true})))
+}
+
 /// `GET /sandbox/callbacks`.
 pub(crate) async fn callback_counts(State(sandbox): State<Sandbox>) -> Json<CallbackCounts> {
     Json(sandbox.callback_counts())

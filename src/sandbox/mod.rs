@@ -327,6 +327,10 @@ impl Sandbox {
                 "/sandbox/webhooks/whatsapp",
                 put(control::register_whatsapp_webhook),
             )
+            .route(
+                "/sandbox/webhooks/facebook",
+                put(control::register_page_webhook),
+            )
             .route("/sandbox/callbacks", get(control::callback_counts))
             .route("/sandbox/tally", get(control::tally))
             .route("/sandbox/people", post(control::simulate_person))
