@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::campaign::diagnostic::{Diagnostics, SourceFile};
-use crate::campaign::toml_reader::{TableReader, parse_document};
+use crate::campaign::toml_reader::{Located, TableReader, parse_document};
 use crate::client_address::{AddressRange, ForwardedHeader, TrustedProxies};
 use crate::platforms::{ChannelRef, Platform};
 use crate::report::{Breakdown, MAX_MAX_NOISE, MIN_K, Period, PublicationPolicy};
@@ -321,200 +321,54 @@ fn parse_publication(
     policy
 }
 
+/// The keys an `[[accounts]]` entry may have.
+const ACCOUNT_KEYS: &[&str] = &[
+    "name",
+    "platform",
+    "base_url",
+    "credentials",
+    "rate",
+    "max_chars",
+    "chats",
+    "max_in_flight",
+    "timeout_seconds",
+    "audience",
+    "segments",
+    "locales",
+    "templates",
+    "template_languages",
+    "api_version",
+    "sender_name",
+];
+
+/// One `[[accounts]]` entry. Every key is read (and its problems reported) even when the name
+/// or platform is missing; the account itself needs both.
 fn parse_account(
     file: &SourceFile,
     table: &toml::de::DeTable<'_>,
     span: std::ops::Range<usize>,
     diags: &mut Diagnostics,
 ) -> Option<Account> {
-    let mut reader = TableReader::new(
-        file,
-        table,
-        span,
-        "account",
-        &[
-            "name",
-            "platform",
-            "base_url",
-            "credentials",
-            "rate",
-            "max_chars",
-            "chats",
-            "max_in_flight",
-            "timeout_seconds",
-            "audience",
-            "segments",
-            "locales",
-            "templates",
-            "template_languages",
-            "api_version",
-            "sender_name",
-        ],
-        diags,
-    );
+    let mut reader = TableReader::new(file, table, span, "account", ACCOUNT_KEYS, diags);
     let name = reader.req_str("name", diags);
     if let Some(name) = &name {
         reader.set_what(format!("account `{}`", name.value));
     }
     let platform_name = reader.req_str("platform", diags);
     let base_url = reader.req_str("base_url", diags);
-    let platform = platform_name.as_ref().and_then(|p| {
-        let found = Platform::from_name(&p.value);
-        if found.is_none() {
-            diags.error(
-                file,
-                p.span.clone(),
-                format!(
-                    "unknown platform `{}`; known platforms: {}",
-                    p.value,
-                    Platform::ALL.map(Platform::name).join(", ")
-                ),
-            );
-        }
-        found
-    });
+    let platform = platform_name
+        .as_ref()
+        .and_then(|p| read_platform(file, p, diags));
     if let Some(url) = &base_url {
-        if !is_http_url(&url.value) {
-            diags.error(
-                file,
-                url.span.clone(),
-                "`base_url` must be an http:// or https:// URL",
-            );
-        }
+        check_base_url(file, url, diags);
     }
-    let mut credentials = BTreeMap::new();
-    if let Some((creds, creds_span)) = reader.opt_table("credentials", diags) {
-        let allowed: Vec<&str> = platform
-            .map(|p| {
-                p.credential_keys()
-                    .iter()
-                    .chain(p.optional_credential_keys())
-                    .copied()
-                    .collect()
-            })
-            .unwrap_or_default();
-        let creds_reader = TableReader::new(
-            file,
-            creds,
-            creds_span.clone(),
-            "credentials",
-            &allowed,
-            diags,
-        );
-        for key in &allowed {
-            if let Some(var) = creds_reader.opt_str(key, diags) {
-                if is_env_var_name(&var.value) {
-                    credentials.insert(key.to_string(), var.value);
-                } else {
-                    // The value may be a pasted secret: never echo it back.
-                    diags.error(
-                        file,
-                        var.span,
-                        format!(
-                            "credential `{key}` must name an environment variable (for example HERALD_{}_{}), not hold the secret itself",
-                            platform.map(Platform::name).unwrap_or("PLATFORM").to_uppercase(),
-                            key.to_uppercase()
-                        ),
-                    );
-                }
-            }
-        }
-    }
-    let mut rate = RateLimit::default();
-    if let Some((rate_table, rate_span)) = reader.opt_table("rate", diags) {
-        let rate_reader = TableReader::new(
-            file,
-            rate_table,
-            rate_span,
-            "rate",
-            &["per_second", "per_recipient_per_minute", "daily_cap"],
-            diags,
-        );
-        if let Some(n) = rate_reader.opt_number("per_second", diags) {
-            if n.value > 0.0 {
-                rate.per_second = Some(n.value);
-            } else {
-                diags.error(file, n.span, "`per_second` must be greater than 0");
-            }
-        }
-        if let Some(n) = rate_reader.opt_int("per_recipient_per_minute", diags) {
-            match u32::try_from(n.value) {
-                Ok(v) if v > 0 => rate.per_recipient_per_minute = Some(v),
-                _ => diags.error(
-                    file,
-                    n.span,
-                    "`per_recipient_per_minute` must be a positive integer",
-                ),
-            }
-        }
-        if let Some(n) = rate_reader.opt_int("daily_cap", diags) {
-            match u64::try_from(n.value) {
-                Ok(v) if v > 0 => rate.daily_cap = Some(v),
-                _ => diags.error(file, n.span, "`daily_cap` must be a positive integer"),
-            }
-        }
-    }
-    let max_chars = reader.opt_int("max_chars", diags).and_then(|n| {
-        let value = usize::try_from(n.value).ok().filter(|v| *v > 0);
-        if value.is_none() {
-            diags.error(file, n.span, "`max_chars` must be a positive integer");
-        }
-        value
-    });
-    let mut chats = BTreeMap::new();
-    if let Some((table, _)) = reader.opt_table("chats", diags) {
-        for (key, value) in table.iter() {
-            let locale: &str = key.get_ref();
-            match value.get_ref().as_str() {
-                Some(chat) if !chat.trim().is_empty() => {
-                    chats.insert(locale.to_string(), chat.to_string());
-                }
-                _ => diags.error(
-                    file,
-                    value.span(),
-                    format!(
-                        "chat for `{locale}` must be a non-empty string (a chat id or @channel)"
-                    ),
-                ),
-            }
-        }
-    }
-    let max_in_flight = match reader.opt_int("max_in_flight", diags) {
-        Some(n) if (1..=1024).contains(&n.value) => n.value as usize,
-        Some(n) => {
-            diags.error(file, n.span, "`max_in_flight` must be between 1 and 1024");
-            DEFAULT_MAX_IN_FLIGHT
-        }
-        None => DEFAULT_MAX_IN_FLIGHT,
-    };
-    let timeout = match reader.opt_number("timeout_seconds", diags) {
-        Some(n) if n.value > 0.0 && n.value <= 300.0 => std::time::Duration::from_secs_f64(n.value),
-        Some(n) => {
-            diags.error(
-                file,
-                n.span,
-                "`timeout_seconds` must be more than 0 and at most 300",
-            );
-            DEFAULT_TIMEOUT
-        }
-        None => DEFAULT_TIMEOUT,
-    };
-    let audience = match reader.opt_str("audience", diags) {
-        Some(a) if a.value == "chats" => Some(Audience::Chats),
-        Some(a) if a.value == "subscribers" => Some(Audience::Subscribers),
-        Some(a) => {
-            diags.error(
-                file,
-                a.span,
-                format!(
-                    "unknown audience `{}`; use `chats` (public posts) or `subscribers` (one message per person who opted in)",
-                    a.value
-                ),
-            );
-            None
-        }
-        None => None,
-    };
+    let credentials = read_credentials(file, &reader, platform, diags);
+    let rate = read_rate(file, &reader, diags);
+    let max_chars = read_max_chars(file, &reader, diags);
+    let chats = read_chats(file, &reader, diags);
+    let max_in_flight = read_max_in_flight(file, &reader, diags);
+    let timeout = read_timeout(file, &reader, diags);
+    let audience = read_audience(file, &reader, diags);
     let enrolment = Enrolment {
         segments: string_list(file, &reader, "segments", diags),
         locales: string_list(file, &reader, "locales", diags),
@@ -534,11 +388,7 @@ fn parse_account(
         Audience::Chats
     });
     if platform == Platform::Telegram && audience == Audience::Chats && chats.is_empty() {
-        diags.warning(
-            file,
-            reader.span(),
-            format!("telegram account `{}` has no `chats`: its posts have nowhere to go (add chats = {{ \"*\" = \"@channel\" }})", name.value),
-        );
+        warn_of_no_chats(file, &reader, &name.value, diags);
     }
     let channel = match ChannelRef::parse(&format!("{}:{}", platform.name(), name.value)) {
         Ok(channel) => channel,
@@ -548,17 +398,7 @@ fn parse_account(
         }
     };
     if let Some(platform_span) = platform_name.map(|p| p.span) {
-        for key in platform.credential_keys() {
-            if !credentials.contains_key(*key) {
-                diags.error(
-                    file,
-                    platform_span.clone(),
-                    format!(
-                        "account `{channel}` names no environment variable for credential `{key}`"
-                    ),
-                );
-            }
-        }
+        check_required_credentials(file, platform_span, &channel, &credentials, diags);
     }
     Some(Account {
         channel,
@@ -576,6 +416,264 @@ fn parse_account(
         api_version,
         sender_name,
     })
+}
+
+/// The platform an account names, if herald knows it.
+fn read_platform(
+    file: &SourceFile,
+    name: &Located<String>,
+    diags: &mut Diagnostics,
+) -> Option<Platform> {
+    let found = Platform::from_name(&name.value);
+    if found.is_none() {
+        diags.error(
+            file,
+            name.span.clone(),
+            format!(
+                "unknown platform `{}`; known platforms: {}",
+                name.value,
+                Platform::ALL.map(Platform::name).join(", ")
+            ),
+        );
+    }
+    found
+}
+
+fn check_base_url(file: &SourceFile, url: &Located<String>, diags: &mut Diagnostics) {
+    if !is_http_url(&url.value) {
+        diags.error(
+            file,
+            url.span.clone(),
+            "`base_url` must be an http:// or https:// URL",
+        );
+    }
+}
+
+/// `credentials`: credential key to the name of the environment variable that holds it, for
+/// the keys the platform knows. A value that is not a variable name may be a pasted secret,
+/// and is never echoed back.
+fn read_credentials(
+    file: &SourceFile,
+    reader: &TableReader<'_, '_>,
+    platform: Option<Platform>,
+    diags: &mut Diagnostics,
+) -> BTreeMap<String, String> {
+    let mut credentials = BTreeMap::new();
+    let Some((creds, creds_span)) = reader.opt_table("credentials", diags) else {
+        return credentials;
+    };
+    let allowed: Vec<&str> = platform
+        .map(|p| {
+            p.credential_keys()
+                .iter()
+                .chain(p.optional_credential_keys())
+                .copied()
+                .collect()
+        })
+        .unwrap_or_default();
+    let creds_reader = TableReader::new(
+        file,
+        creds,
+        creds_span.clone(),
+        "credentials",
+        &allowed,
+        diags,
+    );
+    for key in &allowed {
+        if let Some(var) = creds_reader.opt_str(key, diags) {
+            if is_env_var_name(&var.value) {
+                credentials.insert(key.to_string(), var.value);
+            } else {
+                // The value may be a pasted secret: never echo it back.
+                diags.error(
+                    file,
+                    var.span,
+                    format!(
+                        "credential `{key}` must name an environment variable (for example HERALD_{}_{}), not hold the secret itself",
+                        platform.map(Platform::name).unwrap_or("PLATFORM").to_uppercase(),
+                        key.to_uppercase()
+                    ),
+                );
+            }
+        }
+    }
+    credentials
+}
+
+/// `rate`: the account's limits, each optional.
+fn read_rate(
+    file: &SourceFile,
+    reader: &TableReader<'_, '_>,
+    diags: &mut Diagnostics,
+) -> RateLimit {
+    let mut rate = RateLimit::default();
+    let Some((rate_table, rate_span)) = reader.opt_table("rate", diags) else {
+        return rate;
+    };
+    let rate_reader = TableReader::new(
+        file,
+        rate_table,
+        rate_span,
+        "rate",
+        &["per_second", "per_recipient_per_minute", "daily_cap"],
+        diags,
+    );
+    if let Some(n) = rate_reader.opt_number("per_second", diags) {
+        if n.value > 0.0 {
+            rate.per_second = Some(n.value);
+        } else {
+            diags.error(file, n.span, "`per_second` must be greater than 0");
+        }
+    }
+    if let Some(n) = rate_reader.opt_int("per_recipient_per_minute", diags) {
+        match u32::try_from(n.value) {
+            Ok(v) if v > 0 => rate.per_recipient_per_minute = Some(v),
+            _ => diags.error(
+                file,
+                n.span,
+                "`per_recipient_per_minute` must be a positive integer",
+            ),
+        }
+    }
+    if let Some(n) = rate_reader.opt_int("daily_cap", diags) {
+        match u64::try_from(n.value) {
+            Ok(v) if v > 0 => rate.daily_cap = Some(v),
+            _ => diags.error(file, n.span, "`daily_cap` must be a positive integer"),
+        }
+    }
+    rate
+}
+
+fn read_max_chars(
+    file: &SourceFile,
+    reader: &TableReader<'_, '_>,
+    diags: &mut Diagnostics,
+) -> Option<usize> {
+    reader.opt_int("max_chars", diags).and_then(|n| {
+        let value = usize::try_from(n.value).ok().filter(|v| *v > 0);
+        if value.is_none() {
+            diags.error(file, n.span, "`max_chars` must be a positive integer");
+        }
+        value
+    })
+}
+
+/// `chats`: where posts go, by audience locale (`*` for any other).
+fn read_chats(
+    file: &SourceFile,
+    reader: &TableReader<'_, '_>,
+    diags: &mut Diagnostics,
+) -> BTreeMap<String, String> {
+    let mut chats = BTreeMap::new();
+    if let Some((table, _)) = reader.opt_table("chats", diags) {
+        for (key, value) in table.iter() {
+            let locale: &str = key.get_ref();
+            match value.get_ref().as_str() {
+                Some(chat) if !chat.trim().is_empty() => {
+                    chats.insert(locale.to_string(), chat.to_string());
+                }
+                _ => diags.error(
+                    file,
+                    value.span(),
+                    format!(
+                        "chat for `{locale}` must be a non-empty string (a chat id or @channel)"
+                    ),
+                ),
+            }
+        }
+    }
+    chats
+}
+
+fn read_max_in_flight(
+    file: &SourceFile,
+    reader: &TableReader<'_, '_>,
+    diags: &mut Diagnostics,
+) -> usize {
+    match reader.opt_int("max_in_flight", diags) {
+        Some(n) if (1..=1024).contains(&n.value) => n.value as usize,
+        Some(n) => {
+            diags.error(file, n.span, "`max_in_flight` must be between 1 and 1024");
+            DEFAULT_MAX_IN_FLIGHT
+        }
+        None => DEFAULT_MAX_IN_FLIGHT,
+    }
+}
+
+fn read_timeout(
+    file: &SourceFile,
+    reader: &TableReader<'_, '_>,
+    diags: &mut Diagnostics,
+) -> std::time::Duration {
+    match reader.opt_number("timeout_seconds", diags) {
+        Some(n) if n.value > 0.0 && n.value <= 300.0 => std::time::Duration::from_secs_f64(n.value),
+        Some(n) => {
+            diags.error(
+                file,
+                n.span,
+                "`timeout_seconds` must be more than 0 and at most 300",
+            );
+            DEFAULT_TIMEOUT
+        }
+        None => DEFAULT_TIMEOUT,
+    }
+}
+
+/// `audience`, if set (the platform's default otherwise).
+fn read_audience(
+    file: &SourceFile,
+    reader: &TableReader<'_, '_>,
+    diags: &mut Diagnostics,
+) -> Option<Audience> {
+    match reader.opt_str("audience", diags) {
+        Some(a) if a.value == "chats" => Some(Audience::Chats),
+        Some(a) if a.value == "subscribers" => Some(Audience::Subscribers),
+        Some(a) => {
+            diags.error(
+                file,
+                a.span,
+                format!(
+                    "unknown audience `{}`; use `chats` (public posts) or `subscribers` (one message per person who opted in)",
+                    a.value
+                ),
+            );
+            None
+        }
+        None => None,
+    }
+}
+
+/// A Telegram account that posts to chats but names none: its posts have nowhere to go.
+fn warn_of_no_chats(
+    file: &SourceFile,
+    reader: &TableReader<'_, '_>,
+    name: &str,
+    diags: &mut Diagnostics,
+) {
+    diags.warning(
+        file,
+        reader.span(),
+        format!("telegram account `{name}` has no `chats`: its posts have nowhere to go (add chats = {{ \"*\" = \"@channel\" }})"),
+    );
+}
+
+/// Every credential the platform needs must be named (an error at the `platform` key).
+fn check_required_credentials(
+    file: &SourceFile,
+    platform_span: std::ops::Range<usize>,
+    channel: &ChannelRef,
+    credentials: &BTreeMap<String, String>,
+    diags: &mut Diagnostics,
+) {
+    for key in channel.platform.credential_keys() {
+        if !credentials.contains_key(*key) {
+            diags.error(
+                file,
+                platform_span.clone(),
+                format!("account `{channel}` names no environment variable for credential `{key}`"),
+            );
+        }
+    }
 }
 
 /// An optional list of non-empty strings.

@@ -16,6 +16,10 @@ pub fn retry_delay(attempt: u32, base: Duration, max: Duration, key: &str) -> Du
     full.mul_f64(0.5 + 0.5 * fraction)
 }
 
+/// The first pause after the database failed, doubling (with jitter) up to the longest.
+pub(super) const STORE_RETRY_BASE: Duration = Duration::from_millis(500);
+pub(super) const STORE_RETRY_MAX: Duration = Duration::from_secs(60);
+
 #[cfg(test)]
 mod tests {
     use super::*;

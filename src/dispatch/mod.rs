@@ -2,14 +2,34 @@
 //! every worker, publish through the partner adapters, and write outcomes back in batches.
 //! Nothing is lost (a job is sent, retried, dead-lettered with the partner's words, or marked
 //! unknown) and nothing is sent twice unnoticed.
+//!
+//! The [`Dispatcher`] (`dispatcher.rs`) holds a worker's accounts and runs its loop. Its
+//! periodic upkeep is in `maintenance.rs`; one tick's send pipeline starts in `send.rs` and
+//! goes through `addressing.rs`, `texts.rs`, `calls.rs`, `pacing.rs`, `publish.rs`,
+//! `results.rs` and `recording.rs`.
 
+mod addressing;
 mod backoff;
+mod batch_outcomes;
+mod calls;
 mod dispatcher;
 mod horizon;
+mod maintenance;
 mod pacing;
 mod planner;
+mod publish;
+mod recent_posts;
+mod recording;
+mod results;
+mod route;
+mod send;
+mod settings;
+mod texts;
+mod tick_report;
 
 pub use backoff::retry_delay;
-pub use dispatcher::{DispatchSettings, Dispatcher, TickReport};
+pub use dispatcher::Dispatcher;
 pub use horizon::{DEFAULT_HORIZON, PlanPass, plan_horizon};
 pub use planner::{PlannerReport, plan_active_versions};
+pub use settings::DispatchSettings;
+pub use tick_report::TickReport;

@@ -3,6 +3,7 @@
 //! permanent or unknown.
 
 mod adapter;
+mod adapter_setup;
 mod credentials;
 mod endpoint;
 mod facebook;
@@ -18,6 +19,9 @@ mod whatsapp_templates;
 mod x;
 
 pub use adapter::{Adapter, BatchOutcome, CONNECT_FAILED, Publication, PublishResult};
+pub use adapter_setup::{
+    AccountAdapters, AdAccount, AdapterSetupError, MetricsReader, Rehearsal, build_adapters,
+};
 pub use credentials::{REHEARSAL_CREDENTIAL, Secret, StoredCredentials, resolve_credentials};
 pub use http_client::partner_client;
 pub use platform::{ChannelRef, Platform, TextFormat, is_simple_name};

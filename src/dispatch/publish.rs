@@ -1,0 +1,116 @@
+//! Handing paced calls to the partners' adapters: each at its time, one at a time under a
+//! simulated clock or concurrently (bounded per account) otherwise, with the job's envelope
+//! for partners that route by it, and one result per job of the call.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use serde_json::json;
+
+use super::Dispatcher;
+use super::calls::Ready;
+use crate::platforms::{BatchOutcome, Publication, PublishResult};
+use crate::store::Store;
+
+impl<S: Store> Dispatcher<S> {
+    /// Publishes a chunk of calls: one at a time in time order (simulated clock), or
+    /// concurrently with at most `max_in_flight` calls per account, each at its paced time.
+    pub(super) async fn publish_chunk(
+        &self,
+        chunk: Vec<Ready>,
+    ) -> Vec<(Ready, Vec<PublishResult>)> {
+        if self.settings.sequential {
+            let mut results = Vec::with_capacity(chunk.len());
+            for ready in chunk {
+                self.clock.sleep_until(at(ready.send_at_ms)).await;
+                let result = publish(&ready, self.clock.now()).await;
+                results.push((ready, result));
+            }
+            return results;
+        }
+        let mut tasks = tokio::task::JoinSet::new();
+        for ready in chunk {
+            let clock = Arc::clone(&self.clock);
+            tasks.spawn(async move {
+                let permit = Arc::clone(&ready.route.in_flight).acquire_owned().await;
+                clock.sleep_until(at(ready.send_at_ms)).await;
+                let result = publish(&ready, clock.now()).await;
+                drop(permit);
+                (ready, result)
+            });
+        }
+        let mut results = Vec::new();
+        while let Some(joined) = tasks.join_next().await {
+            match joined {
+                Ok(pair) => results.push(pair),
+                Err(error) => {
+                    tracing::error!(%error, "a publishing task failed; its jobs' leases will expire and be recovered")
+                }
+            }
+        }
+        results
+    }
+}
+
+/// The moment of a paced send time.
+fn at(ms: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ms).unwrap_or_else(Utc::now)
+}
+
+/// Publishes one call: one job or one shared post through `publish`, several recipients of
+/// one text through `publish_batch`; one result per job.
+async fn publish(ready: &Ready, now: DateTime<Utc>) -> Vec<PublishResult> {
+    let (job, recipient) = &ready.jobs[0];
+    let envelope = json!({
+        "campaign": job.campaign_id,
+        "version": job.version.as_str(),
+        "send": job.send,
+        "segment": job.segment,
+        "channel": job.channel,
+        "variant": ready.text.variant,
+        "slot": job.slot.to_rfc3339(),
+        "idempotency_key": job.idempotency_key,
+    });
+    let publication = Publication {
+        text: &ready.text.text,
+        locale: &job.locale,
+        direction: ready.text.source_locale.direction(),
+        idempotency_key: &job.idempotency_key,
+        recipient: recipient.as_deref(),
+        envelope,
+    };
+    if ready.route.adapter.max_batch() == 1 {
+        // One job, or one post shared by the segments it reaches.
+        let result = ready
+            .route
+            .adapter
+            .publish(&publication, &ready.text, now)
+            .await;
+        return vec![result; ready.jobs.len()];
+    }
+    let recipients: Vec<&str> = ready
+        .jobs
+        .iter()
+        .map(|(_, recipient)| recipient.as_deref().unwrap_or_default())
+        .collect();
+    let outcome = ready
+        .route
+        .adapter
+        .publish_batch(&publication, &recipients)
+        .await;
+    match outcome {
+        BatchOutcome::Whole(result) => vec![result; recipients.len()],
+        BatchOutcome::Accepted {
+            platform_id,
+            refused,
+        } => {
+            let mut results = vec![PublishResult::Published { platform_id }; recipients.len()];
+            for (index, result) in refused {
+                if let Some(slot) = results.get_mut(index) {
+                    *slot = result;
+                }
+            }
+            results
+        }
+    }
+}
