@@ -93,13 +93,6 @@ impl std::error::Error for AdapterSetupError {
     }
 }
 
-/// For callers that report every error as text.
-impl From<AdapterSetupError> for String {
-    fn from(error: AdapterSetupError) -> String {
-        error.to_string()
-    }
-}
-
 /// Builds an adapter for every account whose platform herald can publish to, and the readers
 /// of metrics and audience estimates the accounts allow. Fails when a credential is missing
 /// (outside a rehearsal); a Meta ads account without credentials only gives no estimates.
