@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 /// The known cycles, each the shortest cycle through its first edge, which is the import that
 /// runs against the intended direction. Remove an entry when its import is gone; never add one.
 const KNOWN_CYCLES: &[&[&str]] = &[
-    // `campaign/parse.rs` checks a campaign's channels against `config::Config`, while
+    // `campaign/parse/` checks a campaign's channels against `config::Config`, while
     // `config.rs` reads `herald.toml` with the campaign's TOML reader and diagnostics.
     &["campaign", "config", "campaign"],
     // `campaign/project.rs` runs the checks of `l10n` and `render` while loading a project,

@@ -21,26 +21,52 @@ pub struct RouteSpec {
     pub handler: MethodRouter<ApiState>,
 }
 
+/// Every route with the roles allowed on it, by area, in the order the router and the API
+/// documentation list them.
 pub fn route_table() -> Vec<RouteSpec> {
-    let spec = |method: Method,
-                path: &'static str,
-                roles: &'static [Role],
-                summary: &'static str,
-                handler: MethodRouter<ApiState>| RouteSpec {
+    [
+        identity_routes(),
+        campaign_routes(),
+        version_review_routes(),
+        version_run_routes(),
+        report_routes(),
+        admin_routes(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+fn spec(
+    method: Method,
+    path: &'static str,
+    roles: &'static [Role],
+    summary: &'static str,
+    handler: MethodRouter<ApiState>,
+) -> RouteSpec {
+    RouteSpec {
         method,
         path,
         roles,
         summary,
         handler,
-    };
+    }
+}
+
+/// Who is calling.
+fn identity_routes() -> Vec<RouteSpec> {
+    vec![spec(
+        Method::GET,
+        "/api/v1/me",
+        EVERYONE,
+        "Who the token belongs to, and their roles",
+        get(handlers::me),
+    )]
+}
+
+/// Campaigns as a whole: uploading one, its versions, and its kill switch.
+fn campaign_routes() -> Vec<RouteSpec> {
     vec![
-        spec(
-            Method::GET,
-            "/api/v1/me",
-            EVERYONE,
-            "Who the token belongs to, and their roles",
-            get(handlers::me),
-        ),
         spec(
             Method::POST,
             "/api/v1/campaigns",
@@ -62,6 +88,13 @@ pub fn route_table() -> Vec<RouteSpec> {
             "Kill switch: stop every pending job and retry of a campaign",
             post(handlers::kill),
         ),
+    ]
+}
+
+/// A version's content and its review: what it says, in which languages, and the four-eyes
+/// decision on it.
+fn version_review_routes() -> Vec<RouteSpec> {
+    vec![
         spec(
             Method::GET,
             "/api/v1/versions/{hash}",
@@ -104,6 +137,12 @@ pub fn route_table() -> Vec<RouteSpec> {
             "Reject a submitted version (not one you authored)",
             post(handlers::reject),
         ),
+    ]
+}
+
+/// Running an approved version: scheduling, pausing, resuming, cancelling, and its jobs.
+fn version_run_routes() -> Vec<RouteSpec> {
+    vec![
         spec(
             Method::POST,
             "/api/v1/versions/{hash}/schedule",
@@ -139,6 +178,12 @@ pub fn route_table() -> Vec<RouteSpec> {
             "Jobs per channel and status",
             get(handlers::dispatch_status),
         ),
+    ]
+}
+
+/// Reach reports, one campaign or several side by side.
+fn report_routes() -> Vec<RouteSpec> {
+    vec![
         spec(
             Method::GET,
             "/api/v1/campaigns/{campaign}/report",
@@ -153,6 +198,12 @@ pub fn route_table() -> Vec<RouteSpec> {
             "Campaigns side by side under the same definitions and protection (campaigns=ID,ID; format, period, by, from, until as for one report)",
             get(handlers::compare_reports),
         ),
+    ]
+}
+
+/// Administration: channel accounts, their credentials, and the audit log.
+fn admin_routes() -> Vec<RouteSpec> {
+    vec![
         spec(
             Method::GET,
             "/api/v1/accounts",

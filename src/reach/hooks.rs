@@ -22,9 +22,9 @@ use chrono::{DateTime, Utc};
 
 use super::callbacks::{CallbackIngestor, receipt};
 use super::inbound::{
-    DeliveryStatus, EventWindow, InboundEvent, ParseError, SignatureError, Timeliness,
-    answer_hub_challenge, parse_telegram, parse_viber, parse_whatsapp, phone_number_ids,
-    verify_hub_signature, verify_telegram, verify_viber,
+    DeliveryStatus, EventStamp, EventWindow, InboundEvent, ParseError, SignatureError, StatusEvent,
+    Timeliness, answer_hub_challenge, parse_telegram, parse_viber, parse_whatsapp,
+    phone_number_ids, verify_hub_signature, verify_telegram, verify_viber,
 };
 use crate::clock::Clock;
 use crate::config::{Account, Config};
@@ -229,107 +229,13 @@ async fn apply(
     hook: &HookAccount,
     events: Vec<InboundEvent>,
 ) -> Result<(), Unavailable> {
-    let channel = hook.account.channel.to_string();
-    let now = state.clock.now();
-    let window = EventWindow::for_platform(hook.account.channel.platform);
-    let vault = state.vault.as_deref();
-    let consent = vault.map(|vault| Consent {
-        store: &state.store,
-        vault,
-        account: &hook.account,
-    });
-    let needs_vault = || {
-        Unavailable(format!(
-            "subscriber identifiers cannot be sealed: {} is not set",
-            crate::secrets::SECRET_KEY_VARIABLE
-        ))
-    };
+    let applying = Applying::new(state, hook);
     let mut statuses = Vec::new();
     for event in events {
-        let changed = match event {
-            InboundEvent::Status(status) => {
-                if status.status == DeliveryStatus::Sent {
-                    // herald counts a message as sent when the partner accepts it.
-                    continue;
-                }
-                // Without a vault nobody can have subscribed, so no delivery can need telling
-                // apart by recipient.
-                let lookup = match (&status.recipient, vault) {
-                    (Some(recipient), Some(vault)) => vault.lookup(&channel, recipient),
-                    _ => String::new(),
-                };
-                let gone = status.status == DeliveryStatus::Failed
-                    && hook.account.channel.platform == Platform::WhatsApp
-                    && status
-                        .error
-                        .as_ref()
-                        .is_some_and(|(code, _)| code == WHATSAPP_UNDELIVERABLE);
-                if let (true, Some(recipient), Some(consent)) = (gone, &status.recipient, &consent)
-                {
-                    // The failure of one sent message is one event: its id is the message's.
-                    let event_id = format!("failed:{}", status.platform_message_id);
-                    if let Some(order) = admit(&channel, &window, &event_id, status.at, now) {
-                        let change = consent
-                            .unsubscribe(recipient, order)
-                            .await
-                            .map_err(|e| Unavailable(e.to_string()))?;
-                        tally(&channel, change);
-                    }
-                }
-                statuses.push(StatusReceipt {
-                    channel: channel.clone(),
-                    receipt: receipt(
-                        &channel,
-                        &status.platform_message_id,
-                        &lookup,
-                        status.status.name(),
-                    ),
-                    platform_id: status.platform_message_id,
-                    status: status.status.name().to_string(),
-                    day: status.at.format("%Y-%m-%d").to_string(),
-                });
-                continue;
-            }
-            InboundEvent::Subscribe {
-                user,
-                language,
-                payload,
-                stamp,
-            } => {
-                let consent = consent.as_ref().ok_or_else(needs_vault)?;
-                let Some(order) = admit(&channel, &window, &stamp.id, stamp.at, now) else {
-                    continue;
-                };
-                let change = consent
-                    .subscribe(&user, language.as_deref(), payload.as_deref(), order)
-                    .await;
-                change.inspect(|change| tally(&channel, *change))
-            }
-            InboundEvent::Unsubscribe {
-                user,
-                reason,
-                stamp,
-            } => {
-                let consent = consent.as_ref().ok_or_else(needs_vault)?;
-                let Some(order) = admit(&channel, &window, &stamp.id, stamp.at, now) else {
-                    continue;
-                };
-                tracing::info!(%channel, reason = reason.name(), "a subscriber left");
-                let change = consent.unsubscribe(&user, order).await;
-                change.inspect(|change| tally(&channel, *change))
-            }
-            InboundEvent::Choice { user, data, stamp } => {
-                let consent = consent.as_ref().ok_or_else(needs_vault)?;
-                let Some(order) = admit(&channel, &window, &stamp.id, stamp.at, now) else {
-                    continue;
-                };
-                let change = consent.choose(&user, &data, order).await;
-                change.inspect(|change| tally(&channel, *change))
-            }
-            InboundEvent::Text { .. } => continue,
-        };
-        let change = changed.map_err(|e| Unavailable(e.to_string()))?;
-        tracing::debug!(%channel, ?change, "subscriber event");
+        match event {
+            InboundEvent::Status(status) => statuses.extend(applying.status(status).await?),
+            event => applying.consent_event(event).await?,
+        }
     }
     state
         .ingestor
@@ -337,6 +243,143 @@ async fn apply(
         .await
         .map(|_| ())
         .map_err(Unavailable)
+}
+
+/// What applying one request's events needs: the account's channel and its platform's
+/// [`EventWindow`], the time now, and the subscriber list where there is a vault to seal it.
+struct Applying<'a> {
+    channel: String,
+    platform: Platform,
+    now: DateTime<Utc>,
+    window: EventWindow,
+    vault: Option<&'a SubscriberVault>,
+    consent: Option<Consent<'a, AnyStore>>,
+}
+
+impl<'a> Applying<'a> {
+    fn new(state: &'a HookState, hook: &'a HookAccount) -> Applying<'a> {
+        let vault = state.vault.as_deref();
+        Applying {
+            channel: hook.account.channel.to_string(),
+            platform: hook.account.channel.platform,
+            now: state.clock.now(),
+            window: EventWindow::for_platform(hook.account.channel.platform),
+            vault,
+            consent: vault.map(|vault| Consent {
+                store: &state.store,
+                vault,
+                account: &hook.account,
+            }),
+        }
+    }
+
+    /// The subscriber list, or why a consent event cannot be taken without one.
+    fn consent(&self) -> Result<&Consent<'a, AnyStore>, Unavailable> {
+        self.consent.as_ref().ok_or_else(|| {
+            Unavailable(format!(
+                "subscriber identifiers cannot be sealed: {} is not set",
+                crate::secrets::SECRET_KEY_VARIABLE
+            ))
+        })
+    }
+
+    /// A status callback as the receipt to count (none for `sent`: herald counts a message as
+    /// sent when the partner accepts it). A WhatsApp number that cannot be delivered to is
+    /// unsubscribed first, since the person is gone.
+    async fn status(&self, status: StatusEvent) -> Result<Option<StatusReceipt>, Unavailable> {
+        let channel = &self.channel;
+        if status.status == DeliveryStatus::Sent {
+            return Ok(None);
+        }
+        // Without a vault nobody can have subscribed, so no delivery can need telling
+        // apart by recipient.
+        let lookup = match (&status.recipient, self.vault) {
+            (Some(recipient), Some(vault)) => vault.lookup(channel, recipient),
+            _ => String::new(),
+        };
+        let gone = status.status == DeliveryStatus::Failed
+            && self.platform == Platform::WhatsApp
+            && status
+                .error
+                .as_ref()
+                .is_some_and(|(code, _)| code == WHATSAPP_UNDELIVERABLE);
+        if let (true, Some(recipient), Some(consent)) = (gone, &status.recipient, &self.consent) {
+            // The failure of one sent message is one event: its id is the message's.
+            let event_id = format!("failed:{}", status.platform_message_id);
+            if let Some(order) = admit(channel, &self.window, &event_id, status.at, self.now) {
+                let change = consent
+                    .unsubscribe(recipient, order)
+                    .await
+                    .map_err(|e| Unavailable(e.to_string()))?;
+                tally(channel, change);
+            }
+        }
+        Ok(Some(StatusReceipt {
+            channel: channel.clone(),
+            receipt: receipt(
+                channel,
+                &status.platform_message_id,
+                &lookup,
+                status.status.name(),
+            ),
+            platform_id: status.platform_message_id,
+            status: status.status.name().to_string(),
+            day: status.at.format("%Y-%m-%d").to_string(),
+        }))
+    }
+
+    /// An opt-in, opt-out or choice applied to the subscriber list, if admitted; any other
+    /// text is dropped (herald keeps no conversations).
+    async fn consent_event(&self, event: InboundEvent) -> Result<(), Unavailable> {
+        let channel = &self.channel;
+        let changed = match event {
+            InboundEvent::Subscribe {
+                user,
+                language,
+                payload,
+                stamp,
+            } => {
+                let consent = self.consent()?;
+                let Some(order) = self.admit(&stamp) else {
+                    return Ok(());
+                };
+                let change = consent
+                    .subscribe(&user, language.as_deref(), payload.as_deref(), order)
+                    .await;
+                change.inspect(|change| tally(channel, *change))
+            }
+            InboundEvent::Unsubscribe {
+                user,
+                reason,
+                stamp,
+            } => {
+                let consent = self.consent()?;
+                let Some(order) = self.admit(&stamp) else {
+                    return Ok(());
+                };
+                tracing::info!(%channel, reason = reason.name(), "a subscriber left");
+                let change = consent.unsubscribe(&user, order).await;
+                change.inspect(|change| tally(channel, *change))
+            }
+            InboundEvent::Choice { user, data, stamp } => {
+                let consent = self.consent()?;
+                let Some(order) = self.admit(&stamp) else {
+                    return Ok(());
+                };
+                let change = consent.choose(&user, &data, order).await;
+                change.inspect(|change| tally(channel, *change))
+            }
+            InboundEvent::Status(_) | InboundEvent::Text { .. } => return Ok(()),
+        };
+        let change = changed.map_err(|e| Unavailable(e.to_string()))?;
+        tracing::debug!(%channel, ?change, "subscriber event");
+        Ok(())
+    }
+
+    /// The order a stamped consent event is applied in, if admitted (see [`admit`]).
+    fn admit<'e>(&self, stamp: &'e EventStamp) -> Option<EventOrder<'e>> {
+        admit(&self.channel, &self.window, &stamp.id, stamp.at, self.now)
+    }
 }
 
 /// The order in which a consent event stamped `at` is applied, if its time lies in the

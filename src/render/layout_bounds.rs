@@ -54,23 +54,11 @@ pub fn refuse_layout(text: &str) -> Vec<LayoutRefusal> {
 /// bracket. Unbalanced closers are ignored, so the count never underestimates the recursion.
 fn refuse_structure(text: &str) -> Option<LayoutRefusal> {
     let bytes = text.as_bytes();
-    // Levels each open block adds: one, plus one per `{{else if …}}` of its chain.
-    let mut open_blocks: Vec<usize> = Vec::new();
-    let mut depth = 0usize;
+    let mut blocks = BlockDepth::default();
     let mut at = 0;
     while at < bytes.len() {
         if bytes[at] == b'\\' {
-            // One backslash escapes the mustache after it; two or more are text and leave
-            // the mustache a real tag (handlebars' `escape` rule).
-            let run = bytes[at..].iter().take_while(|b| **b == b'\\').count();
-            at += run;
-            if run == 1 && bytes[at..].starts_with(b"{{") {
-                at += if bytes[at..].starts_with(b"{{{{") {
-                    4
-                } else {
-                    2
-                };
-            }
+            at = past_escape(bytes, at);
             continue;
         }
         if !bytes[at..].starts_with(b"{{") {
@@ -78,38 +66,16 @@ fn refuse_structure(text: &str) -> Option<LayoutRefusal> {
             continue;
         }
         let start = at;
-        if bytes[at..].starts_with(b"{{{{") {
-            // A raw block: its content is text up to the closing `{{{{/…}}}}`.
-            at = match find(bytes, at + 4, b"}}}}") {
-                Some(end) => end + 4,
-                None => return None,
-            };
-            at = find(bytes, at, b"{{{{/").unwrap_or(bytes.len());
-            at = find(bytes, at, b"}}}}").map_or(bytes.len(), |end| end + 4);
-            continue;
+        match uncounted(bytes, at) {
+            Uncounted::Until(end) => {
+                at = end;
+                continue;
+            }
+            Uncounted::Unclosed => return None,
+            Uncounted::No => {}
         }
-        if bytes[at..].starts_with(b"{{!--") {
-            at = find(bytes, at + 5, b"--}}").map_or(bytes.len(), |end| end + 4);
-            continue;
-        }
-        if bytes[at..].starts_with(b"{{!") {
-            at = find(bytes, at + 3, b"}}").map_or(bytes.len(), |end| end + 2);
-            continue;
-        }
-        at += 2;
-        if bytes.get(at) == Some(&b'~') {
-            at += 1;
-        }
-        while bytes.get(at).is_some_and(u8::is_ascii_whitespace) {
-            at += 1;
-        }
-        let kind = bytes.get(at).copied();
-        let partial_or_decorator = match kind {
-            Some(b'>' | b'*') => true,
-            Some(b'#') => matches!(bytes.get(at + 1), Some(b'>' | b'*')),
-            _ => false,
-        };
-        if partial_or_decorator {
+        at = tag_name_start(bytes, at + 2);
+        if is_partial_or_decorator(&bytes[at..]) {
             return Some(LayoutRefusal {
                 offset: start,
                 message: "layouts may not use partials or decorators (`{{> …}}`, `{{#> …}}`, \
@@ -117,21 +83,8 @@ fn refuse_structure(text: &str) -> Option<LayoutRefusal> {
                     .into(),
             });
         }
-        match kind {
-            Some(b'#') => {
-                open_blocks.push(1);
-                depth += 1;
-            }
-            Some(b'/') => depth -= open_blocks.pop().unwrap_or(0),
-            Some(b'e' | b'^') if is_else_chain(&bytes[at..]) => {
-                if let Some(levels) = open_blocks.last_mut() {
-                    *levels += 1;
-                    depth += 1;
-                }
-            }
-            _ => {}
-        }
-        if depth > MAX_BLOCK_DEPTH {
+        blocks.enter(&bytes[at..]);
+        if blocks.depth > MAX_BLOCK_DEPTH {
             return Some(LayoutRefusal {
                 offset: start,
                 message: format!(
@@ -157,6 +110,100 @@ fn refuse_structure(text: &str) -> Option<LayoutRefusal> {
         }
     }
     None
+}
+
+/// Past a run of backslashes at `at`: one backslash escapes the mustache after it (which is
+/// then text); two or more are text and leave the mustache a real tag (handlebars' `escape`
+/// rule).
+fn past_escape(bytes: &[u8], at: usize) -> usize {
+    let run = bytes[at..].iter().take_while(|b| **b == b'\\').count();
+    let at = at + run;
+    if run == 1 && bytes[at..].starts_with(b"{{") {
+        at + if bytes[at..].starts_with(b"{{{{") {
+            4
+        } else {
+            2
+        }
+    } else {
+        at
+    }
+}
+
+/// Whether the `{{` at `at` opens text handlebars does not descend into.
+enum Uncounted {
+    /// A raw block or a comment, which ends at this offset.
+    Until(usize),
+    /// A raw block whose opening tag is never closed: nothing after it is a tag.
+    Unclosed,
+    /// A tag to count.
+    No,
+}
+
+fn uncounted(bytes: &[u8], at: usize) -> Uncounted {
+    if bytes[at..].starts_with(b"{{{{") {
+        // A raw block: its content is text up to the closing `{{{{/…}}}}`.
+        let Some(end) = find(bytes, at + 4, b"}}}}") else {
+            return Uncounted::Unclosed;
+        };
+        let at = find(bytes, end + 4, b"{{{{/").unwrap_or(bytes.len());
+        return Uncounted::Until(find(bytes, at, b"}}}}").map_or(bytes.len(), |end| end + 4));
+    }
+    if bytes[at..].starts_with(b"{{!--") {
+        return Uncounted::Until(find(bytes, at + 5, b"--}}").map_or(bytes.len(), |end| end + 4));
+    }
+    if bytes[at..].starts_with(b"{{!") {
+        return Uncounted::Until(find(bytes, at + 3, b"}}").map_or(bytes.len(), |end| end + 2));
+    }
+    Uncounted::No
+}
+
+/// Where a tag's content starts, after its `{{` (at `at`), a `~` and white space.
+fn tag_name_start(bytes: &[u8], mut at: usize) -> usize {
+    if bytes.get(at) == Some(&b'~') {
+        at += 1;
+    }
+    while bytes.get(at).is_some_and(u8::is_ascii_whitespace) {
+        at += 1;
+    }
+    at
+}
+
+/// `{{> …}}`, `{{#> …}}`, `{{* …}}` or `{{#* …}}`, from the tag's content.
+fn is_partial_or_decorator(tag: &[u8]) -> bool {
+    match tag.first() {
+        Some(b'>' | b'*') => true,
+        Some(b'#') => matches!(tag.get(1), Some(b'>' | b'*')),
+        _ => false,
+    }
+}
+
+/// How deep the blocks open so far nest, as handlebars' parser descends into them.
+#[derive(Default)]
+struct BlockDepth {
+    /// Levels each open block adds: one, plus one per `{{else if …}}` of its chain.
+    open_blocks: Vec<usize>,
+    depth: usize,
+}
+
+impl BlockDepth {
+    /// Counts a tag, from its content: `#` opens a block, `/` closes one (an unbalanced closer
+    /// is ignored), and `else …` or `^…` adds a level to the open block's chain.
+    fn enter(&mut self, tag: &[u8]) {
+        match tag.first() {
+            Some(b'#') => {
+                self.open_blocks.push(1);
+                self.depth += 1;
+            }
+            Some(b'/') => self.depth -= self.open_blocks.pop().unwrap_or(0),
+            Some(b'e' | b'^') if is_else_chain(tag) => {
+                if let Some(levels) = self.open_blocks.last_mut() {
+                    *levels += 1;
+                    self.depth += 1;
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 /// `else` or `^` followed by an expression: one more level of the chain (`{{else}}` and

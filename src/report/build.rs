@@ -348,33 +348,100 @@ pub fn build_report_by(
     by: Breakdown,
     generated_at: DateTime<Utc>,
 ) -> Report {
-    let mut tables = Vec::new();
-    let mut delivery_dims: Vec<&str> = Vec::new();
+    let delivery_dims = delivery_dimensions(by);
+    let periods = period_labels(deliveries, clicks, period);
+    let layout = TableLayout {
+        by,
+        period,
+        periods: &periods,
+        protection,
+    };
+    let mut tables = delivery_tables(deliveries, &delivery_dims, &layout);
+    tables.extend(click_tables(clicks, &delivery_dims, &layout));
+    let variant_index = delivery_dims.iter().position(|d| *d == "variant");
+    let (rates, comparisons) = rates_and_comparisons(&tables, deliveries, by, variant_index);
+    Report {
+        campaign: campaign.to_string(),
+        generated_at,
+        period,
+        breakdown: by,
+        range: None,
+        published_through: None,
+        protection,
+        policy: PublicationPolicy {
+            protection,
+            ..PublicationPolicy::default()
+        },
+        definitions: DEFINITIONS
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        sources: sources(),
+        tables,
+        rates,
+        comparisons,
+        post_metrics: PostMetrics {
+            cost_per_1000_reached: super::post_metrics::NO_SPEND_DATA.to_string(),
+            ..PostMetrics::default()
+        },
+        audience_estimates: Vec::new(),
+        platform_api_versions: Vec::new(),
+    }
+}
+
+/// How the tables of one report are laid out: the rows the breakdown keeps, the periods
+/// every table lists (counted or not) and the protection applied to each.
+struct TableLayout<'a> {
+    by: Breakdown,
+    period: Period,
+    periods: &'a [String],
+    protection: Protection,
+}
+
+/// The row dimensions of the delivery tables, in order: those of the breakdown (the channel
+/// is a column), then the period.
+fn delivery_dimensions(by: Breakdown) -> Vec<&'static str> {
+    let mut dims: Vec<&str> = Vec::new();
     for (on, name) in [
         (by.segment, "segment"),
         (by.locale, "locale"),
         (by.variant, "variant"),
     ] {
         if on {
-            delivery_dims.push(name);
+            dims.push(name);
         }
     }
-    delivery_dims.push("period");
+    dims.push("period");
+    dims
+}
+
+/// Every period from the first day counted to the last (deliveries and clicks alike), or the
+/// one period of a report with nothing counted.
+fn period_labels(
+    deliveries: &[DeliveryCount],
+    clicks: &[(ClickKey, ClickCount)],
+    period: Period,
+) -> Vec<String> {
     let days: Vec<NaiveDate> = deliveries
         .iter()
         .map(|c| c.day.as_str())
         .chain(clicks.iter().map(|(k, _)| k.day.as_str()))
         .filter_map(|day| NaiveDate::parse_from_str(day, "%Y-%m-%d").ok())
         .collect();
-    let periods = match (days.iter().min(), days.iter().max()) {
+    match (days.iter().min(), days.iter().max()) {
         (Some(first), Some(last)) => period.labels_between(*first, *last),
         _ => vec![period.label("")],
-    };
-    let click_dims: Vec<&str> = delivery_dims
-        .iter()
-        .copied()
-        .filter(|d| *d != "segment")
-        .collect();
+    }
+}
+
+/// One protected table per delivery status that has counts: sent, delivered, read, failed.
+fn delivery_tables(
+    deliveries: &[DeliveryCount],
+    delivery_dims: &[&str],
+    layout: &TableLayout,
+) -> Vec<PublishedTable> {
+    let TableLayout { by, period, .. } = *layout;
+    let mut tables = Vec::new();
     for status in ["sent", "delivered", "read", "failed"] {
         let mut counts: BTreeMap<(Vec<String>, String), KeyedCount> = BTreeMap::new();
         for c in deliveries.iter().filter(|c| c.status == status) {
@@ -395,16 +462,26 @@ pub fn build_report_by(
                 .add(c.count, c.key_sum);
         }
         if !counts.is_empty() {
-            tables.push(PublishedTable::perturb(
-                status,
-                period_name(period),
-                &delivery_dims,
-                &counts,
-                Some(&periods),
-                protection,
-            ));
+            tables.push(layout.perturb(status, delivery_dims, &counts));
         }
     }
+    tables
+}
+
+/// One protected table each for clicks by people and link previews, where counted; clicks
+/// are not counted by segment.
+fn click_tables(
+    clicks: &[(ClickKey, ClickCount)],
+    delivery_dims: &[&str],
+    layout: &TableLayout,
+) -> Vec<PublishedTable> {
+    let TableLayout { by, period, .. } = *layout;
+    let click_dims: Vec<&str> = delivery_dims
+        .iter()
+        .copied()
+        .filter(|d| *d != "segment")
+        .collect();
+    let mut tables = Vec::new();
     for (kind, metric) in [("person", "clicks"), ("preview", "link previews")] {
         let mut counts: BTreeMap<(Vec<String>, String), KeyedCount> = BTreeMap::new();
         for (key, n) in clicks.iter().filter(|(k, _)| k.kind == kind) {
@@ -422,17 +499,40 @@ pub fn build_report_by(
                 .add(n.clicks, n.key_sum);
         }
         if !counts.is_empty() {
-            tables.push(PublishedTable::perturb(
-                metric,
-                period_name(period),
-                &click_dims,
-                &counts,
-                Some(&periods),
-                protection,
-            ));
+            tables.push(layout.perturb(metric, &click_dims, &counts));
         }
     }
-    let variant_index = delivery_dims.iter().position(|d| *d == "variant");
+    tables
+}
+
+impl TableLayout<'_> {
+    /// The counts of `metric` as a protected table of this layout.
+    fn perturb(
+        &self,
+        metric: &str,
+        dims: &[&str],
+        counts: &BTreeMap<(Vec<String>, String), KeyedCount>,
+    ) -> PublishedTable {
+        PublishedTable::perturb(
+            metric,
+            period_name(self.period),
+            dims,
+            counts,
+            Some(self.periods),
+            self.protection,
+        )
+    }
+}
+
+/// The delivery and read rates of the published tables, and their variants compared where
+/// the rows have a variant (at `variant_index`); a rate whose platforms do not report its
+/// receipt says so rather than 0.
+fn rates_and_comparisons(
+    tables: &[PublishedTable],
+    deliveries: &[DeliveryCount],
+    by: Breakdown,
+    variant_index: Option<usize>,
+) -> (Vec<RateTable>, Vec<VariantComparison>) {
     let find = |metric: &str| tables.iter().find(|t| t.metric == metric);
     // The channels each column sums, to know whether its platforms report a rate at all.
     let mut column_channels: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
@@ -464,40 +564,19 @@ pub fn build_report_by(
             comparisons.extend(compare_variants(name, top, bottom, index, reported));
         }
     }
-    Report {
-        campaign: campaign.to_string(),
-        generated_at,
-        period,
-        breakdown: by,
-        range: None,
-        published_through: None,
-        protection,
-        policy: PublicationPolicy {
-            protection,
-            ..PublicationPolicy::default()
-        },
-        definitions: DEFINITIONS
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
-        sources: vec![
-            "herald's outbox outcomes (sent, failed)".into(),
-            "herald's click redirector (clicks, link previews)".into(),
-            "partner delivery callbacks (delivered, read, failed)".into(),
-            "Facebook post insights (Graph API) and X public metrics (API v2), read per post and window (reach, views, impressions, post clicks, engagements)".into(),
-            "Meta Marketing API audience estimates (delivery_estimate), taken when a version started running".into(),
-            "spend: not collected".into(),
-        ],
-        tables,
-        rates,
-        comparisons,
-        post_metrics: PostMetrics {
-            cost_per_1000_reached: super::post_metrics::NO_SPEND_DATA.to_string(),
-            ..PostMetrics::default()
-        },
-        audience_estimates: Vec::new(),
-        platform_api_versions: Vec::new(),
-    }
+    (rates, comparisons)
+}
+
+/// Where the report's figures come from, as its Sources section lists them.
+fn sources() -> Vec<String> {
+    vec![
+        "herald's outbox outcomes (sent, failed)".into(),
+        "herald's click redirector (clicks, link previews)".into(),
+        "partner delivery callbacks (delivered, read, failed)".into(),
+        "Facebook post insights (Graph API) and X public metrics (API v2), read per post and window (reach, views, impressions, post clicks, engagements)".into(),
+        "Meta Marketing API audience estimates (delivery_estimate), taken when a version started running".into(),
+        "spend: not collected".into(),
+    ]
 }
 
 /// How the variant of a message without variants is written wherever a person reads it.

@@ -41,143 +41,238 @@ fn not_reported(report: &Report, rate: &str, channel: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// The stages of the delivery funnel, in the order their bars stand.
+const STAGES: [&str; 3] = ["sent", "delivered", "read"];
+
+/// The colour of each stage's bars.
+const STAGE_COLOURS: [&str; 3] = ["#1f4e79", "#2e75b6", "#9dc3e6"];
+
 /// Sent, delivered and read per channel (column totals), as grouped bars.
 pub fn funnel(report: &Report) -> Option<String> {
-    let stages = ["sent", "delivered", "read"];
-    let tables: Vec<_> = stages
+    let first = STAGES
         .iter()
-        .filter_map(|s| report.tables.iter().find(|t| t.metric == *s))
-        .collect();
-    let first = tables.first()?;
+        .find_map(|s| report.tables.iter().find(|t| t.metric == *s))?;
     let channels = &first.columns;
-    let value = |metric: &str, channel: &str| -> Option<u64> {
-        let table = report.tables.iter().find(|t| t.metric == metric)?;
-        let c = table.columns.iter().position(|x| x == channel)?;
-        match table.column_totals[c] {
-            Cell::Count(n) => Some(n),
-            Cell::Suppressed(_) => None,
-        }
-    };
     let max = channels
         .iter()
-        .flat_map(|c| stages.iter().filter_map(move |s| value(s, c)))
+        .flat_map(|c| {
+            STAGES
+                .iter()
+                .filter_map(move |s| column_total(report, s, c))
+        })
         .max()
         .filter(|m| *m > 0)?;
-    // The y axis: round ticks from 0 to at least the largest bar.
-    let step = nice_step(max as f64, 5);
-    let top_value = (max as f64 / step).ceil() * step;
-    let (bar, gap, group_gap, height, left) = (18.0, 4.0, 28.0, 160.0, 70.0);
-    // Each channel's group is wide enough for its name under it (11 px text).
-    let longest = channels
-        .iter()
-        .map(|c| c.chars().count())
-        .max()
-        .unwrap_or(0) as f64;
-    let group = (stages.len() as f64 * (bar + gap) + group_gap).max(longest * 6.6 + 14.0);
-    // Wide enough for the bars and for the legend under them.
-    let width = (left + 10.0 + channels.len() as f64 * group)
-        .max(left + 10.0 + stages.len() as f64 * 90.0)
-        .max(left + 280.0);
-    let base = 10.0 + height;
-    let y = |v: f64| base - height * v / top_value;
+    let layout = FunnelLayout::new(channels, max);
     let mut svg = String::new();
-    let _ = write!(
-        svg,
-        "<svg role=\"img\" aria-labelledby=\"funnel-title\" viewBox=\"0 0 {width} {total}\" width=\"{width}\" height=\"{total}\"><title id=\"funnel-title\">Delivery funnel per channel: sent, delivered and read</title>\
-         <line x1=\"{left}\" y1=\"10\" x2=\"{left}\" y2=\"{base}\" stroke=\"#888\"/><line x1=\"{left}\" y1=\"{base}\" x2=\"{right}\" y2=\"{base}\" stroke=\"#888\"/>\
-         <text x=\"12\" y=\"{mid}\" font-size=\"11\" transform=\"rotate(-90 12 {mid})\" text-anchor=\"middle\">messages and posts</text>",
-        total = height + 76.0,
-        right = width - 10.0,
-        mid = 10.0 + height / 2.0,
-    );
-    let mut tick = 0.0;
-    while tick <= top_value + step / 2.0 {
-        let _ = write!(
-            svg,
-            "<line x1=\"{}\" y1=\"{ty:.1}\" x2=\"{left}\" y2=\"{ty:.1}\" stroke=\"#888\"/><text x=\"{}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"end\">{}</text>",
-            left - 4.0,
-            left - 6.0,
-            y(tick) + 3.5,
-            tick as u64,
-            ty = y(tick),
-        );
-        tick += step;
-    }
-    let colours = ["#1f4e79", "#2e75b6", "#9dc3e6"];
+    layout.axes(&mut svg);
     let mut any_not_reported = false;
     for (i, channel) in channels.iter().enumerate() {
-        let x0 = left + 10.0 + i as f64 * group;
-        for (j, stage) in stages.iter().enumerate() {
-            let x = x0 + j as f64 * (bar + gap);
-            // Reads come from the same status callbacks as deliveries: a platform without
-            // delivery receipts has no read receipts either (and no read-rate column).
-            let rates: &[&str] = match *stage {
-                "delivered" => &["delivery rate"],
-                "read" => &["read rate", "delivery rate"],
-                _ => &[],
-            };
-            if rates.iter().any(|rate| not_reported(report, rate, channel)) {
-                any_not_reported = true;
-                let _ = write!(
-                    svg,
-                    "<text x=\"{x}\" y=\"{}\" font-size=\"9\">n/r<title>{}: {stage} not reported by this platform</title></text>",
-                    base - 2.0,
-                    escape(channel)
-                );
-                continue;
-            }
-            match value(stage, channel) {
-                Some(n) => {
-                    let h = height * n as f64 / top_value;
-                    let _ = write!(
-                        svg,
-                        "<rect x=\"{x}\" y=\"{:.1}\" width=\"{bar}\" height=\"{h:.1}\" fill=\"{}\"><title>{}: {stage} {n}</title></rect>",
-                        base - h,
-                        colours[j],
-                        escape(channel)
-                    );
-                }
-                None => {
-                    let _ = write!(
-                        svg,
-                        "<text x=\"{x}\" y=\"{}\" font-size=\"9\">s<title>{}: {stage} suppressed</title></text>",
-                        base - 2.0,
-                        escape(channel)
-                    );
-                }
-            }
+        any_not_reported |= layout.channel_bars(&mut svg, report, i, channel);
+    }
+    layout.legend(&mut svg, any_not_reported);
+    svg.push_str("</svg>");
+    Some(svg)
+}
+
+/// A channel's published column total of `metric`; `None` where it is suppressed or absent.
+fn column_total(report: &Report, metric: &str, channel: &str) -> Option<u64> {
+    let table = report.tables.iter().find(|t| t.metric == metric)?;
+    let c = table.columns.iter().position(|x| x == channel)?;
+    match table.column_totals[c] {
+        Cell::Count(n) => Some(n),
+        Cell::Suppressed(_) => None,
+    }
+}
+
+/// Where the funnel's parts go: the y axis in round ticks from 0 to at least the largest bar,
+/// and a group of bars per channel, wide enough for its name and for the legend.
+#[derive(Clone, Copy)]
+struct FunnelLayout {
+    /// The y axis: its tick step and the value at its top.
+    step: f64,
+    top_value: f64,
+    /// Bar width, gap between bars, plot height and left margin.
+    bar: f64,
+    gap: f64,
+    height: f64,
+    left: f64,
+    /// Width of a channel's group of bars, of the whole chart, and the y of the x axis.
+    group: f64,
+    width: f64,
+    base: f64,
+}
+
+impl FunnelLayout {
+    fn new(channels: &[String], max: u64) -> FunnelLayout {
+        // The y axis: round ticks from 0 to at least the largest bar.
+        let step = nice_step(max as f64, 5);
+        let top_value = (max as f64 / step).ceil() * step;
+        let (bar, gap, group_gap, height, left) = (18.0, 4.0, 28.0, 160.0, 70.0);
+        // Each channel's group is wide enough for its name under it (11 px text).
+        let longest = channels
+            .iter()
+            .map(|c| c.chars().count())
+            .max()
+            .unwrap_or(0) as f64;
+        let group = (STAGES.len() as f64 * (bar + gap) + group_gap).max(longest * 6.6 + 14.0);
+        // Wide enough for the bars and for the legend under them.
+        let width = (left + 10.0 + channels.len() as f64 * group)
+            .max(left + 10.0 + STAGES.len() as f64 * 90.0)
+            .max(left + 280.0);
+        FunnelLayout {
+            step,
+            top_value,
+            bar,
+            gap,
+            height,
+            left,
+            group,
+            width,
+            base: 10.0 + height,
+        }
+    }
+
+    /// The y of a value.
+    fn y(&self, v: f64) -> f64 {
+        self.base - self.height * v / self.top_value
+    }
+
+    /// The chart's opening: its title, both axes, the y axis label and ticks.
+    fn axes(&self, svg: &mut String) {
+        let FunnelLayout {
+            step,
+            top_value,
+            height,
+            left,
+            width,
+            base,
+            ..
+        } = *self;
+        let _ = write!(
+            svg,
+            "<svg role=\"img\" aria-labelledby=\"funnel-title\" viewBox=\"0 0 {width} {total}\" width=\"{width}\" height=\"{total}\"><title id=\"funnel-title\">Delivery funnel per channel: sent, delivered and read</title>\
+             <line x1=\"{left}\" y1=\"10\" x2=\"{left}\" y2=\"{base}\" stroke=\"#888\"/><line x1=\"{left}\" y1=\"{base}\" x2=\"{right}\" y2=\"{base}\" stroke=\"#888\"/>\
+             <text x=\"12\" y=\"{mid}\" font-size=\"11\" transform=\"rotate(-90 12 {mid})\" text-anchor=\"middle\">messages and posts</text>",
+            total = height + 76.0,
+            right = width - 10.0,
+            mid = 10.0 + height / 2.0,
+        );
+        let mut tick = 0.0;
+        while tick <= top_value + step / 2.0 {
+            let _ = write!(
+                svg,
+                "<line x1=\"{}\" y1=\"{ty:.1}\" x2=\"{left}\" y2=\"{ty:.1}\" stroke=\"#888\"/><text x=\"{}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"end\">{}</text>",
+                left - 4.0,
+                left - 6.0,
+                self.y(tick) + 3.5,
+                tick as u64,
+                ty = self.y(tick),
+            );
+            tick += step;
+        }
+    }
+
+    /// The `i`th channel's bars with its name under them; whether a stage was not reported
+    /// by its platform.
+    fn channel_bars(&self, svg: &mut String, report: &Report, i: usize, channel: &str) -> bool {
+        let x0 = self.left + 10.0 + i as f64 * self.group;
+        let mut any_not_reported = false;
+        for j in 0..STAGES.len() {
+            let x = x0 + j as f64 * (self.bar + self.gap);
+            any_not_reported |= self.stage_bar(svg, report, x, j, channel);
         }
         let _ = write!(
             svg,
             "<text x=\"{x0}\" y=\"{}\" font-size=\"11\">{}</text>",
-            height + 28.0,
+            self.height + 28.0,
             escape(channel)
         );
+        any_not_reported
     }
-    for (j, stage) in stages.iter().enumerate() {
+
+    /// The bar of the `j`th stage of a channel at `x`, or a mark saying why there is none
+    /// ("n/r": not reported by the platform, "s": suppressed); whether it is "n/r".
+    fn stage_bar(
+        &self,
+        svg: &mut String,
+        report: &Report,
+        x: f64,
+        j: usize,
+        channel: &str,
+    ) -> bool {
+        let FunnelLayout {
+            bar,
+            height,
+            base,
+            top_value,
+            ..
+        } = *self;
+        let stage = STAGES[j];
+        // Reads come from the same status callbacks as deliveries: a platform without
+        // delivery receipts has no read receipts either (and no read-rate column).
+        let rates: &[&str] = match stage {
+            "delivered" => &["delivery rate"],
+            "read" => &["read rate", "delivery rate"],
+            _ => &[],
+        };
+        if rates.iter().any(|rate| not_reported(report, rate, channel)) {
+            let _ = write!(
+                svg,
+                "<text x=\"{x}\" y=\"{}\" font-size=\"9\">n/r<title>{}: {stage} not reported by this platform</title></text>",
+                base - 2.0,
+                escape(channel)
+            );
+            return true;
+        }
+        match column_total(report, stage, channel) {
+            Some(n) => {
+                let h = height * n as f64 / top_value;
+                let _ = write!(
+                    svg,
+                    "<rect x=\"{x}\" y=\"{:.1}\" width=\"{bar}\" height=\"{h:.1}\" fill=\"{}\"><title>{}: {stage} {n}</title></rect>",
+                    base - h,
+                    STAGE_COLOURS[j],
+                    escape(channel)
+                );
+            }
+            None => {
+                let _ = write!(
+                    svg,
+                    "<text x=\"{x}\" y=\"{}\" font-size=\"9\">s<title>{}: {stage} suppressed</title></text>",
+                    base - 2.0,
+                    escape(channel)
+                );
+            }
+        }
+        false
+    }
+
+    /// The legend under the bars: a swatch per stage, and what "s" and "n/r" stand for.
+    fn legend(&self, svg: &mut String, any_not_reported: bool) {
+        let FunnelLayout { height, left, .. } = *self;
+        for (j, stage) in STAGES.iter().enumerate() {
+            let _ = write!(
+                svg,
+                "<rect x=\"{}\" y=\"{}\" width=\"10\" height=\"10\" fill=\"{}\"/><text x=\"{}\" y=\"{}\" font-size=\"11\">{stage}</text>",
+                left + 10.0 + j as f64 * 90.0,
+                height + 42.0,
+                STAGE_COLOURS[j],
+                left + 24.0 + j as f64 * 90.0,
+                height + 51.0
+            );
+        }
+        let note = if any_not_reported {
+            "s: suppressed; n/r: not reported by this platform"
+        } else {
+            "s: suppressed"
+        };
         let _ = write!(
             svg,
-            "<rect x=\"{}\" y=\"{}\" width=\"10\" height=\"10\" fill=\"{}\"/><text x=\"{}\" y=\"{}\" font-size=\"11\">{stage}</text>",
-            left + 10.0 + j as f64 * 90.0,
-            height + 42.0,
-            colours[j],
-            left + 24.0 + j as f64 * 90.0,
-            height + 51.0
+            "<text x=\"{}\" y=\"{}\" font-size=\"10\">{note}</text>",
+            left + 10.0,
+            height + 68.0
         );
     }
-    let note = if any_not_reported {
-        "s: suppressed; n/r: not reported by this platform"
-    } else {
-        "s: suppressed"
-    };
-    let _ = write!(
-        svg,
-        "<text x=\"{}\" y=\"{}\" font-size=\"10\">{note}</text>",
-        left + 10.0,
-        height + 68.0
-    );
-    svg.push_str("</svg>");
-    Some(svg)
 }
 
 /// Each variant comparison as a point (B − A) with its 95% interval as a whisker, around zero.

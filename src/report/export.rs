@@ -76,6 +76,24 @@ pub(super) use crate::html_text::escape_html as escape;
 /// protection used.
 pub fn to_html(report: &Report) -> String {
     let mut out = String::new();
+    html_opening(&mut out, report);
+    html_charts(&mut out, report);
+    for table in &report.tables {
+        let heading = format!("{} ({})", table.metric, table.period);
+        html_table(&mut out, &heading, table, true);
+    }
+    html_rate_tables(&mut out, report);
+    html_comparisons(&mut out, report);
+    html_post_metrics(&mut out, report);
+    html_definitions_and_sources(&mut out, report);
+    html_api_versions(&mut out, report);
+    html_audience_estimates(&mut out, report);
+    out.push_str("</body></html>\n");
+    out
+}
+
+/// The page's head and styles, its title, the summary, and how the figures are protected.
+fn html_opening(out: &mut String, report: &Report) {
     let _ = write!(
         out,
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Reach report: {campaign}</title>\
@@ -102,6 +120,10 @@ pub fn to_html(report: &Report) -> String {
             n => format!("published counts are rounded to multiples of {n}"),
         },
     );
+}
+
+/// The delivery funnel and the variants compared, where there is something to draw.
+fn html_charts(out: &mut String, report: &Report) {
     if let Some(svg) = super::charts::funnel(report) {
         let _ = writeln!(
             out,
@@ -114,10 +136,10 @@ pub fn to_html(report: &Report) -> String {
             "<h2>Variants compared (B − A, 95% Newcombe interval)</h2>\n<figure>{svg}</figure>"
         );
     }
-    for table in &report.tables {
-        let heading = format!("{} ({})", table.metric, table.period);
-        html_table(&mut out, &heading, table, true);
-    }
+}
+
+/// The delivery and read rate tables.
+fn html_rate_tables(out: &mut String, report: &Report) {
     for rates in &report.rates {
         let _ = write!(
             out,
@@ -136,12 +158,16 @@ pub fn to_html(report: &Report) -> String {
                 escape(&row.join(" / "))
             );
             for cell in &rates.cells[r] {
-                html_rate_cell(&mut out, cell, 4);
+                html_rate_cell(out, cell, 4);
             }
             out.push_str("</tr>\n");
         }
         out.push_str("</tbody></table>\n");
     }
+}
+
+/// The variant comparisons as a table, where variants were compared.
+fn html_comparisons(out: &mut String, report: &Report) {
     if !report.comparisons.is_empty() {
         out.push_str("<h2>Variants compared</h2>\n<table><thead><tr><th scope=\"col\">row</th><th scope=\"col\">channel</th><th scope=\"col\">rate</th><th scope=\"col\">B − A (95% interval); relative lift (95% interval)</th></tr></thead><tbody>\n");
         for comparison in &report.comparisons {
@@ -158,7 +184,10 @@ pub fn to_html(report: &Report) -> String {
         }
         out.push_str("</tbody></table>\n");
     }
-    html_post_metrics(&mut out, report);
+}
+
+/// What each figure means and where it comes from.
+fn html_definitions_and_sources(out: &mut String, report: &Report) {
     out.push_str("<h2>Definitions</h2>\n<dl>");
     for (term, definition) in &report.definitions {
         let _ = write!(
@@ -173,6 +202,10 @@ pub fn to_html(report: &Report) -> String {
         let _ = write!(out, "<li>{}</li>", escape(source));
     }
     out.push_str("</ul>\n");
+}
+
+/// The platform API versions some of the figures came from, where there are any.
+fn html_api_versions(out: &mut String, report: &Report) {
     if !report.platform_api_versions.is_empty() {
         out.push_str("<h2>Platform API versions</h2>\n<ul>");
         for v in &report.platform_api_versions {
@@ -185,6 +218,10 @@ pub fn to_html(report: &Report) -> String {
         }
         out.push_str("</ul>\n");
     }
+}
+
+/// The audience estimates taken when versions started running, where there are any.
+fn html_audience_estimates(out: &mut String, report: &Report) {
     if !report.audience_estimates.is_empty() {
         out.push_str("<h2>Audience estimates</h2>\n<table><thead><tr><th scope=\"col\">segment</th><th scope=\"col\">version</th><th scope=\"col\">channel</th><th scope=\"col\">lower</th><th scope=\"col\">upper</th><th scope=\"col\">daily</th><th scope=\"col\">API version</th><th scope=\"col\">estimated at</th></tr></thead><tbody>\n");
         for e in &report.audience_estimates {
@@ -203,8 +240,6 @@ pub fn to_html(report: &Report) -> String {
         }
         out.push_str("</tbody></table>\n");
     }
-    out.push_str("</body></html>\n");
-    out
 }
 
 /// A rate cell: a rate a platform does not report is set apart, with its reason on hover.

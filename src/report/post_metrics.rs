@@ -199,138 +199,194 @@ pub fn post_metrics(
     protection: Protection,
 ) -> PostMetrics {
     let observed = Observed::new(observations);
-    // One table per metric, window and channel: a post is on one channel, so a table across
-    // channels would be mostly zeros that mean "not on this channel".
-    let mut tables = Vec::new();
-    let mut index: HashMap<(&str, InsightWindow, String), usize> = HashMap::new();
-    for (metric, name) in METRICS {
-        for window in InsightWindow::ALL {
-            let Some(counts) = observed.get(metric, window) else {
-                continue;
-            };
-            let mut by_channel: BTreeMap<&str, Counts> = BTreeMap::new();
-            for ((row, channel), value) in counts {
-                by_channel
-                    .entry(channel.as_str())
-                    .or_default()
-                    .insert((row.clone(), channel.clone()), *value);
-            }
-            for (channel, counts) in by_channel {
-                let mut table = PublishedTable::protect(
-                    name,
-                    window.label(),
-                    &POST_DIMENSIONS,
-                    &counts,
-                    protection,
-                );
-                if metric == "reach" {
-                    table = table.with_total_label(SUM_OF_REACH);
-                }
-                index.insert((metric, window, channel.to_string()), tables.len());
-                tables.push(table);
-            }
-        }
-    }
-    let published = |metric: &str, window: InsightWindow, row: &[String], channel: &str| {
-        index
-            .get(&(metric, window, channel.to_string()))
-            .and_then(|&i| tables.get(i))
-            .and_then(|table| table.cell(row, channel))
-    };
-    let mut rates = Vec::new();
-    for rate in &RATES {
-        for window in InsightWindow::ALL {
-            // Per post: the first stored metric that stands for each part.
-            let part = |names: &[&'static str], key: &(Vec<String>, String)| {
-                names.iter().copied().find(|metric| {
-                    observed
-                        .get(metric, window)
-                        .is_some_and(|counts| counts.contains_key(key))
-                })
-            };
-            let mut both: BTreeMap<(Vec<String>, String), (&str, &str)> = BTreeMap::new();
-            for metric in rate.numerator {
-                let Some(counts) = observed.get(metric, window) else {
-                    continue;
-                };
-                for key in counts.keys() {
-                    if let (Some(top), Some(bottom)) =
-                        (part(rate.numerator, key), part(rate.denominator, key))
-                    {
-                        both.insert(key.clone(), (top, bottom));
-                    }
-                }
-            }
-            if both.is_empty() {
-                continue;
-            }
-            let rows: Vec<Vec<String>> = both
-                .keys()
-                .map(|(row, _)| row.clone())
-                .collect::<BTreeSet<_>>()
+    let published = PostTables::protect(&observed, protection);
+    let rates = RATES
+        .iter()
+        .flat_map(|rate| {
+            InsightWindow::ALL
                 .into_iter()
-                .collect();
-            let columns: Vec<String> = both
-                .keys()
-                .map(|(_, column)| column.clone())
-                .collect::<BTreeSet<_>>()
-                .into_iter()
-                .collect();
-            let cells = rows
-                .iter()
-                .map(|row| {
-                    columns
-                        .iter()
-                        .map(|column| {
-                            let Some((numerator, denominator)) =
-                                both.get(&(row.clone(), column.clone()))
-                            else {
-                                return RateCell::Withheld("not known");
-                            };
-                            match (
-                                published(numerator, window, row, column),
-                                published(denominator, window, row, column),
-                            ) {
-                                (Some(Cell::Count(_)), Some(Cell::Count(0))) => {
-                                    RateCell::Withheld("no denominator")
-                                }
-                                (Some(Cell::Count(n)), Some(Cell::Count(d))) => {
-                                    RateCell::Rate(n as f64 / d as f64)
-                                }
-                                _ => RateCell::Withheld("suppressed"),
-                            }
-                        })
-                        .collect()
-                })
-                .collect();
-            rates.push(PostRateTable {
-                rate: rate.name.to_string(),
-                definition: rate.definition.to_string(),
-                window: window.label().to_string(),
-                decimals: rate.decimals,
-                rows,
-                columns,
-                cells,
-            });
-        }
-    }
+                .filter_map(|window| post_rate_table(rate, window, &observed, &published))
+        })
+        .collect();
     let penetration = estimates
         .iter()
         .map(|estimate| {
             penetration(estimate, &observed, |w, row, channel| {
-                published("reach", w, row, channel)
+                published.cell("reach", w, row, channel)
             })
         })
         .collect();
     let reach_over_time = reach_over_time(&observed, |w, row, channel| {
-        published("reach", w, row, channel)
+        published.cell("reach", w, row, channel)
     });
     PostMetrics {
-        tables,
+        tables: published.tables,
         rates,
         penetration,
         cost_per_1000_reached: NO_SPEND_DATA.to_string(),
         reach_over_time,
+    }
+}
+
+/// The protected post tables, one per metric, window and channel: a post is on one channel,
+/// so a table across channels would be mostly zeros that mean "not on this channel".
+struct PostTables {
+    tables: Vec<PublishedTable>,
+    /// (stored metric, window, channel) → the table's place in `tables`.
+    index: HashMap<(&'static str, InsightWindow, String), usize>,
+}
+
+impl PostTables {
+    fn protect(observed: &Observed, protection: Protection) -> PostTables {
+        let mut tables = Vec::new();
+        let mut index = HashMap::new();
+        for (metric, name) in METRICS {
+            for window in InsightWindow::ALL {
+                let Some(counts) = observed.get(metric, window) else {
+                    continue;
+                };
+                for (channel, counts) in by_channel(counts) {
+                    let mut table = PublishedTable::protect(
+                        name,
+                        window.label(),
+                        &POST_DIMENSIONS,
+                        &counts,
+                        protection,
+                    );
+                    if metric == "reach" {
+                        table = table.with_total_label(SUM_OF_REACH);
+                    }
+                    index.insert((metric, window, channel.to_string()), tables.len());
+                    tables.push(table);
+                }
+            }
+        }
+        PostTables { tables, index }
+    }
+
+    /// A post's published cell of a stored metric, in a window, on a channel.
+    fn cell(
+        &self,
+        metric: &str,
+        window: InsightWindow,
+        row: &[String],
+        channel: &str,
+    ) -> Option<Cell> {
+        self.index
+            .get(&(metric, window, channel.to_string()))
+            .and_then(|&i| self.tables.get(i))
+            .and_then(|table| table.cell(row, channel))
+    }
+}
+
+/// The counts of one metric and window, split by channel.
+fn by_channel(counts: &Counts) -> BTreeMap<&str, Counts> {
+    let mut by_channel: BTreeMap<&str, Counts> = BTreeMap::new();
+    for ((row, channel), value) in counts {
+        by_channel
+            .entry(channel.as_str())
+            .or_default()
+            .insert((row.clone(), channel.clone()), *value);
+    }
+    by_channel
+}
+
+/// One rate in one window, a cell per post and channel where both of its parts were read;
+/// `None` when no post has both.
+fn post_rate_table(
+    rate: &PostRate,
+    window: InsightWindow,
+    observed: &Observed,
+    published: &PostTables,
+) -> Option<PostRateTable> {
+    let both = rate_parts(rate, window, observed);
+    if both.is_empty() {
+        return None;
+    }
+    let rows: Vec<Vec<String>> = both
+        .keys()
+        .map(|(row, _)| row.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let columns: Vec<String> = both
+        .keys()
+        .map(|(_, column)| column.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let cells = rows
+        .iter()
+        .map(|row| {
+            columns
+                .iter()
+                .map(|column| {
+                    let parts = both.get(&(row.clone(), column.clone()));
+                    rate_cell(parts, window, row, column, published)
+                })
+                .collect()
+        })
+        .collect();
+    Some(PostRateTable {
+        rate: rate.name.to_string(),
+        definition: rate.definition.to_string(),
+        window: window.label().to_string(),
+        decimals: rate.decimals,
+        rows,
+        columns,
+        cells,
+    })
+}
+
+/// Per post and channel, the stored metrics that stand for the rate's numerator and
+/// denominator (the first of each that was read for the post), where both were read.
+fn rate_parts(
+    rate: &PostRate,
+    window: InsightWindow,
+    observed: &Observed,
+) -> BTreeMap<(Vec<String>, String), (&'static str, &'static str)> {
+    let part = |names: &[&'static str], key: &(Vec<String>, String)| {
+        names.iter().copied().find(|metric| {
+            observed
+                .get(metric, window)
+                .is_some_and(|counts| counts.contains_key(key))
+        })
+    };
+    let mut both = BTreeMap::new();
+    for metric in rate.numerator {
+        let Some(counts) = observed.get(metric, window) else {
+            continue;
+        };
+        for key in counts.keys() {
+            if let (Some(top), Some(bottom)) =
+                (part(rate.numerator, key), part(rate.denominator, key))
+            {
+                both.insert(key.clone(), (top, bottom));
+            }
+        }
+    }
+    both
+}
+
+/// One post's rate from its published parts: withheld where a part was not read, is
+/// suppressed, or the denominator is 0.
+fn rate_cell(
+    parts: Option<&(&str, &str)>,
+    window: InsightWindow,
+    row: &[String],
+    column: &str,
+    published: &PostTables,
+) -> RateCell {
+    let Some((numerator, denominator)) = parts else {
+        return RateCell::Withheld("not known");
+    };
+    match (
+        published.cell(numerator, window, row, column),
+        published.cell(denominator, window, row, column),
+    ) {
+        (Some(Cell::Count(_)), Some(Cell::Count(0))) => RateCell::Withheld("no denominator"),
+        (Some(Cell::Count(n)), Some(Cell::Count(d))) => RateCell::Rate(n as f64 / d as f64),
+        _ => RateCell::Withheld("suppressed"),
     }
 }
 

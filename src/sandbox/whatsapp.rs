@@ -20,7 +20,7 @@ use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
 use super::callbacks::{self, MessageRef, StatusCallback};
-use super::faults::Rejection;
+use super::faults::{FaultConfig, Rejection};
 use super::limits::WhatsAppThrottle;
 use super::record::Received;
 use super::reply::Reply;
@@ -430,7 +430,28 @@ fn whatsapp_decide(
     let phone = request.phone_number_id;
     let outgoing = validate(&entry.body)?;
     entry.recipient = outgoing.wa_id.clone();
-    let category = match &outgoing.content {
+    let category = content_rules(state, phone, &outgoing, now, entry)?;
+    let faults = state.config.faults.clone();
+    injected_rejection(state, &faults)?;
+    rate_limits(state, phone, &outgoing.wa_id, now)?;
+    let (reply, callback) = accept(state, phone, &outgoing, category, now, entry);
+    if state.dice.roll_drop(&faults) {
+        return Ok((reply.dropped(), Some(callback.unanswered())));
+    }
+    Ok((reply, Some(callback)))
+}
+
+/// What a message may say and when: a template only once approved, free-form text only
+/// within 24 hours of the person's last message. Records the text in `entry`, and answers
+/// the conversation category the message is billed in.
+fn content_rules(
+    state: &SandboxState,
+    phone: &str,
+    outgoing: &Outgoing,
+    now: DateTime<Utc>,
+    entry: &mut Received,
+) -> Result<&'static str, GraphError> {
+    match &outgoing.content {
         Content::Template {
             name,
             language,
@@ -445,7 +466,7 @@ fn whatsapp_decide(
                     &format!("template name ({name}) does not exist in {language}"),
                 ));
             }
-            "utility"
+            Ok("utility")
         }
         Content::Text { body } => {
             entry.text = body.clone();
@@ -463,15 +484,19 @@ fn whatsapp_decide(
                      customer last replied to this number.",
                 ));
             }
-            "service"
+            Ok("service")
         }
-    };
-    let faults = state.config.faults.clone();
-    match state.dice.roll_rejection(&faults) {
-        Some(Rejection::TooManyRequests) => return Err(throughput_error()),
+    }
+}
+
+/// An injected fault that rejects the request, as Meta's errors: a throughput limit, or a
+/// server error (code 2 for 503, 131000 otherwise).
+fn injected_rejection(state: &mut SandboxState, faults: &FaultConfig) -> Result<(), GraphError> {
+    match state.dice.roll_rejection(faults) {
+        Some(Rejection::TooManyRequests) => Err(throughput_error()),
         Some(Rejection::ServerError(code)) => {
             let status = StatusCode::from_u16(code).unwrap_or(StatusCode::BAD_GATEWAY);
-            return Err(if status == StatusCode::SERVICE_UNAVAILABLE {
+            Err(if status == StatusCode::SERVICE_UNAVAILABLE {
                 GraphError::new(
                     status,
                     2,
@@ -485,15 +510,21 @@ fn whatsapp_decide(
                     "Something went wrong",
                     "Message failed to send because of an unknown error.",
                 )
-            });
+            })
         }
-        None => {}
+        None => Ok(()),
     }
+}
+
+/// The phone number's throughput and the per-pair limit; a message within both is counted.
+fn rate_limits(
+    state: &mut SandboxState,
+    phone: &str,
+    wa_id: &str,
+    now: DateTime<Utc>,
+) -> Result<(), GraphError> {
     let limits = &state.config.limits;
-    match state
-        .limiter
-        .whatsapp_check(limits, phone, &outgoing.wa_id, now)
-    {
+    match state.limiter.whatsapp_check(limits, phone, wa_id, now) {
         Ok(()) => {}
         Err(WhatsAppThrottle::Throughput) => return Err(throughput_error()),
         Err(WhatsAppThrottle::Pair) => {
@@ -506,9 +537,21 @@ fn whatsapp_decide(
             ));
         }
     }
-    state
-        .limiter
-        .whatsapp_admit(limits, phone, &outgoing.wa_id, now);
+    state.limiter.whatsapp_admit(limits, phone, wa_id, now);
+    Ok(())
+}
+
+/// Accepts the message: a new wamid in `entry` and the reply, and the status callbacks it
+/// will report (failed for an undeliverable or blocking number, else delivered and maybe
+/// read).
+fn accept(
+    state: &mut SandboxState,
+    phone: &str,
+    outgoing: &Outgoing,
+    category: &'static str,
+    now: DateTime<Utc>,
+    entry: &mut Received,
+) -> (Reply, StatusCallback) {
     let wamid = next_wamid(state);
     entry.delivered = true;
     entry.platform_id = Some(wamid.clone());
@@ -541,10 +584,7 @@ fn whatsapp_decide(
             "messages": [{"id": wamid}],
         }),
     );
-    if state.dice.roll_drop(&faults) {
-        return Ok((reply.dropped(), Some(callback.unanswered())));
-    }
-    Ok((reply, Some(callback)))
+    (reply, callback)
 }
 
 fn throughput_error() -> GraphError {

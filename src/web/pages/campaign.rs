@@ -16,7 +16,7 @@ use crate::auth::Role;
 use crate::campaign::VersionState;
 use crate::campaign::diagnostic::Diagnostics;
 use crate::l10n::{Cell, CompletenessMatrix};
-use crate::render::{PreviewFilter, Renderer, preview_items};
+use crate::render::{PreviewFilter, PreviewItem, Renderer, preview_items};
 use crate::store::{Store, VersionRecord};
 use crate::web::WebState;
 use crate::web::form::FormFields;
@@ -40,9 +40,40 @@ pub async fn show(
         .and_then(|h| versions.iter().find(|v| v.hash.as_str() == h))
         .or_else(|| versions.last())
         .ok_or_else(|| oops(WebError::not_found("There is no such campaign.")))?;
+    let (matrix, items) = matrix_and_previews(&state, focused).await.map_err(oops)?;
+    let title = title(focused);
+    Ok(page(
+        StatusCode::OK,
+        &format!("Campaign {campaign}"),
+        Some(&viewer),
+        "campaign",
+        &json!({
+            "id": campaign,
+            "path": path_segment(&campaign),
+            "title": title,
+            "csrf": viewer.csrf,
+            "versions": rows,
+            "focused": focused.hash.short(),
+            "locales": matrix.locales,
+            "drafts": matrix.drafts,
+            "matrix": matrix_rows(&matrix),
+            "missing": matrix.missing_count(),
+            "previews": previews(&items),
+            "is_scheduler": viewer.has(Role::Scheduler),
+            "is_operator": viewer.has(Role::Scheduler) || viewer.has(Role::Admin),
+        }),
+    ))
+}
+
+/// The focused version's translation-completeness matrix and every text it renders, worked
+/// out from the loaded version.
+async fn matrix_and_previews(
+    state: &WebState,
+    focused: &VersionRecord,
+) -> Result<(CompletenessMatrix, Vec<PreviewItem>), WebError> {
     let public_url = state.api.config.public_url.clone();
     let hash = focused.hash.clone();
-    let (matrix, items) = with_version(&state, focused, move |loaded| {
+    with_version(state, focused, move |loaded| {
         let mut diags = Diagnostics::default();
         let matrix = CompletenessMatrix::build(
             &loaded.campaign,
@@ -62,8 +93,11 @@ pub async fn show(
         (matrix, items)
     })
     .await
-    .map_err(oops)?;
-    let matrix_rows: Vec<Value> = matrix
+}
+
+/// A row per message (or message part), a cell per locale: translated, falling back, missing.
+fn matrix_rows(matrix: &CompletenessMatrix) -> Vec<Value> {
+    matrix
         .rows
         .iter()
         .map(|row| {
@@ -83,8 +117,12 @@ pub async fn show(
                 .collect();
             json!({"label": label, "cells": cells})
         })
-        .collect();
-    let previews: Vec<Value> = items
+        .collect()
+}
+
+/// Each text as its audience will receive it, with its length against the platform's limit.
+fn previews(items: &[PreviewItem]) -> Vec<Value> {
+    items
         .iter()
         .enumerate()
         .map(|(i, item)| {
@@ -105,29 +143,7 @@ pub async fn show(
                 "over": item.limit.is_some_and(|l| item.length > l),
             })
         })
-        .collect();
-    let title = title(focused);
-    Ok(page(
-        StatusCode::OK,
-        &format!("Campaign {campaign}"),
-        Some(&viewer),
-        "campaign",
-        &json!({
-            "id": campaign,
-            "path": path_segment(&campaign),
-            "title": title,
-            "csrf": viewer.csrf,
-            "versions": rows,
-            "focused": focused.hash.short(),
-            "locales": matrix.locales,
-            "drafts": matrix.drafts,
-            "matrix": matrix_rows,
-            "missing": matrix.missing_count(),
-            "previews": previews,
-            "is_scheduler": viewer.has(Role::Scheduler),
-            "is_operator": viewer.has(Role::Scheduler) || viewer.has(Role::Admin),
-        }),
-    ))
+        .collect()
 }
 
 /// One version with its authors, decisions, and the actions the viewer may take on it.
