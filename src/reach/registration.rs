@@ -28,90 +28,119 @@ pub async fn register_webhooks(
     names.sort();
     for name in names {
         let hook = &accounts[name];
-        let account = &hook.account;
-        let channel = &account.channel;
+        let channel = &hook.account.channel;
         let url = format!(
             "{}/hooks/{}/{}",
             hooks_base.trim_end_matches('/'),
             channel.platform,
             channel.account
         );
-        let base = emulator.unwrap_or(&account.base_url);
         let line = match channel.platform {
-            Platform::Telegram if account.audience == Audience::Subscribers => {
-                match (hook.credential("token"), hook.credential("webhook_secret")) {
-                    (Some(token), Some(secret)) => {
-                        let adapter = TelegramAdapter::new(
-                            client.clone(),
-                            base,
-                            token.clone(),
-                            account.chats.clone(),
-                            account.timeout,
-                        );
-                        match adapter.set_webhook(&url, secret.expose()).await {
-                            Ok(()) => format!("{channel}: Telegram sends updates to {url}"),
-                            Err(error) => format!("{channel}: setWebhook failed: {error}"),
-                        }
-                    }
-                    _ => format!(
-                        "{channel}: no `webhook_secret` credential: people cannot subscribe through this bot"
-                    ),
-                }
+            Platform::Telegram if hook.account.audience == Audience::Subscribers => {
+                register_telegram(&client, hook, &url, emulator).await
             }
-            Platform::Viber => match hook.credential("token") {
-                Some(token) => {
-                    let adapter = ViberAdapter::new(
-                        client.clone(),
-                        base,
-                        token.clone(),
-                        account
-                            .sender_name
-                            .clone()
-                            .unwrap_or_else(|| channel.account.clone()),
-                        account.timeout,
-                    );
-                    match adapter.set_webhook(&url).await {
-                        Ok(()) => format!("{channel}: Viber sends callbacks to {url}"),
-                        Err(error) => format!("{channel}: set_webhook failed: {error}"),
-                    }
-                }
-                None => format!("{channel}: no token: its callbacks are not registered"),
-            },
+            Platform::Viber => register_viber(&client, hook, &url, emulator).await,
             Platform::WhatsApp | Platform::Facebook => {
-                let (key, dashboard) = if channel.platform == Platform::WhatsApp {
-                    ("phone_number_id", "whatsapp")
-                } else {
-                    ("page_id", "facebook")
-                };
-                match (emulator, hook.credential(key)) {
-                    (Some(emulator), Some(id)) => {
-                        let body = serde_json::json!({ key: id.expose(), "url": url });
-                        let registered = client
-                            .put(format!(
-                                "{}/sandbox/webhooks/{dashboard}",
-                                emulator.trim_end_matches('/')
-                            ))
-                            .header("content-type", "application/json")
-                            .body(body.to_string())
-                            .send()
-                            .await
-                            .and_then(reqwest::Response::error_for_status);
-                        match registered {
-                            Ok(_) => format!("{channel}: the sandbox sends callbacks to {url}"),
-                            Err(error) => format!(
-                                "{channel}: the sandbox did not take the callback URL: {}",
-                                error.without_url()
-                            ),
-                        }
-                    }
-                    _ => format!(
-                        "{channel}: set the callback URL {url} and your verify token in Meta's app dashboard"
-                    ),
-                }
+                register_meta(&client, hook, &url, emulator).await
             }
             _ => continue,
         };
         lines.push(line);
     }
     lines
+}
+
+/// `setWebhook`, with the secret Telegram sends back on every update.
+async fn register_telegram(
+    client: &reqwest::Client,
+    hook: &HookAccount,
+    url: &str,
+    emulator: Option<&str>,
+) -> String {
+    let account = &hook.account;
+    let channel = &account.channel;
+    let (Some(token), Some(secret)) = (hook.credential("token"), hook.credential("webhook_secret"))
+    else {
+        return format!(
+            "{channel}: no `webhook_secret` credential: people cannot subscribe through this bot"
+        );
+    };
+    let adapter = TelegramAdapter::new(
+        client.clone(),
+        emulator.unwrap_or(&account.base_url),
+        token.clone(),
+        account.chats.clone(),
+        account.timeout,
+    );
+    match adapter.set_webhook(url, secret.expose()).await {
+        Ok(()) => format!("{channel}: Telegram sends updates to {url}"),
+        Err(error) => format!("{channel}: setWebhook failed: {error}"),
+    }
+}
+
+/// `set_webhook`, which Viber confirms with a signed call to the hook.
+async fn register_viber(
+    client: &reqwest::Client,
+    hook: &HookAccount,
+    url: &str,
+    emulator: Option<&str>,
+) -> String {
+    let account = &hook.account;
+    let channel = &account.channel;
+    let Some(token) = hook.credential("token") else {
+        return format!("{channel}: no token: its callbacks are not registered");
+    };
+    let adapter = ViberAdapter::new(
+        client.clone(),
+        emulator.unwrap_or(&account.base_url),
+        token.clone(),
+        account
+            .sender_name
+            .clone()
+            .unwrap_or_else(|| channel.account.clone()),
+        account.timeout,
+    );
+    match adapter.set_webhook(url).await {
+        Ok(()) => format!("{channel}: Viber sends callbacks to {url}"),
+        Err(error) => format!("{channel}: set_webhook failed: {error}"),
+    }
+}
+
+/// Meta's callback URL is set in its app dashboard: the emulator's stand-in for it in a
+/// rehearsal, else a line telling the operator what to enter there.
+async fn register_meta(
+    client: &reqwest::Client,
+    hook: &HookAccount,
+    url: &str,
+    emulator: Option<&str>,
+) -> String {
+    let channel = &hook.account.channel;
+    let (key, dashboard) = if channel.platform == Platform::WhatsApp {
+        ("phone_number_id", "whatsapp")
+    } else {
+        ("page_id", "facebook")
+    };
+    let (Some(emulator), Some(id)) = (emulator, hook.credential(key)) else {
+        return format!(
+            "{channel}: set the callback URL {url} and your verify token in Meta's app dashboard"
+        );
+    };
+    let body = serde_json::json!({ key: id.expose(), "url": url });
+    let registered = client
+        .put(format!(
+            "{}/sandbox/webhooks/{dashboard}",
+            emulator.trim_end_matches('/')
+        ))
+        .header("content-type", "application/json")
+        .body(body.to_string())
+        .send()
+        .await
+        .and_then(reqwest::Response::error_for_status);
+    match registered {
+        Ok(_) => format!("{channel}: the sandbox sends callbacks to {url}"),
+        Err(error) => format!(
+            "{channel}: the sandbox did not take the callback URL: {}",
+            error.without_url()
+        ),
+    }
 }
