@@ -48,6 +48,21 @@ pub enum ConsentEventResult {
     TooEarly,
 }
 
+/// What a batch of the dispatcher did, as the metrics count it. The dispatcher fills it in
+/// from its own report, so that metrics need not know the dispatcher.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct JobCounts {
+    pub leased: usize,
+    pub sent: usize,
+    pub retried: usize,
+    pub deferred: usize,
+    pub dead: usize,
+    /// Outcome unknown, in this batch or recovered from a stopped worker.
+    pub unknown: usize,
+    pub cancelled: usize,
+    pub erased: usize,
+}
+
 /// The process's metrics.
 pub static METRICS: LazyLock<Metrics> = LazyLock::new(Metrics::default);
 
@@ -57,7 +72,7 @@ impl Metrics {
         *requests.entry((method.to_string(), status)).or_default() += 1;
     }
 
-    pub fn dispatched(&self, report: &crate::dispatch::TickReport) {
+    pub fn dispatched(&self, report: &JobCounts) {
         self.jobs_leased
             .fetch_add(report.leased as u64, Ordering::Relaxed);
         self.jobs_sent
@@ -68,10 +83,8 @@ impl Metrics {
             .fetch_add(report.deferred as u64, Ordering::Relaxed);
         self.jobs_dead
             .fetch_add(report.dead as u64, Ordering::Relaxed);
-        self.jobs_unknown.fetch_add(
-            (report.unknown + report.recovered_unknown) as u64,
-            Ordering::Relaxed,
-        );
+        self.jobs_unknown
+            .fetch_add(report.unknown as u64, Ordering::Relaxed);
         self.jobs_cancelled
             .fetch_add(report.cancelled as u64, Ordering::Relaxed);
         self.subscribers_erased
@@ -235,7 +248,7 @@ mod tests {
         let metrics = Metrics::default();
         metrics.http_request("GET", 200);
         metrics.http_request("GET", 200);
-        metrics.dispatched(&crate::dispatch::TickReport {
+        metrics.dispatched(&JobCounts {
             leased: 3,
             sent: 2,
             dead: 1,

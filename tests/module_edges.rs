@@ -34,8 +34,6 @@ const KNOWN_CYCLES: &[&[&str]] = &[
     // `config.rs` parses the publication policy with `report`'s types, while reports name
     // the platforms, whose credentials read `config`.
     &["config", "report", "platforms", "config"],
-    // `metrics.rs` reads `dispatch::TickReport`, while the dispatcher records metrics.
-    &["metrics", "dispatch", "metrics"],
     // The adapters take `campaign::PreparedText` and `campaign::Locale`, while the campaign
     // model names `platforms::Platform` and `platforms::ChannelRef`.
     &["platforms", "campaign", "platforms"],

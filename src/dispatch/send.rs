@@ -59,7 +59,7 @@ impl<S: Store> Dispatcher<S> {
             .publish_in_chunks(ready, &batch, now_ms, &mut outcomes)
             .await;
         self.flush_outcomes(&batch, &mut outcomes).await?;
-        crate::metrics::METRICS.dispatched(&outcomes.report);
+        crate::metrics::METRICS.dispatched(&outcomes.report.job_counts());
         published.map(|()| outcomes.report)
     }
 

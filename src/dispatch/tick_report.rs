@@ -1,5 +1,6 @@
 //! What one tick did, counted for the worker's log and the metrics.
 
+use crate::metrics::JobCounts;
 use crate::store::JobOutcome;
 
 /// What one tick did.
@@ -25,6 +26,20 @@ pub struct TickReport {
 }
 
 impl TickReport {
+    /// What the metrics count of this tick.
+    pub fn job_counts(&self) -> JobCounts {
+        JobCounts {
+            leased: self.leased,
+            sent: self.sent,
+            retried: self.retried,
+            deferred: self.deferred,
+            dead: self.dead,
+            unknown: self.unknown + self.recovered_unknown,
+            cancelled: self.cancelled,
+            erased: self.erased,
+        }
+    }
+
     /// Counts one job's outcome under its heading (an expansion is counted by its deliveries,
     /// in `expanded`, by whoever expands).
     pub(super) fn count(&mut self, outcome: &JobOutcome) {
