@@ -8,6 +8,7 @@ pub mod interval_attack;
 pub mod published_reports;
 pub mod relay;
 pub mod served;
+#[macro_use]
 pub mod stores;
 pub mod tidy_csv;
 pub mod webdriver;

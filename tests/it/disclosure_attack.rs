@@ -4,7 +4,7 @@
 //! tests/fixtures/disclosure, from `herald demo --weeks 8 --seed 3`), and on small reports
 //! whose answers are worked out by hand, so that the attacker cannot quietly become weaker.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 

@@ -1,7 +1,7 @@
 //! The HTTP API as its users meet it: the real router on port 0 with a fresh database, tokens
 //! for each role, and requests over HTTP.
 
-mod common;
+use crate::common;
 
 use herald::report::{Protection, Published};
 use std::collections::BTreeMap;

@@ -1,6 +1,6 @@
 //! The long-running commands as an operator runs them: `serve`, `worker`, `deadletter`.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};

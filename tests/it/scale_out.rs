@@ -6,7 +6,7 @@
 //!
 //! Runs when `HERALD_TEST_POSTGRES_URL` names a server (CI sets it); skipped otherwise.
 
-mod common;
+use crate::common;
 
 use std::collections::HashSet;
 use std::process::{Child, Command, Stdio};

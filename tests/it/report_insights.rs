@@ -3,7 +3,7 @@
 //! interval capped at 1, small reach suppressed and the rates built on it withheld, and the
 //! metadata (estimates, API versions) in every format.
 
-mod common;
+use crate::common;
 
 use chrono::{TimeZone, Utc};
 use common::Project;

@@ -1,7 +1,7 @@
 //! `herald report` on known counters: the numbers, the suppression and the metadata a reader
 //! gets, in CSV, JSON and HTML.
 
-mod common;
+use crate::common;
 
 use common::Project;
 use common::tidy_csv::{counted, find, published, rows, withheld};

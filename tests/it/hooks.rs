@@ -7,7 +7,7 @@
 //! Button presses (language, group) likewise: a replayed press never undoes a later choice,
 //! never follows a person through an opt-out, and a stale one does nothing.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 

@@ -2,7 +2,7 @@
 //! set: migrations, content-hashed versions, the lifecycle, and idempotent planning across
 //! daylight-saving changes in several time zones.
 
-mod common;
+use crate::common;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use common::Project;

@@ -4,7 +4,7 @@
 //! each (segment, channel) with an ad account gets one estimate at launch; throttling leaves
 //! polls due and a deleted post ends its poll.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;

@@ -4,7 +4,7 @@
 //! consent events and menu choices applied once and in event-time order, their records pruned
 //! when due, and never applied again once the sweep has pruned their time.
 
-mod common;
+use crate::common;
 
 use chrono::{DateTime, TimeZone, Utc};
 use common::Project;

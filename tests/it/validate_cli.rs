@@ -1,6 +1,6 @@
 //! `herald validate` on broken inputs: every problem at its exact `path:line:col`, exit 1.
 
-mod common;
+use crate::common;
 
 use common::Project;
 

@@ -14,7 +14,7 @@
 //! Each test prints its figures. The PostgreSQL test runs when `HERALD_TEST_POSTGRES_URL`
 //! names a server (CI sets it) and is skipped otherwise.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::net::SocketAddr;

@@ -1,7 +1,7 @@
 //! `herald preview`: the exact text a segment × locale × channel receives, for right-to-left
 //! and left-to-right locales on an HTML platform (Telegram) and plain-text ones.
 
-mod common;
+use crate::common;
 
 use common::Project;
 use herald::campaign::Locale;

@@ -3,7 +3,7 @@
 //! submit, approve, schedule, kill switch, report), with a screenshot of each page; and the
 //! security rules (CSRF, four eyes, roles, cookies) checked over plain HTTP.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

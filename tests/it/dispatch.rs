@@ -3,7 +3,7 @@
 //! recovery from a worker that stopped mid-batch, the kill switch, and several workers on one
 //! database without a job sent twice.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;

@@ -1,6 +1,6 @@
 //! `herald plan` and `herald migrate` as a user runs them.
 
-mod common;
+use crate::common;
 
 use common::Project;
 

@@ -3,7 +3,7 @@
 //! forged partner events, slow clients holding connections, missing security headers, and a
 //! partner redirect carrying credentials to another host.
 
-mod common;
+use crate::common;
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;

@@ -4,7 +4,7 @@
 //! pad a number with a quadrillion zeros, and many of them at once. Each gets 422 with a
 //! diagnostic naming the file, line and column, and the service keeps answering.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Command, Stdio};

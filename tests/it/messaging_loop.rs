@@ -5,7 +5,7 @@
 //! is not approved for a language blocks that locale with the reason. A captured subscription
 //! replayed after the person left reaches nobody; a real new one does.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

@@ -2,7 +2,7 @@
 //! campaigns go out through the emulated partners, people subscribe and click, and the
 //! reports it writes carry what happened.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 

@@ -1,0 +1,39 @@
+//! herald's integration tests, as modules of one test binary: one link instead of one per
+//! file. Each module's documentation says what it attacks. Two suites keep binaries of their
+//! own: `tests/soak.rs` measures its own process's memory, which other tests running in the
+//! same process would disturb, and `tests/fuzz.rs` is also run alone, in release mode, by
+//! `.ci/fuzz`.
+
+#[macro_use]
+#[path = "../common/mod.rs"]
+mod common;
+
+mod api;
+mod demo_cli;
+mod deploy_files;
+mod disclosure_attack;
+mod disk_full;
+mod dispatch;
+mod faults;
+mod hooks;
+mod insights_polling;
+mod insights_store;
+mod integrity;
+mod messaging_loop;
+mod messaging_platforms;
+mod module_edges;
+mod plan_cli;
+mod preview_cli;
+mod report_cli;
+mod report_insights;
+mod sandbox;
+mod sandbox_messaging;
+mod scale_out;
+mod service_cli;
+mod social_platforms;
+mod store_and_schedule;
+mod subscribers_store;
+mod unit_sizes;
+mod upload_limits;
+mod validate_cli;
+mod web_ui;
