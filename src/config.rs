@@ -9,7 +9,7 @@ use crate::campaign::diagnostic::{Diagnostics, SourceFile};
 use crate::campaign::toml_reader::{Located, TableReader, parse_document};
 use crate::client_address::{AddressRange, ForwardedHeader, TrustedProxies};
 use crate::platforms::{ChannelRef, Platform};
-use crate::report::{Breakdown, MAX_MAX_NOISE, MIN_K, Period, PublicationPolicy};
+use crate::publication::{Breakdown, MAX_MAX_NOISE, MIN_K, Period, PublicationPolicy};
 
 /// Where tracking links point when the configuration does not say.
 pub const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:8080";

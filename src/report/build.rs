@@ -7,8 +7,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::Serialize;
 
-use super::cell_key::Protection;
-use super::policy::PublicationPolicy;
 use super::post_metrics::{
     ApiVersionNote, EstimateNote, PostMetrics, api_versions, estimate_notes, post_metrics,
 };
@@ -16,40 +14,13 @@ use super::published::{KeyedCount, PublishedTable};
 use super::range::DateRange;
 use super::rates::{RateTable, VariantComparison, compare_variants, rate_table};
 use super::receipts::{Receipt, column_reports};
+use crate::publication::PublicationPolicy;
+use crate::publication::{Breakdown, Period, Protection};
 use crate::store::{
     AudienceEstimateRecord, ClickCount, ClickKey, DeliveryCount, InsightObservation,
 };
 
-/// How counts are grouped in time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Period {
-    Run,
-    Day,
-    Week,
-}
-
 impl Period {
-    /// `run`, `day` or `week`.
-    pub fn parse(text: &str) -> Option<Period> {
-        match text.trim() {
-            "run" => Some(Period::Run),
-            "day" => Some(Period::Day),
-            "week" => Some(Period::Week),
-            _ => None,
-        }
-    }
-
-    /// The name [`Period::parse`] reads.
-    pub fn name(self) -> &'static str {
-        period_name(self)
-    }
-
-    /// Whether the counters must be read per day (rather than summed over the run).
-    pub fn needs_days(self) -> bool {
-        self != Period::Run
-    }
-
     /// Every period's label from the day `first` to the day `last`, in order, with no gaps:
     /// tables list each of them, counted or not.
     fn labels_between(self, first: NaiveDate, last: NaiveDate) -> Vec<String> {
@@ -233,83 +204,7 @@ impl Report {
     }
 }
 
-/// Which breakdowns a report's tables show (`--by`): rows by segment, locale and variant,
-/// columns by channel, each one fixed set, so that two reports cannot be differenced to
-/// isolate a small group. What is left out is summed over.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Breakdown {
-    pub segment: bool,
-    pub locale: bool,
-    pub channel: bool,
-    pub variant: bool,
-}
-
-/// A report breakdown names itself (`segment,locale,channel,variant`).
-impl Serialize for Breakdown {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.name())
-    }
-}
-
-/// A breakdown dimension herald does not know.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnknownBreakdown(pub String);
-
-impl std::fmt::Display for UnknownBreakdown {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "unknown breakdown `{}`; use segment, locale, channel and variant, separated by commas",
-            self.0
-        )
-    }
-}
-
-impl std::error::Error for UnknownBreakdown {}
-
 impl Breakdown {
-    pub const ALL: Breakdown = Breakdown {
-        segment: true,
-        locale: true,
-        channel: true,
-        variant: true,
-    };
-
-    /// `segment,locale,channel,variant` or any part of it, in any order.
-    pub fn parse(text: &str) -> Result<Breakdown, UnknownBreakdown> {
-        let mut by = Breakdown {
-            segment: false,
-            locale: false,
-            channel: false,
-            variant: false,
-        };
-        for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            match part {
-                "segment" => by.segment = true,
-                "locale" => by.locale = true,
-                "channel" => by.channel = true,
-                "variant" => by.variant = true,
-                other => return Err(UnknownBreakdown(other.to_string())),
-            }
-        }
-        Ok(by)
-    }
-
-    /// The breakdown's dimensions in their canonical order, as [`Breakdown::parse`] reads them.
-    pub fn name(self) -> String {
-        [
-            (self.segment, "segment"),
-            (self.locale, "locale"),
-            (self.channel, "channel"),
-            (self.variant, "variant"),
-        ]
-        .iter()
-        .filter(|(on, _)| *on)
-        .map(|(_, name)| *name)
-        .collect::<Vec<_>>()
-        .join(",")
-    }
-
     fn column(self, channel: &str) -> String {
         if self.channel {
             channel.to_string()
@@ -515,7 +410,7 @@ impl TableLayout<'_> {
     ) -> PublishedTable {
         PublishedTable::perturb(
             metric,
-            period_name(self.period),
+            self.period.name(),
             dims,
             counts,
             Some(self.periods),
@@ -587,13 +482,5 @@ pub(super) fn variant_label(variant: &str) -> String {
         NO_VARIANT.to_string()
     } else {
         variant.to_string()
-    }
-}
-
-fn period_name(period: Period) -> &'static str {
-    match period {
-        Period::Run => "run",
-        Period::Day => "day",
-        Period::Week => "week",
     }
 }

@@ -8,13 +8,15 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::build::{Breakdown, Period, Report};
-use super::cell_key::Protection;
+use super::build::Report;
+
 use super::export::{WithSummary, escape, to_html};
-use super::policy::PublicationPolicy;
 use super::published::Cell;
 use super::range::DateRange;
 use super::tidy_csv::to_csv;
+use crate::publication::Protection;
+use crate::publication::PublicationPolicy;
+use crate::publication::{Breakdown, Period};
 
 /// The most campaigns one comparison holds: enough for a year of quarterly campaigns, few
 /// enough that the page stays readable and the request cheap.

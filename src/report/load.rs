@@ -3,11 +3,13 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::build::{Breakdown, Period, Report, build_report_by};
+use super::build::{Report, build_report_by};
+
 use super::comparison::Comparison;
-use super::policy::{NotPublished, PublicationPolicy};
 use super::publication_edge::{NotSettled, published_through};
 use super::range::{DateRange, RangeError};
+use crate::publication::{Breakdown, Period};
+use crate::publication::{NotPublished, PublicationPolicy};
 use crate::store::{Store, StoreError};
 
 /// What an evaluator asks for: a period and a breakdown the policy publishes, and the dates

@@ -11,7 +11,6 @@ mod data_dictionary;
 mod export;
 mod load;
 mod plain_numbers;
-mod policy;
 mod post_metrics;
 mod publication_edge;
 mod published;
@@ -26,17 +25,16 @@ mod suppression;
 mod test_reports;
 mod tidy_csv;
 
-pub use build::{
-    Breakdown, DEFINITIONS, NO_VARIANT, Period, Report, build_report, build_report_by,
+pub use crate::publication::{
+    Breakdown, DEFAULT_MAX_NOISE, MAX_MAX_NOISE, MIN_K, Method, NotPublished, Period, Protection,
+    PublicationPolicy, UnknownBreakdown,
 };
-pub use cell_key::{
-    DEFAULT_MAX_NOISE, MAX_MAX_NOISE, MIN_K, Method, Protection, Published, cell_key, noise,
-};
+pub use build::{DEFINITIONS, NO_VARIANT, Report, build_report, build_report_by};
+pub use cell_key::{Published, cell_key, noise};
 pub use comparison::{CompareError, Comparison, HeadlineRow, MAX_COMPARED, compared_ids};
 pub use data_dictionary::{DATA_DICTIONARY, DictionaryEntry, data_dictionary_csv};
 pub use export::{to_html, to_json};
 pub use load::{ReportError, ReportRequest, RequestRefused, campaign_report, campaigns_compared};
-pub use policy::{NotPublished, PublicationPolicy};
 pub use post_metrics::{
     ApiVersionNote, EstimateNote, LocaleReach, NO_SPEND_DATA, POST_DIMENSIONS, Penetration,
     PostMetrics, PostRateTable, SUM_OF_REACH, post_metrics,

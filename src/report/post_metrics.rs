@@ -10,9 +10,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::cell_key::Protection;
 use super::published::{Cell, PublishedTable};
 use super::rates::RateCell;
+use crate::publication::Protection;
 use crate::reach::InsightWindow;
 use crate::store::{AudienceEstimateRecord, InsightObservation};
 

@@ -15,7 +15,7 @@
 
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 
-use super::build::Period;
+use crate::publication::Period;
 
 /// How many days after a day its counts are final.
 pub const SETTLE_DAYS: u64 = 8;

@@ -6,8 +6,10 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::cell_key::{Protection, Published, round};
+use super::cell_key::{Published, round};
+
 use super::suppression::{Suppressed, Table, suppress};
+use crate::publication::Protection;
 
 /// A published count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -10,8 +10,10 @@
 use chrono::{Datelike, NaiveDate, Weekday};
 use serde::Serialize;
 
-use super::build::{Period, Report};
+use super::build::Report;
+
 use super::published::{Cell, PublishedTable};
+use crate::publication::Period;
 
 /// What the totals of a narrowed table are.
 pub const SUM_OF_PUBLISHED: &str = "sum of the published cells shown (suppressed cells left out)";

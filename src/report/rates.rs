@@ -187,7 +187,7 @@ pub fn compare_variants(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::cell_key::Protection;
+    use crate::publication::Protection;
     use crate::report::published::KeyedCount;
     use crate::report::statistics::RelativeLift;
 

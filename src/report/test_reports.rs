@@ -4,8 +4,10 @@
 
 use chrono::{TimeZone, Utc};
 
-use super::build::{Breakdown, Period, Report, build_report_by};
-use super::cell_key::Protection;
+use super::build::{Report, build_report_by};
+
+use crate::publication::Protection;
+use crate::publication::{Breakdown, Period};
 use crate::store::{ClickCount, ClickKey, DeliveryCount, InsightObservation};
 
 /// k = 10, no rounding, noise up to ±3: the defaults (record keys 0 here add no noise).

@@ -491,7 +491,7 @@ mod tests {
     use std::collections::{BTreeMap, BTreeSet};
 
     use super::*;
-    use crate::report::build::Breakdown;
+    use crate::publication::Breakdown;
     use crate::report::data_dictionary::DATA_DICTIONARY;
     use crate::report::test_reports::{
         clicks, count, parse_csv, report, report_by, seen, three_platforms,

@@ -3,7 +3,6 @@
 //! replaces its value instead of adding to it; a worker whose lease moved writes nothing;
 //! an ended poll is never leased again; one estimate per (version, segment, channel).
 
-
 use herald::store::{
     AudienceEstimateRecord, InsightObservation, InsightPoll, NewInsightPoll, PollOutcome,
     PollRecord, Store,

@@ -31,18 +31,12 @@ const KNOWN_CYCLES: &[&[&str]] = &[
     &["campaign", "render", "campaign"],
     // The campaign model holds `schedule::CronSchedule`, while planning reads the model.
     &["campaign", "schedule", "campaign"],
-    // `config.rs` parses the publication policy with `report`'s types, while reports name
-    // the platforms, whose credentials read `config`.
-    &["config", "report", "platforms", "config"],
     // The adapters take `campaign::PreparedText` and `campaign::Locale`, while the campaign
     // model names `platforms::Platform` and `platforms::ChannelRef`.
     &["platforms", "campaign", "platforms"],
     // `platforms/credentials.rs` reads `config::Account`, while `config.rs` uses the platform
     // names.
     &["platforms", "config", "platforms"],
-    // The store takes `schedule::PlannedJob` as the shape of a job to insert, while planning
-    // reads the campaign model, which reaches the store through `config` and `report`.
-    &["store", "schedule", "campaign", "config", "report", "store"],
 ];
 
 /// Module → module → the files whose imports make that edge.

@@ -26,7 +26,10 @@ fn no_source_file_is_over_a_thousand_lines() {
             (lines > MAX_FILE_LINES).then(|| format!("{} ({lines} lines)", relative(root, &path)))
         })
         .collect();
-    assert!(long.is_empty(), "files over {MAX_FILE_LINES} lines: {long:#?}");
+    assert!(
+        long.is_empty(),
+        "files over {MAX_FILE_LINES} lines: {long:#?}"
+    );
 }
 
 #[test]
@@ -45,7 +48,10 @@ fn no_function_is_over_a_hundred_lines() {
             }
         }
     }
-    assert!(long.is_empty(), "functions over {MAX_FUNCTION_LINES} lines: {long:#?}");
+    assert!(
+        long.is_empty(),
+        "functions over {MAX_FUNCTION_LINES} lines: {long:#?}"
+    );
     let gone: Vec<_> = KNOWN_LONG
         .iter()
         .filter(|known| !seen_known.iter().any(|seen| seen == *known))

@@ -1,7 +1,7 @@
 //! The summary read back from small reports: per platform, best variant, notes.
 
 use super::*;
-use crate::report::build::Breakdown;
+use crate::publication::Breakdown;
 use crate::report::test_reports::{count, report, report_by, seen, three_platforms};
 
 fn platform<'a>(summary: &'a Summary, name: &str) -> &'a PlatformSummary {

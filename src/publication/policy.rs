@@ -6,8 +6,7 @@
 
 use serde::Serialize;
 
-use super::build::{Breakdown, Period};
-use super::cell_key::Protection;
+use super::{Breakdown, Period, Protection};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PublicationPolicy {
