@@ -234,7 +234,7 @@ fn parse_locale(
     match Locale::parse(&tag.value) {
         Ok(locale) => Some(Located::new(locale, tag.span.clone())),
         Err(message) => {
-            diags.error(file, tag.span.clone(), message);
+            diags.error(file, tag.span.clone(), message.to_string());
             None
         }
     }
@@ -559,7 +559,7 @@ fn parse_send(
     for channel in reader.req_str_list("channels", diags).unwrap_or_default() {
         match ChannelRef::parse(&channel.value) {
             Err(message) => {
-                diags.error(file, channel.span, message);
+                diags.error(file, channel.span, message.to_string());
                 ok = false;
             }
             Ok(parsed) => {
@@ -613,7 +613,7 @@ fn parse_send(
             .and_then(|cron| match CronSchedule::parse(&cron.value) {
                 Ok(schedule) => Some(schedule),
                 Err(message) => {
-                    diags.error(file, cron.span, message);
+                    diags.error(file, cron.span, message.to_string());
                     None
                 }
             });

@@ -146,7 +146,7 @@ pub async fn run_demo(options: &DemoOptions) -> Result<DemoOutcome, String> {
         crate::client_address::AddressRange::parse("127.0.0.1").map_err(|e| e.to_string())?,
     ]);
     let config = Arc::new(project.config.clone());
-    let vault = Arc::new(SubscriberVault::ephemeral()?);
+    let vault = Arc::new(SubscriberVault::ephemeral().map_err(|e| e.to_string())?);
     let accounts = Arc::new(hook_accounts(
         &config,
         Some(&crate::platforms::Secret::new(
@@ -224,7 +224,10 @@ pub async fn run_demo(options: &DemoOptions) -> Result<DemoOutcome, String> {
     }
 
     // People opt in by writing to the bots, through the partners, as they would.
-    let joined = people.subscribe_all(&sandbox, &config).await?;
+    let joined = people
+        .subscribe_all(&sandbox, &config)
+        .await
+        .map_err(|e| e.to_string())?;
     progress::note(&format!(
         "{joined} people subscribed to the messaging channels; running {} simulated days",
         (end - start).num_days()

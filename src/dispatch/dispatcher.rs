@@ -337,7 +337,8 @@ impl<S: Store> Dispatcher<S> {
                 }
                 continue;
             }
-            let mut credentials = resolve_credentials(account, rehearsal, stored)?;
+            let mut credentials =
+                resolve_credentials(account, rehearsal, stored).map_err(|e| e.to_string())?;
             let mut required = |key: &str| {
                 credentials
                     .remove(key)
@@ -1096,7 +1097,7 @@ impl<S: Store> Dispatcher<S> {
                         job.id,
                         JobOutcome::Dead {
                             code: "sealed_identifier".into(),
-                            text: error,
+                            text: error.to_string(),
                         },
                     ));
                 }
@@ -1408,19 +1409,22 @@ impl<S: Store> Dispatcher<S> {
                         record.bundle,
                         Arc::clone(&self.config),
                     )
-                    .await?,
+                    .await
+                    .map_err(|e| e.to_string())?,
                 )
             }
         };
-        let channel = ChannelRef::parse(&job.channel)?;
-        version.prepare(
-            &job.send,
-            &job.segment,
-            &job.locale,
-            &channel,
-            &job.idempotency_key,
-            &self.config.public_url,
-        )
+        let channel = ChannelRef::parse(&job.channel).map_err(|e| e.to_string())?;
+        version
+            .prepare(
+                &job.send,
+                &job.segment,
+                &job.locale,
+                &channel,
+                &job.idempotency_key,
+                &self.config.public_url,
+            )
+            .map_err(|e| e.to_string())
     }
 
     /// Publishes a chunk of calls: one at a time in time order (simulated clock), or

@@ -7,7 +7,8 @@
 //! partner stamped them, and only while the partner could still be retrying them (see
 //! [`apply`]). A partner hears 200 only
 //! when what it sent is committed, so that a failure makes it send again rather than lose a
-//! callback.
+//! callback: 503 when trying again later can succeed (no key to seal identifiers yet, a full
+//! disk, a database restarting), 500 when storing failed for a reason waiting will not fix.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -20,7 +21,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::{DateTime, Utc};
 
-use super::callbacks::{CallbackIngestor, receipt};
+use super::callbacks::{CallbackIngestor, IngestError, receipt};
 use super::inbound::{
     DeliveryStatus, EventWindow, InboundEvent, ParseError, SignatureError, Timeliness,
     answer_hub_challenge, parse_telegram, parse_viber, parse_whatsapp, phone_number_ids,
@@ -30,7 +31,7 @@ use crate::clock::Clock;
 use crate::config::{Account, Config};
 use crate::metrics::{ConsentEventResult, METRICS};
 use crate::platforms::{Platform, Secret, StoredCredentials, resolve_credentials};
-use crate::store::{AnyStore, StatusReceipt};
+use crate::store::{AnyStore, StatusReceipt, StoreError};
 use crate::subscribers::{Consent, ConsentChange, EventOrder, SubscriberVault};
 
 /// Callback bodies above this are refused with 413 (partners send a few kilobytes).
@@ -207,15 +208,58 @@ async fn receive(
     };
     match apply(&state, hook, events).await {
         Ok(()) => refuse(StatusCode::OK, "ok"),
-        Err(Unavailable(reason)) => {
-            tracing::warn!(channel = %hook.account.channel, %reason, "a callback could not be taken; the partner will send it again");
-            refuse(StatusCode::SERVICE_UNAVAILABLE, "try again later")
-        }
+        Err(not_taken) => not_taken.answer(&hook.account.channel.to_string()),
     }
 }
 
-/// Why a callback could not be taken now (the partner retries on anything but 2xx).
-struct Unavailable(String);
+/// Why a callback could not be taken (the partner retries on anything but 2xx).
+#[derive(Debug, thiserror::Error)]
+enum NotTaken {
+    /// A subscriber event arrived, and this process has no key to seal identifiers with.
+    #[error(
+        "subscriber identifiers cannot be sealed: {} is not set",
+        crate::secrets::SECRET_KEY_VARIABLE
+    )]
+    NoVault,
+    /// A subscriber change could not be stored.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The status callbacks could not be committed.
+    #[error(transparent)]
+    Ingest(#[from] IngestError),
+}
+
+impl NotTaken {
+    /// The storage failure behind, if storage failed.
+    fn store_error(&self) -> Option<&StoreError> {
+        match self {
+            NotTaken::Store(error) => Some(error),
+            NotTaken::Ingest(IngestError::Store(error)) => Some(error),
+            NotTaken::NoVault | NotTaken::Ingest(IngestError::Stopped) => None,
+        }
+    }
+
+    /// The partner's answer, logged for the operator: 503 when the same callback can be taken
+    /// later without anyone changing herald (the key gets set, space is freed, the database is
+    /// back), 500 when storing failed otherwise (a bug, unreadable stored data). Either way
+    /// nothing was acknowledged, so the partner sends the callback again.
+    fn answer(&self, channel: &str) -> Response {
+        match self.store_error() {
+            Some(error) if error.is_disk_full() => {
+                tracing::error!(%channel, %error, "a callback could not be stored: the disk is full; the partner will send it again once space is freed");
+                refuse(StatusCode::SERVICE_UNAVAILABLE, "try again later")
+            }
+            Some(error) if !error.is_transient() => {
+                tracing::error!(%channel, %error, "a callback could not be stored, and retrying will not help by itself; the partner will send it again");
+                refuse(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
+            }
+            _ => {
+                tracing::warn!(%channel, reason = %self, "a callback could not be taken; the partner will send it again");
+                refuse(StatusCode::SERVICE_UNAVAILABLE, "try again later")
+            }
+        }
+    }
+}
 
 /// Acts on a verified request's events: subscriber changes first, then the statuses in one
 /// group commit. An opt-in, opt-out or choice is applied only if its time lies in the
@@ -228,7 +272,7 @@ async fn apply(
     state: &HookState,
     hook: &HookAccount,
     events: Vec<InboundEvent>,
-) -> Result<(), Unavailable> {
+) -> Result<(), NotTaken> {
     let channel = hook.account.channel.to_string();
     let now = state.clock.now();
     let window = EventWindow::for_platform(hook.account.channel.platform);
@@ -238,12 +282,6 @@ async fn apply(
         vault,
         account: &hook.account,
     });
-    let needs_vault = || {
-        Unavailable(format!(
-            "subscriber identifiers cannot be sealed: {} is not set",
-            crate::secrets::SECRET_KEY_VARIABLE
-        ))
-    };
     let mut statuses = Vec::new();
     for event in events {
         let changed = match event {
@@ -269,10 +307,7 @@ async fn apply(
                     // The failure of one sent message is one event: its id is the message's.
                     let event_id = format!("failed:{}", status.platform_message_id);
                     if let Some(order) = admit(&channel, &window, &event_id, status.at, now) {
-                        let change = consent
-                            .unsubscribe(recipient, order)
-                            .await
-                            .map_err(|e| Unavailable(e.to_string()))?;
+                        let change = consent.unsubscribe(recipient, order).await?;
                         tally(&channel, change);
                     }
                 }
@@ -296,7 +331,7 @@ async fn apply(
                 payload,
                 stamp,
             } => {
-                let consent = consent.as_ref().ok_or_else(needs_vault)?;
+                let consent = consent.as_ref().ok_or(NotTaken::NoVault)?;
                 let Some(order) = admit(&channel, &window, &stamp.id, stamp.at, now) else {
                     continue;
                 };
@@ -310,7 +345,7 @@ async fn apply(
                 reason,
                 stamp,
             } => {
-                let consent = consent.as_ref().ok_or_else(needs_vault)?;
+                let consent = consent.as_ref().ok_or(NotTaken::NoVault)?;
                 let Some(order) = admit(&channel, &window, &stamp.id, stamp.at, now) else {
                     continue;
                 };
@@ -319,7 +354,7 @@ async fn apply(
                 change.inspect(|change| tally(&channel, *change))
             }
             InboundEvent::Choice { user, data, stamp } => {
-                let consent = consent.as_ref().ok_or_else(needs_vault)?;
+                let consent = consent.as_ref().ok_or(NotTaken::NoVault)?;
                 let Some(order) = admit(&channel, &window, &stamp.id, stamp.at, now) else {
                     continue;
                 };
@@ -328,15 +363,11 @@ async fn apply(
             }
             InboundEvent::Text { .. } => continue,
         };
-        let change = changed.map_err(|e| Unavailable(e.to_string()))?;
+        let change = changed?;
         tracing::debug!(%channel, ?change, "subscriber event");
     }
-    state
-        .ingestor
-        .ingest(statuses)
-        .await
-        .map(|_| ())
-        .map_err(Unavailable)
+    state.ingestor.ingest(statuses).await?;
+    Ok(())
 }
 
 /// The order in which a consent event stamped `at` is applied, if its time lies in the
@@ -383,4 +414,46 @@ fn tally(channel: &str, change: ConsentChange) {
         tracing::info!(%channel, ?result, "a consent event was not applied again or out of order");
     }
     METRICS.consent_event(result);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::file_fault_errors;
+
+    #[tokio::test]
+    async fn a_full_disk_asks_for_a_retry_and_a_bug_says_so() {
+        let full = StoreError::from(file_fault_errors::disk_full().await).in_sqlite_file("h.db");
+        for full in [
+            NotTaken::Store(full),
+            NotTaken::Ingest(IngestError::Store(Arc::new(
+                StoreError::from(file_fault_errors::disk_full().await).in_sqlite_file("h.db"),
+            ))),
+        ] {
+            assert_eq!(
+                full.answer("whatsapp:nl").status(),
+                StatusCode::SERVICE_UNAVAILABLE
+            );
+        }
+        let bug = NotTaken::Store(StoreError::Corrupt("a row".into()));
+        assert_eq!(
+            bug.answer("whatsapp:nl").status(),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
+        let restarting = NotTaken::Store(StoreError::Database(sqlx::Error::PoolTimedOut));
+        assert_eq!(
+            restarting.answer("whatsapp:nl").status(),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
+        for waiting in [NotTaken::NoVault, NotTaken::Ingest(IngestError::Stopped)] {
+            assert_eq!(
+                waiting.answer("whatsapp:nl").status(),
+                StatusCode::SERVICE_UNAVAILABLE
+            );
+        }
+        assert_eq!(
+            NotTaken::NoVault.to_string(),
+            "subscriber identifiers cannot be sealed: HERALD_SECRET_KEY is not set"
+        );
+    }
 }
