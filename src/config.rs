@@ -393,7 +393,7 @@ fn parse_account(
     let channel = match ChannelRef::parse(&format!("{}:{}", platform.name(), name.value)) {
         Ok(channel) => channel,
         Err(message) => {
-            diags.error(file, name.span, message);
+            diags.error(file, name.span, message.to_string());
             return None;
         }
     };

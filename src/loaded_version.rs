@@ -8,17 +8,67 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use crate::bounded_work::off_the_runtime;
-use crate::campaign::diagnostic::{Diagnostics, Severity, SourceFile};
+use crate::bounded_work::{WorkRefused, off_the_runtime};
+use crate::campaign::diagnostic::{Diagnostic, Diagnostics, Severity, SourceFile};
 use crate::campaign::model::Campaign;
 use crate::campaign::parse::parse_campaign;
-use crate::campaign::{ContentHash, Locale, PreparedText, VersionBundle};
+use crate::campaign::{ContentHash, Locale, LocaleError, PreparedText, VersionBundle};
 use crate::config::Config;
 use crate::l10n::Catalog;
 use crate::platforms::Platform;
 use crate::render::{
     Layouts, LinkDimensions, RenderError, Rendered, render_uncached, tracking_token, tracking_url,
 };
+
+/// Why a stored version cannot be made ready to send.
+#[derive(Debug, thiserror::Error)]
+pub enum VersionLoadError {
+    /// Its campaign or one of its layouts is refused by this herald: the first problem found
+    /// (none is named when the campaign failed without a diagnostic).
+    #[error(
+        "version {} no longer loads: {}",
+        .hash.short(),
+        .first.as_ref().map(ToString::to_string).unwrap_or_default()
+    )]
+    NoLongerLoads {
+        hash: ContentHash,
+        first: Option<Diagnostic>,
+    },
+    /// One of its translations is filed under a tag that is not a valid locale.
+    #[error("version {}: {source}", .hash.short())]
+    Locale {
+        hash: ContentHash,
+        source: LocaleError,
+    },
+    /// The blocking pool did not run the load.
+    #[error(transparent)]
+    Refused(#[from] WorkRefused),
+}
+
+/// Why a loaded version has no text for a job: the job names something the version does not
+/// have, or the text cannot be rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum PrepareError {
+    #[error("no send `{0}`")]
+    NoSend(String),
+    #[error("no message `{0}`")]
+    NoMessage(String),
+    #[error("no segment `{0}`")]
+    NoSegment(String),
+    #[error("segment `{segment}` has no locale `{locale}`")]
+    NoLocale { segment: String, locale: String },
+    #[error("message `{message}` has no variant {index}")]
+    NoVariant { message: String, index: usize },
+    #[error("no translation of `{fluent_id}` for `{locale}`")]
+    NoTranslation { fluent_id: String, locale: String },
+    #[error("no `{0}` translation")]
+    NoCatalogEntry(Locale),
+    #[error("`{fluent_id}` is missing in `{locale}`")]
+    MissingMessage { fluent_id: String, locale: Locale },
+    /// The layout failed (strict mode, a bad helper, ...).
+    #[error("{0}")]
+    Layout(Diagnostic),
+}
 
 /// (send, segment, locale, channel, variant index).
 type PreparedKey = (String, String, String, String, usize);
@@ -39,7 +89,7 @@ impl LoadedVersion {
         hash: ContentHash,
         bundle: &VersionBundle,
         config: &Config,
-    ) -> Result<LoadedVersion, String> {
+    ) -> Result<LoadedVersion, VersionLoadError> {
         let mut diags = Diagnostics::default();
         let file = SourceFile::new(
             format!("campaigns/{}.toml", bundle.campaign_id),
@@ -53,18 +103,15 @@ impl LoadedVersion {
             &mut diags,
         );
         let Some(campaign) = campaign else {
-            let first = diags
-                .into_sorted()
-                .into_iter()
-                .next()
-                .map(|d| d.to_string())
-                .unwrap_or_default();
-            return Err(format!("version {} no longer loads: {first}", hash.short()));
+            let first = diags.into_sorted().into_iter().next();
+            return Err(VersionLoadError::NoLongerLoads { hash, first });
         };
         let mut files = Vec::new();
         for (tag, text) in &bundle.translations {
-            let locale =
-                Locale::parse(tag).map_err(|e| format!("version {}: {e}", hash.short()))?;
+            let locale = Locale::parse(tag).map_err(|source| VersionLoadError::Locale {
+                hash: hash.clone(),
+                source,
+            })?;
             let path = format!("locales/{tag}/{}.ftl", bundle.campaign_id);
             files.push((locale, SourceFile::new(path, text.clone())));
         }
@@ -90,7 +137,10 @@ impl LoadedVersion {
             .into_iter()
             .find(|d| d.severity == Severity::Error)
         {
-            return Err(format!("version {} no longer loads: {first}", hash.short()));
+            return Err(VersionLoadError::NoLongerLoads {
+                hash,
+                first: Some(first),
+            });
         }
         Ok(LoadedVersion {
             hash,
@@ -110,10 +160,8 @@ impl LoadedVersion {
         hash: ContentHash,
         bundle: VersionBundle,
         config: Arc<Config>,
-    ) -> Result<LoadedVersion, String> {
-        off_the_runtime(move || LoadedVersion::from_bundle(hash, &bundle, &config))
-            .await
-            .map_err(|refused| refused.to_string())?
+    ) -> Result<LoadedVersion, VersionLoadError> {
+        off_the_runtime(move || LoadedVersion::from_bundle(hash, &bundle, &config)).await?
     }
 
     /// The text one job sends: its variant (chosen from the job's key, so A and B alternate
@@ -127,7 +175,7 @@ impl LoadedVersion {
         channel: &crate::platforms::ChannelRef,
         job_key: &str,
         public_url: &str,
-    ) -> Result<Arc<PreparedText>, String> {
+    ) -> Result<Arc<PreparedText>, PrepareError> {
         let variants = self
             .campaign
             .sends
@@ -173,37 +221,44 @@ impl LoadedVersion {
         channel: &crate::platforms::ChannelRef,
         index: usize,
         public_url: &str,
-    ) -> Result<PreparedText, String> {
+    ) -> Result<PreparedText, PrepareError> {
         let campaign = &self.campaign;
         let send = campaign
             .sends
             .iter()
             .find(|s| s.id == send_id)
-            .ok_or_else(|| format!("no send `{send_id}`"))?;
+            .ok_or_else(|| PrepareError::NoSend(send_id.to_string()))?;
         let message = campaign
             .message(&send.message)
-            .ok_or_else(|| format!("no message `{}`", send.message))?;
+            .ok_or_else(|| PrepareError::NoMessage(send.message.clone()))?;
         let segment = campaign
             .segment(segment_id)
-            .ok_or_else(|| format!("no segment `{segment_id}`"))?;
+            .ok_or_else(|| PrepareError::NoSegment(segment_id.to_string()))?;
         let locale = segment
             .locales
             .iter()
             .map(|l| &l.value)
             .find(|l| l.as_str() == locale_tag)
-            .ok_or_else(|| format!("segment `{segment_id}` has no locale `{locale_tag}`"))?;
+            .ok_or_else(|| PrepareError::NoLocale {
+                segment: segment_id.to_string(),
+                locale: locale_tag.to_string(),
+            })?;
         let ids = message.fluent_ids();
-        let (variant, fluent_id) = ids
-            .get(index)
-            .ok_or_else(|| format!("message `{}` has no variant {index}", message.id.value))?;
+        let (variant, fluent_id) = ids.get(index).ok_or_else(|| PrepareError::NoVariant {
+            message: message.id.value.clone(),
+            index,
+        })?;
         let source = self
             .catalog
             .source_locale(fluent_id, locale, segment.fallback.iter().map(|f| &f.value))
-            .ok_or_else(|| format!("no translation of `{fluent_id}` for `{locale_tag}`"))?;
+            .ok_or_else(|| PrepareError::NoTranslation {
+                fluent_id: fluent_id.clone(),
+                locale: locale_tag.to_string(),
+            })?;
         let translation = self
             .catalog
             .translation(source)
-            .ok_or_else(|| format!("no `{source}` translation"))?;
+            .ok_or_else(|| PrepareError::NoCatalogEntry(source.clone()))?;
         let key = (fluent_id.clone(), source.clone(), channel.platform);
         let cached = self
             .rendered
@@ -223,10 +278,11 @@ impl LoadedVersion {
                     channel.platform,
                 )
                 .map_err(|e| match e {
-                    RenderError::MissingMessage => {
-                        format!("`{fluent_id}` is missing in `{source}`")
-                    }
-                    RenderError::Layout(d) => d.to_string(),
+                    RenderError::MissingMessage => PrepareError::MissingMessage {
+                        fluent_id: fluent_id.clone(),
+                        locale: source.clone(),
+                    },
+                    RenderError::Layout(d) => PrepareError::Layout(d),
                 })?;
                 let rendered = Arc::new(rendered);
                 self.rendered

@@ -1,10 +1,9 @@
 use std::process::ExitCode;
 
-use clap::Parser;
 use herald::cli::{Cli, run};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::from_command_line();
     herald::telemetry::init(cli.verbose);
     run(cli)
 }

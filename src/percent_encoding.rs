@@ -1,6 +1,10 @@
 //! Percent-encoding of text for URLs, shared by everything that writes a query string.
 
 /// Percent-encodes everything but RFC 3986's unreserved characters.
+///
+/// Not `form_urlencoded::byte_serialize`, which writes a space as `+`, leaves `*` as it is and
+/// escapes `~`: the links herald writes (report downloads, the sandbox's handshake) keep their
+/// exact form, and `%20` reads the same in a query and in a path.
 pub fn percent_encode(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for byte in text.bytes() {

@@ -11,30 +11,62 @@ use crate::platforms::Secret;
 /// The environment variable holding the sealing key.
 pub const SECRET_KEY_VARIABLE: &str = "HERALD_SECRET_KEY";
 
+/// Why the text of [`SECRET_KEY_VARIABLE`] is not a key. Both say the same to the operator,
+/// who fixes either by generating a new key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum SecretKeyError {
+    #[error(
+        "{} must be 64 hexadecimal characters (32 random bytes)",
+        SECRET_KEY_VARIABLE
+    )]
+    InvalidHex,
+    #[error(
+        "{} must be 64 hexadecimal characters (32 random bytes)",
+        SECRET_KEY_VARIABLE
+    )]
+    WrongLength,
+}
+
+/// Why a credential could not be sealed or opened.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CredentialError {
+    #[error("no randomness for a nonce: {0}")]
+    NoRandomness(getrandom::Error),
+    #[error("sealing failed")]
+    SealingFailed,
+    /// Tampered with, moved to another account, or sealed under another key.
+    #[error(
+        "stored credential `{name}` of `{channel}` cannot be opened with this {}",
+        SECRET_KEY_VARIABLE
+    )]
+    CannotOpen { channel: String, name: String },
+}
+
 pub struct SecretKey(XChaCha20Poly1305);
 
 impl SecretKey {
     /// The key from [`SECRET_KEY_VARIABLE`]; `Ok(None)` when it is not set.
-    pub fn from_env() -> Result<Option<SecretKey>, String> {
+    pub fn from_env() -> Result<Option<SecretKey>, SecretKeyError> {
         match std::env::var(SECRET_KEY_VARIABLE) {
             Ok(text) if !text.is_empty() => SecretKey::from_hex(&text).map(Some),
             _ => Ok(None),
         }
     }
 
-    pub fn from_hex(text: &str) -> Result<SecretKey, String> {
-        let bytes = decode_hex(text.trim())
-            .filter(|b| b.len() == 32)
-            .ok_or_else(|| {
-                format!("{SECRET_KEY_VARIABLE} must be 64 hexadecimal characters (32 random bytes)")
-            })?;
+    pub fn from_hex(text: &str) -> Result<SecretKey, SecretKeyError> {
+        let bytes = key_bytes(text)?;
         Ok(SecretKey(XChaCha20Poly1305::new(Key::from_slice(&bytes))))
     }
 
     /// Seals `value` for `(channel, name)`: `(nonce, sealed)` as hex.
-    pub fn seal(&self, channel: &str, name: &str, value: &str) -> Result<(String, String), String> {
+    pub fn seal(
+        &self,
+        channel: &str,
+        name: &str,
+        value: &str,
+    ) -> Result<(String, String), CredentialError> {
         let mut nonce = [0u8; 24];
-        getrandom::fill(&mut nonce).map_err(|e| format!("no randomness for a nonce: {e}"))?;
+        getrandom::fill(&mut nonce).map_err(CredentialError::NoRandomness)?;
         let aad = binding(channel, name);
         let sealed = self
             .0
@@ -45,7 +77,7 @@ impl SecretKey {
                     aad: aad.as_bytes(),
                 },
             )
-            .map_err(|_| "sealing failed".to_string())?;
+            .map_err(|_| CredentialError::SealingFailed)?;
         Ok((encode_hex(&nonce), encode_hex(&sealed)))
     }
 
@@ -56,11 +88,10 @@ impl SecretKey {
         name: &str,
         nonce: &str,
         sealed: &str,
-    ) -> Result<Secret, String> {
-        let refuse = || {
-            format!(
-                "stored credential `{name}` of `{channel}` cannot be opened with this {SECRET_KEY_VARIABLE}"
-            )
+    ) -> Result<Secret, CredentialError> {
+        let refuse = || CredentialError::CannotOpen {
+            channel: channel.to_string(),
+            name: name.to_string(),
         };
         let nonce = decode_hex(nonce)
             .filter(|n| n.len() == 24)
@@ -85,6 +116,12 @@ impl SecretKey {
 
 fn binding(channel: &str, name: &str) -> String {
     format!("herald-account-secret\0{channel}\0{name}")
+}
+
+/// The 32 bytes of a key written as 64 hex characters (surrounding whitespace ignored).
+pub(crate) fn key_bytes(text: &str) -> Result<[u8; 32], SecretKeyError> {
+    let bytes = hex::decode(text.trim()).map_err(|_| SecretKeyError::InvalidHex)?;
+    <[u8; 32]>::try_from(bytes).map_err(|_| SecretKeyError::WrongLength)
 }
 
 pub(crate) fn encode_hex(bytes: &[u8]) -> String {
@@ -122,6 +159,23 @@ mod tests {
                 .is_err(),
             "another key"
         );
-        assert!(SecretKey::from_hex("abc").is_err());
+        assert_eq!(
+            SecretKey::from_hex("abc").err(),
+            Some(SecretKeyError::InvalidHex)
+        );
+        assert_eq!(
+            SecretKey::from_hex(&"11".repeat(31)).err(),
+            Some(SecretKeyError::WrongLength)
+        );
+        assert_eq!(
+            SecretKeyError::WrongLength.to_string(),
+            "HERALD_SECRET_KEY must be 64 hexadecimal characters (32 random bytes)"
+        );
+        assert_eq!(
+            key.open("telegram:other", "token", &nonce, &sealed)
+                .unwrap_err()
+                .to_string(),
+            "stored credential `token` of `telegram:other` cannot be opened with this HERALD_SECRET_KEY"
+        );
     }
 }

@@ -14,6 +14,19 @@ const RIGHT_TO_LEFT: &[&str] = &[
     "apd", "arq", "haz", "sdh", "skr",
 ];
 
+/// Why a tag is not a [`Locale`], in words an author can act on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LocaleError {
+    #[error("`{tag}` is not a valid BCP 47 locale")]
+    Malformed { tag: String },
+    #[error("locale `{tag}` is not in canonical BCP 47 form; write `{canonical}`")]
+    NotCanonical { tag: String, canonical: String },
+    #[error("unknown language `{language}` in locale `{tag}` (not an ISO 639 code)")]
+    UnknownLanguage { language: String, tag: String },
+    #[error("unknown region `{region}` in locale `{tag}` (not an ISO 3166-1 code)")]
+    UnknownRegion { region: String, tag: String },
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Locale {
     tag: String,
@@ -23,27 +36,30 @@ pub struct Locale {
 impl Locale {
     /// Parses a tag, insisting on its canonical spelling (`fa-AF`, not `fa_af`), so that file
     /// names and database keys never disagree about the same locale.
-    pub fn parse(tag: &str) -> Result<Locale, String> {
-        let id = LanguageIdentifier::from_str(tag)
-            .map_err(|_| format!("`{tag}` is not a valid BCP 47 locale"))?;
+    pub fn parse(tag: &str) -> Result<Locale, LocaleError> {
+        let id = LanguageIdentifier::from_str(tag).map_err(|_| LocaleError::Malformed {
+            tag: tag.to_string(),
+        })?;
         let canonical = id.to_string();
         if canonical != tag {
-            return Err(format!(
-                "locale `{tag}` is not in canonical BCP 47 form; write `{canonical}`"
-            ));
+            return Err(LocaleError::NotCanonical {
+                tag: tag.to_string(),
+                canonical,
+            });
         }
         let language = id.language.as_str();
         if !codes::is_language(language) {
-            return Err(format!(
-                "unknown language `{language}` in locale `{tag}` (not an ISO 639 code)"
-            ));
+            return Err(LocaleError::UnknownLanguage {
+                language: language.to_string(),
+                tag: tag.to_string(),
+            });
         }
         if let Some(region) = id.region {
             if region.as_str().len() == 2 && !codes::is_country(region.as_str()) {
-                return Err(format!(
-                    "unknown region `{}` in locale `{tag}` (not an ISO 3166-1 code)",
-                    region.as_str()
-                ));
+                return Err(LocaleError::UnknownRegion {
+                    region: region.as_str().to_string(),
+                    tag: tag.to_string(),
+                });
             }
         }
         Ok(Locale { tag: canonical, id })
@@ -94,25 +110,21 @@ mod tests {
 
     #[test]
     fn rejects_bad_locales_with_reasons() {
-        assert!(
-            Locale::parse("fa_af")
-                .unwrap_err()
-                .contains("write `fa-AF`")
+        assert_eq!(
+            Locale::parse("fa_af").unwrap_err().to_string(),
+            "locale `fa_af` is not in canonical BCP 47 form; write `fa-AF`"
         );
-        assert!(
-            Locale::parse("xx")
-                .unwrap_err()
-                .contains("unknown language `xx`")
+        assert_eq!(
+            Locale::parse("xx").unwrap_err().to_string(),
+            "unknown language `xx` in locale `xx` (not an ISO 639 code)"
         );
-        assert!(
-            Locale::parse("en-QQ")
-                .unwrap_err()
-                .contains("unknown region `QQ`")
+        assert_eq!(
+            Locale::parse("en-QQ").unwrap_err().to_string(),
+            "unknown region `QQ` in locale `en-QQ` (not an ISO 3166-1 code)"
         );
-        assert!(
-            Locale::parse("not a locale")
-                .unwrap_err()
-                .contains("not a valid")
+        assert_eq!(
+            Locale::parse("not a locale").unwrap_err().to_string(),
+            "`not a locale` is not a valid BCP 47 locale"
         );
     }
 }

@@ -12,8 +12,8 @@ pub mod toml_reader;
 pub mod version;
 
 pub use diagnostic::{Diagnostic, Diagnostics, Severity, SourceFile};
-pub use locale::Locale;
+pub use locale::{Locale, LocaleError};
 pub use model::{Campaign, Message, Segment, SegmentKind, Send};
 pub use prepared_text::PreparedText;
 pub use project::{LoadedCampaign, Project, Target, load_project, load_project_with_config};
-pub use version::{ContentHash, TransitionError, VersionBundle, VersionState};
+pub use version::{ContentHash, ContentHashError, TransitionError, VersionBundle, VersionState};

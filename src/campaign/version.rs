@@ -90,12 +90,19 @@ fn normalise(text: &str) -> String {
     text.replace("\r\n", "\n")
 }
 
+/// Text that is not a [`ContentHash`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{text}` is not a version hash (64 lower-case hex characters)")]
+pub struct ContentHashError {
+    pub text: String,
+}
+
 /// A version's identity: 64 hex characters.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct ContentHash(String);
 
 impl ContentHash {
-    pub fn parse(text: &str) -> Result<ContentHash, String> {
+    pub fn parse(text: &str) -> Result<ContentHash, ContentHashError> {
         if text.len() == 64
             && text
                 .chars()
@@ -103,9 +110,9 @@ impl ContentHash {
         {
             Ok(ContentHash(text.to_string()))
         } else {
-            Err(format!(
-                "`{text}` is not a version hash (64 lower-case hex characters)"
-            ))
+            Err(ContentHashError {
+                text: text.to_string(),
+            })
         }
     }
 

@@ -2,6 +2,7 @@
 //! parses and dispatches; the work lives in the library modules.
 
 mod audit;
+mod command_line;
 mod deadletter;
 mod demo;
 mod migrate;

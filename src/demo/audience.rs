@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use crate::config::{Audience, Config};
 use crate::platforms::{Platform, REHEARSAL_CREDENTIAL};
-use crate::sandbox::{PersonAction, PersonEvent, Sandbox};
+use crate::sandbox::{PersonAction, PersonError, PersonEvent, Sandbox};
 
 /// How the languages of the demo's subscribers are spread (the rest read the account's first
 /// locale).
@@ -88,7 +88,11 @@ impl People {
     }
 
     /// Everyone writes to the bot of their platform; returns how many were taken.
-    pub async fn subscribe_all(&self, sandbox: &Sandbox, config: &Config) -> Result<usize, String> {
+    pub async fn subscribe_all(
+        &self,
+        sandbox: &Sandbox,
+        config: &Config,
+    ) -> Result<usize, PersonError> {
         let has = |platform: Platform| {
             config
                 .accounts

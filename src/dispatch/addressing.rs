@@ -214,7 +214,7 @@ impl<S: Store> Dispatcher<S> {
                     recipient: Some(identifier),
                     job,
                 }),
-                Err(error) => outcomes.dead(job.id, "sealed_identifier", error),
+                Err(error) => outcomes.dead(job.id, "sealed_identifier", error.to_string()),
             }
         }
         Ok(addressed)

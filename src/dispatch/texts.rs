@@ -52,11 +52,12 @@ impl<S: Store> Dispatcher<S> {
                         Arc::clone(&self.config),
                     )
                     .await
-                    .map_err(TextError::Refused)?,
+                    .map_err(|e| TextError::Refused(e.to_string()))?,
                 )
             }
         };
-        let channel = ChannelRef::parse(&job.channel).map_err(TextError::Refused)?;
+        let channel =
+            ChannelRef::parse(&job.channel).map_err(|e| TextError::Refused(e.to_string()))?;
         version
             .prepare(
                 &job.send,
@@ -66,6 +67,6 @@ impl<S: Store> Dispatcher<S> {
                 &job.idempotency_key,
                 &self.config.public_url,
             )
-            .map_err(TextError::Refused)
+            .map_err(|e| TextError::Refused(e.to_string()))
     }
 }

@@ -146,7 +146,7 @@ impl Setup<'_> {
     fn credentials(&self, account: &Account) -> Result<Credentials, AdapterSetupError> {
         let values =
             resolve_credentials(account, self.rehearsal.map(|r| r.credential), self.stored)
-                .map_err(AdapterSetupError::UnresolvedCredential)?;
+                .map_err(|e| AdapterSetupError::UnresolvedCredential(e.to_string()))?;
         Ok(Credentials {
             channel: account.channel.to_string(),
             values,

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use super::ChannelRef;
 use crate::config::Account;
 
 /// The credential a rehearsing worker sends for every account, and the sandbox expects:
@@ -35,6 +36,17 @@ impl fmt::Debug for Secret {
 /// Credentials set through the API, opened: `(channel, name)` to value.
 pub type StoredCredentials = BTreeMap<(String, String), Secret>;
 
+/// A credential of an account that is neither in its environment variable nor stored.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "account `{channel}`: environment variable {variable} (credential `{key}`) is not set, and none is stored"
+)]
+pub struct MissingCredential {
+    pub channel: ChannelRef,
+    pub variable: String,
+    pub key: String,
+}
+
 /// Reads every credential of an account: its environment variable, else a credential stored
 /// through the API. In a rehearsal every credential is the rehearsal's credential instead
 /// ([`REHEARSAL_CREDENTIAL`], or a random one per `herald serve --sandbox`): the environment
@@ -43,7 +55,7 @@ pub fn resolve_credentials(
     account: &Account,
     rehearsal: Option<&Secret>,
     stored: &StoredCredentials,
-) -> Result<BTreeMap<String, Secret>, String> {
+) -> Result<BTreeMap<String, Secret>, MissingCredential> {
     let mut out = BTreeMap::new();
     if let Some(credential) = rehearsal {
         for key in account.credentials.keys() {
@@ -61,10 +73,11 @@ pub fn resolve_credentials(
                     out.insert(key.clone(), secret.clone());
                 }
                 None => {
-                    return Err(format!(
-                        "account `{}`: environment variable {variable} (credential `{key}`) is not set, and none is stored",
-                        account.channel
-                    ));
+                    return Err(MissingCredential {
+                        channel: account.channel.clone(),
+                        variable: variable.clone(),
+                        key: key.clone(),
+                    });
                 }
             },
         }

@@ -2,7 +2,19 @@
 //! segment and query value percent-encoded, so an id or a JSON targeting spec can never change
 //! which resource is addressed.
 
+use std::str::FromStr;
+
 use reqwest::Url;
+
+/// Why an account's base URL cannot address a partner endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum EndpointError {
+    #[error("invalid base URL: {0}")]
+    Invalid(<Url as FromStr>::Err),
+    /// A URL such as `mailto:` or `data:`, which has no path to add segments to.
+    #[error("invalid base URL: it cannot have a path")]
+    CannotHavePath,
+}
 
 /// `base` followed by `segments` and the query `pairs` (form-encoded). The base may carry a
 /// path prefix (a proxy) and a trailing slash.
@@ -10,10 +22,10 @@ pub(crate) fn endpoint_url(
     base: &str,
     segments: &[&str],
     pairs: &[(&str, &str)],
-) -> Result<Url, String> {
-    let mut url = Url::parse(base).map_err(|error| format!("invalid base URL: {error}"))?;
+) -> Result<Url, EndpointError> {
+    let mut url = Url::parse(base).map_err(EndpointError::Invalid)?;
     url.path_segments_mut()
-        .map_err(|()| "invalid base URL: it cannot have a path".to_string())?
+        .map_err(|()| EndpointError::CannotHavePath)?
         .pop_if_empty()
         .extend(segments);
     if !pairs.is_empty() {
@@ -40,6 +52,13 @@ mod tests {
         );
         let prefixed = endpoint_url("https://proxy.example/graph", &["v21.0"], &[]).unwrap();
         assert_eq!(prefixed.as_str(), "https://proxy.example/graph/v21.0");
-        assert!(endpoint_url("not a url", &[], &[]).is_err());
+        assert_eq!(
+            endpoint_url("not a url", &[], &[]).unwrap_err().to_string(),
+            "invalid base URL: relative URL without a base"
+        );
+        assert_eq!(
+            endpoint_url("mailto:someone", &["x"], &[]).unwrap_err(),
+            EndpointError::CannotHavePath
+        );
     }
 }

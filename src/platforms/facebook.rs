@@ -196,10 +196,10 @@ impl FacebookAdapter {
             &[],
         ) {
             Ok(url) => url,
-            Err(text) => {
+            Err(error) => {
                 return PublishResult::Permanent {
                     code: "base_url".into(),
-                    text,
+                    text: error.to_string(),
                 };
             }
         };
@@ -302,7 +302,7 @@ impl FacebookAdapter {
         token: &Secret,
     ) -> Result<Value, PlatformError> {
         let url = endpoint_url(&self.base_url, segments, query)
-            .map_err(|text| PlatformError::refused("base_url", text))?;
+            .map_err(|error| PlatformError::refused("base_url", error.to_string()))?;
         let response = self
             .client
             .get(url)

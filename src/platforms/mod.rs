@@ -22,13 +22,17 @@ pub use adapter::{Adapter, BatchOutcome, CONNECT_FAILED, Publication, PublishRes
 pub use adapter_setup::{
     AccountAdapters, AdAccount, AdapterSetupError, MetricsReader, Rehearsal, build_adapters,
 };
-pub use credentials::{REHEARSAL_CREDENTIAL, Secret, StoredCredentials, resolve_credentials};
+pub use credentials::{
+    MissingCredential, REHEARSAL_CREDENTIAL, Secret, StoredCredentials, resolve_credentials,
+};
 pub use http_client::partner_client;
-pub use platform::{ChannelRef, Platform, TextFormat, is_simple_name};
-pub use telegram::TelegramAdapter;
-pub use viber::{MAX_BROADCAST as VIBER_MAX_BROADCAST, ViberAdapter};
+pub use platform::{ChannelRef, ChannelRefError, Platform, TextFormat, is_simple_name};
+pub use telegram::{TelegramAdapter, TelegramWebhookError};
+pub use viber::{MAX_BROADCAST as VIBER_MAX_BROADCAST, ViberAdapter, ViberWebhookError};
 pub use webhook::{WebhookAdapter, sign_webhook};
-pub use whatsapp::{TemplateMessage, TemplateStatus, WhatsAppAdapter, whatsapp_language};
+pub use whatsapp::{
+    TemplateMessage, TemplateQueryError, TemplateStatus, WhatsAppAdapter, whatsapp_language,
+};
 pub use whatsapp_templates::{Sendable, WhatsAppSender};
 
 /// Each adapter's answer classification, public so that the sandbox and tests can check the

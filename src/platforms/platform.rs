@@ -106,6 +106,22 @@ impl fmt::Display for Platform {
     }
 }
 
+/// Why text is not a [`ChannelRef`], in words an author can act on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChannelRefError {
+    #[error("channel `{text}` must be written `platform:account`, for example `telegram:nl-info`")]
+    NoSeparator { text: String },
+    #[error(
+        "unknown platform `{platform}` in channel `{text}`; known platforms: {}",
+        Platform::ALL.map(Platform::name).join(", ")
+    )]
+    UnknownPlatform { platform: String, text: String },
+    #[error(
+        "account name `{account}` in channel `{text}` may use only letters, digits, `-` and `_`"
+    )]
+    BadAccount { account: String, text: String },
+}
+
 /// `platform:account`, as written in a send's `channels`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ChannelRef {
@@ -114,22 +130,22 @@ pub struct ChannelRef {
 }
 
 impl ChannelRef {
-    pub fn parse(text: &str) -> Result<ChannelRef, String> {
+    pub fn parse(text: &str) -> Result<ChannelRef, ChannelRefError> {
         let Some((platform, account)) = text.split_once(':') else {
-            return Err(format!(
-                "channel `{text}` must be written `platform:account`, for example `telegram:nl-info`"
-            ));
+            return Err(ChannelRefError::NoSeparator {
+                text: text.to_string(),
+            });
         };
-        let platform = Platform::from_name(platform).ok_or_else(|| {
-            format!(
-                "unknown platform `{platform}` in channel `{text}`; known platforms: {}",
-                Platform::ALL.map(Platform::name).join(", ")
-            )
-        })?;
+        let platform =
+            Platform::from_name(platform).ok_or_else(|| ChannelRefError::UnknownPlatform {
+                platform: platform.to_string(),
+                text: text.to_string(),
+            })?;
         if account.is_empty() || !is_simple_name(account) {
-            return Err(format!(
-                "account name `{account}` in channel `{text}` may use only letters, digits, `-` and `_`"
-            ));
+            return Err(ChannelRefError::BadAccount {
+                account: account.to_string(),
+                text: text.to_string(),
+            });
         }
         Ok(ChannelRef {
             platform,
@@ -161,15 +177,21 @@ mod tests {
         let channel = ChannelRef::parse("whatsapp:nl-optin").unwrap();
         assert_eq!(channel.platform, Platform::WhatsApp);
         assert_eq!(channel.to_string(), "whatsapp:nl-optin");
-        assert!(
-            ChannelRef::parse("telegram")
-                .unwrap_err()
-                .contains("platform:account")
+        assert_eq!(
+            ChannelRef::parse("telegram").unwrap_err().to_string(),
+            "channel `telegram` must be written `platform:account`, for example `telegram:nl-info`"
         );
         assert!(
             ChannelRef::parse("myspace:x")
                 .unwrap_err()
-                .contains("unknown platform")
+                .to_string()
+                .starts_with(
+                    "unknown platform `myspace` in channel `myspace:x`; known platforms: telegram, "
+                )
+        );
+        assert_eq!(
+            ChannelRef::parse("telegram:a b").unwrap_err().to_string(),
+            "account name `a b` in channel `telegram:a b` may use only letters, digits, `-` and `_`"
         );
     }
 }

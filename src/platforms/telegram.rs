@@ -97,16 +97,17 @@ impl TelegramAdapter {
     /// button presses) to `url`, each carrying `secret_token` in
     /// `X-Telegram-Bot-Api-Secret-Token` so that the receiver can reject forgeries. The secret
     /// must be 1 to 256 characters of `A-Z`, `a-z`, `0-9`, `_` and `-`, as Telegram requires.
-    pub async fn set_webhook(&self, url: &str, secret_token: &str) -> Result<(), String> {
+    pub async fn set_webhook(
+        &self,
+        url: &str,
+        secret_token: &str,
+    ) -> Result<(), TelegramWebhookError> {
         let valid_secret = (1..=256).contains(&secret_token.len())
             && secret_token
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
         if !valid_secret {
-            return Err(
-                "the webhook secret must be 1 to 256 characters of A-Z, a-z, 0-9, `_` and `-`"
-                    .into(),
-            );
+            return Err(TelegramWebhookError::InvalidSecret);
         }
         let body = json!({
             "url": url,
@@ -123,12 +124,12 @@ impl TelegramAdapter {
             .body(body.to_string())
             .send()
             .await
-            .map_err(|e| format!("Telegram setWebhook failed: {}", e.without_url()))?;
+            .map_err(TelegramWebhookError::transport)?;
         let status = response.status().as_u16();
         let bytes = response
             .bytes()
             .await
-            .map_err(|e| format!("Telegram setWebhook failed: {}", e.without_url()))?;
+            .map_err(TelegramWebhookError::transport)?;
         let answer: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
         if status == 200 && answer["ok"] == true {
             return Ok(());
@@ -137,7 +138,29 @@ impl TelegramAdapter {
             .as_str()
             .map(|d| d.replace(self.token.expose(), "[redacted]"))
             .unwrap_or_else(|| format!("HTTP {status}"));
-        Err(format!("Telegram setWebhook refused: {description}"))
+        Err(TelegramWebhookError::Refused { description })
+    }
+}
+
+/// Why Telegram did not take a webhook. Never contains the bot token.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TelegramWebhookError {
+    #[error("the webhook secret must be 1 to 256 characters of A-Z, a-z, 0-9, `_` and `-`")]
+    InvalidSecret,
+    /// The request or its answer broke off: the transport's reason, without the URL (which
+    /// carries the token).
+    #[error("Telegram setWebhook failed: {reason}")]
+    Transport { reason: String },
+    /// Telegram answered with an error: its description (token redacted) or the HTTP status.
+    #[error("Telegram setWebhook refused: {description}")]
+    Refused { description: String },
+}
+
+impl TelegramWebhookError {
+    fn transport(error: reqwest::Error) -> TelegramWebhookError {
+        TelegramWebhookError::Transport {
+            reason: error.without_url().to_string(),
+        }
     }
 }
 
@@ -318,14 +341,15 @@ mod tests {
         let error = adapter
             .set_webhook("http://bad.example", "s3cret_Token-1")
             .await
-            .unwrap_err();
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("bad webhook"), "{error}");
         assert!(!error.contains("123:ABC"), "{error}");
-        assert!(
+        assert_eq!(
             adapter
                 .set_webhook("https://herald.example.org/x", "no spaces allowed")
-                .await
-                .is_err()
+                .await,
+            Err(TelegramWebhookError::InvalidSecret)
         );
         let seen = seen.lock().unwrap();
         assert_eq!(seen.len(), 2, "an invalid secret is refused before calling");

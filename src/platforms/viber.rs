@@ -107,7 +107,7 @@ impl ViberAdapter {
     /// Points the account's callbacks at `url` (delivery states and subscription changes).
     /// Viber checks the URL at once by sending it a `webhook` callback, so the receiver must
     /// already answer 200 there.
-    pub async fn set_webhook(&self, url: &str) -> Result<(), String> {
+    pub async fn set_webhook(&self, url: &str) -> Result<(), ViberWebhookError> {
         let body = json!({
             "url": url,
             "event_types": EVENT_TYPES,
@@ -116,15 +116,11 @@ impl ViberAdapter {
         });
         let (status, bytes) = match self.call("set_webhook", &body).await {
             Ok(answer) => answer,
-            Err(failure) => {
-                return Err(format!("Viber set_webhook failed: {}", describe(&failure)));
-            }
+            Err(failure) => return Err(ViberWebhookError::Failed(failure)),
         };
         match classify(status, &bytes, &[]) {
             BatchOutcome::Accepted { .. } => Ok(()),
-            BatchOutcome::Whole(failure) => {
-                Err(format!("Viber set_webhook refused: {}", describe(&failure)))
-            }
+            BatchOutcome::Whole(failure) => Err(ViberWebhookError::Refused(failure)),
         }
     }
 
@@ -147,6 +143,17 @@ impl ViberAdapter {
             .map_err(|error| transport_failure(&error))?;
         Ok((status, bytes.to_vec()))
     }
+}
+
+/// Why Viber did not take a webhook: the call's outcome, classified as a send's would be.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ViberWebhookError {
+    /// The call did not get an answer.
+    #[error("Viber set_webhook failed: {}", describe(.0))]
+    Failed(PublishResult),
+    /// Viber answered with an error status.
+    #[error("Viber set_webhook refused: {}", describe(.0))]
+    Refused(PublishResult),
 }
 
 fn describe(result: &PublishResult) -> String {

@@ -21,6 +21,30 @@ use super::redaction::redact;
 /// partner (or a fake) answering with an endless `paging.next` cannot keep a worker busy.
 const MAX_TEMPLATE_PAGES: usize = 10;
 
+/// Why the review state of a template could not be read. Never contains the access token.
+#[derive(Debug, thiserror::Error)]
+pub enum TemplateQueryError {
+    #[error("the WhatsApp base URL is not usable: {0}")]
+    BaseUrl(<reqwest::Url as std::str::FromStr>::Err),
+    /// The request or its answer broke off (the error carries no URL).
+    #[error("WhatsApp template query failed: {0}")]
+    Transport(reqwest::Error),
+    /// WhatsApp answered with an error: its reason, redacted.
+    #[error("WhatsApp template query refused: {reason}")]
+    Refused { reason: String },
+    #[error("WhatsApp template query: unreadable answer (HTTP {status})")]
+    Unreadable { status: u16 },
+    #[error("WhatsApp answered with an unreadable paging link")]
+    UnreadablePagingLink,
+    #[error("WhatsApp's paging link points to another host; not following it with the token")]
+    PagingToAnotherHost,
+    #[error(
+        "template `{name}` has more than {} pages of languages; stopped reading",
+        MAX_TEMPLATE_PAGES
+    )]
+    TooManyPages { name: String },
+}
+
 /// How long a recipient waits after WhatsApp's pair-rate refusal when no `Retry-After` says
 /// otherwise: WhatsApp allows about one message per 6 s to the same person.
 const PAIR_RATE_WAIT: Duration = Duration::from_secs(6);
@@ -135,7 +159,10 @@ impl WhatsAppAdapter {
     /// The review state of every language version of the template called `name`. Follows
     /// `paging.next` (at most ten pages), but only to the configured host: the access token
     /// goes with every request and must not be handed to another server.
-    pub async fn template_statuses(&self, name: &str) -> Result<Vec<TemplateStatus>, String> {
+    pub async fn template_statuses(
+        &self,
+        name: &str,
+    ) -> Result<Vec<TemplateStatus>, TemplateQueryError> {
         self.template_statuses_in(name, None).await
     }
 
@@ -145,12 +172,12 @@ impl WhatsAppAdapter {
         &self,
         name: &str,
         language: Option<&str>,
-    ) -> Result<Vec<TemplateStatus>, String> {
+    ) -> Result<Vec<TemplateStatus>, TemplateQueryError> {
         let mut url = reqwest::Url::parse(&format!(
             "{}/{}/{}/message_templates",
             self.base_url, self.api_version, self.waba_id
         ))
-        .map_err(|e| format!("the WhatsApp base URL is not usable: {e}"))?;
+        .map_err(TemplateQueryError::BaseUrl)?;
         url.query_pairs_mut()
             .append_pair("name", name)
             .append_pair("fields", "name,language,status");
@@ -172,22 +199,19 @@ impl WhatsAppAdapter {
             let Some(next) = page["paging"]["next"].as_str() else {
                 return Ok(statuses);
             };
-            let next = reqwest::Url::parse(next)
-                .map_err(|_| "WhatsApp answered with an unreadable paging link".to_string())?;
+            let next =
+                reqwest::Url::parse(next).map_err(|_| TemplateQueryError::UnreadablePagingLink)?;
             if next.origin() != origin {
-                return Err(
-                    "WhatsApp's paging link points to another host; not following it with the token"
-                        .into(),
-                );
+                return Err(TemplateQueryError::PagingToAnotherHost);
             }
             url = next;
         }
-        Err(format!(
-            "template `{name}` has more than {MAX_TEMPLATE_PAGES} pages of languages; stopped reading"
-        ))
+        Err(TemplateQueryError::TooManyPages {
+            name: name.to_string(),
+        })
     }
 
-    async fn read_template_page(&self, url: reqwest::Url) -> Result<Value, String> {
+    async fn read_template_page(&self, url: reqwest::Url) -> Result<Value, TemplateQueryError> {
         let response = self
             .client
             .get(url)
@@ -195,13 +219,13 @@ impl WhatsAppAdapter {
             .bearer_auth(self.token.expose())
             .send()
             .await
-            .map_err(|e| format!("WhatsApp template query failed: {}", e.without_url()))?;
+            .map_err(|e| TemplateQueryError::Transport(e.without_url()))?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let bytes = response
             .bytes()
             .await
-            .map_err(|e| format!("WhatsApp template query failed: {}", e.without_url()))?;
+            .map_err(|e| TemplateQueryError::Transport(e.without_url()))?;
         if !(200..300).contains(&status) {
             let reason = match redact(classify(status, &headers, &bytes), &[self.token.expose()]) {
                 PublishResult::Throttled { text, .. }
@@ -216,10 +240,9 @@ impl WhatsAppAdapter {
                 PublishResult::Unknown { error } => error,
                 PublishResult::Published { .. } => format!("HTTP {status}"),
             };
-            return Err(format!("WhatsApp template query refused: {reason}"));
+            return Err(TemplateQueryError::Refused { reason });
         }
-        serde_json::from_slice(&bytes)
-            .map_err(|_| format!("WhatsApp template query: unreadable answer (HTTP {status})"))
+        serde_json::from_slice(&bytes).map_err(|_| TemplateQueryError::Unreadable { status })
     }
 }
 
@@ -813,7 +836,10 @@ mod tests {
                 .template_statuses("avr_intro")
                 .await
                 .unwrap_err();
-            assert!(error.contains("another host"), "{error}");
+            assert!(
+                matches!(error, TemplateQueryError::PagingToAnotherHost),
+                "{error}"
+            );
         }
     }
 }

@@ -60,10 +60,10 @@ impl XAdapter {
     ) -> PublishResult {
         let url = match endpoint_url(&self.base_url, &["2", "tweets"], &[]) {
             Ok(url) => url,
-            Err(text) => {
+            Err(error) => {
                 return PublishResult::Permanent {
                     code: "base_url".into(),
-                    text,
+                    text: error.to_string(),
                 };
             }
         };
@@ -103,7 +103,7 @@ impl XAdapter {
                 &["2", "tweets"],
                 &[("ids", &joined), ("tweet.fields", "public_metrics")],
             )
-            .map_err(|text| PlatformError::refused("base_url", text))?;
+            .map_err(|error| PlatformError::refused("base_url", error.to_string()))?;
             let response = self
                 .client
                 .get(url)

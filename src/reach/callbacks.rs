@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::clock::Clock;
-use crate::store::{IngestReport, StatusReceipt, Store};
+use crate::store::{IngestReport, StatusReceipt, Store, StoreError};
 
 /// Callbacks gathered into one transaction at most.
 const MAX_GROUP: usize = 5_000;
@@ -21,9 +21,21 @@ const REMATCH_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 /// How long such a callback waits for its send before it is dropped (the retention window).
 const PENDING_FOR: chrono::Duration = chrono::Duration::days(7);
 
+/// Why callbacks were not committed; the partner should send them again.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum IngestError {
+    /// The group's transaction failed. Shared by every request of the group, hence the `Arc`;
+    /// kept whole so a hook can tell a full disk or a restarting database from a bug.
+    #[error(transparent)]
+    Store(Arc<StoreError>),
+    /// The ingesting task is gone (the service is stopping).
+    #[error("the callback ingester has stopped")]
+    Stopped,
+}
+
 struct Pending {
     statuses: Vec<StatusReceipt>,
-    done: oneshot::Sender<Result<IngestReport, String>>,
+    done: oneshot::Sender<Result<IngestReport, IngestError>>,
 }
 
 /// The handle webhook handlers ingest through. Clones share one ingesting task.
@@ -85,7 +97,7 @@ impl CallbackIngestor {
                 let result = store
                     .ingest_statuses(&statuses, clock.now().timestamp_millis())
                     .await
-                    .map_err(|e| e.to_string());
+                    .map_err(|e| IngestError::Store(Arc::new(e)));
                 match &result {
                     Ok(report) => crate::metrics::METRICS.callbacks_ingested(report),
                     Err(error) => {
@@ -101,7 +113,7 @@ impl CallbackIngestor {
     }
 
     /// Counts `statuses` (once each) and returns when they are committed.
-    pub async fn ingest(&self, statuses: Vec<StatusReceipt>) -> Result<IngestReport, String> {
+    pub async fn ingest(&self, statuses: Vec<StatusReceipt>) -> Result<IngestReport, IngestError> {
         if statuses.is_empty() {
             return Ok(IngestReport::default());
         }
@@ -109,10 +121,8 @@ impl CallbackIngestor {
         self.queue
             .send(Pending { statuses, done })
             .await
-            .map_err(|_| "the callback ingester has stopped".to_string())?;
-        answer
-            .await
-            .map_err(|_| "the callback ingester has stopped".to_string())?
+            .map_err(|_| IngestError::Stopped)?;
+        answer.await.map_err(|_| IngestError::Stopped)?
     }
 }
 

@@ -7,7 +7,8 @@
 //! partner stamped them, and only while the partner could still be retrying them (see
 //! [`apply`]). A partner hears 200 only
 //! when what it sent is committed, so that a failure makes it send again rather than lose a
-//! callback.
+//! callback: 503 when trying again later can succeed (no key to seal identifiers yet, a full
+//! disk, a database restarting), 500 when storing failed for a reason waiting will not fix.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -20,7 +21,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::{DateTime, Utc};
 
-use super::callbacks::{CallbackIngestor, receipt};
+use super::callbacks::{CallbackIngestor, IngestError, receipt};
 use super::inbound::{
     DeliveryStatus, EventStamp, EventWindow, InboundEvent, ParseError, SignatureError, StatusEvent,
     Timeliness, answer_hub_challenge, parse_telegram, parse_viber, parse_whatsapp,
@@ -30,7 +31,7 @@ use crate::clock::Clock;
 use crate::config::{Account, Config};
 use crate::metrics::{ConsentEventResult, METRICS};
 use crate::platforms::{Platform, Secret, StoredCredentials, resolve_credentials};
-use crate::store::{AnyStore, StatusReceipt};
+use crate::store::{AnyStore, StatusReceipt, StoreError};
 use crate::subscribers::{Consent, ConsentChange, EventOrder, SubscriberVault};
 
 /// Callback bodies above this are refused with 413 (partners send a few kilobytes).
@@ -207,15 +208,58 @@ async fn receive(
     };
     match apply(&state, hook, events).await {
         Ok(()) => refuse(StatusCode::OK, "ok"),
-        Err(Unavailable(reason)) => {
-            tracing::warn!(channel = %hook.account.channel, %reason, "a callback could not be taken; the partner will send it again");
-            refuse(StatusCode::SERVICE_UNAVAILABLE, "try again later")
-        }
+        Err(not_taken) => not_taken.answer(&hook.account.channel.to_string()),
     }
 }
 
-/// Why a callback could not be taken now (the partner retries on anything but 2xx).
-struct Unavailable(String);
+/// Why a callback could not be taken (the partner retries on anything but 2xx).
+#[derive(Debug, thiserror::Error)]
+enum NotTaken {
+    /// A subscriber event arrived, and this process has no key to seal identifiers with.
+    #[error(
+        "subscriber identifiers cannot be sealed: {} is not set",
+        crate::secrets::SECRET_KEY_VARIABLE
+    )]
+    NoVault,
+    /// A subscriber change could not be stored.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The status callbacks could not be committed.
+    #[error(transparent)]
+    Ingest(#[from] IngestError),
+}
+
+impl NotTaken {
+    /// The storage failure behind, if storage failed.
+    fn store_error(&self) -> Option<&StoreError> {
+        match self {
+            NotTaken::Store(error) => Some(error),
+            NotTaken::Ingest(IngestError::Store(error)) => Some(error),
+            NotTaken::NoVault | NotTaken::Ingest(IngestError::Stopped) => None,
+        }
+    }
+
+    /// The partner's answer, logged for the operator: 503 when the same callback can be taken
+    /// later without anyone changing herald (the key gets set, space is freed, the database is
+    /// back), 500 when storing failed otherwise (a bug, unreadable stored data). Either way
+    /// nothing was acknowledged, so the partner sends the callback again.
+    fn answer(&self, channel: &str) -> Response {
+        match self.store_error() {
+            Some(error) if error.is_disk_full() => {
+                tracing::error!(%channel, %error, "a callback could not be stored: the disk is full; the partner will send it again once space is freed");
+                refuse(StatusCode::SERVICE_UNAVAILABLE, "try again later")
+            }
+            Some(error) if !error.is_transient() => {
+                tracing::error!(%channel, %error, "a callback could not be stored, and retrying will not help by itself; the partner will send it again");
+                refuse(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
+            }
+            _ => {
+                tracing::warn!(%channel, reason = %self, "a callback could not be taken; the partner will send it again");
+                refuse(StatusCode::SERVICE_UNAVAILABLE, "try again later")
+            }
+        }
+    }
+}
 
 /// Acts on a verified request's events: subscriber changes first, then the statuses in one
 /// group commit. An opt-in, opt-out or choice is applied only if its time lies in the
@@ -228,7 +272,7 @@ async fn apply(
     state: &HookState,
     hook: &HookAccount,
     events: Vec<InboundEvent>,
-) -> Result<(), Unavailable> {
+) -> Result<(), NotTaken> {
     let applying = Applying::new(state, hook);
     let mut statuses = Vec::new();
     for event in events {
@@ -237,12 +281,8 @@ async fn apply(
             event => applying.consent_event(event).await?,
         }
     }
-    state
-        .ingestor
-        .ingest(statuses)
-        .await
-        .map(|_| ())
-        .map_err(Unavailable)
+    state.ingestor.ingest(statuses).await?;
+    Ok(())
 }
 
 /// What applying one request's events needs: the account's channel and its platform's
@@ -274,19 +314,14 @@ impl<'a> Applying<'a> {
     }
 
     /// The subscriber list, or why a consent event cannot be taken without one.
-    fn consent(&self) -> Result<&Consent<'a, AnyStore>, Unavailable> {
-        self.consent.as_ref().ok_or_else(|| {
-            Unavailable(format!(
-                "subscriber identifiers cannot be sealed: {} is not set",
-                crate::secrets::SECRET_KEY_VARIABLE
-            ))
-        })
+    fn consent(&self) -> Result<&Consent<'a, AnyStore>, NotTaken> {
+        self.consent.as_ref().ok_or(NotTaken::NoVault)
     }
 
     /// A status callback as the receipt to count (none for `sent`: herald counts a message as
     /// sent when the partner accepts it). A WhatsApp number that cannot be delivered to is
     /// unsubscribed first, since the person is gone.
-    async fn status(&self, status: StatusEvent) -> Result<Option<StatusReceipt>, Unavailable> {
+    async fn status(&self, status: StatusEvent) -> Result<Option<StatusReceipt>, NotTaken> {
         let channel = &self.channel;
         if status.status == DeliveryStatus::Sent {
             return Ok(None);
@@ -307,10 +342,7 @@ impl<'a> Applying<'a> {
             // The failure of one sent message is one event: its id is the message's.
             let event_id = format!("failed:{}", status.platform_message_id);
             if let Some(order) = admit(channel, &self.window, &event_id, status.at, self.now) {
-                let change = consent
-                    .unsubscribe(recipient, order)
-                    .await
-                    .map_err(|e| Unavailable(e.to_string()))?;
+                let change = consent.unsubscribe(recipient, order).await?;
                 tally(channel, change);
             }
         }
@@ -330,7 +362,7 @@ impl<'a> Applying<'a> {
 
     /// An opt-in, opt-out or choice applied to the subscriber list, if admitted; any other
     /// text is dropped (herald keeps no conversations).
-    async fn consent_event(&self, event: InboundEvent) -> Result<(), Unavailable> {
+    async fn consent_event(&self, event: InboundEvent) -> Result<(), NotTaken> {
         let channel = &self.channel;
         let changed = match event {
             InboundEvent::Subscribe {
@@ -371,7 +403,7 @@ impl<'a> Applying<'a> {
             }
             InboundEvent::Status(_) | InboundEvent::Text { .. } => return Ok(()),
         };
-        let change = changed.map_err(|e| Unavailable(e.to_string()))?;
+        let change = changed?;
         tracing::debug!(%channel, ?change, "subscriber event");
         Ok(())
     }
@@ -426,4 +458,46 @@ fn tally(channel: &str, change: ConsentChange) {
         tracing::info!(%channel, ?result, "a consent event was not applied again or out of order");
     }
     METRICS.consent_event(result);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::file_fault_errors;
+
+    #[tokio::test]
+    async fn a_full_disk_asks_for_a_retry_and_a_bug_says_so() {
+        let full = StoreError::from(file_fault_errors::disk_full().await).in_sqlite_file("h.db");
+        for full in [
+            NotTaken::Store(full),
+            NotTaken::Ingest(IngestError::Store(Arc::new(
+                StoreError::from(file_fault_errors::disk_full().await).in_sqlite_file("h.db"),
+            ))),
+        ] {
+            assert_eq!(
+                full.answer("whatsapp:nl").status(),
+                StatusCode::SERVICE_UNAVAILABLE
+            );
+        }
+        let bug = NotTaken::Store(StoreError::Corrupt("a row".into()));
+        assert_eq!(
+            bug.answer("whatsapp:nl").status(),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
+        let restarting = NotTaken::Store(StoreError::Database(sqlx::Error::PoolTimedOut));
+        assert_eq!(
+            restarting.answer("whatsapp:nl").status(),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
+        for waiting in [NotTaken::NoVault, NotTaken::Ingest(IngestError::Stopped)] {
+            assert_eq!(
+                waiting.answer("whatsapp:nl").status(),
+                StatusCode::SERVICE_UNAVAILABLE
+            );
+        }
+        assert_eq!(
+            NotTaken::NoVault.to_string(),
+            "subscriber identifiers cannot be sealed: HERALD_SECRET_KEY is not set"
+        );
+    }
 }

@@ -14,7 +14,7 @@ mod redirector;
 mod registration;
 mod repeat_clicks;
 
-pub use callbacks::{CallbackIngestor, receipt};
+pub use callbacks::{CallbackIngestor, IngestError, receipt};
 pub use click_tally::{ClickTally, FLUSH_EVERY as CLICK_FLUSH_EVERY};
 pub use estimates::{AudienceEstimator, EstimateReport, EstimateSource, targeting_for};
 pub use hooks::{HookAccount, HookState, MAX_HOOK_BODY, hook_accounts, hooks_router};

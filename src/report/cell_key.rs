@@ -17,7 +17,6 @@
 //! A count of at least k is perturbed, kept at k or above, and rounded, so a published
 //! non-zero count always stands for at least k events.
 
-
 use crate::publication::{MIN_K, Protection};
 use crate::store::record_key::KEY_SPACE;
 

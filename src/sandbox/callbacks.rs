@@ -194,6 +194,18 @@ impl StatusCallback {
     }
 }
 
+/// Why a POST from the "platform" got no HTTP status. The reasons are the HTTP client's own
+/// words, kept as text so the error can be shared (the client is built once) and compared.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PostError {
+    #[error("cannot build an HTTP client: {reason}")]
+    NoClient { reason: String },
+    /// The receiver could not be reached or did not answer (the URL is left out: it may carry
+    /// a secret path).
+    #[error("the receiver could not be reached: {reason}")]
+    Unreachable { reason: String },
+}
+
 /// The queue, the workers serving it, and the registered webhooks.
 #[derive(Default)]
 pub(crate) struct Callbacks {
@@ -201,7 +213,7 @@ pub(crate) struct Callbacks {
     /// Woken whenever the queue runs empty, for [`Sandbox::flush_callbacks`].
     idle: Notify,
     registry: Mutex<HashMap<(Platform, String), Registration>>,
-    client: OnceLock<Result<reqwest::Client, String>>,
+    client: OnceLock<Result<reqwest::Client, PostError>>,
 }
 
 #[derive(Default)]
@@ -316,13 +328,15 @@ impl Callbacks {
     }
 
     /// One HTTP client for every callback, built on first use.
-    pub(crate) fn client(&self) -> Result<&reqwest::Client, String> {
+    pub(crate) fn client(&self) -> Result<&reqwest::Client, PostError> {
         self.client
             .get_or_init(|| {
                 reqwest::Client::builder()
                     .timeout(REQUEST_TIMEOUT)
                     .build()
-                    .map_err(|err| format!("cannot build an HTTP client: {err}"))
+                    .map_err(|err| PostError::NoClient {
+                        reason: err.to_string(),
+                    })
             })
             .as_ref()
             .map_err(Clone::clone)
@@ -503,7 +517,7 @@ impl Sandbox {
         url: &str,
         headers: &[(&'static str, String)],
         body: Bytes,
-    ) -> Result<u16, String> {
+    ) -> Result<u16, PostError> {
         let client = self.inner.callbacks.client()?;
         let mut request = client
             .post(url)
@@ -512,11 +526,16 @@ impl Sandbox {
         for (name, value) in headers {
             request = request.header(*name, value.as_str());
         }
-        let response = request
-            .send()
-            .await
-            .map_err(|err| format!("the receiver could not be reached: {}", err.without_url()))?;
+        let response = request.send().await.map_err(PostError::unreachable)?;
         Ok(response.status().as_u16())
+    }
+}
+
+impl PostError {
+    pub(crate) fn unreachable(error: reqwest::Error) -> PostError {
+        PostError::Unreachable {
+            reason: error.without_url().to_string(),
+        }
     }
 }
 

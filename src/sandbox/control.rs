@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 
 use crate::platforms::Platform;
 
+use super::callbacks::PostError;
 use super::{CallbackCounts, FaultConfig, PersonEvent, Received, Sandbox, SandboxLimits};
 
 /// Optional filters of `GET /sandbox/received`.
@@ -102,7 +103,10 @@ pub(crate) async fn register_whatsapp_webhook(
             .verify_subscription(&webhook.url, verify_token)
             .await
         {
-            return (StatusCode::BAD_GATEWAY, Json(json!({"error": why})));
+            return (
+                StatusCode::BAD_GATEWAY,
+                Json(json!({"error": why.to_string()})),
+            );
         }
     }
     sandbox.register_webhook(Platform::WhatsApp, &webhook.phone_number_id, &webhook.url);
@@ -165,14 +169,30 @@ pub(crate) async fn simulate_person(
 ) -> (StatusCode, Json<Value>) {
     match sandbox.simulate_person(event).await {
         Ok(status) => (StatusCode::OK, Json(json!({"status": status}))),
-        Err(why) => (StatusCode::BAD_REQUEST, Json(json!({"error": why}))),
+        Err(why) => (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"error": why.to_string()})),
+        ),
     }
+}
+
+/// Why a receiver failed Meta's webhook verification.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum VerificationError {
+    #[error(transparent)]
+    Post(#[from] PostError),
+    #[error("the receiver answered {status} without echoing hub.challenge")]
+    NoChallenge { status: u16 },
 }
 
 impl Sandbox {
     /// Meta's webhook verification: a GET with `hub.mode=subscribe`, the verify token and a
     /// challenge, which the receiver must answer with 200 and the challenge as the body.
-    async fn verify_subscription(&self, url: &str, verify_token: &str) -> Result<(), String> {
+    async fn verify_subscription(
+        &self,
+        url: &str,
+        verify_token: &str,
+    ) -> Result<(), VerificationError> {
         let challenge = {
             let mut state = self.state();
             state.graph_traces += 1;
@@ -184,18 +204,17 @@ impl Sandbox {
             percent_encode(verify_token)
         );
         let client = self.inner.callbacks.client()?;
-        let response =
-            client.get(&url).send().await.map_err(|err| {
-                format!("the receiver could not be reached: {}", err.without_url())
-            })?;
+        let response = client
+            .get(&url)
+            .send()
+            .await
+            .map_err(PostError::unreachable)?;
         let status = response.status().as_u16();
         let body: Bytes = response.bytes().await.unwrap_or_default();
         if status == 200 && body.as_ref() == challenge.as_bytes() {
             Ok(())
         } else {
-            Err(format!(
-                "the receiver answered {status} without echoing hub.challenge"
-            ))
+            Err(VerificationError::NoChallenge { status })
         }
     }
 }

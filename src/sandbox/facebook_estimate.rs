@@ -129,7 +129,7 @@ fn estimate_decide(
     };
     let central = match central_estimate(spec) {
         Ok(central) => central,
-        Err(why) => return invalid(state, &why),
+        Err(why) => return invalid(state, &why.to_string()),
     };
     let reply = Reply::json(StatusCode::OK, estimate_answer(central));
     let faults = state.config.faults.clone();
@@ -144,35 +144,46 @@ fn invalid(state: &mut SandboxState, message: &str) -> Reply {
     graph_error(state, StatusCode::BAD_REQUEST, 100, None, message)
 }
 
+/// Why Meta refuses a targeting spec, in Meta's words.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+enum TargetingError {
+    #[error("(#100) Param targeting_spec must be a JSON-encoded object")]
+    NotAnObject,
+    #[error("(#100) Param targeting_spec[{0}] must be a number")]
+    AgeNotANumber(&'static str),
+    #[error("(#100) Param targeting_spec[age_min] must be at least {}", MIN_AGE)]
+    TooYoung,
+    #[error("(#100) Param targeting_spec[age_max] must be at most {}", MAX_AGE)]
+    TooOld,
+    #[error("(#100) Param targeting_spec[age_min] must not exceed age_max")]
+    AgesReversed,
+    #[error("(#100) Invalid targeting spec: a location (geo_locations) is required")]
+    NoLocation,
+}
+
 /// The central audience of a targeting spec, or Meta's reason to refuse it.
-fn central_estimate(spec: &str) -> Result<f64, String> {
+fn central_estimate(spec: &str) -> Result<f64, TargetingError> {
     let spec: Value = serde_json::from_str(spec)
         .ok()
         .filter(Value::is_object)
-        .ok_or("(#100) Param targeting_spec must be a JSON-encoded object")?;
-    let age = |name: &str, default: i64| match spec.get(name) {
+        .ok_or(TargetingError::NotAnObject)?;
+    let age = |name: &'static str, default: i64| match spec.get(name) {
         None | Some(Value::Null) => Ok(default),
         Some(value) => value
             .as_i64()
             .or_else(|| value.as_str().and_then(|text| text.trim().parse().ok()))
-            .ok_or(format!(
-                "(#100) Param targeting_spec[{name}] must be a number"
-            )),
+            .ok_or(TargetingError::AgeNotANumber(name)),
     };
     let age_min = age("age_min", MIN_AGE)?;
     let age_max = age("age_max", MAX_AGE)?;
     if age_min < MIN_AGE {
-        return Err(format!(
-            "(#100) Param targeting_spec[age_min] must be at least {MIN_AGE}"
-        ));
+        return Err(TargetingError::TooYoung);
     }
     if age_max > MAX_AGE {
-        return Err(format!(
-            "(#100) Param targeting_spec[age_max] must be at most {MAX_AGE}"
-        ));
+        return Err(TargetingError::TooOld);
     }
     if age_min > age_max {
-        return Err("(#100) Param targeting_spec[age_min] must not exceed age_max".to_string());
+        return Err(TargetingError::AgesReversed);
     }
     let geo = &spec["geo_locations"];
     let countries: Vec<&str> = geo["countries"]
@@ -181,9 +192,7 @@ fn central_estimate(spec: &str) -> Result<f64, String> {
         .unwrap_or_default();
     let regions = geo["regions"].as_array().map_or(0, Vec::len);
     if countries.is_empty() && regions == 0 {
-        return Err(
-            "(#100) Invalid targeting spec: a location (geo_locations) is required".to_string(),
-        );
+        return Err(TargetingError::NoLocation);
     }
     let people: u64 = countries
         .iter()
@@ -277,7 +286,7 @@ mod tests {
             ("[1]", "JSON-encoded object"),
             ("not json", "JSON-encoded object"),
         ] {
-            let error = central_estimate(spec).unwrap_err();
+            let error = central_estimate(spec).unwrap_err().to_string();
             assert!(error.contains(words), "{spec}: {error}");
         }
     }

@@ -48,11 +48,9 @@ pub(crate) fn token_fingerprint(token: &str) -> String {
 /// The name-value pairs of a query string or an `application/x-www-form-urlencoded` body,
 /// decoded, in order.
 pub(crate) fn form_pairs(encoded: &str) -> Vec<(String, String)> {
-    let Ok(mut url) = reqwest::Url::parse("http://form.invalid/") else {
-        return Vec::new();
-    };
-    url.set_query(Some(encoded));
-    url.query_pairs().into_owned().collect()
+    form_urlencoded::parse(encoded.as_bytes())
+        .into_owned()
+        .collect()
 }
 
 /// The value of parameter `name`, the last one winning as on the Graph API.
@@ -101,6 +99,14 @@ mod tests {
         assert_eq!(param(&pairs, "x"), Some("2"));
         assert_eq!(param(&pairs, "missing"), None);
         assert!(form_pairs("").is_empty());
+        let raw = form_pairs("q=a b#c&e=%zz&u=%C3%BC");
+        assert_eq!(
+            param(&raw, "q"),
+            Some("a b#c"),
+            "taken as sent, as a URL's query was"
+        );
+        assert_eq!(param(&raw, "e"), Some("%zz"));
+        assert_eq!(param(&raw, "u"), Some("ü"));
     }
 
     #[test]

@@ -52,10 +52,10 @@ use axum::routing::{get, post, put};
 
 use crate::clock::Clock;
 
-pub use callbacks::{CALLBACK_CONCURRENCY, CALLBACK_TRIES, CallbackCounts};
+pub use callbacks::{CALLBACK_CONCURRENCY, CALLBACK_TRIES, CallbackCounts, PostError};
 pub use faults::{FaultConfig, FaultCounts};
 pub use limits::SandboxLimits;
-pub use people::{PersonAction, PersonEvent};
+pub use people::{PersonAction, PersonError, PersonEvent};
 pub use record::{Received, ReceivedCounts};
 pub use server::RunningSandbox;
 pub use signature::{meta_signature, viber_signature, webhook_signature};

@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 
 use crate::platforms::Platform;
 
-use super::callbacks::Registration;
+use super::callbacks::{PostError, Registration};
 use super::signature::{meta_signature, viber_signature};
 use super::{Sandbox, SandboxState, viber, whatsapp};
 
@@ -99,6 +99,24 @@ mod platform_name {
     }
 }
 
+/// Why a person's event was not delivered to the bot's webhook.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PersonError {
+    #[error("people write to bots on telegram, whatsapp and viber, not on {0}")]
+    UnsupportedPlatform(Platform),
+    #[error("a Telegram person is a positive numeric chat id")]
+    NotAChatId,
+    #[error("a WhatsApp person is a phone number, digits only")]
+    NotAPhoneNumber,
+    #[error("a Viber person needs a user id")]
+    NoUserId,
+    /// The event took effect, but nobody listens for this account.
+    #[error("no webhook is registered for this {0} account")]
+    NoWebhook(Platform),
+    #[error(transparent)]
+    Post(#[from] PostError),
+}
+
 /// One request to the bot's webhook.
 struct Inbound {
     body: Value,
@@ -115,12 +133,12 @@ impl Sandbox {
     pub fn simulate_person(
         &self,
         event: PersonEvent,
-    ) -> impl Future<Output = Result<u16, String>> + Send + 'static {
+    ) -> impl Future<Output = Result<u16, PersonError>> + Send + 'static {
         let sandbox = self.clone();
         async move { sandbox.person(event).await }
     }
 
-    async fn person(&self, event: PersonEvent) -> Result<u16, String> {
+    async fn person(&self, event: PersonEvent) -> Result<u16, PersonError> {
         let registration = self
             .inner
             .callbacks
@@ -139,18 +157,11 @@ impl Sandbox {
                 }
                 Platform::WhatsApp => vec![whatsapp_message(&mut state, now, &event)?],
                 Platform::Viber => viber_events(&mut state, now, &event)?,
-                other => {
-                    return Err(format!(
-                        "people write to bots on telegram, whatsapp and viber, not on {other}"
-                    ));
-                }
+                other => return Err(PersonError::UnsupportedPlatform(other)),
             }
         };
         let Some(registration) = registration else {
-            return Err(format!(
-                "no webhook is registered for this {} account",
-                event.platform
-            ));
+            return Err(PersonError::NoWebhook(event.platform));
         };
         let mut answered = 0;
         for request in requests {
@@ -173,13 +184,13 @@ fn telegram_update(
     now: DateTime<Utc>,
     event: &PersonEvent,
     registration: Option<&Registration>,
-) -> Result<Inbound, String> {
+) -> Result<Inbound, PersonError> {
     let chat: i64 = event
         .user
         .parse()
         .ok()
         .filter(|id| *id > 0)
-        .ok_or("a Telegram person is a positive numeric chat id")?;
+        .ok_or(PersonError::NotAChatId)?;
     let mut person = json!({"id": chat, "is_bot": false, "first_name": PERSON_NAME});
     let private_chat = json!({"id": chat, "first_name": PERSON_NAME, "type": "private"});
     state.telegram_updates += 1;
@@ -273,10 +284,10 @@ fn whatsapp_message(
     state: &mut SandboxState,
     now: DateTime<Utc>,
     event: &PersonEvent,
-) -> Result<Inbound, String> {
+) -> Result<Inbound, PersonError> {
     let user = event.user.trim_start_matches('+');
     if user.is_empty() || user.len() > 15 || !user.bytes().all(|b| b.is_ascii_digit()) {
-        return Err("a WhatsApp person is a phone number, digits only".to_string());
+        return Err(PersonError::NotAPhoneNumber);
     }
     let pair = (event.key.clone(), user.to_string());
     let text = match &event.action {
@@ -326,9 +337,9 @@ fn viber_events(
     state: &mut SandboxState,
     now: DateTime<Utc>,
     event: &PersonEvent,
-) -> Result<Vec<Inbound>, String> {
+) -> Result<Vec<Inbound>, PersonError> {
     if event.user.trim().is_empty() {
-        return Err("a Viber person needs a user id".to_string());
+        return Err(PersonError::NoUserId);
     }
     let timestamp = now.timestamp_millis();
     let person = |language: Option<&str>| {

@@ -359,8 +359,14 @@ fn telegram_decide(
 mod tests {
     use super::*;
 
-    fn check(body: Value) -> Result<Message, String> {
-        validate("123:ABC", &body, |chat| chat == "666").map_err(|reply| {
+    /// Validates `body` for bot `123:ABC`, whom chat 666 blocked.
+    fn check(body: Value) -> Result<Message, Reply> {
+        validate("123:ABC", &body, |chat| chat == "666")
+    }
+
+    /// Telegram's description of why `body` is refused, if it is.
+    fn refusal(body: Value) -> Option<String> {
+        check(body).err().map(|reply| {
             reply.body["description"]
                 .as_str()
                 .unwrap_or_default()
@@ -382,14 +388,12 @@ mod tests {
         assert_eq!(ok.chat_json, json!("@news"));
         for bad in [json!(0), json!("@"), json!("news"), json!(1.5), json!(null)] {
             assert_eq!(
-                check(json!({"chat_id": bad, "text": "hi"}))
-                    .err()
-                    .as_deref(),
+                refusal(json!({"chat_id": bad, "text": "hi"})).as_deref(),
                 Some("Bad Request: chat not found")
             );
         }
         assert_eq!(
-            check(json!({"text": "hi"})).err().as_deref(),
+            refusal(json!({"text": "hi"})).as_deref(),
             Some("Bad Request: chat not found")
         );
     }
@@ -397,21 +401,17 @@ mod tests {
     #[test]
     fn telegram_errors() {
         let empty = Some("Bad Request: message text is empty");
-        assert_eq!(check(json!({"chat_id": 1})).err().as_deref(), empty);
+        assert_eq!(refusal(json!({"chat_id": 1})).as_deref(), empty);
         assert_eq!(
-            check(json!({"chat_id": 1, "text": " \n"})).err().as_deref(),
+            refusal(json!({"chat_id": 1, "text": " \n"})).as_deref(),
             empty
         );
         assert_eq!(
-            check(json!({"chat_id": 1, "text": "<b> </b>", "parse_mode": "HTML"}))
-                .err()
-                .as_deref(),
+            refusal(json!({"chat_id": 1, "text": "<b> </b>", "parse_mode": "HTML"})).as_deref(),
             empty
         );
         assert_eq!(
-            check(json!({"chat_id": 1, "text": "<b>x", "parse_mode": "HTML"}))
-                .err()
-                .as_deref(),
+            refusal(json!({"chat_id": 1, "text": "<b>x", "parse_mode": "HTML"})).as_deref(),
             Some(
                 "Bad Request: can't parse entities: Can't find end tag corresponding to start tag \"b\""
             )
@@ -419,13 +419,11 @@ mod tests {
         // Without parse_mode, tags are just text.
         assert!(check(json!({"chat_id": 1, "text": "<b>x"})).is_ok());
         assert_eq!(
-            check(json!({"chat_id": 1, "text": "x", "parse_mode": "XML"}))
-                .err()
-                .as_deref(),
+            refusal(json!({"chat_id": 1, "text": "x", "parse_mode": "XML"})).as_deref(),
             Some("Bad Request: unsupported parse_mode")
         );
         assert_eq!(
-            check(json!({"chat_id": 666, "text": "x"})).err().as_deref(),
+            refusal(json!({"chat_id": 666, "text": "x"})).as_deref(),
             Some("Forbidden: bot was blocked by the user")
         );
         assert_eq!(
@@ -449,7 +447,7 @@ mod tests {
         assert!(check(json!({"chat_id": 1, "text": at_limit})).is_ok());
         let over = "a".repeat(4097);
         assert_eq!(
-            check(json!({"chat_id": 1, "text": over})).err().as_deref(),
+            refusal(json!({"chat_id": 1, "text": over})).as_deref(),
             Some("Bad Request: message is too long")
         );
         // Tags and entities do not count in HTML mode.

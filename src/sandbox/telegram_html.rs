@@ -22,10 +22,33 @@ const ALLOWED_TAGS: &[&str] = &[
     "tg-emoji",
 ];
 
+/// What is wrong with the tags, in Telegram's words (offsets in bytes).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum HtmlError {
+    #[error("Unclosed start tag at byte offset {offset}")]
+    UnclosedStartTag { offset: usize },
+    #[error(
+        "Unmatched end tag at byte offset {offset}, expected \"</{expected}>\", found \"</{found}>\""
+    )]
+    UnmatchedEndTag {
+        offset: usize,
+        expected: String,
+        found: String,
+    },
+    #[error("Unexpected end tag at byte offset {offset}")]
+    UnexpectedEndTag { offset: usize },
+    #[error("Unsupported start tag \"{name}\" at byte offset {offset}")]
+    UnsupportedStartTag { name: String, offset: usize },
+    #[error("Tag \"span\" must have class \"tg-spoiler\" at byte offset {offset}")]
+    SpanWithoutSpoiler { offset: usize },
+    #[error("Can't find end tag corresponding to start tag \"{tag}\"")]
+    MissingEndTag { tag: String },
+}
+
 /// Checks the tags of `text`; on success returns the text outside the tags (entities not
 /// decoded), so the caller can tell whether anything visible is left. The error is Telegram's
 /// explanation, to follow "can't parse entities: ".
-pub(crate) fn check(text: &str) -> Result<String, String> {
+pub(crate) fn check(text: &str) -> Result<String, HtmlError> {
     let mut open: Vec<String> = Vec::new();
     let mut outside = String::with_capacity(text.len());
     let mut rest = text;
@@ -34,7 +57,7 @@ pub(crate) fn check(text: &str) -> Result<String, String> {
         outside.push_str(&rest[..at]);
         let tag_offset = offset + at;
         let Some(len) = rest[at..].find('>') else {
-            return Err(format!("Unclosed start tag at byte offset {tag_offset}"));
+            return Err(HtmlError::UnclosedStartTag { offset: tag_offset });
         };
         let inside = &rest[at + 1..at + len];
         if let Some(name) = inside.strip_prefix('/') {
@@ -42,13 +65,13 @@ pub(crate) fn check(text: &str) -> Result<String, String> {
             match open.pop() {
                 Some(top) if top == name => {}
                 Some(top) => {
-                    return Err(format!(
-                        "Unmatched end tag at byte offset {tag_offset}, expected \"</{top}>\", found \"</{name}>\""
-                    ));
+                    return Err(HtmlError::UnmatchedEndTag {
+                        offset: tag_offset,
+                        expected: top,
+                        found: name,
+                    });
                 }
-                None => {
-                    return Err(format!("Unexpected end tag at byte offset {tag_offset}"));
-                }
+                None => return Err(HtmlError::UnexpectedEndTag { offset: tag_offset }),
             }
         } else {
             let name_len = inside
@@ -56,14 +79,13 @@ pub(crate) fn check(text: &str) -> Result<String, String> {
                 .unwrap_or(inside.len());
             let name = inside[..name_len].to_ascii_lowercase();
             if !ALLOWED_TAGS.contains(&name.as_str()) {
-                return Err(format!(
-                    "Unsupported start tag \"{name}\" at byte offset {tag_offset}"
-                ));
+                return Err(HtmlError::UnsupportedStartTag {
+                    name,
+                    offset: tag_offset,
+                });
             }
             if name == "span" && !is_spoiler_span(&inside[name_len..]) {
-                return Err(format!(
-                    "Tag \"span\" must have class \"tg-spoiler\" at byte offset {tag_offset}"
-                ));
+                return Err(HtmlError::SpanWithoutSpoiler { offset: tag_offset });
             }
             open.push(name);
         }
@@ -72,9 +94,7 @@ pub(crate) fn check(text: &str) -> Result<String, String> {
     }
     outside.push_str(rest);
     match open.pop() {
-        Some(top) => Err(format!(
-            "Can't find end tag corresponding to start tag \"{top}\""
-        )),
+        Some(top) => Err(HtmlError::MissingEndTag { tag: top }),
         None => Ok(outside),
     }
 }
@@ -104,26 +124,29 @@ mod tests {
     #[test]
     fn explains_what_is_wrong() {
         assert_eq!(
-            check("<b>x</i>").unwrap_err(),
+            check("<b>x</i>").unwrap_err().to_string(),
             "Unmatched end tag at byte offset 4, expected \"</b>\", found \"</i>\""
         );
         assert_eq!(
-            check("<b>x").unwrap_err(),
+            check("<b>x").unwrap_err().to_string(),
             "Can't find end tag corresponding to start tag \"b\""
         );
         assert_eq!(
-            check("a <div>x</div>").unwrap_err(),
+            check("a <div>x</div>").unwrap_err().to_string(),
             "Unsupported start tag \"div\" at byte offset 2"
         );
         assert_eq!(
-            check("x</b>").unwrap_err(),
+            check("x</b>").unwrap_err().to_string(),
             "Unexpected end tag at byte offset 1"
         );
         assert_eq!(
-            check("1 < 2").unwrap_err(),
+            check("1 < 2").unwrap_err().to_string(),
             "Unclosed start tag at byte offset 2"
         );
-        assert!(check("<span>x</span>").is_err());
+        assert_eq!(
+            check("<span>x</span>").unwrap_err().to_string(),
+            "Tag \"span\" must have class \"tg-spoiler\" at byte offset 0"
+        );
         assert!(check("<br/>").is_err());
     }
 

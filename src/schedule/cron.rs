@@ -9,6 +9,19 @@ use chrono_tz::Tz;
 use croner::Cron;
 use croner::parser::{CronParser, Seconds, Year};
 
+/// Why a pattern is not a standard 5-field cron expression, in words an author can act on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CronError {
+    #[error(
+        "cron `{pattern}` has {fields} field{}; write the standard five: minute hour day-of-month month day-of-week (for example `0 10 * * MON,THU`)",
+        if *.fields == 1 { "" } else { "s" }
+    )]
+    FieldCount { pattern: String, fields: usize },
+    /// A field is out of range or unreadable: `reason` names the field and what it takes.
+    #[error("invalid cron `{pattern}`: {reason}")]
+    Invalid { pattern: String, reason: String },
+}
+
 #[derive(Clone)]
 pub struct CronSchedule {
     pattern: String,
@@ -32,23 +45,21 @@ impl PartialEq for CronSchedule {
 
 impl CronSchedule {
     /// Parses a 5-field expression; the error says what is wrong in words an author can act on.
-    pub fn parse(pattern: &str) -> Result<CronSchedule, String> {
+    pub fn parse(pattern: &str) -> Result<CronSchedule, CronError> {
         let fields = pattern.split_whitespace().count();
         if fields != 5 {
-            return Err(format!(
-                "cron `{pattern}` has {fields} field{}; write the standard five: minute hour day-of-month month day-of-week (for example `0 10 * * MON,THU`)",
-                if fields == 1 { "" } else { "s" }
-            ));
+            return Err(CronError::FieldCount {
+                pattern: pattern.to_string(),
+                fields,
+            });
         }
         let parser = CronParser::builder()
             .seconds(Seconds::Disallowed)
             .year(Year::Disallowed)
             .build();
-        let cron = parser.parse(pattern).map_err(|error| {
-            format!(
-                "invalid cron `{pattern}`: {}",
-                locate_field(&parser, pattern, &error)
-            )
+        let cron = parser.parse(pattern).map_err(|error| CronError::Invalid {
+            pattern: pattern.to_string(),
+            reason: locate_field(&parser, pattern, &error),
         })?;
         let hours = (0..24)
             .filter(|h| cron.pattern.hour_match(*h).unwrap_or(false))
@@ -274,15 +285,23 @@ mod tests {
 
     #[test]
     fn rejects_non_standard_expressions() {
-        assert!(
+        assert_eq!(
             CronSchedule::parse("0 0 10 * * MON")
                 .unwrap_err()
-                .contains("has 6 fields")
+                .to_string(),
+            "cron `0 0 10 * * MON` has 6 fields; write the standard five: minute hour day-of-month month day-of-week (for example `0 10 * * MON,THU`)"
+        );
+        assert!(
+            CronSchedule::parse("*")
+                .unwrap_err()
+                .to_string()
+                .contains("has 1 field;")
         );
         assert!(
             CronSchedule::parse("0 25 * * *")
                 .unwrap_err()
-                .starts_with("invalid cron `0 25 * * *`")
+                .to_string()
+                .starts_with("invalid cron `0 25 * * *`: hour field `25`")
         );
     }
 }

@@ -5,5 +5,5 @@
 mod cron;
 mod plan;
 
-pub use cron::CronSchedule;
+pub use cron::{CronError, CronSchedule};
 pub use plan::{PlannedJob, Slot, campaign_window, idempotency_key, planned_jobs, slots};

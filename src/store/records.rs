@@ -23,7 +23,7 @@ impl VersionRecord {
     pub fn from_row(row: VersionRow) -> Result<VersionRecord, StoreError> {
         let (hash, campaign_id, state, bundle, created_at, updated_at) = row;
         Ok(VersionRecord {
-            hash: ContentHash::parse(&hash).map_err(StoreError::Corrupt)?,
+            hash: ContentHash::parse(&hash).map_err(|e| StoreError::Corrupt(e.to_string()))?,
             campaign_id,
             state: VersionState::from_name(&state)
                 .ok_or_else(|| StoreError::Corrupt(format!("unknown version state `{state}`")))?,
@@ -174,7 +174,8 @@ impl LeasedJob {
         Ok(LeasedJob {
             id,
             idempotency_key,
-            version: ContentHash::parse(&version).map_err(StoreError::Corrupt)?,
+            version: ContentHash::parse(&version)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
             campaign_id,
             send,
             segment,

@@ -125,7 +125,7 @@ macro_rules! shared_store_methods {
             let rows: Vec<(String, String)> = builder.build_query_as().fetch_all(&self.pool).await?;
             rows.into_iter()
                 .map(|(hash, state)| {
-                    let hash = $crate::campaign::ContentHash::parse(&hash).map_err($crate::store::StoreError::Corrupt)?;
+                    let hash = $crate::campaign::ContentHash::parse(&hash).map_err(|e| $crate::store::StoreError::Corrupt(e.to_string()))?;
                     let state = $crate::campaign::VersionState::from_name(&state).ok_or_else(|| {
                         $crate::store::StoreError::Corrupt(format!("unknown version state `{state}`"))
                     })?;

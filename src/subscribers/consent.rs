@@ -91,7 +91,7 @@ impl<S: Store> Consent<'_, S> {
         let sealed = self
             .vault
             .seal(&channel, user)
-            .map_err(StoreError::Corrupt)?;
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let subscriber = NewSubscriber {
             lookup: self.vault.lookup(&channel, user),
             sealed,

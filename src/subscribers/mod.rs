@@ -8,4 +8,4 @@ mod consent;
 mod vault;
 
 pub use consent::{Consent, ConsentChange, EventOrder, locale_for};
-pub use vault::SubscriberVault;
+pub use vault::{SubscriberVault, VaultError};

@@ -11,11 +11,31 @@ use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use crate::secrets::{SECRET_KEY_VARIABLE, decode_hex, encode_hex};
+use crate::secrets::{SECRET_KEY_VARIABLE, SecretKeyError, decode_hex, encode_hex, key_bytes};
 
 const SEAL_LABEL: &[u8] = b"herald subscriber identifier seal v1";
 const LOOKUP_LABEL: &[u8] = b"herald subscriber identifier lookup v1";
 const EVENT_LABEL: &[u8] = b"herald partner event id v1";
+
+/// Why the vault could not be made, or an identifier sealed or opened. No message contains an
+/// identifier.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VaultError {
+    #[error(transparent)]
+    Key(#[from] SecretKeyError),
+    #[error("no randomness for a key: {0}")]
+    NoRandomKey(getrandom::Error),
+    #[error("no randomness for a nonce: {0}")]
+    NoRandomNonce(getrandom::Error),
+    #[error("sealing failed")]
+    SealingFailed,
+    /// Sealed under another key or for another channel, or tampered with.
+    #[error(
+        "a subscriber identifier of `{channel}` cannot be opened with this {}",
+        SECRET_KEY_VARIABLE
+    )]
+    CannotOpen { channel: String },
+}
 
 /// Seals and looks up subscriber identifiers.
 pub struct SubscriberVault {
@@ -38,27 +58,23 @@ impl fmt::Debug for SubscriberVault {
 impl SubscriberVault {
     /// The vault under [`SECRET_KEY_VARIABLE`]; `Ok(None)` when it is not set (an empty value
     /// counts as unset and anything else must be a valid key, as for stored credentials).
-    pub fn from_env() -> Result<Option<SubscriberVault>, String> {
+    pub fn from_env() -> Result<Option<SubscriberVault>, VaultError> {
         match std::env::var(SECRET_KEY_VARIABLE) {
             Ok(text) if !text.is_empty() => SubscriberVault::from_hex(&text).map(Some),
             _ => Ok(None),
         }
     }
 
-    pub fn from_hex(text: &str) -> Result<SubscriberVault, String> {
-        let bytes = decode_hex(text.trim())
-            .and_then(|b| <[u8; 32]>::try_from(b).ok())
-            .ok_or_else(|| {
-                format!("{SECRET_KEY_VARIABLE} must be 64 hexadecimal characters (32 random bytes)")
-            })?;
+    pub fn from_hex(text: &str) -> Result<SubscriberVault, VaultError> {
+        let bytes = key_bytes(text)?;
         Ok(SubscriberVault::from_key(&bytes, false))
     }
 
     /// A vault with a random key that lives as long as this process: for rehearsals and the
     /// demo, whose databases are thrown away too.
-    pub fn ephemeral() -> Result<SubscriberVault, String> {
+    pub fn ephemeral() -> Result<SubscriberVault, VaultError> {
         let mut key = [0u8; 32];
-        getrandom::fill(&mut key).map_err(|e| format!("no randomness for a key: {e}"))?;
+        getrandom::fill(&mut key).map_err(VaultError::NoRandomKey)?;
         Ok(SubscriberVault::from_key(&key, true))
     }
 
@@ -90,9 +106,9 @@ impl SubscriberVault {
     }
 
     /// The identifier sealed for `channel`: hex of nonce and ciphertext.
-    pub fn seal(&self, channel: &str, identifier: &str) -> Result<String, String> {
+    pub fn seal(&self, channel: &str, identifier: &str) -> Result<String, VaultError> {
         let mut nonce = [0u8; 24];
-        getrandom::fill(&mut nonce).map_err(|e| format!("no randomness for a nonce: {e}"))?;
+        getrandom::fill(&mut nonce).map_err(VaultError::NoRandomNonce)?;
         let sealed = self
             .cipher
             .encrypt(
@@ -102,7 +118,7 @@ impl SubscriberVault {
                     aad: channel.as_bytes(),
                 },
             )
-            .map_err(|_| "sealing failed".to_string())?;
+            .map_err(|_| VaultError::SealingFailed)?;
         let mut out = encode_hex(&nonce);
         out.push_str(&encode_hex(&sealed));
         Ok(out)
@@ -110,11 +126,9 @@ impl SubscriberVault {
 
     /// Opens a sealed identifier; fails if it was sealed under another key or for another
     /// channel, or was tampered with. The error never contains the identifier.
-    pub fn open(&self, channel: &str, sealed: &str) -> Result<String, String> {
-        let refuse = || {
-            format!(
-                "a subscriber identifier of `{channel}` cannot be opened with this {SECRET_KEY_VARIABLE}"
-            )
+    pub fn open(&self, channel: &str, sealed: &str) -> Result<String, VaultError> {
+        let refuse = || VaultError::CannotOpen {
+            channel: channel.to_string(),
         };
         let bytes = decode_hex(sealed)
             .filter(|b| b.len() > 24)
@@ -161,7 +175,18 @@ mod tests {
         let sealed = vault.seal("whatsapp:nl", "31612345678").unwrap();
         assert!(!sealed.contains("31612345678"));
         assert_eq!(vault.open("whatsapp:nl", &sealed).unwrap(), "31612345678");
-        assert!(vault.open("whatsapp:other", &sealed).is_err(), "moved");
+        assert_eq!(
+            vault
+                .open("whatsapp:other", &sealed)
+                .unwrap_err()
+                .to_string(),
+            "a subscriber identifier of `whatsapp:other` cannot be opened with this HERALD_SECRET_KEY",
+            "moved"
+        );
+        assert_eq!(
+            SubscriberVault::from_hex("xyz").unwrap_err().to_string(),
+            "HERALD_SECRET_KEY must be 64 hexadecimal characters (32 random bytes)"
+        );
         let mut tampered = sealed.clone();
         tampered.replace_range(60..62, if &sealed[60..62] == "00" { "01" } else { "00" });
         assert!(vault.open("whatsapp:nl", &tampered).is_err(), "tampered");

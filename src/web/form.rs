@@ -1,5 +1,8 @@
-//! Submitted HTML forms (`application/x-www-form-urlencoded`), decoded by hand: the web
-//! interface's forms are a few short fields, and axum's form extractor is not compiled in.
+//! Submitted HTML forms (`application/x-www-form-urlencoded`), decoded with `form_urlencoded`,
+//! the parser under axum's `Form`. The extractor itself is not used: the session guard must read
+//! the body first (bounded by [`MAX_FORM_BYTES`], refused with herald's own error page) to
+//! check the CSRF token before any handler runs, and `Form` would also refuse a body sent
+//! without its content type, which herald's forms have never required.
 
 use std::collections::HashMap;
 
@@ -15,11 +18,10 @@ impl FormFields {
     /// replaced, so a hostile body yields odd values rather than an error.
     pub fn parse(body: &[u8]) -> FormFields {
         let mut fields = HashMap::new();
-        for pair in body.split(|b| *b == b'&').filter(|p| !p.is_empty()) {
-            let mut parts = pair.splitn(2, |b| *b == b'=');
-            let name = decode(parts.next().unwrap_or_default());
-            let value = decode(parts.next().unwrap_or_default());
-            fields.entry(name).or_insert(value);
+        for (name, value) in form_urlencoded::parse(body) {
+            fields
+                .entry(name.into_owned())
+                .or_insert_with(|| value.into_owned());
         }
         FormFields(fields)
     }
@@ -28,31 +30,6 @@ impl FormFields {
     pub fn get(&self, name: &str) -> Option<&str> {
         self.0.get(name).map(String::as_str)
     }
-}
-
-fn decode(raw: &[u8]) -> String {
-    let mut out = Vec::with_capacity(raw.len());
-    let mut i = 0;
-    while i < raw.len() {
-        match raw[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < raw.len() => {
-                let hex = std::str::from_utf8(&raw[i + 1..i + 3])
-                    .ok()
-                    .and_then(|h| u8::from_str_radix(h, 16).ok());
-                match hex {
-                    Some(byte) => {
-                        out.push(byte);
-                        i += 2;
-                    }
-                    None => out.push(b'%'),
-                }
-            }
-            other => out.push(other),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]
@@ -68,5 +45,9 @@ mod tests {
         assert_eq!(form.get("empty"), Some(""));
         assert_eq!(form.get("missing"), None);
         assert_eq!(FormFields::parse(b"a=%4").get("a"), Some("%4"));
+        assert_eq!(FormFields::parse(b"a=%41").get("a"), Some("A"));
+        assert_eq!(FormFields::parse(b"&&b&=c").get("b"), Some(""));
+        assert_eq!(FormFields::parse(b"n=%FF").get("n"), Some("\u{FFFD}"));
+        assert_eq!(FormFields::parse(b"e=a=b").get("e"), Some("a=b"));
     }
 }

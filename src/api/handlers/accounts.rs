@@ -81,7 +81,7 @@ pub async fn set_credential(
     Path((channel, name)): Path<(String, String)>,
     ApiJson(body): ApiJson<CredentialBody>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let parsed = ChannelRef::parse(&channel).map_err(ApiError::not_found)?;
+    let parsed = ChannelRef::parse(&channel).map_err(|e| ApiError::not_found(e.to_string()))?;
     let Some(account) = state.config.accounts.get(&parsed) else {
         return Err(ApiError::not_found(format!(
             "no account `{channel}` in the configuration"
@@ -118,7 +118,7 @@ pub async fn set_credential(
     };
     let (nonce, sealed) = key
         .seal(&channel, &name, &body.value)
-        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e))?;
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?;
     state
         .store
         .set_account_secret(

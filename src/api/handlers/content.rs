@@ -51,7 +51,11 @@ impl Bundle {
         let id = campaign_id(&self.campaign)?;
         for tag in self.translations.keys() {
             Locale::parse(tag).map_err(|e| {
-                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_locale", e)
+                ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_locale",
+                    e.to_string(),
+                )
             })?;
         }
         for name in self.layouts.keys() {
@@ -261,7 +265,7 @@ where
     BoundedWork::shared()
         .run(move || LoadedVersion::from_bundle(hash, &bundle, &config).map(work))
         .await?
-        .map_err(|e| ApiError::new(StatusCode::CONFLICT, "version_unloadable", e))
+        .map_err(|e| ApiError::new(StatusCode::CONFLICT, "version_unloadable", e.to_string()))
 }
 
 pub async fn completeness(

@@ -19,7 +19,7 @@ use crate::store::{Store, VersionRecord};
 
 /// The version a path names, or 404.
 async fn find_version(state: &ApiState, hash: &str) -> Result<VersionRecord, ApiError> {
-    let hash = ContentHash::parse(hash).map_err(ApiError::not_found)?;
+    let hash = ContentHash::parse(hash).map_err(|e| ApiError::not_found(e.to_string()))?;
     state
         .store
         .version(&hash)

@@ -272,7 +272,7 @@ fn parse_locale(
     match Locale::parse(&tag.value) {
         Ok(locale) => Some(Located::new(locale, tag.span.clone())),
         Err(message) => {
-            diags.error(file, tag.span.clone(), message);
+            diags.error(file, tag.span.clone(), message.to_string());
             None
         }
     }

@@ -129,7 +129,7 @@ fn channels(
         let parsed = match ChannelRef::parse(&channel.value) {
             Ok(parsed) => parsed,
             Err(message) => {
-                diags.error(file, channel.span, message);
+                diags.error(file, channel.span, message.to_string());
                 ok = false;
                 continue;
             }
@@ -211,7 +211,7 @@ fn cron(
 ) -> Result<CronSchedule, Reported> {
     let cron = reader.req_str("cron", diags).ok_or(Reported)?;
     CronSchedule::parse(&cron.value).map_err(|message| {
-        diags.error(file, cron.span, message);
+        diags.error(file, cron.span, message.to_string());
         Reported
     })
 }

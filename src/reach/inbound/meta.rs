@@ -86,6 +86,10 @@ pub fn answer_hub_challenge(query: &str, verify_token: &str) -> Result<String, S
 
 /// `application/x-www-form-urlencoded` decoding: `+` is a space, `%XX` a byte; `None` for a
 /// broken escape or bytes that are not UTF-8.
+///
+/// Stricter than `form_urlencoded`, on purpose: that one keeps a broken escape as text and
+/// replaces invalid UTF-8, so a mangled verify token or challenge would be compared or echoed
+/// as something Meta never sent. Here the handshake is refused instead.
 fn percent_decode(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
