@@ -5,11 +5,11 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::campaign::diagnostic::{Diagnostics, SourceFile};
-use crate::campaign::toml_reader::{Located, TableReader, parse_document};
+use crate::channel::{ChannelRef, Platform};
 use crate::client_address::{AddressRange, ForwardedHeader, TrustedProxies};
-use crate::platforms::{ChannelRef, Platform};
 use crate::publication::{Breakdown, MAX_MAX_NOISE, MIN_K, Period, PublicationPolicy};
+use crate::source::diagnostic::{Diagnostics, SourceFile};
+use crate::source::toml_reader::{Located, TableReader, parse_document};
 
 /// Where tracking links point when the configuration does not say.
 pub const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:8080";

@@ -13,9 +13,9 @@ use crate::campaign::diagnostic::{Diagnostic, Diagnostics, Severity, SourceFile}
 use crate::campaign::model::Campaign;
 use crate::campaign::parse::parse_campaign;
 use crate::campaign::{ContentHash, Locale, LocaleError, PreparedText, VersionBundle};
+use crate::channel::Platform;
 use crate::config::Config;
 use crate::l10n::Catalog;
-use crate::platforms::Platform;
 use crate::render::{
     Layouts, LinkDimensions, RenderError, Rendered, render_uncached, tracking_token, tracking_url,
 };

@@ -2,15 +2,14 @@
 //! model the rest of herald works from.
 
 pub mod codes;
-pub mod diagnostic;
 pub mod locale;
 pub mod model;
 pub mod parse;
 pub mod prepared_text;
 pub mod project;
-pub mod toml_reader;
 pub mod version;
 
+pub use crate::source::{diagnostic, toml_reader};
 pub use diagnostic::{Diagnostic, Diagnostics, Severity, SourceFile};
 pub use locale::{Locale, LocaleError};
 pub use model::{Campaign, Message, Segment, SegmentKind, Send};

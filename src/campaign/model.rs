@@ -9,8 +9,8 @@ use chrono_tz::Tz;
 use super::diagnostic::SourceFile;
 use super::locale::Locale;
 use super::toml_reader::Located;
-use crate::platforms::ChannelRef;
-use crate::schedule::CronSchedule;
+use crate::channel::ChannelRef;
+use crate::cron::CronSchedule;
 
 /// Separates a message id from its variant in Fluent ids: `avr-intro--a`.
 pub const VARIANT_SEPARATOR: &str = "--";

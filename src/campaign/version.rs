@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::project::{LoadedCampaign, Project};
-use crate::platforms::Platform;
+use crate::channel::Platform;
 use crate::render::LayoutSource;
 
 /// Bumped if the canonical form itself changes, so old and new hashes never collide.

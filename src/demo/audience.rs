@@ -5,8 +5,9 @@
 
 use std::collections::BTreeSet;
 
+use crate::channel::Platform;
 use crate::config::{Audience, Config};
-use crate::platforms::{Platform, REHEARSAL_CREDENTIAL};
+use crate::platforms::REHEARSAL_CREDENTIAL;
 use crate::sandbox::{PersonAction, PersonError, PersonEvent, Sandbox};
 
 /// How the languages of the demo's subscribers are spread (the rest read the account's first

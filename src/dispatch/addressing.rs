@@ -8,8 +8,9 @@ use std::sync::Arc;
 use super::Dispatcher;
 use super::batch_outcomes::BatchOutcomes;
 use super::route::Route;
+use crate::channel::{ChannelRef, Platform};
 use crate::config::Audience;
-use crate::platforms::{ChannelRef, Platform, Sendable};
+use crate::platforms::Sendable;
 use crate::store::{JobOutcome, LeasedJob, Store, StoreError};
 use crate::subscribers::SubscriberVault;
 

@@ -11,8 +11,8 @@ use super::batch_outcomes::BatchOutcomes;
 use super::recent_posts::refuses_repeats;
 use super::route::Route;
 use crate::campaign::PreparedText;
+use crate::channel::Platform;
 use crate::config::Audience;
-use crate::platforms::Platform;
 use crate::store::{JobOutcome, LeasedJob, Store};
 
 /// One call to a partner: one job, or several sharing a text (a Viber broadcast, or a public

@@ -8,8 +8,8 @@ use std::sync::Mutex;
 use chrono::{DateTime, Utc};
 
 use super::calls::Ready;
+use crate::channel::Platform;
 use crate::config::Audience;
-use crate::platforms::Platform;
 
 /// A post's (channel, chat, text).
 pub(super) type PostKey = (String, Option<String>, String);

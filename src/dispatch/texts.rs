@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use super::Dispatcher;
 use crate::campaign::PreparedText;
+use crate::channel::ChannelRef;
 use crate::loaded_version::LoadedVersion;
-use crate::platforms::ChannelRef;
 use crate::store::{LeasedJob, Store, StoreError};
 
 /// Why a job's text could not be made; shown as the job's dead letter.

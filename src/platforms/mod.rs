@@ -8,7 +8,6 @@ mod credentials;
 mod endpoint;
 mod facebook;
 mod http_client;
-mod platform;
 mod read_error;
 mod redaction;
 mod telegram;
@@ -18,6 +17,7 @@ mod whatsapp;
 mod whatsapp_templates;
 mod x;
 
+pub use crate::channel::{ChannelRef, ChannelRefError, Platform, TextFormat, is_simple_name};
 pub use adapter::{Adapter, BatchOutcome, CONNECT_FAILED, Publication, PublishResult};
 pub use adapter_setup::{
     AccountAdapters, AdAccount, AdapterSetupError, MetricsReader, Rehearsal, build_adapters,
@@ -26,7 +26,6 @@ pub use credentials::{
     MissingCredential, REHEARSAL_CREDENTIAL, Secret, StoredCredentials, resolve_credentials,
 };
 pub use http_client::partner_client;
-pub use platform::{ChannelRef, ChannelRefError, Platform, TextFormat, is_simple_name};
 pub use telegram::{TelegramAdapter, TelegramWebhookError};
 pub use viber::{MAX_BROADCAST as VIBER_MAX_BROADCAST, ViberAdapter, ViberWebhookError};
 pub use webhook::{WebhookAdapter, sign_webhook};

@@ -13,9 +13,9 @@ use std::sync::Mutex;
 use chrono::{DateTime, Duration, Utc};
 
 use crate::campaign::model::{Campaign, Segment};
+use crate::channel::ChannelRef;
 use crate::platforms::{
-    ChannelRef, ErrorClass, FacebookAdapter, META_MAX_AGE, META_MIN_AGE, PlatformError, Secret,
-    Targeting,
+    ErrorClass, FacebookAdapter, META_MAX_AGE, META_MIN_AGE, PlatformError, Secret, Targeting,
 };
 use crate::store::{AudienceEstimateRecord, Store, StoreError};
 

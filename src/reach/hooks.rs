@@ -27,10 +27,11 @@ use super::inbound::{
     Timeliness, answer_hub_challenge, parse_telegram, parse_viber, parse_whatsapp,
     phone_number_ids, verify_hub_signature, verify_telegram, verify_viber,
 };
+use crate::channel::Platform;
 use crate::clock::Clock;
 use crate::config::{Account, Config};
 use crate::metrics::{ConsentEventResult, METRICS};
-use crate::platforms::{Platform, Secret, StoredCredentials, resolve_credentials};
+use crate::platforms::{Secret, StoredCredentials, resolve_credentials};
 use crate::store::{AnyStore, StatusReceipt, StoreError};
 use crate::subscribers::{Consent, ConsentChange, EventOrder, SubscriberVault};
 

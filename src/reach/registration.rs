@@ -7,8 +7,9 @@
 
 use std::collections::HashMap;
 
+use crate::channel::Platform;
 use crate::config::Audience;
-use crate::platforms::{Platform, TelegramAdapter, ViberAdapter};
+use crate::platforms::{TelegramAdapter, ViberAdapter};
 
 use super::hooks::HookAccount;
 

@@ -12,7 +12,7 @@ use handlebars::Handlebars;
 use super::layout_bounds::refuse_layout;
 use super::limits::MAX_RENDERED_BYTES;
 use crate::campaign::diagnostic::{Diagnostic, Diagnostics, Severity, SourceFile};
-use crate::platforms::{Platform, TextFormat};
+use crate::channel::{Platform, TextFormat};
 
 const TELEGRAM_LAYOUT: &str = "{{#if title}}<b>{{title}}</b>\n\n{{/if}}{{body}}{{#if link}}\n\n{{#if cta}}<a href=\"{{link}}\">{{cta}}</a>{{else}}{{link}}{{/if}}{{/if}}";
 const PLAIN_LAYOUT: &str = "{{#if title}}{{title}}\n\n{{/if}}{{body}}{{#if link}}\n\n{{#if cta}}{{cta}}\n{{/if}}{{link}}{{/if}}";

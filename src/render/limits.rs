@@ -1,6 +1,6 @@
 //! How long a text is, as each platform counts it, and how long it may be.
 
-use crate::platforms::Platform;
+use crate::channel::Platform;
 
 /// X counts these code point ranges as weight 1 and everything else as 2 (twitter-text v3).
 const X_LIGHT_RANGES: &[(u32, u32)] = &[(0, 4351), (8192, 8205), (8208, 8223), (8242, 8247)];

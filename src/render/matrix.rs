@@ -9,8 +9,8 @@ use super::renderer::{RenderError, Renderer};
 use super::tracking::{LinkDimensions, tracking_token, tracking_url};
 use crate::campaign::model::{Campaign, Message, Segment, Send};
 use crate::campaign::{ContentHash, Locale};
+use crate::channel::ChannelRef;
 use crate::l10n::{Catalog, Translation};
-use crate::platforms::ChannelRef;
 
 /// One (send, segment, locale, channel, variant) with the translation its words come from.
 pub struct Combination<'c> {

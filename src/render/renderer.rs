@@ -12,9 +12,9 @@ use super::layout::Layouts;
 use crate::campaign::diagnostic::Diagnostic;
 use crate::campaign::locale::Locale;
 use crate::campaign::model::{Campaign, Message};
+use crate::channel::Platform;
 use crate::l10n::FormattedMessage;
 use crate::l10n::Translation;
-use crate::platforms::Platform;
 
 /// Stands for the tracking link until a send's own link is known. Private-use characters,
 /// which no translation contains and no escaping changes.

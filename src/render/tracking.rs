@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 
 use crate::campaign::ContentHash;
 use crate::campaign::locale::Locale;
-use crate::platforms::ChannelRef;
+use crate::channel::ChannelRef;
 
 /// Length of a token in characters (64 bits as hex: no collisions at campaign scale).
 pub const TOKEN_LENGTH: usize = 16;

@@ -3,7 +3,7 @@
 //! was not "delivered to nobody", and reading it as 0% would make every comparison with
 //! WhatsApp or Viber meaningless.
 
-use crate::platforms::{ChannelRef, Platform};
+use crate::channel::{ChannelRef, Platform};
 
 /// What a rate cell says instead of a number when the platform does not report its numerator.
 pub const NOT_REPORTED: &str = "not reported by this platform";

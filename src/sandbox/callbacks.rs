@@ -24,7 +24,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use tokio::sync::Notify;
 
-use crate::platforms::Platform;
+use crate::channel::Platform;
 
 use super::Sandbox;
 use super::signature::{hex, meta_signature, viber_signature};

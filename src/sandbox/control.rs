@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::platforms::Platform;
+use crate::channel::Platform;
 
 use super::callbacks::PostError;
 use super::{CallbackCounts, FaultConfig, PersonEvent, Received, Sandbox, SandboxLimits};

@@ -18,7 +18,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Value, json};
 
-use crate::platforms::Platform;
+use crate::channel::Platform;
 
 use super::callbacks::{PostError, Registration};
 use super::signature::{meta_signature, viber_signature};

@@ -11,7 +11,7 @@ use axum::response::Response;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
-use crate::platforms::Platform;
+use crate::channel::Platform;
 use crate::render::measure;
 
 use super::callbacks::Registration;

@@ -18,7 +18,7 @@ use super::record::Received;
 use super::reply::Reply;
 use super::signature::viber_signature;
 use super::{MAX_BODY_BYTES, Sandbox, SandboxState};
-use crate::platforms::Platform;
+use crate::channel::Platform;
 
 /// The host name Viber puts in its answers and callbacks.
 pub(crate) const CHAT_HOSTNAME: &str = "SN-SANDBOX_";

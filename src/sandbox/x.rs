@@ -20,7 +20,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::platforms::Platform;
+use crate::channel::Platform;
 use crate::render::{measure, platform_limit};
 
 use super::engagement::Engagement;

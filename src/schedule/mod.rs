@@ -2,8 +2,7 @@
 //! moments into outbox jobs. Which stretch of the schedule is planned when (the rolling
 //! horizon, which reads and writes the store) is `dispatch::plan_horizon`.
 
-mod cron;
 mod plan;
 
-pub use cron::{CronError, CronSchedule};
+pub use crate::cron::{CronError, CronSchedule};
 pub use plan::{PlannedJob, Slot, campaign_window, idempotency_key, planned_jobs, slots};

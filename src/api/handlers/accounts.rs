@@ -12,7 +12,7 @@ use crate::api::ApiState;
 use crate::api::authenticate::Authenticated;
 use crate::api::error::ApiError;
 use crate::api::json::ApiJson;
-use crate::platforms::ChannelRef;
+use crate::channel::ChannelRef;
 use crate::store::Store;
 
 pub async fn accounts(State(state): State<ApiState>) -> Result<impl IntoResponse, ApiError> {

@@ -19,10 +19,10 @@ use crate::audit::NewAuditEntry;
 use crate::bounded_work::BoundedWork;
 use crate::campaign::diagnostic::Diagnostics;
 use crate::campaign::{Locale, Target, VersionBundle, load_project_with_config};
+use crate::channel::Platform;
 use crate::config::Config;
 use crate::l10n::CompletenessMatrix;
 use crate::loaded_version::LoadedVersion;
-use crate::platforms::Platform;
 use crate::render::{PreviewFilter, Renderer, preview_items};
 use crate::store::Store;
 

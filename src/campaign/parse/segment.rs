@@ -14,7 +14,7 @@ use crate::campaign::diagnostic::{Diagnostics, SourceFile};
 use crate::campaign::locale::Locale;
 use crate::campaign::model::{Segment, SegmentKind};
 use crate::campaign::toml_reader::{Located, TableReader, edit_distance};
-use crate::platforms::is_simple_name;
+use crate::channel::is_simple_name;
 
 const SEGMENT_KEYS: &[&str] = &[
     "id",

@@ -10,8 +10,8 @@ use super::{Declared, Reported};
 use crate::campaign::diagnostic::{Diagnostics, SourceFile};
 use crate::campaign::model::{Segment, SegmentKind, Send};
 use crate::campaign::toml_reader::{Located, TableReader};
-use crate::platforms::{ChannelRef, is_simple_name};
-use crate::schedule::CronSchedule;
+use crate::channel::{ChannelRef, is_simple_name};
+use crate::cron::CronSchedule;
 
 const SEND_KEYS: &[&str] = &["id", "message", "segments", "channels", "cron"];
 

@@ -17,7 +17,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::platforms::Platform;
+use crate::channel::Platform;
 
 /// How far before and after herald's clock an event's time may be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

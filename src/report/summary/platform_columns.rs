@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::platforms::{ChannelRef, Platform};
+use crate::channel::{ChannelRef, Platform};
 use crate::report::build::Report;
 use crate::report::published::{Cell, PublishedTable};
 use crate::report::rates::RateCell;

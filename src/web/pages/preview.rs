@@ -3,7 +3,7 @@
 //! shown as text; other platforms' texts are plain and escaped whole. Nothing from a
 //! translation can become markup beyond that subset: no attribute but a web link's `href`.
 
-use crate::platforms::{ChannelRef, TextFormat};
+use crate::channel::{ChannelRef, TextFormat};
 
 /// Simple tags Telegram formats and the page may keep.
 const SIMPLE_TAGS: &[&str] = &[

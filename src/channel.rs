@@ -1,5 +1,8 @@
 //! The partner platforms herald can publish to, and the channel references (`platform:account`)
-//! that campaign files use to name a configured account without ever seeing its secrets.
+//! that campaign files use to name a configured account without ever seeing its secrets. These
+//! names are the vocabulary the campaign model, the configuration and the adapters share; they
+//! live below all three and import nothing, so none of those has to import another to name a
+//! channel.
 
 use std::fmt;
 
