@@ -45,14 +45,6 @@ pub enum CredentialError {
 pub struct SecretKey(XChaCha20Poly1305);
 
 impl SecretKey {
-    /// The key from [`SECRET_KEY_VARIABLE`]; `Ok(None)` when it is not set.
-    pub fn from_env() -> Result<Option<SecretKey>, SecretKeyError> {
-        match std::env::var(SECRET_KEY_VARIABLE) {
-            Ok(text) if !text.is_empty() => SecretKey::from_hex(&text).map(Some),
-            _ => Ok(None),
-        }
-    }
-
     pub fn from_hex(text: &str) -> Result<SecretKey, SecretKeyError> {
         let bytes = key_bytes(text)?;
         Ok(SecretKey(XChaCha20Poly1305::new(Key::from_slice(&bytes))))

@@ -56,15 +56,6 @@ impl fmt::Debug for SubscriberVault {
 }
 
 impl SubscriberVault {
-    /// The vault under [`SECRET_KEY_VARIABLE`]; `Ok(None)` when it is not set (an empty value
-    /// counts as unset and anything else must be a valid key, as for stored credentials).
-    pub fn from_env() -> Result<Option<SubscriberVault>, VaultError> {
-        match std::env::var(SECRET_KEY_VARIABLE) {
-            Ok(text) if !text.is_empty() => SubscriberVault::from_hex(&text).map(Some),
-            _ => Ok(None),
-        }
-    }
-
     pub fn from_hex(text: &str) -> Result<SubscriberVault, VaultError> {
         let bytes = key_bytes(text)?;
         Ok(SubscriberVault::from_key(&bytes, false))
