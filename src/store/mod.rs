@@ -20,14 +20,14 @@
 //! (`i32` and `i64`; every timestamp is stored as integer seconds or milliseconds), text and
 //! `Option`s of them, bound with typed NULLs. Its costs, and where they are paid:
 //! - sqlx's `QueryBuilder` writes `?` placeholders under `Any`, which PostgreSQL refuses:
-//!   statements assembled at run time use [`statement::Statement`], which writes `$n`.
+//!   statements assembled at run time use `Statement` (`statement.rs`), which writes `$n`.
 //! - `Any` connects from a URL only: SQLite's journal mode, busy timeout and synchronous level
 //!   are set on each new connection instead (see [`SqlStore::connect`]).
 //! - Every row is converted into `Any`'s values before it is read: a copy per value, small
 //!   next to the query itself.
 //!
 //! An error about the SQLite file or its disk names the file: every [`Store`] method passes
-//! through [`SqlStore::named`] (in `store_methods.rs`), the one place that knows the file.
+//! through `SqlStore::named` (see `store_methods.rs`), the one place that knows the file.
 //!
 //! `AnyStore`, `SqliteStore` and `PostgresStore` are names of [`SqlStore`], kept for the code
 //! and tests that used the former per-database types.
