@@ -7,7 +7,9 @@ use sqlx::AnyConnection;
 
 use super::counters_sql::add_counts;
 use super::statement::Statement;
-use super::{DeliveryCount, IngestReport, SqlStore, StatusReceipt, StoreError, record_key};
+use super::{
+    DeliveryCount, Dialect, IngestReport, SqlStore, StatusReceipt, StoreError, record_key,
+};
 
 /// Rows per statement, far below both dialects' parameter limits.
 const ROWS: usize = 500;
@@ -35,6 +37,7 @@ type Dimensions = ([String; 6], i64);
 /// dimensions, counts those whose receipt is new, and (when `park`) keeps unmatched ones
 /// aside; a rematch (`park` false) removes the ones it counted from the side table.
 async fn ingest_statuses_in(
+    dialect: &Dialect,
     connection: &mut AnyConnection,
     statuses: &[StatusReceipt],
     now_ms: i64,
@@ -47,6 +50,7 @@ async fn ingest_statuses_in(
     wanted.dedup();
     for chunk in wanted.chunks(ROWS) {
         let mut select = Statement::new(
+            dialect,
             "SELECT DISTINCT o.platform_id, o.channel, v.campaign_id, o.version_hash, o.send_id, o.segment_id, o.locale,
                     COALESCE(o.variant, '') AS variant, o.idempotency_key
              FROM outbox o JOIN campaign_versions v ON v.hash = o.version_hash WHERE o.platform_id IN (",
@@ -87,7 +91,10 @@ async fn ingest_statuses_in(
     }
     let mut fresh: HashSet<String> = HashSet::new();
     for chunk in matched.chunks(ROWS) {
-        let mut insert = Statement::new("INSERT INTO callback_receipts (receipt, received_at) ");
+        let mut insert = Statement::new(
+            dialect,
+            "INSERT INTO callback_receipts (receipt, received_at) ",
+        );
         insert.push_values(chunk, |row, (status, _)| {
             row.push_bind(status.receipt.clone()).push_bind(now_ms);
         });
@@ -137,6 +144,7 @@ async fn ingest_statuses_in(
     if park {
         for chunk in unmatched.chunks(ROWS) {
             let mut insert = Statement::new(
+                dialect,
                 "INSERT INTO pending_callbacks (receipt, channel, platform_id, status, day, received_at) ",
             );
             insert.push_values(chunk, |row, status| {
@@ -157,7 +165,8 @@ async fn ingest_statuses_in(
     } else {
         report.pending = unmatched.len() as u64;
         for chunk in matched.chunks(ROWS) {
-            let mut delete = Statement::new("DELETE FROM pending_callbacks WHERE receipt IN (");
+            let mut delete =
+                Statement::new(dialect, "DELETE FROM pending_callbacks WHERE receipt IN (");
             delete
                 .push_list(chunk.iter().map(|(status, _)| status.receipt.clone()))
                 .push(")");
@@ -173,7 +182,7 @@ pub async fn ingest_statuses(
     now_ms: i64,
 ) -> Result<IngestReport, StoreError> {
     let mut tx = store.begin_write().await?;
-    let report = ingest_statuses_in(&mut tx, statuses, now_ms, true).await?;
+    let report = ingest_statuses_in(&store.dialect, &mut tx, statuses, now_ms, true).await?;
     tx.commit().await?;
     Ok(report)
 }
@@ -198,7 +207,7 @@ pub async fn rematch_pending_callbacks(
     )
     .fetch_all(&mut *tx)
     .await?;
-    let report = ingest_statuses_in(&mut tx, &statuses, now_ms, false).await?;
+    let report = ingest_statuses_in(&store.dialect, &mut tx, &statuses, now_ms, false).await?;
     tx.commit().await?;
     Ok(report)
 }

@@ -58,6 +58,15 @@ impl Dialect {
         }
     }
 
+    /// Whether statements assembled at run time number their placeholders (`$1`, `$2`, …),
+    /// as PostgreSQL needs. SQLite gets plain `?`, bound in order: it takes `$1` for a
+    /// parameter's name, and binding by name looks each name up in a list, so the thousands of
+    /// values of a multi-row insert would take time quadratic in their number. (The SQL written
+    /// out in full uses `$n` for both: a few names cost nothing.)
+    pub fn numbers_placeholders(&self) -> bool {
+        matches!(self, Dialect::Postgres)
+    }
+
     /// Names the SQLite file in an error caused by that file or its disk (see
     /// [`super::FileFault`]); any other error, and every PostgreSQL error, is returned
     /// unchanged.

@@ -24,6 +24,7 @@ pub async fn add_insight_polls(
     let mut tx = store.begin_write().await?;
     for chunk in polls.chunks(ROWS) {
         let mut insert = Statement::new(
+            &store.dialect,
             "INSERT INTO insight_polls (channel, post_id, campaign_id, version_hash, send_id, segment_id, locale,
              variant, published_at, ends_at, next_window, due_at) ",
         );
@@ -141,6 +142,7 @@ pub async fn record_insight_polls(
     let observations: Vec<&InsightObservation> = latest.into_values().collect();
     for chunk in observations.chunks(ROWS) {
         let mut upsert = Statement::new(
+            &store.dialect,
             "INSERT INTO insight_observations (campaign_id, version_hash, send_id, segment_id, locale, channel,
              variant, post_id, window_label, metric, value, api_version, observed_at) ",
         );

@@ -14,6 +14,7 @@ pub async fn insert_jobs(store: &SqlStore, jobs: &[PlannedJob]) -> Result<u64, S
     let mut tx = store.begin_write().await?;
     for chunk in jobs.chunks(ROWS_PER_STATEMENT) {
         let mut insert = Statement::new(
+            &store.dialect,
             "INSERT INTO outbox (idempotency_key, version_hash, send_id, segment_id, locale, channel, slot, run_at) ",
         );
         insert.push_values(chunk, |row, job| {
@@ -128,7 +129,10 @@ pub async fn mark_sending(
 ) -> Result<Vec<i64>, StoreError> {
     let mut marked = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(1_000) {
-        let mut update = Statement::new("UPDATE outbox SET status = 'sending', lease_until = ");
+        let mut update = Statement::new(
+            &store.dialect,
+            "UPDATE outbox SET status = 'sending', lease_until = ",
+        );
         update
             .push_bind(lease_until_ms)
             .push(" WHERE status = 'leased' AND lease_owner = ")

@@ -57,6 +57,7 @@ pub async fn record_outcomes(
     let mut tx = store.begin_write().await?;
     for chunk in sent.chunks(ROWS) {
         let mut update = Statement::new(
+            &store.dialect,
             "UPDATE outbox SET status = 'sent', platform_id = v.column2, variant = v.column3, finished_at = ",
         );
         update
@@ -77,6 +78,7 @@ pub async fn record_outcomes(
     }
     for chunk in requeued.chunks(ROWS) {
         let mut update = Statement::new(
+            &store.dialect,
             "UPDATE outbox SET status = 'queued', run_at = v.column2, attempts = attempts + v.column3, \
              last_error = v.column4, lease_owner = NULL, lease_until = NULL FROM (",
         );
@@ -93,6 +95,7 @@ pub async fn record_outcomes(
     }
     for chunk in dead.chunks(ROWS) {
         let mut update = Statement::new(
+            &store.dialect,
             "UPDATE outbox SET status = 'dead', error_code = v.column2, last_error = v.column3, finished_at = ",
         );
         update
@@ -113,6 +116,7 @@ pub async fn record_outcomes(
     }
     for chunk in unknown.chunks(ROWS) {
         let mut update = Statement::new(
+            &store.dialect,
             "UPDATE outbox SET status = 'unknown', error_code = 'outcome_unknown', last_error = v.column2, finished_at = ",
         );
         update
@@ -128,6 +132,7 @@ pub async fn record_outcomes(
     }
     for chunk in closed.chunks(ROWS) {
         let mut update = Statement::new(
+            &store.dialect,
             "UPDATE outbox SET status = v.column2, last_error = v.column3, finished_at = ",
         );
         update

@@ -1,7 +1,7 @@
-//! Statements assembled at run time (lists of ids, multi-row `VALUES`), with `$n`
-//! placeholders. sqlx's own `QueryBuilder` asks the database's arguments type how to write a
-//! placeholder, and under the `Any` driver that is SQLite's `?`, which PostgreSQL refuses;
-//! `$n` is understood by both.
+//! Statements assembled at run time (lists of ids, multi-row `VALUES`). sqlx's own
+//! `QueryBuilder` asks the database's arguments type how to write a placeholder, and under the
+//! `Any` driver that is always SQLite's `?`, which PostgreSQL refuses; here the dialect says
+//! (see [`Dialect::numbers_placeholders`]).
 
 use std::fmt::Write;
 
@@ -10,19 +10,25 @@ use sqlx::error::BoxDynError;
 use sqlx::query::{Query, QueryAs};
 use sqlx::{Arguments, AssertSqlSafe, Encode, FromRow, Type};
 
+use super::Dialect;
+
 /// SQL text and the values bound to its placeholders, built up piece by piece.
 pub struct Statement {
     sql: String,
     arguments: AnyArguments,
+    /// `$1`, `$2`, … rather than `?` for each placeholder.
+    numbered: bool,
     /// The first value that could not be encoded, reported when the statement runs.
     error: Option<BoxDynError>,
 }
 
 impl Statement {
-    pub fn new(sql: &str) -> Statement {
+    /// A statement for `dialect`, starting with `sql` (which has no placeholders).
+    pub fn new(dialect: &Dialect, sql: &str) -> Statement {
         Statement {
             sql: sql.to_string(),
             arguments: AnyArguments::default(),
+            numbered: dialect.numbers_placeholders(),
             error: None,
         }
     }
@@ -41,8 +47,12 @@ impl Statement {
         if let Err(error) = self.arguments.add(value) {
             self.error.get_or_insert(error);
         }
-        // Writing to a String cannot fail.
-        let _ = write!(self.sql, "${}", self.arguments.len());
+        if self.numbered {
+            // Writing to a String cannot fail.
+            let _ = write!(self.sql, "${}", self.arguments.len());
+        } else {
+            self.sql.push('?');
+        }
         self
     }
 
@@ -133,19 +143,32 @@ mod tests {
     use super::*;
 
     #[test]
-    fn placeholders_are_numbered_in_order() {
-        let mut statement = Statement::new("UPDATE t SET a = ");
+    fn placeholders_are_numbered_in_order_for_postgresql() {
+        let mut statement = Statement::new(&Dialect::Postgres, "UPDATE t SET a = ");
         statement.push_bind(1_i64);
         statement.push(" WHERE id IN (");
         statement.push_list([2_i64, 3]);
         statement.push(")");
         assert_eq!(statement.sql, "UPDATE t SET a = $1 WHERE id IN ($2, $3)");
 
-        let mut insert = Statement::new("INSERT INTO t (a, b) ");
+        let mut insert = Statement::new(&Dialect::Postgres, "INSERT INTO t (a, b) ");
         insert.push_values([("x", 1_i64), ("y", 2)], |row, (a, b)| {
             row.push_bind(a.to_string()).push_bind(b);
         });
         assert_eq!(insert.sql, "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)");
         assert_eq!(insert.arguments.len(), 4);
+    }
+
+    #[test]
+    fn placeholders_are_positional_for_sqlite() {
+        let sqlite = Dialect::Sqlite {
+            file: "herald.db".into(),
+        };
+        let mut statement = Statement::new(&sqlite, "DELETE FROM t WHERE id IN (");
+        statement
+            .push_list([2_i64, 3])
+            .push(") AND a = ")
+            .push_bind(1_i64);
+        assert_eq!(statement.sql, "DELETE FROM t WHERE id IN (?, ?) AND a = ?");
     }
 }

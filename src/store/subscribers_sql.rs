@@ -97,10 +97,11 @@ pub async fn erase_subscribers(
     let mut erased = 0;
     let mut tx = store.begin_write().await?;
     for chunk in ids.chunks(500) {
-        let mut delete = Statement::new("DELETE FROM subscribers WHERE id IN (");
+        let mut delete = Statement::new(&store.dialect, "DELETE FROM subscribers WHERE id IN (");
         delete.push_list(chunk.iter().copied()).push(")");
         erased += delete.build()?.execute(&mut *tx).await?.rows_affected();
         let mut cancel = Statement::new(
+            &store.dialect,
             "UPDATE outbox SET status = 'cancelled', last_error = 'the person left the channel', finished_at = ",
         );
         cancel
@@ -120,7 +121,10 @@ pub async fn subscriber_identities(
 ) -> Result<Vec<(i64, String)>, StoreError> {
     let mut found = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(500) {
-        let mut select = Statement::new("SELECT id, sealed FROM subscribers WHERE id IN (");
+        let mut select = Statement::new(
+            &store.dialect,
+            "SELECT id, sealed FROM subscribers WHERE id IN (",
+        );
         select.push_list(chunk.iter().copied()).push(")");
         let rows: Vec<(i64, String)> = select.build_query_as()?.fetch_all(&store.pool).await?;
         found.extend(rows);

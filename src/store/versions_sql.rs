@@ -68,6 +68,7 @@ pub async fn versions_in_states(
         return Ok(Vec::new());
     }
     let mut select = Statement::new(
+        &store.dialect,
         "SELECT hash, campaign_id, state, bundle, created_at, updated_at FROM campaign_versions
          WHERE state IN (",
     );
@@ -85,7 +86,10 @@ pub async fn version_states(
     if states.is_empty() {
         return Ok(Vec::new());
     }
-    let mut select = Statement::new("SELECT hash, state FROM campaign_versions WHERE state IN (");
+    let mut select = Statement::new(
+        &store.dialect,
+        "SELECT hash, state FROM campaign_versions WHERE state IN (",
+    );
     select
         .push_list(states.iter().map(|state| state.name()))
         .push(") ORDER BY created_at, hash");
