@@ -1,6 +1,6 @@
-//! The SQL of consent events, shared by both dialects: each applied once per partner event id
-//! and only if it is the person's latest, in one transaction with the subscriber change, and
-//! the records pruned once the platform's tolerance for late events has passed.
+//! Consent events: each applied once per partner event id and only if it is the person's
+//! latest, in one transaction with the subscriber change, and the records pruned once the
+//! platform's tolerance for late events has passed.
 //!
 //! The sweep and a late event race: an event admitted at its last on-time instant could reach
 //! its transaction after the sweep deleted its digest, and would then look new. The sweep
@@ -11,220 +11,213 @@
 //! holds however long admission took and whatever the clocks of several herald processes say,
 //! which a pruning margin would not.
 
-macro_rules! consent_store_methods {
-    () => {
-        async fn apply_consent_event(
-            &self,
-            event: &$crate::store::ConsentEvent,
-        ) -> Result<$crate::store::ConsentOutcome, $crate::store::StoreError> {
-            use $crate::store::{ConsentOutcome, ConsentWrite};
-            let mut tx = self.begin_write().await?;
-            let first_time = sqlx::query(
-                "INSERT INTO consent_event_ids (digest, keep_until) VALUES ($1, $2) ON CONFLICT (digest) DO NOTHING",
-            )
-            .bind(event.event_digest.clone())
-            .bind(event.keep_until_ms)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
-                == 1;
-            if !first_time {
-                tx.commit().await?;
-                return Ok(ConsentOutcome::Repeated);
-            }
-            let pruned_before: i64 =
-                sqlx::query_scalar("SELECT pruned_before FROM consent_prune_horizon WHERE id = 1")
-                    .fetch_one(&mut *tx)
-                    .await?;
-            if event.keep_until_ms < pruned_before {
-                tx.rollback().await?;
-                return Ok(ConsentOutcome::PastRetention);
-            }
-            // What an opt-in subscribes (`None` for an opt-out); a choice goes its own way.
-            let joining = match &event.change {
-                ConsentWrite::Choose { locale, segment } => {
-                    let outcome = $crate::store::consent_sql::apply_choice_in!(tx, event, locale, segment);
-                    tx.commit().await?;
-                    return Ok(outcome);
-                }
-                ConsentWrite::Join(subscriber) => Some(subscriber),
-                ConsentWrite::Leave => None,
-            };
-            // The mark is written first: its row lock makes a concurrent event of the same
-            // person wait, then see this one's time. Ties go to the later arrival (partners
-            // stamp in whole seconds, so START and STOP can share a second).
-            let latest: Option<i64> = sqlx::query_scalar(
-                "INSERT INTO consent_marks (channel, lookup, event_at, keep_until) VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (channel, lookup) DO UPDATE SET event_at = excluded.event_at, keep_until = excluded.keep_until
-                 WHERE consent_marks.event_at <= excluded.event_at
-                 RETURNING event_at",
+use sqlx::AnyConnection;
+
+use super::subscribers_sql::{erase_subscriber_in, save_subscriber_in};
+use super::{ConsentEvent, ConsentOutcome, ConsentWrite, SqlStore, StoreError};
+
+pub async fn apply_consent_event(
+    store: &SqlStore,
+    event: &ConsentEvent,
+) -> Result<ConsentOutcome, StoreError> {
+    let mut tx = store.begin_write().await?;
+    let first_time = sqlx::query(
+        "INSERT INTO consent_event_ids (digest, keep_until) VALUES ($1, $2) ON CONFLICT (digest) DO NOTHING",
+    )
+    .bind(event.event_digest.clone())
+    .bind(event.keep_until_ms)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        == 1;
+    if !first_time {
+        tx.commit().await?;
+        return Ok(ConsentOutcome::Repeated);
+    }
+    let pruned_before: i64 =
+        sqlx::query_scalar("SELECT pruned_before FROM consent_prune_horizon WHERE id = 1")
+            .fetch_one(&mut *tx)
+            .await?;
+    if event.keep_until_ms < pruned_before {
+        tx.rollback().await?;
+        return Ok(ConsentOutcome::PastRetention);
+    }
+    // What an opt-in subscribes (`None` for an opt-out); a choice goes its own way.
+    let joining = match &event.change {
+        ConsentWrite::Choose { locale, segment } => {
+            let outcome = apply_choice_in(&mut tx, event, locale, segment).await?;
+            tx.commit().await?;
+            return Ok(outcome);
+        }
+        ConsentWrite::Join(subscriber) => Some(subscriber),
+        ConsentWrite::Leave => None,
+    };
+    // The mark is written first: its row lock makes a concurrent event of the same person
+    // wait, then see this one's time. Ties go to the later arrival (partners stamp in whole
+    // seconds, so START and STOP can share a second).
+    let latest: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO consent_marks (channel, lookup, event_at, keep_until) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (channel, lookup) DO UPDATE SET event_at = excluded.event_at, keep_until = excluded.keep_until
+         WHERE consent_marks.event_at <= excluded.event_at
+         RETURNING event_at",
+    )
+    .bind(event.channel.clone())
+    .bind(event.lookup.clone())
+    .bind(event.event_at_ms)
+    .bind(event.keep_until_ms)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if latest.is_none() {
+        tx.commit().await?;
+        return Ok(ConsentOutcome::Superseded);
+    }
+    let outcome = match joining {
+        Some(subscriber) => {
+            // A re-subscription leaves alone what the person chose after it.
+            let chosen_later: Vec<String> = sqlx::query_scalar(
+                "SELECT kind FROM preference_marks WHERE channel = $1 AND lookup = $2 AND event_at > $3",
             )
             .bind(event.channel.clone())
             .bind(event.lookup.clone())
             .bind(event.event_at_ms)
-            .bind(event.keep_until_ms)
-            .fetch_optional(&mut *tx)
+            .fetch_all(&mut *tx)
             .await?;
-            if latest.is_none() {
-                tx.commit().await?;
-                return Ok(ConsentOutcome::Superseded);
+            let mut subscriber = subscriber.clone();
+            if !chosen_later.is_empty() {
+                let current: Option<(String, String)> = sqlx::query_as(
+                    "SELECT locale, segment_id FROM subscribers WHERE channel = $1 AND lookup = $2",
+                )
+                .bind(event.channel.clone())
+                .bind(event.lookup.clone())
+                .fetch_optional(&mut *tx)
+                .await?;
+                if let Some((locale, segment)) = current {
+                    if chosen_later.iter().any(|kind| kind == "locale") {
+                        subscriber.locale = locale;
+                    }
+                    if chosen_later.iter().any(|kind| kind == "segment") {
+                        subscriber.segment = segment;
+                    }
+                }
             }
-            let outcome = match joining {
-                Some(subscriber) => {
-                    // A re-subscription leaves alone what the person chose after it.
-                    let chosen_later: Vec<String> = sqlx::query_scalar(
-                        "SELECT kind FROM preference_marks WHERE channel = $1 AND lookup = $2 AND event_at > $3",
-                    )
-                    .bind(event.channel.clone())
-                    .bind(event.lookup.clone())
-                    .bind(event.event_at_ms)
-                    .fetch_all(&mut *tx)
-                    .await?;
-                    let mut subscriber = subscriber.clone();
-                    if !chosen_later.is_empty() {
-                        let current: Option<(String, String)> = sqlx::query_as(
-                            "SELECT locale, segment_id FROM subscribers WHERE channel = $1 AND lookup = $2",
-                        )
-                        .bind(event.channel.clone())
-                        .bind(event.lookup.clone())
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                        if let Some((locale, segment)) = current {
-                            if chosen_later.iter().any(|kind| kind == "locale") {
-                                subscriber.locale = locale;
-                            }
-                            if chosen_later.iter().any(|kind| kind == "segment") {
-                                subscriber.segment = segment;
-                            }
-                        }
-                    }
-                    if save_subscriber_in!(tx, &subscriber) {
-                        ConsentOutcome::Joined
-                    } else {
-                        ConsentOutcome::Updated
-                    }
-                }
-                None => {
-                    let left = erase_subscriber_in!(tx, event.channel, event.lookup, event.now_ms);
-                    // What they chose goes with them; the consent mark outranks older choices.
-                    // Deleted after the erasure, which waits for a choice holding their row
-                    // (PostgreSQL), so a choice committed meanwhile leaves no mark behind.
-                    sqlx::query("DELETE FROM preference_marks WHERE channel = $1 AND lookup = $2")
-                        .bind(event.channel.clone())
-                        .bind(event.lookup.clone())
-                        .execute(&mut *tx)
-                        .await?;
-                    if left {
-                        ConsentOutcome::Left
-                    } else {
-                        ConsentOutcome::NotSubscribed
-                    }
-                }
-            };
-            tx.commit().await?;
-            Ok(outcome)
+            if save_subscriber_in(&mut tx, &subscriber).await? {
+                ConsentOutcome::Joined
+            } else {
+                ConsentOutcome::Updated
+            }
         }
-
-        async fn expire_consent_records(&self, now_ms: i64) -> Result<u64, $crate::store::StoreError> {
-            let mut tx = self.begin_write().await?;
-            // First, so that an event racing this sweep either finds its digest still here or
-            // sees the raised horizon (see the module documentation).
-            sqlx::query(
-                "UPDATE consent_prune_horizon SET pruned_before = CASE WHEN pruned_before < $1 THEN $1 ELSE pruned_before END
-                 WHERE id = 1",
-            )
-            .bind(now_ms)
-            .execute(&mut *tx)
-            .await?;
-            let mut expired = 0;
-            for expire in [
-                "DELETE FROM consent_event_ids WHERE keep_until < $1",
-                "DELETE FROM consent_marks WHERE keep_until < $1",
-                "DELETE FROM preference_marks WHERE keep_until < $1",
-            ] {
-                expired += sqlx::query(expire)
-                    .bind(now_ms)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
+        None => {
+            let left =
+                erase_subscriber_in(&mut tx, &event.channel, &event.lookup, event.now_ms).await?;
+            // What they chose goes with them; the consent mark outranks older choices.
+            // Deleted after the erasure, which waits for a choice holding their row
+            // (PostgreSQL), so a choice committed meanwhile leaves no mark behind.
+            sqlx::query("DELETE FROM preference_marks WHERE channel = $1 AND lookup = $2")
+                .bind(event.channel.clone())
+                .bind(event.lookup.clone())
+                .execute(&mut *tx)
+                .await?;
+            if left {
+                ConsentOutcome::Left
+            } else {
+                ConsentOutcome::NotSubscribed
             }
-            tx.commit().await?;
-            Ok(expired)
         }
     };
+    tx.commit().await?;
+    Ok(outcome)
 }
 
-/// Applies a choice inside transaction `$tx`, whose event id is already recorded: only if it
-/// is not older than the person's latest opt-in or opt-out (an opt-out always wins over an
+pub async fn expire_consent_records(store: &SqlStore, now_ms: i64) -> Result<u64, StoreError> {
+    let mut tx = store.begin_write().await?;
+    // First, so that an event racing this sweep either finds its digest still here or sees
+    // the raised horizon (see the module documentation).
+    sqlx::query(
+        "UPDATE consent_prune_horizon SET pruned_before = CASE WHEN pruned_before < $1 THEN $1 ELSE pruned_before END
+         WHERE id = 1",
+    )
+    .bind(now_ms)
+    .execute(&mut *tx)
+    .await?;
+    let mut expired = 0;
+    for expire in [
+        "DELETE FROM consent_event_ids WHERE keep_until < $1",
+        "DELETE FROM consent_marks WHERE keep_until < $1",
+        "DELETE FROM preference_marks WHERE keep_until < $1",
+    ] {
+        expired += sqlx::query(expire)
+            .bind(now_ms)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+    }
+    tx.commit().await?;
+    Ok(expired)
+}
+
+/// Applies a choice inside a write transaction, whose event id is already recorded: only if
+/// it is not older than the person's latest opt-in or opt-out (an opt-out always wins over an
 /// older choice) nor than their latest choice of the same kind, and only to someone
 /// subscribed (a choice never subscribes anyone, nor keeps a mark of someone who is not).
-/// Evaluates to the outcome.
-macro_rules! apply_choice_in {
-    ($tx:ident, $event:expr, $locale:expr, $segment:expr) => {{
-        use $crate::store::ConsentOutcome;
-        let event: &$crate::store::ConsentEvent = $event;
-        let locale: &Option<String> = $locale;
-        let segment: &Option<String> = $segment;
-        // The subscriber row is locked first (by a no-op update): a concurrent opt-in or
-        // opt-out of this person, which writes its mark before it touches the row, has then
-        // either committed both (and the mark read next is its) or waits for this choice.
-        let subscribed = sqlx::query(
-            "UPDATE subscribers SET locale = locale WHERE channel = $1 AND lookup = $2",
-        )
-        .bind(event.channel.clone())
-        .bind(event.lookup.clone())
-        .execute(&mut *$tx)
-        .await?
-        .rows_affected()
+async fn apply_choice_in(
+    connection: &mut AnyConnection,
+    event: &ConsentEvent,
+    locale: &Option<String>,
+    segment: &Option<String>,
+) -> Result<ConsentOutcome, StoreError> {
+    // The subscriber row is locked first (by a no-op update): a concurrent opt-in or opt-out
+    // of this person, which writes its mark before it touches the row, has then either
+    // committed both (and the mark read next is its) or waits for this choice.
+    let subscribed =
+        sqlx::query("UPDATE subscribers SET locale = locale WHERE channel = $1 AND lookup = $2")
+            .bind(event.channel.clone())
+            .bind(event.lookup.clone())
+            .execute(&mut *connection)
+            .await?
+            .rows_affected()
             == 1;
-        let consented_at: Option<i64> = sqlx::query_scalar(
-            "SELECT event_at FROM consent_marks WHERE channel = $1 AND lookup = $2",
+    let consented_at: Option<i64> =
+        sqlx::query_scalar("SELECT event_at FROM consent_marks WHERE channel = $1 AND lookup = $2")
+            .bind(event.channel.clone())
+            .bind(event.lookup.clone())
+            .fetch_optional(&mut *connection)
+            .await?;
+    if consented_at.is_some_and(|at| at > event.event_at_ms) {
+        return Ok(ConsentOutcome::Superseded);
+    }
+    if !subscribed {
+        return Ok(ConsentOutcome::NotSubscribed);
+    }
+    let kinds = [("locale", locale.is_some()), ("segment", segment.is_some())];
+    let mut applied = true;
+    for (kind, _) in kinds.iter().filter(|(_, chosen)| *chosen) {
+        let newest: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO preference_marks (channel, lookup, kind, event_at, keep_until) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (channel, lookup, kind) DO UPDATE SET event_at = excluded.event_at, keep_until = excluded.keep_until
+             WHERE preference_marks.event_at <= excluded.event_at
+             RETURNING event_at",
         )
         .bind(event.channel.clone())
         .bind(event.lookup.clone())
-        .fetch_optional(&mut *$tx)
+        .bind(kind.to_string())
+        .bind(event.event_at_ms)
+        .bind(event.keep_until_ms)
+        .fetch_optional(&mut *connection)
         .await?;
-        if consented_at.is_some_and(|at| at > event.event_at_ms) {
-            ConsentOutcome::Superseded
-        } else if !subscribed {
-            ConsentOutcome::NotSubscribed
-        } else {
-            let kinds = [("locale", locale.is_some()), ("segment", segment.is_some())];
-            let mut applied = true;
-            for (kind, _) in kinds.iter().filter(|(_, chosen)| *chosen) {
-                let newest: Option<i64> = sqlx::query_scalar(
-                    "INSERT INTO preference_marks (channel, lookup, kind, event_at, keep_until) VALUES ($1, $2, $3, $4, $5)
-                     ON CONFLICT (channel, lookup, kind) DO UPDATE SET event_at = excluded.event_at, keep_until = excluded.keep_until
-                     WHERE preference_marks.event_at <= excluded.event_at
-                     RETURNING event_at",
-                )
-                .bind(event.channel.clone())
-                .bind(event.lookup.clone())
-                .bind(kind.to_string())
-                .bind(event.event_at_ms)
-                .bind(event.keep_until_ms)
-                .fetch_optional(&mut *$tx)
-                .await?;
-                applied &= newest.is_some();
-            }
-            if applied {
-                sqlx::query(
-                    "UPDATE subscribers SET locale = COALESCE($1, locale), segment_id = COALESCE($2, segment_id)
-                     WHERE channel = $3 AND lookup = $4",
-                )
-                .bind(locale.clone())
-                .bind(segment.clone())
-                .bind(event.channel.clone())
-                .bind(event.lookup.clone())
-                .execute(&mut *$tx)
-                .await?;
-                ConsentOutcome::Updated
-            } else {
-                ConsentOutcome::Superseded
-            }
-        }
-    }};
+        applied &= newest.is_some();
+    }
+    if !applied {
+        return Ok(ConsentOutcome::Superseded);
+    }
+    sqlx::query(
+        "UPDATE subscribers SET locale = COALESCE($1, locale), segment_id = COALESCE($2, segment_id)
+         WHERE channel = $3 AND lookup = $4",
+    )
+    .bind(locale.clone())
+    .bind(segment.clone())
+    .bind(event.channel.clone())
+    .bind(event.lookup.clone())
+    .execute(&mut *connection)
+    .await?;
+    Ok(ConsentOutcome::Updated)
 }
-
-pub(crate) use apply_choice_in;
-pub(crate) use consent_store_methods;

@@ -25,162 +25,65 @@ pub struct NewInsightPoll {
     pub due_at_ms: i64,
 }
 
-/// A post being polled, as stored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// A post being polled, as stored (and selected from `insight_polls`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct InsightPoll {
     pub id: i64,
     pub channel: String,
     pub post_id: String,
+    #[sqlx(rename = "campaign_id")]
     pub campaign: String,
+    #[sqlx(rename = "version_hash")]
     pub version: String,
+    #[sqlx(rename = "send_id")]
     pub send: String,
+    #[sqlx(rename = "segment_id")]
     pub segment: String,
     pub locale: String,
     pub variant: String,
+    #[sqlx(rename = "published_at")]
     pub published_at_ms: i64,
+    #[sqlx(rename = "ends_at")]
     pub ends_at_ms: i64,
     /// The window read next; `None` once polling has finished (or ended for good).
+    #[sqlx(rename = "next_window")]
     pub window: Option<String>,
+    #[sqlx(rename = "due_at")]
     pub due_at_ms: Option<i64>,
     /// Failed reads of the current window.
     pub attempts: i32,
     /// Why the last read failed, or why polling ended early.
     pub last_error: Option<String>,
+    #[sqlx(rename = "finished_at")]
     pub finished_at_ms: Option<i64>,
 }
 
-/// The columns of a poll as selected, in [`InsightPoll`] order.
-pub type InsightPollRow = (
-    i64,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    i64,
-    i64,
-    Option<String>,
-    Option<i64>,
-    i32,
-    Option<String>,
-    Option<i64>,
-);
-
-impl InsightPoll {
-    pub fn from_row(row: InsightPollRow) -> InsightPoll {
-        let (
-            id,
-            channel,
-            post_id,
-            campaign,
-            version,
-            send,
-            segment,
-            locale,
-            variant,
-            published_at_ms,
-            ends_at_ms,
-            window,
-            due_at_ms,
-            attempts,
-            last_error,
-            finished_at_ms,
-        ) = row;
-        InsightPoll {
-            id,
-            channel,
-            post_id,
-            campaign,
-            version,
-            send,
-            segment,
-            locale,
-            variant,
-            published_at_ms,
-            ends_at_ms,
-            window,
-            due_at_ms,
-            attempts,
-            last_error,
-            finished_at_ms,
-        }
-    }
-}
-
-/// One metric of one post for one window, as the platform reported it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// One metric of one post for one window, as the platform reported it (and as selected from
+/// `insight_observations`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct InsightObservation {
+    #[sqlx(rename = "campaign_id")]
     pub campaign: String,
+    #[sqlx(rename = "version_hash")]
     pub version: String,
+    #[sqlx(rename = "send_id")]
     pub send: String,
+    #[sqlx(rename = "segment_id")]
     pub segment: String,
     pub locale: String,
     pub channel: String,
     pub variant: String,
     pub post_id: String,
     /// `1h`, `24h`, `7d` or `end`.
+    #[sqlx(rename = "window_label")]
     pub window: String,
     /// herald's name for it: `reach`, `impressions`, `clicks` or `engagements`.
     pub metric: String,
     pub value: i64,
     /// The platform API version that answered (`v21.0` for Meta, `2` for X).
     pub api_version: String,
+    #[sqlx(rename = "observed_at")]
     pub observed_at_ms: i64,
-}
-
-/// The columns of an observation as selected, in [`InsightObservation`] order.
-pub type InsightObservationRow = (
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    i64,
-    String,
-    i64,
-);
-
-impl InsightObservation {
-    pub fn from_row(row: InsightObservationRow) -> InsightObservation {
-        let (
-            campaign,
-            version,
-            send,
-            segment,
-            locale,
-            channel,
-            variant,
-            post_id,
-            window,
-            metric,
-            value,
-            api_version,
-            observed_at_ms,
-        ) = row;
-        InsightObservation {
-            campaign,
-            version,
-            send,
-            segment,
-            locale,
-            channel,
-            variant,
-            post_id,
-            window,
-            metric,
-            value,
-            api_version,
-            observed_at_ms,
-        }
-    }
 }
 
 /// What one read of a poll's window came to.
@@ -204,48 +107,24 @@ pub struct PollRecord {
 }
 
 /// A platform's estimate of the audience one segment's targeting reaches on one channel,
-/// taken when the version started running.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// taken when the version started running. Read as selected from `audience_estimates`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct AudienceEstimateRecord {
+    #[sqlx(rename = "campaign_id")]
     pub campaign: String,
+    #[sqlx(rename = "version_hash")]
     pub version: String,
+    #[sqlx(rename = "segment_id")]
     pub segment: String,
     pub channel: String,
     /// Monthly active people, lower and upper bound (Meta answers ranges).
+    #[sqlx(rename = "lower_bound")]
     pub lower: i64,
+    #[sqlx(rename = "upper_bound")]
     pub upper: i64,
     /// Daily active people, when the platform gives it.
     pub daily: Option<i64>,
     pub api_version: String,
+    #[sqlx(rename = "estimated_at")]
     pub estimated_at_ms: i64,
-}
-
-/// The columns of an estimate as selected, in [`AudienceEstimateRecord`] order.
-pub type AudienceEstimateRow = (
-    String,
-    String,
-    String,
-    String,
-    i64,
-    i64,
-    Option<i64>,
-    String,
-    i64,
-);
-
-impl AudienceEstimateRecord {
-    pub fn from_row(row: AudienceEstimateRow) -> AudienceEstimateRecord {
-        let (campaign, version, segment, channel, lower, upper, daily, api_version, at) = row;
-        AudienceEstimateRecord {
-            campaign,
-            version,
-            segment,
-            channel,
-            lower,
-            upper,
-            daily,
-            api_version,
-            estimated_at_ms: at,
-        }
-    }
 }

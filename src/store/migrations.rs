@@ -4,6 +4,9 @@
 //! refused, so an old binary never writes into a schema it does not understand.
 
 use serde::Serialize;
+use sqlx::{Any, Transaction};
+
+use super::{SqlStore, StoreError};
 
 pub struct Migration {
     pub version: i64,
@@ -139,6 +142,60 @@ pub struct MigrationReport {
     pub applied: Vec<i64>,
     /// The schema version now in force.
     pub current: i64,
+}
+
+/// Applies the migrations `store`'s database has not had yet, in one write transaction.
+///
+/// Concurrent calls from several processes are serialised by the dialect's migration lock,
+/// which is taken first, even before the ledger is created: two processes creating the
+/// ledger of a fresh PostgreSQL database at once would otherwise race, and one would fail.
+/// The ledger is created and committed on its own, as it always was, so a database whose
+/// migrations were rolled back (a full disk) still has it.
+pub async fn migrate(store: &SqlStore) -> Result<MigrationReport, StoreError> {
+    let migrations = store.dialect.migrations();
+    let mut tx = begin_migrating(store).await?;
+    sqlx::raw_sql(CREATE_LEDGER).execute(&mut *tx).await?;
+    tx.commit().await?;
+    let mut tx = begin_migrating(store).await?;
+    let current: Option<i64> =
+        sqlx::query_scalar("SELECT MAX(version) FROM herald_schema_migrations")
+            .fetch_one(&mut *tx)
+            .await?;
+    let current = current.unwrap_or(0);
+    let known = migrations.last().map(|m| m.version).unwrap_or(0);
+    if current > known {
+        return Err(StoreError::SchemaTooNew {
+            found: current,
+            known,
+        });
+    }
+    let mut applied = Vec::new();
+    for migration in migrations.iter().filter(|m| m.version > current) {
+        sqlx::raw_sql(migration.sql).execute(&mut *tx).await?;
+        sqlx::query(
+            "INSERT INTO herald_schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+        )
+        .bind(migration.version)
+        .bind(migration.name)
+        .bind(chrono::Utc::now().timestamp())
+        .execute(&mut *tx)
+        .await?;
+        applied.push(migration.version);
+    }
+    tx.commit().await?;
+    Ok(MigrationReport {
+        applied,
+        current: known.max(current),
+    })
+}
+
+/// A write transaction holding the migration lock, if the dialect has one.
+async fn begin_migrating(store: &SqlStore) -> Result<Transaction<'static, Any>, sqlx::Error> {
+    let mut tx = store.begin_write().await?;
+    if let Some(lock) = store.dialect.migration_lock() {
+        sqlx::query(lock).execute(&mut *tx).await?;
+    }
+    Ok(tx)
 }
 
 #[cfg(test)]

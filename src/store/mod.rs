@@ -1,24 +1,62 @@
-//! Storage in domain terms. One [`Store`] trait, implemented for SQLite (the embedded default)
-//! and PostgreSQL (several worker processes on one database). Most SQL is shared, written with
-//! `$n` placeholders; dialect-specific SQL lives in each implementation's file.
+//! Storage in domain terms: one [`Store`] trait, and one implementation of it, [`SqlStore`],
+//! on SQLite (the embedded default) or PostgreSQL (several worker processes on one database).
+//!
+//! # One implementation for both databases
+//!
+//! The database is chosen once, by [`connect`] from the URL, and a [`SqlStore`] holds a pool
+//! of sqlx's `Any` driver plus a [`Dialect`]. The SQL is written once with `$n` placeholders,
+//! which both databases accept; rows are read into `sqlx::FromRow` structs by column name.
+//! Where the two really differ, [`Dialect`] says so, each difference in one method: the
+//! transaction that writes (SQLite's `BEGIN IMMEDIATE`), the lock that serialises
+//! migrations (PostgreSQL's advisory lock) and the row locks of job leasing (PostgreSQL's
+//! `FOR UPDATE SKIP LOCKED`); besides those, each has its own migration files and its own
+//! connection settings ([`SqlStore::connect`]).
+//!
+//! The alternative was one generic `SqlStore<DB: sqlx::Database>` with a backend trait for
+//! the differences. It would keep two store types, so a store chosen at run time would still
+//! need a layer that passes every call to one of them, and generic sqlx code needs long
+//! higher-ranked bounds on executors and arguments that every async method must satisfy while
+//! staying `Send`. The `Any` driver (sqlx 0.9) covers everything herald stores: integers
+//! (`i32` and `i64`; every timestamp is stored as integer seconds or milliseconds), text and
+//! `Option`s of them, bound with typed NULLs. Its costs, and where they are paid:
+//! - sqlx's `QueryBuilder` writes `?` placeholders under `Any`, which PostgreSQL refuses:
+//!   statements assembled at run time use `Statement` (`statement.rs`), which writes `$n`.
+//! - `Any` connects from a URL only: SQLite's journal mode, busy timeout and synchronous level
+//!   are set on each new connection instead (see [`SqlStore::connect`]).
+//! - Every row is converted into `Any`'s values before it is read: a copy per value, small
+//!   next to the query itself.
+//!
+//! An error about the SQLite file or its disk names the file: every [`Store`] method passes
+//! through `SqlStore::named` (see `store_methods.rs`), the one place that knows the file.
+//!
+//! `AnyStore`, `SqliteStore` and `PostgresStore` are names of [`SqlStore`], kept for the code
+//! and tests that used the former per-database types.
 
-mod any;
+mod audit_sql;
+mod callbacks_sql;
 mod consent_events;
 mod consent_sql;
+mod controls_sql;
+mod counters_sql;
+mod dialect;
 mod ended_as;
 mod error;
 mod file_fault;
 mod insight_records;
 mod insights_sql;
-mod messaging_sql;
 mod migrations;
+mod outbox_sql;
+mod outcomes_sql;
+mod pacing_sql;
 mod people_sql;
-mod postgres;
 pub mod record_key;
 mod recorded_counts;
 mod records;
-mod shared_sql;
-mod sqlite;
+mod sql_store;
+mod statement;
+mod store_methods;
+mod subscribers_sql;
+mod versions_sql;
 
 use std::future::Future;
 
@@ -27,26 +65,32 @@ use chrono::{DateTime, Utc};
 use crate::campaign::{ContentHash, VersionBundle, VersionState};
 use crate::schedule::PlannedJob;
 
-pub use any::{AnyStore, DEFAULT_DATABASE_URL, connect};
 pub use consent_events::{ConsentEvent, ConsentOutcome, ConsentWrite};
+pub use dialect::Dialect;
 pub use ended_as::EndedAs;
 pub use error::StoreError;
 pub use file_fault::FileFault;
 #[cfg(test)]
 pub(crate) use file_fault::real_errors as file_fault_errors;
 pub use insight_records::{
-    AudienceEstimateRecord, AudienceEstimateRow, InsightObservation, InsightObservationRow,
-    InsightPoll, InsightPollRow, NewInsightPoll, PollOutcome, PollRecord,
+    AudienceEstimateRecord, InsightObservation, InsightPoll, NewInsightPoll, PollOutcome,
+    PollRecord,
 };
 pub use migrations::MigrationReport;
-pub use postgres::PostgresStore;
 pub(crate) use recorded_counts::sum_recorded_counts;
 pub use records::{
     ClickCount, ClickKey, DeadLetter, Decision, DeliveryCount, IngestReport, JobOutcome, JobRecord,
     LeasedJob, NewSubscriber, Reservation, StatusReceipt, SubscriberCount, TokenRecord, UserRecord,
     VersionRecord,
 };
-pub use sqlite::SqliteStore;
+pub use sql_store::{DEFAULT_DATABASE_URL, SqlStore, connect};
+
+/// The store, on whichever database its URL named.
+pub type AnyStore = SqlStore;
+/// The store, opened on a SQLite file (the name tests and benches use).
+pub type SqliteStore = SqlStore;
+/// The store, opened on a PostgreSQL database.
+pub type PostgresStore = SqlStore;
 
 /// What herald keeps: campaign versions, their lifecycle, and the outbox of planned jobs.
 pub trait Store: Clone + Send + Sync + 'static {

@@ -16,12 +16,27 @@ pub struct VersionRecord {
     pub updated_at: DateTime<Utc>,
 }
 
-/// `(hash, campaign_id, state, bundle, created_at, updated_at)` as selected.
-pub type VersionRow = (String, String, String, String, i64, i64);
+/// A version as selected (`SELECT hash, campaign_id, state, bundle, created_at, updated_at`).
+#[derive(Debug, sqlx::FromRow)]
+pub struct VersionRow {
+    hash: String,
+    campaign_id: String,
+    state: String,
+    bundle: String,
+    created_at: i64,
+    updated_at: i64,
+}
 
 impl VersionRecord {
     pub fn from_row(row: VersionRow) -> Result<VersionRecord, StoreError> {
-        let (hash, campaign_id, state, bundle, created_at, updated_at) = row;
+        let VersionRow {
+            hash,
+            campaign_id,
+            state,
+            bundle,
+            created_at,
+            updated_at,
+        } = row;
         Ok(VersionRecord {
             hash: ContentHash::parse(&hash).map_err(|e| StoreError::Corrupt(e.to_string()))?,
             campaign_id,
@@ -53,31 +68,32 @@ pub struct JobRecord {
     pub last_error: Option<String>,
 }
 
-/// The columns of a job as selected, in [`JobRecord`] order.
-pub type JobRow = (
-    i64,
-    String,
-    String,
-    String,
-    String,
-    String,
-    i64,
-    String,
-    i64,
-    i32,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-);
+/// A job as selected from the outbox, its columns named as in the table.
+#[derive(Debug, sqlx::FromRow)]
+pub struct JobRow {
+    id: i64,
+    idempotency_key: String,
+    send_id: String,
+    segment_id: String,
+    locale: String,
+    channel: String,
+    slot: i64,
+    status: String,
+    run_at: i64,
+    attempts: i32,
+    variant: Option<String>,
+    platform_id: Option<String>,
+    error_code: Option<String>,
+    last_error: Option<String>,
+}
 
 impl JobRecord {
     pub fn from_row(row: JobRow) -> Result<JobRecord, StoreError> {
-        let (
+        let JobRow {
             id,
             idempotency_key,
-            send,
-            segment,
+            send_id: send,
+            segment_id: segment,
             locale,
             channel,
             slot,
@@ -88,7 +104,7 @@ impl JobRecord {
             platform_id,
             error_code,
             last_error,
-        ) = row;
+        } = row;
         Ok(JobRecord {
             id,
             idempotency_key,
@@ -138,43 +154,44 @@ pub struct LeasedJob {
     pub subscriber_id: Option<i64>,
 }
 
-/// `(id, key, version, campaign, send, segment, locale, channel, slot, run_at, attempts,
-/// subscriber)`.
-pub type LeasedRow = (
-    i64,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    i64,
-    i64,
-    i32,
-    Option<i64>,
-);
+/// A leased job as selected from the outbox (with its version's campaign), its columns named
+/// as in the tables.
+#[derive(Debug, sqlx::FromRow)]
+pub struct LeasedRow {
+    id: i64,
+    idempotency_key: String,
+    version_hash: String,
+    campaign_id: String,
+    send_id: String,
+    segment_id: String,
+    locale: String,
+    channel: String,
+    slot: i64,
+    run_at: i64,
+    attempts: i32,
+    subscriber_id: Option<i64>,
+}
 
 impl LeasedJob {
     pub fn from_row(row: LeasedRow) -> Result<LeasedJob, StoreError> {
-        let (
+        let LeasedRow {
             id,
             idempotency_key,
-            version,
+            version_hash,
             campaign_id,
-            send,
-            segment,
+            send_id: send,
+            segment_id: segment,
             locale,
             channel,
             slot,
-            run_at_ms,
+            run_at: run_at_ms,
             attempts,
             subscriber_id,
-        ) = row;
+        } = row;
         Ok(LeasedJob {
             id,
             idempotency_key,
-            version: ContentHash::parse(&version)
+            version: ContentHash::parse(&version_hash)
                 .map_err(|e| StoreError::Corrupt(e.to_string()))?,
             campaign_id,
             send,
@@ -270,37 +287,40 @@ pub struct DeadLetter {
     pub failed_at: Option<DateTime<Utc>>,
 }
 
-pub type DeadLetterRow = (
-    i64,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    i64,
-    i32,
-    Option<String>,
-    Option<String>,
-    Option<i64>,
-);
+/// A finished job as selected from the outbox (with its version's campaign), its columns named
+/// as in the tables.
+#[derive(Debug, sqlx::FromRow)]
+pub struct DeadLetterRow {
+    id: i64,
+    campaign_id: String,
+    version_hash: String,
+    send_id: String,
+    segment_id: String,
+    locale: String,
+    channel: String,
+    slot: i64,
+    attempts: i32,
+    error_code: Option<String>,
+    last_error: Option<String>,
+    finished_at: Option<i64>,
+}
 
 impl DeadLetter {
     pub fn from_row(row: DeadLetterRow) -> Result<DeadLetter, StoreError> {
-        let (
+        let DeadLetterRow {
             id,
             campaign_id,
-            version,
-            send,
-            segment,
+            version_hash: version,
+            send_id: send,
+            segment_id: segment,
             locale,
             channel,
             slot,
             attempts,
-            code,
-            text,
-            failed_at,
-        ) = row;
+            error_code: code,
+            last_error: text,
+            finished_at: failed_at,
+        } = row;
         Ok(DeadLetter {
             id,
             campaign_id,
@@ -358,19 +378,23 @@ pub struct TokenRecord {
 }
 
 /// An approver's decision on a version.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Decision {
+    #[sqlx(rename = "user_name")]
     pub user: String,
     pub decision: String,
     pub note: Option<String>,
+    #[sqlx(rename = "decided_at")]
     pub at_ms: i64,
 }
 
 /// One counter of clicks on a tracking link: the link's dimensions, the UTC day, and whether
 /// a person or a link-preview fetcher followed it. Nothing about who clicked.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, sqlx::FromRow)]
 pub struct ClickKey {
+    #[sqlx(rename = "campaign_id")]
     pub campaign: String,
+    #[sqlx(rename = "send_id")]
     pub send: String,
     /// Empty for a message without variants.
     pub variant: String,
@@ -383,7 +407,7 @@ pub struct ClickKey {
 
 /// A click counter's value: how many clicks, and the sum of their record keys
 /// ([`crate::store::record_key`]).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct ClickCount {
     pub clicks: i64,
     pub key_sum: i64,
@@ -398,12 +422,16 @@ impl ClickCount {
 }
 
 /// One delivery counter: a job's dimensions, the UTC day, a status (`sent`, `delivered`,
-/// `read`, `failed`) and how many.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// `read`, `failed`) and how many. Read as selected from `delivery_counts`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct DeliveryCount {
+    #[sqlx(rename = "campaign_id")]
     pub campaign: String,
+    #[sqlx(rename = "version_hash")]
     pub version: String,
+    #[sqlx(rename = "send_id")]
     pub send: String,
+    #[sqlx(rename = "segment_id")]
     pub segment: String,
     pub locale: String,
     pub channel: String,
@@ -433,9 +461,10 @@ pub struct NewSubscriber {
 
 /// Subscribers per channel, segment and locale: the only view of subscribers that leaves
 /// the store.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct SubscriberCount {
     pub channel: String,
+    #[sqlx(rename = "segment_id")]
     pub segment: String,
     pub locale: String,
     pub count: i64,
@@ -443,7 +472,7 @@ pub struct SubscriberCount {
 
 /// One status callback to count: which message it is about, and its receipt (a hash that is
 /// the same for a duplicate or a replay of the same callback).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct StatusReceipt {
     pub channel: String,
     pub platform_id: String,

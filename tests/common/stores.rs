@@ -44,6 +44,14 @@ pub async fn sqlite() -> Fresh<SqliteStore> {
 
 /// `None` when no PostgreSQL server is configured for tests.
 pub async fn postgres() -> Option<Fresh<PostgresStore>> {
+    let fresh = postgres_unmigrated().await?;
+    fresh.store.migrate().await.expect("migrate PostgreSQL");
+    Some(fresh)
+}
+
+/// A new, empty PostgreSQL database (not migrated) and a store connected to it; `None` when no
+/// PostgreSQL server is configured for tests.
+pub async fn postgres_unmigrated() -> Option<Fresh<PostgresStore>> {
     let base = std::env::var("HERALD_TEST_POSTGRES_URL")
         .ok()
         .filter(|u| !u.is_empty())?;
@@ -67,7 +75,6 @@ pub async fn postgres() -> Option<Fresh<PostgresStore>> {
     let store = PostgresStore::connect(&url)
         .await
         .expect("connect to the test database");
-    store.migrate().await.expect("migrate PostgreSQL");
     Some(Fresh {
         store,
         url,

@@ -486,6 +486,36 @@ async fn raw_execute(url: &str, sql: &'static str) {
     }
 }
 
+/// Two processes migrating the same fresh PostgreSQL database at once (two `herald worker`s
+/// started together): both succeed, one applies every migration and the other none. The
+/// migration lock is taken before the ledger is created; the other way round, both could try
+/// to create it and one fail. Several rounds, as the race is not certain to show in one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_migrations_of_a_fresh_postgresql_database_both_succeed() {
+    for _round in 0..4 {
+        let Some(fresh) = common::stores::postgres_unmigrated().await else {
+            eprintln!("HERALD_TEST_POSTGRES_URL is not set: PostgreSQL run skipped");
+            return;
+        };
+        let other = herald::store::connect(&fresh.url)
+            .await
+            .expect("a second process connects");
+        let (first, second) = tokio::join!(fresh.store.migrate(), other.migrate());
+        let (first, second) = (
+            first.expect("the first process migrates"),
+            second.expect("the second process migrates"),
+        );
+        assert_eq!(first.current, second.current);
+        let mut applied = [first.applied.clone(), second.applied.clone()];
+        applied.sort_by_key(|versions| versions.len());
+        assert!(applied[0].is_empty(), "{first:?} {second:?}");
+        assert_eq!(applied[1].last().copied(), Some(first.current));
+        assert!(fresh.store.migrate().await.unwrap().applied.is_empty());
+        drop(other);
+        fresh.cleanup().await;
+    }
+}
+
 on_both_stores!(
     migrations_apply_once_and_refuse_a_newer_schema,
     the_same_content_is_the_same_version,

@@ -1,53 +1,23 @@
-//! Picking a store from a database URL at run time.
+//! The [`Store`] trait on [`SqlStore`]. Each method runs the SQL of its topic (the `*_sql`
+//! modules, written once for both databases) through [`SqlStore::named`], so that an error
+//! about the SQLite file or its disk names the file whichever method met it.
 
 use chrono::{DateTime, Utc};
 
 use super::{
-    AudienceEstimateRecord, ClickCount, ClickKey, DeadLetter, Decision, DeliveryCount, EndedAs,
-    IngestReport, InsightObservation, InsightPoll, JobOutcome, JobRecord, LeasedJob,
-    MigrationReport, NewInsightPoll, NewSubscriber, PollRecord, PostgresStore, Reservation,
-    SqliteStore, StatusReceipt, Store, StoreError, SubscriberCount, TokenRecord, UserRecord,
-    VersionRecord,
+    AudienceEstimateRecord, ClickCount, ClickKey, ConsentEvent, ConsentOutcome, DeadLetter,
+    Decision, DeliveryCount, EndedAs, IngestReport, InsightObservation, InsightPoll, JobOutcome,
+    JobRecord, LeasedJob, MigrationReport, NewInsightPoll, NewSubscriber, PollRecord, Reservation,
+    SqlStore, StatusReceipt, Store, StoreError, SubscriberCount, TokenRecord, UserRecord,
+    VersionRecord, audit_sql, callbacks_sql, consent_sql, controls_sql, counters_sql, insights_sql,
+    migrations, outbox_sql, outcomes_sql, pacing_sql, people_sql, subscribers_sql, versions_sql,
 };
 use crate::campaign::{ContentHash, VersionBundle, VersionState};
 use crate::schedule::PlannedJob;
 
-pub const DEFAULT_DATABASE_URL: &str = "sqlite://herald.db";
-
-/// Either store, chosen by URL scheme.
-#[derive(Debug, Clone)]
-pub enum AnyStore {
-    Sqlite(SqliteStore),
-    Postgres(PostgresStore),
-}
-
-/// Connects to `sqlite://…` or `postgres://…` (also `postgresql://…`).
-pub async fn connect(url: &str) -> Result<AnyStore, StoreError> {
-    if url.starts_with("sqlite:") {
-        Ok(AnyStore::Sqlite(SqliteStore::connect(url).await?))
-    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Ok(AnyStore::Postgres(PostgresStore::connect(url).await?))
-    } else {
-        Err(StoreError::UnsupportedUrl(url.to_string()))
-    }
-}
-
-/// Calls the same method on whichever store this is. SQLite errors caused by the file or its
-/// disk get the file's name here, the one place every call passes through.
-macro_rules! delegate {
-    ($self:ident, $store:ident => $call:expr) => {
-        match $self {
-            AnyStore::Sqlite($store) => $call
-                .await
-                .map_err(|error| error.in_sqlite_file($store.file())),
-            AnyStore::Postgres($store) => $call.await,
-        }
-    };
-}
-
-impl Store for AnyStore {
+impl Store for SqlStore {
     async fn migrate(&self) -> Result<MigrationReport, StoreError> {
-        delegate!(self, s => s.migrate())
+        self.named(migrations::migrate(self)).await
     }
 
     async fn save_version(
@@ -55,29 +25,31 @@ impl Store for AnyStore {
         bundle: &VersionBundle,
         at: DateTime<Utc>,
     ) -> Result<VersionRecord, StoreError> {
-        delegate!(self, s => s.save_version(bundle, at))
+        self.named(versions_sql::save_version(self, bundle, at))
+            .await
     }
 
     async fn version(&self, hash: &ContentHash) -> Result<Option<VersionRecord>, StoreError> {
-        delegate!(self, s => s.version(hash))
+        self.named(versions_sql::version(self, hash)).await
     }
 
     async fn versions(&self, campaign_id: &str) -> Result<Vec<VersionRecord>, StoreError> {
-        delegate!(self, s => s.versions(campaign_id))
+        self.named(versions_sql::versions(self, campaign_id)).await
     }
 
     async fn versions_in_states(
         &self,
         states: &[VersionState],
     ) -> Result<Vec<VersionRecord>, StoreError> {
-        delegate!(self, s => s.versions_in_states(states))
+        self.named(versions_sql::versions_in_states(self, states))
+            .await
     }
 
     async fn version_states(
         &self,
         states: &[VersionState],
     ) -> Result<Vec<(ContentHash, VersionState)>, StoreError> {
-        delegate!(self, s => s.version_states(states))
+        self.named(versions_sql::version_states(self, states)).await
     }
 
     async fn transition(
@@ -87,15 +59,16 @@ impl Store for AnyStore {
         at: DateTime<Utc>,
         actor: &str,
     ) -> Result<VersionRecord, StoreError> {
-        delegate!(self, s => s.transition(hash, to, at, actor))
+        self.named(versions_sql::transition(self, hash, to, at, actor))
+            .await
     }
 
     async fn insert_jobs(&self, jobs: &[PlannedJob]) -> Result<u64, StoreError> {
-        delegate!(self, s => s.insert_jobs(jobs))
+        self.named(outbox_sql::insert_jobs(self, jobs)).await
     }
 
     async fn planned_until(&self, hash: &ContentHash) -> Result<Option<DateTime<Utc>>, StoreError> {
-        delegate!(self, s => s.planned_until(hash))
+        self.named(versions_sql::planned_until(self, hash)).await
     }
 
     async fn set_planned_until(
@@ -103,11 +76,12 @@ impl Store for AnyStore {
         hash: &ContentHash,
         until: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        delegate!(self, s => s.set_planned_until(hash, until))
+        self.named(versions_sql::set_planned_until(self, hash, until))
+            .await
     }
 
     async fn jobs_for_version(&self, hash: &ContentHash) -> Result<Vec<JobRecord>, StoreError> {
-        delegate!(self, s => s.jobs_for_version(hash))
+        self.named(outbox_sql::jobs_for_version(self, hash)).await
     }
 
     async fn lease_due_jobs(
@@ -117,7 +91,14 @@ impl Store for AnyStore {
         lease_until_ms: i64,
         limit: u32,
     ) -> Result<Vec<LeasedJob>, StoreError> {
-        delegate!(self, s => s.lease_due_jobs(owner, now_ms, lease_until_ms, limit))
+        self.named(outbox_sql::lease_due_jobs(
+            self,
+            owner,
+            now_ms,
+            lease_until_ms,
+            limit,
+        ))
+        .await
     }
 
     async fn mark_sending(
@@ -126,7 +107,8 @@ impl Store for AnyStore {
         ids: &[i64],
         lease_until_ms: i64,
     ) -> Result<Vec<i64>, StoreError> {
-        delegate!(self, s => s.mark_sending(owner, ids, lease_until_ms))
+        self.named(outbox_sql::mark_sending(self, owner, ids, lease_until_ms))
+            .await
     }
 
     async fn renew_leases(
@@ -135,7 +117,8 @@ impl Store for AnyStore {
         ids: &[i64],
         lease_until_ms: i64,
     ) -> Result<u64, StoreError> {
-        delegate!(self, s => s.renew_leases(owner, ids, lease_until_ms))
+        self.named(outbox_sql::renew_leases(self, owner, ids, lease_until_ms))
+            .await
     }
 
     async fn record_outcomes(
@@ -145,11 +128,15 @@ impl Store for AnyStore {
         counts: &[(i64, DeliveryCount)],
         now_ms: i64,
     ) -> Result<u64, StoreError> {
-        delegate!(self, s => s.record_outcomes(owner, outcomes, counts, now_ms))
+        self.named(outcomes_sql::record_outcomes(
+            self, owner, outcomes, counts, now_ms,
+        ))
+        .await
     }
 
     async fn abandoned_sends(&self, now_ms: i64, limit: u32) -> Result<Vec<LeasedJob>, StoreError> {
-        delegate!(self, s => s.abandoned_sends(now_ms, limit))
+        self.named(outbox_sql::abandoned_sends(self, now_ms, limit))
+            .await
     }
 
     async fn resolve_abandoned(
@@ -158,7 +145,8 @@ impl Store for AnyStore {
         resend: bool,
         now_ms: i64,
     ) -> Result<bool, StoreError> {
-        delegate!(self, s => s.resolve_abandoned(id, resend, now_ms))
+        self.named(outbox_sql::resolve_abandoned(self, id, resend, now_ms))
+            .await
     }
 
     async fn reserve_send_times(
@@ -169,7 +157,15 @@ impl Store for AnyStore {
         interval_ms: i64,
         within_ms: i64,
     ) -> Result<Reservation, StoreError> {
-        delegate!(self, s => s.reserve_send_times(bucket, count, now_ms, interval_ms, within_ms))
+        self.named(pacing_sql::reserve_send_times(
+            self,
+            bucket,
+            count,
+            now_ms,
+            interval_ms,
+            within_ms,
+        ))
+        .await
     }
 
     async fn push_bucket(
@@ -178,11 +174,18 @@ impl Store for AnyStore {
         expected_ms: i64,
         next_free_ms: i64,
     ) -> Result<bool, StoreError> {
-        delegate!(self, s => s.push_bucket(bucket, expected_ms, next_free_ms))
+        self.named(pacing_sql::push_bucket(
+            self,
+            bucket,
+            expected_ms,
+            next_free_ms,
+        ))
+        .await
     }
 
     async fn pause_bucket(&self, bucket: &str, until_ms: i64) -> Result<(), StoreError> {
-        delegate!(self, s => s.pause_bucket(bucket, until_ms))
+        self.named(pacing_sql::pause_bucket(self, bucket, until_ms))
+            .await
     }
 
     async fn count_daily(
@@ -192,7 +195,8 @@ impl Store for AnyStore {
         count: u32,
         cap: u64,
     ) -> Result<bool, StoreError> {
-        delegate!(self, s => s.count_daily(channel, day, count, cap))
+        self.named(pacing_sql::count_daily(self, channel, day, count, cap))
+            .await
     }
 
     async fn kill_campaign(
@@ -201,15 +205,17 @@ impl Store for AnyStore {
         by: &str,
         at_ms: i64,
     ) -> Result<u64, StoreError> {
-        delegate!(self, s => s.kill_campaign(campaign_id, by, at_ms))
+        self.named(controls_sql::kill_campaign(self, campaign_id, by, at_ms))
+            .await
     }
 
     async fn is_killed(&self, campaign_id: &str) -> Result<bool, StoreError> {
-        delegate!(self, s => s.is_killed(campaign_id))
+        self.named(controls_sql::is_killed(self, campaign_id)).await
     }
 
     async fn cancel_version_jobs(&self, hash: &ContentHash, at_ms: i64) -> Result<u64, StoreError> {
-        delegate!(self, s => s.cancel_version_jobs(hash, at_ms))
+        self.named(controls_sql::cancel_version_jobs(self, hash, at_ms))
+            .await
     }
 
     async fn jobs_ended_as(
@@ -217,7 +223,8 @@ impl Store for AnyStore {
         ended: EndedAs,
         limit: u32,
     ) -> Result<Vec<DeadLetter>, StoreError> {
-        delegate!(self, s => s.jobs_ended_as(ended, limit))
+        self.named(controls_sql::jobs_ended_as(self, ended, limit))
+            .await
     }
 
     async fn retry_dead(
@@ -226,15 +233,18 @@ impl Store for AnyStore {
         by: &str,
         now_ms: i64,
     ) -> Result<u64, StoreError> {
-        delegate!(self, s => s.retry_dead(ids, by, now_ms))
+        self.named(controls_sql::retry_dead(self, ids, by, now_ms))
+            .await
     }
 
     async fn add_delivery_counts(&self, counts: &[DeliveryCount]) -> Result<(), StoreError> {
-        delegate!(self, s => s.add_delivery_counts(counts))
+        self.named(counters_sql::add_delivery_counts(self, counts))
+            .await
     }
 
     async fn delivery_counts(&self, campaign_id: &str) -> Result<Vec<DeliveryCount>, StoreError> {
-        delegate!(self, s => s.delivery_counts(campaign_id))
+        self.named(counters_sql::delivery_counts(self, campaign_id))
+            .await
     }
 
     async fn delivery_totals(
@@ -242,41 +252,39 @@ impl Store for AnyStore {
         campaign_id: &str,
         by_day: bool,
     ) -> Result<Vec<DeliveryCount>, StoreError> {
-        delegate!(self, s => s.delivery_totals(campaign_id, by_day))
+        self.named(counters_sql::delivery_totals(self, campaign_id, by_day))
+            .await
     }
 
     async fn add_click_counts(&self, counts: &[(ClickKey, ClickCount)]) -> Result<(), StoreError> {
-        delegate!(self, s => s.add_click_counts(counts))
+        self.named(counters_sql::add_click_counts(self, counts))
+            .await
     }
 
     async fn click_counts(
         &self,
         campaign_id: &str,
     ) -> Result<Vec<(ClickKey, ClickCount)>, StoreError> {
-        delegate!(self, s => s.click_counts(campaign_id))
+        self.named(counters_sql::click_counts(self, campaign_id))
+            .await
     }
 
     async fn expire_finished_jobs(&self, before_ms: i64) -> Result<u64, StoreError> {
-        delegate!(self, s => s.expire_finished_jobs(before_ms))
+        self.named(outbox_sql::expire_finished_jobs(self, before_ms))
+            .await
     }
 
     async fn next_due_ms(&self) -> Result<Option<i64>, StoreError> {
-        delegate!(self, s => s.next_due_ms())
+        self.named(outbox_sql::next_due_ms(self)).await
     }
 
     async fn mark_real_sending(&self, at_ms: i64) -> Result<(), StoreError> {
-        delegate!(self, s => s.mark_real_sending(at_ms))
+        self.named(controls_sql::mark_real_sending(self, at_ms))
+            .await
     }
 
     async fn real_sending_since(&self) -> Result<Option<i64>, StoreError> {
-        delegate!(self, s => s.real_sending_since())
-    }
-
-    async fn job_counts(
-        &self,
-        hash: &ContentHash,
-    ) -> Result<Vec<(String, String, i64)>, StoreError> {
-        delegate!(self, s => s.job_counts(hash))
+        self.named(controls_sql::real_sending_since(self)).await
     }
 
     async fn create_user(
@@ -285,11 +293,12 @@ impl Store for AnyStore {
         roles: &[crate::auth::Role],
         at_ms: i64,
     ) -> Result<UserRecord, StoreError> {
-        delegate!(self, s => s.create_user(name, roles, at_ms))
+        self.named(people_sql::create_user(self, name, roles, at_ms))
+            .await
     }
 
     async fn user_by_name(&self, name: &str) -> Result<Option<UserRecord>, StoreError> {
-        delegate!(self, s => s.user_by_name(name))
+        self.named(people_sql::user_by_name(self, name)).await
     }
 
     async fn add_token(
@@ -299,23 +308,32 @@ impl Store for AnyStore {
         secret_hash: &str,
         at_ms: i64,
     ) -> Result<(), StoreError> {
-        delegate!(self, s => s.add_token(token_id, user_id, secret_hash, at_ms))
+        self.named(people_sql::add_token(
+            self,
+            token_id,
+            user_id,
+            secret_hash,
+            at_ms,
+        ))
+        .await
     }
 
     async fn token(&self, token_id: &str) -> Result<Option<TokenRecord>, StoreError> {
-        delegate!(self, s => s.token(token_id))
+        self.named(people_sql::token(self, token_id)).await
     }
 
     async fn revoke_token(&self, token_id: &str, by: &str, at_ms: i64) -> Result<bool, StoreError> {
-        delegate!(self, s => s.revoke_token(token_id, by, at_ms))
+        self.named(people_sql::revoke_token(self, token_id, by, at_ms))
+            .await
     }
 
     async fn add_author(&self, hash: &ContentHash, user_id: &str) -> Result<(), StoreError> {
-        delegate!(self, s => s.add_author(hash, user_id))
+        self.named(people_sql::add_author(self, hash, user_id))
+            .await
     }
 
     async fn version_authors(&self, hash: &ContentHash) -> Result<Vec<UserRecord>, StoreError> {
-        delegate!(self, s => s.version_authors(hash))
+        self.named(people_sql::version_authors(self, hash)).await
     }
 
     async fn decide(
@@ -326,11 +344,12 @@ impl Store for AnyStore {
         note: Option<&str>,
         at: DateTime<Utc>,
     ) -> Result<VersionRecord, StoreError> {
-        delegate!(self, s => s.decide(hash, user, to, note, at))
+        self.named(people_sql::decide(self, hash, user, to, note, at))
+            .await
     }
 
     async fn decisions(&self, hash: &ContentHash) -> Result<Vec<Decision>, StoreError> {
-        delegate!(self, s => s.decisions(hash))
+        self.named(people_sql::decisions(self, hash)).await
     }
 
     async fn set_account_secret(
@@ -342,25 +361,36 @@ impl Store for AnyStore {
         by: &str,
         at_ms: i64,
     ) -> Result<(), StoreError> {
-        delegate!(self, s => s.set_account_secret(channel, name, nonce, sealed, by, at_ms))
+        self.named(people_sql::set_account_secret(
+            self, channel, name, nonce, sealed, by, at_ms,
+        ))
+        .await
     }
 
     async fn account_secrets(&self) -> Result<Vec<(String, String, String, String)>, StoreError> {
-        delegate!(self, s => s.account_secrets())
+        self.named(people_sql::account_secrets(self)).await
     }
 
     async fn append_audit(&self, entry: &crate::audit::NewAuditEntry) -> Result<(), StoreError> {
-        delegate!(self, s => s.append_audit(entry))
+        self.named(audit_sql::append_audit(self, entry)).await
     }
 
     async fn audit_log(
         &self,
     ) -> Result<(Vec<crate::audit::AuditEntry>, (i64, String)), StoreError> {
-        delegate!(self, s => s.audit_log())
+        self.named(audit_sql::audit_log(self)).await
+    }
+
+    async fn job_counts(
+        &self,
+        hash: &ContentHash,
+    ) -> Result<Vec<(String, String, i64)>, StoreError> {
+        self.named(outbox_sql::job_counts(self, hash)).await
     }
 
     async fn save_subscriber(&self, subscriber: &NewSubscriber) -> Result<bool, StoreError> {
-        delegate!(self, s => s.save_subscriber(subscriber))
+        self.named(subscribers_sql::save_subscriber(self, subscriber))
+            .await
     }
 
     async fn erase_subscriber(
@@ -369,30 +399,37 @@ impl Store for AnyStore {
         lookup: &str,
         at_ms: i64,
     ) -> Result<bool, StoreError> {
-        delegate!(self, s => s.erase_subscriber(channel, lookup, at_ms))
+        self.named(subscribers_sql::erase_subscriber(
+            self, channel, lookup, at_ms,
+        ))
+        .await
     }
 
     async fn apply_consent_event(
         &self,
-        event: &super::ConsentEvent,
-    ) -> Result<super::ConsentOutcome, StoreError> {
-        delegate!(self, s => s.apply_consent_event(event))
+        event: &ConsentEvent,
+    ) -> Result<ConsentOutcome, StoreError> {
+        self.named(consent_sql::apply_consent_event(self, event))
+            .await
     }
 
     async fn expire_consent_records(&self, now_ms: i64) -> Result<u64, StoreError> {
-        delegate!(self, s => s.expire_consent_records(now_ms))
+        self.named(consent_sql::expire_consent_records(self, now_ms))
+            .await
     }
 
     async fn erase_subscribers(&self, ids: &[i64], at_ms: i64) -> Result<u64, StoreError> {
-        delegate!(self, s => s.erase_subscribers(ids, at_ms))
+        self.named(subscribers_sql::erase_subscribers(self, ids, at_ms))
+            .await
     }
 
     async fn subscriber_identities(&self, ids: &[i64]) -> Result<Vec<(i64, String)>, StoreError> {
-        delegate!(self, s => s.subscriber_identities(ids))
+        self.named(subscribers_sql::subscriber_identities(self, ids))
+            .await
     }
 
     async fn subscriber_counts(&self) -> Result<Vec<SubscriberCount>, StoreError> {
-        delegate!(self, s => s.subscriber_counts())
+        self.named(subscribers_sql::subscriber_counts(self)).await
     }
 
     async fn expand_broadcast(
@@ -402,7 +439,10 @@ impl Store for AnyStore {
         page: u32,
         run_at_ms: i64,
     ) -> Result<Option<(i64, u64)>, StoreError> {
-        delegate!(self, s => s.expand_broadcast(job, after_id, page, run_at_ms))
+        self.named(subscribers_sql::expand_broadcast(
+            self, job, after_id, page, run_at_ms,
+        ))
+        .await
     }
 
     async fn ingest_statuses(
@@ -410,7 +450,8 @@ impl Store for AnyStore {
         statuses: &[StatusReceipt],
         now_ms: i64,
     ) -> Result<IngestReport, StoreError> {
-        delegate!(self, s => s.ingest_statuses(statuses, now_ms))
+        self.named(callbacks_sql::ingest_statuses(self, statuses, now_ms))
+            .await
     }
 
     async fn rematch_pending_callbacks(
@@ -418,11 +459,17 @@ impl Store for AnyStore {
         expire_before_ms: i64,
         now_ms: i64,
     ) -> Result<IngestReport, StoreError> {
-        delegate!(self, s => s.rematch_pending_callbacks(expire_before_ms, now_ms))
+        self.named(callbacks_sql::rematch_pending_callbacks(
+            self,
+            expire_before_ms,
+            now_ms,
+        ))
+        .await
     }
 
     async fn add_insight_polls(&self, polls: &[NewInsightPoll]) -> Result<u64, StoreError> {
-        delegate!(self, s => s.add_insight_polls(polls))
+        self.named(insights_sql::add_insight_polls(self, polls))
+            .await
     }
 
     async fn lease_insight_polls(
@@ -432,7 +479,14 @@ impl Store for AnyStore {
         lease_until_ms: i64,
         limit: u32,
     ) -> Result<Vec<InsightPoll>, StoreError> {
-        delegate!(self, s => s.lease_insight_polls(owner, now_ms, lease_until_ms, limit))
+        self.named(insights_sql::lease_insight_polls(
+            self,
+            owner,
+            now_ms,
+            lease_until_ms,
+            limit,
+        ))
+        .await
     }
 
     async fn record_insight_polls(
@@ -441,31 +495,38 @@ impl Store for AnyStore {
         records: &[PollRecord],
         now_ms: i64,
     ) -> Result<u64, StoreError> {
-        delegate!(self, s => s.record_insight_polls(owner, records, now_ms))
+        self.named(insights_sql::record_insight_polls(
+            self, owner, records, now_ms,
+        ))
+        .await
     }
 
     async fn insight_polls(&self, campaign_id: &str) -> Result<Vec<InsightPoll>, StoreError> {
-        delegate!(self, s => s.insight_polls(campaign_id))
+        self.named(insights_sql::insight_polls(self, campaign_id))
+            .await
     }
 
     async fn insight_observations(
         &self,
         campaign_id: &str,
     ) -> Result<Vec<InsightObservation>, StoreError> {
-        delegate!(self, s => s.insight_observations(campaign_id))
+        self.named(insights_sql::insight_observations(self, campaign_id))
+            .await
     }
 
     async fn save_audience_estimate(
         &self,
         estimate: &AudienceEstimateRecord,
     ) -> Result<bool, StoreError> {
-        delegate!(self, s => s.save_audience_estimate(estimate))
+        self.named(insights_sql::save_audience_estimate(self, estimate))
+            .await
     }
 
     async fn audience_estimates(
         &self,
         campaign_id: &str,
     ) -> Result<Vec<AudienceEstimateRecord>, StoreError> {
-        delegate!(self, s => s.audience_estimates(campaign_id))
+        self.named(insights_sql::audience_estimates(self, campaign_id))
+            .await
     }
 }

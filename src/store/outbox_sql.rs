@@ -1,0 +1,234 @@
+//! The outbox: planned jobs inserted once per idempotency key, leased by workers, marked as
+//! being sent, and cleaned up after the retention window.
+
+use super::records::{JobRow, LeasedRow};
+use super::statement::Statement;
+use super::{JobRecord, LeasedJob, SqlStore, StoreError};
+use crate::campaign::ContentHash;
+use crate::schedule::PlannedJob;
+
+pub async fn insert_jobs(store: &SqlStore, jobs: &[PlannedJob]) -> Result<u64, StoreError> {
+    // 8 values a row; 500 rows stay far below both dialects' parameter limits.
+    const ROWS_PER_STATEMENT: usize = 500;
+    let mut inserted = 0;
+    let mut tx = store.begin_write().await?;
+    for chunk in jobs.chunks(ROWS_PER_STATEMENT) {
+        let mut insert = Statement::new(
+            &store.dialect,
+            "INSERT INTO outbox (idempotency_key, version_hash, send_id, segment_id, locale, channel, slot, run_at) ",
+        );
+        insert.push_values(chunk, |row, job| {
+            row.push_bind(job.idempotency_key.clone())
+                .push_bind(job.version.as_str().to_string())
+                .push_bind(job.send.clone())
+                .push_bind(job.segment.clone())
+                .push_bind(job.locale.clone())
+                .push_bind(job.channel.clone())
+                .push_bind(job.slot.timestamp())
+                .push_bind(job.slot.timestamp_millis());
+        });
+        insert.push(" ON CONFLICT (idempotency_key) DO NOTHING");
+        inserted += insert.build()?.execute(&mut *tx).await?.rows_affected();
+    }
+    tx.commit().await?;
+    Ok(inserted)
+}
+
+pub async fn jobs_for_version(
+    store: &SqlStore,
+    hash: &ContentHash,
+) -> Result<Vec<JobRecord>, StoreError> {
+    let rows: Vec<JobRow> = sqlx::query_as(
+        "SELECT id, idempotency_key, send_id, segment_id, locale, channel, slot, status, run_at, attempts,
+                variant, platform_id, error_code, last_error
+         FROM outbox WHERE version_hash = $1 ORDER BY slot, id",
+    )
+    .bind(hash.as_str().to_string())
+    .fetch_all(&store.pool)
+    .await?;
+    rows.into_iter().map(JobRecord::from_row).collect()
+}
+
+pub async fn job_counts(
+    store: &SqlStore,
+    hash: &ContentHash,
+) -> Result<Vec<(String, String, i64)>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT channel, status, COUNT(*) FROM outbox WHERE version_hash = $1
+         GROUP BY channel, status ORDER BY channel, status",
+    )
+    .bind(hash.as_str().to_string())
+    .fetch_all(&store.pool)
+    .await?)
+}
+
+pub async fn next_due_ms(store: &SqlStore) -> Result<Option<i64>, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT MIN(run_at) FROM outbox WHERE status = 'queued'")
+            .fetch_one(&store.pool)
+            .await?,
+    )
+}
+
+/// Leases due queued jobs of versions that are scheduled or running and not killed, earliest
+/// first, with the dialect's row locking (see [`super::Dialect::skip_locked_rows`]).
+fn lease_due_jobs_sql(row_locks: &str) -> String {
+    format!(
+        "UPDATE outbox SET status = 'leased', lease_owner = $1, lease_until = $2
+WHERE id IN (
+    SELECT o.id FROM outbox o
+    JOIN campaign_versions v ON v.hash = o.version_hash
+    LEFT JOIN campaign_controls c ON c.campaign_id = v.campaign_id
+    WHERE o.status = 'queued' AND o.run_at <= $3
+      AND v.state IN ('scheduled', 'running') AND c.killed_at IS NULL
+    ORDER BY o.run_at, o.id
+    LIMIT $4{row_locks}
+)
+RETURNING id, idempotency_key, version_hash,
+    (SELECT campaign_id FROM campaign_versions WHERE hash = version_hash) AS campaign_id,
+    send_id, segment_id, locale, channel, slot, run_at, attempts, subscriber_id"
+    )
+}
+
+pub async fn lease_due_jobs(
+    store: &SqlStore,
+    owner: &str,
+    now_ms: i64,
+    lease_until_ms: i64,
+    limit: u32,
+) -> Result<Vec<LeasedJob>, StoreError> {
+    // A stopped worker's leases on jobs it never started are simply given back.
+    sqlx::query(
+        "UPDATE outbox SET status = 'queued', lease_owner = NULL, lease_until = NULL
+         WHERE status = 'leased' AND lease_until < $1",
+    )
+    .bind(now_ms)
+    .execute(&store.pool)
+    .await?;
+    let sql = lease_due_jobs_sql(&store.dialect.skip_locked_rows("o"));
+    let rows: Vec<LeasedRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(owner.to_string())
+        .bind(lease_until_ms)
+        .bind(now_ms)
+        .bind(i64::from(limit))
+        .fetch_all(&store.pool)
+        .await?;
+    let mut jobs: Vec<LeasedJob> = rows
+        .into_iter()
+        .map(LeasedJob::from_row)
+        .collect::<Result<_, _>>()?;
+    jobs.sort_by_key(|j| (j.run_at_ms, j.id));
+    Ok(jobs)
+}
+
+pub async fn mark_sending(
+    store: &SqlStore,
+    owner: &str,
+    ids: &[i64],
+    lease_until_ms: i64,
+) -> Result<Vec<i64>, StoreError> {
+    let mut marked = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(1_000) {
+        let mut update = Statement::new(
+            &store.dialect,
+            "UPDATE outbox SET status = 'sending', lease_until = ",
+        );
+        update
+            .push_bind(lease_until_ms)
+            .push(" WHERE status = 'leased' AND lease_owner = ")
+            .push_bind(owner.to_string())
+            .push(" AND id IN (")
+            .push_list(chunk.iter().copied())
+            .push(") RETURNING id");
+        let rows: Vec<(i64,)> = update.build_query_as()?.fetch_all(&store.pool).await?;
+        marked.extend(rows.into_iter().map(|(id,)| id));
+    }
+    Ok(marked)
+}
+
+pub async fn renew_leases(
+    store: &SqlStore,
+    owner: &str,
+    ids: &[i64],
+    lease_until_ms: i64,
+) -> Result<u64, StoreError> {
+    let mut renewed = 0;
+    let mut tx = store.begin_write().await?;
+    for id in ids {
+        renewed += sqlx::query(
+            "UPDATE outbox SET lease_until = $1 WHERE id = $2 AND lease_owner = $3
+             AND status IN ('leased', 'sending')",
+        )
+        .bind(lease_until_ms)
+        .bind(*id)
+        .bind(owner.to_string())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    }
+    tx.commit().await?;
+    Ok(renewed)
+}
+
+pub async fn abandoned_sends(
+    store: &SqlStore,
+    now_ms: i64,
+    limit: u32,
+) -> Result<Vec<LeasedJob>, StoreError> {
+    let rows: Vec<LeasedRow> = sqlx::query_as(
+        "SELECT o.id, o.idempotency_key, o.version_hash, v.campaign_id, o.send_id, o.segment_id, o.locale, o.channel,
+                o.slot, o.run_at, o.attempts, o.subscriber_id
+         FROM outbox o JOIN campaign_versions v ON v.hash = o.version_hash
+         WHERE o.status = 'sending' AND o.lease_until < $1 ORDER BY o.id LIMIT $2",
+    )
+    .bind(now_ms)
+    .bind(i64::from(limit))
+    .fetch_all(&store.pool)
+    .await?;
+    rows.into_iter().map(LeasedJob::from_row).collect()
+}
+
+pub async fn resolve_abandoned(
+    store: &SqlStore,
+    id: i64,
+    resend: bool,
+    now_ms: i64,
+) -> Result<bool, StoreError> {
+    let query = if resend {
+        sqlx::query(
+            "UPDATE outbox SET status = 'queued', run_at = $1, lease_owner = NULL, lease_until = NULL,
+             last_error = 'worker stopped mid-send; resent with the same idempotency key'
+             WHERE id = $2 AND status = 'sending' AND lease_until < $1",
+        )
+    } else {
+        sqlx::query(
+            "UPDATE outbox SET status = 'unknown', finished_at = $1, lease_owner = NULL, lease_until = NULL,
+             error_code = 'outcome_unknown', last_error = 'worker stopped mid-send; the platform may or may not have published it'
+             WHERE id = $2 AND status = 'sending' AND lease_until < $1",
+        )
+    };
+    Ok(query
+        .bind(now_ms)
+        .bind(id)
+        .execute(&store.pool)
+        .await?
+        .rows_affected()
+        == 1)
+}
+
+pub async fn expire_finished_jobs(store: &SqlStore, before_ms: i64) -> Result<u64, StoreError> {
+    let mut tx = store.begin_write().await?;
+    let expired = sqlx::query(
+        "DELETE FROM outbox WHERE status IN ('sent', 'cancelled', 'expanded') AND finished_at < $1",
+    )
+    .bind(before_ms)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    sqlx::query("DELETE FROM callback_receipts WHERE received_at < $1")
+        .bind(before_ms)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(expired)
+}

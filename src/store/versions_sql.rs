@@ -1,0 +1,183 @@
+//! Campaign versions: stored once per content hash, moved through their lifecycle by
+//! compare-and-set with an audit entry, and how far each version's schedule was planned.
+
+use chrono::{DateTime, Utc};
+
+use super::audit_sql::audit_append;
+use super::records::{VersionRow, timestamp};
+use super::statement::Statement;
+use super::{SqlStore, StoreError, VersionRecord};
+use crate::audit::NewAuditEntry;
+use crate::campaign::{ContentHash, VersionBundle, VersionState};
+
+pub async fn save_version(
+    store: &SqlStore,
+    bundle: &VersionBundle,
+    at: DateTime<Utc>,
+) -> Result<VersionRecord, StoreError> {
+    let hash = bundle.content_hash();
+    sqlx::query(
+        "INSERT INTO campaign_versions (hash, campaign_id, state, bundle, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (hash) DO NOTHING",
+    )
+    .bind(hash.as_str().to_string())
+    .bind(bundle.campaign_id.clone())
+    .bind(VersionState::Draft.name())
+    .bind(bundle.canonical_json())
+    .bind(at.timestamp())
+    .execute(&store.pool)
+    .await?;
+    version(store, &hash)
+        .await?
+        .ok_or(StoreError::UnknownVersion(hash))
+}
+
+pub async fn version(
+    store: &SqlStore,
+    hash: &ContentHash,
+) -> Result<Option<VersionRecord>, StoreError> {
+    let row: Option<VersionRow> = sqlx::query_as(
+        "SELECT hash, campaign_id, state, bundle, created_at, updated_at FROM campaign_versions
+         WHERE hash = $1",
+    )
+    .bind(hash.as_str().to_string())
+    .fetch_optional(&store.pool)
+    .await?;
+    row.map(VersionRecord::from_row).transpose()
+}
+
+pub async fn versions(
+    store: &SqlStore,
+    campaign_id: &str,
+) -> Result<Vec<VersionRecord>, StoreError> {
+    let rows: Vec<VersionRow> = sqlx::query_as(
+        "SELECT hash, campaign_id, state, bundle, created_at, updated_at FROM campaign_versions
+         WHERE campaign_id = $1 ORDER BY created_at, hash",
+    )
+    .bind(campaign_id.to_string())
+    .fetch_all(&store.pool)
+    .await?;
+    rows.into_iter().map(VersionRecord::from_row).collect()
+}
+
+pub async fn versions_in_states(
+    store: &SqlStore,
+    states: &[VersionState],
+) -> Result<Vec<VersionRecord>, StoreError> {
+    if states.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut select = Statement::new(
+        &store.dialect,
+        "SELECT hash, campaign_id, state, bundle, created_at, updated_at FROM campaign_versions
+         WHERE state IN (",
+    );
+    select
+        .push_list(states.iter().map(|state| state.name()))
+        .push(") ORDER BY created_at, hash");
+    let rows: Vec<VersionRow> = select.build_query_as()?.fetch_all(&store.pool).await?;
+    rows.into_iter().map(VersionRecord::from_row).collect()
+}
+
+pub async fn version_states(
+    store: &SqlStore,
+    states: &[VersionState],
+) -> Result<Vec<(ContentHash, VersionState)>, StoreError> {
+    if states.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut select = Statement::new(
+        &store.dialect,
+        "SELECT hash, state FROM campaign_versions WHERE state IN (",
+    );
+    select
+        .push_list(states.iter().map(|state| state.name()))
+        .push(") ORDER BY created_at, hash");
+    let rows: Vec<(String, String)> = select.build_query_as()?.fetch_all(&store.pool).await?;
+    rows.into_iter()
+        .map(|(hash, state)| {
+            let hash = ContentHash::parse(&hash).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let state = VersionState::from_name(&state)
+                .ok_or_else(|| StoreError::Corrupt(format!("unknown version state `{state}`")))?;
+            Ok((hash, state))
+        })
+        .collect()
+}
+
+pub async fn transition(
+    store: &SqlStore,
+    hash: &ContentHash,
+    to: VersionState,
+    at: DateTime<Utc>,
+    actor: &str,
+) -> Result<VersionRecord, StoreError> {
+    let current = version(store, hash)
+        .await?
+        .ok_or_else(|| StoreError::UnknownVersion(hash.clone()))?;
+    current
+        .state
+        .check_transition(to)
+        .map_err(StoreError::Transition)?;
+    // Compare-and-set: only one of two racing transitions finds the old state.
+    let mut tx = store.begin_write().await?;
+    let updated = sqlx::query(
+        "UPDATE campaign_versions SET state = $1, updated_at = $2 WHERE hash = $3 AND state = $4",
+    )
+    .bind(to.name())
+    .bind(at.timestamp())
+    .bind(hash.as_str().to_string())
+    .bind(current.state.name())
+    .execute(&mut *tx)
+    .await?;
+    if updated.rows_affected() == 0 {
+        return Err(StoreError::ConcurrentChange {
+            hash: hash.clone(),
+            expected: current.state,
+        });
+    }
+    audit_append(
+        &mut tx,
+        NewAuditEntry {
+            at_ms: at.timestamp_millis(),
+            actor: actor.to_string(),
+            action: format!("version.{}", to.name()),
+            subject: current.campaign_id.clone(),
+            version: Some(hash.as_str().to_string()),
+            details: serde_json::json!({ "from": current.state.name() }),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    version(store, hash)
+        .await?
+        .ok_or_else(|| StoreError::UnknownVersion(hash.clone()))
+}
+
+pub async fn planned_until(
+    store: &SqlStore,
+    hash: &ContentHash,
+) -> Result<Option<DateTime<Utc>>, StoreError> {
+    let until: Option<i64> =
+        sqlx::query_scalar("SELECT planned_until FROM plan_horizon WHERE version_hash = $1")
+            .bind(hash.as_str().to_string())
+            .fetch_optional(&store.pool)
+            .await?;
+    until.map(timestamp).transpose()
+}
+
+pub async fn set_planned_until(
+    store: &SqlStore,
+    hash: &ContentHash,
+    until: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO plan_horizon (version_hash, planned_until) VALUES ($1, $2)
+         ON CONFLICT (version_hash) DO UPDATE SET planned_until = excluded.planned_until
+         WHERE plan_horizon.planned_until < excluded.planned_until",
+    )
+    .bind(hash.as_str().to_string())
+    .bind(until.timestamp())
+    .execute(&store.pool)
+    .await?;
+    Ok(())
+}
