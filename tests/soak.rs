@@ -29,8 +29,9 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeZone, Utc};
 use common::app::{AppOptions, TestApp, spawn_app};
+use common::lifecycle::schedule_version;
 use herald::app::{Partners, ServiceKeys};
-use herald::campaign::{Target, VersionBundle, VersionState, load_project};
+use herald::campaign::VersionBundle;
 use herald::clock::{Clock, SimulatedClock};
 use herald::config::Config;
 use herald::dispatch::{DispatchSettings, Dispatcher, TickReport};
@@ -456,11 +457,7 @@ async fn open_lab(subscribers: usize) -> Lab {
     for locale in LOCALES {
         project.write(&format!("locales/{locale}/soak.ftl"), &translation(locale));
     }
-    let (loaded, diags) = load_project(
-        &Target::Folder(project.path("")),
-        Some(&project.path("herald.toml")),
-    );
-    assert!(!diags.has_errors(), "{:?}", diags.into_sorted());
+    let loaded = project.load();
     let clock = SimulatedClock::starting_at(utc(2027, 2, 27, 0, 0));
     let shared_clock: Arc<dyn Clock> = Arc::new(clock.clone());
 
@@ -505,17 +502,7 @@ async fn open_lab(subscribers: usize) -> Lab {
     let vault = Arc::new(SubscriberVault::from_hex(&"5a".repeat(32)).unwrap());
 
     let bundle = VersionBundle::from_loaded(&loaded, &loaded.campaigns[0]);
-    let version = store.save_version(&bundle, clock.now()).await.unwrap();
-    for state in [
-        VersionState::Submitted,
-        VersionState::Approved,
-        VersionState::Scheduled,
-    ] {
-        store
-            .transition(&version.hash, state, clock.now(), "soak")
-            .await
-            .unwrap();
-    }
+    schedule_version(&store, &bundle, clock.now()).await;
     Lab {
         url: app.fresh.url.clone(),
         store,

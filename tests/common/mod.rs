@@ -5,6 +5,7 @@
 pub mod app;
 pub mod browser;
 pub mod interval_attack;
+pub mod lifecycle;
 pub mod published_reports;
 pub mod relay;
 pub mod served;
@@ -12,6 +13,7 @@ pub mod served;
 pub mod stores;
 pub mod tidy_csv;
 pub mod webdriver;
+pub mod workers;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -196,6 +198,17 @@ impl Project {
         let text = self.read(relative);
         assert!(text.contains(from), "{relative} has no {from:?}");
         self.write(relative, &text.replacen(from, to, 1));
+    }
+
+    /// The project as herald loads it, with its own `herald.toml`. A fixture that does not
+    /// load is a broken test, not a finding: any error panics with the diagnostics.
+    pub fn load(&self) -> herald::campaign::Project {
+        let (loaded, diags) = herald::campaign::load_project(
+            &herald::campaign::Target::Folder(self.path("")),
+            Some(&self.path("herald.toml")),
+        );
+        assert!(!diags.has_errors(), "{:?}", diags.into_sorted());
+        loaded
     }
 
     pub fn herald(&self, args: &[&str]) -> Run {

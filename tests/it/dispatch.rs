@@ -11,7 +11,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Timelike, Utc};
 use common::Project;
-use herald::campaign::{ContentHash, Target, VersionBundle, VersionState, load_project};
+use common::lifecycle::schedule_version;
+use herald::campaign::{ContentHash, Target, VersionBundle, load_project};
 use herald::clock::{Clock, SimulatedClock};
 use herald::config::Config;
 use herald::dispatch::{DispatchSettings, Dispatcher};
@@ -126,28 +127,14 @@ async fn rig<S: Store>(
     settings: DispatchSettings,
 ) -> Rig<S> {
     let project = project(sends, config);
-    let (mut loaded, diags) = load_project(
-        &Target::Folder(project.path("")),
-        Some(&project.path("herald.toml")),
-    );
-    assert!(!diags.has_errors(), "{:?}", diags.into_sorted());
+    let mut loaded = project.load();
     let bundle = VersionBundle::from_loaded(&loaded, &loaded.campaigns[0]);
     let config: Arc<Config> = Arc::new(loaded.config.clone());
     let campaign = loaded.campaigns.remove(0).campaign;
     let clock = SimulatedClock::starting_at(utc(2027, 2, 28, 0, 0));
     let sandbox = Sandbox::new(sandbox, Arc::new(clock.clone()));
     let running = sandbox.start(0).await.expect("sandbox");
-    let version = store.save_version(&bundle, clock.now()).await.unwrap();
-    for state in [
-        VersionState::Submitted,
-        VersionState::Approved,
-        VersionState::Scheduled,
-    ] {
-        store
-            .transition(&version.hash, state, clock.now(), "tester")
-            .await
-            .unwrap();
-    }
+    let version = schedule_version(&store, &bundle, clock.now()).await;
     let settings = DispatchSettings {
         sandbox_url: Some(running.base_url()),
         sequential: true,
@@ -633,23 +620,9 @@ async fn due_now<S: Store>(store: &S, minutes: i64) -> (ContentHash, usize, Proj
             &format!("ends = {}", today + chrono::Duration::days(1)),
         );
     project.write("campaigns/rehearsal.toml", &text);
-    let (loaded, diags) = load_project(
-        &Target::Folder(project.path("")),
-        Some(&project.path("herald.toml")),
-    );
-    assert!(!diags.has_errors(), "{:?}", diags.into_sorted());
+    let loaded = project.load();
     let bundle = VersionBundle::from_loaded(&loaded, &loaded.campaigns[0]);
-    let version = store.save_version(&bundle, Utc::now()).await.unwrap();
-    for state in [
-        VersionState::Submitted,
-        VersionState::Approved,
-        VersionState::Scheduled,
-    ] {
-        store
-            .transition(&version.hash, state, Utc::now(), "tester")
-            .await
-            .unwrap();
-    }
+    let version = schedule_version(store, &bundle, Utc::now()).await;
     let now = Utc::now();
     let jobs = planned_jobs(
         &loaded.campaigns[0].campaign,

@@ -24,8 +24,10 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeZone, Utc};
 use common::Project;
+use common::lifecycle::schedule_version;
 use common::relay::Relay;
-use herald::campaign::{Campaign, ContentHash, Target, VersionBundle, VersionState, load_project};
+use common::workers::spawn_worker;
+use herald::campaign::{Campaign, ContentHash, VersionBundle};
 use herald::clock::{Clock, SimulatedClock, SystemClock};
 use herald::config::Config;
 use herald::dispatch::{DispatchSettings, Dispatcher};
@@ -112,25 +114,11 @@ async fn schedule<S: Store>(
             &format!("intro = {text}\n"),
         );
     }
-    let (mut loaded, diags) = load_project(
-        &Target::Folder(project.path("")),
-        Some(&project.path("herald.toml")),
-    );
-    assert!(!diags.has_errors(), "{:?}", diags.into_sorted());
+    let mut loaded = project.load();
     let bundle = VersionBundle::from_loaded(&loaded, &loaded.campaigns[0]);
     let config = Arc::new(loaded.config.clone());
     let campaign = loaded.campaigns.remove(0).campaign;
-    let version = store.save_version(&bundle, at).await.unwrap().hash;
-    for state in [
-        VersionState::Submitted,
-        VersionState::Approved,
-        VersionState::Scheduled,
-    ] {
-        store
-            .transition(&version, state, at, "tester")
-            .await
-            .unwrap();
-    }
+    let version = schedule_version(store, &bundle, at).await.hash;
     Scheduled {
         project,
         campaign,
@@ -544,19 +532,6 @@ impl Dice {
     }
 }
 
-fn spawn_worker(database: &str, config: &std::path::Path, sandbox: &str) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_herald"))
-        .args(["worker", "--lease-seconds", "5", "--sandbox-url", sandbox])
-        .arg("--database-url")
-        .arg(database)
-        .arg("--config")
-        .arg(config)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start a worker")
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn workers_killed_at_random_points_lose_nothing_and_account_for_every_repeat() {
     const JOBS: usize = 2_400;
@@ -589,7 +564,7 @@ async fn workers_killed_at_random_points_lose_nothing_and_account_for_every_repe
     let mut dice = Dice(seed);
     let started = Instant::now();
     let mut workers: Vec<Child> = (0..2)
-        .map(|_| spawn_worker(&fresh.url, &config, &running.base_url()))
+        .map(|_| spawn_worker(&fresh.url, &config, &running.base_url(), 5, Stdio::null()))
         .collect();
     let mut kills = 0;
     let mut killed_mid_send = 0;
@@ -615,7 +590,13 @@ async fn workers_killed_at_random_points_lose_nothing_and_account_for_every_repe
         if sending > 0 {
             killed_mid_send += 1;
         }
-        workers.push(spawn_worker(&fresh.url, &config, &running.base_url()));
+        workers.push(spawn_worker(
+            &fresh.url,
+            &config,
+            &running.base_url(),
+            5,
+            Stdio::null(),
+        ));
     }
     // The survivors finish, taking over the killed workers' jobs as their leases run out.
     let statuses = loop {

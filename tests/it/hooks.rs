@@ -13,9 +13,10 @@ use std::sync::Arc;
 
 use chrono::{Duration, TimeZone, Utc};
 use common::app::{AppOptions, TestApp, spawn_app};
+use common::lifecycle::schedule_version;
 use common::{CONFIG, Project};
 use herald::app::ServiceKeys;
-use herald::campaign::{Target, VersionBundle, VersionState, load_project};
+use herald::campaign::VersionBundle;
 use herald::clock::{Clock, SimulatedClock};
 use herald::reach::inbound::hmac_sha256_hex;
 use herald::schedule::planned_jobs;
@@ -62,11 +63,7 @@ impl Hooks {
     async fn start() -> Hooks {
         let project = Project::valid();
         project.write("herald.toml", &format!("{CONFIG}{HOOK_ACCOUNTS}"));
-        let (loaded, diags) = load_project(
-            &Target::Folder(project.path("")),
-            Some(&project.path("herald.toml")),
-        );
-        assert!(!diags.has_errors(), "{:?}", diags.into_sorted());
+        let loaded = project.load();
         let monday = Utc.with_ymd_and_hms(2027, 1, 18, 0, 0, 0).unwrap();
         let simulated = SimulatedClock::starting_at(monday);
         // A rehearsal (the default of `spawn_app`): every account's credential is the
@@ -82,17 +79,7 @@ impl Hooks {
         // A sent WhatsApp message (wamid.HBg1) for status callbacks to report on.
         let bundle = VersionBundle::from_loaded(&loaded, &loaded.campaigns[0]);
         let at = Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap();
-        let version = store.save_version(&bundle, at).await.unwrap();
-        for state in [
-            VersionState::Submitted,
-            VersionState::Approved,
-            VersionState::Scheduled,
-        ] {
-            store
-                .transition(&version.hash, state, at, "tester")
-                .await
-                .unwrap();
-        }
+        let version = schedule_version(&store, &bundle, at).await;
         store
             .insert_jobs(&planned_jobs(
                 &loaded.campaigns[0].campaign,

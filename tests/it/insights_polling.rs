@@ -11,7 +11,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone, Utc};
 use common::Project;
-use herald::campaign::{ContentHash, Target, VersionBundle, VersionState, load_project};
+use common::lifecycle::schedule_version;
+use herald::campaign::{ContentHash, VersionBundle};
 use herald::clock::{Clock, SimulatedClock};
 use herald::config::Config;
 use herald::dispatch::{DispatchSettings, Dispatcher};
@@ -103,11 +104,7 @@ async fn rig() -> Rig {
             &format!("intro = {text}\n"),
         );
     }
-    let (loaded, diags) = load_project(
-        &Target::Folder(project.path("")),
-        Some(&project.path("herald.toml")),
-    );
-    assert!(!diags.has_errors(), "{:?}", diags.into_sorted());
+    let loaded = project.load();
     let bundle = VersionBundle::from_loaded(&loaded, &loaded.campaigns[0]);
     let config: Arc<Config> = Arc::new(loaded.config.clone());
     let fresh = common::stores::sqlite().await;
@@ -115,17 +112,7 @@ async fn rig() -> Rig {
     let clock = SimulatedClock::starting_at(utc(2, 28, 0));
     let sandbox = Sandbox::new(SandboxConfig::default(), Arc::new(clock.clone()));
     let running = sandbox.start(0).await.expect("sandbox");
-    let version = store.save_version(&bundle, clock.now()).await.unwrap();
-    for state in [
-        VersionState::Submitted,
-        VersionState::Approved,
-        VersionState::Scheduled,
-    ] {
-        store
-            .transition(&version.hash, state, clock.now(), "tester")
-            .await
-            .unwrap();
-    }
+    let version = schedule_version(&store, &bundle, clock.now()).await;
     let settings = DispatchSettings {
         worker_id: "worker-a".into(),
         sandbox_url: Some(running.base_url()),

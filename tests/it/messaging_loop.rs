@@ -13,9 +13,10 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
 use common::app::{AppOptions, TestApp, spawn_app};
+use common::lifecycle::schedule_version;
 use common::{CONFIG, Project};
 use herald::app::{Partners, ServiceKeys};
-use herald::campaign::{Target, VersionBundle, VersionState, load_project};
+use herald::campaign::VersionBundle;
 use herald::clock::{Clock, SimulatedClock};
 use herald::dispatch::DispatchSettings;
 use herald::platforms::Platform;
@@ -72,11 +73,7 @@ impl Loop {
             r#"channels = ["telegram:info", "whatsapp:optin"]"#,
             r#"channels = ["whatsapp:optin", "viber:community", "telegram:bot"]"#,
         );
-        let (loaded, diags) = load_project(
-            &Target::Folder(project.path("")),
-            Some(&project.path("herald.toml")),
-        );
-        assert!(!diags.has_errors(), "{:?}", diags.into_sorted());
+        let loaded = project.load();
         let clock = SimulatedClock::starting_at(utc(2027, 1, 17, 12, 0));
         let shared_clock: Arc<dyn Clock> = Arc::new(clock.clone());
         let sandbox = Sandbox::new(
@@ -105,17 +102,7 @@ impl Loop {
         let hooks_base = app.base.clone();
 
         let bundle = VersionBundle::from_loaded(&loaded, &loaded.campaigns[0]);
-        let version = store.save_version(&bundle, clock.now()).await.unwrap();
-        for state in [
-            VersionState::Submitted,
-            VersionState::Approved,
-            VersionState::Scheduled,
-        ] {
-            store
-                .transition(&version.hash, state, clock.now(), "tester")
-                .await
-                .unwrap();
-        }
+        schedule_version(&store, &bundle, clock.now()).await;
         Loop {
             store,
             url,
