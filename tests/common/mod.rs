@@ -6,7 +6,10 @@ pub mod app;
 pub mod browser;
 pub mod interval_attack;
 pub mod lifecycle;
+pub mod loopback;
+pub mod noted_requests;
 pub mod published_reports;
+pub mod receiver;
 pub mod relay;
 pub mod served;
 #[macro_use]

@@ -1,6 +1,8 @@
 //! The partner sandbox over real HTTP: wire formats, limits, signatures and faults, as the
 //! adapters and the dispatch engine will meet them.
 
+use crate::common;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -709,11 +711,7 @@ async fn fault_drop_outside_start_answers_502() {
         },
         Arc::new(simulated_clock()),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, sandbox.router()).await;
-    });
+    let addr = common::loopback::serve(sandbox.router()).await;
     let client = reqwest::Client::new();
     let answer = post(
         &client,
