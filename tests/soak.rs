@@ -450,13 +450,12 @@ impl Lab {
 /// Opens the lab: the project, the store, the sandbox on its port, herald's hooks registered
 /// with it, and the campaign approved and scheduled.
 async fn open_lab(subscribers: usize) -> Lab {
-    let project = common::Project::valid();
-    std::fs::remove_file(project.path("campaigns/demo.toml")).unwrap();
-    project.write("herald.toml", HERALD_TOML);
-    project.write("campaigns/soak.toml", &campaign_toml());
-    for locale in LOCALES {
-        project.write(&format!("locales/{locale}/soak.ftl"), &translation(locale));
-    }
+    let project = common::Project::with_campaign(
+        HERALD_TOML,
+        "soak",
+        &campaign_toml(),
+        LOCALES.map(|locale| (locale, translation(locale))),
+    );
     let loaded = project.load();
     let clock = SimulatedClock::starting_at(utc(2027, 2, 27, 0, 0));
     let shared_clock: Arc<dyn Clock> = Arc::new(clock.clone());

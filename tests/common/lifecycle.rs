@@ -7,25 +7,8 @@ use chrono::{DateTime, Utc};
 use herald::campaign::{VersionBundle, VersionState};
 use herald::store::{Store, VersionRecord};
 
-/// Saves `bundle` and moves it through Submitted and Approved to Scheduled, every step at
-/// `at`; returns the scheduled version.
-pub async fn schedule_version<S: Store>(
-    store: &S,
-    bundle: &VersionBundle,
-    at: DateTime<Utc>,
-) -> VersionRecord {
-    save_and_move(
-        store,
-        bundle,
-        at,
-        &[
-            VersionState::Submitted,
-            VersionState::Approved,
-            VersionState::Scheduled,
-        ],
-    )
-    .await
-}
+/// Who moves the version, as the audit log records it.
+const ACTOR: &str = "tester";
 
 /// Saves `bundle` and moves it through Submitted to Approved at `at`: where the API leaves a
 /// version after four eyes, before it is scheduled.
@@ -34,27 +17,26 @@ pub async fn approve_version<S: Store>(
     bundle: &VersionBundle,
     at: DateTime<Utc>,
 ) -> VersionRecord {
-    save_and_move(
-        store,
-        bundle,
-        at,
-        &[VersionState::Submitted, VersionState::Approved],
-    )
-    .await
-}
-
-async fn save_and_move<S: Store>(
-    store: &S,
-    bundle: &VersionBundle,
-    at: DateTime<Utc>,
-    states: &[VersionState],
-) -> VersionRecord {
     let mut version = store.save_version(bundle, at).await.unwrap();
-    for state in states {
+    for state in [VersionState::Submitted, VersionState::Approved] {
         version = store
-            .transition(&version.hash, *state, at, "tester")
+            .transition(&version.hash, state, at, ACTOR)
             .await
             .unwrap();
     }
     version
+}
+
+/// Saves `bundle` and moves it through Submitted and Approved to Scheduled, every step at
+/// `at`; returns the scheduled version.
+pub async fn schedule_version<S: Store>(
+    store: &S,
+    bundle: &VersionBundle,
+    at: DateTime<Utc>,
+) -> VersionRecord {
+    let approved = approve_version(store, bundle, at).await;
+    store
+        .transition(&approved.hash, VersionState::Scheduled, at, ACTOR)
+        .await
+        .unwrap()
 }

@@ -52,6 +52,31 @@ base_url = "http://127.0.0.1:8090"
 credentials = { token = "HERALD_META_TOKEN", ad_account_id = "HERALD_META_ACCOUNT" }
 "#;
 
+/// [`CONFIG`] and two bots people subscribe to: a Telegram bot for subscribers in `in-eu`, and
+/// a Viber bot for the segments `viber_segments` (the inside of a TOML list: `"in-eu"`).
+pub fn config_with_bots(viber_segments: &str) -> String {
+    format!(
+        r#"{CONFIG}
+[[accounts]]
+name = "bot"
+platform = "telegram"
+base_url = "http://127.0.0.1:8090"
+credentials = {{ token = "HERALD_TG_BOT_TOKEN", webhook_secret = "HERALD_TG_BOT_HOOK_SECRET" }}
+audience = "subscribers"
+segments = ["in-eu"]
+locales = ["ar", "fr", "en"]
+
+[[accounts]]
+name = "community"
+platform = "viber"
+base_url = "http://127.0.0.1:8090"
+credentials = {{ token = "HERALD_VIBER_TOKEN" }}
+segments = [{viber_segments}]
+locales = ["ar", "fr", "en"]
+"#
+    )
+}
+
 pub const CAMPAIGN: &str = r#"id = "demo"
 title = "Demo campaign"
 authority = "Ministry of Examples"
@@ -179,6 +204,27 @@ impl Project {
         project.write("locales/en/demo.ftl", EN);
         project.write("locales/ar/demo.ftl", AR);
         project.write("locales/fr/demo.ftl", FR);
+        project
+    }
+
+    /// A project of one campaign of the test's own instead of the demo: `config` as
+    /// `herald.toml`, `campaign` as `campaigns/ID.toml`, and each (locale, Fluent text) of
+    /// `translations` as `locales/LOCALE/ID.ftl`.
+    pub fn with_campaign<L: AsRef<str>, T: AsRef<str>>(
+        config: &str,
+        id: &str,
+        campaign: &str,
+        translations: impl IntoIterator<Item = (L, T)>,
+    ) -> Project {
+        let project = Project {
+            dir: tempfile::tempdir().expect("temporary folder"),
+        };
+        project.write("herald.toml", config);
+        project.write(&format!("campaigns/{id}.toml"), campaign);
+        for (locale, text) in translations {
+            let locale = locale.as_ref();
+            project.write(&format!("locales/{locale}/{id}.ftl"), text.as_ref());
+        }
         project
     }
 

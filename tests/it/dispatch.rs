@@ -81,25 +81,25 @@ cron = "0 10 * * MON,THU"
 
 /// A project with the rehearsal campaign and its three translations.
 fn project(sends: &str, config: &str) -> Project {
-    let project = Project::valid();
-    std::fs::remove_file(project.path("campaigns/demo.toml")).unwrap();
-    project.write("herald.toml", config);
-    project.write("campaigns/rehearsal.toml", &campaign(sends));
-    for (locale, a, b) in [
-        ("en", "Free advice on your options.", "You have options."),
-        (
-            "fr",
-            "Des conseils gratuits sur vos options.",
-            "Vous avez des options.",
-        ),
-        ("ar", "مشورة مجانية حول خياراتك.", "لديك خيارات."),
-    ] {
-        project.write(
-            &format!("locales/{locale}/rehearsal.ftl"),
-            &format!("intro--a = {a}\nintro--b = {b}\n"),
-        );
-    }
-    project
+    Project::with_campaign(
+        config,
+        "rehearsal",
+        &campaign(sends),
+        [
+            (
+                "en",
+                "intro--a = Free advice on your options.\nintro--b = You have options.\n",
+            ),
+            (
+                "fr",
+                "intro--a = Des conseils gratuits sur vos options.\nintro--b = Vous avez des options.\n",
+            ),
+            (
+                "ar",
+                "intro--a = مشورة مجانية حول خياراتك.\nintro--b = لديك خيارات.\n",
+            ),
+        ],
+    )
 }
 
 fn utc(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {

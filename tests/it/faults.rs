@@ -100,20 +100,16 @@ async fn schedule<S: Store>(
     config_text: &str,
     at: DateTime<Utc>,
 ) -> Scheduled {
-    let project = Project::valid();
-    std::fs::remove_file(project.path("campaigns/demo.toml")).unwrap();
-    project.write("herald.toml", config_text);
-    project.write("campaigns/faults.toml", campaign_text);
-    for (locale, text) in [
-        ("en", "Free advice on your options."),
-        ("fr", "Des conseils gratuits sur vos options."),
-        ("ar", "مشورة مجانية حول خياراتك."),
-    ] {
-        project.write(
-            &format!("locales/{locale}/faults.ftl"),
-            &format!("intro = {text}\n"),
-        );
-    }
+    let project = Project::with_campaign(
+        config_text,
+        "faults",
+        campaign_text,
+        [
+            ("en", "intro = Free advice on your options.\n"),
+            ("fr", "intro = Des conseils gratuits sur vos options.\n"),
+            ("ar", "intro = مشورة مجانية حول خياراتك.\n"),
+        ],
+    );
     let mut loaded = project.load();
     let bundle = VersionBundle::from_loaded(&loaded, &loaded.campaigns[0]);
     let config = Arc::new(loaded.config.clone());

@@ -90,20 +90,16 @@ struct Rig {
 /// A scheduled version of the campaign, the sandbox on a simulated clock from 28 February,
 /// and a worker rehearsing against it.
 async fn rig() -> Rig {
-    let project = Project::valid();
-    std::fs::remove_file(project.path("campaigns/demo.toml")).unwrap();
-    project.write("herald.toml", CONFIG);
-    project.write("campaigns/sahel.toml", CAMPAIGN);
-    for (locale, text) in [
-        ("en", "Know the risks before you leave."),
-        ("fr", "Connaissez les risques avant de partir."),
-        ("ar", "اعرف المخاطر قبل أن تغادر."),
-    ] {
-        project.write(
-            &format!("locales/{locale}/sahel.ftl"),
-            &format!("intro = {text}\n"),
-        );
-    }
+    let project = Project::with_campaign(
+        CONFIG,
+        "sahel",
+        CAMPAIGN,
+        [
+            ("en", "intro = Know the risks before you leave.\n"),
+            ("fr", "intro = Connaissez les risques avant de partir.\n"),
+            ("ar", "intro = اعرف المخاطر قبل أن تغادر.\n"),
+        ],
+    );
     let loaded = project.load();
     let bundle = VersionBundle::from_loaded(&loaded, &loaded.campaigns[0]);
     let config: Arc<Config> = Arc::new(loaded.config.clone());

@@ -14,7 +14,7 @@ use std::time::Duration;
 use chrono::{DateTime, TimeZone, Utc};
 use common::app::{AppOptions, TestApp, spawn_app};
 use common::lifecycle::schedule_version;
-use common::{CONFIG, Project};
+use common::{Project, config_with_bots};
 use herald::app::{Partners, ServiceKeys};
 use herald::campaign::VersionBundle;
 use herald::clock::{Clock, SimulatedClock};
@@ -26,24 +26,9 @@ use herald::store::{SqliteStore, Store};
 use serde_json::json;
 
 /// The fixture's send goes to Telegram subscribers and Viber as well as WhatsApp.
-const MESSAGING: &str = r#"
-[[accounts]]
-name = "bot"
-platform = "telegram"
-base_url = "http://127.0.0.1:8090"
-credentials = { token = "HERALD_TG_BOT_TOKEN", webhook_secret = "HERALD_TG_BOT_HOOK_SECRET" }
-audience = "subscribers"
-segments = ["in-eu"]
-locales = ["ar", "fr", "en"]
-
-[[accounts]]
-name = "community"
-platform = "viber"
-base_url = "http://127.0.0.1:8090"
-credentials = { token = "HERALD_VIBER_TOKEN" }
-segments = ["in-eu"]
-locales = ["ar", "fr", "en"]
-"#;
+fn config() -> String {
+    config_with_bots(r#""in-eu""#)
+}
 
 /// Every credential in a rehearsal.
 const KEY: &str = "sandbox";
@@ -67,7 +52,7 @@ struct Loop {
 impl Loop {
     async fn start() -> Loop {
         let project = Project::valid();
-        project.write("herald.toml", &format!("{CONFIG}{MESSAGING}"));
+        project.write("herald.toml", &config());
         project.edit(
             "campaigns/demo.toml",
             r#"channels = ["telegram:info", "whatsapp:optin"]"#,
@@ -84,7 +69,7 @@ impl Loop {
             Arc::clone(&shared_clock),
         );
         let running = sandbox.start(0).await.unwrap();
-        let mut options = AppOptions::new(&format!("{CONFIG}{MESSAGING}"), shared_clock);
+        let mut options = AppOptions::new(&config(), shared_clock);
         options.keys = ServiceKeys::from_hex(&"7e".repeat(32)).unwrap();
         options.partners = Partners::Emulator {
             url: running.base_url(),
