@@ -8,10 +8,12 @@ pub mod interval_attack;
 pub mod lifecycle;
 pub mod loopback;
 pub mod noted_requests;
+pub mod partner_sandbox;
 pub mod published_reports;
 pub mod receiver;
 pub mod relay;
 pub mod served;
+pub mod simulated_dispatch;
 #[macro_use]
 pub mod stores;
 pub mod tidy_csv;

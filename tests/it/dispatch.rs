@@ -12,6 +12,7 @@ use std::time::Duration;
 use chrono::{DateTime, TimeZone, Timelike, Utc};
 use common::Project;
 use common::lifecycle::schedule_version;
+use common::simulated_dispatch::run_until;
 use herald::campaign::{ContentHash, Target, VersionBundle, load_project};
 use herald::clock::{Clock, SimulatedClock};
 use herald::config::Config;
@@ -166,31 +167,9 @@ fn quick_settings() -> DispatchSettings {
 }
 
 impl<S: Store> Rig<S> {
-    /// Drives the simulated clock from now to `until`: plans every simulated hour, dispatches
-    /// whenever something is due, and otherwise steps a minute.
+    /// Drives the simulated clock from now to `until`, as a worker would.
     async fn run_until(&self, until: DateTime<Utc>) {
-        let mut last_plan: Option<DateTime<Utc>> = None;
-        while self.clock.now() < until {
-            let now = self.clock.now();
-            if last_plan.is_none_or(|at| now - at >= chrono::Duration::hours(1)) {
-                self.dispatcher.plan().await.unwrap();
-                last_plan = Some(now);
-            }
-            let report = self.dispatcher.tick().await.unwrap();
-            if report.leased == 0 {
-                // Jump to the next due job, or to the next hourly planning pass.
-                let next_plan = last_plan.unwrap_or(now) + chrono::Duration::hours(1);
-                let due = self
-                    .store
-                    .next_due_ms()
-                    .await
-                    .unwrap()
-                    .and_then(DateTime::from_timestamp_millis);
-                let target = due.map_or(next_plan, |due| due.min(next_plan)).min(until);
-                self.clock
-                    .advance_to(target.max(now + chrono::Duration::seconds(1)));
-            }
-        }
+        run_until(&self.dispatcher, &self.store, &self.clock, until).await;
     }
 
     async fn jobs(&self) -> Vec<JobRecord> {

@@ -26,6 +26,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use common::Project;
 use common::lifecycle::schedule_version;
 use common::relay::Relay;
+use common::simulated_dispatch::run_until;
 use common::workers::spawn_worker;
 use herald::campaign::{Campaign, ContentHash, VersionBundle};
 use herald::clock::{Clock, SimulatedClock, SystemClock};
@@ -154,38 +155,6 @@ async fn counted<S: Store>(store: &S, status: &str) -> i64 {
         .filter(|c| c.status == status)
         .map(|c| c.count)
         .sum()
-}
-
-/// Drives the simulated clock to `until` the way a worker does: plans every simulated hour,
-/// dispatches whenever something is due, and otherwise jumps to the next due job.
-async fn run_until<S: Store>(
-    dispatcher: &Dispatcher<S>,
-    store: &S,
-    clock: &SimulatedClock,
-    until: DateTime<Utc>,
-) -> usize {
-    let mut deferred = 0;
-    let mut last_plan: Option<DateTime<Utc>> = None;
-    while clock.now() < until {
-        let now = clock.now();
-        if last_plan.is_none_or(|at| now - at >= chrono::Duration::hours(1)) {
-            dispatcher.plan().await.unwrap();
-            last_plan = Some(now);
-        }
-        let report = dispatcher.tick().await.unwrap();
-        deferred += report.deferred;
-        if report.leased == 0 {
-            let next_plan = last_plan.unwrap_or(now) + chrono::Duration::hours(1);
-            let due = store
-                .next_due_ms()
-                .await
-                .unwrap()
-                .and_then(DateTime::from_timestamp_millis);
-            let target = due.map_or(next_plan, |due| due.min(next_plan)).min(until);
-            clock.advance_to(target.max(now + chrono::Duration::seconds(1)));
-        }
-    }
-    deferred
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

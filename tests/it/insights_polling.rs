@@ -12,6 +12,7 @@ use std::sync::Arc;
 use chrono::{DateTime, TimeZone, Utc};
 use common::Project;
 use common::lifecycle::schedule_version;
+use common::simulated_dispatch::run_until;
 use herald::campaign::{ContentHash, VersionBundle};
 use herald::clock::{Clock, SimulatedClock};
 use herald::config::Config;
@@ -134,27 +135,7 @@ impl Rig {
     /// Drives the clock to `until`: plans (and polls) every simulated hour, dispatches
     /// whatever is due in between.
     async fn run_until(&self, until: DateTime<Utc>) {
-        let mut last_plan: Option<DateTime<Utc>> = None;
-        while self.clock.now() < until {
-            let now = self.clock.now();
-            if last_plan.is_none_or(|at| now - at >= chrono::Duration::hours(1)) {
-                self.dispatcher.plan().await.unwrap();
-                last_plan = Some(now);
-            }
-            let report = self.dispatcher.tick().await.unwrap();
-            if report.leased == 0 {
-                let next_plan = last_plan.unwrap_or(now) + chrono::Duration::hours(1);
-                let due = self
-                    .store
-                    .next_due_ms()
-                    .await
-                    .unwrap()
-                    .and_then(DateTime::from_timestamp_millis);
-                let target = due.map_or(next_plan, |due| due.min(next_plan)).min(until);
-                self.clock
-                    .advance_to(target.max(now + chrono::Duration::seconds(1)));
-            }
-        }
+        run_until(&self.dispatcher, &self.store, &self.clock, until).await;
     }
 
     async fn polls(&self) -> Vec<InsightPoll> {

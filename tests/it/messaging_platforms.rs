@@ -10,8 +10,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::http::StatusCode;
-use chrono::{DateTime, TimeZone, Utc};
 use common::noted_requests::NotedRequests;
+use common::partner_sandbox::{start, start_time};
 use common::receiver::{Hit, Receiver};
 use herald::clock::{Clock, SimulatedClock};
 use herald::platforms::{
@@ -23,8 +23,7 @@ use herald::reach::inbound::{
     parse_whatsapp, verify_hub_signature, verify_telegram, verify_viber,
 };
 use herald::sandbox::{
-    CallbackCounts, FaultConfig, PersonAction, PersonEvent, Received, RunningSandbox, Sandbox,
-    SandboxConfig,
+    CallbackCounts, FaultConfig, PersonAction, PersonEvent, Received, Sandbox, SandboxConfig,
 };
 use serde_json::{Value, json};
 
@@ -38,17 +37,6 @@ const TIMEOUT: Duration = Duration::from_secs(5);
 const PERSON: &str = "31600000001";
 /// The secret the sandbox signs WhatsApp callbacks with by default.
 const META_APP_SECRET: &str = "sandbox";
-
-fn start_time() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2027, 1, 15, 10, 0, 0).unwrap()
-}
-
-async fn start(config: SandboxConfig) -> (Sandbox, RunningSandbox, SimulatedClock) {
-    let clock = SimulatedClock::starting_at(start_time());
-    let sandbox = Sandbox::new(config, Arc::new(clock.clone()));
-    let running = sandbox.start(0).await.expect("sandbox starts");
-    (sandbox, running, clock)
-}
 
 fn whatsapp(base_url: &str, token: &str) -> WhatsAppAdapter {
     WhatsAppAdapter::new(

@@ -7,7 +7,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
-use herald::clock::{Clock, SimulatedClock, SystemClock};
+use common::partner_sandbox::simulated_clock;
+use herald::clock::{Clock, SystemClock};
 use herald::sandbox::{
     FaultConfig, RunningSandbox, Sandbox, SandboxConfig, SandboxLimits, webhook_signature,
 };
@@ -15,10 +16,6 @@ use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
 
 const TOKEN: &str = "123456:ABC-sandbox";
-
-fn simulated_clock() -> SimulatedClock {
-    SimulatedClock::starting_at(Utc.with_ymd_and_hms(2027, 1, 15, 10, 0, 0).unwrap())
-}
 
 async fn start(config: SandboxConfig, clock: Arc<dyn Clock>) -> (Sandbox, RunningSandbox) {
     let sandbox = Sandbox::new(config, clock);

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use axum::http::{Method, StatusCode};
-use chrono::{TimeZone, Utc};
+use common::partner_sandbox::simulated_clock;
 use common::receiver::{Hit, Receiver};
 use herald::clock::{Clock, SimulatedClock};
 use herald::platforms::Platform;
@@ -25,10 +25,6 @@ const WHATSAPP_TOKEN: &str = "EAAG-sandbox-token";
 const VIBER_TOKEN: &str = "4453b6ac1s345678-e02c5f12174805f9-9d3a6e3d4a5b6c7d";
 const BOT_TOKEN: &str = "123456:ABC-sandbox";
 const APP_SECRET: &str = "meta-app-secret";
-
-fn simulated_clock() -> SimulatedClock {
-    SimulatedClock::starting_at(Utc.with_ymd_and_hms(2027, 1, 15, 10, 0, 0).unwrap())
-}
 
 async fn start(config: SandboxConfig, clock: &SimulatedClock) -> (Sandbox, RunningSandbox) {
     let sandbox = Sandbox::new(config, Arc::new(clock.clone()));

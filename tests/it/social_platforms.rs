@@ -7,30 +7,19 @@ use crate::common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, TimeZone, Utc};
 use common::noted_requests::NotedRequests;
+use common::partner_sandbox::{start, start_time};
 use herald::clock::{Clock, SimulatedClock};
 use herald::platforms::{
     ErrorClass, FacebookAdapter, Publication, PublishResult, Secret, Targeting, XAdapter,
 };
-use herald::sandbox::{FaultConfig, Received, RunningSandbox, Sandbox, SandboxConfig};
+use herald::sandbox::{FaultConfig, Received, Sandbox, SandboxConfig};
 use serde_json::{Value, json};
 
 const PAGE: &str = "1234567890";
 const PAGE_TOKEN: &str = "EAAB-page-token-secret";
 const X_TOKEN: &str = "x-user-token-secret";
 const TIMEOUT: Duration = Duration::from_secs(5);
-
-fn start_time() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2027, 1, 15, 10, 0, 0).unwrap()
-}
-
-async fn start(config: SandboxConfig) -> (Sandbox, RunningSandbox, SimulatedClock) {
-    let clock = SimulatedClock::starting_at(start_time());
-    let sandbox = Sandbox::new(config, Arc::new(clock.clone()));
-    let running = sandbox.start(0).await.expect("sandbox starts");
-    (sandbox, running, clock)
-}
 
 fn facebook(base_url: &str, token: &str) -> FacebookAdapter {
     FacebookAdapter::new(
