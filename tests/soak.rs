@@ -29,8 +29,9 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeZone, Utc};
 use common::app::{AppOptions, TestApp, spawn_app};
+use common::lifecycle::schedule_version;
 use herald::app::{Partners, ServiceKeys};
-use herald::campaign::{Target, VersionBundle, VersionState, load_project};
+use herald::campaign::VersionBundle;
 use herald::clock::{Clock, SimulatedClock};
 use herald::config::Config;
 use herald::dispatch::{DispatchSettings, Dispatcher, TickReport};
@@ -449,18 +450,13 @@ impl Lab {
 /// Opens the lab: the project, the store, the sandbox on its port, herald's hooks registered
 /// with it, and the campaign approved and scheduled.
 async fn open_lab(subscribers: usize) -> Lab {
-    let project = common::Project::valid();
-    std::fs::remove_file(project.path("campaigns/demo.toml")).unwrap();
-    project.write("herald.toml", HERALD_TOML);
-    project.write("campaigns/soak.toml", &campaign_toml());
-    for locale in LOCALES {
-        project.write(&format!("locales/{locale}/soak.ftl"), &translation(locale));
-    }
-    let (loaded, diags) = load_project(
-        &Target::Folder(project.path("")),
-        Some(&project.path("herald.toml")),
+    let project = common::Project::with_campaign(
+        HERALD_TOML,
+        "soak",
+        &campaign_toml(),
+        LOCALES.map(|locale| (locale, translation(locale))),
     );
-    assert!(!diags.has_errors(), "{:?}", diags.into_sorted());
+    let loaded = project.load();
     let clock = SimulatedClock::starting_at(utc(2027, 2, 27, 0, 0));
     let shared_clock: Arc<dyn Clock> = Arc::new(clock.clone());
 
@@ -505,17 +501,7 @@ async fn open_lab(subscribers: usize) -> Lab {
     let vault = Arc::new(SubscriberVault::from_hex(&"5a".repeat(32)).unwrap());
 
     let bundle = VersionBundle::from_loaded(&loaded, &loaded.campaigns[0]);
-    let version = store.save_version(&bundle, clock.now()).await.unwrap();
-    for state in [
-        VersionState::Submitted,
-        VersionState::Approved,
-        VersionState::Scheduled,
-    ] {
-        store
-            .transition(&version.hash, state, clock.now(), "soak")
-            .await
-            .unwrap();
-    }
+    schedule_version(&store, &bundle, clock.now()).await;
     Lab {
         url: app.fresh.url.clone(),
         store,

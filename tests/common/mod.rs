@@ -5,13 +5,20 @@
 pub mod app;
 pub mod browser;
 pub mod interval_attack;
+pub mod lifecycle;
+pub mod loopback;
+pub mod noted_requests;
+pub mod partner_sandbox;
 pub mod published_reports;
+pub mod receiver;
 pub mod relay;
 pub mod served;
+pub mod simulated_dispatch;
 #[macro_use]
 pub mod stores;
 pub mod tidy_csv;
 pub mod webdriver;
+pub mod workers;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -46,6 +53,31 @@ platform = "meta_ads"
 base_url = "http://127.0.0.1:8090"
 credentials = { token = "HERALD_META_TOKEN", ad_account_id = "HERALD_META_ACCOUNT" }
 "#;
+
+/// [`CONFIG`] and two bots people subscribe to: a Telegram bot for subscribers in `in-eu`, and
+/// a Viber bot for the segments `viber_segments` (the inside of a TOML list: `"in-eu"`).
+pub fn config_with_bots(viber_segments: &str) -> String {
+    format!(
+        r#"{CONFIG}
+[[accounts]]
+name = "bot"
+platform = "telegram"
+base_url = "http://127.0.0.1:8090"
+credentials = {{ token = "HERALD_TG_BOT_TOKEN", webhook_secret = "HERALD_TG_BOT_HOOK_SECRET" }}
+audience = "subscribers"
+segments = ["in-eu"]
+locales = ["ar", "fr", "en"]
+
+[[accounts]]
+name = "community"
+platform = "viber"
+base_url = "http://127.0.0.1:8090"
+credentials = {{ token = "HERALD_VIBER_TOKEN" }}
+segments = [{viber_segments}]
+locales = ["ar", "fr", "en"]
+"#
+    )
+}
 
 pub const CAMPAIGN: &str = r#"id = "demo"
 title = "Demo campaign"
@@ -177,6 +209,27 @@ impl Project {
         project
     }
 
+    /// A project of one campaign of the test's own instead of the demo: `config` as
+    /// `herald.toml`, `campaign` as `campaigns/ID.toml`, and each (locale, Fluent text) of
+    /// `translations` as `locales/LOCALE/ID.ftl`.
+    pub fn with_campaign<L: AsRef<str>, T: AsRef<str>>(
+        config: &str,
+        id: &str,
+        campaign: &str,
+        translations: impl IntoIterator<Item = (L, T)>,
+    ) -> Project {
+        let project = Project {
+            dir: tempfile::tempdir().expect("temporary folder"),
+        };
+        project.write("herald.toml", config);
+        project.write(&format!("campaigns/{id}.toml"), campaign);
+        for (locale, text) in translations {
+            let locale = locale.as_ref();
+            project.write(&format!("locales/{locale}/{id}.ftl"), text.as_ref());
+        }
+        project
+    }
+
     pub fn path(&self, relative: &str) -> PathBuf {
         self.dir.path().join(relative)
     }
@@ -196,6 +249,17 @@ impl Project {
         let text = self.read(relative);
         assert!(text.contains(from), "{relative} has no {from:?}");
         self.write(relative, &text.replacen(from, to, 1));
+    }
+
+    /// The project as herald loads it, with its own `herald.toml`. A fixture that does not
+    /// load is a broken test, not a finding: any error panics with the diagnostics.
+    pub fn load(&self) -> herald::campaign::Project {
+        let (loaded, diags) = herald::campaign::load_project(
+            &herald::campaign::Target::Folder(self.path("")),
+            Some(&self.path("herald.toml")),
+        );
+        assert!(!diags.has_errors(), "{:?}", diags.into_sorted());
+        loaded
     }
 
     pub fn herald(&self, args: &[&str]) -> Run {

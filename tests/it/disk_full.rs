@@ -16,14 +16,17 @@
 //! Needs `unshare` and permission to create a user namespace (no root); without them the
 //! test says why and skips.
 
+use crate::common;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Output};
 
 use chrono::{Duration, NaiveDate, Utc};
+use common::lifecycle::schedule_version;
 use herald::campaign::diagnostic::{Diagnostics, SourceFile};
 use herald::campaign::parse::parse_campaign;
-use herald::campaign::{Campaign, ContentHash, VersionBundle, VersionState};
+use herald::campaign::{Campaign, ContentHash, VersionBundle};
 use herald::config::Config;
 use herald::schedule::planned_jobs;
 use herald::store::{DeliveryCount, SqliteStore, Store};
@@ -289,17 +292,7 @@ async fn seed_database(work: &Path, path: &Path) -> (Campaign, ContentHash, Naiv
         layouts: Default::default(),
         channels: vec!["webhook:hook".into()],
     };
-    let version = store.save_version(&bundle, Utc::now()).await.unwrap().hash;
-    for state in [
-        VersionState::Submitted,
-        VersionState::Approved,
-        VersionState::Scheduled,
-    ] {
-        store
-            .transition(&version, state, Utc::now(), "tester")
-            .await
-            .unwrap();
-    }
+    let version = schedule_version(&store, &bundle, Utc::now()).await.hash;
     // Delivery counters, so that the campaign's report has tables to show.
     let mut counts = Vec::new();
     for segment in ["a", "b", "c"] {

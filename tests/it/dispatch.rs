@@ -11,7 +11,9 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Timelike, Utc};
 use common::Project;
-use herald::campaign::{ContentHash, Target, VersionBundle, VersionState, load_project};
+use common::lifecycle::schedule_version;
+use common::simulated_dispatch::run_until;
+use herald::campaign::{ContentHash, Target, VersionBundle, load_project};
 use herald::clock::{Clock, SimulatedClock};
 use herald::config::Config;
 use herald::dispatch::{DispatchSettings, Dispatcher};
@@ -80,25 +82,25 @@ cron = "0 10 * * MON,THU"
 
 /// A project with the rehearsal campaign and its three translations.
 fn project(sends: &str, config: &str) -> Project {
-    let project = Project::valid();
-    std::fs::remove_file(project.path("campaigns/demo.toml")).unwrap();
-    project.write("herald.toml", config);
-    project.write("campaigns/rehearsal.toml", &campaign(sends));
-    for (locale, a, b) in [
-        ("en", "Free advice on your options.", "You have options."),
-        (
-            "fr",
-            "Des conseils gratuits sur vos options.",
-            "Vous avez des options.",
-        ),
-        ("ar", "مشورة مجانية حول خياراتك.", "لديك خيارات."),
-    ] {
-        project.write(
-            &format!("locales/{locale}/rehearsal.ftl"),
-            &format!("intro--a = {a}\nintro--b = {b}\n"),
-        );
-    }
-    project
+    Project::with_campaign(
+        config,
+        "rehearsal",
+        &campaign(sends),
+        [
+            (
+                "en",
+                "intro--a = Free advice on your options.\nintro--b = You have options.\n",
+            ),
+            (
+                "fr",
+                "intro--a = Des conseils gratuits sur vos options.\nintro--b = Vous avez des options.\n",
+            ),
+            (
+                "ar",
+                "intro--a = مشورة مجانية حول خياراتك.\nintro--b = لديك خيارات.\n",
+            ),
+        ],
+    )
 }
 
 fn utc(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
@@ -126,28 +128,14 @@ async fn rig<S: Store>(
     settings: DispatchSettings,
 ) -> Rig<S> {
     let project = project(sends, config);
-    let (mut loaded, diags) = load_project(
-        &Target::Folder(project.path("")),
-        Some(&project.path("herald.toml")),
-    );
-    assert!(!diags.has_errors(), "{:?}", diags.into_sorted());
+    let mut loaded = project.load();
     let bundle = VersionBundle::from_loaded(&loaded, &loaded.campaigns[0]);
     let config: Arc<Config> = Arc::new(loaded.config.clone());
     let campaign = loaded.campaigns.remove(0).campaign;
     let clock = SimulatedClock::starting_at(utc(2027, 2, 28, 0, 0));
     let sandbox = Sandbox::new(sandbox, Arc::new(clock.clone()));
     let running = sandbox.start(0).await.expect("sandbox");
-    let version = store.save_version(&bundle, clock.now()).await.unwrap();
-    for state in [
-        VersionState::Submitted,
-        VersionState::Approved,
-        VersionState::Scheduled,
-    ] {
-        store
-            .transition(&version.hash, state, clock.now(), "tester")
-            .await
-            .unwrap();
-    }
+    let version = schedule_version(&store, &bundle, clock.now()).await;
     let settings = DispatchSettings {
         sandbox_url: Some(running.base_url()),
         sequential: true,
@@ -179,31 +167,9 @@ fn quick_settings() -> DispatchSettings {
 }
 
 impl<S: Store> Rig<S> {
-    /// Drives the simulated clock from now to `until`: plans every simulated hour, dispatches
-    /// whenever something is due, and otherwise steps a minute.
+    /// Drives the simulated clock from now to `until`, as a worker would.
     async fn run_until(&self, until: DateTime<Utc>) {
-        let mut last_plan: Option<DateTime<Utc>> = None;
-        while self.clock.now() < until {
-            let now = self.clock.now();
-            if last_plan.is_none_or(|at| now - at >= chrono::Duration::hours(1)) {
-                self.dispatcher.plan().await.unwrap();
-                last_plan = Some(now);
-            }
-            let report = self.dispatcher.tick().await.unwrap();
-            if report.leased == 0 {
-                // Jump to the next due job, or to the next hourly planning pass.
-                let next_plan = last_plan.unwrap_or(now) + chrono::Duration::hours(1);
-                let due = self
-                    .store
-                    .next_due_ms()
-                    .await
-                    .unwrap()
-                    .and_then(DateTime::from_timestamp_millis);
-                let target = due.map_or(next_plan, |due| due.min(next_plan)).min(until);
-                self.clock
-                    .advance_to(target.max(now + chrono::Duration::seconds(1)));
-            }
-        }
+        run_until(&self.dispatcher, &self.store, &self.clock, until).await;
     }
 
     async fn jobs(&self) -> Vec<JobRecord> {
@@ -633,23 +599,9 @@ async fn due_now<S: Store>(store: &S, minutes: i64) -> (ContentHash, usize, Proj
             &format!("ends = {}", today + chrono::Duration::days(1)),
         );
     project.write("campaigns/rehearsal.toml", &text);
-    let (loaded, diags) = load_project(
-        &Target::Folder(project.path("")),
-        Some(&project.path("herald.toml")),
-    );
-    assert!(!diags.has_errors(), "{:?}", diags.into_sorted());
+    let loaded = project.load();
     let bundle = VersionBundle::from_loaded(&loaded, &loaded.campaigns[0]);
-    let version = store.save_version(&bundle, Utc::now()).await.unwrap();
-    for state in [
-        VersionState::Submitted,
-        VersionState::Approved,
-        VersionState::Scheduled,
-    ] {
-        store
-            .transition(&version.hash, state, Utc::now(), "tester")
-            .await
-            .unwrap();
-    }
+    let version = schedule_version(store, &bundle, Utc::now()).await;
     let now = Utc::now();
     let jobs = planned_jobs(
         &loaded.campaigns[0].campaign,

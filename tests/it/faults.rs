@@ -24,8 +24,11 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeZone, Utc};
 use common::Project;
+use common::lifecycle::schedule_version;
 use common::relay::Relay;
-use herald::campaign::{Campaign, ContentHash, Target, VersionBundle, VersionState, load_project};
+use common::simulated_dispatch::run_until;
+use common::workers::spawn_worker;
+use herald::campaign::{Campaign, ContentHash, VersionBundle};
 use herald::clock::{Clock, SimulatedClock, SystemClock};
 use herald::config::Config;
 use herald::dispatch::{DispatchSettings, Dispatcher};
@@ -98,39 +101,21 @@ async fn schedule<S: Store>(
     config_text: &str,
     at: DateTime<Utc>,
 ) -> Scheduled {
-    let project = Project::valid();
-    std::fs::remove_file(project.path("campaigns/demo.toml")).unwrap();
-    project.write("herald.toml", config_text);
-    project.write("campaigns/faults.toml", campaign_text);
-    for (locale, text) in [
-        ("en", "Free advice on your options."),
-        ("fr", "Des conseils gratuits sur vos options."),
-        ("ar", "مشورة مجانية حول خياراتك."),
-    ] {
-        project.write(
-            &format!("locales/{locale}/faults.ftl"),
-            &format!("intro = {text}\n"),
-        );
-    }
-    let (mut loaded, diags) = load_project(
-        &Target::Folder(project.path("")),
-        Some(&project.path("herald.toml")),
+    let project = Project::with_campaign(
+        config_text,
+        "faults",
+        campaign_text,
+        [
+            ("en", "intro = Free advice on your options.\n"),
+            ("fr", "intro = Des conseils gratuits sur vos options.\n"),
+            ("ar", "intro = مشورة مجانية حول خياراتك.\n"),
+        ],
     );
-    assert!(!diags.has_errors(), "{:?}", diags.into_sorted());
+    let mut loaded = project.load();
     let bundle = VersionBundle::from_loaded(&loaded, &loaded.campaigns[0]);
     let config = Arc::new(loaded.config.clone());
     let campaign = loaded.campaigns.remove(0).campaign;
-    let version = store.save_version(&bundle, at).await.unwrap().hash;
-    for state in [
-        VersionState::Submitted,
-        VersionState::Approved,
-        VersionState::Scheduled,
-    ] {
-        store
-            .transition(&version, state, at, "tester")
-            .await
-            .unwrap();
-    }
+    let version = schedule_version(store, &bundle, at).await.hash;
     Scheduled {
         project,
         campaign,
@@ -170,38 +155,6 @@ async fn counted<S: Store>(store: &S, status: &str) -> i64 {
         .filter(|c| c.status == status)
         .map(|c| c.count)
         .sum()
-}
-
-/// Drives the simulated clock to `until` the way a worker does: plans every simulated hour,
-/// dispatches whenever something is due, and otherwise jumps to the next due job.
-async fn run_until<S: Store>(
-    dispatcher: &Dispatcher<S>,
-    store: &S,
-    clock: &SimulatedClock,
-    until: DateTime<Utc>,
-) -> usize {
-    let mut deferred = 0;
-    let mut last_plan: Option<DateTime<Utc>> = None;
-    while clock.now() < until {
-        let now = clock.now();
-        if last_plan.is_none_or(|at| now - at >= chrono::Duration::hours(1)) {
-            dispatcher.plan().await.unwrap();
-            last_plan = Some(now);
-        }
-        let report = dispatcher.tick().await.unwrap();
-        deferred += report.deferred;
-        if report.leased == 0 {
-            let next_plan = last_plan.unwrap_or(now) + chrono::Duration::hours(1);
-            let due = store
-                .next_due_ms()
-                .await
-                .unwrap()
-                .and_then(DateTime::from_timestamp_millis);
-            let target = due.map_or(next_plan, |due| due.min(next_plan)).min(until);
-            clock.advance_to(target.max(now + chrono::Duration::seconds(1)));
-        }
-    }
-    deferred
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -544,19 +497,6 @@ impl Dice {
     }
 }
 
-fn spawn_worker(database: &str, config: &std::path::Path, sandbox: &str) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_herald"))
-        .args(["worker", "--lease-seconds", "5", "--sandbox-url", sandbox])
-        .arg("--database-url")
-        .arg(database)
-        .arg("--config")
-        .arg(config)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start a worker")
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn workers_killed_at_random_points_lose_nothing_and_account_for_every_repeat() {
     const JOBS: usize = 2_400;
@@ -589,7 +529,7 @@ async fn workers_killed_at_random_points_lose_nothing_and_account_for_every_repe
     let mut dice = Dice(seed);
     let started = Instant::now();
     let mut workers: Vec<Child> = (0..2)
-        .map(|_| spawn_worker(&fresh.url, &config, &running.base_url()))
+        .map(|_| spawn_worker(&fresh.url, &config, &running.base_url(), 5, Stdio::null()))
         .collect();
     let mut kills = 0;
     let mut killed_mid_send = 0;
@@ -615,7 +555,13 @@ async fn workers_killed_at_random_points_lose_nothing_and_account_for_every_repe
         if sending > 0 {
             killed_mid_send += 1;
         }
-        workers.push(spawn_worker(&fresh.url, &config, &running.base_url()));
+        workers.push(spawn_worker(
+            &fresh.url,
+            &config,
+            &running.base_url(),
+            5,
+            Stdio::null(),
+        ));
     }
     // The survivors finish, taking over the killed workers' jobs as their leases run out.
     let statuses = loop {

@@ -13,34 +13,21 @@ use std::sync::Arc;
 
 use chrono::{Duration, TimeZone, Utc};
 use common::app::{AppOptions, TestApp, spawn_app};
-use common::{CONFIG, Project};
+use common::lifecycle::schedule_version;
+use common::{Project, config_with_bots};
 use herald::app::ServiceKeys;
-use herald::campaign::{Target, VersionBundle, VersionState, load_project};
+use herald::campaign::VersionBundle;
 use herald::clock::{Clock, SimulatedClock};
 use herald::reach::inbound::hmac_sha256_hex;
 use herald::schedule::planned_jobs;
 use herald::store::{JobOutcome, SqliteStore, Store};
 use serde_json::json;
 
-/// The fixture's accounts plus a Telegram bot and a Viber bot that people subscribe to.
-const HOOK_ACCOUNTS: &str = r#"
-[[accounts]]
-name = "bot"
-platform = "telegram"
-base_url = "http://127.0.0.1:8090"
-credentials = { token = "HERALD_TG_BOT_TOKEN", webhook_secret = "HERALD_TG_BOT_HOOK_SECRET" }
-audience = "subscribers"
-segments = ["in-eu"]
-locales = ["ar", "fr", "en"]
-
-[[accounts]]
-name = "community"
-platform = "viber"
-base_url = "http://127.0.0.1:8090"
-credentials = { token = "HERALD_VIBER_TOKEN" }
-segments = ["in-eu", "in-eu-returning"]
-locales = ["ar", "fr", "en"]
-"#;
+/// The fixture's accounts plus a Telegram bot and a Viber bot that people subscribe to, the
+/// Viber one also in a segment its links lead into.
+fn config() -> String {
+    config_with_bots(r#""in-eu", "in-eu-returning""#)
+}
 
 /// Every credential is the rehearsal placeholder: what the sandbox signs with.
 const SECRET: &str = "sandbox";
@@ -61,20 +48,13 @@ struct Hooks {
 impl Hooks {
     async fn start() -> Hooks {
         let project = Project::valid();
-        project.write("herald.toml", &format!("{CONFIG}{HOOK_ACCOUNTS}"));
-        let (loaded, diags) = load_project(
-            &Target::Folder(project.path("")),
-            Some(&project.path("herald.toml")),
-        );
-        assert!(!diags.has_errors(), "{:?}", diags.into_sorted());
+        project.write("herald.toml", &config());
+        let loaded = project.load();
         let monday = Utc.with_ymd_and_hms(2027, 1, 18, 0, 0, 0).unwrap();
         let simulated = SimulatedClock::starting_at(monday);
         // A rehearsal (the default of `spawn_app`): every account's credential is the
         // placeholder the sandbox signs with; these tests play the partners themselves.
-        let mut options = AppOptions::new(
-            &format!("{CONFIG}{HOOK_ACCOUNTS}"),
-            Arc::new(simulated.clone()),
-        );
+        let mut options = AppOptions::new(&config(), Arc::new(simulated.clone()));
         options.keys = ServiceKeys::from_hex(&"5a".repeat(32)).unwrap();
         let app = spawn_app(options).await;
         let store = app.fresh.store.clone();
@@ -82,17 +62,7 @@ impl Hooks {
         // A sent WhatsApp message (wamid.HBg1) for status callbacks to report on.
         let bundle = VersionBundle::from_loaded(&loaded, &loaded.campaigns[0]);
         let at = Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap();
-        let version = store.save_version(&bundle, at).await.unwrap();
-        for state in [
-            VersionState::Submitted,
-            VersionState::Approved,
-            VersionState::Scheduled,
-        ] {
-            store
-                .transition(&version.hash, state, at, "tester")
-                .await
-                .unwrap();
-        }
+        let version = schedule_version(&store, &bundle, at).await;
         store
             .insert_jobs(&planned_jobs(
                 &loaded.campaigns[0].campaign,

@@ -11,7 +11,9 @@ use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone, Utc};
 use common::Project;
-use herald::campaign::{ContentHash, Target, VersionBundle, VersionState, load_project};
+use common::lifecycle::schedule_version;
+use common::simulated_dispatch::run_until;
+use herald::campaign::{ContentHash, VersionBundle};
 use herald::clock::{Clock, SimulatedClock};
 use herald::config::Config;
 use herald::dispatch::{DispatchSettings, Dispatcher};
@@ -89,25 +91,17 @@ struct Rig {
 /// A scheduled version of the campaign, the sandbox on a simulated clock from 28 February,
 /// and a worker rehearsing against it.
 async fn rig() -> Rig {
-    let project = Project::valid();
-    std::fs::remove_file(project.path("campaigns/demo.toml")).unwrap();
-    project.write("herald.toml", CONFIG);
-    project.write("campaigns/sahel.toml", CAMPAIGN);
-    for (locale, text) in [
-        ("en", "Know the risks before you leave."),
-        ("fr", "Connaissez les risques avant de partir."),
-        ("ar", "اعرف المخاطر قبل أن تغادر."),
-    ] {
-        project.write(
-            &format!("locales/{locale}/sahel.ftl"),
-            &format!("intro = {text}\n"),
-        );
-    }
-    let (loaded, diags) = load_project(
-        &Target::Folder(project.path("")),
-        Some(&project.path("herald.toml")),
+    let project = Project::with_campaign(
+        CONFIG,
+        "sahel",
+        CAMPAIGN,
+        [
+            ("en", "intro = Know the risks before you leave.\n"),
+            ("fr", "intro = Connaissez les risques avant de partir.\n"),
+            ("ar", "intro = اعرف المخاطر قبل أن تغادر.\n"),
+        ],
     );
-    assert!(!diags.has_errors(), "{:?}", diags.into_sorted());
+    let loaded = project.load();
     let bundle = VersionBundle::from_loaded(&loaded, &loaded.campaigns[0]);
     let config: Arc<Config> = Arc::new(loaded.config.clone());
     let fresh = common::stores::sqlite().await;
@@ -115,17 +109,7 @@ async fn rig() -> Rig {
     let clock = SimulatedClock::starting_at(utc(2, 28, 0));
     let sandbox = Sandbox::new(SandboxConfig::default(), Arc::new(clock.clone()));
     let running = sandbox.start(0).await.expect("sandbox");
-    let version = store.save_version(&bundle, clock.now()).await.unwrap();
-    for state in [
-        VersionState::Submitted,
-        VersionState::Approved,
-        VersionState::Scheduled,
-    ] {
-        store
-            .transition(&version.hash, state, clock.now(), "tester")
-            .await
-            .unwrap();
-    }
+    let version = schedule_version(&store, &bundle, clock.now()).await;
     let settings = DispatchSettings {
         worker_id: "worker-a".into(),
         sandbox_url: Some(running.base_url()),
@@ -151,27 +135,7 @@ impl Rig {
     /// Drives the clock to `until`: plans (and polls) every simulated hour, dispatches
     /// whatever is due in between.
     async fn run_until(&self, until: DateTime<Utc>) {
-        let mut last_plan: Option<DateTime<Utc>> = None;
-        while self.clock.now() < until {
-            let now = self.clock.now();
-            if last_plan.is_none_or(|at| now - at >= chrono::Duration::hours(1)) {
-                self.dispatcher.plan().await.unwrap();
-                last_plan = Some(now);
-            }
-            let report = self.dispatcher.tick().await.unwrap();
-            if report.leased == 0 {
-                let next_plan = last_plan.unwrap_or(now) + chrono::Duration::hours(1);
-                let due = self
-                    .store
-                    .next_due_ms()
-                    .await
-                    .unwrap()
-                    .and_then(DateTime::from_timestamp_millis);
-                let target = due.map_or(next_plan, |due| due.min(next_plan)).min(until);
-                self.clock
-                    .advance_to(target.max(now + chrono::Duration::seconds(1)));
-            }
-        }
+        run_until(&self.dispatcher, &self.store, &self.clock, until).await;
     }
 
     async fn polls(&self) -> Vec<InsightPoll> {

@@ -425,9 +425,7 @@ fn a_partner_redirect_never_carries_credentials_to_another_host() {
                 }
             }),
         );
-        let thief_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let thief_address = thief_listener.local_addr().unwrap();
-        tokio::spawn(async move { axum::serve(thief_listener, thief).await });
+        let thief_address = common::loopback::serve(thief).await;
         // The "partner" redirects every call there.
         let partner = Router::new().route(
             "/pa/send_message",
@@ -441,9 +439,7 @@ fn a_partner_redirect_never_carries_credentials_to_another_host() {
                 )
             }),
         );
-        let partner_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let partner_address = partner_listener.local_addr().unwrap();
-        tokio::spawn(async move { axum::serve(partner_listener, partner).await });
+        let partner_address = common::loopback::serve(partner).await;
 
         let adapter = herald::platforms::ViberAdapter::new(
             herald::platforms::partner_client().unwrap(),

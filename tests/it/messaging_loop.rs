@@ -13,9 +13,10 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
 use common::app::{AppOptions, TestApp, spawn_app};
-use common::{CONFIG, Project};
+use common::lifecycle::schedule_version;
+use common::{Project, config_with_bots};
 use herald::app::{Partners, ServiceKeys};
-use herald::campaign::{Target, VersionBundle, VersionState, load_project};
+use herald::campaign::VersionBundle;
 use herald::clock::{Clock, SimulatedClock};
 use herald::dispatch::DispatchSettings;
 use herald::platforms::Platform;
@@ -25,24 +26,9 @@ use herald::store::{SqliteStore, Store};
 use serde_json::json;
 
 /// The fixture's send goes to Telegram subscribers and Viber as well as WhatsApp.
-const MESSAGING: &str = r#"
-[[accounts]]
-name = "bot"
-platform = "telegram"
-base_url = "http://127.0.0.1:8090"
-credentials = { token = "HERALD_TG_BOT_TOKEN", webhook_secret = "HERALD_TG_BOT_HOOK_SECRET" }
-audience = "subscribers"
-segments = ["in-eu"]
-locales = ["ar", "fr", "en"]
-
-[[accounts]]
-name = "community"
-platform = "viber"
-base_url = "http://127.0.0.1:8090"
-credentials = { token = "HERALD_VIBER_TOKEN" }
-segments = ["in-eu"]
-locales = ["ar", "fr", "en"]
-"#;
+fn config() -> String {
+    config_with_bots(r#""in-eu""#)
+}
 
 /// Every credential in a rehearsal.
 const KEY: &str = "sandbox";
@@ -66,17 +52,13 @@ struct Loop {
 impl Loop {
     async fn start() -> Loop {
         let project = Project::valid();
-        project.write("herald.toml", &format!("{CONFIG}{MESSAGING}"));
+        project.write("herald.toml", &config());
         project.edit(
             "campaigns/demo.toml",
             r#"channels = ["telegram:info", "whatsapp:optin"]"#,
             r#"channels = ["whatsapp:optin", "viber:community", "telegram:bot"]"#,
         );
-        let (loaded, diags) = load_project(
-            &Target::Folder(project.path("")),
-            Some(&project.path("herald.toml")),
-        );
-        assert!(!diags.has_errors(), "{:?}", diags.into_sorted());
+        let loaded = project.load();
         let clock = SimulatedClock::starting_at(utc(2027, 1, 17, 12, 0));
         let shared_clock: Arc<dyn Clock> = Arc::new(clock.clone());
         let sandbox = Sandbox::new(
@@ -87,7 +69,7 @@ impl Loop {
             Arc::clone(&shared_clock),
         );
         let running = sandbox.start(0).await.unwrap();
-        let mut options = AppOptions::new(&format!("{CONFIG}{MESSAGING}"), shared_clock);
+        let mut options = AppOptions::new(&config(), shared_clock);
         options.keys = ServiceKeys::from_hex(&"7e".repeat(32)).unwrap();
         options.partners = Partners::Emulator {
             url: running.base_url(),
@@ -105,17 +87,7 @@ impl Loop {
         let hooks_base = app.base.clone();
 
         let bundle = VersionBundle::from_loaded(&loaded, &loaded.campaigns[0]);
-        let version = store.save_version(&bundle, clock.now()).await.unwrap();
-        for state in [
-            VersionState::Submitted,
-            VersionState::Approved,
-            VersionState::Scheduled,
-        ] {
-            store
-                .transition(&version.hash, state, clock.now(), "tester")
-                .await
-                .unwrap();
-        }
+        schedule_version(&store, &bundle, clock.now()).await;
         Loop {
             store,
             url,

@@ -3,16 +3,16 @@
 //! signed callbacks that come back, read with herald's own inbound parsers and signature checks.
 //! Limits are met on a simulated clock, so no test waits for a rate window to pass.
 
+use crate::common;
+
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
-use axum::Router;
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::routing::post;
-use chrono::{DateTime, TimeZone, Utc};
+use axum::http::StatusCode;
+use common::noted_requests::NotedRequests;
+use common::partner_sandbox::{start, start_time};
+use common::receiver::{Hit, Receiver};
 use herald::clock::{Clock, SimulatedClock};
 use herald::platforms::{
     BatchOutcome, Platform, PublishResult, Secret, TelegramAdapter, TemplateMessage,
@@ -23,8 +23,7 @@ use herald::reach::inbound::{
     parse_whatsapp, verify_hub_signature, verify_telegram, verify_viber,
 };
 use herald::sandbox::{
-    CallbackCounts, FaultConfig, PersonAction, PersonEvent, Received, RunningSandbox, Sandbox,
-    SandboxConfig,
+    CallbackCounts, FaultConfig, PersonAction, PersonEvent, Received, Sandbox, SandboxConfig,
 };
 use serde_json::{Value, json};
 
@@ -38,17 +37,6 @@ const TIMEOUT: Duration = Duration::from_secs(5);
 const PERSON: &str = "31600000001";
 /// The secret the sandbox signs WhatsApp callbacks with by default.
 const META_APP_SECRET: &str = "sandbox";
-
-fn start_time() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2027, 1, 15, 10, 0, 0).unwrap()
-}
-
-async fn start(config: SandboxConfig) -> (Sandbox, RunningSandbox, SimulatedClock) {
-    let clock = SimulatedClock::starting_at(start_time());
-    let sandbox = Sandbox::new(config, Arc::new(clock.clone()));
-    let running = sandbox.start(0).await.expect("sandbox starts");
-    (sandbox, running, clock)
-}
 
 fn whatsapp(base_url: &str, token: &str) -> WhatsAppAdapter {
     WhatsAppAdapter::new(
@@ -133,44 +121,6 @@ fn faults(set: impl FnOnce(&mut FaultConfig)) -> FaultConfig {
 }
 
 // ---------------------------------------------------------------------------------------------
-// A receiver standing in for herald's webhook endpoints: notes every request's headers and raw
-// body, and answers with a fixed status.
-
-type Hits = Arc<Mutex<Vec<(HeaderMap, Bytes)>>>;
-
-struct Receiver {
-    url: String,
-    hits: Hits,
-}
-
-impl Receiver {
-    async fn answering(status: StatusCode) -> Receiver {
-        let hits = Hits::default();
-        let app = Router::new()
-            .route(
-                "/hook",
-                post(
-                    move |State(hits): State<Hits>, headers: HeaderMap, body: Bytes| async move {
-                        hits.lock().unwrap().push((headers, body));
-                        status
-                    },
-                ),
-            )
-            .with_state(hits.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}/hook", listener.local_addr().unwrap());
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
-        Receiver { url, hits }
-    }
-
-    fn hits(&self) -> Vec<(HeaderMap, Bytes)> {
-        self.hits.lock().unwrap().clone()
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
 // WhatsApp
 
 #[tokio::test]
@@ -178,38 +128,14 @@ async fn whatsapp_sends_the_template_with_the_token_only_in_a_header() {
     let clock = SimulatedClock::starting_at(start_time());
     let sandbox = Sandbox::new(SandboxConfig::default(), Arc::new(clock.clone()));
     // Served through a layer that notes every request line and authorization header.
-    let seen: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
-    let noted = seen.clone();
-    let app = sandbox.router().layer(axum::middleware::from_fn(
-        move |request: axum::extract::Request, next: axum::middleware::Next| {
-            let noted = noted.clone();
-            async move {
-                let authorization = request
-                    .headers()
-                    .get("authorization")
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or_default()
-                    .to_string();
-                noted
-                    .lock()
-                    .unwrap()
-                    .push((request.uri().to_string(), authorization));
-                next.run(request).await
-            }
-        },
-    ));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
+    let noted = NotedRequests::serve(sandbox.router()).await;
 
     let message = TemplateMessage {
         name: "avr_intro",
         language: "ar",
         body_parameters: &["مرحبا بكم", "https://example.org/r/abc"],
     };
-    let result = whatsapp(&base, WHATSAPP_TOKEN)
+    let result = whatsapp(&noted.base, WHATSAPP_TOKEN)
         .send_template(PERSON, &message)
         .await;
     let id = wamid(&result);
@@ -242,7 +168,7 @@ async fn whatsapp_sends_the_template_with_the_token_only_in_a_header() {
         ]}])
     );
 
-    let seen = seen.lock().unwrap().clone();
+    let seen = noted.requests();
     assert_eq!(
         seen,
         vec![(
@@ -548,10 +474,13 @@ async fn whatsapp_undeliverable_numbers_are_published_then_fail_in_a_signed_call
     let hits = receiver.hits();
     assert_eq!(hits.len(), 3, "failed; sent and delivered");
     let mut events = Vec::new();
-    for (headers, body) in &hits {
-        assert_eq!(verify_hub_signature(headers, body, META_APP_SECRET), Ok(()));
-        assert!(verify_hub_signature(headers, body, "another-app-secret").is_err());
-        let parsed = parse_whatsapp(body).unwrap();
+    for hit in &hits {
+        assert_eq!(
+            verify_hub_signature(&hit.headers, &hit.body, META_APP_SECRET),
+            Ok(())
+        );
+        assert!(verify_hub_signature(&hit.headers, &hit.body, "another-app-secret").is_err());
+        let parsed = parse_whatsapp(&hit.body).unwrap();
         assert_eq!(parsed.len(), 1);
         events.extend(parsed);
     }
@@ -787,7 +716,7 @@ async fn viber_set_webhook_needs_a_receiver_that_takes_the_signed_check() {
     assert_eq!(adapter.set_webhook(&taking.url).await, Ok(()));
     let hits = taking.hits();
     assert_eq!(hits.len(), 1);
-    let (headers, body) = &hits[0];
+    let Hit { headers, body, .. } = &hits[0];
     assert_eq!(verify_viber(headers, body, VIBER_TOKEN), Ok(()));
     assert!(verify_viber(headers, body, "another-token").is_err());
     let check: Value = serde_json::from_slice(body).unwrap();
@@ -844,7 +773,7 @@ async fn viber_delivered_seen_and_failed_callbacks_are_signed_with_the_token() {
     let hits = receiver.hits();
     assert_eq!(hits.len(), 6);
     let mut seen = BTreeSet::new();
-    for (headers, body) in &hits[1..] {
+    for Hit { headers, body, .. } in &hits[1..] {
         assert_eq!(verify_viber(headers, body, VIBER_TOKEN), Ok(()));
         let events = parse_viber(body).unwrap();
         let [InboundEvent::Status(status)] = events.as_slice() else {
@@ -902,7 +831,7 @@ async fn telegram_subscriber_starts_the_bot_over_the_secret_webhook_and_blocking
     assert_eq!(answered, Ok(200));
     let hits = receiver.hits();
     assert_eq!(hits.len(), 1);
-    let (headers, body) = &hits[0];
+    let Hit { headers, body, .. } = &hits[0];
     assert_eq!(verify_telegram(headers, secret), Ok(()));
     assert!(verify_telegram(headers, "another_secret").is_err());
     let subscribed = parse_telegram(body).unwrap();
@@ -942,8 +871,8 @@ async fn telegram_subscriber_starts_the_bot_over_the_secret_webhook_and_blocking
     assert_eq!(answered, Ok(200));
     let hits = receiver.hits();
     assert_eq!(hits.len(), 2);
-    assert_eq!(verify_telegram(&hits[1].0, secret), Ok(()));
-    let blocked = parse_telegram(&hits[1].1).unwrap();
+    assert_eq!(verify_telegram(&hits[1].headers, secret), Ok(()));
+    let blocked = parse_telegram(&hits[1].body).unwrap();
     assert!(
         matches!(
             blocked.as_slice(),

@@ -5,7 +5,7 @@ use crate::common;
 
 use common::Project;
 use herald::campaign::Locale;
-use herald::campaign::{Target, VersionBundle, load_project};
+use herald::campaign::VersionBundle;
 use herald::platforms::ChannelRef;
 use herald::render::{LinkDimensions, tracking_token, tracking_url};
 
@@ -21,11 +21,7 @@ fn link(
     locale: &str,
     channel: &str,
 ) -> String {
-    let (loaded, diags) = load_project(
-        &Target::Folder(project.path("")),
-        Some(&project.path("herald.toml")),
-    );
-    assert!(!diags.has_errors());
+    let loaded = project.load();
     let version = VersionBundle::from_loaded(&loaded, &loaded.campaigns[0]).content_hash();
     let token = tracking_token(
         &version,

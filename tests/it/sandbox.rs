@@ -1,11 +1,14 @@
 //! The partner sandbox over real HTTP: wire formats, limits, signatures and faults, as the
 //! adapters and the dispatch engine will meet them.
 
+use crate::common;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
-use herald::clock::{Clock, SimulatedClock, SystemClock};
+use common::partner_sandbox::simulated_clock;
+use herald::clock::{Clock, SystemClock};
 use herald::sandbox::{
     FaultConfig, RunningSandbox, Sandbox, SandboxConfig, SandboxLimits, webhook_signature,
 };
@@ -13,10 +16,6 @@ use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
 
 const TOKEN: &str = "123456:ABC-sandbox";
-
-fn simulated_clock() -> SimulatedClock {
-    SimulatedClock::starting_at(Utc.with_ymd_and_hms(2027, 1, 15, 10, 0, 0).unwrap())
-}
 
 async fn start(config: SandboxConfig, clock: Arc<dyn Clock>) -> (Sandbox, RunningSandbox) {
     let sandbox = Sandbox::new(config, clock);
@@ -709,11 +708,7 @@ async fn fault_drop_outside_start_answers_502() {
         },
         Arc::new(simulated_clock()),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, sandbox.router()).await;
-    });
+    let addr = common::loopback::serve(sandbox.router()).await;
     let client = reqwest::Client::new();
     let answer = post(
         &client,

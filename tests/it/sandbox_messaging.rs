@@ -2,15 +2,14 @@
 //! formats, limits and faults, the signed status callbacks they send back, and the people who
 //! write to the bots, each received by a small axum app in the test that checks signatures.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use crate::common;
 
-use axum::Router;
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{HeaderMap, Method, StatusCode, Uri};
-use chrono::{TimeZone, Utc};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use axum::http::{Method, StatusCode};
+use common::partner_sandbox::simulated_clock;
+use common::receiver::{Hit, Receiver};
 use herald::clock::{Clock, SimulatedClock};
 use herald::platforms::Platform;
 use herald::sandbox::{
@@ -20,17 +19,12 @@ use herald::sandbox::{
 use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
 use sha2::Sha256;
-use tokio::sync::watch;
 
 const PHONE: &str = "106540352242922";
 const WHATSAPP_TOKEN: &str = "EAAG-sandbox-token";
 const VIBER_TOKEN: &str = "4453b6ac1s345678-e02c5f12174805f9-9d3a6e3d4a5b6c7d";
 const BOT_TOKEN: &str = "123456:ABC-sandbox";
 const APP_SECRET: &str = "meta-app-secret";
-
-fn simulated_clock() -> SimulatedClock {
-    SimulatedClock::starting_at(Utc.with_ymd_and_hms(2027, 1, 15, 10, 0, 0).unwrap())
-}
 
 async fn start(config: SandboxConfig, clock: &SimulatedClock) -> (Sandbox, RunningSandbox) {
     let sandbox = Sandbox::new(config, Arc::new(clock.clone()));
@@ -78,81 +72,12 @@ fn hmac_hex(key: &str, body: &[u8]) -> String {
 // ---------------------------------------------------------------------------------------------
 // A receiver standing in for herald's webhook endpoints.
 
-#[derive(Clone, Debug)]
-struct Hit {
-    method: Method,
-    path: String,
-    headers: HeaderMap,
-    body: Bytes,
-}
-
-impl Hit {
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).expect("callbacks are JSON")
-    }
-
-    fn header(&self, name: &str) -> &str {
-        self.headers
-            .get(name)
-            .and_then(|value| value.to_str().ok())
-            .unwrap_or_default()
-    }
-}
-
-#[derive(Clone)]
-struct Receiver {
-    hits: Arc<Mutex<Vec<Hit>>>,
-    /// Answer this many requests with 500 before answering 200.
-    refuse: Arc<AtomicUsize>,
-    /// Requests wait until this is true.
-    open: watch::Receiver<bool>,
-}
-
-struct ReceiverHandle {
-    receiver: Receiver,
-    url: String,
-    gate: watch::Sender<bool>,
-}
-
-impl ReceiverHandle {
-    fn hits(&self) -> Vec<Hit> {
-        self.receiver.hits.lock().unwrap().clone()
-    }
-
-    fn refuse(&self, count: usize) {
-        self.receiver.refuse.store(count, Ordering::SeqCst);
-    }
-}
-
-async fn receive(
-    State(receiver): State<Receiver>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> (StatusCode, String) {
-    let mut open = receiver.open.clone();
-    let _ = open.wait_for(|open| *open).await;
-    receiver.hits.lock().unwrap().push(Hit {
-        method: method.clone(),
-        path: uri.path().to_string(),
-        headers,
-        body,
-    });
-    let refused = receiver
-        .refuse
-        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| {
-            left.checked_sub(1)
-        })
-        .is_ok();
-    if refused {
-        return (StatusCode::INTERNAL_SERVER_ERROR, "busy".to_string());
-    }
-    // Meta's subscription check: echo the challenge when the verify token is right.
-    if method == Method::GET {
-        let query = uri.query().unwrap_or_default();
+/// Answers like herald's endpoints: Meta's subscription check (a GET) gets its challenge back
+/// when the verify token is right; every callback is taken.
+fn answer_like_herald(hit: &Hit) -> (StatusCode, String) {
+    if hit.method == Method::GET {
         let param = |name: &str| {
-            query
+            hit.query
                 .split('&')
                 .find_map(|pair| pair.strip_prefix(&format!("{name}=")))
                 .map(str::to_string)
@@ -167,24 +92,8 @@ async fn receive(
     (StatusCode::OK, "ok".to_string())
 }
 
-async fn start_receiver() -> ReceiverHandle {
-    let (gate, open) = watch::channel(true);
-    let receiver = Receiver {
-        hits: Arc::default(),
-        refuse: Arc::default(),
-        open,
-    };
-    let app = Router::new().fallback(receive).with_state(receiver.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    ReceiverHandle {
-        receiver,
-        url,
-        gate,
-    }
+async fn start_receiver() -> Receiver {
+    Receiver::answering_with(answer_like_herald).await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -707,7 +616,7 @@ async fn whatsapp_statuses_are_batched_up_to_callback_batch() {
     let receiver = start_receiver().await;
     sandbox.register_webhook(Platform::WhatsApp, PHONE, &receiver.url);
     // The receiver holds every request, so statuses pile up behind the first ones in flight.
-    receiver.gate.send(false).unwrap();
+    receiver.hold();
     let client = reqwest::Client::new();
     let messages = 40;
     for i in 0..messages {
@@ -719,7 +628,7 @@ async fn whatsapp_statuses_are_batched_up_to_callback_batch() {
         .await;
         assert_eq!(answer.status, 200);
     }
-    receiver.gate.send(true).unwrap();
+    receiver.release();
     sandbox.flush_callbacks().await;
 
     let hits = receiver.hits();

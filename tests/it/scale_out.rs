@@ -14,9 +14,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
+use common::lifecycle::schedule_version;
+use common::workers::spawn_worker;
+use herald::campaign::VersionBundle;
 use herald::campaign::diagnostic::{Diagnostics, SourceFile};
 use herald::campaign::parse::parse_campaign;
-use herald::campaign::{VersionBundle, VersionState};
 use herald::clock::SystemClock;
 use herald::config::Config;
 use herald::sandbox::{Sandbox, SandboxConfig, SandboxLimits};
@@ -87,19 +89,6 @@ cron = "* * * * *"
     )
 }
 
-fn spawn_worker(database: &str, config: &std::path::Path, sandbox: &str) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_herald"))
-        .args(["worker", "--lease-seconds", "10", "--sandbox-url", sandbox])
-        .arg("--database-url")
-        .arg(database)
-        .arg("--config")
-        .arg(config)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start a worker")
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn four_worker_processes_share_one_postgres_and_survive_a_sigkill() {
     let Some(fresh) = common::stores::postgres().await else {
@@ -153,17 +142,7 @@ async fn four_worker_processes_share_one_postgres_and_survive_a_sigkill() {
         layouts: Default::default(),
         channels: vec!["webhook:sms".into()],
     };
-    let version = store.save_version(&bundle, Utc::now()).await.unwrap().hash;
-    for state in [
-        VersionState::Submitted,
-        VersionState::Approved,
-        VersionState::Scheduled,
-    ] {
-        store
-            .transition(&version, state, Utc::now(), "tester")
-            .await
-            .unwrap();
-    }
+    let version = schedule_version(&store, &bundle, Utc::now()).await.hash;
     let mut inserted = 0;
     let mut until = Utc::now() - chrono::Duration::minutes(2);
     while inserted < JOBS {
@@ -190,7 +169,15 @@ async fn four_worker_processes_share_one_postgres_and_survive_a_sigkill() {
 
     let started = Instant::now();
     let mut workers: Vec<Child> = (0..WORKERS)
-        .map(|_| spawn_worker(&fresh.url, &config_path, &running.base_url()))
+        .map(|_| {
+            spawn_worker(
+                &fresh.url,
+                &config_path,
+                &running.base_url(),
+                10,
+                Stdio::piped(),
+            )
+        })
         .collect();
     // Kill one worker once the run is well under way, mid-batch.
     while (sandbox.counts().new_deliveries as usize) < JOBS / 5 {

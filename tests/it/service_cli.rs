@@ -261,7 +261,8 @@ fn subscribers_stats_shows_counts_and_hides_small_ones() {
 /// stops `herald serve` (SIGTERM) are written before it exits, none lost.
 #[test]
 fn clicks_pending_at_a_graceful_stop_are_written() {
-    use herald::campaign::{Target, VersionBundle, VersionState, load_project};
+    use crate::common::lifecycle::approve_version;
+    use herald::campaign::VersionBundle;
     use herald::render::{LinkDimensions, tracking_token};
     use herald::store::{SqliteStore, Store};
 
@@ -270,24 +271,11 @@ fn clicks_pending_at_a_graceful_stop_are_written() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     // An approved version, as the API leaves it after four eyes.
     let version = runtime.block_on(async {
-        let (loaded, diags) = load_project(
-            &Target::Folder(project.path("")),
-            Some(&project.path("herald.toml")),
-        );
-        assert!(!diags.has_errors());
+        let loaded = project.load();
         let store = SqliteStore::connect(&url).await.unwrap();
         store.migrate().await.unwrap();
         let bundle = VersionBundle::from_loaded(&loaded, &loaded.campaigns[0]);
-        let version = store
-            .save_version(&bundle, chrono::Utc::now())
-            .await
-            .unwrap();
-        for state in [VersionState::Submitted, VersionState::Approved] {
-            store
-                .transition(&version.hash, state, chrono::Utc::now(), "tester")
-                .await
-                .unwrap();
-        }
+        let version = approve_version(&store, &bundle, chrono::Utc::now()).await;
         drop(store);
         version.hash
     });

@@ -2,32 +2,24 @@
 //! classify every answer the sandbox can give, and what they read back (insights, audience
 //! estimates, public metrics) as simulated time passes.
 
-use std::sync::{Arc, Mutex};
+use crate::common;
+
+use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, TimeZone, Utc};
+use common::noted_requests::NotedRequests;
+use common::partner_sandbox::{start, start_time};
 use herald::clock::{Clock, SimulatedClock};
 use herald::platforms::{
     ErrorClass, FacebookAdapter, Publication, PublishResult, Secret, Targeting, XAdapter,
 };
-use herald::sandbox::{FaultConfig, Received, RunningSandbox, Sandbox, SandboxConfig};
+use herald::sandbox::{FaultConfig, Received, Sandbox, SandboxConfig};
 use serde_json::{Value, json};
 
 const PAGE: &str = "1234567890";
 const PAGE_TOKEN: &str = "EAAB-page-token-secret";
 const X_TOKEN: &str = "x-user-token-secret";
 const TIMEOUT: Duration = Duration::from_secs(5);
-
-fn start_time() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2027, 1, 15, 10, 0, 0).unwrap()
-}
-
-async fn start(config: SandboxConfig) -> (Sandbox, RunningSandbox, SimulatedClock) {
-    let clock = SimulatedClock::starting_at(start_time());
-    let sandbox = Sandbox::new(config, Arc::new(clock.clone()));
-    let running = sandbox.start(0).await.expect("sandbox starts");
-    (sandbox, running, clock)
-}
 
 fn facebook(base_url: &str, token: &str) -> FacebookAdapter {
     FacebookAdapter::new(
@@ -80,35 +72,11 @@ async fn facebook_posts_the_message_and_its_link_with_the_token_only_in_a_header
     let clock = SimulatedClock::starting_at(start_time());
     let sandbox = Sandbox::new(SandboxConfig::default(), Arc::new(clock.clone()));
     // Served through a layer that notes every request line and authorization header.
-    let seen: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
-    let noted = seen.clone();
-    let app = sandbox.router().layer(axum::middleware::from_fn(
-        move |request: axum::extract::Request, next: axum::middleware::Next| {
-            let noted = noted.clone();
-            async move {
-                let authorization = request
-                    .headers()
-                    .get("authorization")
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or_default()
-                    .to_string();
-                noted
-                    .lock()
-                    .unwrap()
-                    .push((request.uri().to_string(), authorization));
-                next.run(request).await
-            }
-        },
-    ));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
+    let noted = NotedRequests::serve(sandbox.router()).await;
 
     let text =
         "Assisted voluntary return: know your options. Read more at https://example.org/return.";
-    let result = facebook(&base, PAGE_TOKEN)
+    let result = facebook(&noted.base, PAGE_TOKEN)
         .publish(&publication(text))
         .await;
     let PublishResult::Published {
@@ -132,7 +100,7 @@ async fn facebook_posts_the_message_and_its_link_with_the_token_only_in_a_header
     assert_eq!(post.platform_id.as_deref(), Some(id.as_str()));
     assert_eq!(post.at, clock.now());
 
-    let seen = seen.lock().unwrap().clone();
+    let seen = noted.requests();
     assert_eq!(
         seen,
         vec![(

@@ -6,7 +6,8 @@ use crate::common;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use common::Project;
-use herald::campaign::{LoadedCampaign, Target, VersionBundle, VersionState, load_project};
+use common::lifecycle::approve_version;
+use herald::campaign::{LoadedCampaign, VersionBundle, VersionState};
 use herald::dispatch::{DEFAULT_HORIZON, plan_horizon};
 use herald::schedule::planned_jobs;
 use herald::store::{Store, StoreError};
@@ -17,11 +18,7 @@ fn campaign(edits: &[(&str, &str)]) -> (LoadedCampaign, VersionBundle, Project) 
     for (from, to) in edits {
         project.edit("campaigns/demo.toml", from, to);
     }
-    let (mut loaded, diags) = load_project(
-        &Target::Folder(project.path("")),
-        Some(&project.path("herald.toml")),
-    );
-    assert!(!diags.has_errors(), "{:?}", diags.into_sorted());
+    let mut loaded = project.load();
     let bundle = VersionBundle::from_loaded(&loaded, &loaded.campaigns[0]);
     (loaded.campaigns.remove(0), bundle, project)
 }
@@ -406,17 +403,11 @@ async fn version_states_list_hashes_oldest_first<S: Store>(store: S, _url: &str)
     let (_, first, _) = campaign(&[]);
     let (_, second, _) = campaign(&[("Demo campaign", "Demo campaign, revised")]);
     let at = utc(2027, 1, 1, 12, 0);
-    let first = store.save_version(&first, at).await.unwrap();
+    let first = approve_version(&store, &first, at).await;
     let second = store
         .save_version(&second, at + Duration::hours(1))
         .await
         .unwrap();
-    for state in [VersionState::Submitted, VersionState::Approved] {
-        store
-            .transition(&first.hash, state, at, "tester")
-            .await
-            .unwrap();
-    }
     let states = [VersionState::Draft, VersionState::Approved];
     assert_eq!(
         store.version_states(&states).await.unwrap(),

@@ -8,7 +8,8 @@ use crate::common;
 
 use chrono::{DateTime, TimeZone, Utc};
 use common::Project;
-use herald::campaign::{ContentHash, Target, VersionBundle, VersionState, load_project};
+use common::lifecycle::schedule_version;
+use herald::campaign::{ContentHash, VersionBundle};
 use herald::reach::receipt;
 use herald::schedule::planned_jobs;
 use herald::store::{
@@ -31,26 +32,9 @@ fn vault() -> SubscriberVault {
 /// returns its hash and the WhatsApp broadcast job for locale `en`, leased.
 async fn scheduled_broadcast<S: Store>(store: &S) -> (ContentHash, LeasedJob) {
     let project = Project::valid();
-    let (loaded, diags) = load_project(
-        &Target::Folder(project.path("")),
-        Some(&project.path("herald.toml")),
-    );
-    assert!(!diags.has_errors(), "{:?}", diags.into_sorted());
+    let loaded = project.load();
     let bundle = VersionBundle::from_loaded(&loaded, &loaded.campaigns[0]);
-    let version = store
-        .save_version(&bundle, utc(2027, 1, 1, 0, 0))
-        .await
-        .unwrap();
-    for state in [
-        VersionState::Submitted,
-        VersionState::Approved,
-        VersionState::Scheduled,
-    ] {
-        store
-            .transition(&version.hash, state, utc(2027, 1, 1, 0, 0), "tester")
-            .await
-            .unwrap();
-    }
+    let version = schedule_version(store, &bundle, utc(2027, 1, 1, 0, 0)).await;
     let jobs = planned_jobs(
         &loaded.campaigns[0].campaign,
         &version.hash,
