@@ -44,7 +44,39 @@ async fn ingest_statuses_in(
     park: bool,
 ) -> Result<IngestReport, StoreError> {
     let mut report = IngestReport::default();
-    let mut dims: HashMap<(String, String), Dimensions> = HashMap::new();
+    let dims = sent_dimensions(dialect, connection, statuses).await?;
+    let mut seen = HashSet::new();
+    let mut matched = Vec::new();
+    let mut unmatched = Vec::new();
+    for status in statuses {
+        if !seen.insert(status.receipt.clone()) {
+            report.duplicates += 1;
+            continue;
+        }
+        match dims.get(&(status.platform_id.clone(), status.channel.clone())) {
+            Some(found) => matched.push((status, found)),
+            None => unmatched.push(status),
+        }
+    }
+    let fresh = new_receipts(dialect, connection, &matched, now_ms).await?;
+    let counts = counts_of(&matched, &fresh, &mut report);
+    add_counts(connection, &counts).await?;
+    if park {
+        report.pending = park_unmatched(dialect, connection, &unmatched, now_ms).await?;
+    } else {
+        report.pending = unmatched.len() as u64;
+        unpark_matched(dialect, connection, &matched).await?;
+    }
+    Ok(report)
+}
+
+/// The dimensions of the sends these callbacks report on, by (platform id, channel).
+async fn sent_dimensions(
+    dialect: &Dialect,
+    connection: &mut AnyConnection,
+    statuses: &[StatusReceipt],
+) -> Result<HashMap<(String, String), Dimensions>, StoreError> {
+    let mut dims = HashMap::new();
     let mut wanted: Vec<String> = statuses.iter().map(|s| s.platform_id.clone()).collect();
     wanted.sort();
     wanted.dedup();
@@ -76,20 +108,17 @@ async fn ingest_statuses_in(
             );
         }
     }
-    let mut seen = HashSet::new();
-    let mut matched = Vec::new();
-    let mut unmatched = Vec::new();
-    for status in statuses {
-        if !seen.insert(status.receipt.clone()) {
-            report.duplicates += 1;
-            continue;
-        }
-        match dims.get(&(status.platform_id.clone(), status.channel.clone())) {
-            Some(found) => matched.push((status, found)),
-            None => unmatched.push(status),
-        }
-    }
-    let mut fresh: HashSet<String> = HashSet::new();
+    Ok(dims)
+}
+
+/// Records the receipts of matched callbacks; returns those not seen before.
+async fn new_receipts(
+    dialect: &Dialect,
+    connection: &mut AnyConnection,
+    matched: &[(&StatusReceipt, &Dimensions)],
+    now_ms: i64,
+) -> Result<HashSet<String>, StoreError> {
+    let mut fresh = HashSet::new();
     for chunk in matched.chunks(ROWS) {
         let mut insert = Statement::new(
             dialect,
@@ -102,8 +131,18 @@ async fn ingest_statuses_in(
         let rows: Vec<(String,)> = insert.build_query_as()?.fetch_all(&mut *connection).await?;
         fresh.extend(rows.into_iter().map(|(receipt,)| receipt));
     }
+    Ok(fresh)
+}
+
+/// The counters the fresh callbacks add, summed per cell with their record keys; the others
+/// are counted as duplicates.
+fn counts_of(
+    matched: &[(&StatusReceipt, &Dimensions)],
+    fresh: &HashSet<String>,
+    report: &mut IngestReport,
+) -> Vec<DeliveryCount> {
     let mut sums: BTreeMap<(Vec<String>, String, String), (i64, i64)> = BTreeMap::new();
-    for (status, (found, key)) in &matched {
+    for (status, (found, key)) in matched {
         if fresh.contains(&status.receipt) {
             report.counted += 1;
             let sum = sums
@@ -119,8 +158,7 @@ async fn ingest_statuses_in(
             report.duplicates += 1;
         }
     }
-    let counts: Vec<DeliveryCount> = sums
-        .into_iter()
+    sums.into_iter()
         .map(|((found, channel, day_status), (count, key_sum))| {
             let (day, status) = day_status
                 .split_once('\u{0}')
@@ -139,41 +177,56 @@ async fn ingest_statuses_in(
                 key_sum,
             }
         })
-        .collect();
-    add_counts(connection, &counts).await?;
-    if park {
-        for chunk in unmatched.chunks(ROWS) {
-            let mut insert = Statement::new(
-                dialect,
-                "INSERT INTO pending_callbacks (receipt, channel, platform_id, status, day, received_at) ",
-            );
-            insert.push_values(chunk, |row, status| {
-                row.push_bind(status.receipt.clone())
-                    .push_bind(status.channel.clone())
-                    .push_bind(status.platform_id.clone())
-                    .push_bind(status.status.clone())
-                    .push_bind(status.day.clone())
-                    .push_bind(now_ms);
-            });
-            insert.push(" ON CONFLICT (receipt) DO NOTHING");
-            report.pending += insert
-                .build()?
-                .execute(&mut *connection)
-                .await?
-                .rows_affected();
-        }
-    } else {
-        report.pending = unmatched.len() as u64;
-        for chunk in matched.chunks(ROWS) {
-            let mut delete =
-                Statement::new(dialect, "DELETE FROM pending_callbacks WHERE receipt IN (");
-            delete
-                .push_list(chunk.iter().map(|(status, _)| status.receipt.clone()))
-                .push(")");
-            delete.build()?.execute(&mut *connection).await?;
-        }
+        .collect()
+}
+
+/// Keeps callbacks that arrived before their send was recorded, to be matched again later;
+/// returns how many were new.
+async fn park_unmatched(
+    dialect: &Dialect,
+    connection: &mut AnyConnection,
+    unmatched: &[&StatusReceipt],
+    now_ms: i64,
+) -> Result<u64, StoreError> {
+    let mut parked = 0;
+    for chunk in unmatched.chunks(ROWS) {
+        let mut insert = Statement::new(
+            dialect,
+            "INSERT INTO pending_callbacks (receipt, channel, platform_id, status, day, received_at) ",
+        );
+        insert.push_values(chunk, |row, status| {
+            row.push_bind(status.receipt.clone())
+                .push_bind(status.channel.clone())
+                .push_bind(status.platform_id.clone())
+                .push_bind(status.status.clone())
+                .push_bind(status.day.clone())
+                .push_bind(now_ms);
+        });
+        insert.push(" ON CONFLICT (receipt) DO NOTHING");
+        parked += insert
+            .build()?
+            .execute(&mut *connection)
+            .await?
+            .rows_affected();
     }
-    Ok(report)
+    Ok(parked)
+}
+
+/// Removes the callbacks a rematch has now matched from the side table.
+async fn unpark_matched(
+    dialect: &Dialect,
+    connection: &mut AnyConnection,
+    matched: &[(&StatusReceipt, &Dimensions)],
+) -> Result<(), StoreError> {
+    for chunk in matched.chunks(ROWS) {
+        let mut delete =
+            Statement::new(dialect, "DELETE FROM pending_callbacks WHERE receipt IN (");
+        delete
+            .push_list(chunk.iter().map(|(status, _)| status.receipt.clone()))
+            .push(")");
+        delete.build()?.execute(&mut *connection).await?;
+    }
+    Ok(())
 }
 
 pub async fn ingest_statuses(

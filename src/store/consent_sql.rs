@@ -14,31 +14,18 @@
 use sqlx::AnyConnection;
 
 use super::subscribers_sql::{erase_subscriber_in, save_subscriber_in};
-use super::{ConsentEvent, ConsentOutcome, ConsentWrite, SqlStore, StoreError};
+use super::{ConsentEvent, ConsentOutcome, ConsentWrite, NewSubscriber, SqlStore, StoreError};
 
 pub async fn apply_consent_event(
     store: &SqlStore,
     event: &ConsentEvent,
 ) -> Result<ConsentOutcome, StoreError> {
     let mut tx = store.begin_write().await?;
-    let first_time = sqlx::query(
-        "INSERT INTO consent_event_ids (digest, keep_until) VALUES ($1, $2) ON CONFLICT (digest) DO NOTHING",
-    )
-    .bind(event.event_digest.clone())
-    .bind(event.keep_until_ms)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected()
-        == 1;
-    if !first_time {
+    if !first_seen(&mut tx, event).await? {
         tx.commit().await?;
         return Ok(ConsentOutcome::Repeated);
     }
-    let pruned_before: i64 =
-        sqlx::query_scalar("SELECT pruned_before FROM consent_prune_horizon WHERE id = 1")
-            .fetch_one(&mut *tx)
-            .await?;
-    if event.keep_until_ms < pruned_before {
+    if past_prune_horizon(&mut tx, event).await? {
         tx.rollback().await?;
         return Ok(ConsentOutcome::PastRetention);
     }
@@ -52,9 +39,49 @@ pub async fn apply_consent_event(
         ConsentWrite::Join(subscriber) => Some(subscriber),
         ConsentWrite::Leave => None,
     };
-    // The mark is written first: its row lock makes a concurrent event of the same person
-    // wait, then see this one's time. Ties go to the later arrival (partners stamp in whole
-    // seconds, so START and STOP can share a second).
+    if !mark_latest(&mut tx, event).await? {
+        tx.commit().await?;
+        return Ok(ConsentOutcome::Superseded);
+    }
+    let outcome = match joining {
+        Some(subscriber) => join_in(&mut tx, event, subscriber).await?,
+        None => leave_in(&mut tx, event).await?,
+    };
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+/// Records the event's digest; false when it was recorded before (a repeat or a replay).
+async fn first_seen(tx: &mut AnyConnection, event: &ConsentEvent) -> Result<bool, StoreError> {
+    let inserted = sqlx::query(
+        "INSERT INTO consent_event_ids (digest, keep_until) VALUES ($1, $2) ON CONFLICT (digest) DO NOTHING",
+    )
+    .bind(event.event_digest.clone())
+    .bind(event.keep_until_ms)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    Ok(inserted == 1)
+}
+
+/// Whether the sweep may already have removed this event's digest (see the module
+/// documentation): such an event is refused.
+async fn past_prune_horizon(
+    tx: &mut AnyConnection,
+    event: &ConsentEvent,
+) -> Result<bool, StoreError> {
+    let pruned_before: i64 =
+        sqlx::query_scalar("SELECT pruned_before FROM consent_prune_horizon WHERE id = 1")
+            .fetch_one(&mut *tx)
+            .await?;
+    Ok(event.keep_until_ms < pruned_before)
+}
+
+/// Makes this event the person's latest consent event; false when a later one was applied.
+/// The mark is written first: its row lock makes a concurrent event of the same person wait,
+/// then see this one's time. Ties go to the later arrival (partners stamp in whole seconds, so
+/// START and STOP can share a second).
+async fn mark_latest(tx: &mut AnyConnection, event: &ConsentEvent) -> Result<bool, StoreError> {
     let latest: Option<i64> = sqlx::query_scalar(
         "INSERT INTO consent_marks (channel, lookup, event_at, keep_until) VALUES ($1, $2, $3, $4)
          ON CONFLICT (channel, lookup) DO UPDATE SET event_at = excluded.event_at, keep_until = excluded.keep_until
@@ -67,65 +94,67 @@ pub async fn apply_consent_event(
     .bind(event.keep_until_ms)
     .fetch_optional(&mut *tx)
     .await?;
-    if latest.is_none() {
-        tx.commit().await?;
-        return Ok(ConsentOutcome::Superseded);
+    Ok(latest.is_some())
+}
+
+/// An opt-in: the person is subscribed, keeping what they chose after this event.
+async fn join_in(
+    tx: &mut AnyConnection,
+    event: &ConsentEvent,
+    subscriber: &NewSubscriber,
+) -> Result<ConsentOutcome, StoreError> {
+    let chosen_later: Vec<String> = sqlx::query_scalar(
+        "SELECT kind FROM preference_marks WHERE channel = $1 AND lookup = $2 AND event_at > $3",
+    )
+    .bind(event.channel.clone())
+    .bind(event.lookup.clone())
+    .bind(event.event_at_ms)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut subscriber = subscriber.clone();
+    if !chosen_later.is_empty() {
+        let current: Option<(String, String)> = sqlx::query_as(
+            "SELECT locale, segment_id FROM subscribers WHERE channel = $1 AND lookup = $2",
+        )
+        .bind(event.channel.clone())
+        .bind(event.lookup.clone())
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some((locale, segment)) = current {
+            if chosen_later.iter().any(|kind| kind == "locale") {
+                subscriber.locale = locale;
+            }
+            if chosen_later.iter().any(|kind| kind == "segment") {
+                subscriber.segment = segment;
+            }
+        }
     }
-    let outcome = match joining {
-        Some(subscriber) => {
-            // A re-subscription leaves alone what the person chose after it.
-            let chosen_later: Vec<String> = sqlx::query_scalar(
-                "SELECT kind FROM preference_marks WHERE channel = $1 AND lookup = $2 AND event_at > $3",
-            )
-            .bind(event.channel.clone())
-            .bind(event.lookup.clone())
-            .bind(event.event_at_ms)
-            .fetch_all(&mut *tx)
-            .await?;
-            let mut subscriber = subscriber.clone();
-            if !chosen_later.is_empty() {
-                let current: Option<(String, String)> = sqlx::query_as(
-                    "SELECT locale, segment_id FROM subscribers WHERE channel = $1 AND lookup = $2",
-                )
-                .bind(event.channel.clone())
-                .bind(event.lookup.clone())
-                .fetch_optional(&mut *tx)
-                .await?;
-                if let Some((locale, segment)) = current {
-                    if chosen_later.iter().any(|kind| kind == "locale") {
-                        subscriber.locale = locale;
-                    }
-                    if chosen_later.iter().any(|kind| kind == "segment") {
-                        subscriber.segment = segment;
-                    }
-                }
-            }
-            if save_subscriber_in(&mut tx, &subscriber).await? {
-                ConsentOutcome::Joined
-            } else {
-                ConsentOutcome::Updated
-            }
-        }
-        None => {
-            let left =
-                erase_subscriber_in(&mut tx, &event.channel, &event.lookup, event.now_ms).await?;
-            // What they chose goes with them; the consent mark outranks older choices.
-            // Deleted after the erasure, which waits for a choice holding their row
-            // (PostgreSQL), so a choice committed meanwhile leaves no mark behind.
-            sqlx::query("DELETE FROM preference_marks WHERE channel = $1 AND lookup = $2")
-                .bind(event.channel.clone())
-                .bind(event.lookup.clone())
-                .execute(&mut *tx)
-                .await?;
-            if left {
-                ConsentOutcome::Left
-            } else {
-                ConsentOutcome::NotSubscribed
-            }
-        }
-    };
-    tx.commit().await?;
-    Ok(outcome)
+    Ok(if save_subscriber_in(tx, &subscriber).await? {
+        ConsentOutcome::Joined
+    } else {
+        ConsentOutcome::Updated
+    })
+}
+
+/// An opt-out: the person is erased, with what they chose.
+async fn leave_in(
+    tx: &mut AnyConnection,
+    event: &ConsentEvent,
+) -> Result<ConsentOutcome, StoreError> {
+    let left = erase_subscriber_in(tx, &event.channel, &event.lookup, event.now_ms).await?;
+    // What they chose goes with them; the consent mark outranks older choices. Deleted after
+    // the erasure, which waits for a choice holding their row (PostgreSQL), so a choice
+    // committed meanwhile leaves no mark behind.
+    sqlx::query("DELETE FROM preference_marks WHERE channel = $1 AND lookup = $2")
+        .bind(event.channel.clone())
+        .bind(event.lookup.clone())
+        .execute(&mut *tx)
+        .await?;
+    Ok(if left {
+        ConsentOutcome::Left
+    } else {
+        ConsentOutcome::NotSubscribed
+    })
 }
 
 pub async fn expire_consent_records(store: &SqlStore, now_ms: i64) -> Result<u64, StoreError> {

@@ -3,6 +3,8 @@
 
 use std::collections::HashSet;
 
+use sqlx::AnyConnection;
+
 use super::counters_sql::add_counts;
 use super::statement::Statement;
 use super::{DeliveryCount, JobOutcome, SqlStore, StoreError, sum_recorded_counts};
@@ -19,137 +21,215 @@ pub async fn record_outcomes(
 ) -> Result<u64, StoreError> {
     // One statement per kind of outcome and chunk of rows, joined to a VALUES list; fenced by
     // the lease, so a worker whose lease was taken over writes nothing.
-    let mut sent = Vec::new();
-    let mut requeued = Vec::new();
-    let mut dead = Vec::new();
-    let mut unknown = Vec::new();
-    let mut closed: Vec<(i64, &str, String)> = Vec::new();
-    for (id, outcome) in outcomes {
-        match outcome {
-            JobOutcome::Sent {
-                platform_id,
-                variant,
-            } => sent.push((*id, platform_id.clone(), variant.clone())),
-            JobOutcome::Requeue {
-                run_at_ms,
-                counts_as_attempt,
-                error,
-            } => requeued.push((
-                *id,
-                *run_at_ms,
-                i64::from(*counts_as_attempt),
-                error.clone(),
-            )),
-            JobOutcome::Dead { code, text } => dead.push((*id, code.clone(), text.clone())),
-            JobOutcome::Unknown { error } => unknown.push((*id, error.clone())),
-            JobOutcome::Expanded { deliveries } => closed.push((
-                *id,
-                "expanded",
-                format!("{deliveries} deliveries, one per subscriber"),
-            )),
-            JobOutcome::Cancelled { reason } => closed.push((*id, "cancelled", reason.clone())),
-        }
-    }
-    let mut recorded = 0;
-    // Jobs whose sent or failed outcome this call wrote: only their counters are added, so a
-    // worker that lost its lease (and the one that took over) count nothing twice.
-    let mut counted: HashSet<i64> = HashSet::new();
+    let rows = OutcomeRows::sorted(outcomes);
+    let fence = Fence {
+        dialect: &store.dialect,
+        owner,
+        now_ms,
+    };
+    let mut written = Written::default();
     let mut tx = store.begin_write().await?;
-    for chunk in sent.chunks(ROWS) {
-        let mut update = Statement::new(
-            &store.dialect,
-            "UPDATE outbox SET status = 'sent', platform_id = v.column2, variant = v.column3, finished_at = ",
-        );
-        update
-            .push_bind(now_ms)
-            .push(", lease_owner = NULL, lease_until = NULL, attempts = attempts + 1 FROM (");
-        update.push_values(chunk, |row, (id, platform_id, variant)| {
-            row.push_bind(*id)
-                .push_bind(platform_id.clone())
-                .push_bind(variant.clone());
-        });
-        update
-            .push(") AS v WHERE outbox.id = v.column1 AND outbox.lease_owner = ")
-            .push_bind(owner.to_string())
-            .push(" RETURNING outbox.id");
-        let ids: Vec<(i64,)> = update.build_query_as()?.fetch_all(&mut *tx).await?;
-        recorded += ids.len() as u64;
-        counted.extend(ids.into_iter().map(|(id,)| id));
+    for chunk in rows.sent.chunks(ROWS) {
+        written.counted(mark_sent(&mut tx, &fence, chunk).await?);
     }
-    for chunk in requeued.chunks(ROWS) {
-        let mut update = Statement::new(
-            &store.dialect,
-            "UPDATE outbox SET status = 'queued', run_at = v.column2, attempts = attempts + v.column3, \
-             last_error = v.column4, lease_owner = NULL, lease_until = NULL FROM (",
-        );
-        update.push_values(chunk, |row, (id, run_at, attempt, error)| {
-            row.push_bind(*id)
-                .push_bind(*run_at)
-                .push_bind(*attempt)
-                .push_bind(error.clone());
-        });
-        update
-            .push(") AS v WHERE outbox.id = v.column1 AND outbox.lease_owner = ")
-            .push_bind(owner.to_string());
-        recorded += update.build()?.execute(&mut *tx).await?.rows_affected();
+    for chunk in rows.requeued.chunks(ROWS) {
+        written.recorded += requeue(&mut tx, &fence, chunk).await?;
     }
-    for chunk in dead.chunks(ROWS) {
-        let mut update = Statement::new(
-            &store.dialect,
-            "UPDATE outbox SET status = 'dead', error_code = v.column2, last_error = v.column3, finished_at = ",
-        );
-        update
-            .push_bind(now_ms)
-            .push(", lease_owner = NULL, lease_until = NULL, attempts = attempts + 1 FROM (");
-        update.push_values(chunk, |row, (id, code, text)| {
-            row.push_bind(*id)
-                .push_bind(code.clone())
-                .push_bind(text.clone());
-        });
-        update
-            .push(") AS v WHERE outbox.id = v.column1 AND outbox.lease_owner = ")
-            .push_bind(owner.to_string())
-            .push(" RETURNING outbox.id");
-        let ids: Vec<(i64,)> = update.build_query_as()?.fetch_all(&mut *tx).await?;
-        recorded += ids.len() as u64;
-        counted.extend(ids.into_iter().map(|(id,)| id));
+    for chunk in rows.dead.chunks(ROWS) {
+        written.counted(mark_dead(&mut tx, &fence, chunk).await?);
     }
-    for chunk in unknown.chunks(ROWS) {
-        let mut update = Statement::new(
-            &store.dialect,
-            "UPDATE outbox SET status = 'unknown', error_code = 'outcome_unknown', last_error = v.column2, finished_at = ",
-        );
-        update
-            .push_bind(now_ms)
-            .push(", lease_owner = NULL, lease_until = NULL, attempts = attempts + 1 FROM (");
-        update.push_values(chunk, |row, (id, error)| {
-            row.push_bind(*id).push_bind(error.clone());
-        });
-        update
-            .push(") AS v WHERE outbox.id = v.column1 AND outbox.lease_owner = ")
-            .push_bind(owner.to_string());
-        recorded += update.build()?.execute(&mut *tx).await?.rows_affected();
+    for chunk in rows.unknown.chunks(ROWS) {
+        written.recorded += mark_unknown(&mut tx, &fence, chunk).await?;
     }
-    for chunk in closed.chunks(ROWS) {
-        let mut update = Statement::new(
-            &store.dialect,
-            "UPDATE outbox SET status = v.column2, last_error = v.column3, finished_at = ",
-        );
-        update
-            .push_bind(now_ms)
-            .push(", lease_owner = NULL, lease_until = NULL FROM (");
-        update.push_values(chunk, |row, (id, status, text)| {
-            row.push_bind(*id)
-                .push_bind(status.to_string())
-                .push_bind(text.clone());
-        });
-        update
-            .push(") AS v WHERE outbox.id = v.column1 AND outbox.lease_owner = ")
-            .push_bind(owner.to_string());
-        recorded += update.build()?.execute(&mut *tx).await?.rows_affected();
+    for chunk in rows.closed.chunks(ROWS) {
+        written.recorded += close(&mut tx, &fence, chunk).await?;
     }
-    let counts = sum_recorded_counts(counts, &counted);
+    let counts = sum_recorded_counts(counts, &written.counted);
     add_counts(&mut tx, &counts).await?;
     tx.commit().await?;
-    Ok(recorded)
+    Ok(written.recorded)
+}
+
+/// A batch's outcomes sorted by the statement that writes them.
+#[derive(Default)]
+struct OutcomeRows {
+    sent: Vec<(i64, Option<String>, Option<String>)>,
+    requeued: Vec<(i64, i64, i64, Option<String>)>,
+    dead: Vec<(i64, String, String)>,
+    unknown: Vec<(i64, String)>,
+    closed: Vec<(i64, &'static str, String)>,
+}
+
+impl OutcomeRows {
+    fn sorted(outcomes: &[(i64, JobOutcome)]) -> OutcomeRows {
+        let mut rows = OutcomeRows::default();
+        for (id, outcome) in outcomes {
+            match outcome {
+                JobOutcome::Sent {
+                    platform_id,
+                    variant,
+                } => rows.sent.push((*id, platform_id.clone(), variant.clone())),
+                JobOutcome::Requeue {
+                    run_at_ms,
+                    counts_as_attempt,
+                    error,
+                } => rows.requeued.push((
+                    *id,
+                    *run_at_ms,
+                    i64::from(*counts_as_attempt),
+                    error.clone(),
+                )),
+                JobOutcome::Dead { code, text } => {
+                    rows.dead.push((*id, code.clone(), text.clone()))
+                }
+                JobOutcome::Unknown { error } => rows.unknown.push((*id, error.clone())),
+                JobOutcome::Expanded { deliveries } => rows.closed.push((
+                    *id,
+                    "expanded",
+                    format!("{deliveries} deliveries, one per subscriber"),
+                )),
+                JobOutcome::Cancelled { reason } => {
+                    rows.closed.push((*id, "cancelled", reason.clone()))
+                }
+            }
+        }
+        rows
+    }
+}
+
+/// What every outcome statement is fenced by: only jobs still leased to `owner` are written.
+struct Fence<'a> {
+    dialect: &'a super::dialect::Dialect,
+    owner: &'a str,
+    now_ms: i64,
+}
+
+impl Fence<'_> {
+    /// Ends an outcome statement: joined to its VALUES on the job id, fenced by the lease.
+    fn close(&self, update: &mut Statement) {
+        update
+            .push(") AS v WHERE outbox.id = v.column1 AND outbox.lease_owner = ")
+            .push_bind(self.owner.to_string());
+    }
+}
+
+/// What the statements wrote so far.
+#[derive(Default)]
+struct Written {
+    recorded: u64,
+    /// Jobs whose sent or failed outcome this call wrote: only their counters are added, so a
+    /// worker that lost its lease (and the one that took over) count nothing twice.
+    counted: HashSet<i64>,
+}
+
+impl Written {
+    fn counted(&mut self, ids: Vec<(i64,)>) {
+        self.recorded += ids.len() as u64;
+        self.counted.extend(ids.into_iter().map(|(id,)| id));
+    }
+}
+
+async fn mark_sent(
+    tx: &mut AnyConnection,
+    fence: &Fence<'_>,
+    chunk: &[(i64, Option<String>, Option<String>)],
+) -> Result<Vec<(i64,)>, StoreError> {
+    let mut update = Statement::new(
+        fence.dialect,
+        "UPDATE outbox SET status = 'sent', platform_id = v.column2, variant = v.column3, finished_at = ",
+    );
+    update
+        .push_bind(fence.now_ms)
+        .push(", lease_owner = NULL, lease_until = NULL, attempts = attempts + 1 FROM (");
+    update.push_values(chunk, |row, (id, platform_id, variant)| {
+        row.push_bind(*id)
+            .push_bind(platform_id.clone())
+            .push_bind(variant.clone());
+    });
+    fence.close(&mut update);
+    update.push(" RETURNING outbox.id");
+    Ok(update.build_query_as()?.fetch_all(&mut *tx).await?)
+}
+
+async fn requeue(
+    tx: &mut AnyConnection,
+    fence: &Fence<'_>,
+    chunk: &[(i64, i64, i64, Option<String>)],
+) -> Result<u64, StoreError> {
+    let mut update = Statement::new(
+        fence.dialect,
+        "UPDATE outbox SET status = 'queued', run_at = v.column2, attempts = attempts + v.column3, \
+         last_error = v.column4, lease_owner = NULL, lease_until = NULL FROM (",
+    );
+    update.push_values(chunk, |row, (id, run_at, attempt, error)| {
+        row.push_bind(*id)
+            .push_bind(*run_at)
+            .push_bind(*attempt)
+            .push_bind(error.clone());
+    });
+    fence.close(&mut update);
+    Ok(update.build()?.execute(&mut *tx).await?.rows_affected())
+}
+
+async fn mark_dead(
+    tx: &mut AnyConnection,
+    fence: &Fence<'_>,
+    chunk: &[(i64, String, String)],
+) -> Result<Vec<(i64,)>, StoreError> {
+    let mut update = Statement::new(
+        fence.dialect,
+        "UPDATE outbox SET status = 'dead', error_code = v.column2, last_error = v.column3, finished_at = ",
+    );
+    update
+        .push_bind(fence.now_ms)
+        .push(", lease_owner = NULL, lease_until = NULL, attempts = attempts + 1 FROM (");
+    update.push_values(chunk, |row, (id, code, text)| {
+        row.push_bind(*id)
+            .push_bind(code.clone())
+            .push_bind(text.clone());
+    });
+    fence.close(&mut update);
+    update.push(" RETURNING outbox.id");
+    Ok(update.build_query_as()?.fetch_all(&mut *tx).await?)
+}
+
+async fn mark_unknown(
+    tx: &mut AnyConnection,
+    fence: &Fence<'_>,
+    chunk: &[(i64, String)],
+) -> Result<u64, StoreError> {
+    let mut update = Statement::new(
+        fence.dialect,
+        "UPDATE outbox SET status = 'unknown', error_code = 'outcome_unknown', last_error = v.column2, finished_at = ",
+    );
+    update
+        .push_bind(fence.now_ms)
+        .push(", lease_owner = NULL, lease_until = NULL, attempts = attempts + 1 FROM (");
+    update.push_values(chunk, |row, (id, error)| {
+        row.push_bind(*id).push_bind(error.clone());
+    });
+    fence.close(&mut update);
+    Ok(update.build()?.execute(&mut *tx).await?.rows_affected())
+}
+
+/// Expanded and cancelled jobs: closed with the reason, no attempt used.
+async fn close(
+    tx: &mut AnyConnection,
+    fence: &Fence<'_>,
+    chunk: &[(i64, &'static str, String)],
+) -> Result<u64, StoreError> {
+    let mut update = Statement::new(
+        fence.dialect,
+        "UPDATE outbox SET status = v.column2, last_error = v.column3, finished_at = ",
+    );
+    update
+        .push_bind(fence.now_ms)
+        .push(", lease_owner = NULL, lease_until = NULL FROM (");
+    update.push_values(chunk, |row, (id, status, text)| {
+        row.push_bind(*id)
+            .push_bind(status.to_string())
+            .push_bind(text.clone());
+    });
+    fence.close(&mut update);
+    Ok(update.build()?.execute(&mut *tx).await?.rows_affected())
 }
