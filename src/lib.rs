@@ -25,6 +25,7 @@ pub mod loaded_version;
 pub mod metrics;
 pub mod percent_encoding;
 pub mod platforms;
+pub mod project;
 pub mod publication;
 pub mod reach;
 pub mod render;

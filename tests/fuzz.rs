@@ -23,10 +23,9 @@ use std::time::{Duration, Instant};
 use axum::http::{HeaderMap, HeaderValue};
 use herald::api::UploadBundle;
 use herald::campaign::parse::parse_campaign;
-use herald::campaign::{
-    Diagnostic, Diagnostics, Severity, SourceFile, Target, load_project_with_config,
-};
+use herald::campaign::{Diagnostic, Diagnostics, Severity, SourceFile};
 use herald::config::Config;
+use herald::project::{Target, load_project_with_config};
 use herald::reach::inbound::{
     HUB_SIGNATURE_HEADER, TELEGRAM_SECRET_HEADER, VIBER_SIGNATURE_HEADER, answer_hub_challenge,
     hmac_sha256_hex, parse_telegram, parse_viber, parse_whatsapp, phone_number_ids,

@@ -10,7 +10,9 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use herald::campaign::{Target, VersionBundle, load_project};
+use herald::campaign::VersionBundle;
+
+use herald::project::{Target, load_project};
 use herald::render::{LinkDimensions, Renderer, render_uncached, tracking_token, tracking_url};
 
 use crate::table::{Figure, Row, Rows, verdict};

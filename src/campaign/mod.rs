@@ -6,7 +6,6 @@ pub mod locale;
 pub mod model;
 pub mod parse;
 pub mod prepared_text;
-pub mod project;
 pub mod version;
 
 pub use crate::source::{diagnostic, toml_reader};
@@ -14,5 +13,4 @@ pub use diagnostic::{Diagnostic, Diagnostics, Severity, SourceFile};
 pub use locale::{Locale, LocaleError};
 pub use model::{Campaign, Message, Segment, SegmentKind, Send};
 pub use prepared_text::PreparedText;
-pub use project::{LoadedCampaign, Project, Target, load_project, load_project_with_config};
 pub use version::{ContentHash, ContentHashError, TransitionError, VersionBundle, VersionState};

@@ -8,12 +8,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::project::{LoadedCampaign, Project};
-use crate::channel::Platform;
-use crate::render::LayoutSource;
-
 /// Bumped if the canonical form itself changes, so old and new hashes never collide.
-const CANONICAL_FORMAT: u32 = 1;
+pub(crate) const CANONICAL_FORMAT: u32 = 1;
 
 /// Everything that shapes what a campaign sends, in a canonical form.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,48 +26,8 @@ pub struct VersionBundle {
     pub channels: Vec<String>,
 }
 
+/// Line endings do not change what recipients read, so they do not change the hash.
 impl VersionBundle {
-    pub fn from_loaded(project: &Project, loaded: &LoadedCampaign) -> VersionBundle {
-        let campaign = &loaded.campaign;
-        let translations = loaded
-            .catalog
-            .translations()
-            .map(|t| (t.locale.to_string(), normalise(&t.file.text)))
-            .collect();
-        let mut platforms: Vec<Platform> = campaign
-            .sends
-            .iter()
-            .flat_map(|s| s.channels.iter().map(|c| c.value.platform))
-            .collect();
-        platforms.sort();
-        platforms.dedup();
-        let layouts = platforms
-            .into_iter()
-            .map(|platform| {
-                let text = match project.layouts.source(platform) {
-                    LayoutSource::File(file) => normalise(&file.text),
-                    LayoutSource::BuiltIn => project.layouts.built_in_text(platform).to_string(),
-                };
-                (platform.name().to_string(), text)
-            })
-            .collect();
-        let mut channels: Vec<String> = campaign
-            .sends
-            .iter()
-            .flat_map(|s| s.channels.iter().map(|c| c.value.to_string()))
-            .collect();
-        channels.sort();
-        channels.dedup();
-        VersionBundle {
-            format: CANONICAL_FORMAT,
-            campaign_id: campaign.id.clone(),
-            campaign: normalise(&campaign.file.text),
-            translations,
-            layouts,
-            channels,
-        }
-    }
-
     /// The canonical bytes: JSON with keys in a fixed order (structs in declaration order,
     /// maps sorted), no insignificant whitespace.
     pub fn canonical_json(&self) -> String {
@@ -85,8 +41,8 @@ impl VersionBundle {
     }
 }
 
-/// Line endings do not change what recipients read, so they do not change the hash.
-fn normalise(text: &str) -> String {
+/// Line endings as `\n`, so the same text hashes the same on every system.
+pub(crate) fn normalise(text: &str) -> String {
     text.replace("\r\n", "\n")
 }
 

@@ -314,9 +314,9 @@ fn load_valid_campaign(
     name: &str,
     config: Option<&std::path::Path>,
     doing: &str,
-) -> Result<crate::campaign::Project, ExitCode> {
-    let target = crate::campaign::Target::campaign(std::path::Path::new("."), name);
-    let (project, diags) = crate::campaign::load_project(&target, config);
+) -> Result<crate::project::Project, ExitCode> {
+    let target = crate::project::Target::campaign(std::path::Path::new("."), name);
+    let (project, diags) = crate::project::load_project(&target, config);
     if diags.has_errors() {
         for diagnostic in diags.into_sorted() {
             eprintln!("{diagnostic}");

@@ -5,7 +5,8 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use super::{Format, PreviewArgs};
-use crate::campaign::{LoadedCampaign, VersionBundle};
+use crate::campaign::VersionBundle;
+use crate::project::LoadedCampaign;
 use crate::render::{PreviewFilter, PreviewItem, Renderer, preview_items};
 use crate::whole_file::write_whole;
 

@@ -5,8 +5,8 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use crate::campaign::Diagnostics;
-use crate::campaign::project::DEFAULT_CONFIG;
 use crate::config::Config;
+use crate::project::DEFAULT_CONFIG;
 use crate::report::PublicationPolicy;
 use crate::store::AnyStore;
 

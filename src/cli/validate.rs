@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use serde_json::json;
 
 use super::Format;
-use crate::campaign::{Target, load_project};
+use crate::project::{Target, load_project};
 
 pub fn validate(path: &Path, config: Option<&Path>, format: Format) -> ExitCode {
     let (project, diags) = load_project(&Target::from_path(path), config);

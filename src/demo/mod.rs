@@ -21,10 +21,10 @@ use tokio::net::TcpListener;
 use crate::app::{
     Announce, App, Dispatching, Overrides, Partners, RunningApp, ServiceKeys, Settings,
 };
-use crate::campaign::{Project, Target, load_project};
 use crate::clock::{Clock, SimulatedClock};
 use crate::dispatch::DispatchSettings;
 use crate::platforms::{REHEARSAL_CREDENTIAL, Secret};
+use crate::project::{Project, Target, load_project};
 use crate::sandbox::{FaultConfig, RunningSandbox, Sandbox, SandboxConfig};
 use crate::store::Store;
 

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::Utc;
 
-use crate::campaign::Project;
+use crate::project::Project;
 use crate::report::{ReportRequest, campaign_report, to_csv, to_html};
 use crate::store::{AnyStore, Store};
 

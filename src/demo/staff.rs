@@ -5,7 +5,8 @@
 use chrono::{DateTime, Utc};
 
 use crate::auth::Role;
-use crate::campaign::{Project, VersionBundle, VersionState};
+use crate::campaign::{VersionBundle, VersionState};
+use crate::project::Project;
 use crate::store::{AnyStore, Store, StoreError};
 
 /// Creates ana (author), ben (approver), sam (scheduler) and eve (evaluator), and takes every

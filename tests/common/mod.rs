@@ -253,9 +253,9 @@ impl Project {
 
     /// The project as herald loads it, with its own `herald.toml`. A fixture that does not
     /// load is a broken test, not a finding: any error panics with the diagnostics.
-    pub fn load(&self) -> herald::campaign::Project {
-        let (loaded, diags) = herald::campaign::load_project(
-            &herald::campaign::Target::Folder(self.path("")),
+    pub fn load(&self) -> herald::project::Project {
+        let (loaded, diags) = herald::project::load_project(
+            &herald::project::Target::Folder(self.path("")),
             Some(&self.path("herald.toml")),
         );
         assert!(!diags.has_errors(), "{:?}", diags.into_sorted());

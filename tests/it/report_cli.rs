@@ -5,7 +5,8 @@ use crate::common;
 
 use common::Project;
 use common::tidy_csv::{counted, find, published, rows, withheld};
-use herald::campaign::{Target, VersionBundle, load_project};
+use herald::campaign::VersionBundle;
+use herald::project::{Target, load_project};
 use herald::store::{ClickCount, ClickKey, DeliveryCount, SqliteStore, Store};
 
 /// A migrated store in the project with a version of the demo campaign: (store, url, hash).

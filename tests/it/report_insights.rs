@@ -479,8 +479,8 @@ async fn herald_report_reads_the_stored_observations_and_estimates() {
     let url = format!("sqlite://{}", project.path("herald.db").display());
     let store = SqliteStore::connect(&url).await.unwrap();
     store.migrate().await.unwrap();
-    let (loaded, _) = herald::campaign::load_project(
-        &herald::campaign::Target::Folder(project.path("")),
+    let (loaded, _) = herald::project::load_project(
+        &herald::project::Target::Folder(project.path("")),
         Some(&project.path("herald.toml")),
     );
     let bundle = herald::campaign::VersionBundle::from_loaded(&loaded, &loaded.campaigns[0]);

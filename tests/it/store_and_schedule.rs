@@ -7,8 +7,9 @@ use crate::common;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use common::Project;
 use common::lifecycle::approve_version;
-use herald::campaign::{LoadedCampaign, VersionBundle, VersionState};
+use herald::campaign::{VersionBundle, VersionState};
 use herald::dispatch::{DEFAULT_HORIZON, plan_horizon};
+use herald::project::LoadedCampaign;
 use herald::schedule::planned_jobs;
 use herald::store::{Store, StoreError};
 

@@ -18,11 +18,12 @@ use crate::api::json::ApiJson;
 use crate::audit::NewAuditEntry;
 use crate::bounded_work::BoundedWork;
 use crate::campaign::diagnostic::Diagnostics;
-use crate::campaign::{Locale, Target, VersionBundle, load_project_with_config};
+use crate::campaign::{Locale, VersionBundle};
 use crate::channel::Platform;
 use crate::config::Config;
 use crate::l10n::CompletenessMatrix;
 use crate::loaded_version::LoadedVersion;
+use crate::project::{Target, load_project_with_config};
 use crate::render::{PreviewFilter, Renderer, preview_items};
 use crate::store::Store;
 

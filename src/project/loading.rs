@@ -5,11 +5,11 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use super::diagnostic::{Diagnostics, Severity};
-use super::model::Campaign;
-use super::parse::parse_campaign;
-use super::version::{ContentHash, VersionBundle};
 use crate::campaign::diagnostic::SourceFile;
+use crate::campaign::diagnostic::{Diagnostics, Severity};
+use crate::campaign::model::Campaign;
+use crate::campaign::parse::parse_campaign;
+use crate::campaign::version::{ContentHash, VersionBundle};
 use crate::config::Config;
 use crate::l10n::{Catalog, CompletenessMatrix};
 use crate::render::{
