@@ -19,8 +19,8 @@ use crate::serving::ServerLimits;
 use crate::store::{AnyStore, Store, connect};
 
 use super::database_use::check_database_use;
-use super::front_door::{FrontDoor, FrontDoorParts, front_door};
-use super::running::{RunningApp, WebhookPlan};
+use super::front_door::{FrontDoorParts, front_door};
+use super::running::{Http, RunningApp, WebhookPlan};
 use super::stored_credentials::open_stored_credentials;
 use super::{Announce, AppError, Dispatching, Overrides, Partners, ServiceKeys, Settings};
 
@@ -39,15 +39,6 @@ pub struct App {
     accounts: Arc<HashMap<String, HookAccount>>,
     http: Option<Http>,
     metrics: Option<TcpListener>,
-}
-
-/// The HTTP front door, bound.
-pub(super) struct Http {
-    pub listener: TcpListener,
-    pub address: SocketAddr,
-    pub door: FrontDoor,
-    pub limits: ServerLimits,
-    pub ingestor: tokio::task::JoinHandle<()>,
 }
 
 impl App {

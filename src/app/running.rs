@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use tokio::net::TcpListener;
@@ -17,9 +18,18 @@ use crate::sandbox::RunningSandbox;
 use crate::serving::ServerLimits;
 use crate::store::AnyStore;
 
-use super::assembly::Http;
+use super::front_door::FrontDoor;
 use super::shutdown::{Shutdown, ShutdownTrigger, shutdown_signal};
 use super::{Announce, AppError, Dispatching};
+
+/// The HTTP front door, bound.
+pub(super) struct Http {
+    pub listener: TcpListener,
+    pub address: SocketAddr,
+    pub door: FrontDoor,
+    pub limits: ServerLimits,
+    pub ingestor: tokio::task::JoinHandle<()>,
+}
 
 /// Where and how to register herald's hooks once the front door is up.
 pub(super) struct WebhookPlan {
