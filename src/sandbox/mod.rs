@@ -32,6 +32,7 @@ mod signature;
 mod tally;
 mod telegram;
 mod telegram_html;
+mod telegram_request;
 mod viber;
 mod webhook;
 mod whatsapp;
@@ -293,6 +294,15 @@ impl Sandbox {
         Router::new()
             .route("/{bot_token}/sendMessage", post(telegram::send_message))
             .route("/{bot_token}/setWebhook", post(telegram::set_webhook))
+            .route("/{bot_token}/deleteWebhook", post(telegram::delete_webhook))
+            .route(
+                "/{bot_token}/getWebhookInfo",
+                get(telegram::get_webhook_info).post(telegram::get_webhook_info),
+            )
+            .route(
+                "/{bot_token}/getMe",
+                get(telegram::get_me).post(telegram::get_me),
+            )
             .route(
                 "/{version}/{phone_number_id}/messages",
                 post(whatsapp::send),

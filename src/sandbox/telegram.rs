@@ -1,12 +1,13 @@
 //! Telegram Bot API `sendMessage`, at Telegram's path (`/bot{token}/sendMessage`) and in its
 //! wire format: `{"ok":true,"result":{...}}` or `{"ok":false,"error_code":N,"description":...}`,
 //! with 429 carrying `parameters.retry_after` and no `Retry-After` header, as Telegram does.
-//! Also `setWebhook`, which tells the sandbox where to send the updates of
-//! [`Sandbox::simulate_person`].
+//! Also `setWebhook`, `deleteWebhook` and `getWebhookInfo`, which say where the updates of
+//! [`Sandbox::simulate_person`] go, and `getMe`, which bot frameworks call at start-up. Every
+//! call takes its parameters as Telegram does: query string, form or JSON body.
 
 use axum::body::Body;
-use axum::extract::{Path, State};
-use axum::http::{Extensions, StatusCode};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{Extensions, HeaderMap, StatusCode};
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
@@ -19,6 +20,7 @@ use super::faults::Rejection;
 use super::limits::{ChatKind, retry_after_seconds};
 use super::record::Received;
 use super::reply::Reply;
+use super::telegram_request::parameters;
 use super::{MAX_BODY_BYTES, Sandbox, SandboxState, telegram_html};
 
 /// Longest text Telegram sends, in UTF-16 code units after entity parsing.
@@ -29,6 +31,8 @@ const MAX_TEXT_UNITS: usize = 4096;
 pub(crate) async fn send_message(
     State(sandbox): State<Sandbox>,
     Path(segment): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
     extensions: Extensions,
     body: Body,
 ) -> Response {
@@ -40,8 +44,13 @@ pub(crate) async fn send_message(
         tokio::time::sleep(delay).await;
     }
     let body = axum::body::to_bytes(body, MAX_BODY_BYTES).await.ok();
+    // What cannot be read as parameters is kept as text, for the record and the refusal.
+    let parameters = body.map(|bytes| {
+        parameters(&headers, query.as_deref(), &bytes)
+            .unwrap_or_else(|| Value::from(String::from_utf8_lossy(&bytes).into_owned()))
+    });
     sandbox
-        .telegram_send(token, at, body.as_deref())
+        .telegram_send(token, at, parameters)
         .into_response(&extensions)
 }
 
@@ -54,21 +63,19 @@ const MAX_SECRET_TOKEN_CHARS: usize = 256;
 pub(crate) async fn set_webhook(
     State(sandbox): State<Sandbox>,
     Path(segment): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
     body: Body,
 ) -> Response {
     let extensions = Extensions::new();
-    let token = match segment.strip_prefix("bot") {
-        None => return error(StatusCode::NOT_FOUND, "Not Found").into_response(&extensions),
-        Some("") => {
-            return error(StatusCode::UNAUTHORIZED, "Unauthorized").into_response(&extensions);
-        }
-        Some(token) => token,
+    let token = match bot_token(&segment) {
+        Ok(token) => token,
+        Err(refusal) => return refusal.into_response(&extensions),
     };
     let body = axum::body::to_bytes(body, MAX_BODY_BYTES).await.ok();
     let Some(request) = body
         .as_deref()
-        .and_then(|raw| serde_json::from_slice::<Value>(raw).ok())
-        .filter(Value::is_object)
+        .and_then(|raw| parameters(&headers, query.as_deref(), raw))
     else {
         return bad_request("request body must be a JSON object").into_response(&extensions);
     };
@@ -110,6 +117,97 @@ pub(crate) async fn set_webhook(
         json!({"ok": true, "result": true, "description": description}),
     )
     .into_response(&extensions)
+}
+
+/// `POST /bot{token}/deleteWebhook`: the bot's updates go nowhere from now on.
+pub(crate) async fn delete_webhook(
+    State(sandbox): State<Sandbox>,
+    Path(segment): Path<String>,
+) -> Response {
+    let extensions = Extensions::new();
+    let token = match bot_token(&segment) {
+        Ok(token) => token,
+        Err(refusal) => return refusal.into_response(&extensions),
+    };
+    sandbox.inner.callbacks.register(
+        Platform::Telegram,
+        token,
+        Registration {
+            url: String::new(),
+            secret_token: None,
+        },
+    );
+    Reply::json(
+        StatusCode::OK,
+        json!({"ok": true, "result": true, "description": "Webhook was deleted"}),
+    )
+    .into_response(&extensions)
+}
+
+/// `GET|POST /bot{token}/getWebhookInfo`: where the bot's updates go (an empty `url` when
+/// nowhere), and none pending, since the sandbox delivers each update as it happens.
+pub(crate) async fn get_webhook_info(
+    State(sandbox): State<Sandbox>,
+    Path(segment): Path<String>,
+) -> Response {
+    let extensions = Extensions::new();
+    let token = match bot_token(&segment) {
+        Ok(token) => token,
+        Err(refusal) => return refusal.into_response(&extensions),
+    };
+    let url = sandbox
+        .inner
+        .callbacks
+        .registration(Platform::Telegram, token)
+        .map(|registration| registration.url)
+        .unwrap_or_default();
+    Reply::json(
+        StatusCode::OK,
+        json!({"ok": true, "result": {
+            "url": url,
+            "has_custom_certificate": false,
+            "pending_update_count": 0,
+        }}),
+    )
+    .into_response(&extensions)
+}
+
+/// `GET|POST /bot{token}/getMe`: the bot itself, which every bot framework asks for at
+/// start-up. Its id is the token's part before the colon, as on Telegram.
+pub(crate) async fn get_me(Path(segment): Path<String>) -> Response {
+    let extensions = Extensions::new();
+    let token = match bot_token(&segment) {
+        Ok(token) => token,
+        Err(refusal) => return refusal.into_response(&extensions),
+    };
+    let Some(id) = token
+        .split_once(':')
+        .and_then(|(id, _)| id.parse::<u64>().ok())
+    else {
+        return error(StatusCode::UNAUTHORIZED, "Unauthorized").into_response(&extensions);
+    };
+    Reply::json(
+        StatusCode::OK,
+        json!({"ok": true, "result": {
+            "id": id,
+            "is_bot": true,
+            "first_name": "herald sandbox bot",
+            "username": format!("sandbox_{id}_bot"),
+            "can_join_groups": true,
+            "can_read_all_group_messages": false,
+            "supports_inline_queries": false,
+        }}),
+    )
+    .into_response(&extensions)
+}
+
+/// The token in a `bot{token}` path segment, or Telegram's answer when there is none.
+fn bot_token(segment: &str) -> Result<&str, Reply> {
+    match segment.strip_prefix("bot") {
+        None => Err(error(StatusCode::NOT_FOUND, "Not Found")),
+        Some("") => Err(error(StatusCode::UNAUTHORIZED, "Unauthorized")),
+        Some(token) => Ok(token),
+    }
 }
 
 /// 1 to 256 characters, letters, digits, `_` and `-` only, as Telegram requires.
@@ -250,8 +348,9 @@ fn validate(
 }
 
 impl Sandbox {
-    /// Decides and records one `sendMessage`; `body` is `None` when it was too large to read.
-    fn telegram_send(&self, token: &str, at: DateTime<Utc>, body: Option<&[u8]>) -> Reply {
+    /// Decides and records one `sendMessage`; `parameters` is `None` when the body was too
+    /// large to read.
+    fn telegram_send(&self, token: &str, at: DateTime<Utc>, parameters: Option<Value>) -> Reply {
         let mut entry = Received {
             seq: 0,
             platform: "telegram".to_string(),
@@ -267,11 +366,10 @@ impl Sandbox {
             platform_id: None,
         };
         let mut state = self.state();
-        let reply = match body {
+        let reply = match parameters {
             None => error(StatusCode::PAYLOAD_TOO_LARGE, "Request Entity Too Large"),
-            Some(bytes) => {
-                entry.body = serde_json::from_slice(bytes)
-                    .unwrap_or_else(|_| Value::from(String::from_utf8_lossy(bytes).into_owned()));
+            Some(parameters) => {
+                entry.body = parameters;
                 entry.recipient = match entry.body.get("chat_id") {
                     Some(Value::String(chat)) => chat.clone(),
                     Some(Value::Number(chat)) => chat.to_string(),

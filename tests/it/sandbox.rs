@@ -860,3 +860,103 @@ async fn shutdown_stops_listening() {
     running.shutdown().await;
     assert!(tokio::net::TcpStream::connect(addr).await.is_err());
 }
+
+/// What the Telegram bot libraries send: parameters as a form (python-telegram-bot and aiogram)
+/// or in the query string, and `getMe`, `setWebhook`, `getWebhookInfo` and `deleteWebhook`
+/// around their start. The sandbox takes them as Telegram does.
+#[tokio::test]
+async fn telegram_takes_form_bodies_query_strings_and_the_start_up_calls_of_bot_libraries() {
+    let (sandbox, running) = start(SandboxConfig::default(), simulated_clock_arc()).await;
+    let client = reqwest::Client::new();
+    let base = format!("{}/bot{TOKEN}", running.base_url());
+    let form = |path: &str, body: &str| {
+        client
+            .post(format!("{base}/{path}"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body.to_string())
+            .send()
+    };
+
+    let me: Value = client
+        .get(format!("{base}/getMe"))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .map(|bytes| serde_json::from_slice(&bytes).unwrap())
+        .unwrap();
+    assert_eq!(me["ok"], true);
+    assert_eq!(me["result"]["id"], 123456);
+    assert_eq!(me["result"]["is_bot"], true);
+
+    let sent = form(
+        "sendMessage",
+        "chat_id=%40herald_info&text=caf%C3%A9+%3Cb%3Eok%3C%2Fb%3E&parse_mode=HTML",
+    )
+    .await
+    .unwrap();
+    assert_eq!(sent.status(), 200);
+    let received = sandbox.received();
+    assert_eq!(
+        received.last().map(|r| r.text.as_str()),
+        Some("café <b>ok</b>")
+    );
+
+    let by_query = client
+        .post(format!(
+            "{base}/sendMessage?chat_id=%40herald_info&text=hello"
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(by_query.status(), 200);
+
+    let set = form(
+        "setWebhook",
+        "url=https%3A%2F%2Fherald.example.org%2Fhooks%2Ftelegram%2Fbot&secret_token=s3cret",
+    )
+    .await
+    .unwrap();
+    assert_eq!(set.status(), 200);
+    let info: Value = client
+        .post(format!("{base}/getWebhookInfo"))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .map(|bytes| serde_json::from_slice(&bytes).unwrap())
+        .unwrap();
+    assert_eq!(
+        info["result"]["url"],
+        "https://herald.example.org/hooks/telegram/bot"
+    );
+    assert_eq!(info["result"]["pending_update_count"], 0);
+    let deleted = form("deleteWebhook", "").await.unwrap();
+    assert_eq!(deleted.status(), 200);
+    let info: Value = client
+        .get(format!("{base}/getWebhookInfo"))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .map(|bytes| serde_json::from_slice(&bytes).unwrap())
+        .unwrap();
+    assert_eq!(info["result"]["url"], "");
+
+    // A parameter given twice, in the query and in the body, is refused rather than guessed.
+    let twice = client
+        .post(format!("{base}/sendMessage?chat_id=1"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("chat_id=2&text=x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(twice.status(), 400);
+}
+
+fn simulated_clock_arc() -> Arc<dyn Clock> {
+    Arc::new(simulated_clock())
+}
