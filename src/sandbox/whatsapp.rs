@@ -458,15 +458,29 @@ fn content_rules(
             parameters,
         } => {
             entry.text = parameters.join("\n");
-            if template_status(&state.config.whatsapp_templates, name, language) != "APPROVED" {
-                return Err(GraphError::new(
+            match template_status(&state.config.whatsapp_templates, name, language) {
+                "APPROVED" => Ok("utility"),
+                // Meta's documented codes for a template it stopped: paused for low quality,
+                // or disabled.
+                "PAUSED" => Err(GraphError::new(
+                    StatusCode::BAD_REQUEST,
+                    132015,
+                    "(#132015) Template is Paused",
+                    &format!("template {name} ({language}) is paused"),
+                )),
+                "DISABLED" => Err(GraphError::new(
+                    StatusCode::BAD_REQUEST,
+                    132016,
+                    "(#132016) Template is Disabled",
+                    &format!("template {name} ({language}) is disabled"),
+                )),
+                _ => Err(GraphError::new(
                     StatusCode::BAD_REQUEST,
                     132001,
                     "(#132001) Template name does not exist in the translation",
                     &format!("template name ({name}) does not exist in {language}"),
-                ));
+                )),
             }
-            Ok("utility")
         }
         Content::Text { body } => {
             entry.text = body.clone();

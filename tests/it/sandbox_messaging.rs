@@ -260,6 +260,16 @@ async fn whatsapp_answers_every_error_class_as_meta_does() {
     assert_eq!(answer.status, 200, "templates not listed are approved");
     let answer = send_whatsapp(&client, &running, &message).await;
     assert_eq!(graph_error(&answer), 132001);
+    // A template Meta stopped has codes of its own: 132015 paused, 132016 disabled.
+    for (status, code) in [("PAUSED", 132015), ("DISABLED", 132016)] {
+        sandbox.set_whatsapp_templates(BTreeMap::from([("flood".to_string(), status.to_string())]));
+        let answer = send_whatsapp(&client, &running, &message).await;
+        assert_eq!(
+            (answer.status, graph_error(&answer)),
+            (400, code),
+            "{status}"
+        );
+    }
 
     // Free-form text outside a 24-hour window: 131047.
     let answer = send_whatsapp(&client, &running, &text_message("31600000001", "hi")).await;
@@ -267,7 +277,7 @@ async fn whatsapp_answers_every_error_class_as_meta_does() {
     assert_eq!(graph_error(&answer), 131047);
 
     // Everything was recorded, and only the approved template delivered.
-    assert_eq!(sandbox.counts().requests, 3 + 4 + 1 + 1 + 1 + 1);
+    assert_eq!(sandbox.counts().requests, 3 + 4 + 1 + 1 + 1 + 2 + 1);
     assert_eq!(sandbox.delivered().len(), 1);
     running.shutdown().await;
 }
