@@ -1,4 +1,4 @@
-//! `herald deadletter list [--unknown]` and `herald deadletter retry`.
+//! `herald deadletter list [--unknown | --resent]` and `herald deadletter retry`.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -34,6 +34,9 @@ pub fn deadletter_list(database_url: &str, ended: EndedAs, limit: u32, format: F
                         letter.code.as_deref().unwrap_or("-"),
                         letter.text.as_deref().unwrap_or("")
                     )?;
+                    if let Some(repeat) = &letter.may_repeat {
+                        writeln!(out, "          may have arrived twice: {repeat}")?;
+                    }
                 }
                 let plural = if letters.len() == 1 { "" } else { "s" };
                 match ended {
@@ -41,6 +44,11 @@ pub fn deadletter_list(database_url: &str, ended: EndedAs, limit: u32, format: F
                     EndedAs::Unknown => writeln!(
                         out,
                         "{} job{plural} whose outcome is unknown (never sent again by herald)",
+                        letters.len()
+                    ),
+                    EndedAs::Resent => writeln!(
+                        out,
+                        "{} job{plural} sent again with the same idempotency key (the person may have the message twice)",
                         letters.len()
                     ),
                 }

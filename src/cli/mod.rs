@@ -235,8 +235,13 @@ pub enum DeadletterCommand {
         limit: u32,
         /// List the jobs whose outcome is unknown instead: the request left but no answer
         /// came, so herald will not send them again; check them with the partner.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "resent")]
         unknown: bool,
+        /// List the jobs sent again with the same idempotency key instead (after a worker
+        /// stopped mid-send or an answer never came), whatever their status now: the partner
+        /// should have dropped the repeat, but the person may have the message twice.
+        #[arg(long)]
+        resent: bool,
         /// `text` for people, `json` for scripts.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
@@ -382,12 +387,13 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Deadletter(DeadletterCommand::List {
             limit,
             unknown,
+            resent,
             format,
         }) => {
-            let ended = if unknown {
-                EndedAs::Unknown
-            } else {
-                EndedAs::Dead
+            let ended = match (unknown, resent) {
+                (true, _) => EndedAs::Unknown,
+                (_, true) => EndedAs::Resent,
+                _ => EndedAs::Dead,
             };
             deadletter::deadletter_list(&cli.database_url, ended, limit, format)
         }

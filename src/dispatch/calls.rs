@@ -30,6 +30,8 @@ pub(super) struct Ready {
     pub(super) send_at_ms: i64,
     pub(super) text: Arc<PreparedText>,
     pub(super) route: Arc<Route>,
+    /// The recipient's key in per-recipient pacing, for a call to one recipient.
+    pub(super) recipient: Option<String>,
 }
 
 impl Ready {

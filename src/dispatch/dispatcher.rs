@@ -5,10 +5,10 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
 use tokio::sync::watch;
 
 use super::backoff::{STORE_RETRY_BASE, STORE_RETRY_MAX, retry_delay};
+use super::plan_cadence::PlanCadence;
 use super::recent_posts::RecentPosts;
 use super::route::Route;
 use super::{DispatchSettings, TickReport};
@@ -105,15 +105,16 @@ impl<S: Store> Dispatcher<S> {
         &self.store
     }
 
-    /// Runs until `shutdown` turns true: plans every minute, dispatches whenever jobs are due,
+    /// Runs until `shutdown` turns true: plans every minute and whenever a version is
+    /// scheduled or resumed (see [`PlanCadence`]), dispatches whenever jobs are due,
     /// and finishes the batch in hand before returning. A failing database (a restart, a full
     /// disk, a dropped connection) does not stop the worker: it logs the error and tries again
     /// with growing pauses (up to a minute), so a database restart needs no worker restart.
     pub async fn run(&self, mut shutdown: watch::Receiver<bool>) -> Result<(), StoreError> {
-        let mut last_plan: Option<DateTime<Utc>> = None;
+        let mut cadence = PlanCadence::default();
         let mut failures: u32 = 0;
         while !*shutdown.borrow() {
-            let pause = match self.plan_and_tick(&mut last_plan).await {
+            let pause = match self.plan_and_tick(&mut cadence).await {
                 Ok(report) if report.leased > 0 => None,
                 Ok(_) => Some(self.clock.now() + chrono::Duration::milliseconds(500)),
                 Err(error) => {
@@ -152,20 +153,17 @@ impl<S: Store> Dispatcher<S> {
         Ok(())
     }
 
-    /// Plans when a minute has passed since the last planning pass, then dispatches a batch.
-    async fn plan_and_tick(
-        &self,
-        last_plan: &mut Option<DateTime<Utc>>,
-    ) -> Result<TickReport, StoreError> {
+    /// Plans when its cadence says so, then dispatches a batch.
+    async fn plan_and_tick(&self, cadence: &mut PlanCadence) -> Result<TickReport, StoreError> {
         let now = self.clock.now();
-        if last_plan.is_none_or(|at| now - at >= chrono::Duration::seconds(60)) {
+        if cadence.due(&self.store, now).await? {
             let planned = self.plan().await?;
             tracing::info!(
                 versions = planned.versions,
                 jobs = planned.jobs_inserted,
                 "planned"
             );
-            *last_plan = Some(now);
+            cadence.planned(now);
         }
         let report = self.tick().await?;
         if report.leased > 0 {

@@ -82,6 +82,7 @@ impl<S: Store> Dispatcher<S> {
             send_at_ms,
             text: unit.text,
             route: Arc::clone(route),
+            recipient: unit.bucket,
         }));
         Ok(())
     }

@@ -1,6 +1,8 @@
 //! Handing paced calls to the partners' adapters: each at its time, one at a time under a
 //! simulated clock or concurrently (bounded per account) otherwise, with the job's envelope
-//! for partners that route by it, and one result per job of the call.
+//! for partners that route by it, and one result per job of the call. A call whose account or
+//! recipient a partner throttled after it was booked is held back instead
+//! (`throttle_holds.rs`), and a throttling answer holds the calls after it at once.
 
 use std::sync::Arc;
 
@@ -9,34 +11,42 @@ use serde_json::json;
 
 use super::Dispatcher;
 use super::calls::Ready;
+use super::pacing::{account_bucket, recipient_bucket};
+use crate::clock::Clock;
 use crate::platforms::{BatchOutcome, Publication, PublishResult};
 use crate::store::Store;
+
+/// What became of one paced call.
+pub(super) enum Called {
+    /// The partner answered: one result per job of the call.
+    Answered(Vec<PublishResult>),
+    /// Not made: the partner had throttled its account or recipient until this time (ms).
+    HeldBack { until_ms: i64 },
+}
 
 impl<S: Store> Dispatcher<S> {
     /// Publishes a chunk of calls: one at a time in time order (simulated clock), or
     /// concurrently with at most `max_in_flight` calls per account, each at its paced time.
-    pub(super) async fn publish_chunk(
-        &self,
-        chunk: Vec<Ready>,
-    ) -> Vec<(Ready, Vec<PublishResult>)> {
+    pub(super) async fn publish_chunk(&self, chunk: Vec<Ready>) -> Vec<(Ready, Called)> {
         if self.settings.sequential {
             let mut results = Vec::with_capacity(chunk.len());
             for ready in chunk {
                 self.clock.sleep_until(at(ready.send_at_ms)).await;
-                let result = publish(&ready, self.clock.now()).await;
-                results.push((ready, result));
+                let called = call_unless_held(&ready, &self.store, self.clock.as_ref()).await;
+                results.push((ready, called));
             }
             return results;
         }
         let mut tasks = tokio::task::JoinSet::new();
         for ready in chunk {
             let clock = Arc::clone(&self.clock);
+            let store = self.store.clone();
             tasks.spawn(async move {
                 let permit = Arc::clone(&ready.route.in_flight).acquire_owned().await;
                 clock.sleep_until(at(ready.send_at_ms)).await;
-                let result = publish(&ready, clock.now()).await;
+                let called = call_unless_held(&ready, &store, clock.as_ref()).await;
                 drop(permit);
-                (ready, result)
+                (ready, called)
             });
         }
         let mut results = Vec::new();
@@ -49,6 +59,46 @@ impl<S: Store> Dispatcher<S> {
             }
         }
         results
+    }
+}
+
+/// Makes the call unless its account or recipient is held; a throttling answer holds the
+/// calls after it, in this worker at once and in the others through the database.
+async fn call_unless_held<S: Store>(ready: &Ready, store: &S, clock: &dyn Clock) -> Called {
+    let channel = ready.route.account.channel.to_string();
+    let account = account_bucket(&channel);
+    let now_ms = clock.now().timestamp_millis();
+    let holds = &ready.route.holds;
+    let recipient = ready.recipient.as_deref();
+    if let Some(until_ms) = holds.held_until(store, &account, recipient, now_ms).await {
+        return Called::HeldBack { until_ms };
+    }
+    let results = publish(ready, clock.now()).await;
+    for result in &results {
+        match (result, recipient) {
+            (PublishResult::Throttled { wait, .. }, _) => {
+                let until_ms = now_ms + wait.as_millis() as i64;
+                holds.hold_account(until_ms);
+                share_pause(store, &account, until_ms).await;
+                break;
+            }
+            (PublishResult::RecipientThrottled { wait, .. }, Some(recipient)) => {
+                let until_ms = now_ms + wait.as_millis() as i64;
+                holds.hold_recipient(recipient, until_ms, now_ms);
+                share_pause(store, &recipient_bucket(&channel, recipient), until_ms).await;
+                break;
+            }
+            _ => {}
+        }
+    }
+    Called::Answered(results)
+}
+
+/// Pauses a rate bucket for every worker; a failure only costs the other workers the
+/// warning, as this worker holds its own calls already.
+async fn share_pause<S: Store>(store: &S, bucket: &str, until_ms: i64) {
+    if let Err(error) = store.pause_bucket(bucket, until_ms).await {
+        tracing::warn!(%error, bucket, "cannot share a throttle with other workers");
     }
 }
 

@@ -8,6 +8,7 @@ use super::backoff::retry_delay;
 use super::batch_outcomes::BatchOutcomes;
 use super::calls::Ready;
 use super::pacing::account_bucket;
+use super::publish::Called;
 use super::recent_posts::public_post_key;
 use crate::platforms::{CONNECT_FAILED, PublishResult};
 use crate::store::{JobOutcome, LeasedJob, Store};
@@ -16,10 +17,17 @@ impl<S: Store> Dispatcher<S> {
     /// Takes the results of a published chunk into `outcomes`.
     pub(super) async fn take_results(
         &self,
-        results: Vec<(Ready, Vec<PublishResult>)>,
+        results: Vec<(Ready, Called)>,
         outcomes: &mut BatchOutcomes,
     ) {
-        for (ready, results) in results {
+        for (ready, called) in results {
+            let results = match called {
+                Called::Answered(results) => results,
+                Called::HeldBack { until_ms } => {
+                    hold_back(&ready, until_ms, outcomes);
+                    continue;
+                }
+            };
             if let (Some(key), Some(PublishResult::Published { platform_id })) =
                 (public_post_key(&ready), results.first())
             {
@@ -110,9 +118,10 @@ impl<S: Store> Dispatcher<S> {
                 (self.retry(job, code, text, now_ms), None)
             }
             PublishResult::Permanent { code, text } => (JobOutcome::Dead { code, text }, None),
-            PublishResult::Unknown { error } if ready.route.adapter.resend_is_safe() => {
-                (self.retry(job, "unknown".into(), error, now_ms), None)
-            }
+            PublishResult::Unknown { error } if ready.route.adapter.resend_is_safe() => (
+                as_resend(self.retry(job, "unknown".into(), error, now_ms)),
+                None,
+            ),
             PublishResult::Unknown { error } => (JobOutcome::Unknown { error }, None),
         }
     }
@@ -137,5 +146,38 @@ impl<S: Store> Dispatcher<S> {
             counts_as_attempt: true,
             error: Some(format!("{code}: {text}")),
         }
+    }
+}
+
+/// A retry after an unknown outcome: the job keeps the mark that it may arrive twice.
+fn as_resend(retry: JobOutcome) -> JobOutcome {
+    match retry {
+        JobOutcome::Requeue {
+            run_at_ms, error, ..
+        } => JobOutcome::Resend {
+            run_at_ms,
+            error: error.unwrap_or_default(),
+        },
+        other => other,
+    }
+}
+
+/// Requeues a call's jobs for when the partner's throttle ends, without using an attempt: the
+/// call was booked before the partner said to wait, and was not made.
+fn hold_back(ready: &Ready, until_ms: i64, outcomes: &mut BatchOutcomes) {
+    let until = chrono::DateTime::from_timestamp_millis(until_ms)
+        .map(|at| at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+        .unwrap_or_else(|| until_ms.to_string());
+    for (job, _) in &ready.jobs {
+        outcomes.add(
+            job.id,
+            JobOutcome::Requeue {
+                run_at_ms: until_ms,
+                counts_as_attempt: false,
+                error: Some(format!(
+                    "held back: the partner throttled this account or recipient until {until}"
+                )),
+            },
+        );
     }
 }

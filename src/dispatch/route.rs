@@ -7,6 +7,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio::sync::Semaphore;
 
+use super::throttle_holds::ThrottleHolds;
 use crate::config::Account;
 use crate::platforms::Adapter;
 
@@ -17,6 +18,8 @@ pub(super) struct Route {
     pub(super) account: Account,
     pub(super) adapter: Adapter,
     pub(super) in_flight: Arc<Semaphore>,
+    /// Calls held back after the partner throttled the account or a recipient.
+    pub(super) holds: ThrottleHolds,
     /// Since when the partner refuses connections, if it does now (see [`Route::outage_pause`]).
     unreachable_since: Mutex<Option<DateTime<Utc>>>,
 }
@@ -27,6 +30,7 @@ impl Route {
             in_flight: Arc::new(Semaphore::new(account.max_in_flight)),
             account,
             adapter,
+            holds: ThrottleHolds::default(),
             unreachable_since: Mutex::new(None),
         }
     }

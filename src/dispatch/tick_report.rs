@@ -50,6 +50,7 @@ impl TickReport {
                 ..
             } => self.retried += 1,
             JobOutcome::Requeue { .. } => self.deferred += 1,
+            JobOutcome::Resend { .. } => self.retried += 1,
             JobOutcome::Dead { .. } => self.dead += 1,
             JobOutcome::Unknown { .. } => self.unknown += 1,
             JobOutcome::Expanded { .. } => {}

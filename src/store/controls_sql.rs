@@ -84,11 +84,13 @@ pub async fn jobs_ended_as(
 ) -> Result<Vec<DeadLetter>, StoreError> {
     let rows: Vec<DeadLetterRow> = sqlx::query_as(
         "SELECT o.id, v.campaign_id, o.version_hash, o.send_id, o.segment_id, o.locale, o.channel, o.slot,
-                o.attempts, o.error_code, o.last_error, o.finished_at
+                o.attempts, o.error_code, o.last_error, o.finished_at, o.may_repeat
          FROM outbox o JOIN campaign_versions v ON v.hash = o.version_hash
-         WHERE o.status = $1 ORDER BY o.finished_at, o.id LIMIT $2",
+         WHERE o.status = $1 OR ($2 AND o.may_repeat IS NOT NULL)
+         ORDER BY o.finished_at, o.id LIMIT $3",
     )
     .bind(ended.status())
+    .bind(ended == EndedAs::Resent)
     .bind(i64::from(limit))
     .fetch_all(&store.pool)
     .await?;

@@ -70,6 +70,11 @@ pub const SQLITE: &[Migration] = &[
         name: "record_keys",
         sql: include_str!("../../migrations/sqlite/0011_record_keys.sql"),
     },
+    Migration {
+        version: 12,
+        name: "repeat_marks",
+        sql: include_str!("../../migrations/sqlite/0012_repeat_marks.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -127,6 +132,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 11,
         name: "record_keys",
         sql: include_str!("../../migrations/postgres/0011_record_keys.sql"),
+    },
+    Migration {
+        version: 12,
+        name: "repeat_marks",
+        sql: include_str!("../../migrations/postgres/0012_repeat_marks.sql"),
     },
 ];
 

@@ -245,6 +245,13 @@ pub trait Store: Clone + Send + Sync + 'static {
         until_ms: i64,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
+    /// Until when a bucket is paused (ms; 0 when it never was): how a worker learns of a
+    /// throttle another worker met, before a call it booked goes.
+    fn bucket_paused_until(
+        &self,
+        bucket: &str,
+    ) -> impl Future<Output = Result<i64, StoreError>> + Send;
+
     /// Counts `count` messages against a daily cap; false (and nothing counted) when over it.
     fn count_daily(
         &self,

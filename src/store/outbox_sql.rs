@@ -40,7 +40,7 @@ pub async fn jobs_for_version(
 ) -> Result<Vec<JobRecord>, StoreError> {
     let rows: Vec<JobRow> = sqlx::query_as(
         "SELECT id, idempotency_key, send_id, segment_id, locale, channel, slot, status, run_at, attempts,
-                variant, platform_id, error_code, last_error
+                variant, platform_id, error_code, last_error, may_repeat
          FROM outbox WHERE version_hash = $1 ORDER BY slot, id",
     )
     .bind(hash.as_str().to_string())
@@ -197,7 +197,8 @@ pub async fn resolve_abandoned(
     let query = if resend {
         sqlx::query(
             "UPDATE outbox SET status = 'queued', run_at = $1, lease_owner = NULL, lease_until = NULL,
-             last_error = 'worker stopped mid-send; resent with the same idempotency key'
+             last_error = 'worker stopped mid-send; resent with the same idempotency key',
+             may_repeat = 'worker stopped mid-send; resent with the same idempotency key'
              WHERE id = $2 AND status = 'sending' AND lease_until < $1",
         )
     } else {

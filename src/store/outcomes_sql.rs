@@ -9,7 +9,7 @@ use super::counters_sql::add_counts;
 use super::statement::Statement;
 use super::{DeliveryCount, JobOutcome, SqlStore, StoreError, sum_recorded_counts};
 
-/// Rows per statement: at most 4 values a row stays far below both dialects' parameter limits.
+/// Rows per statement: at most 5 values a row stays far below both dialects' parameter limits.
 const ROWS: usize = 400;
 
 pub async fn record_outcomes(
@@ -50,11 +50,19 @@ pub async fn record_outcomes(
     Ok(written.recorded)
 }
 
+/// A requeued job: id, when it runs again, attempts used (0 or 1), the reason, and why its
+/// recipient may get it twice (kept once set).
+type Requeued = (i64, i64, i64, Option<String>, Option<&'static str>);
+
+/// What marks a job re-sent after an unknown outcome.
+pub const RESENT_AFTER_UNKNOWN: &str =
+    "resent with the same idempotency key after an answer that never came";
+
 /// A batch's outcomes sorted by the statement that writes them.
 #[derive(Default)]
 struct OutcomeRows {
     sent: Vec<(i64, Option<String>, Option<String>)>,
-    requeued: Vec<(i64, i64, i64, Option<String>)>,
+    requeued: Vec<Requeued>,
     dead: Vec<(i64, String, String)>,
     unknown: Vec<(i64, String)>,
     closed: Vec<(i64, &'static str, String)>,
@@ -78,6 +86,14 @@ impl OutcomeRows {
                     *run_at_ms,
                     i64::from(*counts_as_attempt),
                     error.clone(),
+                    None,
+                )),
+                JobOutcome::Resend { run_at_ms, error } => rows.requeued.push((
+                    *id,
+                    *run_at_ms,
+                    1,
+                    Some(error.clone()),
+                    Some(RESENT_AFTER_UNKNOWN),
                 )),
                 JobOutcome::Dead { code, text } => {
                     rows.dead.push((*id, code.clone(), text.clone()))
@@ -154,18 +170,20 @@ async fn mark_sent(
 async fn requeue(
     tx: &mut AnyConnection,
     fence: &Fence<'_>,
-    chunk: &[(i64, i64, i64, Option<String>)],
+    chunk: &[Requeued],
 ) -> Result<u64, StoreError> {
     let mut update = Statement::new(
         fence.dialect,
         "UPDATE outbox SET status = 'queued', run_at = v.column2, attempts = attempts + v.column3, \
-         last_error = v.column4, lease_owner = NULL, lease_until = NULL FROM (",
+         last_error = v.column4, may_repeat = COALESCE(v.column5, may_repeat), \
+         lease_owner = NULL, lease_until = NULL FROM (",
     );
-    update.push_values(chunk, |row, (id, run_at, attempt, error)| {
+    update.push_values(chunk, |row, (id, run_at, attempt, error, repeat)| {
         row.push_bind(*id)
             .push_bind(*run_at)
             .push_bind(*attempt)
-            .push_bind(error.clone());
+            .push_bind(error.clone())
+            .push_bind(repeat.map(str::to_string));
     });
     fence.close(&mut update);
     Ok(update.build()?.execute(&mut *tx).await?.rows_affected())

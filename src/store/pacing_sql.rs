@@ -88,6 +88,15 @@ pub async fn pause_bucket(store: &SqlStore, bucket: &str, until_ms: i64) -> Resu
     Ok(())
 }
 
+pub async fn bucket_paused_until(store: &SqlStore, bucket: &str) -> Result<i64, StoreError> {
+    let until: Option<i64> =
+        sqlx::query_scalar("SELECT paused_until_ms FROM rate_buckets WHERE bucket = $1")
+            .bind(bucket.to_string())
+            .fetch_optional(&store.pool)
+            .await?;
+    Ok(until.unwrap_or(0))
+}
+
 pub async fn count_daily(
     store: &SqlStore,
     channel: &str,

@@ -66,6 +66,9 @@ pub struct JobRecord {
     pub platform_id: Option<String>,
     pub error_code: Option<String>,
     pub last_error: Option<String>,
+    /// Why the recipient may have received this job more than once (it was sent again with
+    /// the same idempotency key), kept whatever happened to the job afterwards.
+    pub may_repeat: Option<String>,
 }
 
 /// A job as selected from the outbox, its columns named as in the table.
@@ -85,6 +88,7 @@ pub struct JobRow {
     platform_id: Option<String>,
     error_code: Option<String>,
     last_error: Option<String>,
+    may_repeat: Option<String>,
 }
 
 impl JobRecord {
@@ -104,6 +108,7 @@ impl JobRecord {
             platform_id,
             error_code,
             last_error,
+            may_repeat,
         } = row;
         Ok(JobRecord {
             id,
@@ -120,6 +125,7 @@ impl JobRecord {
             platform_id,
             error_code,
             last_error,
+            may_repeat,
         })
     }
 }
@@ -221,6 +227,10 @@ pub enum JobOutcome {
         counts_as_attempt: bool,
         error: Option<String>,
     },
+    /// Try again at `run_at_ms` (an attempt) after an answer that never came, on a partner that
+    /// drops a repeat carrying the same idempotency key: the job keeps a mark that its
+    /// recipient may have it twice, whatever happens to it later.
+    Resend { run_at_ms: i64, error: String },
     /// Given up: a permanent error, or too many transient ones. Kept with the platform's words.
     Dead { code: String, text: String },
     /// The call may or may not have been published (timeout, connection lost after sending).
@@ -285,6 +295,8 @@ pub struct DeadLetter {
     pub code: Option<String>,
     pub text: Option<String>,
     pub failed_at: Option<DateTime<Utc>>,
+    /// Why the recipient may have received it more than once, if they may.
+    pub may_repeat: Option<String>,
 }
 
 /// A finished job as selected from the outbox (with its version's campaign), its columns named
@@ -303,6 +315,7 @@ pub struct DeadLetterRow {
     error_code: Option<String>,
     last_error: Option<String>,
     finished_at: Option<i64>,
+    may_repeat: Option<String>,
 }
 
 impl DeadLetter {
@@ -320,6 +333,7 @@ impl DeadLetter {
             error_code: code,
             last_error: text,
             finished_at: failed_at,
+            may_repeat,
         } = row;
         Ok(DeadLetter {
             id,
@@ -334,6 +348,7 @@ impl DeadLetter {
             code,
             text,
             failed_at: failed_at.map(timestamp_ms).transpose()?,
+            may_repeat,
         })
     }
 }

@@ -188,6 +188,11 @@ impl Store for SqlStore {
             .await
     }
 
+    async fn bucket_paused_until(&self, bucket: &str) -> Result<i64, StoreError> {
+        self.named(pacing_sql::bucket_paused_until(self, bucket))
+            .await
+    }
+
     async fn count_daily(
         &self,
         channel: &str,
