@@ -8,6 +8,7 @@ mod credentials;
 mod endpoint;
 mod facebook;
 mod http_client;
+pub mod oauth1;
 mod read_error;
 mod redaction;
 mod telegram;
