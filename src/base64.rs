@@ -1,5 +1,5 @@
-//! Standard base64 (RFC 4648 section 4, with padding), the encoding of an OAuth 1.0a
-//! signature. Encoding only: nothing herald reads is base64.
+//! Standard base64 (RFC 4648 section 4, with padding): the encoding of an OAuth 1.0a signature,
+//! and of HTTP Basic credentials (which the sandbox's X token endpoint reads).
 
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
@@ -24,6 +24,31 @@ pub fn encode(bytes: &[u8]) -> String {
     out
 }
 
+/// The bytes of padded base64 `text`; `None` when it is not that.
+pub fn decode(text: &str) -> Option<Vec<u8>> {
+    let text = text.as_bytes();
+    if text.len() % 4 != 0 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(text.len() / 4 * 3);
+    for (n, chunk) in text.chunks(4).enumerate() {
+        let last = n + 1 == text.len() / 4;
+        let padding = chunk.iter().rev().take_while(|&&b| b == b'=').count();
+        if padding > 2 || (padding > 0 && !last) {
+            return None;
+        }
+        let mut bits = 0u32;
+        for &byte in &chunk[..4 - padding] {
+            let value = ALPHABET.iter().position(|&a| a == byte)?;
+            bits = (bits << 6) | value as u32;
+        }
+        bits <<= 6 * padding as u32;
+        let bytes = bits.to_be_bytes();
+        out.extend_from_slice(&bytes[1..4 - padding]);
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -42,6 +67,14 @@ mod tests {
         ];
         for (plain, encoded) in cases {
             assert_eq!(encode(plain.as_bytes()), encoded, "{plain}");
+            assert_eq!(
+                decode(encoded).as_deref(),
+                Some(plain.as_bytes()),
+                "{encoded}"
+            );
+        }
+        for broken in ["Zg=", "Z===", "Zg==Zg==", "Zm9!"] {
+            assert_eq!(decode(broken), None, "{broken}");
         }
         assert_eq!(encode(&[0xfb, 0xff]), "+/8=");
     }
