@@ -151,11 +151,9 @@ impl XAdapter {
                     status, &headers, &bytes, now,
                 )));
             }
-            let answer: Value = serde_json::from_slice(&bytes)
-                .map_err(|_| PlatformError::unreadable(&format!("HTTP {status}")))?;
-            // Only unknown ids: X answers 200 with `errors` and no `data`.
-            let data = answer["data"].as_array().map(Vec::as_slice).unwrap_or(&[]);
-            found.extend(data.iter().filter_map(post_metrics));
+            let metrics = lookup_metrics(&bytes)
+                .ok_or_else(|| PlatformError::unreadable(&format!("HTTP {status}")))?;
+            found.extend(metrics);
         }
         Ok(found)
     }
@@ -167,6 +165,18 @@ fn no_nonce(error: &getrandom::Error) -> PublishResult {
         code: "nonce".into(),
         text: format!("no random nonce to sign with: {error}"),
     }
+}
+
+/// The posts of a successful lookup answer with their public metrics: `data` is a list
+/// (`GET /2/tweets?ids=`) or one post (`GET /2/tweets/:id`). Ids X does not know are only in
+/// `errors` (a 200 with no `data` when none was found). `None` when the body is not JSON.
+pub fn lookup_metrics(body: &[u8]) -> Option<Vec<(String, PublicMetrics)>> {
+    let answer: Value = serde_json::from_slice(body).ok()?;
+    Some(match &answer["data"] {
+        Value::Array(posts) => posts.iter().filter_map(post_metrics).collect(),
+        post @ Value::Object(_) => post_metrics(post).into_iter().collect(),
+        _ => Vec::new(),
+    })
 }
 
 /// One entry of a lookup's `data`.
