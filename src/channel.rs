@@ -78,7 +78,13 @@ impl Platform {
             Platform::Viber => &["token"],
             Platform::Facebook => &["page_token", "page_id"],
             Platform::MetaAds => &["token", "ad_account_id"],
-            Platform::X => &["bearer_token"],
+            // OAuth 1.0a user context: X refuses to post with an app-only bearer token.
+            Platform::X => &[
+                "consumer_key",
+                "consumer_secret",
+                "access_token",
+                "access_token_secret",
+            ],
             Platform::Webhook => &["secret"],
         }
     }
@@ -92,6 +98,21 @@ impl Platform {
             Platform::Telegram => &["webhook_secret"],
             Platform::WhatsApp => &["app_secret", "verify_token"],
             Platform::Facebook => &["app_secret", "verify_token", "ad_account_id"],
+            _ => &[],
+        }
+    }
+
+    /// Credential keys this platform's accounts once named and no longer may, each with what to
+    /// set instead: `herald validate` says so rather than calling the key unknown.
+    pub fn retired_credential_keys(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Platform::X => &[(
+                "bearer_token",
+                "an app-only bearer token cannot post on X (403 Unsupported Authentication); \
+                 name consumer_key, consumer_secret, access_token and access_token_secret \
+                 instead (OAuth 1.0a user context: the app's API key and secret, and the \
+                 posting user's access token and secret)",
+            )],
             _ => &[],
         }
     }

@@ -362,7 +362,8 @@ fn parse_account(
     if let Some(url) = &base_url {
         check_base_url(file, url, diags);
     }
-    let credentials = read_credentials(file, &reader, platform, diags);
+    let account_name = name.as_ref().map(|name| name.value.as_str());
+    let credentials = read_credentials(file, &reader, platform, account_name, diags);
     let rate = read_rate(file, &reader, diags);
     let max_chars = read_max_chars(file, &reader, diags);
     let chats = read_chats(file, &reader, diags);
@@ -456,6 +457,7 @@ fn read_credentials(
     file: &SourceFile,
     reader: &TableReader<'_, '_>,
     platform: Option<Platform>,
+    account: Option<&str>,
     diags: &mut Diagnostics,
 ) -> BTreeMap<String, String> {
     let mut credentials = BTreeMap::new();
@@ -471,14 +473,35 @@ fn read_credentials(
                 .collect()
         })
         .unwrap_or_default();
+    let retired = platform
+        .map(Platform::retired_credential_keys)
+        .unwrap_or(&[]);
+    let known: Vec<&str> = allowed
+        .iter()
+        .copied()
+        .chain(retired.iter().map(|(key, _)| *key))
+        .collect();
     let creds_reader = TableReader::new(
         file,
         creds,
         creds_span.clone(),
         "credentials",
-        &allowed,
+        &known,
         diags,
     );
+    for (key, instead) in retired {
+        if let Some(var) = creds_reader.opt_str(key, diags) {
+            diags.error(
+                file,
+                var.span,
+                format!(
+                    "account `{}:{}` names credential `{key}`: {instead}",
+                    platform.map(Platform::name).unwrap_or("?"),
+                    account.unwrap_or("?")
+                ),
+            );
+        }
+    }
     for key in &allowed {
         if let Some(var) = creds_reader.opt_str(key, diags) {
             if is_env_var_name(&var.value) {
@@ -802,6 +825,42 @@ chats = { "*" = "@nl_info" }
             ]
         );
         assert!(problems.iter().all(|p| !p.contains("AAE-secret")));
+    }
+
+    /// An X account needs OAuth 1.0a user context; the old app-only bearer token is named as
+    /// such, with what to set instead.
+    #[test]
+    fn an_x_bearer_token_is_refused_with_what_to_set_instead() {
+        let (_, problems) = parse(
+            r#"
+[[accounts]]
+name = "sahel-info"
+platform = "x"
+base_url = "https://api.x.com"
+credentials = { bearer_token = "HERALD_X_TOKEN" }
+"#,
+        );
+        let text = problems.join("\n");
+        assert!(
+            text.contains("herald.toml:6:32: error: account `x:sahel-info` names credential `bearer_token`: an app-only bearer token cannot post on X (403 Unsupported Authentication); name consumer_key, consumer_secret, access_token and access_token_secret instead"),
+            "{text}"
+        );
+        assert!(!text.contains("unknown key"), "{text}");
+        assert!(
+            text.contains("names no environment variable for credential `access_token_secret`")
+        );
+        let (config, problems) = parse(
+            r#"
+[[accounts]]
+name = "sahel-info"
+platform = "x"
+base_url = "https://api.x.com"
+credentials = { consumer_key = "HERALD_X_CK", consumer_secret = "HERALD_X_CS", access_token = "HERALD_X_AT", access_token_secret = "HERALD_X_ATS" }
+"#,
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        let account = &config.accounts[&ChannelRef::parse("x:sahel-info").unwrap()];
+        assert_eq!(account.credentials.len(), 4);
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod api;
 pub mod app;
 pub mod audit;
 pub mod auth;
+pub mod base64;
 pub mod bounded_work;
 pub mod campaign;
 pub mod channel;

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::sync::Arc;
 
+use super::oauth1::OAuth1Keys;
 use super::{
     Adapter, ChannelRef, FacebookAdapter, Platform, Secret, StoredCredentials, TelegramAdapter,
     ViberAdapter, WebhookAdapter, WhatsAppAdapter, WhatsAppSender, XAdapter, partner_client,
@@ -218,12 +219,13 @@ impl Setup<'_> {
             )),
             Platform::Facebook => self.facebook_page(account, &mut credentials, built)?,
             Platform::X => {
-                let adapter = XAdapter::new(
-                    client,
-                    &base_url,
-                    credentials.required("bearer_token")?,
-                    account.timeout,
-                );
+                let keys = OAuth1Keys {
+                    consumer_key: credentials.required("consumer_key")?,
+                    consumer_secret: credentials.required("consumer_secret")?,
+                    access_token: credentials.required("access_token")?,
+                    access_token_secret: credentials.required("access_token_secret")?,
+                };
+                let adapter = XAdapter::new(client, &base_url, keys, account.timeout);
                 built
                     .metrics_readers
                     .insert(channel.to_string(), MetricsReader::X(adapter.clone()));

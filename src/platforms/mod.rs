@@ -8,6 +8,7 @@ mod credentials;
 mod endpoint;
 mod facebook;
 mod http_client;
+pub mod oauth1;
 mod read_error;
 mod redaction;
 mod telegram;
@@ -50,4 +51,4 @@ pub use facebook::{
     AudienceEstimate, FacebookAdapter, InsightValue, META_MAX_AGE, META_MIN_AGE, Targeting,
 };
 pub use read_error::{ErrorClass, PlatformError};
-pub use x::{MAX_IDS_PER_LOOKUP, PublicMetrics, XAdapter};
+pub use x::{MAX_IDS_PER_LOOKUP, PublicMetrics, XAdapter, lookup_metrics};

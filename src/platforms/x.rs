@@ -1,7 +1,12 @@
 //! X API v2: posts (`POST /2/tweets`) and their public metrics (`GET /2/tweets?ids=...`).
 //! Answers are classified as `docs/PARTNERS.md` describes: 429 waits until `x-rate-limit-reset`,
 //! 5xx is transient, 401 and 403 (duplicate content, not permitted) and other 4xx are
-//! permanent with X's words. The bearer token travels in the `Authorization` header only.
+//! permanent with X's words.
+//!
+//! Every request is signed with OAuth 1.0a user context ([`super::oauth1`]): X refuses to post
+//! with an app-only bearer token (403 "Unsupported Authentication"), and signing the lookups
+//! the same way keeps one set of credentials per account. The secrets never travel: only the
+//! consumer key, the access token and the signature do, in the `Authorization` header.
 
 use std::time::Duration;
 
@@ -10,8 +15,8 @@ use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
 
 use super::adapter::{Publication, PublishResult, transport_failure};
-use super::credentials::Secret;
 use super::endpoint::endpoint_url;
+use super::oauth1::{Freshness, OAuth1Keys, authorization_header};
 use super::read_error::PlatformError;
 
 /// X's 15-minute window, waited out whole when a 429 does not say when it resets.
@@ -20,12 +25,12 @@ const DEFAULT_THROTTLE_WAIT: Duration = Duration::from_secs(15 * 60);
 /// Most ids one lookup takes.
 pub const MAX_IDS_PER_LOOKUP: usize = 100;
 
-/// One X account (a user-context bearer token).
+/// One X account, acting for its user with OAuth 1.0a.
 #[derive(Debug, Clone)]
 pub struct XAdapter {
     client: reqwest::Client,
     base_url: String,
-    bearer: Secret,
+    keys: OAuth1Keys,
     timeout: Duration,
 }
 
@@ -42,13 +47,29 @@ pub struct PublicMetrics {
 
 impl XAdapter {
     /// `base_url` is `https://api.x.com` or a sandbox.
-    pub fn new(client: reqwest::Client, base_url: &str, bearer: Secret, timeout: Duration) -> Self {
+    pub fn new(
+        client: reqwest::Client,
+        base_url: &str,
+        keys: OAuth1Keys,
+        timeout: Duration,
+    ) -> Self {
         XAdapter {
             client,
             base_url: base_url.trim_end_matches('/').to_string(),
-            bearer,
+            keys,
             timeout,
         }
+    }
+
+    /// The `Authorization` value for `method` on `url`, timestamped by the caller's clock.
+    fn sign(
+        &self,
+        method: &str,
+        url: &reqwest::Url,
+        now: DateTime<Utc>,
+    ) -> Result<String, getrandom::Error> {
+        let freshness = Freshness::new(now.timestamp())?;
+        Ok(authorization_header(&self.keys, method, url, &freshness))
     }
 
     /// Posts the text. `now` is the caller's clock, against which X's reset time becomes a
@@ -67,11 +88,15 @@ impl XAdapter {
                 };
             }
         };
+        let authorization = match self.sign("POST", &url, now) {
+            Ok(authorization) => authorization,
+            Err(error) => return no_nonce(&error),
+        };
         let sent = self
             .client
             .post(url)
             .timeout(self.timeout)
-            .bearer_auth(self.bearer.expose())
+            .header("authorization", authorization)
             .header("content-type", "application/json")
             .body(json!({ "text": publication.text }).to_string())
             .send()
@@ -104,11 +129,14 @@ impl XAdapter {
                 &[("ids", &joined), ("tweet.fields", "public_metrics")],
             )
             .map_err(|error| PlatformError::refused("base_url", error.to_string()))?;
+            let authorization = self
+                .sign("GET", &url, now)
+                .map_err(|error| PlatformError::from_answer(no_nonce(&error)))?;
             let response = self
                 .client
                 .get(url)
                 .timeout(self.timeout)
-                .bearer_auth(self.bearer.expose())
+                .header("authorization", authorization)
                 .send()
                 .await
                 .map_err(|error| PlatformError::transport(&error))?;
@@ -123,14 +151,32 @@ impl XAdapter {
                     status, &headers, &bytes, now,
                 )));
             }
-            let answer: Value = serde_json::from_slice(&bytes)
-                .map_err(|_| PlatformError::unreadable(&format!("HTTP {status}")))?;
-            // Only unknown ids: X answers 200 with `errors` and no `data`.
-            let data = answer["data"].as_array().map(Vec::as_slice).unwrap_or(&[]);
-            found.extend(data.iter().filter_map(post_metrics));
+            let metrics = lookup_metrics(&bytes)
+                .ok_or_else(|| PlatformError::unreadable(&format!("HTTP {status}")))?;
+            found.extend(metrics);
         }
         Ok(found)
     }
+}
+
+/// Nothing was sent: the system's random source failed. Worth another try later.
+fn no_nonce(error: &getrandom::Error) -> PublishResult {
+    PublishResult::Transient {
+        code: "nonce".into(),
+        text: format!("no random nonce to sign with: {error}"),
+    }
+}
+
+/// The posts of a successful lookup answer with their public metrics: `data` is a list
+/// (`GET /2/tweets?ids=`) or one post (`GET /2/tweets/:id`). Ids X does not know are only in
+/// `errors` (a 200 with no `data` when none was found). `None` when the body is not JSON.
+pub fn lookup_metrics(body: &[u8]) -> Option<Vec<(String, PublicMetrics)>> {
+    let answer: Value = serde_json::from_slice(body).ok()?;
+    Some(match &answer["data"] {
+        Value::Array(posts) => posts.iter().filter_map(post_metrics).collect(),
+        post @ Value::Object(_) => post_metrics(post).into_iter().collect(),
+        _ => Vec::new(),
+    })
 }
 
 /// One entry of a lookup's `data`.

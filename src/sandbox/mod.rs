@@ -42,6 +42,8 @@ mod facebook;
 mod facebook_estimate;
 mod http_parts;
 mod x;
+mod x_auth;
+mod x_lookup;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt;
@@ -322,7 +324,12 @@ impl Sandbox {
                 "/{version}/{ad_account}/delivery_estimate",
                 get(facebook_estimate::delivery_estimate),
             )
-            .route("/2/tweets", post(x::create_tweet).get(x::lookup_tweets))
+            .route(
+                "/2/tweets",
+                post(x::create_tweet).get(x_lookup::lookup_tweets),
+            )
+            .route("/2/tweets/{id}", get(x_lookup::lookup_tweet))
+            .route("/oauth2/token", post(x_auth::app_token))
             .route(
                 "/sandbox/received",
                 get(control::received).delete(control::clear),

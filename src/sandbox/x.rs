@@ -1,20 +1,21 @@
-//! X API v2: posting (`POST /2/tweets`) and looking posts up with their public metrics
-//! (`GET /2/tweets?ids=...&tweet.fields=public_metrics`), in X's wire format: `{"data":...}`
-//! on success, problem JSON (`title`, `detail`, `type`) or `{"errors":[{"code":88,...}]}` on
-//! failure.
+//! X API v2: posting (`POST /2/tweets`), in X's wire format: `{"data":...}` on success,
+//! problem JSON (`title`, `detail`, `type`, `status`) or `{"errors":[{"code":88,...}]}` on
+//! failure. Lookups are in `x_lookup.rs`, who is calling in `x_auth.rs`.
 //!
-//! What X refuses, the sandbox refuses: no bearer token (401), a text over 280 by X's
-//! weighting (400), the same text from the same token within a day (403). Posts per token are
-//! limited per 15-minute window, which starts with the window's first post; every answer to a
-//! post carries `x-rate-limit-limit`, `x-rate-limit-remaining` and `x-rate-limit-reset` (Unix
-//! seconds on the sandbox clock), and past the limit X answers 429 until the reset. Faults: a
-//! 429 storm (resetting a second later), 5xx, and a drop after posting.
+//! What X refuses, the sandbox refuses: no credentials or a signature that does not verify
+//! (401), an app-only bearer token (403 "Unsupported Authentication": posting needs a user),
+//! a text over 280 by X's weighting (400), the same text from the same user within a day
+//! (403). Posts per user token are limited per 15-minute window, which starts with the
+//! window's first post; every answer to a post carries `x-rate-limit-limit`,
+//! `x-rate-limit-remaining` and `x-rate-limit-reset` (Unix seconds on the sandbox clock), and
+//! past the limit X answers 429 until the reset. Faults: a 429 storm (resetting a second
+//! later), 5xx, and a drop after posting.
 
 use std::collections::HashMap;
 
 use axum::body::Body;
 use axum::extract::{RawQuery, State};
-use axum::http::{Extensions, HeaderMap, StatusCode};
+use axum::http::{Extensions, HeaderMap, Method, StatusCode, Uri};
 use axum::response::Response;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
@@ -23,18 +24,18 @@ use sha2::{Digest, Sha256};
 use crate::channel::Platform;
 use crate::render::{measure, platform_limit};
 
-use super::engagement::Engagement;
 use super::faults::Rejection;
-use super::http_parts::{Answer, bearer_token, form_pairs, pairs_json, param, token_fingerprint};
+use super::http_parts::{Answer, form_pairs};
 use super::limits::WindowState;
 use super::record::Received;
 use super::reply::Reply;
+use super::x_auth::{
+    Caller, NonceMemory, SignedParts, authenticate, problem, unsupported_authentication,
+};
 use super::{MAX_BODY_BYTES, Sandbox, SandboxState};
 
 /// How long X remembers a text to refuse posting it again.
 const DUPLICATE_WINDOW: Duration = Duration::hours(24);
-/// Most ids one lookup takes.
-const MAX_LOOKUP_IDS: usize = 100;
 /// The start of X's id clock (snowflake epoch), in Unix milliseconds.
 const SNOWFLAKE_EPOCH_MS: i64 = 1_288_834_974_657;
 
@@ -43,12 +44,23 @@ const SNOWFLAKE_EPOCH_MS: i64 = 1_288_834_974_657;
 pub(crate) struct XState {
     /// Last id given; ids only grow.
     last_id: u64,
-    /// Every post: when it was made and its text, for lookups and metrics.
-    posts: HashMap<String, (DateTime<Utc>, String)>,
+    /// Every post by id, for lookups and metrics.
+    pub(crate) posts: HashMap<String, Post>,
     /// Texts posted per token fingerprint within the last day (by digest).
     recent: HashMap<(String, [u8; 32]), DateTime<Utc>>,
     /// Size of `recent` at which expired entries are next swept out.
     sweep_at: usize,
+    /// OAuth 1.0a nonces already used.
+    pub(crate) nonces: NonceMemory,
+}
+
+/// One post as the sandbox keeps it.
+#[derive(Debug, Clone)]
+pub(crate) struct Post {
+    pub(crate) at: DateTime<Utc>,
+    pub(crate) text: String,
+    /// The fingerprint of the user token that posted it.
+    pub(crate) author: String,
 }
 
 impl XState {
@@ -75,7 +87,12 @@ impl XState {
         let id = (millis << 22).max(self.last_id + 1);
         self.last_id = id;
         let id = id.to_string();
-        self.posts.insert(id.clone(), (now, text.to_string()));
+        let post = Post {
+            at: now,
+            text: text.to_string(),
+            author: account.to_string(),
+        };
+        self.posts.insert(id.clone(), post);
         id
     }
 }
@@ -84,25 +101,8 @@ fn digest(text: &str) -> [u8; 32] {
     Sha256::digest(text.as_bytes()).into()
 }
 
-/// A problem JSON answer (RFC 7807, as X v2 sends).
-fn problem(status: StatusCode, title: &str, detail: &str) -> Reply {
-    Reply::json(
-        status,
-        json!({
-            "title": title,
-            "detail": detail,
-            "type": "about:blank",
-            "status": status.as_u16(),
-        }),
-    )
-}
-
-fn unauthorized() -> Reply {
-    problem(StatusCode::UNAUTHORIZED, "Unauthorized", "Unauthorized")
-}
-
 /// X's answer to a request with invalid parameters.
-fn invalid_request(parameter: &str, value: Value, message: &str) -> Reply {
+pub(crate) fn invalid_request(parameter: &str, value: Value, message: &str) -> Reply {
     Reply::json(
         StatusCode::BAD_REQUEST,
         json!({
@@ -134,7 +134,7 @@ fn rate_headers(window: &WindowState) -> Vec<(&'static str, String)> {
 }
 
 /// A rejection fault drawn for an X call: a 429 whose window resets a second later, or a 5xx.
-fn x_fault(state: &mut SandboxState, now: DateTime<Utc>) -> Option<Answer> {
+pub(crate) fn x_fault(state: &mut SandboxState, now: DateTime<Utc>) -> Option<Answer> {
     let faults = state.config.faults.clone();
     match state.dice.roll_rejection(&faults)? {
         Rejection::TooManyRequests => {
@@ -160,7 +160,7 @@ fn x_fault(state: &mut SandboxState, now: DateTime<Utc>) -> Option<Answer> {
     }
 }
 
-fn x_entry(account: &str, at: DateTime<Utc>) -> Received {
+pub(crate) fn x_entry(account: &str, at: DateTime<Utc>) -> Received {
     Received {
         seq: 0,
         platform: "x".to_string(),
@@ -180,6 +180,9 @@ fn x_entry(account: &str, at: DateTime<Utc>) -> Received {
 /// `POST /2/tweets` with `{"text": ...}`.
 pub(crate) async fn create_tweet(
     State(sandbox): State<Sandbox>,
+    method: Method,
+    uri: Uri,
+    RawQuery(query): RawQuery,
     headers: HeaderMap,
     extensions: Extensions,
     body: Body,
@@ -189,46 +192,49 @@ pub(crate) async fn create_tweet(
         tokio::time::sleep(delay).await;
     }
     let body = axum::body::to_bytes(body, MAX_BODY_BYTES).await.ok();
+    // The body is JSON, which an OAuth 1.0a signature does not cover: only the query is signed.
+    let params = form_pairs(query.as_deref().unwrap_or(""));
+    let parts = SignedParts {
+        method: method.as_str(),
+        path: uri.path(),
+        headers: &headers,
+        params: &params,
+    };
     sandbox
-        .x_create(bearer_token(&headers), body.as_deref(), at)
-        .into_response(&extensions)
-}
-
-/// `GET /2/tweets?ids=a,b&tweet.fields=public_metrics`.
-pub(crate) async fn lookup_tweets(
-    State(sandbox): State<Sandbox>,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
-    extensions: Extensions,
-) -> Response {
-    let at = sandbox.clock().now();
-    if let Some(delay) = sandbox.roll_slow() {
-        tokio::time::sleep(delay).await;
-    }
-    let pairs = form_pairs(query.as_deref().unwrap_or(""));
-    sandbox
-        .x_lookup(bearer_token(&headers), &pairs, at)
+        .x_create(&parts, body.as_deref(), at)
         .into_response(&extensions)
 }
 
 impl Sandbox {
     /// Decides and records one post. The record shows the token's fingerprint, not the token.
-    fn x_create(&self, token: Option<&str>, body: Option<&[u8]>, at: DateTime<Utc>) -> Answer {
-        let account = token.map(token_fingerprint).unwrap_or_default();
+    fn x_create(&self, parts: &SignedParts<'_>, body: Option<&[u8]>, at: DateTime<Utc>) -> Answer {
+        let now = self.clock().now();
+        let mut state = self.state();
+        let state = &mut *state;
+        let caller = authenticate(
+            parts,
+            &state.config.rehearsal_credential,
+            &mut state.x.nonces,
+            now,
+        );
+        let account = match &caller {
+            Ok(caller) => caller.fingerprint().to_string(),
+            Err(_) => String::new(),
+        };
         let mut entry = x_entry(&account, at);
         if let Some(raw) = body {
             entry.body = serde_json::from_slice(raw)
                 .unwrap_or_else(|_| Value::from(String::from_utf8_lossy(raw).into_owned()));
             entry.text = entry.body["text"].as_str().unwrap_or_default().to_string();
         }
-        let now = self.clock().now();
-        let mut state = self.state();
-        let answer = match token {
-            None => Answer {
-                reply: unauthorized(),
-                headers: Vec::new(),
-            },
-            Some(_) => create_decide(&mut state, &account, body.is_some(), now, &mut entry),
+        let unanswered = |reply| Answer {
+            reply,
+            headers: Vec::new(),
+        };
+        let answer = match caller {
+            Err(reply) => unanswered(reply),
+            Ok(Caller::App(_)) => unanswered(unsupported_authentication()),
+            Ok(Caller::User(_)) => create_decide(state, &account, body.is_some(), now, &mut entry),
         };
         entry.status = answer.reply.recorded_status();
         tracing::debug!(
@@ -236,32 +242,6 @@ impl Sandbox {
             delivered = entry.delivered,
             "sandbox: x post"
         );
-        state.record.push(entry);
-        answer
-    }
-
-    /// Decides and records one lookup.
-    fn x_lookup(
-        &self,
-        token: Option<&str>,
-        query: &[(String, String)],
-        at: DateTime<Utc>,
-    ) -> Answer {
-        let account = token.map(token_fingerprint).unwrap_or_default();
-        let mut entry = x_entry(&account, at);
-        entry.recipient = "2/tweets".to_string();
-        entry.body = pairs_json(query);
-        let now = self.clock().now();
-        let mut state = self.state();
-        let answer = match token {
-            None => Answer {
-                reply: unauthorized(),
-                headers: Vec::new(),
-            },
-            Some(_) => lookup_decide(&mut state, query, now),
-        };
-        entry.status = answer.reply.recorded_status();
-        tracing::debug!(status = entry.status, "sandbox: x lookup");
         state.record.push(entry);
         answer
     }
@@ -331,97 +311,6 @@ fn create_decide(
         StatusCode::CREATED,
         json!({"data": {"id": id, "edit_history_tweet_ids": [id], "text": text}}),
     );
-    let faults = state.config.faults.clone();
-    if state.dice.roll_drop(&faults) {
-        answer(reply.dropped())
-    } else {
-        answer(reply)
-    }
-}
-
-/// Faults, the ids, then the posts found (with metrics at `now` when asked for) and a
-/// "Not Found Error" for each id not found.
-fn lookup_decide(
-    state: &mut SandboxState,
-    query: &[(String, String)],
-    now: DateTime<Utc>,
-) -> Answer {
-    if let Some(answer) = x_fault(state, now) {
-        return answer;
-    }
-    let answer = |reply| Answer {
-        reply,
-        headers: Vec::new(),
-    };
-    let raw_ids = param(query, "ids").unwrap_or("");
-    let ids: Vec<&str> = raw_ids.split(',').map(str::trim).collect();
-    let valid =
-        |id: &&str| !id.is_empty() && id.len() <= 19 && id.bytes().all(|b| b.is_ascii_digit());
-    if raw_ids.trim().is_empty() {
-        return answer(invalid_request(
-            "ids",
-            Value::from(raw_ids),
-            "The `ids` query parameter can not be empty",
-        ));
-    }
-    if let Some(bad) = ids.iter().find(|id| !valid(id)) {
-        return answer(invalid_request(
-            "ids",
-            Value::from(*bad),
-            &format!("The `ids` query parameter value [{bad}] is not valid"),
-        ));
-    }
-    if ids.len() > MAX_LOOKUP_IDS {
-        return answer(invalid_request(
-            "ids",
-            Value::from(raw_ids),
-            &format!("The `ids` query parameter takes at most {MAX_LOOKUP_IDS} ids"),
-        ));
-    }
-    let with_metrics = param(query, "tweet.fields").is_some_and(|fields| {
-        fields
-            .split(',')
-            .any(|field| field.trim() == "public_metrics")
-    });
-    let engagement = Engagement::new(state.engagement_seed);
-    let mut data = Vec::new();
-    let mut errors = Vec::new();
-    for id in ids {
-        match state.x.posts.get(id) {
-            Some((posted, text)) => {
-                let mut post = json!({"id": id, "edit_history_tweet_ids": [id], "text": text});
-                if with_metrics {
-                    let numbers = engagement.x(id, now - *posted);
-                    post["public_metrics"] = json!({
-                        "retweet_count": numbers.retweets,
-                        "reply_count": numbers.replies,
-                        "like_count": numbers.likes,
-                        "quote_count": numbers.quotes,
-                        "bookmark_count": numbers.bookmarks,
-                        "impression_count": numbers.impressions,
-                    });
-                }
-                data.push(post);
-            }
-            None => errors.push(json!({
-                "value": id,
-                "detail": format!("Could not find tweet with ids: [{id}]."),
-                "title": "Not Found Error",
-                "resource_type": "tweet",
-                "parameter": "ids",
-                "resource_id": id,
-                "type": "https://api.twitter.com/2/problems/resource-not-found",
-            })),
-        }
-    }
-    let mut body = serde_json::Map::new();
-    if !data.is_empty() {
-        body.insert("data".into(), Value::Array(data));
-    }
-    if !errors.is_empty() {
-        body.insert("errors".into(), Value::Array(errors));
-    }
-    let reply = Reply::json(StatusCode::OK, Value::Object(body));
     let faults = state.config.faults.clone();
     if state.dice.roll_drop(&faults) {
         answer(reply.dropped())

@@ -45,7 +45,7 @@ templates = { intro = "intro_update" }
 name = "updates"
 platform = "x"
 base_url = "http://127.0.0.1:8090"
-credentials = { bearer_token = "HERALD_X_TOKEN" }
+credentials = { consumer_key = "HERALD_X_CONSUMER_KEY", consumer_secret = "HERALD_X_CONSUMER_SECRET", access_token = "HERALD_X_ACCESS_TOKEN", access_token_secret = "HERALD_X_ACCESS_TOKEN_SECRET" }
 
 [[accounts]]
 name = "ads"

@@ -33,7 +33,7 @@ credentials = { page_token = "HERALD_TEST_FB_PAGE_TOKEN", page_id = "HERALD_TEST
 name = "updates"
 platform = "x"
 base_url = "https://api.x.com"
-credentials = { bearer_token = "HERALD_TEST_X_TOKEN" }
+credentials = { consumer_key = "HERALD_TEST_X_CONSUMER_KEY", consumer_secret = "HERALD_TEST_X_CONSUMER_SECRET", access_token = "HERALD_TEST_X_ACCESS_TOKEN", access_token_secret = "HERALD_TEST_X_ACCESS_TOKEN_SECRET" }
 
 [[accounts]]
 name = "ads"

@@ -162,7 +162,10 @@ const REAL_CREDENTIALS: &[(&str, &str)] = &[
     ("HERALD_WA_WABA", "987654321"),
     ("HERALD_WA_APP_SECRET", "real-app-secret"),
     ("HERALD_WA_VERIFY", "real-verify"),
-    ("HERALD_X_TOKEN", "real-x-token"),
+    ("HERALD_X_CONSUMER_KEY", "real-x-consumer-key"),
+    ("HERALD_X_CONSUMER_SECRET", "real-x-consumer-secret"),
+    ("HERALD_X_ACCESS_TOKEN", "real-x-access-token"),
+    ("HERALD_X_ACCESS_TOKEN_SECRET", "real-x-access-token-secret"),
     ("HERALD_META_TOKEN", "real-meta-token"),
     ("HERALD_META_ACCOUNT", "1234"),
 ];

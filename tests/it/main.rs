@@ -38,3 +38,4 @@ mod unit_sizes;
 mod upload_limits;
 mod validate_cli;
 mod web_ui;
+mod x_fixtures;

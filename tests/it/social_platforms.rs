@@ -10,8 +10,10 @@ use std::time::Duration;
 use common::noted_requests::NotedRequests;
 use common::partner_sandbox::{start, start_time};
 use herald::clock::{Clock, SimulatedClock};
+use herald::platforms::oauth1::OAuth1Keys;
 use herald::platforms::{
-    ErrorClass, FacebookAdapter, Publication, PublishResult, Secret, Targeting, XAdapter,
+    ErrorClass, FacebookAdapter, Publication, PublishResult, REHEARSAL_CREDENTIAL, Secret,
+    Targeting, XAdapter,
 };
 use herald::sandbox::{FaultConfig, Received, Sandbox, SandboxConfig};
 use serde_json::{Value, json};
@@ -32,11 +34,18 @@ fn facebook(base_url: &str, token: &str) -> FacebookAdapter {
     )
 }
 
+/// An X account acting for the user whose access token is `token`, with the secrets the
+/// sandbox verifies signatures with.
 fn x(base_url: &str, token: &str) -> XAdapter {
     XAdapter::new(
         reqwest::Client::new(),
         base_url,
-        Secret::new(token),
+        OAuth1Keys {
+            consumer_key: Secret::new("herald-app"),
+            consumer_secret: Secret::new(REHEARSAL_CREDENTIAL),
+            access_token: Secret::new(token),
+            access_token_secret: Secret::new(REHEARSAL_CREDENTIAL),
+        },
         TIMEOUT,
     )
 }
