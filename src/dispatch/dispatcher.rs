@@ -8,7 +8,7 @@ use std::sync::Arc;
 use tokio::sync::watch;
 
 use super::backoff::{STORE_RETRY_BASE, STORE_RETRY_MAX, retry_delay};
-use super::plan_cadence::PlanCadence;
+use super::plan_cadence::{PlanCadence, PlanPass};
 use super::recent_posts::RecentPosts;
 use super::route::Route;
 use super::{DispatchSettings, TickReport};
@@ -156,14 +156,18 @@ impl<S: Store> Dispatcher<S> {
     /// Plans when its cadence says so, then dispatches a batch.
     async fn plan_and_tick(&self, cadence: &mut PlanCadence) -> Result<TickReport, StoreError> {
         let now = self.clock.now();
-        if cadence.due(&self.store, now).await? {
-            let planned = self.plan().await?;
+        if let Some(pass) = cadence.due(&self.store, now).await? {
+            let planned = match pass {
+                PlanPass::Full => self.plan().await?,
+                PlanPass::Versions => self.plan_versions().await?,
+            };
             tracing::info!(
                 versions = planned.versions,
                 jobs = planned.jobs_inserted,
+                ?pass,
                 "planned"
             );
-            cadence.planned(now);
+            cadence.planned(pass, now);
         }
         let report = self.tick().await?;
         if report.leased > 0 {

@@ -46,14 +46,7 @@ impl<S: Store> Dispatcher<S> {
                 "status callbacks that arrived before their sends were recorded are now counted"
             );
         }
-        let planned = plan_active_versions(
-            &self.store,
-            &self.versions,
-            &self.config,
-            self.clock.now(),
-            self.settings.horizon,
-        )
-        .await?;
+        let planned = self.plan_versions().await?;
         self.estimate_audiences().await?;
         let polled = self.insights.poll(&self.store, self.clock.now()).await?;
         if polled.leased > 0 {
@@ -66,6 +59,19 @@ impl<S: Store> Dispatcher<S> {
             );
         }
         Ok(planned)
+    }
+
+    /// Plans the jobs of the scheduled and running versions alone (see
+    /// [`plan_active_versions`]), as a worker does at once when a version is scheduled.
+    pub async fn plan_versions(&self) -> Result<PlannerReport, StoreError> {
+        plan_active_versions(
+            &self.store,
+            &self.versions,
+            &self.config,
+            self.clock.now(),
+            self.settings.horizon,
+        )
+        .await
     }
 
     /// Asks for the audience estimates that running versions do not have yet.

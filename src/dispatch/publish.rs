@@ -10,8 +10,11 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use super::Dispatcher;
+use super::batch_outcomes::BatchOutcomes;
 use super::calls::Ready;
 use super::pacing::{account_bucket, recipient_bucket};
+use super::results::hold_back;
+use super::throttle_holds::shared_hold_freshness_ms;
 use crate::clock::Clock;
 use crate::platforms::{BatchOutcome, Publication, PublishResult};
 use crate::store::Store;
@@ -62,18 +65,39 @@ impl<S: Store> Dispatcher<S> {
     }
 }
 
+impl<S: Store> Dispatcher<S> {
+    /// Keeps the calls of a chunk that may go at their times; the others, held by a throttle
+    /// met since they were booked, are requeued for its end.
+    pub(super) async fn release_held(
+        &self,
+        chunk: Vec<Ready>,
+        now_ms: i64,
+        outcomes: &mut BatchOutcomes,
+    ) -> Vec<Ready> {
+        let mut free = Vec::with_capacity(chunk.len());
+        for ready in chunk {
+            match held_until(&ready, &self.store, now_ms.max(ready.send_at_ms)).await {
+                Some(until_ms) => hold_back(&ready, until_ms, outcomes),
+                None => free.push(ready),
+            }
+        }
+        free
+    }
+}
+
 /// Makes the call unless its account or recipient is held; a throttling answer holds the
 /// calls after it, in this worker at once and in the others through the database.
 async fn call_unless_held<S: Store>(ready: &Ready, store: &S, clock: &dyn Clock) -> Called {
-    let channel = ready.route.account.channel.to_string();
-    let account = account_bucket(&channel);
-    let now_ms = clock.now().timestamp_millis();
-    let holds = &ready.route.holds;
-    let recipient = ready.recipient.as_deref();
-    if let Some(until_ms) = holds.held_until(store, &account, recipient, now_ms).await {
+    if let Some(until_ms) = held_until(ready, store, clock.now().timestamp_millis()).await {
         return Called::HeldBack { until_ms };
     }
     let results = publish(ready, clock.now()).await;
+    // The partner's wait counts from its answer, not from when the request left.
+    let now_ms = clock.now().timestamp_millis();
+    let channel = ready.route.account.channel.to_string();
+    let account = account_bucket(&channel);
+    let holds = &ready.route.holds;
+    let recipient = ready.recipient.as_deref();
     for result in &results {
         match (result, recipient) {
             (PublishResult::Throttled { wait, .. }, _) => {
@@ -85,13 +109,33 @@ async fn call_unless_held<S: Store>(ready: &Ready, store: &S, clock: &dyn Clock)
             (PublishResult::RecipientThrottled { wait, .. }, Some(recipient)) => {
                 let until_ms = now_ms + wait.as_millis() as i64;
                 holds.hold_recipient(recipient, until_ms, now_ms);
-                share_pause(store, &recipient_bucket(&channel, recipient), until_ms).await;
+                // Only an account with per-recipient pacing books by recipient bucket.
+                if ready.route.account.rate.per_recipient_per_minute.is_some() {
+                    share_pause(store, &recipient_bucket(&channel, recipient), until_ms).await;
+                }
                 break;
             }
             _ => {}
         }
     }
     Called::Answered(results)
+}
+
+/// Until when a call must wait because its partner throttled its account or recipient, if
+/// it must (see `throttle_holds.rs`).
+pub(super) async fn held_until<S: Store>(ready: &Ready, store: &S, now_ms: i64) -> Option<i64> {
+    let account = &ready.route.account;
+    ready
+        .route
+        .holds
+        .held_until(
+            store,
+            &account_bucket(&account.channel.to_string()),
+            ready.recipient.as_deref(),
+            now_ms,
+            shared_hold_freshness_ms(account.rate.per_second),
+        )
+        .await
 }
 
 /// Pauses a rate bucket for every worker; a failure only costs the other workers the

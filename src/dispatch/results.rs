@@ -164,7 +164,7 @@ fn as_resend(retry: JobOutcome) -> JobOutcome {
 
 /// Requeues a call's jobs for when the partner's throttle ends, without using an attempt: the
 /// call was booked before the partner said to wait, and was not made.
-fn hold_back(ready: &Ready, until_ms: i64, outcomes: &mut BatchOutcomes) {
+pub(super) fn hold_back(ready: &Ready, until_ms: i64, outcomes: &mut BatchOutcomes) {
     let until = chrono::DateTime::from_timestamp_millis(until_ms)
         .map(|at| at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
         .unwrap_or_else(|| until_ms.to_string());
@@ -175,9 +175,35 @@ fn hold_back(ready: &Ready, until_ms: i64, outcomes: &mut BatchOutcomes) {
                 run_at_ms: until_ms,
                 counts_as_attempt: false,
                 error: Some(format!(
-                    "held back: the partner throttled this account or recipient until {until}"
+                    "held back: the partner throttled or could not be reached until {until}"
                 )),
             },
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_retry_after_an_unknown_outcome_keeps_the_repeat_mark() {
+        let retry = JobOutcome::Requeue {
+            run_at_ms: 7,
+            counts_as_attempt: true,
+            error: Some("unknown: timed out".into()),
+        };
+        assert_eq!(
+            as_resend(retry),
+            JobOutcome::Resend {
+                run_at_ms: 7,
+                error: "unknown: timed out".into()
+            }
+        );
+        let dead = JobOutcome::Dead {
+            code: "unknown".into(),
+            text: "gave up".into(),
+        };
+        assert_eq!(as_resend(dead.clone()), dead);
     }
 }

@@ -138,6 +138,9 @@ impl<S: Store> Dispatcher<S> {
                     .await?;
                 leased_since = at_ms;
             }
+            // Calls held by a throttle are requeued before they are marked as being sent, so
+            // a worker that stops now leaves them queued, not "outcome unknown".
+            let chunk = self.release_held(chunk, at_ms, outcomes).await;
             let chunk = self.mark_sending(chunk, at_ms + lease_ms).await?;
             let results = self.publish_chunk(chunk).await;
             self.take_results(results, outcomes).await;

@@ -7,8 +7,10 @@
 //! account (or, for a per-recipient limit, its recipient) is held:
 //! - a throttle this worker met is seen by its next call at once (in memory);
 //! - a throttle another worker or process met is shared through the account's rate bucket in
-//!   the database, which each account reads again at most every [`SHARED_HOLD_FRESHNESS_MS`]
-//!   (so a fast account costs the database one read per 50 ms, not one per call).
+//!   the database. An account with a per-second limit reads it before every call (a few reads
+//!   a second at most, and as many as its calls); an unlimited one at most every
+//!   [`SHARED_HOLD_FRESHNESS_MS`], so thousands of calls a second cost the database twenty
+//!   reads, not thousands.
 //!
 //! A held call goes back to the queue for the time the partner named, without using an
 //! attempt.
@@ -53,17 +55,19 @@ impl ThrottleHolds {
     }
 
     /// Until when a call to `recipient` (if it has one) on this account must wait, if it must.
-    /// `bucket` is the account's rate bucket, where workers share their throttles.
+    /// `bucket` is the account's rate bucket, where workers share their throttles; what the
+    /// database said is trusted for `freshness_ms` (0: read it for every call).
     pub(super) async fn held_until<S: Store>(
         &self,
         store: &S,
         bucket: &str,
         recipient: Option<&str>,
         now_ms: i64,
+        freshness_ms: i64,
     ) -> Option<i64> {
         let mut until = self.account_until_ms.load(Ordering::Relaxed);
         if until <= now_ms {
-            self.read_shared(store, bucket, now_ms).await;
+            self.read_shared(store, bucket, now_ms, freshness_ms).await;
             until = self.account_until_ms.load(Ordering::Relaxed);
         }
         if let Some(recipient) = recipient {
@@ -73,27 +77,34 @@ impl ThrottleHolds {
         (until > now_ms).then_some(until)
     }
 
-    /// Reads the account's shared pause when the last read is older than
-    /// [`SHARED_HOLD_FRESHNESS_MS`]; one call at a time reads, the others use what is known.
-    async fn read_shared<S: Store>(&self, store: &S, bucket: &str, now_ms: i64) {
+    /// Reads the account's shared pause unless the last read is younger than `freshness_ms`.
+    /// Concurrent calls may each read: none of them goes on a read older than that.
+    async fn read_shared<S: Store>(&self, store: &S, bucket: &str, now_ms: i64, freshness_ms: i64) {
         let read_at = self.shared_read_at_ms.load(Ordering::Relaxed);
-        let stale = now_ms - read_at >= SHARED_HOLD_FRESHNESS_MS || now_ms < read_at;
-        if !stale
-            || self
-                .shared_read_at_ms
-                .compare_exchange(read_at, now_ms, Ordering::Relaxed, Ordering::Relaxed)
-                .is_err()
-        {
+        if freshness_ms > 0 && (0..freshness_ms).contains(&(now_ms - read_at)) {
             return;
         }
         match store.bucket_paused_until(bucket).await {
-            Ok(until_ms) => self.hold_account(until_ms),
+            Ok(until_ms) => {
+                self.hold_account(until_ms);
+                self.shared_read_at_ms.fetch_max(now_ms, Ordering::Relaxed);
+            }
             // The call goes on what this worker knows; the partner's next throttle, if any,
             // is still honoured for the calls after it.
             Err(error) => {
                 tracing::warn!(%error, bucket, "cannot read other workers' throttles")
             }
         }
+    }
+}
+
+/// How long an account's calls may trust the database's word on other workers' throttles:
+/// not at all for an account with a per-second limit (its calls are few), else
+/// [`SHARED_HOLD_FRESHNESS_MS`].
+pub(super) fn shared_hold_freshness_ms(per_second: Option<f64>) -> i64 {
+    match per_second {
+        Some(_) => 0,
+        None => SHARED_HOLD_FRESHNESS_MS,
     }
 }
 

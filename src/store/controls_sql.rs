@@ -82,18 +82,31 @@ pub async fn jobs_ended_as(
     ended: EndedAs,
     limit: u32,
 ) -> Result<Vec<DeadLetter>, StoreError> {
-    let rows: Vec<DeadLetterRow> = sqlx::query_as(
-        "SELECT o.id, v.campaign_id, o.version_hash, o.send_id, o.segment_id, o.locale, o.channel, o.slot,
-                o.attempts, o.error_code, o.last_error, o.finished_at, o.may_repeat
-         FROM outbox o JOIN campaign_versions v ON v.hash = o.version_hash
-         WHERE o.status = $1 OR ($2 AND o.may_repeat IS NOT NULL)
-         ORDER BY o.finished_at, o.id LIMIT $3",
-    )
-    .bind(ended.status())
-    .bind(ended == EndedAs::Resent)
-    .bind(i64::from(limit))
-    .fetch_all(&store.pool)
-    .await?;
+    // Dead and unknown jobs by their status (indexed), oldest end first; re-sent ones by their
+    // mark, whatever their status, in the order they were planned.
+    const COLUMNS: &str =
+        "SELECT o.id, v.campaign_id, o.version_hash, o.send_id, o.segment_id, o.locale,
+            o.channel, o.slot, o.attempts, o.error_code, o.last_error, o.finished_at, o.may_repeat
+         FROM outbox o JOIN campaign_versions v ON v.hash = o.version_hash";
+    let rows: Vec<DeadLetterRow> = match ended {
+        EndedAs::Dead | EndedAs::Unknown => {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "{COLUMNS} WHERE o.status = $1 ORDER BY o.finished_at, o.id LIMIT $2"
+            )))
+            .bind(ended.status())
+            .bind(i64::from(limit))
+            .fetch_all(&store.pool)
+            .await?
+        }
+        EndedAs::Resent => {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "{COLUMNS} WHERE o.may_repeat IS NOT NULL ORDER BY o.id LIMIT $1"
+            )))
+            .bind(i64::from(limit))
+            .fetch_all(&store.pool)
+            .await?
+        }
+    };
     rows.into_iter().map(DeadLetter::from_row).collect()
 }
 

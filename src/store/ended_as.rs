@@ -24,7 +24,7 @@ impl EndedAs {
             EndedAs::Dead => "dead",
             EndedAs::Unknown => "unknown",
             // Matches no status: these are selected by their mark, whatever their status.
-            EndedAs::Resent => "resent",
+            EndedAs::Resent => "",
         }
     }
 }

@@ -111,42 +111,95 @@ async fn due_jobs<S: Store>(store: &S, count: usize) -> (Project, Arc<Config>, C
     (project, config, version)
 }
 
-/// A partner that answers one request with 429 and `Retry-After`, and every other with 200,
-/// noting when each request arrived and what it was answered.
+/// A partner that answers one request with 429 and `Retry-After` (after `delay`, as a slow
+/// partner does), and every other with 200, noting when each request arrived and what it was
+/// answered, and when the 429 left.
 #[derive(Clone)]
 struct PacedPartner {
     arrivals: Arc<Mutex<Vec<(Instant, u16)>>>,
+    throttled_at: Arc<Mutex<Option<Instant>>>,
     throttle_request: usize,
+    retry_after: Duration,
+    delay: Duration,
 }
 
 async fn answer(State(partner): State<PacedPartner>) -> Response {
-    let mut arrivals = partner.arrivals.lock().unwrap();
-    let number = arrivals.len() + 1;
-    if number == partner.throttle_request {
-        arrivals.push((Instant::now(), 429));
-        let wait = RETRY_AFTER.as_secs().to_string();
-        return (
-            StatusCode::TOO_MANY_REQUESTS,
-            [("retry-after", wait)],
-            "slow down",
-        )
-            .into_response();
+    let number = {
+        let mut arrivals = partner.arrivals.lock().unwrap();
+        let number = arrivals.len() + 1;
+        let status = if number == partner.throttle_request {
+            429
+        } else {
+            200
+        };
+        arrivals.push((Instant::now(), status));
+        number
+    };
+    if number != partner.throttle_request {
+        return (StatusCode::OK, format!(r#"{{"id":"delivery-{number}"}}"#)).into_response();
     }
-    arrivals.push((Instant::now(), 200));
-    (StatusCode::OK, format!(r#"{{"id":"delivery-{number}"}}"#)).into_response()
+    tokio::time::sleep(partner.delay).await;
+    *partner.throttled_at.lock().unwrap() = Some(Instant::now());
+    let wait = partner.retry_after.as_secs().to_string();
+    (
+        StatusCode::TOO_MANY_REQUESTS,
+        [("retry-after", wait)],
+        "slow down",
+    )
+        .into_response()
 }
 
 impl PacedPartner {
-    async fn start(throttle_request: usize) -> (PacedPartner, String) {
+    async fn start(
+        throttle_request: usize,
+        retry_after: Duration,
+        delay: Duration,
+    ) -> (PacedPartner, String) {
         let partner = PacedPartner {
             arrivals: Arc::default(),
+            throttled_at: Arc::default(),
             throttle_request,
+            retry_after,
+            delay,
         };
         let app = Router::new().fallback(answer).with_state(partner.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(listener, app).await });
         (partner, url)
+    }
+
+    /// How long after the 429 left each request that came inside its window arrived.
+    fn inside_window(&self) -> Vec<Duration> {
+        let throttled_at = self
+            .throttled_at
+            .lock()
+            .unwrap()
+            .expect("the partner throttled one request");
+        self.arrivals
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(at, _)| *at > throttled_at && *at < throttled_at + self.retry_after)
+            .map(|(at, _)| *at - throttled_at)
+            .collect()
+    }
+
+    /// How long after the 429 left the next request arrived.
+    fn next_after_window(&self) -> Duration {
+        let throttled_at = self
+            .throttled_at
+            .lock()
+            .unwrap()
+            .expect("the partner throttled one request");
+        self.arrivals
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(at, _)| *at > throttled_at)
+            .map(|(at, _)| *at - throttled_at)
+            .min()
+            .expect("requests after the window")
     }
 }
 
@@ -178,14 +231,18 @@ async fn unfinished<S: Store>(store: &S, version: &ContentHash) -> bool {
         .any(|job| matches!(job.status.as_str(), "queued" | "leased" | "sending"))
 }
 
-async fn a_retry_after_holds_every_send_already_booked<S: Store>(store: S, _url: &str) {
-    const JOBS: usize = 30;
-    let (_project, config, version) = due_jobs(&store, JOBS).await;
-    let (partner, url) = PacedPartner::start(6).await;
-    let workers = ["worker-a", "worker-b"].map(|id| Arc::new(worker(&store, &config, id, &url)));
+/// Runs `workers` workers until every job of the version is sent or a minute has passed.
+async fn dispatch_all<S: Store>(
+    store: &S,
+    config: &Arc<Config>,
+    version: &ContentHash,
+    url: &str,
+    workers: &[&str],
+) {
     let deadline = Instant::now() + Duration::from_secs(60);
     let mut tasks = Vec::new();
-    for dispatcher in workers {
+    for id in workers {
+        let dispatcher = worker(store, config, id, url);
         let store = store.clone();
         let version = version.clone();
         tasks.push(tokio::spawn(async move {
@@ -200,44 +257,50 @@ async fn a_retry_after_holds_every_send_already_booked<S: Store>(store: S, _url:
     for task in tasks {
         task.await.unwrap();
     }
-
-    let jobs = store.jobs_for_version(&version).await.unwrap();
+    let jobs = store.jobs_for_version(version).await.unwrap();
     assert!(
         jobs.iter().all(|job| job.status == "sent"),
         "every job is sent in the end: {:?}",
         jobs.iter().map(|j| &j.status).collect::<Vec<_>>()
     );
-    let arrivals = partner.arrivals.lock().unwrap().clone();
+}
+
+async fn a_retry_after_holds_every_send_already_booked<S: Store>(store: S, _url: &str) {
+    const JOBS: usize = 30;
+    let (_project, config, version) = due_jobs(&store, JOBS).await;
+    let (partner, url) = PacedPartner::start(6, RETRY_AFTER, Duration::ZERO).await;
+    dispatch_all(&store, &config, &version, &url, &["worker-a", "worker-b"]).await;
     assert_eq!(
-        arrivals.len(),
+        partner.arrivals.lock().unwrap().len(),
         JOBS + 1,
         "each job once, and the throttled one again"
     );
-    let throttled_at = arrivals
-        .iter()
-        .find(|(_, status)| *status == 429)
-        .map(|(at, _)| *at)
-        .expect("the partner throttled one request");
-    let inside: Vec<Duration> = arrivals
-        .iter()
-        .filter(|(at, _)| *at > throttled_at && *at < throttled_at + RETRY_AFTER)
-        .map(|(at, _)| *at - throttled_at)
-        .collect();
+    let inside = partner.inside_window();
     assert!(
         inside.is_empty(),
         "{} requests came inside the partner's Retry-After, at {inside:?} after the 429",
         inside.len()
     );
-    let first_after = arrivals
-        .iter()
-        .filter(|(at, _)| *at > throttled_at)
-        .map(|(at, _)| *at - throttled_at)
-        .min()
-        .expect("requests after the window");
     println!(
         "{JOBS} jobs through two workers at 5/s: the 429's Retry-After of {} s held every booked send; the next request came {} ms after the 429",
         RETRY_AFTER.as_secs(),
-        first_after.as_millis()
+        partner.next_after_window().as_millis()
+    );
+}
+
+/// A partner slow to say "wait 1 s" (it answers after 1.5 s): the wait counts from its answer,
+/// not from when the request left, or the hold would be over before it began.
+async fn a_slow_throttling_answer_holds_from_when_it_came<S: Store>(store: S, _url: &str) {
+    const JOBS: usize = 20;
+    let (_project, config, version) = due_jobs(&store, JOBS).await;
+    let retry_after = Duration::from_secs(1);
+    let (partner, url) = PacedPartner::start(3, retry_after, Duration::from_millis(1_500)).await;
+    dispatch_all(&store, &config, &version, &url, &["worker-a"]).await;
+    let inside = partner.inside_window();
+    assert!(
+        inside.is_empty(),
+        "{} requests came inside the partner's Retry-After, at {inside:?} after the 429 left",
+        inside.len()
     );
 }
 
@@ -352,6 +415,7 @@ async fn a_version_scheduled_while_workers_run_is_planned_at_once<S: Store>(stor
 
 on_both_stores!(
     a_retry_after_holds_every_send_already_booked,
+    a_slow_throttling_answer_holds_from_when_it_came,
     repeat_marks_survive_later_requeues,
     a_version_scheduled_while_workers_run_is_planned_at_once,
 );
