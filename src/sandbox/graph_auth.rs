@@ -4,6 +4,11 @@
 //! (pywa sends the header, facebook-sdk the parameter), so every Graph route of the sandbox
 //! (WhatsApp and Pages) accepts all of them, as production does.
 //!
+//! Any token is accepted (the sandbox needs no real secrets), except one that cannot be a
+//! Graph token at all: one with spaces, control or non-ASCII characters, which Graph refuses
+//! as it refuses a missing one (190, "Cannot parse access token"). So a client library's
+//! handling of a bad token can be rehearsed.
+//!
 //! The token itself is never recorded: [`without_token`] strips it from what the record keeps.
 
 use axum::http::{HeaderMap, header};
@@ -13,15 +18,16 @@ use super::http_parts::{bearer_token, form_pairs, param};
 
 /// The access token of a Graph call: the bearer header first, then `access_token` in the
 /// query, then in the body (form-encoded or JSON, by its content type). `None` when none of
-/// them carries a non-empty one.
+/// them carries one that Graph could parse.
 pub(crate) fn graph_token(headers: &HeaderMap, query: Option<&str>, body: &[u8]) -> Option<String> {
-    if let Some(token) = bearer_token(headers) {
-        return Some(token.to_string());
-    }
     let non_empty = |token: &str| {
         let token = token.trim();
-        (!token.is_empty()).then(|| token.to_string())
+        let parseable = !token.is_empty() && token.bytes().all(|b| b.is_ascii_graphic());
+        parseable.then(|| token.to_string())
     };
+    if let Some(token) = bearer_token(headers) {
+        return non_empty(token);
+    }
     let query_pairs = form_pairs(query.unwrap_or(""));
     if let Some(token) = param(&query_pairs, "access_token").and_then(non_empty) {
         return Some(token);
@@ -77,6 +83,11 @@ mod tests {
         assert_eq!(
             graph_token(&headers(json, Some("Bearer h")), Some("access_token=q"), b"{}"),
             Some("h".to_string())
+        );
+        assert_eq!(
+            graph_token(&headers(None, Some("Bearer not a token")), Some("access_token=q"), b""),
+            None,
+            "a header that cannot be a token is refused, not passed over"
         );
         assert_eq!(
             graph_token(&headers(None, None), Some("a=1&access_token=q"), b""),
