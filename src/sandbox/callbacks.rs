@@ -464,10 +464,12 @@ impl Sandbox {
                 let waba = whatsapp_webhook::waba_of(&self.state(), &first.account);
                 let statuses: Vec<Value> = items
                     .iter()
-                    .filter_map(|item| whatsapp_status(item, &waba))
+                    .filter_map(whatsapp_status)
                     .collect();
+                // Meta names the person in `contacts` for sent, delivered and read statuses,
+                // never for failed ones.
                 let mut contacts: Vec<Value> = Vec::new();
-                for item in items {
+                for item in items.iter().filter(|item| item.step() != Some(Step::Failed)) {
                     let contact = whatsapp_webhook::contact(&waba, &item.recipient);
                     if !contacts.contains(&contact) {
                         contacts.push(contact);
@@ -549,10 +551,11 @@ impl PostError {
 }
 
 /// One entry of a WhatsApp `statuses` array, in Meta's current shape: the recipient's number
-/// and BSUID, and (with `sent` and `delivered`) the per-message pricing Meta bills since July
-/// 2025 (`PMP`, with its `type`). The `conversation` object is left out, as Meta leaves it out
-/// of v24.0+ webhooks outside free entry points.
-fn whatsapp_status(item: &StatusCallback, waba: &str) -> Option<Value> {
+/// (no `recipient_user_id`, which Meta adds only to messages sent to a BSUID, and herald sends
+/// to numbers), and (with `sent` and `delivered`) the per-message pricing Meta bills since
+/// July 2025 (`PMP`, with its `type`). The `conversation` object is left out, as Meta leaves it
+/// out of v24.0+ webhooks outside free entry points.
+fn whatsapp_status(item: &StatusCallback) -> Option<Value> {
     let MessageRef::WhatsApp { wamid, category } = &item.message else {
         return None;
     };
@@ -563,7 +566,6 @@ fn whatsapp_status(item: &StatusCallback, waba: &str) -> Option<Value> {
         "status": step.whatsapp_name(),
         "timestamp": at.timestamp().to_string(),
         "recipient_id": item.recipient,
-        "recipient_user_id": whatsapp_webhook::business_scoped_user_id(waba, &item.recipient),
     });
     match step {
         Step::Sent | Step::Delivered => {
@@ -672,11 +674,11 @@ mod tests {
 
     #[test]
     fn statuses_are_in_metas_shape() {
-        let sent = whatsapp_status(&item("p", WHATSAPP_READ), "w").unwrap();
+        let sent = whatsapp_status(&item("p", WHATSAPP_READ)).unwrap();
         assert_eq!(sent["status"], "sent");
         assert_eq!(sent["timestamp"], "1800007200");
         assert_eq!(sent["recipient_id"], "31600000001");
-        assert!(sent["recipient_user_id"].as_str().unwrap().starts_with("NL."));
+        assert!(sent.get("recipient_user_id").is_none(), "only for sends to a BSUID");
         assert_eq!(
             sent["pricing"],
             json!({"billable": true, "pricing_model": "PMP", "type": "regular", "category": "utility"})
@@ -684,10 +686,10 @@ mod tests {
         assert!(sent.get("conversation").is_none());
         let mut read = item("p", WHATSAPP_READ);
         read.next = 2;
-        let read = whatsapp_status(&read, "w").unwrap();
+        let read = whatsapp_status(&read).unwrap();
         assert_eq!(read["timestamp"], "1800007202");
         assert!(read.get("pricing").is_none());
-        let failed = whatsapp_status(&item("p", FAILED), "w").unwrap();
+        let failed = whatsapp_status(&item("p", FAILED)).unwrap();
         assert_eq!(failed["errors"][0]["code"], 131026);
     }
 }

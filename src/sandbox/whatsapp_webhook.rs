@@ -5,9 +5,10 @@
 //! [...]}}]}]}`.
 //!
 //! Since Meta's business-scoped user ids (BSUIDs, 2026), every contact carries a `user_id`
-//! beside its `wa_id`, and statuses and messages name it too (`recipient_user_id`,
-//! `from_user_id`): client libraries such as pywa read a user from it, so the sandbox gives
-//! each person one, stable per business account and number.
+//! beside its `wa_id` and a `profile.country_code`, and inbound messages name it as
+//! `from_user_id`: client libraries such as pywa read a user from it, so the sandbox gives each
+//! person one, stable per business account and number. Status webhooks carry `contacts` for
+//! `sent`, `delivered` and `read`, never for `failed` (Meta's BSUID guide).
 
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -55,14 +56,19 @@ const CALLING_CODES: [(&str, &str); 27] = [
     ("1", "US"),
 ];
 
+/// The ISO country code of a WhatsApp number, when [`CALLING_CODES`] knows its prefix.
+fn country_of(wa_id: &str) -> Option<&'static str> {
+    CALLING_CODES
+        .iter()
+        .find(|(code, _)| wa_id.starts_with(code))
+        .map(|(_, country)| *country)
+}
+
 /// The person's business-scoped user id for WhatsApp Business Account `waba_id`: the
 /// person's ISO country code, a period and 20 digits, the shape Meta documents
 /// (`US.13491208655302741918`). Stable for one account and number, different across accounts.
 pub(crate) fn business_scoped_user_id(waba_id: &str, wa_id: &str) -> String {
-    let country = CALLING_CODES
-        .iter()
-        .find(|(code, _)| wa_id.starts_with(code))
-        .map_or("ZZ", |(_, country)| country);
+    let country = country_of(wa_id).unwrap_or("ZZ");
     let digest = Sha256::new()
         .chain_update(waba_id.as_bytes())
         .chain_update(b"\n")
@@ -85,10 +91,15 @@ pub(crate) fn waba_of(state: &SandboxState, phone_number_id: &str) -> String {
         .unwrap_or_else(|| phone_number_id.to_string())
 }
 
-/// One entry of `value.contacts`: the person's profile name, number and BSUID.
+/// One entry of `value.contacts`: the person's profile (name, and country where the number
+/// tells it), number and BSUID. No `username`: simulated people have adopted none.
 pub(crate) fn contact(waba_id: &str, wa_id: &str) -> Value {
+    let mut profile = json!({"name": PERSON_NAME});
+    if let Some(country) = country_of(wa_id) {
+        profile["country_code"] = json!(country);
+    }
     json!({
-        "profile": {"name": PERSON_NAME},
+        "profile": profile,
         "wa_id": wa_id,
         "user_id": business_scoped_user_id(waba_id, wa_id),
     })
@@ -103,7 +114,8 @@ pub(crate) fn metadata(phone_number_id: &str) -> Value {
 }
 
 /// A webhook body about phone number `phone_number_id` of account `waba_id`, around the
-/// `contacts` and one more array of the change's value (`statuses` or `messages`).
+/// `contacts` (left out when there are none) and one more array of the change's value
+/// (`statuses` or `messages`).
 pub(crate) fn envelope(
     waba_id: &str,
     phone_number_id: &str,
@@ -114,8 +126,10 @@ pub(crate) fn envelope(
     let mut value = json!({
         "messaging_product": "whatsapp",
         "metadata": metadata(phone_number_id),
-        "contacts": contacts,
     });
+    if !contacts.is_empty() {
+        value["contacts"] = Value::Array(contacts);
+    }
     value[kind] = Value::Array(items);
     json!({
         "object": "whatsapp_business_account",
@@ -163,6 +177,9 @@ mod tests {
         assert_eq!(value["metadata"]["display_phone_number"], DISPLAY_PHONE_NUMBER);
         assert_eq!(value["contacts"][0]["profile"]["name"], PERSON_NAME);
         assert_eq!(value["contacts"][0]["wa_id"], "316");
+        assert_eq!(value["contacts"][0]["profile"]["country_code"], "NL");
         assert_eq!(value["statuses"][0]["id"], "wamid.1");
+        let failed = envelope("waba", "phone", vec![], "statuses", vec![json!({})]);
+        assert!(failed["entry"][0]["changes"][0]["value"].get("contacts").is_none());
     }
 }

@@ -10,7 +10,11 @@
 //!   anything else → text; a quick-reply button or an interactive reply → a choice (or an
 //!   unsubscription, if it is a stop button). Other message kinds (images, voice) yield nothing.
 //!
-//! The sender's profile name (`value.contacts[].profile.name`) is never read. A subscription
+//! The whole documented envelope is accepted (`entry[].id` is the WhatsApp Business Account,
+//! `value.metadata`, `value.contacts` with `wa_id` and the business-scoped `user_id`, statuses
+//! with `recipient_user_id` and `pricing`); herald reads only what it needs. A message without
+//! a phone number (`from`), from a person known only by a business-scoped user id, yields
+//! nothing. The sender's profile name (`value.contacts[].profile.name`) is never read. A subscription
 //! or an opt-out carries the message's `id` and `timestamp` (seconds, inside the signed body)
 //! as its [`EventStamp`].
 
@@ -197,7 +201,15 @@ fn parse_status(status: &Node<'_>) -> Result<Option<InboundEvent>, ParseError> {
 
 fn parse_message(message: &Node<'_>) -> Result<Option<InboundEvent>, ParseError> {
     message.object()?;
-    let user = message.field("from").id()?;
+    // Since Meta's business-scoped user ids (2026), a person who adopted a username may write
+    // without a phone number: no `from`, only `from_user_id`. herald reaches people by
+    // number, so such a message names no one it could subscribe or stop; it is passed over
+    // rather than refusing the whole callback (which Meta would then retry for days).
+    let from = message.field("from");
+    if !from.is_present() {
+        return Ok(None);
+    }
+    let user = from.id()?;
     let stamp = || -> Result<EventStamp, ParseError> {
         Ok(EventStamp::new(
             message.field("id").id()?,
