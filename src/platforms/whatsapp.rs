@@ -503,8 +503,38 @@ mod tests {
             );
         }
         assert_eq!(
-            classify(200, &no_headers(), br#"{"messaging_product":"messenger","messages":[{"id":"m"}]}"#),
+            classify(
+                200,
+                &no_headers(),
+                br#"{"messaging_product":"messenger","messages":[{"id":"m"}]}"#
+            ),
             unknown("for another messaging product")
+        );
+    }
+
+    #[test]
+    fn metas_template_list_example_reads_as_statuses() {
+        // Meta's "Get all templates" example (tests/fixtures/partners/whatsapp/SOURCES.md).
+        let page: Value = serde_json::from_str(include_str!(
+            "../../tests/fixtures/partners/whatsapp/template_list.json"
+        ))
+        .unwrap();
+        let statuses: Vec<TemplateStatus> = page["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(template_status)
+            .collect();
+        let read: Vec<(&str, &str, &str)> = statuses
+            .iter()
+            .map(|s| (s.name.as_str(), s.language.as_str(), s.status.as_str()))
+            .collect();
+        assert_eq!(
+            read,
+            vec![
+                ("reservation_confirmation", "en_US", "APPROVED"),
+                ("coupon_expiration_reminder_number_vars", "en", "APPROVED"),
+            ]
         );
     }
 

@@ -462,14 +462,14 @@ impl Sandbox {
         let (body, header) = match &first.message {
             MessageRef::WhatsApp { .. } => {
                 let waba = whatsapp_webhook::waba_of(&self.state(), &first.account);
-                let statuses: Vec<Value> = items
-                    .iter()
-                    .filter_map(whatsapp_status)
-                    .collect();
+                let statuses: Vec<Value> = items.iter().filter_map(whatsapp_status).collect();
                 // Meta names the person in `contacts` for sent, delivered and read statuses,
                 // never for failed ones.
                 let mut contacts: Vec<Value> = Vec::new();
-                for item in items.iter().filter(|item| item.step() != Some(Step::Failed)) {
+                for item in items
+                    .iter()
+                    .filter(|item| item.step() != Some(Step::Failed))
+                {
                     let contact = whatsapp_webhook::contact(&waba, &item.recipient);
                     if !contacts.contains(&contact) {
                         contacts.push(contact);
@@ -585,6 +585,7 @@ fn whatsapp_status(item: &StatusCallback) -> Option<Value> {
                 "title": "Message undeliverable",
                 "message": "Message undeliverable",
                 "error_data": {"details": "Message Undeliverable."},
+                "href": "/documentation/business-messaging/whatsapp/support/error-codes",
             }]);
         }
     }
@@ -678,7 +679,10 @@ mod tests {
         assert_eq!(sent["status"], "sent");
         assert_eq!(sent["timestamp"], "1800007200");
         assert_eq!(sent["recipient_id"], "31600000001");
-        assert!(sent.get("recipient_user_id").is_none(), "only for sends to a BSUID");
+        assert!(
+            sent.get("recipient_user_id").is_none(),
+            "only for sends to a BSUID"
+        );
         assert_eq!(
             sent["pricing"],
             json!({"billable": true, "pricing_model": "PMP", "type": "regular", "category": "utility"})

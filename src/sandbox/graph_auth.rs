@@ -81,11 +81,19 @@ mod tests {
         let json = Some("application/json");
         let form = Some("application/x-www-form-urlencoded");
         assert_eq!(
-            graph_token(&headers(json, Some("Bearer h")), Some("access_token=q"), b"{}"),
+            graph_token(
+                &headers(json, Some("Bearer h")),
+                Some("access_token=q"),
+                b"{}"
+            ),
             Some("h".to_string())
         );
         assert_eq!(
-            graph_token(&headers(None, Some("Bearer not a token")), Some("access_token=q"), b""),
+            graph_token(
+                &headers(None, Some("Bearer not a token")),
+                Some("access_token=q"),
+                b""
+            ),
             None,
             "a header that cannot be a token is refused, not passed over"
         );
@@ -98,7 +106,11 @@ mod tests {
             Some("f+1".to_string())
         );
         assert_eq!(
-            graph_token(&headers(json, None), None, br#"{"access_token":"j","to":"1"}"#),
+            graph_token(
+                &headers(json, None),
+                None,
+                br#"{"access_token":"j","to":"1"}"#
+            ),
             Some("j".to_string())
         );
         for (kind, body) in [
@@ -107,7 +119,10 @@ mod tests {
             (form, b"access_token="),
             (None, b""),
         ] {
-            assert_eq!(graph_token(&headers(kind, None), Some("access_token=%20"), body), None);
+            assert_eq!(
+                graph_token(&headers(kind, None), Some("access_token=%20"), body),
+                None
+            );
         }
     }
 

@@ -79,7 +79,9 @@ fn filter_set(pairs: &[(String, String)], name: &str) -> Option<BTreeSet<String>
 /// Every (name, language, status) the filters let through, in a stable order.
 fn listing(state: &SandboxState, pairs: &[(String, String)]) -> Vec<(String, String, String)> {
     let templates = &state.config.whatsapp_templates;
-    let name = param(pairs, "name").map(str::trim).filter(|n| !n.is_empty());
+    let name = param(pairs, "name")
+        .map(str::trim)
+        .filter(|n| !n.is_empty());
     let languages = filter_set(pairs, "language");
     let statuses = filter_set(pairs, "status");
     let categories = filter_set(pairs, "category");
@@ -99,14 +101,22 @@ fn listing(state: &SandboxState, pairs: &[(String, String)]) -> Vec<(String, Str
             (None, None) => languages_of(templates, listed_name),
         };
         for language in shown {
-            if languages.as_ref().is_some_and(|asked| !asked.contains(&language)) {
+            if languages
+                .as_ref()
+                .is_some_and(|asked| !asked.contains(&language))
+            {
                 continue;
             }
             // A name-and-language key wins over a name-only one.
-            if listed_language.is_none() && found.contains_key(&(listed_name.to_string(), language.clone())) {
+            if listed_language.is_none()
+                && found.contains_key(&(listed_name.to_string(), language.clone()))
+            {
                 continue;
             }
-            found.insert((listed_name.to_string(), language), status.to_ascii_uppercase());
+            found.insert(
+                (listed_name.to_string(), language),
+                status.to_ascii_uppercase(),
+            );
         }
     }
     if let (Some(name), Some(asked), true) = (name, &languages, found.is_empty()) {
@@ -116,8 +126,16 @@ fn listing(state: &SandboxState, pairs: &[(String, String)]) -> Vec<(String, Str
     }
     found
         .into_iter()
-        .filter(|(_, status)| statuses.as_ref().is_none_or(|wanted| wanted.contains(status)))
-        .filter(|_| categories.as_ref().is_none_or(|wanted| wanted.contains("UTILITY")))
+        .filter(|(_, status)| {
+            statuses
+                .as_ref()
+                .is_none_or(|wanted| wanted.contains(status))
+        })
+        .filter(|_| {
+            categories
+                .as_ref()
+                .is_none_or(|wanted| wanted.contains("UTILITY"))
+        })
         .map(|((name, language), status)| (name, language, status))
         .collect()
 }
@@ -263,7 +281,15 @@ mod tests {
     #[test]
     fn entries_show_the_documented_fields_or_the_asked_ones() {
         let full = entry("alert", "ar", "APPROVED", None);
-        for field in ["name", "language", "status", "category", "id", "parameter_format", "components"] {
+        for field in [
+            "name",
+            "language",
+            "status",
+            "category",
+            "id",
+            "parameter_format",
+            "components",
+        ] {
             assert!(full.get(field).is_some(), "{field}");
         }
         assert_eq!(full["language"], "ar");

@@ -174,12 +174,19 @@ mod tests {
         let value = &entry["changes"][0]["value"];
         assert_eq!(value["messaging_product"], "whatsapp");
         assert_eq!(value["metadata"]["phone_number_id"], "phone");
-        assert_eq!(value["metadata"]["display_phone_number"], DISPLAY_PHONE_NUMBER);
+        assert_eq!(
+            value["metadata"]["display_phone_number"],
+            DISPLAY_PHONE_NUMBER
+        );
         assert_eq!(value["contacts"][0]["profile"]["name"], PERSON_NAME);
         assert_eq!(value["contacts"][0]["wa_id"], "316");
         assert_eq!(value["contacts"][0]["profile"]["country_code"], "NL");
         assert_eq!(value["statuses"][0]["id"], "wamid.1");
         let failed = envelope("waba", "phone", vec![], "statuses", vec![json!({})]);
-        assert!(failed["entry"][0]["changes"][0]["value"].get("contacts").is_none());
+        assert!(
+            failed["entry"][0]["changes"][0]["value"]
+                .get("contacts")
+                .is_none()
+        );
     }
 }

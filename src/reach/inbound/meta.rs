@@ -165,6 +165,12 @@ pub fn phone_number_ids(body: &[u8]) -> Vec<String> {
     ids
 }
 
+/// Absent, null or an empty string: Meta leaves a phone number empty where it has none to
+/// give.
+fn is_blank(node: &Node<'_>) -> bool {
+    !node.is_present() || matches!(node.opt_str(), Ok(Some(text)) if text.trim().is_empty())
+}
+
 fn parse_status(status: &Node<'_>) -> Result<Option<InboundEvent>, ParseError> {
     status.object()?;
     let state = match status.field("status").str()? {
@@ -186,8 +192,9 @@ fn parse_status(status: &Node<'_>) -> Result<Option<InboundEvent>, ParseError> {
         }
         None => None,
     };
+    // Empty for a message sent to a person's business-scoped user id (Meta's BSUID guide).
     let recipient = match status.field("recipient_id") {
-        node if node.is_present() => Some(node.id()?),
+        node if !is_blank(&node) => Some(node.id()?),
         _ => None,
     };
     Ok(Some(InboundEvent::Status(StatusEvent {
@@ -202,11 +209,11 @@ fn parse_status(status: &Node<'_>) -> Result<Option<InboundEvent>, ParseError> {
 fn parse_message(message: &Node<'_>) -> Result<Option<InboundEvent>, ParseError> {
     message.object()?;
     // Since Meta's business-scoped user ids (2026), a person who adopted a username may write
-    // without a phone number: no `from`, only `from_user_id`. herald reaches people by
-    // number, so such a message names no one it could subscribe or stop; it is passed over
-    // rather than refusing the whole callback (which Meta would then retry for days).
+    // without a phone number: `from` empty (or absent), only `from_user_id`. herald reaches
+    // people by number, so such a message names no one it could subscribe or stop; it is
+    // passed over rather than refusing the whole callback (which Meta would retry for days).
     let from = message.field("from");
-    if !from.is_present() {
+    if is_blank(&from) {
         return Ok(None);
     }
     let user = from.id()?;
