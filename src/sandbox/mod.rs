@@ -65,6 +65,7 @@ pub use record::{Received, ReceivedCounts};
 pub use server::RunningSandbox;
 pub use signature::{meta_signature, viber_signature, webhook_signature};
 pub use tally::{StatusTally, TallyConfig, TallyCounts, TallyKey};
+pub use whatsapp_webhook::business_scoped_user_id;
 
 use callbacks::Callbacks;
 use faults::FaultDice;

@@ -67,7 +67,7 @@ fn country_of(wa_id: &str) -> Option<&'static str> {
 /// The person's business-scoped user id for WhatsApp Business Account `waba_id`: the
 /// person's ISO country code, a period and 20 digits, the shape Meta documents
 /// (`US.13491208655302741918`). Stable for one account and number, different across accounts.
-pub(crate) fn business_scoped_user_id(waba_id: &str, wa_id: &str) -> String {
+pub fn business_scoped_user_id(waba_id: &str, wa_id: &str) -> String {
     let country = country_of(wa_id).unwrap_or("ZZ");
     let digest = Sha256::new()
         .chain_update(waba_id.as_bytes())

@@ -162,7 +162,7 @@ async fn whatsapp_template_success_has_metas_shape() {
         json!({
             "messaging_product": "whatsapp",
             "contacts": [{"input": "+31600000001", "wa_id": "31600000001"}],
-            "messages": [{"id": wamid}],
+            "messages": [{"id": wamid, "message_status": "accepted"}],
         })
     );
     let second = send_whatsapp(&client, &running, &template("31600000002", "flood", "x")).await;
@@ -1364,12 +1364,21 @@ async fn whatsapp_people_open_the_window_stop_and_block() {
     assert_eq!(body["object"], "whatsapp_business_account");
     let value = &body["entry"][0]["changes"][0]["value"];
     assert_eq!(value["metadata"]["phone_number_id"], PHONE);
+    // Meta's BSUID guide: the person's business-scoped user id beside the number, and the
+    // country; no WABA was registered, so the phone number id stands in for it.
+    let user_id = herald::sandbox::business_scoped_user_id(PHONE, "31600000001");
+    assert!(user_id.starts_with("NL."), "{user_id}");
     assert_eq!(
         value["contacts"],
-        json!([{"profile": {"name": "Person"}, "wa_id": "31600000001"}])
+        json!([{
+            "profile": {"name": "Person", "country_code": "NL"},
+            "wa_id": "31600000001",
+            "user_id": user_id,
+        }])
     );
     let message = &value["messages"][0];
     assert_eq!(message["from"], "31600000001");
+    assert_eq!(message["from_user_id"], user_id);
     assert_eq!(message["type"], "text");
     assert_eq!(message["text"]["body"], "START clinic");
     assert_eq!(message["timestamp"], clock.now().timestamp().to_string());
