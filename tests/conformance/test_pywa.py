@@ -51,6 +51,9 @@ def fresh_phone_id():
 
 
 def client(sandbox, phone_id, token=SANDBOX_SECRET):
+    # pywa 4.5 names the WhatsApp Business Account `waba_id` (`business_account_id` is its
+    # deprecated alias); the sandbox puts it in the webhooks' `entry[].id`, and pywa drops
+    # updates of other accounts.
     session = httpx.Client(timeout=10)
     wa = WhatsApp(
         phone_id=phone_id,
