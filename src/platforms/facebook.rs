@@ -338,11 +338,17 @@ pub fn classify(status: u16, headers: &HeaderMap, body: &[u8]) -> PublishResult 
     let error = answer.as_ref().and_then(|answer| answer.get("error"));
     let Some(error) = error else {
         return match status {
-            200..=299 => match answer {
-                Some(answer) => PublishResult::Published {
-                    platform_id: answer["id"].as_str().map(str::to_string),
+            // Graph documents `{"id": "{page-id}_{post-id}"}`: a 2xx without an id is not a
+            // post herald can follow, and may not be one at all (a proxy's page), so it is
+            // reported, never counted as published.
+            200..=299 => match answer.as_ref().and_then(|answer| answer["id"].as_str()) {
+                Some(id) if !id.trim().is_empty() => PublishResult::Published {
+                    platform_id: Some(id.to_string()),
                 },
-                None => PublishResult::Unknown {
+                _ if answer.is_some() => PublishResult::Unknown {
+                    error: format!("Facebook answered HTTP {status} without a post id"),
+                },
+                _ => PublishResult::Unknown {
                     error: format!("unreadable answer (HTTP {status})"),
                 },
             },
@@ -606,6 +612,14 @@ mod tests {
             classify(200, &HeaderMap::new(), b"<html>"),
             PublishResult::Unknown { .. }
         ));
+        for body in [&br#"{"success":true}"#[..], br#"{"id":""}"#, br#"{"id":7}"#] {
+            assert_eq!(
+                classify(200, &HeaderMap::new(), body),
+                PublishResult::Unknown {
+                    error: "Facebook answered HTTP 200 without a post id".into()
+                }
+            );
+        }
     }
 
     #[test]

@@ -264,7 +264,7 @@ fn template_status(entry: &Value) -> Option<TemplateStatus> {
 ///   else 1 s for the throughput limits (130429, 80007, a bare 429) and 60 s for the
 ///   application, spam-rate and registration limits (4, 131048, 133016), which hold back the
 ///   whole number, not one person.
-/// * 5xx and codes 1, 2, 131000, 131053 → `Transient`.
+/// * 5xx and codes 1, 2, 131000, 131016, 131053 → `Transient`.
 /// * 131026 (undeliverable) and 131050 (the person stopped marketing messages) →
 ///   `RecipientGone`: herald erases them.
 /// * anything else (131009, 131047, 132000, 132001, 368, 100, 190, ...) → `Permanent` with the
@@ -272,18 +272,7 @@ fn template_status(entry: &Value) -> Option<TemplateStatus> {
 pub fn classify(status: u16, headers: &HeaderMap, body: &[u8]) -> PublishResult {
     let answer: Option<Value> = serde_json::from_slice(body).ok();
     if (200..300).contains(&status) {
-        let wamid = answer
-            .as_ref()
-            .and_then(|a| a["messages"][0]["id"].as_str())
-            .map(str::to_string);
-        return match wamid {
-            Some(id) => PublishResult::Published {
-                platform_id: Some(id),
-            },
-            None => PublishResult::Unknown {
-                error: format!("WhatsApp answered HTTP {status} without a message id"),
-            },
-        };
+        return accepted(status, answer.as_ref());
     }
     let error = answer.as_ref().map(|a| &a["error"]).unwrap_or(&Value::Null);
     let code = error["code"].as_i64();
@@ -307,7 +296,7 @@ pub fn classify(status: u16, headers: &HeaderMap, body: &[u8]) -> PublishResult 
             wait: retry_after.unwrap_or(Duration::from_secs(1)),
             text,
         },
-        Some(1 | 2 | 131000 | 131053) => PublishResult::Transient {
+        Some(1 | 2 | 131000 | 131016 | 131053) => PublishResult::Transient {
             code: code_text,
             text,
         },
@@ -323,6 +312,33 @@ pub fn classify(status: u16, headers: &HeaderMap, body: &[u8]) -> PublishResult 
             code: code_text,
             text,
         },
+    }
+}
+
+/// A 2xx send answer, checked against the documented shape
+/// (`{"messaging_product": "whatsapp", "contacts": [{"input", "wa_id"}], "messages": [{"id",
+/// "message_status"}]}`): `Published` with `messages[0].id`; anything else is `Unknown` with
+/// the reason, because herald cannot tell a message WhatsApp took from a proxy's or a fake's
+/// page, and must neither count it as sent nor blindly send it again.
+fn accepted(status: u16, answer: Option<&Value>) -> PublishResult {
+    let unknown = |why: &str| PublishResult::Unknown {
+        error: format!("WhatsApp answered HTTP {status} {why}"),
+    };
+    let Some(answer) = answer.filter(|answer| answer.is_object()) else {
+        return unknown("with an unreadable body");
+    };
+    match answer.get("messaging_product").and_then(Value::as_str) {
+        None | Some("whatsapp") => {}
+        Some(_) => return unknown("for another messaging product"),
+    }
+    let Some(message) = answer["messages"].as_array().and_then(|m| m.first()) else {
+        return unknown("without a message id");
+    };
+    match message["id"].as_str().map(str::trim) {
+        Some(id) if !id.is_empty() => PublishResult::Published {
+            platform_id: Some(id.to_string()),
+        },
+        _ => unknown("without a message id"),
     }
 }
 
@@ -467,10 +483,59 @@ mod tests {
                 platform_id: Some("wamid.HBgLMzE2MTIzNDU2NzgVAgARGBI".into())
             }
         );
-        assert!(matches!(
+        let unknown = |why: &str| PublishResult::Unknown {
+            error: format!("WhatsApp answered HTTP 200 {why}"),
+        };
+        assert_eq!(
             classify(200, &no_headers(), b"<html>portal</html>"),
-            PublishResult::Unknown { .. }
-        ));
+            unknown("with an unreadable body")
+        );
+        for body in [
+            json!({"messaging_product": "whatsapp", "messages": []}),
+            json!({"messaging_product": "whatsapp", "messages": [{"id": " "}]}),
+            json!({"messaging_product": "whatsapp", "messages": [{"id": 7}]}),
+            json!({"success": true}),
+        ] {
+            assert_eq!(
+                classify(200, &no_headers(), body.to_string().as_bytes()),
+                unknown("without a message id"),
+                "{body}"
+            );
+        }
+        assert_eq!(
+            classify(
+                200,
+                &no_headers(),
+                br#"{"messaging_product":"messenger","messages":[{"id":"m"}]}"#
+            ),
+            unknown("for another messaging product")
+        );
+    }
+
+    #[test]
+    fn metas_template_list_example_reads_as_statuses() {
+        // Meta's "Get all templates" example (tests/fixtures/partners/whatsapp/SOURCES.md).
+        let page: Value = serde_json::from_str(include_str!(
+            "../../tests/fixtures/partners/whatsapp/template_list.json"
+        ))
+        .unwrap();
+        let statuses: Vec<TemplateStatus> = page["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(template_status)
+            .collect();
+        let read: Vec<(&str, &str, &str)> = statuses
+            .iter()
+            .map(|s| (s.name.as_str(), s.language.as_str(), s.status.as_str()))
+            .collect();
+        assert_eq!(
+            read,
+            vec![
+                ("reservation_confirmation", "en_US", "APPROVED"),
+                ("coupon_expiration_reminder_number_vars", "en", "APPROVED"),
+            ]
+        );
     }
 
     #[test]

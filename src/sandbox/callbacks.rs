@@ -21,15 +21,14 @@ use axum::body::Bytes;
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 use tokio::sync::Notify;
 
 use crate::channel::Platform;
 
 use super::Sandbox;
-use super::signature::{hex, meta_signature, viber_signature};
+use super::signature::{meta_signature, viber_signature};
 use super::tally::TalliedStatus;
-use super::{viber, whatsapp};
+use super::{viber, whatsapp_webhook};
 
 /// Most callback requests in flight at once, as a platform limits the connections it opens to
 /// one receiver.
@@ -462,14 +461,26 @@ impl Sandbox {
         };
         let (body, header) = match &first.message {
             MessageRef::WhatsApp { .. } => {
+                let waba = whatsapp_webhook::waba_of(&self.state(), &first.account);
                 let statuses: Vec<Value> = items.iter().filter_map(whatsapp_status).collect();
-                let body = whatsapp::envelope(
+                // Meta names the person in `contacts` for sent, delivered and read statuses,
+                // never for failed ones.
+                let mut contacts: Vec<Value> = Vec::new();
+                for item in items
+                    .iter()
+                    .filter(|item| item.step() != Some(Step::Failed))
+                {
+                    let contact = whatsapp_webhook::contact(&waba, &item.recipient);
+                    if !contacts.contains(&contact) {
+                        contacts.push(contact);
+                    }
+                }
+                let body = whatsapp_webhook::envelope(
+                    &waba,
                     &first.account,
-                    json!({
-                        "messaging_product": "whatsapp",
-                        "metadata": whatsapp::metadata(&first.account),
-                        "statuses": statuses,
-                    }),
+                    contacts,
+                    "statuses",
+                    statuses,
                 );
                 let body = Bytes::from(body.to_string());
                 let signature = meta_signature(meta_secret, &body);
@@ -539,7 +550,11 @@ impl PostError {
     }
 }
 
-/// One entry of a WhatsApp `statuses` array, in Meta's shape.
+/// One entry of a WhatsApp `statuses` array, in Meta's current shape: the recipient's number
+/// (no `recipient_user_id`, which Meta adds only to messages sent to a BSUID, and herald sends
+/// to numbers), and (with `sent` and `delivered`) the per-message pricing Meta bills since
+/// July 2025 (`PMP`, with its `type`). The `conversation` object is left out, as Meta leaves it
+/// out of v24.0+ webhooks outside free entry points.
 fn whatsapp_status(item: &StatusCallback) -> Option<Value> {
     let MessageRef::WhatsApp { wamid, category } = &item.message else {
         return None;
@@ -554,18 +569,12 @@ fn whatsapp_status(item: &StatusCallback) -> Option<Value> {
     });
     match step {
         Step::Sent | Step::Delivered => {
-            let mut conversation = json!({
-                "id": conversation_id(&item.account, &item.recipient, item.accepted_at),
-                "origin": {"type": category},
-            });
-            if step == Step::Sent {
-                let expires = item.accepted_at + Duration::hours(24);
-                conversation["expiration_timestamp"] = json!(expires.timestamp().to_string());
-            }
-            status["conversation"] = conversation;
+            // A text is only allowed inside the customer service window, where it is free.
+            let free = *category == "service";
             status["pricing"] = json!({
-                "billable": *category != "service",
-                "pricing_model": "CBP",
+                "billable": !free,
+                "pricing_model": "PMP",
+                "type": if free { "free_customer_service" } else { "regular" },
                 "category": category,
             });
         }
@@ -576,23 +585,11 @@ fn whatsapp_status(item: &StatusCallback) -> Option<Value> {
                 "title": "Message undeliverable",
                 "message": "Message undeliverable",
                 "error_data": {"details": "Message Undeliverable."},
+                "href": "/documentation/business-messaging/whatsapp/support/error-codes",
             }]);
         }
     }
     Some(status)
-}
-
-/// A conversation id shared by the messages of one number to one person on one day, the way
-/// Meta groups messages into billed conversations.
-fn conversation_id(account: &str, recipient: &str, at: DateTime<Utc>) -> String {
-    let digest = Sha256::new()
-        .chain_update(account.as_bytes())
-        .chain_update(b"\n")
-        .chain_update(recipient.as_bytes())
-        .chain_update(b"\n")
-        .chain_update(at.date_naive().to_string().as_bytes())
-        .finalize();
-    hex(&digest[..16])
 }
 
 /// One Viber callback event, in Viber's shape.
@@ -681,13 +678,21 @@ mod tests {
         let sent = whatsapp_status(&item("p", WHATSAPP_READ)).unwrap();
         assert_eq!(sent["status"], "sent");
         assert_eq!(sent["timestamp"], "1800007200");
-        assert_eq!(sent["pricing"]["category"], "utility");
-        assert!(sent["conversation"]["expiration_timestamp"].is_string());
+        assert_eq!(sent["recipient_id"], "31600000001");
+        assert!(
+            sent.get("recipient_user_id").is_none(),
+            "only for sends to a BSUID"
+        );
+        assert_eq!(
+            sent["pricing"],
+            json!({"billable": true, "pricing_model": "PMP", "type": "regular", "category": "utility"})
+        );
+        assert!(sent.get("conversation").is_none());
         let mut read = item("p", WHATSAPP_READ);
         read.next = 2;
         let read = whatsapp_status(&read).unwrap();
         assert_eq!(read["timestamp"], "1800007202");
-        assert!(read.get("conversation").is_none());
+        assert!(read.get("pricing").is_none());
         let failed = whatsapp_status(&item("p", FAILED)).unwrap();
         assert_eq!(failed["errors"][0]["code"], 131026);
     }

@@ -84,10 +84,14 @@ pub(crate) struct WhatsAppWebhook {
     /// (`GET url?hub.mode=subscribe&hub.verify_token=..&hub.challenge=..`) and registers the
     /// URL only if the receiver echoes the challenge, as Meta's dashboard does.
     verify_token: Option<String>,
+    /// The WhatsApp Business Account that owns the number, named in the webhooks'
+    /// `entry[].id` (client libraries such as pywa drop updates of other accounts); the phone
+    /// number id stands in for it when not given.
+    waba_id: Option<String>,
 }
 
-/// `PUT /sandbox/webhooks/whatsapp` `{"phone_number_id","url","verify_token"?}`: stands in for
-/// the Meta app dashboard. An empty `url` removes the webhook.
+/// `PUT /sandbox/webhooks/whatsapp` `{"phone_number_id","url","verify_token"?,"waba_id"?}`:
+/// stands in for the Meta app dashboard. An empty `url` removes the webhook.
 pub(crate) async fn register_whatsapp_webhook(
     State(sandbox): State<Sandbox>,
     Json(webhook): Json<WhatsAppWebhook>,
@@ -108,6 +112,12 @@ pub(crate) async fn register_whatsapp_webhook(
                 Json(json!({"error": why.to_string()})),
             );
         }
+    }
+    if let Some(waba_id) = webhook.waba_id.filter(|id| !id.trim().is_empty()) {
+        sandbox
+            .state()
+            .whatsapp_accounts
+            .insert(webhook.phone_number_id.clone(), waba_id);
     }
     sandbox.register_webhook(Platform::WhatsApp, &webhook.phone_number_id, &webhook.url);
     (StatusCode::OK, Json(json!({"success": true})))

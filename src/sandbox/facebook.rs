@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{Extensions, HeaderMap, StatusCode, header};
+use axum::http::{Extensions, HeaderMap, StatusCode};
 use axum::response::Response;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
@@ -21,7 +21,8 @@ use sha2::{Digest, Sha256};
 
 use super::engagement::Engagement;
 use super::faults::Rejection;
-use super::http_parts::{Answer, bearer_token, form_pairs, pairs_json, param};
+use super::graph_auth::{graph_token, is_json, without_token};
+use super::http_parts::{Answer, form_pairs, pairs_json, param};
 use super::limits::retry_after_seconds;
 use super::record::Received;
 use super::reply::Reply;
@@ -300,7 +301,7 @@ pub(crate) fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
 struct FeedRequest<'a> {
     version: &'a str,
     page: &'a str,
-    token: Option<&'a str>,
+    token: Option<String>,
     query: Vec<(String, String)>,
     json_body: bool,
     /// `None` when the body was too large to read.
@@ -322,16 +323,12 @@ pub(crate) async fn feed(
         tokio::time::sleep(delay).await;
     }
     let body = axum::body::to_bytes(body, MAX_BODY_BYTES).await.ok();
-    let json_body = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.to_ascii_lowercase().contains("json"));
     let request = FeedRequest {
         version: &version,
         page: &page,
-        token: bearer_token(&headers),
+        token: graph_token(&headers, query.as_deref(), body.as_deref().unwrap_or(&[])),
         query: query_pairs(query.as_deref()),
-        json_body,
+        json_body: is_json(&headers),
         body: body.as_deref(),
     };
     sandbox
@@ -343,7 +340,7 @@ pub(crate) async fn feed(
 struct InsightsRequest<'a> {
     version: &'a str,
     object: &'a str,
-    token: Option<&'a str>,
+    token: Option<String>,
     query: Vec<(String, String)>,
 }
 
@@ -362,7 +359,7 @@ pub(crate) async fn insights(
     let request = InsightsRequest {
         version: &version,
         object: &object,
-        token: bearer_token(&headers),
+        token: graph_token(&headers, query.as_deref(), &[]),
         query: query_pairs(query.as_deref()),
     };
     sandbox
@@ -427,7 +424,7 @@ fn feed_fields(
         };
         let message = text("message")?;
         let link = text("link").map_err(|_| "(#100) Param link must be a URL")?;
-        Ok((body.clone(), message, link))
+        Ok((without_token(body), message, link))
     } else {
         let mut pairs = request.query.clone();
         pairs.extend(form_pairs(&String::from_utf8_lossy(raw)));

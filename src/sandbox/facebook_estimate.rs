@@ -15,7 +15,8 @@ use super::facebook::{
     Usage, graph_entry, graph_error, graph_fault, is_graph_version, no_token, query_pairs,
     unknown_path, unsupported_get, usage_headers,
 };
-use super::http_parts::{Answer, bearer_token, pairs_json, param};
+use super::graph_auth::graph_token;
+use super::http_parts::{Answer, pairs_json, param};
 use super::reply::Reply;
 use super::{Sandbox, SandboxState};
 
@@ -65,7 +66,13 @@ pub(crate) async fn delivery_estimate(
     }
     let pairs = query_pairs(query.as_deref());
     sandbox
-        .delivery_estimate(&version, &account, bearer_token(&headers), &pairs, at)
+        .delivery_estimate(
+            &version,
+            &account,
+            graph_token(&headers, query.as_deref(), &[]).as_deref(),
+            &pairs,
+            at,
+        )
         .into_response(&extensions)
 }
 

@@ -23,7 +23,9 @@ mod callbacks;
 mod connection;
 mod control;
 mod faults;
+mod graph_auth;
 mod limits;
+mod not_found;
 mod people;
 mod record;
 mod reply;
@@ -36,6 +38,8 @@ mod telegram_request;
 mod viber;
 mod webhook;
 mod whatsapp;
+mod whatsapp_templates;
+mod whatsapp_webhook;
 // Facebook Pages, the Marketing API's audience estimate, and X.
 mod engagement;
 mod facebook;
@@ -63,6 +67,7 @@ pub use record::{Received, ReceivedCounts};
 pub use server::RunningSandbox;
 pub use signature::{meta_signature, viber_signature, webhook_signature};
 pub use tally::{StatusTally, TallyConfig, TallyCounts, TallyKey};
+pub use whatsapp_webhook::business_scoped_user_id;
 
 use callbacks::Callbacks;
 use faults::FaultDice;
@@ -237,6 +242,9 @@ struct SandboxState {
     /// (phone number id, person) pairs where the person blocked the business: sends are
     /// accepted, and their callback says `failed`.
     whatsapp_blocked: HashSet<(String, String)>,
+    /// The WhatsApp Business Account of each phone number id that was registered with one
+    /// (`PUT /sandbox/webhooks/whatsapp`), named in the webhooks' `entry[].id`.
+    whatsapp_accounts: HashMap<String, String>,
     // Facebook Pages and X.
     /// The seed of simulated engagement, fixed when the sandbox starts (the fault seed then),
     /// so changing faults later does not change the numbers of posts already made.
@@ -283,6 +291,7 @@ impl Sandbox {
                     graph_traces: 0,
                     whatsapp_windows: HashMap::new(),
                     whatsapp_blocked: HashSet::new(),
+                    whatsapp_accounts: HashMap::new(),
                 }),
                 callbacks: Callbacks::default(),
             }),
@@ -311,7 +320,7 @@ impl Sandbox {
             )
             .route(
                 "/{version}/{waba_id}/message_templates",
-                get(whatsapp::message_templates),
+                get(whatsapp_templates::message_templates),
             )
             .route("/pa/send_message", post(viber::send_message))
             .route("/pa/broadcast_message", post(viber::broadcast_message))
@@ -351,7 +360,7 @@ impl Sandbox {
             .route("/sandbox/callbacks", get(control::callback_counts))
             .route("/sandbox/tally", get(control::tally))
             .route("/sandbox/people", post(control::simulate_person))
-            .fallback(telegram::not_found)
+            .fallback(not_found::not_found)
             .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
             .with_state(self.clone())
     }

@@ -22,7 +22,7 @@ use crate::channel::Platform;
 
 use super::callbacks::{PostError, Registration};
 use super::signature::{meta_signature, viber_signature};
-use super::{Sandbox, SandboxState, viber, whatsapp};
+use super::{Sandbox, SandboxState, viber, whatsapp, whatsapp_webhook};
 
 /// The name every simulated person has.
 const PERSON_NAME: &str = "Person";
@@ -310,20 +310,20 @@ fn whatsapp_message(
     };
     state.whatsapp_windows.insert(pair, now);
     let wamid = whatsapp::next_wamid(state);
-    let body = whatsapp::envelope(
+    let waba = whatsapp_webhook::waba_of(state, &event.key);
+    let body = whatsapp_webhook::envelope(
+        &waba,
         &event.key,
-        json!({
-            "messaging_product": "whatsapp",
-            "metadata": whatsapp::metadata(&event.key),
-            "contacts": [{"profile": {"name": PERSON_NAME}, "wa_id": user}],
-            "messages": [{
-                "from": user,
-                "id": wamid,
-                "timestamp": now.timestamp().to_string(),
-                "type": "text",
-                "text": {"body": text},
-            }],
-        }),
+        vec![whatsapp_webhook::contact(&waba, user)],
+        "messages",
+        vec![json!({
+            "from": user,
+            "from_user_id": whatsapp_webhook::business_scoped_user_id(&waba, user),
+            "id": wamid,
+            "timestamp": now.timestamp().to_string(),
+            "type": "text",
+            "text": {"body": text},
+        })],
     );
     let signature = meta_signature(&state.config.meta_app_secret, body.to_string().as_bytes());
     Ok(Inbound {

@@ -1,7 +1,8 @@
 //! WhatsApp Business Cloud API, at Meta's paths and in Graph's wire format:
 //! `POST /{version}/{phone_number_id}/messages` sends a template (anytime) or a text (only
 //! within 24 hours of the person's last message), and `GET /{version}/{waba_id}/message_templates`
-//! lists template review statuses. Errors are Graph errors
+//! lists template review statuses (see [`super::whatsapp_templates`]). The access token is
+//! taken wherever Graph takes it (see [`super::graph_auth`]). Errors are Graph errors
 //! (`{"error":{"message","type","code","error_data":{"details"},"fbtrace_id"}}`) with Meta's
 //! codes, so an adapter's classification (throttled, transient, permanent) is tested against
 //! what production answers. An accepted message later reports `sent`, `delivered` and maybe
@@ -9,25 +10,20 @@
 
 use std::collections::BTreeMap;
 
-use axum::Json;
 use axum::body::Body;
-use axum::extract::{Path, Query, State};
-use axum::http::{Extensions, HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{Extensions, HeaderMap, StatusCode};
+use axum::response::Response;
 use chrono::{DateTime, Duration, Utc};
-use serde::Deserialize;
 use serde_json::{Map, Value, json};
-use sha2::{Digest, Sha256};
 
 use super::callbacks::{self, MessageRef, StatusCallback};
 use super::faults::{FaultConfig, Rejection};
+use super::graph_auth::{graph_token, without_token};
 use super::limits::WhatsAppThrottle;
 use super::record::Received;
 use super::reply::Reply;
 use super::{MAX_BODY_BYTES, Sandbox, SandboxState};
-
-/// The business number the sandbox shows in webhook metadata (a fictional 555-01xx number).
-pub(crate) const DISPLAY_PHONE_NUMBER: &str = "15550100000";
 
 /// Longest text of one template parameter.
 const MAX_PARAMETER_CHARS: usize = 1024;
@@ -40,7 +36,7 @@ const WINDOW_HOURS: i64 = 24;
 
 /// A Graph API error before it gets its `fbtrace_id`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct GraphError {
+pub(crate) struct GraphError {
     status: StatusCode,
     code: u32,
     message: &'static str,
@@ -67,7 +63,7 @@ impl GraphError {
         )
     }
 
-    fn reply(self, trace_id: &str) -> Reply {
+    pub(crate) fn reply(self, trace_id: &str) -> Reply {
         Reply::json(
             self.status,
             json!({"error": {
@@ -81,16 +77,17 @@ impl GraphError {
     }
 }
 
-fn unauthorized() -> GraphError {
+pub(crate) fn unauthorized() -> GraphError {
     GraphError::new(
         StatusCode::UNAUTHORIZED,
         190,
         "Invalid OAuth access token - Cannot parse access token",
-        "An Authorization: Bearer header with an access token is required.",
+        "An access token is required: an Authorization: Bearer header, or an access_token \
+         parameter.",
     )
 }
 
-fn unknown_version() -> GraphError {
+pub(crate) fn unknown_version() -> GraphError {
     GraphError::new(
         StatusCode::BAD_REQUEST,
         2500,
@@ -99,19 +96,8 @@ fn unknown_version() -> GraphError {
     )
 }
 
-/// Whether the request carries `Authorization: Bearer <something>` (any token will do).
-fn has_bearer(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.trim().split_once(' '))
-        .is_some_and(|(scheme, token)| {
-            scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()
-        })
-}
-
 /// `v21.0`, `v21`: what Graph accepts as a version segment.
-fn is_version(segment: &str) -> bool {
+pub(crate) fn is_version(segment: &str) -> bool {
     let Some(number) = segment.strip_prefix('v') else {
         return false;
     };
@@ -125,6 +111,7 @@ fn is_version(segment: &str) -> bool {
 pub(crate) async fn send(
     State(sandbox): State<Sandbox>,
     Path((version, phone_number_id)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
     headers: HeaderMap,
     extensions: Extensions,
     body: Body,
@@ -134,10 +121,11 @@ pub(crate) async fn send(
         tokio::time::sleep(delay).await;
     }
     let body = axum::body::to_bytes(body, MAX_BODY_BYTES).await.ok();
+    let authorized = graph_token(&headers, query.as_deref(), body.as_deref().unwrap_or(&[]));
     let request = SendRequest {
         version: &version,
         phone_number_id: &phone_number_id,
-        authorized: has_bearer(&headers),
+        authorized: authorized.is_some(),
         body: body.as_deref(),
     };
     sandbox
@@ -386,6 +374,7 @@ impl Sandbox {
             )),
             Some(bytes) => {
                 entry.body = serde_json::from_slice(bytes)
+                    .map(without_token)
                     .unwrap_or_else(|_| Value::from(String::from_utf8_lossy(bytes).into_owned()));
                 if let Some(to) = entry.body.get("to").and_then(Value::as_str) {
                     entry.recipient = to.trim().trim_start_matches('+').to_string();
@@ -504,7 +493,8 @@ fn content_rules(
 }
 
 /// An injected fault that rejects the request, as Meta's errors: a throughput limit, or a
-/// server error (code 2 for 503, 131000 otherwise).
+/// server error (131016 "Service unavailable" for 503, 131000 "Something went wrong"
+/// otherwise, the Cloud API's documented codes for both).
 fn injected_rejection(state: &mut SandboxState, faults: &FaultConfig) -> Result<(), GraphError> {
     match state.dice.roll_rejection(faults) {
         Some(Rejection::TooManyRequests) => Err(throughput_error()),
@@ -513,15 +503,15 @@ fn injected_rejection(state: &mut SandboxState, faults: &FaultConfig) -> Result<
             Err(if status == StatusCode::SERVICE_UNAVAILABLE {
                 GraphError::new(
                     status,
-                    2,
-                    "Service temporarily unavailable",
-                    "The service is temporarily unavailable; retry later.",
+                    131016,
+                    "(#131016) Service unavailable",
+                    "A service is temporarily unavailable.",
                 )
             } else {
                 GraphError::new(
                     status,
                     131000,
-                    "Something went wrong",
+                    "(#131000) Something went wrong",
                     "Message failed to send because of an unknown error.",
                 )
             })
@@ -595,7 +585,7 @@ fn accept(
         json!({
             "messaging_product": "whatsapp",
             "contacts": [{"input": outgoing.to, "wa_id": outgoing.wa_id}],
-            "messages": [{"id": wamid}],
+            "messages": [{"id": wamid, "message_status": "accepted"}],
         }),
     );
     (reply, callback)
@@ -617,102 +607,6 @@ pub(crate) fn next_wamid(state: &mut SandboxState) -> String {
         "wamid.SBX{:08X}{:012}",
         state.instance, state.whatsapp_messages
     )
-}
-
-/// The `value.metadata` of every webhook about phone number `phone_number_id`.
-pub(crate) fn metadata(phone_number_id: &str) -> Value {
-    json!({
-        "display_phone_number": DISPLAY_PHONE_NUMBER,
-        "phone_number_id": phone_number_id,
-    })
-}
-
-/// A WhatsApp webhook body around one `messages` change `value`.
-pub(crate) fn envelope(phone_number_id: &str, value: Value) -> Value {
-    json!({
-        "object": "whatsapp_business_account",
-        "entry": [{
-            "id": phone_number_id,
-            "changes": [{"field": "messages", "value": value}],
-        }],
-    })
-}
-
-/// Filters of `GET /{version}/{waba_id}/message_templates`.
-#[derive(Debug, Default, Deserialize)]
-pub(crate) struct TemplateFilter {
-    name: Option<String>,
-    language: Option<String>,
-}
-
-/// `GET /{version}/{waba_id}/message_templates?name=N&language=L`: the listed templates that
-/// match, and, when both filters are given and nothing listed matches, that template as
-/// approved (the sandbox pretends every asked-for template exists). A template listed by name
-/// only shows the asked language, or `*` when none was asked.
-pub(crate) async fn message_templates(
-    State(sandbox): State<Sandbox>,
-    Path((version, _waba_id)): Path<(String, String)>,
-    Query(filter): Query<TemplateFilter>,
-    headers: HeaderMap,
-) -> Response {
-    let mut state = sandbox.state();
-    let refused = if !is_version(&version) {
-        Some(unknown_version())
-    } else if !has_bearer(&headers) {
-        Some(unauthorized())
-    } else {
-        None
-    };
-    if let Some(error) = refused {
-        let trace_id = Sandbox::next_trace_id(&mut state);
-        return error.reply(&trace_id).into_response(&Extensions::new());
-    }
-    let name = filter.name.as_deref().filter(|name| !name.is_empty());
-    let language = filter
-        .language
-        .as_deref()
-        .filter(|language| !language.is_empty());
-    let mut data: Vec<Value> = state
-        .config
-        .whatsapp_templates
-        .iter()
-        .filter_map(|(key, status)| {
-            let (listed_name, listed_language) = match key.split_once(':') {
-                Some((listed_name, listed_language)) => (listed_name, Some(listed_language)),
-                None => (key.as_str(), None),
-            };
-            if name.is_some_and(|name| name != listed_name) {
-                return None;
-            }
-            let shown_language = match (listed_language, language) {
-                (Some(listed), Some(asked)) if listed != asked => return None,
-                (Some(listed), _) => listed,
-                (None, Some(asked)) => asked,
-                (None, None) => "*",
-            };
-            Some(template_entry(listed_name, shown_language, status))
-        })
-        .collect();
-    if let (Some(name), Some(language), true) = (name, language, data.is_empty()) {
-        data.push(template_entry(name, language, "APPROVED"));
-    }
-    (StatusCode::OK, Json(json!({"data": data, "paging": {}}))).into_response()
-}
-
-/// One template in Graph's listing, with a stable id derived from its name and language.
-fn template_entry(name: &str, language: &str, status: &str) -> Value {
-    let digest = Sha256::digest(format!("{name}:{language}").as_bytes());
-    let mut id_bytes = [0u8; 8];
-    id_bytes.copy_from_slice(&digest[..8]);
-    // Graph ids are decimal strings of up to 16 digits.
-    let id = u64::from_be_bytes(id_bytes) % 10_000_000_000_000_000;
-    json!({
-        "name": name,
-        "language": language,
-        "status": status,
-        "category": "UTILITY",
-        "id": id.to_string(),
-    })
 }
 
 #[cfg(test)]
@@ -832,16 +726,8 @@ mod tests {
     }
 
     #[test]
-    fn versions_and_bearer_tokens() {
+    fn versions() {
         assert!(is_version("v21.0") && is_version("v3"));
         assert!(!is_version("21.0") && !is_version("v21.") && !is_version("vx.1"));
-        let mut headers = HeaderMap::new();
-        assert!(!has_bearer(&headers));
-        headers.insert(header::AUTHORIZATION, "Bearer  ".parse().unwrap());
-        assert!(!has_bearer(&headers));
-        headers.insert(header::AUTHORIZATION, "bearer abc".parse().unwrap());
-        assert!(has_bearer(&headers));
-        headers.insert(header::AUTHORIZATION, "Basic abc".parse().unwrap());
-        assert!(!has_bearer(&headers));
     }
 }

@@ -21,6 +21,7 @@ mod insights_store;
 mod integrity;
 mod messaging_loop;
 mod messaging_platforms;
+mod meta_fixtures;
 mod module_edges;
 mod plan_cli;
 mod preview_cli;

@@ -395,18 +395,17 @@ async fn whatsapp_faults_are_transient_throttled_or_unknown() {
     }
     let answered = statuses(&sandbox, "whatsapp");
     assert_eq!(answered.len(), 8);
-    // Graph's 503 is code 2, its 500 and 502 are 131000; both retry later.
+    // The Cloud API's 503 is code 131016, its 500 and 502 are 131000; both retry later.
     for (result, status) in bursts.iter().zip(&answered) {
         let expected = match status {
             503 => PublishResult::Transient {
-                code: "2".into(),
-                text: "Service temporarily unavailable: The service is temporarily unavailable; \
-                       retry later."
-                    .into(),
+                code: "131016".into(),
+                text: "(#131016) Service unavailable: A service is temporarily unavailable.".into(),
             },
             500 | 502 => PublishResult::Transient {
                 code: "131000".into(),
-                text: "Something went wrong: Message failed to send because of an unknown error."
+                text: "(#131000) Something went wrong: Message failed to send because of an \
+                       unknown error."
                     .into(),
             },
             other => panic!("not a server error: {other}"),

@@ -162,7 +162,7 @@ async fn whatsapp_template_success_has_metas_shape() {
         json!({
             "messaging_product": "whatsapp",
             "contacts": [{"input": "+31600000001", "wa_id": "31600000001"}],
-            "messages": [{"id": wamid}],
+            "messages": [{"id": wamid, "message_status": "accepted"}],
         })
     );
     let second = send_whatsapp(&client, &running, &template("31600000002", "flood", "x")).await;
@@ -331,7 +331,9 @@ async fn whatsapp_lists_templates_with_their_statuses() {
             ("fa".to_string(), "APPROVED".to_string())
         ]
     );
-    assert_eq!(body["paging"], json!({}));
+    // One page: cursors, and no link to a next one.
+    assert!(body["paging"]["cursors"]["after"].is_string());
+    assert!(body["paging"].get("next").is_none());
     let (_, body) = list("?name=heat&language=uk", true).await;
     assert_eq!(body["data"][0]["status"], "REJECTED");
     assert_eq!(body["data"][0]["language"], "uk");
@@ -340,9 +342,14 @@ async fn whatsapp_lists_templates_with_their_statuses() {
     assert_eq!(body["data"][0]["status"], "APPROVED");
     let (_, body) = list("", true).await;
     assert_eq!(body["data"].as_array().unwrap().len(), 3);
+    // A template listed by name alone shows in a real language code, never a wildcard.
+    assert_eq!(body["data"][2]["language"], "en_US");
     let (status, body) = list("", false).await;
     assert_eq!(status, 401);
     assert_eq!(body["error"]["code"], 190);
+    // Graph also takes the token as a query parameter.
+    let (status, _) = list("?access_token=t", false).await;
+    assert_eq!(status, 200);
     running.shutdown().await;
 }
 
@@ -430,7 +437,7 @@ async fn whatsapp_faults_5xx_429_and_dropped_connections() {
         let answer = send_whatsapp(&client, &running, &message).await;
         statuses.insert(answer.status);
         let code = graph_error(&answer);
-        let expected = if answer.status == 503 { 2 } else { 131000 };
+        let expected = if answer.status == 503 { 131016 } else { 131000 };
         assert_eq!(code, expected, "{}", answer.status);
     }
     assert_eq!(statuses, BTreeSet::from([500, 502, 503]));
@@ -558,7 +565,9 @@ async fn whatsapp_callbacks_are_sent_delivered_read_in_order_and_signed() {
         match status["status"].as_str().unwrap() {
             "sent" | "delivered" => {
                 assert_eq!(status["pricing"]["category"], "utility");
-                assert!(status["conversation"]["id"].is_string());
+                assert_eq!(status["pricing"]["pricing_model"], "PMP");
+                // Meta leaves the conversation out of v24.0+ webhooks.
+                assert!(status.get("conversation").is_none());
             }
             _ => {}
         }
@@ -1355,12 +1364,21 @@ async fn whatsapp_people_open_the_window_stop_and_block() {
     assert_eq!(body["object"], "whatsapp_business_account");
     let value = &body["entry"][0]["changes"][0]["value"];
     assert_eq!(value["metadata"]["phone_number_id"], PHONE);
+    // Meta's BSUID guide: the person's business-scoped user id beside the number, and the
+    // country; no WABA was registered, so the phone number id stands in for it.
+    let user_id = herald::sandbox::business_scoped_user_id(PHONE, "31600000001");
+    assert!(user_id.starts_with("NL."), "{user_id}");
     assert_eq!(
         value["contacts"],
-        json!([{"profile": {"name": "Person"}, "wa_id": "31600000001"}])
+        json!([{
+            "profile": {"name": "Person", "country_code": "NL"},
+            "wa_id": "31600000001",
+            "user_id": user_id,
+        }])
     );
     let message = &value["messages"][0];
     assert_eq!(message["from"], "31600000001");
+    assert_eq!(message["from_user_id"], user_id);
     assert_eq!(message["type"], "text");
     assert_eq!(message["text"]["body"], "START clinic");
     assert_eq!(message["timestamp"], clock.now().timestamp().to_string());

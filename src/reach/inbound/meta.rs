@@ -10,7 +10,11 @@
 //!   anything else → text; a quick-reply button or an interactive reply → a choice (or an
 //!   unsubscription, if it is a stop button). Other message kinds (images, voice) yield nothing.
 //!
-//! The sender's profile name (`value.contacts[].profile.name`) is never read. A subscription
+//! The whole documented envelope is accepted (`entry[].id` is the WhatsApp Business Account,
+//! `value.metadata`, `value.contacts` with `wa_id` and the business-scoped `user_id`, statuses
+//! with `recipient_user_id` and `pricing`); herald reads only what it needs. A message without
+//! a phone number (`from`), from a person known only by a business-scoped user id, yields
+//! nothing. The sender's profile name (`value.contacts[].profile.name`) is never read. A subscription
 //! or an opt-out carries the message's `id` and `timestamp` (seconds, inside the signed body)
 //! as its [`EventStamp`].
 
@@ -161,6 +165,12 @@ pub fn phone_number_ids(body: &[u8]) -> Vec<String> {
     ids
 }
 
+/// Absent, null or an empty string: Meta leaves a phone number empty where it has none to
+/// give.
+fn is_blank(node: &Node<'_>) -> bool {
+    !node.is_present() || matches!(node.opt_str(), Ok(Some(text)) if text.trim().is_empty())
+}
+
 fn parse_status(status: &Node<'_>) -> Result<Option<InboundEvent>, ParseError> {
     status.object()?;
     let state = match status.field("status").str()? {
@@ -182,8 +192,9 @@ fn parse_status(status: &Node<'_>) -> Result<Option<InboundEvent>, ParseError> {
         }
         None => None,
     };
+    // Empty for a message sent to a person's business-scoped user id (Meta's BSUID guide).
     let recipient = match status.field("recipient_id") {
-        node if node.is_present() => Some(node.id()?),
+        node if !is_blank(&node) => Some(node.id()?),
         _ => None,
     };
     Ok(Some(InboundEvent::Status(StatusEvent {
@@ -197,7 +208,15 @@ fn parse_status(status: &Node<'_>) -> Result<Option<InboundEvent>, ParseError> {
 
 fn parse_message(message: &Node<'_>) -> Result<Option<InboundEvent>, ParseError> {
     message.object()?;
-    let user = message.field("from").id()?;
+    // Since Meta's business-scoped user ids (2026), a person who adopted a username may write
+    // without a phone number: `from` empty (or absent), only `from_user_id`. herald reaches
+    // people by number, so such a message names no one it could subscribe or stop; it is
+    // passed over rather than refusing the whole callback (which Meta would retry for days).
+    let from = message.field("from");
+    if is_blank(&from) {
+        return Ok(None);
+    }
+    let user = from.id()?;
     let stamp = || -> Result<EventStamp, ParseError> {
         Ok(EventStamp::new(
             message.field("id").id()?,
