@@ -63,9 +63,9 @@ pub(crate) fn validate(
     let Some(chat) = channels.resolve(body.get("chat_id")) else {
         return Err(bad_request("chat not found"));
     };
-    let requested = match &chat.username {
-        Some(name) => format!("@{name}"),
-        None => chat.key(),
+    let requested = match body.get("chat_id") {
+        Some(Value::String(text)) if text.trim().starts_with('@') => text.trim().to_string(),
+        _ => chat.key(),
     };
     let raw = body.get("text").and_then(Value::as_str).unwrap_or("");
     let Some(html) = html_mode(body) else {
