@@ -3,7 +3,8 @@
 //! with 429 carrying `parameters.retry_after` and no `Retry-After` header, as Telegram does.
 //! Also `setWebhook`, `deleteWebhook` and `getWebhookInfo`, which say where the updates of
 //! [`Sandbox::simulate_person`] go, and `getMe`, which bot frameworks call at start-up. Every
-//! call takes its parameters as Telegram does: query string, form or JSON body.
+//! call takes its parameters as Telegram does: query string, form or JSON body. What a
+//! `sendMessage` answers is decided in `telegram_send`; the chats it names, in `telegram_chat`.
 
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
