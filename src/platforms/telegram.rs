@@ -174,14 +174,39 @@ fn recipient_left(description: &str) -> bool {
         || description.contains("bot was kicked")
 }
 
-/// Telegram's answer as a [`PublishResult`].
+/// The sent message's id, if `answer` is the Bot API's documented success:
+/// `{"ok": true, "result": Message}` with an integer `message_id` and a `chat` carrying an
+/// integer `id`. Otherwise what is missing, for the operator.
+fn sent_message_id(answer: &Value) -> Result<i64, &'static str> {
+    if answer["ok"] != true {
+        return Err("`ok` is not true");
+    }
+    let message = &answer["result"];
+    if !message.is_object() {
+        return Err("no `result` message");
+    }
+    let Some(message_id) = message["message_id"].as_i64() else {
+        return Err("`result.message_id` is not an integer");
+    };
+    if !message["chat"]["id"].is_i64() {
+        return Err("`result.chat.id` is not an integer");
+    }
+    Ok(message_id)
+}
+
+/// Telegram's answer as a [`PublishResult`]. A 2xx that is not a sent message in the
+/// documented shape is [`PublishResult::Unknown`]: the message may have gone out, but
+/// herald cannot tell which one it is, and says so rather than count it published.
 pub fn classify(status: u16, answer: &Value) -> PublishResult {
     let description = answer["description"].as_str().unwrap_or("").to_string();
-    if status == 200 && answer["ok"] == true {
-        return PublishResult::Published {
-            platform_id: answer["result"]["message_id"]
-                .as_i64()
-                .map(|id| id.to_string()),
+    if (200..300).contains(&status) {
+        return match sent_message_id(answer) {
+            Ok(id) => PublishResult::Published {
+                platform_id: Some(id.to_string()),
+            },
+            Err(why) => PublishResult::Unknown {
+                error: format!("HTTP {status} that is not a sent message: {why}"),
+            },
         };
     }
     let code = answer["error_code"]
@@ -224,11 +249,40 @@ mod tests {
     #[test]
     fn classifies_every_answer_class() {
         assert_eq!(
-            classify(200, &json!({"ok": true, "result": {"message_id": 42}})),
+            classify(
+                200,
+                &json!({"ok": true, "result": {"message_id": 42, "chat": {"id": -1001234567890i64, "type": "channel"}, "date": 1}})
+            ),
             PublishResult::Published {
                 platform_id: Some("42".into())
             }
         );
+        // A 2xx that is not a sent message is never a silent success.
+        for (answer, why) in [
+            (
+                json!({"ok": true, "result": {"message_id": 42}}),
+                "`result.chat.id` is not an integer",
+            ),
+            (
+                json!({"ok": true, "result": {"message_id": "42", "chat": {"id": 1}}}),
+                "`result.message_id` is not an integer",
+            ),
+            (
+                json!({"ok": true, "result": {"message_id": 42, "chat": {"id": "@news"}}}),
+                "`result.chat.id` is not an integer",
+            ),
+            (json!({"ok": true, "result": true}), "no `result` message"),
+            (json!({"ok": false, "error_code": 400}), "`ok` is not true"),
+            (Value::Null, "`ok` is not true"),
+        ] {
+            assert_eq!(
+                classify(200, &answer),
+                PublishResult::Unknown {
+                    error: format!("HTTP 200 that is not a sent message: {why}")
+                },
+                "{answer}"
+            );
+        }
         assert_eq!(
             classify(
                 429,

@@ -33,8 +33,11 @@ mod server;
 mod signature;
 mod tally;
 mod telegram;
+mod telegram_chat;
+mod telegram_entities;
 mod telegram_html;
 mod telegram_request;
+mod telegram_send;
 mod viber;
 mod webhook;
 mod whatsapp;
@@ -217,6 +220,8 @@ struct SandboxState {
     record: Record,
     /// Last Telegram message id per chat; ids keep increasing across `clear`, as real ones do.
     telegram_message_ids: HashMap<String, i64>,
+    /// The Telegram channels addressed by `@name` so far, by the numeric id each answered.
+    telegram_channels: telegram_chat::KnownChannels,
     /// Last webhook delivery number.
     webhook_deliveries: u64,
     /// Delivered Idempotency-Keys per (endpoint, key) with the delivery id first given.
@@ -278,6 +283,7 @@ impl Sandbox {
                     limiter: RateLimiter::default(),
                     record,
                     telegram_message_ids: HashMap::new(),
+                    telegram_channels: telegram_chat::KnownChannels::default(),
                     webhook_deliveries: 0,
                     idempotency: HashMap::new(),
                     engagement_seed,

@@ -22,6 +22,7 @@ use crate::channel::Platform;
 
 use super::callbacks::{PostError, Registration};
 use super::signature::{meta_signature, viber_signature};
+use super::telegram_chat::bot_user;
 use super::{Sandbox, SandboxState, viber, whatsapp, whatsapp_webhook};
 
 /// The name every simulated person has.
@@ -232,12 +233,7 @@ fn telegram_update(
         PersonAction::Unsubscribe => message(state, &person, "/stop".to_string()),
         PersonAction::Block => {
             state.config.blocked_chats.insert(event.user.clone());
-            let bot = json!({
-                "id": bot_id(&event.key),
-                "is_bot": true,
-                "first_name": "Sandbox bot",
-                "username": "sandbox_bot",
-            });
+            let bot = bot_user(&event.key);
             json!({
                 "update_id": update_id,
                 "my_chat_member": {
@@ -267,15 +263,6 @@ fn command_length(text: &str) -> Option<usize> {
         .next()
         .filter(|word| word.starts_with('/'))?;
     Some(command.encode_utf16().count())
-}
-
-/// The bot's user id: the number before the `:` of its token, as on Telegram.
-fn bot_id(token: &str) -> i64 {
-    token
-        .split(':')
-        .next()
-        .and_then(|id| id.parse().ok())
-        .unwrap_or(1)
 }
 
 /// A WhatsApp inbound message for `event`, signed with the Meta app secret; opens the
@@ -447,11 +434,5 @@ mod tests {
             .is_err()
         );
         assert!(!format!("{event:?}").contains("1:A"));
-    }
-
-    #[test]
-    fn bot_ids_come_from_the_token() {
-        assert_eq!(bot_id("123456:ABC"), 123456);
-        assert_eq!(bot_id("sandbox"), 1);
     }
 }

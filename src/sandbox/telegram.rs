@@ -3,28 +3,22 @@
 //! with 429 carrying `parameters.retry_after` and no `Retry-After` header, as Telegram does.
 //! Also `setWebhook`, `deleteWebhook` and `getWebhookInfo`, which say where the updates of
 //! [`Sandbox::simulate_person`] go, and `getMe`, which bot frameworks call at start-up. Every
-//! call takes its parameters as Telegram does: query string, form or JSON body.
+//! call takes its parameters as Telegram does: query string, form or JSON body. What a
+//! `sendMessage` answers is decided in `telegram_send`; the chats it names, in `telegram_chat`.
 
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{Extensions, HeaderMap, StatusCode};
 use axum::response::Response;
-use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 use crate::channel::Platform;
-use crate::render::measure;
 
 use super::callbacks::Registration;
-use super::faults::Rejection;
-use super::limits::{ChatKind, retry_after_seconds};
-use super::record::Received;
 use super::reply::Reply;
+use super::telegram_chat::bot_user;
 use super::telegram_request::parameters;
-use super::{MAX_BODY_BYTES, Sandbox, SandboxState, telegram_html};
-
-/// Longest text Telegram sends, in UTF-16 code units after entity parsing.
-const MAX_TEXT_UNITS: usize = 4096;
+use super::{MAX_BODY_BYTES, Sandbox};
 
 /// `POST /{bot_token}/sendMessage`. axum cannot match part of a segment, so the segment is
 /// taken whole and must be `bot` followed by the token.
@@ -180,25 +174,18 @@ pub(crate) async fn get_me(Path(segment): Path<String>) -> Response {
         Ok(token) => token,
         Err(refusal) => return refusal.into_response(&extensions),
     };
-    let Some(id) = token
+    // Telegram answers 401 to a token that is not `{bot id}:{secret}`.
+    let well_formed = token
         .split_once(':')
-        .and_then(|(id, _)| id.parse::<u64>().ok())
-    else {
+        .is_some_and(|(id, secret)| id.parse::<u64>().is_ok() && !secret.is_empty());
+    if !well_formed {
         return error(StatusCode::UNAUTHORIZED, "Unauthorized").into_response(&extensions);
-    };
-    Reply::json(
-        StatusCode::OK,
-        json!({"ok": true, "result": {
-            "id": id,
-            "is_bot": true,
-            "first_name": "herald sandbox bot",
-            "username": format!("sandbox_{id}_bot"),
-            "can_join_groups": true,
-            "can_read_all_group_messages": false,
-            "supports_inline_queries": false,
-        }}),
-    )
-    .into_response(&extensions)
+    }
+    let mut me = bot_user(token);
+    me["can_join_groups"] = json!(true);
+    me["can_read_all_group_messages"] = json!(false);
+    me["supports_inline_queries"] = json!(false);
+    Reply::json(StatusCode::OK, json!({"ok": true, "result": me})).into_response(&extensions)
 }
 
 /// The token in a `bot{token}` path segment, or Telegram's answer when there is none.
@@ -224,22 +211,23 @@ pub(crate) async fn not_found() -> Response {
     error(StatusCode::NOT_FOUND, "Not Found").into_response(&Extensions::new())
 }
 
-/// A Telegram error answer.
-fn error(status: StatusCode, description: &str) -> Reply {
+/// A Telegram error answer: `{"ok": false, "error_code", "description"}`.
+pub(super) fn error(status: StatusCode, description: &str) -> Reply {
     Reply::json(
         status,
         json!({"ok": false, "error_code": status.as_u16(), "description": description}),
     )
 }
 
-fn bad_request(description: &str) -> Reply {
+pub(super) fn bad_request(description: &str) -> Reply {
     error(
         StatusCode::BAD_REQUEST,
         &format!("Bad Request: {description}"),
     )
 }
 
-fn too_many_requests(retry_after: u64) -> Reply {
+/// A 429 with `parameters.retry_after`, Telegram's only way of saying how long to wait.
+pub(super) fn too_many_requests(retry_after: u64) -> Reply {
     Reply::json(
         StatusCode::TOO_MANY_REQUESTS,
         json!({
@@ -251,284 +239,9 @@ fn too_many_requests(retry_after: u64) -> Reply {
     )
 }
 
-/// A `sendMessage` request that passed validation.
-struct Message {
-    /// The chat id as the record and the limits key it: the number, or `@name`.
-    chat: String,
-    /// The chat id as the answer shows it (a number, or `@name`).
-    chat_json: Value,
-    kind: ChatKind,
-    text: String,
-}
-
-/// The chat a `chat_id` names: a non-zero integer (as a number or a numeric string) or a
-/// channel username `@name`.
-fn chat_of(value: Option<&Value>) -> Option<(String, Value, ChatKind)> {
-    let by_id = |id: i64| {
-        let kind = match id.signum() {
-            1 => ChatKind::Private,
-            -1 => ChatKind::GroupOrChannel,
-            _ => return None,
-        };
-        Some((id.to_string(), Value::from(id), kind))
-    };
-    match value? {
-        Value::Number(number) => by_id(number.as_i64()?),
-        Value::String(text) => {
-            let text = text.trim();
-            match text.strip_prefix('@') {
-                Some(name) if !name.is_empty() => Some((
-                    text.to_string(),
-                    Value::from(text),
-                    ChatKind::GroupOrChannel,
-                )),
-                Some(_) => None,
-                None => by_id(text.parse().ok()?),
-            }
-        }
-        _ => None,
-    }
-}
-
-/// Telegram's own checks, in the order it reports them.
-fn validate(
-    token: &str,
-    body: &Value,
-    sandbox_blocked: impl Fn(&str) -> bool,
-) -> Result<Message, Reply> {
-    if token.is_empty() {
-        return Err(error(StatusCode::UNAUTHORIZED, "Unauthorized"));
-    }
-    if !body.is_object() {
-        return Err(bad_request("request body must be a JSON object"));
-    }
-    let Some((chat, chat_json, kind)) = chat_of(body.get("chat_id")) else {
-        return Err(bad_request("chat not found"));
-    };
-    let text = body.get("text").and_then(Value::as_str).unwrap_or("");
-    let html = match body.get("parse_mode") {
-        None | Some(Value::Null) => false,
-        Some(Value::String(mode)) if mode.is_empty() => false,
-        Some(Value::String(mode)) if mode.eq_ignore_ascii_case("html") => true,
-        Some(Value::String(mode))
-            if mode.eq_ignore_ascii_case("markdown") || mode.eq_ignore_ascii_case("markdownv2") =>
-        {
-            false
-        }
-        Some(_) => return Err(bad_request("unsupported parse_mode")),
-    };
-    if text.trim().is_empty() {
-        return Err(bad_request("message text is empty"));
-    }
-    let length = if html {
-        let visible = telegram_html::check(text)
-            .map_err(|why| bad_request(&format!("can't parse entities: {why}")))?;
-        if visible.trim().is_empty() {
-            return Err(bad_request("message text is empty"));
-        }
-        measure(Platform::Telegram, text)
-    } else {
-        text.encode_utf16().count()
-    };
-    if length > MAX_TEXT_UNITS {
-        return Err(bad_request("message is too long"));
-    }
-    if sandbox_blocked(&chat) {
-        return Err(error(
-            StatusCode::FORBIDDEN,
-            "Forbidden: bot was blocked by the user",
-        ));
-    }
-    Ok(Message {
-        chat,
-        chat_json,
-        kind,
-        text: text.to_string(),
-    })
-}
-
-impl Sandbox {
-    /// Decides and records one `sendMessage`; `parameters` is `None` when the body was too
-    /// large to read.
-    fn telegram_send(&self, token: &str, at: DateTime<Utc>, parameters: Option<Value>) -> Reply {
-        let mut entry = Received {
-            seq: 0,
-            platform: "telegram".to_string(),
-            account: token.to_string(),
-            recipient: String::new(),
-            text: String::new(),
-            body: Value::Null,
-            idempotency_key: None,
-            at,
-            status: 0,
-            delivered: false,
-            duplicate: false,
-            platform_id: None,
-        };
-        let mut state = self.state();
-        let reply = match parameters {
-            None => error(StatusCode::PAYLOAD_TOO_LARGE, "Request Entity Too Large"),
-            Some(parameters) => {
-                entry.body = parameters;
-                entry.recipient = match entry.body.get("chat_id") {
-                    Some(Value::String(chat)) => chat.clone(),
-                    Some(Value::Number(chat)) => chat.to_string(),
-                    _ => String::new(),
-                };
-                entry.text = entry
-                    .body
-                    .get("text")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_string();
-                telegram_decide(&mut state, self.clock().now(), token, &mut entry)
-            }
-        };
-        entry.status = reply.recorded_status();
-        tracing::debug!(
-            status = entry.status,
-            delivered = entry.delivered,
-            "sandbox: telegram sendMessage"
-        );
-        state.record.push(entry);
-        reply
-    }
-}
-
-/// Validation, then faults, then limits, then acceptance, at `now`; fills in `entry`'s outcome.
-fn telegram_decide(
-    state: &mut SandboxState,
-    now: DateTime<Utc>,
-    token: &str,
-    entry: &mut Received,
-) -> Reply {
-    let blocked = &state.config.blocked_chats;
-    let message = match validate(token, &entry.body, |chat| blocked.contains(chat)) {
-        Ok(message) => message,
-        Err(reply) => return reply,
-    };
-    entry.recipient = message.chat.clone();
-    let faults = state.config.faults.clone();
-    match state.dice.roll_rejection(&faults) {
-        Some(Rejection::TooManyRequests) => return too_many_requests(1),
-        Some(Rejection::ServerError(code)) => {
-            let status = StatusCode::from_u16(code).unwrap_or(StatusCode::BAD_GATEWAY);
-            return error(status, status.canonical_reason().unwrap_or("Server Error"));
-        }
-        None => {}
-    }
-    let limits = &state.config.limits;
-    if let Some(wait) = state
-        .limiter
-        .telegram_wait(limits, token, &message.chat, message.kind, now)
-    {
-        return too_many_requests(retry_after_seconds(wait));
-    }
-    state
-        .limiter
-        .telegram_admit(limits, token, &message.chat, message.kind, now);
-    let message_id = state
-        .telegram_message_ids
-        .entry(message.chat.clone())
-        .or_insert(0);
-    *message_id += 1;
-    entry.delivered = true;
-    entry.platform_id = Some(message_id.to_string());
-    let reply = Reply::json(
-        StatusCode::OK,
-        json!({
-            "ok": true,
-            "result": {
-                "message_id": *message_id,
-                "chat": {"id": message.chat_json},
-                "date": now.timestamp(),
-                "text": message.text,
-            },
-        }),
-    );
-    if state.dice.roll_drop(&faults) {
-        reply.dropped()
-    } else {
-        reply
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Validates `body` for bot `123:ABC`, whom chat 666 blocked.
-    fn check(body: Value) -> Result<Message, Reply> {
-        validate("123:ABC", &body, |chat| chat == "666")
-    }
-
-    /// Telegram's description of why `body` is refused, if it is.
-    fn refusal(body: Value) -> Option<String> {
-        check(body).err().map(|reply| {
-            reply.body["description"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string()
-        })
-    }
-
-    #[test]
-    fn chat_ids_are_numbers_numeric_strings_or_channel_names() {
-        let ok = check(json!({"chat_id": 42, "text": "hi"})).unwrap();
-        assert_eq!((ok.chat.as_str(), ok.kind), ("42", ChatKind::Private));
-        let ok = check(json!({"chat_id": "-100123", "text": "hi"})).unwrap();
-        assert_eq!(
-            (ok.chat.as_str(), ok.kind),
-            ("-100123", ChatKind::GroupOrChannel)
-        );
-        assert_eq!(ok.chat_json, json!(-100123));
-        let ok = check(json!({"chat_id": "@news", "text": "hi"})).unwrap();
-        assert_eq!(ok.chat_json, json!("@news"));
-        for bad in [json!(0), json!("@"), json!("news"), json!(1.5), json!(null)] {
-            assert_eq!(
-                refusal(json!({"chat_id": bad, "text": "hi"})).as_deref(),
-                Some("Bad Request: chat not found")
-            );
-        }
-        assert_eq!(
-            refusal(json!({"text": "hi"})).as_deref(),
-            Some("Bad Request: chat not found")
-        );
-    }
-
-    #[test]
-    fn telegram_errors() {
-        let empty = Some("Bad Request: message text is empty");
-        assert_eq!(refusal(json!({"chat_id": 1})).as_deref(), empty);
-        assert_eq!(
-            refusal(json!({"chat_id": 1, "text": " \n"})).as_deref(),
-            empty
-        );
-        assert_eq!(
-            refusal(json!({"chat_id": 1, "text": "<b> </b>", "parse_mode": "HTML"})).as_deref(),
-            empty
-        );
-        assert_eq!(
-            refusal(json!({"chat_id": 1, "text": "<b>x", "parse_mode": "HTML"})).as_deref(),
-            Some(
-                "Bad Request: can't parse entities: Can't find end tag corresponding to start tag \"b\""
-            )
-        );
-        // Without parse_mode, tags are just text.
-        assert!(check(json!({"chat_id": 1, "text": "<b>x"})).is_ok());
-        assert_eq!(
-            refusal(json!({"chat_id": 1, "text": "x", "parse_mode": "XML"})).as_deref(),
-            Some("Bad Request: unsupported parse_mode")
-        );
-        assert_eq!(
-            refusal(json!({"chat_id": 666, "text": "x"})).as_deref(),
-            Some("Forbidden: bot was blocked by the user")
-        );
-        assert_eq!(
-            validate("", &json!({}), |_| false).err().map(|r| r.status),
-            Some(StatusCode::UNAUTHORIZED)
-        );
-    }
 
     #[test]
     fn secret_tokens_are_what_telegram_allows() {
@@ -537,22 +250,5 @@ mod tests {
         assert!(!is_secret_token(&"a".repeat(257)));
         assert!(!is_secret_token(""));
         assert!(!is_secret_token("no spaces"));
-    }
-
-    #[test]
-    fn length_counts_utf16_units_after_entities() {
-        let at_limit = "a".repeat(4096);
-        assert!(check(json!({"chat_id": 1, "text": at_limit})).is_ok());
-        let over = "a".repeat(4097);
-        assert_eq!(
-            refusal(json!({"chat_id": 1, "text": over})).as_deref(),
-            Some("Bad Request: message is too long")
-        );
-        // Tags and entities do not count in HTML mode.
-        let tagged = format!("<b>{}</b>&amp;", "a".repeat(4095));
-        assert!(check(json!({"chat_id": 1, "text": tagged, "parse_mode": "HTML"})).is_ok());
-        // An emoji outside the BMP is two UTF-16 units.
-        let emoji = "😀".repeat(2049);
-        assert!(check(json!({"chat_id": 1, "text": emoji})).is_err());
     }
 }

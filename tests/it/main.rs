@@ -34,6 +34,7 @@ mod service_cli;
 mod social_platforms;
 mod store_and_schedule;
 mod subscribers_store;
+mod telegram_fixtures;
 mod throttle;
 mod unit_sizes;
 mod upload_limits;

@@ -103,20 +103,39 @@ async fn telegram_success_has_telegrams_shape() {
         first.body,
         json!({"ok": true, "result": {
             "message_id": 1,
-            "chat": {"id": 42},
+            "from": {"id": 123456, "is_bot": true, "first_name": "herald sandbox bot", "username": "sandbox_123456_bot"},
+            "chat": {"id": 42, "type": "private", "first_name": "Person"},
             "date": clock.now().timestamp(),
-            "text": "<b>Hello</b>",
+            "text": "Hello",
+            "entities": [{"type": "bold", "offset": 0, "length": 5}],
         }})
     );
     let channel = send_telegram(&client, &running, json!({"chat_id": "@news", "text": "hi"})).await;
     assert_eq!(channel.body["result"]["message_id"], 1);
-    assert_eq!(channel.body["result"]["chat"]["id"], "@news");
+    // A channel name answers the channel's numeric id, the same on every run.
+    let channel_id = channel.body["result"]["chat"]["id"].as_i64().unwrap();
+    assert!(channel_id < -1_000_000_000_000, "{channel_id}");
+    assert_eq!(channel.body["result"]["chat"]["username"], "news");
+    assert_eq!(channel.body["result"]["chat"]["type"], "channel");
+    assert_eq!(
+        channel.body["result"]["sender_chat"],
+        channel.body["result"]["chat"]
+    );
+    assert!(channel.body["result"].get("from").is_none());
+    let by_number = send_telegram(
+        &client,
+        &running,
+        json!({"chat_id": channel_id, "text": "hi"}),
+    )
+    .await;
+    assert_eq!(by_number.body["result"]["message_id"], 2);
+    assert_eq!(by_number.body["result"]["chat"]["username"], "news");
     clock.advance(chrono::Duration::seconds(1));
     let second = send_telegram(&client, &running, json!({"chat_id": "42", "text": "again"})).await;
     assert_eq!(second.body["result"]["message_id"], 2);
 
     let received = sandbox.delivered();
-    assert_eq!(received.len(), 3);
+    assert_eq!(received.len(), 4);
     let first = &received[0];
     assert_eq!(
         (first.seq, first.platform.as_str(), first.account.as_str()),
@@ -136,7 +155,10 @@ async fn telegram_success_has_telegrams_shape() {
         Utc.with_ymd_and_hms(2027, 1, 15, 10, 0, 0).unwrap()
     );
     assert_eq!(first.body["disable_web_page_preview"], true);
-    assert_eq!(received[2].recipient, "42");
+    // The record keeps the chat as it was asked for.
+    assert_eq!(received[1].recipient, "@news");
+    assert_eq!(received[2].recipient, channel_id.to_string());
+    assert_eq!(received[3].recipient, "42");
     running.shutdown().await;
 }
 

@@ -64,8 +64,14 @@ pub fn parse_telegram(body: &[u8]) -> Result<Vec<InboundEvent>, ParseError> {
     Ok(Vec::new())
 }
 
+/// Whether the chat is a person's. Telegram's webhook guide still shows a chat without
+/// `type` (it predates the field, which the Bot API reference now always sends); such a chat
+/// is a person's when its id is positive, as people's ids are and groups' never are.
 fn is_private(chat: &Node<'_>) -> Result<bool, ParseError> {
-    Ok(chat.field("type").str()? == "private")
+    match chat.field("type").opt_str()? {
+        Some(kind) => Ok(kind == "private"),
+        None => Ok(chat.field("id").id()?.parse::<i64>().is_ok_and(|id| id > 0)),
+    }
 }
 
 fn language(from: &Node<'_>) -> Result<Option<String>, ParseError> {
