@@ -34,6 +34,7 @@ mod telegram;
 mod telegram_html;
 mod telegram_request;
 mod viber;
+mod viber_account;
 mod webhook;
 mod whatsapp;
 // Facebook Pages, the Marketing API's audience estimate, and X.
@@ -241,6 +242,8 @@ struct SandboxState {
     engagement_seed: u64,
     facebook: facebook::FacebookState,
     x: x::XState,
+    /// Viber webhooks' event types and the people of each bot.
+    viber: viber_account::ViberState,
 }
 
 impl Sandbox {
@@ -273,6 +276,7 @@ impl Sandbox {
                     engagement_seed,
                     facebook: facebook::FacebookState::default(),
                     x: x::XState::default(),
+                    viber: viber_account::ViberState::default(),
                     read_dice,
                     instance,
                     whatsapp_messages: 0,
@@ -314,6 +318,15 @@ impl Sandbox {
             .route("/pa/send_message", post(viber::send_message))
             .route("/pa/broadcast_message", post(viber::broadcast_message))
             .route("/pa/set_webhook", post(viber::set_webhook))
+            .route(
+                "/pa/get_account_info",
+                get(viber_account::get_account_info).post(viber_account::get_account_info),
+            )
+            .route(
+                "/pa/get_user_details",
+                post(viber_account::get_user_details),
+            )
+            .route("/pa/get_online", post(viber_account::get_online))
             .route("/webhook/{name}", post(webhook::receive))
             // Facebook Pages, the Marketing API's audience estimate, and X.
             .route("/{version}/{page_id}/feed", post(facebook::feed))
@@ -341,6 +354,7 @@ impl Sandbox {
                 "/sandbox/webhooks/facebook",
                 put(control::register_page_webhook),
             )
+            .route("/sandbox/delivery", put(control::set_delivery))
             .route("/sandbox/callbacks", get(control::callback_counts))
             .route("/sandbox/tally", get(control::tally))
             .route("/sandbox/people", post(control::simulate_person))
