@@ -36,4 +36,5 @@ mod subscribers_store;
 mod unit_sizes;
 mod upload_limits;
 mod validate_cli;
+mod viber_fixtures;
 mod web_ui;
