@@ -309,11 +309,10 @@ fn read_answer(status: u16, body: &[u8]) -> Result<Value, PublishResult> {
     };
     match status {
         200..=299 => {
-            let answer = serde_json::from_slice::<Value>(body).map_err(|_| {
-                PublishResult::Unknown {
+            let answer =
+                serde_json::from_slice::<Value>(body).map_err(|_| PublishResult::Unknown {
                     error: format!("Viber answered HTTP {status} with a body that is not JSON"),
-                }
-            })?;
+                })?;
             if answer["status"].is_i64() || answer["status"].is_u64() {
                 Ok(answer)
             } else {
@@ -414,7 +413,9 @@ mod tests {
         assert_eq!(
             classify(
                 200,
-                &answer(json!({"status": 0, "status_message": "ok", "message_token": 7, "failed_list": []})),
+                &answer(
+                    json!({"status": 0, "status_message": "ok", "message_token": 7, "failed_list": []})
+                ),
                 &receivers
             ),
             BatchOutcome::Accepted {

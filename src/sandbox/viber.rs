@@ -322,7 +322,27 @@ fn viber_decide(
         ));
         outcomes.push((receiver, true));
     }
-    let reply = match call {
+    let reply = sending_answer(call, message_token, failed_list, entry);
+    if state.dice.roll_drop(&faults) {
+        let pending = pending
+            .into_iter()
+            .map(StatusCallback::unanswered)
+            .collect();
+        return Ok((reply.dropped(), outcomes, pending));
+    }
+    Ok((reply, outcomes, pending))
+}
+
+/// The answer to an accepted sending request, as Viber documents it: a broadcast's
+/// `message_token` and `failed_list`; a send's `message_token` and `chat_hostname`, or status 6
+/// when its one receiver is not subscribed.
+fn sending_answer(
+    call: Call,
+    message_token: i64,
+    failed_list: Vec<Value>,
+    entry: &mut Received,
+) -> Reply {
+    match call {
         Call::Broadcast => Reply::json(
             StatusCode::OK,
             json!({
@@ -348,15 +368,7 @@ fn viber_decide(
             entry.platform_id = None;
             not_subscribed()
         }
-    };
-    if state.dice.roll_drop(&faults) {
-        let pending = pending
-            .into_iter()
-            .map(StatusCallback::unanswered)
-            .collect();
-        return Ok((reply.dropped(), outcomes, pending));
     }
-    Ok((reply, outcomes, pending))
 }
 
 /// A new `message_token`: unique within this sandbox and unlikely to repeat across restarts.

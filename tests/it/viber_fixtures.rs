@@ -18,8 +18,7 @@ use common::receiver::{Hit, Receiver};
 use herald::platforms::classify::{viber_broadcast, viber_send, viber_webhook};
 use herald::platforms::{BatchOutcome, Platform, PublishResult};
 use herald::reach::inbound::{
-    DeliveryStatus, EventStamp, InboundEvent, OptOutReason, StatusEvent, parse_viber,
-    verify_viber,
+    DeliveryStatus, EventStamp, InboundEvent, OptOutReason, StatusEvent, parse_viber, verify_viber,
 };
 use herald::sandbox::{PersonAction, PersonEvent, Sandbox, SandboxConfig, viber_signature};
 use serde_json::{Value, json};
@@ -79,7 +78,10 @@ fn the_adapter_reads_every_documented_answer() {
             ]
         }
     );
-    assert_eq!(viber_webhook(200, &raw("set_webhook_response.json")), Ok(()));
+    assert_eq!(
+        viber_webhook(200, &raw("set_webhook_response.json")),
+        Ok(())
+    );
     // A send's answer is not a broadcast's: it has no failed_list, and says so.
     assert!(matches!(
         viber_broadcast(200, &raw("send_message_response.json"), &receivers),
@@ -287,12 +289,22 @@ async fn the_sandbox_answers_and_calls_back_in_the_documented_shapes() {
     play(&sandbox, PersonAction::Text { text: "hi".into() }).await;
     play(&sandbox, PersonAction::Unsubscribe).await;
     let [started, subscribed, message, unsubscribed] = events(&receiver, 1).try_into().unwrap();
-    assert_shape(&fixture("callback_conversation_started.json"), &started, &[], "");
+    assert_shape(
+        &fixture("callback_conversation_started.json"),
+        &started,
+        &[],
+        "",
+    );
     assert_shape(&fixture("callback_subscribed.json"), &subscribed, &[], "");
     // A text message has no media, location or tracking data (herald sends none to track).
     let only_text = ["message.media", "message.location", "message.tracking_data"];
     assert_shape(&fixture("callback_message.json"), &message, &only_text, "");
-    assert_shape(&fixture("callback_unsubscribed.json"), &unsubscribed, &[], "");
+    assert_shape(
+        &fixture("callback_unsubscribed.json"),
+        &unsubscribed,
+        &[],
+        "",
+    );
 
     let send = call(
         &base,
@@ -310,7 +322,12 @@ async fn the_sandbox_answers_and_calls_back_in_the_documented_shapes() {
                "sender": {"name": "Info"}, "type": "text", "text": "hi"}),
     )
     .await;
-    assert_shape(&fixture("broadcast_message_response.json"), &broadcast, &[], "");
+    assert_shape(
+        &fixture("broadcast_message_response.json"),
+        &broadcast,
+        &[],
+        "",
+    );
     sandbox.flush_callbacks().await;
     let statuses = events(&receiver, 5);
     let named = |event: &str| {
@@ -320,7 +337,12 @@ async fn the_sandbox_answers_and_calls_back_in_the_documented_shapes() {
             .unwrap_or_else(|| panic!("no {event} in {statuses:?}"))
             .clone()
     };
-    assert_shape(&fixture("callback_delivered.json"), &named("delivered"), &[], "");
+    assert_shape(
+        &fixture("callback_delivered.json"),
+        &named("delivered"),
+        &[],
+        "",
+    );
     assert_shape(&fixture("callback_seen.json"), &named("seen"), &[], "");
     assert_shape(&fixture("callback_failed.json"), &named("failed"), &[], "");
 }
@@ -348,8 +370,15 @@ async fn the_sandbox_takes_the_token_in_the_body_as_viber_sdk_sends_it() {
     )
     .await;
     assert_eq!(info["status"], 0);
-    assert!(!info.to_string().contains(TOKEN), "the token is never echoed");
-    for blank in [json!({"auth_token": ""}), json!({}), json!({"auth_token": 7})] {
+    assert!(
+        !info.to_string().contains(TOKEN),
+        "the token is never echoed"
+    );
+    for blank in [
+        json!({"auth_token": ""}),
+        json!({}),
+        json!({"auth_token": 7}),
+    ] {
         let answer = json_of(post("get_account_info", blank).await.unwrap()).await;
         assert_eq!(
             answer,
