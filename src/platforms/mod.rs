@@ -40,7 +40,9 @@ pub use whatsapp_templates::{Sendable, WhatsAppSender};
 pub mod classify {
     pub use super::facebook::classify as facebook;
     pub use super::telegram::classify as telegram;
-    pub use super::viber::{classify as viber_broadcast, classify_send as viber_send};
+    pub use super::viber::{
+        classify as viber_broadcast, classify_send as viber_send, classify_webhook as viber_webhook,
+    };
     pub use super::webhook::classify as webhook;
     pub use super::whatsapp::classify as whatsapp;
     pub use super::x::classify as x;

@@ -6,6 +6,12 @@
 //! permanent. A broadcast that was accepted may still name receivers it refused
 //! (`failed_list`): those are classified one by one, and receivers who are not registered or
 //! not subscribed (5, 6) have left.
+//!
+//! Every answer is read against the shape Viber documents: an accepted send must carry its
+//! `message_token`, an accepted broadcast its `message_token` and `failed_list`, an accepted
+//! webhook its `event_types`. An answer that says "ok" without them is reported as `Unknown`
+//! with the reason, never taken as a silent success, so a partner (or a proxy) that answers
+//! differently from the documentation shows up in the first rehearsal or send.
 
 use std::time::Duration;
 
@@ -118,10 +124,7 @@ impl ViberAdapter {
             Ok(answer) => answer,
             Err(failure) => return Err(ViberWebhookError::Failed(failure)),
         };
-        match classify(status, &bytes, &[]) {
-            BatchOutcome::Accepted { .. } => Ok(()),
-            BatchOutcome::Whole(failure) => Err(ViberWebhookError::Refused(failure)),
-        }
+        classify_webhook(status, &bytes).map_err(ViberWebhookError::Refused)
     }
 
     /// POSTs `body` to `/pa/{method}`: the HTTP status and body, or the transport failure.
@@ -172,40 +175,26 @@ fn describe(result: &PublishResult) -> String {
 /// A broadcast's answer as a [`BatchOutcome`]; `receivers` is the call's broadcast list, so
 /// that `failed_list` entries (which name receivers by id) become indices.
 ///
-/// * HTTP 200 with `status` 0 → `Accepted` under `message_token`; `failed_list` entries with
-///   status 5 (not registered) or 6 (not subscribed) are `RecipientGone`, others `Permanent`.
+/// * HTTP 2xx with `status` 0, a `message_token` and a `failed_list` (Viber's documented
+///   answer) → `Accepted` under `message_token`; `failed_list` entries with status 5 (not
+///   registered) or 6 (not subscribed) are `RecipientGone`, others `Permanent`.
+/// * status 0 without `message_token` or a well-formed `failed_list` → `Whole(Unknown)`: the
+///   message may have gone out, but herald cannot tell to whom, and says so rather than count
+///   every receiver as reached.
 /// * status 12 → `Whole(Throttled)` for 10 s, Viber's rate window.
 /// * any other status → `Whole(Permanent)` with Viber's `status_message`.
-/// * HTTP 5xx → `Whole(Transient)`; HTTP 429 → `Whole(Throttled)`; other non-200 →
-///   `Whole(Permanent)`; an unreadable 200 → `Whole(Unknown)`.
+/// * HTTP 5xx → `Whole(Transient)`; HTTP 429 → `Whole(Throttled)`; other non-2xx →
+///   `Whole(Permanent)`; a 2xx without an integer `status` → `Whole(Unknown)`.
 pub fn classify(status: u16, body: &[u8], receivers: &[&str]) -> BatchOutcome {
     let answer = match read_answer(status, body) {
         Ok(answer) => answer,
         Err(failure) => return BatchOutcome::Whole(failure),
     };
     match viber_status(&answer) {
-        0 => {
-            let mut refused = Vec::new();
-            for failed in answer["failed_list"].as_array().into_iter().flatten() {
-                let Some(receiver) = failed["receiver"].as_str() else {
-                    continue;
-                };
-                let result = refusal(viber_status(failed), status_message(failed));
-                // A receiver listed twice was refused twice.
-                refused.extend(
-                    receivers
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, r)| **r == receiver)
-                        .map(|(index, _)| (index, result.clone())),
-                );
-            }
-            refused.sort_by_key(|(index, _)| *index);
-            BatchOutcome::Accepted {
-                platform_id: message_token(&answer),
-                refused,
-            }
-        }
+        0 => match accepted_broadcast(&answer, receivers) {
+            Ok(outcome) => outcome,
+            Err(error) => BatchOutcome::Whole(PublishResult::Unknown { error }),
+        },
         12 => BatchOutcome::Whole(PublishResult::Throttled {
             wait: THROTTLE_WAIT,
             text: status_message(&answer),
@@ -217,22 +206,81 @@ pub fn classify(status: u16, body: &[u8], receivers: &[&str]) -> BatchOutcome {
     }
 }
 
+/// A status-0 broadcast answer as `Accepted`, or why it is not the documented shape.
+fn accepted_broadcast(answer: &Value, receivers: &[&str]) -> Result<BatchOutcome, String> {
+    let platform_id = message_token(answer)
+        .ok_or("Viber accepted the broadcast but its answer has no message_token")?;
+    let failed_list = answer["failed_list"]
+        .as_array()
+        .ok_or("Viber accepted the broadcast but its answer has no failed_list")?;
+    let mut refused = Vec::new();
+    for failed in failed_list {
+        let (Some(receiver), Some(code)) = (failed["receiver"].as_str(), failed["status"].as_i64())
+        else {
+            return Err(
+                "Viber's failed_list has an entry without a receiver and a status".to_string(),
+            );
+        };
+        let result = refusal(code, status_message(failed));
+        // A receiver listed twice was refused twice.
+        refused.extend(
+            receivers
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| **r == receiver)
+                .map(|(index, _)| (index, result.clone())),
+        );
+    }
+    refused.sort_by_key(|(index, _)| *index);
+    Ok(BatchOutcome::Accepted {
+        platform_id: Some(platform_id),
+        refused,
+    })
+}
+
 /// A single send's answer as a [`PublishResult`]: as [`classify`], except that status 5 (not
-/// registered) and 6 (not subscribed) mean the one receiver has left.
+/// registered) and 6 (not subscribed) mean the one receiver has left, and a status 0 must
+/// carry the `message_token` Viber documents (else `Unknown`).
 pub fn classify_send(status: u16, body: &[u8]) -> PublishResult {
     let answer = match read_answer(status, body) {
         Ok(answer) => answer,
         Err(failure) => return failure,
     };
     match viber_status(&answer) {
-        0 => PublishResult::Published {
-            platform_id: message_token(&answer),
+        0 => match message_token(&answer) {
+            Some(token) => PublishResult::Published {
+                platform_id: Some(token),
+            },
+            None => PublishResult::Unknown {
+                error: "Viber accepted the message but its answer has no message_token".into(),
+            },
         },
         12 => PublishResult::Throttled {
             wait: THROTTLE_WAIT,
             text: status_message(&answer),
         },
         code => refusal(code, status_message(&answer)),
+    }
+}
+
+/// A `set_webhook` answer: `Ok` only for status 0 with the `event_types` list Viber
+/// documents; status 1 (Viber could not reach the URL) and every other refusal are
+/// `Permanent` (12 `Throttled`), read like a send's.
+pub fn classify_webhook(status: u16, body: &[u8]) -> Result<(), PublishResult> {
+    let answer = read_answer(status, body)?;
+    match viber_status(&answer) {
+        0 if answer["event_types"].is_array() => Ok(()),
+        0 => Err(PublishResult::Unknown {
+            error: "Viber accepted the webhook but its answer has no event_types".into(),
+        }),
+        12 => Err(PublishResult::Throttled {
+            wait: THROTTLE_WAIT,
+            text: status_message(&answer),
+        }),
+        code => Err(PublishResult::Permanent {
+            code: code.to_string(),
+            text: status_message(&answer),
+        }),
     }
 }
 
@@ -250,7 +298,8 @@ fn refusal(code: i64, text: String) -> PublishResult {
     }
 }
 
-/// The body of an HTTP 200, or how a non-200 (or unreadable) answer counts.
+/// The body of an HTTP 2xx, or how a non-2xx (or unreadable) answer counts. Viber answers 200;
+/// another 2xx is read the same way rather than taken as a refusal.
 fn read_answer(status: u16, body: &[u8]) -> Result<Value, PublishResult> {
     let short = || {
         String::from_utf8_lossy(body)
@@ -259,12 +308,19 @@ fn read_answer(status: u16, body: &[u8]) -> Result<Value, PublishResult> {
             .collect::<String>()
     };
     match status {
-        200 => serde_json::from_slice::<Value>(body)
-            .ok()
-            .filter(|answer| answer["status"].is_i64() || answer["status"].is_u64())
-            .ok_or_else(|| PublishResult::Unknown {
-                error: "Viber answered HTTP 200 without a readable status".into(),
-            }),
+        200..=299 => {
+            let answer =
+                serde_json::from_slice::<Value>(body).map_err(|_| PublishResult::Unknown {
+                    error: format!("Viber answered HTTP {status} with a body that is not JSON"),
+                })?;
+            if answer["status"].is_i64() || answer["status"].is_u64() {
+                Ok(answer)
+            } else {
+                Err(PublishResult::Unknown {
+                    error: format!("Viber answered HTTP {status} without an integer status"),
+                })
+            }
+        }
         429 => Err(PublishResult::Throttled {
             wait: THROTTLE_WAIT,
             text: short(),
@@ -297,8 +353,8 @@ fn status_message(answer: &Value) -> String {
 /// Viber's `message_token` is a 64-bit number; some proxies turn it into a string.
 fn message_token(answer: &Value) -> Option<String> {
     match &answer["message_token"] {
-        Value::Number(number) => Some(number.to_string()),
-        Value::String(text) if !text.is_empty() => Some(text.clone()),
+        Value::Number(number) if number.is_i64() || number.is_u64() => Some(number.to_string()),
+        Value::String(text) if !text.trim().is_empty() => Some(text.clone()),
         _ => None,
     }
 }
@@ -357,7 +413,9 @@ mod tests {
         assert_eq!(
             classify(
                 200,
-                &answer(json!({"status": 0, "status_message": "ok", "message_token": 7})),
+                &answer(
+                    json!({"status": 0, "status_message": "ok", "message_token": 7, "failed_list": []})
+                ),
                 &receivers
             ),
             BatchOutcome::Accepted {
@@ -437,6 +495,53 @@ mod tests {
             classify_send(500, b""),
             PublishResult::Transient { .. }
         ));
+    }
+
+    #[test]
+    fn an_ok_without_the_documented_fields_is_unknown_not_success() {
+        let unknown = |outcome: BatchOutcome| match outcome {
+            BatchOutcome::Whole(PublishResult::Unknown { error }) => error,
+            other => panic!("expected Unknown, got {other:?}"),
+        };
+        let no_list = answer(json!({"status": 0, "status_message": "ok", "message_token": 7}));
+        assert!(unknown(classify(200, &no_list, &["a"])).contains("failed_list"));
+        let no_token = answer(json!({"status": 0, "status_message": "ok", "failed_list": []}));
+        assert!(unknown(classify(200, &no_token, &["a"])).contains("message_token"));
+        let bad_entry = answer(json!({
+            "status": 0, "message_token": 7, "failed_list": [{"status_message": "Not subscribed"}]
+        }));
+        assert!(unknown(classify(200, &bad_entry, &["a"])).contains("failed_list"));
+        let status_text = answer(json!({"status": "0", "message_token": 7, "failed_list": []}));
+        assert!(unknown(classify(200, &status_text, &["a"])).contains("integer status"));
+        for body in [
+            answer(json!({"status": 0, "status_message": "ok"})),
+            answer(json!({"status": 0, "message_token": ""})),
+            answer(json!({"status": 0, "message_token": 1.5})),
+        ] {
+            assert!(
+                matches!(classify_send(200, &body), PublishResult::Unknown { error } if error.contains("message_token")),
+                "{body:?}"
+            );
+        }
+        assert!(matches!(
+            classify_webhook(200, &answer(json!({"status": 0, "status_message": "ok"}))),
+            Err(PublishResult::Unknown { error }) if error.contains("event_types")
+        ));
+        assert_eq!(
+            classify_webhook(200, &answer(json!({"status": 0, "event_types": []}))),
+            Ok(())
+        );
+        assert!(matches!(
+            classify_webhook(200, &answer(json!({"status": 1, "status_message": "invalidUrl"}))),
+            Err(PublishResult::Permanent { code, text }) if code == "1" && text == "invalidUrl"
+        ));
+        // Another 2xx is read, not refused.
+        assert_eq!(
+            classify_send(202, &answer(json!({"status": 0, "message_token": 9}))),
+            PublishResult::Published {
+                platform_id: Some("9".into())
+            }
+        );
     }
 
     #[tokio::test]

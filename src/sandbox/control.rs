@@ -4,7 +4,7 @@
 //! with curl can steer a running sandbox from outside the process.
 
 use crate::percent_encoding::percent_encode;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use axum::Json;
 use axum::body::Bytes;
@@ -144,6 +144,36 @@ pub(crate) async fn register_page_webhook(
     }
     sandbox.register_webhook(Platform::Facebook, &webhook.page_id, &webhook.url);
     (StatusCode::OK, Json(json!({"success": true})))
+}
+
+/// Body and answer of `PUT /sandbox/delivery`: a field left out keeps its value.
+#[derive(Debug, Deserialize, serde::Serialize)]
+pub(crate) struct Delivery {
+    /// Replaces [`super::SandboxConfig::undeliverable`]: WhatsApp numbers and Viber user ids
+    /// whose sends are accepted and then reported `failed`.
+    undeliverable: Option<BTreeSet<String>>,
+    /// Replaces [`super::SandboxConfig::read_rate`], clamped to 0..=1.
+    read_rate: Option<f64>,
+}
+
+/// `PUT /sandbox/delivery` `{"undeliverable": [...], "read_rate": 0.5}`: what becomes of
+/// accepted messages, so a test outside the process can make a `failed` or a `read`/`seen`
+/// callback come; answers both values now in force.
+pub(crate) async fn set_delivery(
+    State(sandbox): State<Sandbox>,
+    Json(delivery): Json<Delivery>,
+) -> Json<Delivery> {
+    let mut state = sandbox.state();
+    if let Some(undeliverable) = delivery.undeliverable {
+        state.config.undeliverable = undeliverable;
+    }
+    if let Some(rate) = delivery.read_rate.filter(|rate| rate.is_finite()) {
+        state.config.read_rate = rate.clamp(0.0, 1.0);
+    }
+    Json(Delivery {
+        undeliverable: Some(state.config.undeliverable.clone()),
+        read_rate: Some(state.config.read_rate),
+    })
 }
 
 /// `GET /sandbox/callbacks`.

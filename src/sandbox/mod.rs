@@ -39,6 +39,7 @@ mod telegram_html;
 mod telegram_request;
 mod telegram_send;
 mod viber;
+mod viber_account;
 mod webhook;
 mod whatsapp;
 mod whatsapp_templates;
@@ -256,6 +257,8 @@ struct SandboxState {
     engagement_seed: u64,
     facebook: facebook::FacebookState,
     x: x::XState,
+    /// Viber webhooks' event types and the people of each bot.
+    viber: viber_account::ViberState,
 }
 
 impl Sandbox {
@@ -289,6 +292,7 @@ impl Sandbox {
                     engagement_seed,
                     facebook: facebook::FacebookState::default(),
                     x: x::XState::default(),
+                    viber: viber_account::ViberState::default(),
                     read_dice,
                     instance,
                     whatsapp_messages: 0,
@@ -331,6 +335,15 @@ impl Sandbox {
             .route("/pa/send_message", post(viber::send_message))
             .route("/pa/broadcast_message", post(viber::broadcast_message))
             .route("/pa/set_webhook", post(viber::set_webhook))
+            .route(
+                "/pa/get_account_info",
+                get(viber_account::get_account_info).post(viber_account::get_account_info),
+            )
+            .route(
+                "/pa/get_user_details",
+                post(viber_account::get_user_details),
+            )
+            .route("/pa/get_online", post(viber_account::get_online))
             .route("/webhook/{name}", post(webhook::receive))
             // Facebook Pages, the Marketing API's audience estimate, and X.
             .route("/{version}/{page_id}/feed", post(facebook::feed))
@@ -363,6 +376,7 @@ impl Sandbox {
                 "/sandbox/webhooks/facebook",
                 put(control::register_page_webhook),
             )
+            .route("/sandbox/delivery", put(control::set_delivery))
             .route("/sandbox/callbacks", get(control::callback_counts))
             .route("/sandbox/tally", get(control::tally))
             .route("/sandbox/people", post(control::simulate_person))

@@ -23,13 +23,14 @@ use crate::channel::Platform;
 use super::callbacks::{PostError, Registration};
 use super::signature::{meta_signature, viber_signature};
 use super::telegram_chat::bot_user;
+use super::viber_account::{AVATAR, COUNTRY};
 use super::{Sandbox, SandboxState, viber, whatsapp, whatsapp_webhook};
 
 /// The name every simulated person has.
-const PERSON_NAME: &str = "Person";
+pub(crate) const PERSON_NAME: &str = "Person";
 
 /// The language a Viber person reports when the event names none.
-const DEFAULT_LANGUAGE: &str = "en";
+pub(crate) const DEFAULT_LANGUAGE: &str = "en";
 
 /// One thing a person does, on one platform, towards one bot account.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -319,7 +320,11 @@ fn whatsapp_message(
     })
 }
 
-/// The Viber callback(s) for `event`, signed with the auth token.
+/// The Viber callback(s) for `event`, signed with the auth token, in the shapes of Viber's
+/// documentation: a `user` (subscribe, start) or `sender` (message) object with `id`, `name`,
+/// `avatar`, `country`, `language` and `api_version`; `unsubscribed` names only `user_id`.
+/// The account remembers the person (language, subscribed or not) for `get_user_details`,
+/// `get_online`, `subscribers_count` and the `subscribed` flag of a later start.
 fn viber_events(
     state: &mut SandboxState,
     now: DateTime<Utc>,
@@ -329,17 +334,20 @@ fn viber_events(
         return Err(PersonError::NoUserId);
     }
     let timestamp = now.timestamp_millis();
+    let known = state.viber.person(&event.key, &event.user).cloned();
     let person = |language: Option<&str>| {
+        let known_language = known.as_ref().map(|person| person.language.as_str());
         json!({
             "id": event.user,
             "name": PERSON_NAME,
-            "language": language.unwrap_or(DEFAULT_LANGUAGE),
-            "country": "XX",
-            "api_version": 1,
+            "avatar": AVATAR,
+            "language": language.or(known_language).unwrap_or(DEFAULT_LANGUAGE),
+            "country": COUNTRY,
+            "api_version": 10,
         })
     };
     let mut bodies = Vec::new();
-    match &event.action {
+    let (subscribed, language) = match &event.action {
         PersonAction::Subscribe { language, payload } => {
             state.config.viber_unsubscribed.remove(&event.user);
             if let Some(payload) = payload.as_ref().filter(|payload| !payload.is_empty()) {
@@ -351,7 +359,7 @@ fn viber_events(
                     "type": "open",
                     "context": payload,
                     "user": person(language.as_deref()),
-                    "subscribed": false,
+                    "subscribed": known.as_ref().is_some_and(|person| person.subscribed),
                 }));
             }
             bodies.push(json!({
@@ -361,6 +369,7 @@ fn viber_events(
                 "user": person(language.as_deref()),
                 "message_token": viber::next_message_token(state),
             }));
+            (Some(true), language.as_deref())
         }
         PersonAction::Text { text } => {
             state.config.viber_unsubscribed.remove(&event.user);
@@ -373,6 +382,7 @@ fn viber_events(
                 "message": {"type": "text", "text": text},
                 "silent": false,
             }));
+            (None, None)
         }
         PersonAction::Unsubscribe | PersonAction::Block => {
             state.config.viber_unsubscribed.insert(event.user.clone());
@@ -383,8 +393,12 @@ fn viber_events(
                 "user_id": event.user,
                 "message_token": viber::next_message_token(state),
             }));
+            (Some(false), None)
         }
-    }
+    };
+    state
+        .viber
+        .saw(&event.key, &event.user, now, subscribed, language);
     Ok(bodies
         .into_iter()
         .map(|body| {

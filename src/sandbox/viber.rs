@@ -1,9 +1,11 @@
-//! Viber REST bot API: `POST /pa/send_message`, `/pa/broadcast_message` and `/pa/set_webhook`,
-//! authenticated with `X-Viber-Auth-Token`. As on Viber, every answer is HTTP 200 with a
-//! `status` in the body (0 ok, 2 bad token, 3 bad data, 6 not subscribed, 12 too many
-//! requests); only injected faults produce HTTP 5xx or a dropped connection. Accepted
-//! receivers later hear `delivered`, maybe `seen` (or `failed`) on the token's webhook, see
-//! [`super::callbacks`].
+//! Viber REST bot API: `POST /pa/send_message`, `/pa/broadcast_message` and `/pa/set_webhook`
+//! (the account's reading calls are in [`super::viber_account`]), authenticated with the
+//! `X-Viber-Auth-Token` header or, as Viber's own Python SDK sends it, an `auth_token` field of
+//! the JSON body. As on Viber, every answer is HTTP 200 with a `status` in the body (0 ok,
+//! 2 bad token, 3 bad data, 6 not subscribed, 12 too many requests) and the status names of
+//! Viber's error table; only injected faults produce HTTP 5xx or a dropped connection.
+//! Accepted receivers later hear `delivered`, maybe `seen` (or `failed`) on the token's
+//! webhook, see [`super::callbacks`].
 
 use axum::body::{Body, Bytes};
 use axum::extract::State;
@@ -36,7 +38,7 @@ const MAX_PAYLOAD_BYTES: usize = 30 * 1024;
 const MAX_SENDER_NAME_CHARS: usize = 28;
 
 /// The events a webhook hears when `set_webhook` names none.
-const DEFAULT_EVENT_TYPES: [&str; 6] = [
+pub(crate) const DEFAULT_EVENT_TYPES: [&str; 6] = [
     "delivered",
     "seen",
     "failed",
@@ -46,33 +48,53 @@ const DEFAULT_EVENT_TYPES: [&str; 6] = [
 ];
 
 /// A Viber answer: HTTP 200 and `status` in the body.
-fn status(code: i64, message: &str) -> Reply {
+pub(crate) fn status(code: i64, message: &str) -> Reply {
     Reply::json(
         StatusCode::OK,
         json!({"status": code, "status_message": message}),
     )
 }
 
-fn invalid_token() -> Reply {
+pub(crate) fn invalid_token() -> Reply {
     status(2, "invalidAuthToken")
 }
 
-fn bad_data() -> Reply {
+pub(crate) fn bad_data() -> Reply {
     status(3, "badData")
+}
+
+/// Status 6 as `send_message` answers it (the name in Viber's error table).
+pub(crate) fn not_subscribed() -> Reply {
+    status(6, "receiverNotSubscribed")
 }
 
 fn too_many_requests() -> Reply {
     status(12, "tooManyRequests")
 }
 
-/// The auth token of a request, if it has a non-empty one.
-fn auth_token(headers: &HeaderMap) -> Option<String> {
-    headers
+/// The auth token of a request, if it has a non-empty one: the `X-Viber-Auth-Token` header
+/// that Viber documents, else the `auth_token` field of the JSON body, which Viber also takes
+/// and its Python SDK sends instead of the header.
+pub(crate) fn auth_token(headers: &HeaderMap, body: Option<&Value>) -> Option<String> {
+    let header = headers
         .get("x-viber-auth-token")
-        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.to_str().ok());
+    let field = body
+        .and_then(|body| body.get("auth_token"))
+        .and_then(Value::as_str);
+    header
+        .into_iter()
+        .chain(field)
         .map(str::trim)
-        .filter(|token| !token.is_empty())
+        .find(|token| !token.is_empty())
         .map(str::to_string)
+}
+
+/// A request's body as JSON, if it is JSON; the SDK sends it without a `Content-Type`, so the
+/// bytes are read whatever the header says.
+pub(crate) async fn read_json(body: Body) -> Option<Value> {
+    let raw = axum::body::to_bytes(body, MAX_BODY_BYTES).await.ok()?;
+    serde_json::from_slice(&raw).ok()
 }
 
 /// Which sending call a request is.
@@ -114,7 +136,10 @@ async fn sending(
         tokio::time::sleep(delay).await;
     }
     let body = axum::body::to_bytes(body, MAX_BODY_BYTES).await.ok();
-    let token = auth_token(&headers);
+    let json = body
+        .as_deref()
+        .and_then(|raw| serde_json::from_slice::<Value>(raw).ok());
+    let token = auth_token(&headers, json.as_ref());
     sandbox
         .viber_send(call, token.as_deref(), at, body.as_deref())
         .into_response(&extensions)
@@ -270,10 +295,11 @@ fn viber_decide(
     let mut failed_list = Vec::new();
     for receiver in outgoing.receivers {
         if state.config.viber_unsubscribed.contains(&receiver) {
+            // The words of the broadcast example in Viber's documentation.
             failed_list.push(json!({
                 "receiver": receiver,
                 "status": 6,
-                "status_message": "notSubscribed",
+                "status_message": "Not subscribed",
             }));
             outcomes.push((receiver, false));
             continue;
@@ -296,7 +322,27 @@ fn viber_decide(
         ));
         outcomes.push((receiver, true));
     }
-    let reply = match call {
+    let reply = sending_answer(call, message_token, failed_list, entry);
+    if state.dice.roll_drop(&faults) {
+        let pending = pending
+            .into_iter()
+            .map(StatusCallback::unanswered)
+            .collect();
+        return Ok((reply.dropped(), outcomes, pending));
+    }
+    Ok((reply, outcomes, pending))
+}
+
+/// The answer to an accepted sending request, as Viber documents it: a broadcast's
+/// `message_token` and `failed_list`; a send's `message_token` and `chat_hostname`, or status 6
+/// when its one receiver is not subscribed.
+fn sending_answer(
+    call: Call,
+    message_token: i64,
+    failed_list: Vec<Value>,
+    entry: &mut Received,
+) -> Reply {
+    match call {
         Call::Broadcast => Reply::json(
             StatusCode::OK,
             json!({
@@ -310,22 +356,19 @@ fn viber_decide(
             entry.delivered = true;
             Reply::json(
                 StatusCode::OK,
-                json!({"status": 0, "status_message": "ok", "message_token": message_token}),
+                json!({
+                    "status": 0,
+                    "status_message": "ok",
+                    "message_token": message_token,
+                    "chat_hostname": CHAT_HOSTNAME,
+                }),
             )
         }
         Call::Send => {
             entry.platform_id = None;
-            status(6, "notSubscribed")
+            not_subscribed()
         }
-    };
-    if state.dice.roll_drop(&faults) {
-        let pending = pending
-            .into_iter()
-            .map(StatusCallback::unanswered)
-            .collect();
-        return Ok((reply.dropped(), outcomes, pending));
     }
-    Ok((reply, outcomes, pending))
 }
 
 /// A new `message_token`: unique within this sandbox and unlikely to repeat across restarts.
@@ -338,37 +381,22 @@ pub(crate) fn next_message_token(state: &mut SandboxState) -> i64 {
 /// `POST /pa/set_webhook` `{"url","event_types"}`: like Viber, the sandbox first sends the URL
 /// a signed `webhook` event and registers it only if the receiver answers 200. Unlike Viber,
 /// it accepts plain `http://` URLs (the receiver is usually on 127.0.0.1), and it sends every
-/// event whatever `event_types` says. An empty `url` removes the webhook. The call counts in
-/// the token's request limit but meets no injected fault, so a rehearsal's setup does not
-/// depend on the fault dice.
+/// event whatever `event_types` says (the list is kept and shown by `get_account_info`). An
+/// empty `url` removes the webhook, and answers `event_types` too, which Viber's Python SDK
+/// reads from every answer. The call counts in the token's request limit but meets no
+/// injected fault, so a rehearsal's setup does not depend on the fault dice.
 pub(crate) async fn set_webhook(
     State(sandbox): State<Sandbox>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
     let extensions = Extensions::new();
-    let body = axum::body::to_bytes(body, MAX_BODY_BYTES).await.ok();
-    let Some(token) = auth_token(&headers) else {
+    let request = read_json(body).await;
+    let Some(token) = auth_token(&headers, request.as_ref()) else {
         return invalid_token().into_response(&extensions);
     };
-    let request = body
-        .as_deref()
-        .and_then(|raw| serde_json::from_slice::<Value>(raw).ok());
-    let url = request
-        .as_ref()
-        .and_then(|request| request.get("url"))
-        .and_then(Value::as_str)
-        .map(str::to_string);
-    let Some(url) = url else {
+    let Some((url, event_types)) = request.as_ref().and_then(webhook_request) else {
         return bad_data().into_response(&extensions);
-    };
-    let event_types = match request
-        .as_ref()
-        .and_then(|request| request.get("event_types"))
-    {
-        None | Some(Value::Null) => DEFAULT_EVENT_TYPES.map(Value::from).to_vec(),
-        Some(Value::Array(types)) if types.iter().all(Value::is_string) => types.clone(),
-        Some(_) => return bad_data().into_response(&extensions),
     };
     let (handshake, message_token) = {
         let now = sandbox.clock().now();
@@ -387,40 +415,51 @@ pub(crate) async fn set_webhook(
         });
         (handshake, message_token)
     };
+    if !url.is_empty() {
+        let handshake = Bytes::from(handshake.to_string());
+        let signature = viber_signature(&token, &handshake);
+        let answered = sandbox
+            .post_json(&url, &[("x-viber-content-signature", signature)], handshake)
+            .await;
+        if answered != Ok(200) {
+            tracing::debug!(message_token, "sandbox: viber webhook handshake failed");
+            return status(1, "invalidUrl").into_response(&extensions);
+        }
+    }
     let registration = Registration {
         url: url.clone(),
         secret_token: None,
     };
-    if url.is_empty() {
-        sandbox
-            .inner
-            .callbacks
-            .register(Platform::Viber, &token, registration);
-        return status(0, "ok").into_response(&extensions);
-    }
-    let handshake = Bytes::from(handshake.to_string());
-    let signature = viber_signature(&token, &handshake);
-    let answered = sandbox
-        .post_json(&url, &[("x-viber-content-signature", signature)], handshake)
-        .await;
-    if answered != Ok(200) {
-        tracing::debug!(message_token, "sandbox: viber webhook handshake failed");
-        return status(1, "invalidUrl").into_response(&extensions);
-    }
     sandbox
         .inner
         .callbacks
         .register(Platform::Viber, &token, registration);
+    let kept = if url.is_empty() {
+        Vec::new()
+    } else {
+        event_types.clone()
+    };
+    sandbox.state().viber.set_event_types(&token, kept);
     Reply::json(
         StatusCode::OK,
-        json!({
-            "status": 0,
-            "status_message": "ok",
-            "event_types": event_types,
-            "chat_hostname": CHAT_HOSTNAME,
-        }),
+        json!({"status": 0, "status_message": "ok", "event_types": event_types}),
     )
     .into_response(&extensions)
+}
+
+/// The `url` (empty removes the webhook) and `event_types` (all when absent or null) of a
+/// `set_webhook` request; `None` when either is malformed, which Viber answers status 3.
+fn webhook_request(request: &Value) -> Option<(String, Vec<String>)> {
+    let url = request.get("url")?.as_str()?.trim().to_string();
+    let event_types = match request.get("event_types") {
+        None | Some(Value::Null) => DEFAULT_EVENT_TYPES.map(str::to_string).to_vec(),
+        Some(Value::Array(types)) => types
+            .iter()
+            .map(|kind| kind.as_str().map(str::to_string))
+            .collect::<Option<Vec<_>>>()?,
+        Some(_) => return None,
+    };
+    Some((url, event_types))
 }
 
 #[cfg(test)]

@@ -39,5 +39,6 @@ mod throttle;
 mod unit_sizes;
 mod upload_limits;
 mod validate_cli;
+mod viber_fixtures;
 mod web_ui;
 mod x_fixtures;

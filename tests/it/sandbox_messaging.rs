@@ -820,7 +820,7 @@ async fn viber_broadcasts_to_300_refuses_301_and_lists_the_unsubscribed() {
             "status": 0,
             "status_message": "ok",
             "message_token": token,
-            "failed_list": [{"receiver": "user007+AbC=", "status": 6, "status_message": "notSubscribed"}],
+            "failed_list": [{"receiver": "user007+AbC=", "status": 6, "status_message": "Not subscribed"}],
         })
     );
     let counts = sandbox.counts();
@@ -867,7 +867,7 @@ async fn viber_broadcasts_to_300_refuses_301_and_lists_the_unsubscribed() {
     .await;
     assert_eq!(
         unsubscribed.body,
-        json!({"status": 6, "status_message": "notSubscribed"})
+        json!({"status": 6, "status_message": "receiverNotSubscribed"})
     );
 
     let no_token = post(
