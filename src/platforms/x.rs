@@ -230,8 +230,15 @@ pub fn classify(
         .map(|code| code.to_string())
         .unwrap_or_else(|| status.to_string());
     match status {
-        200..=299 => PublishResult::Published {
-            platform_id: answer["data"]["id"].as_str().map(str::to_string),
+        // X documents `data.id` on every created post; a 2xx without it is not a post herald
+        // can follow, so it is reported, never taken for one.
+        200..=299 => match answer["data"]["id"].as_str().filter(|id| !id.is_empty()) {
+            Some(id) => PublishResult::Published {
+                platform_id: Some(id.to_string()),
+            },
+            None => PublishResult::Unknown {
+                error: format!("HTTP {status} that is not a created post: `data.id` is missing"),
+            },
         },
         429 => PublishResult::Throttled {
             wait: reset_wait(headers, now),

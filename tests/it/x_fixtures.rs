@@ -52,6 +52,11 @@ fn documented_answers_classify() {
             platform_id: Some("1445880548472328192".into())
         }
     );
+    // A 2xx that is not a created post is reported, never taken for one.
+    assert!(matches!(
+        classify::x(201, &none, br#"{"data": {"text": "hello"}}"#, now()),
+        PublishResult::Unknown { error } if error.contains("data.id")
+    ));
     let mut reset = HeaderMap::new();
     reset.insert(
         "x-rate-limit-reset",
