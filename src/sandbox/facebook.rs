@@ -272,24 +272,6 @@ fn page_budget(
     None
 }
 
-/// A record entry for a Graph call, to be completed by the decision.
-pub(crate) fn graph_entry(platform: &str, account: &str, at: DateTime<Utc>) -> Received {
-    Received {
-        seq: 0,
-        platform: platform.to_string(),
-        account: account.to_string(),
-        recipient: String::new(),
-        text: String::new(),
-        body: Value::Null,
-        idempotency_key: None,
-        at,
-        status: 0,
-        delivered: false,
-        duplicate: false,
-        platform_id: None,
-    }
-}
-
 /// Query parameters worth recording: never a token passed as `access_token`.
 pub(crate) fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
     let mut pairs = form_pairs(query.unwrap_or(""));
@@ -370,7 +352,7 @@ pub(crate) async fn insights(
 impl Sandbox {
     /// Decides and records one feed post.
     fn facebook_feed(&self, request: &FeedRequest<'_>, at: DateTime<Utc>) -> Answer {
-        let mut entry = graph_entry("facebook", request.page, at);
+        let mut entry = Received::arriving("facebook", request.page, at);
         let now = self.clock().now();
         let mut state = self.state();
         let mut usage = Usage::default();
@@ -392,7 +374,7 @@ impl Sandbox {
             .object
             .split_once('_')
             .map_or(request.object, |(page, _)| page);
-        let mut entry = graph_entry("facebook", page, at);
+        let mut entry = Received::arriving("facebook", page, at);
         entry.recipient = format!("{}/insights", request.object);
         entry.body = pairs_json(&request.query);
         let now = self.clock().now();

@@ -12,13 +12,13 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 use super::facebook::{
-    Usage, graph_entry, graph_error, graph_fault, is_graph_version, no_token, query_pairs,
-    unknown_path, unsupported_get, usage_headers,
+    Usage, graph_error, graph_fault, is_graph_version, no_token, query_pairs, unknown_path,
+    unsupported_get, usage_headers,
 };
 use super::graph_auth::graph_token;
 use super::http_parts::{Answer, pairs_json, param};
 use super::reply::Reply;
-use super::{Sandbox, SandboxState};
+use super::{Received, Sandbox, SandboxState};
 
 /// The youngest and oldest ages Meta's targeting accepts.
 const MIN_AGE: i64 = 18;
@@ -86,7 +86,7 @@ impl Sandbox {
         query: &[(String, String)],
         at: DateTime<Utc>,
     ) -> Answer {
-        let mut entry = graph_entry("meta_ads", account, at);
+        let mut entry = Received::arriving("meta_ads", account, at);
         entry.recipient = format!("{account}/delivery_estimate");
         entry.body = pairs_json(query);
         let now = self.clock().now();

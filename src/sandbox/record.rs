@@ -56,6 +56,27 @@ impl Received {
     }
 }
 
+impl Received {
+    /// The entry of a request to `platform`'s `account` arriving `at`, before the handler
+    /// fills in what it read and how it answered.
+    pub(crate) fn arriving(platform: &str, account: &str, at: DateTime<Utc>) -> Received {
+        Received {
+            seq: 0,
+            platform: platform.to_string(),
+            account: account.to_string(),
+            recipient: String::new(),
+            text: String::new(),
+            body: serde_json::Value::Null,
+            idempotency_key: None,
+            at,
+            status: 0,
+            delivered: false,
+            duplicate: false,
+            platform_id: None,
+        }
+    }
+}
+
 /// Counts of what the sandbox received, kept even when entries are not. A Viber broadcast is
 /// one request and as many deliveries as it had accepted receivers.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -128,20 +128,7 @@ impl Sandbox {
         at: DateTime<Utc>,
         parameters: Option<Value>,
     ) -> Reply {
-        let mut entry = Received {
-            seq: 0,
-            platform: "telegram".to_string(),
-            account: token.to_string(),
-            recipient: String::new(),
-            text: String::new(),
-            body: Value::Null,
-            idempotency_key: None,
-            at,
-            status: 0,
-            delivered: false,
-            duplicate: false,
-            platform_id: None,
-        };
+        let mut entry = Received::arriving("telegram", token, at);
         let mut state = self.state();
         let reply = match parameters {
             None => error(StatusCode::PAYLOAD_TOO_LARGE, "Request Entity Too Large"),

@@ -205,20 +205,7 @@ impl Sandbox {
         at: DateTime<Utc>,
         body: Option<&[u8]>,
     ) -> Reply {
-        let mut entry = Received {
-            seq: 0,
-            platform: "viber".to_string(),
-            account: token.unwrap_or_default().to_string(),
-            recipient: String::new(),
-            text: String::new(),
-            body: Value::Null,
-            idempotency_key: None,
-            at,
-            status: 0,
-            delivered: false,
-            duplicate: false,
-            platform_id: None,
-        };
+        let mut entry = Received::arriving("viber", token.unwrap_or_default(), at);
         let now = self.clock().now();
         let mut state = self.state();
         let decided = match (token, body) {

@@ -83,20 +83,8 @@ fn text_of(body: &Value, raw: &[u8]) -> String {
 impl Sandbox {
     /// Decides and records one webhook request that arrived at `at`.
     fn webhook_receive(&self, request: &Request<'_>, at: DateTime<Utc>) -> Reply {
-        let mut entry = Received {
-            seq: 0,
-            platform: "webhook".to_string(),
-            account: request.name.to_string(),
-            recipient: String::new(),
-            text: String::new(),
-            body: Value::Null,
-            idempotency_key: request.idempotency_key.map(str::to_string),
-            at,
-            status: 0,
-            delivered: false,
-            duplicate: false,
-            platform_id: None,
-        };
+        let mut entry = Received::arriving("webhook", request.name, at);
+        entry.idempotency_key = request.idempotency_key.map(str::to_string);
         let now = self.clock().now();
         let mut state = self.state();
         let reply = webhook_decide(&mut state, request, at, now, &mut entry);

@@ -349,20 +349,7 @@ fn template_status<'a>(
 impl Sandbox {
     /// Decides and records one send; queues its status callbacks when accepted.
     fn whatsapp_send(&self, request: &SendRequest<'_>, at: DateTime<Utc>) -> Reply {
-        let mut entry = Received {
-            seq: 0,
-            platform: "whatsapp".to_string(),
-            account: request.phone_number_id.to_string(),
-            recipient: String::new(),
-            text: String::new(),
-            body: Value::Null,
-            idempotency_key: None,
-            at,
-            status: 0,
-            delivered: false,
-            duplicate: false,
-            platform_id: None,
-        };
+        let mut entry = Received::arriving("whatsapp", request.phone_number_id, at);
         let now = self.clock().now();
         let mut state = self.state();
         let decided = match request.body {

@@ -161,20 +161,7 @@ pub(crate) fn x_fault(state: &mut SandboxState, now: DateTime<Utc>) -> Option<An
 }
 
 pub(crate) fn x_entry(account: &str, at: DateTime<Utc>) -> Received {
-    Received {
-        seq: 0,
-        platform: "x".to_string(),
-        account: account.to_string(),
-        recipient: String::new(),
-        text: String::new(),
-        body: Value::Null,
-        idempotency_key: None,
-        at,
-        status: 0,
-        delivered: false,
-        duplicate: false,
-        platform_id: None,
-    }
+    Received::arriving("x", account, at)
 }
 
 /// `POST /2/tweets` with `{"text": ...}`.
