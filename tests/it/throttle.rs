@@ -169,36 +169,37 @@ impl PacedPartner {
         (partner, url)
     }
 
-    /// How long after the 429 left each request that came inside its window arrived.
-    fn inside_window(&self) -> Vec<Duration> {
+    /// How long after the 429 left each later request arrived, in order.
+    fn after_throttle(&self) -> Vec<Duration> {
         let throttled_at = self
             .throttled_at
             .lock()
             .unwrap()
             .expect("the partner throttled one request");
-        self.arrivals
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|(at, _)| *at > throttled_at && *at < throttled_at + self.retry_after)
-            .map(|(at, _)| *at - throttled_at)
-            .collect()
-    }
-
-    /// How long after the 429 left the next request arrived.
-    fn next_after_window(&self) -> Duration {
-        let throttled_at = self
-            .throttled_at
-            .lock()
-            .unwrap()
-            .expect("the partner throttled one request");
-        self.arrivals
+        let mut after: Vec<Duration> = self
+            .arrivals
             .lock()
             .unwrap()
             .iter()
             .filter(|(at, _)| *at > throttled_at)
             .map(|(at, _)| *at - throttled_at)
-            .min()
+            .collect();
+        after.sort();
+        after
+    }
+
+    /// How long after the 429 left each request that came inside its window arrived.
+    fn inside_window(&self) -> Vec<Duration> {
+        let mut after = self.after_throttle();
+        after.retain(|since| *since < self.retry_after);
+        after
+    }
+
+    /// How long after the 429 left the next request arrived.
+    fn next_after_window(&self) -> Duration {
+        *self
+            .after_throttle()
+            .first()
             .expect("requests after the window")
     }
 }
