@@ -42,6 +42,11 @@ pub fn decode(text: &str) -> Option<Vec<u8>> {
             let value = ALPHABET.iter().position(|&a| a == byte)?;
             bits = (bits << 6) | value as u32;
         }
+        // The bits below the last whole byte must be zero, or two texts would decode alike.
+        let spare = [0u32, 0x3, 0xf][padding];
+        if bits & spare != 0 {
+            return None;
+        }
         bits <<= 6 * padding as u32;
         let bytes = bits.to_be_bytes();
         out.extend_from_slice(&bytes[1..4 - padding]);
@@ -73,7 +78,8 @@ mod tests {
                 "{encoded}"
             );
         }
-        for broken in ["Zg=", "Z===", "Zg==Zg==", "Zm9!"] {
+        // `Zh==` would be `f` too if the spare bits were not checked.
+        for broken in ["Zg=", "Z===", "Zg==Zg==", "Zm9!", "Zh==", "Zm9="] {
             assert_eq!(decode(broken), None, "{broken}");
         }
         assert_eq!(encode(&[0xfb, 0xff]), "+/8=");

@@ -1,11 +1,12 @@
-//! Dispatch throughput, end to end against the in-process sandbox with limits off, beside a
-//! bare HTTP client loop against the same sandbox (the ceiling), and peak memory at growing
-//! outbox sizes (each size in a fresh process, so peaks do not mix). The two segments speak
-//! locales of their own, so every job is a post of its own: segments that share a chat, a text
-//! and a slot share one post, which would halve the requests.
+//! Dispatch throughput, end to end against herald's partner emulator in a process of its own
+//! (limits off), beside a bare HTTP client loop against the same emulator (the ceiling), and
+//! herald's own peak memory at growing outbox sizes (each size in a fresh herald process, so
+//! peaks do not mix, and without the emulator's). The two segments speak locales of their own,
+//! so every job is a post of its own: segments that share a chat, a text and a slot share one
+//! post, which would halve the requests.
 //!
-//! `cargo bench -- dispatch` runs 10,000 and 100,000 jobs; `HERALD_BENCH_FULL=1` adds
-//! 1,000,000.
+//! `cargo bench -- dispatch` runs 10,000 and 100,000 jobs on SQLite, and on PostgreSQL when
+//! `HERALD_TEST_POSTGRES_URL` names a server; `HERALD_BENCH_FULL=1` adds 1,000,000.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -17,17 +18,20 @@ use herald::campaign::{VersionBundle, VersionState};
 use herald::clock::SystemClock;
 use herald::config::Config;
 use herald::dispatch::{DispatchSettings, Dispatcher};
-use herald::sandbox::{Sandbox, SandboxConfig, SandboxLimits};
 use herald::schedule::planned_jobs;
-use herald::store::{SqliteStore, Store};
+use herald::store::{SqlStore, Store};
 
 use crate::bare_client::{self, Request};
+use crate::emulator::Emulator;
+use crate::peak_memory::peak_rss_kb;
+use crate::postgres::{self, BenchDatabase};
 use crate::table::{Figure, Row, Rows};
 
 /// The name `cargo bench -- NAME` selects this benchmark by.
 pub const NAME: &str = "dispatch";
 
-/// The flag that makes the bench binary one measured run of `N` jobs (see [`child`]).
+/// The flag that makes the bench binary one measured run: `--dispatch-child JOBS STORE
+/// EMULATOR`, STORE being `sqlite` or a PostgreSQL URL (see [`child`]).
 pub const CHILD_FLAG: &str = "--dispatch-child";
 
 /// The largest run, only with `HERALD_BENCH_FULL=1` (about two minutes more).
@@ -96,18 +100,6 @@ cron = "* * * * *"
     (campaign, translations)
 }
 
-fn peak_rss_kb() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .map(str::to_string)
-        })
-        .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
-        .unwrap_or(0)
-}
-
 /// The ceiling: the same Telegram requests from a bare client, as many in flight as herald's
 /// workers allow.
 async fn bare_client_rate(base_url: &str) -> f64 {
@@ -120,30 +112,23 @@ async fn bare_client_rate(base_url: &str) -> f64 {
     bare_client::requests_per_second(request, CEILING_REQUESTS, IN_FLIGHT * WORKERS).await
 }
 
-/// One measured run with `jobs` jobs, in a process of its own so that its peak memory is its
-/// own: prints `RESULT jobs deliveries/s peak-kB`.
-pub fn child(jobs: usize) {
-    crate::runtime(2).block_on(measured_run(jobs));
+/// One measured run with `jobs` jobs on `store` (`sqlite`: a temporary file; else a database
+/// URL) against the emulator at `emulator_url`, in a process of its own so that its peak
+/// memory is herald's: prints `RESULT jobs deliveries/s peak-kB`.
+pub fn child(jobs: usize, store: &str, emulator_url: &str) {
+    crate::runtime(2).block_on(async {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let url = match store {
+            "sqlite" => format!("sqlite://{}", dir.path().join("bench.db").display()),
+            url => url.to_string(),
+        };
+        let store = SqlStore::connect(&url).await.expect("store");
+        store.migrate().await.expect("migrate");
+        measured_run(store, jobs, emulator_url).await;
+    });
 }
 
-async fn measured_run(jobs: usize) {
-    let sandbox = Sandbox::new(
-        SandboxConfig {
-            limits: SandboxLimits::off(),
-            keep_record: false,
-            ..SandboxConfig::default()
-        },
-        Arc::new(SystemClock),
-    );
-    let running = sandbox.start(0).await.expect("sandbox");
-    let dir = tempfile::tempdir().expect("temporary folder");
-    let store = SqliteStore::connect(&format!(
-        "sqlite://{}",
-        dir.path().join("bench.db").display()
-    ))
-    .await
-    .expect("store");
-    store.migrate().await.expect("migrate");
+async fn measured_run(store: SqlStore, jobs: usize, emulator_url: &str) {
     let mut diags = Diagnostics::default();
     let config = Arc::new(Config::parse(
         &SourceFile::new("herald.toml", CONFIG.to_string()),
@@ -191,13 +176,13 @@ async fn measured_run(jobs: usize) {
         inserted += store.insert_jobs(&day).await.expect("insert") as usize;
         until = from;
     }
-    let workers: Vec<Dispatcher<SqliteStore>> = (0..WORKERS)
+    let workers: Vec<Dispatcher<SqlStore>> = (0..WORKERS)
         .map(|i| {
             let settings = DispatchSettings {
                 worker_id: format!("bench-{i}"),
                 batch_size: 1_024,
                 chunk: 1_024,
-                sandbox_url: Some(running.base_url()),
+                sandbox_url: Some(emulator_url.to_string()),
                 ..DispatchSettings::default()
             };
             Dispatcher::new(
@@ -218,86 +203,127 @@ async fn measured_run(jobs: usize) {
         done.expect("worker");
     }
     let elapsed = start.elapsed();
-    let delivered = sandbox.counts().new_deliveries as usize;
-    assert_eq!(delivered, jobs, "every job delivered once");
     println!(
         "RESULT {jobs} {:.0} {}",
         jobs as f64 / elapsed.as_secs_f64(),
         peak_rss_kb()
     );
-    running.shutdown().await;
+}
+
+/// The stores a run is measured on: SQLite always, PostgreSQL when a server is configured.
+#[derive(Clone, Copy)]
+enum StoreKind {
+    Sqlite,
+    Postgres,
+}
+
+impl StoreKind {
+    fn name(self) -> &'static str {
+        match self {
+            StoreKind::Sqlite => "SQLite",
+            StoreKind::Postgres => "PostgreSQL",
+        }
+    }
 }
 
 pub fn run(rows: &mut Rows) {
     let ceiling = crate::runtime(2).block_on(async {
-        let sandbox = Sandbox::new(
-            SandboxConfig {
-                limits: SandboxLimits::off(),
-                keep_record: false,
-                ..SandboxConfig::default()
-            },
-            Arc::new(SystemClock),
-        );
-        let running = sandbox.start(0).await.expect("sandbox");
-        let rate = bare_client_rate(&running.base_url()).await;
-        running.shutdown().await;
-        rate
+        let emulator = Emulator::start();
+        bare_client_rate(&emulator.base_url).await
     });
     let full = std::env::var("HERALD_BENCH_FULL").is_ok_and(|v| v == "1");
     let mut sizes = vec![10_000usize, 100_000];
     if full {
         sizes.push(FULL_RUN_JOBS);
     }
-    let exe = std::env::current_exe().expect("own path");
-    for jobs in sizes {
-        let started = Instant::now();
-        let output = std::process::Command::new(&exe)
-            .arg(CHILD_FLAG)
-            .arg(jobs.to_string())
-            .output()
-            .expect("child run");
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        let Some(line) = stdout.lines().find(|l| l.starts_with("RESULT ")) else {
-            let stderr = String::from_utf8_lossy(&output.stderr);
-            eprint!("{stderr}");
-            let reason: Vec<&str> = stderr
-                .lines()
-                .skip_while(|l| !l.contains("panicked at"))
-                .skip(1)
-                .take_while(|l| !l.starts_with("stack backtrace") && !l.starts_with("note:"))
-                .collect();
-            panic!(
-                "the run of {jobs} jobs failed ({}): {}",
-                output.status,
-                reason.join(" ")
-            );
-        };
-        let fields: Vec<f64> = line
-            .split_whitespace()
-            .skip(1)
-            .filter_map(|f| f.parse().ok())
-            .collect();
-        let [_, rate, peak_kb] = fields[..] else {
-            panic!("dispatch run of {jobs} jobs: unreadable result `{line}`");
-        };
-        rows.push(Row::measured(
-            NAME,
-            format!("{jobs} jobs, {WORKERS} workers, SQLite, sandbox limits off"),
-            Figure::per_second(rate, "deliveries/s"),
-            format!("bare HTTP client, {} in flight", IN_FLIGHT * WORKERS),
-            Figure::per_second(ceiling, "requests/s"),
-            format!(
-                "peak memory {:.1} MB; {:.0} s with filling the outbox",
-                peak_kb / 1024.0,
-                started.elapsed().as_secs_f64()
-            ),
-        ));
+    for kind in [StoreKind::Sqlite, StoreKind::Postgres] {
+        let server = postgres::server();
+        if let (StoreKind::Postgres, None) = (kind, &server) {
+            rows.push(Row::skipped(
+                NAME,
+                format!("{WORKERS} workers, PostgreSQL"),
+                postgres::SKIPPED,
+            ));
+            continue;
+        }
+        for &jobs in &sizes {
+            let (rate, peak_kb, seconds) = one_size(kind, server.as_deref(), jobs);
+            rows.push(Row::measured(
+                NAME,
+                format!("{jobs} jobs, {WORKERS} workers, {}, emulator limits off", kind.name()),
+                Figure::per_second(rate, "deliveries/s"),
+                format!("bare HTTP client, {} in flight", IN_FLIGHT * WORKERS),
+                Figure::per_second(ceiling, "requests/s"),
+                format!(
+                    "herald's peak memory {:.1} MB (emulator apart); {seconds:.0} s with filling the outbox",
+                    peak_kb / 1024.0,
+                ),
+            ));
+        }
     }
     if !full {
         rows.push(Row::skipped(
             NAME,
-            format!("{FULL_RUN_JOBS} jobs, {WORKERS} workers, SQLite, sandbox limits off"),
+            format!("{FULL_RUN_JOBS} jobs, {WORKERS} workers"),
             "HERALD_BENCH_FULL not set",
         ));
     }
+}
+
+/// One size on one store, in a fresh herald process against a fresh emulator: deliveries a
+/// second, herald's peak memory (kB) and the seconds the whole run took.
+fn one_size(kind: StoreKind, server: Option<&str>, jobs: usize) -> (f64, f64, f64) {
+    let runtime = crate::runtime(1);
+    let database = match (kind, server) {
+        (StoreKind::Postgres, Some(server)) => {
+            Some(runtime.block_on(BenchDatabase::create(server, "dispatch")))
+        }
+        _ => None,
+    };
+    let store = database
+        .as_ref()
+        .map_or_else(|| "sqlite".to_string(), |database| database.url.clone());
+    let emulator = Emulator::start();
+    let started = Instant::now();
+    let output = std::process::Command::new(std::env::current_exe().expect("own path"))
+        .args([CHILD_FLAG, &jobs.to_string(), &store, &emulator.base_url])
+        .output()
+        .expect("child run");
+    let seconds = started.elapsed().as_secs_f64();
+    let delivered = runtime.block_on(emulator.counts()).new_deliveries;
+    if let Some(database) = database {
+        runtime.block_on(database.drop_database());
+    }
+    let line = result_line(&output, jobs);
+    assert_eq!(delivered as usize, jobs, "every job delivered once");
+    let fields: Vec<f64> = line
+        .split_whitespace()
+        .skip(1)
+        .filter_map(|f| f.parse().ok())
+        .collect();
+    let [_, rate, peak_kb] = fields[..] else {
+        panic!("dispatch run of {jobs} jobs: unreadable result `{line}`");
+    };
+    (rate, peak_kb, seconds)
+}
+
+/// The child's `RESULT` line, or a panic with what the child said when it failed.
+fn result_line(output: &std::process::Output, jobs: usize) -> String {
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    if let Some(line) = stdout.lines().find(|l| l.starts_with("RESULT ")) {
+        return line.to_string();
+    }
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    eprint!("{stderr}");
+    let reason: Vec<&str> = stderr
+        .lines()
+        .skip_while(|l| !l.contains("panicked at"))
+        .skip(1)
+        .take_while(|l| !l.starts_with("stack backtrace") && !l.starts_with("note:"))
+        .collect();
+    panic!(
+        "the run of {jobs} jobs failed ({}): {}",
+        output.status,
+        reason.join(" ")
+    );
 }

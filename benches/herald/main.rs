@@ -7,7 +7,9 @@
 
 mod bare_client;
 mod dispatch;
+mod emulator;
 mod machine;
+mod peak_memory;
 mod postgres;
 mod report;
 mod store_plan;
@@ -44,11 +46,14 @@ pub fn runtime(threads: usize) -> tokio::runtime::Runtime {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if let Some(position) = args.iter().position(|a| a == dispatch::CHILD_FLAG) {
+        let usage = format!("{} JOBS STORE EMULATOR_URL", dispatch::CHILD_FLAG);
         let jobs: usize = args
             .get(position + 1)
             .and_then(|n| n.parse().ok())
-            .unwrap_or_else(|| panic!("{} needs a number of jobs", dispatch::CHILD_FLAG));
-        dispatch::child(jobs);
+            .expect(&usage);
+        let store = args.get(position + 2).expect(&usage);
+        let emulator = args.get(position + 3).expect(&usage);
+        dispatch::child(jobs, store, emulator);
         return;
     }
     // cargo adds `--bench`; any other flag is a libtest option that means nothing here.

@@ -1,13 +1,15 @@
-//! A WhatsApp broadcast to 100,000 subscribers on SQLite, against the in-process sandbox with
-//! limits off: broadcast jobs fan out into one delivery per subscriber and each goes out as a
+//! A WhatsApp broadcast to 100,000 subscribers on SQLite, against herald's partner emulator in
+//! a process of its own with limits off: broadcast jobs fan out into one delivery per subscriber and each goes out as a
 //! template (deliveries per second). Then the status callbacks WhatsApp would send for them
 //! (delivered for every message, read for half: 150,000), in Meta's format, signed, batched
 //! as Meta batches them, are posted to herald's hook route by 16 concurrent senders (callbacks
 //! ingested per second; target at least 20,000 on SQLite). The baseline, measured in the same
 //! run: the same store counting callbacks one transaction each, without group commit; and for
 //! the deliveries, the same template requests from a bare HTTP client loop with as many in
-//! flight as the workers allow (the ceiling). (The sandbox's own callbacks are exercised by the
-//! tests; here they would race the measured stream, so its webhook is left unregistered.)
+//! flight as the workers allow (the ceiling). (The emulator's own callbacks are exercised by the
+//! tests; here they would race the measured stream, so its webhook is left unregistered.) The
+//! peak memory reported is this process's when the broadcast is sent: herald's dispatch, its
+//! store and the subscribers' identifiers, without the emulator.
 //!
 //! `cargo bench -- whatsapp_broadcast` (`HERALD_BENCH_SUBSCRIBERS=N` for another size).
 
@@ -22,12 +24,13 @@ use herald::clock::{Clock, SystemClock};
 use herald::config::Config;
 use herald::dispatch::{DispatchSettings, Dispatcher};
 use herald::reach::{CallbackIngestor, HookState, hook_accounts, hooks_router, receipt};
-use herald::sandbox::{Sandbox, SandboxConfig, SandboxLimits};
 use herald::schedule::planned_jobs;
 use herald::store::{SqliteStore, StatusReceipt, Store};
 use herald::subscribers::SubscriberVault;
 
 use crate::bare_client::{self, Request};
+use crate::emulator::Emulator;
+use crate::peak_memory::peak_rss_kb;
 use crate::table::{Figure, Row, Rows, verdict};
 
 /// The name `cargo bench -- NAME` selects this benchmark by.
@@ -138,17 +141,7 @@ async fn bare_client_rate(base_url: &str) -> f64 {
 
 async fn measure(subscribers: usize, rows: &mut Rows) {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let sandbox = Sandbox::new(
-        SandboxConfig {
-            limits: SandboxLimits::off(),
-            keep_record: false,
-            read_rate: 0.5,
-            callback_batch: CALLBACK_BATCH,
-            ..SandboxConfig::default()
-        },
-        Arc::clone(&clock),
-    );
-    let running = sandbox.start(0).await.expect("sandbox");
+    let emulator = Emulator::start();
     let dir = tempfile::tempdir().expect("temporary folder");
     let url = format!("sqlite://{}", dir.path().join("bench.db").display());
     let store = SqliteStore::connect(&url).await.expect("store");
@@ -276,7 +269,7 @@ async fn measure(subscribers: usize, rows: &mut Rows) {
                     worker_id: format!("bench-{n}"),
                     batch_size: 1_024,
                     chunk: 256,
-                    sandbox_url: Some(running.base_url()),
+                    sandbox_url: Some(emulator.base_url.clone()),
                     ..DispatchSettings::default()
                 },
             )
@@ -310,6 +303,7 @@ async fn measure(subscribers: usize, rows: &mut Rows) {
     let dispatch_seconds = started.elapsed().as_secs_f64() - 5.0 * 0.02;
     assert_eq!(sent, subscribers, "every subscriber got the broadcast once");
     let delivery_rate = sent as f64 / dispatch_seconds;
+    let broadcast_peak_kb = peak_rss_kb();
 
     // The callbacks, as WhatsApp sends them, through herald's hook route.
     let wamids: Vec<(String, i64)> = sqlx::query_as(
@@ -406,16 +400,19 @@ async fn measure(subscribers: usize, rows: &mut Rows) {
     }
     let baseline_rate = platform_ids.len() as f64 / started.elapsed().as_secs_f64();
 
-    let ceiling = bare_client_rate(&running.base_url()).await;
+    let ceiling = bare_client_rate(&emulator.base_url).await;
     rows.push(Row::measured(
         NAME,
         format!(
-            "broadcast to {subscribers} subscribers, {WORKERS} workers, SQLite, sandbox limits off"
+            "broadcast to {subscribers} subscribers, {WORKERS} workers, SQLite, emulator limits off"
         ),
         Figure::per_second(delivery_rate, "deliveries/s"),
         format!("bare HTTP client, {} in flight", IN_FLIGHT * WORKERS),
         Figure::per_second(ceiling, "requests/s"),
-        format!("{sent} templates in {dispatch_seconds:.2} s"),
+        format!(
+            "{sent} templates in {dispatch_seconds:.2} s; herald's peak memory {:.1} MB (emulator apart)",
+            broadcast_peak_kb as f64 / 1024.0
+        ),
     ));
     rows.push(Row::measured(
         NAME,
@@ -428,7 +425,7 @@ async fn measure(subscribers: usize, rows: &mut Rows) {
             verdict(callback_rate >= CALLBACK_TARGET)
         ),
     ));
-    running.shutdown().await;
+    drop(emulator);
 }
 
 async fn counted_callbacks(store: &SqliteStore) -> i64 {

@@ -143,6 +143,10 @@ pub enum Command {
         /// Turn the partners' rate limits off (for benchmarks).
         #[arg(long)]
         no_limits: bool,
+        /// Only count what arrives (`GET /sandbox/counts`) instead of keeping every request
+        /// for `GET /sandbox/received`, so a long run's memory stays flat.
+        #[arg(long)]
+        count_only: bool,
     },
     /// A campaign's reach report: aggregates only, protected under the deployment's
     /// publication policy (`[publication]` in herald.toml: k, rounding, noise, and the
@@ -358,7 +362,11 @@ pub fn run(cli: Cli) -> ExitCode {
             std::time::Duration::from_secs(lease_seconds),
             metrics_listen,
         ),
-        Command::Sandbox { port, no_limits } => sandbox::sandbox(port, no_limits),
+        Command::Sandbox {
+            port,
+            no_limits,
+            count_only,
+        } => sandbox::sandbox(port, no_limits, count_only),
         Command::Demo {
             project,
             out,

@@ -1,4 +1,5 @@
-//! `herald sandbox [--port P]`: the emulated partners alone, for rehearsals and adapters.
+//! `herald sandbox [--port P] [--no-limits] [--count-only]`: the emulated partners alone, for
+//! rehearsals, adapters, client libraries and benchmarks.
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -7,7 +8,7 @@ use super::runtime::{StopSignal, runtime};
 use crate::clock::SystemClock;
 use crate::sandbox::{Sandbox, SandboxConfig, SandboxLimits};
 
-pub fn sandbox(port: u16, no_limits: bool) -> ExitCode {
+pub fn sandbox(port: u16, no_limits: bool, count_only: bool) -> ExitCode {
     let runtime = match runtime() {
         Ok(runtime) => runtime,
         Err(code) => return code,
@@ -18,6 +19,7 @@ pub fn sandbox(port: u16, no_limits: bool) -> ExitCode {
         if no_limits {
             config.limits = SandboxLimits::off();
         }
+        config.keep_record = !count_only;
         let sandbox = Sandbox::new(config, Arc::new(SystemClock));
         let running = match sandbox.start(port).await {
             Ok(running) => running,

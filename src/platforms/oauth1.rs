@@ -180,6 +180,10 @@ fn percent_decode(text: &str) -> Option<String> {
     while i < bytes.len() {
         if bytes[i] == b'%' {
             let hex = text.get(i + 1..i + 3)?;
+            // Two hex digits exactly (`from_str_radix` would also take a sign).
+            if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return None;
+            }
             out.push(u8::from_str_radix(hex, 16).ok()?);
             i += 3;
         } else {
@@ -312,6 +316,7 @@ mod tests {
         assert_eq!(parse_authorization("Bearer abc"), None);
         assert_eq!(parse_authorization("OAuth oauth_nonce=abc"), None);
         assert_eq!(parse_authorization("OAuth oauth_nonce=\"%zz\""), None);
+        assert_eq!(parse_authorization("OAuth oauth_nonce=\"%+1\""), None);
         assert_eq!(
             parse_authorization("oauth realm=\"x\", oauth_nonce=\"a%2Bb+c\""),
             Some(pairs(&[("oauth_nonce", "a+b+c")]))

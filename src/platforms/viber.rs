@@ -8,8 +8,8 @@
 //! not subscribed (5, 6) have left.
 //!
 //! Every answer is read against the shape Viber documents: an accepted send must carry its
-//! `message_token`, an accepted broadcast its `message_token` and `failed_list`, an accepted
-//! webhook its `event_types`. An answer that says "ok" without them is reported as `Unknown`
+//! `message_token`, an accepted broadcast its `message_token` (and its `failed_list`, when
+//! there is one, must be a list of receivers), an accepted webhook its `event_types`. An answer that says "ok" without them is reported as `Unknown`
 //! with the reason, never taken as a silent success, so a partner (or a proxy) that answers
 //! differently from the documentation shows up in the first rehearsal or send.
 
@@ -175,10 +175,11 @@ fn describe(result: &PublishResult) -> String {
 /// A broadcast's answer as a [`BatchOutcome`]; `receivers` is the call's broadcast list, so
 /// that `failed_list` entries (which name receivers by id) become indices.
 ///
-/// * HTTP 2xx with `status` 0, a `message_token` and a `failed_list` (Viber's documented
-///   answer) → `Accepted` under `message_token`; `failed_list` entries with status 5 (not
-///   registered) or 6 (not subscribed) are `RecipientGone`, others `Permanent`.
-/// * status 0 without `message_token` or a well-formed `failed_list` → `Whole(Unknown)`: the
+/// * HTTP 2xx with `status` 0 and a `message_token` (Viber's documented answer) → `Accepted`
+///   under `message_token`; `failed_list` entries with status 5 (not registered) or 6 (not
+///   subscribed) are `RecipientGone`, others `Permanent`; no `failed_list` refused nobody.
+/// * status 0 without `message_token`, or with a `failed_list` that is not a list of
+///   receivers → `Whole(Unknown)`: the
 ///   message may have gone out, but herald cannot tell to whom, and says so rather than count
 ///   every receiver as reached.
 /// * status 12 → `Whole(Throttled)` for 10 s, Viber's rate window.
@@ -210,18 +211,24 @@ pub fn classify(status: u16, body: &[u8], receivers: &[&str]) -> BatchOutcome {
 fn accepted_broadcast(answer: &Value, receivers: &[&str]) -> Result<BatchOutcome, String> {
     let platform_id = message_token(answer)
         .ok_or("Viber accepted the broadcast but its answer has no message_token")?;
-    let failed_list = answer["failed_list"]
-        .as_array()
-        .ok_or("Viber accepted the broadcast but its answer has no failed_list")?;
+    // Viber's example lists the receivers that failed; an answer where none failed may leave
+    // the list out, which means nobody was refused. A list that is there but not a list is
+    // not the documented shape.
+    let failed_list = match &answer["failed_list"] {
+        Value::Null => &Vec::new(),
+        Value::Array(list) => list,
+        _ => return Err("Viber's failed_list is not a list".to_string()),
+    };
     let mut refused = Vec::new();
     for failed in failed_list {
-        let (Some(receiver), Some(code)) = (failed["receiver"].as_str(), failed["status"].as_i64())
-        else {
-            return Err(
-                "Viber's failed_list has an entry without a receiver and a status".to_string(),
-            );
+        let Some(receiver) = failed["receiver"].as_str() else {
+            return Err("Viber's failed_list has an entry without a receiver".to_string());
         };
-        let result = refusal(code, status_message(failed));
+        // A refused receiver without a status code is still refused: its message did not go.
+        let result = match failed["status"].as_i64() {
+            Some(code) => refusal(code, status_message(failed)),
+            None => refusal(-1, status_message(failed)),
+        };
         // A receiver listed twice was refused twice.
         refused.extend(
             receivers
@@ -503,8 +510,14 @@ mod tests {
             BatchOutcome::Whole(PublishResult::Unknown { error }) => error,
             other => panic!("expected Unknown, got {other:?}"),
         };
+        // A broadcast answer without failed_list refused nobody.
         let no_list = answer(json!({"status": 0, "status_message": "ok", "message_token": 7}));
-        assert!(unknown(classify(200, &no_list, &["a"])).contains("failed_list"));
+        assert!(matches!(
+            classify(200, &no_list, &["a"]),
+            BatchOutcome::Accepted { refused, .. } if refused.is_empty()
+        ));
+        let not_a_list = answer(json!({"status": 0, "message_token": 7, "failed_list": {}}));
+        assert!(unknown(classify(200, &not_a_list, &["a"])).contains("failed_list"));
         let no_token = answer(json!({"status": 0, "status_message": "ok", "failed_list": []}));
         assert!(unknown(classify(200, &no_token, &["a"])).contains("message_token"));
         let bad_entry = answer(json!({

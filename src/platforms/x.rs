@@ -198,6 +198,9 @@ fn post_metrics(post: &Value) -> Option<(String, PublicMetrics)> {
 }
 
 /// X's answer as a [`PublishResult`]; `now` is when it arrived, by the caller's clock.
+/// X's error code for an OAuth request signed at a time too far from its own.
+const TIMESTAMP_OUT_OF_BOUNDS: &str = "135";
+
 pub fn classify(
     status: u16,
     headers: &HeaderMap,
@@ -245,6 +248,9 @@ pub fn classify(
             text,
         },
         500..=599 => PublishResult::Transient { code, text },
+        // "Timestamp out of bounds": the signature's time is too far from X's clock, which
+        // says nothing about the post; retried (with backoff) rather than given up at once.
+        401 if code == TIMESTAMP_OUT_OF_BOUNDS => PublishResult::Transient { code, text },
         _ => PublishResult::Permanent { code, text },
     }
 }
@@ -393,6 +399,15 @@ mod tests {
                 text: "Unauthorized".into()
             }
         );
+        assert!(matches!(
+            classify(
+                401,
+                &HeaderMap::new(),
+                br#"{"errors":[{"message":"Timestamp out of bounds.","code":135}]}"#,
+                now()
+            ),
+            PublishResult::Transient { code, .. } if code == "135"
+        ));
         let invalid = br#"{"errors":[{"parameters":{"text":["x"]},"message":"Tweet text is too long."}],"title":"Invalid Request","detail":"One or more parameters to your request was invalid.","type":"https://api.twitter.com/2/problems/invalid-request"}"#;
         assert_eq!(
             classify(400, &HeaderMap::new(), invalid, now()),

@@ -16,7 +16,9 @@ use serde_json::{Value, json};
 use crate::channel::Platform;
 
 use super::callbacks::PostError;
-use super::{CallbackCounts, FaultConfig, PersonEvent, Received, Sandbox, SandboxLimits};
+use super::{
+    CallbackCounts, FaultConfig, PersonEvent, Received, ReceivedCounts, Sandbox, SandboxLimits,
+};
 
 /// Optional filters of `GET /sandbox/received`.
 #[derive(Debug, Default, Deserialize)]
@@ -38,6 +40,12 @@ pub(crate) async fn received(
             .record
             .filtered(filter.platform.as_deref(), filter.delivered),
     )
+}
+
+/// `GET /sandbox/counts`: requests and new deliveries so far, kept even when the requests
+/// themselves are not (`herald sandbox --count-only`).
+pub(crate) async fn received_counts(State(sandbox): State<Sandbox>) -> Json<ReceivedCounts> {
+    Json(sandbox.counts())
 }
 
 /// `DELETE /sandbox/received`.

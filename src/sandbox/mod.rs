@@ -378,6 +378,7 @@ impl Sandbox {
             )
             .route("/sandbox/delivery", put(control::set_delivery))
             .route("/sandbox/callbacks", get(control::callback_counts))
+            .route("/sandbox/counts", get(control::received_counts))
             .route("/sandbox/tally", get(control::tally))
             .route("/sandbox/people", post(control::simulate_person))
             .fallback(not_found::not_found)

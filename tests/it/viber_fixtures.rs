@@ -82,9 +82,14 @@ fn the_adapter_reads_every_documented_answer() {
         viber_webhook(200, &raw("set_webhook_response.json")),
         Ok(())
     );
-    // A send's answer is not a broadcast's: it has no failed_list, and says so.
+    // An accepted broadcast whose answer leaves out failed_list refused nobody.
     assert!(matches!(
         viber_broadcast(200, &raw("send_message_response.json"), &receivers),
+        BatchOutcome::Accepted { platform_id: Some(_), refused } if refused.is_empty()
+    ));
+    // A failed_list that is not a list is not Viber's answer.
+    assert!(matches!(
+        viber_broadcast(200, br#"{"status": 0, "message_token": 5, "failed_list": "none"}"#, &receivers),
         BatchOutcome::Whole(PublishResult::Unknown { error }) if error.contains("failed_list")
     ));
 }

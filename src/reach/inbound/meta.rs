@@ -214,6 +214,16 @@ fn parse_message(message: &Node<'_>) -> Result<Option<InboundEvent>, ParseError>
     // passed over rather than refusing the whole callback (which Meta would retry for days).
     let from = message.field("from");
     if is_blank(&from) {
+        // Said out loud: a STOP among these would otherwise go unnoticed.
+        tracing::warn!(
+            kind = message
+                .field("type")
+                .opt_str()
+                .ok()
+                .flatten()
+                .unwrap_or("unknown"),
+            "a WhatsApp message from a person known only by a business-scoped id was passed over"
+        );
         return Ok(None);
     }
     let user = from.id()?;
