@@ -9,7 +9,8 @@
 //! flight as the workers allow (the ceiling). (The emulator's own callbacks are exercised by the
 //! tests; here they would race the measured stream, so its webhook is left unregistered.) The
 //! peak memory reported is this process's when the broadcast is sent: herald's dispatch, its
-//! store and the subscribers' identifiers, without the emulator.
+//! store and the subscribers' identifiers, without the emulator. It runs first of all the
+//! benchmarks, so that no earlier one's memory (which the allocator keeps) counts in it.
 //!
 //! `cargo bench -- whatsapp_broadcast` (`HERALD_BENCH_SUBSCRIBERS=N` for another size).
 
@@ -411,7 +412,7 @@ async fn measure(subscribers: usize, rows: &mut Rows) {
         Figure::per_second(ceiling, "requests/s"),
         format!(
             "{sent} templates in {dispatch_seconds:.2} s; herald's peak memory {:.1} MB (emulator apart)",
-            broadcast_peak_kb as f64 / 1024.0
+            broadcast_peak_kb as f64 / 1024.0,
         ),
     ));
     rows.push(Row::measured(
