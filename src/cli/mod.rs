@@ -392,22 +392,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 allow_public_rehearsal,
             },
         ),
-        Command::Deadletter(DeadletterCommand::List {
-            limit,
-            unknown,
-            resent,
-            format,
-        }) => {
-            let ended = match (unknown, resent) {
-                (true, _) => EndedAs::Unknown,
-                (_, true) => EndedAs::Resent,
-                _ => EndedAs::Dead,
-            };
-            deadletter::deadletter_list(&cli.database_url, ended, limit, format)
-        }
-        Command::Deadletter(DeadletterCommand::Retry { ids, all }) => {
-            deadletter::deadletter_retry(&cli.database_url, &ids, all)
-        }
+        Command::Deadletter(command) => deadletter_command(&cli.database_url, command),
         Command::Report {
             campaign,
             compare,
@@ -442,6 +427,28 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Audit(AuditCommand::Verify) => audit::audit_verify(&cli.database_url),
         Command::Subscribers(SubscribersCommand::Stats { k, format }) => {
             subscribers::subscribers_stats(&cli.database_url, k, format)
+        }
+    }
+}
+
+/// `herald deadletter list [--unknown | --resent]` and `herald deadletter retry`.
+fn deadletter_command(database_url: &str, command: DeadletterCommand) -> ExitCode {
+    match command {
+        DeadletterCommand::List {
+            limit,
+            unknown,
+            resent,
+            format,
+        } => {
+            let ended = match (unknown, resent) {
+                (true, _) => EndedAs::Unknown,
+                (_, true) => EndedAs::Resent,
+                _ => EndedAs::Dead,
+            };
+            deadletter::deadletter_list(database_url, ended, limit, format)
+        }
+        DeadletterCommand::Retry { ids, all } => {
+            deadletter::deadletter_retry(database_url, &ids, all)
         }
     }
 }

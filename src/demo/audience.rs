@@ -41,6 +41,16 @@ fn draw(seed: u64, n: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// A stable number for one delivered message: its platform, recipient and text (FNV-1a).
+fn message_key(platform: &str, recipient: &str, text: &str) -> u64 {
+    [platform, recipient, text]
+        .iter()
+        .flat_map(|part| part.bytes().chain([0xff]))
+        .fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+        })
+}
+
 impl People {
     /// `count` people, alternately on WhatsApp and Viber.
     pub fn new(count: usize, seed: u64) -> People {
@@ -170,7 +180,11 @@ impl People {
                 .chars()
                 .take_while(|c| c.is_ascii_alphanumeric() || ":/._-".contains(*c))
                 .collect();
-            let roll = draw(seed, received.seq) % 60;
+            // Who follows a link depends on the message and its recipient, never on the
+            // order in which concurrent requests reached the sandbox, so a seed gives the same
+            // clicks on every run.
+            let message = message_key(&received.platform, &received.recipient, &received.text);
+            let roll = draw(seed, message) % 60;
             let agent = match roll {
                 0..=2 => "Mozilla/5.0 (Linux; Android 14) Mobile",
                 3 => "TelegramBot (like TwitterBot)",
@@ -178,7 +192,7 @@ impl People {
             };
             // Each delivered message reaches its own person, with their own address (from the
             // benchmarking range 198.18.0.0/15, which no real client has).
-            let address = std::net::Ipv4Addr::from(0xc612_0000 | (received.seq as u32 & 0x1_ffff));
+            let address = std::net::Ipv4Addr::from(0xc612_0000 | (message as u32 & 0x1_ffff));
             let _ = client
                 .get(&link)
                 .header("user-agent", agent)
