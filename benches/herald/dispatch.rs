@@ -31,7 +31,8 @@ use crate::table::{Figure, Row, Rows};
 pub const NAME: &str = "dispatch";
 
 /// The flag that makes the bench binary one measured run: `--dispatch-child JOBS STORE
-/// EMULATOR`, STORE being `sqlite` or a PostgreSQL URL (see [`child`]).
+/// EMULATOR BATCHES`, STORE being `sqlite` or a PostgreSQL URL and BATCHES `large` or
+/// `defaults` (see [`child`]).
 pub const CHILD_FLAG: &str = "--dispatch-child";
 
 /// The largest run, only with `HERALD_BENCH_FULL=1` (about two minutes more).
@@ -115,7 +116,7 @@ async fn bare_client_rate(base_url: &str) -> f64 {
 /// One measured run with `jobs` jobs on `store` (`sqlite`: a temporary file; else a database
 /// URL) against the emulator at `emulator_url`, in a process of its own so that its peak
 /// memory is herald's: prints `RESULT jobs deliveries/s peak-kB`.
-pub fn child(jobs: usize, store: &str, emulator_url: &str) {
+pub fn child(jobs: usize, store: &str, emulator_url: &str, batches: Batches) {
     crate::runtime(2).block_on(async {
         let dir = tempfile::tempdir().expect("temporary folder");
         let url = match store {
@@ -124,11 +125,11 @@ pub fn child(jobs: usize, store: &str, emulator_url: &str) {
         };
         let store = SqlStore::connect(&url).await.expect("store");
         store.migrate().await.expect("migrate");
-        measured_run(store, jobs, emulator_url).await;
+        measured_run(store, jobs, emulator_url, batches).await;
     });
 }
 
-async fn measured_run(store: SqlStore, jobs: usize, emulator_url: &str) {
+async fn measured_run(store: SqlStore, jobs: usize, emulator_url: &str, batches: Batches) {
     let mut diags = Diagnostics::default();
     let config = Arc::new(Config::parse(
         &SourceFile::new("herald.toml", CONFIG.to_string()),
@@ -178,13 +179,15 @@ async fn measured_run(store: SqlStore, jobs: usize, emulator_url: &str) {
     }
     let workers: Vec<Dispatcher<SqlStore>> = (0..WORKERS)
         .map(|i| {
-            let settings = DispatchSettings {
+            let mut settings = DispatchSettings {
                 worker_id: format!("bench-{i}"),
-                batch_size: 1_024,
-                chunk: 1_024,
                 sandbox_url: Some(emulator_url.to_string()),
                 ..DispatchSettings::default()
             };
+            if batches == Batches::Large {
+                settings.batch_size = 1_024;
+                settings.chunk = 1_024;
+            }
             Dispatcher::new(
                 store.clone(),
                 Arc::new(SystemClock),
@@ -208,6 +211,30 @@ async fn measured_run(store: SqlStore, jobs: usize, emulator_url: &str) {
         jobs as f64 / elapsed.as_secs_f64(),
         peak_rss_kb()
     );
+}
+
+/// How the workers batch: the benchmark's large batches (1,024 jobs, all marked at once), or
+/// what `herald worker` uses unless told otherwise.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Batches {
+    Large,
+    WorkerDefaults,
+}
+
+impl Batches {
+    /// As the child's command line names it.
+    pub fn arg(self) -> &'static str {
+        match self {
+            Batches::Large => "large",
+            Batches::WorkerDefaults => "defaults",
+        }
+    }
+
+    pub fn from_arg(arg: &str) -> Option<Batches> {
+        [Batches::Large, Batches::WorkerDefaults]
+            .into_iter()
+            .find(|b| b.arg() == arg)
+    }
 }
 
 /// The stores a run is measured on: SQLite always, PostgreSQL when a server is configured.
@@ -247,7 +274,7 @@ pub fn run(rows: &mut Rows) {
             continue;
         }
         for &jobs in &sizes {
-            let (rate, peak_kb, seconds) = one_size(kind, server.as_deref(), jobs);
+            let (rate, peak_kb, seconds) = one_size(kind, server.as_deref(), jobs, Batches::Large);
             rows.push(Row::measured(
                 NAME,
                 format!("{jobs} jobs, {WORKERS} workers, {}, emulator limits off", kind.name()),
@@ -261,6 +288,21 @@ pub fn run(rows: &mut Rows) {
             ));
         }
     }
+    // The same run with `herald worker`'s own batch settings, beside the large batches above.
+    let jobs = 100_000;
+    let (rate, peak_kb, _) = one_size(StoreKind::Sqlite, None, jobs, Batches::WorkerDefaults);
+    let defaults = herald::dispatch::DispatchSettings::default();
+    rows.push(Row::measured(
+        NAME,
+        format!(
+            "{jobs} jobs, {WORKERS} workers, SQLite, herald worker's batches ({} jobs, chunks of {})",
+            defaults.batch_size, defaults.chunk
+        ),
+        Figure::per_second(rate, "deliveries/s"),
+        format!("bare HTTP client, {} in flight", IN_FLIGHT * WORKERS),
+        Figure::per_second(ceiling, "requests/s"),
+        format!("herald's peak memory {:.1} MB (emulator apart)", peak_kb / 1024.0),
+    ));
     if !full {
         rows.push(Row::skipped(
             NAME,
@@ -272,7 +314,12 @@ pub fn run(rows: &mut Rows) {
 
 /// One size on one store, in a fresh herald process against a fresh emulator: deliveries a
 /// second, herald's peak memory (kB) and the seconds the whole run took.
-fn one_size(kind: StoreKind, server: Option<&str>, jobs: usize) -> (f64, f64, f64) {
+fn one_size(
+    kind: StoreKind,
+    server: Option<&str>,
+    jobs: usize,
+    batches: Batches,
+) -> (f64, f64, f64) {
     let runtime = crate::runtime(1);
     let database = match (kind, server) {
         (StoreKind::Postgres, Some(server)) => {
@@ -286,7 +333,13 @@ fn one_size(kind: StoreKind, server: Option<&str>, jobs: usize) -> (f64, f64, f6
     let emulator = Emulator::start();
     let started = Instant::now();
     let output = std::process::Command::new(std::env::current_exe().expect("own path"))
-        .args([CHILD_FLAG, &jobs.to_string(), &store, &emulator.base_url])
+        .args([
+            CHILD_FLAG,
+            &jobs.to_string(),
+            &store,
+            &emulator.base_url,
+            batches.arg(),
+        ])
         .output()
         .expect("child run");
     let seconds = started.elapsed().as_secs_f64();

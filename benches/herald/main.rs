@@ -47,14 +47,21 @@ pub fn runtime(threads: usize) -> tokio::runtime::Runtime {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if let Some(position) = args.iter().position(|a| a == dispatch::CHILD_FLAG) {
-        let usage = format!("{} JOBS STORE EMULATOR_URL", dispatch::CHILD_FLAG);
+        let usage = format!(
+            "{} JOBS STORE EMULATOR_URL large|defaults",
+            dispatch::CHILD_FLAG
+        );
         let jobs: usize = args
             .get(position + 1)
             .and_then(|n| n.parse().ok())
             .expect(&usage);
         let store = args.get(position + 2).expect(&usage);
         let emulator = args.get(position + 3).expect(&usage);
-        dispatch::child(jobs, store, emulator);
+        let batches = args
+            .get(position + 4)
+            .and_then(|arg| dispatch::Batches::from_arg(arg))
+            .expect(&usage);
+        dispatch::child(jobs, store, emulator, batches);
         return;
     }
     // cargo adds `--bench`; any other flag is a libtest option that means nothing here.
