@@ -63,11 +63,22 @@ pub struct JobCounts {
     pub erased: usize,
 }
 
+/// The request methods counted under their own name.
+const KNOWN_METHODS: [&str; 7] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+
 /// The process's metrics.
 pub static METRICS: LazyLock<Metrics> = LazyLock::new(Metrics::default);
 
 impl Metrics {
+    /// Counts an API request. The method is a label value a client chooses, so any method
+    /// outside HTTP's usual ones counts as `other`: a client inventing methods cannot grow the
+    /// series without end.
     pub fn http_request(&self, method: &str, status: u16) {
+        let method = KNOWN_METHODS
+            .iter()
+            .find(|known| **known == method)
+            .copied()
+            .unwrap_or("other");
         let mut requests = self.http_requests.lock().unwrap_or_else(|p| p.into_inner());
         *requests.entry((method.to_string(), status)).or_default() += 1;
     }
@@ -254,11 +265,20 @@ mod tests {
             dead: 1,
             ..Default::default()
         });
+        for invented in ["BREW", "X1", "X2"] {
+            metrics.http_request(invented, 405);
+        }
         let text = metrics.render();
         assert!(
             text.contains("herald_http_requests_total{method=\"GET\",status=\"200\"} 2\n"),
             "{text}"
         );
+        // Methods a client invents share one series.
+        assert!(
+            text.contains("herald_http_requests_total{method=\"other\",status=\"405\"} 3\n"),
+            "{text}"
+        );
+        assert!(!text.contains("BREW"), "{text}");
         assert!(text.contains("herald_jobs_total{outcome=\"sent\"} 2\n"));
         assert!(text.contains("herald_jobs_total{outcome=\"dead\"} 1\n"));
         metrics.store_failed();
