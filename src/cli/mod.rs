@@ -50,6 +50,11 @@ pub struct Cli {
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 
+    /// How log lines are written: `text` for people, `json` (one object per line) for log
+    /// collectors.
+    #[arg(long, global = true, value_enum, env = "HERALD_LOG_FORMAT", hide_env_values = true, default_value_t = crate::telemetry::LogFormat::Text)]
+    pub log_format: crate::telemetry::LogFormat,
+
     #[command(subcommand)]
     pub command: Command,
 }

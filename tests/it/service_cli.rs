@@ -64,6 +64,48 @@ fn a_rehearsing_worker_needs_no_credentials() {
     );
 }
 
+/// Log collectors get one JSON object per line (`--log-format json`, or the environment
+/// variable); people reading a pipe or a journal get text without colour codes.
+#[test]
+fn logs_are_json_lines_on_request_and_plain_text_otherwise() {
+    let project = Project::valid();
+    let worker = |format: Option<&str>, env: Option<&str>| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_herald"));
+        command.arg("-vv");
+        if let Some(format) = format {
+            command.args(["--log-format", format]);
+        }
+        command
+            .args(["worker", "--once", "--sandbox-url", "http://127.0.0.1:9"])
+            .args(["--database-url", &database(&project)])
+            .current_dir(project.dir.path())
+            .env_remove("RUST_LOG")
+            .env_remove("HERALD_LOG_FORMAT");
+        if let Some(env) = env {
+            command.env("HERALD_LOG_FORMAT", env);
+        }
+        let output = command.output().unwrap();
+        assert!(output.status.success(), "{output:?}");
+        String::from_utf8(output.stderr).unwrap()
+    };
+    for json in [worker(Some("json"), None), worker(None, Some("json"))] {
+        let lines: Vec<&str> = json.lines().filter(|l| !l.trim().is_empty()).collect();
+        assert!(!lines.is_empty(), "-vv logs something");
+        for line in lines {
+            let event: serde_json::Value = serde_json::from_str(line)
+                .unwrap_or_else(|e| panic!("not a JSON line ({e}): {line}"));
+            assert!(
+                event["level"].is_string() && event["fields"].is_object(),
+                "{line}"
+            );
+        }
+    }
+    let text = worker(None, None);
+    assert!(text.contains("DEBUG"), "{text}");
+    assert!(!text.contains('\u{1b}'), "colour codes in a pipe: {text}");
+    assert!(!text.trim_start().starts_with('{'), "{text}");
+}
+
 #[test]
 fn a_worker_serves_its_metrics_and_stops_gracefully() {
     let project = Project::valid();
