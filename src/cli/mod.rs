@@ -46,7 +46,8 @@ pub struct Cli {
     #[arg(long, global = true, env = "HERALD_DATABASE_URL", default_value = crate::store::DEFAULT_DATABASE_URL, hide_env_values = true)]
     pub database_url: String,
 
-    /// More log output on standard error (-v info, -vv debug).
+    /// More log output on standard error: services (serve, worker, sandbox) log at info, -v
+    /// debug; other commands at warn, -v info, -vv debug.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 
@@ -57,6 +58,17 @@ pub struct Cli {
 
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    /// Whether the command runs as a service, whose operators need to see what it does
+    /// (info by default) rather than a one-off command whose output is its answer.
+    pub fn runs_a_service(&self) -> bool {
+        matches!(
+            self.command,
+            Command::Serve { .. } | Command::Worker { .. } | Command::Sandbox { .. }
+        )
+    }
 }
 
 #[derive(Debug, Subcommand)]

@@ -113,6 +113,12 @@ impl<S: Store> Dispatcher<S> {
     pub async fn run(&self, mut shutdown: watch::Receiver<bool>) -> Result<(), StoreError> {
         let mut cadence = PlanCadence::default();
         let mut failures: u32 = 0;
+        tracing::info!(
+            worker = %self.settings.worker_id,
+            batch_size = self.settings.batch_size,
+            routes = self.routes.len(),
+            "dispatching"
+        );
         while !*shutdown.borrow() {
             let pause = match self.plan_and_tick(&mut cadence).await {
                 Ok(report) if report.leased > 0 => None,

@@ -8,6 +8,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod alert_rules;
 mod api;
 mod demo_cli;
 mod deploy_files;
@@ -27,6 +28,7 @@ mod plan_cli;
 mod preview_cli;
 mod report_cli;
 mod report_insights;
+mod request_tracing;
 mod sandbox;
 mod sandbox_messaging;
 mod scale_out;

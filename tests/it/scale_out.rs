@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use common::lifecycle::schedule_version;
-use common::workers::spawn_worker;
+use common::workers::{drain_stderr, spawn_worker};
 use herald::campaign::VersionBundle;
 use herald::campaign::diagnostic::{Diagnostics, SourceFile};
 use herald::campaign::parse::parse_campaign;
@@ -179,6 +179,7 @@ async fn four_worker_processes_share_one_postgres_and_survive_a_sigkill() {
             )
         })
         .collect();
+    let mut logs: Vec<_> = workers.iter_mut().map(drain_stderr).collect();
     // Kill one worker once the run is well under way, mid-batch.
     while (sandbox.counts().new_deliveries as usize) < JOBS / 5 {
         assert!(
@@ -207,6 +208,7 @@ async fn four_worker_processes_share_one_postgres_and_survive_a_sigkill() {
         tokio::time::sleep(Duration::from_millis(5)).await;
     };
     let mut victim = workers.remove(victim_index);
+    drop(logs.remove(victim_index));
     let victim_pid = victim.id();
     victim.kill().expect("SIGKILL");
     let _ = victim.wait();
@@ -241,16 +243,15 @@ async fn four_worker_processes_share_one_postgres_and_survive_a_sigkill() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let elapsed = started.elapsed();
-    for worker in workers {
+    for (mut worker, log) in workers.into_iter().zip(logs) {
         let _ = Command::new("kill")
             .args(["-TERM", &worker.id().to_string()])
             .status();
-        let output = worker.wait_with_output().unwrap();
+        let status = worker.wait().unwrap();
+        let log = log.join().unwrap_or_default();
         assert!(
-            output.status.success(),
-            "a worker stopped cleanly on SIGTERM: {:?} {}",
-            output.status,
-            String::from_utf8_lossy(&output.stderr)
+            status.success(),
+            "a worker stopped cleanly on SIGTERM: {status:?} {log}"
         );
     }
 
