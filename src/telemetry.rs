@@ -1,7 +1,8 @@
 //! herald's own logs (not campaign reach, which is `reach`). Quiet by default: only warnings
 //! and errors reach standard error unless `RUST_LOG` or `-v` asks for more. Text for people,
-//! coloured only when standard error is a terminal (never under journald, Docker or a pipe),
-//! or one JSON object per line for machines (`--log-format json` or `HERALD_LOG_FORMAT=json`).
+//! coloured only when standard error is a terminal and `NO_COLOR` is unset (never under
+//! journald, Docker or a pipe; the deployment files set `NO_COLOR` for containers given a
+//! terminal), or one JSON object per line for machines (`--log-format json` or `HERALD_LOG_FORMAT=json`).
 
 use std::io::IsTerminal;
 
@@ -31,7 +32,7 @@ pub fn init(verbosity: u8, format: LogFormat) {
         .with_writer(std::io::stderr);
     let _ = match format {
         LogFormat::Text => builder
-            .with_ansi(std::io::stderr().is_terminal())
+            .with_ansi(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
             .try_init(),
         LogFormat::Json => builder.json().with_current_span(true).try_init(),
     };
