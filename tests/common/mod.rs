@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod browser;
+pub mod documented_commands;
 pub mod interval_attack;
 pub mod lifecycle;
 pub mod loopback;

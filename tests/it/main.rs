@@ -9,6 +9,7 @@
 mod common;
 
 mod api;
+mod backup_restore;
 mod demo_cli;
 mod deploy_files;
 mod disclosure_attack;
