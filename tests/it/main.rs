@@ -31,6 +31,7 @@ mod report_insights;
 mod sandbox;
 mod sandbox_messaging;
 mod scale_out;
+mod schema_compatibility;
 mod service_cli;
 mod social_platforms;
 mod store_and_schedule;
