@@ -1290,6 +1290,85 @@ fn the_environment_example_does_not_shadow_stored_credentials() {
     );
 }
 
+// --- nginx ----------------------------------------------------------------------------------
+
+const NGINX: &str = "deploy/nginx/herald.conf";
+
+/// The directives of an nginx file named `name`, each as its words (comments dropped).
+fn nginx_directives(text: &str, name: &str) -> Vec<Vec<String>> {
+    text.lines()
+        .map(|line| line.split('#').next().unwrap_or("").trim())
+        .filter_map(|line| line.strip_suffix(';'))
+        .map(|line| {
+            line.split_whitespace()
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .filter(|words| words.first().is_some_and(|word| word == name))
+        .collect()
+}
+
+/// nginx's size syntax (`8m`, `512k`, `1024`) in bytes.
+fn nginx_bytes(size: &str) -> usize {
+    let (number, unit) = size.split_at(size.trim_end_matches(char::is_alphabetic).len());
+    let number: usize = number.parse().unwrap_or_else(|_| panic!("a size: {size}"));
+    number
+        * match unit.to_ascii_lowercase().as_str() {
+            "" => 1,
+            "k" => 1024,
+            "m" => 1024 * 1024,
+            "g" => 1024 * 1024 * 1024,
+            other => panic!("unit {other}"),
+        }
+}
+
+/// The reverse proxy of the systemd layout reaches herald where it listens, hands it the
+/// client's address in the one header herald reads from a proxy it trusts, and lets through
+/// what herald accepts.
+#[test]
+fn the_nginx_example_forwards_to_herald_as_herald_expects() {
+    let text = read(NGINX);
+    let serve = unit_command(SERVE_UNIT, "");
+    let listen = flag_value(&serve, "--listen").expect("herald-serve --listen");
+    let upstreams = nginx_directives(&text, "server");
+    assert_eq!(
+        upstreams,
+        [vec!["server".to_string(), listen.to_string()]],
+        "{NGINX}: the upstream should be herald-serve's --listen"
+    );
+    let proxy = listen.parse::<SocketAddr>().expect("an address").ip();
+    assert!(
+        deploy_config().trusted_proxies.trusts(proxy),
+        "{DEPLOY_CONFIG}: trusted_proxies should name {proxy}, where nginx connects from"
+    );
+    let forwarded = nginx_directives(&text, "proxy_set_header");
+    assert!(
+        forwarded
+            .iter()
+            .any(|words| words[1..] == ["X-Forwarded-For", "$proxy_add_x_forwarded_for"]),
+        "{NGINX}: X-Forwarded-For must carry the client's address: {forwarded:?}"
+    );
+    let body = nginx_directives(&text, "client_max_body_size");
+    assert!(
+        body.len() == 1 && nginx_bytes(&body[0][1]) > herald::api::MAX_BODY_BYTES,
+        "{NGINX}: client_max_body_size should let herald's own limit answer: {body:?}"
+    );
+    let timeout = nginx_directives(&text, "proxy_read_timeout");
+    let seconds: u64 = timeout
+        .first()
+        .and_then(|words| words[1].strip_suffix('s'))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{NGINX}: proxy_read_timeout in seconds: {timeout:?}"));
+    assert!(
+        seconds > herald::api::REQUEST_TIMEOUT.as_secs(),
+        "{NGINX}: nginx should wait longer than herald takes to answer"
+    );
+    assert!(
+        read("docs/OPERATIONS.md").contains(NGINX),
+        "docs/OPERATIONS.md should point at {NGINX}"
+    );
+}
+
 // --- docs/CONFIGURATION.md ------------------------------------------------------------------
 
 const REFERENCE: &str = "docs/CONFIGURATION.md";
