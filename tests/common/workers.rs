@@ -28,3 +28,18 @@ pub fn spawn_worker(
         .spawn()
         .expect("start a worker")
 }
+
+/// Stops a worker as an orchestrator does, with SIGTERM, and fails the test unless it finishes
+/// its batch and exits 0.
+pub fn stop_gracefully(worker: Child) {
+    let _ = Command::new("kill")
+        .args(["-TERM", &worker.id().to_string()])
+        .status();
+    let output = worker.wait_with_output().expect("wait for the worker");
+    assert!(
+        output.status.success(),
+        "a worker stopped cleanly on SIGTERM: {:?} {}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

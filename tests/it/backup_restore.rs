@@ -47,21 +47,24 @@ fn herald_in(dir: &Path, args: &[&str]) -> common::Run {
     common::run_in(dir, args)
 }
 
+/// `herald user add ana`, through the CLI.
+fn add_ana(dir: &Path, url: &str) -> common::Run {
+    let args = [
+        "user",
+        "add",
+        "ana",
+        "--role",
+        "author",
+        "--database-url",
+        url,
+    ];
+    herald_in(dir, &args)
+}
+
 /// A user through the CLI; through the app, an approved version (its steps in the audit log)
 /// and a partner credential sealed under [`KEY`].
 async fn fill<S: Store>(store: &S, url: &str, dir: &Path) -> Original {
-    let added = herald_in(
-        dir,
-        &[
-            "user",
-            "add",
-            "ana",
-            "--role",
-            "author",
-            "--database-url",
-            url,
-        ],
-    );
+    let added = add_ana(dir, url);
     assert_eq!(added.code, 0, "{}", added.stderr);
     let project = Project::valid();
     let loaded = project.load();
@@ -113,18 +116,7 @@ async fn assert_restored(original: &Original, url: &str, audit: &str, dir: &Path
         audit, original.audit,
         "the restored audit log should verify to the same entries"
     );
-    let again = herald_in(
-        dir,
-        &[
-            "user",
-            "add",
-            "ana",
-            "--role",
-            "author",
-            "--database-url",
-            url,
-        ],
-    );
+    let again = add_ana(dir, url);
     assert!(
         again.code == 1 && again.stderr.contains("exists already"),
         "the user should have survived: {}",

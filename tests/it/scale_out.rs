@@ -9,13 +9,13 @@
 use crate::common;
 
 use std::collections::HashSet;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use common::due_jobs::{schedule_due_jobs, webhook_config};
-use common::workers::spawn_worker;
+use common::workers::{spawn_worker, stop_gracefully};
 use herald::clock::SystemClock;
 use herald::sandbox::{Sandbox, SandboxConfig, SandboxLimits};
 
@@ -139,16 +139,7 @@ async fn four_worker_processes_share_one_postgres_and_survive_a_sigkill() {
     }
     let elapsed = started.elapsed();
     for worker in workers {
-        let _ = Command::new("kill")
-            .args(["-TERM", &worker.id().to_string()])
-            .status();
-        let output = worker.wait_with_output().unwrap();
-        assert!(
-            output.status.success(),
-            "a worker stopped cleanly on SIGTERM: {:?} {}",
-            output.status,
-            String::from_utf8_lossy(&output.stderr)
-        );
+        stop_gracefully(worker);
     }
 
     // None lost: every due job sent, none dead or unknown.

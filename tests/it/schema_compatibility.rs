@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use common::due_jobs::{schedule_due_jobs, webhook_config};
 use common::stores::raw_execute;
-use common::workers::spawn_worker;
+use common::workers::{spawn_worker, stop_gracefully};
 use herald::campaign::ContentHash;
 use herald::clock::SystemClock;
 use herald::sandbox::{Sandbox, SandboxConfig, SandboxLimits};
@@ -191,16 +191,7 @@ async fn a_running_worker_keeps_sending_after_the_next_release_migrates<S: Store
     );
 
     // The running one still stops cleanly.
-    let _ = Command::new("kill")
-        .args(["-TERM", &worker.id().to_string()])
-        .status();
-    let output = worker.wait_with_output().unwrap();
-    assert!(
-        output.status.success(),
-        "the worker stopped cleanly on SIGTERM: {:?} {}",
-        output.status,
-        String::from_utf8_lossy(&output.stderr)
-    );
+    stop_gracefully(worker);
     running.shutdown().await;
 }
 
