@@ -1833,4 +1833,22 @@ fn the_operations_guide_points_at_the_deployment_files_and_the_reference() {
             "the deployment section of docs/OPERATIONS.md: {words}"
         );
     }
+    // Its table of ports gives the ports the image listens on.
+    let ports = guide
+        .lines()
+        .skip_while(|line| !line.starts_with("## Ports"))
+        .take_while(|line| !line.starts_with("## Deployment"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let runtime = dockerfile_stages(&read("deploy/Dockerfile"))
+        .pop()
+        .expect("a runtime stage");
+    let cmd = json_array(runtime.last("CMD").expect("CMD"), "CMD");
+    for flag in ["--listen", "--metrics-listen"] {
+        let port = port_of(&cmd, flag, "Dockerfile CMD");
+        assert!(
+            ports.contains(&format!("| {port} | `herald serve {flag}`")),
+            "docs/OPERATIONS.md, Ports: port {port} ({flag})"
+        );
+    }
 }
