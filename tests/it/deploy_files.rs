@@ -1816,12 +1816,7 @@ fn the_reference_documents_every_environment_variable() {
 #[test]
 fn the_operations_guide_points_at_the_deployment_files_and_the_reference() {
     let guide = read("docs/OPERATIONS.md");
-    let lines = guide
-        .lines()
-        .skip_while(|line| !line.starts_with("## Deployment and scaling out"))
-        .take_while(|line| !line.starts_with("## Security"))
-        .collect::<Vec<_>>()
-        .join("\n");
+    let lines = section(&guide, "## Deployment and scaling out").join("\n");
     for words in [
         "deploy/",
         "docs/CONFIGURATION.md",
@@ -1834,12 +1829,7 @@ fn the_operations_guide_points_at_the_deployment_files_and_the_reference() {
         );
     }
     // Its table of ports gives the ports the image listens on.
-    let ports = guide
-        .lines()
-        .skip_while(|line| !line.starts_with("## Ports"))
-        .take_while(|line| !line.starts_with("## Deployment"))
-        .collect::<Vec<_>>()
-        .join("\n");
+    let ports = section(&guide, "## Ports").join("\n");
     let runtime = dockerfile_stages(&read("deploy/Dockerfile"))
         .pop()
         .expect("a runtime stage");
