@@ -1,9 +1,10 @@
 //! herald's own logs (not campaign reach, which is `reach`). Services (`serve`, `worker`,
 //! `sandbox`) log at info by default, so that an operator sees batches dispatched, partners
 //! lost and found again, and database failures; one-off commands only warn, since their
-//! output is their answer. `RUST_LOG` or `-v` asks for more. Text for people,
-//! coloured only when standard error is a terminal (never under journald, Docker or a pipe),
-//! or one JSON object per line for machines (`--log-format json` or `HERALD_LOG_FORMAT=json`).
+//! output is their answer. `RUST_LOG` or `-v` asks for more. Text for people, coloured only
+//! when standard error is a terminal and `NO_COLOR` is unset (never under journald, Docker or
+//! a pipe; the deployment files set `NO_COLOR` for containers given a terminal), or one JSON
+//! object per line for machines (`--log-format json` or `HERALD_LOG_FORMAT=json`).
 
 use std::io::IsTerminal;
 
@@ -35,7 +36,7 @@ pub fn init(verbosity: u8, service: bool, format: LogFormat) {
         .with_writer(std::io::stderr);
     let _ = match format {
         LogFormat::Text => builder
-            .with_ansi(std::io::stderr().is_terminal())
+            .with_ansi(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
             .try_init(),
         LogFormat::Json => builder.json().with_current_span(true).try_init(),
     };

@@ -105,7 +105,7 @@ pub enum Command {
         #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(5..=3600))]
         lease_seconds: u64,
         /// Serve this worker's Prometheus metrics (jobs by outcome, database failures) on a
-        /// listener of their own (for example 0.0.0.0:9100).
+        /// listener of their own (for example 0.0.0.0:8082).
         #[arg(long, value_name = "ADDR")]
         metrics_listen: Option<std::net::SocketAddr>,
     },
@@ -115,7 +115,7 @@ pub enum Command {
         /// Where the API, the web interface, the hooks and the tracking links listen.
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: std::net::SocketAddr,
-        /// Serve Prometheus metrics on their own listener (for example 127.0.0.1:9464).
+        /// Serve Prometheus metrics on their own listener (for example 127.0.0.1:8081).
         #[arg(long, value_name = "ADDR")]
         metrics_listen: Option<std::net::SocketAddr>,
         /// Rehearse: point every account at an in-process sandbox instead of the partners.

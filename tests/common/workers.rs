@@ -41,3 +41,17 @@ pub fn drain_stderr(child: &mut Child) -> JoinHandle<String> {
         String::from_utf8_lossy(&text).into_owned()
     })
 }
+
+/// Stops a worker as an orchestrator does, with SIGTERM, and fails the test unless it finishes
+/// its batch and exits 0; its log (from [`drain_stderr`]) is shown if it does not.
+pub fn stop_gracefully(mut worker: Child, log: JoinHandle<String>) {
+    let _ = Command::new("kill")
+        .args(["-TERM", &worker.id().to_string()])
+        .status();
+    let status = worker.wait().expect("wait for the worker");
+    let log = log.join().unwrap_or_default();
+    assert!(
+        status.success(),
+        "a worker stopped cleanly on SIGTERM: {status:?} {log}"
+    );
+}

@@ -10,6 +10,7 @@ mod common;
 
 mod alert_rules;
 mod api;
+mod backup_restore;
 mod demo_cli;
 mod deploy_files;
 mod disclosure_attack;
@@ -32,6 +33,7 @@ mod request_tracing;
 mod sandbox;
 mod sandbox_messaging;
 mod scale_out;
+mod schema_compatibility;
 mod service_cli;
 mod social_platforms;
 mod store_and_schedule;

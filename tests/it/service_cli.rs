@@ -136,6 +136,49 @@ fn services_log_at_info_by_default_and_commands_only_warn() {
     assert!(!validate.stderr.contains("INFO"), "{}", validate.stderr);
 }
 
+/// A container given a terminal (`docker run -t`, `kubectl run -t`) would get colour codes in
+/// its logs; `NO_COLOR`, which every deployment file sets, keeps them plain. `script` gives
+/// herald a terminal (skipped where it is not installed).
+#[test]
+fn no_color_keeps_logs_plain_even_on_a_terminal() {
+    if !common::documented_commands::installed("script") {
+        eprintln!("script is not installed: terminal log test skipped");
+        return;
+    }
+    let project = Project::valid();
+    let line = format!(
+        "{} -vv worker --once --sandbox-url http://127.0.0.1:9 --database-url {}",
+        env!("CARGO_BIN_EXE_herald"),
+        database(&project)
+    );
+    let on_a_terminal = |no_color: bool| {
+        let mut command = Command::new("script");
+        command
+            .args(["-qec", &line, "/dev/null"])
+            .current_dir(project.dir.path())
+            .env_remove("RUST_LOG")
+            .env_remove("HERALD_LOG_FORMAT")
+            .env_remove("NO_COLOR");
+        if no_color {
+            command.env("NO_COLOR", "1");
+        }
+        let output = command.output().unwrap();
+        assert!(output.status.success(), "{output:?}");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let coloured = on_a_terminal(false);
+    assert!(
+        coloured.contains("\u{1b}["),
+        "a terminal without NO_COLOR gets colour: {coloured}"
+    );
+    let plain = on_a_terminal(true);
+    assert!(plain.contains("DEBUG"), "{plain}");
+    assert!(
+        !plain.contains("\u{1b}["),
+        "colour codes despite NO_COLOR: {plain}"
+    );
+}
+
 #[test]
 fn a_worker_serves_its_metrics_and_stops_gracefully() {
     let project = Project::valid();
