@@ -5,6 +5,7 @@ mod audit;
 mod command_line;
 mod deadletter;
 mod demo;
+mod init;
 mod migrate;
 mod plan;
 mod preview;
@@ -73,6 +74,15 @@ impl Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Start a new campaign project in DIR: herald.toml with an account pointed at the partner
+    /// emulator, one campaign, English and Arabic drafts, and a README. Never overwrites a file.
+    Init {
+        /// The folder to write the project in (created if missing).
+        dir: PathBuf,
+        /// The campaign's id, which names its files.
+        #[arg(long, default_value = "my-campaign")]
+        campaign: String,
+    },
     /// Check campaign files, translations and layouts; print every problem and the
     /// translation-completeness matrix. Exits 1 when there is an error.
     Validate {
@@ -360,6 +370,7 @@ fn load_valid_campaign(
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
+        Command::Init { dir, campaign } => init::init(&dir, &campaign),
         Command::Validate { path, format } => validate(&path, cli.config.as_deref(), format),
         Command::Preview(args) => preview(&args, cli.config.as_deref()),
         Command::Plan(args) => plan(&args, cli.config.as_deref()),

@@ -6,8 +6,10 @@
 
 mod bundle;
 mod loading;
+mod starter;
 
 pub use loading::{
     DEFAULT_CONFIG, LoadedCampaign, MAX_TEXTS, Project, Target, load_project,
     load_project_with_config,
 };
+pub use starter::{InitError, StarterFile, starter_files, write_starter};

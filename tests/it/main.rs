@@ -18,6 +18,7 @@ mod disk_full;
 mod dispatch;
 mod faults;
 mod hooks;
+mod init_cli;
 mod insights_polling;
 mod insights_store;
 mod integrity;
