@@ -26,6 +26,8 @@ pub fn init(verbosity: u8, service: bool, format: LogFormat) {
     let level = verbosity.saturating_add(u8::from(service));
     let default = match level {
         0 => "warn",
+        // herald's own events; the libraries under it only when they warn.
+        1 if service => "warn,herald=info",
         1 => "info",
         2 => "debug",
         _ => "trace",

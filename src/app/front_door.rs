@@ -67,11 +67,13 @@ pub fn front_door(parts: FrontDoorParts<'_>) -> FrontDoor {
         .merge(web)
         .merge(clicks)
         .merge(hooks)
-        .layer(axum::middleware::from_fn(crate::serving::trace_request))
         .layer(axum::middleware::from_fn_with_state(
             crate::api::REQUEST_TIMEOUT,
             crate::serving::with_request_deadline,
         ))
+        // Outside the deadline, so that a request answered 503 for taking too long is counted,
+        // timed and logged with its id too.
+        .layer(axum::middleware::from_fn(crate::serving::trace_request))
         .layer(axum::middleware::from_fn_with_state(
             crate::serving::HttpsOnly(public_url.starts_with("https://")),
             crate::serving::security_headers,

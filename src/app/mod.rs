@@ -9,6 +9,7 @@ mod database_use;
 mod error;
 mod front_door;
 mod keys;
+mod metrics_endpoint;
 mod overrides;
 mod probes;
 mod running;

@@ -134,7 +134,7 @@ impl RunningApp {
             // The same connection limits and deadlines as the front door.
             crate::serving::serve(
                 listener,
-                crate::metrics::router(store),
+                super::metrics_endpoint::metrics_router(store),
                 ServerLimits::default(),
                 shutdown.requested(),
             )

@@ -24,6 +24,26 @@ pub(super) struct HttpLabels {
     pub status: u16,
 }
 
+/// The labels of the request-duration histogram: the route and the class of the status
+/// (`2xx`, `4xx`, …). Each histogram series is some twenty lines, so its labels are kept to
+/// what a latency question needs.
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub(super) struct HttpDurationLabels {
+    pub route: String,
+    pub status: &'static str,
+}
+
+/// `2xx`, `3xx`, `4xx`, `5xx`, or `other`.
+pub(super) fn status_class(status: u16) -> &'static str {
+    match status {
+        200..=299 => "2xx",
+        300..=399 => "3xx",
+        400..=499 => "4xx",
+        500..=599 => "5xx",
+        _ => "other",
+    }
+}
+
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub(super) struct PartnerCallLabels {
     pub platform: &'static str,

@@ -11,9 +11,6 @@ mod labels;
 use std::sync::LazyLock;
 use std::time::Duration;
 
-use axum::Router;
-use axum::extract::State;
-use axum::routing::get;
 use prometheus_client::encoding::text::encode;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -22,21 +19,23 @@ use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::metrics::info::Info;
 use prometheus_client::registry::{Registry, Unit};
 
-use labels::{HttpLabels, OutcomeLabels, PartnerCallLabels, ResultLabels, StatusLabels};
+pub use backlog::BacklogFigures;
+use labels::{
+    HttpDurationLabels, HttpLabels, OutcomeLabels, PartnerCallLabels, ResultLabels, StatusLabels,
+    status_class,
+};
 pub use labels::{PartnerCallOutcome, bounded_method};
-
-use crate::store::AnyStore;
 
 /// The process's metrics.
 pub static METRICS: LazyLock<Metrics> = LazyLock::new(Metrics::new);
 
 /// The content type of the OpenMetrics text format.
-const OPENMETRICS: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+pub const OPENMETRICS: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
 pub struct Metrics {
     registry: Registry,
     http_requests: Family<HttpLabels, Counter>,
-    http_duration: Family<HttpLabels, Histogram>,
+    http_duration: Family<HttpDurationLabels, Histogram>,
     partner_calls: Family<PartnerCallLabels, Histogram>,
     batch_duration: Histogram,
     jobs_leased: Counter,
@@ -122,7 +121,7 @@ impl Metrics {
         for result in ["counted", "duplicate", "pending"] {
             metrics.callback(result, 0);
         }
-        metrics.record_backlog(&crate::store::Backlog::default(), 0);
+        metrics.record_backlog(&BacklogFigures::default());
         metrics
     }
 
@@ -141,7 +140,7 @@ impl Metrics {
         );
         registry.register_with_unit(
             "http_request_duration",
-            "Time to answer an HTTP request, by matched route template, method and status.",
+            "Time to answer an HTTP request, by matched route template and status class.",
             Unit::Seconds,
             self.http_duration.clone(),
         );
@@ -235,7 +234,10 @@ impl Metrics {
         };
         self.http_requests.get_or_create(&labels).inc();
         self.http_duration
-            .get_or_create(&labels)
+            .get_or_create(&HttpDurationLabels {
+                route: labels.route,
+                status: status_class(status),
+            })
             .observe(elapsed.as_secs_f64());
     }
 
@@ -323,18 +325,6 @@ impl Metrics {
         let _ = encode(&mut out, &self.registry);
         out
     }
-}
-
-/// `GET /metrics` for a Prometheus scraper: the backlog gauges are read from `store` first.
-pub fn router(store: AnyStore) -> Router {
-    Router::new()
-        .route("/metrics", get(scrape))
-        .with_state(store)
-}
-
-async fn scrape(State(store): State<AnyStore>) -> impl axum::response::IntoResponse {
-    METRICS.refresh_backlog(&store).await;
-    ([("content-type", OPENMETRICS)], METRICS.render())
 }
 
 #[cfg(test)]

@@ -145,7 +145,7 @@ pub const DEFINITIONS: &[(&str, &str)] = &[
     ),
     (
         "suppressed",
-        "A count from 1 to k−1 of herald's own counters is never shown, in any table, nor is a count its noise (see perturbed) would take below k; nor is a zero in a table by week or day whose row or column was counted in another period (it reads suppressed too, so a suppressed cell is not known to hold anyone; tables list every row in every period). Among the figures the platforms report (reach, views, …), a value from 1 to k−1, or one that could be worked out from the rest of its table, is not shown. Otherwise a zero is shown: it singles nobody out.",
+        "A count from 1 to k−1 of herald's own counters is never shown, in any table, nor is a count its noise (see perturbed) would take below k; nor is a zero in a row that was counted anywhere, in another column or period (it reads suppressed too, so a suppressed cell is never known to hold anyone; tables list every row in every period). Among the figures the platforms report (reach, views, …), a value from 1 to k−1, or one that could be worked out from the rest of its table, is not shown. Otherwise a zero is shown: it singles nobody out.",
     ),
     (
         "published through",

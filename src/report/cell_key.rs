@@ -18,9 +18,12 @@
 //! and a suppressed cell may hold up to k−1+max_noise events. That upper bound matters. Were
 //! a count of at least k kept at k whatever its noise, "suppressed" would mean exactly 1 to
 //! k−1, and a total published at the top of its noise over suppressed parts would pin every
-//! part to k−1. Now the top of a suppressed cell's range is a count of at least k, and a
-//! suppressed cell reaches it only when its own noise is the lowest there is, so no
-//! combination of published cells at the edges of their noise singles out a small group.
+//! part to k−1. Now the top of a suppressed cell's range is a count of at least k, reached
+//! only when the cell's own noise is the lowest there is. The bottom of the range is 0, since
+//! a zero in a counted row reads "suppressed" too (`PublishedTable::perturb`). So a total at
+//! either edge of its noise pins its suppressed parts only to 0 or to k or more, never to a
+//! small group; the attack of `tests/it/disclosure_attack.rs`, which combines every table
+//! by linear programming, finds no small count either.
 
 use crate::publication::{MIN_K, Protection};
 use crate::store::record_key::KEY_SPACE;

@@ -82,11 +82,12 @@ impl PublishedTable {
     ///
     /// With `periods`, the last row label is the period, and the table lists every row
     /// (its labels without the period) in every one of `periods`, counted or not: which rows
-    /// exist tells nothing about a period. A zero is then published as 0 only where the row
-    /// (or column) was never counted in any period; elsewhere it reads "suppressed" like a
-    /// count from 1 to k−1, so that a suppressed cell is not known to hold anyone. (Were
-    /// zeros told apart, a suppressed cell would be at least 1, and a published total
-    /// bounding the sum of many suppressed cells could pin each of them to exactly 1.)
+    /// exist tells nothing about a period. A zero cell is then published as 0 only where its
+    /// row was never counted, in any column or period (the whole run included); elsewhere it
+    /// reads "suppressed" like a small count, so that a suppressed cell is never known to hold
+    /// anyone. (Were zeros told apart, a suppressed cell would be at least 1, and a published
+    /// total at the bottom of its noise, less a published sibling at the top of its own, could
+    /// leave room for exactly 1.)
     pub fn perturb(
         metric: &str,
         period: &str,
@@ -117,26 +118,17 @@ impl PublishedTable {
                 .copied()
                 .unwrap_or_default()
         };
-        // The counts of each row (without its period) and column over every period: a zero
-        // where these are not zero could have been someone.
-        let mut ever: BTreeMap<(Vec<String>, Option<String>), u64> = BTreeMap::new();
-        for ((row, column), cell) in counts {
-            let base = match periods {
-                Some(_) => without_period(row).to_vec(),
-                None => row.clone(),
-            };
-            *ever
-                .entry((base.clone(), Some(column.clone())))
-                .or_default() += cell.count;
-            *ever.entry((base, None)).or_default() += cell.count;
-        }
-        let counted_ever = |row: &Vec<String>, column: Option<&String>| {
-            let base = match periods {
-                Some(_) => without_period(row).to_vec(),
-                None => row.clone(),
-            };
-            ever.get(&(base, column.cloned())).copied().unwrap_or(0) > 0
+        // The counts of each row (without its period) over every column and period: a zero
+        // in a row where this is not zero could have been someone.
+        let base_of = |row: &Vec<String>| match periods {
+            Some(_) => without_period(row).to_vec(),
+            None => row.clone(),
         };
+        let mut ever: BTreeMap<Vec<String>, u64> = BTreeMap::new();
+        for ((row, _), cell) in counts {
+            *ever.entry(base_of(row)).or_default() += cell.count;
+        }
+        let counted_ever = |row: &Vec<String>| ever.get(&base_of(row)).copied().unwrap_or(0) > 0;
         let publish = |cell: KeyedCount, could_hold_someone: bool| {
             if cell.count == 0 && could_hold_someone {
                 return Cell::Suppressed(SuppressedMark::Suppressed);
@@ -154,7 +146,7 @@ impl PublishedTable {
             .map(|r| {
                 columns
                     .iter()
-                    .map(|c| publish(value(r, c), counted_ever(r, Some(c))))
+                    .map(|c| publish(value(r, c), counted_ever(r)))
                     .collect()
             })
             .collect();
@@ -163,7 +155,7 @@ impl PublishedTable {
             .map(|r| {
                 publish(
                     sum(&mut columns.iter().map(|c| value(r, c))),
-                    counted_ever(r, None),
+                    counted_ever(r),
                 )
             })
             .collect();

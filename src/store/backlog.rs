@@ -5,7 +5,8 @@
 pub struct Backlog {
     /// `(status, jobs)` for every status that has jobs.
     pub jobs_by_status: Vec<(String, i64)>,
-    /// When the earliest queued job that is due now became due (ms since the epoch).
+    /// When the earliest queued job that a worker could lease now became due (ms since the
+    /// epoch): jobs of paused, ended or killed versions are left out.
     pub oldest_due_ms: Option<i64>,
     /// Rate buckets (accounts and recipients) a partner's throttle holds now.
     pub paused_buckets: i64,

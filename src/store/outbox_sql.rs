@@ -68,8 +68,14 @@ pub async fn outbox_backlog(store: &SqlStore, now_ms: i64) -> Result<Backlog, St
         sqlx::query_as("SELECT status, COUNT(*) FROM outbox GROUP BY status ORDER BY status")
             .fetch_all(&store.pool)
             .await?;
+    // Only jobs a worker could lease now: those of a paused, ended or killed version wait on
+    // purpose and are no backlog.
     let oldest_due_ms: Option<i64> = sqlx::query_scalar(
-        "SELECT MIN(run_at) FROM outbox WHERE status = 'queued' AND run_at <= $1",
+        "SELECT MIN(o.run_at) FROM outbox o
+         JOIN campaign_versions v ON v.hash = o.version_hash
+         LEFT JOIN campaign_controls c ON c.campaign_id = v.campaign_id
+         WHERE o.status = 'queued' AND o.run_at <= $1
+           AND v.state IN ('scheduled', 'running') AND c.killed_at IS NULL",
     )
     .bind(now_ms)
     .fetch_one(&store.pool)

@@ -161,14 +161,15 @@ pub async fn transition(
 }
 
 /// What a job skipped because its slot fell due while its version was paused says.
-pub const SKIPPED_WHILE_PAUSED: &str = "skipped: its slot fell due while the version was paused";
+pub const SKIPPED_WHILE_PAUSED: &str = "skipped: it fell due while the version was paused";
 
-/// The rule for a pause: a slot that falls due while a version is paused is skipped, never
-/// sent late when the version resumes (a message timed for 10:00 in the audience's time zone
-/// must not arrive at 03:00). Its queued jobs (and the deliveries fanned out from them) are
-/// cancelled with [`SKIPPED_WHILE_PAUSED`], and planning goes on from the resume, so slots of
-/// the pause that were not planned yet never are. Retries and paced sends of slots due before
-/// the pause go on. Returns how many jobs were skipped.
+/// The rule for a pause: nothing that fell due while a version was paused is sent late when it
+/// resumes (a message timed for 10:00 in the audience's time zone must not arrive at 03:00).
+/// Every queued job of the version that was due by the resume (its run time has passed:
+/// paced sends, retries and deferrals included) or whose slot fell in the pause, and the
+/// deliveries fanned out from them, is cancelled with [`SKIPPED_WHILE_PAUSED`]; planning goes
+/// on from the resume, so slots of the pause that were not planned yet never are. Jobs due
+/// after the resume go on. Returns how many jobs were skipped.
 async fn skip_slots_of_pause(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     hash: &ContentHash,
@@ -178,7 +179,8 @@ async fn skip_slots_of_pause(
     let skipped = sqlx::query(
         "UPDATE outbox SET status = 'cancelled', finished_at = $1, last_error = $2,
                 lease_owner = NULL, lease_until = NULL
-         WHERE version_hash = $3 AND status = 'queued' AND slot >= $4 AND slot < $5",
+         WHERE version_hash = $3 AND status = 'queued'
+           AND (run_at < $1 OR (slot >= $4 AND slot < $5))",
     )
     .bind(resumed_at.timestamp_millis())
     .bind(SKIPPED_WHILE_PAUSED)

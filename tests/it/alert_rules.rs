@@ -49,6 +49,28 @@ fn every_metric_an_alert_watches_is_exported() {
     );
 }
 
+/// A rule file Prometheus cannot find is skipped without a word, so every scrape
+/// configuration must name it, and Compose must mount it where `prometheus.yml` looks.
+#[test]
+fn every_prometheus_configuration_loads_the_alerts() {
+    for config in [
+        "prometheus.yml",
+        "prometheus-systemd.yml",
+        "prometheus-kubernetes.yml",
+    ] {
+        let text = std::fs::read_to_string(prometheus_dir().join(config)).unwrap();
+        assert!(
+            text.contains("rule_files:\n  - alerts.yml"),
+            "{config} does not load alerts.yml"
+        );
+    }
+    let compose = std::fs::read_to_string(prometheus_dir().join("../compose.yaml")).unwrap();
+    assert!(
+        compose.contains("./prometheus/alerts.yml:/etc/prometheus/alerts.yml:ro"),
+        "compose.yaml does not mount alerts.yml next to prometheus.yml"
+    );
+}
+
 #[test]
 fn promtool_passes_the_alert_unit_tests() {
     let run = Command::new("promtool")

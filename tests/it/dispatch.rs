@@ -660,6 +660,60 @@ async fn slots_that_fall_due_during_a_pause_are_skipped_not_sent_late() {
     fresh.cleanup().await;
 }
 
+/// Retries of a slot due before the pause that come due during it are skipped at the resume
+/// too: nothing goes out late, whatever kind of job it is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retries_that_come_due_during_a_pause_are_skipped_too() {
+    let fresh = common::stores::sqlite().await;
+    let rig = rig(
+        fresh.store.clone(),
+        WEEKLY,
+        CONFIG,
+        SandboxConfig::default(),
+        quick_settings(),
+    )
+    .await;
+    // Monday 1 March at 10:00 local: the partner fails every call, so retries are queued.
+    rig.sandbox.set_faults(FaultConfig {
+        rate_5xx: 1.0,
+        ..FaultConfig::default()
+    });
+    rig.run_until(utc(2027, 3, 1, 9, 2)).await;
+    let retrying = rig
+        .jobs()
+        .await
+        .iter()
+        .filter(|j| j.status == "queued" && j.attempts > 0)
+        .count();
+    assert!(retrying > 0, "retries are waiting");
+    rig.store
+        .transition(&rig.version, VersionState::Paused, rig.clock.now(), "ops")
+        .await
+        .unwrap();
+    rig.sandbox.set_faults(FaultConfig::default());
+    rig.run_until(utc(2027, 3, 2, 12, 0)).await;
+    let resumed_at = rig.clock.now();
+    rig.store
+        .transition(&rig.version, VersionState::Running, resumed_at, "ops")
+        .await
+        .unwrap();
+    rig.run_until(utc(2027, 3, 3, 0, 0)).await;
+    assert!(rig.sandbox.delivered().is_empty(), "nothing went out late");
+    let monday: Vec<JobRecord> = rig
+        .jobs()
+        .await
+        .into_iter()
+        .filter(|j| j.slot < utc(2027, 3, 2, 0, 0))
+        .collect();
+    assert_eq!(monday.len(), 12);
+    assert!(
+        monday.iter().all(|j| j.status == "cancelled"
+            && j.last_error.as_deref() == Some(herald::store::SKIPPED_WHILE_PAUSED)),
+        "{monday:#?}"
+    );
+    fresh.cleanup().await;
+}
+
 /// Jobs due now for a campaign that runs today, so real-clock workers can deliver them.
 async fn due_now<S: Store>(store: &S, minutes: i64) -> (ContentHash, usize, Project) {
     let today = Utc::now().date_naive();

@@ -15,8 +15,10 @@ pub enum Figure {
     Published { value: u64 },
     /// Some parts are suppressed: the published ones sum to `value`.
     AtLeast { value: u64 },
-    /// Every part is suppressed.
+    /// The one part is suppressed.
     Suppressed,
+    /// Every one of several parts is suppressed: each is small, their sum need not be.
+    SuppressedParts { parts: usize },
 }
 
 impl Figure {
@@ -26,13 +28,16 @@ impl Figure {
             Figure::Published { value } => thousands(value),
             Figure::AtLeast { value } => format!("at least {}", thousands(value)),
             Figure::Suppressed => hidden.to_string(),
+            Figure::SuppressedParts { .. } => "a suppressed number of".to_string(),
         }
     }
 }
 
-/// Whether the protection of herald's own counters hides only counts from 1 to k − 1, so that
-/// a suppressed figure can be called "fewer than k". It does: they are protected by cell key
-/// perturbation, which suppresses nothing else. (Platform-reported figures such as reach are
+/// Whether the protection of herald's own counters hides only small counts, so that one
+/// suppressed cell can be called "fewer than k + max_noise". It does: cell key perturbation
+/// suppresses counts from 1 to k − 1 and counts its noise would take below k, nothing else.
+/// (A sum of several suppressed cells is only "a suppressed number of": each part is small,
+/// their sum need not be.) (Platform-reported figures such as reach are
 /// still protected table by table, where a larger value may be hidden too: a suppressed
 /// reach is only ever called "a suppressed number of".)
 pub const SUPPRESSION_HIDES_ONLY_SMALL_COUNTS: bool = true;
@@ -75,7 +80,8 @@ pub(super) fn figure<'a>(cells: impl IntoIterator<Item = &'a Cell>) -> Option<Fi
     match (parts, hidden) {
         (0, _) => None,
         (_, 0) => Some(Figure::Published { value: sum }),
-        (p, h) if p == h => Some(Figure::Suppressed),
+        (1, 1) => Some(Figure::Suppressed),
+        (p, h) if p == h => Some(Figure::SuppressedParts { parts: p }),
         _ => Some(Figure::AtLeast { value: sum }),
     }
 }

@@ -212,6 +212,26 @@ fn a_suppressed_figure_is_called_fewer_than_k_only_where_that_is_true() {
     );
 }
 
+/// Two WhatsApp numbers with a small count each: each is fewer than 13, their sum may not be,
+/// so the platform's figure is only "a suppressed number".
+#[test]
+fn several_suppressed_channels_are_not_called_fewer_than_k() {
+    let deliveries = [
+        count("ar", "whatsapp:one", "", "sent", 8),
+        count("ar", "whatsapp:two", "", "sent", 9),
+    ];
+    let summary = summarize(&report(&deliveries, &[]));
+    let whatsapp = platform(&summary, "WhatsApp");
+    assert_eq!(whatsapp.sent, Some(Figure::SuppressedParts { parts: 2 }));
+    assert!(
+        whatsapp
+            .sentence(&summary.hidden())
+            .starts_with("A suppressed number of messages sent"),
+        "{}",
+        whatsapp.sentence(&summary.hidden())
+    );
+}
+
 #[test]
 fn windows_not_yet_observed_and_reach_the_platform_does_not_report() {
     let summary = summarize(&three_platforms());

@@ -27,7 +27,7 @@ pub enum Semantics {
     /// Cell-key perturbation: a published non-zero count is at least `k` and within
     /// `max_noise + round_to / 2` of the truth, 0 is a true 0, "suppressed" is 0 to
     /// k−1+max_noise (a count the noise would take below k is suppressed too; a
-    /// zero reads "suppressed" wherever its row or column was counted in another period, so
+    /// zero cell reads "suppressed" wherever its row was counted, in any column or period, so
     /// that a suppressed cell is not known to hold anyone), and rates come from the published
     /// counts (so they add nothing). Tables list every row in every period of the run, so a
     /// row missing from a table was never counted.
@@ -61,9 +61,8 @@ impl Semantics {
         }
     }
 
-    /// The true values a published value of a table over `whole_run` or over periods allows,
-    /// or `None` when it says nothing.
-    fn range(self, published: &Published, whole_run: bool) -> Option<(f64, f64)> {
+    /// The true values a published value allows, or `None` when it says nothing.
+    fn range(self, published: &Published) -> Option<(f64, f64)> {
         match (self, published) {
             (_, Published::Other) => None,
             (Semantics::Suppression { round_to }, Published::Count(v)) => {
@@ -100,11 +99,11 @@ impl Semantics {
             }
             // Over the whole run a zero would read 0 (it was never counted), so a suppressed
             // value there holds someone.
-            // Up to k−1, or a count the noise would have taken below k.
-            (Semantics::Perturbation { k, max_noise, .. }, Published::Suppressed) => Some((
-                if whole_run { 1.0 } else { 0.0 },
-                (k + max_noise).saturating_sub(1) as f64,
-            )),
+            // Up to k−1, or a count the noise would have taken below k; or a zero, in any row
+            // that was counted somewhere.
+            (Semantics::Perturbation { k, max_noise, .. }, Published::Suppressed) => {
+                Some((0.0, (k + max_noise).saturating_sub(1) as f64))
+            }
         }
     }
 
@@ -612,8 +611,7 @@ impl Knowledge {
         }
         for (value, mut atoms, row, column) in values {
             let published = Published::of(value);
-            let whole_run = table.granularity == Granularity::Run;
-            if let Some((lo, hi)) = table.semantics.range(&published, whole_run) {
+            if let Some((lo, hi)) = table.semantics.range(&published) {
                 self.constraints.push(Constraint {
                     terms: atoms.iter().map(|a| (*a, 1.0)).collect(),
                     lo,
