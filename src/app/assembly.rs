@@ -18,7 +18,7 @@ use crate::sandbox::{RunningSandbox, Sandbox, SandboxConfig};
 use crate::serving::ServerLimits;
 use crate::store::{AnyStore, Store, connect};
 
-use super::database_use::check_database_use;
+use super::database_use::{DatabaseUse, check_database_use};
 use super::front_door::{FrontDoorParts, front_door};
 use super::running::{Http, RunningApp, WebhookPlan};
 use super::stored_credentials::open_stored_credentials;
@@ -48,8 +48,11 @@ impl App {
         let store = open_store(&settings.database_url).await?;
         check_database_use(
             &store,
-            settings.partners.is_rehearsal(),
-            settings.allow_used_database,
+            DatabaseUse {
+                rehearsing: settings.partners.is_rehearsal(),
+                dispatching: settings.dispatching.sends(),
+                allow_used_database: settings.allow_used_database,
+            },
         )
         .await?;
         let (emulator, built_in) = choose_partners(&settings.partners).await?;
@@ -207,7 +210,9 @@ fn build_dispatcher(
         stored,
     )
     .map_err(|error| AppError::Dispatcher(error.to_string()))?;
-    Ok(dispatcher.with_vault(keys.vault.clone()))
+    Ok(dispatcher
+        .with_vault(keys.vault.clone())
+        .with_credentials_key(keys.credentials.clone()))
 }
 
 /// The listener given by the caller, or one bound where the settings say.
@@ -243,6 +248,7 @@ fn assemble_http(
     let door = front_door(FrontDoorParts {
         store,
         config: &settings.config,
+        rehearsing: settings.partners.is_rehearsal(),
         clock,
         keys,
         ingestor,

@@ -21,6 +21,8 @@ use super::probes::probes;
 pub struct FrontDoorParts<'a> {
     pub store: &'a AnyStore,
     pub config: &'a Arc<Config>,
+    /// Every account sends the rehearsal's credential: none waits for one.
+    pub rehearsing: bool,
     pub clock: &'a Arc<dyn Clock>,
     pub keys: &'a ServiceKeys,
     pub ingestor: CallbackIngestor,
@@ -43,6 +45,7 @@ pub fn front_door(parts: FrontDoorParts<'_>) -> FrontDoor {
         clock: Arc::clone(parts.clock),
         limiter: Arc::new(LoginLimiter::default()),
         secret_key: parts.keys.credentials.clone(),
+        rehearsing: parts.rehearsing,
     };
     let web = crate::web::router(crate::web::WebState::new(api_state.clone()));
     let api = crate::api::router(api_state);
@@ -62,19 +65,23 @@ pub fn front_door(parts: FrontDoorParts<'_>) -> FrontDoor {
         accounts: Arc::clone(parts.accounts),
     });
     let public_url = &parts.config.public_url;
-    let router = probes(parts.store.clone())
-        .merge(api)
-        .merge(web)
-        .merge(clicks)
-        .merge(hooks)
-        .layer(axum::middleware::from_fn_with_state(
-            crate::api::REQUEST_TIMEOUT,
-            crate::serving::with_request_deadline,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            crate::serving::HttpsOnly(public_url.starts_with("https://")),
-            crate::serving::security_headers,
-        ));
+    let router = probes(
+        parts.store.clone(),
+        Arc::clone(parts.config),
+        parts.rehearsing,
+    )
+    .merge(api)
+    .merge(web)
+    .merge(clicks)
+    .merge(hooks)
+    .layer(axum::middleware::from_fn_with_state(
+        crate::api::REQUEST_TIMEOUT,
+        crate::serving::with_request_deadline,
+    ))
+    .layer(axum::middleware::from_fn_with_state(
+        crate::serving::HttpsOnly(public_url.starts_with("https://")),
+        crate::serving::security_headers,
+    ));
     FrontDoor {
         router,
         clicks: click_tally,

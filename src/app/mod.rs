@@ -17,7 +17,7 @@ mod shutdown;
 mod stored_credentials;
 
 pub use assembly::{App, open_store};
-pub use database_use::{ALLOW_USED_DATABASE, check_database_use};
+pub use database_use::{ALLOW_USED_DATABASE, DatabaseUse, check_database_use};
 pub use error::AppError;
 pub use keys::ServiceKeys;
 pub use overrides::Overrides;

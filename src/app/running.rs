@@ -272,7 +272,7 @@ impl RunningApp {
 
 fn announce(announce: Announce, line: &str) {
     match announce {
-        Announce::Stdout => println!("{line}"),
+        Announce::Stdout => crate::say!("{line}"),
         Announce::Log => tracing::debug!(%line, "webhook"),
     }
 }

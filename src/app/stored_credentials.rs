@@ -1,7 +1,8 @@
-//! Opening the partner credentials that operators stored through the API. They are sealed in
-//! the database; only the service key opens them, and only once, at start-up.
+//! Opening the partner credentials that operators stored through the API, at start-up: the
+//! hooks partners call verify events with them. (The dispatcher reads them again whenever
+//! they change; see `crate::dispatch`.)
 
-use crate::platforms::StoredCredentials;
+use crate::platforms::{SealedCredentialsError, StoredCredentials, open_sealed_credentials};
 use crate::secrets::SecretKey;
 use crate::store::{AnyStore, Store};
 
@@ -13,16 +14,8 @@ pub async fn open_stored_credentials(
     key: Option<&SecretKey>,
 ) -> Result<StoredCredentials, AppError> {
     let rows = store.account_secrets().await?;
-    let mut out = StoredCredentials::new();
-    if rows.is_empty() {
-        return Ok(out);
-    }
-    let key = key.ok_or(AppError::NoKeyForStoredCredentials)?;
-    for (channel, name, nonce, sealed) in rows {
-        let secret = key
-            .open(&channel, &name, &nonce, &sealed)
-            .map_err(|e| AppError::StoredCredential(e.to_string()))?;
-        out.insert((channel, name), secret);
-    }
-    Ok(out)
+    open_sealed_credentials(&rows, key).map_err(|error| match error {
+        SealedCredentialsError::NoKey => AppError::NoKeyForStoredCredentials,
+        SealedCredentialsError::CannotOpen(error) => AppError::StoredCredential(error.to_string()),
+    })
 }

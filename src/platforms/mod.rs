@@ -4,6 +4,7 @@
 
 mod adapter;
 mod adapter_setup;
+mod credential_sources;
 mod credentials;
 mod endpoint;
 mod facebook;
@@ -11,6 +12,7 @@ mod http_client;
 pub mod oauth1;
 mod read_error;
 mod redaction;
+mod sealed_credentials;
 mod telegram;
 mod viber;
 mod webhook;
@@ -23,10 +25,15 @@ pub use adapter::{Adapter, BatchOutcome, CONNECT_FAILED, Publication, PublishRes
 pub use adapter_setup::{
     AccountAdapters, AdAccount, AdapterSetupError, MetricsReader, Rehearsal, build_adapters,
 };
+pub use credential_sources::{
+    CredentialSource, CredentialState, StoredNames, credential_states, missing_required,
+    stored_names, waiting_accounts,
+};
 pub use credentials::{
     MissingCredential, REHEARSAL_CREDENTIAL, Secret, StoredCredentials, resolve_credentials,
 };
 pub use http_client::partner_client;
+pub use sealed_credentials::{SealedCredentialsError, open_sealed_credentials};
 pub use telegram::{TelegramAdapter, TelegramWebhookError};
 pub use viber::{MAX_BROADCAST as VIBER_MAX_BROADCAST, ViberAdapter, ViberWebhookError};
 pub use webhook::{WebhookAdapter, sign_webhook};
