@@ -16,8 +16,6 @@ use crate::config::Account;
 pub enum CredentialSource {
     Environment,
     Stored,
-    /// A rehearsal: every credential is the rehearsal's own.
-    Rehearsal,
     Missing,
 }
 
@@ -42,22 +40,16 @@ pub fn stored_names(rows: &[(String, String, String, String)]) -> StoredNames {
         .collect()
 }
 
-/// Every credential `account`'s platform can use, required ones first. In a rehearsal every
-/// account sends the rehearsal's credential, so nothing is missing.
-pub fn credential_states(
-    account: &Account,
-    stored: &StoredNames,
-    rehearsal: bool,
-) -> Vec<CredentialState> {
+/// Every credential `account`'s platform can use, required ones first, with where its value
+/// would come from when sending for real.
+pub fn credential_states(account: &Account, stored: &StoredNames) -> Vec<CredentialState> {
     let platform = account.channel.platform;
     let channel = account.channel.to_string();
     platform
         .usable_credential_keys()
         .map(|name| {
             let variable = account.credentials.get(name).cloned();
-            let source = if rehearsal && variable.is_some() {
-                CredentialSource::Rehearsal
-            } else if variable.as_deref().and_then(environment_value).is_some() {
+            let source = if variable.as_deref().and_then(environment_value).is_some() {
                 CredentialSource::Environment
             } else if stored.contains(&(channel.clone(), name.to_string())) {
                 CredentialSource::Stored
@@ -75,12 +67,16 @@ pub fn credential_states(
 }
 
 /// The credentials `account` needs to send and has in neither place: empty when it is ready.
+/// In a rehearsal every account sends the rehearsal's credential, so none is missing.
 pub fn missing_required(
     account: &Account,
     stored: &StoredNames,
     rehearsal: bool,
 ) -> Vec<&'static str> {
-    credential_states(account, stored, rehearsal)
+    if rehearsal {
+        return Vec::new();
+    }
+    credential_states(account, stored)
         .into_iter()
         .filter(|state| state.required && state.source == CredentialSource::Missing)
         .map(|state| state.name)

@@ -758,7 +758,7 @@ async fn credentials_are_write_only_and_reach_only_the_partner() {
         .unwrap();
     assert_eq!(
         telegram["credentials"]["token"],
-        json!({"variable": "HERALD_TG_TOKEN", "source": "stored"})
+        json!({"variable": "HERALD_TG_TOKEN", "source": "stored", "required": true})
     );
     let (_, log) = app.call("GET", "/api/v1/audit", Some("root"), None).await;
     for text in [accounts.to_string(), log.to_string()] {

@@ -30,6 +30,7 @@ mod report_insights;
 mod sandbox;
 mod sandbox_messaging;
 mod scale_out;
+mod serve_first_start;
 mod service_cli;
 mod social_platforms;
 mod store_and_schedule;

@@ -17,7 +17,7 @@ use crate::api::error::ApiError;
 use crate::api::json::ApiJson;
 use crate::channel::ChannelRef;
 use crate::config::Account;
-use crate::platforms::{CredentialSource, credential_states, stored_names};
+use crate::platforms::{credential_states, missing_required, stored_names};
 use crate::store::Store;
 
 /// The longest credential value accepted, in bytes: partners' tokens are far shorter.
@@ -30,21 +30,18 @@ pub async fn accounts(State(state): State<ApiState>) -> Result<impl IntoResponse
         .accounts
         .values()
         .map(|account| {
-            let states = credential_states(account, &stored, state.rehearsing);
-            let waiting_for: Vec<&str> = states
-                .iter()
-                .filter(|c| c.required && c.source == CredentialSource::Missing)
-                .map(|c| c.name)
-                .collect();
-            let credentials: serde_json::Map<String, serde_json::Value> = states
-                .iter()
-                .map(|c| {
-                    (
-                        c.name.to_string(),
-                        json!({"variable": c.variable, "source": c.source, "required": c.required}),
-                    )
-                })
-                .collect();
+            let waiting_for = missing_required(account, &stored, state.rehearsing);
+            let credentials: serde_json::Map<String, serde_json::Value> = credential_states(
+                account, &stored,
+            )
+            .iter()
+            .map(|c| {
+                (
+                    c.name.to_string(),
+                    json!({"variable": c.variable, "source": c.source, "required": c.required}),
+                )
+            })
+            .collect();
             json!({
                 "channel": account.channel.to_string(),
                 "platform": account.channel.platform.name(),
