@@ -3,7 +3,6 @@
 //! assembled and their listeners bound. Nothing runs until [`App::start`]; what was bound can
 //! be printed first, so an operator sees the addresses before the first request arrives.
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -13,13 +12,14 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::dispatch::Dispatcher;
 use crate::platforms::{Secret, StoredCredentials};
-use crate::reach::{CallbackIngestor, HookAccount, hook_accounts};
+use crate::reach::{CallbackIngestor, LiveHookAccounts, hook_accounts};
 use crate::sandbox::{RunningSandbox, Sandbox, SandboxConfig};
 use crate::serving::ServerLimits;
 use crate::store::{AnyStore, Store, connect};
 
 use super::database_use::{DatabaseUse, check_database_use};
 use super::front_door::{FrontDoorParts, front_door};
+use super::hook_credentials::HookCredentials;
 use super::running::{Http, RunningApp, WebhookPlan};
 use super::stored_credentials::open_stored_credentials;
 use super::{Announce, AppError, Dispatching, Overrides, Partners, ServiceKeys, Settings};
@@ -36,7 +36,8 @@ pub struct App {
     emulator: Option<(String, Secret)>,
     /// The built-in emulator of `serve --sandbox`, which the app stops last.
     built_in: Option<RunningSandbox>,
-    accounts: Arc<HashMap<String, HookAccount>>,
+    /// The hooks' accounts, which `serve` keeps up with the stored credentials.
+    accounts: Arc<LiveHookAccounts>,
     http: Option<Http>,
     metrics: Option<TcpListener>,
 }
@@ -61,11 +62,11 @@ impl App {
             _ => settings.keys.clone(),
         };
         let stored = open_stored_credentials(&store, keys.credentials.as_deref()).await?;
-        let accounts = Arc::new(hook_accounts(
+        let accounts = Arc::new(LiveHookAccounts::new(hook_accounts(
             &settings.config,
             emulator.as_ref().map(|(_, credential)| credential),
             &stored,
-        ));
+        )));
         let dispatcher = build_dispatcher(&settings, &store, &clock, &keys, &emulator, &stored)?;
         let http = match bind_front_door(&settings, overrides.listener).await? {
             Some(listener) => Some(assemble_http(
@@ -135,9 +136,17 @@ impl App {
         let webhooks = self.http.as_ref().map(|http| WebhookPlan {
             hooks_base: self.hooks_base(http.address),
             emulator: self.emulator_url().map(str::to_string),
-            accounts: Arc::clone(&self.accounts),
+            accounts: self.accounts.current(),
             announce: self.announce,
         });
+        // A rehearsal's hooks check the rehearsal's credential, never a stored one.
+        let hook_credentials =
+            (self.http.is_some() && self.emulator.is_none()).then(|| HookCredentials {
+                store: self.store.clone(),
+                config: Arc::clone(&self.config),
+                key: self.keys.credentials.clone(),
+                accounts: Arc::clone(&self.accounts),
+            });
         RunningApp::start(super::running::Parts {
             store: self.store,
             dispatcher: self.dispatcher,
@@ -145,6 +154,7 @@ impl App {
             http: self.http,
             metrics: self.metrics,
             webhooks,
+            hook_credentials,
             built_in: self.built_in,
         })
     }
@@ -236,7 +246,7 @@ fn assemble_http(
     store: &AnyStore,
     clock: &Arc<dyn Clock>,
     keys: &ServiceKeys,
-    accounts: &Arc<HashMap<String, HookAccount>>,
+    accounts: &Arc<LiveHookAccounts>,
 ) -> Result<Http, AppError> {
     let address = listener.local_addr().map_err(|error| AppError::Listen {
         address: settings

@@ -3,7 +3,6 @@
 //! gets. The API and the web interface share one state, so a failed web login counts against
 //! the same limiter as a failed API login.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::Router;
@@ -11,7 +10,9 @@ use axum::Router;
 use crate::api::{ApiState, LoginLimiter};
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::reach::{CallbackIngestor, ClickState, ClickTally, HookAccount, HookState, LinkIndex};
+use crate::reach::{
+    CallbackIngestor, ClickState, ClickTally, HookState, LinkIndex, LiveHookAccounts,
+};
 use crate::store::AnyStore;
 
 use super::ServiceKeys;
@@ -26,7 +27,7 @@ pub struct FrontDoorParts<'a> {
     pub clock: &'a Arc<dyn Clock>,
     pub keys: &'a ServiceKeys,
     pub ingestor: CallbackIngestor,
-    pub accounts: &'a Arc<HashMap<String, HookAccount>>,
+    pub accounts: &'a Arc<LiveHookAccounts>,
 }
 
 /// The assembled router and the redirector's shared parts.

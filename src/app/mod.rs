@@ -8,6 +8,7 @@ mod assembly;
 mod database_use;
 mod error;
 mod front_door;
+mod hook_credentials;
 mod keys;
 mod overrides;
 mod probes;

@@ -2,8 +2,8 @@
 //! hooks partners call verify events with them. (The dispatcher reads them again whenever
 //! they change; see `crate::dispatch`.)
 
-use crate::platforms::{SealedCredentialsError, StoredCredentials, open_sealed_credentials};
-use crate::secrets::SecretKey;
+use crate::platforms::StoredCredentials;
+use crate::secrets::{SealedCredentialsError, SecretKey, open_sealed_credentials};
 use crate::store::{AnyStore, Store};
 
 use super::AppError;

@@ -14,9 +14,9 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::platforms::{
     AdAccount, AdapterSetupError, MetricsReader, StoredCredentials, build_adapters,
-    open_sealed_credentials,
 };
 use crate::reach::{AudienceEstimator, EstimateSource, InsightPoller, InsightSource};
+use crate::secrets::{open_sealed_credentials, stored_versions};
 use crate::store::{Store, StoreError};
 
 /// The accounts in use for one batch.
@@ -109,10 +109,7 @@ impl<S: Store> Dispatcher<S> {
             return Ok(());
         }
         let rows = self.store.account_secrets().await?;
-        let now: Vec<StoredRow> = rows
-            .iter()
-            .map(|(channel, name, nonce, _)| (channel.clone(), name.clone(), nonce.clone()))
-            .collect();
+        let now: Vec<StoredRow> = stored_versions(&rows);
         let mut built_from = self.accounts.built_from();
         if built_from.as_ref() == Some(&now) {
             return Ok(());

@@ -12,7 +12,6 @@ mod http_client;
 pub mod oauth1;
 mod read_error;
 mod redaction;
-mod sealed_credentials;
 mod telegram;
 mod viber;
 mod webhook;
@@ -33,7 +32,6 @@ pub use credentials::{
     MissingCredential, REHEARSAL_CREDENTIAL, Secret, StoredCredentials, resolve_credentials,
 };
 pub use http_client::partner_client;
-pub use sealed_credentials::{SealedCredentialsError, open_sealed_credentials};
 pub use telegram::{TelegramAdapter, TelegramWebhookError};
 pub use viber::{MAX_BROADCAST as VIBER_MAX_BROADCAST, ViberAdapter, ViberWebhookError};
 pub use webhook::{WebhookAdapter, sign_webhook};

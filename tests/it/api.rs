@@ -90,6 +90,7 @@ impl App {
         let mut request = match method {
             "GET" => self.client.get(url),
             "PUT" => self.client.put(url),
+            "DELETE" => self.client.delete(url),
             _ => self.client.post(url),
         };
         if let Some(who) = who {
