@@ -692,3 +692,64 @@ fn a_command_on_the_implicit_database_names_its_file() {
         validate.stderr
     );
 }
+
+/// The status of a Telegram update posted to the hook of `telegram:bot` with `secret`.
+async fn telegram_hook(app: &TestApp, secret: &str) -> u16 {
+    reqwest::Client::new()
+        .post(app.url("/hooks/telegram/bot"))
+        .header("x-telegram-bot-api-secret-token", secret)
+        .header("content-type", "application/json")
+        .body(r#"{"update_id": 1}"#)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+/// Polls the hook until it answers something else than `from` (the hooks look at the stored
+/// credentials every 2 seconds), for at most 10 seconds.
+async fn hook_answer_after(app: &TestApp, secret: &str, from: u16) -> u16 {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let status = telegram_hook(app, secret).await;
+        if status != from || Instant::now() > deadline {
+            return status;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hooks_check_a_secret_stored_after_the_start_and_forget_a_deleted_one() {
+    let clock = common::partner_sandbox::simulated_clock();
+    let mut options = AppOptions::new(&common::config_with_bots("\"in-eu\""), Arc::new(clock));
+    options.keys = ServiceKeys::from_hex(&"42".repeat(32)).unwrap();
+    options.partners = Partners::Real;
+    let app = spawn_app(options).await;
+    let admin = Admin::on(&app, "root", &[Role::Admin]).await;
+    assert_eq!(telegram_hook(&app, "HOOK-SECRET").await, 404, "no hook yet");
+    for (name, value) in [("token", "555:BOT"), ("webhook_secret", "HOOK-SECRET")] {
+        let path = format!("/api/v1/accounts/telegram:bot/credentials/{name}");
+        let (status, body) = admin
+            .call("PUT", &path, Some(json!({"value": value})))
+            .await;
+        assert_eq!(status, 204, "{body}");
+    }
+    assert_eq!(hook_answer_after(&app, "HOOK-SECRET", 404).await, 200);
+    assert_eq!(telegram_hook(&app, "WRONG-SECRET").await, 401);
+    let (status, _) = admin
+        .call(
+            "DELETE",
+            "/api/v1/accounts/telegram:bot/credentials/webhook_secret",
+            None,
+        )
+        .await;
+    assert_eq!(status, 204);
+    assert_eq!(
+        hook_answer_after(&app, "HOOK-SECRET", 200).await,
+        404,
+        "no secret, no events"
+    );
+    app.stop().await;
+}
