@@ -64,6 +64,12 @@ impl LiveAccounts {
     }
 }
 
+/// The accounts built before, and whether a channel's stored credentials changed since.
+pub(super) struct Previous<'a> {
+    accounts: &'a Accounts,
+    changed: &'a dyn Fn(&str) -> bool,
+}
+
 /// Builds the accounts for `stored` credentials, keeping the routes (their throttle holds and
 /// outage pauses) of `previous` for channels whose credentials did not change.
 pub(super) fn build_accounts(
@@ -71,7 +77,7 @@ pub(super) fn build_accounts(
     settings: &DispatchSettings,
     stored: &StoredCredentials,
     clock: &Arc<dyn Clock>,
-    previous: Option<(&Accounts, &dyn Fn(&str) -> bool)>,
+    previous: Option<Previous<'_>>,
 ) -> Result<Accounts, AdapterSetupError> {
     let adapters = build_adapters(&config.accounts, settings.rehearsal(), stored, clock)?;
     let routes = adapters
@@ -80,8 +86,9 @@ pub(super) fn build_accounts(
         .filter_map(|(channel, adapter)| {
             let name = channel.to_string();
             let kept = previous
-                .filter(|(_, changed)| !changed(&name))
-                .and_then(|(accounts, _)| accounts.routes.get(&name).cloned());
+                .as_ref()
+                .filter(|previous| !(previous.changed)(&name))
+                .and_then(|previous| previous.accounts.routes.get(&name).cloned());
             let route = match kept {
                 Some(route) => route,
                 None => Arc::new(Route::new(config.accounts.get(&channel)?.clone(), adapter)),
@@ -134,7 +141,10 @@ impl<S: Store> Dispatcher<S> {
             &self.settings,
             &stored,
             &self.clock,
-            Some((&previous, &is_changed)),
+            Some(Previous {
+                accounts: &previous,
+                changed: &is_changed,
+            }),
         ) {
             Ok(accounts) => {
                 if !accounts.waiting.is_empty() {

@@ -753,3 +753,90 @@ async fn hooks_check_a_secret_stored_after_the_start_and_forget_a_deleted_one() 
     );
     app.stop().await;
 }
+
+/// The store's side, on SQLite and PostgreSQL: a waiting account's due jobs are not leased
+/// while the others' are, a deleted credential is gone (and only once), and the marks of how
+/// the database was used keep their first time.
+async fn waiting_channels_stay_queued_and_marks_keep_their_first_time<S: Store>(
+    store: S,
+    _url: &str,
+) {
+    let project = Project::valid();
+    let loaded = project.load();
+    let campaign = &loaded.campaigns[0];
+    let bundle = VersionBundle::from_loaded(&loaded, campaign);
+    // Monday 18 January 2027: 10:00 in Amsterdam on telegram:info and whatsapp:optin.
+    let monday = Utc.with_ymd_and_hms(2027, 1, 18, 0, 0, 0).unwrap();
+    let version = schedule_version(&store, &bundle, monday).await.hash;
+    let jobs = planned_jobs(
+        &campaign.campaign,
+        &version,
+        monday,
+        monday + chrono::Duration::days(1),
+    );
+    assert_eq!(store.insert_jobs(&jobs).await.unwrap(), 6);
+    let now_ms = (monday + chrono::Duration::days(1)).timestamp_millis();
+    let waiting = ["telegram:info".to_string(), "x:updates".to_string()];
+    let leased = store
+        .lease_due_jobs("first", now_ms, now_ms + 60_000, 100, &waiting)
+        .await
+        .unwrap();
+    let channels: Vec<&str> = leased.iter().map(|j| j.channel.as_str()).collect();
+    assert_eq!(channels, ["whatsapp:optin"; 3]);
+    let rest = store
+        .lease_due_jobs("second", now_ms, now_ms + 60_000, 100, &[])
+        .await
+        .unwrap();
+    let channels: Vec<&str> = rest.iter().map(|j| j.channel.as_str()).collect();
+    assert_eq!(channels, ["telegram:info"; 3], "they were left queued");
+
+    store
+        .set_account_secret("telegram:info", "token", "00", "11", "root", 1)
+        .await
+        .unwrap();
+    assert!(
+        store
+            .delete_account_secret("telegram:info", "token", "root", 2)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .delete_account_secret("telegram:info", "token", "root", 3)
+            .await
+            .unwrap()
+    );
+    assert!(store.account_secrets().await.unwrap().is_empty());
+
+    assert_eq!(store.rehearsal_since().await.unwrap(), None);
+    store.mark_rehearsal(5).await.unwrap();
+    store.mark_rehearsal(9).await.unwrap();
+    assert_eq!(store.rehearsal_since().await.unwrap(), Some(5));
+    assert_eq!(store.real_sending_since().await.unwrap(), None);
+}
+
+on_both_stores!(waiting_channels_stay_queued_and_marks_keep_their_first_time);
+
+/// A PostgreSQL database migrated again says nothing about the ledger that exists already.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn migrating_postgres_again_logs_no_notice() {
+    let Some(fresh) = common::stores::postgres().await else {
+        eprintln!("HERALD_TEST_POSTGRES_URL is not set: PostgreSQL run skipped");
+        return;
+    };
+    let url = fresh.url.clone();
+    let migrate = move || {
+        Command::new(env!("CARGO_BIN_EXE_herald"))
+            .args(["-vv", "migrate", "--database-url", &url])
+            .env_remove("RUST_LOG")
+            .output()
+            .unwrap()
+    };
+    let first = tokio::task::spawn_blocking(migrate.clone()).await.unwrap();
+    assert!(first.status.success(), "{first:?}");
+    let again = tokio::task::spawn_blocking(migrate).await.unwrap();
+    assert!(again.status.success(), "{again:?}");
+    let log = String::from_utf8_lossy(&again.stderr);
+    assert!(!log.contains("already exists"), "{log}");
+    fresh.cleanup().await;
+}
