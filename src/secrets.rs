@@ -154,7 +154,10 @@ pub fn open_sealed_credentials(
 
 /// Which version of each stored credential the rows hold: `(channel, name, nonce)`. The nonce
 /// is new at every write, so a changed value shows without opening anything.
-pub fn stored_versions(rows: &[(String, String, String, String)]) -> Vec<(String, String, String)> {
+pub type StoredVersions = Vec<(String, String, String)>;
+
+/// The [`StoredVersions`] of the rows of `Store::account_secrets`.
+pub fn stored_versions(rows: &[(String, String, String, String)]) -> StoredVersions {
     rows.iter()
         .map(|(channel, name, nonce, _)| (channel.clone(), name.clone(), nonce.clone()))
         .collect()

@@ -14,6 +14,7 @@ use crate::dispatch::Dispatcher;
 use crate::platforms::{Secret, StoredCredentials};
 use crate::reach::{CallbackIngestor, LiveHookAccounts, hook_accounts};
 use crate::sandbox::{RunningSandbox, Sandbox, SandboxConfig};
+use crate::secrets::StoredVersions;
 use crate::serving::ServerLimits;
 use crate::store::{AnyStore, Store, connect};
 
@@ -38,6 +39,8 @@ pub struct App {
     built_in: Option<RunningSandbox>,
     /// The hooks' accounts, which `serve` keeps up with the stored credentials.
     accounts: Arc<LiveHookAccounts>,
+    /// Which stored credentials the accounts were built from.
+    stored_versions: StoredVersions,
     http: Option<Http>,
     metrics: Option<TcpListener>,
 }
@@ -61,13 +64,22 @@ impl App {
             Partners::BuiltIn => settings.keys.clone().with_ephemeral_vault()?,
             _ => settings.keys.clone(),
         };
-        let stored = open_stored_credentials(&store, keys.credentials.as_deref()).await?;
+        let starting = open_stored_credentials(&store, keys.credentials.as_deref()).await?;
+        let stored = &starting.opened;
         let accounts = Arc::new(LiveHookAccounts::new(hook_accounts(
             &settings.config,
             emulator.as_ref().map(|(_, credential)| credential),
-            &stored,
+            stored,
         )));
-        let dispatcher = build_dispatcher(&settings, &store, &clock, &keys, &emulator, &stored)?;
+        let dispatcher = build_dispatcher(
+            &settings,
+            &store,
+            &clock,
+            &keys,
+            &emulator,
+            stored,
+            starting.versions.clone(),
+        )?;
         let http = match bind_front_door(&settings, overrides.listener).await? {
             Some(listener) => Some(assemble_http(
                 listener, &settings, &store, &clock, &keys, &accounts,
@@ -92,6 +104,7 @@ impl App {
             emulator,
             built_in,
             accounts,
+            stored_versions: starting.versions,
             http,
             metrics,
         })
@@ -146,6 +159,7 @@ impl App {
                 config: Arc::clone(&self.config),
                 key: self.keys.credentials.clone(),
                 accounts: Arc::clone(&self.accounts),
+                built_from: self.stored_versions.clone(),
             });
         RunningApp::start(super::running::Parts {
             store: self.store,
@@ -206,6 +220,7 @@ fn build_dispatcher(
     keys: &ServiceKeys,
     emulator: &Option<(String, Secret)>,
     stored: &StoredCredentials,
+    built_from: StoredVersions,
 ) -> Result<Dispatcher<AnyStore>, AppError> {
     let mut dispatch = settings.dispatch.clone();
     if let Some((url, credential)) = emulator {
@@ -222,7 +237,7 @@ fn build_dispatcher(
     .map_err(|error| AppError::Dispatcher(error.to_string()))?;
     Ok(dispatcher
         .with_vault(keys.vault.clone())
-        .with_credentials_key(keys.credentials.clone()))
+        .following_stored_credentials(keys.credentials.clone(), built_from))
 }
 
 /// The listener given by the caller, or one bound where the settings say.

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use crate::config::Config;
 use crate::reach::{LiveHookAccounts, hook_accounts};
-use crate::secrets::{SecretKey, open_sealed_credentials, stored_versions};
+use crate::secrets::{SecretKey, StoredVersions, open_sealed_credentials, stored_versions};
 use crate::store::{AnyStore, Store};
 
 use super::Shutdown;
@@ -24,6 +24,8 @@ pub(super) struct HookCredentials {
     pub config: Arc<Config>,
     pub key: Option<Arc<SecretKey>>,
     pub accounts: Arc<LiveHookAccounts>,
+    /// The stored credentials the hooks' accounts were built from, at the start.
+    pub built_from: StoredVersions,
 }
 
 impl HookCredentials {
@@ -32,7 +34,7 @@ impl HookCredentials {
     pub(super) async fn follow(self, shutdown: Shutdown) {
         let stopped = shutdown.requested();
         tokio::pin!(stopped);
-        let mut seen = None;
+        let mut seen = self.built_from.clone();
         loop {
             tokio::select! {
                 _ = tokio::time::sleep(FOLLOW_EVERY) => {}
@@ -46,10 +48,10 @@ impl HookCredentials {
                 }
             };
             let versions = stored_versions(&rows);
-            if seen.as_ref() == Some(&versions) {
+            if seen == versions {
                 continue;
             }
-            seen = Some(versions);
+            seen = versions;
             match open_sealed_credentials(&rows, self.key.as_deref()) {
                 Ok(stored) => self
                     .accounts

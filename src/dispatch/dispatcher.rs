@@ -15,7 +15,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::loaded_version::VersionCache;
 use crate::platforms::{AdapterSetupError, StoredCredentials};
-use crate::secrets::SecretKey;
+use crate::secrets::{SecretKey, StoredVersions};
 use crate::store::{Store, StoreError};
 use crate::subscribers::SubscriberVault;
 
@@ -59,7 +59,7 @@ impl<S: Store> Dispatcher<S> {
 
     /// As [`Dispatcher::new`], with credentials stored through the API (already opened) for
     /// accounts whose environment variables are not set. Give it the key
-    /// ([`Dispatcher::with_credentials_key`]) to follow the credentials stored later.
+    /// ([`Dispatcher::following_stored_credentials`]) to follow the credentials stored later.
     pub fn with_stored_credentials(
         store: S,
         clock: Arc<dyn Clock>,
@@ -82,9 +82,16 @@ impl<S: Store> Dispatcher<S> {
     }
 
     /// Lets this worker open the credentials stored through the API, and so follow them as
-    /// they are set and deleted.
-    pub fn with_credentials_key(mut self, key: Option<Arc<SecretKey>>) -> Self {
+    /// they are set and deleted. `built_from` are the versions of the stored credentials it
+    /// was built with (see [`crate::secrets::stored_versions`]); without this, it builds its
+    /// accounts again at its first batch.
+    pub fn following_stored_credentials(
+        mut self,
+        key: Option<Arc<SecretKey>>,
+        built_from: StoredVersions,
+    ) -> Self {
         self.credentials_key = key;
+        self.accounts.built_from_versions(built_from);
         self
     }
 

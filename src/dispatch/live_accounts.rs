@@ -16,7 +16,7 @@ use crate::platforms::{
     AdAccount, AdapterSetupError, MetricsReader, StoredCredentials, build_adapters,
 };
 use crate::reach::{AudienceEstimator, EstimateSource, InsightPoller, InsightSource};
-use crate::secrets::{open_sealed_credentials, stored_versions};
+use crate::secrets::{StoredVersions, open_sealed_credentials, stored_versions};
 use crate::store::{Store, StoreError};
 
 /// The accounts in use for one batch.
@@ -31,15 +31,14 @@ pub(super) struct Accounts {
     pub(super) estimator: AudienceEstimator,
 }
 
-/// A stored credential as last read: `(channel, name, nonce)`. The nonce is new at every
-/// write, so a changed value shows without opening it.
+/// A stored credential as last read: `(channel, name, nonce)`.
 type StoredRow = (String, String, String);
 
 /// The accounts in use, replaced as a whole when the stored credentials change.
 pub(super) struct LiveAccounts {
     current: RwLock<Arc<Accounts>>,
     /// The stored credentials `current` was built from; `None` until they were first read.
-    built_from: Mutex<Option<Vec<StoredRow>>>,
+    built_from: Mutex<Option<StoredVersions>>,
 }
 
 impl LiveAccounts {
@@ -55,11 +54,16 @@ impl LiveAccounts {
         Arc::clone(&self.current.read().unwrap_or_else(|p| p.into_inner()))
     }
 
+    /// Says which stored credentials the current accounts were built from.
+    pub(super) fn built_from_versions(&self, versions: StoredVersions) {
+        *self.built_from() = Some(versions);
+    }
+
     fn replace(&self, accounts: Accounts) {
         *self.current.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(accounts);
     }
 
-    fn built_from(&self) -> std::sync::MutexGuard<'_, Option<Vec<StoredRow>>> {
+    fn built_from(&self) -> std::sync::MutexGuard<'_, Option<StoredVersions>> {
         self.built_from.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
@@ -80,6 +84,14 @@ pub(super) fn build_accounts(
     previous: Option<Previous<'_>>,
 ) -> Result<Accounts, AdapterSetupError> {
     let adapters = build_adapters(&config.accounts, settings.rehearsal(), stored, clock)?;
+    for (channel, missing) in &adapters.waiting {
+        let waited_before = previous
+            .as_ref()
+            .is_some_and(|p| p.accounts.waiting.contains(&channel.to_string()));
+        if !waited_before {
+            tracing::warn!(error = %missing, "this account's jobs wait until its credentials are set");
+        }
+    }
     let routes = adapters
         .publishers
         .into_iter()
@@ -116,7 +128,7 @@ impl<S: Store> Dispatcher<S> {
             return Ok(());
         }
         let rows = self.store.account_secrets().await?;
-        let now: Vec<StoredRow> = stored_versions(&rows);
+        let now = stored_versions(&rows);
         let mut built_from = self.accounts.built_from();
         if built_from.as_ref() == Some(&now) {
             return Ok(());
@@ -147,8 +159,10 @@ impl<S: Store> Dispatcher<S> {
             }),
         ) {
             Ok(accounts) => {
-                if !accounts.waiting.is_empty() {
-                    tracing::info!(waiting = ?accounts.waiting, "accounts waiting for credentials");
+                for channel in previous.waiting.iter() {
+                    if !accounts.waiting.contains(channel) {
+                        tracing::info!(%channel, "this account has its credentials: its jobs go out");
+                    }
                 }
                 self.accounts.replace(accounts);
             }

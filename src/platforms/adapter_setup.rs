@@ -125,7 +125,6 @@ pub fn build_adapters(
         let credentials = match setup.credentials(account) {
             Ok(credentials) => credentials,
             Err(missing) => {
-                tracing::warn!(error = %missing, "this account's jobs wait until its credentials are set");
                 built.waiting.insert(channel.clone(), missing);
                 continue;
             }
