@@ -74,6 +74,47 @@ impl Admin {
         )
     }
 
+    /// The web interface's dispatch page of the demo campaign, signed in with this token.
+    async fn dispatch_page(&self) -> String {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let signed_in = client
+            .post(format!("{}/ui/login", self.base))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(format!("token={}", self.token))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(signed_in.status().as_u16(), 303);
+        let cookie = signed_in.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string();
+        let page = client
+            .get(format!("{}/ui/campaigns/demo/dispatch", self.base))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status().as_u16(), 200);
+        page.text().await.unwrap()
+    }
+
+    /// The row of `channel` in the dispatch page.
+    async fn dispatch_row(&self, channel: &str) -> String {
+        let page = self.dispatch_page().await;
+        page.split(&format!("<tr data-channel=\"{channel}\">"))
+            .nth(1)
+            .and_then(|rest| rest.split("</tr>").next())
+            .unwrap_or_else(|| panic!("no row for {channel}: {page}"))
+            .to_string()
+    }
+
     async fn account(&self, channel: &str) -> Value {
         let (status, body) = self.call("GET", "/api/v1/accounts", None).await;
         assert_eq!(status, 200, "{body}");
@@ -160,6 +201,8 @@ async fn a_first_start_without_credentials_waits_and_sends_once_they_are_stored(
         "every job still queued: {counts:?}"
     );
     assert!(counts.iter().any(|l| l.starts_with("telegram:info queued")));
+    let row = admin.dispatch_row("telegram:info").await;
+    assert!(row.contains("not ready: waiting for token"), "{row}");
 
     // The credential stored through the API: ready, and the due posts go out, no restart.
     let (status, body) = admin
@@ -173,6 +216,14 @@ async fn a_first_start_without_credentials_waits_and_sends_once_they_are_stored(
     assert_eq!(admin.account("telegram:info").await["ready"], true);
     let (_, ready) = get(app.url("/readyz")).await;
     assert!(!ready.contains("telegram:info"), "{ready}");
+    let row = admin.dispatch_row("telegram:info").await;
+    assert!(!row.contains("not ready"), "{row}");
+    assert!(
+        admin
+            .dispatch_row("whatsapp:optin")
+            .await
+            .contains("not ready: waiting for token, phone_number_id, waba_id")
+    );
     let report = app.running.dispatcher().tick().await.unwrap();
     assert_eq!(report.sent, 3, "{report:?}");
     let posts = sandbox
