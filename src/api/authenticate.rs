@@ -112,10 +112,11 @@ pub(crate) async fn authenticate(
     Ok((matches && !record.revoked).then_some(record.user))
 }
 
-/// Gives every response an `x-request-id` (kept from the request when present), refuses a body
-/// announced as larger than [`super::MAX_BODY_BYTES`] before reading it, and answers 503 when a
-/// request takes longer than [`super::REQUEST_TIMEOUT`].
-pub async fn request_id_and_timeout(request: Request, next: Next) -> Response {
+/// Refuses a body announced as larger than [`super::MAX_BODY_BYTES`] before reading it, and
+/// answers 503 (in the API's error shape) when a request takes longer than
+/// [`super::REQUEST_TIMEOUT`]. Request ids, spans and metrics are the front door's
+/// (`crate::serving::trace_request`), for every route.
+pub async fn body_limit_and_timeout(request: Request, next: Next) -> Response {
     let announced = request
         .headers()
         .get("content-length")
@@ -132,17 +133,7 @@ pub async fn request_id_and_timeout(request: Request, next: Next) -> Response {
         )
         .into_response();
     }
-    let id = request
-        .headers()
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .filter(|v| v.len() <= 64 && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
-        .map(str::to_string)
-        .unwrap_or_else(|| crate::auth::random_id(16));
-    let method = request.method().to_string();
-    let span = tracing::info_span!("request", id = %id, method = %request.method(), path = %request.uri().path());
-    let run = tracing::Instrument::instrument(next.run(request), span);
-    let mut response = match tokio::time::timeout(super::REQUEST_TIMEOUT, run).await {
+    match tokio::time::timeout(super::REQUEST_TIMEOUT, next.run(request)).await {
         Ok(response) => response,
         Err(_) => ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -150,10 +141,5 @@ pub async fn request_id_and_timeout(request: Request, next: Next) -> Response {
             "the request took too long",
         )
         .into_response(),
-    };
-    if let Ok(value) = HeaderValue::from_str(&id) {
-        response.headers_mut().insert("x-request-id", value);
     }
-    crate::metrics::METRICS.http_request(&method, response.status().as_u16());
-    response
 }

@@ -67,7 +67,7 @@ pub fn router(state: ApiState) -> Router {
         .merge(utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
         .fallback(|| async { ApiError::not_found("no such route") })
         .layer(axum::middleware::from_fn(
-            authenticate::request_id_and_timeout,
+            authenticate::body_limit_and_timeout,
         ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)

@@ -75,6 +75,7 @@ pub fn front_door(parts: FrontDoorParts<'_>) -> FrontDoor {
     .merge(web)
     .merge(clicks)
     .merge(hooks)
+    .layer(axum::middleware::from_fn(crate::serving::trace_request))
     .layer(axum::middleware::from_fn_with_state(
         crate::api::REQUEST_TIMEOUT,
         crate::serving::with_request_deadline,

@@ -139,11 +139,12 @@ impl RunningApp {
     }
 
     fn start_metrics(&mut self, listener: TcpListener, shutdown: Shutdown) {
+        let store = self.store.clone();
         self.spawn("the metrics listener", async move {
             // The same connection limits and deadlines as the front door.
             crate::serving::serve(
                 listener,
-                crate::metrics::router(),
+                crate::metrics::router(store),
                 ServerLimits::default(),
                 shutdown.requested(),
             )

@@ -47,7 +47,8 @@ pub struct Cli {
     #[arg(long, global = true, env = "HERALD_DATABASE_URL", default_value = crate::store::DEFAULT_DATABASE_URL, hide_env_values = true)]
     pub database_url: String,
 
-    /// More log output on standard error (-v info, -vv debug).
+    /// More log output on standard error: services (serve, worker, sandbox) log at info, -v
+    /// debug; other commands at warn, -v info, -vv debug.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 
@@ -62,6 +63,17 @@ pub struct Cli {
     /// No `--database-url` or `HERALD_DATABASE_URL` was given: the default file is used.
     #[arg(skip)]
     pub database_url_is_default: bool,
+}
+
+impl Cli {
+    /// Whether the command runs as a service, whose operators need to see what it does
+    /// (info by default) rather than a one-off command whose output is its answer.
+    pub fn runs_a_service(&self) -> bool {
+        matches!(
+            self.command,
+            Command::Serve { .. } | Command::Worker { .. } | Command::Sandbox { .. }
+        )
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -98,7 +110,7 @@ pub enum Command {
         #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(5..=3600))]
         lease_seconds: u64,
         /// Serve this worker's Prometheus metrics (jobs by outcome, database failures) on a
-        /// listener of their own (for example 0.0.0.0:9100).
+        /// listener of their own (for example 0.0.0.0:8082).
         #[arg(long, value_name = "ADDR")]
         metrics_listen: Option<std::net::SocketAddr>,
     },
@@ -109,7 +121,7 @@ pub enum Command {
         /// Where the API, the web interface, the hooks and the tracking links listen.
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: std::net::SocketAddr,
-        /// Serve Prometheus metrics on their own listener (for example 127.0.0.1:9464).
+        /// Serve Prometheus metrics on their own listener (for example 127.0.0.1:8081).
         #[arg(long, value_name = "ADDR")]
         metrics_listen: Option<std::net::SocketAddr>,
         /// API only: plan and send nothing, and leave every job to `herald worker`.

@@ -118,6 +118,15 @@ impl<S: Store> Dispatcher<S> {
     pub async fn run(&self, mut shutdown: watch::Receiver<bool>) -> Result<(), StoreError> {
         let mut cadence = PlanCadence::default();
         let mut failures: u32 = 0;
+        let accounts = self.accounts.current();
+        tracing::info!(
+            worker = %self.settings.worker_id,
+            batch_size = self.settings.batch_size,
+            routes = accounts.routes.len(),
+            waiting = accounts.waiting.len(),
+            "dispatching"
+        );
+        drop(accounts);
         while !*shutdown.borrow() {
             let pause = match self.plan_and_tick(&mut cadence).await {
                 Ok(report) if report.leased > 0 => None,

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde_json::json;
+use tracing::Instrument;
 
 use super::Dispatcher;
 use super::batch_outcomes::BatchOutcomes;
@@ -16,6 +17,7 @@ use super::pacing::{account_bucket, recipient_bucket};
 use super::results::hold_back;
 use super::throttle_holds::shared_hold_freshness_ms;
 use crate::clock::Clock;
+use crate::metrics::PartnerCallOutcome;
 use crate::platforms::{BatchOutcome, Publication, PublishResult};
 use crate::store::Store;
 
@@ -35,7 +37,9 @@ impl<S: Store> Dispatcher<S> {
             let mut results = Vec::with_capacity(chunk.len());
             for ready in chunk {
                 self.clock.sleep_until(at(ready.send_at_ms)).await;
-                let called = call_unless_held(&ready, &self.store, self.clock.as_ref()).await;
+                let called = call_unless_held(&ready, &self.store, self.clock.as_ref())
+                    .instrument(call_span(&ready))
+                    .await;
                 results.push((ready, called));
             }
             return results;
@@ -44,13 +48,17 @@ impl<S: Store> Dispatcher<S> {
         for ready in chunk {
             let clock = Arc::clone(&self.clock);
             let store = self.store.clone();
-            tasks.spawn(async move {
-                let permit = Arc::clone(&ready.route.in_flight).acquire_owned().await;
-                clock.sleep_until(at(ready.send_at_ms)).await;
-                let called = call_unless_held(&ready, &store, clock.as_ref()).await;
-                drop(permit);
-                (ready, called)
-            });
+            let span = call_span(&ready);
+            tasks.spawn(
+                async move {
+                    let permit = Arc::clone(&ready.route.in_flight).acquire_owned().await;
+                    clock.sleep_until(at(ready.send_at_ms)).await;
+                    let called = call_unless_held(&ready, &store, clock.as_ref()).await;
+                    drop(permit);
+                    (ready, called)
+                }
+                .instrument(span),
+            );
         }
         let mut results = Vec::new();
         while let Some(joined) = tasks.join_next().await {
@@ -85,13 +93,35 @@ impl<S: Store> Dispatcher<S> {
     }
 }
 
+/// The span of one partner call, inside its batch's: what a log line of the call is about
+/// (campaign, version, channel, its first job and how many it carries).
+fn call_span(ready: &Ready) -> tracing::Span {
+    let (job, _) = &ready.jobs[0];
+    tracing::info_span!(
+        "partner_call",
+        campaign = %job.campaign_id,
+        version = %job.version.as_str(),
+        channel = %job.channel,
+        job = job.id,
+        jobs = ready.jobs.len(),
+    )
+}
+
 /// Makes the call unless its account or recipient is held; a throttling answer holds the
 /// calls after it, in this worker at once and in the others through the database.
 async fn call_unless_held<S: Store>(ready: &Ready, store: &S, clock: &dyn Clock) -> Called {
     if let Some(until_ms) = held_until(ready, store, clock.now().timestamp_millis()).await {
         return Called::HeldBack { until_ms };
     }
+    let started = std::time::Instant::now();
     let results = publish(ready, clock.now()).await;
+    if let Some(first) = results.first() {
+        crate::metrics::METRICS.partner_call(
+            ready.route.account.channel.platform.name(),
+            call_outcome(first),
+            started.elapsed(),
+        );
+    }
     // The partner's wait counts from its answer, not from when the request left.
     let now_ms = clock.now().timestamp_millis();
     let channel = ready.route.account.channel.to_string();
@@ -119,6 +149,21 @@ async fn call_unless_held<S: Store>(ready: &Ready, store: &S, clock: &dyn Clock)
         }
     }
     Called::Answered(results)
+}
+
+/// How a partner answered a call, as the partner-call histogram tells calls apart (a batch
+/// call by its first recipient's result: the call as a whole took the time).
+fn call_outcome(result: &PublishResult) -> PartnerCallOutcome {
+    match result {
+        PublishResult::Published { .. } => PartnerCallOutcome::Published,
+        PublishResult::Throttled { .. } | PublishResult::RecipientThrottled { .. } => {
+            PartnerCallOutcome::Throttled
+        }
+        PublishResult::Transient { .. } => PartnerCallOutcome::Transient,
+        PublishResult::Permanent { .. } => PartnerCallOutcome::Refused,
+        PublishResult::RecipientGone { .. } => PartnerCallOutcome::RecipientGone,
+        PublishResult::Unknown { .. } => PartnerCallOutcome::Unknown,
+    }
 }
 
 /// Until when a call must wait because its partner throttled its account or recipient, if

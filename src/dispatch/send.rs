@@ -32,8 +32,11 @@ pub(super) struct LeasedBatch {
 }
 
 impl<S: Store> Dispatcher<S> {
-    /// One batch: recover stopped workers' sends, lease, pace, publish, record.
+    /// One batch: recover stopped workers' sends, lease, pace, publish, record. Its span
+    /// holds the spans of its partner calls.
+    #[tracing::instrument(name = "batch", skip_all, fields(worker = %self.settings.worker_id))]
     pub async fn tick(&self) -> Result<TickReport, StoreError> {
+        let started = std::time::Instant::now();
         let mut outcomes = BatchOutcomes::default();
         let now = self.clock.now();
         let now_ms = now.timestamp_millis();
@@ -62,6 +65,7 @@ impl<S: Store> Dispatcher<S> {
             .await;
         self.flush_outcomes(&batch, &mut outcomes).await?;
         crate::metrics::METRICS.dispatched(&outcomes.report.job_counts());
+        crate::metrics::METRICS.batch_finished(started.elapsed());
         published.map(|()| outcomes.report)
     }
 

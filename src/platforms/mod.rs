@@ -36,7 +36,8 @@ pub use telegram::{TelegramAdapter, TelegramWebhookError};
 pub use viber::{MAX_BROADCAST as VIBER_MAX_BROADCAST, ViberAdapter, ViberWebhookError};
 pub use webhook::{WebhookAdapter, sign_webhook};
 pub use whatsapp::{
-    TemplateMessage, TemplateQueryError, TemplateStatus, WhatsAppAdapter, whatsapp_language,
+    TEMPLATE_BLOCKED_CODES, TemplateMessage, TemplateQueryError, TemplateStatus, WhatsAppAdapter,
+    whatsapp_language,
 };
 pub use whatsapp_templates::{Sendable, WhatsAppSender};
 

@@ -254,6 +254,15 @@ fn template_status(entry: &Value) -> Option<TemplateStatus> {
     })
 }
 
+/// The Cloud API's error codes that say a message template cannot be used as it stands:
+/// parameters that do not match it (132000, 132012), a template that does not exist in the
+/// language (132001), text too long once translated (132005), a policy violation (132007),
+/// a template Meta paused for low quality (132015) or disabled (132016). Messages refused
+/// with them are dead letters until someone fixes the template; operators are alerted.
+pub const TEMPLATE_BLOCKED_CODES: [&str; 7] = [
+    "132000", "132001", "132005", "132007", "132012", "132015", "132016",
+];
+
 /// The Cloud API's answer as a [`PublishResult`], as `docs/PARTNERS.md` describes:
 ///
 /// * 2xx with `messages[0].id` → `Published` with that `wamid`; a 2xx without one cannot be

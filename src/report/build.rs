@@ -145,7 +145,7 @@ pub const DEFINITIONS: &[(&str, &str)] = &[
     ),
     (
         "suppressed",
-        "A count from 1 to k−1 of herald's own counters is never shown, in any table; nor is a zero in a table by week or day whose row or column was counted in another period (it reads suppressed too, so a suppressed cell is not known to hold anyone; tables list every row in every period). Among the figures the platforms report (reach, views, …), a value from 1 to k−1, or one that could be worked out from the rest of its table, is not shown. Otherwise a zero is shown: it singles nobody out.",
+        "A count from 1 to k−1 of herald's own counters is never shown, in any table, nor is a count its noise (see perturbed) would take below k; nor is a zero in a table by week or day whose row or column was counted in another period (it reads suppressed too, so a suppressed cell is not known to hold anyone; tables list every row in every period). Among the figures the platforms report (reach, views, …), a value from 1 to k−1, or one that could be worked out from the rest of its table, is not shown. Otherwise a zero is shown: it singles nobody out.",
     ),
     (
         "published through",
@@ -153,7 +153,7 @@ pub const DEFINITIONS: &[(&str, &str)] = &[
     ),
     (
         "perturbed",
-        "Every count from herald's own counters (sent, delivered, read, failed, clicks, link previews), totals included, is published with a small noise of at most the policy's max_noise either way, kept at k or above, then rounded as the policy says. The noise comes from the cell key method: each counted event carries a random record key, a cell's key is the sum of its events' keys, and a fixed table turns the key into the noise. The same events get the same noise in every table, breakdown and period, so subtracting tables from each other yields noise, never a person. Totals are perturbed on their own, so cells need not add up to their total exactly. Rates and variant comparisons are computed from the published counts.",
+        "Every count from herald's own counters (sent, delivered, read, failed, clicks, link previews), totals included, is published with a small noise of at most the policy's max_noise either way; a result below k reads suppressed, any other is rounded as the policy says and never below k. The noise comes from the cell key method: each counted event carries a random record key, a cell's key is the sum of its events' keys, and a fixed table turns the key into the noise. The same events get the same noise in every table, breakdown and period, so subtracting tables from each other yields noise, never a person. Totals are perturbed on their own, so cells need not add up to their total exactly. Rates and variant comparisons are computed from the published counts.",
     ),
 ];
 

@@ -14,8 +14,13 @@
 //! its protection holds for tables not yet imagined.
 //!
 //! Counts from 1 to k−1 are still never published, perturbed or not: they read "suppressed".
-//! A count of at least k is perturbed, kept at k or above, and rounded, so a published
-//! non-zero count always stands for at least k events.
+//! So does a count whose noise would take it below k: what is published is never below k,
+//! and a suppressed cell may hold up to k−1+max_noise events. That upper bound matters. Were
+//! a count of at least k kept at k whatever its noise, "suppressed" would mean exactly 1 to
+//! k−1, and a total published at the top of its noise over suppressed parts would pin every
+//! part to k−1. Now the top of a suppressed cell's range is a count of at least k, and a
+//! suppressed cell reaches it only when its own noise is the lowest there is, so no
+//! combination of published cells at the edges of their noise singles out a small group.
 
 use crate::publication::{MIN_K, Protection};
 use crate::store::record_key::KEY_SPACE;
@@ -31,9 +36,11 @@ impl Protection {
             return Published::Suppressed;
         }
         let noisy = count as i64 + noise(cell_key(key_sum), self.max_noise);
-        let kept = noisy.max(k as i64) as u64;
+        if noisy < k as i64 {
+            return Published::Suppressed;
+        }
         let to = self.round_to.max(1);
-        let mut rounded = round(kept, to);
+        let mut rounded = round(noisy as u64, to);
         if rounded < k {
             rounded = k.div_ceil(to) * to;
         }
@@ -131,15 +138,40 @@ mod tests {
             protection.publish(359, 1234 + 512)
         );
         for key in 0..256 {
-            let Published::Count(n) = protection.publish(10, key) else {
-                panic!("10 is published");
-            };
-            assert!((10..=13).contains(&n), "kept at k or above: {n}");
+            match protection.publish(10, key) {
+                Published::Count(n) => assert!((10..=13).contains(&n), "{n}"),
+                Published::Suppressed => assert!(noise(cell_key(key), 3) < 0),
+            }
             let Published::Count(n) = protection.publish(359, key) else {
                 panic!("359 is published");
             };
             assert!((356..=362).contains(&n), "within the noise bound: {n}");
         }
+    }
+
+    #[test]
+    fn a_count_the_noise_takes_below_k_is_suppressed_and_nothing_published_is_below_k() {
+        let protection = Protection::DEFAULT;
+        let mut suppressed_from_k = 0;
+        for count in 10..=12 {
+            for key in 0..256 {
+                let published = protection.publish(count, key);
+                let noisy = count as i64 + noise(key, 3);
+                match published {
+                    Published::Suppressed => {
+                        assert!(noisy < 10, "{count} with noise to {noisy}");
+                        suppressed_from_k += 1;
+                    }
+                    Published::Count(n) => {
+                        assert!(n >= 10 && noisy >= 10, "{count} published as {n}")
+                    }
+                }
+            }
+        }
+        // 10 with noise −1, −2 or −3 (96 keys), 11 with −2 or −3 (48), 12 with −3 (16).
+        assert_eq!(suppressed_from_k, 96 + 48 + 16);
+        assert_eq!(protection.publish(13, 0), protection.publish(13, 0));
+        assert!((0..256).all(|key| protection.publish(13, key) != Published::Suppressed));
     }
 
     #[test]
@@ -149,10 +181,10 @@ mod tests {
             ..Protection::DEFAULT
         };
         for key in 0..256 {
-            let Published::Count(n) = protection.publish(11, key) else {
-                panic!("11 is published");
-            };
-            assert!(n >= 10 && n % 5 == 0, "{n}");
+            match protection.publish(11, key) {
+                Published::Count(n) => assert!(n >= 10 && n % 5 == 0, "{n}"),
+                Published::Suppressed => assert!(noise(cell_key(key), 3) < -1),
+            }
         }
         let odd = Protection {
             k: 7,
@@ -160,10 +192,10 @@ mod tests {
             ..Protection::DEFAULT
         };
         for key in 0..256 {
-            let Published::Count(n) = odd.publish(7, key) else {
-                panic!("7 is published");
-            };
-            assert!(n >= 7 && n % 5 == 0, "{n}");
+            match odd.publish(7, key) {
+                Published::Count(n) => assert!(n >= 7 && n % 5 == 0, "{n}"),
+                Published::Suppressed => assert!(noise(cell_key(key), 3) < 0),
+            }
         }
     }
 }

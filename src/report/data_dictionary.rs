@@ -296,7 +296,7 @@ pub const DATA_DICTIONARY: &[DictionaryEntry] = &[
     status("published", "value is the published number."),
     status(
         "suppressed",
-        "Hidden to protect small groups: a count from 1 to k-1 (fewer than k; k is at least 5, 10 by default), or one that could be worked out from the other cells and totals of its table; or a rate, comparison or penetration that rests on such a count. value is empty.",
+        "Hidden to protect small groups: a count from 1 to k-1 (fewer than k; k is at least 5, 10 by default), or a count the noise would take below k, or one that could be worked out from the other cells and totals of its table; or a rate, comparison or penetration that rests on such a count. value is empty.",
     ),
     status(
         "not reported",

@@ -6,6 +6,8 @@
 
 mod connections;
 mod headers;
+mod request_trace;
 
 pub use connections::{ServerLimits, serve};
 pub use headers::{HttpsOnly, security_headers, with_request_deadline};
+pub use request_trace::{UNMATCHED_ROUTE, trace_request};

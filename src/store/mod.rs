@@ -33,6 +33,7 @@
 //! and tests that used the former per-database types.
 
 mod audit_sql;
+mod backlog;
 mod callbacks_sql;
 mod consent_events;
 mod consent_sql;
@@ -65,6 +66,7 @@ use chrono::{DateTime, Utc};
 use crate::campaign::{ContentHash, VersionBundle, VersionState};
 use crate::schedule::PlannedJob;
 
+pub use backlog::Backlog;
 pub use consent_events::{ConsentEvent, ConsentOutcome, ConsentWrite};
 pub use dialect::Dialect;
 pub use ended_as::EndedAs;
@@ -84,6 +86,7 @@ pub use records::{
     VersionRecord,
 };
 pub use sql_store::{DEFAULT_DATABASE_URL, SqlStore, connect};
+pub use versions_sql::SKIPPED_WHILE_PAUSED;
 
 /// The store, on whichever database its URL named.
 pub type AnyStore = SqlStore;
@@ -467,6 +470,12 @@ pub trait Store: Clone + Send + Sync + 'static {
     fn audit_log(
         &self,
     ) -> impl Future<Output = Result<(Vec<crate::audit::AuditEntry>, (i64, String)), StoreError>> + Send;
+
+    /// The outbox's backlog now: jobs per status, the earliest due job, paused buckets.
+    fn outbox_backlog(
+        &self,
+        now_ms: i64,
+    ) -> impl Future<Output = Result<Backlog, StoreError>> + Send;
 
     /// `(channel, status, count)` for a version.
     fn job_counts(

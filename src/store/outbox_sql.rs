@@ -3,7 +3,7 @@
 
 use super::records::{JobRow, LeasedRow};
 use super::statement::Statement;
-use super::{JobRecord, LeasedJob, SqlStore, StoreError};
+use super::{Backlog, JobRecord, LeasedJob, SqlStore, StoreError};
 use crate::campaign::ContentHash;
 use crate::schedule::PlannedJob;
 
@@ -60,6 +60,37 @@ pub async fn job_counts(
     .bind(hash.as_str().to_string())
     .fetch_all(&store.pool)
     .await?)
+}
+
+/// Jobs per status, the earliest due queued job, and the rate buckets paused now.
+pub async fn outbox_backlog(store: &SqlStore, now_ms: i64) -> Result<Backlog, StoreError> {
+    let jobs_by_status: Vec<(String, i64)> =
+        sqlx::query_as("SELECT status, COUNT(*) FROM outbox GROUP BY status ORDER BY status")
+            .fetch_all(&store.pool)
+            .await?;
+    let oldest_due_ms: Option<i64> = sqlx::query_scalar(
+        "SELECT MIN(run_at) FROM outbox WHERE status = 'queued' AND run_at <= $1",
+    )
+    .bind(now_ms)
+    .fetch_one(&store.pool)
+    .await?;
+    let paused_buckets: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM rate_buckets WHERE paused_until_ms > $1")
+            .bind(now_ms)
+            .fetch_one(&store.pool)
+            .await?;
+    let dead_by_code: Vec<(String, Option<String>, i64)> = sqlx::query_as(
+        "SELECT channel, error_code, COUNT(*) FROM outbox WHERE status = 'dead'
+         GROUP BY channel, error_code ORDER BY channel, error_code",
+    )
+    .fetch_all(&store.pool)
+    .await?;
+    Ok(Backlog {
+        jobs_by_status,
+        oldest_due_ms,
+        paused_buckets,
+        dead_by_code,
+    })
 }
 
 pub async fn next_due_ms(store: &SqlStore) -> Result<Option<i64>, StoreError> {

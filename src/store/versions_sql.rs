@@ -135,6 +135,13 @@ pub async fn transition(
             expected: current.state,
         });
     }
+    let mut details = serde_json::json!({ "from": current.state.name() });
+    let resumed = current.state == VersionState::Paused
+        && matches!(to, VersionState::Scheduled | VersionState::Running);
+    if resumed {
+        let skipped = skip_slots_of_pause(&mut tx, hash, current.updated_at, at).await?;
+        details["skipped_while_paused"] = serde_json::json!(skipped);
+    }
     audit_append(
         &mut tx,
         NewAuditEntry {
@@ -143,7 +150,7 @@ pub async fn transition(
             action: format!("version.{}", to.name()),
             subject: current.campaign_id.clone(),
             version: Some(hash.as_str().to_string()),
-            details: serde_json::json!({ "from": current.state.name() }),
+            details,
         },
     )
     .await?;
@@ -151,6 +158,45 @@ pub async fn transition(
     version(store, hash)
         .await?
         .ok_or_else(|| StoreError::UnknownVersion(hash.clone()))
+}
+
+/// What a job skipped because its slot fell due while its version was paused says.
+pub const SKIPPED_WHILE_PAUSED: &str = "skipped: its slot fell due while the version was paused";
+
+/// The rule for a pause: a slot that falls due while a version is paused is skipped, never
+/// sent late when the version resumes (a message timed for 10:00 in the audience's time zone
+/// must not arrive at 03:00). Its queued jobs (and the deliveries fanned out from them) are
+/// cancelled with [`SKIPPED_WHILE_PAUSED`], and planning goes on from the resume, so slots of
+/// the pause that were not planned yet never are. Retries and paced sends of slots due before
+/// the pause go on. Returns how many jobs were skipped.
+async fn skip_slots_of_pause(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    hash: &ContentHash,
+    paused_at: DateTime<Utc>,
+    resumed_at: DateTime<Utc>,
+) -> Result<u64, StoreError> {
+    let skipped = sqlx::query(
+        "UPDATE outbox SET status = 'cancelled', finished_at = $1, last_error = $2,
+                lease_owner = NULL, lease_until = NULL
+         WHERE version_hash = $3 AND status = 'queued' AND slot >= $4 AND slot < $5",
+    )
+    .bind(resumed_at.timestamp_millis())
+    .bind(SKIPPED_WHILE_PAUSED)
+    .bind(hash.as_str().to_string())
+    .bind(paused_at.timestamp())
+    .bind(resumed_at.timestamp())
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    sqlx::query(
+        "UPDATE plan_horizon SET planned_until = $1
+         WHERE version_hash = $2 AND planned_until < $1",
+    )
+    .bind(resumed_at.timestamp())
+    .bind(hash.as_str().to_string())
+    .execute(&mut **tx)
+    .await?;
+    Ok(skipped)
 }
 
 pub async fn planned_until(

@@ -4,6 +4,8 @@
 
 pub mod app;
 pub mod browser;
+pub mod documented_commands;
+pub mod due_jobs;
 pub mod interval_attack;
 pub mod lifecycle;
 pub mod loopback;

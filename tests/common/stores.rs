@@ -97,6 +97,20 @@ fn with_database(url: &str, name: &str) -> String {
     format!("{server}/{name}{query}")
 }
 
+/// Runs one statement on the database at `url` directly, as an operator or another release
+/// would, bypassing herald's store.
+pub async fn raw_execute(url: &str, sql: &'static str) {
+    if url.starts_with("sqlite:") {
+        let pool = sqlx::SqlitePool::connect(url).await.unwrap();
+        sqlx::query(sql).execute(&pool).await.unwrap();
+        pool.close().await;
+    } else {
+        let pool = sqlx::PgPool::connect(url).await.unwrap();
+        sqlx::query(sql).execute(&pool).await.unwrap();
+        pool.close().await;
+    }
+}
+
 /// Runs one generic store test against SQLite and, when configured, PostgreSQL.
 #[macro_export]
 macro_rules! on_both_stores {

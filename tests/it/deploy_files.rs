@@ -176,7 +176,33 @@ fn port_of(args: &[String], flag: &str, origin: &str) -> u16 {
         .port()
 }
 
+/// Prometheus's own ports (9090 to 9094 and the few above) and the exporters' range (9100 to
+/// 9999), which the Prometheus wiki's default port allocations have handed out to the last
+/// port. A metrics listener there collides with some exporter on the same machine: with
+/// node_exporter (9100) as soon as Debian's `prometheus` package is installed.
+const MONITORING_PORTS: std::ops::RangeInclusive<u16> = 9090..=9999;
+
+fn assert_metrics_port_is_free(port: u16, origin: &str) {
+    assert!(
+        !MONITORING_PORTS.contains(&port),
+        "{origin}: metrics on port {port} collide with Prometheus or an exporter (9090 to 9999)"
+    );
+}
+
+/// `NO_COLOR` is set to `1` in an environment given as a YAML mapping (compose).
+fn assert_no_color(environment: &Yaml, origin: &str) {
+    assert_eq!(
+        environment["NO_COLOR"].as_str(),
+        Some("1"),
+        "{origin}: NO_COLOR=1 is not set"
+    );
+}
+
 // --- the production configuration -----------------------------------------------------------
+
+/// Where every deployment form puts its `herald.toml`, and what every long-running process is
+/// given as `--config`: never the repository's sandbox configuration the image also carries.
+const MOUNTED_CONFIG: &str = "/etc/herald/herald.toml";
 
 const DEPLOY_CONFIG: &str = "deploy/herald.toml";
 
@@ -206,14 +232,6 @@ fn credential_variables() -> BTreeSet<String> {
         !variables.is_empty(),
         "{DEPLOY_CONFIG} names no credentials"
     );
-    variables
-}
-
-/// What every long-running herald process needs from its environment.
-fn process_variables() -> BTreeSet<String> {
-    let mut variables = credential_variables();
-    variables.insert("HERALD_DATABASE_URL".into());
-    variables.insert("HERALD_SECRET_KEY".into());
     variables
 }
 
@@ -422,6 +440,19 @@ fn the_image_builds_herald_and_runs_it_as_a_non_root_user() {
     let cmd = json_array(runtime.last("CMD").expect("CMD"), "CMD");
     assert_eq!(cmd[0], "serve");
     assert_herald_accepts(&cmd, "Dockerfile CMD");
+    assert_eq!(
+        flag_value(&cmd, "--config"),
+        Some(MOUNTED_CONFIG),
+        "the image's command must read the mounted configuration, not the example project's"
+    );
+    assert_metrics_port_is_free(
+        port_of(&cmd, "--metrics-listen", "Dockerfile CMD"),
+        "Dockerfile CMD",
+    );
+    assert!(
+        runtime.all("ENV").any(|rest| rest == "NO_COLOR=1"),
+        "the image should set NO_COLOR=1"
+    );
     let exposed: BTreeSet<u16> = runtime
         .all("EXPOSE")
         .flat_map(str::split_whitespace)
@@ -521,6 +552,7 @@ fn the_compose_file_runs_postgres_a_migration_the_api_two_workers_and_prometheus
     // The database, the key and the credentials reach every long-running process.
     let migrate = &services["migrate"];
     depends_on(migrate, "postgres", "service_healthy", "migrate");
+    assert_no_color(&migrate["environment"], "compose service migrate");
     assert!(text(&migrate["environment"]["HERALD_DATABASE_URL"], "url").starts_with("postgres://"));
     for name in ["serve", "worker-1", "worker-2"] {
         let service = &services[name];
@@ -536,6 +568,11 @@ fn the_compose_file_runs_postgres_a_migration_the_api_two_workers_and_prometheus
             "{name}: no stop_grace_period"
         );
         let environment = &service["environment"];
+        assert_no_color(environment, name);
+        assert_metrics_port_is_free(
+            port_of(&herald_services[name], "--metrics-listen", name),
+            name,
+        );
         let url = text(&environment["HERALD_DATABASE_URL"], "HERALD_DATABASE_URL");
         assert!(
             url.starts_with("postgres://") && url.contains("@postgres:5432/"),
@@ -557,6 +594,7 @@ fn the_compose_file_runs_postgres_a_migration_the_api_two_workers_and_prometheus
         let config = flag_value(&herald_services[name], "--config")
             .unwrap_or_else(|| panic!("{name}: no --config"))
             .to_string();
+        assert_eq!(config, MOUNTED_CONFIG, "{name}");
         let mounts = texts(&service["volumes"], "volumes");
         let mount = mounts
             .iter()
@@ -733,6 +771,25 @@ fn assert_config_mounted(manifest: &Yaml, container: &Yaml, args: &[String], con
     assert!(keys(&configmap["data"], "ConfigMap data").contains(file));
 }
 
+/// The entry named `name` of a container's `env` list.
+fn env_entry(container: &Yaml, name: &str, what: &str) -> Yaml {
+    container["env"]
+        .as_vec()
+        .unwrap_or_else(|| panic!("{what}: no env"))
+        .iter()
+        .find(|entry| entry["name"].as_str() == Some(name))
+        .unwrap_or_else(|| panic!("{what}: {name} is not in env"))
+        .clone()
+}
+
+fn assert_container_has_no_color(container: &Yaml, what: &str) {
+    assert_eq!(
+        env_entry(container, "NO_COLOR", what)["value"].as_str(),
+        Some("1"),
+        "{what}: NO_COLOR"
+    );
+}
+
 fn selects(selector: &Yaml, labels: &Yaml) -> bool {
     selector
         .as_hash()
@@ -754,6 +811,8 @@ fn the_kubernetes_manifests_run_the_api_the_workers_and_the_migration() {
             ("api-deployment.yaml", "Deployment"),
             ("api-service.yaml", "Service"),
             ("configmap.yaml", "ConfigMap"),
+            ("ingress.example.yaml", "Ingress"),
+            ("kustomization.yaml", "Kustomization"),
             ("migrate-job.yaml", "Job"),
             ("namespace.yaml", "Namespace"),
             ("secret.example.yaml", "Secret"),
@@ -762,7 +821,7 @@ fn the_kubernetes_manifests_run_the_api_the_workers_and_the_migration() {
     );
     let namespace = &manifests["namespace.yaml"]["metadata"]["name"];
     for (file, manifest) in &manifests {
-        if file != "namespace.yaml" {
+        if file != "namespace.yaml" && file != KUSTOMIZATION {
             assert_eq!(
                 &manifest["metadata"]["namespace"], namespace,
                 "{file}: not in the herald namespace"
@@ -779,16 +838,29 @@ fn the_kubernetes_manifests_run_the_api_the_workers_and_the_migration() {
         "configmap.yaml's herald.toml differs from {DEPLOY_CONFIG}"
     );
 
-    // The Secret names every variable herald reads, with placeholders only.
+    // The example Secret gives the database and the key as placeholders, and names every
+    // credential in a comment only: a credential in the Secret would win over the one stored
+    // through the API.
     let secret = &manifests["secret.example.yaml"];
     let secret_name = &secret["metadata"]["name"];
     let stored = keys(&secret["stringData"], "stringData");
-    for variable in process_variables() {
-        assert!(stored.contains(&variable), "the Secret lacks {variable}");
-        let value = text(&secret["stringData"][variable.as_str()], &variable);
+    for variable in ["HERALD_DATABASE_URL", "HERALD_SECRET_KEY"] {
+        assert!(stored.contains(variable), "the Secret lacks {variable}");
+        let value = text(&secret["stringData"][variable], variable);
         assert!(
             value.contains("REPLACE-ME"),
             "{variable} should be a placeholder"
+        );
+    }
+    let example = read(&format!("{KUBERNETES}/secret.example.yaml"));
+    for variable in credential_variables() {
+        assert!(
+            !stored.contains(&variable),
+            "secret.example.yaml sets {variable}, which would shadow a stored credential"
+        );
+        assert!(
+            example.contains(&format!("# {variable}: ")),
+            "secret.example.yaml should name {variable} in a comment"
         );
     }
 
@@ -798,6 +870,7 @@ fn the_kubernetes_manifests_run_the_api_the_workers_and_the_migration() {
     let args = herald_args(&api_container, "api-deployment.yaml");
     assert_eq!(args[0], "serve");
     let listen = port_of(&args, "--listen", "api-deployment.yaml");
+    assert_container_has_no_color(&api_container, "api-deployment.yaml");
     for (probe, path) in [("livenessProbe", "/healthz"), ("readinessProbe", "/readyz")] {
         let probe = &api_container[probe];
         assert_eq!(probe["httpGet"]["path"].as_str(), Some(path));
@@ -835,6 +908,13 @@ fn the_kubernetes_manifests_run_the_api_the_workers_and_the_migration() {
     assert_eq!(target("http"), Some(listen));
     let metrics = port_of(&args, "--metrics-listen", "api-deployment.yaml");
     assert_eq!(target("metrics"), Some(metrics));
+    assert_metrics_port_is_free(metrics, "api-deployment.yaml");
+    // Web sessions live in one replica's memory: a client stays with its replica.
+    assert_eq!(
+        service["spec"]["sessionAffinity"].as_str(),
+        Some("ClientIP"),
+        "api-service.yaml: sessions are in memory, so the Service must be sticky"
+    );
 
     // The workers: herald worker, two of them, serving only their metrics: no Service and no
     // HTTP probes.
@@ -844,6 +924,8 @@ fn the_kubernetes_manifests_run_the_api_the_workers_and_the_migration() {
     let args = herald_args(&worker, "worker-deployment.yaml");
     assert_eq!(args[0], "worker");
     let worker_metrics = port_of(&args, "--metrics-listen", "worker-deployment.yaml");
+    assert_metrics_port_is_free(worker_metrics, "worker-deployment.yaml");
+    assert_container_has_no_color(&worker, "worker-deployment.yaml");
     let worker_ports = worker["ports"].as_vec().expect("a worker's ports");
     assert_eq!(
         worker_ports.len(),
@@ -879,8 +961,8 @@ fn the_kubernetes_manifests_run_the_api_the_workers_and_the_migration() {
     let job = &manifests["migrate-job.yaml"];
     let migrate = container(job, "migrate-job.yaml");
     assert_eq!(herald_args(&migrate, "migrate-job.yaml"), ["migrate"]);
-    let env = &migrate["env"][0];
-    assert_eq!(env["name"].as_str(), Some("HERALD_DATABASE_URL"));
+    assert_container_has_no_color(&migrate, "migrate-job.yaml");
+    let env = &env_entry(&migrate, "HERALD_DATABASE_URL", "migrate-job.yaml");
     assert_eq!(env["valueFrom"]["secretKeyRef"]["name"], *secret_name);
     assert_eq!(
         env["valueFrom"]["secretKeyRef"]["key"].as_str(),
@@ -935,6 +1017,105 @@ fn the_kubernetes_manifests_run_the_api_the_workers_and_the_migration() {
     );
 }
 
+const KUSTOMIZATION: &str = "kustomization.yaml";
+
+/// `kubectl apply -f deploy/kubernetes/` would take the files alphabetically, the example
+/// Secret too; `kubectl apply -k` takes the kustomization's list, in its order.
+#[test]
+fn the_kustomization_applies_the_manifests_in_start_order_without_the_examples() {
+    let manifests = manifests();
+    let kustomization = &manifests[KUSTOMIZATION];
+    assert_eq!(
+        kustomization["sortOptions"]["order"].as_str(),
+        Some("fifo"),
+        "{KUSTOMIZATION}: without fifo, kustomize reorders the resources by kind"
+    );
+    let resources = texts(&kustomization["resources"], "resources");
+    let kind_at = |index: usize| {
+        manifests[resources[index].as_str()]["kind"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{}: no kind", resources[index]))
+            .to_string()
+    };
+    let order: Vec<String> = (0..resources.len()).map(kind_at).collect();
+    assert_eq!(
+        order[..3],
+        ["Namespace", "ConfigMap", "Job"],
+        "{KUSTOMIZATION}: the namespace, the configuration and the migration come first: {resources:?}"
+    );
+    // Everything else in the folder is applied, except the examples that need editing.
+    let listed: BTreeSet<&str> = resources.iter().map(String::as_str).collect();
+    assert_eq!(
+        listed.len(),
+        resources.len(),
+        "{KUSTOMIZATION} lists a file twice"
+    );
+    for file in manifests.keys() {
+        let example = file.contains(".example.");
+        let applied = listed.contains(file.as_str());
+        if file == KUSTOMIZATION {
+            continue;
+        }
+        assert_eq!(
+            applied,
+            !example,
+            "{KUSTOMIZATION}: {file} should {}be applied",
+            if example { "not " } else { "" }
+        );
+    }
+    // The image it pins is the one the manifests run.
+    let image = text(&kustomization["images"][0]["name"], "images");
+    let image_of = |file: &str| text(&container(&manifests[file], file)["image"], "image");
+    for file in [
+        "api-deployment.yaml",
+        "worker-deployment.yaml",
+        "migrate-job.yaml",
+    ] {
+        assert!(
+            image_of(file).starts_with(&format!("{image}:")),
+            "{KUSTOMIZATION} pins {image}, {file} runs {}",
+            image_of(file)
+        );
+    }
+    // And it says how to create the real Secret, which it leaves out.
+    let text = read(&format!("{KUBERNETES}/{KUSTOMIZATION}"));
+    assert!(
+        text.contains("kubectl -n herald create secret generic herald-secrets"),
+        "{KUSTOMIZATION} should say how to create the Secret"
+    );
+}
+
+/// Web sessions are in memory, one set per replica: the example Ingress terminates TLS for
+/// `public_url`'s host and keeps a signed-in person on one replica with a cookie.
+#[test]
+fn the_example_ingress_terminates_tls_and_keeps_a_person_on_one_replica() {
+    let manifests = manifests();
+    let ingress = &manifests["ingress.example.yaml"];
+    let annotations = &ingress["metadata"]["annotations"];
+    assert_eq!(
+        annotations["nginx.ingress.kubernetes.io/affinity"].as_str(),
+        Some("cookie")
+    );
+    let host = deploy_config()
+        .public_url
+        .trim_start_matches("https://")
+        .trim_end_matches('/')
+        .to_string();
+    assert_eq!(text(&ingress["spec"]["rules"][0]["host"], "host"), host);
+    assert!(
+        texts(&ingress["spec"]["tls"][0]["hosts"], "tls hosts").contains(&host),
+        "the Ingress should terminate TLS for {host}"
+    );
+    let backend = &ingress["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"];
+    let service = &manifests["api-service.yaml"];
+    assert_eq!(backend["name"], service["metadata"]["name"]);
+    assert_eq!(
+        backend["port"]["name"].as_str(),
+        Some("http"),
+        "the Ingress should reach the API port, never the metrics"
+    );
+}
+
 // --- systemd --------------------------------------------------------------------------------
 
 /// A unit file's `[Service]` settings (a key may repeat).
@@ -968,31 +1149,91 @@ fn setting(service: &BTreeMap<String, Vec<String>>, unit: &str, key: &str) -> St
     }
 }
 
+const SERVE_UNIT: &str = "deploy/systemd/herald-serve.service";
+const WORKER_UNIT: &str = "deploy/systemd/herald-worker@.service";
+const SYSTEMD_SCRAPE: &str = "deploy/prometheus/prometheus-systemd.yml";
+
+/// A unit's command line after `ExecStart`'s program, with the instance name `%i` filled in.
+fn unit_command(unit: &str, instance: &str) -> Vec<String> {
+    let service = unit_service(unit);
+    let exec: Vec<String> = setting(&service, unit, "ExecStart")
+        .split_whitespace()
+        .map(|word| word.replace("%i", instance))
+        .collect();
+    assert!(
+        exec[0].starts_with('/') && exec[0].ends_with("/herald"),
+        "{unit}: ExecStart should run herald by its absolute path"
+    );
+    exec[1..].to_vec()
+}
+
+/// The static targets of a scrape configuration, by their `component` label.
+fn scrape_targets(relative: &str) -> BTreeMap<String, Vec<String>> {
+    let scrape = yaml(relative);
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for job in scrape["scrape_configs"].as_vec().expect("scrape_configs") {
+        assert_eq!(job["metrics_path"].as_str(), Some("/metrics"), "{relative}");
+        for config in job["static_configs"].as_vec().cloned().unwrap_or_default() {
+            let component = text(&config["labels"]["component"], "component");
+            out.entry(component)
+                .or_default()
+                .extend(texts(&config["targets"], "targets"));
+        }
+    }
+    out
+}
+
 #[test]
 fn the_systemd_units_run_real_commands_hardened() {
-    for (unit, subcommand) in [
-        ("deploy/systemd/herald-serve.service", "serve"),
-        ("deploy/systemd/herald-worker@.service", "worker"),
-    ] {
+    // Workers are enabled by the port their metrics are served on: the instances Prometheus
+    // scrapes are the ones to check.
+    let targets = scrape_targets(SYSTEMD_SCRAPE);
+    let workers = targets
+        .get("worker")
+        .unwrap_or_else(|| panic!("{SYSTEMD_SCRAPE} scrapes no worker"));
+    assert!(
+        workers.len() >= 2,
+        "{SYSTEMD_SCRAPE}: two workers, as documented"
+    );
+    let instance = |target: &String| target.rsplit(':').next().unwrap_or("").to_string();
+    let mut commands = vec![(SERVE_UNIT, "serve", unit_command(SERVE_UNIT, ""))];
+    for target in workers {
+        commands.push((
+            WORKER_UNIT,
+            "worker",
+            unit_command(WORKER_UNIT, &instance(target)),
+        ));
+    }
+    for (unit, subcommand, args) in &commands {
+        assert_eq!(args[0], *subcommand, "{unit}");
+        assert_herald_accepts(args, unit);
+        assert_eq!(flag_value(args, "--config"), Some(MOUNTED_CONFIG), "{unit}");
+        // Every process serves its metrics on loopback, where Prometheus on the same machine
+        // scrapes them, on a port no exporter takes.
+        let listen = flag_value(args, "--metrics-listen")
+            .unwrap_or_else(|| panic!("{unit}: no --metrics-listen"));
+        assert!(listen.starts_with("127.0.0.1:"), "{unit}: {listen}");
+        assert_metrics_port_is_free(port_of(args, "--metrics-listen", unit), unit);
+        let component = if *subcommand == "serve" {
+            "api"
+        } else {
+            "worker"
+        };
+        assert!(
+            targets[component].iter().any(|target| target == listen),
+            "{SYSTEMD_SCRAPE} should scrape {listen} ({unit})"
+        );
+    }
+    assert!(
+        read(WORKER_UNIT).contains("--metrics-listen 127.0.0.1:%i"),
+        "{WORKER_UNIT}: each instance's metrics port is its instance name"
+    );
+
+    for unit in [SERVE_UNIT, WORKER_UNIT] {
         let service = unit_service(unit);
         let one = |key: &str| setting(&service, unit, key);
-        let exec: Vec<String> = one("ExecStart")
-            .split_whitespace()
-            .map(str::to_string)
-            .collect();
-        assert!(
-            exec[0].starts_with('/') && exec[0].ends_with("/herald"),
-            "{unit}: ExecStart should run herald by its absolute path"
-        );
-        let args = &exec[1..];
-        assert_eq!(args[0], subcommand, "{unit}");
-        assert_herald_accepts(args, unit);
-        assert_eq!(
-            flag_value(args, "--config"),
-            Some("/etc/herald/herald.toml"),
-            "{unit}"
-        );
         assert_eq!(one("EnvironmentFile"), "/etc/herald/herald.env", "{unit}");
+        assert_eq!(one("Environment"), "NO_COLOR=1", "{unit}");
         assert_eq!(one("Restart"), "on-failure", "{unit}");
         assert_eq!(one("KillSignal"), "SIGTERM", "{unit}");
         assert!(!one("TimeoutStopSec").is_empty(), "{unit}");
@@ -1011,23 +1252,121 @@ fn the_systemd_units_run_real_commands_hardened() {
             assert_ne!(one("User"), "root", "{unit}");
         }
     }
+}
 
-    // The environment file names every variable herald reads, with placeholders.
-    let example = read("deploy/systemd/herald.env.example");
+/// The environment file sets the database and the key, and names every credential in a
+/// comment only: an environment variable wins over a credential stored through the API, so a
+/// placeholder left in would silently replace the real one.
+#[test]
+fn the_environment_example_does_not_shadow_stored_credentials() {
+    const EXAMPLE: &str = "deploy/systemd/herald.env.example";
+    let example = read(EXAMPLE);
     let assigned: BTreeMap<&str, &str> = example
         .lines()
         .map(str::trim)
         .filter(|line| !line.is_empty() && !line.starts_with('#'))
         .filter_map(|line| line.split_once('='))
         .collect();
-    for variable in process_variables() {
-        let value = assigned
-            .get(variable.as_str())
-            .unwrap_or_else(|| panic!("herald.env.example lacks {variable}"));
-        if variable != "HERALD_DATABASE_URL" {
-            assert_eq!(*value, "REPLACE-ME", "{variable} should be a placeholder");
-        }
+    assert_eq!(
+        assigned.keys().copied().collect::<Vec<_>>(),
+        ["HERALD_DATABASE_URL", "HERALD_SECRET_KEY"],
+        "{EXAMPLE} should set only the database and the key"
+    );
+    assert_eq!(assigned["HERALD_SECRET_KEY"], "REPLACE-ME");
+    for variable in credential_variables() {
+        assert!(
+            example.lines().any(|line| line == format!("#{variable}=")),
+            "{EXAMPLE} should name {variable} in a comment, ready to uncomment"
+        );
     }
+    let prose = example
+        .lines()
+        .filter_map(|line| line.strip_prefix("# "))
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        prose.contains("An environment variable always wins over a stored value"),
+        "{EXAMPLE} should say that an environment variable wins over a stored value"
+    );
+}
+
+// --- nginx ----------------------------------------------------------------------------------
+
+const NGINX: &str = "deploy/nginx/herald.conf";
+
+/// The directives of an nginx file named `name`, each as its words (comments dropped).
+fn nginx_directives(text: &str, name: &str) -> Vec<Vec<String>> {
+    text.lines()
+        .map(|line| line.split('#').next().unwrap_or("").trim())
+        .filter_map(|line| line.strip_suffix(';'))
+        .map(|line| {
+            line.split_whitespace()
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .filter(|words| words.first().is_some_and(|word| word == name))
+        .collect()
+}
+
+/// nginx's size syntax (`8m`, `512k`, `1024`) in bytes.
+fn nginx_bytes(size: &str) -> usize {
+    let (number, unit) = size.split_at(size.trim_end_matches(char::is_alphabetic).len());
+    let number: usize = number.parse().unwrap_or_else(|_| panic!("a size: {size}"));
+    number
+        * match unit.to_ascii_lowercase().as_str() {
+            "" => 1,
+            "k" => 1024,
+            "m" => 1024 * 1024,
+            "g" => 1024 * 1024 * 1024,
+            other => panic!("unit {other}"),
+        }
+}
+
+/// The reverse proxy of the systemd layout reaches herald where it listens, hands it the
+/// client's address in the one header herald reads from a proxy it trusts, and lets through
+/// what herald accepts.
+#[test]
+fn the_nginx_example_forwards_to_herald_as_herald_expects() {
+    let text = read(NGINX);
+    let serve = unit_command(SERVE_UNIT, "");
+    let listen = flag_value(&serve, "--listen").expect("herald-serve --listen");
+    let upstreams = nginx_directives(&text, "server");
+    assert_eq!(
+        upstreams,
+        [vec!["server".to_string(), listen.to_string()]],
+        "{NGINX}: the upstream should be herald-serve's --listen"
+    );
+    let proxy = listen.parse::<SocketAddr>().expect("an address").ip();
+    assert!(
+        deploy_config().trusted_proxies.trusts(proxy),
+        "{DEPLOY_CONFIG}: trusted_proxies should name {proxy}, where nginx connects from"
+    );
+    let forwarded = nginx_directives(&text, "proxy_set_header");
+    assert!(
+        forwarded
+            .iter()
+            .any(|words| words[1..] == ["X-Forwarded-For", "$proxy_add_x_forwarded_for"]),
+        "{NGINX}: X-Forwarded-For must carry the client's address: {forwarded:?}"
+    );
+    let body = nginx_directives(&text, "client_max_body_size");
+    assert!(
+        body.len() == 1 && nginx_bytes(&body[0][1]) > herald::api::MAX_BODY_BYTES,
+        "{NGINX}: client_max_body_size should let herald's own limit answer: {body:?}"
+    );
+    let timeout = nginx_directives(&text, "proxy_read_timeout");
+    let seconds: u64 = timeout
+        .first()
+        .and_then(|words| words[1].strip_suffix('s'))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{NGINX}: proxy_read_timeout in seconds: {timeout:?}"));
+    assert!(
+        seconds > herald::api::REQUEST_TIMEOUT.as_secs(),
+        "{NGINX}: nginx should wait longer than herald takes to answer"
+    );
+    assert!(
+        read("docs/OPERATIONS.md").contains(NGINX),
+        "docs/OPERATIONS.md should point at {NGINX}"
+    );
 }
 
 // --- docs/CONFIGURATION.md ------------------------------------------------------------------
@@ -1477,12 +1816,7 @@ fn the_reference_documents_every_environment_variable() {
 #[test]
 fn the_operations_guide_points_at_the_deployment_files_and_the_reference() {
     let guide = read("docs/OPERATIONS.md");
-    let lines = guide
-        .lines()
-        .skip_while(|line| !line.starts_with("## Deployment and scaling out"))
-        .take_while(|line| !line.starts_with("## Security"))
-        .collect::<Vec<_>>()
-        .join("\n");
+    let lines = section(&guide, "## Deployment and scaling out").join("\n");
     for words in [
         "deploy/",
         "docs/CONFIGURATION.md",
@@ -1492,6 +1826,19 @@ fn the_operations_guide_points_at_the_deployment_files_and_the_reference() {
         assert!(
             lines.contains(words),
             "the deployment section of docs/OPERATIONS.md: {words}"
+        );
+    }
+    // Its table of ports gives the ports the image listens on.
+    let ports = section(&guide, "## Ports").join("\n");
+    let runtime = dockerfile_stages(&read("deploy/Dockerfile"))
+        .pop()
+        .expect("a runtime stage");
+    let cmd = json_array(runtime.last("CMD").expect("CMD"), "CMD");
+    for flag in ["--listen", "--metrics-listen"] {
+        let port = port_of(&cmd, flag, "Dockerfile CMD");
+        assert!(
+            ports.contains(&format!("| {port} | `herald serve {flag}`")),
+            "docs/OPERATIONS.md, Ports: port {port} ({flag})"
         );
     }
 }

@@ -223,7 +223,7 @@ fn suppressed_reports_give_back_failed_from_the_delivery_rate() {
 
 /// The attacker's reading of cell-key perturbation, checked on the same true counts published
 /// that way by this test (independent noise of at most 2 on every count and total, 1 to 9
-/// hidden, 0 shown): the reports fit its model, and every range it claims holds the truth.
+/// hidden and so is a count the noise takes below 10, 0 shown): the reports fit its model, and every range it claims holds the truth.
 #[test]
 fn simulated_perturbation_fits_the_attackers_model() {
     let truth = true_counts();
@@ -265,7 +265,12 @@ fn perturbed(mut report: Value, truth: &[TrueCount], noise: u64, seed: &mut u64)
             *seed ^= *seed << 13;
             *seed ^= *seed >> 7;
             *seed ^= *seed << 17;
-            json!(v + *seed % (2 * noise + 1) - noise)
+            let noisy = v + *seed % (2 * noise + 1) - noise;
+            if noisy < K {
+                json!("suppressed")
+            } else {
+                json!(noisy)
+            }
         }
     };
     for table in report["tables"].as_array_mut().unwrap() {
@@ -361,25 +366,29 @@ fn assert_no_small_count_comes_back(reports: &[Value]) {
 }
 
 /// herald's reports as published today under the default policy (the whole run and weeks),
-/// for the demo run behind the saved ones, both campaigns attacked together. No hidden count
-/// from 1 to k−1 may come back, and the reports must fit the attacker's model of the
+/// for the demo run behind the saved ones (seed 3) and for the run whose noise pinned the most
+/// published counts when this was written (seed 6), both campaigns attacked together. No
+/// hidden count may come back, and the reports must fit the attacker's model of the
 /// protection they state.
 #[test]
 fn protected_demo_reports_give_back_no_hidden_count() {
-    let folder = tempfile::tempdir().unwrap();
-    let url = demo_database(folder.path(), "8", "3");
-    let reports: Vec<Value> = [AVR, SAHEL]
-        .iter()
-        .flat_map(|campaign| {
-            published_reports(
-                &url,
-                campaign,
-                &["segment,locale,channel,variant"],
-                &["run", "week"],
-            )
-        })
-        .collect();
-    assert_no_small_count_comes_back(&reports);
+    for seed in ["3", "6"] {
+        let folder = tempfile::tempdir().unwrap();
+        let url = demo_database(folder.path(), "8", seed);
+        let reports: Vec<Value> = [AVR, SAHEL]
+            .iter()
+            .flat_map(|campaign| {
+                published_reports(
+                    &url,
+                    campaign,
+                    &["segment,locale,channel,variant"],
+                    &["run", "week"],
+                )
+            })
+            .collect();
+        eprintln!("seed {seed}:");
+        assert_no_small_count_comes_back(&reports);
+    }
 }
 
 /// A deployment that also publishes days and a second breakdown: every table of that policy,

@@ -13,7 +13,7 @@ use chrono::{DateTime, TimeZone, Timelike, Utc};
 use common::Project;
 use common::lifecycle::schedule_version;
 use common::simulated_dispatch::run_until;
-use herald::campaign::{ContentHash, VersionBundle};
+use herald::campaign::{ContentHash, VersionBundle, VersionState};
 use herald::clock::{Clock, SimulatedClock};
 use herald::config::Config;
 use herald::dispatch::{DispatchSettings, Dispatcher};
@@ -576,6 +576,87 @@ async fn the_kill_switch_stops_everything_including_retries() {
         jobs.iter().all(|j| j.slot < utc(2027, 3, 10, 12, 0)),
         "nothing planned after the kill"
     );
+    fresh.cleanup().await;
+}
+
+/// A slot that falls due while its version is paused is skipped, not sent late at the resume:
+/// its jobs end cancelled with the reason, the audit log says how many, nothing reaches a
+/// partner during the pause, and the schedule goes on at the next slot.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slots_that_fall_due_during_a_pause_are_skipped_not_sent_late() {
+    let fresh = common::stores::sqlite().await;
+    let rig = rig(
+        fresh.store.clone(),
+        WEEKLY,
+        CONFIG,
+        SandboxConfig::default(),
+        quick_settings(),
+    )
+    .await;
+    // Monday 1 March's slot goes out; Thursday 4 March's is planned, then the version pauses.
+    rig.run_until(utc(2027, 3, 3, 12, 0)).await;
+    assert_eq!(rig.sandbox.delivered().len(), 12, "Monday's slot went out");
+    let paused_at = rig.clock.now();
+    rig.store
+        .transition(&rig.version, VersionState::Paused, paused_at, "ops")
+        .await
+        .unwrap();
+    let day = |job: &JobRecord| job.slot.date_naive().to_string();
+    let thursday = "2027-03-04";
+    let planned_thursday = rig
+        .jobs()
+        .await
+        .iter()
+        .filter(|j| day(j) == thursday)
+        .count();
+    assert_eq!(
+        planned_thursday, 12,
+        "Thursday's jobs were planned before the pause"
+    );
+    rig.run_until(utc(2027, 3, 5, 12, 0)).await;
+    let resumed_at = rig.clock.now();
+    rig.store
+        .transition(&rig.version, VersionState::Running, resumed_at, "ops")
+        .await
+        .unwrap();
+    rig.run_until(utc(2027, 3, 16, 0, 0)).await;
+
+    let received = rig.sandbox.received();
+    assert!(
+        received
+            .iter()
+            .all(|r| r.at < paused_at || r.at >= resumed_at),
+        "nothing reached a partner during the pause"
+    );
+    let jobs = rig.jobs().await;
+    let skipped: Vec<&JobRecord> = jobs.iter().filter(|j| day(j) == thursday).collect();
+    assert_eq!(skipped.len(), 12);
+    for job in &skipped {
+        assert_eq!(job.status, "cancelled", "{job:?}");
+        assert_eq!(
+            job.last_error.as_deref(),
+            Some(herald::store::SKIPPED_WHILE_PAUSED)
+        );
+    }
+    // Monday 1, Monday 8 and Thursday 11 March: three slots of twelve, none late.
+    assert_eq!(rig.sandbox.delivered().len(), 36);
+    let sent: BTreeSet<String> = jobs
+        .iter()
+        .filter(|j| j.status == "sent")
+        .map(day)
+        .collect();
+    assert_eq!(
+        sent,
+        BTreeSet::from(["2027-03-01", "2027-03-08", "2027-03-11"].map(String::from))
+    );
+    let (entries, _) = rig.store.audit_log().await.unwrap();
+    let resume = entries
+        .iter()
+        .rev()
+        .find(|e| e.action == "version.running")
+        .expect("the resume is audited");
+    let details: serde_json::Value = serde_json::from_str(&resume.details).unwrap();
+    assert_eq!(details["skipped_while_paused"], 12, "{details}");
     fresh.cleanup().await;
 }
 

@@ -153,6 +153,13 @@ async fn posts_are_read_per_window_until_the_end_and_audiences_estimated_once() 
     let jobs = rig.store.jobs_for_version(&rig.version).await.unwrap();
     let sent = jobs.iter().filter(|j| j.status == "sent").count();
     assert_eq!(sent, 12, "2 Mondays × 3 locales × Facebook and X");
+    // herald buys no ads: the paid-ads account's jobs end cancelled, never in the dead letters.
+    let ads: BTreeSet<&str> = jobs
+        .iter()
+        .filter(|j| j.channel == "meta_ads:ads")
+        .map(|j| j.status.as_str())
+        .collect();
+    assert_eq!(ads, BTreeSet::from(["cancelled"]));
 
     // Every post was registered once and polled to its end.
     let polls = rig.polls().await;

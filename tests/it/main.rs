@@ -8,7 +8,9 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod alert_rules;
 mod api;
+mod backup_restore;
 mod demo_cli;
 mod deploy_files;
 mod disclosure_attack;
@@ -27,9 +29,11 @@ mod plan_cli;
 mod preview_cli;
 mod report_cli;
 mod report_insights;
+mod request_tracing;
 mod sandbox;
 mod sandbox_messaging;
 mod scale_out;
+mod schema_compatibility;
 mod serve_first_start;
 mod service_cli;
 mod social_platforms;

@@ -747,7 +747,7 @@ async fn the_html_report_opens_with_its_summary_above_every_table() {
         "Telegram: 1,250 posts sent; delivery and read rates not reported by this platform.",
         "WhatsApp: 8,200 messages sent; 97.6% delivered; 4.0% of those delivered were read.",
         "Variant b did better than variant a on the read rate (segment in-eu, locale ar, whatsapp:optin): 5.0% against 3.0%.",
-        "“fewer than 10” stands for a suppressed figure: counts from 1 to 9 are not published",
+        "“fewer than 13” stands for a suppressed figure: counts from 1 to 9 are not published",
     ] {
         assert!(
             text.contains(words),

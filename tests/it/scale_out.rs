@@ -9,85 +9,20 @@
 use crate::common;
 
 use std::collections::HashSet;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use common::lifecycle::schedule_version;
-use common::workers::spawn_worker;
-use herald::campaign::VersionBundle;
-use herald::campaign::diagnostic::{Diagnostics, SourceFile};
-use herald::campaign::parse::parse_campaign;
+use common::due_jobs::{schedule_due_jobs, webhook_config};
+use common::workers::{drain_stderr, spawn_worker, stop_gracefully};
 use herald::clock::SystemClock;
-use herald::config::Config;
 use herald::sandbox::{Sandbox, SandboxConfig, SandboxLimits};
-use herald::schedule::planned_jobs;
-use herald::store::Store;
 
 const JOBS: usize = 50_000;
 const WORKERS: usize = 4;
 /// The account's budget, which the sandbox also enforces (answering 429 beyond it).
 const PER_SECOND: u32 = 2_500;
-
-fn config(sandbox: &str) -> String {
-    format!(
-        r#"public_url = "https://herald.example.org"
-
-[[accounts]]
-name = "sms"
-platform = "webhook"
-base_url = "{sandbox}"
-credentials = {{ secret = "HERALD_SCALE_SECRET" }}
-rate = {{ per_second = {PER_SECOND} }}
-max_in_flight = 32
-"#
-    )
-}
-
-fn campaign() -> String {
-    let today = Utc::now().date_naive();
-    format!(
-        r#"id = "scale"
-title = "Scale-out"
-authority = "Ministry of Examples"
-purpose = "Several workers on one database"
-legal_basis = "public task"
-starts = {}
-ends = {}
-default_locale = "en"
-
-[[segments]]
-id = "a"
-kind = "in_eu"
-countries = ["NL"]
-locales = ["ar", "fr", "en"]
-timezone = "Europe/Amsterdam"
-
-[[segments]]
-id = "b"
-kind = "diaspora"
-countries = ["US"]
-locales = ["ar", "fr", "en"]
-timezone = "America/New_York"
-
-[[messages]]
-id = "alert"
-
-[[sends]]
-id = "every-minute"
-message = "alert"
-segments = ["a", "b"]
-channels = ["webhook:sms"]
-cron = "* * * * *"
-"#,
-        today - chrono::Duration::days(60),
-        // Ended two days ago (UTC dates): over in every segment's time zone, New York's too,
-        // whatever the hour, so the workers' planners add nothing while the test counts.
-        // (Ending "yesterday" left New York's evening running from midnight to 05:00 UTC.)
-        today - chrono::Duration::days(2)
-    )
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn four_worker_processes_share_one_postgres_and_survive_a_sigkill() {
@@ -109,49 +44,11 @@ async fn four_worker_processes_share_one_postgres_and_survive_a_sigkill() {
     let running = sandbox.start(0).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let config_path = dir.path().join("herald.toml");
-    std::fs::write(&config_path, config(&running.base_url())).unwrap();
+    let config = webhook_config(&running.base_url(), PER_SECOND);
+    std::fs::write(&config_path, &config).unwrap();
 
     // 50,000 due jobs: six a minute over the last days.
-    let mut diags = Diagnostics::default();
-    let parsed = Config::parse(
-        &SourceFile::new("herald.toml", config(&running.base_url())),
-        &mut diags,
-    );
-    let text = campaign();
-    let campaign = parse_campaign(
-        SourceFile::new("scale.toml", text.clone()),
-        Some("scale"),
-        &parsed,
-        "herald.toml",
-        &mut diags,
-    )
-    .unwrap_or_else(|| panic!("{:?}", diags.into_sorted()));
-    let bundle = VersionBundle {
-        format: 1,
-        campaign_id: "scale".into(),
-        campaign: text,
-        translations: ["ar", "fr", "en"]
-            .iter()
-            .map(|l| {
-                (
-                    l.to_string(),
-                    format!("alert = Safe and legal options ({l}).\n"),
-                )
-            })
-            .collect(),
-        layouts: Default::default(),
-        channels: vec!["webhook:sms".into()],
-    };
-    let version = schedule_version(&store, &bundle, Utc::now()).await.hash;
-    let mut inserted = 0;
-    let mut until = Utc::now() - chrono::Duration::minutes(2);
-    while inserted < JOBS {
-        let from = until - chrono::Duration::days(1);
-        let mut day = planned_jobs(&campaign, &version, from, until);
-        day.truncate(JOBS - inserted);
-        inserted += store.insert_jobs(&day).await.unwrap() as usize;
-        until = from;
-    }
+    schedule_due_jobs(&store, &config, "Scale-out", JOBS).await;
     // Jobs are told apart from those the workers' planners add by their slot (in seconds).
     let due_before = Utc::now().timestamp();
     let pool = sqlx::PgPool::connect(&fresh.url).await.unwrap();
@@ -179,6 +76,7 @@ async fn four_worker_processes_share_one_postgres_and_survive_a_sigkill() {
             )
         })
         .collect();
+    let mut logs: Vec<_> = workers.iter_mut().map(drain_stderr).collect();
     // Kill one worker once the run is well under way, mid-batch.
     while (sandbox.counts().new_deliveries as usize) < JOBS / 5 {
         assert!(
@@ -207,6 +105,7 @@ async fn four_worker_processes_share_one_postgres_and_survive_a_sigkill() {
         tokio::time::sleep(Duration::from_millis(5)).await;
     };
     let mut victim = workers.remove(victim_index);
+    drop(logs.remove(victim_index));
     let victim_pid = victim.id();
     victim.kill().expect("SIGKILL");
     let _ = victim.wait();
@@ -241,17 +140,8 @@ async fn four_worker_processes_share_one_postgres_and_survive_a_sigkill() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let elapsed = started.elapsed();
-    for worker in workers {
-        let _ = Command::new("kill")
-            .args(["-TERM", &worker.id().to_string()])
-            .status();
-        let output = worker.wait_with_output().unwrap();
-        assert!(
-            output.status.success(),
-            "a worker stopped cleanly on SIGTERM: {:?} {}",
-            output.status,
-            String::from_utf8_lossy(&output.stderr)
-        );
+    for (worker, log) in workers.into_iter().zip(logs) {
+        stop_gracefully(worker, log);
     }
 
     // None lost: every due job sent, none dead or unknown.

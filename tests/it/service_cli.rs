@@ -108,6 +108,79 @@ fn logs_are_json_lines_on_request_and_plain_text_otherwise() {
     assert!(!text.trim_start().starts_with('{'), "{text}");
 }
 
+/// A service tells its operator what it does at info without being asked; a one-off command
+/// keeps its standard error for warnings.
+#[test]
+fn services_log_at_info_by_default_and_commands_only_warn() {
+    let project = Project::valid();
+    let url = database(&project);
+    let mut worker = Command::new(env!("CARGO_BIN_EXE_herald"))
+        .args(["worker", "--sandbox-url", "http://127.0.0.1:9"])
+        .args(["--database-url", &url])
+        .current_dir(project.dir.path())
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(worker.stderr.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    assert!(
+        first.contains("INFO") && first.contains("dispatching"),
+        "{first}"
+    );
+    let _ = Command::new("kill")
+        .args(["-TERM", &worker.id().to_string()])
+        .status();
+    lines.for_each(drop);
+    assert!(worker.wait().unwrap().success());
+    let validate = project.herald(&["validate"]);
+    assert!(!validate.stderr.contains("INFO"), "{}", validate.stderr);
+}
+
+/// A container given a terminal (`docker run -t`, `kubectl run -t`) would get colour codes in
+/// its logs; `NO_COLOR`, which every deployment file sets, keeps them plain. `script` gives
+/// herald a terminal (skipped where it is not installed).
+#[test]
+fn no_color_keeps_logs_plain_even_on_a_terminal() {
+    if !common::documented_commands::installed("script") {
+        eprintln!("script is not installed: terminal log test skipped");
+        return;
+    }
+    let project = Project::valid();
+    let line = format!(
+        "{} -vv worker --once --sandbox-url http://127.0.0.1:9 --database-url {}",
+        env!("CARGO_BIN_EXE_herald"),
+        database(&project)
+    );
+    let on_a_terminal = |no_color: bool| {
+        let mut command = Command::new("script");
+        command
+            .args(["-qec", &line, "/dev/null"])
+            .current_dir(project.dir.path())
+            .env_remove("RUST_LOG")
+            .env_remove("HERALD_LOG_FORMAT")
+            .env_remove("NO_COLOR");
+        if no_color {
+            command.env("NO_COLOR", "1");
+        }
+        let output = command.output().unwrap();
+        assert!(output.status.success(), "{output:?}");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let coloured = on_a_terminal(false);
+    assert!(
+        coloured.contains("\u{1b}["),
+        "a terminal without NO_COLOR gets colour: {coloured}"
+    );
+    let plain = on_a_terminal(true);
+    assert!(plain.contains("DEBUG"), "{plain}");
+    assert!(
+        !plain.contains("\u{1b}["),
+        "colour codes despite NO_COLOR: {plain}"
+    );
+}
+
 #[test]
 fn a_worker_serves_its_metrics_and_stops_gracefully() {
     let project = Project::valid();
@@ -138,10 +211,14 @@ fn a_worker_serves_its_metrics_and_stops_gracefully() {
         (answer.status().as_u16(), answer.text().await.unwrap())
     });
     assert_eq!(status, 200);
+    // Outcome series exist before the first job, and the backlog is read from the database.
     for series in [
-        "herald_jobs_total{outcome=\"sent\"} 0",
-        "herald_jobs_total{outcome=\"unknown\"} 0",
+        "herald_job_outcomes_total{outcome=\"sent\"} 0",
+        "herald_job_outcomes_total{outcome=\"unknown\"} 0",
         "herald_store_failures_total 0",
+        "herald_outbox_jobs{status=\"queued\"} 0",
+        "herald_outbox_oldest_due_age_seconds 0.0",
+        "herald_build_info{version=",
     ] {
         assert!(text.contains(series), "{series} in {text}");
     }

@@ -32,7 +32,7 @@ async fn migrations_apply_once_and_refuse_a_newer_schema<S: Store>(store: S, url
     let again = store.migrate().await.unwrap();
     assert!(again.applied.is_empty(), "already migrated: {again:?}");
     assert_eq!(again.current, 12);
-    raw_execute(url, "INSERT INTO herald_schema_migrations (version, name, applied_at) VALUES (999, 'from the future', 0)").await;
+    common::stores::raw_execute(url, "INSERT INTO herald_schema_migrations (version, name, applied_at) VALUES (999, 'from the future', 0)").await;
     match store.migrate().await {
         Err(StoreError::SchemaTooNew {
             found: 999,
@@ -466,16 +466,6 @@ async fn click_counts_add_up_in_batches<S: Store>(store: S, _url: &str) {
             (click("en", "person"), tally(5, 600)),
         ]
     );
-}
-
-async fn raw_execute(url: &str, sql: &'static str) {
-    if url.starts_with("sqlite:") {
-        let pool = sqlx::SqlitePool::connect(url).await.unwrap();
-        sqlx::query(sql).execute(&pool).await.unwrap();
-    } else {
-        let pool = sqlx::PgPool::connect(url).await.unwrap();
-        sqlx::query(sql).execute(&pool).await.unwrap();
-    }
 }
 
 /// Two processes migrating the same fresh PostgreSQL database at once (two `herald worker`s

@@ -43,8 +43,12 @@ pub struct Summary {
     pub campaign: String,
     /// Counts from 1 to k − 1 are suppressed.
     pub k: u64,
-    /// Whether a suppressed figure is known to be fewer than k, and is said so; otherwise it
-    /// is "a suppressed number" (see [`SUPPRESSION_HIDES_ONLY_SMALL_COUNTS`]).
+    /// A suppressed figure is fewer than this: k plus the largest noise, since a count the
+    /// noise would take below k is suppressed too.
+    pub suppressed_below: u64,
+    /// Whether a suppressed figure is known to be fewer than `suppressed_below`, and is said
+    /// so; otherwise it is "a suppressed number" (see
+    /// [`SUPPRESSION_HIDES_ONLY_SMALL_COUNTS`]).
     pub suppressed_is_fewer_than_k: bool,
     /// Everything sent, over every platform (the `sent` table's grand total); `None` when
     /// nothing was sent.
@@ -78,8 +82,9 @@ pub struct PlatformSummary {
 /// The summary of a report, from its published values only.
 pub fn summarize(report: &Report) -> Summary {
     let k = report.protection.k;
+    let suppressed_below = k + report.protection.max_noise;
     let fewer_than_k = SUPPRESSION_HIDES_ONLY_SMALL_COUNTS;
-    let hidden = hidden_words(k, fewer_than_k);
+    let hidden = hidden_words(suppressed_below, fewer_than_k);
     let mut platforms = Vec::new();
     let mut notes = Vec::new();
     for (group, mut channels) in platform_groups(report) {
@@ -88,10 +93,11 @@ pub fn summarize(report: &Report) -> Summary {
         notes.extend(platform_notes(report, &group, &platform, &hidden));
         platforms.push(platform);
     }
-    notes.extend(suppressed_note(report, k, fewer_than_k));
+    notes.extend(suppressed_note(report, k, suppressed_below, fewer_than_k));
     Summary {
         campaign: report.campaign.clone(),
         k,
+        suppressed_below,
         suppressed_is_fewer_than_k: fewer_than_k,
         sent: table(report, "sent").and_then(|t| figure([&t.grand_total])),
         platforms,

@@ -111,17 +111,30 @@ fn windows_note(report: &Report, group: &Group, platform: &PlatformSummary) -> O
 }
 
 /// What a suppressed figure means, if any published count of the report is suppressed.
-pub(super) fn suppressed_note(report: &Report, k: u64, fewer_than_k: bool) -> Option<QualityNote> {
+pub(super) fn suppressed_note(
+    report: &Report,
+    k: u64,
+    below: u64,
+    fewer_than_k: bool,
+) -> Option<QualityNote> {
     any_suppressed(report).then(|| QualityNote {
         kind: NoteKind::Suppressed,
-        text: suppressed_meaning(k, fewer_than_k),
+        text: suppressed_meaning(k, below, fewer_than_k),
     })
 }
 
 /// What a suppressed figure means, said once.
-fn suppressed_meaning(k: u64, fewer_than_k: bool) -> String {
+fn suppressed_meaning(k: u64, below: u64, fewer_than_k: bool) -> String {
     let small = thousands(k.saturating_sub(1));
-    if fewer_than_k {
+    if fewer_than_k && below > k {
+        format!(
+            "“fewer than {}” stands for a suppressed figure: counts from 1 to {small} are not published, so that no small group of people can be singled out, nor are counts from {} to {} whose noise would take them below {}.",
+            thousands(below),
+            thousands(k),
+            thousands(below - 1),
+            thousands(k)
+        )
+    } else if fewer_than_k {
         format!(
             "“fewer than {}” stands for a suppressed figure: counts from 1 to {small} are not published, so that no small group of people can be singled out.",
             thousands(k)

@@ -71,20 +71,20 @@ impl PlatformSummary {
     }
 }
 
-/// How a suppressed count reads before a noun.
-pub(super) fn hidden_words(k: u64, fewer_than_k: bool) -> String {
+/// How a suppressed count reads before a noun: fewer than `below` where that is known.
+pub(super) fn hidden_words(below: u64, fewer_than_k: bool) -> String {
     if fewer_than_k {
-        format!("fewer than {}", thousands(k))
+        format!("fewer than {}", thousands(below))
     } else {
         "a suppressed number of".to_string()
     }
 }
 
 impl Summary {
-    /// How a suppressed count reads before a noun: "fewer than 10" where that is known,
-    /// else "a suppressed number of".
+    /// How a suppressed count reads before a noun: "fewer than 13" (k + max_noise) where
+    /// that is known, else "a suppressed number of".
     pub fn hidden(&self) -> String {
-        hidden_words(self.k, self.suppressed_is_fewer_than_k)
+        hidden_words(self.suppressed_below, self.suppressed_is_fewer_than_k)
     }
 
     /// The opening sentence: everything sent, on how many platforms.

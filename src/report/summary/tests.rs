@@ -179,11 +179,12 @@ fn sent_without_callbacks_is_not_a_zero_rate() {
 }
 
 /// Secondary suppression hides large counts too: a hidden count is not called "fewer
-/// than 10" unless the protection hides nothing else.
+/// than 13" unless the protection hides nothing else.
 #[test]
 fn a_suppressed_figure_is_called_fewer_than_k_only_where_that_is_true() {
-    // Under cell key perturbation only counts from 1 to k − 1 are hidden: the 3 is
-    // "fewer than 10", and Telegram's 1,250 beside it stays published.
+    // Under cell key perturbation only counts from 1 to k − 1, and counts the noise (at
+    // most 3) would take below k, are hidden: the 3 is "fewer than 13", and Telegram's 1,250
+    // beside it stays published.
     let deliveries = [
         count("ar", "telegram:info", "", "sent", 1250),
         count("ar", "whatsapp:optin", "", "sent", 3),
@@ -194,12 +195,12 @@ fn a_suppressed_figure_is_called_fewer_than_k_only_where_that_is_true() {
     assert_eq!(telegram.sent, Some(Figure::Published { value: 1250 }));
     assert_eq!(
         platform(&summary, "WhatsApp").sentence(&summary.hidden()),
-        "Fewer than 10 messages sent; no delivery callbacks received yet."
+        "Fewer than 13 messages sent; no delivery callbacks received yet."
     );
     assert!(has_note(
         &summary,
         NoteKind::Suppressed,
-        "“fewer than 10” stands for a suppressed figure"
+        "“fewer than 13” stands for a suppressed figure: counts from 1 to 9 are not published, so that no small group of people can be singled out, nor are counts from 10 to 12 whose noise would take them below 10."
     ));
     // Under suppression table by table a hidden figure may be a large one: it is only
     // "a suppressed number".

@@ -25,7 +25,8 @@ pub enum Semantics {
     /// true counts.
     Suppression { round_to: u64 },
     /// Cell-key perturbation: a published non-zero count is at least `k` and within
-    /// `max_noise + round_to / 2` of the truth, 0 is a true 0, "suppressed" is 0 to k−1 (a
+    /// `max_noise + round_to / 2` of the truth, 0 is a true 0, "suppressed" is 0 to
+    /// k−1+max_noise (a count the noise would take below k is suppressed too; a
     /// zero reads "suppressed" wherever its row or column was counted in another period, so
     /// that a suppressed cell is not known to hold anyone), and rates come from the published
     /// counts (so they add nothing). Tables list every row in every period of the run, so a
@@ -85,9 +86,9 @@ impl Semantics {
                 },
                 Published::Count(p),
             ) => {
-                // Noise, then kept at k or above, then rounded; a count rounded below k is
-                // raised to the first multiple of round_to from k, which may be any count
-                // from k on.
+                // Only a true count of at least k is published, once its noise keeps it at
+                // k or above; then rounded, and a count rounded below k is raised to the
+                // first multiple of round_to from k, which may be any count from k on.
                 let bound = (max_noise + round_to / 2) as f64;
                 let least_published = k.div_ceil(round_to.max(1)) * round_to.max(1);
                 let low = if *p <= least_published {
@@ -99,9 +100,10 @@ impl Semantics {
             }
             // Over the whole run a zero would read 0 (it was never counted), so a suppressed
             // value there holds someone.
-            (Semantics::Perturbation { k, .. }, Published::Suppressed) => Some((
+            // Up to k−1, or a count the noise would have taken below k.
+            (Semantics::Perturbation { k, max_noise, .. }, Published::Suppressed) => Some((
                 if whole_run { 1.0 } else { 0.0 },
-                k.saturating_sub(1) as f64,
+                (k + max_noise).saturating_sub(1) as f64,
             )),
         }
     }
