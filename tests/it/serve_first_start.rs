@@ -17,15 +17,13 @@ use std::time::{Duration, Instant};
 use chrono::{TimeZone, Utc};
 use common::Project;
 use common::app::{AppOptions, TestApp, spawn_app};
+use common::due_jobs::{schedule_due_jobs, webhook_config};
 use common::lifecycle::schedule_version;
 use common::served::Served;
 use herald::app::{Partners, ServiceKeys};
 use herald::auth::{Role, issue_token};
-use herald::campaign::diagnostic::{Diagnostics, SourceFile};
-use herald::campaign::parse::parse_campaign;
 use herald::campaign::{ContentHash, VersionBundle};
 use herald::clock::{Clock, SimulatedClock, SystemClock};
-use herald::config::Config;
 use herald::sandbox::{Sandbox, SandboxConfig};
 use herald::schedule::planned_jobs;
 use herald::store::{SqliteStore, Store};
@@ -422,86 +420,15 @@ async fn every_usable_credential_is_stored_listed_by_name_and_deleted_and_never_
 }
 
 /// A project whose one webhook account sends to `sandbox`, with `jobs` due jobs of a scheduled
-/// version in its database (sqlite://PROJECT/herald.db).
+/// version in its database (`sqlite://PROJECT/herald.db`).
 async fn project_with_due_jobs(sandbox: &str, jobs: usize) -> (Project, String) {
-    let today = Utc::now().date_naive();
-    let herald_toml = format!(
-        r#"public_url = "https://herald.example.org"
-
-[[accounts]]
-name = "sms"
-platform = "webhook"
-base_url = "{sandbox}/webhook/sms"
-credentials = {{ secret = "HERALD_FIRST_START_SMS_SECRET" }}
-"#
-    );
-    let campaign = format!(
-        r#"id = "due"
-title = "Due jobs"
-authority = "Ministry of Examples"
-purpose = "Jobs that are due now"
-legal_basis = "public task"
-starts = {}
-ends = {}
-default_locale = "en"
-
-[[segments]]
-id = "a"
-kind = "in_eu"
-countries = ["NL"]
-locales = ["en"]
-timezone = "Europe/Amsterdam"
-
-[[messages]]
-id = "alert"
-
-[[sends]]
-id = "every-minute"
-message = "alert"
-segments = ["a"]
-channels = ["webhook:sms"]
-cron = "* * * * *"
-"#,
-        today - chrono::Duration::days(4),
-        // Over in every time zone: the planners add nothing while the test counts.
-        today - chrono::Duration::days(2),
-    );
-    let translations = [("en", "alert = Safe and legal options.\n")];
-    let project = Project::with_campaign(&herald_toml, "due", &campaign, translations);
+    let config = webhook_config(&format!("{sandbox}/webhook/sms"), 100);
+    let project = Project::valid();
+    project.write("herald.toml", &config);
     let database = format!("sqlite://{}", project.path("herald.db").display());
-    let mut diags = Diagnostics::default();
-    let config = Config::parse(&SourceFile::new("herald.toml", herald_toml), &mut diags);
-    let parsed = parse_campaign(
-        SourceFile::new("due.toml", campaign.clone()),
-        Some("due"),
-        &config,
-        "herald.toml",
-        &mut diags,
-    )
-    .unwrap_or_else(|| panic!("{:?}", diags.into_sorted()));
-    let bundle = VersionBundle {
-        format: 1,
-        campaign_id: "due".into(),
-        campaign,
-        translations: translations
-            .iter()
-            .map(|(l, t)| (l.to_string(), t.to_string()))
-            .collect(),
-        layouts: Default::default(),
-        channels: vec!["webhook:sms".into()],
-    };
     let store = SqliteStore::connect(&database).await.unwrap();
     store.migrate().await.unwrap();
-    let version = schedule_version(&store, &bundle, Utc::now()).await.hash;
-    let from = Utc.from_utc_datetime(
-        &(today - chrono::Duration::days(3))
-            .and_hms_opt(12, 0, 0)
-            .unwrap(),
-    );
-    let mut planned = planned_jobs(&parsed, &version, from, from + chrono::Duration::hours(1));
-    planned.truncate(jobs);
-    assert_eq!(store.insert_jobs(&planned).await.unwrap() as usize, jobs);
-    drop(store);
+    schedule_due_jobs(&store, &config, "API-only replicas", jobs).await;
     (project, database)
 }
 
@@ -519,7 +446,7 @@ async fn an_api_only_serve_leaves_due_jobs_to_the_worker() {
     let sandbox = Sandbox::new(SandboxConfig::default(), Arc::new(SystemClock));
     let emulator = sandbox.start(0).await.unwrap();
     let (project, database) = project_with_due_jobs(&emulator.base_url(), 5).await;
-    let secret = [("HERALD_FIRST_START_SMS_SECRET", "sandbox")];
+    let secret = [("HERALD_SCALE_SECRET", "sandbox")];
     let serve = Served::start(&project, &["--no-dispatch"], &secret);
     assert!(
         serve
@@ -536,7 +463,7 @@ async fn an_api_only_serve_leaves_due_jobs_to_the_worker() {
     let worker = Command::new(env!("CARGO_BIN_EXE_herald"))
         .args(["worker", "--once", "--database-url", &database])
         .current_dir(project.dir.path())
-        .env("HERALD_FIRST_START_SMS_SECRET", "sandbox")
+        .env("HERALD_SCALE_SECRET", "sandbox")
         .env_remove("RUST_LOG")
         .output()
         .unwrap();
