@@ -102,6 +102,15 @@ impl Platform {
         }
     }
 
+    /// Every credential an account of this platform can use: those it needs to send, then the
+    /// optional ones. These, and only these, can be stored through the API.
+    pub fn usable_credential_keys(self) -> impl Iterator<Item = &'static str> {
+        self.credential_keys()
+            .iter()
+            .chain(self.optional_credential_keys())
+            .copied()
+    }
+
     /// Credential keys this platform's accounts once named and no longer may, each with what to
     /// set instead: `herald validate` says so rather than calling the key unknown.
     pub fn retired_credential_keys(self) -> &'static [(&'static str, &'static str)] {

@@ -465,13 +465,7 @@ fn read_credentials(
         return credentials;
     };
     let allowed: Vec<&str> = platform
-        .map(|p| {
-            p.credential_keys()
-                .iter()
-                .chain(p.optional_credential_keys())
-                .copied()
-                .collect()
-        })
+        .map(|p| p.usable_credential_keys().collect())
         .unwrap_or_default();
     let retired = platform
         .map(Platform::retired_credential_keys)

@@ -36,6 +36,7 @@ pub mod schedule;
 pub mod secrets;
 pub mod serving;
 pub mod source;
+pub mod stdout_lines;
 pub mod store;
 pub mod subscribers;
 pub mod telemetry;

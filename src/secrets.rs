@@ -1,12 +1,13 @@
 //! Credentials kept in the database: sealed with XChaCha20-Poly1305 under a key that lives only
 //! in the environment (`HERALD_SECRET_KEY`, 64 hex characters), each bound to its account and
 //! name so a sealed value cannot be moved to another account. They are write-only: no route
-//! returns them, and only the dispatcher opens them, to call the partner.
+//! returns them, and only `serve` and `worker` open them, to call the partner and check its
+//! events.
 
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
 
-use crate::platforms::Secret;
+use crate::platforms::{Secret, StoredCredentials};
 
 /// The environment variable holding the sealing key.
 pub const SECRET_KEY_VARIABLE: &str = "HERALD_SECRET_KEY";
@@ -122,6 +123,44 @@ pub(crate) fn encode_hex(bytes: &[u8]) -> String {
 
 pub(crate) fn decode_hex(text: &str) -> Option<Vec<u8>> {
     hex::decode(text).ok()
+}
+
+/// Why stored credentials could not be opened.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SealedCredentialsError {
+    #[error("credentials are stored in the database; set {SECRET_KEY_VARIABLE} to open them")]
+    NoKey,
+    #[error(transparent)]
+    CannotOpen(#[from] CredentialError),
+}
+
+/// Opens the rows of `Store::account_secrets` (`(channel, name, nonce, sealed)`) with `key`.
+/// No rows need no key.
+pub fn open_sealed_credentials(
+    rows: &[(String, String, String, String)],
+    key: Option<&SecretKey>,
+) -> Result<StoredCredentials, SealedCredentialsError> {
+    let mut opened = StoredCredentials::new();
+    if rows.is_empty() {
+        return Ok(opened);
+    }
+    let key = key.ok_or(SealedCredentialsError::NoKey)?;
+    for (channel, name, nonce, sealed) in rows {
+        let secret = key.open(channel, name, nonce, sealed)?;
+        opened.insert((channel.clone(), name.clone()), secret);
+    }
+    Ok(opened)
+}
+
+/// Which version of each stored credential the rows hold: `(channel, name, nonce)`. The nonce
+/// is new at every write, so a changed value shows without opening anything.
+pub type StoredVersions = Vec<(String, String, String)>;
+
+/// The [`StoredVersions`] of the rows of `Store::account_secrets`.
+pub fn stored_versions(rows: &[(String, String, String, String)]) -> StoredVersions {
+    rows.iter()
+        .map(|(channel, name, nonce, _)| (channel.clone(), name.clone(), nonce.clone()))
+        .collect()
 }
 
 #[cfg(test)]

@@ -24,7 +24,9 @@ use herald::campaign::{VersionBundle, VersionState};
 use herald::clock::{Clock, SystemClock};
 use herald::config::Config;
 use herald::dispatch::{DispatchSettings, Dispatcher};
-use herald::reach::{CallbackIngestor, HookState, hook_accounts, hooks_router, receipt};
+use herald::reach::{
+    CallbackIngestor, HookState, LiveHookAccounts, hook_accounts, hooks_router, receipt,
+};
 use herald::schedule::planned_jobs;
 use herald::store::{SqliteStore, StatusReceipt, Store};
 use herald::subscribers::SubscriberVault;
@@ -195,13 +197,13 @@ async fn measure(subscribers: usize, rows: &mut Rows) {
 
     // herald's hooks, registered with the sandbox as WhatsApp's callback URL.
     let config = Arc::new(config);
-    let accounts = Arc::new(hook_accounts(
+    let accounts = Arc::new(LiveHookAccounts::new(hook_accounts(
         &config,
         Some(&herald::platforms::Secret::new(
             herald::platforms::REHEARSAL_CREDENTIAL,
         )),
         &Default::default(),
-    ));
+    )));
     let hooks = hooks_router(HookState {
         store: herald::store::AnyStore::Sqlite(store.clone()),
         clock: Arc::clone(&clock),

@@ -3,7 +3,7 @@
 //! a decision about who may use it.
 
 use axum::http::Method;
-use axum::routing::{MethodRouter, get, post, put};
+use axum::routing::{MethodRouter, delete, get, post, put};
 
 use super::ApiState;
 use super::handlers;
@@ -217,6 +217,13 @@ fn admin_routes() -> Vec<RouteSpec> {
             ADMINS,
             "Set a credential (write-only: it is sealed and never returned)",
             put(handlers::set_credential),
+        ),
+        spec(
+            Method::DELETE,
+            "/api/v1/accounts/{channel}/credentials/{name}",
+            ADMINS,
+            "Delete a stored credential (the environment's, if set, is used again)",
+            delete(handlers::delete_credential),
         ),
         spec(
             Method::GET,

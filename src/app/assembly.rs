@@ -3,7 +3,6 @@
 //! assembled and their listeners bound. Nothing runs until [`App::start`]; what was bound can
 //! be printed first, so an operator sees the addresses before the first request arrives.
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -13,13 +12,15 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::dispatch::Dispatcher;
 use crate::platforms::{Secret, StoredCredentials};
-use crate::reach::{CallbackIngestor, HookAccount, hook_accounts};
+use crate::reach::{CallbackIngestor, LiveHookAccounts, hook_accounts};
 use crate::sandbox::{RunningSandbox, Sandbox, SandboxConfig};
+use crate::secrets::StoredVersions;
 use crate::serving::ServerLimits;
 use crate::store::{AnyStore, Store, connect};
 
-use super::database_use::check_database_use;
+use super::database_use::{DatabaseUse, check_database_use};
 use super::front_door::{FrontDoorParts, front_door};
+use super::hook_credentials::HookCredentials;
 use super::running::{Http, RunningApp, WebhookPlan};
 use super::stored_credentials::open_stored_credentials;
 use super::{Announce, AppError, Dispatching, Overrides, Partners, ServiceKeys, Settings};
@@ -36,7 +37,10 @@ pub struct App {
     emulator: Option<(String, Secret)>,
     /// The built-in emulator of `serve --sandbox`, which the app stops last.
     built_in: Option<RunningSandbox>,
-    accounts: Arc<HashMap<String, HookAccount>>,
+    /// The hooks' accounts, which `serve` keeps up with the stored credentials.
+    accounts: Arc<LiveHookAccounts>,
+    /// Which stored credentials the accounts were built from.
+    stored_versions: StoredVersions,
     http: Option<Http>,
     metrics: Option<TcpListener>,
 }
@@ -48,8 +52,11 @@ impl App {
         let store = open_store(&settings.database_url).await?;
         check_database_use(
             &store,
-            settings.partners.is_rehearsal(),
-            settings.allow_used_database,
+            DatabaseUse {
+                rehearsing: settings.partners.is_rehearsal(),
+                dispatching: settings.dispatching.sends(),
+                allow_used_database: settings.allow_used_database,
+            },
         )
         .await?;
         let (emulator, built_in) = choose_partners(&settings.partners).await?;
@@ -57,13 +64,22 @@ impl App {
             Partners::BuiltIn => settings.keys.clone().with_ephemeral_vault()?,
             _ => settings.keys.clone(),
         };
-        let stored = open_stored_credentials(&store, keys.credentials.as_deref()).await?;
-        let accounts = Arc::new(hook_accounts(
+        let starting = open_stored_credentials(&store, keys.credentials.as_deref()).await?;
+        let stored = &starting.opened;
+        let accounts = Arc::new(LiveHookAccounts::new(hook_accounts(
             &settings.config,
             emulator.as_ref().map(|(_, credential)| credential),
-            &stored,
-        ));
-        let dispatcher = build_dispatcher(&settings, &store, &clock, &keys, &emulator, &stored)?;
+            stored,
+        )));
+        let dispatcher = build_dispatcher(
+            &settings,
+            &store,
+            &clock,
+            &keys,
+            &emulator,
+            stored,
+            starting.versions.clone(),
+        )?;
         let http = match bind_front_door(&settings, overrides.listener).await? {
             Some(listener) => Some(assemble_http(
                 listener, &settings, &store, &clock, &keys, &accounts,
@@ -88,6 +104,7 @@ impl App {
             emulator,
             built_in,
             accounts,
+            stored_versions: starting.versions,
             http,
             metrics,
         })
@@ -132,9 +149,18 @@ impl App {
         let webhooks = self.http.as_ref().map(|http| WebhookPlan {
             hooks_base: self.hooks_base(http.address),
             emulator: self.emulator_url().map(str::to_string),
-            accounts: Arc::clone(&self.accounts),
+            accounts: self.accounts.current(),
             announce: self.announce,
         });
+        // A rehearsal's hooks check the rehearsal's credential, never a stored one.
+        let hook_credentials =
+            (self.http.is_some() && self.emulator.is_none()).then(|| HookCredentials {
+                store: self.store.clone(),
+                config: Arc::clone(&self.config),
+                key: self.keys.credentials.clone(),
+                accounts: Arc::clone(&self.accounts),
+                built_from: self.stored_versions.clone(),
+            });
         RunningApp::start(super::running::Parts {
             store: self.store,
             dispatcher: self.dispatcher,
@@ -142,6 +168,7 @@ impl App {
             http: self.http,
             metrics: self.metrics,
             webhooks,
+            hook_credentials,
             built_in: self.built_in,
         })
     }
@@ -193,6 +220,7 @@ fn build_dispatcher(
     keys: &ServiceKeys,
     emulator: &Option<(String, Secret)>,
     stored: &StoredCredentials,
+    built_from: StoredVersions,
 ) -> Result<Dispatcher<AnyStore>, AppError> {
     let mut dispatch = settings.dispatch.clone();
     if let Some((url, credential)) = emulator {
@@ -207,7 +235,9 @@ fn build_dispatcher(
         stored,
     )
     .map_err(|error| AppError::Dispatcher(error.to_string()))?;
-    Ok(dispatcher.with_vault(keys.vault.clone()))
+    Ok(dispatcher
+        .with_vault(keys.vault.clone())
+        .following_stored_credentials(keys.credentials.clone(), built_from))
 }
 
 /// The listener given by the caller, or one bound where the settings say.
@@ -231,7 +261,7 @@ fn assemble_http(
     store: &AnyStore,
     clock: &Arc<dyn Clock>,
     keys: &ServiceKeys,
-    accounts: &Arc<HashMap<String, HookAccount>>,
+    accounts: &Arc<LiveHookAccounts>,
 ) -> Result<Http, AppError> {
     let address = listener.local_addr().map_err(|error| AppError::Listen {
         address: settings
@@ -243,6 +273,7 @@ fn assemble_http(
     let door = front_door(FrontDoorParts {
         store,
         config: &settings.config,
+        rehearsing: settings.partners.is_rehearsal(),
         clock,
         keys,
         ingestor,

@@ -14,12 +14,16 @@ pub enum AppError {
     /// A stored credential could not be opened with this key.
     StoredCredential(String),
     Store(StoreError),
-    /// Recording the real-sending mark failed.
-    MarkRealSending(StoreError),
+    /// Recording how the database is used (real sending or a rehearsal) failed.
+    MarkDatabaseUse(StoreError),
     /// Reading how the database was used failed.
     ReadDatabaseUse(StoreError),
     /// A rehearsal on a database that has sent for real, not explicitly allowed.
     UsedDatabase {
+        since: String,
+    },
+    /// A process that sends to the real partners on a database a rehearsal dispatched on.
+    RehearsalDatabase {
         since: String,
     },
     /// The dispatcher could not be assembled (its partner client or an account).
@@ -50,9 +54,9 @@ impl std::fmt::Display for AppError {
                 "credentials are stored in the database; set {SECRET_KEY_VARIABLE} to open them"
             ),
             AppError::Store(error) => write!(f, "{error}"),
-            AppError::MarkRealSending(error) => write!(
+            AppError::MarkDatabaseUse(error) => write!(
                 f,
-                "cannot record on the database that it sends for real: {error}"
+                "cannot record on the database how it is used (real sending or a rehearsal): {error}"
             ),
             AppError::ReadDatabaseUse(error) => {
                 write!(f, "cannot read how this database has been used: {error}")
@@ -61,6 +65,10 @@ impl std::fmt::Display for AppError {
                 f,
                 "this database has sent to the real partners (recorded {since}); a rehearsal on it would mark real people's messages as sent to the sandbox and take sandbox events into real data. Rehearse on a fresh database (--database-url), or pass {} if you really mean to",
                 super::ALLOW_USED_DATABASE
+            ),
+            AppError::RehearsalDatabase { since } => write!(
+                f,
+                "a rehearsal dispatched on this database (recorded {since}): its jobs would go to the real partners. Send for real on a database of its own (--database-url), rehearse on this one (--sandbox, --sandbox-url), or run serve with --no-dispatch"
             ),
             AppError::Dispatcher(message) => f.write_str(message),
             AppError::Listen { address, error } => {

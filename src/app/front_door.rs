@@ -3,7 +3,6 @@
 //! gets. The API and the web interface share one state, so a failed web login counts against
 //! the same limiter as a failed API login.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::Router;
@@ -11,7 +10,9 @@ use axum::Router;
 use crate::api::{ApiState, LoginLimiter};
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::reach::{CallbackIngestor, ClickState, ClickTally, HookAccount, HookState, LinkIndex};
+use crate::reach::{
+    CallbackIngestor, ClickState, ClickTally, HookState, LinkIndex, LiveHookAccounts,
+};
 use crate::store::AnyStore;
 
 use super::ServiceKeys;
@@ -21,10 +22,12 @@ use super::probes::probes;
 pub struct FrontDoorParts<'a> {
     pub store: &'a AnyStore,
     pub config: &'a Arc<Config>,
+    /// Every account sends the rehearsal's credential: none waits for one.
+    pub rehearsing: bool,
     pub clock: &'a Arc<dyn Clock>,
     pub keys: &'a ServiceKeys,
     pub ingestor: CallbackIngestor,
-    pub accounts: &'a Arc<HashMap<String, HookAccount>>,
+    pub accounts: &'a Arc<LiveHookAccounts>,
 }
 
 /// The assembled router and the redirector's shared parts.
@@ -43,6 +46,7 @@ pub fn front_door(parts: FrontDoorParts<'_>) -> FrontDoor {
         clock: Arc::clone(parts.clock),
         limiter: Arc::new(LoginLimiter::default()),
         secret_key: parts.keys.credentials.clone(),
+        rehearsing: parts.rehearsing,
     };
     let web = crate::web::router(crate::web::WebState::new(api_state.clone()));
     let api = crate::api::router(api_state);
@@ -62,22 +66,26 @@ pub fn front_door(parts: FrontDoorParts<'_>) -> FrontDoor {
         accounts: Arc::clone(parts.accounts),
     });
     let public_url = &parts.config.public_url;
-    let router = probes(parts.store.clone())
-        .merge(api)
-        .merge(web)
-        .merge(clicks)
-        .merge(hooks)
-        .layer(axum::middleware::from_fn_with_state(
-            crate::api::REQUEST_TIMEOUT,
-            crate::serving::with_request_deadline,
-        ))
-        // Outside the deadline, so that a request answered 503 for taking too long is counted,
-        // timed and logged with its id too.
-        .layer(axum::middleware::from_fn(crate::serving::trace_request))
-        .layer(axum::middleware::from_fn_with_state(
-            crate::serving::HttpsOnly(public_url.starts_with("https://")),
-            crate::serving::security_headers,
-        ));
+    let router = probes(
+        parts.store.clone(),
+        Arc::clone(parts.config),
+        parts.rehearsing,
+    )
+    .merge(api)
+    .merge(web)
+    .merge(clicks)
+    .merge(hooks)
+    .layer(axum::middleware::from_fn_with_state(
+        crate::api::REQUEST_TIMEOUT,
+        crate::serving::with_request_deadline,
+    ))
+    // Outside the deadline, so that a request answered 503 for taking too long is counted,
+    // timed and logged with its id too.
+    .layer(axum::middleware::from_fn(crate::serving::trace_request))
+    .layer(axum::middleware::from_fn_with_state(
+        crate::serving::HttpsOnly(public_url.starts_with("https://")),
+        crate::serving::security_headers,
+    ));
     FrontDoor {
         router,
         clicks: click_tally,

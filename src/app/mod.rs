@@ -8,6 +8,7 @@ mod assembly;
 mod database_use;
 mod error;
 mod front_door;
+mod hook_credentials;
 mod keys;
 mod metrics_endpoint;
 mod overrides;
@@ -18,7 +19,7 @@ mod shutdown;
 mod stored_credentials;
 
 pub use assembly::{App, open_store};
-pub use database_use::{ALLOW_USED_DATABASE, check_database_use};
+pub use database_use::{ALLOW_USED_DATABASE, DatabaseUse, check_database_use};
 pub use error::AppError;
 pub use keys::ServiceKeys;
 pub use overrides::Overrides;

@@ -13,12 +13,13 @@ use tokio::net::TcpListener;
 use tokio::task::{JoinHandle, JoinSet};
 
 use crate::dispatch::Dispatcher;
-use crate::reach::{ClickTally, HookAccount, LinkIndex};
+use crate::reach::{ClickTally, HookAccounts, LinkIndex};
 use crate::sandbox::RunningSandbox;
 use crate::serving::ServerLimits;
 use crate::store::AnyStore;
 
 use super::front_door::FrontDoor;
+use super::hook_credentials::HookCredentials;
 use super::shutdown::{Shutdown, ShutdownTrigger, shutdown_signal};
 use super::{Announce, AppError, Dispatching};
 
@@ -36,7 +37,7 @@ pub(super) struct WebhookPlan {
     /// `None`: partners cannot be told (no https `public_url`).
     pub hooks_base: Option<String>,
     pub emulator: Option<String>,
-    pub accounts: Arc<HashMap<String, HookAccount>>,
+    pub accounts: Arc<HookAccounts>,
     pub announce: Announce,
 }
 
@@ -48,6 +49,8 @@ pub(super) struct Parts {
     pub http: Option<Http>,
     pub metrics: Option<TcpListener>,
     pub webhooks: Option<WebhookPlan>,
+    /// The hooks following the stored credentials (`serve`, outside a rehearsal).
+    pub hook_credentials: Option<HookCredentials>,
     pub built_in: Option<RunningSandbox>,
 }
 
@@ -93,6 +96,13 @@ impl RunningApp {
         }
         if let Some(plan) = parts.webhooks {
             running.start_registration(plan, shutdown.clone());
+        }
+        if let Some(following) = parts.hook_credentials {
+            let shutdown = shutdown.clone();
+            running.spawn("the hooks' credentials", async move {
+                following.follow(shutdown).await;
+                Ok(())
+            });
         }
         if parts.dispatching == Dispatching::Continuous {
             running.start_dispatcher(shutdown);
@@ -273,7 +283,7 @@ impl RunningApp {
 
 fn announce(announce: Announce, line: &str) {
     match announce {
-        Announce::Stdout => println!("{line}"),
+        Announce::Stdout => crate::say!("{line}"),
         Announce::Log => tracing::debug!(%line, "webhook"),
     }
 }

@@ -42,6 +42,15 @@ pub enum Dispatching {
     /// Only when the caller asks, through [`super::App::dispatcher`]: the demo's simulated
     /// time, `worker --once`, and tests.
     OnRequest,
+    /// Never: an API-only replica (`serve --no-dispatch`) leaves every job to the workers.
+    Off,
+}
+
+impl Dispatching {
+    /// Whether this process sends anything to partners (or their emulator).
+    pub fn sends(self) -> bool {
+        self != Dispatching::Off
+    }
 }
 
 /// How webhook registration reports what it did.

@@ -1,28 +1,34 @@
-//! Opening the partner credentials that operators stored through the API. They are sealed in
-//! the database; only the service key opens them, and only once, at start-up.
+//! Opening the partner credentials that operators stored through the API, at start-up: the
+//! hooks partners call verify events with them. (The dispatcher reads them again whenever
+//! they change; see `crate::dispatch`.)
 
 use crate::platforms::StoredCredentials;
-use crate::secrets::SecretKey;
+use crate::secrets::{
+    SealedCredentialsError, SecretKey, StoredVersions, open_sealed_credentials, stored_versions,
+};
 use crate::store::{AnyStore, Store};
 
 use super::AppError;
+
+/// The stored credentials as the app starts with them: opened, and which version of each
+/// (so that following them later starts from here).
+pub struct StartingCredentials {
+    pub opened: StoredCredentials,
+    pub versions: StoredVersions,
+}
 
 /// Every stored credential, opened with `key`. No stored credentials need no key.
 pub async fn open_stored_credentials(
     store: &AnyStore,
     key: Option<&SecretKey>,
-) -> Result<StoredCredentials, AppError> {
+) -> Result<StartingCredentials, AppError> {
     let rows = store.account_secrets().await?;
-    let mut out = StoredCredentials::new();
-    if rows.is_empty() {
-        return Ok(out);
-    }
-    let key = key.ok_or(AppError::NoKeyForStoredCredentials)?;
-    for (channel, name, nonce, sealed) in rows {
-        let secret = key
-            .open(&channel, &name, &nonce, &sealed)
-            .map_err(|e| AppError::StoredCredential(e.to_string()))?;
-        out.insert((channel, name), secret);
-    }
-    Ok(out)
+    let opened = open_sealed_credentials(&rows, key).map_err(|error| match error {
+        SealedCredentialsError::NoKey => AppError::NoKeyForStoredCredentials,
+        SealedCredentialsError::CannotOpen(error) => AppError::StoredCredential(error.to_string()),
+    })?;
+    Ok(StartingCredentials {
+        opened,
+        versions: stored_versions(&rows),
+    })
 }

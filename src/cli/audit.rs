@@ -13,7 +13,7 @@ pub fn audit_verify(database_url: &str) -> ExitCode {
         };
         match crate::audit::verify(&entries, (head.0, &head.1)) {
             Ok(count) => {
-                println!(
+                crate::say!(
                     "audit log intact: {count} entr{}, chain and head agree",
                     if count == 1 { "y" } else { "ies" }
                 );

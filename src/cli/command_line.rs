@@ -17,9 +17,10 @@ impl Cli {
             // 0: never wrap, whatever `COLUMNS` says.
             command = command.term_width(0);
         }
-        let mut matches = command.get_matches();
-        Cli::from_arg_matches_mut(&mut matches)
+        let matches = command.get_matches();
+        Cli::from_arg_matches_mut(&mut matches.clone())
             .map_err(|error| error.format(&mut Cli::command()))
             .unwrap_or_else(|error| error.exit())
+            .note_database_choice(&matches)
     }
 }

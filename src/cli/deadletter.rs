@@ -54,7 +54,7 @@ pub fn deadletter_list(database_url: &str, ended: EndedAs, limit: u32, format: F
                 }
             })(),
         };
-        if written.is_ok() {
+        if crate::stdout_lines::closed_pipe_is_done(written).is_ok() {
             ExitCode::SUCCESS
         } else {
             ExitCode::FAILURE
@@ -74,7 +74,7 @@ pub fn deadletter_retry(database_url: &str, ids: &[i64], all: bool) -> ExitCode 
             .await
         {
             Ok(count) => {
-                println!(
+                crate::say!(
                     "{count} job{} back in the queue",
                     if count == 1 { "" } else { "s" }
                 );

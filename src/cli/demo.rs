@@ -34,15 +34,15 @@ pub fn demo(
     };
     match runtime.block_on(run_demo(&options)) {
         Ok(outcome) => {
-            println!(
+            crate::say!(
                 "{} simulated days in {:.1} s\n",
                 outcome.simulated_days,
                 started.elapsed().as_secs_f64()
             );
-            print!("{}", summary_table(&outcome.campaigns));
-            println!("\nreports (counts below 10 suppressed):");
+            crate::stdout_lines::say_text(&summary_table(&outcome.campaigns));
+            crate::say!("\nreports (counts below 10 suppressed):");
             for path in &outcome.reports {
-                println!("  {}", path.display());
+                crate::say!("  {}", path.display());
             }
             ExitCode::SUCCESS
         }

@@ -21,12 +21,12 @@ pub fn migrate(database_url: &str) -> ExitCode {
     });
     match result {
         Ok(report) if report.applied.is_empty() => {
-            println!("database schema is up to date (version {})", report.current);
+            crate::say!("database schema is up to date (version {})", report.current);
             ExitCode::SUCCESS
         }
         Ok(report) => {
             let applied: Vec<String> = report.applied.iter().map(ToString::to_string).collect();
-            println!(
+            crate::say!(
                 "applied migration{} {}; database schema is at version {}",
                 if applied.len() == 1 { "" } else { "s" },
                 applied.join(", "),

@@ -3,6 +3,7 @@
 
 mod audit;
 mod command_line;
+mod database_choice;
 mod deadletter;
 mod demo;
 mod init;
@@ -59,6 +60,10 @@ pub struct Cli {
 
     #[command(subcommand)]
     pub command: Command,
+
+    /// No `--database-url` or `HERALD_DATABASE_URL` was given: the default file is used.
+    #[arg(skip)]
+    pub database_url_is_default: bool,
 }
 
 impl Cli {
@@ -120,7 +125,8 @@ pub enum Command {
         metrics_listen: Option<std::net::SocketAddr>,
     },
     /// The service: the HTTP API, the hooks partners call, the tracking-link redirector,
-    /// health probes, planning and dispatch.
+    /// health probes, planning and dispatch (unless --no-dispatch).
+    #[command(group(clap::ArgGroup::new("rehearsal").args(["sandbox", "sandbox_url"])))]
     Serve {
         /// Where the API, the web interface, the hooks and the tracking links listen.
         #[arg(long, default_value = "127.0.0.1:8080")]
@@ -128,14 +134,21 @@ pub enum Command {
         /// Serve Prometheus metrics on their own listener (for example 127.0.0.1:8081).
         #[arg(long, value_name = "ADDR")]
         metrics_listen: Option<std::net::SocketAddr>,
-        /// Rehearse: point every account at an in-process sandbox instead of the partners.
+        /// API only: plan and send nothing, and leave every job to `herald worker`.
         #[arg(long)]
+        no_dispatch: bool,
+        /// Rehearse: point every account at an in-process sandbox instead of the partners.
+        #[arg(long, conflicts_with = "sandbox_url")]
         sandbox: bool,
+        /// Rehearse: send everything to this sandbox (herald sandbox) instead of the partners,
+        /// as `herald worker --sandbox-url` does.
+        #[arg(long, value_name = "URL")]
+        sandbox_url: Option<String>,
         /// Rehearse even on a database that has sent to the real partners.
-        #[arg(long, requires = "sandbox")]
+        #[arg(long, requires = "rehearsal")]
         allow_used_database: bool,
         /// Let a rehearsal listen on a non-loopback address.
-        #[arg(long, requires = "sandbox")]
+        #[arg(long, requires = "rehearsal")]
         allow_public_rehearsal: bool,
     },
     /// Watch a whole campaign happen: the example campaigns approved, dispatched on a
@@ -369,6 +382,9 @@ fn load_valid_campaign(
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> ExitCode {
+    if let Some(warning) = cli.implicit_database_warning() {
+        eprintln!("{warning}");
+    }
     match cli.command {
         Command::Init { dir, campaign } => init::init(&dir, &campaign),
         Command::Validate { path, format } => validate(&path, cli.config.as_deref(), format),
@@ -406,16 +422,22 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Serve {
             listen,
             metrics_listen,
+            no_dispatch,
             sandbox,
+            sandbox_url,
             allow_used_database,
             allow_public_rehearsal,
         } => serve::serve(
             &cli.database_url,
             cli.config.as_deref(),
-            listen,
-            metrics_listen,
+            serve::Listeners {
+                listen,
+                metrics_listen,
+            },
+            no_dispatch,
             serve::Rehearsal {
                 sandbox,
+                sandbox_url,
                 allow_used_database,
                 allow_public_rehearsal,
             },

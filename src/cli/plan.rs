@@ -81,7 +81,7 @@ pub fn plan(args: &PlanArgs, config: Option<&Path>) -> ExitCode {
             )
         })(),
     };
-    match written {
+    match crate::stdout_lines::closed_pipe_is_done(written) {
         Ok(()) => ExitCode::SUCCESS,
         Err(_) => ExitCode::FAILURE,
     }

@@ -41,7 +41,7 @@ pub fn preview(args: &PreviewArgs, config: Option<&Path>) -> ExitCode {
     }
     let result = match (&args.out, args.format) {
         (Some(dir), _) => write_files(dir, &loaded.campaign.id, &items).map(|count| {
-            println!(
+            crate::say!(
                 "wrote {count} preview{} to {}",
                 if count == 1 { "" } else { "s" },
                 dir.display()
@@ -52,7 +52,7 @@ pub fn preview(args: &PreviewArgs, config: Option<&Path>) -> ExitCode {
             .and_then(|json| writeln!(std::io::stdout(), "{json}")),
         (None, Format::Text) => print_items(&items),
     };
-    match result {
+    match crate::stdout_lines::closed_pipe_is_done(result) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error}");

@@ -7,6 +7,9 @@
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
+use crate::app::Partners;
+use crate::platforms::{REHEARSAL_CREDENTIAL, Secret};
+
 /// The flag that lets `serve --sandbox` listen on a non-loopback address.
 pub const ALLOW_PUBLIC_REHEARSAL: &str = "--allow-public-rehearsal";
 
@@ -19,4 +22,18 @@ pub fn check_listener(listen: SocketAddr, allow_public: bool) -> Result<(), Exit
         "error: a rehearsal listens on a loopback address only (its partner hooks accept events signed with a secret printed on this terminal); to listen on {listen}, pass {ALLOW_PUBLIC_REHEARSAL}"
     );
     Err(ExitCode::from(2))
+}
+
+/// The partners a dispatching command talks to: the real ones, the built-in emulator
+/// (`--sandbox`), or the emulator at `--sandbox-url`, which every account sends the public
+/// rehearsal credential.
+pub fn partners(built_in: bool, sandbox_url: Option<&str>) -> Partners {
+    match (built_in, sandbox_url) {
+        (true, _) => Partners::BuiltIn,
+        (false, Some(url)) => Partners::Emulator {
+            url: url.to_string(),
+            credential: Secret::new(REHEARSAL_CREDENTIAL),
+        },
+        (false, None) => Partners::Real,
+    }
 }

@@ -104,13 +104,13 @@ pub fn report(
         match out {
             Some(path) => match write_whole(path, text.as_bytes()) {
                 Ok(()) => {
-                    println!("wrote {}", path.display());
+                    crate::say!("wrote {}", path.display());
                     ExitCode::SUCCESS
                 }
                 Err(error) => fail(error),
             },
             None => {
-                print!("{text}");
+                crate::stdout_lines::say_text(&text);
                 ExitCode::SUCCESS
             }
         }

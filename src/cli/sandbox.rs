@@ -28,13 +28,13 @@ pub fn sandbox(port: u16, no_limits: bool, count_only: bool) -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
-        println!("sandbox partners listening on {}", running.base_url());
-        println!(
+        crate::say!("sandbox partners listening on {}", running.base_url());
+        crate::say!(
             "  Telegram: POST {}/bot<token>/sendMessage",
             running.base_url()
         );
-        println!("  webhooks: POST {}/webhook/<account>", running.base_url());
-        println!("  received: GET  {}/sandbox/received", running.base_url());
+        crate::say!("  webhooks: POST {}/webhook/<account>", running.base_url());
+        crate::say!("  received: GET  {}/sandbox/received", running.base_url());
         stop_signal.requested().await;
         running.shutdown().await;
         ExitCode::SUCCESS

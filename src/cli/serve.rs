@@ -1,33 +1,48 @@
-//! `herald serve [--listen ADDR] [--sandbox]`: the long-running service. It serves the API,
-//! answers health and readiness probes, plans and dispatches due sends, and with `--sandbox`
-//! points every account at the built-in partner emulator so that a rehearsal never reaches a
-//! real partner. The assembly itself is [`crate::app`]; this file turns flags into settings
-//! and tells the operator what is listening where.
+//! `herald serve [--listen ADDR] [--no-dispatch] [--sandbox | --sandbox-url URL]`: the
+//! long-running service. It serves the API, answers health and readiness probes, plans and
+//! dispatches due sends (unless `--no-dispatch`: an API-only replica beside workers), and
+//! with `--sandbox` or `--sandbox-url` points every account at a partner emulator so that a
+//! rehearsal never reaches a real partner. The assembly itself is [`crate::app`]; this file
+//! turns flags into settings and tells the operator what is listening where.
 
 use std::net::SocketAddr;
 use std::path::Path;
 use std::process::ExitCode;
 
-use super::rehearsal::check_listener;
+use super::rehearsal::{check_listener, partners};
 use super::runtime::{StopSignal, fail, load_config, runtime};
-use crate::app::{App, Overrides, Partners, ServiceKeys, Settings};
+use crate::app::{App, Dispatching, Overrides, ServiceKeys, Settings};
 
 /// Whether `serve` rehearses, and what the operator explicitly allowed the rehearsal.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Rehearsal {
+    /// Against the built-in emulator.
     pub sandbox: bool,
+    /// Against the emulator at this URL.
+    pub sandbox_url: Option<String>,
     pub allow_used_database: bool,
     pub allow_public_rehearsal: bool,
+}
+
+/// Where `serve` listens.
+#[derive(Debug, Clone, Copy)]
+pub struct Listeners {
+    pub listen: SocketAddr,
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 pub fn serve(
     database_url: &str,
     config: Option<&Path>,
-    listen: SocketAddr,
-    metrics_listen: Option<SocketAddr>,
+    listeners: Listeners,
+    no_dispatch: bool,
     rehearsal: Rehearsal,
 ) -> ExitCode {
-    if rehearsal.sandbox {
+    let Listeners {
+        listen,
+        metrics_listen,
+    } = listeners;
+    if rehearsal.sandbox || rehearsal.sandbox_url.is_some() {
         if let Err(code) = check_listener(listen, rehearsal.allow_public_rehearsal) {
             return code;
         }
@@ -51,14 +66,15 @@ pub fn serve(
         settings.metrics_listen = metrics_listen;
         settings.keys = keys;
         settings.allow_used_database = rehearsal.allow_used_database;
-        if rehearsal.sandbox {
-            settings.partners = Partners::BuiltIn;
+        settings.partners = partners(rehearsal.sandbox, rehearsal.sandbox_url.as_deref());
+        if no_dispatch {
+            settings.dispatching = Dispatching::Off;
         }
         let app = match App::build(settings, Overrides::default()).await {
             Ok(app) => app,
             Err(error) => return fail(error),
         };
-        announce(&app);
+        announce(&app, no_dispatch);
         let stopping = async move {
             stop_signal.requested().await;
             eprintln!("stopping: finishing the batch in hand");
@@ -71,29 +87,34 @@ pub fn serve(
 }
 
 /// What an operator needs to know once everything is bound.
-fn announce(app: &App) {
+fn announce(app: &App, no_dispatch: bool) {
     if let Some(address) = app.address() {
-        println!(
+        crate::say!(
             "herald serving on http://{address} (API under /api/v1, web interface under /ui; /healthz, /readyz)"
         );
     }
+    if no_dispatch {
+        crate::say!(
+            "no dispatch: this process plans and sends nothing; run herald worker for that"
+        );
+    }
     if let Some(emulator) = app.emulator_url() {
-        println!("rehearsal: every account points at the in-process sandbox on {emulator}");
-        println!("  what the partners received: GET {emulator}/sandbox/received");
+        crate::say!("rehearsal: every account points at the in-process sandbox on {emulator}");
+        crate::say!("  what the partners received: GET {emulator}/sandbox/received");
         if let Some(credential) = app.rehearsal_credential() {
-            println!(
+            crate::say!(
                 "  every account's credential in this rehearsal (hooks verify partner events with it): {}",
                 credential.expose()
             );
         }
         if app.vault_is_ephemeral() {
-            println!(
+            crate::say!(
                 "  subscriber identifiers are sealed with a key that lives as long as this process (set {} to keep them)",
                 crate::secrets::SECRET_KEY_VARIABLE
             );
         }
     }
     if let Some(bound) = app.metrics_address() {
-        println!("metrics on http://{bound}/metrics");
+        crate::say!("metrics on http://{bound}/metrics");
     }
 }

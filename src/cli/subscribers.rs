@@ -64,7 +64,7 @@ pub fn subscribers_stats(database_url: &str, k: u64, format: Format) -> ExitCode
             }
             Format::Text => write_text(&mut out, &tables, k),
         };
-        match written {
+        match crate::stdout_lines::closed_pipe_is_done(written) {
             Ok(()) => ExitCode::SUCCESS,
             Err(error) => fail(error),
         }

@@ -56,7 +56,7 @@ pub fn user_add(database_url: &str, name: &str, roles: &[String]) -> ExitCode {
             "user `{name}` added with roles {}; their API token (shown once, keep it secret):",
             Role::join(&parsed)
         );
-        println!("{}", token.token);
+        crate::say!("{}", token.token);
         ExitCode::SUCCESS
     })
 }
@@ -70,7 +70,7 @@ pub fn user_revoke(database_url: &str, token_id: &str) -> ExitCode {
             .await
         {
             Ok(true) => {
-                println!("token {id} revoked");
+                crate::say!("token {id} revoked");
                 ExitCode::SUCCESS
             }
             Ok(false) => fail(format!("no active token {id}")),

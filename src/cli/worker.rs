@@ -5,10 +5,10 @@
 use std::path::Path;
 use std::process::ExitCode;
 
+use super::rehearsal::partners;
 use super::runtime::{StopSignal, fail, load_config, runtime};
-use crate::app::{App, Dispatching, Overrides, Partners, RunningApp, ServiceKeys, Settings};
+use crate::app::{App, Dispatching, Overrides, RunningApp, ServiceKeys, Settings};
 use crate::dispatch::DispatchSettings;
-use crate::platforms::{REHEARSAL_CREDENTIAL, Secret};
 
 pub fn worker(
     database_url: &str,
@@ -41,12 +41,7 @@ pub fn worker(
         // Paced sends must fall well within the lease.
         settings.dispatch.pacing_window =
             (lease / 3).min(DispatchSettings::default().pacing_window);
-        if let Some(url) = sandbox_url {
-            settings.partners = Partners::Emulator {
-                url: url.to_string(),
-                credential: Secret::new(REHEARSAL_CREDENTIAL),
-            };
-        }
+        settings.partners = partners(false, sandbox_url);
         if once {
             settings.dispatching = Dispatching::OnRequest;
         } else {
@@ -57,7 +52,7 @@ pub fn worker(
             Err(error) => return fail(error),
         };
         if let Some(bound) = app.metrics_address() {
-            println!("metrics on http://{bound}/metrics");
+            crate::say!("metrics on http://{bound}/metrics");
         }
         let running = app.start();
         if once {
@@ -86,7 +81,7 @@ async fn dispatch_once(running: RunningApp) -> ExitCode {
     let stopped = running.stop().await;
     match (outcome, stopped) {
         (Ok((planned, report)), Ok(())) => {
-            println!(
+            crate::say!(
                 "planned {} job(s) for {} version(s); leased {}, sent {}, retrying {}, deferred {}, dead {}, unknown {}",
                 planned.jobs_inserted,
                 planned.versions,

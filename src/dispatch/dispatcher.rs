@@ -2,23 +2,20 @@
 //! every minute and sends whenever jobs are due. What a tick does is in `send.rs`; the
 //! periodic upkeep in `maintenance.rs`.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use tokio::sync::watch;
 
 use super::backoff::{STORE_RETRY_BASE, STORE_RETRY_MAX, retry_delay};
+use super::live_accounts::{LiveAccounts, build_accounts};
 use super::plan_cadence::{PlanCadence, PlanPass};
 use super::recent_posts::RecentPosts;
-use super::route::Route;
 use super::{DispatchSettings, TickReport};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::loaded_version::VersionCache;
-use crate::platforms::{
-    AdAccount, AdapterSetupError, MetricsReader, StoredCredentials, build_adapters,
-};
-use crate::reach::{AudienceEstimator, EstimateSource, InsightPoller, InsightSource};
+use crate::platforms::{AdapterSetupError, StoredCredentials};
+use crate::secrets::{SecretKey, StoredVersions};
 use crate::store::{Store, StoreError};
 use crate::subscribers::SubscriberVault;
 
@@ -27,8 +24,12 @@ pub struct Dispatcher<S: Store> {
     pub(super) clock: Arc<dyn Clock>,
     pub(super) config: Arc<Config>,
     pub(super) settings: DispatchSettings,
-    /// The accounts this worker publishes to, by channel name.
-    pub(super) routes: HashMap<String, Arc<Route>>,
+    /// The accounts this worker publishes to, and those waiting for credentials, built again
+    /// when the stored credentials change.
+    pub(super) accounts: LiveAccounts,
+    /// Opens the credentials stored through the API; without it, only the environment's are
+    /// used.
+    pub(super) credentials_key: Option<Arc<SecretKey>>,
     pub(super) versions: VersionCache,
     /// Posts this worker published on Facebook and X in the last day: a job for another
     /// segment with the same words shares that post, since these partners refuse the same
@@ -36,15 +37,11 @@ pub struct Dispatcher<S: Store> {
     pub(super) recent_posts: RecentPosts,
     /// Opens subscribers' identifiers; without it, deliveries to subscribers wait.
     pub(super) vault: Option<Arc<SubscriberVault>>,
-    /// Reads published posts' metrics back, window by window.
-    pub(super) insights: InsightPoller,
-    /// Asks Meta for the audience of each running version's segments.
-    pub(super) estimator: AudienceEstimator,
 }
 
 impl<S: Store> Dispatcher<S> {
     /// Builds adapters for every configured account whose platform herald can publish to.
-    /// Fails when a credential's environment variable is missing (outside a rehearsal).
+    /// An account whose credentials are not all set waits (outside a rehearsal).
     pub fn new(
         store: S,
         clock: Arc<dyn Clock>,
@@ -61,7 +58,8 @@ impl<S: Store> Dispatcher<S> {
     }
 
     /// As [`Dispatcher::new`], with credentials stored through the API (already opened) for
-    /// accounts whose environment variables are not set.
+    /// accounts whose environment variables are not set. Give it the key
+    /// ([`Dispatcher::following_stored_credentials`]) to follow the credentials stored later.
     pub fn with_stored_credentials(
         store: S,
         clock: Arc<dyn Clock>,
@@ -69,30 +67,37 @@ impl<S: Store> Dispatcher<S> {
         settings: DispatchSettings,
         stored: &StoredCredentials,
     ) -> Result<Self, AdapterSetupError> {
-        let adapters = build_adapters(&config.accounts, settings.rehearsal(), stored, &clock)?;
-        let routes = adapters
-            .publishers
-            .into_iter()
-            .filter_map(|(channel, adapter)| {
-                let account = config.accounts.get(&channel)?.clone();
-                Some((channel.to_string(), Arc::new(Route::new(account, adapter))))
-            })
-            .collect();
+        let accounts = build_accounts(&config, &settings, stored, &clock, None)?;
         Ok(Dispatcher {
             store,
             clock,
             config,
-            routes,
+            accounts: LiveAccounts::new(accounts),
+            credentials_key: None,
             versions: VersionCache::default(),
             vault: None,
             recent_posts: RecentPosts::default(),
-            insights: InsightPoller::new(
-                &settings.worker_id,
-                insight_sources(adapters.metrics_readers),
-            ),
-            estimator: AudienceEstimator::new(estimate_sources(adapters.ad_accounts)),
             settings,
         })
+    }
+
+    /// Lets this worker open the credentials stored through the API, and so follow them as
+    /// they are set and deleted. `built_from` are the versions of the stored credentials it
+    /// was built with (see [`crate::secrets::stored_versions`]); without this, it builds its
+    /// accounts again at its first batch.
+    pub fn following_stored_credentials(
+        mut self,
+        key: Option<Arc<SecretKey>>,
+        built_from: StoredVersions,
+    ) -> Self {
+        self.credentials_key = key;
+        self.accounts.built_from_versions(built_from);
+        self
+    }
+
+    /// The channels whose accounts wait for a credential (as of the last batch).
+    pub fn waiting_channels(&self) -> Vec<String> {
+        self.accounts.current().waiting.clone()
     }
 
     /// Lets this worker deliver to subscribers, whose identifiers only the vault opens.
@@ -113,12 +118,15 @@ impl<S: Store> Dispatcher<S> {
     pub async fn run(&self, mut shutdown: watch::Receiver<bool>) -> Result<(), StoreError> {
         let mut cadence = PlanCadence::default();
         let mut failures: u32 = 0;
+        let accounts = self.accounts.current();
         tracing::info!(
             worker = %self.settings.worker_id,
             batch_size = self.settings.batch_size,
-            routes = self.routes.len(),
+            routes = accounts.routes.len(),
+            waiting = accounts.waiting.len(),
             "dispatching"
         );
+        drop(accounts);
         while !*shutdown.borrow() {
             let pause = match self.plan_and_tick(&mut cadence).await {
                 Ok(report) if report.leased > 0 => None,
@@ -181,39 +189,4 @@ impl<S: Store> Dispatcher<S> {
         }
         Ok(report)
     }
-}
-
-/// The accounts whose posts' metrics the insight poller reads.
-fn insight_sources(readers: HashMap<String, MetricsReader>) -> HashMap<String, InsightSource> {
-    readers
-        .into_iter()
-        .map(|(channel, reader)| {
-            let source = match reader {
-                MetricsReader::Facebook {
-                    adapter,
-                    api_version,
-                } => InsightSource::Facebook {
-                    adapter,
-                    api_version,
-                },
-                MetricsReader::X(adapter) => InsightSource::X(adapter),
-            };
-            (channel, source)
-        })
-        .collect()
-}
-
-/// The ad accounts the audience estimator asks.
-fn estimate_sources(accounts: HashMap<String, AdAccount>) -> HashMap<String, EstimateSource> {
-    accounts
-        .into_iter()
-        .map(|(channel, account)| {
-            let source = EstimateSource {
-                adapter: account.adapter,
-                ad_account: account.ad_account,
-                api_version: account.api_version,
-            };
-            (channel, source)
-        })
-        .collect()
 }

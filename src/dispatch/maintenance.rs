@@ -48,7 +48,11 @@ impl<S: Store> Dispatcher<S> {
         }
         let planned = self.plan_versions().await?;
         self.estimate_audiences().await?;
-        let polled = self.insights.poll(&self.store, self.clock.now()).await?;
+        let accounts = self.accounts.current();
+        let polled = accounts
+            .insights
+            .poll(&self.store, self.clock.now())
+            .await?;
         if polled.leased > 0 {
             tracing::info!(
                 observed = polled.observed,
@@ -76,7 +80,8 @@ impl<S: Store> Dispatcher<S> {
 
     /// Asks for the audience estimates that running versions do not have yet.
     async fn estimate_audiences(&self) -> Result<(), StoreError> {
-        if self.estimator.is_empty() {
+        let accounts = self.accounts.current();
+        if accounts.estimator.is_empty() {
             return Ok(());
         }
         for record in self
@@ -100,7 +105,8 @@ impl<S: Store> Dispatcher<S> {
                     }
                 },
             };
-            self.estimator
+            accounts
+                .estimator
                 .estimate_version(
                     &self.store,
                     record.hash.as_str(),
@@ -119,12 +125,13 @@ impl<S: Store> Dispatcher<S> {
         now_ms: i64,
         report: &mut TickReport,
     ) -> Result<(), StoreError> {
+        let accounts = self.accounts.current();
         for job in self
             .store
             .abandoned_sends(now_ms, self.settings.batch_size)
             .await?
         {
-            let resend = self
+            let resend = accounts
                 .routes
                 .get(&job.channel)
                 .is_some_and(|r| r.adapter.resend_is_safe());

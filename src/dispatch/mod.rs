@@ -14,6 +14,7 @@ mod batch_outcomes;
 mod calls;
 mod dispatcher;
 mod horizon;
+mod live_accounts;
 mod maintenance;
 mod pacing;
 mod plan_cadence;

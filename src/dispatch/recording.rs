@@ -120,6 +120,7 @@ impl<S: Store> Dispatcher<S> {
         published_at: DateTime<Utc>,
     ) -> Vec<NewInsightPoll> {
         let mut polls = Vec::new();
+        let accounts = self.accounts.current();
         for (id, outcome) in outcomes {
             let JobOutcome::Sent {
                 platform_id: Some(post_id),
@@ -128,7 +129,10 @@ impl<S: Store> Dispatcher<S> {
             else {
                 continue;
             };
-            let Some(job) = leased.get(id).filter(|j| self.insights.polls(&j.channel)) else {
+            let Some(job) = leased
+                .get(id)
+                .filter(|j| accounts.insights.polls(&j.channel))
+            else {
                 continue;
             };
             let Some(version) = self.versions.get(&job.version) else {

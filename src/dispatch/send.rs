@@ -40,6 +40,7 @@ impl<S: Store> Dispatcher<S> {
         let mut outcomes = BatchOutcomes::default();
         let now = self.clock.now();
         let now_ms = now.timestamp_millis();
+        self.refresh_accounts().await?;
         self.recover_abandoned(now_ms, &mut outcomes.report).await?;
         let jobs = self
             .store
@@ -48,6 +49,7 @@ impl<S: Store> Dispatcher<S> {
                 now_ms,
                 now_ms + self.lease_ms(),
                 self.settings.batch_size,
+                &self.accounts.current().waiting,
             )
             .await?;
         outcomes.report.leased = jobs.len();
@@ -72,8 +74,10 @@ impl<S: Store> Dispatcher<S> {
     }
 
     fn leased_batch(&self, jobs: &[LeasedJob]) -> LeasedBatch {
+        let accounts = self.accounts.current();
         let reaches_subscribers = |channel: &str| {
-            self.routes
+            accounts
+                .routes
                 .get(channel)
                 .is_some_and(|r| r.account.audience == Audience::Subscribers)
         };
@@ -100,8 +104,9 @@ impl<S: Store> Dispatcher<S> {
             by_channel.entry(job.channel.clone()).or_default().push(job);
         }
         let mut ready: Vec<Ready> = Vec::new();
+        let accounts = self.accounts.current();
         for (channel, jobs) in by_channel {
-            let Some(route) = self.routes.get(&channel).cloned() else {
+            let Some(route) = accounts.routes.get(&channel).cloned() else {
                 self.refuse_unroutable(&channel, jobs, outcomes);
                 continue;
             };

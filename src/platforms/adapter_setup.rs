@@ -9,9 +9,9 @@ use std::sync::Arc;
 
 use super::oauth1::OAuth1Keys;
 use super::{
-    Adapter, ChannelRef, FacebookAdapter, Platform, Secret, StoredCredentials, TelegramAdapter,
-    ViberAdapter, WebhookAdapter, WhatsAppAdapter, WhatsAppSender, XAdapter, partner_client,
-    resolve_credentials,
+    Adapter, ChannelRef, FacebookAdapter, MissingCredential, Platform, Secret, StoredCredentials,
+    TelegramAdapter, ViberAdapter, WebhookAdapter, WhatsAppAdapter, WhatsAppSender, XAdapter,
+    partner_client, resolve_credentials,
 };
 use crate::clock::Clock;
 use crate::config::Account;
@@ -35,6 +35,9 @@ pub struct AccountAdapters {
     /// Ad accounts that answer audience estimates, by channel name: Meta ads accounts, and
     /// Facebook Pages that name one.
     pub ad_accounts: HashMap<String, AdAccount>,
+    /// Accounts herald would publish to but cannot yet, each with the first credential it
+    /// lacks: their jobs wait until the credential is set.
+    pub waiting: BTreeMap<ChannelRef, MissingCredential>,
 }
 
 /// An adapter that reads published posts' metrics back.
@@ -58,12 +61,11 @@ pub struct AdAccount {
     pub api_version: String,
 }
 
-/// Why the adapters could not be built; the worker cannot start without them.
+/// Why the adapters could not be built; the worker cannot start without them. (A credential
+/// that is not set yet is no such reason: its account waits, see [`AccountAdapters::waiting`].)
 #[derive(Debug)]
 pub enum AdapterSetupError {
     HttpClient(reqwest::Error),
-    /// A credential is neither in its environment variable nor stored (the message says which).
-    UnresolvedCredential(String),
     /// The account's credentials lack one its platform needs.
     MissingCredential {
         channel: String,
@@ -77,7 +79,6 @@ impl fmt::Display for AdapterSetupError {
             AdapterSetupError::HttpClient(error) => {
                 write!(f, "cannot build the HTTP client: {error}")
             }
-            AdapterSetupError::UnresolvedCredential(message) => f.write_str(message),
             AdapterSetupError::MissingCredential { channel, key } => {
                 write!(f, "account `{channel}` has no {key}")
             }
@@ -95,8 +96,9 @@ impl std::error::Error for AdapterSetupError {
 }
 
 /// Builds an adapter for every account whose platform herald can publish to, and the readers
-/// of metrics and audience estimates the accounts allow. Fails when a credential is missing
-/// (outside a rehearsal); a Meta ads account without credentials only gives no estimates.
+/// of metrics and audience estimates the accounts allow. An account whose credentials are not
+/// all set yet (outside a rehearsal) gets no adapter and is listed as waiting; a Meta ads
+/// account without credentials only gives no estimates.
 pub fn build_adapters(
     accounts: &BTreeMap<ChannelRef, Account>,
     rehearsal: Option<Rehearsal<'_>>,
@@ -120,7 +122,14 @@ pub fn build_adapters(
             }
             continue;
         }
-        if let Some(adapter) = setup.publisher(account, &mut built)? {
+        let credentials = match setup.credentials(account) {
+            Ok(credentials) => credentials,
+            Err(missing) => {
+                built.waiting.insert(channel.clone(), missing);
+                continue;
+            }
+        };
+        if let Some(adapter) = setup.publisher(account, credentials, &mut built)? {
             built.publishers.insert(channel.clone(), adapter);
         }
     }
@@ -144,10 +153,9 @@ impl Setup<'_> {
         }
     }
 
-    fn credentials(&self, account: &Account) -> Result<Credentials, AdapterSetupError> {
+    fn credentials(&self, account: &Account) -> Result<Credentials, MissingCredential> {
         let values =
-            resolve_credentials(account, self.rehearsal.map(|r| r.credential), self.stored)
-                .map_err(|e| AdapterSetupError::UnresolvedCredential(e.to_string()))?;
+            resolve_credentials(account, self.rehearsal.map(|r| r.credential), self.stored)?;
         Ok(Credentials {
             channel: account.channel.to_string(),
             values,
@@ -185,9 +193,9 @@ impl Setup<'_> {
     fn publisher(
         &self,
         account: &Account,
+        mut credentials: Credentials,
         built: &mut AccountAdapters,
     ) -> Result<Option<Adapter>, AdapterSetupError> {
-        let mut credentials = self.credentials(account)?;
         let base_url = self.base_url(account);
         let client = self.client.clone();
         let channel = &account.channel;

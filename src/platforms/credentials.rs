@@ -47,8 +47,10 @@ pub struct MissingCredential {
     pub key: String,
 }
 
-/// Reads every credential of an account: its environment variable, else a credential stored
-/// through the API. In a rehearsal every credential is the rehearsal's credential instead
+/// Reads every credential an account can use: its environment variable (when the
+/// configuration names one), else a credential stored through the API. A credential the platform does not need to send (a webhook's signing
+/// secret, a verify token) is left out when it is in neither place; one it needs is an
+/// error. In a rehearsal every credential is the rehearsal's credential instead
 /// ([`REHEARSAL_CREDENTIAL`], or a random one per `herald serve --sandbox`): the environment
 /// is not even read.
 pub fn resolve_credentials(
@@ -63,26 +65,36 @@ pub fn resolve_credentials(
         }
         return Ok(out);
     }
-    for (key, variable) in &account.credentials {
-        match std::env::var(variable) {
-            Ok(value) if !value.is_empty() => {
-                out.insert(key.clone(), Secret(value));
+    let platform = account.channel.platform;
+    let channel = account.channel.to_string();
+    for key in platform.usable_credential_keys() {
+        let variable = account.credentials.get(key);
+        let value = variable
+            .and_then(|variable| environment_value(variable))
+            .map(Secret)
+            .or_else(|| stored.get(&(channel.clone(), key.to_string())).cloned());
+        match value {
+            Some(secret) => {
+                out.insert(key.to_string(), secret);
             }
-            _ => match stored.get(&(account.channel.to_string(), key.clone())) {
-                Some(secret) => {
-                    out.insert(key.clone(), secret.clone());
-                }
-                None => {
-                    return Err(MissingCredential {
-                        channel: account.channel.clone(),
-                        variable: variable.clone(),
-                        key: key.clone(),
-                    });
-                }
-            },
+            None if platform.credential_keys().contains(&key) => {
+                return Err(MissingCredential {
+                    channel: account.channel.clone(),
+                    variable: variable.cloned().unwrap_or_default(),
+                    key: key.to_string(),
+                });
+            }
+            None => {}
         }
     }
     Ok(out)
+}
+
+/// The value of a credential's environment variable; unset and empty are the same.
+pub(super) fn environment_value(variable: &str) -> Option<String> {
+    std::env::var(variable)
+        .ok()
+        .filter(|value| !value.is_empty())
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 
 mod adapter;
 mod adapter_setup;
+mod credential_sources;
 mod credentials;
 mod endpoint;
 mod facebook;
@@ -22,6 +23,10 @@ pub use crate::channel::{ChannelRef, ChannelRefError, Platform, TextFormat, is_s
 pub use adapter::{Adapter, BatchOutcome, CONNECT_FAILED, Publication, PublishResult};
 pub use adapter_setup::{
     AccountAdapters, AdAccount, AdapterSetupError, MetricsReader, Rehearsal, build_adapters,
+};
+pub use credential_sources::{
+    CredentialSource, CredentialState, StoredNames, credential_states, missing_required,
+    stored_names, waiting_accounts,
 };
 pub use credentials::{
     MissingCredential, REHEARSAL_CREDENTIAL, Secret, StoredCredentials, resolve_credentials,

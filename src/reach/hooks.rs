@@ -27,6 +27,7 @@ use super::inbound::{
     Timeliness, answer_hub_challenge, parse_telegram, parse_viber, parse_whatsapp,
     phone_number_ids, verify_hub_signature, verify_telegram, verify_viber,
 };
+use super::live_hook_accounts::LiveHookAccounts;
 use crate::channel::Platform;
 use crate::clock::Clock;
 use crate::config::{Account, Config};
@@ -68,12 +69,13 @@ pub struct HookState {
     /// events are refused with 503 (the partner retries) while status callbacks are counted.
     pub vault: Option<Arc<SubscriberVault>>,
     pub ingestor: CallbackIngestor,
-    pub accounts: Arc<HashMap<String, HookAccount>>,
+    /// The accounts whose hooks are served, as of the credentials last read.
+    pub accounts: Arc<LiveHookAccounts>,
 }
 
 /// The accounts of platforms that call back, with their credentials (the rehearsal's
-/// credential in a rehearsal). An account whose credentials cannot be read is left out,
-/// with a warning: its hook answers 404.
+/// credential in a rehearsal). An account whose credentials needed to send are not all set is
+/// left out, with a warning: its hook answers 404 until they are.
 pub fn hook_accounts(
     config: &Config,
     rehearsal: Option<&Secret>,
@@ -138,7 +140,8 @@ async fn handshake(
     Path((platform, name)): Path<(String, String)>,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let Some(hook) = state.accounts.get(&format!("{platform}:{name}")) else {
+    let accounts = state.accounts.current();
+    let Some(hook) = accounts.get(&format!("{platform}:{name}")) else {
         return refuse(StatusCode::NOT_FOUND, "no such hook");
     };
     if !matches!(
@@ -165,7 +168,8 @@ async fn receive(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let Some(hook) = state.accounts.get(&format!("{platform}:{name}")) else {
+    let accounts = state.accounts.current();
+    let Some(hook) = accounts.get(&format!("{platform}:{name}")) else {
         return refuse(StatusCode::NOT_FOUND, "no such hook");
     };
     let parsed: Result<Vec<InboundEvent>, ParseError> = match hook.account.channel.platform {

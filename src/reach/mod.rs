@@ -10,6 +10,7 @@ pub mod inbound;
 mod insight_windows;
 mod insights;
 mod link_index;
+mod live_hook_accounts;
 mod redirector;
 mod registration;
 mod repeat_clicks;
@@ -25,6 +26,7 @@ pub use insights::{
     FACEBOOK_METRICS, InsightPoller, InsightSource, PollReport, X_API_VERSION, poll_for_post,
 };
 pub use link_index::{LinkIndex, LinkTarget};
+pub use live_hook_accounts::{HookAccounts, LiveHookAccounts};
 pub use redirector::{ClickState, click_kind, redirector_router};
 pub use registration::register_webhooks;
 pub use repeat_clicks::{REPEAT_WINDOW, RepeatClicks};

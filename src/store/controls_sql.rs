@@ -160,20 +160,43 @@ pub async fn retry_dead(
     Ok(retried)
 }
 
+/// The marks a database keeps of how it was used to dispatch, by name.
+const REAL_SENDING: &str = "real_sending";
+const REHEARSAL: &str = "rehearsal";
+
 pub async fn mark_real_sending(store: &SqlStore, at_ms: i64) -> Result<(), StoreError> {
+    set_deployment_mark(store, REAL_SENDING, at_ms).await
+}
+
+pub async fn real_sending_since(store: &SqlStore) -> Result<Option<i64>, StoreError> {
+    deployment_mark(store, REAL_SENDING).await
+}
+
+pub async fn mark_rehearsal(store: &SqlStore, at_ms: i64) -> Result<(), StoreError> {
+    set_deployment_mark(store, REHEARSAL, at_ms).await
+}
+
+pub async fn rehearsal_since(store: &SqlStore) -> Result<Option<i64>, StoreError> {
+    deployment_mark(store, REHEARSAL).await
+}
+
+/// Sets a mark; its first time is kept.
+async fn set_deployment_mark(store: &SqlStore, name: &str, at_ms: i64) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO deployment_marks (name, first_at_ms) VALUES ('real_sending', $1)
+        "INSERT INTO deployment_marks (name, first_at_ms) VALUES ($1, $2)
          ON CONFLICT (name) DO NOTHING",
     )
+    .bind(name.to_string())
     .bind(at_ms)
     .execute(&store.pool)
     .await?;
     Ok(())
 }
 
-pub async fn real_sending_since(store: &SqlStore) -> Result<Option<i64>, StoreError> {
+async fn deployment_mark(store: &SqlStore, name: &str) -> Result<Option<i64>, StoreError> {
     Ok(
-        sqlx::query_scalar("SELECT first_at_ms FROM deployment_marks WHERE name = 'real_sending'")
+        sqlx::query_scalar("SELECT first_at_ms FROM deployment_marks WHERE name = $1")
+            .bind(name.to_string())
             .fetch_optional(&store.pool)
             .await?,
     )

@@ -36,6 +36,17 @@ impl Dialect {
         }
     }
 
+    /// What keeps the database's notices out of the log while migrating: PostgreSQL answers
+    /// the ledger's `CREATE TABLE IF NOT EXISTS` on every start with a NOTICE ("already
+    /// exists, skipping") that sqlx logs, and an operator reads it as a problem. Warnings and
+    /// errors still come through.
+    pub fn quiet_notices(&self) -> Option<&'static str> {
+        match self {
+            Dialect::Sqlite { .. } => None,
+            Dialect::Postgres => Some("SET LOCAL client_min_messages = warning"),
+        }
+    }
+
     /// The statement that opens a write transaction. SQLite's must take the write lock at its
     /// start (`BEGIN IMMEDIATE`): a deferred transaction that reads before it writes fails at
     /// once (busy, no waiting) when another connection wrote in between, while an immediate

@@ -205,6 +205,9 @@ async fn begin_migrating(store: &SqlStore) -> Result<Transaction<'static, Any>, 
     if let Some(lock) = store.dialect.migration_lock() {
         sqlx::query(lock).execute(&mut *tx).await?;
     }
+    if let Some(quiet) = store.dialect.quiet_notices() {
+        sqlx::query(quiet).execute(&mut *tx).await?;
+    }
     Ok(tx)
 }
 

@@ -169,14 +169,17 @@ pub trait Store: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = Result<Vec<JobRecord>, StoreError>> + Send;
 
     /// Leases up to `limit` due jobs of active (scheduled or running, not killed) versions,
-    /// including jobs whose lease expired before their call started. PostgreSQL skips rows
-    /// other workers hold; SQLite has one writer at a time.
+    /// including jobs whose lease expired before their call started, except the jobs of
+    /// `waiting_channels` (accounts this worker cannot send to yet: they stay queued, without
+    /// using attempts). PostgreSQL skips rows other workers hold; SQLite has one writer at a
+    /// time.
     fn lease_due_jobs(
         &self,
         owner: &str,
         now_ms: i64,
         lease_until_ms: i64,
         limit: u32,
+        waiting_channels: &[String],
     ) -> impl Future<Output = Result<Vec<LeasedJob>, StoreError>> + Send;
 
     /// Marks leased jobs as being sent, just before their calls: from here on, a crash leaves
@@ -367,6 +370,13 @@ pub trait Store: Clone + Send + Sync + 'static {
     /// When this database was first used to dispatch to the real partners, if ever.
     fn real_sending_since(&self) -> impl Future<Output = Result<Option<i64>, StoreError>> + Send;
 
+    /// Records that a rehearsal dispatched on this database (the first time is kept), so that
+    /// no process sending to the real partners takes its jobs later.
+    fn mark_rehearsal(&self, at_ms: i64) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// When a rehearsal first dispatched on this database, if ever.
+    fn rehearsal_since(&self) -> impl Future<Output = Result<Option<i64>, StoreError>> + Send;
+
     fn create_user(
         &self,
         name: &str,
@@ -436,6 +446,15 @@ pub trait Store: Clone + Send + Sync + 'static {
         by: &str,
         at_ms: i64,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Deletes a stored credential (audited); false when none was stored.
+    fn delete_account_secret(
+        &self,
+        channel: &str,
+        name: &str,
+        by: &str,
+        at_ms: i64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
     /// Every stored credential as `(channel, name, nonce, sealed)`, for the dispatcher to open.
     fn account_secrets(

@@ -108,8 +108,16 @@ pub async fn next_due_ms(store: &SqlStore) -> Result<Option<i64>, StoreError> {
 }
 
 /// Leases due queued jobs of versions that are scheduled or running and not killed, earliest
-/// first, with the dialect's row locking (see [`super::Dialect::skip_locked_rows`]).
-fn lease_due_jobs_sql(row_locks: &str) -> String {
+/// first, with the dialect's row locking (see [`super::Dialect::skip_locked_rows`]), leaving
+/// out the jobs of `waiting` channels (bound from `$5` on).
+fn lease_due_jobs_sql(row_locks: &str, waiting: usize) -> String {
+    let waiting = match waiting {
+        0 => String::new(),
+        n => {
+            let places: Vec<String> = (5..5 + n).map(|i| format!("${i}")).collect();
+            format!(" AND o.channel NOT IN ({})", places.join(", "))
+        }
+    };
     format!(
         "UPDATE outbox SET status = 'leased', lease_owner = $1, lease_until = $2
 WHERE id IN (
@@ -117,7 +125,7 @@ WHERE id IN (
     JOIN campaign_versions v ON v.hash = o.version_hash
     LEFT JOIN campaign_controls c ON c.campaign_id = v.campaign_id
     WHERE o.status = 'queued' AND o.run_at <= $3
-      AND v.state IN ('scheduled', 'running') AND c.killed_at IS NULL
+      AND v.state IN ('scheduled', 'running') AND c.killed_at IS NULL{waiting}
     ORDER BY o.run_at, o.id
     LIMIT $4{row_locks}
 )
@@ -133,6 +141,7 @@ pub async fn lease_due_jobs(
     now_ms: i64,
     lease_until_ms: i64,
     limit: u32,
+    waiting_channels: &[String],
 ) -> Result<Vec<LeasedJob>, StoreError> {
     // A stopped worker's leases on jobs it never started are simply given back.
     sqlx::query(
@@ -142,14 +151,16 @@ pub async fn lease_due_jobs(
     .bind(now_ms)
     .execute(&store.pool)
     .await?;
-    let sql = lease_due_jobs_sql(&store.dialect.skip_locked_rows("o"));
-    let rows: Vec<LeasedRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    let sql = lease_due_jobs_sql(&store.dialect.skip_locked_rows("o"), waiting_channels.len());
+    let mut lease = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(owner.to_string())
         .bind(lease_until_ms)
         .bind(now_ms)
-        .bind(i64::from(limit))
-        .fetch_all(&store.pool)
-        .await?;
+        .bind(i64::from(limit));
+    for channel in waiting_channels {
+        lease = lease.bind(channel.clone());
+    }
+    let rows: Vec<LeasedRow> = lease.fetch_all(&store.pool).await?;
     let mut jobs: Vec<LeasedJob> = rows
         .into_iter()
         .map(LeasedJob::from_row)

@@ -250,6 +250,39 @@ pub async fn set_account_secret(
     Ok(())
 }
 
+pub async fn delete_account_secret(
+    store: &SqlStore,
+    channel: &str,
+    name: &str,
+    by: &str,
+    at_ms: i64,
+) -> Result<bool, StoreError> {
+    let mut tx = store.begin_write().await?;
+    let deleted = sqlx::query("DELETE FROM account_secrets WHERE channel = $1 AND name = $2")
+        .bind(channel.to_string())
+        .bind(name.to_string())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+        > 0;
+    if deleted {
+        audit_append(
+            &mut tx,
+            NewAuditEntry {
+                at_ms,
+                actor: by.to_string(),
+                action: "account.credential_deleted".into(),
+                subject: channel.to_string(),
+                version: None,
+                details: serde_json::json!({ "credential": name }),
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(deleted)
+}
+
 pub async fn account_secrets(
     store: &SqlStore,
 ) -> Result<Vec<(String, String, String, String)>, StoreError> {

@@ -90,6 +90,7 @@ impl Store for SqlStore {
         now_ms: i64,
         lease_until_ms: i64,
         limit: u32,
+        waiting_channels: &[String],
     ) -> Result<Vec<LeasedJob>, StoreError> {
         self.named(outbox_sql::lease_due_jobs(
             self,
@@ -97,6 +98,7 @@ impl Store for SqlStore {
             now_ms,
             lease_until_ms,
             limit,
+            waiting_channels,
         ))
         .await
     }
@@ -292,6 +294,14 @@ impl Store for SqlStore {
         self.named(controls_sql::real_sending_since(self)).await
     }
 
+    async fn mark_rehearsal(&self, at_ms: i64) -> Result<(), StoreError> {
+        self.named(controls_sql::mark_rehearsal(self, at_ms)).await
+    }
+
+    async fn rehearsal_since(&self) -> Result<Option<i64>, StoreError> {
+        self.named(controls_sql::rehearsal_since(self)).await
+    }
+
     async fn create_user(
         &self,
         name: &str,
@@ -368,6 +378,19 @@ impl Store for SqlStore {
     ) -> Result<(), StoreError> {
         self.named(people_sql::set_account_secret(
             self, channel, name, nonce, sealed, by, at_ms,
+        ))
+        .await
+    }
+
+    async fn delete_account_secret(
+        &self,
+        channel: &str,
+        name: &str,
+        by: &str,
+        at_ms: i64,
+    ) -> Result<bool, StoreError> {
+        self.named(people_sql::delete_account_secret(
+            self, channel, name, by, at_ms,
         ))
         .await
     }

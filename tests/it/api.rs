@@ -90,6 +90,7 @@ impl App {
         let mut request = match method {
             "GET" => self.client.get(url),
             "PUT" => self.client.put(url),
+            "DELETE" => self.client.delete(url),
             _ => self.client.post(url),
         };
         if let Some(who) = who {
@@ -758,7 +759,7 @@ async fn credentials_are_write_only_and_reach_only_the_partner() {
         .unwrap();
     assert_eq!(
         telegram["credentials"]["token"],
-        json!({"variable": "HERALD_TG_TOKEN", "source": "stored"})
+        json!({"variable": "HERALD_TG_TOKEN", "source": "stored", "required": true})
     );
     let (_, log) = app.call("GET", "/api/v1/audit", Some("root"), None).await;
     for text in [accounts.to_string(), log.to_string()] {

@@ -869,6 +869,11 @@ fn the_kubernetes_manifests_run_the_api_the_workers_and_the_migration() {
     let api_container = container(api, "api-deployment.yaml");
     let args = herald_args(&api_container, "api-deployment.yaml");
     assert_eq!(args[0], "serve");
+    // API replicas only answer; the workers dispatch.
+    assert!(
+        args.iter().any(|a| a == "--no-dispatch"),
+        "api-deployment.yaml: {args:?}"
+    );
     let listen = port_of(&args, "--listen", "api-deployment.yaml");
     assert_container_has_no_color(&api_container, "api-deployment.yaml");
     for (probe, path) in [("livenessProbe", "/healthz"), ("readinessProbe", "/readyz")] {

@@ -432,7 +432,7 @@ async fn a_worker_that_stops_mid_batch_is_taken_over_without_blind_resends() {
     let now_ms = rig.clock.now().timestamp_millis();
     let held = rig
         .store
-        .lease_due_jobs("crashed", now_ms, now_ms + 60_000, 100)
+        .lease_due_jobs("crashed", now_ms, now_ms + 60_000, 100, &[])
         .await
         .unwrap();
     assert_eq!(held.len(), 6);

@@ -74,7 +74,7 @@ impl Hooks {
             .unwrap();
         let now_ms = (monday + chrono::Duration::hours(12)).timestamp_millis();
         let leased = store
-            .lease_due_jobs("w", now_ms, now_ms + 60_000, 100)
+            .lease_due_jobs("w", now_ms, now_ms + 60_000, 100, &[])
             .await
             .unwrap();
         let job = leased

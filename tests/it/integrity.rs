@@ -173,17 +173,19 @@ const REAL_CREDENTIALS: &[(&str, &str)] = &[
 #[test]
 fn a_rehearsal_refuses_a_database_that_has_sent_for_real() {
     let project = Project::valid();
-    // A fresh database may be rehearsed on.
+    // A fresh database may be rehearsed on (and is a rehearsal's from then on: see
+    // `serve_first_start` for what that refuses).
+    let rehearsal_database = format!("sqlite://{}", project.path("rehearsal.db").display());
     let rehearsal = project.herald(&[
         "worker",
         "--once",
         "--sandbox-url",
         "http://127.0.0.1:9",
         "--database-url",
-        &database(&project),
+        &rehearsal_database,
     ]);
     assert_eq!(rehearsal.code, 0, "{}", rehearsal.stderr);
-    // A real worker runs on it.
+    // A real worker runs on a fresh one.
     let real = Command::new(env!("CARGO_BIN_EXE_herald"))
         .args(["worker", "--once", "--database-url", &database(&project)])
         .current_dir(project.dir.path())

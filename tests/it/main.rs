@@ -35,6 +35,7 @@ mod sandbox;
 mod sandbox_messaging;
 mod scale_out;
 mod schema_compatibility;
+mod serve_first_start;
 mod service_cli;
 mod social_platforms;
 mod store_and_schedule;

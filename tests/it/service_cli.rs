@@ -33,11 +33,13 @@ fn serve_answers_probes_and_stops_gracefully() {
     assert_eq!(served.stop(), Some(0), "a graceful stop exits 0");
 }
 
+/// A worker without its accounts' credentials starts all the same: the log says which
+/// account waits for which variable, and its jobs wait (see `serve_first_start`).
 #[test]
-fn a_worker_refuses_to_start_without_its_credentials_and_never_names_their_values() {
+fn a_worker_without_credentials_starts_and_says_which_accounts_wait() {
     let project = Project::valid();
     let run = project.herald(&["worker", "--once", "--database-url", &database(&project)]);
-    assert_eq!(run.code, 1);
+    assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
         run.stderr
             .contains("environment variable HERALD_TG_TOKEN (credential `token`) is not set"),

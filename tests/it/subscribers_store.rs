@@ -44,7 +44,7 @@ async fn scheduled_broadcast<S: Store>(store: &S) -> (ContentHash, LeasedJob) {
     store.insert_jobs(&jobs).await.unwrap();
     let now_ms = utc(2027, 1, 18, 12, 0).timestamp_millis();
     let leased = store
-        .lease_due_jobs("worker", now_ms, now_ms + 60_000, 100)
+        .lease_due_jobs("worker", now_ms, now_ms + 60_000, 100, &[])
         .await
         .unwrap();
     let broadcast = leased

@@ -309,7 +309,7 @@ async fn repeat_marks_survive_later_requeues<S: Store>(store: S, _url: &str) {
     let (_project, _config, version) = due_jobs(&store, 2).await;
     let now_ms = Utc::now().timestamp_millis();
     let leased = store
-        .lease_due_jobs("worker-a", now_ms, now_ms + 60_000, 10)
+        .lease_due_jobs("worker-a", now_ms, now_ms + 60_000, 10, &[])
         .await
         .unwrap();
     let [unanswered, abandoned] = [leased[0].id, leased[1].id];
@@ -352,7 +352,7 @@ async fn repeat_marks_survive_later_requeues<S: Store>(store: S, _url: &str) {
         ),
     ] {
         let leased = store
-            .lease_due_jobs("worker-b", at, at + 60_000, 10)
+            .lease_due_jobs("worker-b", at, at + 60_000, 10, &[])
             .await
             .unwrap();
         assert_eq!(leased.len(), 2);

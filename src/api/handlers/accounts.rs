@@ -1,5 +1,8 @@
-//! Channel accounts for admins: where each credential comes from, and setting one. Values are
-//! write-only: sealed at once, never returned, never logged.
+//! Channel accounts for admins: whether each can send, where each of its credentials comes
+//! from, and setting or deleting one. Values are write-only: sealed at once, never returned,
+//! never logged. Every credential a platform can use can be stored, the optional ones (a
+//! webhook's signing secret, a verify token) included; a name the platform does not know is
+//! refused, so nothing else can be parked in the database under an account's name.
 
 use axum::Extension;
 use axum::extract::{Path, State};
@@ -13,48 +16,37 @@ use crate::api::authenticate::Authenticated;
 use crate::api::error::ApiError;
 use crate::api::json::ApiJson;
 use crate::channel::ChannelRef;
+use crate::config::Account;
+use crate::platforms::{credential_states, missing_required, stored_names};
 use crate::store::Store;
 
+/// The longest credential value accepted, in bytes: partners' tokens are far shorter.
+const MAX_CREDENTIAL_BYTES: usize = 4096;
+
 pub async fn accounts(State(state): State<ApiState>) -> Result<impl IntoResponse, ApiError> {
-    let stored: Vec<(String, String)> = state
-        .store
-        .account_secrets()
-        .await?
-        .into_iter()
-        .map(|(c, n, _, _)| (c, n))
-        .collect();
+    let stored = stored_names(&state.store.account_secrets().await?);
     let list: Vec<serde_json::Value> = state
         .config
         .accounts
         .values()
         .map(|account| {
-            let channel = account.channel.to_string();
-            let credentials: serde_json::Map<String, serde_json::Value> = account
-                .channel
-                .platform
-                .credential_keys()
-                .iter()
-                .map(|key| {
-                    let variable = account.credentials.get(*key).cloned();
-                    let in_environment = variable
-                        .as_deref()
-                        .is_some_and(|v| std::env::var(v).is_ok_and(|value| !value.is_empty()));
-                    let source = if in_environment {
-                        "environment"
-                    } else if stored.contains(&(channel.clone(), key.to_string())) {
-                        "stored"
-                    } else {
-                        "missing"
-                    };
-                    (
-                        key.to_string(),
-                        json!({"variable": variable, "source": source}),
-                    )
-                })
-                .collect();
+            let waiting_for = missing_required(account, &stored, state.rehearsing);
+            let credentials: serde_json::Map<String, serde_json::Value> = credential_states(
+                account, &stored,
+            )
+            .iter()
+            .map(|c| {
+                (
+                    c.name.to_string(),
+                    json!({"variable": c.variable, "source": c.source, "required": c.required}),
+                )
+            })
+            .collect();
             json!({
-                "channel": channel,
+                "channel": account.channel.to_string(),
                 "platform": account.channel.platform.name(),
+                "ready": waiting_for.is_empty(),
+                "waiting_for": waiting_for,
                 "base_url": account.base_url,
                 "chats": account.chats,
                 "rate": {
@@ -81,29 +73,16 @@ pub async fn set_credential(
     Path((channel, name)): Path<(String, String)>,
     ApiJson(body): ApiJson<CredentialBody>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let parsed = ChannelRef::parse(&channel).map_err(|e| ApiError::not_found(e.to_string()))?;
-    let Some(account) = state.config.accounts.get(&parsed) else {
-        return Err(ApiError::not_found(format!(
-            "no account `{channel}` in the configuration"
-        )));
-    };
-    if !account
-        .channel
-        .platform
-        .credential_keys()
-        .contains(&name.as_str())
+    let account = credential_of(&state, &channel, &name)?;
+    let value = body.value;
+    if value.is_empty() || value.len() > MAX_CREDENTIAL_BYTES || value.chars().any(char::is_control)
     {
-        return Err(ApiError::not_found(format!(
-            "{} accounts have no credential `{name}`; they have: {}",
-            account.channel.platform,
-            account.channel.platform.credential_keys().join(", ")
-        )));
-    }
-    if body.value.is_empty() || body.value.len() > 4096 {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_value",
-            "a credential is 1 to 4096 characters",
+            format!(
+                "a credential is 1 to {MAX_CREDENTIAL_BYTES} bytes, without control characters"
+            ),
         ));
     }
     let Some(key) = &state.secret_key else {
@@ -116,8 +95,9 @@ pub async fn set_credential(
             ),
         ));
     };
+    let channel = account.channel.to_string();
     let (nonce, sealed) = key
-        .seal(&channel, &name, &body.value)
+        .seal(&channel, &name, &value)
         .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?;
     state
         .store
@@ -131,4 +111,53 @@ pub async fn set_credential(
         )
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Deletes a stored credential: the account's jobs wait from the next batch on if it needs
+/// the credential and its environment does not have it.
+pub async fn delete_credential(
+    State(state): State<ApiState>,
+    Extension(Authenticated(user)): Extension<Authenticated>,
+    Path((channel, name)): Path<(String, String)>,
+) -> Result<impl IntoResponse, ApiError> {
+    let account = credential_of(&state, &channel, &name)?;
+    let channel = account.channel.to_string();
+    let deleted = state
+        .store
+        .delete_account_secret(
+            &channel,
+            &name,
+            &user.name,
+            state.clock.now().timestamp_millis(),
+        )
+        .await?;
+    if !deleted {
+        return Err(ApiError::not_found(format!(
+            "no credential `{name}` is stored for `{channel}`"
+        )));
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The configured account of `channel`, when `name` is a credential its platform can use.
+fn credential_of<'s>(
+    state: &'s ApiState,
+    channel: &str,
+    name: &str,
+) -> Result<&'s Account, ApiError> {
+    let parsed = ChannelRef::parse(channel).map_err(|e| ApiError::not_found(e.to_string()))?;
+    let Some(account) = state.config.accounts.get(&parsed) else {
+        return Err(ApiError::not_found(format!(
+            "no account `{channel}` in the configuration"
+        )));
+    };
+    let platform = account.channel.platform;
+    if !platform.usable_credential_keys().any(|key| key == name) {
+        let usable: Vec<&str> = platform.usable_credential_keys().collect();
+        return Err(ApiError::not_found(format!(
+            "{platform} accounts have no credential `{name}`; they have: {}",
+            usable.join(", ")
+        )));
+    }
+    Ok(account)
 }

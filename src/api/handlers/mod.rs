@@ -5,7 +5,7 @@ mod content;
 mod lifecycle;
 mod operations;
 
-pub use accounts::{accounts, set_credential};
+pub use accounts::{accounts, delete_credential, set_credential};
 pub(crate) use content::with_loaded;
 pub use content::{Bundle, completeness, me, preview, upload, version, versions};
 pub use lifecycle::{approve, cancel, pause, reject, resume, schedule, submit};

@@ -1,5 +1,6 @@
 //! `/ui/campaigns/{id}/dispatch`, for schedulers and admins: the outbox per channel (queued,
-//! being sent, sent, failed, unknown, cancelled), Pause and Resume, and the kill switch, which
+//! being sent, sent, failed, unknown, cancelled), which accounts wait for credentials (their
+//! jobs stay queued until an admin stores them), Pause and Resume, and the kill switch, which
 //! acts only when "I understand" is ticked.
 
 use std::collections::BTreeMap;
@@ -12,6 +13,7 @@ use serde_json::{Value, json};
 use super::{active_version, back, campaign_versions, path_segment, title, utc};
 use crate::auth::Role;
 use crate::campaign::VersionState;
+use crate::platforms::{stored_names, waiting_accounts};
 use crate::store::Store;
 use crate::web::WebState;
 use crate::web::form::FormFields;
@@ -41,6 +43,14 @@ pub async fn show(
         .await
         .map_err(|e| oops(e.into()))?;
     let active = active_version(&versions).or_else(|| versions.last());
+    let rows = store.account_secrets().await.map_err(|e| oops(e.into()))?;
+    let waiting: BTreeMap<String, Vec<&str>> = waiting_accounts(
+        state.api.config.accounts.values(),
+        &stored_names(&rows),
+        state.api.rehearsing,
+    )
+    .into_iter()
+    .collect();
     let mut channels: Vec<Value> = Vec::new();
     if let Some(active) = active {
         let mut counts: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
@@ -72,7 +82,8 @@ pub async fn show(
                 .filter(|(s, _)| !known.contains(&s.as_str()))
                 .map(|(_, n)| n)
                 .sum();
-            channels.push(json!({"channel": channel, "cells": cells, "other": other}));
+            let waiting_for = waiting.get(&channel).map(|missing| missing.join(", "));
+            channels.push(json!({"channel": channel, "cells": cells, "other": other, "waiting_for": waiting_for}));
         }
     }
     let scheduler = viewer.has(Role::Scheduler);
