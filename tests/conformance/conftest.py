@@ -120,15 +120,19 @@ def sandbox():
     process = subprocess.Popen(
         [binary, "sandbox", "--port", "0"],
         stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
+        stderr=subprocess.PIPE,
         text=True,
     )
+    # Its log goes to standard error (at info, as a service's does): keep reading it so that
+    # it never blocks on a full pipe, and keep it to explain a failed start.
+    log = []
+    threading.Thread(target=lambda: log.extend(process.stderr), daemon=True).start()
     first = process.stdout.readline().strip()
     prefix = "sandbox partners listening on "
     if not first.startswith(prefix):
         process.kill()
-        raise RuntimeError(f"herald sandbox did not start: {first!r}")
-    # Keep reading its output so that it never blocks on a full pipe.
+        process.wait(timeout=10)
+        raise RuntimeError(f"herald sandbox did not start: {first!r}\n{''.join(log)}")
     threading.Thread(target=lambda: process.stdout.read(), daemon=True).start()
     yield Sandbox(first[len(prefix):])
     process.terminate()
