@@ -13,6 +13,7 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use tokio::sync::Mutex;
 
+use crate::dispatch::Dispatcher;
 use crate::metrics::{BacklogFigures, METRICS, OPENMETRICS};
 use crate::platforms::TEMPLATE_BLOCKED_CODES;
 use crate::store::{AnyStore, Backlog, Store};
@@ -25,15 +26,18 @@ pub const READ_BUDGET: Duration = Duration::from_secs(2);
 #[derive(Clone)]
 struct Scrape {
     store: AnyStore,
+    /// Knows which accounts wait for credentials (as of its last batch).
+    dispatcher: Arc<Dispatcher<AnyStore>>,
     /// When the backlog was last read; held while a read is in progress.
     last_read: Arc<Mutex<Option<Instant>>>,
 }
 
-pub fn metrics_router(store: AnyStore) -> Router {
+pub fn metrics_router(store: AnyStore, dispatcher: Arc<Dispatcher<AnyStore>>) -> Router {
     Router::new()
         .route("/metrics", get(scrape))
         .with_state(Scrape {
             store,
+            dispatcher,
             last_read: Arc::new(Mutex::new(None)),
         })
 }
@@ -55,8 +59,10 @@ async fn refresh_backlog(scrape: &Scrape) {
     let now_ms = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64);
-    match tokio::time::timeout(READ_BUDGET, scrape.store.outbox_backlog(now_ms)).await {
-        Ok(Ok(backlog)) => METRICS.record_backlog(&figures(&backlog, now_ms)),
+    let waiting = scrape.dispatcher.waiting_channels();
+    let read = scrape.store.outbox_backlog(now_ms, &waiting);
+    match tokio::time::timeout(READ_BUDGET, read).await {
+        Ok(Ok(backlog)) => METRICS.record_backlog(&figures(&backlog, now_ms, waiting.len())),
         Ok(Err(error)) => {
             tracing::warn!(%error, "metrics: cannot read the outbox backlog");
             METRICS.backlog_read_failed();
@@ -71,8 +77,8 @@ async fn refresh_backlog(scrape: &Scrape) {
     }
 }
 
-/// The gauges' figures from the database's backlog at `now_ms`.
-fn figures(backlog: &Backlog, now_ms: i64) -> BacklogFigures {
+/// The gauges' figures from the database's backlog at `now_ms`, with `waiting` accounts.
+fn figures(backlog: &Backlog, now_ms: i64, waiting: usize) -> BacklogFigures {
     BacklogFigures {
         jobs_by_status: backlog.jobs_by_status.clone(),
         oldest_due_age_seconds: backlog
@@ -80,6 +86,7 @@ fn figures(backlog: &Backlog, now_ms: i64) -> BacklogFigures {
             .map_or(0.0, |due| now_ms.saturating_sub(due).max(0) as f64 / 1000.0),
         paused_buckets: backlog.paused_buckets,
         template_blocked: template_blocked(backlog),
+        accounts_waiting: waiting as i64,
     }
 }
 
@@ -115,7 +122,8 @@ mod tests {
                 ("whatsapp:optin".into(), None, 6),
             ],
         };
-        let figures = figures(&backlog, 91_000);
+        let figures = figures(&backlog, 91_000, 1);
+        assert_eq!(figures.accounts_waiting, 1);
         assert_eq!(figures.template_blocked, 3);
         assert_eq!(figures.oldest_due_age_seconds, 90.0);
         assert_eq!(figures.jobs_by_status, vec![("queued".to_string(), 7)]);

@@ -140,11 +140,12 @@ impl RunningApp {
 
     fn start_metrics(&mut self, listener: TcpListener, shutdown: Shutdown) {
         let store = self.store.clone();
+        let dispatcher = Arc::clone(&self.dispatcher);
         self.spawn("the metrics listener", async move {
             // The same connection limits and deadlines as the front door.
             crate::serving::serve(
                 listener,
-                super::metrics_endpoint::metrics_router(store),
+                super::metrics_endpoint::metrics_router(store, dispatcher),
                 ServerLimits::default(),
                 shutdown.requested(),
             )

@@ -30,6 +30,8 @@ pub struct BacklogFigures {
     pub paused_buckets: i64,
     /// Dead letters refused because their WhatsApp template cannot be used.
     pub template_blocked: i64,
+    /// Accounts that cannot send until a credential is stored.
+    pub accounts_waiting: i64,
 }
 
 impl Metrics {
@@ -50,6 +52,7 @@ impl Metrics {
         self.oldest_due_age.set(figures.oldest_due_age_seconds);
         self.paused_accounts.set(figures.paused_buckets);
         self.template_blocked.set(figures.template_blocked);
+        self.accounts_waiting.set(figures.accounts_waiting);
     }
 
     /// A scrape could not read the backlog; the gauges keep their last values.

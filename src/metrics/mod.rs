@@ -49,6 +49,7 @@ pub struct Metrics {
     oldest_due_age: Gauge<f64, std::sync::atomic::AtomicU64>,
     paused_accounts: Gauge,
     template_blocked: Gauge,
+    accounts_waiting: Gauge,
     backlog_errors: Counter,
 }
 
@@ -111,6 +112,7 @@ impl Metrics {
             oldest_due_age: Gauge::default(),
             paused_accounts: Gauge::default(),
             template_blocked: Gauge::default(),
+            accounts_waiting: Gauge::default(),
             backlog_errors: Counter::default(),
         };
         metrics.register_work();
@@ -216,6 +218,11 @@ impl Metrics {
             "dead_jobs_template_blocked",
             "Dead letters a partner refused because their WhatsApp template cannot be used (paused, disabled, missing or mismatched), read when scraped.",
             self.template_blocked.clone(),
+        );
+        registry.register(
+            "accounts_waiting_for_credentials",
+            "Partner accounts that cannot send until a credential is stored; their jobs wait (and are left out of the oldest due age).",
+            self.accounts_waiting.clone(),
         );
         registry.register(
             "backlog_read_failures",

@@ -107,6 +107,7 @@ fn the_backlog_reports_every_status_and_the_age_of_the_oldest_due_job() {
         oldest_due_age_seconds: 90.0,
         paused_buckets: 1,
         template_blocked: 3,
+        accounts_waiting: 2,
     });
     let text = metrics.render();
     assert!(
@@ -129,6 +130,10 @@ fn the_backlog_reports_every_status_and_the_age_of_the_oldest_due_job() {
     assert!(text.contains("herald_paused_accounts 1\n"), "{text}");
     assert!(
         text.contains("herald_dead_jobs_template_blocked 3\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("herald_accounts_waiting_for_credentials 2\n"),
         "{text}"
     );
 }

@@ -471,10 +471,12 @@ pub trait Store: Clone + Send + Sync + 'static {
         &self,
     ) -> impl Future<Output = Result<(Vec<crate::audit::AuditEntry>, (i64, String)), StoreError>> + Send;
 
-    /// The outbox's backlog now: jobs per status, the earliest due job, paused buckets.
+    /// The outbox's backlog now: jobs per status, the earliest due job (of the channels not in
+    /// `waiting_channels`), paused buckets, dead letters by code.
     fn outbox_backlog(
         &self,
         now_ms: i64,
+        waiting_channels: &[String],
     ) -> impl Future<Output = Result<Backlog, StoreError>> + Send;
 
     /// `(channel, status, count)` for a version.

@@ -63,23 +63,32 @@ pub async fn job_counts(
 }
 
 /// Jobs per status, the earliest due queued job, and the rate buckets paused now.
-pub async fn outbox_backlog(store: &SqlStore, now_ms: i64) -> Result<Backlog, StoreError> {
+pub async fn outbox_backlog(
+    store: &SqlStore,
+    now_ms: i64,
+    waiting_channels: &[String],
+) -> Result<Backlog, StoreError> {
     let jobs_by_status: Vec<(String, i64)> =
         sqlx::query_as("SELECT status, COUNT(*) FROM outbox GROUP BY status ORDER BY status")
             .fetch_all(&store.pool)
             .await?;
-    // Only jobs a worker could lease now: those of a paused, ended or killed version wait on
-    // purpose and are no backlog.
-    let oldest_due_ms: Option<i64> = sqlx::query_scalar(
-        "SELECT MIN(o.run_at) FROM outbox o
+    // Only jobs a worker could lease now: those of a paused, ended or killed version, or of an
+    // account still waiting for its credentials, wait on purpose and are no backlog.
+    let oldest_due_ms: Option<i64> = sqlx::query_as::<_, (i64, String)>(
+        "SELECT MIN(o.run_at), o.channel FROM outbox o
          JOIN campaign_versions v ON v.hash = o.version_hash
          LEFT JOIN campaign_controls c ON c.campaign_id = v.campaign_id
          WHERE o.status = 'queued' AND o.run_at <= $1
-           AND v.state IN ('scheduled', 'running') AND c.killed_at IS NULL",
+           AND v.state IN ('scheduled', 'running') AND c.killed_at IS NULL
+         GROUP BY o.channel",
     )
     .bind(now_ms)
-    .fetch_one(&store.pool)
-    .await?;
+    .fetch_all(&store.pool)
+    .await?
+    .into_iter()
+    .filter(|(_, channel)| !waiting_channels.contains(channel))
+    .map(|(run_at, _)| run_at)
+    .min();
     let paused_buckets: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM rate_buckets WHERE paused_until_ms > $1")
             .bind(now_ms)

@@ -409,8 +409,13 @@ impl Store for SqlStore {
         self.named(audit_sql::audit_log(self)).await
     }
 
-    async fn outbox_backlog(&self, now_ms: i64) -> Result<super::Backlog, StoreError> {
-        self.named(outbox_sql::outbox_backlog(self, now_ms)).await
+    async fn outbox_backlog(
+        &self,
+        now_ms: i64,
+        waiting_channels: &[String],
+    ) -> Result<super::Backlog, StoreError> {
+        self.named(outbox_sql::outbox_backlog(self, now_ms, waiting_channels))
+            .await
     }
 
     async fn job_counts(
