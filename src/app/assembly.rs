@@ -191,6 +191,14 @@ pub async fn open_store(database_url: &str) -> Result<AnyStore, AppError> {
     Ok(store)
 }
 
+/// Connects without migrating, and only to a database at exactly this herald's schema: for
+/// commands that must leave the database as they found it.
+pub async fn open_store_as_is(database_url: &str) -> Result<AnyStore, AppError> {
+    let store = connect(database_url).await?;
+    store.check_schema().await?;
+    Ok(store)
+}
+
 /// The emulator to talk to, if any; the built-in one is started here, on a loopback port,
 /// with a credential random per process so that only it can sign events for herald's hooks.
 async fn choose_partners(

@@ -18,7 +18,7 @@ mod settings;
 mod shutdown;
 mod stored_credentials;
 
-pub use assembly::{App, open_store};
+pub use assembly::{App, open_store, open_store_as_is};
 pub use database_use::{ALLOW_USED_DATABASE, DatabaseUse, check_database_use};
 pub use error::AppError;
 pub use keys::ServiceKeys;

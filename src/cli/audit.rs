@@ -2,11 +2,11 @@
 
 use std::process::ExitCode;
 
-use super::runtime::{fail, with_store};
+use super::runtime::{fail, with_store_as_is};
 use crate::store::Store;
 
 pub fn audit_verify(database_url: &str) -> ExitCode {
-    with_store(database_url, |store| async move {
+    with_store_as_is(database_url, |store| async move {
         let (entries, head) = match store.audit_log().await {
             Ok(log) => log,
             Err(error) => return fail(error),

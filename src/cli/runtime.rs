@@ -61,12 +61,38 @@ where
     F: FnOnce(AnyStore) -> Fut,
     Fut: std::future::Future<Output = ExitCode>,
 {
+    on_runtime(open_store(database_url), work)
+}
+
+/// Like [`with_store`], but never migrates: the database must already be at this herald's
+/// schema (`audit verify` on a restored backup must not move it past the release that wrote
+/// it).
+pub fn with_store_as_is<F, Fut>(database_url: &str, work: F) -> ExitCode
+where
+    F: FnOnce(AnyStore) -> Fut,
+    Fut: std::future::Future<Output = ExitCode>,
+{
+    let opening = async {
+        crate::app::open_store_as_is(database_url)
+            .await
+            .map_err(fail)
+    };
+    on_runtime(opening, work)
+}
+
+/// Opens the store with `opening` on a fresh runtime, then runs `work` with it.
+fn on_runtime<O, F, Fut>(opening: O, work: F) -> ExitCode
+where
+    O: std::future::Future<Output = Result<AnyStore, ExitCode>>,
+    F: FnOnce(AnyStore) -> Fut,
+    Fut: std::future::Future<Output = ExitCode>,
+{
     let runtime = match runtime() {
         Ok(runtime) => runtime,
         Err(code) => return code,
     };
     runtime.block_on(async {
-        match open_store(database_url).await {
+        match opening.await {
             Ok(store) => work(store).await,
             Err(code) => code,
         }

@@ -22,6 +22,11 @@ pub enum StoreError {
         found: i64,
         known: i64,
     },
+    /// A command that must not change the database found it at an older schema.
+    SchemaTooOld {
+        found: i64,
+        known: i64,
+    },
     UnknownVersion(ContentHash),
     Transition(TransitionError),
     /// Another process changed the version's state between reading and writing it.
@@ -56,6 +61,10 @@ impl fmt::Display for StoreError {
             StoreError::SchemaTooNew { found, known } => write!(
                 f,
                 "the database schema is at version {found}, newer than this herald knows ({known}); upgrade herald instead of running an older binary against it"
+            ),
+            StoreError::SchemaTooOld { found, known } => write!(
+                f,
+                "the database schema is at version {found}, older than this herald's ({known}); this command leaves the database as it is: run it with the herald that wrote the database, or `herald migrate` first"
             ),
             StoreError::UnknownVersion(hash) => write!(f, "no campaign version {}", hash.short()),
             StoreError::Transition(error) => write!(f, "{error}"),

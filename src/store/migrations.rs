@@ -154,6 +154,31 @@ pub struct MigrationReport {
     pub current: i64,
 }
 
+/// Checks, without changing anything, that `store`'s database is at exactly this herald's
+/// schema version: for commands that only read, such as checking a restored backup, which
+/// must not migrate it forward under the eyes of an operator about to roll back.
+pub async fn check_schema(store: &SqlStore) -> Result<i64, StoreError> {
+    let known = store
+        .dialect
+        .migrations()
+        .last()
+        .map(|m| m.version)
+        .unwrap_or(0);
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT MAX(version) FROM herald_schema_migrations")
+            .fetch_one(&store.pool)
+            .await
+            .unwrap_or(None);
+    let found = found.unwrap_or(0);
+    if found > known {
+        return Err(StoreError::SchemaTooNew { found, known });
+    }
+    if found < known {
+        return Err(StoreError::SchemaTooOld { found, known });
+    }
+    Ok(found)
+}
+
 /// Applies the migrations `store`'s database has not had yet, in one write transaction.
 ///
 /// Concurrent calls from several processes are serialised by the dialect's migration lock,

@@ -100,6 +100,9 @@ pub trait Store: Clone + Send + Sync + 'static {
     /// Applies pending migrations; refuses a database whose schema is newer than this binary.
     fn migrate(&self) -> impl Future<Output = Result<MigrationReport, StoreError>> + Send;
 
+    /// Checks, changing nothing, that the schema is exactly this binary's; its version.
+    fn check_schema(&self) -> impl Future<Output = Result<i64, StoreError>> + Send;
+
     /// Stores a version (as a draft) unless one with the same content hash exists; either way
     /// returns the stored version, so loading the same content twice gives the same version.
     fn save_version(

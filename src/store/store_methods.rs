@@ -20,6 +20,10 @@ impl Store for SqlStore {
         self.named(migrations::migrate(self)).await
     }
 
+    async fn check_schema(&self) -> Result<i64, StoreError> {
+        self.named(migrations::check_schema(self)).await
+    }
+
     async fn save_version(
         &self,
         bundle: &VersionBundle,

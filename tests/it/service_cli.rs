@@ -445,3 +445,46 @@ fn clicks_pending_at_a_graceful_stop_are_written() {
         .collect();
     assert_eq!(counted, vec![("fr", "b", "person", 1)]);
 }
+
+/// `audit verify` leaves the database as it found it: on a database an older herald wrote it
+/// refuses, saying why, instead of migrating it past the release an operator may be rolling
+/// back to.
+#[test]
+fn audit_verify_never_migrates_the_database_it_checks() {
+    let project = Project::valid();
+    let url = database(&project);
+    let run = project.herald(&["migrate", "--database-url", &url]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = project.herald(&["audit", "verify", "--database-url", &url]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let latest = || {
+        runtime.block_on(async {
+            let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+            let version: i64 =
+                sqlx::query_scalar("SELECT MAX(version) FROM herald_schema_migrations")
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap();
+            pool.close().await;
+            version
+        })
+    };
+    let current = latest();
+    // As if the previous release had written it.
+    runtime.block_on(common::stores::raw_execute(
+        &url,
+        "DELETE FROM herald_schema_migrations WHERE version = (SELECT MAX(version) FROM herald_schema_migrations)",
+    ));
+    let run = project.herald(&["audit", "verify", "--database-url", &url]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains(&format!(
+            "schema is at version {}, older than this herald's ({current})",
+            current - 1
+        )),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(latest(), current - 1, "audit verify migrated the database");
+}
