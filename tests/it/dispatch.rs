@@ -167,7 +167,27 @@ fn quick_settings() -> DispatchSettings {
     }
 }
 
+/// The weekly campaign on the default configuration, sandbox and quick retries.
+async fn weekly_rig<S: Store>(store: S) -> Rig<S> {
+    rig(
+        store,
+        WEEKLY,
+        CONFIG,
+        SandboxConfig::default(),
+        quick_settings(),
+    )
+    .await
+}
+
 impl<S: Store> Rig<S> {
+    /// The partner answers every call with a 5xx, so retries pile up.
+    fn partner_fails_every_call(&self) {
+        self.sandbox.set_faults(FaultConfig {
+            rate_5xx: 1.0,
+            ..FaultConfig::default()
+        });
+    }
+
     /// Drives the simulated clock from now to `until`, as a worker would.
     async fn run_until(&self, until: DateTime<Utc>) {
         run_until(&self.dispatcher, &self.store, &self.clock, until).await;
@@ -221,14 +241,7 @@ fn delivered_by_platform(received: &[Received]) -> BTreeMap<String, Vec<&Receive
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_weeks_arrive_exactly_at_local_times() {
     let fresh = common::stores::sqlite().await;
-    let rig = rig(
-        fresh.store.clone(),
-        WEEKLY,
-        CONFIG,
-        SandboxConfig::default(),
-        quick_settings(),
-    )
-    .await;
+    let rig = weekly_rig(fresh.store.clone()).await;
     rig.run_until(utc(2027, 3, 16, 0, 0)).await;
 
     // 4 slots (Mon 1, Thu 4, Mon 8, Thu 11 March) × 2 segments × 3 locales × 2 channels.
@@ -418,14 +431,7 @@ async fn post(url: String, headers: &[(&str, String)], body: String) -> u16 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_worker_that_stops_mid_batch_is_taken_over_without_blind_resends() {
     let fresh = common::stores::sqlite().await;
-    let rig = rig(
-        fresh.store.clone(),
-        WEEKLY,
-        CONFIG,
-        SandboxConfig::default(),
-        quick_settings(),
-    )
-    .await;
+    let rig = weekly_rig(fresh.store.clone()).await;
     rig.dispatcher.plan().await.unwrap();
     // Monday 1 March, 10:00 in Amsterdam: six jobs are due (3 locales × 2 channels).
     rig.clock.advance_to(utc(2027, 3, 1, 9, 0));
@@ -527,21 +533,11 @@ async fn a_worker_that_stops_mid_batch_is_taken_over_without_blind_resends() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_kill_switch_stops_everything_including_retries() {
     let fresh = common::stores::sqlite().await;
-    let rig = rig(
-        fresh.store.clone(),
-        WEEKLY,
-        CONFIG,
-        SandboxConfig::default(),
-        quick_settings(),
-    )
-    .await;
+    let rig = weekly_rig(fresh.store.clone()).await;
     rig.run_until(utc(2027, 3, 5, 0, 0)).await;
     assert_eq!(rig.sandbox.delivered().len(), 24, "two slots went out");
     // Monday 8 March: the partner fails everything, so retries pile up.
-    rig.sandbox.set_faults(FaultConfig {
-        rate_5xx: 1.0,
-        ..FaultConfig::default()
-    });
+    rig.partner_fails_every_call();
     rig.run_until(utc(2027, 3, 8, 9, 1)).await;
     let pending_retries = rig
         .jobs()
@@ -585,14 +581,7 @@ async fn the_kill_switch_stops_everything_including_retries() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn slots_that_fall_due_during_a_pause_are_skipped_not_sent_late() {
     let fresh = common::stores::sqlite().await;
-    let rig = rig(
-        fresh.store.clone(),
-        WEEKLY,
-        CONFIG,
-        SandboxConfig::default(),
-        quick_settings(),
-    )
-    .await;
+    let rig = weekly_rig(fresh.store.clone()).await;
     // Monday 1 March's slot goes out; Thursday 4 March's is planned, then the version pauses.
     rig.run_until(utc(2027, 3, 3, 12, 0)).await;
     assert_eq!(rig.sandbox.delivered().len(), 12, "Monday's slot went out");
@@ -665,19 +654,9 @@ async fn slots_that_fall_due_during_a_pause_are_skipped_not_sent_late() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn retries_that_come_due_during_a_pause_are_skipped_too() {
     let fresh = common::stores::sqlite().await;
-    let rig = rig(
-        fresh.store.clone(),
-        WEEKLY,
-        CONFIG,
-        SandboxConfig::default(),
-        quick_settings(),
-    )
-    .await;
+    let rig = weekly_rig(fresh.store.clone()).await;
     // Monday 1 March at 10:00 local: the partner fails every call, so retries are queued.
-    rig.sandbox.set_faults(FaultConfig {
-        rate_5xx: 1.0,
-        ..FaultConfig::default()
-    });
+    rig.partner_fails_every_call();
     rig.run_until(utc(2027, 3, 1, 9, 2)).await;
     let retrying = rig
         .jobs()
