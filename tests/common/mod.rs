@@ -10,6 +10,7 @@ pub mod interval_attack;
 pub mod lifecycle;
 pub mod loopback;
 pub mod noted_requests;
+pub mod owner_heap;
 pub mod partner_sandbox;
 pub mod published_reports;
 pub mod receiver;
