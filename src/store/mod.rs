@@ -53,6 +53,7 @@ mod people_sql;
 pub mod record_key;
 mod recorded_counts;
 mod records;
+mod retention_sql;
 mod sql_store;
 mod statement;
 mod store_methods;
@@ -85,6 +86,7 @@ pub use records::{
     LeasedJob, NewSubscriber, Reservation, StatusReceipt, SubscriberCount, TokenRecord, UserRecord,
     VersionRecord,
 };
+pub use retention_sql::{ErasedRows, RetentionCutoffs};
 pub use sql_store::{DEFAULT_DATABASE_URL, SqlStore, connect};
 pub use versions_sql::SKIPPED_WHILE_PAUSED;
 
@@ -512,6 +514,27 @@ pub trait Store: Clone + Send + Sync + 'static {
         &self,
         event: &ConsentEvent,
     ) -> impl Future<Output = Result<ConsentOutcome, StoreError>> + Send;
+
+    /// Records that scheduled, running or paused campaigns could reach these (channel,
+    /// segment) audiences at `now_ms`; subscribers of the others are erased after a while.
+    fn mark_audience_reach(
+        &self,
+        audiences: &[(String, String)],
+        now_ms: i64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// How many rows of personal data each retention rule would erase now (a dry run).
+    fn count_erasable(
+        &self,
+        cutoffs: RetentionCutoffs,
+    ) -> impl Future<Output = Result<ErasedRows, StoreError>> + Send;
+
+    /// Erases the rows of personal data past their retention rules.
+    fn erase_expired(
+        &self,
+        cutoffs: RetentionCutoffs,
+        now_ms: i64,
+    ) -> impl Future<Output = Result<ErasedRows, StoreError>> + Send;
 
     /// Removes the consent event ids and the people's marks kept until before `now_ms` (the
     /// retention sweep); returns how many rows went.

@@ -6,11 +6,12 @@ use chrono::{DateTime, Utc};
 
 use super::{
     AudienceEstimateRecord, ClickCount, ClickKey, ConsentEvent, ConsentOutcome, DeadLetter,
-    Decision, DeliveryCount, EndedAs, IngestReport, InsightObservation, InsightPoll, JobOutcome,
-    JobRecord, LeasedJob, MigrationReport, NewInsightPoll, NewSubscriber, PollRecord, Reservation,
-    SqlStore, StatusReceipt, Store, StoreError, SubscriberCount, TokenRecord, UserRecord,
-    VersionRecord, audit_sql, callbacks_sql, consent_sql, controls_sql, counters_sql, insights_sql,
-    migrations, outbox_sql, outcomes_sql, pacing_sql, people_sql, subscribers_sql, versions_sql,
+    Decision, DeliveryCount, EndedAs, ErasedRows, IngestReport, InsightObservation, InsightPoll,
+    JobOutcome, JobRecord, LeasedJob, MigrationReport, NewInsightPoll, NewSubscriber, PollRecord,
+    Reservation, RetentionCutoffs, SqlStore, StatusReceipt, Store, StoreError, SubscriberCount,
+    TokenRecord, UserRecord, VersionRecord, audit_sql, callbacks_sql, consent_sql, controls_sql,
+    counters_sql, insights_sql, migrations, outbox_sql, outcomes_sql, pacing_sql, people_sql,
+    retention_sql, subscribers_sql, versions_sql,
 };
 use crate::campaign::{ContentHash, VersionBundle, VersionState};
 use crate::schedule::PlannedJob;
@@ -451,6 +452,29 @@ impl Store for SqlStore {
         event: &ConsentEvent,
     ) -> Result<ConsentOutcome, StoreError> {
         self.named(consent_sql::apply_consent_event(self, event))
+            .await
+    }
+
+    async fn mark_audience_reach(
+        &self,
+        audiences: &[(String, String)],
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        self.named(retention_sql::mark_audience_reach(self, audiences, now_ms))
+            .await
+    }
+
+    async fn count_erasable(&self, cutoffs: RetentionCutoffs) -> Result<ErasedRows, StoreError> {
+        self.named(retention_sql::count_erasable(self, cutoffs))
+            .await
+    }
+
+    async fn erase_expired(
+        &self,
+        cutoffs: RetentionCutoffs,
+        now_ms: i64,
+    ) -> Result<ErasedRows, StoreError> {
+        self.named(retention_sql::erase_expired(self, cutoffs, now_ms))
             .await
     }
 
