@@ -109,7 +109,7 @@ pub fn user_revoke(database_url: &str, token_id: &str) -> ExitCode {
             .await
         {
             Ok(true) => {
-                crate::say!("token {id} revoked; its web sessions ended");
+                crate::say!("token {id} revoked");
                 ExitCode::SUCCESS
             }
             Ok(false) => fail(format!("no active token {id}")),
