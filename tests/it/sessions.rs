@@ -512,6 +512,76 @@ async fn failed_logins_are_audited_and_a_sign_in_flood_is_bounded(store: SqlStor
     app.stop().await;
 }
 
+/// `herald serve` reads the session limits from the environment over the file, checks them
+/// once at start (a bad value stops it, naming the variable), and holds sessions to them.
+#[test]
+fn serve_takes_the_session_limits_from_the_environment_and_refuses_bad_ones() {
+    let project = common::Project::valid();
+    let url = format!("sqlite://{}", project.path("herald.db").display());
+    let serve = |env: &[(&str, &str)]| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_herald"));
+        command
+            .args(["serve", "--listen", "127.0.0.1:0", "--database-url", &url])
+            .current_dir(project.dir.path())
+            .env_remove("RUST_LOG");
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        let output = command.output().expect("herald runs");
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let (code, stderr) = serve(&[("HERALD_SESSION_IDLE_MINUTES", "forever")]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains(
+            "HERALD_SESSION_IDLE_MINUTES must be a whole number from 1 to 1440, not `forever`"
+        ),
+        "{stderr}"
+    );
+    let (code, stderr) = serve(&[
+        ("HERALD_SESSION_IDLE_MINUTES", "600"),
+        ("HERALD_SESSION_LIFETIME_HOURS", "2"),
+    ]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("longer than the session lifetime"),
+        "{stderr}"
+    );
+
+    let added = project.herald(&[
+        "user",
+        "add",
+        "ana",
+        "--role",
+        "author",
+        "--database-url",
+        &url,
+    ]);
+    assert_eq!(added.code, 0, "{}", added.stderr);
+    let token = added.stdout.trim().to_string();
+    let served =
+        common::served::Served::start(&project, &[], &[("HERALD_SESSION_LIFETIME_HOURS", "2")]);
+    let set_cookie = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let response = client()
+            .post(served.url("/ui/login"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(format!("token={token}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 303);
+        response.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .to_string()
+    });
+    assert!(set_cookie.contains("Max-Age=7200"), "{set_cookie}");
+    served.stop();
+}
+
 on_both_stores!(
     a_session_survives_a_restart_and_is_shared_by_replicas,
     sessions_end_when_idle_and_at_their_lifetime,
