@@ -18,6 +18,10 @@ pub use sessions::{
     SessionPolicy, SessionPolicyError,
 };
 
+/// The keys of `[sessions]` (here, beside the other key lists, which the reference is checked
+/// against).
+const SESSIONS_KEYS: &[&str] = &["idle_minutes", "lifetime_hours"];
+
 /// Where tracking links point when the configuration does not say.
 pub const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:8080";
 
@@ -212,7 +216,7 @@ impl Config {
             config.publication = parse_publication(file, table, span, diags);
         }
         if let Some((table, span)) = root.opt_table("sessions", diags) {
-            config.sessions = sessions::parse_sessions(file, table, span, diags);
+            config.sessions = sessions::parse_sessions(file, table, span, SESSIONS_KEYS, diags);
         }
         for (table, span) in root.tables("accounts", false, diags) {
             let Some(account) = parse_account(file, table, span.clone(), diags) else {

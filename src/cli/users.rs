@@ -171,7 +171,8 @@ pub fn user_rotate(database_url: &str, name: &str, expires: Option<&str>) -> Exi
 /// Every user with their roles, expiry, active token ids and live sessions: no secret.
 pub fn user_list(database_url: &str, format: Format) -> ExitCode {
     with_store(database_url, |store| async move {
-        let users = match store.users(chrono::Utc::now().timestamp_millis()).await {
+        let now = chrono::Utc::now().timestamp_millis();
+        let users = match store.users(now).await {
             Ok(users) => users,
             Err(error) => return fail(error),
         };
@@ -191,7 +192,11 @@ pub fn user_list(database_url: &str, format: Format) -> ExitCode {
                         user.name.clone(),
                         Role::join(&user.roles),
                         when(user.created_ms),
-                        user.expires_at_ms.map_or_else(|| "never".into(), when),
+                        match user.expires_at_ms {
+                            None => "never".into(),
+                            Some(at) if at <= now => format!("expired {}", when(at)),
+                            Some(at) => when(at),
+                        },
                         if user.active_tokens.is_empty() {
                             "none".into()
                         } else {

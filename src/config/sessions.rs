@@ -129,16 +129,10 @@ pub(super) fn parse_sessions(
     file: &SourceFile,
     table: &toml::de::DeTable<'_>,
     span: std::ops::Range<usize>,
+    keys: &[&str],
     diags: &mut Diagnostics,
 ) -> SessionPolicy {
-    let reader = TableReader::new(
-        file,
-        table,
-        span.clone(),
-        "[sessions]",
-        &["idle_minutes", "lifetime_hours"],
-        diags,
-    );
+    let reader = TableReader::new(file, table, span.clone(), "[sessions]", keys, diags);
     let mut policy = SessionPolicy::default();
     let mut read = |key: &str, range: std::ops::RangeInclusive<u32>, into: &mut u32| {
         if let Some(value) = reader.opt_int(key, diags) {
