@@ -1,7 +1,8 @@
-//! Every web route's gate, applied from the route table: a live session whose API token is
-//! still valid (revoking or expiring the token ends its sessions at the next click), one of the route's
-//! roles (deny by default, a 403 page otherwise), and for every POST the session's CSRF token
-//! in the form, compared in constant time. Handlers get the [`Viewer`] and the form.
+//! Every web route's gate, applied from the route table: a live session (found in the store by
+//! the hash of its cookie) whose API token is still valid (revoking or expiring the token ends
+//! its sessions at the next click), one of the route's roles (deny by default, a 403 page
+//! otherwise), and for every POST the session's CSRF token in the form, compared in constant
+//! time. Handlers get the [`Viewer`] and the form.
 
 use axum::body::Body;
 use axum::extract::{FromRequestParts, Request, State};
