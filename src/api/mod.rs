@@ -6,6 +6,7 @@ mod authenticate;
 mod error;
 mod handlers;
 mod json;
+mod login_failure;
 mod login_limiter;
 mod openapi;
 mod routes;
@@ -26,6 +27,7 @@ pub use error::ApiError;
 /// The upload body, public so that tests can feed it arbitrary JSON exactly as the handler reads it.
 pub use handlers::Bundle as UploadBundle;
 pub(crate) use handlers::{cancel_version, decide, move_to, resume_version, with_loaded};
+pub use login_failure::{FailureReason, LoginFailure};
 pub use login_limiter::{DEFAULT_TRACKED_CLIENTS, LoginLimiter};
 pub use openapi::document as openapi_document;
 pub use routes::{RouteSpec, route_table};

@@ -6,6 +6,7 @@ mod command_line;
 mod database_choice;
 mod deadletter;
 mod demo;
+mod expiry;
 mod init;
 mod migrate;
 mod plan;
@@ -15,6 +16,7 @@ mod report;
 mod runtime;
 mod sandbox;
 mod serve;
+mod sessions;
 mod subscribers;
 mod users;
 mod validate;
@@ -227,7 +229,7 @@ pub enum Command {
     /// Jobs that failed for good, with the partner's code and words.
     #[command(subcommand)]
     Deadletter(DeadletterCommand),
-    /// People who use the API, and their tokens.
+    /// People who use the API, their tokens and their web sessions.
     #[command(subcommand)]
     User(UserCommand),
     /// The tamper-evident audit log.
@@ -259,9 +261,34 @@ pub enum UserCommand {
         /// author, approver, scheduler, evaluator or admin; repeat or separate with commas.
         #[arg(long = "role", required = true)]
         roles: Vec<String>,
+        /// When their tokens stop working: a duration from now (90d, 12h, 30m, 2w), a date
+        /// (YYYY-MM-DD, from its start in UTC) or an RFC 3339 time; default never.
+        #[arg(long, value_name = "WHEN")]
+        expires: Option<String>,
     },
-    /// Revoke a token (its id, the part before the dot).
+    /// Revoke a token (its id, the part before the dot); its web sessions end with it.
     Revoke { token: String },
+    /// Every user: roles, expiry, active token ids and live web sessions (never a secret).
+    List {
+        /// `text` for people, `json` for scripts.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Give a user a new API token, printed once, and revoke their others at once.
+    Rotate {
+        name: String,
+        /// A new expiry for their tokens, as for `user add` (default: the one they have).
+        #[arg(long, value_name = "WHEN")]
+        expires: Option<String>,
+    },
+    /// Live web-interface sessions: id, user, token, created, last seen, idle end, expiry.
+    Sessions {
+        /// `text` for people, `json` for scripts.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// End a web-interface session by its id (from `herald user sessions`); audited.
+    EndSession { id: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -468,16 +495,29 @@ pub fn run(cli: Cli) -> ExitCode {
             format,
             out.as_deref(),
         ),
-        Command::User(UserCommand::Add { name, roles }) => {
-            users::user_add(&cli.database_url, &name, &roles)
-        }
-        Command::User(UserCommand::Revoke { token }) => {
-            users::user_revoke(&cli.database_url, &token)
-        }
+        Command::User(command) => user_command(&cli.database_url, command),
         Command::Audit(AuditCommand::Verify) => audit::audit_verify(&cli.database_url),
         Command::Subscribers(SubscribersCommand::Stats { k, format }) => {
             subscribers::subscribers_stats(&cli.database_url, k, format)
         }
+    }
+}
+
+/// `herald user …`.
+fn user_command(database_url: &str, command: UserCommand) -> ExitCode {
+    match command {
+        UserCommand::Add {
+            name,
+            roles,
+            expires,
+        } => users::user_add(database_url, &name, &roles, expires.as_deref()),
+        UserCommand::Revoke { token } => users::user_revoke(database_url, &token),
+        UserCommand::List { format } => users::user_list(database_url, format),
+        UserCommand::Rotate { name, expires } => {
+            users::user_rotate(database_url, &name, expires.as_deref())
+        }
+        UserCommand::Sessions { format } => sessions::user_sessions(database_url, format),
+        UserCommand::EndSession { id } => sessions::user_end_session(database_url, &id),
     }
 }
 

@@ -76,6 +76,11 @@ pub const SQLITE: &[Migration] = &[
         sql: include_str!("../../migrations/sqlite/0012_repeat_marks.sql"),
     },
     Migration {
+        version: 13,
+        name: "web_sessions",
+        sql: include_str!("../../migrations/sqlite/0013_web_sessions.sql"),
+    },
+    Migration {
         version: 16,
         name: "people_retention",
         sql: include_str!("../../migrations/sqlite/0016_people_retention.sql"),
@@ -142,6 +147,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 12,
         name: "repeat_marks",
         sql: include_str!("../../migrations/postgres/0012_repeat_marks.sql"),
+    },
+    Migration {
+        version: 13,
+        name: "web_sessions",
+        sql: include_str!("../../migrations/postgres/0013_web_sessions.sql"),
     },
     Migration {
         version: 16,

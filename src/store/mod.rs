@@ -54,6 +54,8 @@ pub mod record_key;
 mod recorded_counts;
 mod records;
 mod retention_sql;
+mod session_records;
+mod sessions_sql;
 mod sql_store;
 mod statement;
 mod store_methods;
@@ -87,6 +89,7 @@ pub use records::{
     VersionRecord,
 };
 pub use retention_sql::{ErasedRows, RetentionCutoffs};
+pub use session_records::{FoundSession, NewSession, Rotation, SessionListing, UserListing};
 pub use sql_store::{DEFAULT_DATABASE_URL, SqlStore, connect};
 pub use versions_sql::SKIPPED_WHILE_PAUSED;
 
@@ -387,7 +390,77 @@ pub trait Store: Clone + Send + Sync + 'static {
         name: &str,
         roles: &[crate::auth::Role],
         at_ms: i64,
+    ) -> impl Future<Output = Result<UserRecord, StoreError>> + Send {
+        self.create_user_until(name, roles, None, at_ms)
+    }
+
+    /// Adds a user whose tokens stop working at `expires_at_ms` (`None`: never); audited.
+    fn create_user_until(
+        &self,
+        name: &str,
+        roles: &[crate::auth::Role],
+        expires_at_ms: Option<i64>,
+        at_ms: i64,
     ) -> impl Future<Output = Result<UserRecord, StoreError>> + Send;
+
+    /// Every user by name, with their active token ids and live sessions at `now_ms`.
+    fn users(
+        &self,
+        now_ms: i64,
+    ) -> impl Future<Output = Result<Vec<UserListing>, StoreError>> + Send;
+
+    /// Gives `user` the new token `(id, secret hash)` and revokes all their others, ending
+    /// those tokens' sessions, at once (audited); a given expiry replaces the user's.
+    fn rotate_token(
+        &self,
+        user: &UserRecord,
+        new_token: (&str, &str),
+        expires_at_ms: Option<i64>,
+        by: &str,
+        at_ms: i64,
+    ) -> impl Future<Output = Result<Rotation, StoreError>> + Send;
+
+    /// Opens a web session; first ends the user's ended sessions and, when `max_per_user` are
+    /// live, the oldest. Returns how many live sessions were ended to make room.
+    fn open_session(
+        &self,
+        session: &NewSession,
+        max_per_user: u32,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
+    /// The session whose cookie secret hashes to `secret_hash`, live or not.
+    fn session_by_secret_hash(
+        &self,
+        secret_hash: &str,
+    ) -> impl Future<Output = Result<Option<FoundSession>, StoreError>> + Send;
+
+    /// Records a use: the session's idle end moves to `idle_until_ms` (never back).
+    fn touch_session(
+        &self,
+        id: &str,
+        at_ms: i64,
+        idle_until_ms: i64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Ends a session by its public id (signing out); false when there was none.
+    fn end_session(&self, id: &str) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// An admin ends a session (audited); whose it was, or `None` when there is none.
+    fn end_session_by(
+        &self,
+        id: &str,
+        by: &str,
+        at_ms: i64,
+    ) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
+
+    /// Every live session at `now_ms`, by user and age.
+    fn live_sessions(
+        &self,
+        now_ms: i64,
+    ) -> impl Future<Output = Result<Vec<SessionListing>, StoreError>> + Send;
+
+    /// Deletes the sessions that have ended by `now_ms` (the retention sweep); how many.
+    fn expire_sessions(&self, now_ms: i64) -> impl Future<Output = Result<u64, StoreError>> + Send;
 
     fn user_by_name(
         &self,

@@ -37,6 +37,7 @@ mod scale_out;
 mod schema_compatibility;
 mod serve_first_start;
 mod service_cli;
+mod sessions;
 mod social_platforms;
 mod store_and_schedule;
 mod subscribers_store;

@@ -4,6 +4,7 @@ mod accounts;
 mod content;
 mod lifecycle;
 mod operations;
+mod sessions;
 
 pub use accounts::{accounts, delete_credential, set_credential};
 pub(crate) use content::with_loaded;
@@ -11,6 +12,7 @@ pub use content::{Bundle, completeness, me, preview, upload, version, versions};
 pub use lifecycle::{approve, cancel, pause, reject, resume, schedule, submit};
 pub(crate) use lifecycle::{cancel_version, decide, move_to, resume_version};
 pub use operations::{audit, compare_reports, dispatch_status, kill, report};
+pub use sessions::{end_session, sessions};
 
 use super::ApiState;
 use super::error::ApiError;
