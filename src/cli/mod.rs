@@ -33,6 +33,10 @@ pub use preview::preview;
 pub use validate::validate;
 pub use worker::worker;
 
+/// Where `herald demo --serve` listens on 127.0.0.1 unless told otherwise: the port
+/// `herald serve` uses too, so a newcomer has one address to remember.
+pub const DEMO_PORT: u16 = 8080;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "herald",
@@ -173,6 +177,14 @@ pub enum Command {
         /// a temporary one, to run `herald report` on it afterwards.
         #[arg(long, value_name = "FILE")]
         keep_database: Option<PathBuf>,
+        /// Then keep serving the web interface and the API on 127.0.0.1 with the emulated
+        /// partners, and print a sign-in token for each demo user; Ctrl-C stops it and removes
+        /// the database.
+        #[arg(long)]
+        serve: bool,
+        /// The port on 127.0.0.1 that `--serve` listens on (0: any free port, printed).
+        #[arg(long, default_value_t = DEMO_PORT, requires = "serve")]
+        port: u16,
     },
     /// Run the emulated partner APIs (Telegram, WhatsApp, Viber, Facebook, X, signed webhooks)
     /// on one port.
@@ -418,7 +430,12 @@ pub fn run(cli: Cli) -> ExitCode {
             subscribers,
             seed,
             keep_database,
-        } => demo::demo(&project, &out, weeks, subscribers, seed, keep_database),
+            serve,
+            port,
+        } => demo::demo(demo::DemoRequest {
+            options: demo::options(&project, &out, weeks, subscribers, seed, keep_database),
+            serve_on: serve.then_some(port),
+        }),
         Command::Serve {
             listen,
             metrics_listen,
