@@ -12,6 +12,7 @@ mod alert_rules;
 mod api;
 mod backup_restore;
 mod demo_cli;
+mod demo_serve;
 mod deploy_files;
 mod disclosure_attack;
 mod disk_full;
