@@ -43,7 +43,8 @@ impl Command {
     fn uses_database(&self) -> bool {
         !matches!(
             self,
-            Command::Validate { .. }
+            Command::Init { .. }
+                | Command::Validate { .. }
                 | Command::Preview(_)
                 | Command::Plan(_)
                 | Command::Demo { .. }
