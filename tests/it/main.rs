@@ -43,6 +43,7 @@ mod store_and_schedule;
 mod subscribers_store;
 mod telegram_fixtures;
 mod throttle;
+mod tutorial;
 mod unit_sizes;
 mod upload_limits;
 mod validate_cli;
