@@ -47,7 +47,7 @@ impl Command {
                 | Command::Validate { .. }
                 | Command::Preview(_)
                 | Command::Plan(_)
-                | Command::Demo { .. }
+                | Command::Demo(_)
                 | Command::Sandbox { .. }
         )
     }

@@ -4,23 +4,16 @@
 //! in the web interface, signed in as each demo user, until Ctrl-C.
 
 use std::net::{Ipv4Addr, SocketAddr};
-use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
+use super::DemoArgs;
 use super::runtime::{StopSignal, runtime};
 use crate::demo::{
     DemoOptions, DemoOutcome, ServedDemo, listen_on, run_demo, serve_demo, summary_table,
 };
 
-/// What `herald demo` was asked to run.
-pub struct DemoRequest {
-    pub options: DemoOptions,
-    /// `--serve --port P`: keep serving on 127.0.0.1:P afterwards.
-    pub serve_on: Option<u16>,
-}
-
-pub fn demo(request: DemoRequest) -> ExitCode {
+pub fn demo(args: DemoArgs) -> ExitCode {
     let runtime = match runtime() {
         Ok(runtime) => runtime,
         Err(code) => return code,
@@ -29,11 +22,20 @@ pub fn demo(request: DemoRequest) -> ExitCode {
     eprintln!(
         "herald demo: the example campaigns, approved by demo users, dispatched on a simulated clock through emulated partners, then reported"
     );
-    let ran = match request.serve_on {
-        None => runtime
-            .block_on(run_demo(&request.options))
-            .map(|outcome| print_outcome(&outcome, started)),
-        Some(port) => runtime.block_on(serve_until_stopped(&request.options, port, started)),
+    let options = DemoOptions {
+        project: args.project,
+        out: args.out,
+        weeks: args.weeks,
+        subscribers: args.subscribers,
+        seed: args.seed,
+        keep_database: args.keep_database,
+    };
+    let ran = if args.serve {
+        runtime.block_on(serve_until_stopped(&options, args.port, started))
+    } else {
+        runtime
+            .block_on(run_demo(&options))
+            .map(|outcome| print_outcome(&outcome, started))
     };
     match ran {
         Ok(()) => ExitCode::SUCCESS,
@@ -119,23 +121,4 @@ fn print_sign_ins(served: &ServedDemo) {
         crate::say!("  the report with its charts (eve): {address}/ui/campaigns/{campaign}/report");
     }
     crate::say!("Ctrl-C stops the demo.");
-}
-
-/// The options of `herald demo`, gathered.
-pub fn options(
-    project: &Path,
-    out: &Path,
-    weeks: Option<u32>,
-    subscribers: usize,
-    seed: u64,
-    keep_database: Option<PathBuf>,
-) -> DemoOptions {
-    DemoOptions {
-        project: project.to_path_buf(),
-        out: out.to_path_buf(),
-        weeks,
-        subscribers,
-        seed,
-        keep_database,
-    }
 }
