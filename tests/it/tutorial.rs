@@ -9,7 +9,7 @@
 
 use crate::common;
 
-use std::path::PathBuf;
+use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
@@ -39,7 +39,7 @@ fn missing(step: &DocumentedStep, printed: &str) -> Vec<String> {
 }
 
 /// Runs one step in `dir` (again, while it says so and the lines are not there yet).
-fn run_step(step: &DocumentedStep, dir: &PathBuf) {
+fn run_step(step: &DocumentedStep, dir: &Path) {
     let asks_again = step
         .commands
         .lines()
@@ -70,7 +70,7 @@ fn run_step(step: &DocumentedStep, dir: &PathBuf) {
 
 /// Starts the service step in the background, listening on `port`, and waits for the lines
 /// the tutorial shows it printing.
-fn start_service(step: &DocumentedStep, dir: &PathBuf, port: u16) -> Background {
+fn start_service(step: &DocumentedStep, dir: &Path, port: u16) -> Background {
     let command = step
         .commands
         .lines()
