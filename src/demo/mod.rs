@@ -3,17 +3,19 @@
 //! real partners (a few throttled and failed answers, status callbacks, people subscribing,
 //! reading, clicking and leaving). Nothing leaves the machine; everything it shows is the real
 //! code path: the same dispatcher, hooks, redirector and report a deployment runs.
+//! With `--serve` ([`serve_demo`]) the same herald stays up afterwards, to be browsed.
 
 mod audience;
 mod error;
 mod progress;
 mod reports;
+mod served;
 mod simulation;
 mod staff;
 mod summary;
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveTime, TimeZone, Utc};
@@ -30,6 +32,7 @@ use crate::sandbox::{FaultConfig, RunningSandbox, Sandbox, SandboxConfig};
 use crate::store::Store;
 
 pub use error::DemoError;
+pub use served::{ServedDemo, serve_demo};
 pub use staff::SignIn;
 pub use summary::{CampaignSummary, table as summary_table};
 
@@ -70,75 +73,11 @@ pub async fn run_demo(options: &DemoOptions) -> Result<DemoOutcome, DemoError> {
     Ok(outcome)
 }
 
-/// Runs the demo with herald's front door on `listener` (a loopback address), then keeps
-/// serving it: the web interface and the API on the demo's database, at the moment its
-/// reports were written, with the emulated partners still answering.
-pub async fn serve_demo(
-    options: &DemoOptions,
-    listener: TcpListener,
-) -> Result<ServedDemo, DemoError> {
-    let demo = Started::start(options, listener).await?;
-    let outcome = match demo.run(options).await {
-        Ok(outcome) => outcome,
-        Err(error) => return Err(demo.stop_after(error).await),
-    };
-    // The reports as the demo wrote them: every campaign over and settled.
-    demo.clock.advance_to(reports::all_settled(&demo.project));
-    match staff::sign_in_tokens(demo.running.store(), demo.clock.now()).await {
-        Ok(sign_ins) => Ok(ServedDemo {
-            outcome,
-            sign_ins,
-            demo,
-        }),
-        Err(error) => Err(demo.stop_after(error).await),
-    }
-}
-
 /// Binds herald's front door for the demo.
 pub async fn listen_on(address: SocketAddr) -> Result<TcpListener, DemoError> {
     TcpListener::bind(address)
         .await
         .map_err(|e| DemoError::Setup(format!("cannot listen on {address}: {e}")))
-}
-
-/// The demo once it has run, still serving until [`ServedDemo::stop`].
-pub struct ServedDemo {
-    pub outcome: DemoOutcome,
-    /// A sign-in for each demo user.
-    pub sign_ins: Vec<SignIn>,
-    demo: Started,
-}
-
-impl ServedDemo {
-    /// Where the web interface and the API listen.
-    pub fn address(&self) -> &str {
-        &self.demo.public
-    }
-
-    /// The SQLite file the demo keeps while it serves.
-    pub fn database(&self) -> &Path {
-        &self.demo.database
-    }
-
-    /// Whether [`ServedDemo::stop`] removes the database (it does unless `--keep-database`
-    /// named a file of the user's).
-    pub fn removes_database(&self) -> bool {
-        self.demo.database.starts_with(self.demo.workspace.path())
-    }
-
-    /// The campaigns the demo ran, by id.
-    pub fn campaigns(&self) -> impl Iterator<Item = &str> {
-        self.demo
-            .project
-            .campaigns
-            .iter()
-            .map(|c| c.campaign.id.as_str())
-    }
-
-    /// Stops serving and the partners, and removes the temporary folder with the database.
-    pub async fn stop(self) -> Result<(), DemoError> {
-        self.demo.stop().await
-    }
 }
 
 /// A demo under way: herald and the emulated partners started, the clock at the start.
