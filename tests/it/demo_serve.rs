@@ -1,7 +1,8 @@
 //! `herald demo --serve` as a newcomer runs it, shortened to two weeks of campaign time: the
 //! real binary on port 0, its address and the demo users' tokens read from what it prints. The
 //! evaluator signs in through the web login and finds the report's charts; the pages of the
-//! other roles answer their own users. Attacks: the evaluator's token approving or scheduling
+//! other roles answer their own users (and, where Chromium is installed, the evaluator sees the
+//! charts drawn in a browser). Attacks: the evaluator's token approving or scheduling
 //! (403, through the API and through the web forms), the server reached on an address other
 //! than loopback, tokens in the log, and the database left behind after SIGTERM.
 
@@ -13,6 +14,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use common::background::Background;
+use common::webdriver::Browser;
 use serde_json::Value;
 
 const CAMPAIGN: &str = "avr-nl-2027";
@@ -131,6 +133,30 @@ fn outside_address() -> Option<std::net::IpAddr> {
     (!ip.is_loopback() && !ip.is_unspecified()).then_some(ip)
 }
 
+/// The evaluator signs in as a person would, in headless Chromium where it is installed, and
+/// sees the charts drawn (a screenshot is left in `target/screenshots/demo-report.png`).
+async fn in_a_browser(address: &str, token: &str, report_page: &str) {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    browser.goto(&format!("{address}/ui/login")).await;
+    let field = browser.find("#token").await;
+    browser.send_keys(&field, token).await;
+    browser
+        .click_and_wait(&browser.find("#sign-in").await)
+        .await;
+    assert!(browser.current_url().await.ends_with("/ui"), "signed in");
+    browser.goto(&format!("{address}{report_page}")).await;
+    assert!(
+        !browser.find_all(".report figure svg").await.is_empty(),
+        "charts: {}",
+        browser.source().await
+    );
+    browser
+        .screenshot(&common::browser::screenshot_dir().join("demo-report.png"))
+        .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_served_demo_shows_the_evaluator_the_charts_and_removes_its_database() {
     let out = tempfile::tempdir().unwrap();
@@ -179,6 +205,8 @@ async fn the_served_demo_shows_the_evaluator_the_charts_and_removes_its_database
         page.contains("whatsapp:nl-optin") && page.contains("viber:nl-community"),
         "the channels the demo sent through: {page}"
     );
+
+    in_a_browser(address, &printed.tokens["eve"], &report_page).await;
 
     // The printed tokens are the demo users' own, with their roles; a made-up one is not.
     let (status, me) = api(
