@@ -35,6 +35,10 @@ pub use preview::preview;
 pub use validate::validate;
 pub use worker::worker;
 
+/// Where `herald demo --serve` listens on 127.0.0.1 unless told otherwise: the port
+/// `herald serve` uses too, so a newcomer has one address to remember.
+pub const DEMO_PORT: u16 = 8080;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "herald",
@@ -155,27 +159,7 @@ pub enum Command {
     },
     /// Watch a whole campaign happen: the example campaigns approved, dispatched on a
     /// simulated clock through emulated partners, measured and reported, in under a minute.
-    Demo {
-        /// The campaign project to run.
-        #[arg(long, default_value = ".")]
-        project: PathBuf,
-        /// Where the HTML and CSV reports are written.
-        #[arg(long, default_value = "demo-reports")]
-        out: PathBuf,
-        /// Stop after this many weeks of campaign time (default: the whole campaigns).
-        #[arg(long)]
-        weeks: Option<u32>,
-        /// People who subscribe to the messaging channels.
-        #[arg(long, default_value_t = 400)]
-        subscribers: usize,
-        /// Seed of the partners' faults and the people's choices.
-        #[arg(long, default_value_t = 2027)]
-        seed: u64,
-        /// Keep the demo's SQLite database in this file (which must not exist yet) instead of
-        /// a temporary one, to run `herald report` on it afterwards.
-        #[arg(long, value_name = "FILE")]
-        keep_database: Option<PathBuf>,
-    },
+    Demo(DemoArgs),
     /// Run the emulated partner APIs (Telegram, WhatsApp, Viber, Facebook, X, signed webhooks)
     /// on one port.
     Sandbox {
@@ -328,6 +312,37 @@ pub enum DeadletterCommand {
 }
 
 #[derive(Debug, clap::Args)]
+pub struct DemoArgs {
+    /// The campaign project to run.
+    #[arg(long, default_value = ".")]
+    pub project: PathBuf,
+    /// Where the HTML and CSV reports are written.
+    #[arg(long, default_value = "demo-reports")]
+    pub out: PathBuf,
+    /// Stop after this many weeks of campaign time (default: the whole campaigns).
+    #[arg(long)]
+    pub weeks: Option<u32>,
+    /// People who subscribe to the messaging channels.
+    #[arg(long, default_value_t = 400)]
+    pub subscribers: usize,
+    /// Seed of the partners' faults and the people's choices.
+    #[arg(long, default_value_t = 2027)]
+    pub seed: u64,
+    /// Keep the demo's SQLite database in this file (which must not exist yet) instead of
+    /// a temporary one, to run `herald report` on it afterwards.
+    #[arg(long, value_name = "FILE")]
+    pub keep_database: Option<PathBuf>,
+    /// Then keep serving the web interface and the API on 127.0.0.1 with the emulated
+    /// partners, and print a sign-in token for each demo user; Ctrl-C stops it and removes
+    /// the database.
+    #[arg(long)]
+    pub serve: bool,
+    /// The port on 127.0.0.1 that `--serve` listens on (0: any free port, printed).
+    #[arg(long, default_value_t = DEMO_PORT, requires = "serve")]
+    pub port: u16,
+}
+
+#[derive(Debug, clap::Args)]
 pub struct PlanArgs {
     /// Campaign id (looked up as campaigns/<id>.toml) or the campaign file's path.
     pub campaign: String,
@@ -438,14 +453,7 @@ pub fn run(cli: Cli) -> ExitCode {
             no_limits,
             count_only,
         } => sandbox::sandbox(port, no_limits, count_only),
-        Command::Demo {
-            project,
-            out,
-            weeks,
-            subscribers,
-            seed,
-            keep_database,
-        } => demo::demo(&project, &out, weeks, subscribers, seed, keep_database),
+        Command::Demo(args) => demo::demo(args),
         Command::Serve {
             listen,
             metrics_listen,

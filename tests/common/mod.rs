@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod app;
+pub mod background;
 pub mod browser;
 pub mod documented_commands;
 pub mod due_jobs;
