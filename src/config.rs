@@ -2,6 +2,7 @@
 //! rate limits and the *names* of the environment variables that hold their credentials.
 //! Campaign files refer to accounts by name only, so authors never see a secret.
 
+mod retention;
 mod sessions;
 
 use std::collections::BTreeMap;
@@ -13,6 +14,7 @@ use crate::publication::{Breakdown, MAX_MAX_NOISE, MIN_K, Period, PublicationPol
 use crate::source::diagnostic::{Diagnostics, SourceFile};
 use crate::source::toml_reader::{Located, TableReader, parse_document};
 
+pub use retention::PeopleRetention;
 pub use sessions::{
     DEFAULT_IDLE_MINUTES, DEFAULT_LIFETIME_HOURS, IDLE_MINUTES_VARIABLE, LIFETIME_HOURS_VARIABLE,
     SessionPolicy, SessionPolicyError,
@@ -21,6 +23,12 @@ pub use sessions::{
 /// The keys of `[sessions]` (here, beside the other key lists, which the reference is checked
 /// against).
 const SESSIONS_KEYS: &[&str] = &["idle_minutes", "lifetime_hours"];
+/// The keys of `[retention]`.
+const RETENTION_KEYS: &[&str] = &[
+    "staff_days",
+    "unreachable_subscriber_days",
+    "inactive_subscriber_days",
+];
 
 /// Where tracking links point when the configuration does not say.
 pub const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:8080";
@@ -42,6 +50,8 @@ pub struct Config {
     pub publication: PublicationPolicy,
     /// How long web-interface sessions last (`[sessions]`).
     pub sessions: SessionPolicy,
+    /// How long what concerns single people is kept (`[retention]`).
+    pub people_retention: PeopleRetention,
 }
 
 /// Default for [`Config::retention_days`].
@@ -56,6 +66,7 @@ impl Default for Config {
             trusted_proxies: TrustedProxies::default(),
             publication: PublicationPolicy::default(),
             sessions: SessionPolicy::default(),
+            people_retention: PeopleRetention::default(),
         }
     }
 }
@@ -162,6 +173,7 @@ impl Config {
                 "forwarded_header",
                 "publication",
                 "sessions",
+                "retention",
                 "accounts",
             ],
             diags,
@@ -217,6 +229,10 @@ impl Config {
         }
         if let Some((table, span)) = root.opt_table("sessions", diags) {
             config.sessions = sessions::parse_sessions(file, table, span, SESSIONS_KEYS, diags);
+        }
+        if let Some((table, span)) = root.opt_table("retention", diags) {
+            config.people_retention =
+                retention::parse_retention(file, table, span, RETENTION_KEYS, diags);
         }
         for (table, span) in root.tables("accounts", false, diags) {
             let Some(account) = parse_account(file, table, span.clone(), diags) else {

@@ -337,4 +337,20 @@ impl VersionCache {
             .insert(version.hash.clone(), Arc::clone(&version));
         version
     }
+
+    /// The version from the cache, or loaded off the runtime and kept.
+    pub async fn get_or_load(
+        &self,
+        hash: &ContentHash,
+        bundle: &VersionBundle,
+        config: &Arc<Config>,
+    ) -> Result<Arc<LoadedVersion>, VersionLoadError> {
+        if let Some(version) = self.get(hash) {
+            return Ok(version);
+        }
+        let loaded =
+            LoadedVersion::load_off_the_runtime(hash.clone(), bundle.clone(), Arc::clone(config))
+                .await?;
+        Ok(self.insert(loaded))
+    }
 }

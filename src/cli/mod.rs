@@ -13,6 +13,7 @@ mod plan;
 mod preview;
 mod rehearsal;
 mod report;
+mod retention;
 mod runtime;
 mod sandbox;
 mod serve;
@@ -222,6 +223,16 @@ pub enum Command {
     /// People subscribed to messaging channels: counts only.
     #[command(subcommand)]
     Subscribers(SubscribersCommand),
+    /// Erase the personal data past its retention rules (`[retention]` and `retention_days`
+    /// in herald.toml) now, as every worker does each minute.
+    Retention {
+        /// Only count, rule by rule, what would be erased.
+        #[arg(long)]
+        dry_run: bool,
+        /// `text` for people, `json` for scripts.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -507,6 +518,9 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Audit(AuditCommand::Verify) => audit::audit_verify(&cli.database_url),
         Command::Subscribers(SubscribersCommand::Stats { k, format }) => {
             subscribers::subscribers_stats(&cli.database_url, k, format)
+        }
+        Command::Retention { dry_run, format } => {
+            retention::retention(&cli.database_url, cli.config.as_deref(), dry_run, format)
         }
     }
 }

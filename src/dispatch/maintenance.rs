@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use super::people_retention::{Sweep, SweepError, sweep_personal_data};
 use super::planner::{PlannerReport, plan_active_versions};
 use super::{Dispatcher, TickReport};
 use crate::campaign::VersionState;
@@ -29,6 +30,7 @@ impl<S: Store> Dispatcher<S> {
                 "finished jobs past the retention window removed; their counters remain"
             );
         }
+        self.sweep_personal_data().await?;
         // Consent event ids and people's latest-consent marks outlive only the platforms'
         // tolerance for late events (see `reach::inbound::EventWindow`), not `retention_days`.
         self.store
@@ -70,6 +72,27 @@ impl<S: Store> Dispatcher<S> {
             );
         }
         Ok(planned)
+    }
+
+    /// Erases the personal data past its retention rules (see `people_retention.rs`). A
+    /// version that cannot be read stops only this sweep, never planning or sending.
+    async fn sweep_personal_data(&self) -> Result<(), StoreError> {
+        let now = self.clock.now();
+        match sweep_personal_data(&self.store, &self.versions, &self.config, now, Sweep::Erase)
+            .await
+        {
+            Ok(erased) if erased.total() > 0 => tracing::info!(
+                subscribers_unreachable = erased.subscribers_unreachable,
+                subscribers_inactive = erased.subscribers_inactive,
+                person_jobs_ended = erased.person_jobs_ended,
+                recipient_rate_buckets = erased.recipient_rate_buckets,
+                "personal data past its retention erased"
+            ),
+            Ok(_) => {}
+            Err(SweepError::Store(error)) => return Err(error),
+            Err(error) => tracing::error!(%error, "the retention sweep did not run"),
+        }
+        Ok(())
     }
 
     /// Plans the jobs of the scheduled and running versions alone (see
