@@ -2,8 +2,15 @@
 //! rate limits and the *names* of the environment variables that hold their credentials.
 //! Campaign files refer to accounts by name only, so authors never see a secret.
 
+mod notifications;
+
 use std::collections::BTreeMap;
 use std::path::Path;
+
+pub use notifications::{
+    DEFAULT_DIGEST_MINUTES, NotificationConfig, NotifyWebhookConfig, SmtpConfig, SmtpSecurity,
+    is_mailbox,
+};
 
 use crate::channel::{ChannelRef, Platform};
 use crate::client_address::{AddressRange, ForwardedHeader, TrustedProxies};
@@ -29,6 +36,8 @@ pub struct Config {
     /// How reach reports are protected and cut (`[publication]`): the same for every report
     /// the deployment publishes, whoever asks.
     pub publication: PublicationPolicy,
+    /// How staff are notified (`[notifications]`); nobody is, without it.
+    pub notifications: Option<NotificationConfig>,
 }
 
 /// Default for [`Config::retention_days`].
@@ -42,6 +51,7 @@ impl Default for Config {
             retention_days: DEFAULT_RETENTION_DAYS,
             trusted_proxies: TrustedProxies::default(),
             publication: PublicationPolicy::default(),
+            notifications: None,
         }
     }
 }
@@ -147,6 +157,7 @@ impl Config {
                 "trusted_proxies",
                 "forwarded_header",
                 "publication",
+                "notifications",
                 "accounts",
             ],
             diags,
@@ -199,6 +210,10 @@ impl Config {
         }
         if let Some((table, span)) = root.opt_table("publication", diags) {
             config.publication = parse_publication(file, table, span, diags);
+        }
+        if let Some((table, span)) = root.opt_table("notifications", diags) {
+            config.notifications =
+                Some(notifications::parse_notifications(file, table, span, diags));
         }
         for (table, span) in root.tables("accounts", false, diags) {
             let Some(account) = parse_account(file, table, span.clone(), diags) else {
