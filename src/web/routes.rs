@@ -31,10 +31,22 @@ pub fn ui_route_table() -> Vec<UiRoute> {
         roles,
         handler,
     };
-    use pages::{campaign, campaigns, dispatch, login, report, schedule};
+    use pages::{campaign, campaigns, dispatch, login, notifications, report, schedule};
     vec![
         route(Method::GET, "/ui", EVERYONE, get(campaigns::list)),
         route(Method::POST, "/ui/logout", EVERYONE, post(login::logout)),
+        route(
+            Method::GET,
+            "/ui/notifications",
+            EVERYONE,
+            get(notifications::show),
+        ),
+        route(
+            Method::POST,
+            "/ui/notifications",
+            EVERYONE,
+            post(notifications::save),
+        ),
         route(
             Method::GET,
             "/ui/campaigns/{campaign}",
