@@ -441,7 +441,15 @@ async fn each_user_sets_only_their_own_preferences_and_only_kinds_their_roles_he
 #[tokio::test]
 async fn events_hold_no_personal_data_of_the_audience() {
     let fresh = common::stores::sqlite().await;
-    let store = &fresh.store;
+    events_without_personal_data(&fresh.store).await;
+    fresh.cleanup().await;
+    if let Some(fresh) = common::stores::postgres().await {
+        events_without_personal_data(&fresh.store).await;
+        fresh.cleanup().await;
+    }
+}
+
+async fn events_without_personal_data<S: Store>(store: &S) {
     let config = common::due_jobs::webhook_config("http://127.0.0.1:1", 10);
     let version = common::due_jobs::schedule_due_jobs(store, &config, "t", 4).await;
     let now = Utc::now().timestamp_millis();
@@ -507,7 +515,76 @@ async fn events_hold_no_personal_data_of_the_audience() {
         "a code that is not a code is not kept"
     );
     assert!(everything.contains("code 131026"));
+}
+
+/// Digests on both databases: a user's mark moves once (a second sender that read the same
+/// mark opens nothing), a digest is leased to one sender at a time, a failure waits for its
+/// retry time, and a sender that lost its lease records nothing.
+#[tokio::test]
+async fn a_digest_is_opened_once_and_held_by_one_sender() {
+    let fresh = common::stores::sqlite().await;
+    digest_lifecycle(&fresh.store).await;
     fresh.cleanup().await;
+    if let Some(fresh) = common::stores::postgres().await {
+        digest_lifecycle(&fresh.store).await;
+        fresh.cleanup().await;
+    }
+}
+
+async fn digest_lifecycle<S: Store>(store: &S) {
+    use herald::store::{
+        DigestAttempt, NewStaffEvent, NotificationPreferences, NotifyChannel, StaffEventKind,
+    };
+    let sam = store.create_user("sam", &[Role::Scheduler], 0).await.unwrap();
+    store
+        .record_staff_event(&NewStaffEvent::new(StaffEventKind::PartnerOutage, 1))
+        .await
+        .unwrap();
+    let preferences = NotificationPreferences {
+        channel: NotifyChannel::Webhook,
+        kinds: vec![StaffEventKind::PartnerOutage],
+        email: None,
+    };
+    store
+        .set_notification_preferences(&sam, &preferences, 2)
+        .await
+        .unwrap();
+    let seen = store.notification_recipients(None).await.unwrap()[0].seen_event;
+    assert_eq!(seen, 1, "preferences never bring old news");
+    let mut outage = NewStaffEvent::new(StaffEventKind::PartnerOutage, 3);
+    outage.account = Some("telegram:info".into());
+    store.record_staff_event(&outage).await.unwrap();
+    let events = store.staff_events(seen, None, 10).await.unwrap();
+    assert_eq!(events.len(), 1);
+    let upto = events[0].id;
+    assert!(store.open_digest(&sam.id, seen, upto, NotifyChannel::Webhook, 4).await.unwrap());
+    assert!(
+        !store.open_digest(&sam.id, seen, upto, NotifyChannel::Webhook, 4).await.unwrap(),
+        "a second sender that read the same mark opens nothing"
+    );
+    let held = store.lease_digests("a", 5, 100, 10).await.unwrap();
+    assert_eq!(held.len(), 1);
+    assert_eq!((held[0].after_event, held[0].last_event), (seen, upto));
+    assert!(store.lease_digests("b", 6, 100, 10).await.unwrap().is_empty());
+    let failed = DigestAttempt::Failed {
+        retry_at_ms: 50,
+        error: "refused".into(),
+    };
+    assert!(!store.finish_digest(held[0].id, "b", &failed).await.unwrap());
+    assert!(store.finish_digest(held[0].id, "a", &failed).await.unwrap());
+    assert!(store.lease_digests("b", 49, 100, 10).await.unwrap().is_empty());
+    let again = store.lease_digests("b", 50, 200, 10).await.unwrap();
+    assert_eq!((again.len(), again[0].attempts), (1, 1));
+    // b's lease ran out at 200: c takes it over, and b's late answer is not recorded.
+    let taken = store.lease_digests("c", 201, 300, 10).await.unwrap();
+    assert_eq!(taken.len(), 1);
+    let sent = DigestAttempt::Sent { at_ms: 210 };
+    assert!(!store.finish_digest(held[0].id, "b", &sent).await.unwrap());
+    assert!(store.finish_digest(held[0].id, "c", &sent).await.unwrap());
+    assert_eq!(store.digest_counts().await.unwrap(), (0, 1));
+    // Retention: the sent digest and the old events go.
+    assert_eq!(store.expire_notifications(1_000).await.unwrap(), 3);
+    assert!(store.staff_events(0, None, 10).await.unwrap().is_empty());
 }
 
 #[test]
