@@ -535,7 +535,10 @@ async fn digest_lifecycle<S: Store>(store: &S) {
     use herald::store::{
         DigestAttempt, NewStaffEvent, NotificationPreferences, NotifyChannel, StaffEventKind,
     };
-    let sam = store.create_user("sam", &[Role::Scheduler], 0).await.unwrap();
+    let sam = store
+        .create_user("sam", &[Role::Scheduler], 0)
+        .await
+        .unwrap();
     store
         .record_staff_event(&NewStaffEvent::new(StaffEventKind::PartnerOutage, 1))
         .await
@@ -557,22 +560,42 @@ async fn digest_lifecycle<S: Store>(store: &S) {
     let events = store.staff_events(seen, None, 10).await.unwrap();
     assert_eq!(events.len(), 1);
     let upto = events[0].id;
-    assert!(store.open_digest(&sam.id, seen, upto, NotifyChannel::Webhook, 4).await.unwrap());
     assert!(
-        !store.open_digest(&sam.id, seen, upto, NotifyChannel::Webhook, 4).await.unwrap(),
+        store
+            .open_digest(&sam.id, seen, upto, NotifyChannel::Webhook, 4)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .open_digest(&sam.id, seen, upto, NotifyChannel::Webhook, 4)
+            .await
+            .unwrap(),
         "a second sender that read the same mark opens nothing"
     );
     let held = store.lease_digests("a", 5, 100, 10).await.unwrap();
     assert_eq!(held.len(), 1);
     assert_eq!((held[0].after_event, held[0].last_event), (seen, upto));
-    assert!(store.lease_digests("b", 6, 100, 10).await.unwrap().is_empty());
+    assert!(
+        store
+            .lease_digests("b", 6, 100, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let failed = DigestAttempt::Failed {
         retry_at_ms: 50,
         error: "refused".into(),
     };
     assert!(!store.finish_digest(held[0].id, "b", &failed).await.unwrap());
     assert!(store.finish_digest(held[0].id, "a", &failed).await.unwrap());
-    assert!(store.lease_digests("b", 49, 100, 10).await.unwrap().is_empty());
+    assert!(
+        store
+            .lease_digests("b", 49, 100, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let again = store.lease_digests("b", 50, 200, 10).await.unwrap();
     assert_eq!((again.len(), again[0].attempts), (1, 1));
     // b's lease ran out at 200: c takes it over, and b's late answer is not recorded.
