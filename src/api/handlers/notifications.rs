@@ -107,6 +107,12 @@ fn checked(user: &UserRecord, body: PreferencesBody) -> Result<NotificationPrefe
             "must be \"email\", \"webhook\" or \"none\"".into(),
         )
     })?;
+    if body.kinds.len() > 2 * StaffEventKind::ALL.len() {
+        return Err(invalid(
+            "kinds",
+            format!("at most {} kinds", StaffEventKind::ALL.len()),
+        ));
+    }
     let allowed = kinds_for(user);
     let mut kinds = Vec::new();
     for name in &body.kinds {
