@@ -625,3 +625,82 @@ fn a_blocked_whatsapp_template_is_its_own_kind() {
         "131026"
     ));
 }
+
+/// A partner that refuses connections, met by the real dispatcher: schedulers hear of the
+/// outage at once (no digest interval), once however many jobs wait.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_partner_outage_reaches_schedulers_at_once() {
+    let chat = Receiver::answering(axum::http::StatusCode::OK).await;
+    let sms = common::due_jobs::webhook_config("http://127.0.0.1:1", 50);
+    let config = format!(
+        "{sms}\n[notifications]\nwebhook = {{ url = \"{}/staff-chat\", secret = \"{SECRET_VARIABLE}\" }}\n",
+        chat.url
+    );
+    let clock = SimulatedClock::starting_at(Utc::now());
+    let mut options = AppOptions::new(&config, Arc::new(clock.clone()));
+    options
+        .notify_env
+        .insert(SECRET_VARIABLE.into(), SECRET.into());
+    let app = spawn_app(options).await;
+    let store = app.store();
+    let sam = store
+        .create_user("sam", &[Role::Scheduler], 0)
+        .await
+        .unwrap();
+    let preferences = herald::store::NotificationPreferences {
+        channel: herald::store::NotifyChannel::Webhook,
+        kinds: vec![herald::store::StaffEventKind::PartnerOutage],
+        email: None,
+    };
+    store
+        .set_notification_preferences(&sam, &preferences, 0)
+        .await
+        .unwrap();
+    common::due_jobs::schedule_due_jobs(store, &sms, "outage", 6).await;
+
+    let report = app.running.dispatcher().tick().await.unwrap();
+    assert_eq!(report.leased, 6, "{report:?}");
+    app.running.notifier().unwrap().tick().await.unwrap();
+    let hits = chat.hits();
+    assert_eq!(hits.len(), 1, "one outage, one message");
+    let events = hits[0].json()["events"].clone();
+    assert_eq!(events.as_array().unwrap().len(), 1, "{events}");
+    assert_eq!(events[0]["kind"], "partner_outage");
+    assert_eq!(events[0]["account"], "webhook:sms");
+    app.stop().await;
+}
+
+/// The staff chat refuses a digest once: it is tried again after its backoff with the same
+/// `Idempotency-Key`, and recorded sent once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_webhook_is_retried_with_the_same_idempotency_key() {
+    let receiver = Receiver::answering(axum::http::StatusCode::OK).await;
+    let staff = Staff::start(None, &receiver.url).await;
+    staff
+        .prefer(
+            "sam",
+            json!({"channel": "webhook", "kinds": ["kill_switch"]}),
+        )
+        .await;
+    staff.submit(common::CAMPAIGN).await;
+    let (status, _) = staff
+        .call("POST", "/api/v1/campaigns/demo/kill", "sam", None)
+        .await;
+    assert_eq!(status, 200);
+    receiver.refuse(1);
+    let report = staff.notifier().tick().await.unwrap();
+    assert_eq!((report.sent, report.failed), (0, 1));
+    staff.later(5);
+    let report = staff.notifier().tick().await.unwrap();
+    assert_eq!((report.sent, report.failed), (1, 0));
+    staff.later(60);
+    staff.notifier().tick().await.unwrap();
+    let keys: Vec<String> = receiver
+        .hits()
+        .iter()
+        .map(|hit| hit.header("idempotency-key").to_string())
+        .collect();
+    assert_eq!(keys, ["digest-1", "digest-1"]);
+    assert_eq!(staff.app.store().digest_counts().await.unwrap(), (0, 1));
+    staff.app.stop().await;
+}
