@@ -201,6 +201,19 @@ pub fn is_simple_name(name: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
+/// The WhatsApp Cloud API's error codes that say a message template cannot be used as it
+/// stands (see `platforms::whatsapp`): what makes a dead letter a blocked template, for the
+/// metrics and for the schedulers' notifications alike.
+pub const WHATSAPP_TEMPLATE_BLOCKED_CODES: [&str; 7] = [
+    "132000", "132001", "132005", "132007", "132012", "132015", "132016",
+];
+
+/// Whether a job dead on `channel` (`platform:account`) with `code` means its WhatsApp
+/// template is blocked.
+pub fn is_template_blocked(channel: &str, code: &str) -> bool {
+    channel.starts_with("whatsapp:") && WHATSAPP_TEMPLATE_BLOCKED_CODES.contains(&code)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

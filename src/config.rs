@@ -2,11 +2,17 @@
 //! rate limits and the *names* of the environment variables that hold their credentials.
 //! Campaign files refer to accounts by name only, so authors never see a secret.
 
+mod notifications;
 mod retention;
 mod sessions;
 
 use std::collections::BTreeMap;
 use std::path::Path;
+
+pub use notifications::{
+    DEFAULT_DIGEST_MINUTES, NotificationConfig, NotifyWebhookConfig, SmtpConfig, SmtpSecurity,
+    is_mailbox,
+};
 
 use crate::channel::{ChannelRef, Platform};
 use crate::client_address::{AddressRange, ForwardedHeader, TrustedProxies};
@@ -52,6 +58,8 @@ pub struct Config {
     pub sessions: SessionPolicy,
     /// How long what concerns single people is kept (`[retention]`).
     pub people_retention: PeopleRetention,
+    /// How staff are notified (`[notifications]`); nobody is, without it.
+    pub notifications: Option<NotificationConfig>,
 }
 
 /// Default for [`Config::retention_days`].
@@ -67,6 +75,7 @@ impl Default for Config {
             publication: PublicationPolicy::default(),
             sessions: SessionPolicy::default(),
             people_retention: PeopleRetention::default(),
+            notifications: None,
         }
     }
 }
@@ -174,6 +183,7 @@ impl Config {
                 "publication",
                 "sessions",
                 "retention",
+                "notifications",
                 "accounts",
             ],
             diags,
@@ -233,6 +243,10 @@ impl Config {
         if let Some((table, span)) = root.opt_table("retention", diags) {
             config.people_retention =
                 retention::parse_retention(file, table, span, RETENTION_KEYS, diags);
+        }
+        if let Some((table, span)) = root.opt_table("notifications", diags) {
+            config.notifications =
+                Some(notifications::parse_notifications(file, table, span, diags));
         }
         for (table, span) in root.tables("accounts", false, diags) {
             let Some(account) = parse_account(file, table, span.clone(), diags) else {

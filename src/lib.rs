@@ -24,6 +24,7 @@ pub mod html_text;
 pub mod l10n;
 pub mod loaded_version;
 pub mod metrics;
+pub mod notify;
 pub mod percent_encoding;
 pub mod platforms;
 pub mod project;

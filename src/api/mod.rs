@@ -26,6 +26,11 @@ pub(crate) use authenticate::{authenticate, client_ip};
 pub use error::ApiError;
 /// The upload body, public so that tests can feed it arbitrary JSON exactly as the handler reads it.
 pub use handlers::Bundle as UploadBundle;
+pub use handlers::PreferencesBody;
+pub(crate) use handlers::{
+    cancel_version, decide, kinds_for, move_to, preferences_of, resume_version, save_preferences,
+    with_loaded,
+};
 pub(crate) use handlers::{cancel_version, decide, move_to, resume_version, with_loaded};
 pub use login_failure::{FailureReason, LoginFailure};
 pub use login_limiter::{DEFAULT_TRACKED_CLIENTS, LoginLimiter};

@@ -20,6 +20,10 @@ fn request_body(path: &str) -> Option<Value> {
             "required": true,
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Credential"}}}
         })),
+        "/api/v1/me/notifications" => Some(json!({
+            "required": true,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NotificationPreferences"}}}
+        })),
         p if p.ends_with("/approve") || p.ends_with("/reject") => Some(json!({
             "required": false,
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Decision"}}}
@@ -92,7 +96,9 @@ pub fn document() -> Value {
             }
         });
         // A DELETE on a path that takes a body elsewhere (a credential) takes none.
-        if let Some(body) = request_body(spec.path).filter(|_| spec.method != Method::DELETE) {
+        if let Some(body) = request_body(spec.path)
+            .filter(|_| spec.method != Method::DELETE && spec.method != Method::GET)
+        {
             operation["requestBody"] = body;
         }
         let entry = paths
@@ -135,6 +141,16 @@ pub fn document() -> Value {
                     "required": ["value"],
                     "additionalProperties": false,
                     "properties": {"value": {"type": "string", "writeOnly": true}}
+                },
+                "NotificationPreferences": {
+                    "type": "object",
+                    "required": ["channel"],
+                    "additionalProperties": false,
+                    "properties": {
+                        "channel": {"type": "string", "enum": ["email", "webhook", "none"]},
+                        "kinds": {"type": "array", "maxItems": 6, "items": {"type": "string", "enum": ["version_submitted", "dead_letters", "unknown_outcomes", "template_blocked", "partner_outage", "kill_switch"]}},
+                        "email": {"type": ["string", "null"], "maxLength": 254}
+                    }
                 },
                 "Decision": {
                     "type": "object",

@@ -55,13 +55,29 @@ fn spec(
 
 /// Who is calling.
 fn identity_routes() -> Vec<RouteSpec> {
-    vec![spec(
-        Method::GET,
-        "/api/v1/me",
-        EVERYONE,
-        "Who the token belongs to, and their roles",
-        get(handlers::me),
-    )]
+    vec![
+        spec(
+            Method::GET,
+            "/api/v1/me",
+            EVERYONE,
+            "Who the token belongs to, and their roles",
+            get(handlers::me),
+        ),
+        spec(
+            Method::GET,
+            "/api/v1/me/notifications",
+            EVERYONE,
+            "Your own notification preferences: channel, kinds, e-mail address",
+            get(handlers::my_preferences),
+        ),
+        spec(
+            Method::PUT,
+            "/api/v1/me/notifications",
+            EVERYONE,
+            "Set your own notification preferences (each user only their own)",
+            put(handlers::set_my_preferences),
+        ),
+    ]
 }
 
 /// Campaigns as a whole: uploading one, its versions, and its kill switch.
@@ -238,6 +254,13 @@ fn admin_routes() -> Vec<RouteSpec> {
             ADMINS,
             "End a web-interface session (audited); its next request is sent to the sign-in page",
             delete(handlers::end_session),
+        ),
+        spec(
+            Method::GET,
+            "/api/v1/notifications/preferences",
+            ADMINS,
+            "Every user's notification preferences",
+            get(handlers::all_preferences),
         ),
         spec(
             Method::GET,

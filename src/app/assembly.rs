@@ -18,6 +18,8 @@ use crate::secrets::StoredVersions;
 use crate::serving::ServerLimits;
 use crate::store::{AnyStore, Store, connect};
 
+use crate::notify::Notifier;
+
 use super::database_use::{DatabaseUse, check_database_use};
 use super::front_door::{FrontDoorParts, front_door};
 use super::hook_credentials::HookCredentials;
@@ -43,6 +45,8 @@ pub struct App {
     stored_versions: StoredVersions,
     http: Option<Http>,
     metrics: Option<TcpListener>,
+    /// The staff notifier, when `[notifications]` is configured.
+    notifier: Option<Arc<Notifier<AnyStore>>>,
 }
 
 impl App {
@@ -94,7 +98,15 @@ impl App {
             ),
             None => None,
         };
+        let notifier = match &settings.notifications {
+            Some(notify) => Some(Arc::new(
+                Notifier::new(store.clone(), Arc::clone(notify), Arc::clone(&clock))
+                    .map_err(AppError::Notify)?,
+            )),
+            None => None,
+        };
         Ok(App {
+            notifier,
             store,
             config: settings.config,
             keys,
@@ -144,6 +156,11 @@ impl App {
         &self.dispatcher
     }
 
+    /// The staff notifier, when notifications are configured.
+    pub fn notifier(&self) -> Option<&Arc<Notifier<AnyStore>>> {
+        self.notifier.as_ref()
+    }
+
     /// Starts every task under one shutdown signal.
     pub fn start(self) -> RunningApp {
         let webhooks = self.http.as_ref().map(|http| WebhookPlan {
@@ -170,6 +187,7 @@ impl App {
             webhooks,
             hook_credentials,
             built_in: self.built_in,
+            notifier: self.notifier,
         })
     }
 

@@ -42,6 +42,8 @@ pub enum AppError {
     Serve(std::io::Error),
     /// A task of the app panicked or was cancelled.
     Task(String),
+    /// Staff notifications could not be set up.
+    Notify(crate::notify::NotifyError),
 }
 
 impl std::fmt::Display for AppError {
@@ -80,6 +82,7 @@ impl std::fmt::Display for AppError {
             AppError::Emulator(error) => write!(f, "cannot start the sandbox: {error}"),
             AppError::Serve(error) => write!(f, "{error}"),
             AppError::Task(message) => f.write_str(message),
+            AppError::Notify(error) => write!(f, "{error}"),
         }
     }
 }

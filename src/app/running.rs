@@ -13,6 +13,7 @@ use tokio::net::TcpListener;
 use tokio::task::{JoinHandle, JoinSet};
 
 use crate::dispatch::Dispatcher;
+use crate::notify::Notifier;
 use crate::reach::{ClickTally, HookAccounts, LinkIndex};
 use crate::sandbox::RunningSandbox;
 use crate::serving::ServerLimits;
@@ -52,6 +53,7 @@ pub(super) struct Parts {
     /// The hooks following the stored credentials (`serve`, outside a rehearsal).
     pub hook_credentials: Option<HookCredentials>,
     pub built_in: Option<RunningSandbox>,
+    pub notifier: Option<Arc<Notifier<AnyStore>>>,
 }
 
 /// A running herald.
@@ -70,6 +72,7 @@ pub struct RunningApp {
     /// Webhook registration, which runs once, at the start.
     registration: Option<JoinHandle<()>>,
     built_in: Option<RunningSandbox>,
+    notifier: Option<Arc<Notifier<AnyStore>>>,
 }
 
 impl RunningApp {
@@ -87,6 +90,7 @@ impl RunningApp {
             finishing: Vec::new(),
             registration: None,
             built_in: parts.built_in,
+            notifier: parts.notifier,
         };
         if let Some(http) = parts.http {
             running.start_front_door(http, shutdown.clone());
@@ -105,6 +109,14 @@ impl RunningApp {
             });
         }
         if parts.dispatching == Dispatching::Continuous {
+            // Beside the dispatcher, under the same signal: an API-only replica sends nothing.
+            if let Some(notifier) = running.notifier.clone() {
+                let shutdown = shutdown.clone();
+                running.spawn("the staff notifier", async move {
+                    notifier.run(shutdown.receiver()).await;
+                    Ok(())
+                });
+            }
             running.start_dispatcher(shutdown);
         }
         running
@@ -207,6 +219,12 @@ impl RunningApp {
 
     pub fn store(&self) -> &AnyStore {
         &self.store
+    }
+
+    /// The staff notifier, for callers that run its passes themselves
+    /// ([`Dispatching::OnRequest`]).
+    pub fn notifier(&self) -> Option<&Arc<Notifier<AnyStore>>> {
+        self.notifier.as_ref()
     }
 
     /// The dispatcher, for callers that plan and send themselves ([`Dispatching::OnRequest`]).

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use crate::config::Config;
 use crate::dispatch::DispatchSettings;
+use crate::notify::NotifierSettings;
 use crate::platforms::Secret;
 
 use super::ServiceKeys;
@@ -81,6 +82,8 @@ pub struct Settings {
     /// A rehearsal may use a database that has sent for real only when the operator says so.
     pub allow_used_database: bool,
     pub announce: Announce,
+    /// Staff notifications, resolved from `[notifications]` and the environment; none without.
+    pub notifications: Option<Arc<NotifierSettings>>,
 }
 
 impl Settings {
@@ -102,6 +105,7 @@ impl Settings {
             dispatching: Dispatching::Continuous,
             allow_used_database: false,
             announce: Announce::Stdout,
+            notifications: None,
         }
     }
 }

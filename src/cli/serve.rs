@@ -70,6 +70,13 @@ pub fn serve(
             Err(error) => return fail(error),
         };
         let mut settings = Settings::new(database_url, config);
+        settings.notifications =
+            match crate::notify::NotifierSettings::resolve(&settings.config, |name| {
+                std::env::var(name).ok()
+            }) {
+                Ok(notifications) => notifications.map(std::sync::Arc::new),
+                Err(error) => return fail(error),
+            };
         settings.listen = Some(listen);
         settings.metrics_listen = metrics_listen;
         settings.keys = keys;

@@ -35,6 +35,13 @@ pub fn worker(
             Err(error) => return fail(error),
         };
         let mut settings = Settings::new(database_url, config);
+        settings.notifications =
+            match crate::notify::NotifierSettings::resolve(&settings.config, |name| {
+                std::env::var(name).ok()
+            }) {
+                Ok(notifications) => notifications.map(std::sync::Arc::new),
+                Err(error) => return fail(error),
+            };
         settings.keys = keys;
         settings.allow_used_database = allow_used_database;
         settings.dispatch.lease = lease;

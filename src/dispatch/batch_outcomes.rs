@@ -11,6 +11,9 @@ pub(super) struct BatchOutcomes {
     pub(super) pending: Vec<(i64, JobOutcome)>,
     /// Subscribers a partner said are gone, not yet erased.
     pub(super) gone: Vec<i64>,
+    /// Accounts (`platform:account`) whose partner this batch found unreachable when it had
+    /// been reachable: schedulers are told.
+    pub(super) outages: Vec<String>,
     /// The tick's counts so far.
     pub(super) report: TickReport,
 }

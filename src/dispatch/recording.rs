@@ -13,7 +13,8 @@ use super::batch_outcomes::BatchOutcomes;
 use super::send::LeasedBatch;
 use crate::reach::{campaign_end, poll_for_post};
 use crate::store::{
-    DeliveryCount, JobOutcome, LeasedJob, NewInsightPoll, Store, StoreError, record_key,
+    DeliveryCount, JobOutcome, LeasedJob, NewInsightPoll, NewStaffEvent, StaffEventKind, Store,
+    StoreError, record_key,
 };
 
 impl<S: Store> Dispatcher<S> {
@@ -48,7 +49,22 @@ impl<S: Store> Dispatcher<S> {
         }
         outcomes.pending.clear();
         outcomes.gone.clear();
+        self.tell_of_outages(std::mem::take(&mut outcomes.outages))
+            .await;
         Ok(())
+    }
+
+    /// Records a staff event per account whose partner became unreachable, after the batch's
+    /// outcomes are safe. A failure is only logged: telling staff never holds dispatch up.
+    async fn tell_of_outages(&self, accounts: Vec<String>) {
+        let at_ms = self.clock.now().timestamp_millis();
+        for account in accounts {
+            let mut event = NewStaffEvent::new(StaffEventKind::PartnerOutage, at_ms);
+            event.account = Some(account);
+            if let Err(error) = self.store.record_staff_event(&event).await {
+                tracing::warn!(%error, "the partner outage could not be recorded for staff notifications");
+            }
+        }
     }
 
     /// Writes what a batch did: the insight polls of its posts, its outcomes with their

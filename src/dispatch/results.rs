@@ -41,7 +41,7 @@ impl<S: Store> Dispatcher<S> {
                         outcomes.gone.push(subscriber);
                     }
                 }
-                let (outcome, pause_until) = self.outcome_for(job, &ready, result);
+                let (outcome, pause_until) = self.outcome_for(job, &ready, result, outcomes);
                 if let (Some(until), false) = (pause_until, paused) {
                     paused = true;
                     // The jobs are requeued to `until` anyway; the shared pause only spares
@@ -66,6 +66,7 @@ impl<S: Store> Dispatcher<S> {
         job: &LeasedJob,
         ready: &Ready,
         result: PublishResult,
+        outcomes: &mut BatchOutcomes,
     ) -> (JobOutcome, Option<i64>) {
         let now_ms = self.clock.now().timestamp_millis();
         if !matches!(result, PublishResult::Transient { .. }) {
@@ -100,9 +101,14 @@ impl<S: Store> Dispatcher<S> {
             ),
             PublishResult::RecipientGone { code, text } => (JobOutcome::Dead { code, text }, None),
             PublishResult::Transient { code, text } if code == CONNECT_FAILED => {
-                let pause = ready
+                let (pause, began) = ready
                     .route
                     .outage_pause(self.clock.now(), self.settings.retry_base);
+                if began {
+                    outcomes
+                        .outages
+                        .push(ready.route.account.channel.to_string());
+                }
                 let until = now_ms + pause.as_millis() as i64;
                 (
                     JobOutcome::Requeue {

@@ -40,19 +40,23 @@ impl Route {
     /// short blip costs seconds and a long outage is probed a few times an hour. Jobs wait
     /// without using attempts: a partner that is down says nothing about the messages, and an
     /// hour-long outage must not send a whole campaign to the dead letters.
-    pub(super) fn outage_pause(&self, now: DateTime<Utc>, least: Duration) -> Duration {
+    /// Also says whether this call began the outage (so schedulers are told once per outage
+    /// and worker, not once per job).
+    pub(super) fn outage_pause(&self, now: DateTime<Utc>, least: Duration) -> (Duration, bool) {
         let mut since = self
             .unreachable_since
             .lock()
             .unwrap_or_else(|p| p.into_inner());
+        let began = since.is_none();
         let started = *since.get_or_insert_with(|| {
             tracing::warn!(channel = %self.account.channel, "the partner cannot be reached; its jobs wait without using attempts");
             now
         });
-        (now - started)
+        let pause = (now - started)
             .to_std()
             .unwrap_or_default()
-            .clamp(least, LONGEST_OUTAGE_PAUSE.max(least))
+            .clamp(least, LONGEST_OUTAGE_PAUSE.max(least));
+        (pause, began)
     }
 
     /// Notes that the partner answered, ending an outage if there was one.

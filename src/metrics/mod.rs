@@ -45,6 +45,7 @@ pub struct Metrics {
     store_failures: Counter,
     callbacks: Family<ResultLabels, Counter>,
     consent_events: Family<ResultLabels, Counter>,
+    notification_digests: Family<ResultLabels, Counter>,
     jobs_by_status: Family<StatusLabels, Gauge>,
     oldest_due_age: Gauge<f64, std::sync::atomic::AtomicU64>,
     paused_accounts: Gauge,
@@ -108,6 +109,7 @@ impl Metrics {
             store_failures: Counter::default(),
             callbacks: Family::default(),
             consent_events: Family::default(),
+            notification_digests: Family::default(),
             jobs_by_status: Family::default(),
             oldest_due_age: Gauge::default(),
             paused_accounts: Gauge::default(),
@@ -122,6 +124,12 @@ impl Metrics {
         metrics.dispatched(&JobCounts::default());
         for result in ["counted", "duplicate", "pending"] {
             metrics.callback(result, 0);
+        }
+        for result in ["sent", "failed"] {
+            metrics
+                .notification_digests
+                .get_or_create(&ResultLabels { result })
+                .inc_by(0);
         }
         metrics.record_backlog(&BacklogFigures::default());
         metrics
@@ -192,6 +200,11 @@ impl Metrics {
             "consent_events",
             "Partner opt-ins and opt-outs received, by what became of them.",
             self.consent_events.clone(),
+        );
+        registry.register(
+            "notification_digests",
+            "Attempts to send a staff notification digest, by result (a failed one is retried with backoff).",
+            self.notification_digests.clone(),
         );
     }
 
@@ -317,6 +330,14 @@ impl Metrics {
             ConsentEventResult::TooEarly => "too_early",
         };
         self.consent_events
+            .get_or_create(&ResultLabels { result })
+            .inc();
+    }
+
+    /// One attempt to send a staff notification digest.
+    pub fn digest_attempt(&self, sent: bool) {
+        let result = if sent { "sent" } else { "failed" };
+        self.notification_digests
             .get_or_create(&ResultLabels { result })
             .inc();
     }

@@ -258,10 +258,9 @@ fn template_status(entry: &Value) -> Option<TemplateStatus> {
 /// parameters that do not match it (132000, 132012), a template that does not exist in the
 /// language (132001), text too long once translated (132005), a policy violation (132007),
 /// a template Meta paused for low quality (132015) or disabled (132016). Messages refused
-/// with them are dead letters until someone fixes the template; operators are alerted.
-pub const TEMPLATE_BLOCKED_CODES: [&str; 7] = [
-    "132000", "132001", "132005", "132007", "132012", "132015", "132016",
-];
+/// with them are dead letters until someone fixes the template; operators are alerted, and
+/// schedulers notified. Defined beside the channels, where the store can read it too.
+pub use crate::channel::WHATSAPP_TEMPLATE_BLOCKED_CODES as TEMPLATE_BLOCKED_CODES;
 
 /// The Cloud API's answer as a [`PublishResult`], as `docs/PARTNERS.md` describes:
 ///

@@ -3,7 +3,9 @@
 //! the mark that this database sent to the real partners.
 
 use super::audit_sql::audit_append;
+use super::notifications_sql::insert_events;
 use super::records::DeadLetterRow;
+use super::staff_events::{NewStaffEvent, StaffEventKind};
 use super::{DeadLetter, EndedAs, SqlStore, StoreError};
 use crate::audit::NewAuditEntry;
 use crate::campaign::ContentHash;
@@ -47,6 +49,10 @@ pub async fn kill_campaign(
         },
     )
     .await?;
+    let mut event = NewStaffEvent::new(StaffEventKind::KillSwitch, at_ms);
+    event.campaign_id = Some(campaign_id.to_string());
+    event.count = i64::try_from(cancelled).unwrap_or(i64::MAX);
+    insert_events(&mut tx, &[event]).await?;
     tx.commit().await?;
     Ok(cancelled)
 }

@@ -81,6 +81,11 @@ pub const SQLITE: &[Migration] = &[
         sql: include_str!("../../migrations/sqlite/0013_web_sessions.sql"),
     },
     Migration {
+        version: 14,
+        name: "staff_notifications",
+        sql: include_str!("../../migrations/sqlite/0014_staff_notifications.sql"),
+    },
+    Migration {
         version: 16,
         name: "people_retention",
         sql: include_str!("../../migrations/sqlite/0016_people_retention.sql"),
@@ -152,6 +157,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 13,
         name: "web_sessions",
         sql: include_str!("../../migrations/postgres/0013_web_sessions.sql"),
+    },
+    Migration {
+        version: 14,
+        name: "staff_notifications",
+        sql: include_str!("../../migrations/postgres/0014_staff_notifications.sql"),
     },
     Migration {
         version: 16,

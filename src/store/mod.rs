@@ -46,6 +46,7 @@ mod file_fault;
 mod insight_records;
 mod insights_sql;
 mod migrations;
+mod notifications_sql;
 mod outbox_sql;
 mod outcomes_sql;
 mod pacing_sql;
@@ -57,6 +58,7 @@ mod retention_sql;
 mod session_records;
 mod sessions_sql;
 mod sql_store;
+mod staff_events;
 mod statement;
 mod store_methods;
 mod subscribers_sql;
@@ -91,6 +93,10 @@ pub use records::{
 pub use retention_sql::{ErasedRows, RetentionCutoffs};
 pub use session_records::{FoundSession, NewSession, Rotation, SessionListing, UserListing};
 pub use sql_store::{DEFAULT_DATABASE_URL, SqlStore, connect};
+pub use staff_events::{
+    DigestAttempt, DigestRecord, NewStaffEvent, NotificationPreferences, NotificationRecipient,
+    NotifyChannel, StaffEvent, StaffEventKind, event_code,
+};
 pub use versions_sql::SKIPPED_WHILE_PAUSED;
 
 /// The store, on whichever database its URL named.
@@ -718,4 +724,81 @@ pub trait Store: Clone + Send + Sync + 'static {
         &self,
         campaign_id: &str,
     ) -> impl Future<Output = Result<Vec<AudienceEstimateRecord>, StoreError>> + Send;
+
+    // Staff notifications: events, each user's preferences, and the digests that carry them.
+
+    /// Records an event that has no transaction of its own to ride in (a partner outage seen
+    /// by the dispatcher). Submissions, dead letters, unknown outcomes, blocked templates and
+    /// the kill switch are recorded by the store methods that make them.
+    fn record_staff_event(
+        &self,
+        event: &NewStaffEvent,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Events after `after` up to `upto` (all when `None`), oldest first, at most `limit`.
+    fn staff_events(
+        &self,
+        after: i64,
+        upto: Option<i64>,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<StaffEvent>, StoreError>> + Send;
+
+    /// Sets a user's own preferences (audited, without the address).
+    fn set_notification_preferences(
+        &self,
+        user: &UserRecord,
+        preferences: &NotificationPreferences,
+        at_ms: i64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Everyone who set preferences, or only the user with this id.
+    fn notification_recipients(
+        &self,
+        user_id: Option<&str>,
+    ) -> impl Future<Output = Result<Vec<NotificationRecipient>, StoreError>> + Send;
+
+    /// Opens a digest of a user's events after `seen` up to `upto`, moving their mark by
+    /// compare-and-set; false when another sender moved it first.
+    fn open_digest(
+        &self,
+        user_id: &str,
+        seen: i64,
+        upto: i64,
+        channel: NotifyChannel,
+        at_ms: i64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Moves a user's mark past events they do not hear of.
+    fn skip_staff_events(
+        &self,
+        user_id: &str,
+        seen: i64,
+        upto: i64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Leases up to `limit` digests due at `now_ms` that no other sender holds.
+    fn lease_digests(
+        &self,
+        owner: &str,
+        now_ms: i64,
+        lease_until_ms: i64,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<DigestRecord>, StoreError>> + Send;
+
+    /// Writes what an attempt to send a digest did; false when `owner` lost its lease.
+    fn finish_digest(
+        &self,
+        id: i64,
+        owner: &str,
+        attempt: &DigestAttempt,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// `(pending, sent)` digests.
+    fn digest_counts(&self) -> impl Future<Output = Result<(i64, i64), StoreError>> + Send;
+
+    /// Deletes sent digests and events older than `before_ms` (the retention sweep).
+    fn expire_notifications(
+        &self,
+        before_ms: i64,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
 }

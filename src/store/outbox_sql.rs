@@ -1,6 +1,7 @@
 //! The outbox: planned jobs inserted once per idempotency key, leased by workers, marked as
 //! being sent, and cleaned up after the retention window.
 
+use super::notifications_sql::{JobsEnded, events_for_jobs};
 use super::records::{JobRow, LeasedRow};
 use super::statement::Statement;
 use super::{Backlog, JobRecord, LeasedJob, SqlStore, StoreError};
@@ -265,13 +266,19 @@ pub async fn resolve_abandoned(
              WHERE id = $2 AND status = 'sending' AND lease_until < $1",
         )
     };
-    Ok(query
+    let mut tx = store.begin_write().await?;
+    let resolved = query
         .bind(now_ms)
         .bind(id)
-        .execute(&store.pool)
+        .execute(&mut *tx)
         .await?
         .rows_affected()
-        == 1)
+        == 1;
+    if resolved && !resend {
+        events_for_jobs(&mut tx, &store.dialect, JobsEnded::Unknown, &[id], now_ms).await?;
+    }
+    tx.commit().await?;
+    Ok(resolved)
 }
 
 pub async fn expire_finished_jobs(store: &SqlStore, before_ms: i64) -> Result<u64, StoreError> {

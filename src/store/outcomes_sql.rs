@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use sqlx::AnyConnection;
 
 use super::counters_sql::add_counts;
+use super::notifications_sql::{JobsEnded, events_for_jobs};
 use super::statement::Statement;
 use super::{DeliveryCount, JobOutcome, SqlStore, StoreError, sum_recorded_counts};
 
@@ -35,12 +36,28 @@ pub async fn record_outcomes(
     for chunk in rows.requeued.chunks(ROWS) {
         written.recorded += requeue(&mut tx, &fence, chunk).await?;
     }
+    let mut dead = Vec::new();
     for chunk in rows.dead.chunks(ROWS) {
-        written.counted(mark_dead(&mut tx, &fence, chunk).await?);
+        let ids = mark_dead(&mut tx, &fence, chunk).await?;
+        dead.extend(ids.iter().map(|(id,)| *id));
+        written.counted(ids);
     }
+    let mut unknown = Vec::new();
     for chunk in rows.unknown.chunks(ROWS) {
-        written.recorded += mark_unknown(&mut tx, &fence, chunk).await?;
+        let ids = mark_unknown(&mut tx, &fence, chunk).await?;
+        written.recorded += ids.len() as u64;
+        unknown.extend(ids.into_iter().map(|(id,)| id));
     }
+    // Schedulers hear of the jobs this call ended, from its own transaction.
+    events_for_jobs(&mut tx, &store.dialect, JobsEnded::Dead, &dead, now_ms).await?;
+    events_for_jobs(
+        &mut tx,
+        &store.dialect,
+        JobsEnded::Unknown,
+        &unknown,
+        now_ms,
+    )
+    .await?;
     for chunk in rows.closed.chunks(ROWS) {
         written.recorded += close(&mut tx, &fence, chunk).await?;
     }
@@ -215,7 +232,7 @@ async fn mark_unknown(
     tx: &mut AnyConnection,
     fence: &Fence<'_>,
     chunk: &[(i64, String)],
-) -> Result<u64, StoreError> {
+) -> Result<Vec<(i64,)>, StoreError> {
     let mut update = Statement::new(
         fence.dialect,
         "UPDATE outbox SET status = 'unknown', error_code = 'outcome_unknown', last_error = v.column2, finished_at = ",
@@ -227,7 +244,8 @@ async fn mark_unknown(
         row.push_bind(*id).push_bind(error.clone());
     });
     fence.close(&mut update);
-    Ok(update.build()?.execute(&mut *tx).await?.rows_affected())
+    update.push(" RETURNING outbox.id");
+    Ok(update.build_query_as()?.fetch_all(&mut *tx).await?)
 }
 
 /// Expanded and cancelled jobs: closed with the reason, no attempt used.

@@ -6,13 +6,15 @@ use chrono::{DateTime, Utc};
 
 use super::{
     AudienceEstimateRecord, ClickCount, ClickKey, ConsentEvent, ConsentOutcome, DeadLetter,
-    Decision, DeliveryCount, EndedAs, ErasedRows, FoundSession, IngestReport, InsightObservation,
-    InsightPoll, JobOutcome, JobRecord, LeasedJob, MigrationReport, NewInsightPoll, NewSession,
-    NewSubscriber, PollRecord, Reservation, RetentionCutoffs, Rotation, SessionListing, SqlStore,
-    StatusReceipt, Store, StoreError, SubscriberCount, TokenRecord, UserListing, UserRecord,
-    VersionRecord, audit_sql, callbacks_sql, consent_sql, controls_sql, counters_sql, insights_sql,
-    migrations, outbox_sql, outcomes_sql, pacing_sql, people_sql, retention_sql, sessions_sql,
-    subscribers_sql, versions_sql,
+    Decision, DeliveryCount, DigestAttempt, DigestRecord, EndedAs, ErasedRows, FoundSession,
+    IngestReport, InsightObservation, InsightPoll, JobOutcome, JobRecord, LeasedJob,
+    MigrationReport, NewInsightPoll, NewSession, NewStaffEvent, NewSubscriber,
+    NotificationPreferences, NotificationRecipient, NotifyChannel, PollRecord, Reservation,
+    RetentionCutoffs, Rotation, SessionListing, SqlStore, StaffEvent, StatusReceipt, Store,
+    StoreError, SubscriberCount, TokenRecord, UserListing, UserRecord, VersionRecord, audit_sql,
+    callbacks_sql, consent_sql, controls_sql, counters_sql, insights_sql, migrations,
+    notifications_sql, outbox_sql, outcomes_sql, pacing_sql, people_sql, retention_sql,
+    sessions_sql, subscribers_sql, versions_sql,
 };
 use crate::campaign::{ContentHash, VersionBundle, VersionState};
 use crate::schedule::PlannedJob;
@@ -673,6 +675,104 @@ impl Store for SqlStore {
         campaign_id: &str,
     ) -> Result<Vec<AudienceEstimateRecord>, StoreError> {
         self.named(insights_sql::audience_estimates(self, campaign_id))
+            .await
+    }
+
+    async fn record_staff_event(&self, event: &NewStaffEvent) -> Result<(), StoreError> {
+        self.named(notifications_sql::record_staff_event(self, event))
+            .await
+    }
+
+    async fn staff_events(
+        &self,
+        after: i64,
+        upto: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<StaffEvent>, StoreError> {
+        self.named(notifications_sql::staff_events(self, after, upto, limit))
+            .await
+    }
+
+    async fn set_notification_preferences(
+        &self,
+        user: &UserRecord,
+        preferences: &NotificationPreferences,
+        at_ms: i64,
+    ) -> Result<(), StoreError> {
+        self.named(notifications_sql::set_preferences(
+            self,
+            user,
+            preferences,
+            at_ms,
+        ))
+        .await
+    }
+
+    async fn notification_recipients(
+        &self,
+        user_id: Option<&str>,
+    ) -> Result<Vec<NotificationRecipient>, StoreError> {
+        self.named(notifications_sql::recipients(self, user_id))
+            .await
+    }
+
+    async fn open_digest(
+        &self,
+        user_id: &str,
+        seen: i64,
+        upto: i64,
+        channel: NotifyChannel,
+        at_ms: i64,
+    ) -> Result<bool, StoreError> {
+        self.named(notifications_sql::open_digest(
+            self, user_id, seen, upto, channel, at_ms,
+        ))
+        .await
+    }
+
+    async fn skip_staff_events(
+        &self,
+        user_id: &str,
+        seen: i64,
+        upto: i64,
+    ) -> Result<(), StoreError> {
+        self.named(notifications_sql::skip_events(self, user_id, seen, upto))
+            .await
+    }
+
+    async fn lease_digests(
+        &self,
+        owner: &str,
+        now_ms: i64,
+        lease_until_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<DigestRecord>, StoreError> {
+        self.named(notifications_sql::lease_digests(
+            self,
+            owner,
+            now_ms,
+            lease_until_ms,
+            limit,
+        ))
+        .await
+    }
+
+    async fn finish_digest(
+        &self,
+        id: i64,
+        owner: &str,
+        attempt: &DigestAttempt,
+    ) -> Result<bool, StoreError> {
+        self.named(notifications_sql::finish_digest(self, id, owner, attempt))
+            .await
+    }
+
+    async fn digest_counts(&self) -> Result<(i64, i64), StoreError> {
+        self.named(notifications_sql::digest_counts(self)).await
+    }
+
+    async fn expire_notifications(&self, before_ms: i64) -> Result<u64, StoreError> {
+        self.named(notifications_sql::expire_notifications(self, before_ms))
             .await
     }
 }

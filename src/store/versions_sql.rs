@@ -4,7 +4,9 @@
 use chrono::{DateTime, Utc};
 
 use super::audit_sql::audit_append;
+use super::notifications_sql::insert_events;
 use super::records::{VersionRow, timestamp};
+use super::staff_events::{NewStaffEvent, StaffEventKind};
 use super::statement::Statement;
 use super::{SqlStore, StoreError, VersionRecord};
 use crate::audit::NewAuditEntry;
@@ -154,6 +156,13 @@ pub async fn transition(
         },
     )
     .await?;
+    if to == VersionState::Submitted {
+        // Approvers hear of it from the same transaction: no submission without its event.
+        let mut event = NewStaffEvent::new(StaffEventKind::VersionSubmitted, at.timestamp_millis());
+        event.campaign_id = Some(current.campaign_id.clone());
+        event.version_hash = Some(hash.as_str().to_string());
+        insert_events(&mut tx, &[event]).await?;
+    }
     tx.commit().await?;
     version(store, hash)
         .await?

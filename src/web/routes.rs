@@ -20,19 +20,24 @@ pub struct UiRoute {
     pub handler: MethodRouter<WebState>,
 }
 
-/// Every guarded web route (the login form and the stylesheet are open).
-pub fn ui_route_table() -> Vec<UiRoute> {
-    let route = |method: Method,
-                 path: &'static str,
-                 roles: &'static [Role],
-                 handler: MethodRouter<WebState>| UiRoute {
+fn route(
+    method: Method,
+    path: &'static str,
+    roles: &'static [Role],
+    handler: MethodRouter<WebState>,
+) -> UiRoute {
+    UiRoute {
         method,
         path,
         roles,
         handler,
-    };
+    }
+}
+
+/// Every guarded web route (the login form and the stylesheet are open).
+pub fn ui_route_table() -> Vec<UiRoute> {
     use pages::{campaign, campaigns, dispatch, login, report, schedule};
-    vec![
+    let mut routes = vec![
         route(Method::GET, "/ui", EVERYONE, get(campaigns::list)),
         route(Method::POST, "/ui/logout", EVERYONE, post(login::logout)),
         route(
@@ -118,6 +123,27 @@ pub fn ui_route_table() -> Vec<UiRoute> {
             "/ui/campaigns/{campaign}/report.html",
             EVALUATORS,
             get(report::html),
+        ),
+    ];
+    routes.extend(notification_pages());
+    routes
+}
+
+/// Each signed-in user's own notification preferences.
+fn notification_pages() -> Vec<UiRoute> {
+    use pages::notifications;
+    vec![
+        route(
+            Method::GET,
+            "/ui/notifications",
+            EVERYONE,
+            get(notifications::show),
+        ),
+        route(
+            Method::POST,
+            "/ui/notifications",
+            EVERYONE,
+            post(notifications::save),
         ),
     ]
 }

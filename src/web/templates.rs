@@ -22,6 +22,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("schedule", include_str!("templates/schedule.hbs")),
     ("dispatch", include_str!("templates/dispatch.hbs")),
     ("report", include_str!("templates/report.hbs")),
+    ("notifications", include_str!("templates/notifications.hbs")),
 ];
 
 fn registry() -> &'static Handlebars<'static> {

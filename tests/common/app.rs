@@ -12,6 +12,7 @@ use herald::campaign::{Diagnostics, SourceFile};
 use herald::clock::Clock;
 use herald::config::Config;
 use herald::dispatch::DispatchSettings;
+use herald::notify::NotifierSettings;
 use herald::store::{AnyStore, SqliteStore};
 
 use super::stores::{Fresh, sqlite};
@@ -25,6 +26,8 @@ pub struct AppOptions {
     pub partners: Partners,
     /// The dispatcher's settings, when the test needs others than `herald serve`'s.
     pub dispatch: Option<DispatchSettings>,
+    /// The environment `[notifications]` reads its secrets from.
+    pub notify_env: std::collections::BTreeMap<String, String>,
 }
 
 impl AppOptions {
@@ -35,6 +38,7 @@ impl AppOptions {
             keys: ServiceKeys::default(),
             partners: nowhere(),
             dispatch: None,
+            notify_env: Default::default(),
         }
     }
 }
@@ -127,6 +131,11 @@ pub async fn start_app_on(database_url: &str, options: AppOptions) -> StartedApp
     }
     settings.dispatching = Dispatching::OnRequest;
     settings.announce = Announce::Log;
+    settings.notifications = NotifierSettings::resolve(&settings.config, |name| {
+        options.notify_env.get(name).cloned()
+    })
+    .expect("the notification secrets are set")
+    .map(Arc::new);
     let config = Arc::clone(&settings.config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

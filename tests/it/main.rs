@@ -27,6 +27,7 @@ mod messaging_loop;
 mod messaging_platforms;
 mod meta_fixtures;
 mod module_edges;
+mod notifications;
 mod plan_cli;
 mod preview_cli;
 mod report_cli;

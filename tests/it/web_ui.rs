@@ -704,3 +704,58 @@ async fn kill_needs_confirmation_revoked_tokens_end_sessions_and_logins_are_limi
         .unwrap();
     assert_eq!(response.status(), 200, "and is served by the API");
 }
+
+/// The Notifications page over plain HTTP: each user sees only the kinds their roles hear of,
+/// saves their own choice with the CSRF token, and a form without it, or with e-mail chosen
+/// and no address, changes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_user_sets_their_own_notifications_on_their_page() {
+    let mut app = App::spawn(true).await;
+    app.user("ben", &[Role::Approver]).await;
+    app.user("sam", &[Role::Scheduler]).await;
+    let (ben, _) = Session::login(&app, "ben").await;
+    let (status, page) = ben.get("/ui/notifications").await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("name=\"kind_version_submitted\""), "{page}");
+    assert!(
+        !page.contains("kind_kill_switch"),
+        "approvers do not hear of the kill switch"
+    );
+    let (sam, _) = Session::login(&app, "sam").await;
+    let (_, page) = sam.get("/ui/notifications").await;
+    assert!(page.contains("name=\"kind_kill_switch\"") && !page.contains("kind_version_submitted"));
+
+    let choice = "channel=email&kind_version_submitted=on&email=ben%40example.org";
+    let (status, _) = ben.post("/ui/notifications", choice).await;
+    assert_eq!(status, 403, "no CSRF token, no change");
+    let (status, page) = ben
+        .post(
+            "/ui/notifications",
+            &format!("csrf={}&channel=email&kind_version_submitted=on", ben.csrf),
+        )
+        .await;
+    assert_eq!(status, 422, "{page}");
+    assert!(
+        app.store
+            .notification_recipients(None)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let (status, _) = ben
+        .post("/ui/notifications", &format!("csrf={}&{choice}", ben.csrf))
+        .await;
+    assert_eq!(status, 303);
+    let saved = app.store.notification_recipients(None).await.unwrap();
+    assert_eq!(saved.len(), 1);
+    assert_eq!(saved[0].user.name, "ben");
+    assert_eq!(
+        saved[0].preferences.email.as_deref(),
+        Some("ben@example.org")
+    );
+    let (_, page) = ben.get("/ui/notifications").await;
+    assert!(page.contains("value=\"ben@example.org\""), "{page}");
+    let (_, page) = sam.get("/ui/notifications").await;
+    assert!(!page.contains("ben@example.org"), "sam sees only his own");
+}

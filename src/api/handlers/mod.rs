@@ -3,6 +3,7 @@
 mod accounts;
 mod content;
 mod lifecycle;
+mod notifications;
 mod operations;
 mod sessions;
 
@@ -11,6 +12,8 @@ pub(crate) use content::with_loaded;
 pub use content::{Bundle, completeness, me, preview, upload, version, versions};
 pub use lifecycle::{approve, cancel, pause, reject, resume, schedule, submit};
 pub(crate) use lifecycle::{cancel_version, decide, move_to, resume_version};
+pub use notifications::{PreferencesBody, all_preferences, my_preferences, set_my_preferences};
+pub(crate) use notifications::{kinds_for, preferences_of, save_preferences};
 pub use operations::{audit, compare_reports, dispatch_status, kill, report};
 pub use sessions::{end_session, sessions};
 

@@ -5,6 +5,7 @@ pub mod campaign;
 pub mod campaigns;
 pub mod dispatch;
 pub mod login;
+pub mod notifications;
 pub mod preview;
 pub mod report;
 pub mod schedule;
