@@ -33,6 +33,7 @@ mod preview_cli;
 mod report_cli;
 mod report_insights;
 mod request_tracing;
+mod retention;
 mod sandbox;
 mod sandbox_messaging;
 mod scale_out;
