@@ -75,6 +75,11 @@ pub const SQLITE: &[Migration] = &[
         name: "repeat_marks",
         sql: include_str!("../../migrations/sqlite/0012_repeat_marks.sql"),
     },
+    Migration {
+        version: 15,
+        name: "outcome_resolutions",
+        sql: include_str!("../../migrations/sqlite/0015_outcome_resolutions.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -137,6 +142,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 12,
         name: "repeat_marks",
         sql: include_str!("../../migrations/postgres/0012_repeat_marks.sql"),
+    },
+    Migration {
+        version: 15,
+        name: "outcome_resolutions",
+        sql: include_str!("../../migrations/postgres/0015_outcome_resolutions.sql"),
     },
 ];
 

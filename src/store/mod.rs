@@ -47,16 +47,19 @@ mod insight_records;
 mod insights_sql;
 mod migrations;
 mod outbox_sql;
+mod outcome_resolution;
 mod outcomes_sql;
 mod pacing_sql;
 mod people_sql;
 pub mod record_key;
 mod recorded_counts;
 mod records;
+mod resolutions_sql;
 mod sql_store;
 mod statement;
 mod store_methods;
 mod subscribers_sql;
+mod users_sql;
 mod versions_sql;
 
 use std::future::Future;
@@ -79,13 +82,16 @@ pub use insight_records::{
     PollRecord,
 };
 pub use migrations::MigrationReport;
+pub use outcome_resolution::{Resolution, ResolveAnswer, ResolvedOutcome};
 pub(crate) use recorded_counts::sum_recorded_counts;
 pub use records::{
     ClickCount, ClickKey, DeadLetter, Decision, DeliveryCount, IngestReport, JobOutcome, JobRecord,
     LeasedJob, NewSubscriber, Reservation, StatusReceipt, SubscriberCount, TokenRecord, UserRecord,
     VersionRecord,
 };
+pub use resolutions_sql::RESENT_AFTER_CHECK;
 pub use sql_store::{DEFAULT_DATABASE_URL, SqlStore, connect};
+pub use users_sql::{MAX_LISTED_USERS, TokenListing, UserListing};
 pub use versions_sql::SKIPPED_WHILE_PAUSED;
 
 /// The store, on whichever database its URL named.
@@ -296,6 +302,28 @@ pub trait Store: Clone + Send + Sync + 'static {
         limit: u32,
     ) -> impl Future<Output = Result<Vec<DeadLetter>, StoreError>> + Send;
 
+    /// One page of the jobs that ended as `ended`, in id order, after the job `after_id`
+    /// (0 for the first page): what the API and the web pages list.
+    fn jobs_ended_as_page(
+        &self,
+        ended: EndedAs,
+        after_id: i64,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<DeadLetter>, StoreError>> + Send;
+
+    /// Records what staff found when they checked an unknown outcome with the partner: the
+    /// job's new status, who and when, the counter it adds on the day of the resolution (so
+    /// no published figure moves) and its audit entry, in one transaction. A job that is not
+    /// an unresolved unknown outcome is left alone and said so; of two racing resolutions
+    /// one wins.
+    fn resolve_unknown(
+        &self,
+        id: i64,
+        resolution: Resolution,
+        by: &str,
+        now_ms: i64,
+    ) -> impl Future<Output = Result<ResolveAnswer, StoreError>> + Send;
+
     fn dead_letters(
         &self,
         limit: u32,
@@ -354,9 +382,10 @@ pub trait Store: Clone + Send + Sync + 'static {
         campaign_id: &str,
     ) -> impl Future<Output = Result<Vec<(ClickKey, ClickCount)>, StoreError>> + Send;
 
-    /// Deletes the bookkeeping rows of jobs that were sent or cancelled before `before_ms`:
-    /// after the retention window only the counters remain. Dead and unknown jobs stay for
-    /// staff to resolve.
+    /// Deletes the bookkeeping rows of jobs that were sent, cancelled or resolved as not
+    /// delivered before `before_ms`: after the retention window only the counters (and the
+    /// audit log's record of each resolution) remain. Dead and unknown jobs stay for staff to
+    /// resolve.
     fn expire_finished_jobs(
         &self,
         before_ms: i64,
@@ -380,12 +409,27 @@ pub trait Store: Clone + Send + Sync + 'static {
     /// When a rehearsal first dispatched on this database, if ever.
     fn rehearsal_since(&self) -> impl Future<Output = Result<Option<i64>, StoreError>> + Send;
 
+    /// Adds a user, audited as added by `by`.
+    fn create_user_by(
+        &self,
+        name: &str,
+        roles: &[crate::auth::Role],
+        by: &str,
+        at_ms: i64,
+    ) -> impl Future<Output = Result<UserRecord, StoreError>> + Send;
+
+    /// Adds a user, audited as added by `admin` (the command line's operator).
     fn create_user(
         &self,
         name: &str,
         roles: &[crate::auth::Role],
         at_ms: i64,
-    ) -> impl Future<Output = Result<UserRecord, StoreError>> + Send;
+    ) -> impl Future<Output = Result<UserRecord, StoreError>> + Send {
+        self.create_user_by(name, roles, "admin", at_ms)
+    }
+
+    /// Every user (at most [`MAX_LISTED_USERS`]) by name, with their tokens' ids and dates.
+    fn users(&self) -> impl Future<Output = Result<Vec<UserListing>, StoreError>> + Send;
 
     fn user_by_name(
         &self,

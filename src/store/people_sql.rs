@@ -31,6 +31,7 @@ pub async fn create_user(
     store: &SqlStore,
     name: &str,
     roles: &[Role],
+    by: &str,
     at_ms: i64,
 ) -> Result<UserRecord, StoreError> {
     let id = crate::auth::random_id(12);
@@ -47,7 +48,7 @@ pub async fn create_user(
         &mut tx,
         NewAuditEntry {
             at_ms,
-            actor: "admin".into(),
+            actor: by.to_string(),
             action: "user.added".into(),
             subject: name.to_string(),
             version: None,

@@ -8,9 +8,10 @@ use super::{
     AudienceEstimateRecord, ClickCount, ClickKey, ConsentEvent, ConsentOutcome, DeadLetter,
     Decision, DeliveryCount, EndedAs, IngestReport, InsightObservation, InsightPoll, JobOutcome,
     JobRecord, LeasedJob, MigrationReport, NewInsightPoll, NewSubscriber, PollRecord, Reservation,
-    SqlStore, StatusReceipt, Store, StoreError, SubscriberCount, TokenRecord, UserRecord,
-    VersionRecord, audit_sql, callbacks_sql, consent_sql, controls_sql, counters_sql, insights_sql,
-    migrations, outbox_sql, outcomes_sql, pacing_sql, people_sql, subscribers_sql, versions_sql,
+    Resolution, ResolveAnswer, SqlStore, StatusReceipt, Store, StoreError, SubscriberCount,
+    TokenRecord, UserListing, UserRecord, VersionRecord, audit_sql, callbacks_sql, consent_sql,
+    controls_sql, counters_sql, insights_sql, migrations, outbox_sql, outcomes_sql, pacing_sql,
+    people_sql, resolutions_sql, subscribers_sql, users_sql, versions_sql,
 };
 use crate::campaign::{ContentHash, VersionBundle, VersionState};
 use crate::schedule::PlannedJob;
@@ -306,14 +307,44 @@ impl Store for SqlStore {
         self.named(controls_sql::rehearsal_since(self)).await
     }
 
-    async fn create_user(
+    async fn create_user_by(
         &self,
         name: &str,
         roles: &[crate::auth::Role],
+        by: &str,
         at_ms: i64,
     ) -> Result<UserRecord, StoreError> {
-        self.named(people_sql::create_user(self, name, roles, at_ms))
+        self.named(people_sql::create_user(self, name, roles, by, at_ms))
             .await
+    }
+
+    async fn users(&self) -> Result<Vec<UserListing>, StoreError> {
+        self.named(users_sql::users(self)).await
+    }
+
+    async fn jobs_ended_as_page(
+        &self,
+        ended: EndedAs,
+        after_id: i64,
+        limit: u32,
+    ) -> Result<Vec<DeadLetter>, StoreError> {
+        self.named(controls_sql::jobs_ended_as_page(
+            self, ended, after_id, limit,
+        ))
+        .await
+    }
+
+    async fn resolve_unknown(
+        &self,
+        id: i64,
+        resolution: Resolution,
+        by: &str,
+        now_ms: i64,
+    ) -> Result<ResolveAnswer, StoreError> {
+        self.named(resolutions_sql::resolve_unknown(
+            self, id, resolution, by, now_ms,
+        ))
+        .await
     }
 
     async fn user_by_name(&self, name: &str) -> Result<Option<UserRecord>, StoreError> {
