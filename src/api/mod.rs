@@ -8,6 +8,7 @@ mod handlers;
 mod json;
 mod login_limiter;
 mod openapi;
+mod paging;
 mod routes;
 
 use std::sync::Arc;
@@ -25,9 +26,14 @@ pub(crate) use authenticate::{authenticate, client_ip};
 pub use error::ApiError;
 /// The upload body, public so that tests can feed it arbitrary JSON exactly as the handler reads it.
 pub use handlers::Bundle as UploadBundle;
-pub(crate) use handlers::{cancel_version, decide, move_to, resume_version, with_loaded};
+pub use handlers::{NewUser, ResolveRequest};
+pub(crate) use handlers::{
+    add_user, cancel_version, decide, ended_page, job_id, move_to, protected_stats, resolve_one,
+    resume_version, retry_one, revoke_user, threshold, with_loaded,
+};
 pub use login_limiter::{DEFAULT_TRACKED_CLIENTS, LoginLimiter};
 pub use openapi::document as openapi_document;
+pub use paging::{DEFAULT_PAGE, MAX_PAGE, Page, PageRequest};
 pub use routes::{RouteSpec, route_table};
 
 /// Request bodies above this are refused with 413 (a campaign bundle is far smaller).

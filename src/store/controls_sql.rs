@@ -131,15 +131,13 @@ pub async fn jobs_ended_as_page(
             .fetch_all(&store.pool)
             .await?
         }
-        EndedAs::Resent => {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "{ENDED_COLUMNS} WHERE o.may_repeat IS NOT NULL AND o.id > $1 ORDER BY o.id LIMIT $2"
-            )))
-            .bind(after_id)
-            .bind(i64::from(limit))
-            .fetch_all(&store.pool)
-            .await?
-        }
+        EndedAs::Resent => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "{ENDED_COLUMNS} WHERE o.may_repeat IS NOT NULL AND o.id > $1 ORDER BY o.id LIMIT $2"
+        )))
+        .bind(after_id)
+        .bind(i64::from(limit))
+        .fetch_all(&store.pool)
+        .await?,
     };
     rows.into_iter().map(DeadLetter::from_row).collect()
 }

@@ -71,5 +71,7 @@ pub enum ResolveAnswer {
         at: Option<DateTime<Utc>>,
     },
     /// The job's outcome is known: there is nothing to resolve.
-    NotUnknown { status: String },
+    NotUnknown {
+        status: String,
+    },
 }
