@@ -26,6 +26,7 @@ mod messaging_loop;
 mod messaging_platforms;
 mod meta_fixtures;
 mod module_edges;
+mod outcome_resolutions;
 mod plan_cli;
 mod preview_cli;
 mod report_cli;
