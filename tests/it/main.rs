@@ -17,6 +17,7 @@ mod disclosure_attack;
 mod disk_full;
 mod dispatch;
 mod faults;
+mod follow_up;
 mod hooks;
 mod init_cli;
 mod insights_polling;

@@ -42,7 +42,10 @@ async fn record<S: Store>(store: &S, jobs: &[&LeasedJob], outcome: JobOutcome) {
     let outcomes: Vec<(i64, JobOutcome)> = jobs.iter().map(|j| (j.id, outcome.clone())).collect();
     let ids: Vec<i64> = jobs.iter().map(|j| j.id).collect();
     let now = chrono::Utc::now().timestamp_millis();
-    store.mark_sending("worker", &ids, now + 60_000).await.unwrap();
+    store
+        .mark_sending("worker", &ids, now + 60_000)
+        .await
+        .unwrap();
     let written = store
         .record_outcomes("worker", &outcomes, &[], now)
         .await
@@ -148,11 +151,20 @@ async fn unknown_outcomes_are_resolved_once_and_counted_on_their_own_day<S: Stor
     let mut expected = before.clone();
     expected.push((RESOLUTION_DAY.into(), "sent".into(), 1));
     expected.sort();
-    assert_eq!(counters(&store).await, expected, "the day lost is untouched");
+    assert_eq!(
+        counters(&store).await,
+        expected,
+        "the day lost is untouched"
+    );
 
     // Once only; and only an unknown outcome.
     let again = store
-        .resolve_unknown(jobs[0].id, Resolution::NotDelivered, "ana", RESOLVED_AT_MS + 1)
+        .resolve_unknown(
+            jobs[0].id,
+            Resolution::NotDelivered,
+            "ana",
+            RESOLVED_AT_MS + 1,
+        )
         .await
         .unwrap();
     assert!(
@@ -242,7 +254,10 @@ async fn unknown_outcomes_are_resolved_once_and_counted_on_their_own_day<S: Stor
     assert!(resolutions[0].1.contains("\"resolution\":\"delivered\""));
 
     // A failed job's row goes with the retention window, like a sent one.
-    store.expire_finished_jobs(RESOLVED_AT_MS + 1).await.unwrap();
+    store
+        .expire_finished_jobs(RESOLVED_AT_MS + 1)
+        .await
+        .unwrap();
     let version = store.versions("scale").await.unwrap()[0].hash.clone();
     let kept: BTreeSet<i64> = store
         .jobs_for_version(&version)
