@@ -129,57 +129,62 @@ pub fn document() -> Value {
         "paths": paths,
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "An API token `id.secret` from `herald user add`."}},
-            "schemas": {
-                "Error": {
-                    "type": "object",
-                    "required": ["error"],
-                    "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
-                        "code": {"type": "string"},
-                        "message": {"type": "string"},
-                        "details": {"type": "object"}
-                    }}}
-                },
-                "Bundle": {
-                    "type": "object",
-                    "required": ["campaign"],
-                    "additionalProperties": false,
-                    "properties": {
-                        "campaign": {"type": "string", "description": "The campaign file (TOML)."},
-                        "translations": {"type": "object", "additionalProperties": {"type": "string"}, "description": "Fluent files by locale."},
-                        "layouts": {"type": "object", "additionalProperties": {"type": "string"}, "description": "Handlebars layouts by platform."}
-                    }
-                },
-                "Credential": {
-                    "type": "object",
-                    "required": ["value"],
-                    "additionalProperties": false,
-                    "properties": {"value": {"type": "string", "writeOnly": true}}
-                },
-                "NewUser": {
-                    "type": "object",
-                    "required": ["name", "roles"],
-                    "additionalProperties": false,
-                    "properties": {
-                        "name": {"type": "string", "minLength": 1, "maxLength": 100},
-                        "roles": {"type": "array", "maxItems": 16, "items": {"type": "string", "enum": ["author", "approver", "scheduler", "evaluator", "admin"]}}
-                    }
-                },
-                "Resolution": {
-                    "type": "object",
-                    "required": ["outcome"],
-                    "additionalProperties": false,
-                    "properties": {
-                        "outcome": {"type": "string", "enum": ["delivered", "not_delivered"]},
-                        "resend": {"type": "boolean", "description": "Send it again (only when not delivered)."},
-                        "confirm_resend": {"type": "boolean", "description": "Required with resend: the person may have the message already."}
-                    }
-                },
-                "Decision": {
-                    "type": "object",
-                    "additionalProperties": false,
-                    "properties": {"note": {"type": "string"}}
-                }
+            "schemas": schemas()
+        }
+    })
+}
+
+/// The request and error bodies the routes refer to.
+fn schemas() -> Value {
+    json!({
+        "Error": {
+            "type": "object",
+            "required": ["error"],
+            "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "details": {"type": "object"}
+            }}}
+        },
+        "Bundle": {
+            "type": "object",
+            "required": ["campaign"],
+            "additionalProperties": false,
+            "properties": {
+                "campaign": {"type": "string", "description": "The campaign file (TOML)."},
+                "translations": {"type": "object", "additionalProperties": {"type": "string"}, "description": "Fluent files by locale."},
+                "layouts": {"type": "object", "additionalProperties": {"type": "string"}, "description": "Handlebars layouts by platform."}
             }
+        },
+        "Credential": {
+            "type": "object",
+            "required": ["value"],
+            "additionalProperties": false,
+            "properties": {"value": {"type": "string", "writeOnly": true}}
+        },
+        "NewUser": {
+            "type": "object",
+            "required": ["name", "roles"],
+            "additionalProperties": false,
+            "properties": {
+                "name": {"type": "string", "minLength": 1, "maxLength": 100},
+                "roles": {"type": "array", "maxItems": 16, "items": {"type": "string", "enum": ["author", "approver", "scheduler", "evaluator", "admin"]}}
+            }
+        },
+        "Resolution": {
+            "type": "object",
+            "required": ["outcome"],
+            "additionalProperties": false,
+            "properties": {
+                "outcome": {"type": "string", "enum": ["delivered", "not_delivered"]},
+                "resend": {"type": "boolean", "description": "Send it again (only when not delivered)."},
+                "confirm_resend": {"type": "boolean", "description": "Required with resend: the person may have the message already."}
+            }
+        },
+        "Decision": {
+            "type": "object",
+            "additionalProperties": false,
+            "properties": {"note": {"type": "string"}}
         }
     })
 }

@@ -21,17 +21,22 @@ pub struct UiRoute {
     pub handler: MethodRouter<WebState>,
 }
 
-/// Every guarded web route (the login form and the stylesheet are open).
-pub fn ui_route_table() -> Vec<UiRoute> {
-    let route = |method: Method,
-                 path: &'static str,
-                 roles: &'static [Role],
-                 handler: MethodRouter<WebState>| UiRoute {
+fn route(
+    method: Method,
+    path: &'static str,
+    roles: &'static [Role],
+    handler: MethodRouter<WebState>,
+) -> UiRoute {
+    UiRoute {
         method,
         path,
         roles,
         handler,
-    };
+    }
+}
+
+/// Every guarded web route (the login form and the stylesheet are open).
+pub fn ui_route_table() -> Vec<UiRoute> {
     use pages::{campaign, campaigns, dispatch, login, report, schedule};
     let mut table = vec![
         route(Method::GET, "/ui", EVERYONE, get(campaigns::list)),
@@ -129,15 +134,6 @@ pub fn ui_route_table() -> Vec<UiRoute> {
 /// API's routes for them.
 fn follow_up_routes() -> Vec<UiRoute> {
     use pages::{dead_letters, subscribers, unknown_outcomes, users};
-    let route = |method: Method,
-                 path: &'static str,
-                 roles: &'static [Role],
-                 handler: MethodRouter<WebState>| UiRoute {
-        method,
-        path,
-        roles,
-        handler,
-    };
     vec![
         route(
             Method::GET,

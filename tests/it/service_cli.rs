@@ -476,15 +476,17 @@ fn audit_verify_never_migrates_the_database_it_checks() {
         &url,
         "DELETE FROM herald_schema_migrations WHERE version = (SELECT MAX(version) FROM herald_schema_migrations)",
     ));
+    // Release numbers may skip (each branch is given its own), so the previous one is read.
+    let previous = latest();
+    assert!(previous < current);
     let run = project.herald(&["audit", "verify", "--database-url", &url]);
     assert_eq!(run.code, 1);
     assert!(
         run.stderr.contains(&format!(
-            "schema is at version {}, older than this herald's ({current})",
-            current - 1
+            "schema is at version {previous}, older than this herald's ({current})"
         )),
         "{}",
         run.stderr
     );
-    assert_eq!(latest(), current - 1, "audit verify migrated the database");
+    assert_eq!(latest(), previous, "audit verify migrated the database");
 }
