@@ -787,12 +787,9 @@ async fn admins_add_users_whose_token_is_shown_once_and_revoke_them_at_once() {
     );
     assert!(!users_page.contains(&tom_secret) && !users_page.contains(&secret));
     assert_eq!(
-        ada.post(
-            "/ui/users",
-            &format!("csrf=forged&name=eve2&role_admin=yes")
-        )
-        .await
-        .0,
+        ada.post("/ui/users", "csrf=forged&name=eve2&role_admin=yes")
+            .await
+            .0,
         403
     );
     let (tom, _) = Session::login(&lab.app.base, &tom_token).await;
