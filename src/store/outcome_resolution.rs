@@ -27,6 +27,15 @@ impl Resolution {
         }
     }
 
+    /// How staff read it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Resolution::Delivered => "delivered",
+            Resolution::NotDelivered => "not delivered",
+            Resolution::NotDeliveredResent => "not delivered, sent again",
+        }
+    }
+
     /// The delivery counter a resolution adds, if any.
     pub(super) fn counted_as(self) -> Option<&'static str> {
         match self {

@@ -333,7 +333,7 @@ async fn a_scheduler_resolves_an_unknown_outcome_in_the_browser() {
         .click_and_wait(&browser.find(&format!("#resolve-{other}")).await)
         .await;
     let shown = browser.text(&browser.find("#resolved").await).await;
-    assert!(shown.contains("not delivered resent"), "{shown}");
+    assert!(shown.contains("not delivered, sent again"), "{shown}");
     assert!(shown.contains("by sam"), "{shown}");
     browser
         .screenshot(&common::browser::screenshot_dir().join("ui-unknown-resolved.png"))

@@ -106,7 +106,8 @@ pub(crate) async fn resolve_one(
             StatusCode::CONFLICT,
             "already_resolved",
             format!(
-                "job {id} was resolved already, as {resolution}, by {by}{}; the first resolution stands",
+                "job {id} was resolved already, as {}, by {by}{}; the first resolution stands",
+                resolution.replace('_', " "),
                 at.map(|at| format!(" at {}", at.format("%Y-%m-%d %H:%M UTC")))
                     .unwrap_or_default()
             ),

@@ -67,7 +67,7 @@ pub async fn resolve(
         &json!({
             "id": resolved.id,
             "campaign": resolved.campaign_id,
-            "resolution": resolved.resolution.name().replace('_', " "),
+            "resolution": resolved.resolution.label(),
             "by": resolved.by,
             "at": utc(resolved.at),
             "outcome": outcome,
