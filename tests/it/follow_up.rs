@@ -322,6 +322,10 @@ async fn a_scheduler_resolves_an_unknown_outcome_in_the_browser() {
     browser
         .goto(&format!("{}/ui/unknown-outcomes", lab.app.base))
         .await;
+    let shots = common::browser::screenshot_dir();
+    browser
+        .screenshot(&shots.join("ui-unknown-outcomes.png"))
+        .await;
     for id in [
         format!("#not-delivered-{other}"),
         format!("#resend-{other}"),
@@ -336,7 +340,7 @@ async fn a_scheduler_resolves_an_unknown_outcome_in_the_browser() {
     assert!(shown.contains("not delivered, sent again"), "{shown}");
     assert!(shown.contains("by sam"), "{shown}");
     browser
-        .screenshot(&common::browser::screenshot_dir().join("ui-unknown-resolved.png"))
+        .screenshot(&shots.join("ui-unknown-resolved.png"))
         .await;
     assert_eq!(lab.status_of(other).await, "queued");
 }
