@@ -94,6 +94,36 @@ pub fn client_key(address: IpAddr) -> IpAddr {
     }
 }
 
+/// What kind of address a client has, for the audit log: `loopback`, `private` (RFC 1918,
+/// carrier-grade NAT, link-local, IPv6 unique-local and link-local) or `public`, with its
+/// family (`ipv4 public`). Enough to tell an insider from the internet without keeping an
+/// address that could identify a person.
+pub fn address_class(address: IpAddr) -> &'static str {
+    match canonical(address) {
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            if v4.is_loopback() {
+                "ipv4 loopback"
+            } else if v4.is_private() || v4.is_link_local() || (a == 100 && (64..128).contains(&b))
+            {
+                "ipv4 private"
+            } else {
+                "ipv4 public"
+            }
+        }
+        IpAddr::V6(v6) => {
+            let first = v6.segments()[0];
+            if v6.is_loopback() {
+                "ipv6 loopback"
+            } else if first & 0xfe00 == 0xfc00 || first & 0xffc0 == 0xfe80 {
+                "ipv6 private"
+            } else {
+                "ipv6 public"
+            }
+        }
+    }
+}
+
 /// IPv4 addresses mapped into IPv6 (`::ffff:10.0.0.1`) are the IPv4 address.
 fn canonical(address: IpAddr) -> IpAddr {
     match address {
@@ -251,6 +281,20 @@ fn parse_forwarded_node(value: &str) -> Option<IpAddr> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn address_classes_tell_insiders_from_the_internet() {
+        let class = |text: &str| address_class(text.parse().unwrap());
+        assert_eq!(class("127.0.0.1"), "ipv4 loopback");
+        assert_eq!(class("10.1.2.3"), "ipv4 private");
+        assert_eq!(class("100.64.0.1"), "ipv4 private");
+        assert_eq!(class("203.0.113.9"), "ipv4 public");
+        assert_eq!(class("::ffff:192.168.0.1"), "ipv4 private");
+        assert_eq!(class("::1"), "ipv6 loopback");
+        assert_eq!(class("fd00::1"), "ipv6 private");
+        assert_eq!(class("fe80::1"), "ipv6 private");
+        assert_eq!(class("2001:db8::1"), "ipv6 public");
+    }
 
     fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
         let mut map = HeaderMap::new();

@@ -2,6 +2,8 @@
 //! rate limits and the *names* of the environment variables that hold their credentials.
 //! Campaign files refer to accounts by name only, so authors never see a secret.
 
+mod sessions;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -10,6 +12,15 @@ use crate::client_address::{AddressRange, ForwardedHeader, TrustedProxies};
 use crate::publication::{Breakdown, MAX_MAX_NOISE, MIN_K, Period, PublicationPolicy};
 use crate::source::diagnostic::{Diagnostics, SourceFile};
 use crate::source::toml_reader::{Located, TableReader, parse_document};
+
+pub use sessions::{
+    DEFAULT_IDLE_MINUTES, DEFAULT_LIFETIME_HOURS, IDLE_MINUTES_VARIABLE, LIFETIME_HOURS_VARIABLE,
+    SessionPolicy, SessionPolicyError,
+};
+
+/// The keys of `[sessions]` (here, beside the other key lists, which the reference is checked
+/// against).
+const SESSIONS_KEYS: &[&str] = &["idle_minutes", "lifetime_hours"];
 
 /// Where tracking links point when the configuration does not say.
 pub const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:8080";
@@ -29,6 +40,8 @@ pub struct Config {
     /// How reach reports are protected and cut (`[publication]`): the same for every report
     /// the deployment publishes, whoever asks.
     pub publication: PublicationPolicy,
+    /// How long web-interface sessions last (`[sessions]`).
+    pub sessions: SessionPolicy,
 }
 
 /// Default for [`Config::retention_days`].
@@ -42,6 +55,7 @@ impl Default for Config {
             retention_days: DEFAULT_RETENTION_DAYS,
             trusted_proxies: TrustedProxies::default(),
             publication: PublicationPolicy::default(),
+            sessions: SessionPolicy::default(),
         }
     }
 }
@@ -147,6 +161,7 @@ impl Config {
                 "trusted_proxies",
                 "forwarded_header",
                 "publication",
+                "sessions",
                 "accounts",
             ],
             diags,
@@ -199,6 +214,9 @@ impl Config {
         }
         if let Some((table, span)) = root.opt_table("publication", diags) {
             config.publication = parse_publication(file, table, span, diags);
+        }
+        if let Some((table, span)) = root.opt_table("sessions", diags) {
+            config.sessions = sessions::parse_sessions(file, table, span, SESSIONS_KEYS, diags);
         }
         for (table, span) in root.tables("accounts", false, diags) {
             let Some(account) = parse_account(file, table, span.clone(), diags) else {

@@ -22,6 +22,10 @@
 
 mod common;
 
+/// Heap bytes counted by owner, so the run can say how much of the process is herald's.
+#[global_allocator]
+static HEAP: common::owner_heap::OwnerTaggedAllocator = common::owner_heap::OwnerTaggedAllocator;
+
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -51,8 +55,32 @@ use serde_json::{Value, json};
 /// Subscribers in the plain `cargo test` run (debug build, well under a minute).
 const DEFAULT_SUBSCRIBERS: usize = 2_000;
 
-/// The process's resident memory (KiB) at a simulated time.
-type RssSample = (DateTime<Utc>, u64);
+/// Memory at a simulated time: the process's resident size, and the peaks since the sample
+/// before of herald's heap (its Rust allocations and SQLite's, which allocates apart from
+/// Rust) and of the emulator's (all KiB).
+#[derive(Clone, Copy)]
+struct MemorySample {
+    at: DateTime<Utc>,
+    rss: u64,
+    herald_heap: u64,
+    sqlite_heap: u64,
+    partner_heap: u64,
+}
+
+impl MemorySample {
+    /// Now's figures, starting the next heap peaks from here.
+    fn take(at: DateTime<Utc>) -> MemorySample {
+        let sample = MemorySample {
+            at,
+            rss: rss_kib(),
+            herald_heap: (common::owner_heap::herald().peak / 1024) as u64,
+            sqlite_heap: sqlite_peak_kib(),
+            partner_heap: (common::owner_heap::partner().peak / 1024) as u64,
+        };
+        common::owner_heap::reset_peaks();
+        sample
+    }
+}
 
 /// (id, kind, countries, timezone): local send times fall at three different UTC hours.
 const SEGMENTS: [(&str, &str, &str, &str); 3] = [
@@ -319,6 +347,21 @@ fn outage() -> (DateTime<Utc>, DateTime<Utc>) {
     (utc(2027, 4, 15, 14, 50), utc(2027, 4, 15, 15, 20))
 }
 
+/// SQLite's peak allocation since the last call (KiB), starting the next peak. Only herald
+/// uses SQLite here, so all of it is herald's.
+fn sqlite_peak_kib() -> u64 {
+    // SAFETY: a read of SQLite's global memory statistics, safe from any thread.
+    let peak = unsafe { libsqlite3_sys::sqlite3_memory_highwater(1) };
+    (peak.max(0) / 1024) as u64
+}
+
+/// What SQLite holds now (KiB).
+fn sqlite_used_kib() -> u64 {
+    // SAFETY: as in `sqlite_peak_kib`.
+    let used = unsafe { libsqlite3_sys::sqlite3_memory_used() };
+    (used.max(0) / 1024) as u64
+}
+
 /// Resident set size of this process, in KiB.
 fn rss_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
@@ -384,6 +427,8 @@ struct Lab {
     vault: Arc<SubscriberVault>,
     sandbox: Sandbox,
     running: Option<RunningSandbox>,
+    /// The emulator's own runtime: its threads' allocations count as the partner's.
+    partner: Option<tokio::runtime::Runtime>,
     port: u16,
     workers: u32,
     _project: common::Project,
@@ -412,22 +457,55 @@ impl Lab {
         .with_vault(Some(Arc::clone(&self.vault)))
     }
 
+    /// Runs `work` on the emulator's runtime, so what it allocates is counted as the partner's.
+    async fn on_partner<T: Send + 'static>(
+        &self,
+        work: impl std::future::Future<Output = T> + Send + 'static,
+    ) -> T {
+        let partner = self.partner.as_ref().expect("the partner's runtime");
+        partner.spawn(work).await.expect("the partner's work")
+    }
+
     async fn person(&self, person: Person, action: PersonAction) -> u16 {
-        self.sandbox
-            .simulate_person(PersonEvent {
-                platform: person.platform(),
-                key: REHEARSAL_CREDENTIAL.into(),
-                user: person.id(),
-                action,
-            })
+        let event = self.sandbox.simulate_person(PersonEvent {
+            platform: person.platform(),
+            key: REHEARSAL_CREDENTIAL.into(),
+            user: person.id(),
+            action,
+        });
+        self.on_partner(event)
             .await
             .expect("the person's event reaches herald")
     }
 
+    /// Waits until every status callback was sent.
+    async fn flush_callbacks(&self) {
+        self.on_partner(self.sandbox.flush_callbacks()).await;
+    }
+
     /// Waits until every status callback was sent and herald's group commit has run.
     async fn settle(&self) {
-        self.sandbox.flush_callbacks().await;
+        self.flush_callbacks().await;
         tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    /// Brings the partner back on its port after the outage.
+    async fn restart_partner(&mut self) {
+        let sandbox = self.sandbox.clone();
+        let port = self.port;
+        let running = self
+            .on_partner(async move { sandbox.start(port).await })
+            .await
+            .expect("sandbox back");
+        self.running = Some(running);
+    }
+
+    /// Stops the emulator's runtime without waiting (dropping it inside the test's runtime
+    /// is not allowed).
+    fn close_partner(&mut self) {
+        if let Some(partner) = self.partner.take() {
+            partner.shutdown_background();
+        }
     }
 
     /// Status → count of the jobs (not broadcast jobs) of the slots in [from, to) (slots are
@@ -447,6 +525,12 @@ impl Lab {
     }
 }
 
+impl Drop for Lab {
+    fn drop(&mut self) {
+        self.close_partner();
+    }
+}
+
 /// Opens the lab: the project, the store, the sandbox on its port, herald's hooks registered
 /// with it, and the campaign approved and scheduled.
 async fn open_lab(subscribers: usize) -> Lab {
@@ -460,31 +544,23 @@ async fn open_lab(subscribers: usize) -> Lab {
     let clock = SimulatedClock::starting_at(utc(2027, 2, 27, 0, 0));
     let shared_clock: Arc<dyn Clock> = Arc::new(clock.clone());
 
-    let people = (0..subscribers).map(Person);
-    let sandbox = Sandbox::new(
-        SandboxConfig {
-            faults: faults(None),
-            keep_record: false,
-            tally: Some(TallyConfig {
-                groups: tally_groups(),
-                ..TallyConfig::default()
-            }),
-            read_rate: 0.4,
-            callback_batch: 100,
-            undeliverable: people
-                .clone()
-                .filter(|p| p.undeliverable())
-                .map(Person::id)
-                .collect(),
-            viber_unsubscribed: people
-                .filter(|p| p.gone_from_viber())
-                .map(Person::id)
-                .collect(),
-            ..SandboxConfig::default()
-        },
-        Arc::clone(&shared_clock),
-    );
-    let running = sandbox.start(0).await.expect("sandbox");
+    // The emulator on a runtime of its own, built there, so its memory is counted apart.
+    let partner = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("partner")
+        .on_thread_start(common::owner_heap::mark_partner_thread)
+        .enable_all()
+        .build()
+        .expect("the partner's runtime");
+    let partner_clock = Arc::clone(&shared_clock);
+    let (sandbox, running) = partner
+        .spawn(async move {
+            let sandbox = partner_sandbox(subscribers, partner_clock);
+            let running = sandbox.start(0).await.expect("sandbox");
+            (sandbox, running)
+        })
+        .await
+        .expect("the partner starts");
     let port = running.addr.port();
 
     // herald's front door, with its hooks registered with the sandbox. The lab's workers are
@@ -511,11 +587,41 @@ async fn open_lab(subscribers: usize) -> Lab {
         vault,
         sandbox,
         running: Some(running),
+        partner: Some(partner),
         port,
         workers: 0,
         _project: project,
         _app: app,
     }
+}
+
+/// The partners: tallying instead of recording, with the soak's undeliverable people and
+/// people gone from Viber.
+fn partner_sandbox(subscribers: usize, clock: Arc<dyn Clock>) -> Sandbox {
+    let people = (0..subscribers).map(Person);
+    Sandbox::new(
+        SandboxConfig {
+            faults: faults(None),
+            keep_record: false,
+            tally: Some(TallyConfig {
+                groups: tally_groups(),
+                ..TallyConfig::default()
+            }),
+            read_rate: 0.4,
+            callback_batch: 100,
+            undeliverable: people
+                .clone()
+                .filter(|p| p.undeliverable())
+                .map(Person::id)
+                .collect(),
+            viber_unsubscribed: people
+                .filter(|p| p.gone_from_viber())
+                .map(Person::id)
+                .collect(),
+            ..SandboxConfig::default()
+        },
+        clock,
+    )
 }
 
 /// Whether person `n` opts in by writing to the bot (the real consent path): some of the
@@ -725,14 +831,14 @@ async fn three_months_under_faults_match_the_partners_record() {
     let warm_until = days[0] + chrono::Duration::hours(6) + chrono::Duration::minutes(30);
 
     // Memory, sampled in the background on the wall clock, stamped with simulated time.
-    let samples: Arc<Mutex<Vec<RssSample>>> = Arc::default();
+    let samples: Arc<Mutex<Vec<MemorySample>>> = Arc::default();
     let sampler = {
         let samples = Arc::clone(&samples);
         let clock = lab.clock.clone();
         tokio::spawn(async move {
             loop {
                 let now = clock.now();
-                samples.lock().unwrap().push((now, rss_kib()));
+                samples.lock().unwrap().push(MemorySample::take(now));
                 tokio::time::sleep(Duration::from_millis(200)).await;
             }
         })
@@ -760,7 +866,7 @@ async fn three_months_under_faults_match_the_partners_record() {
             fault_day = Some(today);
             // Progress: a line as each send day starts and ends (the full run takes an hour).
             eprintln!(
-                "soak: {} {}: {} messages sent so far, {} MiB resident, {:.0} s",
+                "soak: {} {}: {} messages sent so far, {} MiB resident ({} MiB herald's heap, {} MiB the emulator's), {:.0} s",
                 now.format("%Y-%m-%d %H:%M"),
                 today.map_or("quiet days".to_string(), |d| format!(
                     "send day {} of {}",
@@ -769,6 +875,8 @@ async fn three_months_under_faults_match_the_partners_record() {
                 )),
                 totals.sent,
                 rss_kib() / 1024,
+                (common::owner_heap::herald().live as u64 / 1024 + sqlite_used_kib()) / 1024,
+                common::owner_heap::partner().live / (1024 * 1024),
                 wall.elapsed().as_secs_f64()
             );
         }
@@ -780,7 +888,7 @@ async fn three_months_under_faults_match_the_partners_record() {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         } else if !down && lab.running.is_none() {
-            lab.running = Some(lab.sandbox.start(lab.port).await.expect("sandbox back"));
+            lab.restart_partner().await;
         }
         // The jobs of each send day, three days later (their rows expire after seven).
         if checkpoints < days.len() && now >= days[checkpoints] + chrono::Duration::days(3) {
@@ -867,7 +975,7 @@ async fn three_months_under_faults_match_the_partners_record() {
             // Partners send their callbacks within seconds; simulated time must not race
             // days ahead of them (past the retention window of the sends they are about).
             if target - now > chrono::Duration::minutes(10) {
-                lab.sandbox.flush_callbacks().await;
+                lab.flush_callbacks().await;
             }
             lab.clock.advance_to(target);
         }
@@ -954,7 +1062,7 @@ async fn verify(
     subscribers: usize,
     totals: &Totals,
     events: &Events,
-    samples: &[RssSample],
+    samples: &[MemorySample],
     (start, warm_until, end): (DateTime<Utc>, DateTime<Utc>, DateTime<Utc>),
     (seeded_seconds, wall_seconds): (f64, f64),
 ) {
@@ -1205,19 +1313,31 @@ async fn verify(
     // Memory: after warm-up (the first segment's first send), the last third of the run
     // peaks no more than 15% + 16 MiB above the first third. Both hold a send to everyone.
     let third = (end - start) / 3;
-    let peak = |from: DateTime<Utc>, to: DateTime<Utc>| {
+    let peak = |from: DateTime<Utc>, to: DateTime<Utc>, figure: fn(&MemorySample) -> u64| {
         samples
             .iter()
-            .filter(|(at, _)| *at >= from && *at < to)
-            .map(|(_, kib)| *kib)
+            .filter(|sample| sample.at >= from && sample.at < to)
+            .map(figure)
             .max()
             .unwrap_or(0)
     };
-    let first_peak = peak(warm_until, start + third);
-    let last_peak = peak(start + third * 2, end + chrono::Duration::seconds(1));
-    let rss_min = samples.iter().map(|(_, k)| *k).min().unwrap_or(0);
-    let rss_max = samples.iter().map(|(_, k)| *k).max().unwrap_or(0);
+    let whole_run = end + chrono::Duration::seconds(1);
+    let rss = |sample: &MemorySample| sample.rss;
+    let herald_heap = |sample: &MemorySample| sample.herald_heap + sample.sqlite_heap;
+    let sqlite_heap = |sample: &MemorySample| sample.sqlite_heap;
+    let partner_heap = |sample: &MemorySample| sample.partner_heap;
+    let first_peak = peak(warm_until, start + third, rss);
+    let last_peak = peak(start + third * 2, whole_run, rss);
+    let rss_min = samples.iter().map(rss).min().unwrap_or(0);
+    let rss_max = samples.iter().map(rss).max().unwrap_or(0);
     let allowed_peak = first_peak + first_peak * 15 / 100 + 16 * 1024;
+    // herald's own heap, apart from the emulator's: the same rule.
+    let herald_first_peak = peak(warm_until, start + third, herald_heap);
+    let herald_last_peak = peak(start + third * 2, whole_run, herald_heap);
+    let herald_allowed_peak = herald_first_peak + herald_first_peak * 15 / 100 + 16 * 1024;
+    let herald_peak = peak(start, whole_run, herald_heap);
+    let partner_peak = peak(start, whole_run, partner_heap);
+    let sqlite_peak = peak(start, whole_run, sqlite_heap);
 
     let delivered: i64 = counters.values().map(|f| f.delivered).sum();
     let read: i64 = counters.values().map(|f| f.read).sum();
@@ -1274,6 +1394,14 @@ async fn verify(
             "allowed_last_third_peak": allowed_peak / 1024,
             "samples": samples.len(),
         },
+        "heap_mib": {
+            "herald_peak": herald_peak / 1024,
+            "of_which_sqlite_peak": sqlite_peak / 1024,
+            "herald_first_third_peak": herald_first_peak / 1024,
+            "herald_last_third_peak": herald_last_peak / 1024,
+            "herald_allowed_last_third_peak": herald_allowed_peak / 1024,
+            "partner_emulator_peak": partner_peak / 1024,
+        },
     });
     let text = serde_json::to_string_pretty(&summary).unwrap();
     eprintln!("soak summary:\n{text}");
@@ -1284,5 +1412,11 @@ async fn verify(
         "memory grew: the last third peaked at {} MiB, the first at {} MiB",
         last_peak / 1024,
         first_peak / 1024
+    );
+    assert!(
+        herald_last_peak <= herald_allowed_peak,
+        "herald's heap grew: the last third peaked at {} MiB, the first at {} MiB",
+        herald_last_peak / 1024,
+        herald_first_peak / 1024
     );
 }

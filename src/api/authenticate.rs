@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::ApiState;
 use super::error::ApiError;
+use super::login_failure::{FailureReason, LoginFailure};
 use crate::auth::{Role, constant_time_eq, hash_secret, parse_token};
 use crate::store::{Store, UserRecord};
 
@@ -40,8 +41,8 @@ pub async fn require_roles(
         .into_response();
     };
     let user = match authenticate(&state, &token).await {
-        Ok(Some(user)) => user,
-        Ok(None) => return failed_authentication(&state, client),
+        Ok(Ok(valid)) => valid.user,
+        Ok(Err(failure)) => return failed_authentication(&state, client, &failure).await,
         Err(error) => return error.into_response(),
     };
     if !user.roles.iter().any(|r| roles.contains(r)) {
@@ -69,13 +70,18 @@ pub(crate) fn client_ip(state: &ApiState, request: &Request) -> IpAddr {
         .client_ip(peer, request.headers())
 }
 
-/// 401 for a wrong token, or 429 with `Retry-After` once the client has failed too often.
-fn failed_authentication(state: &ApiState, client: IpAddr) -> Response {
-    match state.limiter.failed(client) {
+/// 401 for a wrong token, or 429 with `Retry-After` once the client has failed too often;
+/// audited while it is not limited.
+async fn failed_authentication(
+    state: &ApiState,
+    client: IpAddr,
+    failure: &LoginFailure,
+) -> Response {
+    match failure.record(state, client, "api").await {
         None => ApiError::new(
             StatusCode::UNAUTHORIZED,
             "unauthenticated",
-            "unknown, malformed or revoked token",
+            "unknown, malformed, revoked or expired token",
         )
         .into_response(),
         Some(wait) => {
@@ -93,23 +99,48 @@ fn failed_authentication(state: &ApiState, client: IpAddr) -> Response {
     }
 }
 
-/// The user a token `id.secret` belongs to, if it is known, matches and is not revoked
-/// (shared with the web login, so both check tokens the same way).
+/// A token that may be used now: its id, its user, and when the user's tokens expire.
+#[derive(Debug, Clone)]
+pub(crate) struct ValidToken {
+    pub token_id: String,
+    pub user: UserRecord,
+    pub expires_at_ms: Option<i64>,
+}
+
+/// Checks a token `id.secret`: known, its secret matching (constant time), not revoked and not
+/// expired by the service's clock; otherwise why not (shared with the web sign-in, so both check
+/// tokens the same way).
 pub(crate) async fn authenticate(
     state: &ApiState,
     token: &str,
-) -> Result<Option<UserRecord>, ApiError> {
+) -> Result<Result<ValidToken, LoginFailure>, ApiError> {
     let Some((id, secret)) = parse_token(token) else {
-        return Ok(None);
+        return Ok(Err(LoginFailure::new(FailureReason::Malformed)));
     };
     let Some(record) = state.store.token(id).await? else {
-        return Ok(None);
+        return Ok(Err(LoginFailure::new(FailureReason::UnknownToken)));
     };
     let matches = constant_time_eq(
         hash_secret(secret).as_bytes(),
         record.secret_hash.as_bytes(),
     );
-    Ok((matches && !record.revoked).then_some(record.user))
+    let reason = if !matches {
+        FailureReason::WrongSecret
+    } else if record.revoked {
+        FailureReason::Revoked
+    } else if !record.usable_at(state.clock.now().timestamp_millis()) {
+        FailureReason::Expired
+    } else {
+        return Ok(Ok(ValidToken {
+            token_id: id.to_string(),
+            user: record.user,
+            expires_at_ms: record.expires_at_ms,
+        }));
+    };
+    Ok(Err(LoginFailure {
+        reason,
+        user: Some(record.user),
+    }))
 }
 
 /// Refuses a body announced as larger than [`super::MAX_BODY_BYTES`] before reading it, and

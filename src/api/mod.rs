@@ -6,6 +6,7 @@ mod authenticate;
 mod error;
 mod handlers;
 mod json;
+mod login_failure;
 mod login_limiter;
 mod openapi;
 mod paging;
@@ -31,6 +32,7 @@ pub(crate) use handlers::{
     add_user, cancel_version, decide, ended_page, job_id, move_to, protected_stats, resolve_one,
     resume_version, retry_one, revoke_user, threshold, with_loaded,
 };
+pub use login_failure::{FailureReason, LoginFailure};
 pub use login_limiter::{DEFAULT_TRACKED_CLIENTS, LoginLimiter};
 pub use openapi::document as openapi_document;
 pub use paging::{DEFAULT_PAGE, MAX_PAGE, Page, PageRequest};

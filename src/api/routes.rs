@@ -246,7 +246,7 @@ fn report_routes() -> Vec<RouteSpec> {
     ]
 }
 
-/// Administration: channel accounts, their credentials, and the audit log.
+/// Administration: channel accounts, their credentials, web sessions, and the audit log.
 fn admin_routes() -> Vec<RouteSpec> {
     vec![
         spec(
@@ -269,6 +269,20 @@ fn admin_routes() -> Vec<RouteSpec> {
             ADMINS,
             "Delete a stored credential (the environment's, if set, is used again)",
             delete(handlers::delete_credential),
+        ),
+        spec(
+            Method::GET,
+            "/api/v1/sessions",
+            ADMINS,
+            "Live web-interface sessions: user, token id, created, last seen, idle end and expiry (never the cookie's secret)",
+            get(handlers::sessions),
+        ),
+        spec(
+            Method::DELETE,
+            "/api/v1/sessions/{session}",
+            ADMINS,
+            "End a web-interface session (audited); its next request is sent to the sign-in page",
+            delete(handlers::end_session),
         ),
         spec(
             Method::GET,

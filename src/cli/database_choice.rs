@@ -43,10 +43,11 @@ impl Command {
     fn uses_database(&self) -> bool {
         !matches!(
             self,
-            Command::Validate { .. }
+            Command::Init { .. }
+                | Command::Validate { .. }
                 | Command::Preview(_)
                 | Command::Plan(_)
-                | Command::Demo { .. }
+                | Command::Demo(_)
                 | Command::Sandbox { .. }
         )
     }

@@ -6,6 +6,7 @@ mod command_line;
 mod database_choice;
 mod deadletter;
 mod demo;
+mod expiry;
 mod init;
 mod migrate;
 mod plan;
@@ -15,6 +16,7 @@ mod report;
 mod runtime;
 mod sandbox;
 mod serve;
+mod sessions;
 mod subscribers;
 mod users;
 mod validate;
@@ -32,6 +34,10 @@ pub use plan::plan;
 pub use preview::preview;
 pub use validate::validate;
 pub use worker::worker;
+
+/// Where `herald demo --serve` listens on 127.0.0.1 unless told otherwise: the port
+/// `herald serve` uses too, so a newcomer has one address to remember.
+pub const DEMO_PORT: u16 = 8080;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -153,27 +159,7 @@ pub enum Command {
     },
     /// Watch a whole campaign happen: the example campaigns approved, dispatched on a
     /// simulated clock through emulated partners, measured and reported, in under a minute.
-    Demo {
-        /// The campaign project to run.
-        #[arg(long, default_value = ".")]
-        project: PathBuf,
-        /// Where the HTML and CSV reports are written.
-        #[arg(long, default_value = "demo-reports")]
-        out: PathBuf,
-        /// Stop after this many weeks of campaign time (default: the whole campaigns).
-        #[arg(long)]
-        weeks: Option<u32>,
-        /// People who subscribe to the messaging channels.
-        #[arg(long, default_value_t = 400)]
-        subscribers: usize,
-        /// Seed of the partners' faults and the people's choices.
-        #[arg(long, default_value_t = 2027)]
-        seed: u64,
-        /// Keep the demo's SQLite database in this file (which must not exist yet) instead of
-        /// a temporary one, to run `herald report` on it afterwards.
-        #[arg(long, value_name = "FILE")]
-        keep_database: Option<PathBuf>,
-    },
+    Demo(DemoArgs),
     /// Run the emulated partner APIs (Telegram, WhatsApp, Viber, Facebook, X, signed webhooks)
     /// on one port.
     Sandbox {
@@ -227,7 +213,7 @@ pub enum Command {
     /// Jobs that failed for good, with the partner's code and words.
     #[command(subcommand)]
     Deadletter(DeadletterCommand),
-    /// People who use the API, and their tokens.
+    /// People who use the API, their tokens and their web sessions.
     #[command(subcommand)]
     User(UserCommand),
     /// The tamper-evident audit log.
@@ -259,9 +245,34 @@ pub enum UserCommand {
         /// author, approver, scheduler, evaluator or admin; repeat or separate with commas.
         #[arg(long = "role", required = true)]
         roles: Vec<String>,
+        /// When their tokens stop working: a duration from now (90d, 12h, 30m, 2w), a date
+        /// (YYYY-MM-DD, from its start in UTC) or an RFC 3339 time; default never.
+        #[arg(long, value_name = "WHEN")]
+        expires: Option<String>,
     },
-    /// Revoke a token (its id, the part before the dot).
+    /// Revoke a token (its id, the part before the dot); its web sessions end with it.
     Revoke { token: String },
+    /// Every user: roles, expiry, active token ids and live web sessions (never a secret).
+    List {
+        /// `text` for people, `json` for scripts.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Give a user a new API token, printed once, and revoke their others at once.
+    Rotate {
+        name: String,
+        /// A new expiry for their tokens, as for `user add` (default: the one they have).
+        #[arg(long, value_name = "WHEN")]
+        expires: Option<String>,
+    },
+    /// Live web-interface sessions: id, user, token, created, last seen, idle end, expiry.
+    Sessions {
+        /// `text` for people, `json` for scripts.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// End a web-interface session by its id (from `herald user sessions`); audited.
+    EndSession { id: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -298,6 +309,37 @@ pub enum DeadletterCommand {
         #[arg(long, conflicts_with = "ids")]
         all: bool,
     },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DemoArgs {
+    /// The campaign project to run.
+    #[arg(long, default_value = ".")]
+    pub project: PathBuf,
+    /// Where the HTML and CSV reports are written.
+    #[arg(long, default_value = "demo-reports")]
+    pub out: PathBuf,
+    /// Stop after this many weeks of campaign time (default: the whole campaigns).
+    #[arg(long)]
+    pub weeks: Option<u32>,
+    /// People who subscribe to the messaging channels.
+    #[arg(long, default_value_t = 400)]
+    pub subscribers: usize,
+    /// Seed of the partners' faults and the people's choices.
+    #[arg(long, default_value_t = 2027)]
+    pub seed: u64,
+    /// Keep the demo's SQLite database in this file (which must not exist yet) instead of
+    /// a temporary one, to run `herald report` on it afterwards.
+    #[arg(long, value_name = "FILE")]
+    pub keep_database: Option<PathBuf>,
+    /// Then keep serving the web interface and the API on 127.0.0.1 with the emulated
+    /// partners, and print a sign-in token for each demo user; Ctrl-C stops it and removes
+    /// the database.
+    #[arg(long)]
+    pub serve: bool,
+    /// The port on 127.0.0.1 that `--serve` listens on (0: any free port, printed).
+    #[arg(long, default_value_t = DEMO_PORT, requires = "serve")]
+    pub port: u16,
 }
 
 #[derive(Debug, clap::Args)]
@@ -411,14 +453,7 @@ pub fn run(cli: Cli) -> ExitCode {
             no_limits,
             count_only,
         } => sandbox::sandbox(port, no_limits, count_only),
-        Command::Demo {
-            project,
-            out,
-            weeks,
-            subscribers,
-            seed,
-            keep_database,
-        } => demo::demo(&project, &out, weeks, subscribers, seed, keep_database),
+        Command::Demo(args) => demo::demo(args),
         Command::Serve {
             listen,
             metrics_listen,
@@ -468,16 +503,29 @@ pub fn run(cli: Cli) -> ExitCode {
             format,
             out.as_deref(),
         ),
-        Command::User(UserCommand::Add { name, roles }) => {
-            users::user_add(&cli.database_url, &name, &roles)
-        }
-        Command::User(UserCommand::Revoke { token }) => {
-            users::user_revoke(&cli.database_url, &token)
-        }
+        Command::User(command) => user_command(&cli.database_url, command),
         Command::Audit(AuditCommand::Verify) => audit::audit_verify(&cli.database_url),
         Command::Subscribers(SubscribersCommand::Stats { k, format }) => {
             subscribers::subscribers_stats(&cli.database_url, k, format)
         }
+    }
+}
+
+/// `herald user …`.
+fn user_command(database_url: &str, command: UserCommand) -> ExitCode {
+    match command {
+        UserCommand::Add {
+            name,
+            roles,
+            expires,
+        } => users::user_add(database_url, &name, &roles, expires.as_deref()),
+        UserCommand::Revoke { token } => users::user_revoke(database_url, &token),
+        UserCommand::List { format } => users::user_list(database_url, format),
+        UserCommand::Rotate { name, expires } => {
+            users::user_rotate(database_url, &name, expires.as_deref())
+        }
+        UserCommand::Sessions { format } => sessions::user_sessions(database_url, format),
+        UserCommand::EndSession { id } => sessions::user_end_session(database_url, &id),
     }
 }
 

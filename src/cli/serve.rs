@@ -47,10 +47,18 @@ pub fn serve(
             return code;
         }
     }
-    let config = match load_config(config) {
+    let mut config = match load_config(config) {
         Ok(config) => config,
         Err(code) => return code,
     };
+    // The web sessions' limits may come from the environment; checked here, once.
+    match config
+        .sessions
+        .with_overrides(|name| std::env::var(name).ok())
+    {
+        Ok(policy) => config.sessions = policy,
+        Err(error) => return fail(error),
+    }
     let runtime = match runtime() {
         Ok(runtime) => runtime,
         Err(code) => return code,

@@ -3,15 +3,18 @@
 //! real partners (a few throttled and failed answers, status callbacks, people subscribing,
 //! reading, clicking and leaving). Nothing leaves the machine; everything it shows is the real
 //! code path: the same dispatcher, hooks, redirector and report a deployment runs.
+//! With `--serve` ([`serve_demo`]) the same herald stays up afterwards, to be browsed.
 
 mod audience;
 mod error;
 mod progress;
 mod reports;
+mod served;
 mod simulation;
 mod staff;
 mod summary;
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -29,6 +32,8 @@ use crate::sandbox::{FaultConfig, RunningSandbox, Sandbox, SandboxConfig};
 use crate::store::Store;
 
 pub use error::DemoError;
+pub use served::{ServedDemo, serve_demo};
+pub use staff::SignIn;
 pub use summary::{CampaignSummary, table as summary_table};
 
 /// What to run.
@@ -59,56 +64,136 @@ pub struct DemoOutcome {
 
 /// Runs the demo; progress goes to standard error.
 pub async fn run_demo(options: &DemoOptions) -> Result<DemoOutcome, DemoError> {
-    let mut project = valid_project(options)?;
-    let workspace =
-        tempfile::tempdir().map_err(|e| DemoError::Setup(format!("no temporary folder: {e}")))?;
-    let database = database_file(options, workspace.path())?;
-    let (start, end) = timeline(&project, options.weeks)?;
-    let clock = SimulatedClock::starting_at(start);
-    let shared: Arc<dyn Clock> = Arc::new(clock.clone());
-
-    // The partners: realistic, not perfect.
-    let people = audience::People::new(options.subscribers, options.seed);
-    let partners = emulated_partners(&people, options.seed, &shared);
-    let running_partners = partners
-        .start(0)
-        .await
-        .map_err(|e| DemoError::Setup(format!("cannot start the sandbox: {e}")))?;
-
-    // herald's public side, on one local port that the campaign links point at.
-    let listener = TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(|e| DemoError::Setup(format!("cannot listen: {e}")))?;
-    let public = format!(
-        "http://{}",
-        listener
-            .local_addr()
-            .map_err(|e| DemoError::Setup(e.to_string()))?
-    );
-    serve_at(&mut project, &public)?;
-    let settings = demo_settings(&database, &project, &running_partners)?;
-    let app = App::build(
-        settings,
-        Overrides {
-            clock: Some(Arc::clone(&shared)),
-            listener: Some(listener),
-        },
-    )
-    .await?;
-    let mut running = app.start();
-    running.webhooks_registered().await?;
-    let outcome = run_in(
-        &running, &project, &clock, &partners, &people, &public, options, end,
-    )
-    .await;
-    let stopped = running.stop().await;
-    running_partners.shutdown().await;
+    let listener = listen_on(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
+    let demo = Started::start(options, listener).await?;
+    let outcome = demo.run(options).await;
+    let stopped = demo.stop().await;
     let outcome = outcome?;
     stopped?;
-    Ok(DemoOutcome {
-        simulated_days: (end - start).num_days(),
-        ..outcome
-    })
+    Ok(outcome)
+}
+
+/// Binds herald's front door for the demo.
+pub async fn listen_on(address: SocketAddr) -> Result<TcpListener, DemoError> {
+    TcpListener::bind(address)
+        .await
+        .map_err(|e| DemoError::Setup(format!("cannot listen on {address}: {e}")))
+}
+
+/// A demo under way: herald and the emulated partners started, the clock at the start.
+struct Started {
+    project: Project,
+    /// The temporary folder (and, without `--keep-database`, the database in it).
+    workspace: tempfile::TempDir,
+    database: PathBuf,
+    clock: SimulatedClock,
+    people: audience::People,
+    partners: Sandbox,
+    running_partners: RunningSandbox,
+    running: RunningApp,
+    /// herald's address, which the campaign links point at.
+    public: String,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+}
+
+impl Started {
+    async fn start(options: &DemoOptions, listener: TcpListener) -> Result<Started, DemoError> {
+        let mut project = valid_project(options)?;
+        let workspace = tempfile::tempdir()
+            .map_err(|e| DemoError::Setup(format!("no temporary folder: {e}")))?;
+        let database = database_file(options, workspace.path())?;
+        let (start, end) = timeline(&project, options.weeks)?;
+        let clock = SimulatedClock::starting_at(start);
+        let shared: Arc<dyn Clock> = Arc::new(clock.clone());
+
+        // The partners: realistic, not perfect.
+        let people = audience::People::new(options.subscribers, options.seed);
+        let partners = emulated_partners(&people, options.seed, &shared);
+        let running_partners = partners
+            .start(0)
+            .await
+            .map_err(|e| DemoError::Setup(format!("cannot start the sandbox: {e}")))?;
+
+        // herald's public side, on one local port that the campaign links point at.
+        let public = format!(
+            "http://{}",
+            listener
+                .local_addr()
+                .map_err(|e| DemoError::Setup(e.to_string()))?
+        );
+        serve_at(&mut project, &public)?;
+        let settings = demo_settings(&database, &project, &running_partners)?;
+        let app = App::build(
+            settings,
+            Overrides {
+                clock: Some(shared),
+                listener: Some(listener),
+            },
+        )
+        .await;
+        let app = match app {
+            Ok(app) => app,
+            Err(error) => {
+                running_partners.shutdown().await;
+                return Err(error.into());
+            }
+        };
+        let mut running = app.start();
+        running.webhooks_registered().await?;
+        Ok(Started {
+            project,
+            workspace,
+            database,
+            clock,
+            people,
+            partners,
+            running_partners,
+            running,
+            public,
+            start,
+            end,
+        })
+    }
+
+    /// The campaigns from approval to report.
+    async fn run(&self, options: &DemoOptions) -> Result<DemoOutcome, DemoError> {
+        let outcome = run_in(
+            &self.running,
+            &self.project,
+            &self.clock,
+            &self.partners,
+            &self.people,
+            &self.public,
+            options,
+            self.end,
+        )
+        .await?;
+        Ok(DemoOutcome {
+            simulated_days: (self.end - self.start).num_days(),
+            ..outcome
+        })
+    }
+
+    /// Stops everything after `error`, which is what the user needs to hear (a failure to stop
+    /// as well is only logged).
+    async fn stop_after(self, error: DemoError) -> DemoError {
+        if let Err(also) = self.stop().await {
+            tracing::warn!(error = %also, "the demo did not stop cleanly");
+        }
+        error
+    }
+
+    /// Stops herald, then the partners, then removes the temporary folder.
+    async fn stop(self) -> Result<(), DemoError> {
+        let stopped = self.running.stop().await;
+        self.running_partners.shutdown().await;
+        let removed = self.workspace.close().map_err(|e| {
+            DemoError::Setup(format!("the demo's temporary folder was not removed: {e}"))
+        });
+        stopped?;
+        removed
+    }
 }
 
 /// The example project, refused with every diagnostic when it is not valid.

@@ -75,6 +75,17 @@ async fn summarize(store: &AnyStore, id: &str) -> Result<CampaignSummary, DemoEr
     Ok(summary)
 }
 
+/// The moment every campaign of `project` has settled: where the served demo's clock stands,
+/// so that the web interface publishes what the written reports show.
+pub fn all_settled(project: &Project) -> chrono::DateTime<Utc> {
+    project
+        .campaigns
+        .iter()
+        .map(|loaded| settled_after(loaded.campaign.ends))
+        .max()
+        .unwrap_or_default()
+}
+
 /// The moment the reports of a campaign ending on `ends` have settled: the demo writes them
 /// as an evaluator will read them once the campaign is over (only settled periods are ever
 /// published).

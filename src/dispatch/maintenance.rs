@@ -1,7 +1,7 @@
 //! The dispatcher's periodic upkeep, everything it does besides sending: planning the jobs of
-//! active versions, expiring rows past their retention, counting status callbacks that came
-//! before their sends, asking for audience estimates and reading post metrics; and, at the
-//! start of every tick, settling the sends of workers that stopped.
+//! active versions, expiring rows past their retention (ended web sessions too), counting
+//! status callbacks that came before their sends, asking for audience estimates and reading
+//! post metrics; and, at the start of every tick, settling the sends of workers that stopped.
 
 use std::sync::Arc;
 
@@ -13,9 +13,10 @@ use crate::store::{Store, StoreError};
 
 impl<S: Store> Dispatcher<S> {
     /// Plans jobs for every active version (see [`plan_active_versions`]), expires the rows of
-    /// jobs finished longer ago than the retention window and the consent event records past
-    /// their platform's window for late events, takes the audience estimates of
-    /// versions that started running, and reads the metrics of posts whose window is due.
+    /// jobs finished longer ago than the retention window, the consent event records past
+    /// their platform's window for late events and the web sessions that ended, takes the
+    /// audience estimates of versions that started running, and reads the metrics of posts
+    /// whose window is due.
     pub async fn plan(&self) -> Result<PlannerReport, StoreError> {
         let now = self.clock.now();
         let expired = self
@@ -33,6 +34,12 @@ impl<S: Store> Dispatcher<S> {
         self.store
             .expire_consent_records(now.timestamp_millis())
             .await?;
+        // Web sessions go as soon as they end (unused too long, past their lifetime, their
+        // token revoked or expired): every replica serving `/ui` reads them from here.
+        let sessions = self.store.expire_sessions(now.timestamp_millis()).await?;
+        if sessions > 0 {
+            tracing::debug!(sessions, "ended web sessions removed");
+        }
         let rematched = self
             .store
             .rematch_pending_callbacks(

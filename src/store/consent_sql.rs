@@ -239,11 +239,13 @@ async fn apply_choice_in(
         return Ok(ConsentOutcome::Superseded);
     }
     sqlx::query(
-        "UPDATE subscribers SET locale = COALESCE($1, locale), segment_id = COALESCE($2, segment_id)
-         WHERE channel = $3 AND lookup = $4",
+        "UPDATE subscribers SET locale = COALESCE($1, locale), segment_id = COALESCE($2, segment_id),
+             last_contact_at = $3
+         WHERE channel = $4 AND lookup = $5",
     )
     .bind(locale.clone())
     .bind(segment.clone())
+    .bind(event.event_at_ms)
     .bind(event.channel.clone())
     .bind(event.lookup.clone())
     .execute(&mut *connection)

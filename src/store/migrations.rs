@@ -76,9 +76,19 @@ pub const SQLITE: &[Migration] = &[
         sql: include_str!("../../migrations/sqlite/0012_repeat_marks.sql"),
     },
     Migration {
+        version: 13,
+        name: "web_sessions",
+        sql: include_str!("../../migrations/sqlite/0013_web_sessions.sql"),
+    },
+    Migration {
         version: 15,
         name: "outcome_resolutions",
         sql: include_str!("../../migrations/sqlite/0015_outcome_resolutions.sql"),
+    },
+    Migration {
+        version: 16,
+        name: "people_retention",
+        sql: include_str!("../../migrations/sqlite/0016_people_retention.sql"),
     },
 ];
 
@@ -144,9 +154,19 @@ pub const POSTGRES: &[Migration] = &[
         sql: include_str!("../../migrations/postgres/0012_repeat_marks.sql"),
     },
     Migration {
+        version: 13,
+        name: "web_sessions",
+        sql: include_str!("../../migrations/postgres/0013_web_sessions.sql"),
+    },
+    Migration {
         version: 15,
         name: "outcome_resolutions",
         sql: include_str!("../../migrations/postgres/0015_outcome_resolutions.sql"),
+    },
+    Migration {
+        version: 16,
+        name: "people_retention",
+        sql: include_str!("../../migrations/postgres/0016_people_retention.sql"),
     },
 ];
 

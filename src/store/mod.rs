@@ -55,11 +55,13 @@ pub mod record_key;
 mod recorded_counts;
 mod records;
 mod resolutions_sql;
+mod retention_sql;
+mod session_records;
+mod sessions_sql;
 mod sql_store;
 mod statement;
 mod store_methods;
 mod subscribers_sql;
-mod users_sql;
 mod versions_sql;
 
 use std::future::Future;
@@ -90,8 +92,9 @@ pub use records::{
     VersionRecord,
 };
 pub use resolutions_sql::RESENT_AFTER_CHECK;
+pub use retention_sql::{ErasedRows, RetentionCutoffs};
+pub use session_records::{FoundSession, NewSession, Rotation, SessionListing, UserListing};
 pub use sql_store::{DEFAULT_DATABASE_URL, SqlStore, connect};
-pub use users_sql::{MAX_LISTED_USERS, TokenListing, UserListing};
 pub use versions_sql::SKIPPED_WHILE_PAUSED;
 
 /// The store, on whichever database its URL named.
@@ -409,15 +412,6 @@ pub trait Store: Clone + Send + Sync + 'static {
     /// When a rehearsal first dispatched on this database, if ever.
     fn rehearsal_since(&self) -> impl Future<Output = Result<Option<i64>, StoreError>> + Send;
 
-    /// Adds a user, audited as added by `by`.
-    fn create_user_by(
-        &self,
-        name: &str,
-        roles: &[crate::auth::Role],
-        by: &str,
-        at_ms: i64,
-    ) -> impl Future<Output = Result<UserRecord, StoreError>> + Send;
-
     /// Adds a user, audited as added by `admin` (the command line's operator).
     fn create_user(
         &self,
@@ -425,11 +419,90 @@ pub trait Store: Clone + Send + Sync + 'static {
         roles: &[crate::auth::Role],
         at_ms: i64,
     ) -> impl Future<Output = Result<UserRecord, StoreError>> + Send {
-        self.create_user_by(name, roles, "admin", at_ms)
+        self.create_user_until(name, roles, None, at_ms)
     }
 
-    /// Every user (at most [`MAX_LISTED_USERS`]) by name, with their tokens' ids and dates.
-    fn users(&self) -> impl Future<Output = Result<Vec<UserListing>, StoreError>> + Send;
+    /// Adds a user whose tokens stop working at `expires_at_ms` (`None`: never), audited as
+    /// added by `admin` (the command line's operator).
+    fn create_user_until(
+        &self,
+        name: &str,
+        roles: &[crate::auth::Role],
+        expires_at_ms: Option<i64>,
+        at_ms: i64,
+    ) -> impl Future<Output = Result<UserRecord, StoreError>> + Send {
+        self.create_user_by(name, roles, expires_at_ms, "admin", at_ms)
+    }
+
+    /// Adds a user whose tokens stop working at `expires_at_ms` (`None`: never), audited as
+    /// added by `by`.
+    fn create_user_by(
+        &self,
+        name: &str,
+        roles: &[crate::auth::Role],
+        expires_at_ms: Option<i64>,
+        by: &str,
+        at_ms: i64,
+    ) -> impl Future<Output = Result<UserRecord, StoreError>> + Send;
+
+    /// Every user by name, with their active token ids and live sessions at `now_ms`.
+    fn users(
+        &self,
+        now_ms: i64,
+    ) -> impl Future<Output = Result<Vec<UserListing>, StoreError>> + Send;
+
+    /// Gives `user` the new token `(id, secret hash)` and revokes all their others, ending
+    /// those tokens' sessions, at once (audited); a given expiry replaces the user's.
+    fn rotate_token(
+        &self,
+        user: &UserRecord,
+        new_token: (&str, &str),
+        expires_at_ms: Option<i64>,
+        by: &str,
+        at_ms: i64,
+    ) -> impl Future<Output = Result<Rotation, StoreError>> + Send;
+
+    /// Opens a web session; first ends the user's ended sessions and, when `max_per_user` are
+    /// live, the oldest. Returns how many live sessions were ended to make room.
+    fn open_session(
+        &self,
+        session: &NewSession,
+        max_per_user: u32,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
+    /// The session whose cookie secret hashes to `secret_hash`, live or not.
+    fn session_by_secret_hash(
+        &self,
+        secret_hash: &str,
+    ) -> impl Future<Output = Result<Option<FoundSession>, StoreError>> + Send;
+
+    /// Records a use: the session's idle end moves to `idle_until_ms` (never back).
+    fn touch_session(
+        &self,
+        id: &str,
+        at_ms: i64,
+        idle_until_ms: i64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Ends a session by its public id (signing out); false when there was none.
+    fn end_session(&self, id: &str) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// An admin ends a session (audited); whose it was, or `None` when there is none.
+    fn end_session_by(
+        &self,
+        id: &str,
+        by: &str,
+        at_ms: i64,
+    ) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
+
+    /// Every live session at `now_ms`, by user and age.
+    fn live_sessions(
+        &self,
+        now_ms: i64,
+    ) -> impl Future<Output = Result<Vec<SessionListing>, StoreError>> + Send;
+
+    /// Deletes the sessions that have ended by `now_ms` (the retention sweep); how many.
+    fn expire_sessions(&self, now_ms: i64) -> impl Future<Output = Result<u64, StoreError>> + Send;
 
     fn user_by_name(
         &self,
@@ -556,6 +629,27 @@ pub trait Store: Clone + Send + Sync + 'static {
         &self,
         event: &ConsentEvent,
     ) -> impl Future<Output = Result<ConsentOutcome, StoreError>> + Send;
+
+    /// Records that scheduled, running or paused campaigns could reach these (channel,
+    /// segment) audiences at `now_ms`; subscribers of the others are erased after a while.
+    fn mark_audience_reach(
+        &self,
+        audiences: &[(String, String)],
+        now_ms: i64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// How many rows of personal data each retention rule would erase now (a dry run).
+    fn count_erasable(
+        &self,
+        cutoffs: RetentionCutoffs,
+    ) -> impl Future<Output = Result<ErasedRows, StoreError>> + Send;
+
+    /// Erases the rows of personal data past their retention rules.
+    fn erase_expired(
+        &self,
+        cutoffs: RetentionCutoffs,
+        now_ms: i64,
+    ) -> impl Future<Output = Result<ErasedRows, StoreError>> + Send;
 
     /// Removes the consent event ids and the people's marks kept until before `now_ms` (the
     /// retention sweep); returns how many rows went.

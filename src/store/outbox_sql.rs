@@ -276,6 +276,21 @@ pub async fn resolve_abandoned(
 
 pub async fn expire_finished_jobs(store: &SqlStore, before_ms: i64) -> Result<u64, StoreError> {
     let mut tx = store.begin_write().await?;
+    // The rows of messages sent to subscribers go; the moment of the last one stays with the
+    // subscriber, for the rule that erases people with no contact for a long time.
+    sqlx::query(
+        "UPDATE subscribers SET last_contact_at = CASE
+             WHEN COALESCE(last_contact_at, 0) > (SELECT MAX(o.finished_at) FROM outbox o
+                 WHERE o.subscriber_id = subscribers.id AND o.status = 'sent')
+             THEN last_contact_at
+             ELSE (SELECT MAX(o.finished_at) FROM outbox o
+                 WHERE o.subscriber_id = subscribers.id AND o.status = 'sent') END
+         WHERE id IN (SELECT subscriber_id FROM outbox
+             WHERE status = 'sent' AND finished_at < $1 AND subscriber_id IS NOT NULL)",
+    )
+    .bind(before_ms)
+    .execute(&mut *tx)
+    .await?;
     let expired = sqlx::query(
         "DELETE FROM outbox WHERE status IN ('sent', 'cancelled', 'expanded', 'failed') AND finished_at < $1",
     )

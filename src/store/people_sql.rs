@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::audit_sql::audit_append;
+use super::session_records::{Rotation, UserListing};
 use super::{Decision, SqlStore, StoreError, TokenRecord, UserRecord, VersionRecord};
 use crate::audit::NewAuditEntry;
 use crate::auth::Role;
@@ -31,19 +32,27 @@ pub async fn create_user(
     store: &SqlStore,
     name: &str,
     roles: &[Role],
+    expires_at_ms: Option<i64>,
     by: &str,
     at_ms: i64,
 ) -> Result<UserRecord, StoreError> {
     let id = crate::auth::random_id(12);
     let roles_text = Role::join(roles);
     let mut tx = store.begin_write().await?;
-    sqlx::query("INSERT INTO users (id, name, roles, created_at) VALUES ($1, $2, $3, $4)")
-        .bind(id.clone())
-        .bind(name.to_string())
-        .bind(roles_text.clone())
-        .bind(at_ms)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO users (id, name, roles, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(id.clone())
+    .bind(name.to_string())
+    .bind(roles_text.clone())
+    .bind(at_ms)
+    .bind(expires_at_ms)
+    .execute(&mut *tx)
+    .await?;
+    let mut details = serde_json::json!({ "roles": roles_text });
+    if let Some(until) = expires_at_ms {
+        details["expires_at"] = until.into();
+    }
     audit_append(
         &mut tx,
         NewAuditEntry {
@@ -52,7 +61,7 @@ pub async fn create_user(
             action: "user.added".into(),
             subject: name.to_string(),
             version: None,
-            details: serde_json::json!({ "roles": roles_text }),
+            details,
         },
     )
     .await?;
@@ -96,13 +105,14 @@ pub async fn add_token(
 struct TokenRow {
     secret_hash: String,
     revoked_at: Option<i64>,
+    expires_at: Option<i64>,
     #[sqlx(flatten)]
     user: UserRow,
 }
 
 pub async fn token(store: &SqlStore, token_id: &str) -> Result<Option<TokenRecord>, StoreError> {
     let row: Option<TokenRow> = sqlx::query_as(
-        "SELECT t.secret_hash, t.revoked_at, u.id, u.name, u.roles
+        "SELECT t.secret_hash, t.revoked_at, u.expires_at, u.id, u.name, u.roles
          FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.id = $1",
     )
     .bind(token_id.to_string())
@@ -111,10 +121,13 @@ pub async fn token(store: &SqlStore, token_id: &str) -> Result<Option<TokenRecor
     Ok(row.map(|row| TokenRecord {
         secret_hash: row.secret_hash,
         revoked: row.revoked_at.is_some(),
+        expires_at_ms: row.expires_at,
         user: row.user.into(),
     }))
 }
 
+/// Revokes a token and ends the web sessions it opened, in one transaction, audited with
+/// whose token it was and how many sessions ended.
 pub async fn revoke_token(
     store: &SqlStore,
     token_id: &str,
@@ -131,6 +144,13 @@ pub async fn revoke_token(
             .rows_affected()
             == 1;
     if revoked {
+        let sessions_ended = end_token_sessions(&mut tx, token_id).await?;
+        let user: Option<(String,)> = sqlx::query_as(
+            "SELECT u.name FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.id = $1",
+        )
+        .bind(token_id.to_string())
+        .fetch_optional(&mut *tx)
+        .await?;
         audit_append(
             &mut tx,
             NewAuditEntry {
@@ -139,13 +159,146 @@ pub async fn revoke_token(
                 action: "token.revoked".into(),
                 subject: token_id.to_string(),
                 version: None,
-                details: serde_json::json!({}),
+                details: serde_json::json!({
+                    "user": user.map(|(name,)| name),
+                    "sessions_ended": sessions_ended,
+                }),
             },
         )
         .await?;
     }
     tx.commit().await?;
     Ok(revoked)
+}
+
+/// Deletes the web sessions a token opened; how many.
+async fn end_token_sessions(
+    connection: &mut sqlx::AnyConnection,
+    token_id: &str,
+) -> Result<u64, StoreError> {
+    Ok(sqlx::query("DELETE FROM web_sessions WHERE token_id = $1")
+        .bind(token_id.to_string())
+        .execute(&mut *connection)
+        .await?
+        .rows_affected())
+}
+
+/// Gives a user a new token and revokes every token they had, ending those tokens'
+/// sessions, in one transaction (audited as `token.rotated`, naming token ids only). A new
+/// expiry, when given, replaces the user's.
+pub async fn rotate_token(
+    store: &SqlStore,
+    user: &UserRecord,
+    new_token: (&str, &str),
+    expires_at_ms: Option<i64>,
+    by: &str,
+    at_ms: i64,
+) -> Result<Rotation, StoreError> {
+    let (new_id, secret_hash) = new_token;
+    let mut tx = store.begin_write().await?;
+    let old: Vec<(String,)> = sqlx::query_as(
+        "SELECT id FROM api_tokens WHERE user_id = $1 AND revoked_at IS NULL ORDER BY id",
+    )
+    .bind(user.id.clone())
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut rotation = Rotation {
+        revoked: Vec::new(),
+        sessions_ended: 0,
+    };
+    for (id,) in old {
+        sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2")
+            .bind(at_ms)
+            .bind(id.clone())
+            .execute(&mut *tx)
+            .await?;
+        rotation.sessions_ended += end_token_sessions(&mut tx, &id).await?;
+        rotation.revoked.push(id);
+    }
+    sqlx::query(
+        "INSERT INTO api_tokens (id, user_id, secret_hash, created_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(new_id.to_string())
+    .bind(user.id.clone())
+    .bind(secret_hash.to_string())
+    .bind(at_ms)
+    .execute(&mut *tx)
+    .await?;
+    let mut details = serde_json::json!({
+        "revoked": rotation.revoked,
+        "new_token": new_id,
+        "sessions_ended": rotation.sessions_ended,
+    });
+    if let Some(until) = expires_at_ms {
+        sqlx::query("UPDATE users SET expires_at = $1 WHERE id = $2")
+            .bind(until)
+            .bind(user.id.clone())
+            .execute(&mut *tx)
+            .await?;
+        details["expires_at"] = until.into();
+    }
+    audit_append(
+        &mut tx,
+        NewAuditEntry {
+            at_ms,
+            actor: by.to_string(),
+            action: "token.rotated".into(),
+            subject: user.name.clone(),
+            version: None,
+            details,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(rotation)
+}
+
+/// A user as listed, their active token ids in one text.
+#[derive(sqlx::FromRow)]
+struct ListedUserRow {
+    id: String,
+    name: String,
+    roles: String,
+    created_at: i64,
+    expires_at: Option<i64>,
+}
+
+/// Every user, by name, with their active token ids and live sessions at `now_ms`.
+pub async fn users(store: &SqlStore, now_ms: i64) -> Result<Vec<UserListing>, StoreError> {
+    let rows: Vec<ListedUserRow> =
+        sqlx::query_as("SELECT id, name, roles, created_at, expires_at FROM users ORDER BY name")
+            .fetch_all(&store.pool)
+            .await?;
+    let tokens: Vec<(String, String)> = sqlx::query_as(
+        "SELECT user_id, id FROM api_tokens WHERE revoked_at IS NULL ORDER BY created_at, id",
+    )
+    .fetch_all(&store.pool)
+    .await?;
+    let sessions: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT user_id, COUNT(*) FROM web_sessions
+         WHERE idle_until > $1 AND expires_at > $1 GROUP BY user_id",
+    )
+    .bind(now_ms)
+    .fetch_all(&store.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| UserListing {
+            active_tokens: tokens
+                .iter()
+                .filter(|(user, _)| *user == row.id)
+                .map(|(_, id)| id.clone())
+                .collect(),
+            sessions: sessions
+                .iter()
+                .find(|(user, _)| *user == row.id)
+                .map_or(0, |(_, count)| *count),
+            name: row.name,
+            roles: Role::split(&row.roles),
+            created_ms: row.created_at,
+            expires_at_ms: row.expires_at,
+        })
+        .collect())
 }
 
 pub async fn add_author(

@@ -389,7 +389,16 @@ impl UserRecord {
 pub struct TokenRecord {
     pub secret_hash: String,
     pub revoked: bool,
+    /// When its user's tokens stop working (`herald user add --expires`); `None`: never.
+    pub expires_at_ms: Option<i64>,
     pub user: UserRecord,
+}
+
+impl TokenRecord {
+    /// Whether the token may be used at `now_ms`: not revoked and not expired.
+    pub fn usable_at(&self, now_ms: i64) -> bool {
+        !self.revoked && self.expires_at_ms.is_none_or(|until| now_ms < until)
+    }
 }
 
 /// An approver's decision on a version.

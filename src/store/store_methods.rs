@@ -6,12 +6,13 @@ use chrono::{DateTime, Utc};
 
 use super::{
     AudienceEstimateRecord, ClickCount, ClickKey, ConsentEvent, ConsentOutcome, DeadLetter,
-    Decision, DeliveryCount, EndedAs, IngestReport, InsightObservation, InsightPoll, JobOutcome,
-    JobRecord, LeasedJob, MigrationReport, NewInsightPoll, NewSubscriber, PollRecord, Reservation,
-    Resolution, ResolveAnswer, SqlStore, StatusReceipt, Store, StoreError, SubscriberCount,
-    TokenRecord, UserListing, UserRecord, VersionRecord, audit_sql, callbacks_sql, consent_sql,
-    controls_sql, counters_sql, insights_sql, migrations, outbox_sql, outcomes_sql, pacing_sql,
-    people_sql, resolutions_sql, subscribers_sql, users_sql, versions_sql,
+    Decision, DeliveryCount, EndedAs, ErasedRows, FoundSession, IngestReport, InsightObservation,
+    InsightPoll, JobOutcome, JobRecord, LeasedJob, MigrationReport, NewInsightPoll, NewSession,
+    NewSubscriber, PollRecord, Reservation, Resolution, ResolveAnswer, RetentionCutoffs, Rotation,
+    SessionListing, SqlStore, StatusReceipt, Store, StoreError, SubscriberCount, TokenRecord,
+    UserListing, UserRecord, VersionRecord, audit_sql, callbacks_sql, consent_sql, controls_sql,
+    counters_sql, insights_sql, migrations, outbox_sql, outcomes_sql, pacing_sql, people_sql,
+    resolutions_sql, retention_sql, sessions_sql, subscribers_sql, versions_sql,
 };
 use crate::campaign::{ContentHash, VersionBundle, VersionState};
 use crate::schedule::PlannedJob;
@@ -311,15 +312,92 @@ impl Store for SqlStore {
         &self,
         name: &str,
         roles: &[crate::auth::Role],
+        expires_at_ms: Option<i64>,
         by: &str,
         at_ms: i64,
     ) -> Result<UserRecord, StoreError> {
-        self.named(people_sql::create_user(self, name, roles, by, at_ms))
+        self.named(people_sql::create_user(
+            self,
+            name,
+            roles,
+            expires_at_ms,
+            by,
+            at_ms,
+        ))
+        .await
+    }
+
+    async fn users(&self, now_ms: i64) -> Result<Vec<UserListing>, StoreError> {
+        self.named(people_sql::users(self, now_ms)).await
+    }
+
+    async fn rotate_token(
+        &self,
+        user: &UserRecord,
+        new_token: (&str, &str),
+        expires_at_ms: Option<i64>,
+        by: &str,
+        at_ms: i64,
+    ) -> Result<Rotation, StoreError> {
+        self.named(people_sql::rotate_token(
+            self,
+            user,
+            new_token,
+            expires_at_ms,
+            by,
+            at_ms,
+        ))
+        .await
+    }
+
+    async fn open_session(
+        &self,
+        session: &NewSession,
+        max_per_user: u32,
+    ) -> Result<u64, StoreError> {
+        self.named(sessions_sql::open_session(self, session, max_per_user))
             .await
     }
 
-    async fn users(&self) -> Result<Vec<UserListing>, StoreError> {
-        self.named(users_sql::users(self)).await
+    async fn session_by_secret_hash(
+        &self,
+        secret_hash: &str,
+    ) -> Result<Option<FoundSession>, StoreError> {
+        self.named(sessions_sql::session_by_secret_hash(self, secret_hash))
+            .await
+    }
+
+    async fn touch_session(
+        &self,
+        id: &str,
+        at_ms: i64,
+        idle_until_ms: i64,
+    ) -> Result<(), StoreError> {
+        self.named(sessions_sql::touch_session(self, id, at_ms, idle_until_ms))
+            .await
+    }
+
+    async fn end_session(&self, id: &str) -> Result<bool, StoreError> {
+        self.named(sessions_sql::end_session(self, id)).await
+    }
+
+    async fn end_session_by(
+        &self,
+        id: &str,
+        by: &str,
+        at_ms: i64,
+    ) -> Result<Option<String>, StoreError> {
+        self.named(sessions_sql::end_session_by(self, id, by, at_ms))
+            .await
+    }
+
+    async fn live_sessions(&self, now_ms: i64) -> Result<Vec<SessionListing>, StoreError> {
+        self.named(sessions_sql::live_sessions(self, now_ms)).await
+    }
+
+    async fn expire_sessions(&self, now_ms: i64) -> Result<u64, StoreError> {
+        self.named(sessions_sql::expire_sessions(self, now_ms))
+            .await
     }
 
     async fn jobs_ended_as_page(
@@ -482,6 +560,29 @@ impl Store for SqlStore {
         event: &ConsentEvent,
     ) -> Result<ConsentOutcome, StoreError> {
         self.named(consent_sql::apply_consent_event(self, event))
+            .await
+    }
+
+    async fn mark_audience_reach(
+        &self,
+        audiences: &[(String, String)],
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        self.named(retention_sql::mark_audience_reach(self, audiences, now_ms))
+            .await
+    }
+
+    async fn count_erasable(&self, cutoffs: RetentionCutoffs) -> Result<ErasedRows, StoreError> {
+        self.named(retention_sql::count_erasable(self, cutoffs))
+            .await
+    }
+
+    async fn erase_expired(
+        &self,
+        cutoffs: RetentionCutoffs,
+        now_ms: i64,
+    ) -> Result<ErasedRows, StoreError> {
+        self.named(retention_sql::erase_expired(self, cutoffs, now_ms))
             .await
     }
 

@@ -27,10 +27,12 @@ pub async fn save_subscriber_in(
     .rows_affected();
     if inserted == 0 {
         sqlx::query(
-            "UPDATE subscribers SET locale = $1, segment_id = $2 WHERE channel = $3 AND lookup = $4",
+            "UPDATE subscribers SET locale = $1, segment_id = $2, last_contact_at = $3
+             WHERE channel = $4 AND lookup = $5",
         )
         .bind(subscriber.locale.clone())
         .bind(subscriber.segment.clone())
+        .bind(subscriber.at_ms)
         .bind(subscriber.channel.clone())
         .bind(subscriber.lookup.clone())
         .execute(&mut *connection)

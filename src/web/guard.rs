@@ -1,7 +1,8 @@
-//! Every web route's gate, applied from the route table: a live session whose API token is
-//! still valid (revoking the token ends its sessions at the next click), one of the route's
-//! roles (deny by default, a 403 page otherwise), and for every POST the session's CSRF token
-//! in the form, compared in constant time. Handlers get the [`Viewer`] and the form.
+//! Every web route's gate, applied from the route table: a live session (found in the store by
+//! the hash of its cookie) whose API token is still valid (revoking or expiring the token ends
+//! its sessions at the next click), one of the route's roles (deny by default, a 403 page
+//! otherwise), and for every POST the session's CSRF token in the form, compared in constant
+//! time. Handlers get the [`Viewer`] and the form.
 
 use axum::body::Body;
 use axum::extract::{FromRequestParts, Request, State};
@@ -12,13 +13,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use super::WebState;
 use super::form::{FormFields, MAX_FORM_BYTES};
-use super::session::session_id_from_cookies;
 use super::templates::WebError;
 use crate::auth::Role;
-use crate::store::{Store, UserRecord};
+use crate::store::UserRecord;
 
 /// Who is looking at a page: their user record (roles read afresh on every request), their
-/// session id and its CSRF token for the page's forms.
+/// session's public id and its CSRF token for the page's forms.
 #[derive(Clone)]
 pub struct Viewer {
     pub user: UserRecord,
@@ -74,26 +74,22 @@ pub async fn require_session(
     next: Next,
 ) -> Response {
     let is_post = request.method() == Method::POST;
-    let session = request
+    let secret = request
         .headers()
         .get(header::COOKIE)
         .and_then(|v| v.to_str().ok())
-        .and_then(session_id_from_cookies)
-        .and_then(|id| state.sessions.touch(id).map(|s| (id.to_string(), s)));
-    let Some((session_id, session)) = session else {
+        .and_then(|cookies| state.cookie.read(cookies));
+    let Some(secret) = secret else {
         return signed_out(is_post);
     };
-    let user = match state.api.store.token(&session.token_id).await {
-        Ok(Some(record)) if !record.revoked => record.user,
-        Ok(_) => {
-            state.sessions.close(&session_id);
-            return signed_out(is_post);
-        }
+    let session = match state.sessions.find(secret).await {
+        Ok(Some(session)) => session,
+        Ok(None) => return signed_out(is_post),
         Err(error) => return WebError::from(error).into_response(),
     };
     let viewer = Viewer {
-        user,
-        session_id,
+        user: session.user.clone(),
+        session_id: session.id.clone(),
         csrf: session.csrf.clone(),
     };
     if !viewer.user.roles.iter().any(|r| roles.contains(r)) {

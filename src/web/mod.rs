@@ -23,7 +23,9 @@ use crate::api::ApiState;
 pub use form::FormFields;
 pub use guard::Viewer;
 pub use routes::{UiRoute, ui_route_table};
-pub use session::{IDLE_TIMEOUT, Sessions};
+pub use session::{
+    COOKIE_NAME, HOST_COOKIE_NAME, MAX_SESSIONS_PER_USER, OpenSession, SessionCookie, Sessions,
+};
 pub use templates::WebError;
 
 /// What the web handlers reach: the API's state (store, configuration, clock, login limiter)
@@ -32,18 +34,24 @@ pub use templates::WebError;
 pub struct WebState {
     pub api: ApiState,
     pub sessions: Arc<Sessions>,
-    /// Whether the session cookie is marked `Secure` (herald is served over https).
-    pub secure_cookie: bool,
+    /// The session cookie's name and attributes (`__Host-` and `Secure` under https).
+    pub cookie: SessionCookie,
 }
 
 impl WebState {
-    /// Sessions in memory; the cookie is `Secure` when `public_url` is an https URL.
+    /// Sessions in the store, under the configured policy and the API's clock; the cookie
+    /// follows `public_url`'s scheme.
     pub fn new(api: ApiState) -> Self {
-        let secure_cookie = api.config.public_url.starts_with("https://");
+        let cookie = SessionCookie::for_public_url(&api.config.public_url);
+        let sessions = Sessions::new(
+            api.store.clone(),
+            Arc::clone(&api.clock),
+            api.config.sessions,
+        );
         WebState {
             api,
-            sessions: Arc::new(Sessions::default()),
-            secure_cookie,
+            sessions: Arc::new(sessions),
+            cookie,
         }
     }
 }

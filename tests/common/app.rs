@@ -87,7 +87,39 @@ pub fn config(herald_toml: &str) -> Config {
 /// Builds and starts the app; its webhook registration has finished when this returns.
 pub async fn spawn_app(options: AppOptions) -> TestApp {
     let fresh = sqlite().await;
-    let mut settings = Settings::new(&fresh.url, config(&options.herald_toml));
+    let started = start_app_on(&fresh.url, options).await;
+    TestApp {
+        base: started.base,
+        running: started.running,
+        config: started.config,
+        fresh,
+    }
+}
+
+/// herald started on a database the test holds: several of them on one database are
+/// replicas, and one started again after another stopped is a restart.
+pub struct StartedApp {
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+    pub running: RunningApp,
+    pub config: Arc<Config>,
+}
+
+impl StartedApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Stops every task of the app and waits for them.
+    pub async fn stop(self) {
+        self.running.stop().await.expect("the app stops cleanly");
+    }
+}
+
+/// Builds and starts the app on the database at `database_url` (migrated if it is not yet),
+/// on port 0; its webhook registration has finished when this returns.
+pub async fn start_app_on(database_url: &str, options: AppOptions) -> StartedApp {
+    let mut settings = Settings::new(database_url, config(&options.herald_toml));
     settings.keys = options.keys;
     settings.partners = options.partners;
     if let Some(dispatch) = options.dispatch {
@@ -114,10 +146,9 @@ pub async fn spawn_app(options: AppOptions) -> TestApp {
         .webhooks_registered()
         .await
         .expect("webhook registration ends");
-    TestApp {
+    StartedApp {
         base,
         running,
         config,
-        fresh,
     }
 }

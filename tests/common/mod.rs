@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod app;
+pub mod background;
 pub mod browser;
 pub mod documented_commands;
 pub mod due_jobs;
@@ -10,6 +11,7 @@ pub mod interval_attack;
 pub mod lifecycle;
 pub mod loopback;
 pub mod noted_requests;
+pub mod owner_heap;
 pub mod partner_sandbox;
 pub mod published_reports;
 pub mod receiver;

@@ -602,6 +602,8 @@ async fn lists_are_paged_within_bounds_and_dead_letters_are_retried_by_scheduler
         (status, body["error"]["code"].as_str()),
         (409, Some("not_dead_letter"))
     );
+    // Two weeks went by on the service's clock: a new session.
+    let sam = lab.login("sam").await;
     let (status, page) = sam.get("/ui/dead-letters").await;
     assert_eq!(status, 200);
     assert!(page.contains("chat not found") && page.contains(&format!("id=\"retry-{}\"", ids[1])));

@@ -1,5 +1,7 @@
 //! `herald init`: the project it writes validates, previews, plans and rehearses as it stands,
-//! by the commands its own README gives; a second `init` over it writes nothing. Attacks: a
+//! by the commands its own README gives; a second `init` over it writes nothing. (Its
+//! rehearsal through `herald serve --sandbox`, with four-eyes approval, is the tutorial's:
+//! `tests/it/tutorial.rs`.) Attacks: a
 //! campaign id that climbs out of the folder, and a file of the author's already there.
 
 use std::path::Path;
@@ -44,6 +46,10 @@ fn a_new_project_validates_and_rehearses_by_its_own_readme() {
         &["init", "project", "--campaign", "avr-2027"],
     );
     assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        stderr, "",
+        "init opens no database and has nothing to warn about"
+    );
     assert!(
         stdout.contains("wrote project/campaigns/avr-2027.toml"),
         "{stdout}"
@@ -63,6 +69,12 @@ fn a_new_project_validates_and_rehearses_by_its_own_readme() {
     let readme = std::fs::read_to_string(dir.join("README.md")).unwrap();
     let commands = readme_commands(&readme);
     assert!(commands.len() >= 4, "{commands:?}");
+    for step in ["validate", "preview", "plan", "demo"] {
+        assert!(
+            commands.iter().any(|command| command[0] == step),
+            "the README gives `herald {step}`: {commands:?}"
+        );
+    }
     for command in &commands {
         let args: Vec<&str> = command.iter().map(String::as_str).collect();
         let (code, stdout, stderr) = herald(&dir, &args);
@@ -71,8 +83,19 @@ fn a_new_project_validates_and_rehearses_by_its_own_readme() {
             "preview" => assert!(stdout.contains("اعرف خياراتك"), "{stdout}"),
             "plan" => assert!(stdout.contains("10:00"), "{stdout}"),
             "demo" => {
-                assert!(stdout.contains("avr-2027     4"), "{stdout}");
-                assert!(dir.join("demo-reports/avr-2027.html").exists());
+                // The rehearsal: two Mondays, one post to each language's channel, all sent
+                // through the emulated Telegram, none in the dead letters.
+                let row: Vec<&str> = stdout
+                    .lines()
+                    .find(|line| line.starts_with("avr-2027 "))
+                    .unwrap_or_else(|| panic!("{stdout}"))
+                    .split_whitespace()
+                    .collect();
+                assert_eq!(row[1], "4", "sent: {stdout}");
+                assert_eq!(row[7], "0", "dead letters: {stdout}");
+                let report = std::fs::read_to_string(dir.join("demo-reports/avr-2027.html"))
+                    .expect("the rehearsal's report");
+                assert!(report.contains("<h1>Reach report: avr-2027</h1>"));
             }
             _ => {}
         }

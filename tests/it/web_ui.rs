@@ -129,9 +129,14 @@ async fn csrf_four_eyes_roles_and_cookies_are_enforced() {
     assert!(response.headers().get("set-cookie").is_none());
 
     let (ana, set_cookie) = Session::login(&app.base, &app.tokens["ana"]).await;
-    for part in ["HttpOnly", "SameSite=Strict", "Path=/ui", "Secure"] {
+    assert!(
+        set_cookie.starts_with("__Host-herald_session="),
+        "served over https, the cookie is __Host- prefixed: {set_cookie}"
+    );
+    for part in ["HttpOnly", "SameSite=Strict", "Path=/;", "Secure"] {
         assert!(set_cookie.contains(part), "{set_cookie}");
     }
+    assert!(!set_cookie.contains("Domain"), "{set_cookie}");
     assert!(
         !set_cookie.contains(&app.tokens["ana"]),
         "the token is not the cookie"

@@ -22,17 +22,14 @@ const MAX_NAME_CHARS: usize = 100;
 /// Roles named in one request at most (there are five).
 const MAX_ROLES: usize = 16;
 
+/// Every user as `herald user list` shows them: roles, expiry, active token ids and live
+/// sessions, never a secret.
 pub async fn users(State(state): State<ApiState>) -> Result<impl IntoResponse, ApiError> {
-    let users = state.store.users().await?;
-    let listed: Vec<serde_json::Value> = users
-        .iter()
-        .map(|user| {
-            let mut value = json!(user);
-            value["active"] = json!(user.active());
-            value
-        })
-        .collect();
-    Ok(axum::Json(json!({ "users": listed })))
+    let users = state
+        .store
+        .users(state.clock.now().timestamp_millis())
+        .await?;
+    Ok(axum::Json(json!({ "users": users })))
 }
 
 /// A user to add.
@@ -118,7 +115,7 @@ pub(crate) async fn add_user(
     let now = state.clock.now().timestamp_millis();
     let user = state
         .store
-        .create_user_by(name, &roles, &admin.name, now)
+        .create_user_by(name, &roles, None, &admin.name, now)
         .await?;
     let token = issue_token();
     state
@@ -169,20 +166,16 @@ pub(crate) async fn revoke_user(
             "you cannot revoke your own access here; another admin can, or `herald user revoke` on the server",
         ));
     }
-    let listed = state.store.users().await?;
+    let now = state.clock.now().timestamp_millis();
+    let listed = state.store.users(now).await?;
     let user = listed
         .iter()
         .find(|u| u.name == name)
         .ok_or_else(|| ApiError::not_found(format!("no user `{name}`")))?;
-    let now = state.clock.now().timestamp_millis();
     let mut revoked = Vec::new();
-    for token in user.tokens.iter().filter(|t| t.revoked_at.is_none()) {
-        if state
-            .store
-            .revoke_token(&token.id, &admin.name, now)
-            .await?
-        {
-            revoked.push(token.id.clone());
+    for token in &user.active_tokens {
+        if state.store.revoke_token(token, &admin.name, now).await? {
+            revoked.push(token.clone());
         }
     }
     if revoked.is_empty() {

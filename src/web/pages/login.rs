@@ -8,11 +8,10 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
 
-use crate::auth::parse_token;
+use crate::api::LoginFailure;
 use crate::web::WebState;
 use crate::web::form::{FormFields, MAX_FORM_BYTES};
 use crate::web::guard::Viewer;
-use crate::web::session::{clearing_cookie, session_cookie};
 use crate::web::templates::{WebError, page};
 
 const STYLESHEET: &str = include_str!("../templates/herald.css");
@@ -39,30 +38,35 @@ pub async fn submit(State(state): State<WebState>, request: Request) -> Response
     };
     let form = FormFields::parse(&body);
     let token = form.get("token").unwrap_or_default().trim();
-    let user = match crate::api::authenticate(&state.api, token).await {
-        Ok(Some(user)) => user,
-        Ok(None) => return failed_login(&state, client),
+    let valid = match crate::api::authenticate(&state.api, token).await {
+        Ok(Ok(valid)) => valid,
+        Ok(Err(failure)) => return failed_login(&state, client, &failure).await,
         Err(error) => return WebError::from(error).into_response(),
     };
-    let Some((token_id, _)) = parse_token(token) else {
-        return login_page(StatusCode::UNAUTHORIZED, Some("That token is malformed."));
+    let secret = match state
+        .sessions
+        .open(&valid.token_id, &valid.user, valid.expires_at_ms)
+        .await
+    {
+        Ok(secret) => secret,
+        Err(error) => return WebError::from(error).into_response(),
     };
-    let session = state.sessions.open(token_id);
-    tracing::info!(user = %user.name, "signed in to the web interface");
+    tracing::info!(user = %valid.user.name, "signed in to the web interface");
     let mut response = Redirect::to("/ui").into_response();
-    if let Ok(cookie) = HeaderValue::from_str(&session_cookie(&session, state.secure_cookie)) {
+    let cookie = state.cookie.set(&secret, state.sessions.policy());
+    if let Ok(cookie) = HeaderValue::from_str(&cookie) {
         response.headers_mut().insert(header::SET_COOKIE, cookie);
     }
     response
 }
 
 /// The login form again, with 401, or with 429 and `Retry-After` once the client has failed
-/// too often (counted with the API's failures).
-fn failed_login(state: &WebState, client: IpAddr) -> Response {
-    let Some(wait) = state.api.limiter.failed(client) else {
+/// too often (counted with the API's failures, and audited as they are).
+async fn failed_login(state: &WebState, client: IpAddr, failure: &LoginFailure) -> Response {
+    let Some(wait) = failure.record(&state.api, client, "web").await else {
         return login_page(
             StatusCode::UNAUTHORIZED,
-            Some("That token is unknown, malformed or revoked."),
+            Some("That token is unknown, malformed, revoked or expired."),
         );
     };
     let mut response = login_page(
@@ -93,9 +97,11 @@ fn same_origin(request: &Request) -> bool {
 
 /// Ends the session and clears its cookie.
 pub async fn logout(State(state): State<WebState>, viewer: Viewer) -> Response {
-    state.sessions.close(&viewer.session_id);
+    if let Err(error) = state.sessions.close(&viewer.session_id).await {
+        return WebError::from(error).into_response();
+    }
     let mut response = Redirect::to("/ui/login").into_response();
-    if let Ok(cookie) = HeaderValue::from_str(&clearing_cookie(state.secure_cookie)) {
+    if let Ok(cookie) = HeaderValue::from_str(&state.cookie.clear()) {
         response.headers_mut().insert(header::SET_COOKIE, cookie);
     }
     response

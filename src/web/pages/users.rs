@@ -6,6 +6,7 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use chrono::DateTime;
 use serde_json::json;
 
 use super::utc;
@@ -18,12 +19,14 @@ use crate::web::guard::Viewer;
 use crate::web::templates::{WebError, page};
 
 pub async fn list(State(state): State<WebState>, viewer: Viewer) -> Result<Response, WebError> {
+    let now = state.api.clock.now();
     let users = state
         .api
         .store
-        .users()
+        .users(now.timestamp_millis())
         .await
         .map_err(|e| WebError::from(e).for_viewer(&viewer))?;
+    let at = |ms: i64| DateTime::from_timestamp_millis(ms).map(utc);
     let rows: Vec<serde_json::Value> = users
         .iter()
         .map(|user| {
@@ -31,14 +34,12 @@ pub async fn list(State(state): State<WebState>, viewer: Viewer) -> Result<Respo
                 "name": user.name,
                 "path": user_path(&user.name),
                 "roles": Role::join(&user.roles),
-                "created_at": utc(user.created_at),
-                "active": user.active(),
+                "created_at": at(user.created_ms),
+                "expires_at": user.expires_at_ms.and_then(at),
+                "active": !user.active_tokens.is_empty(),
                 "is_you": user.name == viewer.user.name,
-                "tokens": user.tokens.iter().map(|t| json!({
-                    "id": t.id,
-                    "created_at": utc(t.created_at),
-                    "revoked_at": t.revoked_at.map(utc),
-                })).collect::<Vec<_>>(),
+                "tokens": user.active_tokens,
+                "sessions": user.sessions,
             })
         })
         .collect();
