@@ -9,6 +9,7 @@ mod json;
 mod login_failure;
 mod login_limiter;
 mod openapi;
+mod paging;
 mod routes;
 
 use std::sync::Arc;
@@ -26,15 +27,16 @@ pub(crate) use authenticate::{authenticate, client_ip};
 pub use error::ApiError;
 /// The upload body, public so that tests can feed it arbitrary JSON exactly as the handler reads it.
 pub use handlers::Bundle as UploadBundle;
-pub use handlers::PreferencesBody;
+pub use handlers::{NewUser, PreferencesBody, ResolveRequest};
 pub(crate) use handlers::{
-    cancel_version, decide, kinds_for, move_to, preferences_of, resume_version, save_preferences,
-    with_loaded,
+    add_user, cancel_version, decide, ended_page, job_id, kinds_for, move_to, preferences_of,
+    protected_stats, resolve_one, resume_version, retry_one, revoke_user, save_preferences,
+    threshold, with_loaded,
 };
-pub(crate) use handlers::{cancel_version, decide, move_to, resume_version, with_loaded};
 pub use login_failure::{FailureReason, LoginFailure};
 pub use login_limiter::{DEFAULT_TRACKED_CLIENTS, LoginLimiter};
 pub use openapi::document as openapi_document;
+pub use paging::{DEFAULT_PAGE, MAX_PAGE, Page, PageRequest};
 pub use routes::{RouteSpec, route_table};
 
 /// Request bodies above this are refused with 413 (a campaign bundle is far smaller).

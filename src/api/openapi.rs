@@ -24,6 +24,14 @@ fn request_body(path: &str) -> Option<Value> {
             "required": true,
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NotificationPreferences"}}}
         })),
+        "/api/v1/users" => Some(json!({
+            "required": true,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NewUser"}}}
+        })),
+        p if p.ends_with("/resolve") => Some(json!({
+            "required": true,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Resolution"}}}
+        })),
         p if p.ends_with("/approve") || p.ends_with("/reject") => Some(json!({
             "required": false,
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Decision"}}}
@@ -43,6 +51,15 @@ fn query_parameters(path: &str) -> Vec<Value> {
             .iter()
             .map(|name| json!({"name": name, "in": "query", "required": false, "schema": {"type": "string"}}))
             .collect()
+    } else if path.ends_with("/dead-letters") || path.ends_with("/unknown-outcomes") {
+        vec![
+            json!({"name": "after", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 0}}),
+            json!({"name": "limit", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": super::paging::MAX_PAGE}}),
+        ]
+    } else if path.ends_with("/subscribers/stats") {
+        vec![
+            json!({"name": "k", "in": "query", "required": false, "schema": {"type": "integer", "minimum": crate::report::MIN_SUBSCRIBER_K, "maximum": crate::report::MAX_SUBSCRIBER_K}}),
+        ]
     } else if path.ends_with("/preview") {
         ["segment", "locale", "channel", "variant", "send"]
             .iter()
@@ -71,7 +88,9 @@ pub fn document() -> Value {
         let roles: Vec<&str> = spec.roles.iter().map(|r| r.name()).collect();
         let mut parameters = path_parameters(spec.path);
         parameters.extend(query_parameters(spec.path));
-        let success = if spec.path == "/api/v1/campaigns" {
+        let success = if spec.method == Method::POST
+            && (spec.path == "/api/v1/campaigns" || spec.path == "/api/v1/users")
+        {
             "201"
         } else {
             "200"
@@ -116,48 +135,72 @@ pub fn document() -> Value {
         "paths": paths,
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "An API token `id.secret` from `herald user add`."}},
-            "schemas": {
-                "Error": {
-                    "type": "object",
-                    "required": ["error"],
-                    "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
-                        "code": {"type": "string"},
-                        "message": {"type": "string"},
-                        "details": {"type": "object"}
-                    }}}
-                },
-                "Bundle": {
-                    "type": "object",
-                    "required": ["campaign"],
-                    "additionalProperties": false,
-                    "properties": {
-                        "campaign": {"type": "string", "description": "The campaign file (TOML)."},
-                        "translations": {"type": "object", "additionalProperties": {"type": "string"}, "description": "Fluent files by locale."},
-                        "layouts": {"type": "object", "additionalProperties": {"type": "string"}, "description": "Handlebars layouts by platform."}
-                    }
-                },
-                "Credential": {
-                    "type": "object",
-                    "required": ["value"],
-                    "additionalProperties": false,
-                    "properties": {"value": {"type": "string", "writeOnly": true}}
-                },
-                "NotificationPreferences": {
-                    "type": "object",
-                    "required": ["channel"],
-                    "additionalProperties": false,
-                    "properties": {
-                        "channel": {"type": "string", "enum": ["email", "webhook", "none"]},
-                        "kinds": {"type": "array", "maxItems": 6, "items": {"type": "string", "enum": ["version_submitted", "dead_letters", "unknown_outcomes", "template_blocked", "partner_outage", "kill_switch"]}},
-                        "email": {"type": ["string", "null"], "maxLength": 254}
-                    }
-                },
-                "Decision": {
-                    "type": "object",
-                    "additionalProperties": false,
-                    "properties": {"note": {"type": "string"}}
-                }
+            "schemas": schemas()
+        }
+    })
+}
+
+/// The request and error bodies the routes refer to.
+fn schemas() -> Value {
+    json!({
+        "Error": {
+            "type": "object",
+            "required": ["error"],
+            "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "details": {"type": "object"}
+            }}}
+        },
+        "Bundle": {
+            "type": "object",
+            "required": ["campaign"],
+            "additionalProperties": false,
+            "properties": {
+                "campaign": {"type": "string", "description": "The campaign file (TOML)."},
+                "translations": {"type": "object", "additionalProperties": {"type": "string"}, "description": "Fluent files by locale."},
+                "layouts": {"type": "object", "additionalProperties": {"type": "string"}, "description": "Handlebars layouts by platform."}
             }
+        },
+        "Credential": {
+            "type": "object",
+            "required": ["value"],
+            "additionalProperties": false,
+            "properties": {"value": {"type": "string", "writeOnly": true}}
+        },
+        "NewUser": {
+            "type": "object",
+            "required": ["name", "roles"],
+            "additionalProperties": false,
+            "properties": {
+                "name": {"type": "string", "minLength": 1, "maxLength": 100},
+                "roles": {"type": "array", "maxItems": 16, "items": {"type": "string", "enum": ["author", "approver", "scheduler", "evaluator", "admin"]}}
+            }
+        },
+        "Resolution": {
+            "type": "object",
+            "required": ["outcome"],
+            "additionalProperties": false,
+            "properties": {
+                "outcome": {"type": "string", "enum": ["delivered", "not_delivered"]},
+                "resend": {"type": "boolean", "description": "Send it again (only when not delivered)."},
+                "confirm_resend": {"type": "boolean", "description": "Required with resend: the person may have the message already."}
+            }
+        },
+        "NotificationPreferences": {
+            "type": "object",
+            "required": ["channel"],
+            "additionalProperties": false,
+            "properties": {
+                "channel": {"type": "string", "enum": ["email", "webhook", "none"]},
+                "kinds": {"type": "array", "maxItems": 6, "items": {"type": "string", "enum": ["version_submitted", "dead_letters", "unknown_outcomes", "template_blocked", "partner_outage", "kill_switch"]}},
+                "email": {"type": ["string", "null"], "maxLength": 254}
+            }
+        },
+        "Decision": {
+            "type": "object",
+            "additionalProperties": false,
+            "properties": {"note": {"type": "string"}}
         }
     })
 }

@@ -10,6 +10,7 @@ use super::handlers;
 use crate::auth::Role;
 use crate::auth::role_groups::{
     ADMINS, APPROVERS, AUTHORS, CONTENT_READERS, EVALUATORS, EVERYONE, OPERATIONS, SCHEDULERS,
+    SUBSCRIBER_COUNT_READERS,
 };
 
 pub struct RouteSpec {
@@ -29,8 +30,10 @@ pub fn route_table() -> Vec<RouteSpec> {
         campaign_routes(),
         version_review_routes(),
         version_run_routes(),
+        follow_up_routes(),
         report_routes(),
         admin_routes(),
+        user_routes(),
     ]
     .into_iter()
     .flatten()
@@ -197,6 +200,48 @@ fn version_run_routes() -> Vec<RouteSpec> {
     ]
 }
 
+/// What staff follow up after sending: dead letters, unknown outcomes, and how many people
+/// follow each channel.
+fn follow_up_routes() -> Vec<RouteSpec> {
+    vec![
+        spec(
+            Method::GET,
+            "/api/v1/dead-letters",
+            OPERATIONS,
+            "Dead letters (jobs that failed for good), a page at a time in id order (after, limit)",
+            get(handlers::dead_letters),
+        ),
+        spec(
+            Method::POST,
+            "/api/v1/dead-letters/{id}/retry",
+            SCHEDULERS,
+            "Put a dead letter back in the queue, with the same idempotency key and its re-send mark",
+            post(handlers::retry_dead_letter),
+        ),
+        spec(
+            Method::GET,
+            "/api/v1/unknown-outcomes",
+            OPERATIONS,
+            "Sends whose answer was lost, a page at a time in id order (after, limit)",
+            get(handlers::unknown_outcomes),
+        ),
+        spec(
+            Method::POST,
+            "/api/v1/unknown-outcomes/{id}/resolve",
+            SCHEDULERS,
+            "Resolve an unknown outcome as delivered or not delivered; sending again needs confirm_resend",
+            post(handlers::resolve_unknown_outcome),
+        ),
+        spec(
+            Method::GET,
+            "/api/v1/subscribers/stats",
+            SUBSCRIBER_COUNT_READERS,
+            "Subscribers per channel, segment and locale, small counts suppressed as by `herald subscribers stats` (k)",
+            get(handlers::subscriber_stats),
+        ),
+    ]
+}
+
 /// Reach reports, one campaign or several side by side.
 fn report_routes() -> Vec<RouteSpec> {
     vec![
@@ -268,6 +313,33 @@ fn admin_routes() -> Vec<RouteSpec> {
             ADMINS,
             "The audit log and whether its chain is intact",
             get(handlers::audit),
+        ),
+    ]
+}
+
+/// Users: who may use herald, with which roles.
+fn user_routes() -> Vec<RouteSpec> {
+    vec![
+        spec(
+            Method::GET,
+            "/api/v1/users",
+            ADMINS,
+            "Users, their roles and their tokens' ids and dates (never a secret)",
+            get(handlers::users),
+        ),
+        spec(
+            Method::POST,
+            "/api/v1/users",
+            ADMINS,
+            "Add a user; the answer holds their API token, shown this once",
+            post(handlers::add_user_route),
+        ),
+        spec(
+            Method::POST,
+            "/api/v1/users/{name}/revoke",
+            ADMINS,
+            "Revoke every token of a user: their access ends at once",
+            post(handlers::revoke_user_route),
         ),
     ]
 }

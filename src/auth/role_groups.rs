@@ -21,3 +21,6 @@ pub const SCHEDULERS: &[Role] = &[Role::Scheduler];
 pub const OPERATIONS: &[Role] = &[Role::Scheduler, Role::Admin];
 pub const ADMINS: &[Role] = &[Role::Admin];
 pub const EVALUATORS: &[Role] = &[Role::Evaluator];
+/// Those who may see how many people follow each channel (suppressed counts only): evaluators
+/// for reach, schedulers to know whom a send will reach.
+pub const SUBSCRIBER_COUNT_READERS: &[Role] = &[Role::Evaluator, Role::Scheduler];

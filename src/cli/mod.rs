@@ -240,7 +240,7 @@ pub enum SubscribersCommand {
     /// Subscribers per channel, segment and locale, with small counts suppressed.
     Stats {
         /// Suppress counts below this (never below 5).
-        #[arg(long, default_value_t = 10)]
+        #[arg(long, default_value_t = crate::report::DEFAULT_SUBSCRIBER_K)]
         k: u64,
         /// `text` for people, `json` for scripts.
         #[arg(long, value_enum, default_value_t = Format::Text)]

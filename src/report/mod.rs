@@ -18,6 +18,7 @@ mod range;
 mod rates;
 mod receipts;
 mod statistics;
+mod subscriber_stats;
 mod summary;
 mod summary_html;
 mod suppression;
@@ -46,6 +47,10 @@ pub use rates::{RateCell, RateTable, VariantComparison, compare_variants, rate_t
 pub use receipts::{NOT_REPORTED, Receipt, reports};
 pub use statistics::{
     Lift, MIN_SAMPLE, RELATIVE_UNDEFINED, RelativeLift, Z_95, lift, rate, wilson,
+};
+pub use subscriber_stats::{
+    ChannelSubscribers, DEFAULT_SUBSCRIBER_K, KOutOfRange, MAX_SUBSCRIBER_K, MIN_SUBSCRIBER_K,
+    SubscriberStats, cell_text,
 };
 pub use summary::{
     BestVariant, ClearDifference, Figure, NoteKind, PlatformSummary, QualityNote, RateFigure,

@@ -83,6 +83,12 @@ pub async fn cancel_version_jobs(
     .rows_affected())
 }
 
+/// The columns of a finished job as [`DeadLetterRow`] reads them.
+const ENDED_COLUMNS: &str =
+    "SELECT o.id, v.campaign_id, o.version_hash, o.send_id, o.segment_id, o.locale,
+        o.channel, o.slot, o.attempts, o.error_code, o.last_error, o.finished_at, o.may_repeat
+     FROM outbox o JOIN campaign_versions v ON v.hash = o.version_hash";
+
 pub async fn jobs_ended_as(
     store: &SqlStore,
     ended: EndedAs,
@@ -90,14 +96,10 @@ pub async fn jobs_ended_as(
 ) -> Result<Vec<DeadLetter>, StoreError> {
     // Dead and unknown jobs by their status (indexed), oldest end first; re-sent ones by their
     // mark, whatever their status, in the order they were planned.
-    const COLUMNS: &str =
-        "SELECT o.id, v.campaign_id, o.version_hash, o.send_id, o.segment_id, o.locale,
-            o.channel, o.slot, o.attempts, o.error_code, o.last_error, o.finished_at, o.may_repeat
-         FROM outbox o JOIN campaign_versions v ON v.hash = o.version_hash";
     let rows: Vec<DeadLetterRow> = match ended {
         EndedAs::Dead | EndedAs::Unknown => {
             sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "{COLUMNS} WHERE o.status = $1 ORDER BY o.finished_at, o.id LIMIT $2"
+                "{ENDED_COLUMNS} WHERE o.status = $1 ORDER BY o.finished_at, o.id LIMIT $2"
             )))
             .bind(ended.status())
             .bind(i64::from(limit))
@@ -106,12 +108,42 @@ pub async fn jobs_ended_as(
         }
         EndedAs::Resent => {
             sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "{COLUMNS} WHERE o.may_repeat IS NOT NULL ORDER BY o.id LIMIT $1"
+                "{ENDED_COLUMNS} WHERE o.may_repeat IS NOT NULL ORDER BY o.id LIMIT $1"
             )))
             .bind(i64::from(limit))
             .fetch_all(&store.pool)
             .await?
         }
+    };
+    rows.into_iter().map(DeadLetter::from_row).collect()
+}
+
+/// One page of the jobs that ended as `ended`, in id order from just after `after_id`: a
+/// cursor that stays valid while jobs are retried or resolved between pages.
+pub async fn jobs_ended_as_page(
+    store: &SqlStore,
+    ended: EndedAs,
+    after_id: i64,
+    limit: u32,
+) -> Result<Vec<DeadLetter>, StoreError> {
+    let rows: Vec<DeadLetterRow> = match ended {
+        EndedAs::Dead | EndedAs::Unknown => {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "{ENDED_COLUMNS} WHERE o.status = $1 AND o.id > $2 ORDER BY o.id LIMIT $3"
+            )))
+            .bind(ended.status())
+            .bind(after_id)
+            .bind(i64::from(limit))
+            .fetch_all(&store.pool)
+            .await?
+        }
+        EndedAs::Resent => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "{ENDED_COLUMNS} WHERE o.may_repeat IS NOT NULL AND o.id > $1 ORDER BY o.id LIMIT $2"
+        )))
+        .bind(after_id)
+        .bind(i64::from(limit))
+        .fetch_all(&store.pool)
+        .await?,
     };
     rows.into_iter().map(DeadLetter::from_row).collect()
 }

@@ -86,6 +86,11 @@ pub const SQLITE: &[Migration] = &[
         sql: include_str!("../../migrations/sqlite/0014_staff_notifications.sql"),
     },
     Migration {
+        version: 15,
+        name: "outcome_resolutions",
+        sql: include_str!("../../migrations/sqlite/0015_outcome_resolutions.sql"),
+    },
+    Migration {
         version: 16,
         name: "people_retention",
         sql: include_str!("../../migrations/sqlite/0016_people_retention.sql"),
@@ -162,6 +167,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 14,
         name: "staff_notifications",
         sql: include_str!("../../migrations/postgres/0014_staff_notifications.sql"),
+    },
+    Migration {
+        version: 15,
+        name: "outcome_resolutions",
+        sql: include_str!("../../migrations/postgres/0015_outcome_resolutions.sql"),
     },
     Migration {
         version: 16,

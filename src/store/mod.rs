@@ -48,12 +48,14 @@ mod insights_sql;
 mod migrations;
 mod notifications_sql;
 mod outbox_sql;
+mod outcome_resolution;
 mod outcomes_sql;
 mod pacing_sql;
 mod people_sql;
 pub mod record_key;
 mod recorded_counts;
 mod records;
+mod resolutions_sql;
 mod retention_sql;
 mod session_records;
 mod sessions_sql;
@@ -84,12 +86,14 @@ pub use insight_records::{
     PollRecord,
 };
 pub use migrations::MigrationReport;
+pub use outcome_resolution::{Resolution, ResolveAnswer, ResolvedOutcome};
 pub(crate) use recorded_counts::sum_recorded_counts;
 pub use records::{
     ClickCount, ClickKey, DeadLetter, Decision, DeliveryCount, IngestReport, JobOutcome, JobRecord,
     LeasedJob, NewSubscriber, Reservation, StatusReceipt, SubscriberCount, TokenRecord, UserRecord,
     VersionRecord,
 };
+pub use resolutions_sql::RESENT_AFTER_CHECK;
 pub use retention_sql::{ErasedRows, RetentionCutoffs};
 pub use session_records::{FoundSession, NewSession, Rotation, SessionListing, UserListing};
 pub use sql_store::{DEFAULT_DATABASE_URL, SqlStore, connect};
@@ -307,6 +311,28 @@ pub trait Store: Clone + Send + Sync + 'static {
         limit: u32,
     ) -> impl Future<Output = Result<Vec<DeadLetter>, StoreError>> + Send;
 
+    /// One page of the jobs that ended as `ended`, in id order, after the job `after_id`
+    /// (0 for the first page): what the API and the web pages list.
+    fn jobs_ended_as_page(
+        &self,
+        ended: EndedAs,
+        after_id: i64,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<DeadLetter>, StoreError>> + Send;
+
+    /// Records what staff found when they checked an unknown outcome with the partner: the
+    /// job's new status, who and when, the counter it adds on the day of the resolution (so
+    /// no published figure moves) and its audit entry, in one transaction. A job that is not
+    /// an unresolved unknown outcome is left alone and said so; of two racing resolutions
+    /// one wins.
+    fn resolve_unknown(
+        &self,
+        id: i64,
+        resolution: Resolution,
+        by: &str,
+        now_ms: i64,
+    ) -> impl Future<Output = Result<ResolveAnswer, StoreError>> + Send;
+
     fn dead_letters(
         &self,
         limit: u32,
@@ -365,9 +391,10 @@ pub trait Store: Clone + Send + Sync + 'static {
         campaign_id: &str,
     ) -> impl Future<Output = Result<Vec<(ClickKey, ClickCount)>, StoreError>> + Send;
 
-    /// Deletes the bookkeeping rows of jobs that were sent or cancelled before `before_ms`:
-    /// after the retention window only the counters remain. Dead and unknown jobs stay for
-    /// staff to resolve.
+    /// Deletes the bookkeeping rows of jobs that were sent, cancelled or resolved as not
+    /// delivered before `before_ms`: after the retention window only the counters (and the
+    /// audit log's record of each resolution) remain. Dead and unknown jobs stay for staff to
+    /// resolve.
     fn expire_finished_jobs(
         &self,
         before_ms: i64,
@@ -391,6 +418,7 @@ pub trait Store: Clone + Send + Sync + 'static {
     /// When a rehearsal first dispatched on this database, if ever.
     fn rehearsal_since(&self) -> impl Future<Output = Result<Option<i64>, StoreError>> + Send;
 
+    /// Adds a user, audited as added by `admin` (the command line's operator).
     fn create_user(
         &self,
         name: &str,
@@ -400,12 +428,26 @@ pub trait Store: Clone + Send + Sync + 'static {
         self.create_user_until(name, roles, None, at_ms)
     }
 
-    /// Adds a user whose tokens stop working at `expires_at_ms` (`None`: never); audited.
+    /// Adds a user whose tokens stop working at `expires_at_ms` (`None`: never), audited as
+    /// added by `admin` (the command line's operator).
     fn create_user_until(
         &self,
         name: &str,
         roles: &[crate::auth::Role],
         expires_at_ms: Option<i64>,
+        at_ms: i64,
+    ) -> impl Future<Output = Result<UserRecord, StoreError>> + Send {
+        self.create_user_by(name, roles, expires_at_ms, "admin", at_ms)
+    }
+
+    /// Adds a user whose tokens stop working at `expires_at_ms` (`None`: never), audited as
+    /// added by `by`.
+    fn create_user_by(
+        &self,
+        name: &str,
+        roles: &[crate::auth::Role],
+        expires_at_ms: Option<i64>,
+        by: &str,
         at_ms: i64,
     ) -> impl Future<Output = Result<UserRecord, StoreError>> + Send;
 

@@ -299,7 +299,7 @@ pub async fn expire_finished_jobs(store: &SqlStore, before_ms: i64) -> Result<u6
     .execute(&mut *tx)
     .await?;
     let expired = sqlx::query(
-        "DELETE FROM outbox WHERE status IN ('sent', 'cancelled', 'expanded') AND finished_at < $1",
+        "DELETE FROM outbox WHERE status IN ('sent', 'cancelled', 'expanded', 'failed') AND finished_at < $1",
     )
     .bind(before_ms)
     .execute(&mut *tx)

@@ -33,6 +33,7 @@ pub async fn create_user(
     name: &str,
     roles: &[Role],
     expires_at_ms: Option<i64>,
+    by: &str,
     at_ms: i64,
 ) -> Result<UserRecord, StoreError> {
     let id = crate::auth::random_id(12);
@@ -56,7 +57,7 @@ pub async fn create_user(
         &mut tx,
         NewAuditEntry {
             at_ms,
-            actor: "admin".into(),
+            actor: by.to_string(),
             action: "user.added".into(),
             subject: name.to_string(),
             version: None,

@@ -10,11 +10,11 @@ use super::{
     IngestReport, InsightObservation, InsightPoll, JobOutcome, JobRecord, LeasedJob,
     MigrationReport, NewInsightPoll, NewSession, NewStaffEvent, NewSubscriber,
     NotificationPreferences, NotificationRecipient, NotifyChannel, PollRecord, Reservation,
-    RetentionCutoffs, Rotation, SessionListing, SqlStore, StaffEvent, StatusReceipt, Store,
-    StoreError, SubscriberCount, TokenRecord, UserListing, UserRecord, VersionRecord, audit_sql,
-    callbacks_sql, consent_sql, controls_sql, counters_sql, insights_sql, migrations,
-    notifications_sql, outbox_sql, outcomes_sql, pacing_sql, people_sql, retention_sql,
-    sessions_sql, subscribers_sql, versions_sql,
+    Resolution, ResolveAnswer, RetentionCutoffs, Rotation, SessionListing, SqlStore, StaffEvent,
+    StatusReceipt, Store, StoreError, SubscriberCount, TokenRecord, UserListing, UserRecord,
+    VersionRecord, audit_sql, callbacks_sql, consent_sql, controls_sql, counters_sql, insights_sql,
+    migrations, notifications_sql, outbox_sql, outcomes_sql, pacing_sql, people_sql,
+    resolutions_sql, retention_sql, sessions_sql, subscribers_sql, versions_sql,
 };
 use crate::campaign::{ContentHash, VersionBundle, VersionState};
 use crate::schedule::PlannedJob;
@@ -310,11 +310,12 @@ impl Store for SqlStore {
         self.named(controls_sql::rehearsal_since(self)).await
     }
 
-    async fn create_user_until(
+    async fn create_user_by(
         &self,
         name: &str,
         roles: &[crate::auth::Role],
         expires_at_ms: Option<i64>,
+        by: &str,
         at_ms: i64,
     ) -> Result<UserRecord, StoreError> {
         self.named(people_sql::create_user(
@@ -322,6 +323,7 @@ impl Store for SqlStore {
             name,
             roles,
             expires_at_ms,
+            by,
             at_ms,
         ))
         .await
@@ -398,6 +400,31 @@ impl Store for SqlStore {
     async fn expire_sessions(&self, now_ms: i64) -> Result<u64, StoreError> {
         self.named(sessions_sql::expire_sessions(self, now_ms))
             .await
+    }
+
+    async fn jobs_ended_as_page(
+        &self,
+        ended: EndedAs,
+        after_id: i64,
+        limit: u32,
+    ) -> Result<Vec<DeadLetter>, StoreError> {
+        self.named(controls_sql::jobs_ended_as_page(
+            self, ended, after_id, limit,
+        ))
+        .await
+    }
+
+    async fn resolve_unknown(
+        &self,
+        id: i64,
+        resolution: Resolution,
+        by: &str,
+        now_ms: i64,
+    ) -> Result<ResolveAnswer, StoreError> {
+        self.named(resolutions_sql::resolve_unknown(
+            self, id, resolution, by, now_ms,
+        ))
+        .await
     }
 
     async fn user_by_name(&self, name: &str) -> Result<Option<UserRecord>, StoreError> {

@@ -9,7 +9,8 @@ use super::WebState;
 use super::pages;
 use crate::auth::Role;
 use crate::auth::role_groups::{
-    APPROVERS, AUTHORS, CONTENT_READERS, EVALUATORS, EVERYONE, OPERATIONS, SCHEDULERS,
+    ADMINS, APPROVERS, AUTHORS, CONTENT_READERS, EVALUATORS, EVERYONE, OPERATIONS, SCHEDULERS,
+    SUBSCRIBER_COUNT_READERS,
 };
 
 /// One web route and who may use it.
@@ -37,7 +38,7 @@ fn route(
 /// Every guarded web route (the login form and the stylesheet are open).
 pub fn ui_route_table() -> Vec<UiRoute> {
     use pages::{campaign, campaigns, dispatch, login, report, schedule};
-    let mut routes = vec![
+    let mut table = vec![
         route(Method::GET, "/ui", EVERYONE, get(campaigns::list)),
         route(Method::POST, "/ui/logout", EVERYONE, post(login::logout)),
         route(
@@ -125,8 +126,55 @@ pub fn ui_route_table() -> Vec<UiRoute> {
             get(report::html),
         ),
     ];
-    routes.extend(notification_pages());
-    routes
+    table.extend(follow_up_routes());
+    table.extend(notification_pages());
+    table
+}
+
+/// Dead letters, unknown outcomes, subscriber counts and users: the same jobs and roles as the
+/// API's routes for them.
+fn follow_up_routes() -> Vec<UiRoute> {
+    use pages::{dead_letters, subscribers, unknown_outcomes, users};
+    vec![
+        route(
+            Method::GET,
+            "/ui/dead-letters",
+            OPERATIONS,
+            get(dead_letters::list),
+        ),
+        route(
+            Method::POST,
+            "/ui/dead-letters/{id}/retry",
+            SCHEDULERS,
+            post(dead_letters::retry),
+        ),
+        route(
+            Method::GET,
+            "/ui/unknown-outcomes",
+            OPERATIONS,
+            get(unknown_outcomes::list),
+        ),
+        route(
+            Method::POST,
+            "/ui/unknown-outcomes/{id}/resolve",
+            SCHEDULERS,
+            post(unknown_outcomes::resolve),
+        ),
+        route(
+            Method::GET,
+            "/ui/subscribers",
+            SUBSCRIBER_COUNT_READERS,
+            get(subscribers::show),
+        ),
+        route(Method::GET, "/ui/users", ADMINS, get(users::list)),
+        route(Method::POST, "/ui/users", ADMINS, post(users::add)),
+        route(
+            Method::POST,
+            "/ui/users/{name}/revoke",
+            ADMINS,
+            post(users::revoke),
+        ),
+    ]
 }
 
 /// Each signed-in user's own notification preferences.

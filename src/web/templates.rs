@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use super::guard::Viewer;
 use crate::api::ApiError;
-use crate::auth::Role;
+use crate::auth::{Role, role_groups};
 
 const TEMPLATES: &[(&str, &str)] = &[
     ("layout", include_str!("templates/layout.hbs")),
@@ -23,7 +23,43 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("dispatch", include_str!("templates/dispatch.hbs")),
     ("report", include_str!("templates/report.hbs")),
     ("notifications", include_str!("templates/notifications.hbs")),
+    ("dead_letters", include_str!("templates/dead_letters.hbs")),
+    (
+        "unknown_outcomes",
+        include_str!("templates/unknown_outcomes.hbs"),
+    ),
+    ("resolved", include_str!("templates/resolved.hbs")),
+    ("subscribers", include_str!("templates/subscribers.hbs")),
+    ("users", include_str!("templates/users.hbs")),
+    ("user_added", include_str!("templates/user_added.hbs")),
 ];
+
+/// The main navigation: each page with the roles that open it (the same groups as its route),
+/// so nobody is shown a link that would answer 403.
+const NAVIGATION: &[(&str, &str, &[Role])] = &[
+    ("/ui", "Campaigns", role_groups::EVERYONE),
+    ("/ui/dead-letters", "Dead letters", role_groups::OPERATIONS),
+    (
+        "/ui/unknown-outcomes",
+        "Unknown outcomes",
+        role_groups::OPERATIONS,
+    ),
+    (
+        "/ui/subscribers",
+        "Subscribers",
+        role_groups::SUBSCRIBER_COUNT_READERS,
+    ),
+    ("/ui/users", "Users", role_groups::ADMINS),
+];
+
+/// The navigation links `viewer` may follow.
+fn navigation(viewer: &Viewer) -> Vec<Value> {
+    NAVIGATION
+        .iter()
+        .filter(|(_, _, roles)| viewer.user.roles.iter().any(|r| roles.contains(r)))
+        .map(|(href, label, _)| json!({"href": href, "label": label}))
+        .collect()
+}
 
 fn registry() -> &'static Handlebars<'static> {
     static REGISTRY: OnceLock<Handlebars<'static>> = OnceLock::new();
@@ -64,6 +100,7 @@ pub fn page(
         "user": viewer.map(|v| v.user.name.clone()),
         "roles": viewer.map(|v| Role::join(&v.user.roles)),
         "csrf": viewer.map(|v| v.csrf.clone()),
+        "nav": viewer.map(navigation).unwrap_or_default(),
     });
     match registry().render("layout", &layout) {
         Ok(html) => (status, Html(html)).into_response(),

@@ -21,6 +21,7 @@ pub mod simulated_dispatch;
 #[macro_use]
 pub mod stores;
 pub mod tidy_csv;
+pub mod web_session;
 pub mod webdriver;
 pub mod workers;
 

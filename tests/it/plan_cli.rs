@@ -74,7 +74,7 @@ fn migrate_creates_then_reports_up_to_date_then_refuses_a_newer_schema() {
         (run.code, run.stdout.as_str()),
         (
             0,
-            "applied migrations 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 16; database schema is at version 16\n"
+            "applied migrations 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16; database schema is at version 16\n"
         ),
         "{}",
         run.stderr

@@ -17,6 +17,7 @@ use herald::config::Config;
 use herald::store::{SqliteStore, Store};
 use serde_json::json;
 
+use common::web_session::Session;
 use common::webdriver::Browser;
 
 struct App {
@@ -78,76 +79,6 @@ impl App {
     }
 }
 
-/// A plain HTTP client holding one web session, for what a browser would not send.
-struct Session {
-    client: reqwest::Client,
-    base: String,
-    cookie: String,
-    csrf: String,
-}
-
-impl Session {
-    async fn login(app: &App, who: &str) -> (Session, String) {
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
-        let response = client
-            .post(format!("{}/ui/login", app.base))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(format!("token={}", app.tokens[who]))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 303);
-        assert_eq!(response.headers()["location"], "/ui");
-        let set_cookie = response.headers()["set-cookie"]
-            .to_str()
-            .unwrap()
-            .to_string();
-        let cookie = set_cookie.split(';').next().unwrap().to_string();
-        let mut session = Session {
-            client,
-            base: app.base.clone(),
-            cookie,
-            csrf: String::new(),
-        };
-        let (status, page) = session.get("/ui").await;
-        assert_eq!(status, 200, "{page}");
-        session.csrf = page
-            .split("name=\"csrf\" value=\"")
-            .nth(1)
-            .and_then(|rest| rest.split('"').next())
-            .expect("every page's logout form carries the CSRF token")
-            .to_string();
-        (session, set_cookie)
-    }
-
-    async fn get(&self, path: &str) -> (u16, String) {
-        let response = self
-            .client
-            .get(format!("{}{path}", self.base))
-            .header("cookie", &self.cookie)
-            .send()
-            .await
-            .unwrap();
-        (response.status().as_u16(), response.text().await.unwrap())
-    }
-
-    async fn post(&self, path: &str, form: &str) -> (u16, String) {
-        let response = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .header("cookie", &self.cookie)
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(form.to_string())
-            .send()
-            .await
-            .unwrap();
-        (response.status().as_u16(), response.text().await.unwrap())
-    }
-}
-
 async fn state_of(app: &App, hash: &str) -> String {
     let hash = ContentHash::parse(hash).unwrap();
     app.store
@@ -197,7 +128,7 @@ async fn csrf_four_eyes_roles_and_cookies_are_enforced() {
     assert_eq!(response.status(), 401);
     assert!(response.headers().get("set-cookie").is_none());
 
-    let (ana, set_cookie) = Session::login(&app, "ana").await;
+    let (ana, set_cookie) = Session::login(&app.base, &app.tokens["ana"]).await;
     assert!(
         set_cookie.starts_with("__Host-herald_session="),
         "served over https, the cookie is __Host- prefixed: {set_cookie}"
@@ -248,7 +179,7 @@ async fn csrf_four_eyes_roles_and_cookies_are_enforced() {
     assert_eq!(state_of(&app, &hash).await, "submitted");
 
     // Roles: an evaluator reaches reports, not scheduling or dispatch, not content.
-    let (eve, _) = Session::login(&app, "eve").await;
+    let (eve, _) = Session::login(&app.base, &app.tokens["eve"]).await;
     for path in [
         "/ui/campaigns/demo/schedule",
         "/ui/campaigns/demo/dispatch",
@@ -577,7 +508,10 @@ async fn every_page_allows_exactly_its_roles() {
     let hash = app.upload("author").await;
     let mut sessions = BTreeMap::new();
     for role in Role::ALL {
-        sessions.insert(role, Session::login(&app, role.name()).await.0);
+        sessions.insert(
+            role,
+            Session::login(&app.base, &app.tokens[role.name()]).await.0,
+        );
     }
     let routes = herald::web::ui_route_table();
     assert!(routes.len() >= 15);
@@ -631,7 +565,7 @@ async fn kill_needs_confirmation_revoked_tokens_end_sessions_and_logins_are_limi
     app.user("ana", &[Role::Author]).await;
     app.user("sam", &[Role::Scheduler]).await;
     app.upload("ana").await;
-    let (sam, _) = Session::login(&app, "sam").await;
+    let (sam, _) = Session::login(&app.base, &app.tokens["sam"]).await;
     let (status, page) = sam
         .post(
             "/ui/campaigns/demo/kill",

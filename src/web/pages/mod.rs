@@ -3,12 +3,16 @@
 
 pub mod campaign;
 pub mod campaigns;
+pub mod dead_letters;
 pub mod dispatch;
 pub mod login;
 pub mod notifications;
 pub mod preview;
 pub mod report;
 pub mod schedule;
+pub mod subscribers;
+pub mod unknown_outcomes;
+pub mod users;
 
 use axum::response::Redirect;
 use chrono::{DateTime, Utc};
