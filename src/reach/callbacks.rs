@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 use tokio::sync::{mpsc, oneshot};
+use tracing::Instrument;
 
 use crate::clock::Clock;
 use crate::store::{IngestReport, StatusReceipt, Store, StoreError};
@@ -36,6 +37,9 @@ pub enum IngestError {
 struct Pending {
     statuses: Vec<StatusReceipt>,
     done: oneshot::Sender<Result<IngestReport, IngestError>>,
+    /// The span of the hook request that brought them (its request id), which the group's
+    /// span follows from, so a trace leads from an inbound hook to the commit of its counters.
+    requested_in: tracing::Span,
 }
 
 /// The handle webhook handlers ingest through. Clones share one ingesting task.
@@ -94,8 +98,17 @@ impl CallbackIngestor {
                     .iter_mut()
                     .flat_map(|p| std::mem::take(&mut p.statuses))
                     .collect();
+                let span = tracing::info_span!(
+                    "count_callbacks",
+                    requests = group.len(),
+                    callbacks = statuses.len()
+                );
+                for pending in &group {
+                    span.follows_from(&pending.requested_in);
+                }
                 let result = store
                     .ingest_statuses(&statuses, clock.now().timestamp_millis())
+                    .instrument(span)
                     .await
                     .map_err(|e| IngestError::Store(Arc::new(e)));
                 match &result {
@@ -118,11 +131,24 @@ impl CallbackIngestor {
             return Ok(IngestReport::default());
         }
         let (done, answer) = oneshot::channel();
+        let requested_in = tracing::Span::current();
         self.queue
-            .send(Pending { statuses, done })
+            .send(Pending {
+                statuses,
+                done,
+                requested_in,
+            })
             .await
             .map_err(|_| IngestError::Stopped)?;
-        answer.await.map_err(|_| IngestError::Stopped)?
+        let report = answer.await.map_err(|_| IngestError::Stopped)??;
+        // In the hook request's span: which counters this request's callbacks changed.
+        tracing::debug!(
+            counted = report.counted,
+            duplicates = report.duplicates,
+            kept_aside = report.pending,
+            "status callbacks committed"
+        );
+        Ok(report)
     }
 }
 

@@ -50,6 +50,7 @@ const NAVIGATION: &[(&str, &str, &[Role])] = &[
         role_groups::SUBSCRIBER_COUNT_READERS,
     ),
     ("/ui/users", "Users", role_groups::ADMINS),
+    ("/ui/notifications", "Notifications", role_groups::EVERYONE),
 ];
 
 /// The navigation links `viewer` may follow.

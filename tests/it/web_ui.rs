@@ -647,7 +647,7 @@ async fn each_user_sets_their_own_notifications_on_their_page() {
     let mut app = App::spawn(true).await;
     app.user("ben", &[Role::Approver]).await;
     app.user("sam", &[Role::Scheduler]).await;
-    let (ben, _) = Session::login(&app, "ben").await;
+    let (ben, _) = Session::login(&app.base, &app.tokens["ben"]).await;
     let (status, page) = ben.get("/ui/notifications").await;
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("name=\"kind_version_submitted\""), "{page}");
@@ -655,7 +655,7 @@ async fn each_user_sets_their_own_notifications_on_their_page() {
         !page.contains("kind_kill_switch"),
         "approvers do not hear of the kill switch"
     );
-    let (sam, _) = Session::login(&app, "sam").await;
+    let (sam, _) = Session::login(&app.base, &app.tokens["sam"]).await;
     let (_, page) = sam.get("/ui/notifications").await;
     assert!(page.contains("name=\"kind_kill_switch\"") && !page.contains("kind_version_submitted"));
 
