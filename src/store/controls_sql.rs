@@ -37,6 +37,7 @@ pub async fn kill_campaign(
     .rows_affected();
     audit_append(
         &mut tx,
+        store.audit_key(),
         NewAuditEntry {
             at_ms,
             actor: by.to_string(),
@@ -145,6 +146,7 @@ pub async fn retry_dead(
     if retried > 0 {
         audit_append(
             &mut tx,
+            store.audit_key(),
             NewAuditEntry {
                 at_ms: now_ms,
                 actor: by.to_string(),

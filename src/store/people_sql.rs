@@ -54,6 +54,7 @@ pub async fn create_user(
     }
     audit_append(
         &mut tx,
+        store.audit_key(),
         NewAuditEntry {
             at_ms,
             actor: "admin".into(),
@@ -152,6 +153,7 @@ pub async fn revoke_token(
         .await?;
         audit_append(
             &mut tx,
+            store.audit_key(),
             NewAuditEntry {
                 at_ms,
                 actor: by.to_string(),
@@ -238,6 +240,7 @@ pub async fn rotate_token(
     }
     audit_append(
         &mut tx,
+        store.audit_key(),
         NewAuditEntry {
             at_ms,
             actor: by.to_string(),
@@ -389,6 +392,7 @@ pub async fn set_account_secret(
     .await?;
     audit_append(
         &mut tx,
+        store.audit_key(),
         NewAuditEntry {
             at_ms,
             actor: by.to_string(),
@@ -421,6 +425,7 @@ pub async fn delete_account_secret(
     if deleted {
         audit_append(
             &mut tx,
+            store.audit_key(),
             NewAuditEntry {
                 at_ms,
                 actor: by.to_string(),
