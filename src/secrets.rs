@@ -121,8 +121,8 @@ pub(crate) fn key_bytes(text: &str) -> Result<[u8; 32], SecretKeyError> {
 /// label, so that no derived key can stand in for another or for the secret key itself.
 pub(crate) fn derive_subkey(key: &[u8; 32], label: &[u8]) -> [u8; 32] {
     use hmac::{Hmac, Mac};
-    let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(key)
-        .expect("HMAC takes a key of any length");
+    let mut mac =
+        <Hmac<sha2::Sha256> as Mac>::new_from_slice(key).expect("HMAC takes a key of any length");
     mac.update(label);
     mac.finalize().into_bytes().into()
 }

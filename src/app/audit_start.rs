@@ -24,7 +24,10 @@ pub async fn check_audit_key(store: &AnyStore) -> Result<(), AppError> {
     if ours.as_deref() == Some(chain.as_str()) {
         return Ok(());
     }
-    Err(AppError::Store(StoreError::AuditKeyMismatch { chain, ours }))
+    Err(AppError::Store(StoreError::AuditKeyMismatch {
+        chain,
+        ours,
+    }))
 }
 
 /// Records `policy` with its fingerprint when it differs from the last recorded one; whether

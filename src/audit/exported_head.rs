@@ -57,9 +57,7 @@ pub enum HeadMismatch {
         "the log ends at entry {last} but the exported head records {head}: the last entries were deleted"
     )]
     Truncated { last: i64, head: i64 },
-    #[error(
-        "entry {seq} is not the one the exported head records: the chain was rebuilt up to it"
-    )]
+    #[error("entry {seq} is not the one the exported head records: the chain was rebuilt up to it")]
     Rebuilt { seq: i64 },
     #[error(
         "the exported head has the chain keyed from entry {head:?}, the database from {now:?}: the chain was rebuilt"

@@ -8,9 +8,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use super::runtime::{audit_key, fail, with_store_as_is};
-use crate::audit::{
-    AuditEntry, AuditKey, ChainBreak, ExportedHead, MAX_HEAD_BYTES, VerifiedChain,
-};
+use crate::audit::{AuditEntry, AuditKey, ChainBreak, ExportedHead, MAX_HEAD_BYTES, VerifiedChain};
 use crate::store::{AnyStore, Store};
 use crate::whole_file::write_whole;
 

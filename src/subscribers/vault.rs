@@ -151,7 +151,6 @@ fn keyed_hash(key: &[u8; 32], channel: &str, value: &str) -> String {
     encode_hex(&mac.finalize().into_bytes())
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

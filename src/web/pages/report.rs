@@ -11,11 +11,11 @@ use serde_json::json;
 
 use super::path_segment;
 use crate::percent_encoding::percent_encode;
-use crate::store::Store;
 use crate::report::{
     Comparison, Period, ReportError, ReportRequest, campaign_report, campaigns_compared,
     compared_ids, export_entry, to_csv, to_html,
 };
+use crate::store::Store;
 use crate::web::WebState;
 use crate::web::guard::Viewer;
 use crate::web::templates::{WebError, page};
