@@ -506,13 +506,13 @@ async fn the_audit_log_records_and_detects_tampering() {
         let pool = pool.clone();
         async move { sqlx::query(sql).execute(&pool).await.unwrap() }
     };
-    // Edited: a different actor on entry 7.
-    exec("UPDATE audit_log SET actor = 'someone else' WHERE seq = 7").await;
+    // Edited: a different actor on entry 8 (ben's approval; entry 1 is the publication policy the app started with).
+    exec("UPDATE audit_log SET actor = 'someone else' WHERE seq = 8").await;
     assert_eq!(
         verify(false).stderr,
-        "error: audit log tampered with: entry 7 was edited: its contents no longer match its hash\n"
+        "error: audit log tampered with: entry 8 was edited: its contents no longer match its hash\n"
     );
-    exec("UPDATE audit_log SET actor = 'ben' WHERE seq = 7").await;
+    exec("UPDATE audit_log SET actor = 'ben' WHERE seq = 8").await;
     verify(true);
     // Deleted: entry 5 removed.
     exec("CREATE TABLE saved AS SELECT * FROM audit_log WHERE seq = 5").await;
@@ -576,10 +576,10 @@ async fn the_audit_log_records_and_detects_tampering() {
     verify(true);
     let _ = (app.clock.now(), &app.config);
     // The tail cut off: the last entry deleted.
-    exec("DELETE FROM audit_log WHERE seq = 9").await;
+    exec("DELETE FROM audit_log WHERE seq = 10").await;
     assert_eq!(
         verify(false).stderr,
-        "error: audit log tampered with: the log ends at entry 8 but its head records 9: the last entries were deleted\n"
+        "error: audit log tampered with: the log ends at entry 9 but its head records 10: the last entries were deleted\n"
     );
 }
 
