@@ -172,3 +172,39 @@ fn rfc3339(at_ms: i64) -> Option<String> {
     chrono::DateTime::from_timestamp_millis(at_ms)
         .map(|at| at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_small_well_formed_head_is_read() {
+        assert!(matches!(
+            ExportedHead::parse(&" ".repeat(MAX_HEAD_BYTES + 1)),
+            Err(HeadError::TooLarge)
+        ));
+        let key = AuditKey::from_hex(&"11".repeat(32)).unwrap();
+        let chain = VerifiedChain {
+            entries: 0,
+            keyed_from: None,
+        };
+        let head = ExportedHead::sign(&[], &chain, &key, chrono::Utc::now());
+        let text = head.to_json();
+        assert_eq!(ExportedHead::parse(&text).unwrap(), head);
+        let extra = text.replacen('{', "{\"note\": 1,", 1);
+        let refused = ExportedHead::parse(&extra).unwrap_err().to_string();
+        assert!(refused.contains("unknown field `note`"), "{refused}");
+        assert!(refused.contains("line 1 column"), "{refused}");
+        let other = text.replace(FORMAT, "herald audit head v9");
+        assert!(matches!(
+            ExportedHead::parse(&other),
+            Err(HeadError::Format(_))
+        ));
+        let wrong = AuditKey::from_hex(&"22".repeat(32)).unwrap();
+        assert!(matches!(
+            head.check(&[], &chain, &wrong),
+            Err(HeadMismatch::OtherKey { .. })
+        ));
+        assert_eq!(head.check(&[], &chain, &key), Ok(()));
+    }
+}
