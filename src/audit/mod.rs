@@ -198,19 +198,19 @@ impl VerifiedChain {
         if plain_to == 0 {
             return None;
         }
-        let unkeyed = format!(
-            "entries 1 to {plain_to} are plain SHA-256: anyone who could write the database could have rebuilt them"
-        );
+        let unkeyed = format!("entries 1 to {plain_to} are plain SHA-256");
         Some(match (self.keyed_from, key) {
             (Some(first), Some(key)) => format!(
-                "{unkeyed} before entry {first}, the first keyed with key id {}, was written; only a head exported since vouches for them",
+                "{unkeyed}: entry {first}, the first keyed (key id {}), seals them as they were when it was written, but until then anyone who could write the database could have rebuilt them",
                 key.id()
             ),
             (_, None) => format!(
-                "{unkeyed}; set {} so that new entries are keyed",
+                "{unkeyed}: anyone who could write the database could have rebuilt them; set {} so that new entries are keyed",
                 crate::secrets::SECRET_KEY_VARIABLE
             ),
-            (None, Some(_)) => format!("{unkeyed}; the next entry herald writes will be keyed"),
+            (None, Some(_)) => format!(
+                "{unkeyed}: anyone who could write the database could have rebuilt them; the next entry herald writes will be keyed"
+            ),
         })
     }
 }
