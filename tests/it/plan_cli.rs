@@ -74,13 +74,13 @@ fn migrate_creates_then_reports_up_to_date_then_refuses_a_newer_schema() {
         (run.code, run.stdout.as_str()),
         (
             0,
-            "applied migrations 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13; database schema is at version 13\n"
+            "applied migrations 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 16, 17; database schema is at version 17\n"
         ),
         "{}",
         run.stderr
     );
     let run = project.herald(&["migrate", "--database-url", &url]);
-    assert_eq!(run.stdout, "database schema is up to date (version 13)\n");
+    assert_eq!(run.stdout, "database schema is up to date (version 17)\n");
     tokio::runtime::Runtime::new().unwrap().block_on(async {
         let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
         sqlx::query("INSERT INTO herald_schema_migrations (version, name, applied_at) VALUES (99, 'newer', 0)").execute(&pool).await.unwrap();
