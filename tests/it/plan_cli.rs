@@ -90,7 +90,7 @@ fn migrate_creates_then_reports_up_to_date_then_refuses_a_newer_schema() {
     assert_eq!(run.code, 1);
     assert_eq!(
         run.stderr,
-        "error: the database schema is at version 99, newer than this herald knows (13); upgrade herald instead of running an older binary against it\n"
+        "error: the database schema is at version 99, newer than this herald knows (17); upgrade herald instead of running an older binary against it\n"
     );
 }
 
