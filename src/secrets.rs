@@ -117,6 +117,16 @@ pub(crate) fn key_bytes(text: &str) -> Result<[u8; 32], SecretKeyError> {
     <[u8; 32]>::try_from(bytes).map_err(|_| SecretKeyError::WrongLength)
 }
 
+/// A key of its own for one use, derived from the secret key under `label`: HMAC-SHA256 of the
+/// label, so that no derived key can stand in for another or for the secret key itself.
+pub(crate) fn derive_subkey(key: &[u8; 32], label: &[u8]) -> [u8; 32] {
+    use hmac::{Hmac, Mac};
+    let mut mac =
+        <Hmac<sha2::Sha256> as Mac>::new_from_slice(key).expect("HMAC takes a key of any length");
+    mac.update(label);
+    mac.finalize().into_bytes().into()
+}
+
 pub(crate) fn encode_hex(bytes: &[u8]) -> String {
     hex::encode(bytes)
 }

@@ -18,6 +18,7 @@ use crate::secrets::StoredVersions;
 use crate::serving::ServerLimits;
 use crate::store::{AnyStore, Store, connect};
 
+use super::audit_start::{check_audit_key, record_publication_policy};
 use crate::notify::Notifier;
 
 use super::database_use::{DatabaseUse, check_database_use};
@@ -53,7 +54,10 @@ impl App {
     /// Assembles herald; every failure is one [`AppError`] for the caller to report.
     pub async fn build(settings: Settings, overrides: Overrides) -> Result<App, AppError> {
         let clock: Arc<dyn Clock> = overrides.clock.unwrap_or_else(|| Arc::new(SystemClock));
-        let store = open_store(&settings.database_url).await?;
+        let store = open_store(&settings.database_url)
+            .await?
+            .with_audit_key(settings.keys.audit.clone());
+        check_audit_key(&store).await?;
         check_database_use(
             &store,
             DatabaseUse {
@@ -90,6 +94,9 @@ impl App {
             )?),
             None => None,
         };
+        if http.is_some() {
+            record_publication_policy(&store, &settings.config.publication, clock.now()).await?;
+        }
         let metrics = match settings.metrics_listen {
             Some(address) => Some(
                 TcpListener::bind(address)

@@ -1,10 +1,11 @@
 //! The service's keys, read once. `HERALD_SECRET_KEY` seals account credentials stored through
-//! the API and, under labels of its own, subscribers' identifiers; the front door reads the
-//! variable a single time and hands each part its typed key, so that no task reads the
-//! environment again and tests can give keys without touching it.
+//! the API and, under labels of its own, subscribers' identifiers and the audit chain; the front
+//! door reads the variable a single time and hands each part its typed key, so that no task
+//! reads the environment again and tests can give keys without touching it.
 
 use std::sync::Arc;
 
+use crate::audit::AuditKey;
 use crate::secrets::{SECRET_KEY_VARIABLE, SecretKey};
 use crate::subscribers::SubscriberVault;
 
@@ -17,6 +18,8 @@ pub struct ServiceKeys {
     pub credentials: Option<Arc<SecretKey>>,
     /// Seals subscribers' identifiers and keys their lookups.
     pub vault: Option<Arc<SubscriberVault>>,
+    /// Keys the audit chain.
+    pub audit: Option<Arc<AuditKey>>,
 }
 
 impl std::fmt::Debug for ServiceKeys {
@@ -24,6 +27,7 @@ impl std::fmt::Debug for ServiceKeys {
         f.debug_struct("ServiceKeys")
             .field("credentials", &self.credentials.is_some())
             .field("vault", &self.vault)
+            .field("audit", &self.audit)
             .finish()
     }
 }
@@ -41,9 +45,11 @@ impl ServiceKeys {
     pub fn from_hex(text: &str) -> Result<ServiceKeys, AppError> {
         let credentials = SecretKey::from_hex(text).map_err(|e| AppError::Key(e.to_string()))?;
         let vault = SubscriberVault::from_hex(text).map_err(|e| AppError::Key(e.to_string()))?;
+        let audit = AuditKey::from_hex(text).map_err(|e| AppError::Key(e.to_string()))?;
         Ok(ServiceKeys {
             credentials: Some(Arc::new(credentials)),
             vault: Some(Arc::new(vault)),
+            audit: Some(Arc::new(audit)),
         })
     }
 

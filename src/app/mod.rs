@@ -5,6 +5,7 @@
 //! build herald this way, so none of them can drift from the others.
 
 mod assembly;
+mod audit_start;
 mod database_use;
 mod error;
 mod front_door;
@@ -19,6 +20,7 @@ mod shutdown;
 mod stored_credentials;
 
 pub use assembly::{App, open_store, open_store_as_is};
+pub use audit_start::{POLICY_CHANGED, check_audit_key, record_publication_policy};
 pub use database_use::{ALLOW_USED_DATABASE, DatabaseUse, check_database_use};
 pub use error::AppError;
 pub use keys::ServiceKeys;

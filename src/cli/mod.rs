@@ -288,8 +288,21 @@ pub enum UserCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
-    /// Check that no entry was edited, inserted or deleted. Exits 1 when one was.
-    Verify,
+    /// Check that no entry was edited, inserted or deleted. Exits 1 when one was. Keyed
+    /// entries need HERALD_SECRET_KEY; never migrates the database.
+    Verify {
+        /// A head saved by `herald audit export-head`: the chain must still hold its last
+        /// entry, unchanged, and go on from it.
+        #[arg(long, value_name = "FILE")]
+        head: Option<PathBuf>,
+    },
+    /// Print the chain's signed head (entries, last hash, key id, time, HMAC) as JSON, to keep
+    /// outside the database; needs HERALD_SECRET_KEY.
+    ExportHead {
+        /// Write it to this file instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -515,7 +528,12 @@ pub fn run(cli: Cli) -> ExitCode {
             out.as_deref(),
         ),
         Command::User(command) => user_command(&cli.database_url, command),
-        Command::Audit(AuditCommand::Verify) => audit::audit_verify(&cli.database_url),
+        Command::Audit(AuditCommand::Verify { head }) => {
+            audit::audit_verify(&cli.database_url, head.as_deref())
+        }
+        Command::Audit(AuditCommand::ExportHead { out }) => {
+            audit::audit_export_head(&cli.database_url, out.as_deref())
+        }
         Command::Subscribers(SubscribersCommand::Stats { k, format }) => {
             subscribers::subscribers_stats(&cli.database_url, k, format)
         }

@@ -105,9 +105,23 @@ pub fn fail(error: impl std::fmt::Display) -> ExitCode {
     ExitCode::FAILURE
 }
 
-/// Connects and applies pending migrations (refusing a newer schema).
+/// Connects and applies pending migrations (refusing a newer schema); the audit entries the
+/// command writes are keyed with `HERALD_SECRET_KEY` when it is set. A change that would
+/// write to a keyed chain without its key is refused when it comes (commands that only read
+/// need no key).
 pub async fn open_store(database_url: &str) -> Result<AnyStore, ExitCode> {
-    crate::app::open_store(database_url).await.map_err(fail)
+    let key = audit_key()?;
+    Ok(crate::app::open_store(database_url)
+        .await
+        .map_err(fail)?
+        .with_audit_key(key))
+}
+
+/// The audit key from `HERALD_SECRET_KEY`, when it is set; a malformed key stops the command.
+pub fn audit_key() -> Result<Option<std::sync::Arc<crate::audit::AuditKey>>, ExitCode> {
+    crate::app::ServiceKeys::from_env()
+        .map(|keys| keys.audit)
+        .map_err(fail)
 }
 
 /// Ctrl-C and SIGTERM, listened for from the moment this is made: a signal that comes while a

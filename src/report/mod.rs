@@ -9,6 +9,7 @@ mod charts;
 mod comparison;
 mod data_dictionary;
 mod export;
+mod export_record;
 mod load;
 mod plain_numbers;
 mod post_metrics;
@@ -35,6 +36,7 @@ pub use cell_key::{Published, cell_key, noise};
 pub use comparison::{CompareError, Comparison, HeadlineRow, MAX_COMPARED, compared_ids};
 pub use data_dictionary::{DATA_DICTIONARY, DictionaryEntry, data_dictionary_csv};
 pub use export::{to_html, to_json};
+pub use export_record::{REPORT_EXPORTED, export_entry};
 pub use load::{ReportError, ReportRequest, RequestRefused, campaign_report, campaigns_compared};
 pub use post_metrics::{
     ApiVersionNote, EstimateNote, LocaleReach, NO_SPEND_DATA, POST_DIMENSIONS, Penetration,

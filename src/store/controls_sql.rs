@@ -39,6 +39,7 @@ pub async fn kill_campaign(
     .rows_affected();
     audit_append(
         &mut tx,
+        store.audit_key(),
         NewAuditEntry {
             at_ms,
             actor: by.to_string(),
@@ -183,6 +184,7 @@ pub async fn retry_dead(
     if retried > 0 {
         audit_append(
             &mut tx,
+            store.audit_key(),
             NewAuditEntry {
                 at_ms: now_ms,
                 actor: by.to_string(),

@@ -38,6 +38,12 @@ pub enum StoreError {
     Corrupt(String),
     /// A shared rate bucket kept changing under us (many workers); try again shortly.
     Contended(String),
+    /// The audit chain is keyed with `chain` (a key id) and this process holds another key, or
+    /// none: an entry written now would break the chain, so the change is refused.
+    AuditKeyMismatch {
+        chain: String,
+        ours: Option<String>,
+    },
 }
 
 impl fmt::Display for StoreError {
@@ -77,6 +83,19 @@ impl fmt::Display for StoreError {
             StoreError::Contended(bucket) => {
                 write!(f, "rate bucket `{bucket}` is contended; retrying later")
             }
+            StoreError::AuditKeyMismatch { chain, ours: None } => write!(
+                f,
+                "the audit chain is keyed (key id {chain}) and {} is not set: set it to the service's key to make changes",
+                crate::secrets::SECRET_KEY_VARIABLE
+            ),
+            StoreError::AuditKeyMismatch {
+                chain,
+                ours: Some(ours),
+            } => write!(
+                f,
+                "the audit chain is keyed with key id {chain}, but this {} has key id {ours}: use the service's key",
+                crate::secrets::SECRET_KEY_VARIABLE
+            ),
         }
     }
 }

@@ -95,6 +95,11 @@ pub const SQLITE: &[Migration] = &[
         name: "people_retention",
         sql: include_str!("../../migrations/sqlite/0016_people_retention.sql"),
     },
+    Migration {
+        version: 17,
+        name: "keyed_audit",
+        sql: include_str!("../../migrations/sqlite/0017_keyed_audit.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -177,6 +182,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 16,
         name: "people_retention",
         sql: include_str!("../../migrations/postgres/0016_people_retention.sql"),
+    },
+    Migration {
+        version: 17,
+        name: "keyed_audit",
+        sql: include_str!("../../migrations/postgres/0017_keyed_audit.sql"),
     },
 ];
 

@@ -597,6 +597,17 @@ pub trait Store: Clone + Send + Sync + 'static {
         &self,
     ) -> impl Future<Output = Result<(Vec<crate::audit::AuditEntry>, (i64, String)), StoreError>> + Send;
 
+    /// Appends `entry` unless the last entry with its action has the same details (both read
+    /// and written under the head's lock, so replicas starting together record it once).
+    /// Whether it was appended.
+    fn append_audit_on_change(
+        &self,
+        entry: &crate::audit::NewAuditEntry,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// The id of the key the audit chain's last entry is keyed with; `None` while it is plain.
+    fn audit_chain_key(&self) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
+
     /// The outbox's backlog now: jobs per status, the earliest due job (of the channels not in
     /// `waiting_channels`), paused buckets, dead letters by code.
     fn outbox_backlog(

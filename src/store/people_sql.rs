@@ -55,6 +55,7 @@ pub async fn create_user(
     }
     audit_append(
         &mut tx,
+        store.audit_key(),
         NewAuditEntry {
             at_ms,
             actor: by.to_string(),
@@ -153,6 +154,7 @@ pub async fn revoke_token(
         .await?;
         audit_append(
             &mut tx,
+            store.audit_key(),
             NewAuditEntry {
                 at_ms,
                 actor: by.to_string(),
@@ -239,6 +241,7 @@ pub async fn rotate_token(
     }
     audit_append(
         &mut tx,
+        store.audit_key(),
         NewAuditEntry {
             at_ms,
             actor: by.to_string(),
@@ -390,6 +393,7 @@ pub async fn set_account_secret(
     .await?;
     audit_append(
         &mut tx,
+        store.audit_key(),
         NewAuditEntry {
             at_ms,
             actor: by.to_string(),
@@ -422,6 +426,7 @@ pub async fn delete_account_secret(
     if deleted {
         audit_append(
             &mut tx,
+            store.audit_key(),
             NewAuditEntry {
                 at_ms,
                 actor: by.to_string(),

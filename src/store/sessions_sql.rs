@@ -165,6 +165,7 @@ pub async fn end_session_by(
         .await?;
     audit_append(
         &mut tx,
+        store.audit_key(),
         NewAuditEntry {
             at_ms,
             actor: by.to_string(),

@@ -2,6 +2,7 @@
 
 use std::future::Future;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -10,6 +11,7 @@ use sqlx::{Any, AnyPool, ConnectOptions, Executor, Transaction};
 
 use super::StoreError;
 use super::dialect::Dialect;
+use crate::audit::AuditKey;
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://herald.db";
 
@@ -21,6 +23,8 @@ const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct SqlStore {
     pub(super) pool: AnyPool,
     pub(super) dialect: Dialect,
+    /// Keys the audit entries this process writes; without it they are plain SHA-256.
+    pub(super) audit_key: Option<Arc<AuditKey>>,
 }
 
 /// Connects to `sqlite://…` or `postgres://…` (also `postgresql://…`).
@@ -42,6 +46,7 @@ impl SqlStore {
             Ok(SqlStore {
                 pool,
                 dialect: Dialect::Postgres,
+                audit_key: None,
             })
         } else {
             Err(StoreError::UnsupportedUrl(url.to_string()))
@@ -74,7 +79,19 @@ impl SqlStore {
         Ok(SqlStore {
             pool,
             dialect: Dialect::Sqlite { file },
+            audit_key: None,
         })
+    }
+
+    /// This store, writing audit entries keyed with `key` (or plain, with none).
+    pub fn with_audit_key(mut self, key: Option<Arc<AuditKey>>) -> SqlStore {
+        self.audit_key = key;
+        self
+    }
+
+    /// The key audit entries are written and checked with, when this process has one.
+    pub fn audit_key(&self) -> Option<&AuditKey> {
+        self.audit_key.as_deref()
     }
 
     /// The SQLite database file, as given in the URL; `None` on PostgreSQL.

@@ -524,6 +524,18 @@ impl Store for SqlStore {
         self.named(audit_sql::audit_log(self)).await
     }
 
+    async fn append_audit_on_change(
+        &self,
+        entry: &crate::audit::NewAuditEntry,
+    ) -> Result<bool, StoreError> {
+        self.named(audit_sql::append_audit_on_change(self, entry))
+            .await
+    }
+
+    async fn audit_chain_key(&self) -> Result<Option<String>, StoreError> {
+        self.named(audit_sql::audit_chain_key(self)).await
+    }
+
     async fn outbox_backlog(
         &self,
         now_ms: i64,

@@ -146,6 +146,7 @@ pub async fn transition(
     }
     audit_append(
         &mut tx,
+        store.audit_key(),
         NewAuditEntry {
             at_ms: at.timestamp_millis(),
             actor: actor.to_string(),

@@ -11,7 +11,9 @@ use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use crate::secrets::{SECRET_KEY_VARIABLE, SecretKeyError, decode_hex, encode_hex, key_bytes};
+use crate::secrets::{
+    SECRET_KEY_VARIABLE, SecretKeyError, decode_hex, derive_subkey as derive, encode_hex, key_bytes,
+};
 
 const SEAL_LABEL: &[u8] = b"herald subscriber identifier seal v1";
 const LOOKUP_LABEL: &[u8] = b"herald subscriber identifier lookup v1";
@@ -147,13 +149,6 @@ fn keyed_hash(key: &[u8; 32], channel: &str, value: &str) -> String {
     mac.update(&[0]);
     mac.update(value.as_bytes());
     encode_hex(&mac.finalize().into_bytes())
-}
-
-fn derive(key: &[u8; 32], label: &[u8]) -> [u8; 32] {
-    let mut mac =
-        <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes a key of any length");
-    mac.update(label);
-    mac.finalize().into_bytes().into()
 }
 
 #[cfg(test)]

@@ -90,7 +90,9 @@ pub fn config(herald_toml: &str) -> Config {
 
 /// Builds and starts the app; its webhook registration has finished when this returns.
 pub async fn spawn_app(options: AppOptions) -> TestApp {
-    let fresh = sqlite().await;
+    let mut fresh = sqlite().await;
+    // The test's own handle writes audit entries as the app does: keyed with the app's key.
+    fresh.store = fresh.store.with_audit_key(options.keys.audit.clone());
     let started = start_app_on(&fresh.url, options).await;
     TestApp {
         base: started.base,

@@ -273,13 +273,22 @@ impl Project {
 }
 
 pub fn run_in(dir: &Path, args: &[&str]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_herald"))
+    run_with_key(dir, args, None)
+}
+
+/// `herald ARGS` in `dir` with `HERALD_SECRET_KEY` set to `key`, or unset.
+pub fn run_with_key(dir: &Path, args: &[&str], key: Option<&str>) -> Run {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_herald"));
+    command
         .args(args)
         .current_dir(dir)
         .env_remove("RUST_LOG")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run herald");
+        .env("NO_COLOR", "1");
+    match key {
+        Some(key) => command.env("HERALD_SECRET_KEY", key),
+        None => command.env_remove("HERALD_SECRET_KEY"),
+    };
+    let output = command.output().expect("run herald");
     Run {
         code: output.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),

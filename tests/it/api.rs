@@ -473,6 +473,7 @@ async fn the_audit_log_records_and_detects_tampering() {
     assert_eq!(
         actions,
         [
+            ("herald", "publication.policy_changed"),
             ("ana", "version.uploaded"),
             ("ana", "version.submitted"),
             ("ben", "version.approved"),
@@ -481,9 +482,10 @@ async fn the_audit_log_records_and_detects_tampering() {
         ]
     );
     let verify = |expect_ok: bool| {
-        let run = common::run_in(
+        let run = common::run_with_key(
             std::path::Path::new("."),
             &["audit", "verify", "--database-url", &app.url],
+            Some(&"42".repeat(32)),
         );
         assert_eq!(
             run.code,
@@ -497,20 +499,20 @@ async fn the_audit_log_records_and_detects_tampering() {
     assert!(
         verify(true)
             .stdout
-            .starts_with("audit log intact: 9 entries")
+            .starts_with("audit log intact: 10 entries")
     );
     let pool = sqlx::SqlitePool::connect(&app.url).await.unwrap();
     let exec = |sql: &'static str| {
         let pool = pool.clone();
         async move { sqlx::query(sql).execute(&pool).await.unwrap() }
     };
-    // Edited: a different actor on entry 7.
-    exec("UPDATE audit_log SET actor = 'someone else' WHERE seq = 7").await;
+    // Edited: a different actor on entry 8 (ben's approval; entry 1 is the publication policy the app started with).
+    exec("UPDATE audit_log SET actor = 'someone else' WHERE seq = 8").await;
     assert_eq!(
         verify(false).stderr,
-        "error: audit log tampered with: entry 7 was edited: its contents no longer match its hash\n"
+        "error: audit log tampered with: entry 8 was edited: its contents no longer match its hash\n"
     );
-    exec("UPDATE audit_log SET actor = 'ben' WHERE seq = 7").await;
+    exec("UPDATE audit_log SET actor = 'ben' WHERE seq = 8").await;
     verify(true);
     // Deleted: entry 5 removed.
     exec("CREATE TABLE saved AS SELECT * FROM audit_log WHERE seq = 5").await;
@@ -552,7 +554,7 @@ async fn the_audit_log_records_and_detects_tampering() {
     let last = entries.last().unwrap();
     let appended = herald::audit::entry_hash(
         &last.hash,
-        10,
+        11,
         0,
         "mallory",
         "version.approved",
@@ -560,7 +562,7 @@ async fn the_audit_log_records_and_detects_tampering() {
         None,
         "{}",
     );
-    sqlx::query("INSERT INTO audit_log (seq, at, actor, action, subject, version_hash, details, prev_hash, hash) VALUES (10, 0, 'mallory', 'version.approved', 'demo', NULL, '{}', $1, $2)")
+    sqlx::query("INSERT INTO audit_log (seq, at, actor, action, subject, version_hash, details, prev_hash, hash) VALUES (11, 0, 'mallory', 'version.approved', 'demo', NULL, '{}', $1, $2)")
         .bind(last.hash.clone())
         .bind(appended)
         .execute(&pool)
@@ -568,16 +570,16 @@ async fn the_audit_log_records_and_detects_tampering() {
         .unwrap();
     assert_eq!(
         verify(false).stderr,
-        "error: audit log tampered with: the log goes on to entry 10 but its head records 9: entries were added outside herald\n"
+        "error: audit log tampered with: entry 11 is plain SHA-256 though the chain is keyed from entry 1: it was rebuilt without the key\n"
     );
-    exec("DELETE FROM audit_log WHERE seq = 10").await;
+    exec("DELETE FROM audit_log WHERE seq = 11").await;
     verify(true);
     let _ = (app.clock.now(), &app.config);
     // The tail cut off: the last entry deleted.
-    exec("DELETE FROM audit_log WHERE seq = 9").await;
+    exec("DELETE FROM audit_log WHERE seq = 10").await;
     assert_eq!(
         verify(false).stderr,
-        "error: audit log tampered with: the log ends at entry 8 but its head records 9: the last entries were deleted\n"
+        "error: audit log tampered with: the log ends at entry 9 but its head records 10: the last entries were deleted\n"
     );
 }
 

@@ -24,6 +24,7 @@ mod init_cli;
 mod insights_polling;
 mod insights_store;
 mod integrity;
+mod keyed_audit;
 mod messaging_loop;
 mod messaging_platforms;
 mod meta_fixtures;

@@ -247,6 +247,20 @@ async fn csrf_four_eyes_roles_and_cookies_are_enforced() {
             .unwrap()
             .starts_with("attachment")
     );
+    // The download is in the audit log: who took which campaign's report, how; the page
+    // views before it are not exports.
+    let (log, _) = app.store.audit_log().await.unwrap();
+    let exports: Vec<(String, String, String)> = log
+        .iter()
+        .filter(|e| e.action == "report.exported")
+        .map(|e| (e.actor.clone(), e.subject.clone(), e.details.clone()))
+        .collect();
+    assert_eq!(exports.len(), 1, "{exports:?}");
+    assert_eq!(
+        (exports[0].0.as_str(), exports[0].1.as_str()),
+        ("eve", "demo")
+    );
+    assert!(exports[0].2.contains(r#""format":"csv""#) && exports[0].2.contains(r#""via":"web""#));
     // Sessions of another user do not mix; logging out ends the session.
     let (status, _) = eve.post("/ui/logout", &format!("csrf={}", ana.csrf)).await;
     assert_eq!(status, 403, "another session's CSRF token is refused");

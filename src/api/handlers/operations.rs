@@ -49,7 +49,7 @@ pub async fn dispatch_status(
 
 pub async fn audit(State(state): State<ApiState>) -> Result<impl IntoResponse, ApiError> {
     let (entries, head) = state.store.audit_log().await?;
-    let verified = crate::audit::verify(&entries, (head.0, &head.1));
+    let verified = crate::audit::verify(&entries, (head.0, &head.1), state.store.audit_key());
     Ok(axum::Json(json!({
         "entries": entries,
         "verified": verified.is_ok(),
@@ -92,14 +92,25 @@ fn checked_request(
     .map_err(|e| ApiError::bad_request(e.to_string()))
 }
 
-/// A report in the `format` asked for (JSON unless said), each made only if asked.
-fn published_as(
+/// Who takes which report, for its audit entry.
+struct Export<'a> {
+    actor: &'a str,
+    campaigns: &'a [String],
+    request: &'a crate::report::ReportRequest,
+}
+
+/// A report in the `format` asked for (JSON unless said), each made only if asked, and
+/// recorded in the audit log before it leaves (no entry, no report).
+async fn published_as(
+    state: &ApiState,
+    export: Export<'_>,
     format: Option<&str>,
     json: impl FnOnce() -> String,
     csv: impl FnOnce() -> String,
     html: impl FnOnce() -> String,
 ) -> Result<axum::response::Response, ApiError> {
-    let (content_type, body) = match format.unwrap_or("json") {
+    let format = format.unwrap_or("json");
+    let (content_type, body) = match format {
         "json" => ("application/json", json()),
         "csv" => ("text/csv; charset=utf-8", csv()),
         "html" => ("text/html; charset=utf-8", html()),
@@ -109,6 +120,15 @@ fn published_as(
             )));
         }
     };
+    let entry = crate::report::export_entry(
+        export.actor,
+        export.campaigns,
+        format,
+        "api",
+        export.request,
+        state.clock.now(),
+    );
+    state.store.append_audit(&entry).await?;
     Ok(([("content-type", content_type)], body).into_response())
 }
 
@@ -131,6 +151,7 @@ fn report_error(error: crate::report::ReportError) -> ApiError {
 /// The campaign's reach report, protected exactly as `herald report` protects it.
 pub async fn report(
     State(state): State<ApiState>,
+    Extension(Authenticated(user)): Extension<Authenticated>,
     Path(campaign): Path<String>,
     axum::extract::Query(query): axum::extract::Query<ReportQuery>,
 ) -> Result<axum::response::Response, ApiError> {
@@ -150,12 +171,20 @@ pub async fn report(
     let report = campaign_report(&state.store, &campaign, policy, request, state.clock.now())
         .await
         .map_err(report_error)?;
+    let export = Export {
+        actor: &user.name,
+        campaigns: std::slice::from_ref(&campaign),
+        request: &request,
+    };
     published_as(
+        &state,
+        export,
         query.format.as_deref(),
         || crate::report::to_json(&report),
         || to_csv(&report),
         || to_html(&report),
     )
+    .await
 }
 
 /// The query of `/api/v1/reports/compare`.
@@ -178,6 +207,7 @@ pub struct CompareQuery {
 /// Campaigns side by side, each protected exactly as its own report.
 pub async fn compare_reports(
     State(state): State<ApiState>,
+    Extension(Authenticated(user)): Extension<Authenticated>,
     axum::extract::Query(query): axum::extract::Query<CompareQuery>,
 ) -> Result<axum::response::Response, ApiError> {
     use crate::report::{campaigns_compared, compared_ids};
@@ -190,10 +220,18 @@ pub async fn compare_reports(
     let comparison = campaigns_compared(&state.store, &ids, policy, request, state.clock.now())
         .await
         .map_err(report_error)?;
+    let export = Export {
+        actor: &user.name,
+        campaigns: &ids,
+        request: &request,
+    };
     published_as(
+        &state,
+        export,
         query.format.as_deref(),
         || comparison.to_json(),
         || comparison.to_csv(),
         || comparison.to_html(),
     )
+    .await
 }

@@ -13,8 +13,9 @@ use super::path_segment;
 use crate::percent_encoding::percent_encode;
 use crate::report::{
     Comparison, Period, ReportError, ReportRequest, campaign_report, campaigns_compared,
-    compared_ids, to_csv, to_html,
+    compared_ids, export_entry, to_csv, to_html,
 };
+use crate::store::Store;
 use crate::web::WebState;
 use crate::web::guard::Viewer;
 use crate::web::templates::{WebError, page};
@@ -85,12 +86,21 @@ impl Shown {
     }
 }
 
+/// A report made for the page or a download: what it shows, a notice when the page shows
+/// other periods than asked, and the request and campaigns it was made for.
+struct Made {
+    shown: Shown,
+    notice: Option<String>,
+    request: ReportRequest,
+    ids: Vec<String>,
+}
+
 async fn report(
     state: &WebState,
     viewer: &Viewer,
     campaign: &str,
     choices: &ReportChoices,
-) -> Result<(Shown, Option<String>), WebError> {
+) -> Result<Made, WebError> {
     let refused =
         |message: String| WebError::new(StatusCode::BAD_REQUEST, message).for_viewer(viewer);
     let policy = &state.api.config.publication;
@@ -142,12 +152,21 @@ async fn report(
                 ..request
             };
             let shown = make(weeks).await.map_err(failed)?;
-            Ok((
+            Ok(Made {
                 shown,
-                Some(format!("Showing the weeks that have settled: {not_yet}.")),
-            ))
+                notice: Some(format!("Showing the weeks that have settled: {not_yet}.")),
+                request: weeks,
+                ids,
+            })
         }
-        made => made.map(|shown| (shown, None)).map_err(failed),
+        made => made
+            .map(|shown| Made {
+                shown,
+                notice: None,
+                request,
+                ids: ids.clone(),
+            })
+            .map_err(failed),
     }
 }
 
@@ -169,7 +188,7 @@ pub async fn show(
     Path(campaign): Path<String>,
     Query(choices): Query<ReportChoices>,
 ) -> Result<Response, WebError> {
-    let (shown, notice) = report(&state, &viewer, &campaign, &choices).await?;
+    let Made { shown, notice, .. } = report(&state, &viewer, &campaign, &choices).await?;
     let html = shown.html();
     let policy = &state.api.config.publication;
     let option = |value: String, chosen: Option<&str>, default: bool| json!({"value": value, "selected": chosen.map_or(default, |c| c == value)});
@@ -211,8 +230,35 @@ pub async fn show(
     ))
 }
 
-fn download(campaign: &str, extension: &str, content_type: &str, body: String) -> Response {
-    (
+/// The report as a file to download, recorded in the audit log before it leaves (no entry, no
+/// download).
+async fn download(
+    state: &WebState,
+    viewer: &Viewer,
+    made: Made,
+    extension: &str,
+    content_type: &str,
+) -> Result<Response, WebError> {
+    let body = match extension {
+        "csv" => made.shown.csv(),
+        _ => made.shown.html(),
+    };
+    let entry = export_entry(
+        &viewer.user.name,
+        &made.ids,
+        extension,
+        "web",
+        &made.request,
+        state.api.clock.now(),
+    );
+    state
+        .api
+        .store
+        .append_audit(&entry)
+        .await
+        .map_err(|error| WebError::from(error).for_viewer(viewer))?;
+    let campaign = made.ids.first().map(String::as_str).unwrap_or_default();
+    Ok((
         [
             (header::CONTENT_TYPE, content_type.to_string()),
             (
@@ -225,7 +271,7 @@ fn download(campaign: &str, extension: &str, content_type: &str, body: String) -
         ],
         body,
     )
-        .into_response()
+        .into_response())
 }
 
 /// The report as CSV, to download.
@@ -235,13 +281,8 @@ pub async fn csv(
     Path(campaign): Path<String>,
     Query(choices): Query<ReportChoices>,
 ) -> Result<Response, WebError> {
-    let (shown, _) = report(&state, &viewer, &campaign, &choices).await?;
-    Ok(download(
-        &campaign,
-        "csv",
-        "text/csv; charset=utf-8",
-        shown.csv(),
-    ))
+    let made = report(&state, &viewer, &campaign, &choices).await?;
+    download(&state, &viewer, made, "csv", "text/csv; charset=utf-8").await
 }
 
 /// The stand-alone HTML report, to download.
@@ -251,26 +292,6 @@ pub async fn html(
     Path(campaign): Path<String>,
     Query(choices): Query<ReportChoices>,
 ) -> Result<Response, WebError> {
-    let (shown, _) = report(&state, &viewer, &campaign, &choices).await?;
-    Ok(download(
-        &campaign,
-        "html",
-        "text/html; charset=utf-8",
-        shown.html(),
-    ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_report_body_is_embedded_without_its_head() {
-        assert_eq!(
-            report_body(
-                "<html><head><style>x</style></head><body><h1>R</h1><p>t</p></body></html>"
-            ),
-            "<p>t</p>"
-        );
-    }
+    let made = report(&state, &viewer, &campaign, &choices).await?;
+    download(&state, &viewer, made, "html", "text/html; charset=utf-8").await
 }
