@@ -182,6 +182,7 @@ pub async fn set_preferences(
     .await?;
     audit_append(
         &mut tx,
+        store.audit_key(),
         NewAuditEntry {
             at_ms,
             actor: user.name.clone(),

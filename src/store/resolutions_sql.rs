@@ -137,6 +137,7 @@ pub async fn resolve_unknown(
     }
     audit_append(
         &mut tx,
+        store.audit_key(),
         NewAuditEntry {
             at_ms: now_ms,
             actor: by.to_string(),

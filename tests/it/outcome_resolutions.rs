@@ -243,7 +243,7 @@ async fn unknown_outcomes_are_resolved_once_and_counted_on_their_own_day<S: Stor
         .collect();
     assert_eq!(left, [jobs[3].id]);
     let (entries, head) = store.audit_log().await.unwrap();
-    herald::audit::verify(&entries, (head.0, &head.1)).unwrap();
+    herald::audit::verify(&entries, (head.0, &head.1), None).unwrap();
     let resolutions: Vec<(String, String)> = entries
         .iter()
         .filter(|e| e.action == "outcome.resolved")
