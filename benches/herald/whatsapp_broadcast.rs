@@ -181,7 +181,8 @@ async fn measure(subscribers: usize, rows: &mut Rows) {
                 .push_bind(vault.seal("whatsapp:optin", &number).expect("seal"))
                 .push_bind(locales[n % 3])
                 .push_bind("a")
-                .push_bind(0i64);
+                // Opted in now: long-silent subscribers fall to the retention rule.
+                .push_bind(chrono::Utc::now().timestamp_millis());
         });
         builder
             .build()
