@@ -449,7 +449,15 @@ async fn a_worker_planning_on_a_full_disk_rolls_back_its_batch_and_completes_onc
     // time it swept up to is the one row it moves, and it is not part of the batch. Nor are
     // the mark the rehearsal sets on the database when it starts, and the retention sweep's
     // record of which audiences the active campaigns reach (also committed before planning).
-    let seed_rows = dump(&seed_pool, &["consent_prune_horizon", "deployment_marks", "audience_reach"]).await;
+    let seed_rows = dump(
+        &seed_pool,
+        &[
+            "consent_prune_horizon",
+            "deployment_marks",
+            "audience_reach",
+        ],
+    )
+    .await;
     let control_pool = open(&control_dir.join("herald.db")).await;
     let batch_bytes = logical_bytes(&control_pool).await - seed_bytes;
     let control_jobs = count(&control_pool, "SELECT COUNT(*) FROM outbox").await;
@@ -475,7 +483,15 @@ async fn a_worker_planning_on_a_full_disk_rolls_back_its_batch_and_completes_onc
     let after_full = open(&out.join("full/herald.db")).await;
     assert_eq!(integrity(&after_full).await, "ok");
     assert_eq!(
-        dump(&after_full, &["consent_prune_horizon", "deployment_marks", "audience_reach"]).await,
+        dump(
+            &after_full,
+            &[
+                "consent_prune_horizon",
+                "deployment_marks",
+                "audience_reach"
+            ]
+        )
+        .await,
         seed_rows,
         "the database holds exactly what it held before the failed command"
     );
@@ -497,12 +513,22 @@ async fn a_worker_planning_on_a_full_disk_rolls_back_its_batch_and_completes_onc
     assert_eq!(
         dump(
             &after_retry,
-            &["plan_horizon", "consent_prune_horizon", "deployment_marks", "audience_reach"]
+            &[
+                "plan_horizon",
+                "consent_prune_horizon",
+                "deployment_marks",
+                "audience_reach"
+            ]
         )
         .await,
         dump(
             &control_pool,
-            &["plan_horizon", "consent_prune_horizon", "deployment_marks", "audience_reach"]
+            &[
+                "plan_horizon",
+                "consent_prune_horizon",
+                "deployment_marks",
+                "audience_reach"
+            ]
         )
         .await,
         "the retried run leaves what a run on a roomy disk leaves"
