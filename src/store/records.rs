@@ -402,7 +402,7 @@ impl TokenRecord {
 }
 
 /// An approver's decision on a version.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Decision {
     #[sqlx(rename = "user_name")]
     pub user: String,

@@ -44,7 +44,7 @@ impl FoundSession {
 }
 
 /// A live session as admins see it (`herald user sessions`, `GET /api/v1/sessions`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct SessionListing {
     /// The public id, which ends it; never the cookie's secret.
     pub id: String,

@@ -1,10 +1,11 @@
 //! Route handlers, one file per concern.
 
-mod accounts;
-mod content;
-mod lifecycle;
-mod operations;
-mod sessions;
+// Visible to the OpenAPI document, which names each handler's `#[utoipa::path]`.
+pub(super) mod accounts;
+pub(super) mod content;
+pub(super) mod lifecycle;
+pub(super) mod operations;
+pub(super) mod sessions;
 
 pub use accounts::{accounts, delete_credential, set_credential};
 pub(crate) use content::with_loaded;
