@@ -57,10 +57,16 @@ struct HeraldApi;
 /// guard, the login limiter, the body limit and the request deadline answer before it.
 const GUARD_ANSWERS: [(&str, &str); 5] = [
     ("401", "No valid token"),
-    ("403", "The token's user lacks the role, or four eyes forbid it"),
+    (
+        "403",
+        "The token's user lacks the role, or four eyes forbid it",
+    ),
     ("413", "Body too large"),
     ("429", "Too many failed authentications"),
-    ("503", "The server is busy, out of storage or too slow; try again later"),
+    (
+        "503",
+        "The server is busy, out of storage or too slow; try again later",
+    ),
 ];
 
 /// The whole document, as JSON.
@@ -156,11 +162,11 @@ mod tests {
     #[test]
     fn the_report_documents_its_numeric_and_by_parameters() {
         let document = document();
-        let parameters = document["paths"]["/api/v1/campaigns/{campaign}/report"]["get"]
-            ["parameters"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
+        let parameters =
+            document["paths"]["/api/v1/campaigns/{campaign}/report"]["get"]["parameters"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
         let of = |name: &str| {
             parameters
                 .iter()

@@ -27,6 +27,7 @@ mod messaging_loop;
 mod messaging_platforms;
 mod meta_fixtures;
 mod module_edges;
+mod openapi_conformance;
 mod plan_cli;
 mod preview_cli;
 mod report_cli;

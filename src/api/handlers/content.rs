@@ -167,7 +167,12 @@ fn check_upload(bundle: &Bundle, config: &Config) -> Result<CheckedUpload, ApiEr
         .into_sorted()
         .into_iter()
         .map(|d| DiagnosticLine {
-            path: d.path.strip_prefix(root).unwrap_or(&d.path).display().to_string(),
+            path: d
+                .path
+                .strip_prefix(root)
+                .unwrap_or(&d.path)
+                .display()
+                .to_string(),
             line: d.line,
             column: d.column,
             severity: d.severity,
