@@ -59,11 +59,11 @@ pub struct ErrorBody {
 pub struct ErrorDetail {
     /// Stable and machine-readable (`not_found`, `illegal_transition`, `invalid_body`, ...).
     pub code: String,
-    pub message: String,
     /// More about the error where there is more (an invalid campaign's diagnostics).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
     pub details: Option<serde_json::Value>,
+    pub message: String,
 }
 
 impl IntoResponse for ApiError {

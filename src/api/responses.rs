@@ -1,6 +1,8 @@
 //! The JSON bodies the API answers with, as types. Handlers build these rather than ad-hoc
 //! JSON, and the OpenAPI document derives its schemas from the same types, so the document
-//! cannot describe a body the code does not send.
+//! cannot describe a body the code does not send. Fields are in alphabetical order, the order
+//! in which these bodies were written before they were types, so that clients (and the
+//! tutorial's examples) see the same text.
 
 use std::collections::BTreeMap;
 
@@ -27,42 +29,42 @@ pub struct Me {
 /// A version after a step of its life (uploaded, submitted, approved, scheduled, ...).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct VersionMoved {
-    #[schema(value_type = String)]
-    pub version: ContentHash,
     pub campaign: String,
     pub state: VersionState,
+    #[schema(value_type = String)]
+    pub version: ContentHash,
 }
 
 /// One problem the validator found in an uploaded bundle.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DiagnosticLine {
+    pub column: usize,
+    pub line: usize,
+    pub message: String,
     /// The file inside the bundle (`campaigns/ID.toml`, `locales/LOCALE/ID.ftl`, ...).
     pub path: String,
-    pub line: usize,
-    pub column: usize,
     pub severity: Severity,
-    pub message: String,
 }
 
 /// A stored draft: the validator's warnings and the translation-completeness matrix.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Uploaded {
+    pub campaign: String,
+    pub completeness: CompletenessMatrix,
+    pub diagnostics: Vec<DiagnosticLine>,
+    pub state: VersionState,
     #[schema(value_type = String)]
     pub version: ContentHash,
-    pub campaign: String,
-    pub state: VersionState,
-    pub diagnostics: Vec<DiagnosticLine>,
-    pub completeness: CompletenessMatrix,
 }
 
 /// One version in a campaign's list.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct VersionSummary {
+    pub created_at: DateTime<Utc>,
+    pub state: VersionState,
+    pub updated_at: DateTime<Utc>,
     #[schema(value_type = String)]
     pub version: ContentHash,
-    pub state: VersionState,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
 }
 
 /// A campaign's versions, oldest first.
@@ -75,85 +77,85 @@ pub struct VersionList {
 /// A version in full: who wrote it, who decided on it, and its content.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct VersionDetail {
-    #[schema(value_type = String)]
-    pub version: ContentHash,
-    pub campaign: String,
-    pub state: VersionState,
     pub authors: Vec<String>,
-    pub decisions: Vec<Decision>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
     /// The campaign file, its translations and layouts, as stored.
     #[schema(value_type = Object)]
     pub bundle: serde_json::Value,
+    pub campaign: String,
+    pub created_at: DateTime<Utc>,
+    pub decisions: Vec<Decision>,
+    pub state: VersionState,
+    pub updated_at: DateTime<Utc>,
+    #[schema(value_type = String)]
+    pub version: ContentHash,
 }
 
 /// Every text the version sends (or the selection asked for).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Preview {
+    pub items: Vec<PreviewItem>,
     #[schema(value_type = String)]
     pub version: ContentHash,
-    pub items: Vec<PreviewItem>,
 }
 
 /// The kill switch, pulled.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Killed {
     pub campaign: String,
-    pub killed: bool,
     /// Pending jobs and retries that will not run.
     pub cancelled_jobs: u64,
+    pub killed: bool,
 }
 
 /// Jobs of a version per channel and status.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DispatchStatus {
-    #[schema(value_type = String)]
-    pub version: ContentHash,
-    pub state: VersionState,
-    pub killed: bool,
     /// Channel (`platform:account`) to status (`queued`, `sent`, `dead`, ...) to count.
     pub channels: BTreeMap<String, BTreeMap<String, i64>>,
+    pub killed: bool,
+    pub state: VersionState,
+    #[schema(value_type = String)]
+    pub version: ContentHash,
 }
 
 /// The audit log and whether its hash chain is intact.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AuditLog {
     pub entries: Vec<AuditEntry>,
-    pub verified: bool,
     /// What breaks the chain, when it is broken.
     pub problem: Option<String>,
+    pub verified: bool,
 }
 
 /// Where one credential of an account comes from (never its value).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CredentialView {
+    pub required: bool,
+    pub source: CredentialSource,
     /// The environment variable the configuration names for it.
     pub variable: Option<String>,
-    pub source: CredentialSource,
-    pub required: bool,
 }
 
 /// An account's sending rates, as configured.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RateView {
-    pub per_second: Option<f64>,
-    pub per_recipient_per_minute: Option<u32>,
     pub daily_cap: Option<u64>,
+    pub per_recipient_per_minute: Option<u32>,
+    pub per_second: Option<f64>,
 }
 
 /// A channel account: whether it can send and where each credential comes from.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AccountView {
+    pub base_url: String,
     pub channel: String,
+    pub chats: BTreeMap<String, String>,
+    pub credentials: BTreeMap<String, CredentialView>,
     pub platform: String,
+    pub rate: RateView,
     pub ready: bool,
     /// The required credentials it still lacks.
     pub waiting_for: Vec<String>,
-    pub base_url: String,
-    pub chats: BTreeMap<String, String>,
-    pub rate: RateView,
-    pub credentials: BTreeMap<String, CredentialView>,
 }
 
 /// Every configured channel account.
