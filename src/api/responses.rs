@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 
 use crate::audit::AuditEntry;
 use crate::auth::Role;
-use crate::campaign::{ContentHash, VersionState};
+use crate::campaign::{ContentHash, VersionBundle, VersionState};
 use crate::l10n::CompletenessMatrix;
 use crate::platforms::CredentialSource;
 use crate::render::PreviewItem;
@@ -80,7 +80,7 @@ pub struct VersionDetail {
     pub authors: Vec<String>,
     /// The campaign file, its translations and layouts, as stored.
     #[schema(value_type = Object)]
-    pub bundle: serde_json::Value,
+    pub bundle: VersionBundle,
     pub campaign: String,
     pub created_at: DateTime<Utc>,
     pub decisions: Vec<Decision>,

@@ -277,7 +277,7 @@ pub async fn version(
         .collect();
     let decisions = state.store.decisions(&record.hash).await?;
     Ok(axum::Json(VersionDetail {
-        bundle: serde_json::to_value(&record.bundle).map_err(internal)?,
+        bundle: record.bundle,
         version: record.hash,
         campaign: record.campaign_id,
         state: record.state,
