@@ -23,7 +23,7 @@ pub struct PreferencesBody {
     #[schema(pattern = "^(email|webhook|none)$")]
     pub channel: String,
     #[serde(default)]
-    #[schema(max_items = 12)]
+    #[schema(max_items = 12, value_type = Vec<StaffEventKind>)]
     pub kinds: Vec<String>,
     #[serde(default)]
     #[schema(max_length = 254)]

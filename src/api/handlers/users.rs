@@ -40,7 +40,7 @@ pub async fn users(State(state): State<ApiState>) -> Result<impl IntoResponse, A
 pub struct NewUser {
     #[schema(min_length = 1, max_length = 100)]
     pub name: String,
-    #[schema(max_items = 16)]
+    #[schema(max_items = 16, value_type = Vec<Role>)]
     pub roles: Vec<String>,
 }
 
