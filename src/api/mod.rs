@@ -10,6 +10,8 @@ mod login_failure;
 mod login_limiter;
 mod openapi;
 mod paging;
+mod query;
+mod responses;
 mod routes;
 
 use std::sync::Arc;
@@ -35,9 +37,12 @@ pub(crate) use handlers::{
 };
 pub use login_failure::{FailureReason, LoginFailure};
 pub use login_limiter::{DEFAULT_TRACKED_CLIENTS, LoginLimiter};
-pub use openapi::document as openapi_document;
+pub use openapi::{document as openapi_document, operations as openapi_operations};
 pub use paging::{DEFAULT_PAGE, MAX_PAGE, Page, PageRequest};
 pub use routes::{RouteSpec, route_table};
+
+/// Where the OpenAPI document is served (without a token), beside the routes it describes.
+pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
 
 /// Request bodies above this are refused with 413 (a campaign bundle is far smaller).
 pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
@@ -72,8 +77,14 @@ pub fn router(state: ApiState) -> Router {
     }
     let openapi: utoipa::openapi::OpenApi = serde_json::from_value(openapi::document())
         .expect("the generated OpenAPI document is well-formed");
+    // The document's home is beside the routes it describes; the older address stays.
+    let legacy = openapi.clone();
     router
-        .merge(utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
+        .merge(utoipa_swagger_ui::SwaggerUi::new("/api/docs").url(OPENAPI_PATH, openapi))
+        .route(
+            "/api/openapi.json",
+            axum::routing::get(move || async move { axum::Json(legacy) }),
+        )
         .fallback(|| async { ApiError::not_found("no such route") })
         .layer(axum::middleware::from_fn(
             authenticate::body_limit_and_timeout,

@@ -15,6 +15,29 @@ pub const MAX_PAGE: u32 = 200;
 /// The longest query string read; a page needs two short numbers.
 const MAX_QUERY_BYTES: usize = 256;
 
+/// The query of a paged list, as the OpenAPI document describes it (handlers read it with
+/// [`PageRequest::from_query`], which refuses unknown parameters).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // Read by the OpenAPI document only.
+pub struct PageParams {
+    /// The `next_after` of the page before; 0 or absent for the first page.
+    #[param(minimum = 0)]
+    after: Option<i64>,
+    /// How many items, from 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    limit: Option<u32>,
+}
+
+/// A job named by its id.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)] // Read by the OpenAPI document only; handlers take the path as text.
+pub struct JobPath {
+    /// The job's id (a positive whole number).
+    id: String,
+}
+
 /// Which page was asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PageRequest {
@@ -77,7 +100,7 @@ impl PageRequest {
 }
 
 /// One page of items, and where the next one starts.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Page<T> {
     pub items: Vec<T>,
     pub limit: u32,

@@ -11,7 +11,7 @@ use crate::campaign::locale::Locale;
 use crate::campaign::model::Campaign;
 
 /// Where the text of one message part comes from for one locale.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(tag = "status", content = "from", rename_all = "lowercase")]
 pub enum Cell {
     /// Translated in this locale.
@@ -32,7 +32,7 @@ impl Cell {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MatrixRow {
     /// The Fluent message id (`avr-intro--a`).
     pub message: String,
@@ -41,7 +41,7 @@ pub struct MatrixRow {
     pub cells: Vec<Cell>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CompletenessMatrix {
     pub campaign: String,
     pub locales: Vec<String>,

@@ -11,7 +11,7 @@ use super::credentials::environment_value;
 use crate::config::Account;
 
 /// Where a credential's value comes from; the environment wins over a stored value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CredentialSource {
     Environment,

@@ -118,13 +118,15 @@ pub fn combinations<'c>(
     out
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PreviewItem {
     pub send: String,
     pub segment: String,
     pub locale: String,
     /// The locale of the words (differs from `locale` when a fallback is used).
     pub source_locale: String,
+    /// `ltr` or `rtl`.
+    #[schema(value_type = String)]
     pub direction: &'static str,
     pub channel: String,
     pub variant: Option<String>,

@@ -34,14 +34,16 @@ impl std::fmt::Display for KOutOfRange {
 impl std::error::Error for KOutOfRange {}
 
 /// One channel's protected table.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ChannelSubscribers {
     pub channel: String,
+    /// Segments as rows, locales as columns, small counts suppressed.
+    #[schema(value_type = Object)]
     pub table: PublishedTable,
 }
 
 /// Every channel's protected table, under threshold `k`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SubscriberStats {
     pub k: u64,
     pub channels: Vec<ChannelSubscribers>,

@@ -281,7 +281,7 @@ impl Reservation {
 
 /// A job that failed for good (a dead letter), or whose outcome is unknown, for staff to
 /// inspect.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct DeadLetter {
     pub id: i64,
     pub campaign_id: String,
@@ -402,7 +402,7 @@ impl TokenRecord {
 }
 
 /// An approver's decision on a version.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Decision {
     #[sqlx(rename = "user_name")]
     pub user: String,

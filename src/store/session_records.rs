@@ -44,7 +44,7 @@ impl FoundSession {
 }
 
 /// A live session as admins see it (`herald user sessions`, `GET /api/v1/sessions`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct SessionListing {
     /// The public id, which ends it; never the cookie's secret.
     pub id: String,
@@ -64,7 +64,7 @@ pub struct SessionListing {
 }
 
 /// A user as `herald user list` shows them: no secret, only token ids.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct UserListing {
     pub name: String,
     pub roles: Vec<crate::auth::Role>,

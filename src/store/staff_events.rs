@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::auth::Role;
 
 /// What happened, and so who hears of it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum StaffEventKind {
     /// A version awaits approval (approvers).

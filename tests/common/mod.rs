@@ -8,6 +8,7 @@ pub mod browser;
 pub mod documented_commands;
 pub mod due_jobs;
 pub mod interval_attack;
+pub mod json_schema;
 pub mod lifecycle;
 pub mod loopback;
 pub mod noted_requests;

@@ -686,7 +686,7 @@ async fn the_openapi_document_lists_every_route_and_the_docs_work_offline() {
                 .as_object()
                 .is_some_and(|r| !r.is_empty())
         );
-        for parameter in operation["parameters"].as_array().unwrap() {
+        for parameter in operation["parameters"].as_array().into_iter().flatten() {
             if parameter["in"] == "path" {
                 assert!(
                     spec.path

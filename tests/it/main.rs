@@ -30,6 +30,7 @@ mod messaging_platforms;
 mod meta_fixtures;
 mod module_edges;
 mod notifications;
+mod openapi_conformance;
 mod outcome_resolutions;
 mod plan_cli;
 mod preview_cli;

@@ -9,12 +9,13 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use serde::Deserialize;
-use serde_json::json;
+use utoipa::{IntoParams, ToSchema};
 
 use crate::api::ApiState;
 use crate::api::authenticate::Authenticated;
-use crate::api::error::ApiError;
+use crate::api::error::{ApiError, ErrorBody};
 use crate::api::json::ApiJson;
+use crate::api::responses::{AccountList, AccountView, CredentialView, RateView};
 use crate::channel::ChannelRef;
 use crate::config::Account;
 use crate::platforms::{credential_states, missing_required, stored_names};
@@ -23,50 +24,71 @@ use crate::store::Store;
 /// The longest credential value accepted, in bytes: partners' tokens are far shorter.
 const MAX_CREDENTIAL_BYTES: usize = 4096;
 
+#[utoipa::path(get, path = "/api/v1/accounts", responses((status = 200, body = AccountList)))]
 pub async fn accounts(State(state): State<ApiState>) -> Result<impl IntoResponse, ApiError> {
     let stored = stored_names(&state.store.account_secrets().await?);
-    let list: Vec<serde_json::Value> = state
+    let accounts = state
         .config
         .accounts
         .values()
         .map(|account| {
             let waiting_for = missing_required(account, &stored, state.rehearsing);
-            let credentials: serde_json::Map<String, serde_json::Value> = credential_states(
-                account, &stored,
-            )
-            .iter()
-            .map(|c| {
-                (
-                    c.name.to_string(),
-                    json!({"variable": c.variable, "source": c.source, "required": c.required}),
-                )
-            })
-            .collect();
-            json!({
-                "channel": account.channel.to_string(),
-                "platform": account.channel.platform.name(),
-                "ready": waiting_for.is_empty(),
-                "waiting_for": waiting_for,
-                "base_url": account.base_url,
-                "chats": account.chats,
-                "rate": {
-                    "per_second": account.rate.per_second,
-                    "per_recipient_per_minute": account.rate.per_recipient_per_minute,
-                    "daily_cap": account.rate.daily_cap,
+            let credentials = credential_states(account, &stored)
+                .into_iter()
+                .map(|c| {
+                    let view = CredentialView {
+                        variable: c.variable,
+                        source: c.source,
+                        required: c.required,
+                    };
+                    (c.name.to_string(), view)
+                })
+                .collect();
+            AccountView {
+                channel: account.channel.to_string(),
+                platform: account.channel.platform.name().to_string(),
+                ready: waiting_for.is_empty(),
+                waiting_for: waiting_for.iter().map(ToString::to_string).collect(),
+                base_url: account.base_url.clone(),
+                chats: account.chats.clone(),
+                rate: RateView {
+                    per_second: account.rate.per_second,
+                    per_recipient_per_minute: account.rate.per_recipient_per_minute,
+                    daily_cap: account.rate.daily_cap,
                 },
-                "credentials": credentials,
-            })
+                credentials,
+            }
         })
         .collect();
-    Ok(axum::Json(json!({"accounts": list})))
+    Ok(axum::Json(AccountList { accounts }))
 }
 
-#[derive(Deserialize)]
+/// A credential's value: sealed at once, never returned.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CredentialBody {
+    /// 1 to 4096 bytes, without control characters.
+    #[schema(write_only)]
     value: String,
 }
 
+/// A credential of a channel account.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)] // Read by the OpenAPI document only; handlers take the path as text.
+pub struct CredentialPath {
+    /// The account's channel (`platform:account`).
+    channel: String,
+    /// A credential name the platform uses (`token`, `webhook_secret`, ...).
+    name: String,
+}
+
+#[utoipa::path(put, path = "/api/v1/accounts/{channel}/credentials/{name}", params(CredentialPath),
+    request_body = CredentialBody,
+    responses((status = 204, description = "Stored, sealed"), (status = 400, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, description = "The server has no secret key", body = ErrorBody),
+        (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn set_credential(
     State(state): State<ApiState>,
     Extension(Authenticated(user)): Extension<Authenticated>,
@@ -115,6 +137,8 @@ pub async fn set_credential(
 
 /// Deletes a stored credential: the account's jobs wait from the next batch on if it needs
 /// the credential and its environment does not have it.
+#[utoipa::path(delete, path = "/api/v1/accounts/{channel}/credentials/{name}", params(CredentialPath),
+    responses((status = 204, description = "Deleted"), (status = 404, body = ErrorBody)))]
 pub async fn delete_credential(
     State(state): State<ApiState>,
     Extension(Authenticated(user)): Extension<Authenticated>,

@@ -4,17 +4,23 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::Extension;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use serde::Deserialize;
 use serde_json::json;
+use utoipa::{IntoParams, ToSchema};
 
 use super::find_version;
 use crate::api::ApiState;
 use crate::api::authenticate::Authenticated;
 use crate::api::error::ApiError;
+use crate::api::error::ErrorBody;
 use crate::api::json::ApiJson;
+use crate::api::query::ApiQuery;
+use crate::api::responses::{
+    DiagnosticLine, Me, Preview, Uploaded, VersionDetail, VersionList, VersionSummary,
+};
 use crate::audit::NewAuditEntry;
 use crate::bounded_work::BoundedWork;
 use crate::campaign::diagnostic::Diagnostics;
@@ -27,18 +33,25 @@ use crate::project::{Target, load_project_with_config};
 use crate::render::{PreviewFilter, Renderer, preview_items};
 use crate::store::Store;
 
+#[utoipa::path(get, path = "/api/v1/me", responses((status = 200, body = Me)))]
 pub async fn me(Extension(Authenticated(user)): Extension<Authenticated>) -> impl IntoResponse {
-    axum::Json(json!({"name": user.name, "roles": user.roles}))
+    axum::Json(Me {
+        name: user.name,
+        roles: user.roles,
+    })
 }
 
 /// A campaign bundle as uploaded: the campaign file, its Fluent files by locale and any layout
 /// overrides by platform.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Bundle {
+    /// The campaign file (TOML).
     pub campaign: String,
+    /// Fluent files by locale tag.
     #[serde(default)]
     pub translations: BTreeMap<String, String>,
+    /// Handlebars layouts by platform.
     #[serde(default)]
     pub layouts: BTreeMap<String, String>,
 }
@@ -76,6 +89,13 @@ impl Bundle {
 /// authored by the caller. Invalid bundles get the same diagnostics, with 422. The checking
 /// runs as bounded work (off the async threads, a few at a time, within a time budget): it
 /// compiles and renders whatever the author wrote.
+#[utoipa::path(post, path = "/api/v1/campaigns", request_body = Bundle, responses(
+    (status = 201, body = Uploaded),
+    (status = 400, body = ErrorBody),
+    (status = 409, body = ErrorBody),
+    (status = 415, body = ErrorBody),
+    (status = 422, description = "Invalid bundle, with the validator's diagnostics", body = ErrorBody),
+))]
 pub async fn upload(
     State(state): State<ApiState>,
     Extension(Authenticated(user)): Extension<Authenticated>,
@@ -101,21 +121,21 @@ pub async fn upload(
         .await?;
     Ok((
         StatusCode::CREATED,
-        axum::Json(json!({
-            "version": record.hash,
-            "campaign": record.campaign_id,
-            "state": record.state,
-            "diagnostics": checked.diagnostics,
-            "completeness": checked.completeness,
-        })),
+        axum::Json(Uploaded {
+            version: record.hash,
+            campaign: record.campaign_id,
+            state: record.state,
+            diagnostics: checked.diagnostics,
+            completeness: checked.completeness,
+        }),
     ))
 }
 
 /// A valid upload, ready to store.
 struct CheckedUpload {
     bundle: VersionBundle,
-    diagnostics: Vec<serde_json::Value>,
-    completeness: serde_json::Value,
+    diagnostics: Vec<DiagnosticLine>,
+    completeness: CompletenessMatrix,
 }
 
 /// Lays the bundle out as a project in a private folder and runs the one validator on it.
@@ -143,12 +163,20 @@ fn check_upload(bundle: &Bundle, config: &Config) -> Result<CheckedUpload, ApiEr
         "the server's configuration",
     );
     let has_errors = diags.has_errors();
-    let diagnostics: Vec<serde_json::Value> = diags
+    let diagnostics: Vec<DiagnosticLine> = diags
         .into_sorted()
         .into_iter()
-        .map(|d| {
-            let path = d.path.strip_prefix(root).unwrap_or(&d.path).display().to_string();
-            json!({"path": path, "line": d.line, "column": d.column, "severity": d.severity, "message": d.message})
+        .map(|d| DiagnosticLine {
+            path: d
+                .path
+                .strip_prefix(root)
+                .unwrap_or(&d.path)
+                .display()
+                .to_string(),
+            line: d.line,
+            column: d.column,
+            severity: d.severity,
+            message: d.message,
         })
         .collect();
     if has_errors {
@@ -166,7 +194,7 @@ fn check_upload(bundle: &Bundle, config: &Config) -> Result<CheckedUpload, ApiEr
     Ok(CheckedUpload {
         bundle: VersionBundle::from_loaded(&project, loaded),
         diagnostics,
-        completeness: serde_json::to_value(&loaded.completeness).map_err(internal)?,
+        completeness: loaded.completeness.clone(),
     })
 }
 
@@ -213,18 +241,28 @@ fn campaign_id(text: &str) -> Result<String, ApiError> {
     Ok(id.to_string())
 }
 
+#[utoipa::path(get, path = "/api/v1/campaigns/{campaign}/versions",
+    params(("campaign" = String, Path, description = "The campaign's id")),
+    responses((status = 200, body = VersionList)))]
 pub async fn versions(
     State(state): State<ApiState>,
     Path(campaign): Path<String>,
 ) -> Result<impl IntoResponse, ApiError> {
     let versions = state.store.versions(&campaign).await?;
-    let list: Vec<serde_json::Value> = versions
-        .iter()
-        .map(|v| json!({"version": v.hash, "state": v.state, "created_at": v.created_at, "updated_at": v.updated_at}))
+    let versions = versions
+        .into_iter()
+        .map(|v| VersionSummary {
+            version: v.hash,
+            state: v.state,
+            created_at: v.created_at,
+            updated_at: v.updated_at,
+        })
         .collect();
-    Ok(axum::Json(json!({"campaign": campaign, "versions": list})))
+    Ok(axum::Json(VersionList { campaign, versions }))
 }
 
+#[utoipa::path(get, path = "/api/v1/versions/{hash}", params(VersionPath),
+    responses((status = 200, body = VersionDetail), (status = 404, body = ErrorBody)))]
 pub async fn version(
     State(state): State<ApiState>,
     Path(hash): Path<String>,
@@ -238,16 +276,16 @@ pub async fn version(
         .map(|u| u.name)
         .collect();
     let decisions = state.store.decisions(&record.hash).await?;
-    Ok(axum::Json(json!({
-        "version": record.hash,
-        "campaign": record.campaign_id,
-        "state": record.state,
-        "authors": authors,
-        "decisions": decisions,
-        "created_at": record.created_at,
-        "updated_at": record.updated_at,
-        "bundle": record.bundle,
-    })))
+    Ok(axum::Json(VersionDetail {
+        bundle: record.bundle,
+        version: record.hash,
+        campaign: record.campaign_id,
+        state: record.state,
+        authors,
+        decisions,
+        created_at: record.created_at,
+        updated_at: record.updated_at,
+    }))
 }
 
 /// Loads a stored version and works on it as bounded work: compiling its translations and
@@ -269,6 +307,9 @@ where
         .map_err(|e| ApiError::new(StatusCode::CONFLICT, "version_unloadable", e.to_string()))
 }
 
+#[utoipa::path(get, path = "/api/v1/versions/{hash}/completeness", params(VersionPath),
+    responses((status = 200, body = CompletenessMatrix), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody)))]
 pub async fn completeness(
     State(state): State<ApiState>,
     Path(hash): Path<String>,
@@ -287,7 +328,18 @@ pub async fn completeness(
     Ok(axum::Json(matrix))
 }
 
-#[derive(Debug, Deserialize)]
+/// A version named by its content hash.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)] // Read by the OpenAPI document only; handlers take the path as text.
+pub struct VersionPath {
+    /// The version's content hash (64 lower-case hex characters).
+    hash: String,
+}
+
+/// Which texts to preview; each narrows the selection.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PreviewQuery {
     segment: Option<String>,
@@ -298,10 +350,13 @@ pub struct PreviewQuery {
 }
 
 /// Every text the version sends (or the selection), exactly as recipients will get it.
+#[utoipa::path(get, path = "/api/v1/versions/{hash}/preview", params(VersionPath, PreviewQuery),
+    responses((status = 200, body = Preview), (status = 400, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn preview(
     State(state): State<ApiState>,
     Path(hash): Path<String>,
-    Query(query): Query<PreviewQuery>,
+    ApiQuery(query): ApiQuery<PreviewQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
     let record = find_version(&state, &hash).await?;
     let filter = PreviewFilter {
@@ -325,5 +380,8 @@ pub async fn preview(
         )
     })
     .await?;
-    Ok(axum::Json(json!({"version": record.hash, "items": items})))
+    Ok(axum::Json(Preview {
+        version: record.hash,
+        items,
+    }))
 }

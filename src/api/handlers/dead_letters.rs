@@ -7,12 +7,12 @@ use axum::Extension;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use serde_json::json;
 
 use crate::api::ApiState;
 use crate::api::authenticate::Authenticated;
-use crate::api::error::ApiError;
-use crate::api::paging::{Page, PageRequest};
+use crate::api::error::{ApiError, ErrorBody};
+use crate::api::paging::{JobPath, Page, PageParams, PageRequest};
+use crate::api::responses::Retried;
 use crate::store::{DeadLetter, EndedAs, Store, UserRecord};
 
 /// One page of the jobs that ended as `ended`, in id order.
@@ -36,6 +36,9 @@ pub(crate) fn job_id(text: &str) -> Result<i64, ApiError> {
         .ok_or_else(|| ApiError::not_found(format!("no job `{text}`")))
 }
 
+#[utoipa::path(get, path = "/api/v1/dead-letters", params(PageParams),
+    responses((status = 200, body = Page<DeadLetter>),
+        (status = 422, description = "An unknown parameter, or one out of range", body = ErrorBody)))]
 pub async fn dead_letters(
     State(state): State<ApiState>,
     RawQuery(query): RawQuery,
@@ -71,6 +74,9 @@ pub(crate) async fn retry_one(
     Ok(())
 }
 
+#[utoipa::path(post, path = "/api/v1/dead-letters/{id}/retry", params(JobPath),
+    responses((status = 200, body = Retried), (status = 404, body = ErrorBody),
+        (status = 409, description = "Not a dead letter (any more)", body = ErrorBody)))]
 pub async fn retry_dead_letter(
     State(state): State<ApiState>,
     Extension(Authenticated(user)): Extension<Authenticated>,
@@ -78,5 +84,8 @@ pub async fn retry_dead_letter(
 ) -> Result<impl IntoResponse, ApiError> {
     let id = job_id(&id)?;
     retry_one(&state, &user, id).await?;
-    Ok(axum::Json(json!({"id": id, "status": "queued"})))
+    Ok(axum::Json(Retried {
+        id,
+        status: "queued".into(),
+    }))
 }

@@ -6,18 +6,20 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use serde::Deserialize;
-use serde_json::json;
+use utoipa::ToSchema;
 
+use super::content::VersionPath;
 use super::find_version;
 use crate::api::ApiState;
 use crate::api::authenticate::Authenticated;
-use crate::api::error::ApiError;
+use crate::api::error::{ApiError, ErrorBody};
+use crate::api::responses::VersionMoved;
 use crate::campaign::VersionState;
 use crate::schedule::campaign_window;
 use crate::store::{Store, VersionRecord};
 
 /// An optional note with a decision (why it was rejected, what was checked).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DecisionBody {
     #[serde(default)]
@@ -41,9 +43,11 @@ fn decision_note(body: &[u8]) -> Result<Option<String>, ApiError> {
 }
 
 fn answer(record: VersionRecord) -> impl IntoResponse {
-    axum::Json(
-        json!({"version": record.hash, "campaign": record.campaign_id, "state": record.state}),
-    )
+    axum::Json(VersionMoved {
+        version: record.hash,
+        campaign: record.campaign_id,
+        state: record.state,
+    })
 }
 
 /// Moves a version through the lifecycle as `actor` (shared with the web interface).
@@ -60,6 +64,9 @@ pub(crate) async fn move_to(
         .await?)
 }
 
+#[utoipa::path(post, path = "/api/v1/versions/{hash}/submit", params(VersionPath),
+    responses((status = 200, body = VersionMoved), (status = 404, body = ErrorBody),
+        (status = 409, description = "Not allowed in the version's state", body = ErrorBody)))]
 pub async fn submit(
     State(state): State<ApiState>,
     Extension(Authenticated(user)): Extension<Authenticated>,
@@ -93,6 +100,11 @@ pub(crate) async fn decide(
         .await?)
 }
 
+#[utoipa::path(post, path = "/api/v1/versions/{hash}/approve", params(VersionPath),
+    request_body(content = Option<DecisionBody>, description = "An optional note; an empty body is none"),
+    responses((status = 200, body = VersionMoved), (status = 404, body = ErrorBody),
+        (status = 409, description = "Not allowed in the version's state", body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
 pub async fn approve(
     State(state): State<ApiState>,
     Extension(Authenticated(user)): Extension<Authenticated>,
@@ -105,6 +117,11 @@ pub async fn approve(
     ))
 }
 
+#[utoipa::path(post, path = "/api/v1/versions/{hash}/reject", params(VersionPath),
+    request_body(content = Option<DecisionBody>, description = "An optional note; an empty body is none"),
+    responses((status = 200, body = VersionMoved), (status = 404, body = ErrorBody),
+        (status = 409, description = "Not allowed in the version's state", body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
 pub async fn reject(
     State(state): State<ApiState>,
     Extension(Authenticated(user)): Extension<Authenticated>,
@@ -117,6 +134,9 @@ pub async fn reject(
     ))
 }
 
+#[utoipa::path(post, path = "/api/v1/versions/{hash}/schedule", params(VersionPath),
+    responses((status = 200, body = VersionMoved), (status = 404, body = ErrorBody),
+        (status = 409, description = "Not allowed in the version's state", body = ErrorBody)))]
 pub async fn schedule(
     State(state): State<ApiState>,
     Extension(Authenticated(user)): Extension<Authenticated>,
@@ -127,6 +147,9 @@ pub async fn schedule(
     ))
 }
 
+#[utoipa::path(post, path = "/api/v1/versions/{hash}/pause", params(VersionPath),
+    responses((status = 200, body = VersionMoved), (status = 404, body = ErrorBody),
+        (status = 409, description = "Not allowed in the version's state", body = ErrorBody)))]
 pub async fn pause(
     State(state): State<ApiState>,
     Extension(Authenticated(user)): Extension<Authenticated>,
@@ -138,6 +161,9 @@ pub async fn pause(
 }
 
 /// Back to running if the campaign has started, else to scheduled.
+#[utoipa::path(post, path = "/api/v1/versions/{hash}/resume", params(VersionPath),
+    responses((status = 200, body = VersionMoved), (status = 404, body = ErrorBody),
+        (status = 409, description = "Not allowed in the version's state", body = ErrorBody)))]
 pub async fn resume(
     State(state): State<ApiState>,
     Extension(Authenticated(user)): Extension<Authenticated>,
@@ -175,6 +201,9 @@ pub(crate) async fn resume_version(
         .await?)
 }
 
+#[utoipa::path(post, path = "/api/v1/versions/{hash}/cancel", params(VersionPath),
+    responses((status = 200, body = VersionMoved), (status = 404, body = ErrorBody),
+        (status = 409, description = "Not allowed in the version's state", body = ErrorBody)))]
 pub async fn cancel(
     State(state): State<ApiState>,
     Extension(Authenticated(user)): Extension<Authenticated>,

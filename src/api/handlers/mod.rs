@@ -1,15 +1,16 @@
 //! Route handlers, one file per concern.
 
-mod accounts;
-mod content;
-mod dead_letters;
-mod lifecycle;
-mod notifications;
-mod operations;
-mod sessions;
-mod subscriber_stats;
-mod unknown_outcomes;
-mod users;
+// Visible to the OpenAPI document, which names each handler's `#[utoipa::path]`.
+pub(super) mod accounts;
+pub(super) mod content;
+pub(super) mod dead_letters;
+pub(super) mod lifecycle;
+pub(super) mod notifications;
+pub(super) mod operations;
+pub(super) mod sessions;
+pub(super) mod subscriber_stats;
+pub(super) mod unknown_outcomes;
+pub(super) mod users;
 
 pub use accounts::{accounts, delete_credential, set_credential};
 pub(crate) use content::with_loaded;

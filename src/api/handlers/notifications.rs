@@ -7,26 +7,30 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::{Extension, Json};
 use serde::Deserialize;
-use serde_json::{Value, json};
 
 use super::super::ApiState;
 use super::super::authenticate::Authenticated;
-use super::super::error::ApiError;
+use super::super::error::{ApiError, ErrorBody};
 use super::super::json::ApiJson;
+use super::super::responses::{PreferencesList, PreferencesView};
 use crate::config::is_mailbox;
 use crate::store::{NotificationPreferences, NotifyChannel, StaffEventKind, Store, UserRecord};
 
 /// Preferences as a client sends them.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PreferencesBody {
+    #[schema(pattern = "^(email|webhook|none)$")]
     pub channel: String,
     #[serde(default)]
+    #[schema(max_items = 12, value_type = Vec<StaffEventKind>)]
     pub kinds: Vec<String>,
     #[serde(default)]
+    #[schema(max_length = 254)]
     pub email: Option<String>,
 }
 
+#[utoipa::path(get, path = "/api/v1/me/notifications", responses((status = 200, body = PreferencesView)))]
 pub async fn my_preferences(
     State(state): State<ApiState>,
     Extension(Authenticated(user)): Extension<Authenticated>,
@@ -35,6 +39,9 @@ pub async fn my_preferences(
     Ok(Json(view(&user, &preferences)))
 }
 
+#[utoipa::path(put, path = "/api/v1/me/notifications", request_body = PreferencesBody,
+    responses((status = 200, body = PreferencesView), (status = 400, body = ErrorBody),
+        (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn set_my_preferences(
     State(state): State<ApiState>,
     Extension(Authenticated(user)): Extension<Authenticated>,
@@ -44,13 +51,14 @@ pub async fn set_my_preferences(
     Ok(Json(view(&user, &preferences)))
 }
 
+#[utoipa::path(get, path = "/api/v1/notifications/preferences", responses((status = 200, body = PreferencesList)))]
 pub async fn all_preferences(State(state): State<ApiState>) -> Result<impl IntoResponse, ApiError> {
     let recipients = state.store.notification_recipients(None).await?;
-    let users: Vec<Value> = recipients
+    let users = recipients
         .iter()
         .map(|r| view(&r.user, &r.preferences))
         .collect();
-    Ok(Json(json!({ "users": users })))
+    Ok(Json(PreferencesList { users }))
 }
 
 /// A user's preferences, or what they would be by default: nothing sent, every kind their
@@ -160,12 +168,12 @@ fn checked(user: &UserRecord, body: PreferencesBody) -> Result<NotificationPrefe
     })
 }
 
-fn view(user: &UserRecord, preferences: &NotificationPreferences) -> Value {
-    json!({
-        "user": user.name,
-        "channel": preferences.channel.name(),
-        "kinds": preferences.kinds,
-        "email": preferences.email,
-        "available_kinds": kinds_for(user),
-    })
+fn view(user: &UserRecord, preferences: &NotificationPreferences) -> PreferencesView {
+    PreferencesView {
+        available_kinds: kinds_for(user),
+        channel: preferences.channel.name().to_string(),
+        email: preferences.email.clone(),
+        kinds: preferences.kinds.clone(),
+        user: user.name.clone(),
+    }
 }

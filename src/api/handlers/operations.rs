@@ -5,15 +5,20 @@ use std::collections::BTreeMap;
 use axum::Extension;
 use axum::extract::{Path, State};
 use axum::response::IntoResponse;
-use serde_json::json;
+use utoipa::IntoParams;
 
+use super::content::VersionPath;
 use super::find_version;
 use crate::api::ApiState;
 use crate::api::authenticate::Authenticated;
-use crate::api::error::ApiError;
+use crate::api::error::{ApiError, ErrorBody};
+use crate::api::query::ApiQuery;
+use crate::api::responses::{AuditLog, DispatchStatus, Killed};
 use crate::store::Store;
 
 /// Stops every pending job and retry of a campaign, now and later.
+#[utoipa::path(post, path = "/api/v1/campaigns/{campaign}/kill", params(CampaignPath),
+    responses((status = 200, body = Killed), (status = 404, body = ErrorBody)))]
 pub async fn kill(
     State(state): State<ApiState>,
     Extension(Authenticated(user)): Extension<Authenticated>,
@@ -26,12 +31,16 @@ pub async fn kill(
         .store
         .kill_campaign(&campaign, &user.name, state.clock.now().timestamp_millis())
         .await?;
-    Ok(axum::Json(
-        json!({"campaign": campaign, "killed": true, "cancelled_jobs": cancelled}),
-    ))
+    Ok(axum::Json(Killed {
+        campaign,
+        killed: true,
+        cancelled_jobs: cancelled,
+    }))
 }
 
 /// Jobs per channel and status: queued, sent, dead, unknown, cancelled, ...
+#[utoipa::path(get, path = "/api/v1/versions/{hash}/dispatch", params(VersionPath),
+    responses((status = 200, body = DispatchStatus), (status = 404, body = ErrorBody)))]
 pub async fn dispatch_status(
     State(state): State<ApiState>,
     Path(hash): Path<String>,
@@ -42,37 +51,59 @@ pub async fn dispatch_status(
         channels.entry(channel).or_default().insert(status, count);
     }
     let killed = state.store.is_killed(&record.campaign_id).await?;
-    Ok(axum::Json(
-        json!({"version": record.hash, "state": record.state, "killed": killed, "channels": channels}),
-    ))
+    Ok(axum::Json(DispatchStatus {
+        version: record.hash,
+        state: record.state,
+        killed,
+        channels,
+    }))
 }
 
+#[utoipa::path(get, path = "/api/v1/audit", responses((status = 200, body = AuditLog)))]
 pub async fn audit(State(state): State<ApiState>) -> Result<impl IntoResponse, ApiError> {
     let (entries, head) = state.store.audit_log().await?;
     let verified = crate::audit::verify(&entries, (head.0, &head.1), state.store.audit_key());
-    Ok(axum::Json(json!({
-        "entries": entries,
-        "verified": verified.is_ok(),
-        "problem": verified.err().map(|e| e.to_string()),
-    })))
+    Ok(axum::Json(AuditLog {
+        entries,
+        verified: verified.is_ok(),
+        problem: verified.err().map(|e| e.to_string()),
+    }))
 }
 
-#[derive(Debug, serde::Deserialize)]
+/// A campaign named by its id.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)] // Read by the OpenAPI document only; handlers take the path as text.
+pub struct CampaignPath {
+    /// The campaign's id.
+    campaign: String,
+}
+
+/// The query of a campaign's report.
+#[derive(Debug, serde::Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ReportQuery {
+    /// `json` (the default), `csv` or `html`.
     #[serde(default)]
+    #[param(pattern = "^(json|csv|html)$")]
     format: Option<String>,
+    /// `total`, `day` or `week`, as the publication policy allows.
     #[serde(default)]
     period: Option<String>,
+    /// Refused: the threshold is the deployment's, fixed by its policy.
     #[serde(default)]
     k: Option<u64>,
+    /// Refused: the rounding is the deployment's, fixed by its policy.
     #[serde(default)]
     round: Option<u64>,
     /// `segment,locale,channel,variant` or part of it.
     #[serde(default)]
     by: Option<String>,
+    /// The first day (`YYYY-MM-DD`, UTC).
     #[serde(default)]
     from: Option<String>,
+    /// The last day (`YYYY-MM-DD`, UTC).
     #[serde(default)]
     until: Option<String>,
 }
@@ -149,11 +180,22 @@ fn report_error(error: crate::report::ReportError) -> ApiError {
 }
 
 /// The campaign's reach report, protected exactly as `herald report` protects it.
+#[utoipa::path(get, path = "/api/v1/campaigns/{campaign}/report", params(CampaignPath, ReportQuery),
+    responses(
+        (status = 200, description = "The report in the format asked for", content(
+            (Object = "application/json"),
+            (String = "text/csv"),
+            (String = "text/html"),
+        )),
+        (status = 400, description = "A parameter the policy does not allow", body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, description = "The data is not settled yet", body = ErrorBody),
+    ))]
 pub async fn report(
     State(state): State<ApiState>,
     Extension(Authenticated(user)): Extension<Authenticated>,
     Path(campaign): Path<String>,
-    axum::extract::Query(query): axum::extract::Query<ReportQuery>,
+    ApiQuery(query): ApiQuery<ReportQuery>,
 ) -> Result<axum::response::Response, ApiError> {
     use crate::report::{campaign_report, to_csv, to_html};
     let policy = &state.config.publication;
@@ -188,11 +230,15 @@ pub async fn report(
 }
 
 /// The query of `/api/v1/reports/compare`.
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug, serde::Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct CompareQuery {
+    /// Campaign ids separated by commas.
     campaigns: String,
+    /// `json` (the default), `csv` or `html`.
     #[serde(default)]
+    #[param(pattern = "^(json|csv|html)$")]
     format: Option<String>,
     #[serde(default)]
     period: Option<String>,
@@ -205,10 +251,21 @@ pub struct CompareQuery {
 }
 
 /// Campaigns side by side, each protected exactly as its own report.
+#[utoipa::path(get, path = "/api/v1/reports/compare", params(CompareQuery),
+    responses(
+        (status = 200, description = "The report in the format asked for", content(
+            (Object = "application/json"),
+            (String = "text/csv"),
+            (String = "text/html"),
+        )),
+        (status = 400, description = "A parameter the policy does not allow", body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, description = "The data is not settled yet", body = ErrorBody),
+    ))]
 pub async fn compare_reports(
     State(state): State<ApiState>,
     Extension(Authenticated(user)): Extension<Authenticated>,
-    axum::extract::Query(query): axum::extract::Query<CompareQuery>,
+    ApiQuery(query): ApiQuery<CompareQuery>,
 ) -> Result<axum::response::Response, ApiError> {
     use crate::report::{campaigns_compared, compared_ids};
     let policy = &state.config.publication;

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 
 use crate::api::ApiState;
-use crate::api::error::ApiError;
+use crate::api::error::{ApiError, ErrorBody};
 use crate::report::{DEFAULT_SUBSCRIBER_K, SubscriberStats};
 use crate::store::Store;
 
@@ -48,6 +48,20 @@ pub(crate) async fn protected_stats(state: &ApiState, k: u64) -> Result<Subscrib
     })
 }
 
+/// The query of the subscriber statistics, as the OpenAPI document describes it (read by
+/// [`threshold`], which refuses anything else).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // Read by the OpenAPI document only.
+pub struct StatsParams {
+    /// The threshold below which counts are suppressed, from 5 to 1000 (default 10).
+    #[param(minimum = 5, maximum = 1000)]
+    k: Option<u64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/subscribers/stats", params(StatsParams),
+    responses((status = 200, body = SubscriberStats),
+        (status = 422, description = "An unknown parameter, or k out of range", body = ErrorBody)))]
 pub async fn subscriber_stats(
     State(state): State<ApiState>,
     RawQuery(query): RawQuery,

@@ -14,11 +14,16 @@ use serde::Deserialize;
 use super::dead_letters::{ended_page, job_id};
 use crate::api::ApiState;
 use crate::api::authenticate::Authenticated;
-use crate::api::error::ApiError;
+use crate::api::error::{ApiError, ErrorBody};
 use crate::api::json::ApiJson;
-use crate::api::paging::PageRequest;
-use crate::store::{EndedAs, Resolution, ResolveAnswer, ResolvedOutcome, Store, UserRecord};
+use crate::api::paging::{JobPath, Page, PageParams, PageRequest};
+use crate::store::{
+    DeadLetter, EndedAs, Resolution, ResolveAnswer, ResolvedOutcome, Store, UserRecord,
+};
 
+#[utoipa::path(get, path = "/api/v1/unknown-outcomes", params(PageParams),
+    responses((status = 200, body = Page<DeadLetter>),
+        (status = 422, description = "An unknown parameter, or one out of range", body = ErrorBody)))]
 pub async fn unknown_outcomes(
     State(state): State<ApiState>,
     RawQuery(query): RawQuery,
@@ -30,10 +35,11 @@ pub async fn unknown_outcomes(
 }
 
 /// What staff found, as sent by the API or the web form.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResolveRequest {
     /// `delivered` or `not_delivered`.
+    #[schema(pattern = "^(delivered|not_delivered)$")]
     pub outcome: String,
     /// Send it again (only when not delivered).
     #[serde(default)]
@@ -120,6 +126,12 @@ pub(crate) async fn resolve_one(
     }
 }
 
+#[utoipa::path(post, path = "/api/v1/unknown-outcomes/{id}/resolve", params(JobPath),
+    request_body = ResolveRequest,
+    responses((status = 200, body = ResolvedOutcome), (status = 400, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, description = "Resolved already, or not an unknown outcome", body = ErrorBody),
+        (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn resolve_unknown_outcome(
     State(state): State<ApiState>,
     Extension(Authenticated(user)): Extension<Authenticated>,

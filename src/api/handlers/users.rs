@@ -12,8 +12,9 @@ use serde_json::json;
 
 use crate::api::ApiState;
 use crate::api::authenticate::Authenticated;
-use crate::api::error::ApiError;
+use crate::api::error::{ApiError, ErrorBody};
 use crate::api::json::ApiJson;
+use crate::api::responses::{UserAdded, UserList, UserRevoked};
 use crate::auth::{Role, issue_token};
 use crate::store::{Store, UserRecord};
 
@@ -24,19 +25,22 @@ const MAX_ROLES: usize = 16;
 
 /// Every user as `herald user list` shows them: roles, expiry, active token ids and live
 /// sessions, never a secret.
+#[utoipa::path(get, path = "/api/v1/users", responses((status = 200, body = UserList)))]
 pub async fn users(State(state): State<ApiState>) -> Result<impl IntoResponse, ApiError> {
     let users = state
         .store
         .users(state.clock.now().timestamp_millis())
         .await?;
-    Ok(axum::Json(json!({ "users": users })))
+    Ok(axum::Json(UserList { users }))
 }
 
 /// A user to add.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
+    #[schema(max_items = 16, value_type = Vec<Role>)]
     pub roles: Vec<String>,
 }
 
@@ -130,19 +134,24 @@ pub(crate) async fn add_user(
     })
 }
 
+#[utoipa::path(post, path = "/api/v1/users", request_body = NewUser,
+    responses((status = 201, description = "Added; the token is shown once", body = UserAdded),
+        (status = 400, body = ErrorBody),
+        (status = 409, description = "A user of that name exists", body = ErrorBody),
+        (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn add(
     State(state): State<ApiState>,
     Extension(Authenticated(admin)): Extension<Authenticated>,
     ApiJson(new): ApiJson<NewUser>,
 ) -> Result<impl IntoResponse, ApiError> {
     let added = add_user(&state, &admin, &new).await?;
-    let body = json!({
-        "name": added.user.name,
-        "roles": added.user.roles,
-        "token_id": added.token_id,
-        "token": added.token,
-        "note": "the token is shown once, in this answer; herald keeps only a hash of it",
-    });
+    let body = UserAdded {
+        name: added.user.name,
+        note: "the token is shown once, in this answer; herald keeps only a hash of it".into(),
+        roles: added.user.roles,
+        token: added.token,
+        token_id: added.token_id,
+    };
     let mut response = (StatusCode::CREATED, axum::Json(body)).into_response();
     response
         .headers_mut()
@@ -189,11 +198,26 @@ pub(crate) async fn revoke_user(
     Ok(revoked)
 }
 
+/// A user named by their name.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)] // Read by the OpenAPI document only; handlers take the path as text.
+pub struct UserPath {
+    /// The user's name.
+    name: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/users/{name}/revoke", params(UserPath),
+    responses((status = 200, body = UserRevoked), (status = 404, body = ErrorBody),
+        (status = 409, description = "Your own access, or no active token", body = ErrorBody)))]
 pub async fn revoke(
     State(state): State<ApiState>,
     Extension(Authenticated(admin)): Extension<Authenticated>,
     Path(name): Path<String>,
 ) -> Result<impl IntoResponse, ApiError> {
     let revoked = revoke_user(&state, &admin, &name).await?;
-    Ok(axum::Json(json!({"name": name, "revoked_tokens": revoked})))
+    Ok(axum::Json(UserRevoked {
+        name,
+        revoked_tokens: revoked,
+    }))
 }
