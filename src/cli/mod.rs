@@ -8,6 +8,7 @@ mod deadletter;
 mod demo;
 mod expiry;
 mod init;
+mod keys;
 mod migrate;
 mod plan;
 mod preview;
@@ -222,6 +223,30 @@ pub enum Command {
     /// People subscribed to messaging channels: counts only.
     #[command(subcommand)]
     Subscribers(SubscribersCommand),
+    /// The secret key (HERALD_SECRET_KEY): rotating it, and rows per key id.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Re-seal stored credentials and subscribers' identifiers under HERALD_SECRET_KEY, and
+    /// recompute lookup hashes, reading the old ones with HERALD_SECRET_KEY_PREVIOUS. Runs in
+    /// batches while the service runs; run it again to resume.
+    Rotate {
+        /// Subscribers re-keyed per transaction.
+        #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+        batch_size: u32,
+        /// Stop after this many batches (run again to go on); default: until done.
+        #[arg(long, value_name = "N")]
+        batches: Option<u64>,
+    },
+    /// Rows of subscribers and credentials per key id (current, previous, unknown).
+    Status {
+        /// `text` for people, `json` for scripts.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -507,6 +532,19 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Audit(AuditCommand::Verify) => audit::audit_verify(&cli.database_url),
         Command::Subscribers(SubscribersCommand::Stats { k, format }) => {
             subscribers::subscribers_stats(&cli.database_url, k, format)
+        }
+        Command::Keys(KeysCommand::Rotate {
+            batch_size,
+            batches,
+        }) => keys::keys_rotate(
+            &cli.database_url,
+            crate::app::RotationPlan {
+                batch: batch_size,
+                max_batches: batches,
+            },
+        ),
+        Command::Keys(KeysCommand::Status { format }) => {
+            keys::keys_status(&cli.database_url, format)
         }
     }
 }

@@ -23,6 +23,7 @@ mod init_cli;
 mod insights_polling;
 mod insights_store;
 mod integrity;
+mod key_rotation;
 mod messaging_loop;
 mod messaging_platforms;
 mod meta_fixtures;
