@@ -24,6 +24,7 @@ mod insights_polling;
 mod insights_store;
 mod integrity;
 mod key_rotation;
+mod key_rotation_store;
 mod messaging_loop;
 mod messaging_platforms;
 mod meta_fixtures;
