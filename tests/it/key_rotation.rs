@@ -29,7 +29,7 @@ use herald::subscribers::SubscriberVault;
 
 /// Subscribers sent to during the rotation: the most that keeps this test under a minute in a
 /// debug build (see docs/TESTING.md for why not the 100,000).
-const PEOPLE: usize = 20_000;
+const PEOPLE: usize = 15_000;
 const OLD: &str = "01d0";
 const NEW: &str = "7e57";
 const CHANNEL: &str = "whatsapp:optin";
@@ -255,14 +255,29 @@ async fn rotating_the_key_during_a_send_loses_no_one() {
         PEOPLE as i64 / 2
     );
 
-    // Interrupted after its first batch: part of the rows carry the new key's id.
+    // One batch asked for: the credential and 250 subscribers, and the rest is said to need
+    // the previous key still.
+    let one = lab
+        .herald(&["keys", "rotate", "--batch-size", "250", "--batches", "1"])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&one.stdout);
+    assert!(one.status.success(), "{one:?}");
+    assert!(
+        said.contains(&format!(
+            "{} rows still need the previous key: run herald keys rotate again",
+            PEOPLE - 250
+        )),
+        "{said}"
+    );
+    assert_eq!(lab.status()[&("subscribers".into(), "current".into())], 250);
+    assert_eq!(lab.status()[&("credentials".into(), "current".into())], 1);
+
+    // Interrupted after its next batch: more rows carry the new key's id, not all.
     rotate_and_kill(&lab);
     let halfway = lab.status();
-    let moved = halfway
-        .get(&("subscribers".into(), "current".into()))
-        .copied()
-        .unwrap_or(0);
-    assert!(moved >= 250 && moved < PEOPLE as i64, "{halfway:?}");
+    let moved = halfway[&("subscribers".into(), "current".into())];
+    assert!(moved >= 500 && moved < PEOPLE as i64, "{halfway:?}");
 
     // The send goes out while the rotation resumes and people write to the bot.
     let rotation = async {
