@@ -342,3 +342,78 @@ fn hashes_equal(expected: &str, stored: &str) -> bool {
     use subtle::ConstantTimeEq;
     expected.len() == stored.len() && bool::from(expected.as_bytes().ct_eq(stored.as_bytes()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A chain of `(action, details, key)` entries, hashed as herald writes them.
+    fn chain(entries: &[(&str, serde_json::Value, Option<&AuditKey>)]) -> Vec<AuditEntry> {
+        let mut prev_hash = String::new();
+        let mut chained = Vec::new();
+        for (n, (action, details, key)) in entries.iter().enumerate() {
+            let mut entry = AuditEntry {
+                seq: n as i64 + 1,
+                at_ms: 0,
+                actor: "herald".into(),
+                action: action.to_string(),
+                subject: "s".into(),
+                version: None,
+                details: details.to_string(),
+                prev_hash: prev_hash.clone(),
+                hash: String::new(),
+                key_id: key.map(|key| key.id().to_string()),
+            };
+            entry.hash = entry.expected_hash(*key);
+            prev_hash = entry.hash.clone();
+            chained.push(entry);
+        }
+        chained
+    }
+
+    fn verified(entries: &[AuditEntry], key: &AuditKey) -> Result<VerifiedChain, ChainBreak> {
+        let last = entries.last().unwrap();
+        verify(entries, (last.seq, &last.hash), Some(key))
+    }
+
+    #[test]
+    fn the_key_changes_only_at_a_rotation_entry_naming_the_key_it_leaves() {
+        let old = AuditKey::from_hex(&"11".repeat(32)).unwrap();
+        let new = AuditKey::from_hex(&"22".repeat(32)).unwrap();
+        let both = AuditKey::from_hex(&"22".repeat(32))
+            .unwrap()
+            .with_previous(&"11".repeat(32))
+            .unwrap();
+        let none = serde_json::json!({});
+        let names_old = serde_json::json!({ PREVIOUS_KEY_FIELD: old.id() });
+        let rotated = chain(&[
+            ("user.added", none.clone(), None),
+            ("user.added", none.clone(), Some(&old)),
+            (KEYS_ROTATED, names_old.clone(), Some(&new)),
+            ("user.added", none.clone(), Some(&new)),
+        ]);
+        assert!(verified(&rotated, &both).is_ok());
+        assert!(matches!(
+            verified(&rotated, &new),
+            Err(ChainBreak::OtherKey { seq: 2, .. })
+        ));
+        let spliced = chain(&[
+            ("user.added", none.clone(), Some(&old)),
+            ("user.added", none.clone(), Some(&new)),
+        ]);
+        assert!(matches!(
+            verified(&spliced, &both),
+            Err(ChainBreak::KeySwitch { seq: 2, .. })
+        ));
+        let names_new = serde_json::json!({ PREVIOUS_KEY_FIELD: new.id() });
+        let back = chain(&[
+            ("user.added", none.clone(), Some(&old)),
+            (KEYS_ROTATED, names_old, Some(&new)),
+            (KEYS_ROTATED, names_new, Some(&old)),
+        ]);
+        assert!(matches!(
+            verified(&back, &both),
+            Err(ChainBreak::KeySwitch { seq: 3, .. })
+        ));
+    }
+}
