@@ -34,6 +34,7 @@ pub mod render;
 pub mod report;
 pub mod sandbox;
 pub mod schedule;
+pub mod sealed_format;
 pub mod secrets;
 pub mod serving;
 pub mod source;

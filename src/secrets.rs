@@ -8,9 +8,14 @@ use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
 
 use crate::platforms::{Secret, StoredCredentials};
+use crate::sealed_format::{SealedText, key_id, tagged};
 
 /// The environment variable holding the sealing key.
 pub const SECRET_KEY_VARIABLE: &str = "HERALD_SECRET_KEY";
+
+/// The environment variable holding the key being rotated away from: accepted for reading
+/// only, until `herald keys rotate` has re-sealed everything under [`SECRET_KEY_VARIABLE`].
+pub const PREVIOUS_SECRET_KEY_VARIABLE: &str = "HERALD_SECRET_KEY_PREVIOUS";
 
 /// Why the text of [`SECRET_KEY_VARIABLE`] is not a key. Both say the same to the operator,
 /// who fixes either by generating a new key.
@@ -43,15 +48,62 @@ pub enum CredentialError {
     CannotOpen { channel: String, name: String },
 }
 
-pub struct SecretKey(XChaCha20Poly1305);
+/// One key's cipher and its id.
+struct CredentialCipher {
+    cipher: XChaCha20Poly1305,
+    key_id: String,
+}
+
+impl CredentialCipher {
+    fn new(bytes: &[u8; 32]) -> CredentialCipher {
+        CredentialCipher {
+            cipher: XChaCha20Poly1305::new(Key::from_slice(bytes)),
+            key_id: key_id(bytes),
+        }
+    }
+
+    fn open(&self, nonce: &[u8], sealed: &[u8], aad: &str) -> Option<Vec<u8>> {
+        self.cipher
+            .decrypt(
+                XNonce::from_slice(nonce),
+                Payload {
+                    msg: sealed,
+                    aad: aad.as_bytes(),
+                },
+            )
+            .ok()
+    }
+}
+
+/// Seals under the current key; opens under the current key or, during a rotation, the
+/// previous one.
+pub struct SecretKey {
+    current: CredentialCipher,
+    previous: Option<CredentialCipher>,
+}
 
 impl SecretKey {
     pub fn from_hex(text: &str) -> Result<SecretKey, SecretKeyError> {
         let bytes = key_bytes(text)?;
-        Ok(SecretKey(XChaCha20Poly1305::new(Key::from_slice(&bytes))))
+        Ok(SecretKey {
+            current: CredentialCipher::new(&bytes),
+            previous: None,
+        })
     }
 
-    /// Seals `value` for `(channel, name)`: `(nonce, sealed)` as hex.
+    /// This key, also opening what `previous` (64 hex characters) sealed.
+    pub fn with_previous(mut self, previous: &str) -> Result<SecretKey, SecretKeyError> {
+        self.previous = Some(CredentialCipher::new(&key_bytes(previous)?));
+        Ok(self)
+    }
+
+    /// The id of the key that seals (see `crate::sealed_format`).
+    pub fn key_id(&self) -> &str {
+        &self.current.key_id
+    }
+
+    /// Seals `value` for `(channel, name)`: `(nonce, sealed)`, the nonce as hex and the
+    /// sealed value as hex tagged with the key id.
     pub fn seal(
         &self,
         channel: &str,
@@ -62,7 +114,8 @@ impl SecretKey {
         getrandom::fill(&mut nonce).map_err(CredentialError::NoRandomness)?;
         let aad = binding(channel, name);
         let sealed = self
-            .0
+            .current
+            .cipher
             .encrypt(
                 XNonce::from_slice(&nonce),
                 Payload {
@@ -71,10 +124,14 @@ impl SecretKey {
                 },
             )
             .map_err(|_| CredentialError::SealingFailed)?;
-        Ok((encode_hex(&nonce), encode_hex(&sealed)))
+        Ok((
+            encode_hex(&nonce),
+            tagged(&self.current.key_id, &encode_hex(&sealed)),
+        ))
     }
 
-    /// Opens a sealed value; fails if it was tampered with, moved, or sealed under another key.
+    /// Opens a sealed value; fails if it was tampered with, moved, or sealed under another key
+    /// than the current and the previous one. A value without a key id is tried with both.
     pub fn open(
         &self,
         channel: &str,
@@ -89,18 +146,15 @@ impl SecretKey {
         let nonce = decode_hex(nonce)
             .filter(|n| n.len() == 24)
             .ok_or_else(refuse)?;
-        let sealed = decode_hex(sealed).ok_or_else(refuse)?;
+        let text = SealedText::parse(sealed);
+        let sealed = decode_hex(text.body).ok_or_else(refuse)?;
         let aad = binding(channel, name);
-        let plain = self
-            .0
-            .decrypt(
-                XNonce::from_slice(&nonce),
-                Payload {
-                    msg: &sealed,
-                    aad: aad.as_bytes(),
-                },
-            )
-            .map_err(|_| refuse())?;
+        let plain = [Some(&self.current), self.previous.as_ref()]
+            .into_iter()
+            .flatten()
+            .filter(|key| text.key_id.is_none_or(|id| id == key.key_id))
+            .find_map(|key| key.open(&nonce, &sealed, &aad))
+            .ok_or_else(refuse)?;
         String::from_utf8(plain)
             .map(Secret::new)
             .map_err(|_| refuse())
@@ -202,6 +256,41 @@ mod tests {
                 .open("telegram:info", "token", &nonce, &sealed)
                 .is_err(),
             "another key"
+        );
+        // During a rotation, what the previous key sealed opens, and a value of the previous
+        // key's format without a key id too; the new key seals under its own id.
+        let rotating = SecretKey::from_hex(&"22".repeat(32))
+            .unwrap()
+            .with_previous(&"11".repeat(32))
+            .unwrap();
+        assert_eq!(
+            rotating
+                .open("telegram:info", "token", &nonce, &sealed)
+                .unwrap()
+                .expose(),
+            "123:ABC"
+        );
+        let legacy = sealed.rsplit(':').next().unwrap();
+        assert_eq!(
+            rotating
+                .open("telegram:info", "token", &nonce, legacy)
+                .unwrap()
+                .expose(),
+            "123:ABC"
+        );
+        assert!(sealed.starts_with(&format!("v2:{}:", key.key_id())));
+        let (_, resealed) = rotating.seal("telegram:info", "token", "123:ABC").unwrap();
+        assert!(resealed.starts_with(&format!("v2:{}:", rotating.key_id())));
+        assert!(
+            key.open("telegram:info", "token", &nonce, &resealed)
+                .is_err()
+        );
+        // A value claiming the other key's id is not tried with this one.
+        let relabelled = format!("v2:{}:{legacy}", rotating.key_id());
+        assert!(
+            rotating
+                .open("telegram:info", "token", &nonce, &relabelled)
+                .is_err()
         );
         assert_eq!(
             SecretKey::from_hex("abc").err(),

@@ -15,15 +15,17 @@ use crate::store::{AnyStore, Store, StoreError};
 pub const POLICY_CHANGED: &str = "publication.policy_changed";
 
 /// Fails when the audit chain is keyed and this process's key (the one the store writes
-/// with) is another key, or none.
+/// with) is another key, or none. During a rotation the chain may still be under the previous
+/// key: the first entry this process writes moves it to the current one.
 pub async fn check_audit_key(store: &AnyStore) -> Result<(), AppError> {
     let Some(chain) = store.audit_chain_key().await? else {
         return Ok(());
     };
-    let ours = store.audit_key().map(|key| key.id().to_string());
-    if ours.as_deref() == Some(chain.as_str()) {
+    let key = store.audit_key();
+    if key.is_some_and(|key| key.id() == chain || key.previous_id() == Some(chain.as_str())) {
         return Ok(());
     }
+    let ours = key.map(|key| key.id().to_string());
     Err(AppError::Store(StoreError::AuditKeyMismatch {
         chain,
         ours,

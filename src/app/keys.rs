@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use crate::audit::AuditKey;
-use crate::secrets::{SECRET_KEY_VARIABLE, SecretKey};
+use crate::secrets::{PREVIOUS_SECRET_KEY_VARIABLE, SECRET_KEY_VARIABLE, SecretKey};
 use crate::subscribers::SubscriberVault;
 
 use super::AppError;
@@ -33,19 +33,50 @@ impl std::fmt::Debug for ServiceKeys {
 }
 
 impl ServiceKeys {
-    /// From the environment: unset or empty means no keys; anything else must be a key.
+    /// From the environment: unset or empty means no keys; anything else must be a key. The
+    /// previous key, during a rotation, needs the current one beside it.
     pub fn from_env() -> Result<ServiceKeys, AppError> {
-        match std::env::var(SECRET_KEY_VARIABLE) {
-            Ok(text) if !text.is_empty() => ServiceKeys::from_hex(&text),
-            _ => Ok(ServiceKeys::default()),
+        let read = |name| std::env::var(name).ok().filter(|text| !text.is_empty());
+        match (
+            read(SECRET_KEY_VARIABLE),
+            read(PREVIOUS_SECRET_KEY_VARIABLE),
+        ) {
+            (Some(current), previous) => ServiceKeys::rotating(&current, previous.as_deref()),
+            (None, Some(_)) => Err(AppError::Key(format!(
+                "{PREVIOUS_SECRET_KEY_VARIABLE} is set but {SECRET_KEY_VARIABLE} is not: the previous key is only read beside the current one"
+            ))),
+            (None, None) => Ok(ServiceKeys::default()),
         }
     }
 
     /// From 64 hexadecimal characters.
     pub fn from_hex(text: &str) -> Result<ServiceKeys, AppError> {
-        let credentials = SecretKey::from_hex(text).map_err(|e| AppError::Key(e.to_string()))?;
-        let vault = SubscriberVault::from_hex(text).map_err(|e| AppError::Key(e.to_string()))?;
-        let audit = AuditKey::from_hex(text).map_err(|e| AppError::Key(e.to_string()))?;
+        ServiceKeys::rotating(text, None)
+    }
+
+    /// From the current key and, during a rotation, the previous one (both 64 hexadecimal
+    /// characters): sealing and hashing use the current key, opening and finding use both.
+    pub fn rotating(current: &str, previous: Option<&str>) -> Result<ServiceKeys, AppError> {
+        let refuse = |variable: &str, error: String| {
+            AppError::Key(error.replace(SECRET_KEY_VARIABLE, variable))
+        };
+        let mut credentials =
+            SecretKey::from_hex(current).map_err(|e| refuse(SECRET_KEY_VARIABLE, e.to_string()))?;
+        let mut vault = SubscriberVault::from_hex(current)
+            .map_err(|e| refuse(SECRET_KEY_VARIABLE, e.to_string()))?;
+        let mut audit =
+            AuditKey::from_hex(current).map_err(|e| refuse(SECRET_KEY_VARIABLE, e.to_string()))?;
+        if let Some(previous) = previous {
+            audit = audit
+                .with_previous(previous)
+                .map_err(|e| refuse(PREVIOUS_SECRET_KEY_VARIABLE, e.to_string()))?;
+            credentials = credentials
+                .with_previous(previous)
+                .map_err(|e| refuse(PREVIOUS_SECRET_KEY_VARIABLE, e.to_string()))?;
+            vault = vault
+                .with_previous(previous)
+                .map_err(|e| refuse(PREVIOUS_SECRET_KEY_VARIABLE, e.to_string()))?;
+        }
         Ok(ServiceKeys {
             credentials: Some(Arc::new(credentials)),
             vault: Some(Arc::new(vault)),

@@ -49,7 +49,9 @@ pub enum HeadError {
 /// How the chain in the database differs from an exported head.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum HeadMismatch {
-    #[error("the head was exported under key id {head}, not this key ({ours})")]
+    #[error(
+        "the head was exported under key id {head}, not this key ({ours}): if it is a retired key, set HERALD_SECRET_KEY_PREVIOUS to it"
+    )]
     OtherKey { head: String, ours: String },
     #[error("the head file was edited: its mac does not match its fields")]
     Forged,
@@ -106,7 +108,8 @@ impl ExportedHead {
         text
     }
 
-    /// Checks a chain that verified against this head: the head is signed with `key`, its
+    /// Checks a chain that verified against this head: the head is signed with `key` or, after
+    /// a rotation, the previous key beside it; its
     /// last entry is still in the chain with the same hash (the entries after it chain from
     /// it, which [`super::verify`] checked), and the keyed part starts where it did.
     pub fn check(
@@ -115,12 +118,12 @@ impl ExportedHead {
         chain: &VerifiedChain,
         key: &AuditKey,
     ) -> Result<(), HeadMismatch> {
-        if self.key_id != key.id() {
+        let Some(key) = key.named(&self.key_id) else {
             return Err(HeadMismatch::OtherKey {
                 head: self.key_id.clone(),
                 ours: key.id().to_string(),
             });
-        }
+        };
         if !super::hashes_equal(&self.mac_under(key), &self.mac) {
             return Err(HeadMismatch::Forged);
         }

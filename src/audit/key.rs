@@ -12,10 +12,12 @@ use crate::secrets::{SecretKeyError, derive_subkey, encode_hex, key_bytes};
 const CHAIN_LABEL: &[u8] = b"herald audit chain v1";
 const KEY_ID_LABEL: &[u8] = b"herald audit key id v1";
 
-/// The audit chain's HMAC-SHA256 key and its id.
+/// The audit chain's HMAC-SHA256 key and its id, and during a key rotation the previous one:
+/// entries are signed with the current key only, the previous one checks what it signed.
 pub struct AuditKey {
     key: [u8; 32],
     id: String,
+    previous: Option<Box<AuditKey>>,
 }
 
 /// The key is never printed; its id is.
@@ -23,6 +25,7 @@ impl std::fmt::Debug for AuditKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AuditKey")
             .field("id", &self.id)
+            .field("previous", &self.previous_id())
             .finish_non_exhaustive()
     }
 }
@@ -33,13 +36,35 @@ impl AuditKey {
         Ok(AuditKey::from_secret(&key_bytes(text)?))
     }
 
+    /// With the previous secret key (64 hexadecimal characters) beside it, during a rotation.
+    pub fn with_previous(mut self, previous: &str) -> Result<AuditKey, SecretKeyError> {
+        self.previous = Some(Box::new(AuditKey::from_hex(previous)?));
+        Ok(self)
+    }
+
     fn from_secret(secret: &[u8; 32]) -> AuditKey {
         let key = derive_subkey(secret, CHAIN_LABEL);
         let fingerprint = derive_subkey(&key, KEY_ID_LABEL);
         AuditKey {
             key,
             id: encode_hex(&fingerprint[..8]),
+            previous: None,
         }
+    }
+
+    /// The previous key's id, during a rotation.
+    pub fn previous_id(&self) -> Option<&str> {
+        self.previous.as_deref().map(AuditKey::id)
+    }
+
+    /// The key, current or previous, whose id is `id`.
+    pub fn named(&self, id: &str) -> Option<&AuditKey> {
+        if self.id == id {
+            return Some(self);
+        }
+        self.previous
+            .as_deref()
+            .filter(|previous| previous.id == id)
     }
 
     /// The key's id: 16 hexadecimal characters, the same for the same secret key.

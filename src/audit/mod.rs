@@ -18,6 +18,14 @@ pub use key::AuditKey;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+/// The action of the entry at which the chain's key changes: `herald keys rotate`'s record, or
+/// the one herald writes itself when the first entry under a new key is not that record.
+pub const KEYS_ROTATED: &str = "keys.rotated";
+
+/// The field of a [`KEYS_ROTATED`] entry's details that names the audit key the entries before
+/// it were signed with; a switch of key is only accepted at an entry naming the key it leaves.
+pub const PREVIOUS_KEY_FIELD: &str = "previous_audit_key_id";
+
 /// An entry to append.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewAuditEntry {
@@ -132,9 +140,13 @@ pub enum ChainBreak {
     Appended { last: i64, head: i64 },
     /// A plain entry after a keyed one: the chain was rebuilt from there without the key.
     Unkeyed { seq: i64, keyed_from: i64 },
-    /// A keyed entry under another key than the one given (a rebuild under a key of the
-    /// attacker's own, or the wrong `HERALD_SECRET_KEY`).
+    /// A keyed entry under another key than the ones given (a rebuild under a key of the
+    /// attacker's own, the wrong `HERALD_SECRET_KEY`, or a retired key not given as the
+    /// previous one).
     OtherKey { seq: i64, key_id: String },
+    /// The key changes at an entry that is not a [`KEYS_ROTATED`] entry naming the key it
+    /// leaves, or back to a key already left: entries spliced in under another key.
+    KeySwitch { seq: i64, from: String, to: String },
     /// Keyed entries, and no key to check them with.
     KeyNeeded { seq: i64 },
 }
@@ -167,8 +179,14 @@ impl std::fmt::Display for ChainBreak {
             ),
             ChainBreak::OtherKey { seq, key_id } => write!(
                 f,
-                "entry {seq} is signed with key id {key_id}, not with this {}",
-                crate::secrets::SECRET_KEY_VARIABLE
+                "entry {seq} is signed with key id {key_id}, not with this {} nor {}: if key id {key_id} is a retired key, set {} to it to check the entries it signed",
+                crate::secrets::SECRET_KEY_VARIABLE,
+                crate::secrets::PREVIOUS_SECRET_KEY_VARIABLE,
+                crate::secrets::PREVIOUS_SECRET_KEY_VARIABLE
+            ),
+            ChainBreak::KeySwitch { seq, from, to } => write!(
+                f,
+                "entry {seq} changes the chain's key from key id {from} to {to} without a {KEYS_ROTATED} entry naming {from}: entries were spliced in under another key"
             ),
             ChainBreak::KeyNeeded { seq } => write!(
                 f,
@@ -216,7 +234,8 @@ impl VerifiedChain {
 }
 
 /// Checks the whole chain against its head `(seq, hash)`: plain entries by SHA-256, keyed
-/// ones by HMAC under `key`, which must be the key they name.
+/// ones by HMAC under the key they name, `key` or the previous key beside it; the key may only
+/// change at a [`KEYS_ROTATED`] entry.
 pub fn verify(
     entries: &[AuditEntry],
     head: (i64, &str),
@@ -225,6 +244,7 @@ pub fn verify(
     let mut prev_seq = 0;
     let mut prev_hash = String::new();
     let mut keyed_from = None;
+    let mut keys_used: Vec<String> = Vec::new();
     for entry in entries {
         if entry.seq != prev_seq + 1 {
             if entry.seq <= prev_seq {
@@ -249,13 +269,12 @@ pub fn verify(
             (Some(key_id), _) => {
                 keyed_from.get_or_insert(entry.seq);
                 let key = key.ok_or(ChainBreak::KeyNeeded { seq: entry.seq })?;
-                if key.id() != key_id {
-                    return Err(ChainBreak::OtherKey {
-                        seq: entry.seq,
-                        key_id: key_id.clone(),
-                    });
-                }
-                Some(key)
+                let signer = key.named(key_id).ok_or_else(|| ChainBreak::OtherKey {
+                    seq: entry.seq,
+                    key_id: key_id.clone(),
+                })?;
+                check_key_switch(entry, &mut keys_used)?;
+                Some(signer)
             }
         };
         if !hashes_equal(&entry.expected_hash(signed_with), &entry.hash) {
@@ -282,8 +301,119 @@ pub fn verify(
     })
 }
 
+/// Accepts a keyed entry's key after the keys used before it (`keys_used`, in order, which it
+/// extends): the same key as the last keyed entry, the first key of the chain, or a new key at a
+/// [`KEYS_ROTATED`] entry that names the key it leaves, so that whoever holds one key cannot
+/// splice entries under another into the chain, nor go back to a retired key.
+fn check_key_switch(entry: &AuditEntry, keys_used: &mut Vec<String>) -> Result<(), ChainBreak> {
+    let Some(key_id) = entry.key_id.as_deref() else {
+        return Ok(());
+    };
+    let Some(last) = keys_used.last() else {
+        keys_used.push(key_id.to_string());
+        return Ok(());
+    };
+    if last == key_id {
+        return Ok(());
+    }
+    let names_last = entry.action == KEYS_ROTATED
+        && serde_json::from_str::<serde_json::Value>(&entry.details)
+            .ok()
+            .and_then(|details| {
+                details
+                    .get(PREVIOUS_KEY_FIELD)
+                    .and_then(|id| id.as_str().map(str::to_string))
+            })
+            .as_deref()
+            == Some(last.as_str());
+    if !names_last || keys_used.iter().any(|used| used == key_id) {
+        return Err(ChainBreak::KeySwitch {
+            seq: entry.seq,
+            from: last.clone(),
+            to: key_id.to_string(),
+        });
+    }
+    keys_used.push(key_id.to_string());
+    Ok(())
+}
+
 /// Hashes compared in constant time: a keyed hash is a MAC.
 fn hashes_equal(expected: &str, stored: &str) -> bool {
     use subtle::ConstantTimeEq;
     expected.len() == stored.len() && bool::from(expected.as_bytes().ct_eq(stored.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A chain of `(action, details, key)` entries, hashed as herald writes them.
+    fn chain(entries: &[(&str, serde_json::Value, Option<&AuditKey>)]) -> Vec<AuditEntry> {
+        let mut prev_hash = String::new();
+        let mut chained = Vec::new();
+        for (n, (action, details, key)) in entries.iter().enumerate() {
+            let mut entry = AuditEntry {
+                seq: n as i64 + 1,
+                at_ms: 0,
+                actor: "herald".into(),
+                action: action.to_string(),
+                subject: "s".into(),
+                version: None,
+                details: details.to_string(),
+                prev_hash: prev_hash.clone(),
+                hash: String::new(),
+                key_id: key.map(|key| key.id().to_string()),
+            };
+            entry.hash = entry.expected_hash(*key);
+            prev_hash = entry.hash.clone();
+            chained.push(entry);
+        }
+        chained
+    }
+
+    fn verified(entries: &[AuditEntry], key: &AuditKey) -> Result<VerifiedChain, ChainBreak> {
+        let last = entries.last().unwrap();
+        verify(entries, (last.seq, &last.hash), Some(key))
+    }
+
+    #[test]
+    fn the_key_changes_only_at_a_rotation_entry_naming_the_key_it_leaves() {
+        let old = AuditKey::from_hex(&"11".repeat(32)).unwrap();
+        let new = AuditKey::from_hex(&"22".repeat(32)).unwrap();
+        let both = AuditKey::from_hex(&"22".repeat(32))
+            .unwrap()
+            .with_previous(&"11".repeat(32))
+            .unwrap();
+        let none = serde_json::json!({});
+        let names_old = serde_json::json!({ PREVIOUS_KEY_FIELD: old.id() });
+        let rotated = chain(&[
+            ("user.added", none.clone(), None),
+            ("user.added", none.clone(), Some(&old)),
+            (KEYS_ROTATED, names_old.clone(), Some(&new)),
+            ("user.added", none.clone(), Some(&new)),
+        ]);
+        assert!(verified(&rotated, &both).is_ok());
+        assert!(matches!(
+            verified(&rotated, &new),
+            Err(ChainBreak::OtherKey { seq: 2, .. })
+        ));
+        let spliced = chain(&[
+            ("user.added", none.clone(), Some(&old)),
+            ("user.added", none.clone(), Some(&new)),
+        ]);
+        assert!(matches!(
+            verified(&spliced, &both),
+            Err(ChainBreak::KeySwitch { seq: 2, .. })
+        ));
+        let names_new = serde_json::json!({ PREVIOUS_KEY_FIELD: new.id() });
+        let back = chain(&[
+            ("user.added", none.clone(), Some(&old)),
+            (KEYS_ROTATED, names_old, Some(&new)),
+            (KEYS_ROTATED, names_new, Some(&old)),
+        ]);
+        assert!(matches!(
+            verified(&back, &both),
+            Err(ChainBreak::KeySwitch { seq: 3, .. })
+        ));
+    }
 }

@@ -8,6 +8,7 @@ mod deadletter;
 mod demo;
 mod expiry;
 mod init;
+mod keys;
 mod migrate;
 mod plan;
 mod preview;
@@ -223,12 +224,36 @@ pub enum Command {
     /// People subscribed to messaging channels: counts only.
     #[command(subcommand)]
     Subscribers(SubscribersCommand),
+    /// The secret key (HERALD_SECRET_KEY): rotating it, and rows per key id.
+    #[command(subcommand)]
+    Keys(KeysCommand),
     /// Erase the personal data past its retention rules (`[retention]` and `retention_days`
     /// in herald.toml) now, as every worker does each minute.
     Retention {
         /// Only count, rule by rule, what would be erased.
         #[arg(long)]
         dry_run: bool,
+        /// `text` for people, `json` for scripts.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Re-seal stored credentials and subscribers' identifiers under HERALD_SECRET_KEY, and
+    /// recompute lookup hashes, reading the old ones with HERALD_SECRET_KEY_PREVIOUS. Runs in
+    /// batches while the service runs; run it again to resume.
+    Rotate {
+        /// Subscribers re-keyed per transaction.
+        #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+        batch_size: u32,
+        /// Stop after this many batches (run again to go on); default: until done.
+        #[arg(long, value_name = "N")]
+        batches: Option<u64>,
+    },
+    /// Rows of subscribers and credentials per key id (current, previous, unknown).
+    Status {
         /// `text` for people, `json` for scripts.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
@@ -540,6 +565,24 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Retention { dry_run, format } => {
             retention::retention(&cli.database_url, cli.config.as_deref(), dry_run, format)
         }
+        Command::Keys(command) => keys_command(&cli.database_url, command),
+    }
+}
+
+/// `herald keys …`.
+fn keys_command(database_url: &str, command: KeysCommand) -> ExitCode {
+    match command {
+        KeysCommand::Rotate {
+            batch_size,
+            batches,
+        } => keys::keys_rotate(
+            database_url,
+            crate::app::RotationPlan {
+                batch: batch_size,
+                max_batches: batches,
+            },
+        ),
+        KeysCommand::Status { format } => keys::keys_status(database_url, format),
     }
 }
 

@@ -4,16 +4,19 @@
 use sqlx::AnyConnection;
 
 use super::{SqlStore, StoreError};
-use crate::audit::{AuditEntry, AuditKey, NewAuditEntry};
+use crate::audit::{AuditEntry, AuditKey, KEYS_ROTATED, NewAuditEntry, PREVIOUS_KEY_FIELD};
 
 /// Appends an audit entry inside a write transaction, chained to the head, which the first
 /// statement locks (an UPDATE takes the row lock in both dialects), so concurrent appends queue.
 /// With `key`, the entry's hash is an HMAC under it; once the chain is keyed, an entry under
-/// another key or none is refused, since it would break the chain for every later check.
+/// another key or none is refused, since it would break the chain for every later check,
+/// except under a key whose previous key is the chain's: that is a rotation, and the chain
+/// moves to the new key at a `keys.rotated` entry naming the key it leaves (the entry itself
+/// when it is `herald keys rotate`'s record, else one herald writes before it).
 pub async fn audit_append(
     connection: &mut AnyConnection,
     key: Option<&AuditKey>,
-    entry: NewAuditEntry,
+    mut entry: NewAuditEntry,
 ) -> Result<(), StoreError> {
     sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1")
         .execute(&mut *connection)
@@ -22,14 +25,55 @@ pub async fn audit_append(
         sqlx::query_as("SELECT seq, hash, key_id FROM audit_head WHERE id = 1")
             .fetch_one(&mut *connection)
             .await?;
+    let mut head = (head_seq, head_hash);
     if let Some(chain) = head_key
         && key.is_none_or(|key| key.id() != chain)
     {
-        return Err(StoreError::AuditKeyMismatch {
-            chain,
-            ours: key.map(|key| key.id().to_string()),
-        });
+        let Some(key) = key.filter(|key| key.previous_id() == Some(chain.as_str())) else {
+            return Err(StoreError::AuditKeyMismatch {
+                chain,
+                ours: key.map(|key| key.id().to_string()),
+            });
+        };
+        if entry.action != KEYS_ROTATED {
+            let switch = NewAuditEntry {
+                at_ms: entry.at_ms,
+                actor: "herald".into(),
+                action: KEYS_ROTATED.into(),
+                subject: "audit chain".into(),
+                version: None,
+                details: serde_json::json!({ "audit_key_id": key.id(), PREVIOUS_KEY_FIELD: chain }),
+            };
+            head = insert_row(connection, Some(key), head, switch).await?;
+        }
     }
+    if entry.action == KEYS_ROTATED
+        && let (Some(key), Some(details)) = (key, entry.details.as_object_mut())
+    {
+        details.insert("audit_key_id".into(), key.id().into());
+        if let Some(previous) = key.previous_id() {
+            details.insert(PREVIOUS_KEY_FIELD.into(), previous.into());
+        }
+    }
+    let key_id = key.map(|key| key.id().to_string());
+    let (seq, hash) = insert_row(connection, key, head, entry).await?;
+    sqlx::query("UPDATE audit_head SET seq = $1, hash = $2, key_id = $3 WHERE id = 1")
+        .bind(seq)
+        .bind(hash)
+        .bind(key_id)
+        .execute(&mut *connection)
+        .await?;
+    Ok(())
+}
+
+/// Inserts `entry` after `head` (sequence number and hash), keyed under `key` or plain
+/// SHA-256 without one; the new head.
+async fn insert_row(
+    connection: &mut AnyConnection,
+    key: Option<&AuditKey>,
+    (head_seq, head_hash): (i64, String),
+    entry: NewAuditEntry,
+) -> Result<(i64, String), StoreError> {
     let mut stored = AuditEntry {
         seq: head_seq + 1,
         at_ms: entry.at_ms,
@@ -56,16 +100,10 @@ pub async fn audit_append(
     .bind(stored.details)
     .bind(stored.prev_hash)
     .bind(stored.hash.clone())
-    .bind(stored.key_id.clone())
+    .bind(stored.key_id)
     .execute(&mut *connection)
     .await?;
-    sqlx::query("UPDATE audit_head SET seq = $1, hash = $2, key_id = $3 WHERE id = 1")
-        .bind(stored.seq)
-        .bind(stored.hash)
-        .bind(stored.key_id)
-        .execute(&mut *connection)
-        .await?;
-    Ok(())
+    Ok((stored.seq, stored.hash))
 }
 
 pub async fn append_audit(store: &SqlStore, entry: &NewAuditEntry) -> Result<(), StoreError> {

@@ -24,6 +24,16 @@ pub struct ConsentEvent {
     /// When herald applies it (cancelled deliveries are stamped with it).
     pub now_ms: i64,
     pub change: ConsentWrite,
+    /// The person's hashes under the previous key, during a key rotation: what was recorded
+    /// of them before is found by these and moved to the current hashes first.
+    pub previous: Option<PreviousHashes>,
+}
+
+/// A consent event's hashes under the previous key (see `SubscriberVault::previous_lookup`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreviousHashes {
+    pub lookup: String,
+    pub event_digest: String,
 }
 
 /// What the event asks for.

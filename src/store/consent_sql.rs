@@ -13,6 +13,7 @@
 
 use sqlx::AnyConnection;
 
+use super::rekeying_sql::adopt_previous_in;
 use super::subscribers_sql::{erase_subscriber_in, save_subscriber_in};
 use super::{ConsentEvent, ConsentOutcome, ConsentWrite, NewSubscriber, SqlStore, StoreError};
 
@@ -28,6 +29,16 @@ pub async fn apply_consent_event(
     if past_prune_horizon(&mut tx, event).await? {
         tx.rollback().await?;
         return Ok(ConsentOutcome::PastRetention);
+    }
+    if let Some(previous) = &event.previous {
+        adopt_previous_in(
+            &mut tx,
+            &event.channel,
+            &previous.lookup,
+            &event.lookup,
+            event.now_ms,
+        )
+        .await?;
     }
     // What an opt-in subscribes (`None` for an opt-out); a choice goes its own way.
     let joining = match &event.change {
@@ -51,8 +62,19 @@ pub async fn apply_consent_event(
     Ok(outcome)
 }
 
-/// Records the event's digest; false when it was recorded before (a repeat or a replay).
+/// Records the event's digest; false when it was recorded before (a repeat or a replay),
+/// under the current key or, during a key rotation, the previous one.
 async fn first_seen(tx: &mut AnyConnection, event: &ConsentEvent) -> Result<bool, StoreError> {
+    if let Some(previous) = &event.previous {
+        let seen: Option<i64> =
+            sqlx::query_scalar("SELECT keep_until FROM consent_event_ids WHERE digest = $1")
+                .bind(previous.event_digest.clone())
+                .fetch_optional(&mut *tx)
+                .await?;
+        if seen.is_some() {
+            return Ok(false);
+        }
+    }
     let inserted = sqlx::query(
         "INSERT INTO consent_event_ids (digest, keep_until) VALUES ($1, $2) ON CONFLICT (digest) DO NOTHING",
     )

@@ -93,8 +93,9 @@ impl fmt::Display for StoreError {
                 ours: Some(ours),
             } => write!(
                 f,
-                "the audit chain is keyed with key id {chain}, but this {} has key id {ours}: use the service's key",
-                crate::secrets::SECRET_KEY_VARIABLE
+                "the audit chain is keyed with key id {chain}, but this {} has key id {ours}: use the service's key, or during a rotation set {} to the key it replaces",
+                crate::secrets::SECRET_KEY_VARIABLE,
+                crate::secrets::PREVIOUS_SECRET_KEY_VARIABLE
             ),
         }
     }

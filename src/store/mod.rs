@@ -55,6 +55,7 @@ mod people_sql;
 pub mod record_key;
 mod recorded_counts;
 mod records;
+mod rekeying_sql;
 mod resolutions_sql;
 mod retention_sql;
 mod session_records;
@@ -74,7 +75,7 @@ use crate::campaign::{ContentHash, VersionBundle, VersionState};
 use crate::schedule::PlannedJob;
 
 pub use backlog::Backlog;
-pub use consent_events::{ConsentEvent, ConsentOutcome, ConsentWrite};
+pub use consent_events::{ConsentEvent, ConsentOutcome, ConsentWrite, PreviousHashes};
 pub use dialect::Dialect;
 pub use ended_as::EndedAs;
 pub use error::StoreError;
@@ -93,6 +94,7 @@ pub use records::{
     LeasedJob, NewSubscriber, Reservation, StatusReceipt, SubscriberCount, TokenRecord, UserRecord,
     VersionRecord,
 };
+pub use rekeying_sql::{KeyCount, RekeyedSubscriber, RotationRun, SealedSubscriber};
 pub use resolutions_sql::RESENT_AFTER_CHECK;
 pub use retention_sql::{ErasedRows, RetentionCutoffs};
 pub use session_records::{FoundSession, NewSession, Rotation, SessionListing, UserListing};

@@ -8,7 +8,9 @@
 //! never undoes a later choice, opt-in or opt-out.
 
 use crate::config::Account;
-use crate::store::{ConsentEvent, ConsentOutcome, ConsentWrite, NewSubscriber, Store, StoreError};
+use crate::store::{
+    ConsentEvent, ConsentOutcome, ConsentWrite, NewSubscriber, PreviousHashes, Store, StoreError,
+};
 
 use super::SubscriberVault;
 
@@ -127,6 +129,14 @@ impl<S: Store> Consent<'_, S> {
             keep_until_ms: order.keep_until_ms,
             now_ms: order.now_ms,
             change,
+            previous: self
+                .vault
+                .previous_lookup(&channel, user)
+                .zip(self.vault.previous_event_digest(&channel, order.event_id))
+                .map(|(lookup, event_digest)| PreviousHashes {
+                    lookup,
+                    event_digest,
+                }),
             channel,
         };
         Ok(self.store.apply_consent_event(&event).await?.into())

@@ -11,6 +11,7 @@ use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
+use crate::sealed_format::{SealedText, key_id, tagged};
 use crate::secrets::{
     SECRET_KEY_VARIABLE, SecretKeyError, decode_hex, derive_subkey as derive, encode_hex, key_bytes,
 };
@@ -39,12 +40,45 @@ pub enum VaultError {
     CannotOpen { channel: String },
 }
 
-/// Seals and looks up subscriber identifiers.
-pub struct SubscriberVault {
+/// The keys derived from one `HERALD_SECRET_KEY`.
+struct VaultKeys {
     cipher: XChaCha20Poly1305,
     lookup_key: [u8; 32],
     /// Keys the hashes of partners' event ids, which can carry a phone number (a `wamid`).
     event_key: [u8; 32],
+    key_id: String,
+}
+
+impl VaultKeys {
+    fn new(key: &[u8; 32]) -> VaultKeys {
+        let seal_key = derive(key, SEAL_LABEL);
+        VaultKeys {
+            cipher: XChaCha20Poly1305::new(Key::from_slice(&seal_key)),
+            lookup_key: derive(key, LOOKUP_LABEL),
+            event_key: derive(key, EVENT_LABEL),
+            key_id: key_id(key),
+        }
+    }
+
+    fn open(&self, channel: &str, bytes: &[u8]) -> Option<Vec<u8>> {
+        let (nonce, ciphertext) = bytes.split_at(24);
+        self.cipher
+            .decrypt(
+                XNonce::from_slice(nonce),
+                Payload {
+                    msg: ciphertext,
+                    aad: channel.as_bytes(),
+                },
+            )
+            .ok()
+    }
+}
+
+/// Seals and looks up subscriber identifiers: under the current key, and during a rotation
+/// also opens and finds what the previous key sealed and hashed.
+pub struct SubscriberVault {
+    current: VaultKeys,
+    previous: Option<VaultKeys>,
     /// Made up for this process only (a rehearsal): sealed identifiers die with it.
     ephemeral: bool,
 }
@@ -53,6 +87,7 @@ impl fmt::Debug for SubscriberVault {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SubscriberVault")
             .field("ephemeral", &self.ephemeral)
+            .field("rotating", &self.previous.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -61,6 +96,13 @@ impl SubscriberVault {
     pub fn from_hex(text: &str) -> Result<SubscriberVault, VaultError> {
         let bytes = key_bytes(text)?;
         Ok(SubscriberVault::from_key(&bytes, false))
+    }
+
+    /// This vault, also opening and finding what `previous` (64 hex characters) sealed and
+    /// hashed: for the time of a key rotation.
+    pub fn with_previous(mut self, previous: &str) -> Result<SubscriberVault, VaultError> {
+        self.previous = Some(VaultKeys::new(&key_bytes(previous)?));
+        Ok(self)
     }
 
     /// A vault with a random key that lives as long as this process: for rehearsals and the
@@ -72,11 +114,9 @@ impl SubscriberVault {
     }
 
     fn from_key(key: &[u8; 32], ephemeral: bool) -> SubscriberVault {
-        let seal_key = derive(key, SEAL_LABEL);
         SubscriberVault {
-            cipher: XChaCha20Poly1305::new(Key::from_slice(&seal_key)),
-            lookup_key: derive(key, LOOKUP_LABEL),
-            event_key: derive(key, EVENT_LABEL),
+            current: VaultKeys::new(key),
+            previous: None,
             ephemeral,
         }
     }
@@ -85,24 +125,51 @@ impl SubscriberVault {
         self.ephemeral
     }
 
+    /// The id of the key that seals and hashes now (see `crate::sealed_format`).
+    pub fn key_id(&self) -> &str {
+        &self.current.key_id
+    }
+
+    /// The id of the previous key, during a rotation.
+    pub fn previous_key_id(&self) -> Option<&str> {
+        self.previous.as_ref().map(|keys| keys.key_id.as_str())
+    }
+
     /// The keyed hash a subscriber is found by: the same for the same person on the same
     /// channel, useless without the key.
     pub fn lookup(&self, channel: &str, identifier: &str) -> String {
-        keyed_hash(&self.lookup_key, channel, identifier)
+        keyed_hash(&self.current.lookup_key, channel, identifier)
+    }
+
+    /// The person's lookup hash under the previous key, during a rotation: rows not re-keyed
+    /// yet are found by it.
+    pub fn previous_lookup(&self, channel: &str, identifier: &str) -> Option<String> {
+        self.previous
+            .as_ref()
+            .map(|keys| keyed_hash(&keys.lookup_key, channel, identifier))
     }
 
     /// The keyed hash a partner's event is remembered by, to recognise its retries and
     /// replays: the same for the same event id on the same channel, useless without the key
     /// (a WhatsApp message id encodes the sender's number), and unrelated to any lookup hash.
     pub fn event_digest(&self, channel: &str, event_id: &str) -> String {
-        keyed_hash(&self.event_key, channel, event_id)
+        keyed_hash(&self.current.event_key, channel, event_id)
     }
 
-    /// The identifier sealed for `channel`: hex of nonce and ciphertext.
+    /// The event's digest under the previous key, during a rotation: an event first seen
+    /// before the rotation is still recognised.
+    pub fn previous_event_digest(&self, channel: &str, event_id: &str) -> Option<String> {
+        self.previous
+            .as_ref()
+            .map(|keys| keyed_hash(&keys.event_key, channel, event_id))
+    }
+
+    /// The identifier sealed for `channel`: the key id, then hex of nonce and ciphertext.
     pub fn seal(&self, channel: &str, identifier: &str) -> Result<String, VaultError> {
         let mut nonce = [0u8; 24];
         getrandom::fill(&mut nonce).map_err(VaultError::NoRandomNonce)?;
         let sealed = self
+            .current
             .cipher
             .encrypt(
                 XNonce::from_slice(&nonce),
@@ -112,31 +179,29 @@ impl SubscriberVault {
                 },
             )
             .map_err(|_| VaultError::SealingFailed)?;
-        let mut out = encode_hex(&nonce);
-        out.push_str(&encode_hex(&sealed));
-        Ok(out)
+        let mut body = encode_hex(&nonce);
+        body.push_str(&encode_hex(&sealed));
+        Ok(tagged(&self.current.key_id, &body))
     }
 
-    /// Opens a sealed identifier; fails if it was sealed under another key or for another
-    /// channel, or was tampered with. The error never contains the identifier.
+    /// Opens a sealed identifier; fails if it was sealed under another key than the current
+    /// and the previous one or for another channel, or was tampered with. One without a key
+    /// id (sealed before key ids) is tried with both keys. The error never contains the
+    /// identifier.
     pub fn open(&self, channel: &str, sealed: &str) -> Result<String, VaultError> {
         let refuse = || VaultError::CannotOpen {
             channel: channel.to_string(),
         };
-        let bytes = decode_hex(sealed)
+        let text = SealedText::parse(sealed);
+        let bytes = decode_hex(text.body)
             .filter(|b| b.len() > 24)
             .ok_or_else(refuse)?;
-        let (nonce, ciphertext) = bytes.split_at(24);
-        let plain = self
-            .cipher
-            .decrypt(
-                XNonce::from_slice(nonce),
-                Payload {
-                    msg: ciphertext,
-                    aad: channel.as_bytes(),
-                },
-            )
-            .map_err(|_| refuse())?;
+        let plain = [Some(&self.current), self.previous.as_ref()]
+            .into_iter()
+            .flatten()
+            .filter(|keys| text.key_id.is_none_or(|id| id == keys.key_id))
+            .find_map(|keys| keys.open(channel, &bytes))
+            .ok_or_else(refuse)?;
         String::from_utf8(plain).map_err(|_| refuse())
     }
 }
@@ -185,6 +250,28 @@ mod tests {
         assert_ne!(lookup, other.lookup("whatsapp:nl", "31612345678"));
         assert!(!lookup.contains("31612345678"));
         assert!(!format!("{vault:?}").contains("11"));
+
+        // During a rotation: what the old key sealed opens (tagged or from before key ids),
+        // the person is found by either hash, and new seals carry the new key's id.
+        let rotating = SubscriberVault::from_hex(&"22".repeat(32))
+            .unwrap()
+            .with_previous(&"11".repeat(32))
+            .unwrap();
+        assert_eq!(
+            rotating.open("whatsapp:nl", &sealed).unwrap(),
+            "31612345678"
+        );
+        let legacy = sealed.rsplit(':').next().unwrap();
+        assert_eq!(rotating.open("whatsapp:nl", legacy).unwrap(), "31612345678");
+        assert_eq!(
+            rotating.previous_lookup("whatsapp:nl", "31612345678"),
+            Some(lookup.clone())
+        );
+        assert_eq!(rotating.previous_key_id(), Some(vault.key_id()));
+        let resealed = rotating.seal("whatsapp:nl", "31612345678").unwrap();
+        assert!(resealed.starts_with(&format!("v2:{}:", rotating.key_id())));
+        assert!(vault.open("whatsapp:nl", &resealed).is_err());
+        assert!(other.open("whatsapp:nl", &resealed).is_ok());
 
         let event = vault.event_digest("whatsapp:nl", "wamid.HBgLMzE2MTIzNDU2Nzg");
         assert_eq!(

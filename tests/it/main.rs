@@ -10,6 +10,7 @@ mod common;
 
 mod alert_rules;
 mod api;
+mod audit_key_rotation;
 mod backup_restore;
 mod demo_cli;
 mod demo_serve;
@@ -24,6 +25,8 @@ mod init_cli;
 mod insights_polling;
 mod insights_store;
 mod integrity;
+mod key_rotation;
+mod key_rotation_store;
 mod keyed_audit;
 mod messaging_loop;
 mod messaging_platforms;

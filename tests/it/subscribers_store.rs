@@ -322,6 +322,7 @@ fn consent_event(who: &str, event_id: &str, at_ms: i64, join: bool) -> ConsentEv
         keep_until_ms: at_ms + 3_600_000,
         now_ms: at_ms,
         change,
+        previous: None,
     }
 }
 
