@@ -282,12 +282,23 @@ async fn rotating_the_key_during_a_send_loses_no_one() {
     assert!(moved >= 500 && moved < PEOPLE as i64, "{halfway:?}");
 
     // The send goes out while the rotation resumes and people write to the bot.
+    // The rotation starts once the send is under way (on a busy machine either could
+    // otherwise finish before the other starts), and the count when it starts shows the overlap.
     let rotation = async {
+        let waited = std::time::Instant::now();
+        while lab.sandbox.delivered().len() < 50 {
+            assert!(
+                waited.elapsed() < Duration::from_secs(120),
+                "the send never got going"
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let started_at = lab.sandbox.delivered().len();
         let mut command = lab.herald(&["keys", "rotate", "--batch-size", "250"]);
         let output = tokio::task::spawn_blocking(move || command.output().unwrap())
             .await
             .unwrap();
-        (output, lab.sandbox.delivered().len())
+        (output, started_at)
     };
     let people = async {
         for n in (0..PEOPLE).filter(|n| stops_during(*n) || joins_again(*n)) {
@@ -303,15 +314,15 @@ async fn rotating_the_key_during_a_send_loses_no_one() {
             tokio::time::sleep(Duration::from_millis(2)).await;
         }
     };
-    let ((rotated, delivered_meanwhile), (), ()) = tokio::join!(
+    let ((rotated, delivered_at_start), (), ()) = tokio::join!(
         rotation,
         lab.dispatch_until(utc(2027, 1, 18, 12, 0)),
         people
     );
     // The test's point: the rotation ran while the send was under way.
     assert!(
-        delivered_meanwhile > 0 && delivered_meanwhile < PEOPLE * 9 / 10,
-        "{delivered_meanwhile} delivered when the rotation ended"
+        delivered_at_start > 0 && delivered_at_start < PEOPLE * 9 / 10,
+        "{delivered_at_start} delivered when the rotation started"
     );
     let said = String::from_utf8_lossy(&rotated.stdout).to_string();
     assert!(rotated.status.success(), "{rotated:?}");
