@@ -22,6 +22,7 @@ use herald::schedule::planned_jobs;
 use herald::store::{SqlStore, Store};
 
 use crate::bare_client::{self, Request};
+use crate::child_run;
 use crate::emulator::Emulator;
 use crate::peak_memory::peak_rss_kb;
 use crate::postgres::{self, BenchDatabase};
@@ -347,36 +348,10 @@ fn one_size(
     if let Some(database) = database {
         runtime.block_on(database.drop_database());
     }
-    let line = result_line(&output, jobs);
+    let fields = child_run::result_fields(&output, &format!("{jobs} jobs"));
     assert_eq!(delivered as usize, jobs, "every job delivered once");
-    let fields: Vec<f64> = line
-        .split_whitespace()
-        .skip(1)
-        .filter_map(|f| f.parse().ok())
-        .collect();
     let [_, rate, peak_kb] = fields[..] else {
-        panic!("dispatch run of {jobs} jobs: unreadable result `{line}`");
+        panic!("dispatch run of {jobs} jobs: unreadable result {fields:?}");
     };
     (rate, peak_kb, seconds)
-}
-
-/// The child's `RESULT` line, or a panic with what the child said when it failed.
-fn result_line(output: &std::process::Output, jobs: usize) -> String {
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    if let Some(line) = stdout.lines().find(|l| l.starts_with("RESULT ")) {
-        return line.to_string();
-    }
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    eprint!("{stderr}");
-    let reason: Vec<&str> = stderr
-        .lines()
-        .skip_while(|l| !l.contains("panicked at"))
-        .skip(1)
-        .take_while(|l| !l.starts_with("stack backtrace") && !l.starts_with("note:"))
-        .collect();
-    panic!(
-        "the run of {jobs} jobs failed ({}): {}",
-        output.status,
-        reason.join(" ")
-    );
 }

@@ -6,6 +6,8 @@
 //! table also to `bench-table.md` in the target folder, ready to paste into the README.
 
 mod bare_client;
+mod broadcast;
+mod child_run;
 mod dispatch;
 mod emulator;
 mod machine;
@@ -15,6 +17,7 @@ mod report;
 mod store_plan;
 mod table;
 mod validate_render;
+mod viber_broadcast;
 mod whatsapp_broadcast;
 
 use std::path::PathBuf;
@@ -25,10 +28,12 @@ use table::{Row, Rows};
 /// A benchmark: measures and pushes its rows.
 type Benchmark = fn(&mut Rows);
 
-/// Every benchmark, by name, in the order they run. The broadcast comes first: it reads the
-/// peak memory of this process, which earlier benchmarks would have raised.
-const BENCHMARKS: [(&str, Benchmark); 5] = [
+/// Every benchmark, by name, in the order they run. The WhatsApp broadcast comes first: it reads
+/// the peak memory of this process, which earlier benchmarks would have raised (the others that
+/// report memory measure it in child processes).
+const BENCHMARKS: [(&str, Benchmark); 6] = [
     (whatsapp_broadcast::NAME, whatsapp_broadcast::run),
+    (viber_broadcast::NAME, viber_broadcast::run),
     (validate_render::NAME, validate_render::run),
     (store_plan::NAME, store_plan::run),
     (dispatch::NAME, dispatch::run),
@@ -46,22 +51,7 @@ pub fn runtime(threads: usize) -> tokio::runtime::Runtime {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if let Some(position) = args.iter().position(|a| a == dispatch::CHILD_FLAG) {
-        let usage = format!(
-            "{} JOBS STORE EMULATOR_URL large|defaults",
-            dispatch::CHILD_FLAG
-        );
-        let jobs: usize = args
-            .get(position + 1)
-            .and_then(|n| n.parse().ok())
-            .expect(&usage);
-        let store = args.get(position + 2).expect(&usage);
-        let emulator = args.get(position + 3).expect(&usage);
-        let batches = args
-            .get(position + 4)
-            .and_then(|arg| dispatch::Batches::from_arg(arg))
-            .expect(&usage);
-        dispatch::child(jobs, store, emulator, batches);
+    if run_child(&args) {
         return;
     }
     // cargo adds `--bench`; any other flag is a libtest option that means nothing here.
@@ -121,6 +111,40 @@ fn main() {
     if failed {
         std::process::exit(1);
     }
+}
+
+/// Runs the measured child run the arguments ask for, if any (see `dispatch::CHILD_FLAG` and
+/// `viber_broadcast::CHILD_FLAG`): true when this process was such a child.
+fn run_child(args: &[String]) -> bool {
+    if let Some(position) = args.iter().position(|a| a == viber_broadcast::CHILD_FLAG) {
+        let usage = format!("{} SUBSCRIBERS EMULATOR_URL", viber_broadcast::CHILD_FLAG);
+        let subscribers: usize = args
+            .get(position + 1)
+            .and_then(|n| n.parse().ok())
+            .expect(&usage);
+        let emulator = args.get(position + 2).expect(&usage);
+        viber_broadcast::child(subscribers, emulator);
+        return true;
+    }
+    if let Some(position) = args.iter().position(|a| a == dispatch::CHILD_FLAG) {
+        let usage = format!(
+            "{} JOBS STORE EMULATOR_URL large|defaults",
+            dispatch::CHILD_FLAG
+        );
+        let jobs: usize = args
+            .get(position + 1)
+            .and_then(|n| n.parse().ok())
+            .expect(&usage);
+        let store = args.get(position + 2).expect(&usage);
+        let emulator = args.get(position + 3).expect(&usage);
+        let batches = args
+            .get(position + 4)
+            .and_then(|arg| dispatch::Batches::from_arg(arg))
+            .expect(&usage);
+        dispatch::child(jobs, store, emulator, batches);
+        return true;
+    }
+    false
 }
 
 /// What a benchmark's panic said, for its FAILED row.

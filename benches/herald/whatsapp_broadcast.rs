@@ -15,23 +15,17 @@
 //! `cargo bench -- whatsapp_broadcast` (`HERALD_BENCH_SUBSCRIBERS=N` for another size).
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use chrono::Utc;
-use herald::campaign::diagnostic::{Diagnostics, SourceFile};
-use herald::campaign::parse::parse_campaign;
-use herald::campaign::{VersionBundle, VersionState};
 use herald::clock::{Clock, SystemClock};
-use herald::config::Config;
-use herald::dispatch::{DispatchSettings, Dispatcher};
 use herald::reach::{
     CallbackIngestor, HookState, LiveHookAccounts, hook_accounts, hooks_router, receipt,
 };
-use herald::schedule::planned_jobs;
 use herald::store::{SqliteStore, StatusReceipt, Store};
-use herald::subscribers::SubscriberVault;
 
 use crate::bare_client::{self, Request};
+use crate::broadcast::{self, WORKERS};
 use crate::emulator::Emulator;
 use crate::peak_memory::peak_rss_kb;
 use crate::table::{Figure, Row, Rows, verdict};
@@ -40,7 +34,7 @@ use crate::table::{Figure, Row, Rows, verdict};
 pub const NAME: &str = "whatsapp_broadcast";
 
 /// Callbacks counted per second on SQLite must reach at least this.
-const CALLBACK_TARGET: f64 = 20_000.0;
+const CALLBACK_TARGET: f64 = 30_000.0;
 
 /// Template requests the bare client sends for the ceiling.
 const CEILING_REQUESTS: usize = 20_000;
@@ -48,10 +42,10 @@ const CEILING_REQUESTS: usize = 20_000;
 /// Requests one worker keeps in flight (the account's `max_in_flight`).
 const IN_FLIGHT: usize = 64;
 
-const WORKERS: usize = 2;
 const CALLBACK_BATCH: usize = 100;
 const BASELINE_CALLBACKS: usize = 5_000;
 const SENDERS: usize = 16;
+const CHANNEL: &str = "whatsapp:optin";
 
 const CONFIG: &str = r#"
 [[accounts]]
@@ -65,51 +59,13 @@ templates = { alert = "alert_update" }
 max_in_flight = 64
 "#;
 
-/// The rendered text the broadcast sends, in one locale.
-fn alert_text(locale: &str) -> String {
-    format!("Free, confidential advice on safe and legal options ({locale}).")
-}
-
-fn campaign_text() -> String {
-    let today = Utc::now().date_naive();
-    format!(
-        r#"id = "bench"
-title = "Benchmark"
-authority = "Ministry of Examples"
-purpose = "Measure a WhatsApp broadcast"
-legal_basis = "public task"
-starts = {}
-ends = {}
-default_locale = "en"
-
-[[segments]]
-id = "a"
-kind = "in_eu"
-countries = ["NL"]
-locales = ["ar", "fr", "en"]
-timezone = "Europe/Amsterdam"
-
-[[messages]]
-id = "alert"
-link = "https://example.org/info"
-
-[[sends]]
-id = "now"
-message = "alert"
-segments = ["a"]
-channels = ["whatsapp:optin"]
-cron = "* * * * *"
-"#,
-        today - chrono::Duration::days(1),
-        today + chrono::Duration::days(1)
-    )
+/// Subscriber `n`'s phone number.
+fn phone_number(n: usize) -> String {
+    format!("316{n:08}")
 }
 
 pub fn run(rows: &mut Rows) {
-    let subscribers: usize = std::env::var("HERALD_BENCH_SUBSCRIBERS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100_000);
+    let subscribers = broadcast::subscribers_from_env();
     let threads = std::thread::available_parallelism().map_or(2, usize::from);
     crate::runtime(threads).block_on(measure(subscribers, rows));
 }
@@ -132,7 +88,7 @@ async fn bare_client_rate(base_url: &str) -> f64 {
                 "language": {"code": "en"},
                 "components": [{"type": "body", "parameters": [
                     {"type": "text", "text": "Know your options"},
-                    {"type": "text", "text": alert_text("en")},
+                    {"type": "text", "text": broadcast::alert_text("en")},
                     {"type": "text", "text": "https://herald.example.org/r/0123456789abcdef"},
                 ]}],
             },
@@ -149,52 +105,11 @@ async fn measure(subscribers: usize, rows: &mut Rows) {
     let url = format!("sqlite://{}", dir.path().join("bench.db").display());
     let store = SqliteStore::connect(&url).await.expect("store");
     store.migrate().await.expect("migrate");
-    let mut diags = Diagnostics::default();
-    let config = Config::parse(
-        &SourceFile::new("herald.toml", CONFIG.to_string()),
-        &mut diags,
-    );
-    let text = campaign_text();
-    let campaign = parse_campaign(
-        SourceFile::new("bench.toml", text.clone()),
-        Some("bench"),
-        &config,
-        "herald.toml",
-        &mut diags,
-    )
-    .unwrap_or_else(|| panic!("{:?}", diags.into_sorted()));
-    let vault = Arc::new(SubscriberVault::from_hex(&"42".repeat(32)).expect("key"));
-
-    // Subscribers, sealed, in one transaction of multi-row inserts.
-    let started = Instant::now();
+    let text = broadcast::campaign_text("Measure a WhatsApp broadcast", CHANNEL);
+    let (config, campaign) = broadcast::parse(CONFIG, &text);
+    let vault = broadcast::vault();
     let pool = sqlx::SqlitePool::connect(&url).await.expect("pool");
-    let mut tx = pool.begin().await.expect("transaction");
-    let locales = ["ar", "fr", "en"];
-    for chunk in (0..subscribers).collect::<Vec<_>>().chunks(500) {
-        let mut builder = sqlx::QueryBuilder::new(
-            "INSERT INTO subscribers (channel, lookup, sealed, locale, segment_id, subscribed_at) ",
-        );
-        builder.push_values(chunk, |mut row, n| {
-            let number = format!("316{n:08}");
-            row.push_bind("whatsapp:optin")
-                .push_bind(vault.lookup("whatsapp:optin", &number))
-                .push_bind(vault.seal("whatsapp:optin", &number).expect("seal"))
-                .push_bind(locales[n % 3])
-                .push_bind("a")
-                // Opted in now: long-silent subscribers fall to the retention rule.
-                .push_bind(chrono::Utc::now().timestamp_millis());
-        });
-        builder
-            .build()
-            .execute(&mut *tx)
-            .await
-            .expect("subscribers");
-    }
-    tx.commit().await.expect("commit");
-    eprintln!(
-        "  ({subscribers} subscribers sealed and stored in {:.1} s)",
-        started.elapsed().as_secs_f64()
-    );
+    broadcast::seed_subscribers(&pool, &vault, CHANNEL, subscribers, phone_number).await;
 
     // herald's hooks, registered with the sandbox as WhatsApp's callback URL.
     let config = Arc::new(config);
@@ -218,93 +133,9 @@ async fn measure(subscribers: usize, rows: &mut Rows) {
     let hooks_base = format!("http://{}", listener.local_addr().expect("address"));
     tokio::spawn(async move { axum::serve(listener, hooks).await });
 
-    let bundle = VersionBundle {
-        format: 1,
-        campaign_id: "bench".into(),
-        campaign: text,
-        translations: locales
-            .iter()
-            .map(|l| {
-                (
-                    l.to_string(),
-                    format!(
-                        "alert = {}\n    .title = Know your options\n",
-                        alert_text(l)
-                    ),
-                )
-            })
-            .collect(),
-        layouts: Default::default(),
-        channels: vec!["whatsapp:optin".into()],
-    };
-    let version = store
-        .save_version(&bundle, Utc::now())
-        .await
-        .expect("version")
-        .hash;
-    for state in [
-        VersionState::Submitted,
-        VersionState::Approved,
-        VersionState::Scheduled,
-    ] {
-        store
-            .transition(&version, state, Utc::now(), "bench")
-            .await
-            .expect("transition");
-    }
-    // One slot: one broadcast job per locale.
-    let now = Utc::now();
-    let jobs = planned_jobs(
-        &campaign,
-        &version,
-        now - chrono::Duration::seconds(61),
-        now,
-    );
-    let jobs: Vec<_> = jobs.into_iter().take(3).collect();
-    store.insert_jobs(&jobs).await.expect("jobs");
-
-    let workers: Vec<Dispatcher<SqliteStore>> = (0..WORKERS)
-        .map(|n| {
-            Dispatcher::new(
-                store.clone(),
-                Arc::clone(&clock),
-                Arc::clone(&config),
-                DispatchSettings {
-                    worker_id: format!("bench-{n}"),
-                    batch_size: 1_024,
-                    chunk: 256,
-                    sandbox_url: Some(emulator.base_url.clone()),
-                    ..DispatchSettings::default()
-                },
-            )
-            .expect("dispatcher")
-            .with_vault(Some(Arc::clone(&vault)))
-        })
-        .collect();
-    let started = Instant::now();
-    let mut tasks = tokio::task::JoinSet::new();
-    for worker in workers {
-        tasks.spawn(async move {
-            let mut idle = 0;
-            let mut sent = 0;
-            while idle < 5 {
-                let report = worker.tick().await.expect("tick");
-                sent += report.sent;
-                if report.leased == 0 {
-                    idle += 1;
-                    tokio::time::sleep(Duration::from_millis(20)).await;
-                } else {
-                    idle = 0;
-                }
-            }
-            sent
-        });
-    }
-    let mut sent = 0;
-    while let Some(done) = tasks.join_next().await {
-        sent += done.expect("worker");
-    }
-    let dispatch_seconds = started.elapsed().as_secs_f64() - 5.0 * 0.02;
+    broadcast::schedule_one_slot(&store, &campaign, text, CHANNEL).await;
+    let (sent, dispatch_seconds) =
+        broadcast::send_with_workers(&store, &clock, &config, &vault, &emulator.base_url).await;
     assert_eq!(sent, subscribers, "every subscriber got the broadcast once");
     let delivery_rate = sent as f64 / dispatch_seconds;
     let broadcast_peak_kb = peak_rss_kb();
@@ -330,7 +161,7 @@ async fn measure(subscribers: usize, rows: &mut Rows) {
                 .iter()
                 .map(|(wamid, subscriber, status)| {
                     serde_json::json!({"id": wamid, "status": status, "timestamp": Utc::now().timestamp().to_string(),
-                        "recipient_id": format!("316{subscriber:08}")})
+                        "recipient_id": phone_number(*subscriber as usize)})
                 })
                 .collect();
             serde_json::json!({"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{"field": "messages",

@@ -105,7 +105,7 @@ impl<S: Store> Dispatcher<S> {
                 let reservation = self
                     .store
                     .reserve_send_times(
-                        &account_bucket(&route.account.channel.to_string()),
+                        &route.bucket,
                         units.len() as u32,
                         now_ms,
                         interval_ms(per_second, 1_000),

@@ -7,18 +7,17 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use serde_json::json;
 use tracing::Instrument;
 
 use super::Dispatcher;
 use super::batch_outcomes::BatchOutcomes;
 use super::calls::Ready;
-use super::pacing::{account_bucket, recipient_bucket};
+use super::pacing::recipient_bucket;
 use super::results::hold_back;
 use super::throttle_holds::shared_hold_freshness_ms;
 use crate::clock::Clock;
 use crate::metrics::PartnerCallOutcome;
-use crate::platforms::{BatchOutcome, Publication, PublishResult};
+use crate::platforms::{BatchOutcome, Envelope, Publication, PublishResult};
 use crate::store::Store;
 
 /// What became of one paced call.
@@ -124,23 +123,22 @@ async fn call_unless_held<S: Store>(ready: &Ready, store: &S, clock: &dyn Clock)
     }
     // The partner's wait counts from its answer, not from when the request left.
     let now_ms = clock.now().timestamp_millis();
-    let channel = ready.route.account.channel.to_string();
-    let account = account_bucket(&channel);
-    let holds = &ready.route.holds;
+    let route = &ready.route;
     let recipient = ready.recipient.as_deref();
     for result in &results {
         match (result, recipient) {
             (PublishResult::Throttled { wait, .. }, _) => {
                 let until_ms = now_ms + wait.as_millis() as i64;
-                holds.hold_account(until_ms);
-                share_pause(store, &account, until_ms).await;
+                route.holds.hold_account(until_ms);
+                share_pause(store, &route.bucket, until_ms).await;
                 break;
             }
             (PublishResult::RecipientThrottled { wait, .. }, Some(recipient)) => {
                 let until_ms = now_ms + wait.as_millis() as i64;
-                holds.hold_recipient(recipient, until_ms, now_ms);
+                route.holds.hold_recipient(recipient, until_ms, now_ms);
                 // Only an account with per-recipient pacing books by recipient bucket.
-                if ready.route.account.rate.per_recipient_per_minute.is_some() {
+                if route.account.rate.per_recipient_per_minute.is_some() {
+                    let channel = route.account.channel.to_string();
                     share_pause(store, &recipient_bucket(&channel, recipient), until_ms).await;
                 }
                 break;
@@ -175,7 +173,7 @@ pub(super) async fn held_until<S: Store>(ready: &Ready, store: &S, now_ms: i64) 
         .holds
         .held_until(
             store,
-            &account_bucket(&account.channel.to_string()),
+            &ready.route.bucket,
             ready.recipient.as_deref(),
             now_ms,
             shared_hold_freshness_ms(account.rate.per_second),
@@ -200,16 +198,16 @@ fn at(ms: i64) -> DateTime<Utc> {
 /// one text through `publish_batch`; one result per job.
 async fn publish(ready: &Ready, now: DateTime<Utc>) -> Vec<PublishResult> {
     let (job, recipient) = &ready.jobs[0];
-    let envelope = json!({
-        "campaign": job.campaign_id,
-        "version": job.version.as_str(),
-        "send": job.send,
-        "segment": job.segment,
-        "channel": job.channel,
-        "variant": ready.text.variant,
-        "slot": job.slot.to_rfc3339(),
-        "idempotency_key": job.idempotency_key,
-    });
+    let envelope = Envelope {
+        campaign: &job.campaign_id,
+        version: job.version.as_str(),
+        send: &job.send,
+        segment: &job.segment,
+        channel: &job.channel,
+        variant: ready.text.variant.as_deref(),
+        slot: job.slot,
+        idempotency_key: &job.idempotency_key,
+    };
     let publication = Publication {
         text: &ready.text.text,
         locale: &job.locale,

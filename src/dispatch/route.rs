@@ -7,6 +7,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio::sync::Semaphore;
 
+use super::pacing::account_bucket;
 use super::throttle_holds::ThrottleHolds;
 use crate::config::Account;
 use crate::platforms::Adapter;
@@ -20,6 +21,9 @@ pub(super) struct Route {
     pub(super) in_flight: Arc<Semaphore>,
     /// Calls held back after the partner throttled the account or a recipient.
     pub(super) holds: ThrottleHolds,
+    /// The account's rate bucket, where workers share pacing and throttles (named once here,
+    /// not for every call).
+    pub(super) bucket: String,
     /// Since when the partner refuses connections, if it does now (see [`Route::outage_pause`]).
     unreachable_since: Mutex<Option<DateTime<Utc>>>,
 }
@@ -28,6 +32,7 @@ impl Route {
     pub(super) fn new(account: Account, adapter: Adapter) -> Route {
         Route {
             in_flight: Arc::new(Semaphore::new(account.max_in_flight)),
+            bucket: account_bucket(&account.channel.to_string()),
             account,
             adapter,
             holds: ThrottleHolds::default(),

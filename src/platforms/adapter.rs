@@ -26,7 +26,38 @@ pub struct Publication<'a> {
     /// Where the post goes when the platform needs it (a Telegram chat).
     pub recipient: Option<&'a str>,
     /// The job's dimensions, for partners that receive an envelope (webhook).
-    pub envelope: serde_json::Value,
+    pub envelope: Envelope<'a>,
+}
+
+/// The dimensions of the job a publication is for, as the signed webhook's envelope carries
+/// them. Borrowed, and turned into JSON only by the adapters that send it, so that a call to
+/// any other partner allocates nothing for it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Envelope<'a> {
+    pub campaign: &'a str,
+    pub version: &'a str,
+    pub send: &'a str,
+    pub segment: &'a str,
+    pub channel: &'a str,
+    pub variant: Option<&'a str>,
+    pub slot: DateTime<Utc>,
+    pub idempotency_key: &'a str,
+}
+
+impl Envelope<'_> {
+    /// The envelope as the webhook partner receives it, before the text is added.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "campaign": self.campaign,
+            "version": self.version,
+            "send": self.send,
+            "segment": self.segment,
+            "channel": self.channel,
+            "variant": self.variant,
+            "slot": self.slot.to_rfc3339(),
+            "idempotency_key": self.idempotency_key,
+        })
+    }
 }
 
 /// How a partner answered.

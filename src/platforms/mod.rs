@@ -20,7 +20,7 @@ mod whatsapp_templates;
 mod x;
 
 pub use crate::channel::{ChannelRef, ChannelRefError, Platform, TextFormat, is_simple_name};
-pub use adapter::{Adapter, BatchOutcome, CONNECT_FAILED, Publication, PublishResult};
+pub use adapter::{Adapter, BatchOutcome, CONNECT_FAILED, Envelope, Publication, PublishResult};
 pub use adapter_setup::{
     AccountAdapters, AdAccount, AdapterSetupError, MetricsReader, Rehearsal, build_adapters,
 };

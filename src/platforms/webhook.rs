@@ -50,7 +50,7 @@ impl WebhookAdapter {
     }
 
     pub async fn publish(&self, publication: &Publication<'_>) -> PublishResult {
-        let mut envelope = publication.envelope.clone();
+        let mut envelope = publication.envelope.to_json();
         envelope["text"] = publication.text.into();
         envelope["locale"] = publication.locale.into();
         envelope["direction"] = publication.direction.into();

@@ -854,7 +854,7 @@ async fn telegram_subscriber_starts_the_bot_over_the_secret_webhook_and_blocking
         direction: "rtl",
         idempotency_key: "campaign-1:send-1:nl:ar:telegram:slot-1",
         recipient: Some(chat),
-        envelope: json!({}),
+        envelope: herald::platforms::Envelope::default(),
     };
     let welcome = adapter.publish(&publication("مرحبا")).await;
     let PublishResult::Published {

@@ -57,7 +57,7 @@ fn publication(text: &str) -> Publication<'_> {
         direction: "ltr",
         idempotency_key: "campaign-1:send-1:nl:en:facebook:slot-1",
         recipient: None,
-        envelope: json!({}),
+        envelope: herald::platforms::Envelope::default(),
     }
 }
 

@@ -157,7 +157,7 @@ async fn publish(base: &str, chat: &str) -> PublishResult {
             direction: "ltr",
             idempotency_key: "campaign-1:send-1:en:telegram:slot-1",
             recipient: Some(chat),
-            envelope: json!({}),
+            envelope: herald::platforms::Envelope::default(),
         })
         .await
 }

@@ -141,7 +141,7 @@ fn publication(text: &str) -> Publication<'_> {
         direction: "ltr",
         idempotency_key: "campaign-1:send-1:nl:en:x:slot-1",
         recipient: None,
-        envelope: Value::Null,
+        envelope: herald::platforms::Envelope::default(),
     }
 }
 
