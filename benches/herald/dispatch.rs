@@ -23,6 +23,7 @@ use herald::store::{SqlStore, Store};
 
 use crate::bare_client::{self, Request};
 use crate::child_run;
+use crate::cpu_time::{cpu_seconds, micros_per};
 use crate::emulator::Emulator;
 use crate::peak_memory::peak_rss_kb;
 use crate::postgres::{self, BenchDatabase};
@@ -199,6 +200,7 @@ async fn measured_run(store: SqlStore, jobs: usize, emulator_url: &str, batches:
         })
         .collect();
     let start = Instant::now();
+    let cpu_before = cpu_seconds(None);
     let mut tasks = tokio::task::JoinSet::new();
     for worker in workers {
         tasks.spawn(async move { while worker.tick().await.expect("tick").leased > 0 {} });
@@ -208,9 +210,10 @@ async fn measured_run(store: SqlStore, jobs: usize, emulator_url: &str, batches:
     }
     let elapsed = start.elapsed();
     println!(
-        "RESULT {jobs} {:.0} {}",
+        "RESULT {jobs} {:.0} {} {:.2}",
         jobs as f64 / elapsed.as_secs_f64(),
-        peak_rss_kb()
+        peak_rss_kb(),
+        cpu_seconds(None) - cpu_before,
     );
 }
 
@@ -254,10 +257,56 @@ impl StoreKind {
     }
 }
 
+/// The bare client's rate against the emulator, and what each request cost both in CPU.
+struct Ceiling {
+    rate: f64,
+    client_micros: f64,
+    emulator_micros: f64,
+}
+
+impl Ceiling {
+    fn baseline(&self) -> String {
+        format!(
+            "bare HTTP client, {} in flight ({:.0} µs CPU a request, emulator {:.0} µs)",
+            IN_FLIGHT * WORKERS,
+            self.client_micros,
+            self.emulator_micros
+        )
+    }
+}
+
+/// One measured size: herald's deliveries a second, its peak memory, its CPU and the
+/// emulator's per delivery, and the seconds the whole run took (with filling the outbox).
+struct Measured {
+    rate: f64,
+    peak_kb: f64,
+    herald_micros: f64,
+    emulator_micros: f64,
+    seconds: f64,
+}
+
+impl Measured {
+    fn notes(&self) -> String {
+        format!(
+            "herald's peak memory {:.1} MB (emulator apart); herald {:.0} µs CPU a delivery, emulator {:.0} µs; {:.0} s with filling the outbox",
+            self.peak_kb / 1024.0,
+            self.herald_micros,
+            self.emulator_micros,
+            self.seconds,
+        )
+    }
+}
+
 pub fn run(rows: &mut Rows) {
     let ceiling = crate::runtime(2).block_on(async {
         let emulator = Emulator::start();
-        bare_client_rate(&emulator.base_url).await
+        let (own, emulator_before) = (cpu_seconds(None), emulator.cpu_seconds());
+        let rate = bare_client_rate(&emulator.base_url).await;
+        Ceiling {
+            rate,
+            client_micros: micros_per(cpu_seconds(None) - own, CEILING_REQUESTS),
+            emulator_micros: micros_per(emulator.cpu_seconds() - emulator_before, CEILING_REQUESTS),
+        }
     });
     let full = std::env::var("HERALD_BENCH_FULL").is_ok_and(|v| v == "1");
     let mut sizes = vec![10_000usize, 100_000];
@@ -275,23 +324,23 @@ pub fn run(rows: &mut Rows) {
             continue;
         }
         for &jobs in &sizes {
-            let (rate, peak_kb, seconds) = one_size(kind, server.as_deref(), jobs, Batches::Large);
+            let measured = one_size(kind, server.as_deref(), jobs, Batches::Large);
             rows.push(Row::measured(
                 NAME,
-                format!("{jobs} jobs, {WORKERS} workers, {}, emulator limits off", kind.name()),
-                Figure::per_second(rate, "deliveries/s"),
-                format!("bare HTTP client, {} in flight", IN_FLIGHT * WORKERS),
-                Figure::per_second(ceiling, "requests/s"),
                 format!(
-                    "herald's peak memory {:.1} MB (emulator apart); {seconds:.0} s with filling the outbox",
-                    peak_kb / 1024.0,
+                    "{jobs} jobs, {WORKERS} workers, {}, emulator limits off",
+                    kind.name()
                 ),
+                Figure::per_second(measured.rate, "deliveries/s"),
+                ceiling.baseline(),
+                Figure::per_second(ceiling.rate, "requests/s"),
+                measured.notes(),
             ));
         }
     }
     // The same run with `herald worker`'s own batch settings, beside the large batches above.
     let jobs = 100_000;
-    let (rate, peak_kb, _) = one_size(StoreKind::Sqlite, None, jobs, Batches::WorkerDefaults);
+    let measured = one_size(StoreKind::Sqlite, None, jobs, Batches::WorkerDefaults);
     let defaults = herald::dispatch::DispatchSettings::default();
     rows.push(Row::measured(
         NAME,
@@ -299,10 +348,10 @@ pub fn run(rows: &mut Rows) {
             "{jobs} jobs, {WORKERS} workers, SQLite, herald worker's batches ({} jobs, chunks of {})",
             defaults.batch_size, defaults.chunk
         ),
-        Figure::per_second(rate, "deliveries/s"),
-        format!("bare HTTP client, {} in flight", IN_FLIGHT * WORKERS),
-        Figure::per_second(ceiling, "requests/s"),
-        format!("herald's peak memory {:.1} MB (emulator apart)", peak_kb / 1024.0),
+        Figure::per_second(measured.rate, "deliveries/s"),
+        ceiling.baseline(),
+        Figure::per_second(ceiling.rate, "requests/s"),
+        measured.notes(),
     ));
     if !full {
         rows.push(Row::skipped(
@@ -313,14 +362,8 @@ pub fn run(rows: &mut Rows) {
     }
 }
 
-/// One size on one store, in a fresh herald process against a fresh emulator: deliveries a
-/// second, herald's peak memory (kB) and the seconds the whole run took.
-fn one_size(
-    kind: StoreKind,
-    server: Option<&str>,
-    jobs: usize,
-    batches: Batches,
-) -> (f64, f64, f64) {
+/// One size on one store, in a fresh herald process against a fresh emulator.
+fn one_size(kind: StoreKind, server: Option<&str>, jobs: usize, batches: Batches) -> Measured {
     let runtime = crate::runtime(1);
     let database = match (kind, server) {
         (StoreKind::Postgres, Some(server)) => {
@@ -333,6 +376,7 @@ fn one_size(
         .map_or_else(|| "sqlite".to_string(), |database| database.url.clone());
     let emulator = Emulator::start();
     let started = Instant::now();
+    let emulator_before = emulator.cpu_seconds();
     let output = std::process::Command::new(std::env::current_exe().expect("own path"))
         .args([
             CHILD_FLAG,
@@ -344,14 +388,22 @@ fn one_size(
         .output()
         .expect("child run");
     let seconds = started.elapsed().as_secs_f64();
+    // The emulator's CPU over the whole child run; it only answers herald's sends.
+    let emulator_cpu = emulator.cpu_seconds() - emulator_before;
     let delivered = runtime.block_on(emulator.counts()).new_deliveries;
     if let Some(database) = database {
         runtime.block_on(database.drop_database());
     }
     let fields = child_run::result_fields(&output, &format!("{jobs} jobs"));
     assert_eq!(delivered as usize, jobs, "every job delivered once");
-    let [_, rate, peak_kb] = fields[..] else {
+    let [_, rate, peak_kb, herald_cpu] = fields[..] else {
         panic!("dispatch run of {jobs} jobs: unreadable result {fields:?}");
     };
-    (rate, peak_kb, seconds)
+    Measured {
+        rate,
+        peak_kb,
+        herald_micros: micros_per(herald_cpu, jobs),
+        emulator_micros: micros_per(emulator_cpu, jobs),
+        seconds,
+    }
 }

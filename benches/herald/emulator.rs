@@ -39,6 +39,11 @@ impl Emulator {
         Emulator { child, base_url }
     }
 
+    /// Seconds of CPU the emulator's process has used so far.
+    pub fn cpu_seconds(&self) -> f64 {
+        crate::cpu_time::cpu_seconds(Some(self.child.id()))
+    }
+
     /// What it took so far.
     pub async fn counts(&self) -> Counts {
         let body = reqwest::get(format!("{}/sandbox/counts", self.base_url))

@@ -8,6 +8,7 @@
 mod bare_client;
 mod broadcast;
 mod child_run;
+mod cpu_time;
 mod dispatch;
 mod emulator;
 mod machine;

@@ -16,6 +16,7 @@ use herald::store::{SqliteStore, Store};
 use crate::bare_client::{self, Request};
 use crate::broadcast::{self, WORKERS};
 use crate::child_run;
+use crate::cpu_time::{cpu_seconds, micros_per};
 use crate::emulator::Emulator;
 use crate::peak_memory::peak_rss_kb;
 use crate::table::{Figure, Row, Rows};
@@ -57,14 +58,21 @@ fn user_id(n: usize) -> String {
 pub fn run(rows: &mut Rows) {
     let subscribers = broadcast::subscribers_from_env();
     let emulator = Emulator::start();
+    let (own_before, emulator_before) = (cpu_seconds(None), emulator.cpu_seconds());
     let ceiling_requests = crate::runtime(2).block_on(bare_client_rate(&emulator.base_url));
     let ceiling = ceiling_requests * RECEIVERS_PER_REQUEST as f64;
+    let ceiling_receivers = CEILING_REQUESTS * RECEIVERS_PER_REQUEST;
+    let client_micros = micros_per(cpu_seconds(None) - own_before, ceiling_receivers);
+    let emulator_ceiling_micros =
+        micros_per(emulator.cpu_seconds() - emulator_before, ceiling_receivers);
+    let emulator_before = emulator.cpu_seconds();
     let output = std::process::Command::new(std::env::current_exe().expect("own path"))
         .args([CHILD_FLAG, &subscribers.to_string(), &emulator.base_url])
         .output()
         .expect("child run");
+    let emulator_cpu = emulator.cpu_seconds() - emulator_before;
     let fields = child_run::result_fields(&output, &format!("a Viber broadcast to {subscribers}"));
-    let [sent, seconds, peak_kb] = fields[..] else {
+    let [sent, seconds, peak_kb, herald_cpu] = fields[..] else {
         panic!("Viber broadcast: unreadable result {fields:?}");
     };
     let delivered = crate::runtime(1).block_on(emulator.counts()).new_deliveries;
@@ -81,14 +89,16 @@ pub fn run(rows: &mut Rows) {
         ),
         Figure::per_second(sent / seconds, "deliveries/s"),
         format!(
-            "bare HTTP client, {} in flight, {RECEIVERS_PER_REQUEST} receivers a request",
+            "bare HTTP client, {} in flight, {RECEIVERS_PER_REQUEST} receivers a request ({client_micros:.1} µs CPU a receiver, emulator {emulator_ceiling_micros:.1} µs)",
             IN_FLIGHT * WORKERS
         ),
         Figure::per_second(ceiling, "receivers/s"),
         format!(
-            "{sent:.0} deliveries in {seconds:.2} s ({:.0} requests/s beside the bare client's {ceiling_requests:.0}); herald's peak memory {:.1} MB (emulator apart)",
+            "{sent:.0} deliveries in {seconds:.2} s ({:.0} requests/s beside the bare client's {ceiling_requests:.0}); herald's peak memory {:.1} MB (emulator apart); herald {:.1} µs CPU a delivery, emulator {:.1} µs",
             sent / seconds / RECEIVERS_PER_REQUEST as f64,
             peak_kb / 1024.0,
+            micros_per(herald_cpu, subscribers),
+            micros_per(emulator_cpu, subscribers),
         ),
     ));
 }
@@ -128,8 +138,13 @@ pub fn child(subscribers: usize, emulator_url: &str) {
         pool.close().await;
         broadcast::schedule_one_slot(&store, &campaign, text, CHANNEL).await;
         let config = Arc::new(config);
+        let cpu_before = cpu_seconds(None);
         let (sent, seconds) =
             broadcast::send_with_workers(&store, &clock, &config, &vault, emulator_url).await;
-        println!("RESULT {sent} {seconds:.3} {}", peak_rss_kb());
+        println!(
+            "RESULT {sent} {seconds:.3} {} {:.2}",
+            peak_rss_kb(),
+            cpu_seconds(None) - cpu_before
+        );
     });
 }

@@ -26,6 +26,7 @@ use herald::store::{SqliteStore, StatusReceipt, Store};
 
 use crate::bare_client::{self, Request};
 use crate::broadcast::{self, WORKERS};
+use crate::cpu_time::{cpu_seconds, micros_per};
 use crate::emulator::Emulator;
 use crate::peak_memory::peak_rss_kb;
 use crate::table::{Figure, Row, Rows, verdict};
@@ -134,8 +135,11 @@ async fn measure(subscribers: usize, rows: &mut Rows) {
     tokio::spawn(async move { axum::serve(listener, hooks).await });
 
     broadcast::schedule_one_slot(&store, &campaign, text, CHANNEL).await;
+    let (own_before, emulator_before) = (cpu_seconds(None), emulator.cpu_seconds());
     let (sent, dispatch_seconds) =
         broadcast::send_with_workers(&store, &clock, &config, &vault, &emulator.base_url).await;
+    let herald_micros = micros_per(cpu_seconds(None) - own_before, sent);
+    let emulator_micros = micros_per(emulator.cpu_seconds() - emulator_before, sent);
     assert_eq!(sent, subscribers, "every subscriber got the broadcast once");
     let delivery_rate = sent as f64 / dispatch_seconds;
     let broadcast_peak_kb = peak_rss_kb();
@@ -235,17 +239,24 @@ async fn measure(subscribers: usize, rows: &mut Rows) {
     }
     let baseline_rate = platform_ids.len() as f64 / started.elapsed().as_secs_f64();
 
+    let (own_before, emulator_before) = (cpu_seconds(None), emulator.cpu_seconds());
     let ceiling = bare_client_rate(&emulator.base_url).await;
+    let client_micros = micros_per(cpu_seconds(None) - own_before, CEILING_REQUESTS);
+    let emulator_ceiling_micros =
+        micros_per(emulator.cpu_seconds() - emulator_before, CEILING_REQUESTS);
     rows.push(Row::measured(
         NAME,
         format!(
             "broadcast to {subscribers} subscribers, {WORKERS} workers, SQLite, emulator limits off"
         ),
         Figure::per_second(delivery_rate, "deliveries/s"),
-        format!("bare HTTP client, {} in flight", IN_FLIGHT * WORKERS),
+        format!(
+            "bare HTTP client, {} in flight ({client_micros:.0} µs CPU a request, emulator {emulator_ceiling_micros:.0} µs)",
+            IN_FLIGHT * WORKERS
+        ),
         Figure::per_second(ceiling, "requests/s"),
         format!(
-            "{sent} templates in {dispatch_seconds:.2} s; herald's peak memory {:.1} MB (emulator apart)",
+            "{sent} templates in {dispatch_seconds:.2} s; herald's peak memory {:.1} MB (emulator apart); herald {herald_micros:.0} µs CPU a delivery, emulator {emulator_micros:.0} µs",
             broadcast_peak_kb as f64 / 1024.0,
         ),
     ));
