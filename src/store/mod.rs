@@ -58,6 +58,7 @@ mod records;
 mod rekeying_sql;
 mod resolutions_sql;
 mod retention_sql;
+mod server_settings;
 mod session_records;
 mod sessions_sql;
 mod sql_store;

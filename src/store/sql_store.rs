@@ -43,6 +43,7 @@ impl SqlStore {
                 .max_connections(8)
                 .connect(url)
                 .await?;
+            super::server_settings::warn_if_autovacuum_is_off(&pool).await;
             Ok(SqlStore {
                 pool,
                 dialect: Dialect::Postgres,
