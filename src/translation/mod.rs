@@ -10,6 +10,7 @@
 mod fluent_export;
 mod import;
 mod locale_strings;
+mod matrix_states;
 mod string_checks;
 mod strings;
 mod xliff_import;
@@ -18,6 +19,7 @@ mod xliff_write;
 
 pub use fluent_export::{FluentExport, MISSING_HEADING, to_fluent};
 pub use import::{ExchangeFormat, ImportRequest, ImportedString, ImportedTranslation, check_import};
+pub use matrix_states::annotate_matrix;
 pub use locale_strings::{LocaleStrings, StringPair, string_state};
 pub use strings::{FileString, file_strings, text_digest};
 pub use xliff_import::status_of_state;

@@ -331,7 +331,7 @@ pub async fn completeness(
     Path(hash): Path<String>,
 ) -> Result<impl IntoResponse, ApiError> {
     let record = find_version(&state, &hash).await?;
-    let matrix = with_loaded(&state, &record, |version| {
+    let mut matrix = with_loaded(&state, &record, |version| {
         let mut diags = Diagnostics::default();
         CompletenessMatrix::build(
             &version.campaign,
@@ -341,6 +341,8 @@ pub async fn completeness(
         )
     })
     .await?;
+    let records = state.store.translation_strings(&record.campaign_id).await?;
+    crate::translation::annotate_matrix(&mut matrix, &record.bundle.translations, &records);
     Ok(axum::Json(matrix))
 }
 

@@ -26,6 +26,7 @@ pub use operations::{audit, compare_reports, dispatch_status, kill, report};
 pub use sessions::{end_session, sessions};
 pub use subscriber_stats::subscriber_stats;
 pub use translations::{export_translation, import_translation};
+pub(crate) use translations::exported_strings;
 pub(crate) use subscriber_stats::{protected_stats, threshold};
 pub(crate) use unknown_outcomes::resolve_one;
 pub use unknown_outcomes::{ResolveRequest, resolve_unknown_outcome, unknown_outcomes};

@@ -123,6 +123,26 @@ fn locale_strings(
     )
 }
 
+/// One locale's strings of a version, with the default locale's as source and herald's
+/// per-string records (shared with the web interface's downloads).
+pub(crate) async fn exported_strings(
+    state: &ApiState,
+    hash: &str,
+    locale: &str,
+) -> Result<LocaleStrings, ApiError> {
+    let record = find_version(state, hash).await?;
+    let (default, target) = locales_of(state, &record, locale).await?;
+    if target == default {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "default_locale",
+            format!("`{target}` is the campaign's default locale: the source every translation is made from"),
+        ));
+    }
+    let records = state.store.translation_strings(&record.campaign_id).await?;
+    Ok(locale_strings(&record, &default, &target, &records))
+}
+
 /// One locale's strings with the default locale's as source.
 #[utoipa::path(get, path = "/api/v1/versions/{hash}/translations/{locale}",
     params(TranslationPath, ExportQuery),
@@ -151,17 +171,7 @@ pub async fn export_translation(
             ));
         }
     };
-    let record = find_version(&state, &hash).await?;
-    let (default, target) = locales_of(&state, &record, &locale).await?;
-    if target == default {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "default_locale",
-            format!("`{target}` is the campaign's default locale: the source every translation is made from"),
-        ));
-    }
-    let records = state.store.translation_strings(&record.campaign_id).await?;
-    let strings = locale_strings(&record, &default, &target, &records);
+    let strings = exported_strings(&state, &hash, &locale).await?;
     Ok(match format {
         ExchangeFormat::Xliff => (
             [(header::CONTENT_TYPE, "application/xliff+xml; charset=utf-8")],
