@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::string_checks::{ReadPattern, compare_references, read_pattern};
-use super::strings::{entry_of, entry_source, file_strings};
+use super::strings::{entry_source, file_strings};
 use crate::l10n::{MAX_TRANSLATION_BYTES, StringStatus, is_marked_draft};
 use crate::source::diagnostic::{Diagnostic, Severity, SourceFile};
 
@@ -263,38 +263,99 @@ pub(super) fn entry_places(ftl: &str) -> HashMap<String, (usize, usize)> {
     places
 }
 
-/// The locale's new file from its strings, in the order of the source file: each entry's
-/// value and attributes, then the entries the source does not have (the locale's own terms).
-/// `header` is the resource comments (`###`) to keep at the top.
-pub(super) fn build_ftl(header: &str, order: &[String], strings: &BTreeMap<String, String>) -> String {
-    let mut out = header.to_string();
-    let mut entries: Vec<&str> = order.iter().map(|id| entry_of(id)).collect();
-    entries.extend(strings.keys().map(|id| entry_of(id)));
-    let mut seen = std::collections::HashSet::new();
-    for entry in entries {
-        if !seen.insert(entry) {
-            continue;
-        }
-        let value = strings.get(entry);
-        let attributes: Vec<(&str, &String)> = strings
-            .iter()
-            .filter_map(|(id, text)| {
-                let (owner, attribute) = id.split_once('.')?;
-                (owner == entry).then_some((attribute, text))
-            })
-            .collect();
-        // A term needs a value; a message may be attributes only.
-        if value.is_none() && (attributes.is_empty() || entry.starts_with('-')) {
-            continue;
-        }
-        out.push('\n');
-        match value {
-            Some(text) => out.push_str(&entry_source(entry, text, "")),
-            None => out.push_str(&format!("{entry} =\n")),
-        }
-        for (attribute, text) in attributes {
-            out.push_str(&entry_source(&format!(".{attribute}"), text, "    "));
+/// One entry's definition from its strings: its value, then its attributes in `order` (the
+/// source file's order of string ids), then any the source lacks. `None` when the strings
+/// hold nothing a file may define (a term needs a value; a message needs a value or an
+/// attribute).
+pub(super) fn entry_block(
+    entry: &str,
+    order: &[String],
+    strings: &BTreeMap<String, String>,
+) -> Option<String> {
+    let prefix = format!("{entry}.");
+    let mut attributes: Vec<&str> = order
+        .iter()
+        .filter(|id| id.starts_with(&prefix) && strings.contains_key(*id))
+        .map(String::as_str)
+        .collect();
+    for id in strings.keys() {
+        if id.starts_with(&prefix) && !attributes.contains(&id.as_str()) {
+            attributes.push(id);
         }
     }
+    let value = strings.get(entry);
+    if value.is_none() && (attributes.is_empty() || entry.starts_with('-')) {
+        return None;
+    }
+    let mut out = match value {
+        Some(text) => entry_source(entry, text, ""),
+        None => format!("{entry} =\n"),
+    };
+    for id in attributes {
+        let attribute = &id[prefix.len()..];
+        out.push_str(&entry_source(&format!(".{attribute}"), &strings[id], "    "));
+    }
+    Some(out)
+}
+
+/// `base` with the definitions of the entries in `blocks` replaced (an entry it lacks is
+/// added at its end), every other line kept as it was written.
+pub(super) fn patch_file(base: &str, blocks: &[(String, Option<String>)]) -> String {
+    let lines: Vec<&str> = base.lines().collect();
+    let mut starts: Vec<(usize, String)> = lines
+        .iter()
+        .enumerate()
+        .filter_map(|(i, line)| entry_name(line).map(|name| (i, name)))
+        .collect();
+    starts.sort();
+    let mut replaced: HashMap<usize, (usize, &Option<String>)> = HashMap::new();
+    let mut appended = String::new();
+    for (entry, block) in blocks {
+        match starts.iter().find(|(_, name)| name == entry) {
+            Some((start, _)) => {
+                replaced.insert(*start, (definition_end(&lines, *start), block));
+            }
+            None => {
+                if let Some(block) = block {
+                    appended.push('\n');
+                    appended.push_str(block);
+                }
+            }
+        }
+    }
+    let mut out = String::new();
+    let mut index = 0;
+    while index < lines.len() {
+        if let Some((end, block)) = replaced.get(&index) {
+            if let Some(block) = block {
+                out.push_str(block);
+            }
+            index = *end;
+            continue;
+        }
+        out.push_str(lines[index]);
+        out.push('\n');
+        index += 1;
+    }
+    out.push_str(&appended);
     out
+}
+
+/// The line after an entry's definition that starts at `start`: the next line that starts
+/// another entry or a comment, less the blank lines before it.
+fn definition_end(lines: &[&str], start: usize) -> usize {
+    let mut end = start + 1;
+    while end < lines.len() {
+        let line = lines[end];
+        let continues = line.is_empty()
+            || line.starts_with(|c: char| c.is_whitespace() || matches!(c, '}' | '[' | '*' | '.'));
+        if !continues {
+            break;
+        }
+        end += 1;
+    }
+    while end > start + 1 && lines[end - 1].trim().is_empty() {
+        end -= 1;
+    }
+    end
 }

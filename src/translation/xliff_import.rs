@@ -6,9 +6,11 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use super::import::{ExchangeFormat, ImportRequest, ImportedString, ImportedTranslation, build_ftl};
+use super::import::{
+    ExchangeFormat, ImportRequest, ImportedString, ImportedTranslation, entry_block, patch_file,
+};
 use super::string_checks::{ReadPattern, compare_references, read_pattern};
-use super::strings::file_strings;
+use super::strings::{entry_of, file_strings};
 use super::xliff_read::{XliffUnit, read_xliff};
 use crate::l10n::StringStatus;
 use crate::source::diagnostic::{Diagnostic, Severity, SourceFile};
@@ -136,35 +138,44 @@ fn check_unit(
     }))
 }
 
-/// The locale's current strings with the imported ones over them, as a Fluent file.
+/// The locale's current file with the entries whose words the import changes rewritten (and
+/// those it lacked added), every other line as the translator's colleagues wrote it; a new
+/// file when the locale had none.
 fn merged_file(request: &ImportRequest<'_>, imported: &[ImportedString]) -> String {
-    let mut strings: BTreeMap<String, String> = request
+    let base: BTreeMap<String, String> = request
         .base_target
         .map(file_strings)
         .unwrap_or_default()
         .into_iter()
         .map(|s| (s.id, s.text))
         .collect();
+    let mut strings = base.clone();
     for string in imported {
         strings.insert(string.id.clone(), string.text.clone());
     }
-    let header: String = match request.base_target {
-        Some(base) => base
-            .lines()
-            .take_while(|l| l.starts_with("###") || l.trim().is_empty())
-            .filter(|l| l.starts_with("###"))
-            .map(|l| format!("{l}\n"))
-            .collect(),
-        None => String::new(),
-    };
-    let header = if header.is_empty() {
-        format!("### {} — {}\n", request.campaign, request.target_locale)
-    } else {
-        header
-    };
     let order: Vec<String> = file_strings(request.source_file)
         .into_iter()
         .map(|s| s.id)
         .collect();
-    build_ftl(&header, &order, &strings)
+    let mut entries: Vec<String> = Vec::new();
+    for string in imported {
+        let entry = entry_of(&string.id).to_string();
+        if base.get(&string.id) != Some(&string.text) && !entries.contains(&entry) {
+            entries.push(entry);
+        }
+    }
+    // Entries in the source's order, so that added ones land where a reader expects them.
+    entries.sort_by_key(|e| order.iter().position(|id| id == e).unwrap_or(usize::MAX));
+    let blocks: Vec<(String, Option<String>)> = entries
+        .into_iter()
+        .map(|entry| {
+            let block = entry_block(&entry, &order, &strings);
+            (entry, block)
+        })
+        .collect();
+    let base_text = match request.base_target {
+        Some(text) => text.to_string(),
+        None => format!("### {} — {}\n", request.campaign, request.target_locale),
+    };
+    patch_file(&base_text, &blocks)
 }
