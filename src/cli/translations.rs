@@ -134,7 +134,12 @@ fn project_strings(
     let current = match std::fs::read_to_string(&target_path) {
         Ok(text) => Some(text),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(Refused(format!("cannot read {}: {e}", target_path.display()))),
+        Err(e) => {
+            return Err(Refused(format!(
+                "cannot read {}: {e}",
+                target_path.display()
+            )));
+        }
     };
     let strings = LocaleStrings::new(
         &loaded.campaign.id,
@@ -166,7 +171,10 @@ fn locales(
         )));
     }
     if !campaign.locales().contains(&target) {
-        return Err(Refused(format!("campaign `{}` sends nothing in `{target}`", campaign.id)));
+        return Err(Refused(format!(
+            "campaign `{}` sends nothing in `{target}`",
+            campaign.id
+        )));
     }
     Ok((default, target))
 }
@@ -187,7 +195,8 @@ fn export(
     };
     match (kind, out) {
         (ExchangeKind::Xliff, Some(path)) => {
-            write_whole(path, to_xliff(&strings, selection).as_bytes()).map_err(|e| e.to_string())?;
+            write_whole(path, to_xliff(&strings, selection).as_bytes())
+                .map_err(|e| e.to_string())?;
             crate::say!("wrote {}", path.display());
         }
         (ExchangeKind::Xliff, None) => print(&to_xliff(&strings, selection))?,
@@ -222,7 +231,8 @@ fn read_bounded(path: &Path, kind: ExchangeKind) -> Result<String, Refused> {
         ExchangeKind::Xliff => MAX_XLIFF_BYTES,
         ExchangeKind::Fluent => MAX_TRANSLATION_BYTES,
     };
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let file =
+        std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let mut bytes = Vec::new();
     file.take(limit as u64 + 1)
         .read_to_end(&mut bytes)
@@ -233,8 +243,7 @@ fn read_bounded(path: &Path, kind: ExchangeKind) -> Result<String, Refused> {
             path.display()
         )));
     }
-    Ok(String::from_utf8(bytes)
-        .map_err(|e| format!("{}: not UTF-8 text: {e}", path.display()))?)
+    Ok(String::from_utf8(bytes).map_err(|e| format!("{}: not UTF-8 text: {e}", path.display()))?)
 }
 
 fn import(

@@ -14,7 +14,8 @@ use super::{
     StatusReceipt, Store, StoreError, SubscriberCount, TokenRecord, UserListing, UserRecord,
     VersionRecord, audit_sql, callbacks_sql, consent_sql, controls_sql, counters_sql, insights_sql,
     migrations, notifications_sql, outbox_sql, outcomes_sql, pacing_sql, people_sql,
-    resolutions_sql, retention_sql, sessions_sql, subscribers_sql, translation_strings_sql, versions_sql,
+    resolutions_sql, retention_sql, sessions_sql, subscribers_sql, translation_strings_sql,
+    versions_sql,
 };
 use crate::campaign::{ContentHash, VersionBundle, VersionState};
 use crate::schedule::PlannedJob;

@@ -27,10 +27,7 @@ pub const MISSING_HEADING: &str = "## Not yet translated";
 pub fn to_fluent(strings: &LocaleStrings) -> FluentExport {
     let mut target = match &strings.target_file {
         Some(text) => text.clone(),
-        None => format!(
-            "### {} — {}\n\n",
-            strings.campaign, strings.target_locale
-        ),
+        None => format!("### {} — {}\n\n", strings.campaign, strings.target_locale),
     };
     let missing: Vec<&StringPair> = strings.missing().collect();
     if !missing.is_empty() {
@@ -62,9 +59,7 @@ pub fn to_fluent(strings: &LocaleStrings) -> FluentExport {
 /// whose value the locale has gets only its missing attributes, to add under it.
 fn commented_entry(strings: &LocaleStrings, entry: &str) -> String {
     let parts: Vec<&StringPair> = strings.pairs.iter().filter(|p| p.entry == entry).collect();
-    let value_missing = parts
-        .iter()
-        .any(|p| p.id == entry && p.target.is_none());
+    let value_missing = parts.iter().any(|p| p.id == entry && p.target.is_none());
     let mut source = String::new();
     if value_missing || !parts.iter().any(|p| p.id == entry) {
         if let Some(value) = parts.iter().find(|p| p.id == entry) {
@@ -77,7 +72,11 @@ fn commented_entry(strings: &LocaleStrings, entry: &str) -> String {
     }
     for part in parts.iter().filter(|p| p.id != entry && p.target.is_none()) {
         let attribute = part.id.rsplit_once('.').map_or("", |(_, a)| a);
-        source.push_str(&entry_source(&format!(".{attribute}"), &part.source, "    "));
+        source.push_str(&entry_source(
+            &format!(".{attribute}"),
+            &part.source,
+            "    ",
+        ));
     }
     source
         .lines()

@@ -175,9 +175,8 @@ fn strings_from_fluent(
     file: &SourceFile,
     sources: &BTreeMap<String, ReadPattern>,
 ) -> Result<ImportedTranslation, Vec<Diagnostic>> {
-    let error = |offset: usize, message: String| {
-        file.diagnostic(offset..offset, Severity::Error, message)
-    };
+    let error =
+        |offset: usize, message: String| file.diagnostic(offset..offset, Severity::Error, message);
     if file.text.len() > MAX_TRANSLATION_BYTES {
         return Err(vec![error(
             0,
@@ -237,7 +236,9 @@ fn strings_from_fluent(
                     changed: false,
                 });
             }
-            Err(problem) => problems.push(error(at, format!("`{}`: {}", string.id, problem.message))),
+            Err(problem) => {
+                problems.push(error(at, format!("`{}`: {}", string.id, problem.message)))
+            }
         }
     }
     if !problems.is_empty() {
@@ -293,7 +294,11 @@ pub(super) fn entry_block(
     };
     for id in attributes {
         let attribute = &id[prefix.len()..];
-        out.push_str(&entry_source(&format!(".{attribute}"), &strings[id], "    "));
+        out.push_str(&entry_source(
+            &format!(".{attribute}"),
+            &strings[id],
+            "    ",
+        ));
     }
     Some(out)
 }

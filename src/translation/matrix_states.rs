@@ -18,7 +18,10 @@ pub fn annotate_matrix(
     let texts: HashMap<&str, (bool, HashMap<String, String>)> = translations
         .iter()
         .map(|(locale, ftl)| {
-            let strings = file_strings(ftl).into_iter().map(|s| (s.id, s.text)).collect();
+            let strings = file_strings(ftl)
+                .into_iter()
+                .map(|s| (s.id, s.text))
+                .collect();
             (locale.as_str(), (is_marked_draft(ftl), strings))
         })
         .collect();
@@ -31,7 +34,13 @@ pub fn annotate_matrix(
             let Some((draft, strings)) = texts.get(locale.as_str()) else {
                 continue;
             };
-            *state = string_state(locale, &id, strings.get(&id).map(String::as_str), *draft, records);
+            *state = string_state(
+                locale,
+                &id,
+                strings.get(&id).map(String::as_str),
+                *draft,
+                records,
+            );
         }
     }
 }

@@ -18,9 +18,11 @@ mod xliff_read;
 mod xliff_write;
 
 pub use fluent_export::{FluentExport, MISSING_HEADING, to_fluent};
-pub use import::{ExchangeFormat, ImportRequest, ImportedString, ImportedTranslation, check_import};
-pub use matrix_states::annotate_matrix;
+pub use import::{
+    ExchangeFormat, ImportRequest, ImportedString, ImportedTranslation, check_import,
+};
 pub use locale_strings::{LocaleStrings, StringPair, string_state};
+pub use matrix_states::annotate_matrix;
 pub use strings::{FileString, file_strings, text_digest};
 pub use xliff_import::status_of_state;
 pub use xliff_read::{MAX_DEPTH, MAX_UNITS, MAX_XLIFF_BYTES, XliffDocument, read_xliff};

@@ -154,7 +154,10 @@ mod tests {
     fn a_string_is_one_pattern() {
         assert!(read_pattern("Hello { $name").is_err());
         let problem = read_pattern("Hello\n.title = x").unwrap_err();
-        assert!(problem.message.contains("not one Fluent pattern"), "{problem:?}");
+        assert!(
+            problem.message.contains("not one Fluent pattern"),
+            "{problem:?}"
+        );
         let deep = format!("{}x{}", "{ ".repeat(40), " }".repeat(40));
         assert!(read_pattern(&deep).unwrap_err().message.contains("nested"));
         let plural = read_pattern("{ $n ->\n    [one] one\n   *[other] { $n }\n}").unwrap();

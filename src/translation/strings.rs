@@ -123,7 +123,11 @@ mod tests {
         assert_eq!(ids, ["-org", "intro", "intro.title", "plural", "long"]);
         assert_eq!(strings[1].text, "Hello { $name }");
         assert_eq!(strings[3].entry, "plural");
-        assert!(strings[3].text.starts_with("{ $n ->\n"), "{}", strings[3].text);
+        assert!(
+            strings[3].text.starts_with("{ $n ->\n"),
+            "{}",
+            strings[3].text
+        );
         assert_eq!(strings[4].text, "First line\nsecond line");
     }
 

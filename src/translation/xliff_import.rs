@@ -31,11 +31,13 @@ pub(super) fn strings_from_xliff(
     sources: &BTreeMap<String, ReadPattern>,
 ) -> Result<ImportedTranslation, Vec<Diagnostic>> {
     let document = read_xliff(file).map_err(|d| vec![d])?;
-    let error = |offset: usize, message: String| {
-        file.diagnostic(offset..offset, Severity::Error, message)
-    };
+    let error =
+        |offset: usize, message: String| file.diagnostic(offset..offset, Severity::Error, message);
     let mut problems = Vec::new();
-    if !document.src_lang.eq_ignore_ascii_case(request.source_locale) {
+    if !document
+        .src_lang
+        .eq_ignore_ascii_case(request.source_locale)
+    {
         problems.push(error(
             0,
             format!(
@@ -44,7 +46,10 @@ pub(super) fn strings_from_xliff(
             ),
         ));
     }
-    if !document.trg_lang.eq_ignore_ascii_case(request.target_locale) {
+    if !document
+        .trg_lang
+        .eq_ignore_ascii_case(request.target_locale)
+    {
         problems.push(error(
             0,
             format!(
@@ -58,7 +63,10 @@ pub(super) fn strings_from_xliff(
     let mut places = HashMap::new();
     for unit in &document.units {
         if !seen.insert(unit.id.as_str()) {
-            problems.push(error(unit.offset, format!("unit `{}` appears twice", unit.id)));
+            problems.push(error(
+                unit.offset,
+                format!("unit `{}` appears twice", unit.id),
+            ));
             continue;
         }
         match check_unit(unit, file, sources, request.source_locale) {

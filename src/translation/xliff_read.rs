@@ -49,9 +49,8 @@ struct UnitInProgress {
 
 /// Reads the document, or says at which line and column it is refused.
 pub fn read_xliff(file: &SourceFile) -> Result<XliffDocument, Diagnostic> {
-    let refuse = |offset: usize, message: String| {
-        file.diagnostic(offset..offset, Severity::Error, message)
-    };
+    let refuse =
+        |offset: usize, message: String| file.diagnostic(offset..offset, Severity::Error, message);
     if file.text.len() > MAX_XLIFF_BYTES {
         return Err(refuse(
             0,
@@ -113,25 +112,15 @@ pub fn read_xliff(file: &SourceFile) -> Result<XliffDocument, Diagnostic> {
                 capture(&mut unit, &text);
             }
             Event::GeneralRef(reference) => {
-                let resolved = if reference.is_char_ref() {
-                    reference
-                        .resolve_char_ref()
-                        .ok()
-                        .flatten()
-                        .map(String::from)
-                } else {
-                    let name = reference.decode().unwrap_or_default();
-                    resolve_predefined_entity(&name).map(str::to_string)
-                };
-                let Some(resolved) = resolved else {
+                let resolved = resolve_reference(&reference).ok_or_else(|| {
                     let name = reference.decode().unwrap_or_default().into_owned();
-                    return Err(refuse(
+                    refuse(
                         at,
                         format!(
                             "entity `&{name};` is not defined: only &lt; &gt; &amp; &apos; &quot; and character references are accepted"
                         ),
-                    ));
-                };
+                    )
+                })?;
                 capture(&mut unit, &resolved);
             }
             Event::Eof => break,
@@ -144,7 +133,25 @@ pub fn read_xliff(file: &SourceFile) -> Result<XliffDocument, Diagnostic> {
             ));
         }
     }
-    document.ok_or_else(|| refuse(0, "no <xliff> element: this is not an XLIFF document".into()))
+    document.ok_or_else(|| {
+        refuse(
+            0,
+            "no <xliff> element: this is not an XLIFF document".into(),
+        )
+    })
+}
+
+/// A character reference, or one of XML's five predefined entities; `None` for any other.
+fn resolve_reference(reference: &quick_xml::events::BytesRef<'_>) -> Option<String> {
+    if reference.is_char_ref() {
+        return reference
+            .resolve_char_ref()
+            .ok()
+            .flatten()
+            .map(String::from);
+    }
+    let name = reference.decode().ok()?;
+    resolve_predefined_entity(&name).map(str::to_string)
 }
 
 fn local_name(element: &BytesStart<'_>) -> String {
@@ -159,9 +166,8 @@ fn attribute(
     at: usize,
 ) -> Result<Option<String>, Diagnostic> {
     for attribute in element.attributes() {
-        let attribute = attribute.map_err(|e| {
-            file.diagnostic(at..at, Severity::Error, format!("bad attribute: {e}"))
-        })?;
+        let attribute = attribute
+            .map_err(|e| file.diagnostic(at..at, Severity::Error, format!("bad attribute: {e}")))?;
         let key = attribute.key;
         let name = key.as_ref();
         let local = name.rsplit(|b| *b == b':').next().unwrap_or(name);

@@ -215,15 +215,27 @@ async fn every_routes_real_answers_match_the_openapi_document() {
     // A translator's export and import: XLIFF and Fluent, a refused file, the default locale.
     let french = [("hash", hash.as_str()), ("locale", "fr")];
     let english = [("hash", hash.as_str()), ("locale", "en")];
-    let xliff = ("GET", "/api/v1/versions/{hash}/translations/{locale}?format=xliff");
+    let xliff = (
+        "GET",
+        "/api/v1/versions/{hash}/translations/{locale}?format=xliff",
+    );
     let (status, exported) = api.call(xliff, &french, Some("tia"), None).await;
     assert_eq!(status, 200, "{exported}");
-    let fluent = ("GET", "/api/v1/versions/{hash}/translations/{locale}?format=fluent");
+    let fluent = (
+        "GET",
+        "/api/v1/versions/{hash}/translations/{locale}?format=fluent",
+    );
     assert_eq!(api.call(fluent, &french, Some("tia"), None).await.0, 200);
     assert_eq!(api.call(xliff, &english, Some("tia"), None).await.0, 422);
-    let odd = ("GET", "/api/v1/versions/{hash}/translations/{locale}?format=docx");
+    let odd = (
+        "GET",
+        "/api/v1/versions/{hash}/translations/{locale}?format=docx",
+    );
     assert_eq!(api.call(odd, &french, Some("tia"), None).await.0, 422);
-    let import = ("POST", "/api/v1/versions/{hash}/translations/{locale}?format=xliff");
+    let import = (
+        "POST",
+        "/api/v1/versions/{hash}/translations/{locale}?format=xliff",
+    );
     let changed = exported
         .as_str()
         .unwrap()
@@ -236,7 +248,10 @@ async fn every_routes_real_answers_match_the_openapi_document() {
     api.next_text = Some("<!DOCTYPE x []><x/>".into());
     assert_eq!(api.call(import, &french, Some("tia"), None).await.0, 422);
     api.next_text = Some(common::EN.into());
-    let default = ("POST", "/api/v1/versions/{hash}/translations/{locale}?format=fluent");
+    let default = (
+        "POST",
+        "/api/v1/versions/{hash}/translations/{locale}?format=fluent",
+    );
     assert_eq!(api.call(default, &english, Some("tia"), None).await.0, 403);
     assert_eq!(api.call(import, &french, Some("eve"), None).await.0, 403);
 

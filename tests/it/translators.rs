@@ -102,8 +102,13 @@ impl App {
     }
 
     async fn post_json(&self, path: &str, who: &str, body: Value) -> (u16, Value) {
-        self.send("POST", path, who, Some(("application/json", body.to_string())))
-            .await
+        self.send(
+            "POST",
+            path,
+            who,
+            Some(("application/json", body.to_string())),
+        )
+        .await
     }
 
     /// The translator's file for `locale` of `hash`, as `who`.
@@ -143,16 +148,18 @@ impl App {
     }
 
     async fn step(&self, hash: &str, step: &str, who: &str) -> (u16, Value) {
-        self.send("POST", &format!("/api/v1/versions/{hash}/{step}"), who, None)
-            .await
+        self.send(
+            "POST",
+            &format!("/api/v1/versions/{hash}/{step}"),
+            who,
+            None,
+        )
+        .await
     }
 
     async fn audit_actions(&self) -> Vec<(String, String)> {
         let (entries, _) = self.app.fresh.store.audit_log().await.unwrap();
-        entries
-            .into_iter()
-            .map(|e| (e.actor, e.action))
-            .collect()
+        entries.into_iter().map(|e| (e.actor, e.action)).collect()
     }
 }
 
@@ -171,7 +178,9 @@ fn filled(xliff: &str, fill: &[(&str, &str, &str)]) -> String {
         let (head, rest) = part.split_once("<segment state=\"").unwrap();
         let (_, rest) = rest.split_once('"').unwrap();
         let rest = match rest.split_once("<target>") {
-            Some((before, after)) => format!("{before}{}", after.split_once("</target>").unwrap().1),
+            Some((before, after)) => {
+                format!("{before}{}", after.split_once("</target>").unwrap().1)
+            }
             None => rest.to_string(),
         };
         let rest = rest.replacen(
@@ -179,7 +188,9 @@ fn filled(xliff: &str, fill: &[(&str, &str, &str)]) -> String {
             &format!("</source>\n        <target>{target}</target>"),
             1,
         );
-        out.push_str(&format!("<unit id=\"{head}<segment state=\"{state}\"{rest}"));
+        out.push_str(&format!(
+            "<unit id=\"{head}<segment state=\"{state}\"{rest}"
+        ));
     }
     out
 }
@@ -215,13 +226,22 @@ async fn a_translator_exports_xliff_fills_it_imports_it_and_four_eyes_still_hold
     let (status, xliff) = app.get(&export, "tia").await;
     assert_eq!(status, 200, "{xliff}");
     let xliff = xliff.as_str().unwrap().to_string();
-    assert!(xliff.contains("urn:oasis:names:tc:xliff:document:2.0"), "{xliff}");
+    assert!(
+        xliff.contains("urn:oasis:names:tc:xliff:document:2.0"),
+        "{xliff}"
+    );
     assert!(xliff.contains("srcLang=\"en\" trgLang=\"fr\""), "{xliff}");
     for unit in ["intro--b", "intro--b.title", "intro--b.cta"] {
         assert!(xliff.contains(&format!("<unit id=\"{unit}\">")), "{xliff}");
     }
-    assert!(!xliff.contains("<unit id=\"intro--a\">"), "only the missing strings: {xliff}");
-    assert!(xliff.contains("<source>You have options.</source>"), "{xliff}");
+    assert!(
+        !xliff.contains("<unit id=\"intro--a\">"),
+        "only the missing strings: {xliff}"
+    );
+    assert!(
+        xliff.contains("<source>You have options.</source>"),
+        "{xliff}"
+    );
 
     let translated = filled(
         &xliff,
@@ -244,10 +264,19 @@ async fn a_translator_exports_xliff_fills_it_imports_it_and_four_eyes_still_hold
     let (_, new) = app.get(&format!("/api/v1/versions/{draft}"), "ana").await;
     assert_eq!(new["bundle"]["campaign"], old["bundle"]["campaign"]);
     assert_eq!(new["bundle"]["layouts"], old["bundle"]["layouts"]);
-    assert_eq!(new["bundle"]["translations"]["en"], old["bundle"]["translations"]["en"]);
+    assert_eq!(
+        new["bundle"]["translations"]["en"],
+        old["bundle"]["translations"]["en"]
+    );
     let french = new["bundle"]["translations"]["fr"].as_str().unwrap();
-    assert!(french.contains("intro--b = Vous avez le choix."), "{french}");
-    assert!(french.contains("intro--a = Conseils gratuits"), "kept: {french}");
+    assert!(
+        french.contains("intro--b = Vous avez le choix."),
+        "{french}"
+    );
+    assert!(
+        french.contains("intro--a = Conseils gratuits"),
+        "kept: {french}"
+    );
     assert_eq!(new["authors"], json!(["tia"]));
 
     // Statuses and who changed them, in the matrix.
@@ -259,11 +288,20 @@ async fn a_translator_exports_xliff_fills_it_imports_it_and_four_eyes_still_hold
     assert_eq!(cell["status"], "translated", "{cell}");
     assert_eq!(cell["changed_by"], "tia", "{cell}");
     assert!(cell["changed_at_ms"].as_i64().unwrap() > 0);
-    assert_eq!(string_cell(&matrix, "intro--b.cta", "fr")["status"], "draft");
-    assert_eq!(string_cell(&matrix, "intro--a", "fr")["status"], "translated");
+    assert_eq!(
+        string_cell(&matrix, "intro--b.cta", "fr")["status"],
+        "draft"
+    );
+    assert_eq!(
+        string_cell(&matrix, "intro--a", "fr")["status"],
+        "translated"
+    );
     assert!(string_cell(&matrix, "intro--a", "fr")["changed_by"].is_null());
     assert_eq!(string_cell(&matrix, "intro--a", "en")["status"], "source");
-    assert_eq!(string_cell(&matrix, "intro--b", "fr")["status"], "translated");
+    assert_eq!(
+        string_cell(&matrix, "intro--b", "fr")["status"],
+        "translated"
+    );
 
     // A reviewer marks the same words reviewed: no new version, the record changes.
     let (_, full) = app
@@ -275,19 +313,30 @@ async fn a_translator_exports_xliff_fills_it_imports_it_and_four_eyes_still_hold
     );
     let (status, again) = app.import(&draft, "fr", "xliff", "tia", reviewed).await;
     assert_eq!(status, 200, "{again}");
-    assert_eq!((again["version"].as_str(), again["changed"].as_i64()), (Some(draft.as_str()), Some(0)));
+    assert_eq!(
+        (again["version"].as_str(), again["changed"].as_i64()),
+        (Some(draft.as_str()), Some(0))
+    );
     let (_, matrix) = app
         .get(&format!("/api/v1/versions/{draft}/completeness"), "ben")
         .await;
     assert_eq!(string_cell(&matrix, "intro--b", "fr")["status"], "reviewed");
 
     // The import is audited; the translator can neither submit nor approve it.
-    assert!(app.audit_actions().await.contains(&("tia".into(), "translation.imported".into())));
+    assert!(
+        app.audit_actions()
+            .await
+            .contains(&("tia".into(), "translation.imported".into()))
+    );
     assert_eq!(app.step(&draft, "submit", "tia").await.0, 403);
     assert_eq!(app.step(&draft, "submit", "ana").await.0, 200);
     assert_eq!(app.step(&draft, "approve", "tia").await.0, 403);
     let (status, approved) = app.step(&draft, "approve", "ben").await;
-    assert_eq!((status, approved["state"].as_str()), (200, Some("approved")), "{approved}");
+    assert_eq!(
+        (status, approved["state"].as_str()),
+        (200, Some("approved")),
+        "{approved}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -295,7 +344,10 @@ async fn a_translator_imports_a_fluent_file_as_weblate_would_write_it() {
     let app = App::spawn().await;
     let base = app.base_version().await;
     let (status, files) = app
-        .get(&format!("/api/v1/versions/{base}/translations/fr?format=fluent"), "tia")
+        .get(
+            &format!("/api/v1/versions/{base}/translations/fr?format=fluent"),
+            "tia",
+        )
         .await;
     assert_eq!(status, 200, "{files}");
     assert_eq!(files["source_locale"], "en");
@@ -303,14 +355,26 @@ async fn a_translator_imports_a_fluent_file_as_weblate_would_write_it() {
     assert_eq!(files["missing"], 3);
     let target = files["target"].as_str().unwrap();
     assert!(target.starts_with(FR_PARTIAL), "{target}");
-    assert!(target.contains("## Not yet translated from `en`"), "{target}");
+    assert!(
+        target.contains("## Not yet translated from `en`"),
+        "{target}"
+    );
     assert!(target.contains("# intro--b = You have options.\n#     .title = Know your options\n#     .cta = Read more\n"), "{target}");
 
     // The translator uncomments and translates, and marks the file a draft.
     let translated = target
-        .replace("### demo — French\n", "### demo — French\n### status: draft\n")
-        .replace("# intro--b = You have options.", "intro--b = Vous avez des options.")
-        .replace("#     .title = Know your options", "    .title = Connaître vos options")
+        .replace(
+            "### demo — French\n",
+            "### demo — French\n### status: draft\n",
+        )
+        .replace(
+            "# intro--b = You have options.",
+            "intro--b = Vous avez des options.",
+        )
+        .replace(
+            "#     .title = Know your options",
+            "    .title = Connaître vos options",
+        )
         .replace("#     .cta = Read more", "    .cta = En savoir plus");
     let (status, imported) = app.import(&base, "fr", "fluent", "tia", translated).await;
     assert_eq!(status, 201, "{imported}");
@@ -320,14 +384,24 @@ async fn a_translator_imports_a_fluent_file_as_weblate_would_write_it() {
         .get(&format!("/api/v1/versions/{draft}/completeness"), "ana")
         .await;
     let cell = string_cell(&matrix, "intro--b.title", "fr");
-    assert_eq!((cell["status"].as_str(), cell["changed_by"].as_str()), (Some("draft"), Some("tia")), "{cell}");
+    assert_eq!(
+        (cell["status"].as_str(), cell["changed_by"].as_str()),
+        (Some("draft"), Some("tia")),
+        "{cell}"
+    );
     // Unchanged words keep no record: nobody is named for what they did not touch.
     assert!(string_cell(&matrix, "intro--a", "fr")["changed_by"].is_null());
     assert_eq!(matrix["rows"][2]["cells"][1]["status"], "ok", "{matrix}");
 
     // A Fluent file with a syntax error or a message the source lacks is refused, by line.
     let (status, refused) = app
-        .import(&base, "fr", "fluent", "tia", format!("{FR_PARTIAL}intro--b = {{ $x\n"))
+        .import(
+            &base,
+            "fr",
+            "fluent",
+            "tia",
+            format!("{FR_PARTIAL}intro--b = {{ $x\n"),
+        )
         .await;
     assert_eq!(status, 422, "{refused}");
     assert_eq!(refused["error"]["code"], "invalid_translation");
@@ -335,12 +409,28 @@ async fn a_translator_imports_a_fluent_file_as_weblate_would_write_it() {
     assert_eq!(first["path"], "locales/fr/demo.ftl", "{refused}");
     assert!(first["line"].as_u64().unwrap() >= 10, "{refused}");
     let (status, refused) = app
-        .import(&base, "fr", "fluent", "tia", format!("{FR_PARTIAL}made-up = Bonjour\n"))
+        .import(
+            &base,
+            "fr",
+            "fluent",
+            "tia",
+            format!("{FR_PARTIAL}made-up = Bonjour\n"),
+        )
         .await;
     assert_eq!(status, 422, "{refused}");
     let first = &refused["error"]["details"]["diagnostics"][0];
-    assert_eq!((first["line"].as_u64(), first["column"].as_u64()), (Some(10), Some(1)), "{refused}");
-    assert!(first["message"].as_str().unwrap().contains("`made-up` is not a string of the `en` file"), "{refused}");
+    assert_eq!(
+        (first["line"].as_u64(), first["column"].as_u64()),
+        (Some(10), Some(1)),
+        "{refused}"
+    );
+    assert!(
+        first["message"]
+            .as_str()
+            .unwrap()
+            .contains("`made-up` is not a string of the `en` file"),
+        "{refused}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -361,20 +451,30 @@ async fn a_translator_changes_words_only_never_the_campaign_layouts_the_source_o
             json!({"campaign": campaign, "translations": {"en": common::EN}, "layouts": layout}),
         )
         .await;
-    assert_eq!((status, body["error"]["code"].as_str()), (403, Some("forbidden")), "{body}");
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (403, Some("forbidden")),
+        "{body}"
+    );
     // The default locale is the campaign's own text.
     let english = common::EN.replace("You have options.", "Click https://evil.example");
     for format in ["fluent", "xliff"] {
-        let (status, body) = app.import(&base, "en", format, "tia", english.clone()).await;
+        let (status, body) = app
+            .import(&base, "en", format, "tia", english.clone())
+            .await;
         assert_eq!(status, 403, "{body}");
         assert_eq!(body["error"]["code"], "default_locale", "{body}");
     }
     // No state changes, whatever the version.
-    for step in ["submit", "approve", "reject", "schedule", "pause", "resume", "cancel"] {
+    for step in [
+        "submit", "approve", "reject", "schedule", "pause", "resume", "cancel",
+    ] {
         let (status, body) = app.step(&base, step, "tia").await;
         assert_eq!(status, 403, "{step}: {body}");
     }
-    let (status, _) = app.send("POST", "/api/v1/campaigns/demo/kill", "tia", None).await;
+    let (status, _) = app
+        .send("POST", "/api/v1/campaigns/demo/kill", "tia", None)
+        .await;
     assert_eq!(status, 403);
 
     // A Fluent import holds one locale's file: campaign keys in it are no Fluent, and are
@@ -382,7 +482,10 @@ async fn a_translator_changes_words_only_never_the_campaign_layouts_the_source_o
     let smuggled = format!("{FR_PARTIAL}[[sends]]\nmessage = \"intro\"\n");
     let (status, body) = app.import(&base, "fr", "fluent", "tia", smuggled).await;
     assert_eq!(status, 422, "{body}");
-    assert_eq!(body["error"]["details"]["diagnostics"][0]["line"], 10, "{body}");
+    assert_eq!(
+        body["error"]["details"]["diagnostics"][0]["line"], 10,
+        "{body}"
+    );
 
     // Nothing changed: no version, no audit entry.
     let (_, after_versions) = app.get("/api/v1/campaigns/demo/versions", "ana").await;
@@ -431,28 +534,56 @@ async fn hostile_xliff_is_refused_quickly_with_a_clear_error() {
             .unwrap()
             .1
     );
-    let external = xliff_with("<unit id=\"intro--b\"><segment><target>&xxe;</target></segment></unit>")
-        .replacen("?>\n", "?>\n<!DOCTYPE xliff [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]>\n", 1);
-    let undeclared = xliff_with("<unit id=\"intro--b\"><segment><target>&xxe;</target></segment></unit>");
+    let external =
+        xliff_with("<unit id=\"intro--b\"><segment><target>&xxe;</target></segment></unit>")
+            .replacen(
+                "?>\n",
+                "?>\n<!DOCTYPE xliff [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]>\n",
+                1,
+            );
+    let undeclared =
+        xliff_with("<unit id=\"intro--b\"><segment><target>&xxe;</target></segment></unit>");
     let many = xliff_with(&"<unit id=\"u\"/>\n".repeat(100_000));
-    let deep = xliff_with(&format!("{}{}", "<g>".repeat(100_000), "</g>".repeat(100_000)));
+    let deep = xliff_with(&format!(
+        "{}{}",
+        "<g>".repeat(100_000),
+        "</g>".repeat(100_000)
+    ));
     let cases = [
         ("billion laughs", laughs, "DOCTYPE is not accepted"),
         ("external entity", external, "DOCTYPE is not accepted"),
-        ("undeclared entity", undeclared, "entity `&xxe;` is not defined"),
+        (
+            "undeclared entity",
+            undeclared,
+            "entity `&xxe;` is not defined",
+        ),
         ("100,000 units", many, "more than 10000 units"),
         ("deep nesting", deep, "nest more than 16 deep"),
-        ("not XLIFF", "<html><body/></html>".to_string(), "not XLIFF's <xliff>"),
+        (
+            "not XLIFF",
+            "<html><body/></html>".to_string(),
+            "not XLIFF's <xliff>",
+        ),
     ];
     for (name, file, expected) in cases {
         let started = Instant::now();
         let (status, body) = app.import(&base, "fr", "xliff", "tia", file).await;
         assert_eq!(status, 422, "{name}: {body}");
-        assert_eq!(body["error"]["code"], "invalid_translation", "{name}: {body}");
+        assert_eq!(
+            body["error"]["code"], "invalid_translation",
+            "{name}: {body}"
+        );
         let message = body["error"]["message"].as_str().unwrap();
         assert!(message.contains(expected), "{name}: {message}");
-        assert!(message.contains(".xlf:"), "{name} names the file, line and column: {message}");
-        assert!(started.elapsed() < Duration::from_secs(10), "{name} took {:?}", started.elapsed());
+        assert!(
+            message.contains(".xlf:"),
+            "{name} names the file, line and column: {message}"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{name} took {:?}",
+            started.elapsed()
+        );
     }
     // 100 MB is refused from its announced length, before a byte of it is read.
     let started = Instant::now();
@@ -462,29 +593,66 @@ async fn hostile_xliff_is_refused_quickly_with_a_clear_error() {
 
     // Placeables that differ from the source are refused, naming the unit.
     let unit = |id: &str, target: &str| {
-        format!("<unit id=\"{id}\"><segment state=\"translated\"><source>x</source><target>{target}</target></segment></unit>")
+        format!(
+            "<unit id=\"{id}\"><segment state=\"translated\"><source>x</source><target>{target}</target></segment></unit>"
+        )
     };
     let cases = [
-        (unit("support", "Un soutien de { $weeks } semaines."), "unit `support`", "lacks variable `$months`"),
-        (unit("intro--a", "Conseils de l’OIM."), "unit `intro--a`", "lacks term `-iom`"),
-        (unit("intro--b", "Bonjour { $name"), "unit `intro--b`", "Fluent syntax error"),
-        (unit("nothing", "Bonjour"), "unit `nothing`", "no such string"),
+        (
+            unit("support", "Un soutien de { $weeks } semaines."),
+            "unit `support`",
+            "lacks variable `$months`",
+        ),
+        (
+            unit("intro--a", "Conseils de l’OIM."),
+            "unit `intro--a`",
+            "lacks term `-iom`",
+        ),
+        (
+            unit("intro--b", "Bonjour { $name"),
+            "unit `intro--b`",
+            "Fluent syntax error",
+        ),
+        (
+            unit("nothing", "Bonjour"),
+            "unit `nothing`",
+            "no such string",
+        ),
     ];
     for (body, unit, expected) in cases {
-        let (status, answer) = app.import(&base, "fr", "xliff", "tia", xliff_with(&body)).await;
+        let (status, answer) = app
+            .import(&base, "fr", "xliff", "tia", xliff_with(&body))
+            .await;
         assert_eq!(status, 422, "{answer}");
-        let message = answer["error"]["details"]["diagnostics"][0]["message"].as_str().unwrap();
-        assert!(message.contains(unit) && message.contains(expected), "{message}");
-        assert_eq!(answer["error"]["details"]["diagnostics"][0]["line"], 4, "{answer}");
+        let message = answer["error"]["details"]["diagnostics"][0]["message"]
+            .as_str()
+            .unwrap();
+        assert!(
+            message.contains(unit) && message.contains(expected),
+            "{message}"
+        );
+        assert_eq!(
+            answer["error"]["details"]["diagnostics"][0]["line"], 4,
+            "{answer}"
+        );
     }
     // A translation too long for a platform it is sent on: `support` goes to X (280).
     let long = format!("{} {{ $months }}.", "Un soutien très long ".repeat(20));
     let (status, answer) = app
-        .import(&base, "fr", "xliff", "tia", xliff_with(&unit("support", &long)))
+        .import(
+            &base,
+            "fr",
+            "xliff",
+            "tia",
+            xliff_with(&unit("support", &long)),
+        )
         .await;
     assert_eq!(status, 422, "{answer}");
     let diagnostics = answer["error"]["details"]["diagnostics"].to_string();
-    assert!(diagnostics.contains("unit `support`") && diagnostics.contains("on x"), "{diagnostics}");
+    assert!(
+        diagnostics.contains("unit `support`") && diagnostics.contains("on x"),
+        "{diagnostics}"
+    );
     assert!(diagnostics.contains("demo.fr.xlf"), "{diagnostics}");
 }
 
@@ -498,7 +666,10 @@ async fn an_unsubmitted_import_changes_nothing_an_approved_version_sends() {
     assert_eq!(app.step(&approved, "schedule", "sam").await.0, 200);
     // The translator rewrites the French the approved version sends, and adds what it lacks.
     let (_, xliff) = app
-        .get(&format!("/api/v1/versions/{approved}/translations/fr"), "tia")
+        .get(
+            &format!("/api/v1/versions/{approved}/translations/fr"),
+            "tia",
+        )
         .await;
     let rewritten = filled(
         xliff.as_str().unwrap(),
@@ -543,7 +714,10 @@ async fn an_unsubmitted_import_changes_nothing_an_approved_version_sends() {
         .collect();
     assert!(posts.len() >= 6, "two Mondays in three locales: {posts:?}");
     assert!(posts.iter().all(|p| !p.contains("NOUVEAU")), "{posts:?}");
-    assert!(posts.iter().any(|p| p.contains("Conseils gratuits")), "{posts:?}");
+    assert!(
+        posts.iter().any(|p| p.contains("Conseils gratuits")),
+        "{posts:?}"
+    );
     // Every link sent names the approved version, never the translator's draft.
     let token = |hash: &str, variant: &str, locale: &str| {
         herald::render::tracking_token(
@@ -559,9 +733,13 @@ async fn an_unsubmitted_import_changes_nothing_an_approved_version_sends() {
     };
     for post in &posts {
         let mine = ["a", "b"].iter().any(|v| {
-            ["ar", "fr", "en"].iter().any(|l| post.contains(&token(&approved, v, l)))
+            ["ar", "fr", "en"]
+                .iter()
+                .any(|l| post.contains(&token(&approved, v, l)))
         });
-        let drafts = ["a", "b"].iter().any(|v| post.contains(&token(&draft, v, "fr")));
+        let drafts = ["a", "b"]
+            .iter()
+            .any(|v| post.contains(&token(&draft, v, "fr")));
         assert!(mine && !drafts, "{post}");
     }
     let (_, draft_record) = app.get(&format!("/api/v1/versions/{draft}"), "ana").await;
@@ -574,31 +752,63 @@ async fn the_review_page_shows_statuses_and_links_to_the_missing_strings() {
     let app = App::spawn().await;
     let base = app.base_version().await;
     let (_, xliff) = app
-        .get(&format!("/api/v1/versions/{base}/translations/fr?only=missing"), "tia")
+        .get(
+            &format!("/api/v1/versions/{base}/translations/fr?only=missing"),
+            "tia",
+        )
         .await;
-    let partial = filled(xliff.as_str().unwrap(), &[("intro--b", "Vous avez le choix.", "translated")]);
+    let partial = filled(
+        xliff.as_str().unwrap(),
+        &[("intro--b", "Vous avez le choix.", "translated")],
+    );
     let (status, imported) = app.import(&base, "fr", "xliff", "tia", partial).await;
     assert_eq!(status, 201, "{imported}");
     let draft = imported["version"].as_str().unwrap();
 
     let (session, _) = Session::login(&app.app.base, &app.tokens["tia"]).await;
-    let (status, page) = session.get(&format!("/ui/campaigns/demo?version={draft}")).await;
+    let (status, page) = session
+        .get(&format!("/ui/campaigns/demo?version={draft}"))
+        .await;
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("id=\"string-intro--b\""), "{page}");
-    assert!(page.contains("data-locale=\"fr\" data-status=\"translated\""), "{page}");
-    assert!(page.contains("<span class=\"changed-by\">tia</span>"), "{page}");
+    assert!(
+        page.contains("data-locale=\"fr\" data-status=\"translated\""),
+        "{page}"
+    );
+    assert!(
+        page.contains("<span class=\"changed-by\">tia</span>"),
+        "{page}"
+    );
     // intro--b.cta is still missing in French: its cell links to the missing strings.
     let link = format!("/ui/versions/{draft}/translations/fr?only=missing");
-    assert!(page.contains(&format!("href=\"{link}\" class=\"missing-link\"")), "{page}");
+    assert!(
+        page.contains(&format!("href=\"{link}\" class=\"missing-link\"")),
+        "{page}"
+    );
     // The translator sees no Submit or Approve button.
-    assert!(!page.contains("Submit for approval") && !page.contains(">Approve<"), "{page}");
+    assert!(
+        !page.contains("Submit for approval") && !page.contains(">Approve<"),
+        "{page}"
+    );
     let (status, download) = session.get(&link).await;
     assert_eq!(status, 200, "{download}");
-    assert!(download.contains("<unit id=\"intro--b.cta\">"), "{download}");
-    assert!(!download.contains("<unit id=\"intro--b\">"), "translated now: {download}");
+    assert!(
+        download.contains("<unit id=\"intro--b.cta\">"),
+        "{download}"
+    );
+    assert!(
+        !download.contains("<unit id=\"intro--b\">"),
+        "translated now: {download}"
+    );
     let (status, fluent) = session
-        .get(&format!("/ui/versions/{draft}/translations/fr?format=fluent"))
+        .get(&format!(
+            "/ui/versions/{draft}/translations/fr?format=fluent"
+        ))
         .await;
     assert_eq!(status, 200);
-    assert!(fluent.contains("intro--b = Vous avez le choix.") && fluent.contains("#     .cta = Read more"), "{fluent}");
+    assert!(
+        fluent.contains("intro--b = Vous avez le choix.")
+            && fluent.contains("#     .cta = Read more"),
+        "{fluent}"
+    );
 }

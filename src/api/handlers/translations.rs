@@ -136,7 +136,9 @@ pub(crate) async fn exported_strings(
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "default_locale",
-            format!("`{target}` is the campaign's default locale: the source every translation is made from"),
+            format!(
+                "`{target}` is the campaign's default locale: the source every translation is made from"
+            ),
         ));
     }
     let records = state.store.translation_strings(&record.campaign_id).await?;
@@ -212,7 +214,9 @@ pub async fn import_translation(
     if target == default {
         return Err(ApiError::forbidden(
             "default_locale",
-            format!("`{target}` is the campaign's default locale: its texts are the campaign's own, changed by an author's upload, not by a translation import"),
+            format!(
+                "`{target}` is the campaign's default locale: its texts are the campaign's own, changed by an author's upload, not by a translation import"
+            ),
         ));
     }
     let records = state.store.translation_strings(&record.campaign_id).await?;

@@ -152,10 +152,11 @@ fn exports(matrix: &CompletenessMatrix, hash: &str) -> Vec<Value> {
         .iter()
         .enumerate()
         .filter(|(i, _)| {
-            !matrix
-                .rows
-                .iter()
-                .any(|r| r.strings.get(*i).is_some_and(|s| s.status == StringStatus::Source))
+            !matrix.rows.iter().any(|r| {
+                r.strings
+                    .get(*i)
+                    .is_some_and(|s| s.status == StringStatus::Source)
+            })
         })
         .map(|(_, locale)| {
             let base = format!("/ui/versions/{hash}/translations/{}", path_segment(locale));
