@@ -45,7 +45,9 @@ pub fn read_pattern(text: &str) -> Result<ReadPattern, StringProblem> {
         Ok(resource) => resource,
         Err((_, errors)) => {
             let error = &errors[0];
-            let (line, column) = line_column(&wrapped, error.pos.start);
+            // An unclosed placeable is noticed at the end: point at the text's last character.
+            let at = error.pos.start.min(wrapped.trim_end().len());
+            let (line, column) = line_column(&wrapped, at);
             let (line, column) = if text.trim().contains('\n') {
                 (line.saturating_sub(1), column.saturating_sub(4))
             } else {

@@ -288,3 +288,64 @@ fn capture(unit: &mut Option<UnitInProgress>, text: &str) {
         captured.push_str(text);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::l10n::StringStatus;
+    use crate::translation::{LocaleStrings, Selection, to_xliff};
+
+    fn read(text: &str) -> Result<XliffDocument, String> {
+        read_xliff(&SourceFile::new("t.xlf", text.to_string())).map_err(|d| d.to_string())
+    }
+
+    #[test]
+    fn an_export_reads_back_with_its_markup_characters() {
+        let source = "a = Free & <safe> \"advice\"\n    .title = T\nn = { $n ->\n    [one] one\n   *[other] { $n } months\n}\n";
+        let target = "a = Gratuit & <sûr>\n";
+        let strings = LocaleStrings::new("c", "en", "fr", source, Some(target), &[]);
+        let document = read(&to_xliff(&strings, Selection::All)).unwrap();
+        assert_eq!(
+            (document.src_lang.as_str(), document.trg_lang.as_str()),
+            ("en", "fr")
+        );
+        let ids: Vec<&str> = document.units.iter().map(|u| u.id.as_str()).collect();
+        assert_eq!(ids, ["a", "a.title", "n"]);
+        assert_eq!(document.units[0].target.as_deref(), Some("Gratuit & <sûr>"));
+        assert_eq!(document.units[0].state.as_deref(), Some("translated"));
+        assert_eq!(document.units[1].target, None);
+        assert_eq!(strings.pairs[1].state.status, StringStatus::Missing);
+    }
+
+    #[test]
+    fn dtds_entities_depth_and_counts_are_refused_where_they_are() {
+        let root = "<xliff xmlns=\"urn:oasis:names:tc:xliff:document:2.0\" version=\"2.0\" srcLang=\"en\" trgLang=\"fr\">";
+        let doctype =
+            format!("<?xml version=\"1.0\"?>\n<!DOCTYPE x [<!ENTITY a \"b\">]>\n{root}</xliff>");
+        assert!(
+            read(&doctype)
+                .unwrap_err()
+                .starts_with("t.xlf:2:1: error: a DOCTYPE")
+        );
+        let entity = format!(
+            "{root}\n<file><unit id=\"a\"><segment><target>&a;</target></segment></unit></file></xliff>"
+        );
+        assert!(
+            read(&entity).unwrap_err().contains("t.xlf:2:"),
+            "line of the entity"
+        );
+        let deep = format!("{root}{}{}</xliff>", "<g>".repeat(20), "</g>".repeat(20));
+        assert!(read(&deep).unwrap_err().contains("nest more than 16 deep"));
+        let many = format!(
+            "{root}<file>{}</file></xliff>",
+            "<unit id=\"u\"/>".repeat(MAX_UNITS + 1)
+        );
+        assert!(read(&many).unwrap_err().contains("more than 10000 units"));
+        let other = "<xliff xmlns=\"urn:oasis:names:tc:xliff:document:1.2\" version=\"1.2\"/>";
+        assert!(read(other).unwrap_err().contains("not XLIFF 2.0"));
+        let inline = format!(
+            "{root}<file><unit id=\"a\"><segment><target>x<ph id=\"1\"/></target></segment></unit></file></xliff>"
+        );
+        assert!(read(&inline).unwrap_err().contains("inline code <ph>"));
+    }
+}
