@@ -283,7 +283,7 @@ pub enum UserCommand {
     /// Add a user and print their API token `id.secret` (once).
     Add {
         name: String,
-        /// author, approver, scheduler, evaluator or admin; repeat or separate with commas.
+        /// author, approver, scheduler, evaluator, admin or translator; repeat or separate with commas.
         #[arg(long = "role", required = true)]
         roles: Vec<String>,
         /// When their tokens stop working: a duration from now (90d, 12h, 30m, 2w), a date
