@@ -1,4 +1,4 @@
-//! Who may do what: the five roles, and API tokens of the form `id.secret`. Only a SHA-256
+//! Who may do what: the six roles, and API tokens of the form `id.secret`. Only a SHA-256
 //! hash of the secret is stored: the secret is 256 random bits, so a slow password hash (argon2)
 //! would add nothing but cost; comparison is constant-time.
 
@@ -23,15 +23,20 @@ pub enum Role {
     Evaluator,
     /// Manages users, accounts and deployment; reads the audit log.
     Admin,
+    /// Changes the translations of the locales that are not a campaign's default, and nothing
+    /// else: never a campaign file, a layout or a version's state. Each import is a new draft
+    /// version that an author submits and an approver approves.
+    Translator,
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
+    pub const ALL: [Role; 6] = [
         Role::Author,
         Role::Approver,
         Role::Scheduler,
         Role::Evaluator,
         Role::Admin,
+        Role::Translator,
     ];
 
     pub fn name(self) -> &'static str {
@@ -41,6 +46,7 @@ impl Role {
             Role::Scheduler => "scheduler",
             Role::Evaluator => "evaluator",
             Role::Admin => "admin",
+            Role::Translator => "translator",
         }
     }
 

@@ -43,5 +43,6 @@ pub mod store;
 pub mod subscribers;
 pub mod telemetry;
 pub mod text_table;
+pub mod translation;
 pub mod web;
 pub mod whole_file;

@@ -31,9 +31,9 @@ pub use error::ApiError;
 pub use handlers::Bundle as UploadBundle;
 pub use handlers::{NewUser, PreferencesBody, ResolveRequest};
 pub(crate) use handlers::{
-    add_user, cancel_version, decide, ended_page, job_id, kinds_for, move_to, preferences_of,
-    protected_stats, resolve_one, resume_version, retry_one, revoke_user, save_preferences,
-    threshold, with_loaded,
+    add_user, cancel_version, decide, ended_page, exported_strings, job_id, kinds_for, move_to,
+    preferences_of, protected_stats, resolve_one, resume_version, retry_one, revoke_user,
+    save_preferences, threshold, with_loaded,
 };
 pub use login_failure::{FailureReason, LoginFailure};
 pub use login_limiter::{DEFAULT_TRACKED_CLIENTS, LoginLimiter};

@@ -16,7 +16,7 @@ use utoipa::OpenApi;
 use super::error::ErrorBody;
 use super::handlers::{
     accounts, content, dead_letters, lifecycle, notifications, operations, sessions,
-    subscriber_stats, unknown_outcomes, users,
+    subscriber_stats, translations, unknown_outcomes, users,
 };
 use super::routes::route_table;
 
@@ -37,6 +37,8 @@ use super::routes::route_table;
         content::version,
         content::completeness,
         content::preview,
+        translations::export_translation,
+        translations::import_translation,
         lifecycle::submit,
         lifecycle::approve,
         lifecycle::reject,

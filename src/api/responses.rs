@@ -36,7 +36,7 @@ pub struct VersionMoved {
 }
 
 /// One problem the validator found in an uploaded bundle.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct DiagnosticLine {
     pub column: usize,
     pub line: usize,
@@ -52,6 +52,25 @@ pub struct Uploaded {
     pub campaign: String,
     pub completeness: CompletenessMatrix,
     pub diagnostics: Vec<DiagnosticLine>,
+    pub state: VersionState,
+    #[schema(value_type = String)]
+    pub version: ContentHash,
+}
+
+/// A translation imported: the version it made (a draft, unless the same content already
+/// was a version), the version it was made from, and what changed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TranslationImported {
+    #[schema(value_type = String)]
+    pub base: ContentHash,
+    pub campaign: String,
+    /// How many strings' words differ from the base version's.
+    pub changed: usize,
+    pub completeness: CompletenessMatrix,
+    pub diagnostics: Vec<DiagnosticLine>,
+    pub locale: String,
+    /// How many per-string records (status, who, when) the import wrote.
+    pub recorded: usize,
     pub state: VersionState,
     #[schema(value_type = String)]
     pub version: ContentHash,

@@ -10,7 +10,7 @@ use super::handlers;
 use crate::auth::Role;
 use crate::auth::role_groups::{
     ADMINS, APPROVERS, AUTHORS, CONTENT_READERS, EVALUATORS, EVERYONE, OPERATIONS, SCHEDULERS,
-    SUBSCRIBER_COUNT_READERS,
+    SUBSCRIBER_COUNT_READERS, TRANSLATORS,
 };
 
 pub struct RouteSpec {
@@ -134,6 +134,20 @@ fn version_review_routes() -> Vec<RouteSpec> {
             CONTENT_READERS,
             "Exactly what each segment, locale and channel receives",
             get(handlers::preview),
+        ),
+        spec(
+            Method::GET,
+            "/api/v1/versions/{hash}/translations/{locale}",
+            CONTENT_READERS,
+            "One locale's strings with the default locale's as source: XLIFF 2.0 or Fluent files (format, only=missing)",
+            get(handlers::export_translation),
+        ),
+        spec(
+            Method::POST,
+            "/api/v1/versions/{hash}/translations/{locale}",
+            TRANSLATORS,
+            "Import a locale's XLIFF or Fluent file as a new draft version (never the default locale; needs submission and approval)",
+            post(handlers::import_translation),
         ),
         spec(
             Method::POST,

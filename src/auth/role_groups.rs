@@ -11,9 +11,21 @@ pub const EVERYONE: &[Role] = &[
     Role::Scheduler,
     Role::Evaluator,
     Role::Admin,
+    Role::Translator,
 ];
 /// Those who work with campaign content; evaluators see only aggregates, never the content.
-pub const CONTENT_READERS: &[Role] = &[Role::Author, Role::Approver, Role::Scheduler, Role::Admin];
+/// Translators read it too: they translate from the source text and check their work in the
+/// previews.
+pub const CONTENT_READERS: &[Role] = &[
+    Role::Author,
+    Role::Approver,
+    Role::Scheduler,
+    Role::Admin,
+    Role::Translator,
+];
+/// Those who export a locale's strings and import them back: translators, and authors, who
+/// may translate too.
+pub const TRANSLATORS: &[Role] = &[Role::Translator, Role::Author];
 pub const AUTHORS: &[Role] = &[Role::Author];
 pub const APPROVERS: &[Role] = &[Role::Approver];
 pub const SCHEDULERS: &[Role] = &[Role::Scheduler];

@@ -46,6 +46,7 @@ impl Command {
             Command::Init { .. }
                 | Command::Validate { .. }
                 | Command::Preview(_)
+                | Command::Translations(_)
                 | Command::Plan(_)
                 | Command::Demo(_)
                 | Command::Sandbox { .. }

@@ -20,6 +20,7 @@ mod sandbox;
 mod serve;
 mod sessions;
 mod subscribers;
+mod translations;
 mod users;
 mod validate;
 mod worker;
@@ -108,6 +109,10 @@ pub enum Command {
     },
     /// Print exactly the text a segment × locale × channel would receive.
     Preview(PreviewArgs),
+    /// Exchange one locale's strings with translators: export them (XLIFF 2.0 or Fluent files,
+    /// the default locale as source) and import a translated file back into locales/.
+    #[command(subcommand)]
+    Translations(translations::TranslationsCommand),
     /// Show when each send goes out, in UTC and in each segment's local time.
     Plan(PlanArgs),
     /// Create or upgrade the database schema (also done at start-up by the server and workers).
@@ -278,7 +283,7 @@ pub enum UserCommand {
     /// Add a user and print their API token `id.secret` (once).
     Add {
         name: String,
-        /// author, approver, scheduler, evaluator or admin; repeat or separate with commas.
+        /// author, approver, scheduler, evaluator, admin or translator; repeat or separate with commas.
         #[arg(long = "role", required = true)]
         roles: Vec<String>,
         /// When their tokens stop working: a duration from now (90d, 12h, 30m, 2w), a date
@@ -480,6 +485,9 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Init { dir, campaign } => init::init(&dir, &campaign),
         Command::Validate { path, format } => validate(&path, cli.config.as_deref(), format),
         Command::Preview(args) => preview(&args, cli.config.as_deref()),
+        Command::Translations(command) => {
+            translations::translations(&command, cli.config.as_deref())
+        }
         Command::Plan(args) => plan(&args, cli.config.as_deref()),
         Command::Migrate => migrate(&cli.database_url),
         Command::Worker {

@@ -5,7 +5,8 @@
 
 use serde::Serialize;
 
-use super::catalog::{Catalog, translation_path};
+use super::catalog::{Catalog, Translation, translation_path};
+use super::string_status::{StringState, StringStatus};
 use crate::campaign::diagnostic::Diagnostics;
 use crate::campaign::locale::Locale;
 use crate::campaign::model::Campaign;
@@ -39,6 +40,48 @@ pub struct MatrixRow {
     /// `None` for the message's value, else the attribute name.
     pub part: Option<String>,
     pub cells: Vec<Cell>,
+    /// Per locale, in the order of `locales`: how far the translation of this part has come.
+    pub strings: Vec<StringState>,
+}
+
+impl MatrixRow {
+    /// The row's string id, as exports and imports name it: `message` or `message.attribute`.
+    pub fn string_id(&self) -> String {
+        string_id(&self.message, self.part.as_deref())
+    }
+}
+
+/// `message` for a message's value, `message.attribute` for one of its attributes.
+pub fn string_id(message: &str, part: Option<&str>) -> String {
+    match part {
+        Some(part) => format!("{message}.{part}"),
+        None => message.to_string(),
+    }
+}
+
+/// The status the files alone show for one part in one locale: missing when the locale lacks
+/// it, the source in the default locale, else a draft or translated by the file's marker.
+fn file_status(
+    translation: Option<&Translation>,
+    default: &Locale,
+    fluent_id: &str,
+    part: Option<&str>,
+) -> StringState {
+    let Some(translation) = translation else {
+        return StringState::unrecorded(StringStatus::Missing);
+    };
+    let present = match part {
+        None => translation.message_has_value(fluent_id),
+        Some(part) => translation
+            .attributes(fluent_id)
+            .is_some_and(|a| a.iter().any(|a| a == part)),
+    };
+    StringState::unrecorded(match () {
+        _ if !present => StringStatus::Missing,
+        _ if &translation.locale == default => StringStatus::Source,
+        _ if translation.draft => StringStatus::Draft,
+        _ => StringStatus::Translated,
+    })
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -89,16 +132,24 @@ impl CompletenessMatrix {
                     .iter()
                     .map(|locale| cell_for(campaign, catalog, &fluent_id, locale))
                     .collect();
+                let strings = |part: Option<&str>| -> Vec<StringState> {
+                    locales
+                        .iter()
+                        .map(|l| file_status(catalog.translation(l), default, &fluent_id, part))
+                        .collect()
+                };
                 rows.push(MatrixRow {
                     message: fluent_id.clone(),
                     part: None,
                     cells: cells.clone(),
+                    strings: strings(None),
                 });
                 for attribute in catalog.reference_attributes(&fluent_id) {
                     rows.push(MatrixRow {
                         message: fluent_id.clone(),
                         part: Some(attribute.clone()),
                         cells: cells.clone(),
+                        strings: strings(Some(attribute)),
                     });
                 }
                 report_partial_translations(catalog, &fluent_id, diags);

@@ -6,10 +6,14 @@ mod completeness;
 mod expansion;
 mod nesting;
 mod references;
+mod string_status;
 
 pub use catalog::{
-    Catalog, FormattedMessage, Translation, message_args as catalog_message_args, translation_path,
+    Catalog, FormattedMessage, Translation, is_marked_draft, message_args as catalog_message_args,
+    translation_path,
 };
-pub use completeness::{Cell, CompletenessMatrix, MatrixRow};
+pub use completeness::{Cell, CompletenessMatrix, MatrixRow, string_id};
 pub use expansion::{MAX_EXPANDED_BYTES, MAX_FRACTION_DIGITS, MAX_REFERENCE_DEPTH};
-pub use nesting::{MAX_NESTING, MAX_TRANSLATION_BYTES};
+pub use nesting::{MAX_NESTING, MAX_TRANSLATION_BYTES, too_deep};
+pub use references::variables_and_terms;
+pub use string_status::{RecordedString, StringState, StringStatus};

@@ -184,3 +184,24 @@ fn collect_inline(inline: &InlineExpression<&str>, found: &mut BTreeSet<Referenc
         InlineExpression::StringLiteral { .. } | InlineExpression::NumberLiteral { .. } => {}
     }
 }
+
+/// The variables (`$name`, without the `$`) and terms (`-name`, without the `-`) a pattern
+/// uses, over every branch of every selector: what a translation must keep of its source.
+pub fn variables_and_terms(pattern: &Pattern<&str>) -> (BTreeSet<String>, BTreeSet<String>) {
+    let mut found = BTreeSet::new();
+    collect_pattern(pattern, &mut found);
+    let mut variables = BTreeSet::new();
+    let mut terms = BTreeSet::new();
+    for reference in found {
+        match reference {
+            Reference::Variable(name) => {
+                variables.insert(name);
+            }
+            Reference::Term(name) => {
+                terms.insert(name);
+            }
+            Reference::Message(..) | Reference::Function(_) => {}
+        }
+    }
+    (variables, terms)
+}

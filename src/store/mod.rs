@@ -66,6 +66,7 @@ mod staff_events;
 mod statement;
 mod store_methods;
 mod subscribers_sql;
+mod translation_strings_sql;
 mod versions_sql;
 
 use std::future::Future;
@@ -104,6 +105,7 @@ pub use staff_events::{
     DigestAttempt, DigestRecord, NewStaffEvent, NotificationPreferences, NotificationRecipient,
     NotifyChannel, StaffEvent, StaffEventKind, event_code,
 };
+pub use translation_strings_sql::StringChange;
 pub use versions_sql::SKIPPED_WHILE_PAUSED;
 
 /// The store, on whichever database its URL named.
@@ -549,6 +551,24 @@ pub trait Store: Clone + Send + Sync + 'static {
         &self,
         hash: &ContentHash,
     ) -> impl Future<Output = Result<Vec<UserRecord>, StoreError>> + Send;
+
+    /// Records a translator's changes to strings of one locale, with the import's audit entry,
+    /// in one transaction.
+    fn record_translation_strings(
+        &self,
+        campaign_id: &str,
+        locale: &str,
+        changes: &[StringChange],
+        user_id: &str,
+        at_ms: i64,
+        audit: crate::audit::NewAuditEntry,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Every per-string record of a campaign, with the name of who made it.
+    fn translation_strings(
+        &self,
+        campaign_id: &str,
+    ) -> impl Future<Output = Result<Vec<crate::l10n::RecordedString>, StoreError>> + Send;
 
     /// An approver's decision: the transition (audited) and the decision record.
     fn decide(

@@ -14,7 +14,8 @@ use super::{
     StatusReceipt, Store, StoreError, SubscriberCount, TokenRecord, UserListing, UserRecord,
     VersionRecord, audit_sql, callbacks_sql, consent_sql, controls_sql, counters_sql, insights_sql,
     migrations, notifications_sql, outbox_sql, outcomes_sql, pacing_sql, people_sql,
-    resolutions_sql, retention_sql, sessions_sql, subscribers_sql, versions_sql,
+    resolutions_sql, retention_sql, sessions_sql, subscribers_sql, translation_strings_sql,
+    versions_sql,
 };
 use crate::campaign::{ContentHash, VersionBundle, VersionState};
 use crate::schedule::PlannedJob;
@@ -464,6 +465,38 @@ impl Store for SqlStore {
 
     async fn version_authors(&self, hash: &ContentHash) -> Result<Vec<UserRecord>, StoreError> {
         self.named(people_sql::version_authors(self, hash)).await
+    }
+
+    async fn record_translation_strings(
+        &self,
+        campaign_id: &str,
+        locale: &str,
+        changes: &[super::StringChange],
+        user_id: &str,
+        at_ms: i64,
+        audit: crate::audit::NewAuditEntry,
+    ) -> Result<(), StoreError> {
+        self.named(translation_strings_sql::record_translation_strings(
+            self,
+            campaign_id,
+            locale,
+            changes,
+            user_id,
+            at_ms,
+            audit,
+        ))
+        .await
+    }
+
+    async fn translation_strings(
+        &self,
+        campaign_id: &str,
+    ) -> Result<Vec<crate::l10n::RecordedString>, StoreError> {
+        self.named(translation_strings_sql::translation_strings(
+            self,
+            campaign_id,
+        ))
+        .await
     }
 
     async fn decide(

@@ -48,6 +48,12 @@ pub fn ui_route_table() -> Vec<UiRoute> {
             get(campaign::show),
         ),
         route(
+            Method::GET,
+            "/ui/versions/{hash}/translations/{locale}",
+            CONTENT_READERS,
+            get(pages::translations::download),
+        ),
+        route(
             Method::POST,
             "/ui/versions/{hash}/submit",
             AUTHORS,

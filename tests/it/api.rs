@@ -179,7 +179,8 @@ async fn every_route_allows_exactly_its_roles() {
         let path = spec
             .path
             .replace("{campaign}", "demo")
-            .replace("{hash}", &hash);
+            .replace("{hash}", &hash)
+            .replace("{locale}", "ar");
         for role in Role::ALL {
             let body = (spec.method == axum::http::Method::POST).then(|| bundle(common::CAMPAIGN));
             let (status, answer) = app

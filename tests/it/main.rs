@@ -53,6 +53,8 @@ mod store_and_schedule;
 mod subscribers_store;
 mod telegram_fixtures;
 mod throttle;
+mod translations_cli;
+mod translators;
 mod tutorial;
 mod unit_sizes;
 mod upload_limits;

@@ -26,6 +26,8 @@ struct Checked {
     document: Value,
     client: reqwest::Client,
     called: BTreeSet<(String, String)>,
+    /// A body that is not JSON (a translator's file), sent by the next call.
+    next_text: Option<String>,
 }
 
 impl Checked {
@@ -41,6 +43,7 @@ impl Checked {
             ("sam", &[Role::Scheduler]),
             ("eve", &[Role::Evaluator]),
             ("root", &[Role::Admin]),
+            ("tia", &[Role::Translator]),
         ] {
             let user = app.fresh.store.create_user(name, roles, 0).await.unwrap();
             let token = issue_token();
@@ -59,6 +62,7 @@ impl Checked {
             document,
             client,
             called: BTreeSet::new(),
+            next_text: None,
         }
     }
 
@@ -84,6 +88,9 @@ impl Checked {
             request = request
                 .header("content-type", "application/json")
                 .body(body.to_string());
+        }
+        if let Some(text) = self.next_text.take() {
+            request = request.header("content-type", "text/plain").body(text);
         }
         let response = request.send().await.unwrap();
         let status = response.status().as_u16();
@@ -204,6 +211,49 @@ async fn every_routes_real_answers_match_the_openapi_document() {
         (status, refused["error"]["code"].as_str()),
         (400, Some("invalid_query"))
     );
+
+    // A translator's export and import: XLIFF and Fluent, a refused file, the default locale.
+    let french = [("hash", hash.as_str()), ("locale", "fr")];
+    let english = [("hash", hash.as_str()), ("locale", "en")];
+    let xliff = (
+        "GET",
+        "/api/v1/versions/{hash}/translations/{locale}?format=xliff",
+    );
+    let (status, exported) = api.call(xliff, &french, Some("tia"), None).await;
+    assert_eq!(status, 200, "{exported}");
+    let fluent = (
+        "GET",
+        "/api/v1/versions/{hash}/translations/{locale}?format=fluent",
+    );
+    assert_eq!(api.call(fluent, &french, Some("tia"), None).await.0, 200);
+    assert_eq!(api.call(xliff, &english, Some("tia"), None).await.0, 422);
+    let odd = (
+        "GET",
+        "/api/v1/versions/{hash}/translations/{locale}?format=docx",
+    );
+    assert_eq!(api.call(odd, &french, Some("tia"), None).await.0, 422);
+    let import = (
+        "POST",
+        "/api/v1/versions/{hash}/translations/{locale}?format=xliff",
+    );
+    let changed = exported
+        .as_str()
+        .unwrap()
+        .replace("Vous avez des options.", "Vous avez le choix.");
+    api.next_text = Some(changed);
+    let (status, imported) = api.call(import, &french, Some("tia"), None).await;
+    assert_eq!(status, 201, "{imported}");
+    api.next_text = Some(exported.as_str().unwrap().to_string());
+    assert_eq!(api.call(import, &french, Some("tia"), None).await.0, 200);
+    api.next_text = Some("<!DOCTYPE x []><x/>".into());
+    assert_eq!(api.call(import, &french, Some("tia"), None).await.0, 422);
+    api.next_text = Some(common::EN.into());
+    let default = (
+        "POST",
+        "/api/v1/versions/{hash}/translations/{locale}?format=fluent",
+    );
+    assert_eq!(api.call(default, &english, Some("tia"), None).await.0, 403);
+    assert_eq!(api.call(import, &french, Some("eve"), None).await.0, 403);
 
     // The version's life, with the four-eyes refusal and a state conflict on the way.
     let step = |name: &str| format!("{VERSION}/{name}");

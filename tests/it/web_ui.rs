@@ -537,7 +537,8 @@ async fn every_page_allows_exactly_its_roles() {
         let path = route
             .path
             .replace("{campaign}", "demo")
-            .replace("{hash}", &hash);
+            .replace("{hash}", &hash)
+            .replace("{locale}", "ar");
         let post = route.method == axum::http::Method::POST;
         for role in Role::ALL {
             let session = &sessions[&role];

@@ -132,14 +132,34 @@ pub async fn upload(
 }
 
 /// A valid upload, ready to store.
-struct CheckedUpload {
-    bundle: VersionBundle,
-    diagnostics: Vec<DiagnosticLine>,
-    completeness: CompletenessMatrix,
+pub(crate) struct CheckedUpload {
+    pub(crate) bundle: VersionBundle,
+    pub(crate) diagnostics: Vec<DiagnosticLine>,
+    pub(crate) completeness: CompletenessMatrix,
 }
 
 /// Lays the bundle out as a project in a private folder and runs the one validator on it.
 fn check_upload(bundle: &Bundle, config: &Config) -> Result<CheckedUpload, ApiError> {
+    let (checked, diagnostics) = check_bundle(bundle, config)?;
+    checked.ok_or_else(|| invalid_campaign(diagnostics))
+}
+
+/// The 422 answer for a bundle with errors, with every diagnostic.
+pub(crate) fn invalid_campaign(diagnostics: Vec<DiagnosticLine>) -> ApiError {
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_campaign",
+        "the campaign has errors",
+    )
+    .with_details(json!({"diagnostics": diagnostics}))
+}
+
+/// Runs the validator on a bundle: the checked upload when it has no errors, and every
+/// diagnostic either way (paths relative to the bundle).
+pub(crate) fn check_bundle(
+    bundle: &Bundle,
+    config: &Config,
+) -> Result<(Option<CheckedUpload>, Vec<DiagnosticLine>), ApiError> {
     let id = bundle.checked_id()?;
     let dir = tempfile_dir()?;
     let root = dir.path();
@@ -180,22 +200,18 @@ fn check_upload(bundle: &Bundle, config: &Config) -> Result<CheckedUpload, ApiEr
         })
         .collect();
     if has_errors {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_campaign",
-            "the campaign has errors",
-        )
-        .with_details(json!({"diagnostics": diagnostics})));
+        return Ok((None, diagnostics));
     }
     let loaded = project
         .campaigns
         .first()
         .ok_or_else(|| ApiError::bad_request("the bundle holds no campaign"))?;
-    Ok(CheckedUpload {
+    let checked = CheckedUpload {
         bundle: VersionBundle::from_loaded(&project, loaded),
-        diagnostics,
+        diagnostics: diagnostics.clone(),
         completeness: loaded.completeness.clone(),
-    })
+    };
+    Ok((Some(checked), diagnostics))
 }
 
 fn tempfile_dir() -> Result<tempfile::TempDir, ApiError> {
@@ -315,7 +331,7 @@ pub async fn completeness(
     Path(hash): Path<String>,
 ) -> Result<impl IntoResponse, ApiError> {
     let record = find_version(&state, &hash).await?;
-    let matrix = with_loaded(&state, &record, |version| {
+    let mut matrix = with_loaded(&state, &record, |version| {
         let mut diags = Diagnostics::default();
         CompletenessMatrix::build(
             &version.campaign,
@@ -325,6 +341,8 @@ pub async fn completeness(
         )
     })
     .await?;
+    let records = state.store.translation_strings(&record.campaign_id).await?;
+    crate::translation::annotate_matrix(&mut matrix, &record.bundle.translations, &records);
     Ok(axum::Json(matrix))
 }
 

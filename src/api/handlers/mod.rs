@@ -9,6 +9,7 @@ pub(super) mod notifications;
 pub(super) mod operations;
 pub(super) mod sessions;
 pub(super) mod subscriber_stats;
+pub(super) mod translations;
 pub(super) mod unknown_outcomes;
 pub(super) mod users;
 
@@ -25,6 +26,8 @@ pub use operations::{audit, compare_reports, dispatch_status, kill, report};
 pub use sessions::{end_session, sessions};
 pub use subscriber_stats::subscriber_stats;
 pub(crate) use subscriber_stats::{protected_stats, threshold};
+pub(crate) use translations::exported_strings;
+pub use translations::{export_translation, import_translation};
 pub(crate) use unknown_outcomes::resolve_one;
 pub use unknown_outcomes::{ResolveRequest, resolve_unknown_outcome, unknown_outcomes};
 pub use users::NewUser;

@@ -15,7 +15,7 @@ use super::{back, campaign_versions, path_segment, title, utc, with_version};
 use crate::auth::Role;
 use crate::campaign::VersionState;
 use crate::campaign::diagnostic::Diagnostics;
-use crate::l10n::{Cell, CompletenessMatrix};
+use crate::l10n::{Cell, CompletenessMatrix, StringStatus};
 use crate::render::{PreviewFilter, PreviewItem, Renderer, preview_items};
 use crate::store::{Store, VersionRecord};
 use crate::web::WebState;
@@ -40,7 +40,14 @@ pub async fn show(
         .and_then(|h| versions.iter().find(|v| v.hash.as_str() == h))
         .or_else(|| versions.last())
         .ok_or_else(|| oops(WebError::not_found("There is no such campaign.")))?;
-    let (matrix, items) = matrix_and_previews(&state, focused).await.map_err(oops)?;
+    let (mut matrix, items) = matrix_and_previews(&state, focused).await.map_err(oops)?;
+    let records = state
+        .api
+        .store
+        .translation_strings(&campaign)
+        .await
+        .map_err(|e| oops(e.into()))?;
+    crate::translation::annotate_matrix(&mut matrix, &focused.bundle.translations, &records);
     let title = title(focused);
     Ok(page(
         StatusCode::OK,
@@ -56,7 +63,8 @@ pub async fn show(
             "focused": focused.hash.short(),
             "locales": matrix.locales,
             "drafts": matrix.drafts,
-            "matrix": matrix_rows(&matrix),
+            "matrix": matrix_rows(&matrix, focused.hash.as_str()),
+            "exports": exports(&matrix, focused.hash.as_str()),
             "missing": matrix.missing_count(),
             "previews": previews(&items),
             "is_scheduler": viewer.has(Role::Scheduler),
@@ -95,27 +103,68 @@ async fn matrix_and_previews(
     .await
 }
 
-/// A row per message (or message part), a cell per locale: translated, falling back, missing.
-fn matrix_rows(matrix: &CompletenessMatrix) -> Vec<Value> {
+/// A row per message (or message part), a cell per locale: translated, falling back, missing,
+/// with the string's status and who last changed it; a missing string links to the download
+/// of the locale's missing strings.
+fn matrix_rows(matrix: &CompletenessMatrix, hash: &str) -> Vec<Value> {
     matrix
         .rows
         .iter()
         .map(|row| {
-            let label = match &row.part {
-                Some(part) => format!("{}.{part}", row.message),
-                None => row.message.clone(),
-            };
+            let label = row.string_id();
             let cells: Vec<Value> = row
                 .cells
                 .iter()
+                .zip(&row.strings)
                 .zip(&matrix.locales)
-                .map(|(cell, locale)| match cell {
-                    Cell::Ok => json!({"class": "ok", "text": "translated", "locale": locale}),
-                    Cell::Fallback(from) => json!({"class": "fallback", "text": format!("falls back to {from}"), "locale": locale}),
-                    Cell::Missing => json!({"class": "missing", "text": "missing", "locale": locale}),
+                .map(|((cell, string), locale)| {
+                    let (class, text) = match cell {
+                        Cell::Ok => ("ok", "translated".to_string()),
+                        Cell::Fallback(from) => ("fallback", format!("falls back to {from}")),
+                        Cell::Missing => ("missing", "missing".to_string()),
+                    };
+                    let status = string.status;
+                    json!({
+                        "class": class,
+                        "text": text,
+                        "locale": locale,
+                        "status": status.name(),
+                        "changed_by": string.changed_by,
+                        "changed_at": string.changed_at_ms
+                            .and_then(|ms| Utc.timestamp_millis_opt(ms).single())
+                            .map(utc),
+                        "missing_link": (status == StringStatus::Missing).then(|| format!(
+                            "/ui/versions/{hash}/translations/{}?only=missing",
+                            path_segment(locale)
+                        )),
+                    })
                 })
                 .collect();
             json!({"label": label, "cells": cells})
+        })
+        .collect()
+}
+
+/// Download links for every translated locale (the default locale is the source).
+fn exports(matrix: &CompletenessMatrix, hash: &str) -> Vec<Value> {
+    matrix
+        .locales
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| {
+            !matrix.rows.iter().any(|r| {
+                r.strings
+                    .get(*i)
+                    .is_some_and(|s| s.status == StringStatus::Source)
+            })
+        })
+        .map(|(_, locale)| {
+            let base = format!("/ui/versions/{hash}/translations/{}", path_segment(locale));
+            json!({
+                "locale": locale,
+                "xliff": base,
+                "fluent": format!("{base}?format=fluent"),
+            })
         })
         .collect()
 }

@@ -11,6 +11,7 @@ pub mod preview;
 pub mod report;
 pub mod schedule;
 pub mod subscribers;
+pub mod translations;
 pub mod unknown_outcomes;
 pub mod users;
 
