@@ -400,7 +400,7 @@ fn variable_bytes(campaign: &Campaign, name: &str) -> usize {
 }
 
 /// A file is a draft when a resource comment (`###`) says `status: draft`.
-fn is_marked_draft(text: &str) -> bool {
+pub fn is_marked_draft(text: &str) -> bool {
     text.lines()
         .filter_map(|line| line.strip_prefix("###"))
         .any(|comment| {

@@ -8,7 +8,8 @@ mod nesting;
 mod references;
 
 pub use catalog::{
-    Catalog, FormattedMessage, Translation, message_args as catalog_message_args, translation_path,
+    Catalog, FormattedMessage, Translation, is_marked_draft, message_args as catalog_message_args,
+    translation_path,
 };
 pub use completeness::{Cell, CompletenessMatrix, MatrixRow};
 pub use expansion::{MAX_EXPANDED_BYTES, MAX_FRACTION_DIGITS, MAX_REFERENCE_DEPTH};

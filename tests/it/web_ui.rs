@@ -201,7 +201,7 @@ async fn csrf_four_eyes_roles_and_cookies_are_enforced() {
     // In January the whole run has not settled: the page shows the settled weeks, and says
     // when the run comes.
     assert!(
-        page.contains("Showing the weeks that have settled: the whole run is published once the campaign has ended and its last day has settled, from 2027-05-09"),
+        page.contains("Showing the weeks that have settled: the whole run is published once the campaign has ended and its last day has settled, from 9 May 2027"),
         "{page}"
     );
     // The page offers the policy's periods and breakdowns, dates and campaigns to compare.

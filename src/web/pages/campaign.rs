@@ -11,7 +11,9 @@ use chrono::{TimeZone, Utc};
 use serde_json::{Value, json};
 
 use super::preview::preview_html;
-use super::{back, campaign_versions, path_segment, title, utc, with_version};
+use super::{
+    back, campaign_versions, path_segment, stamp, state_label, title, utc_text, with_version,
+};
 use crate::auth::Role;
 use crate::campaign::VersionState;
 use crate::campaign::diagnostic::Diagnostics;
@@ -21,6 +23,7 @@ use crate::store::{Store, VersionRecord};
 use crate::web::WebState;
 use crate::web::form::FormFields;
 use crate::web::guard::Viewer;
+use crate::web::i18n::Phrase;
 use crate::web::templates::{WebError, page};
 
 pub async fn show(
@@ -39,12 +42,12 @@ pub async fn show(
         .get("version")
         .and_then(|h| versions.iter().find(|v| v.hash.as_str() == h))
         .or_else(|| versions.last())
-        .ok_or_else(|| oops(WebError::not_found("There is no such campaign.")))?;
+        .ok_or_else(|| oops(WebError::not_found(Phrase::new("error-no-campaign"))))?;
     let (matrix, items) = matrix_and_previews(&state, focused).await.map_err(oops)?;
     let title = title(focused);
     Ok(page(
         StatusCode::OK,
-        &format!("Campaign {campaign}"),
+        &Phrase::new("title-campaign").text("campaign", campaign.clone()),
         Some(&viewer),
         "campaign",
         &json!({
@@ -110,9 +113,9 @@ fn matrix_rows(matrix: &CompletenessMatrix) -> Vec<Value> {
                 .iter()
                 .zip(&matrix.locales)
                 .map(|(cell, locale)| match cell {
-                    Cell::Ok => json!({"class": "ok", "text": "translated", "locale": locale}),
-                    Cell::Fallback(from) => json!({"class": "fallback", "text": format!("falls back to {from}"), "locale": locale}),
-                    Cell::Missing => json!({"class": "missing", "text": "missing", "locale": locale}),
+                    Cell::Ok => json!({"class": "ok", "text": "cell-translated", "locale": locale}),
+                    Cell::Fallback(from) => json!({"class": "fallback", "text": "cell-falls-back", "from": from.to_string(), "locale": locale}),
+                    Cell::Missing => json!({"class": "missing", "text": "cell-missing", "locale": locale}),
                 })
                 .collect();
             json!({"label": label, "cells": cells})
@@ -163,8 +166,9 @@ async fn version_row(
             json!({
                 "user": d.user,
                 "decision": d.decision,
+                "decision_label": format!("state-{}", d.decision),
                 "note": d.note,
-                "at": Utc.timestamp_millis_opt(d.at_ms).single().map(utc),
+                "at": Utc.timestamp_millis_opt(d.at_ms).single().map(stamp),
             })
         })
         .collect();
@@ -174,11 +178,9 @@ async fn version_row(
     let why_not = if !submitted {
         None
     } else if !viewer.has(Role::Approver) {
-        Some("Approving or rejecting needs the approver role.")
+        Some("campaign-why-not-role")
     } else if authored {
-        Some(
-            "You authored this version, so another approver must approve or reject it (four eyes).",
-        )
+        Some("campaign-why-not-author")
     } else {
         None
     };
@@ -186,8 +188,9 @@ async fn version_row(
         "hash": version.hash.as_str(),
         "short": version.hash.short(),
         "state": version.state.name(),
-        "created": utc(version.created_at),
-        "updated": utc(version.updated_at),
+        "state_label": state_label(version.state),
+        "created": utc_text(viewer, version.created_at),
+        "updated": utc_text(viewer, version.updated_at),
         "authors": authors.iter().map(|a| a.name.clone()).collect::<Vec<_>>(),
         "decisions": decisions,
         "can_submit": version.state == VersionState::Draft && viewer.has(Role::Author),
