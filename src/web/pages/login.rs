@@ -130,3 +130,18 @@ pub async fn stylesheet() -> Response {
     )
         .into_response()
 }
+
+#[cfg(test)]
+mod tests {
+    /// The pages mirror in right-to-left languages only if no rule names a physical side.
+    #[test]
+    fn the_stylesheet_names_no_physical_side() {
+        let rules: String = super::STYLESHEET
+            .split("*/")
+            .map(|chunk| chunk.split("/*").next().unwrap_or_default())
+            .collect();
+        for side in ["left", "right", "margin-top", "margin-bottom", "max-width", "min-width"] {
+            assert!(!rules.contains(side), "the stylesheet uses `{side}`");
+        }
+    }
+}
