@@ -93,10 +93,7 @@ pub async fn require_session(
         Ok(None) => return signed_out(is_post),
         Err(error) => return WebError::from(error).into_response(),
     };
-    let stored = session
-        .language
-        .as_deref()
-        .and_then(UiLanguage::from_tag);
+    let stored = session.language.as_deref().and_then(UiLanguage::from_tag);
     let viewer = Viewer {
         user: session.user.clone(),
         session_id: session.id.clone(),
@@ -121,15 +118,15 @@ pub async fn require_session(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 Phrase::new("error-form-too-large"),
             )
-                .for_viewer(&viewer)
-                .into_response();
+            .for_viewer(&viewer)
+            .into_response();
         };
         let form = FormFields::parse(&bytes);
         if !form.get("csrf").is_some_and(|t| session.csrf_matches(t)) {
             tracing::warn!("a form without this session's CSRF token was refused");
             return WebError::forbidden(Phrase::new("error-csrf"))
-            .for_viewer(&viewer)
-            .into_response();
+                .for_viewer(&viewer)
+                .into_response();
         }
         parts.extensions.insert(form);
         Body::from(bytes)

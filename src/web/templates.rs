@@ -41,7 +41,11 @@ const TEMPLATES: &[(&str, &str)] = &[
 /// same groups as its route), so nobody is shown a link that would answer 403.
 pub const NAVIGATION: &[(&str, &str, &[Role])] = &[
     ("/ui", "nav-campaigns", role_groups::EVERYONE),
-    ("/ui/dead-letters", "nav-dead-letters", role_groups::OPERATIONS),
+    (
+        "/ui/dead-letters",
+        "nav-dead-letters",
+        role_groups::OPERATIONS,
+    ),
     (
         "/ui/unknown-outcomes",
         "nav-unknown-outcomes",
@@ -53,7 +57,11 @@ pub const NAVIGATION: &[(&str, &str, &[Role])] = &[
         role_groups::SUBSCRIBER_COUNT_READERS,
     ),
     ("/ui/users", "nav-users", role_groups::ADMINS),
-    ("/ui/notifications", "nav-notifications", role_groups::EVERYONE),
+    (
+        "/ui/notifications",
+        "nav-notifications",
+        role_groups::EVERYONE,
+    ),
     ("/ui/settings", "nav-settings", role_groups::EVERYONE),
 ];
 

@@ -55,7 +55,12 @@ impl App {
             .await
             .unwrap();
         if language.is_some() {
-            assert!(self.store.set_user_language(name, language, "admin", 0).await.unwrap());
+            assert!(
+                self.store
+                    .set_user_language(name, language, "admin", 0)
+                    .await
+                    .unwrap()
+            );
         }
         self.tokens.insert(name.to_string(), token.token);
     }
@@ -72,7 +77,8 @@ impl App {
             .await
             .unwrap();
         assert_eq!(response.status(), 201);
-        let body: serde_json::Value = response.json().await.unwrap();
+        let body: serde_json::Value =
+            serde_json::from_str(&response.text().await.unwrap()).unwrap();
         body["version"].as_str().unwrap().to_string()
     }
 }
@@ -106,8 +112,15 @@ fn plain_messages(path: &str) -> BTreeMap<String, String> {
 }
 
 /// The interface's English sentences that `language` words differently: none may appear on
-/// a page shown in that language.
+/// a page shown in that language, outside the documents herald writes in English only (the
+/// reach report and the subscriber tables, which end the page in an element marked
+/// `lang="en"`).
 fn english_left_over(language: &str, page: &str) -> Vec<String> {
+    let page = ["<div class=\"report\" lang=\"en\"", "<div lang=\"en\""]
+        .iter()
+        .fold(page, |page, document| {
+            page.split(document).next().unwrap_or(page)
+        });
     let english = plain_messages("src/web/locales/en/staff.ftl");
     let translated = plain_messages(&format!("src/web/locales/{language}/staff.ftl"));
     english
@@ -176,11 +189,17 @@ async fn every_page_is_in_the_language_accept_language_asks_for() {
         // The login page and an error page, before and after sign-in.
         let (status, login) = fetch(&app, None, "/ui/login", accept).await;
         assert_eq!(status, 200);
-        assert!(login.contains(&format!("<html lang=\"{tag}\" dir=\"{dir}\">")), "{login}");
+        assert!(
+            login.contains(&format!("<html lang=\"{tag}\" dir=\"{dir}\">")),
+            "{login}"
+        );
         assert!(english_left_over(tag, &login).is_empty(), "{login}");
         let (status, missing) = fetch(&app, Some(&root), "/ui/campaigns/nope", accept).await;
         assert_eq!(status, 404);
-        assert!(missing.contains(&format!("<html lang=\"{tag}\" dir=\"{dir}\">")), "{missing}");
+        assert!(
+            missing.contains(&format!("<html lang=\"{tag}\" dir=\"{dir}\">")),
+            "{missing}"
+        );
         assert!(english_left_over(tag, &missing).is_empty(), "{missing}");
     }
     // German words and ways: the heading, a date, a state.
@@ -188,7 +207,10 @@ async fn every_page_is_in_the_language_accept_language_asks_for() {
     assert!(campaigns.contains("<h1>Kampagnen</h1>"), "{campaigns}");
     assert!(campaigns.contains(">Entwurf</span>"), "{campaigns}");
     let (_, schedule) = fetch(&app, Some(&root), "/ui/campaigns/demo/schedule", "de").await;
-    assert!(schedule.contains("Ab 2. Jan. 2027, 09:00 UTC."), "{schedule}");
+    assert!(
+        schedule.contains("Ab 2. Jan. 2027, 09:00 UTC."),
+        "{schedule}"
+    );
     // Arabic isolates data inside running text, and writes figures in Arabic-Indic digits.
     let (_, campaigns) = fetch(&app, Some(&root), "/ui", "ar").await;
     assert!(campaigns.contains("\u{2068}root\u{2069}"), "{campaigns}");
@@ -209,11 +231,15 @@ async fn a_hostile_accept_language_is_answered_at_once_in_english() {
     let (ana, _) = Session::login(&app.base, &app.tokens["ana"]).await;
     let ten_kb = format!("de,{}", "x".repeat(10 * 1024));
     let many = format!("{}de", "zz;q=0.5,".repeat(10_000));
-    let garbage = "\u{1}\u{7f}ä€;q=NaN;q=;;,,,de;q=-3,ar;q=2,".repeat(20);
+    let garbage = "\t;q=NaN;q=;;,,,de;q=-3,ar;q=2,=;\"'<>,-,q=0.5;de".repeat(20);
     for header in [ten_kb.as_str(), many.as_str(), garbage.as_str()] {
         for session in [None, Some(&ana)] {
             let started = Instant::now();
-            let path = if session.is_some() { "/ui" } else { "/ui/login" };
+            let path = if session.is_some() {
+                "/ui"
+            } else {
+                "/ui/login"
+            };
             let (status, page) = fetch(&app, session, path, header).await;
             assert!(
                 started.elapsed() < Duration::from_secs(2),
@@ -261,13 +287,19 @@ async fn a_users_own_language_wins_and_only_they_set_it_through_a_checked_form()
     }
     for language in ["xx", "de%22%3E%3Cscript%3E", "DE", "de-DE", ""] {
         let (status, page) = ana
-            .post("/ui/settings", &format!("language={language}&csrf={}", ana.csrf))
+            .post(
+                "/ui/settings",
+                &format!("language={language}&csrf={}", ana.csrf),
+            )
             .await;
         assert_eq!(status, 400, "{language}: {page}");
         assert!(page.contains("no such language"), "{page}");
     }
     let (_, page) = fetch(&app, Some(&ana), "/ui", "").await;
-    assert!(page.contains("<html lang=\"en\""), "nothing was stored: {page}");
+    assert!(
+        page.contains("<html lang=\"en\""),
+        "nothing was stored: {page}"
+    );
 
     // Ana chooses German: every page follows, whatever her browser asks for.
     let (status, _) = ana
@@ -276,7 +308,10 @@ async fn a_users_own_language_wins_and_only_they_set_it_through_a_checked_form()
     assert_eq!(status, 303);
     let (_, page) = fetch(&app, Some(&ana), "/ui/settings?saved=1", "fr, ar").await;
     assert!(page.contains("<html lang=\"de\" dir=\"ltr\">"), "{page}");
-    assert!(page.contains("Ihre Einstellungen sind gespeichert."), "{page}");
+    assert!(
+        page.contains("Ihre Einstellungen sind gespeichert."),
+        "{page}"
+    );
     assert!(
         page.contains("<option value=\"de\" lang=\"de\" dir=\"ltr\" selected>Deutsch</option>"),
         "{page}"
@@ -286,7 +321,10 @@ async fn a_users_own_language_wins_and_only_they_set_it_through_a_checked_form()
         "each language is named in itself: {page}"
     );
     let (_, notifications) = fetch(&app, Some(&ana), "/ui/notifications", "fr").await;
-    assert!(notifications.contains("<h1>Benachrichtigungen</h1>"), "{notifications}");
+    assert!(
+        notifications.contains("<h1>Benachrichtigungen</h1>"),
+        "{notifications}"
+    );
     // Eve's language did not change; the change is in the audit log, by ana, of ana.
     let (_, page) = fetch(&app, Some(&eve), "/ui", "").await;
     assert!(page.contains("<html lang=\"ar\""), "{page}");
@@ -298,12 +336,18 @@ async fn a_users_own_language_wins_and_only_they_set_it_through_a_checked_form()
         .collect();
     assert_eq!(
         changes,
-        [("admin", "eve", r#"{"language":"ar"}"#), ("ana", "ana", r#"{"language":"de"}"#)]
+        [
+            ("admin", "eve", r#"{"language":"ar"}"#),
+            ("ana", "ana", r#"{"language":"de"}"#)
+        ]
     );
 
     // Back to the browser's choice.
     let (status, _) = ana
-        .post("/ui/settings", &format!("language=browser&csrf={}", ana.csrf))
+        .post(
+            "/ui/settings",
+            &format!("language=browser&csrf={}", ana.csrf),
+        )
         .await;
     assert_eq!(status, 303);
     let (_, page) = fetch(&app, Some(&ana), "/ui", "fr-FR,fr;q=0.9").await;
@@ -313,7 +357,9 @@ async fn a_users_own_language_wins_and_only_they_set_it_through_a_checked_form()
 
 /// The element's computed CSS `direction`.
 async fn direction(browser: &Browser, css: &str) -> String {
-    browser.css_value(&browser.find(css).await, "direction").await
+    browser
+        .css_value(&browser.find(css).await, "direction")
+        .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -323,38 +369,59 @@ async fn a_german_approver_approves_in_german_and_arabic_runs_right_to_left() {
     };
     let shots = common::browser::screenshot_dir();
     let mut app = App::spawn().await;
-    app.user("jonas", &[Role::Author, Role::Approver], Some("de")).await;
+    app.user("jonas", &[Role::Author, Role::Approver], Some("de"))
+        .await;
     app.user("petra", &[Role::Approver], Some("de")).await;
-    app.user("layla", &[Role::Evaluator, Role::Scheduler], None).await;
+    app.user("layla", &[Role::Evaluator, Role::Scheduler], None)
+        .await;
     let hash = app.upload("jonas").await;
     let short = ContentHash::parse(&hash).unwrap().short().to_string();
     let sign_in = async |who: &str| {
         browser.goto(&format!("{}/ui/login", app.base)).await;
         let field = browser.find("#token").await;
         browser.send_keys(&field, &app.tokens[who]).await;
-        browser.click_and_wait(&browser.find("#sign-in").await).await;
-        assert!(browser.current_url().await.ends_with("/ui"), "{who} signed in");
+        browser
+            .click_and_wait(&browser.find("#sign-in").await)
+            .await;
+        assert!(
+            browser.current_url().await.ends_with("/ui"),
+            "{who} signed in"
+        );
     };
     let sign_out = async || {
-        browser.click_and_wait(&browser.find("form.logout button").await).await;
+        browser
+            .click_and_wait(&browser.find("form.logout button").await)
+            .await;
     };
 
     // Jonas wrote the version and submits it in German; four eyes: no Freigeben for him.
     sign_in("jonas").await;
     let html = browser.find("html").await;
-    assert_eq!(browser.attribute(&html, "lang").await.as_deref(), Some("de"));
-    browser.goto(&format!("{}/ui/campaigns/demo", app.base)).await;
+    assert_eq!(
+        browser.attribute(&html, "lang").await.as_deref(),
+        Some("de")
+    );
+    browser
+        .goto(&format!("{}/ui/campaigns/demo", app.base))
+        .await;
     let submit = browser.find(&format!("#submit-{short}")).await;
     assert_eq!(browser.text(&submit).await, "Zur Freigabe einreichen");
     browser.click_and_wait(&submit).await;
-    assert!(browser.find_all(&format!("#approve-{short}")).await.is_empty());
+    assert!(
+        browser
+            .find_all(&format!("#approve-{short}"))
+            .await
+            .is_empty()
+    );
     let why = browser.find(&format!("#why-not-{short}")).await;
     assert!(browser.text(&why).await.contains("Vier-Augen-Prinzip"));
     sign_out().await;
 
     // Petra approves through the German interface.
     sign_in("petra").await;
-    browser.goto(&format!("{}/ui/campaigns/demo", app.base)).await;
+    browser
+        .goto(&format!("{}/ui/campaigns/demo", app.base))
+        .await;
     let label = browser.find(&format!("label[for=note-{short}]")).await;
     assert_eq!(browser.text(&label).await, "Anmerkung (optional)");
     let note = browser.find(&format!("#note-{short}")).await;
@@ -372,19 +439,34 @@ async fn a_german_approver_approves_in_german_and_arabic_runs_right_to_left() {
     assert_eq!(state.name(), "approved");
     let decisions = browser.text(&browser.find(".decisions").await).await;
     assert!(decisions.contains("petra freigegeben"), "{decisions}");
-    assert!(decisions.contains("Jan. 2027"), "a German date: {decisions}");
+    assert!(
+        decisions.contains("Jan. 2027"),
+        "a German date: {decisions}"
+    );
     browser.screenshot(&shots.join("ui-de-approved.png")).await;
     sign_out().await;
 
     // Layla picks Arabic on her settings page; the interface then runs right to left.
     sign_in("layla").await;
     browser.goto(&format!("{}/ui/settings", app.base)).await;
-    browser.click(&browser.find("#language option[value=ar]").await).await;
-    browser.click_and_wait(&browser.find("#save-settings").await).await;
+    browser
+        .click(&browser.find("#language option[value=ar]").await)
+        .await;
+    browser
+        .click_and_wait(&browser.find("#save-settings").await)
+        .await;
     let html = browser.find("html").await;
-    assert_eq!(browser.attribute(&html, "lang").await.as_deref(), Some("ar"));
-    assert_eq!(browser.attribute(&html, "dir").await.as_deref(), Some("rtl"));
-    browser.goto(&format!("{}/ui/campaigns/demo/schedule", app.base)).await;
+    assert_eq!(
+        browser.attribute(&html, "lang").await.as_deref(),
+        Some("ar")
+    );
+    assert_eq!(
+        browser.attribute(&html, "dir").await.as_deref(),
+        Some("rtl")
+    );
+    browser
+        .goto(&format!("{}/ui/campaigns/demo/schedule", app.base))
+        .await;
     assert_eq!(direction(&browser, "body").await, "rtl");
     assert_eq!(direction(&browser, "table.list").await, "rtl");
     // Mirrored: the brand, first in the header, is drawn at its right end.

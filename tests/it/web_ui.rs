@@ -385,7 +385,10 @@ async fn people_review_approve_schedule_stop_and_evaluate_in_a_browser() {
     let upcoming = browser.find("table.upcoming").await;
     let text = browser.text(&upcoming).await;
     assert!(text.contains("18 Jan 2027, 09:00 UTC"), "{text}");
-    assert!(text.contains("Mon 18 Jan 2027, 10:00 (UTC+01:00)"), "{text}");
+    assert!(
+        text.contains("Mon 18 Jan 2027, 10:00 (UTC+01:00)"),
+        "{text}"
+    );
     assert!(text.contains("Europe/Amsterdam"), "{text}");
     browser.screenshot(&shots.join("ui-schedule.png")).await;
     browser

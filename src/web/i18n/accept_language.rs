@@ -28,12 +28,7 @@ pub fn negotiate(header: &str) -> Option<UiLanguage> {
     let available: Vec<LanguageIdentifier> = UiLanguage::all()
         .filter_map(|l| l.tag().parse().ok())
         .collect();
-    let best = negotiate_languages(
-        &requested,
-        &available,
-        None,
-        NegotiationStrategy::Lookup,
-    );
+    let best = negotiate_languages(&requested, &available, None, NegotiationStrategy::Lookup);
     let tag = best.first()?.to_string();
     UiLanguage::from_tag(&tag)
 }
@@ -86,7 +81,11 @@ mod tests {
         assert_eq!(chosen("en;q=0.2, ar-EG;q=0.9"), Some("ar"));
         assert_eq!(chosen("nl-BE"), Some("nl"));
         assert_eq!(chosen("es-419,es;q=0.9"), Some("es"));
-        assert_eq!(chosen("it;q=0, de;q=0.1"), Some("de"), "q=0 means not wanted");
+        assert_eq!(
+            chosen("it;q=0, de;q=0.1"),
+            Some("de"),
+            "q=0 means not wanted"
+        );
         assert_eq!(chosen("pt-BR,ja"), None);
         assert_eq!(chosen("*"), None);
         assert_eq!(chosen(""), None);

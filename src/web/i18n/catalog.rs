@@ -27,7 +27,11 @@ struct Bundles {
     attribute: FluentBundle<Arc<FluentResource>>,
 }
 
-fn bundle(language: UiLanguage, resource: &Arc<FluentResource>, isolate: bool) -> FluentBundle<Arc<FluentResource>> {
+fn bundle(
+    language: UiLanguage,
+    resource: &Arc<FluentResource>,
+    isolate: bool,
+) -> FluentBundle<Arc<FluentResource>> {
     let file = language.file();
     let id = file
         .tag
@@ -46,7 +50,11 @@ fn resource(language: UiLanguage) -> FluentResource {
     match FluentResource::try_new(language.file().source.to_string()) {
         Ok(resource) => resource,
         Err((resource, errors)) => {
-            tracing::error!(language = language.tag(), ?errors, "the interface's own translation has syntax errors");
+            tracing::error!(
+                language = language.tag(),
+                ?errors,
+                "the interface's own translation has syntax errors"
+            );
             resource
         }
     }
@@ -83,7 +91,12 @@ pub fn format(language: UiLanguage, id: &str, args: &FluentArgs<'_>, place: Plac
         let mut errors = Vec::new();
         let text = bundle.format_pattern(pattern, Some(args), &mut errors);
         if !errors.is_empty() {
-            tracing::warn!(id, language = language.tag(), ?errors, "an interface text lacks an argument");
+            tracing::warn!(
+                id,
+                language = language.tag(),
+                ?errors,
+                "an interface text lacks an argument"
+            );
         }
         return text.into_owned();
     }

@@ -93,7 +93,9 @@ fn problems(tag: &str, english: &str, other: &str) -> Vec<String> {
             None => problems.push(format!("{tag}: `{id}` is missing")),
             Some((_, theirs)) => {
                 for extra in theirs.difference(variables) {
-                    problems.push(format!("{tag}: `{id}` uses ${extra}, which English does not"));
+                    problems.push(format!(
+                        "{tag}: `{id}` uses ${extra}, which English does not"
+                    ));
                 }
             }
         }
@@ -108,13 +110,19 @@ fn every_language_has_every_english_message_and_no_other_variables() {
     for language in UiLanguage::all() {
         let source = language.file().source;
         if let Err((_, errors)) = fluent_syntax::parser::parse(source) {
-            found.push(format!("{}: Fluent syntax errors {errors:?}", language.tag()));
+            found.push(format!(
+                "{}: Fluent syntax errors {errors:?}",
+                language.tag()
+            ));
         }
         found.extend(problems(language.tag(), english, source));
         let draft = crate::l10n::is_marked_draft(source);
         match (language == UiLanguage::ENGLISH, draft) {
             (true, true) => found.push("en: the source is not a draft".into()),
-            (false, false) => found.push(format!("{}: not marked `### status: draft`", language.tag())),
+            (false, false) => found.push(format!(
+                "{}: not marked `### status: draft`",
+                language.tag()
+            )),
             _ => {}
         }
     }
@@ -124,10 +132,20 @@ fn every_language_has_every_english_message_and_no_other_variables() {
 #[test]
 fn the_check_sees_a_missing_message_and_a_foreign_variable() {
     let english = "a = A\nb = B { $n }\n";
-    assert_eq!(problems("xx", english, "a = A\nb = B { $n }\n"), Vec::<String>::new());
-    assert_eq!(problems("xx", english, "b = B { $n }\n"), ["xx: `a` is missing"]);
     assert_eq!(
-        problems("xx", english, "a = { $who }\nb = { $n ->\n   *[other] { $m }\n}\nc = C\n"),
+        problems("xx", english, "a = A\nb = B { $n }\n"),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        problems("xx", english, "b = B { $n }\n"),
+        ["xx: `a` is missing"]
+    );
+    assert_eq!(
+        problems(
+            "xx",
+            english,
+            "a = { $who }\nb = { $n ->\n   *[other] { $m }\n}\nc = C\n"
+        ),
         [
             "xx: `c` is not an English message",
             "xx: `a` uses $who, which English does not",
@@ -167,7 +185,10 @@ fn code_ids(text: &str, families: &BTreeSet<&str>) -> Vec<String> {
 }
 
 fn files_under(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-    for entry in std::fs::read_dir(dir).expect("src/web is readable").flatten() {
+    for entry in std::fs::read_dir(dir)
+        .expect("src/web is readable")
+        .flatten()
+    {
         let path = entry.path();
         if path.is_dir() {
             files_under(&path, out);
@@ -189,7 +210,10 @@ fn every_message_the_pages_name_exists_in_english() {
         .collect();
     let mut wanted: Vec<String> = Vec::new();
     let mut files = Vec::new();
-    files_under(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src/web"), &mut files);
+    files_under(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src/web"),
+        &mut files,
+    );
     for file in &files {
         let text = std::fs::read_to_string(file).expect("a source file is readable");
         if file.extension().is_some_and(|e| e == "hbs") {
@@ -199,13 +223,21 @@ fn every_message_the_pages_name_exists_in_english() {
         }
     }
     assert!(wanted.len() > 100, "the scan found the ids: {wanted:?}");
-    wanted.extend(VersionState::ALL.iter().map(|s| format!("state-{}", s.name())));
+    wanted.extend(
+        VersionState::ALL
+            .iter()
+            .map(|s| format!("state-{}", s.name())),
+    );
     wanted.extend(
         StaffEventKind::ALL
             .iter()
             .map(|k| format!("kind-{}", k.name().replace('_', "-"))),
     );
-    wanted.extend(super::super::templates::NAVIGATION.iter().map(|(_, id, _)| id.to_string()));
+    wanted.extend(
+        super::super::templates::NAVIGATION
+            .iter()
+            .map(|(_, id, _)| id.to_string()),
+    );
     for n in 1..=12 {
         wanted.push(format!("month-{n}"));
     }

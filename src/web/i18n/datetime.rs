@@ -15,7 +15,13 @@ const MONTHS: [&str; 12] = [
     "month-9", "month-10", "month-11", "month-12",
 ];
 const WEEKDAYS: [&str; 7] = [
-    "weekday-1", "weekday-2", "weekday-3", "weekday-4", "weekday-5", "weekday-6", "weekday-7",
+    "weekday-1",
+    "weekday-2",
+    "weekday-3",
+    "weekday-4",
+    "weekday-5",
+    "weekday-6",
+    "weekday-7",
 ];
 
 /// The arguments every date message gets: day, month name and year.
@@ -50,7 +56,12 @@ pub fn date_text(language: UiLanguage, day: NaiveDate) -> String {
 
 /// A moment in UTC: `18 Jan 2027, 09:00 UTC` in English.
 pub fn utc_time(language: UiLanguage, at: DateTime<Utc>) -> String {
-    format(language, "datetime-utc", &moment_args(language, &at), Place::Text)
+    format(
+        language,
+        "datetime-utc",
+        &moment_args(language, &at),
+        Place::Text,
+    )
 }
 
 /// A moment in an audience's own time, with its weekday and its offset from UTC:

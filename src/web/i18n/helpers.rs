@@ -139,7 +139,10 @@ mod tests {
     #[test]
     fn texts_follow_the_root_language_inside_blocks_and_escape_their_arguments() {
         let data = json!({"lang": "de", "rows": [{"who": "<b>ana</b>"}]});
-        let html = render("{{#each rows}}{{t \"layout-signed-in-as\" user=who roles=\"x\"}}{{/each}}", &data);
+        let html = render(
+            "{{#each rows}}{{t \"layout-signed-in-as\" user=who roles=\"x\"}}{{/each}}",
+            &data,
+        );
         assert!(html.contains("Angemeldet"), "{html}");
         assert!(html.contains("&lt;b&gt;ana&lt;/b&gt;"), "{html}");
     }
@@ -147,11 +150,23 @@ mod tests {
     #[test]
     fn attributes_are_never_isolated_and_text_is_in_right_to_left_languages() {
         let data = json!({"lang": "ar", "user": "ana"});
-        let text = render("{{t \"layout-signed-in-as\" user=user roles=\"author\"}}", &data);
+        let text = render(
+            "{{t \"layout-signed-in-as\" user=user roles=\"author\"}}",
+            &data,
+        );
         assert!(text.contains("\u{2068}ana\u{2069}"), "{text}");
-        let attribute = render("{{ta \"layout-signed-in-as\" user=user roles=\"author\"}}", &data);
-        assert!(!attribute.contains('\u{2068}') && attribute.contains("ana"), "{attribute}");
-        let english = render("{{t \"layout-signed-in-as\" user=user roles=\"author\"}}", &json!({"lang": "en", "user": "ana"}));
+        let attribute = render(
+            "{{ta \"layout-signed-in-as\" user=user roles=\"author\"}}",
+            &data,
+        );
+        assert!(
+            !attribute.contains('\u{2068}') && attribute.contains("ana"),
+            "{attribute}"
+        );
+        let english = render(
+            "{{t \"layout-signed-in-as\" user=user roles=\"author\"}}",
+            &json!({"lang": "en", "user": "ana"}),
+        );
         assert!(!english.contains('\u{2068}'), "{english}");
     }
 
@@ -159,12 +174,31 @@ mod tests {
     fn dates_and_numbers_follow_the_language() {
         let stamp = "2027-01-18T09:05:00Z";
         let local = "2027-01-18T10:05:00+01:00";
-        let at = |lang: &str| render("{{when at}}|{{local l}}|{{number n}}", &json!({"lang": lang, "at": stamp, "l": local, "n": 12345}));
-        assert_eq!(at("en"), "<time datetime=\"2027-01-18T09:05Z\">18 Jan 2027, 09:05 UTC</time>|Mon 18 Jan 2027, 10:05 (UTC+01:00)|12,345");
+        let at = |lang: &str| {
+            render(
+                "{{when at}}|{{local l}}|{{number n}}",
+                &json!({"lang": lang, "at": stamp, "l": local, "n": 12345}),
+            )
+        };
+        assert_eq!(
+            at("en"),
+            "<time datetime=\"2027-01-18T09:05Z\">18 Jan 2027, 09:05 UTC</time>|Mon 18 Jan 2027, 10:05 (UTC+01:00)|12,345"
+        );
         let german = at("de");
-        assert!(german.contains("18. Jan. 2027, 09:05 UTC") && german.contains("Mo.") && german.ends_with("12.345"), "{german}");
+        assert!(
+            german.contains("18. Jan. 2027, 09:05 UTC")
+                && german.contains("Mo.")
+                && german.ends_with("12.345"),
+            "{german}"
+        );
         let arabic = at("ar");
-        assert!(arabic.contains("يناير") && arabic.contains("٢٠٢٧") && arabic.ends_with("١٢٬٣٤٥"), "{arabic}");
-        assert!(arabic.contains("datetime=\"2027-01-18T09:05Z\""), "the machine-readable stamp stays as data: {arabic}");
+        assert!(
+            arabic.contains("يناير") && arabic.contains("٢٠٢٧") && arabic.ends_with("١٢٬٣٤٥"),
+            "{arabic}"
+        );
+        assert!(
+            arabic.contains("datetime=\"2027-01-18T09:05Z\""),
+            "the machine-readable stamp stays as data: {arabic}"
+        );
     }
 }

@@ -10,9 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use super::{
-    active_version, back, campaign_versions, path_segment, state_label, title, utc_text,
-};
+use super::{active_version, back, campaign_versions, path_segment, state_label, title, utc_text};
 use crate::auth::Role;
 use crate::campaign::VersionState;
 use crate::platforms::{stored_names, waiting_accounts};

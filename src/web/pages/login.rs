@@ -76,15 +76,9 @@ pub async fn submit(State(state): State<WebState>, request: Request) -> Response
 /// too often (counted with the API's failures, and audited as they are).
 async fn failed_login(state: &WebState, client: IpAddr, failure: &LoginFailure) -> Response {
     let Some(wait) = failure.record(&state.api, client, "web").await else {
-        return login_page(
-            StatusCode::UNAUTHORIZED,
-            Some("login-unknown-token"),
-        );
+        return login_page(StatusCode::UNAUTHORIZED, Some("login-unknown-token"));
     };
-    let mut response = login_page(
-        StatusCode::TOO_MANY_REQUESTS,
-        Some("login-too-many"),
-    );
+    let mut response = login_page(StatusCode::TOO_MANY_REQUESTS, Some("login-too-many"));
     if let Ok(value) = HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
         response.headers_mut().insert("retry-after", value);
     }
@@ -140,7 +134,14 @@ mod tests {
             .split("*/")
             .map(|chunk| chunk.split("/*").next().unwrap_or_default())
             .collect();
-        for side in ["left", "right", "margin-top", "margin-bottom", "max-width", "min-width"] {
+        for side in [
+            "left",
+            "right",
+            "margin-top",
+            "margin-bottom",
+            "max-width",
+            "min-width",
+        ] {
             assert!(!rules.contains(side), "the stylesheet uses `{side}`");
         }
     }

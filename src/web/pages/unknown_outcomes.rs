@@ -63,13 +63,12 @@ pub async fn resolve(
         Resolution::NotDelivered => "resolution-not-delivered",
         Resolution::NotDeliveredResent => "resolution-not-delivered-resent",
     };
-    let day = resolved
-        .counted_on
-        .as_ref()
-        .map(|day| match chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d") {
+    let day = resolved.counted_on.as_ref().map(|day| {
+        match chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d") {
             Ok(date) => date_text(viewer.language, date),
             Err(_) => day.clone(),
-        });
+        }
+    });
     Ok(page(
         StatusCode::OK,
         &Phrase::new("title-resolved"),

@@ -28,9 +28,8 @@ pub async fn list(State(state): State<WebState>, viewer: Viewer) -> Result<Respo
         .await
         .map_err(|e| WebError::from(e).for_viewer(&viewer))?;
     let at = |ms: i64| DateTime::from_timestamp_millis(ms).map(stamp);
-    let at_text = |ms: i64| {
-        DateTime::from_timestamp_millis(ms).map(|at| super::utc_text(&viewer, at))
-    };
+    let at_text =
+        |ms: i64| DateTime::from_timestamp_millis(ms).map(|at| super::utc_text(&viewer, at));
     let rows: Vec<serde_json::Value> = users
         .iter()
         .map(|user| {

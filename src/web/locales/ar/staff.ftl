@@ -8,7 +8,8 @@ language-name = العربية
 
 date = { $day } { $month } { $year }
 datetime-utc = { $day } { $month } { $year }، { $time } UTC
-datetime-local = { $weekday } { $day } { $month } { $year }، { $time } (UTC{ $offset })
+# The offset is kept left to right as one unit ({"\u2066"} … {"\u2069"}: a left-to-right isolate).
+datetime-local = { $weekday } { $day } { $month } { $year }، { $time } ({"\u2066"}UTC{ $offset }{"\u2069"})
 month-1 = يناير
 month-2 = فبراير
 month-3 = مارس
