@@ -314,6 +314,9 @@ pub enum UserCommand {
     },
     /// End a web-interface session by its id (from `herald user sessions`); audited.
     EndSession { id: String },
+    /// Set the language a user's web interface is shown in (en, fr, de, es, it, nl, ar), or
+    /// `browser` to follow their browser's Accept-Language again; audited.
+    SetLanguage { name: String, language: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -609,6 +612,9 @@ fn user_command(database_url: &str, command: UserCommand) -> ExitCode {
         }
         UserCommand::Sessions { format } => sessions::user_sessions(database_url, format),
         UserCommand::EndSession { id } => sessions::user_end_session(database_url, &id),
+        UserCommand::SetLanguage { name, language } => {
+            users::user_set_language(database_url, &name, &language)
+        }
     }
 }
 

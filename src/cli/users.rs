@@ -1,5 +1,6 @@
 //! `herald user add NAME --role ROLE… [--expires WHEN]`, `herald user revoke TOKEN-ID`,
-//! `herald user list` and `herald user rotate NAME [--expires WHEN]`. A token's secret is
+//! `herald user list`, `herald user rotate NAME [--expires WHEN]` and
+//! `herald user set-language NAME LANGUAGE`. A token's secret is
 //! printed once, on standard output, when it is made; nothing else ever prints one.
 
 use std::io::Write;
@@ -212,6 +213,39 @@ pub fn user_list(database_url: &str, format: Format) -> ExitCode {
             ExitCode::SUCCESS
         } else {
             ExitCode::FAILURE
+        }
+    })
+}
+
+/// Sets the language of the user's web interface; `browser` clears it. Exit 2 naming the
+/// languages for one the interface does not have.
+pub fn user_set_language(database_url: &str, name: &str, language: &str) -> ExitCode {
+    let chosen = match language {
+        "browser" => None,
+        tag => match crate::web::UiLanguage::from_tag(tag) {
+            Some(language) => Some(language.tag()),
+            None => {
+                let known: Vec<&str> = crate::web::UiLanguage::all().map(|l| l.tag()).collect();
+                eprintln!(
+                    "error: the web interface has no language `{tag}`; languages: {}, or browser",
+                    known.join(", ")
+                );
+                return ExitCode::from(2);
+            }
+        },
+    };
+    with_store(database_url, |store| async move {
+        let now = chrono::Utc::now().timestamp_millis();
+        match store.set_user_language(name, chosen, "admin", now).await {
+            Ok(true) => {
+                crate::say!(
+                    "{name} now sees the web interface in {}",
+                    chosen.unwrap_or("their browser's language")
+                );
+                ExitCode::SUCCESS
+            }
+            Ok(false) => fail(format!("no user named `{name}`")),
+            Err(error) => fail(error),
         }
     })
 }

@@ -105,6 +105,11 @@ pub const SQLITE: &[Migration] = &[
         name: "translation_strings",
         sql: include_str!("../../migrations/sqlite/0018_translation_strings.sql"),
     },
+    Migration {
+        version: 19,
+        name: "user_language",
+        sql: include_str!("../../migrations/sqlite/0019_user_language.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -197,6 +202,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 18,
         name: "translation_strings",
         sql: include_str!("../../migrations/postgres/0018_translation_strings.sql"),
+    },
+    Migration {
+        version: 19,
+        name: "user_language",
+        sql: include_str!("../../migrations/postgres/0019_user_language.sql"),
     },
 ];
 

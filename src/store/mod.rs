@@ -67,6 +67,7 @@ mod statement;
 mod store_methods;
 mod subscribers_sql;
 mod translation_strings_sql;
+mod user_language_sql;
 mod versions_sql;
 
 use std::future::Future;
@@ -519,6 +520,16 @@ pub trait Store: Clone + Send + Sync + 'static {
         &self,
         name: &str,
     ) -> impl Future<Output = Result<Option<UserRecord>, StoreError>> + Send;
+
+    /// Sets or clears (`None`) the web interface language of the user called `name`
+    /// (audited); false when there is no such user.
+    fn set_user_language(
+        &self,
+        name: &str,
+        language: Option<&str>,
+        by: &str,
+        at_ms: i64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
     fn add_token(
         &self,

@@ -29,6 +29,8 @@ pub struct FoundSession {
     pub expires_at_ms: i64,
     pub token_revoked: bool,
     pub user_expires_at_ms: Option<i64>,
+    /// The web interface's language the user chose (`None`: their browser's).
+    pub language: Option<String>,
     pub user: UserRecord,
 }
 

@@ -75,6 +75,7 @@ struct FoundRow {
     user_id: String,
     user_name: String,
     roles: String,
+    language: Option<String>,
 }
 
 /// The session whose secret hashes to `secret_hash`, live or not (the caller decides, and
@@ -86,7 +87,7 @@ pub async fn session_by_secret_hash(
     let row: Option<FoundRow> = sqlx::query_as(
         "SELECT s.id AS session_id, s.token_id, s.last_seen_at, s.idle_until, s.expires_at,
                 t.revoked_at, u.expires_at AS user_expires_at,
-                u.id AS user_id, u.name AS user_name, u.roles
+                u.id AS user_id, u.name AS user_name, u.roles, u.language
          FROM web_sessions s
          JOIN api_tokens t ON t.id = s.token_id
          JOIN users u ON u.id = s.user_id
@@ -103,6 +104,7 @@ pub async fn session_by_secret_hash(
         expires_at_ms: row.expires_at,
         token_revoked: row.revoked_at.is_some(),
         user_expires_at_ms: row.user_expires_at,
+        language: row.language,
         user: UserRecord {
             id: row.user_id,
             name: row.user_name,

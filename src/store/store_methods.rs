@@ -15,7 +15,7 @@ use super::{
     VersionRecord, audit_sql, callbacks_sql, consent_sql, controls_sql, counters_sql, insights_sql,
     migrations, notifications_sql, outbox_sql, outcomes_sql, pacing_sql, people_sql,
     resolutions_sql, retention_sql, sessions_sql, subscribers_sql, translation_strings_sql,
-    versions_sql,
+    user_language_sql, versions_sql,
 };
 use crate::campaign::{ContentHash, VersionBundle, VersionState};
 use crate::schedule::PlannedJob;
@@ -430,6 +430,19 @@ impl Store for SqlStore {
 
     async fn user_by_name(&self, name: &str) -> Result<Option<UserRecord>, StoreError> {
         self.named(people_sql::user_by_name(self, name)).await
+    }
+
+    async fn set_user_language(
+        &self,
+        name: &str,
+        language: Option<&str>,
+        by: &str,
+        at_ms: i64,
+    ) -> Result<bool, StoreError> {
+        self.named(user_language_sql::set_user_language(
+            self, name, language, by, at_ms,
+        ))
+        .await
     }
 
     async fn add_token(

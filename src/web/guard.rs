@@ -13,17 +13,22 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use super::WebState;
 use super::form::{FormFields, MAX_FORM_BYTES};
+use super::i18n::{Phrase, UiLanguage, choose_language};
 use super::templates::WebError;
 use crate::auth::Role;
 use crate::store::UserRecord;
 
 /// Who is looking at a page: their user record (roles read afresh on every request), their
-/// session's public id and its CSRF token for the page's forms.
+/// session's public id, its CSRF token for the page's forms, and the language they read.
 #[derive(Clone)]
 pub struct Viewer {
     pub user: UserRecord,
     pub session_id: String,
     pub csrf: String,
+    /// Their own setting, else their browser's `Accept-Language`, else English.
+    pub language: UiLanguage,
+    /// Whether the language is their own setting (not negotiated).
+    pub chose_language: bool,
 }
 
 /// The session id and CSRF token are credentials: never printed, even in debug output.
@@ -32,6 +37,7 @@ impl std::fmt::Debug for Viewer {
         f.debug_struct("Viewer")
             .field("user", &self.user.name)
             .field("roles", &self.user.roles)
+            .field("language", &self.language.tag())
             .finish_non_exhaustive()
     }
 }
@@ -51,7 +57,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Viewer {
             .extensions
             .get::<Viewer>()
             .cloned()
-            .ok_or_else(|| WebError::forbidden("sign in first"))
+            .ok_or_else(|| WebError::forbidden(Phrase::new("error-sign-in-first")))
     }
 }
 
@@ -87,36 +93,40 @@ pub async fn require_session(
         Ok(None) => return signed_out(is_post),
         Err(error) => return WebError::from(error).into_response(),
     };
+    let stored = session.language.as_deref().and_then(UiLanguage::from_tag);
     let viewer = Viewer {
         user: session.user.clone(),
         session_id: session.id.clone(),
         csrf: session.csrf.clone(),
+        language: choose_language(session.language.as_deref(), request.headers()),
+        chose_language: stored.is_some(),
     };
     if !viewer.user.roles.iter().any(|r| roles.contains(r)) {
         let allowed: Vec<&str> = roles.iter().map(|r| r.name()).collect();
-        return WebError::forbidden(format!(
-            "This page needs one of the roles: {}. You have: {}.",
-            allowed.join(", "),
-            Role::join(&viewer.user.roles)
-        ))
+        return WebError::forbidden(
+            Phrase::new("error-needs-roles")
+                .text("allowed", allowed.join(", "))
+                .text("roles", Role::join(&viewer.user.roles)),
+        )
         .for_viewer(&viewer)
         .into_response();
     }
     let (mut parts, body) = request.into_parts();
     let body = if is_post {
         let Ok(bytes) = axum::body::to_bytes(body, MAX_FORM_BYTES).await else {
-            return WebError::new(StatusCode::PAYLOAD_TOO_LARGE, "the form is too large")
-                .for_viewer(&viewer)
-                .into_response();
+            return WebError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                Phrase::new("error-form-too-large"),
+            )
+            .for_viewer(&viewer)
+            .into_response();
         };
         let form = FormFields::parse(&bytes);
         if !form.get("csrf").is_some_and(|t| session.csrf_matches(t)) {
             tracing::warn!("a form without this session's CSRF token was refused");
-            return WebError::forbidden(
-                "This form is out of date or did not come from herald (missing or wrong CSRF token). Reload the page and try again.",
-            )
-            .for_viewer(&viewer)
-            .into_response();
+            return WebError::forbidden(Phrase::new("error-csrf"))
+                .for_viewer(&viewer)
+                .into_response();
         }
         parts.extensions.insert(form);
         Body::from(bytes)
@@ -130,7 +140,7 @@ pub async fn require_session(
 /// No (live) session: pages send the browser to the login form; forms are refused.
 fn signed_out(is_post: bool) -> Response {
     if is_post {
-        WebError::forbidden("Your session has ended; sign in again.").into_response()
+        WebError::forbidden(Phrase::new("error-session-ended")).into_response()
     } else {
         Redirect::to("/ui/login").into_response()
     }

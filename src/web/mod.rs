@@ -8,6 +8,7 @@
 
 mod form;
 mod guard;
+mod i18n;
 mod pages;
 mod routes;
 mod session;
@@ -22,6 +23,7 @@ use crate::api::ApiState;
 
 pub use form::FormFields;
 pub use guard::Viewer;
+pub use i18n::{MAX_ACCEPT_LANGUAGE_BYTES, MAX_LANGUAGE_RANGES, UiLanguage, negotiate};
 pub use routes::{UiRoute, ui_route_table};
 pub use session::{
     COOKIE_NAME, HOST_COOKIE_NAME, MAX_SESSIONS_PER_USER, OpenSession, SessionCookie, Sessions,
@@ -79,6 +81,7 @@ pub fn router(state: WebState) -> Router {
             "/ui/",
             get(|| async { axum::response::Redirect::to("/ui") }),
         )
+        .layer(axum::middleware::from_fn(i18n::language_from_request))
         .layer(axum::middleware::from_fn(guard::security_headers))
         .with_state(state)
 }

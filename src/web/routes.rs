@@ -183,10 +183,12 @@ fn follow_up_routes() -> Vec<UiRoute> {
     ]
 }
 
-/// Each signed-in user's own notification preferences.
+/// Each signed-in user's own notification preferences and settings.
 fn notification_pages() -> Vec<UiRoute> {
-    use pages::notifications;
+    use pages::{notifications, settings};
     vec![
+        route(Method::GET, "/ui/settings", EVERYONE, get(settings::show)),
+        route(Method::POST, "/ui/settings", EVERYONE, post(settings::save)),
         route(
             Method::GET,
             "/ui/notifications",

@@ -41,6 +41,8 @@ pub struct OpenSession {
     pub id: String,
     pub csrf: String,
     pub user: UserRecord,
+    /// The interface language the user chose, as stored (`None`: their browser's).
+    pub language: Option<String>,
 }
 
 /// The CSRF token is a credential: never printed, even in debug output.
@@ -140,6 +142,7 @@ impl Sessions {
             id: found.id,
             csrf: csrf_of(secret),
             user: found.user,
+            language: found.language,
         }))
     }
 
@@ -278,6 +281,7 @@ mod tests {
                 name: "ana".into(),
                 roles: vec![],
             },
+            language: None,
         };
         assert!(session.csrf_matches(&csrf_of(&secret)));
         assert!(!session.csrf_matches(&session.csrf[..10]));

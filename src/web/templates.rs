@@ -10,8 +10,10 @@ use handlebars::Handlebars;
 use serde_json::{Value, json};
 
 use super::guard::Viewer;
+use super::i18n::{Phrase, Place, UiLanguage, current_language, register_helpers};
 use crate::api::ApiError;
 use crate::auth::{Role, role_groups};
+use crate::html_text::escape_html;
 
 const TEMPLATES: &[(&str, &str)] = &[
     ("layout", include_str!("templates/layout.hbs")),
@@ -32,25 +34,35 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("subscribers", include_str!("templates/subscribers.hbs")),
     ("users", include_str!("templates/users.hbs")),
     ("user_added", include_str!("templates/user_added.hbs")),
+    ("settings", include_str!("templates/settings.hbs")),
 ];
 
-/// The main navigation: each page with the roles that open it (the same groups as its route),
-/// so nobody is shown a link that would answer 403.
-const NAVIGATION: &[(&str, &str, &[Role])] = &[
-    ("/ui", "Campaigns", role_groups::EVERYONE),
-    ("/ui/dead-letters", "Dead letters", role_groups::OPERATIONS),
+/// The main navigation: each page (its label's message id) with the roles that open it (the
+/// same groups as its route), so nobody is shown a link that would answer 403.
+pub const NAVIGATION: &[(&str, &str, &[Role])] = &[
+    ("/ui", "nav-campaigns", role_groups::EVERYONE),
+    (
+        "/ui/dead-letters",
+        "nav-dead-letters",
+        role_groups::OPERATIONS,
+    ),
     (
         "/ui/unknown-outcomes",
-        "Unknown outcomes",
+        "nav-unknown-outcomes",
         role_groups::OPERATIONS,
     ),
     (
         "/ui/subscribers",
-        "Subscribers",
+        "nav-subscribers",
         role_groups::SUBSCRIBER_COUNT_READERS,
     ),
-    ("/ui/users", "Users", role_groups::ADMINS),
-    ("/ui/notifications", "Notifications", role_groups::EVERYONE),
+    ("/ui/users", "nav-users", role_groups::ADMINS),
+    (
+        "/ui/notifications",
+        "nav-notifications",
+        role_groups::EVERYONE,
+    ),
+    ("/ui/settings", "nav-settings", role_groups::EVERYONE),
 ];
 
 /// The navigation links `viewer` may follow.
@@ -66,6 +78,7 @@ fn registry() -> &'static Handlebars<'static> {
     static REGISTRY: OnceLock<Handlebars<'static>> = OnceLock::new();
     REGISTRY.get_or_init(|| {
         let mut handlebars = Handlebars::new();
+        register_helpers(&mut handlebars);
         for (name, text) in TEMPLATES {
             handlebars
                 .register_template_string(name, *text)
@@ -75,28 +88,48 @@ fn registry() -> &'static Handlebars<'static> {
     })
 }
 
-/// Renders `template` with `data` inside the layout: title, navigation for the viewer's roles,
-/// and the logout form carrying the session's CSRF token.
+/// The language a page is shown in: the viewer's (their setting, else their browser's), or
+/// before sign-in the request's.
+fn page_language(viewer: Option<&Viewer>) -> UiLanguage {
+    viewer.map_or_else(current_language, |v| v.language)
+}
+
+/// Renders `template` with `data` inside the layout, in the viewer's language: title,
+/// navigation for the viewer's roles, and the logout form carrying the session's CSRF token.
 pub fn page(
     status: StatusCode,
-    title: &str,
+    title: &Phrase,
     viewer: Option<&Viewer>,
     template: &str,
     data: &Value,
 ) -> Response {
-    let body = match registry().render(template, data) {
+    let language = page_language(viewer);
+    let mut data = data.clone();
+    if let Some(fields) = data.as_object_mut() {
+        fields.insert("lang".into(), language.tag().into());
+    }
+    let body = match registry().render(template, &data) {
         Ok(body) => body,
         Err(error) => {
             tracing::error!(%error, template, "a page could not be rendered");
+            let text = Phrase::new("render-failed").render(language, Place::Text);
             return (
                 StatusCode::INTERNAL_SERVER_ERROR,
-                Html("<!doctype html><html lang=\"en\"><title>Error</title><p>The page could not be rendered; see the server log.</p></html>"),
+                Html(format!(
+                    "<!doctype html><html lang=\"{}\" dir=\"{}\"><title>herald</title><p>{}</p></html>",
+                    language.tag(),
+                    language.direction(),
+                    escape_html(&text)
+                )),
             )
                 .into_response();
         }
     };
     let layout = json!({
-        "title": title,
+        "lang": language.tag(),
+        "dir": language.direction(),
+        "title": title.render(language, Place::Attribute),
+        "heading": title.render(language, Place::Text),
         "content": body,
         "user": viewer.map(|v| v.user.name.clone()),
         "roles": viewer.map(|v| Role::join(&v.user.roles)),
@@ -113,20 +146,35 @@ pub fn page(
 }
 
 /// A failure shown as a page: its status, and a message a person can act on (never an
-/// identifier or internal detail: those stay in the server log).
+/// identifier or internal detail: those stay in the server log), in the reader's language.
+/// What only the API or the report module words (in English) is shown beside it as a quote.
 #[derive(Debug)]
 pub struct WebError {
     pub status: StatusCode,
-    pub message: String,
+    pub message: Option<Phrase>,
+    /// The English words of the API or report code that refused, when the interface has no
+    /// translation of them.
+    pub detail: Option<String>,
     /// Whose navigation the error page shows (boxed: errors travel in `Result`s).
     pub viewer: Option<Box<Viewer>>,
 }
 
 impl WebError {
-    pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, message: Phrase) -> Self {
         WebError {
             status,
-            message: message.into(),
+            message: Some(message),
+            detail: None,
+            viewer: None,
+        }
+    }
+
+    /// A refusal worded by code outside the interface (in English), shown as a quote.
+    pub fn worded(status: StatusCode, detail: impl Into<String>) -> Self {
+        WebError {
+            status,
+            message: None,
+            detail: Some(detail.into()),
             viewer: None,
         }
     }
@@ -137,18 +185,31 @@ impl WebError {
         self
     }
 
-    pub fn not_found(message: impl Into<String>) -> Self {
+    pub fn not_found(message: Phrase) -> Self {
         WebError::new(StatusCode::NOT_FOUND, message)
     }
 
-    pub fn forbidden(message: impl Into<String>) -> Self {
+    pub fn forbidden(message: Phrase) -> Self {
         WebError::new(StatusCode::FORBIDDEN, message)
     }
 }
 
+/// The interface's own wording of the API's refusals a person meets in the pages.
+const API_MESSAGES: &[(&str, &str)] = &[
+    ("own_version", "api-error-own-version"),
+    ("illegal_transition", "api-error-illegal-transition"),
+    ("own_access", "api-error-own-access"),
+    ("user_exists", "api-error-user-exists"),
+    ("already_resolved", "api-error-already-resolved"),
+    ("storage_full", "api-error-storage-full"),
+];
+
 impl From<ApiError> for WebError {
     fn from(error: ApiError) -> Self {
-        WebError::new(error.status, error.message)
+        match API_MESSAGES.iter().find(|(code, _)| *code == error.code) {
+            Some((_, id)) => WebError::new(error.status, Phrase::new(id)),
+            None => WebError::worded(error.status, error.message),
+        }
     }
 }
 
@@ -161,19 +222,24 @@ impl From<crate::store::StoreError> for WebError {
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         let heading = match self.status {
-            StatusCode::FORBIDDEN => "Not allowed",
-            StatusCode::NOT_FOUND => "Not found",
-            StatusCode::CONFLICT => "Not possible now",
-            StatusCode::TOO_MANY_REQUESTS => "Too many attempts",
-            s if s.is_server_error() => "Something went wrong",
-            _ => "Cannot do that",
+            StatusCode::FORBIDDEN => "error-heading-forbidden",
+            StatusCode::NOT_FOUND => "error-heading-not-found",
+            StatusCode::CONFLICT => "error-heading-conflict",
+            StatusCode::TOO_MANY_REQUESTS => "error-heading-too-many",
+            s if s.is_server_error() => "error-heading-server",
+            _ => "error-heading-other",
         };
+        let language = page_language(self.viewer.as_deref());
         page(
             self.status,
-            heading,
+            &Phrase::new(heading),
             self.viewer.as_deref(),
             "error",
-            &json!({"heading": heading, "status": self.status.as_u16(), "message": self.message}),
+            &json!({
+                "status": self.status.as_u16().to_string(),
+                "message": self.message.map(|m| m.render(language, Place::Text)),
+                "detail": self.detail,
+            }),
         )
     }
 }
@@ -186,7 +252,7 @@ mod tests {
     fn every_template_compiles_and_values_are_escaped() {
         let response = page(
             StatusCode::OK,
-            "<script>",
+            &Phrase::new("title-campaign").text("campaign", "<script>"),
             None,
             "error",
             &json!({"heading": "h", "status": 400, "message": "<b>x</b>"}),

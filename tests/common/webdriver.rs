@@ -252,6 +252,19 @@ impl Browser {
         .map(str::to_string)
     }
 
+    /// The computed value of a CSS property of the element (`direction`: `rtl` or `ltr`).
+    pub async fn css_value(&self, element: &Element, property: &str) -> String {
+        self.session_call(
+            "GET",
+            &format!("/element/{}/css/{property}", element.0),
+            None,
+        )
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+    }
+
     /// Where the element is drawn, in CSS pixels from the top left of the page: (x, y,
     /// width, height).
     pub async fn rect(&self, element: &Element) -> (f64, f64, f64, f64) {

@@ -60,5 +60,6 @@ mod unit_sizes;
 mod upload_limits;
 mod validate_cli;
 mod viber_fixtures;
+mod web_languages;
 mod web_ui;
 mod x_fixtures;

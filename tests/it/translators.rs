@@ -778,7 +778,7 @@ async fn the_review_page_shows_statuses_and_links_to_the_missing_strings() {
         "{page}"
     );
     assert!(
-        page.contains("<span class=\"changed-by\">tia</span>"),
+        page.contains("<span class=\"changed-by\"><bdi>tia</bdi></span>"),
         "{page}"
     );
     // intro--b.cta is still missing in French: its cell links to the missing strings.

@@ -201,7 +201,7 @@ async fn csrf_four_eyes_roles_and_cookies_are_enforced() {
     // In January the whole run has not settled: the page shows the settled weeks, and says
     // when the run comes.
     assert!(
-        page.contains("Showing the weeks that have settled: the whole run is published once the campaign has ended and its last day has settled, from 2027-05-09"),
+        page.contains("Showing the weeks that have settled: the whole run is published once the campaign has ended and its last day has settled, from 9 May 2027"),
         "{page}"
     );
     // The page offers the policy's periods and breakdowns, dates and campaigns to compare.
@@ -384,8 +384,11 @@ async fn people_review_approve_schedule_stop_and_evaluate_in_a_browser() {
         .await;
     let upcoming = browser.find("table.upcoming").await;
     let text = browser.text(&upcoming).await;
-    assert!(text.contains("2027-01-18 09:00 UTC"), "{text}");
-    assert!(text.contains("Mon 2027-01-18 10:00 (UTC+01:00)"), "{text}");
+    assert!(text.contains("18 Jan 2027, 09:00 UTC"), "{text}");
+    assert!(
+        text.contains("Mon 18 Jan 2027, 10:00 (UTC+01:00)"),
+        "{text}"
+    );
     assert!(text.contains("Europe/Amsterdam"), "{text}");
     browser.screenshot(&shots.join("ui-schedule.png")).await;
     browser

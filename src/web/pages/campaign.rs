@@ -11,7 +11,9 @@ use chrono::{TimeZone, Utc};
 use serde_json::{Value, json};
 
 use super::preview::preview_html;
-use super::{back, campaign_versions, path_segment, title, utc, with_version};
+use super::{
+    back, campaign_versions, path_segment, stamp, state_label, title, utc_text, with_version,
+};
 use crate::auth::Role;
 use crate::campaign::VersionState;
 use crate::campaign::diagnostic::Diagnostics;
@@ -21,6 +23,7 @@ use crate::store::{Store, VersionRecord};
 use crate::web::WebState;
 use crate::web::form::FormFields;
 use crate::web::guard::Viewer;
+use crate::web::i18n::Phrase;
 use crate::web::templates::{WebError, page};
 
 pub async fn show(
@@ -39,7 +42,7 @@ pub async fn show(
         .get("version")
         .and_then(|h| versions.iter().find(|v| v.hash.as_str() == h))
         .or_else(|| versions.last())
-        .ok_or_else(|| oops(WebError::not_found("There is no such campaign.")))?;
+        .ok_or_else(|| oops(WebError::not_found(Phrase::new("error-no-campaign"))))?;
     let (mut matrix, items) = matrix_and_previews(&state, focused).await.map_err(oops)?;
     let records = state
         .api
@@ -51,7 +54,7 @@ pub async fn show(
     let title = title(focused);
     Ok(page(
         StatusCode::OK,
-        &format!("Campaign {campaign}"),
+        &Phrase::new("title-campaign").text("campaign", campaign.clone()),
         Some(&viewer),
         "campaign",
         &json!({
@@ -118,21 +121,25 @@ fn matrix_rows(matrix: &CompletenessMatrix, hash: &str) -> Vec<Value> {
                 .zip(&row.strings)
                 .zip(&matrix.locales)
                 .map(|((cell, string), locale)| {
-                    let (class, text) = match cell {
-                        Cell::Ok => ("ok", "translated".to_string()),
-                        Cell::Fallback(from) => ("fallback", format!("falls back to {from}")),
-                        Cell::Missing => ("missing", "missing".to_string()),
+                    let (class, text, from) = match cell {
+                        Cell::Ok => ("ok", "cell-translated", None),
+                        Cell::Fallback(from) => {
+                            ("fallback", "cell-falls-back", Some(from.to_string()))
+                        }
+                        Cell::Missing => ("missing", "cell-missing", None),
                     };
                     let status = string.status;
                     json!({
                         "class": class,
                         "text": text,
+                        "from": from,
                         "locale": locale,
                         "status": status.name(),
+                        "status_phrase": format!("string-status-{}", status.name()),
                         "changed_by": string.changed_by,
                         "changed_at": string.changed_at_ms
                             .and_then(|ms| Utc.timestamp_millis_opt(ms).single())
-                            .map(utc),
+                            .map(stamp),
                         "missing_link": (status == StringStatus::Missing).then(|| format!(
                             "/ui/versions/{hash}/translations/{}?only=missing",
                             path_segment(locale)
@@ -212,8 +219,9 @@ async fn version_row(
             json!({
                 "user": d.user,
                 "decision": d.decision,
+                "decision_label": format!("state-{}", d.decision),
                 "note": d.note,
-                "at": Utc.timestamp_millis_opt(d.at_ms).single().map(utc),
+                "at": Utc.timestamp_millis_opt(d.at_ms).single().map(stamp),
             })
         })
         .collect();
@@ -223,11 +231,9 @@ async fn version_row(
     let why_not = if !submitted {
         None
     } else if !viewer.has(Role::Approver) {
-        Some("Approving or rejecting needs the approver role.")
+        Some("campaign-why-not-role")
     } else if authored {
-        Some(
-            "You authored this version, so another approver must approve or reject it (four eyes).",
-        )
+        Some("campaign-why-not-author")
     } else {
         None
     };
@@ -235,8 +241,9 @@ async fn version_row(
         "hash": version.hash.as_str(),
         "short": version.hash.short(),
         "state": version.state.name(),
-        "created": utc(version.created_at),
-        "updated": utc(version.updated_at),
+        "state_label": state_label(version.state),
+        "created": utc_text(viewer, version.created_at),
+        "updated": utc_text(viewer, version.updated_at),
         "authors": authors.iter().map(|a| a.name.clone()).collect::<Vec<_>>(),
         "decisions": decisions,
         "can_submit": version.state == VersionState::Draft && viewer.has(Role::Author),

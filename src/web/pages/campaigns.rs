@@ -8,12 +8,13 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::json;
 
-use super::{next_send, path_segment, title, utc};
+use super::{next_send, path_segment, stamp, state_label, title};
 use crate::auth::Role;
 use crate::campaign::VersionState;
 use crate::store::{Store, VersionRecord};
 use crate::web::WebState;
 use crate::web::guard::Viewer;
+use crate::web::i18n::Phrase;
 use crate::web::templates::{WebError, page};
 
 pub async fn list(State(state): State<WebState>, viewer: Viewer) -> Result<Response, WebError> {
@@ -45,13 +46,14 @@ pub async fn list(State(state): State<WebState>, viewer: Viewer) -> Result<Respo
             "versions": versions.iter().rev().map(|v| json!({
                 "short": v.hash.short(),
                 "state": v.state.name(),
+                "state_label": state_label(v.state),
             })).collect::<Vec<_>>(),
-            "next_send": next.map(utc),
+            "next_send": next.map(stamp),
         }));
     }
     Ok(page(
         StatusCode::OK,
-        "Campaigns",
+        &Phrase::new("title-campaigns"),
         Some(&viewer),
         "campaigns",
         &json!({

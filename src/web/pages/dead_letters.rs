@@ -8,12 +8,13 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::{Value, json};
 
-use super::utc;
+use super::stamp;
 use crate::api::{Page, PageRequest, ended_page, job_id, retry_one};
 use crate::auth::Role;
 use crate::store::{DeadLetter, EndedAs};
 use crate::web::WebState;
 use crate::web::guard::Viewer;
+use crate::web::i18n::Phrase;
 use crate::web::templates::{WebError, page};
 
 /// A page of finished jobs as the dead-letter and unknown-outcome pages show them.
@@ -29,20 +30,21 @@ pub(super) fn page_data(page: &Page<DeadLetter>, request: PageRequest, viewer: &
                 "segment": letter.segment,
                 "locale": letter.locale,
                 "channel": letter.channel,
-                "slot": utc(letter.slot),
+                "slot": stamp(letter.slot),
                 "attempts": letter.attempts,
                 "code": letter.code,
                 "text": letter.text,
-                "failed_at": letter.failed_at.map(utc),
+                "failed_at": letter.failed_at.map(stamp),
                 "may_repeat": letter.may_repeat,
             })
         })
         .collect();
     json!({
         "items": items,
-        "first": page.items.first().map(|l| l.id),
-        "last": page.items.last().map(|l| l.id),
-        "after": (request.after > 0).then_some(request.after),
+        // Job ids are data, not counts: passed as text, so they are never grouped or re-digited.
+        "first": page.items.first().map(|l| l.id.to_string()),
+        "last": page.items.last().map(|l| l.id.to_string()),
+        "after": (request.after > 0).then(|| request.after.to_string()),
         "limit": page.limit,
         "next_after": page.next_after,
         "csrf": viewer.csrf,
@@ -56,7 +58,7 @@ pub(super) async fn list_page(
     viewer: &Viewer,
     query: Option<&str>,
     ended: EndedAs,
-    (title, template): (&str, &str),
+    (title, template): (&'static str, &str),
 ) -> Result<Response, WebError> {
     let oops = |e: WebError| e.for_viewer(viewer);
     let request = PageRequest::from_query(query).map_err(|e| oops(e.into()))?;
@@ -65,7 +67,7 @@ pub(super) async fn list_page(
         .map_err(|e| oops(e.into()))?;
     Ok(page(
         StatusCode::OK,
-        title,
+        &Phrase::new(title),
         Some(viewer),
         template,
         &page_data(&listed, request, viewer),
@@ -82,7 +84,7 @@ pub async fn list(
         &viewer,
         query.as_deref(),
         EndedAs::Dead,
-        ("Dead letters", "dead_letters"),
+        ("title-dead-letters", "dead_letters"),
     )
     .await
 }

@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use super::{active_version, back, campaign_versions, path_segment, title, utc};
+use super::{active_version, back, campaign_versions, path_segment, state_label, title, utc_text};
 use crate::auth::Role;
 use crate::campaign::VersionState;
 use crate::platforms::{stored_names, waiting_accounts};
@@ -18,16 +18,18 @@ use crate::store::Store;
 use crate::web::WebState;
 use crate::web::form::FormFields;
 use crate::web::guard::Viewer;
+use crate::web::i18n::Phrase;
 use crate::web::templates::{WebError, page};
 
-/// The columns shown, and the outbox statuses counted in each.
-const COLUMNS: &[(&str, &[&str])] = &[
-    ("queued", &["queued", "leased"]),
-    ("sending", &["sending"]),
-    ("sent", &["sent"]),
-    ("failed (dead)", &["dead", "failed"]),
-    ("unknown", &["unknown"]),
-    ("cancelled", &["cancelled"]),
+/// The columns shown (their name in the page's data, and their heading's message id), and
+/// the outbox statuses counted in each.
+const COLUMNS: &[(&str, &str, &[&str])] = &[
+    ("queued", "dispatch-col-queued", &["queued", "leased"]),
+    ("sending", "dispatch-col-sending", &["sending"]),
+    ("sent", "dispatch-col-sent", &["sent"]),
+    ("failed (dead)", "dispatch-col-dead", &["dead", "failed"]),
+    ("unknown", "dispatch-col-unknown", &["unknown"]),
+    ("cancelled", "dispatch-col-cancelled", &["cancelled"]),
 ];
 
 pub async fn show(
@@ -68,14 +70,14 @@ pub async fn show(
         for (channel, by_status) in counts {
             let cells: Vec<Value> = COLUMNS
                 .iter()
-                .map(|(label, statuses)| {
+                .map(|(label, _, statuses)| {
                     let n: i64 = statuses.iter().filter_map(|s| by_status.get(*s)).sum();
                     json!({"label": label, "count": n})
                 })
                 .collect();
             let known: Vec<&str> = COLUMNS
                 .iter()
-                .flat_map(|(_, s)| s.iter().copied())
+                .flat_map(|(_, _, s)| s.iter().copied())
                 .collect();
             let other: i64 = by_status
                 .iter()
@@ -89,7 +91,7 @@ pub async fn show(
     let scheduler = viewer.has(Role::Scheduler);
     Ok(page(
         StatusCode::OK,
-        &format!("Dispatch: {campaign}"),
+        &Phrase::new("title-dispatch").text("campaign", campaign.clone()),
         Some(&viewer),
         "dispatch",
         &json!({
@@ -97,14 +99,15 @@ pub async fn show(
             "path": path_segment(&campaign),
             "title": versions.last().map(title).unwrap_or_default(),
             "csrf": viewer.csrf,
-            "now": utc(state.api.clock.now()),
+            "now": utc_text(&viewer, state.api.clock.now()),
             "killed": killed,
-            "columns": COLUMNS.iter().map(|(l, _)| *l).collect::<Vec<_>>(),
+            "columns": COLUMNS.iter().map(|(_, id, _)| *id).collect::<Vec<_>>(),
             "channels": channels,
             "version": active.map(|a| json!({
                 "hash": a.hash.as_str(),
                 "short": a.hash.short(),
                 "state": a.state.name(),
+                "state_label": state_label(a.state),
                 "can_pause": a.state.next_states().contains(&VersionState::Paused),
                 "can_resume": a.state == VersionState::Paused,
             })),
@@ -126,7 +129,7 @@ pub async fn kill(
     if form.get("confirm") != Some("yes") {
         return Err(oops(WebError::new(
             StatusCode::BAD_REQUEST,
-            "Nothing was stopped: tick “I understand this stops every pending send of this campaign” to use the kill switch.",
+            Phrase::new("error-kill-unconfirmed"),
         )));
     }
     let cancelled = state

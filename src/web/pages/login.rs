@@ -12,6 +12,7 @@ use crate::api::LoginFailure;
 use crate::web::WebState;
 use crate::web::form::{FormFields, MAX_FORM_BYTES};
 use crate::web::guard::Viewer;
+use crate::web::i18n::Phrase;
 use crate::web::templates::{WebError, page};
 
 const STYLESHEET: &str = include_str!("../templates/herald.css");
@@ -21,8 +22,16 @@ pub async fn form() -> Response {
     login_page(StatusCode::OK, None)
 }
 
-fn login_page(status: StatusCode, error: Option<&str>) -> Response {
-    page(status, "Sign in", None, "login", &json!({"error": error}))
+fn login_page(status: StatusCode, error: Option<&'static str>) -> Response {
+    let language = crate::web::i18n::current_language();
+    let error = error.map(|id| Phrase::new(id).render(language, crate::web::i18n::Place::Text));
+    page(
+        status,
+        &Phrase::new("title-sign-in"),
+        None,
+        "login",
+        &json!({"error": error}),
+    )
 }
 
 /// Exchanges a valid token for a session cookie; a wrong token counts as a failed login for
@@ -30,11 +39,14 @@ fn login_page(status: StatusCode, error: Option<&str>) -> Response {
 pub async fn submit(State(state): State<WebState>, request: Request) -> Response {
     let client = crate::api::client_ip(&state.api, &request);
     if !same_origin(&request) {
-        return WebError::forbidden("This form did not come from herald.").into_response();
+        return WebError::forbidden(Phrase::new("error-foreign-form")).into_response();
     }
     let Ok(body) = axum::body::to_bytes(request.into_body(), MAX_FORM_BYTES).await else {
-        return WebError::new(StatusCode::PAYLOAD_TOO_LARGE, "the form is too large")
-            .into_response();
+        return WebError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            Phrase::new("error-form-too-large"),
+        )
+        .into_response();
     };
     let form = FormFields::parse(&body);
     let token = form.get("token").unwrap_or_default().trim();
@@ -64,15 +76,9 @@ pub async fn submit(State(state): State<WebState>, request: Request) -> Response
 /// too often (counted with the API's failures, and audited as they are).
 async fn failed_login(state: &WebState, client: IpAddr, failure: &LoginFailure) -> Response {
     let Some(wait) = failure.record(&state.api, client, "web").await else {
-        return login_page(
-            StatusCode::UNAUTHORIZED,
-            Some("That token is unknown, malformed, revoked or expired."),
-        );
+        return login_page(StatusCode::UNAUTHORIZED, Some("login-unknown-token"));
     };
-    let mut response = login_page(
-        StatusCode::TOO_MANY_REQUESTS,
-        Some("Too many failed sign-ins from this address: wait a minute and try again."),
-    );
+    let mut response = login_page(StatusCode::TOO_MANY_REQUESTS, Some("login-too-many"));
     if let Ok(value) = HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
         response.headers_mut().insert("retry-after", value);
     }
@@ -117,4 +123,26 @@ pub async fn stylesheet() -> Response {
         STYLESHEET,
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    /// The pages mirror in right-to-left languages only if no rule names a physical side.
+    #[test]
+    fn the_stylesheet_names_no_physical_side() {
+        let rules: String = super::STYLESHEET
+            .split("*/")
+            .map(|chunk| chunk.split("/*").next().unwrap_or_default())
+            .collect();
+        for side in [
+            "left",
+            "right",
+            "margin-top",
+            "margin-bottom",
+            "max-width",
+            "min-width",
+        ] {
+            assert!(!rules.contains(side), "the stylesheet uses `{side}`");
+        }
+    }
 }

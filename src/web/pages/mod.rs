@@ -10,6 +10,7 @@ pub mod notifications;
 pub mod preview;
 pub mod report;
 pub mod schedule;
+pub mod settings;
 pub mod subscribers;
 pub mod translations;
 pub mod unknown_outcomes;
@@ -20,6 +21,8 @@ use chrono::{DateTime, Utc};
 
 use super::WebState;
 use super::form::FormFields;
+use super::guard::Viewer;
+use super::i18n::{Phrase, utc_time};
 use super::templates::WebError;
 use crate::campaign::VersionState;
 use crate::loaded_version::LoadedVersion;
@@ -33,7 +36,7 @@ async fn campaign_versions(
 ) -> Result<Vec<VersionRecord>, WebError> {
     let versions = state.api.store.versions(campaign).await?;
     if versions.is_empty() {
-        return Err(WebError::not_found("There is no such campaign."));
+        return Err(WebError::not_found(Phrase::new("error-no-campaign")));
     }
     Ok(versions)
 }
@@ -59,7 +62,7 @@ where
             tracing::warn!(error = %error.message, "a stored version could not be loaded");
             WebError::new(
                 axum::http::StatusCode::CONFLICT,
-                "This version cannot be loaded with the server's configuration; see the server log.",
+                Phrase::new("error-unloadable"),
             )
         })
 }
@@ -125,9 +128,20 @@ async fn next_send(
     Ok(first_slot.ok().flatten())
 }
 
-/// `2027-01-18 09:00 UTC`.
-fn utc(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%d %H:%M UTC").to_string()
+/// A moment as the pages hand it to their templates (RFC 3339, UTC), which show it in the
+/// reader's language with `{{when …}}`.
+fn stamp(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// A moment as words in the viewer's language, for a message that has it as a placeable.
+fn utc_text(viewer: &Viewer, at: DateTime<Utc>) -> String {
+    utc_time(viewer.language, at)
+}
+
+/// The message id of a version state's name.
+fn state_label(state: VersionState) -> String {
+    format!("state-{}", state.name())
 }
 
 /// After a form: back to the page it came from (one of the campaign's pages, never an

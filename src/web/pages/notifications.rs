@@ -11,6 +11,7 @@ use crate::api::{PreferencesBody, kinds_for, preferences_of, save_preferences};
 use crate::web::WebState;
 use crate::web::form::FormFields;
 use crate::web::guard::Viewer;
+use crate::web::i18n::Phrase;
 use crate::web::templates::{WebError, page};
 
 pub async fn show(State(state): State<WebState>, viewer: Viewer) -> Result<Response, WebError> {
@@ -22,7 +23,7 @@ pub async fn show(State(state): State<WebState>, viewer: Viewer) -> Result<Respo
         .map(|kind| {
             json!({
                 "name": kind.name(),
-                "label": kind.name().replace('_', " "),
+                "label": format!("kind-{}", kind.name().replace('_', "-")),
                 "checked": preferences.kinds.contains(&kind),
             })
         })
@@ -30,7 +31,7 @@ pub async fn show(State(state): State<WebState>, viewer: Viewer) -> Result<Respo
     let channel = preferences.channel.name();
     Ok(page(
         StatusCode::OK,
-        "Notifications",
+        &Phrase::new("title-notifications"),
         Some(&viewer),
         "notifications",
         &json!({

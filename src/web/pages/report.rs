@@ -18,6 +18,7 @@ use crate::report::{
 use crate::store::Store;
 use crate::web::WebState;
 use crate::web::guard::Viewer;
+use crate::web::i18n::{Phrase, UiLanguage, date_text};
 use crate::web::templates::{WebError, page};
 
 /// The choices of the report page's form; every one optional.
@@ -102,7 +103,7 @@ async fn report(
     choices: &ReportChoices,
 ) -> Result<Made, WebError> {
     let refused =
-        |message: String| WebError::new(StatusCode::BAD_REQUEST, message).for_viewer(viewer);
+        |message: String| WebError::worded(StatusCode::BAD_REQUEST, message).for_viewer(viewer);
     let policy = &state.api.config.publication;
     let request = ReportRequest::checked(
         policy,
@@ -114,7 +115,7 @@ async fn report(
     .map_err(|e| refused(e.to_string()))?;
     let failed = |error: ReportError| match error {
         ReportError::NoCampaign(_) => {
-            WebError::not_found("There is no such campaign.").for_viewer(viewer)
+            WebError::not_found(Phrase::new("error-no-campaign")).for_viewer(viewer)
         }
         ReportError::Store(error) => WebError::from(error).for_viewer(viewer),
         other => refused(other.to_string()),
@@ -154,7 +155,7 @@ async fn report(
             let shown = make(weeks).await.map_err(failed)?;
             Ok(Made {
                 shown,
-                notice: Some(format!("Showing the weeks that have settled: {not_yet}.")),
+                notice: Some(date_text(viewer.language, not_yet.from)),
                 request: weeks,
                 ids,
             })
@@ -212,7 +213,7 @@ pub async fn show(
         .collect();
     Ok(page(
         StatusCode::OK,
-        &format!("Reach report: {campaign}"),
+        &Phrase::new("title-report").text("campaign", campaign.clone()),
         Some(&viewer),
         "report",
         &json!({
@@ -225,6 +226,7 @@ pub async fn show(
             "until": ReportChoices::field(&choices.until),
             "compare": ReportChoices::field(&choices.compare),
             "notice": notice,
+            "report_in_english": viewer.language != UiLanguage::ENGLISH,
             "report": report_body(&html),
         }),
     ))

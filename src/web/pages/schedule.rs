@@ -7,12 +7,16 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use super::{active_version, back, campaign_versions, path_segment, title, utc, with_version};
+use super::{
+    active_version, back, campaign_versions, path_segment, stamp, state_label, title, utc_text,
+    with_version,
+};
 use crate::campaign::VersionState;
 use crate::schedule::{campaign_window, slots};
 use crate::web::WebState;
 use crate::web::form::FormFields;
 use crate::web::guard::Viewer;
+use crate::web::i18n::Phrase;
 use crate::web::templates::{WebError, page};
 
 /// Upcoming sends listed at most.
@@ -57,8 +61,8 @@ pub async fn show(
                         .map(|s| s.channels.iter().map(|c| c.value.to_string()).collect())
                         .unwrap_or_default();
                     json!({
-                        "utc": utc(slot.utc),
-                        "local": slot.local.format("%a %Y-%m-%d %H:%M (UTC%:z)").to_string(),
+                        "utc": stamp(slot.utc),
+                        "local": slot.local.fixed_offset().to_rfc3339(),
                         "timezone": slot.timezone,
                         "segment": slot.segment,
                         "send": slot.send,
@@ -86,6 +90,7 @@ pub async fn show(
                 "hash": v.hash.as_str(),
                 "short": v.hash.short(),
                 "state": v.state.name(),
+                "state_label": state_label(v.state),
                 "active": active.is_some_and(|a| a.hash == v.hash),
                 "can_schedule": v.state == VersionState::Approved,
                 "can_pause": next.contains(&VersionState::Paused),
@@ -96,7 +101,7 @@ pub async fn show(
         .collect();
     Ok(page(
         StatusCode::OK,
-        &format!("Schedule: {campaign}"),
+        &Phrase::new("title-schedule").text("campaign", campaign.clone()),
         Some(&viewer),
         "schedule",
         &json!({
@@ -104,7 +109,7 @@ pub async fn show(
             "path": path_segment(&campaign),
             "title": versions.last().map(title).unwrap_or_default(),
             "csrf": viewer.csrf,
-            "now": utc(now),
+            "now": utc_text(&viewer, now),
             "versions": rows,
             "upcoming": upcoming,
             "total": total,

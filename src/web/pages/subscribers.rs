@@ -11,6 +11,7 @@ use crate::api::{protected_stats, threshold};
 use crate::report::{MAX_SUBSCRIBER_K, MIN_SUBSCRIBER_K, SubscriberStats};
 use crate::web::WebState;
 use crate::web::guard::Viewer;
+use crate::web::i18n::Phrase;
 use crate::web::templates::{WebError, page};
 
 pub async fn show(
@@ -38,7 +39,7 @@ pub async fn show(
         .collect();
     Ok(page(
         StatusCode::OK,
-        "Subscribers",
+        &Phrase::new("title-subscribers"),
         Some(&viewer),
         "subscribers",
         &json!({

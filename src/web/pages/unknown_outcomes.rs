@@ -11,12 +11,13 @@ use axum::response::Response;
 use serde_json::json;
 
 use super::dead_letters::list_page;
-use super::utc;
+use super::utc_text;
 use crate::api::{ResolveRequest, job_id, resolve_one};
 use crate::store::{EndedAs, Resolution};
 use crate::web::WebState;
 use crate::web::form::FormFields;
 use crate::web::guard::Viewer;
+use crate::web::i18n::{Phrase, Place, date_text};
 use crate::web::templates::{WebError, page};
 
 pub async fn list(
@@ -29,7 +30,7 @@ pub async fn list(
         &viewer,
         query.as_deref(),
         EndedAs::Unknown,
-        ("Unknown outcomes", "unknown_outcomes"),
+        ("title-unknown-outcomes", "unknown_outcomes"),
     )
     .await
 }
@@ -52,25 +53,35 @@ pub async fn resolve(
         .await
         .map_err(|e| oops(e.into()))?;
     let outcome = match (resolved.resolution, &resolved.counted_on) {
-        (Resolution::NotDeliveredResent, _) => {
-            "It is back in the queue and goes out again shortly; its own outcome will be counted when it is sent.".to_string()
-        }
-        (Resolution::Delivered, Some(day)) => format!("It is counted as sent on {day}."),
-        (_, Some(day)) => format!("It is counted as failed on {day}."),
-        (_, None) => String::new(),
+        (Resolution::NotDeliveredResent, _) => Some("resolved-resent"),
+        (Resolution::Delivered, Some(_)) => Some("resolved-counted-sent"),
+        (_, Some(_)) => Some("resolved-counted-failed"),
+        (_, None) => None,
     };
+    let resolution = match resolved.resolution {
+        Resolution::Delivered => "resolution-delivered",
+        Resolution::NotDelivered => "resolution-not-delivered",
+        Resolution::NotDeliveredResent => "resolution-not-delivered-resent",
+    };
+    let day = resolved.counted_on.as_ref().map(|day| {
+        match chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d") {
+            Ok(date) => date_text(viewer.language, date),
+            Err(_) => day.clone(),
+        }
+    });
     Ok(page(
         StatusCode::OK,
-        "Unknown outcome resolved",
+        &Phrase::new("title-resolved"),
         Some(&viewer),
         "resolved",
         &json!({
-            "id": resolved.id,
+            "id": resolved.id.to_string(),
             "campaign": resolved.campaign_id,
-            "resolution": resolved.resolution.label(),
+            "resolution": Phrase::new(resolution).render(viewer.language, Place::Text),
             "by": resolved.by,
-            "at": utc(resolved.at),
+            "at": utc_text(&viewer, resolved.at),
             "outcome": outcome,
+            "day": day,
         }),
     ))
 }

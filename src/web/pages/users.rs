@@ -9,13 +9,14 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::DateTime;
 use serde_json::json;
 
-use super::utc;
+use super::stamp;
 use crate::api::{NewUser, add_user, revoke_user};
 use crate::auth::Role;
 use crate::store::Store;
 use crate::web::WebState;
 use crate::web::form::FormFields;
 use crate::web::guard::Viewer;
+use crate::web::i18n::Phrase;
 use crate::web::templates::{WebError, page};
 
 pub async fn list(State(state): State<WebState>, viewer: Viewer) -> Result<Response, WebError> {
@@ -26,7 +27,9 @@ pub async fn list(State(state): State<WebState>, viewer: Viewer) -> Result<Respo
         .users(now.timestamp_millis())
         .await
         .map_err(|e| WebError::from(e).for_viewer(&viewer))?;
-    let at = |ms: i64| DateTime::from_timestamp_millis(ms).map(utc);
+    let at = |ms: i64| DateTime::from_timestamp_millis(ms).map(stamp);
+    let at_text =
+        |ms: i64| DateTime::from_timestamp_millis(ms).map(|at| super::utc_text(&viewer, at));
     let rows: Vec<serde_json::Value> = users
         .iter()
         .map(|user| {
@@ -35,7 +38,7 @@ pub async fn list(State(state): State<WebState>, viewer: Viewer) -> Result<Respo
                 "path": user_path(&user.name),
                 "roles": Role::join(&user.roles),
                 "created_at": at(user.created_ms),
-                "expires_at": user.expires_at_ms.and_then(at),
+                "expires_at": user.expires_at_ms.and_then(at_text),
                 "active": !user.active_tokens.is_empty(),
                 "is_you": user.name == viewer.user.name,
                 "tokens": user.active_tokens,
@@ -45,7 +48,7 @@ pub async fn list(State(state): State<WebState>, viewer: Viewer) -> Result<Respo
         .collect();
     Ok(page(
         StatusCode::OK,
-        "Users",
+        &Phrase::new("title-users"),
         Some(&viewer),
         "users",
         &json!({
@@ -79,7 +82,7 @@ pub async fn add(
         .map_err(|e| WebError::from(e).for_viewer(&viewer))?;
     Ok(page(
         StatusCode::OK,
-        "User added",
+        &Phrase::new("title-user-added"),
         Some(&viewer),
         "user_added",
         &json!({
