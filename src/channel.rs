@@ -20,6 +20,19 @@ pub enum Platform {
     Webhook,
 }
 
+/// A platform's second set of credentials (see [`Platform::alternative_credentials`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AlternativeCredentials {
+    /// What an account using this set needs; naming the first chooses the set.
+    pub required: &'static [&'static str],
+    pub optional: &'static [&'static str],
+}
+
+/// Credentials that herald itself replaces as the partner rotates them: never read from an
+/// environment variable (which would go stale at the first rotation), only stored, so they
+/// are set through the API (`PUT /api/v1/accounts/{channel}/credentials/{name}`) and kept sealed.
+pub const ROTATED_CREDENTIALS: &[&str] = &["refresh_token"];
+
 /// How a platform interprets the text it is given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TextFormat {
@@ -109,6 +122,20 @@ impl Platform {
             .iter()
             .chain(self.optional_credential_keys())
             .copied()
+    }
+
+    /// The other way an account of this platform can authenticate, when it names the first of
+    /// `required` in its credentials: the keys it then needs, and those it may also name. X
+    /// accounts use OAuth 1.0a ([`Platform::credential_keys`]) or OAuth 2.0 with a refresh
+    /// token, whose access tokens expire and are refreshed by herald.
+    pub fn alternative_credentials(self) -> Option<AlternativeCredentials> {
+        match self {
+            Platform::X => Some(AlternativeCredentials {
+                required: &["client_id", "refresh_token"],
+                optional: &["client_secret"],
+            }),
+            _ => None,
+        }
     }
 
     /// Credential keys this platform's accounts once named and no longer may, each with what to

@@ -2,6 +2,7 @@
 //! rate limits and the *names* of the environment variables that hold their credentials.
 //! Campaign files refer to accounts by name only, so authors never see a secret.
 
+mod account_credentials;
 mod notifications;
 mod retention;
 mod sessions;
@@ -513,7 +514,7 @@ fn read_credentials(
         return credentials;
     };
     let allowed: Vec<&str> = platform
-        .map(|p| p.usable_credential_keys().collect())
+        .map(account_credentials::nameable_keys)
         .unwrap_or_default();
     let retired = platform
         .map(Platform::retired_credential_keys)
@@ -522,6 +523,7 @@ fn read_credentials(
         .iter()
         .copied()
         .chain(retired.iter().map(|(key, _)| *key))
+        .chain(crate::channel::ROTATED_CREDENTIALS.iter().copied())
         .collect();
     let creds_reader = TableReader::new(
         file,
@@ -542,6 +544,11 @@ fn read_credentials(
                     account.unwrap_or("?")
                 ),
             );
+        }
+    }
+    for key in crate::channel::ROTATED_CREDENTIALS {
+        if let Some(var) = creds_reader.opt_str(key, diags) {
+            diags.error(file, var.span, format!("credential `{key}` cannot come from an environment variable: the partner replaces it at every refresh, so herald keeps it stored and sealed; store the first one with PUT /api/v1/accounts/{{channel}}/credentials/{key}"));
         }
     }
     for key in &allowed {
@@ -730,7 +737,22 @@ fn check_required_credentials(
     credentials: &BTreeMap<String, String>,
     diags: &mut Diagnostics,
 ) {
-    for key in channel.platform.credential_keys() {
+    let mixed = account_credentials::mixed_keys(channel.platform, credentials);
+    if !mixed.is_empty() {
+        diags.error(
+            file,
+            platform_span.clone(),
+            format!("account `{channel}` names `client_id` (OAuth 2.0) and {} (OAuth 1.0a): name one set", mixed.join(", ")),
+        );
+    }
+    let required = match account_credentials::chosen_set(channel.platform, credentials) {
+        Some(set) => set.required,
+        None => channel.platform.credential_keys(),
+    };
+    for key in required
+        .iter()
+        .filter(|key| !crate::channel::ROTATED_CREDENTIALS.contains(key))
+    {
         if !credentials.contains_key(*key) {
             diags.error(
                 file,

@@ -100,6 +100,11 @@ pub const SQLITE: &[Migration] = &[
         name: "keyed_audit",
         sql: include_str!("../../migrations/sqlite/0017_keyed_audit.sql"),
     },
+    Migration {
+        version: 18,
+        name: "oauth_tokens",
+        sql: include_str!("../../migrations/sqlite/0018_oauth_tokens.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -187,6 +192,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 17,
         name: "keyed_audit",
         sql: include_str!("../../migrations/postgres/0017_keyed_audit.sql"),
+    },
+    Migration {
+        version: 18,
+        name: "oauth_tokens",
+        sql: include_str!("../../migrations/postgres/0018_oauth_tokens.sql"),
     },
 ];
 

@@ -175,11 +175,10 @@ fn credential_of<'s>(
             "no account `{channel}` in the configuration"
         )));
     };
-    let platform = account.channel.platform;
-    if !platform.usable_credential_keys().any(|key| key == name) {
-        let usable: Vec<&str> = platform.usable_credential_keys().collect();
+    let usable = account.usable_credential_keys();
+    if !usable.contains(&name) {
         return Err(ApiError::not_found(format!(
-            "{platform} accounts have no credential `{name}`; they have: {}",
+            "account `{channel}` has no credential `{name}`; it has: {}",
             usable.join(", ")
         )));
     }
