@@ -147,7 +147,8 @@ impl Platform {
                 "an app-only bearer token cannot post on X (403 Unsupported Authentication); \
                  name consumer_key, consumer_secret, access_token and access_token_secret \
                  instead (OAuth 1.0a user context: the app's API key and secret, and the \
-                 posting user's access token and secret)",
+                 posting user's access token and secret), or client_id (with client_secret \
+                 for a confidential client) and a stored refresh_token (OAuth 2.0 user context)",
             )],
             _ => &[],
         }

@@ -546,11 +546,7 @@ fn read_credentials(
             );
         }
     }
-    for key in crate::channel::ROTATED_CREDENTIALS {
-        if let Some(var) = creds_reader.opt_str(key, diags) {
-            diags.error(file, var.span, format!("credential `{key}` cannot come from an environment variable: the partner replaces it at every refresh, so herald keeps it stored and sealed; store the first one with PUT /api/v1/accounts/{{channel}}/credentials/{key}"));
-        }
-    }
+    account_credentials::refuse_rotated(file, &creds_reader, diags);
     for key in &allowed {
         if let Some(var) = creds_reader.opt_str(key, diags) {
             if is_env_var_name(&var.value) {
@@ -737,23 +733,12 @@ fn check_required_credentials(
     credentials: &BTreeMap<String, String>,
     diags: &mut Diagnostics,
 ) {
-    let mixed = account_credentials::mixed_keys(channel.platform, credentials);
-    if !mixed.is_empty() {
-        diags.error(
-            file,
-            platform_span.clone(),
-            format!("account `{channel}` names `client_id` (OAuth 2.0) and {} (OAuth 1.0a): name one set", mixed.join(", ")),
-        );
+    let (required, mixed) = account_credentials::keys_to_name(channel, credentials);
+    if let Some(mixed) = mixed {
+        diags.error(file, platform_span.clone(), mixed);
     }
-    let required = match account_credentials::chosen_set(channel.platform, credentials) {
-        Some(set) => set.required,
-        None => channel.platform.credential_keys(),
-    };
-    for key in required
-        .iter()
-        .filter(|key| !crate::channel::ROTATED_CREDENTIALS.contains(key))
-    {
-        if !credentials.contains_key(*key) {
+    for key in required {
+        if !credentials.contains_key(key) {
             diags.error(
                 file,
                 platform_span.clone(),

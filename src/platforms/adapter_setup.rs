@@ -12,8 +12,8 @@ use super::oauth2::OAuth2Client;
 use super::x_tokens::{RehearsalVault, TokenVault, XTokens};
 use super::{
     Adapter, ChannelRef, FacebookAdapter, MissingCredential, Platform, Secret, StoredCredentials,
-    TelegramAdapter, ViberAdapter, WebhookAdapter, WhatsAppAdapter, WhatsAppSender, XAdapter, XAuth,
-    partner_client, resolve_credentials,
+    TelegramAdapter, ViberAdapter, WebhookAdapter, WhatsAppAdapter, WhatsAppSender, XAdapter,
+    XAuth, partner_client, resolve_credentials,
 };
 use crate::clock::Clock;
 use crate::config::Account;
@@ -110,8 +110,9 @@ pub fn build_adapters(
     tokens: Option<&Arc<dyn TokenVault>>,
 ) -> Result<AccountAdapters, AdapterSetupError> {
     let tokens = match rehearsal {
-        Some(rehearsal) => Some(Arc::new(RehearsalVault::new(rehearsal.credential.clone()))
-            as Arc<dyn TokenVault>),
+        Some(rehearsal) => {
+            Some(Arc::new(RehearsalVault::new(rehearsal.credential.clone())) as Arc<dyn TokenVault>)
+        }
         None => tokens.cloned(),
     };
     let setup = Setup {
@@ -277,10 +278,13 @@ impl Setup<'_> {
                 access_token_secret: credentials.required("access_token_secret")?,
             }));
         }
-        let vault = self.tokens.clone().ok_or(AdapterSetupError::MissingCredential {
-            channel: credentials.channel.clone(),
-            key: "refresh_token".into(),
-        })?;
+        let vault = self
+            .tokens
+            .clone()
+            .ok_or(AdapterSetupError::MissingCredential {
+                channel: credentials.channel.clone(),
+                key: "refresh_token".into(),
+            })?;
         let oauth = OAuth2Client {
             client_id: credentials.required("client_id")?,
             client_secret: credentials.optional("client_secret"),

@@ -80,7 +80,12 @@ pub fn resolve_credentials(
     let mut out = BTreeMap::new();
     if let Some(credential) = rehearsal {
         let required = account.required_credential_keys().iter();
-        for key in account.credentials.keys().map(String::as_str).chain(required.copied()) {
+        for key in account
+            .credentials
+            .keys()
+            .map(String::as_str)
+            .chain(required.copied())
+        {
             out.insert(key.to_string(), credential.clone());
         }
         return Ok(out);

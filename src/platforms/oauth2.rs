@@ -129,7 +129,9 @@ fn grant_of(answer: &Value) -> Option<TokenGrant> {
     let token = |name: &str| {
         answer[name]
             .as_str()
-            .filter(|t| !t.is_empty() && t.len() <= MAX_TOKEN_BYTES && !t.contains(char::is_control))
+            .filter(|t| {
+                !t.is_empty() && t.len() <= MAX_TOKEN_BYTES && !t.contains(char::is_control)
+            })
             .map(Secret::new)
     };
     let lifetime = answer["expires_in"]

@@ -161,7 +161,11 @@ impl XTokens {
 
     /// An access token that is not due for a refresh.
     pub async fn access_token(&self) -> Result<Secret, TokenError> {
-        let cached = self.cached.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let cached = self
+            .cached
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
         match cached {
             Some((token, refresh_at)) if self.clock.now() < refresh_at => Ok(token),
             _ => self.fresh_token(None).await,
@@ -193,15 +197,20 @@ impl XTokens {
             {
                 // Another worker may have finished between the read and the lease.
                 let state = self.vault.read(&self.channel).await?;
-                match self.usable(&state, rejected)? {
-                    Ok(token) => {
+                let (version, refresh) = match self.usable(&state, rejected) {
+                    Ok(Err(refresh_with)) => refresh_with,
+                    Ok(Ok(token)) => {
                         self.vault.release(&self.channel, &self.holder).await?;
                         return Ok(token);
                     }
-                    Err((version, refresh)) => match self.refresh(&version, &refresh).await? {
-                        Refreshed::Token(token) => return Ok(token),
-                        Refreshed::Superseded => continue,
-                    },
+                    Err(error) => {
+                        self.vault.release(&self.channel, &self.holder).await?;
+                        return Err(error);
+                    }
+                };
+                match self.refresh(&version, &refresh).await? {
+                    Refreshed::Token(token) => return Ok(token),
+                    Refreshed::Superseded => continue,
                 }
             }
             if tokio::time::Instant::now() >= give_up {
@@ -356,7 +365,10 @@ impl RehearsalVault {
     fn with<T>(&self, channel: &str, f: impl FnOnce(&mut (TokenState, Option<String>)) -> T) -> T {
         let mut all = self.state.lock().unwrap_or_else(|p| p.into_inner());
         let entry = all.entry(channel.to_string()).or_insert_with(|| {
-            let refresh = self.first_refresh.clone().map(|token| ("0".to_string(), token));
+            let refresh = self
+                .first_refresh
+                .clone()
+                .map(|token| ("0".to_string(), token));
             (
                 TokenState {
                     refresh,

@@ -60,3 +60,4 @@ mod validate_cli;
 mod viber_fixtures;
 mod web_ui;
 mod x_fixtures;
+mod x_oauth2;
