@@ -333,7 +333,11 @@ async fn tokens_expiring_between_posts_deliver_every_post_and_each_refresh_is_st
         text.contains("X access token refreshed"),
         "the logs were captured: {} bytes, {}",
         text.len(),
-        text.lines().filter(|l| l.contains("herald")).take(5).collect::<Vec<_>>().join("\n")
+        text.lines()
+            .filter(|l| l.contains("herald"))
+            .take(5)
+            .collect::<Vec<_>>()
+            .join("\n")
     );
     for text in &said {
         for token in [&first, &stored] {
