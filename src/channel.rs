@@ -20,6 +20,19 @@ pub enum Platform {
     Webhook,
 }
 
+/// A platform's second set of credentials (see [`Platform::alternative_credentials`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AlternativeCredentials {
+    /// What an account using this set needs; naming the first chooses the set.
+    pub required: &'static [&'static str],
+    pub optional: &'static [&'static str],
+}
+
+/// Credentials that herald itself replaces as the partner rotates them: never read from an
+/// environment variable (which would go stale at the first rotation), only stored, so they
+/// are set through the API (`PUT /api/v1/accounts/{channel}/credentials/{name}`) and kept sealed.
+pub const ROTATED_CREDENTIALS: &[&str] = &["refresh_token"];
+
 /// How a platform interprets the text it is given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TextFormat {
@@ -111,6 +124,20 @@ impl Platform {
             .copied()
     }
 
+    /// The other way an account of this platform can authenticate, when it names the first of
+    /// `required` in its credentials: the keys it then needs, and those it may also name. X
+    /// accounts use OAuth 1.0a ([`Platform::credential_keys`]) or OAuth 2.0 with a refresh
+    /// token, whose access tokens expire and are refreshed by herald.
+    pub fn alternative_credentials(self) -> Option<AlternativeCredentials> {
+        match self {
+            Platform::X => Some(AlternativeCredentials {
+                required: &["client_id", "refresh_token"],
+                optional: &["client_secret"],
+            }),
+            _ => None,
+        }
+    }
+
     /// Credential keys this platform's accounts once named and no longer may, each with what to
     /// set instead: `herald validate` says so rather than calling the key unknown.
     pub fn retired_credential_keys(self) -> &'static [(&'static str, &'static str)] {
@@ -120,7 +147,8 @@ impl Platform {
                 "an app-only bearer token cannot post on X (403 Unsupported Authentication); \
                  name consumer_key, consumer_secret, access_token and access_token_secret \
                  instead (OAuth 1.0a user context: the app's API key and secret, and the \
-                 posting user's access token and secret)",
+                 posting user's access token and secret), or client_id (with client_secret \
+                 for a confidential client) and a stored refresh_token (OAuth 2.0 user context)",
             )],
             _ => &[],
         }

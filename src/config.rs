@@ -2,6 +2,7 @@
 //! rate limits and the *names* of the environment variables that hold their credentials.
 //! Campaign files refer to accounts by name only, so authors never see a secret.
 
+mod account_credentials;
 mod notifications;
 mod retention;
 mod sessions;
@@ -513,7 +514,7 @@ fn read_credentials(
         return credentials;
     };
     let allowed: Vec<&str> = platform
-        .map(|p| p.usable_credential_keys().collect())
+        .map(account_credentials::nameable_keys)
         .unwrap_or_default();
     let retired = platform
         .map(Platform::retired_credential_keys)
@@ -522,6 +523,7 @@ fn read_credentials(
         .iter()
         .copied()
         .chain(retired.iter().map(|(key, _)| *key))
+        .chain(crate::channel::ROTATED_CREDENTIALS.iter().copied())
         .collect();
     let creds_reader = TableReader::new(
         file,
@@ -544,6 +546,7 @@ fn read_credentials(
             );
         }
     }
+    account_credentials::refuse_rotated(file, &creds_reader, diags);
     for key in &allowed {
         if let Some(var) = creds_reader.opt_str(key, diags) {
             if is_env_var_name(&var.value) {
@@ -730,8 +733,12 @@ fn check_required_credentials(
     credentials: &BTreeMap<String, String>,
     diags: &mut Diagnostics,
 ) {
-    for key in channel.platform.credential_keys() {
-        if !credentials.contains_key(*key) {
+    let (required, mixed) = account_credentials::keys_to_name(channel, credentials);
+    if let Some(mixed) = mixed {
+        diags.error(file, platform_span.clone(), mixed);
+    }
+    for key in required {
+        if !credentials.contains_key(key) {
             diags.error(
                 file,
                 platform_span.clone(),

@@ -220,10 +220,20 @@ pub fn open_sealed_credentials(
 /// is new at every write, so a changed value shows without opening anything.
 pub type StoredVersions = Vec<(String, String, String)>;
 
-/// The [`StoredVersions`] of the rows of `Store::account_secrets`.
+/// The [`StoredVersions`] of the rows of `Store::account_secrets`. A credential herald
+/// rotates itself (an X refresh token) counts by its presence only: its adapter reads it
+/// afresh at every refresh, so a rotation must not rebuild the account (and drop its
+/// throttle holds) every two hours.
 pub fn stored_versions(rows: &[(String, String, String, String)]) -> StoredVersions {
     rows.iter()
-        .map(|(channel, name, nonce, _)| (channel.clone(), name.clone(), nonce.clone()))
+        .map(|(channel, name, nonce, _)| {
+            let version = if crate::channel::ROTATED_CREDENTIALS.contains(&name.as_str()) {
+                "rotating".to_string()
+            } else {
+                nonce.clone()
+            };
+            (channel.clone(), name.clone(), version)
+        })
         .collect()
 }
 

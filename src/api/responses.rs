@@ -173,8 +173,12 @@ pub struct AccountView {
     pub platform: String,
     pub rate: RateView,
     pub ready: bool,
-    /// The required credentials it still lacks.
+    /// The required credentials it still lacks (an X refresh token that X refused counts as
+    /// lacking).
     pub waiting_for: Vec<String>,
+    /// X's words when it refused the stored refresh token (spent or revoked): the account's
+    /// posts wait until a new one is stored.
+    pub token_refused: Option<String>,
 }
 
 /// Every configured channel account.

@@ -260,6 +260,12 @@ fn build_dispatcher(
         dispatch.sandbox_url = Some(url.clone());
         dispatch.rehearsal_credential = credential.clone();
     }
+    if dispatch.token_vault.is_none() {
+        dispatch.token_vault = keys.credentials.clone().map(|key| {
+            Arc::new(crate::dispatch::StoredTokenVault::new(store.clone(), key))
+                as Arc<dyn crate::platforms::TokenVault>
+        });
+    }
     let dispatcher = Dispatcher::with_stored_credentials(
         store.clone(),
         Arc::clone(clock),

@@ -83,7 +83,13 @@ pub(super) fn build_accounts(
     clock: &Arc<dyn Clock>,
     previous: Option<Previous<'_>>,
 ) -> Result<Accounts, AdapterSetupError> {
-    let adapters = build_adapters(&config.accounts, settings.rehearsal(), stored, clock)?;
+    let adapters = build_adapters(
+        &config.accounts,
+        settings.rehearsal(),
+        stored,
+        clock,
+        settings.token_vault.as_ref(),
+    )?;
     for (channel, missing) in &adapters.waiting {
         let waited_before = previous
             .as_ref()

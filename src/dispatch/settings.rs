@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use chrono::Utc;
 
-use crate::platforms::{REHEARSAL_CREDENTIAL, Rehearsal, Secret};
+use std::sync::Arc;
+
+use crate::platforms::{REHEARSAL_CREDENTIAL, Rehearsal, Secret, TokenVault};
 
 /// How a worker behaves. The defaults suit production; tests shorten them.
 #[derive(Debug, Clone)]
@@ -40,6 +42,10 @@ pub struct DispatchSettings {
     /// outcomes while the database is unreachable. Giving up leaves those messages to be
     /// recovered as "outcome unknown", so this outlasts a database restart comfortably.
     pub record_patience: Duration,
+    /// Where X accounts using OAuth 2.0 keep their rotating tokens, shared by every worker on
+    /// the database (sealed there with `HERALD_SECRET_KEY`). Without it, such accounts wait;
+    /// a rehearsal keeps them in memory instead.
+    pub token_vault: Option<Arc<dyn TokenVault>>,
 }
 
 impl Default for DispatchSettings {
@@ -63,6 +69,7 @@ impl Default for DispatchSettings {
             chunk: 64,
             retention: chrono::Duration::days(7),
             record_patience: Duration::from_secs(600),
+            token_vault: None,
         }
     }
 }

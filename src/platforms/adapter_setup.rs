@@ -8,10 +8,12 @@ use std::fmt;
 use std::sync::Arc;
 
 use super::oauth1::OAuth1Keys;
+use super::oauth2::OAuth2Client;
+use super::x_tokens::{RehearsalVault, TokenVault, XTokens};
 use super::{
     Adapter, ChannelRef, FacebookAdapter, MissingCredential, Platform, Secret, StoredCredentials,
     TelegramAdapter, ViberAdapter, WebhookAdapter, WhatsAppAdapter, WhatsAppSender, XAdapter,
-    partner_client, resolve_credentials,
+    XAuth, partner_client, resolve_credentials,
 };
 use crate::clock::Clock;
 use crate::config::Account;
@@ -98,18 +100,27 @@ impl std::error::Error for AdapterSetupError {
 /// Builds an adapter for every account whose platform herald can publish to, and the readers
 /// of metrics and audience estimates the accounts allow. An account whose credentials are not
 /// all set yet (outside a rehearsal) gets no adapter and is listed as waiting; a Meta ads
-/// account without credentials only gives no estimates.
+/// account without credentials only gives no estimates. X accounts using OAuth 2.0 keep their
+/// tokens in `tokens` (a rehearsal keeps them in memory); without it they wait.
 pub fn build_adapters(
     accounts: &BTreeMap<ChannelRef, Account>,
     rehearsal: Option<Rehearsal<'_>>,
     stored: &StoredCredentials,
     clock: &Arc<dyn Clock>,
+    tokens: Option<&Arc<dyn TokenVault>>,
 ) -> Result<AccountAdapters, AdapterSetupError> {
+    let tokens = match rehearsal {
+        Some(rehearsal) => {
+            Some(Arc::new(RehearsalVault::new(rehearsal.credential.clone())) as Arc<dyn TokenVault>)
+        }
+        None => tokens.cloned(),
+    };
     let setup = Setup {
         client: partner_client().map_err(AdapterSetupError::HttpClient)?,
         rehearsal,
         stored,
         clock,
+        tokens,
     };
     let mut built = AccountAdapters::default();
     for (channel, account) in accounts {
@@ -129,6 +140,18 @@ pub fn build_adapters(
                 continue;
             }
         };
+        if account.uses_refresh_token() && setup.tokens.is_none() {
+            // Without a place to keep the rotated refresh token, refreshing would lose it.
+            built.waiting.insert(
+                channel.clone(),
+                MissingCredential {
+                    channel: channel.clone(),
+                    variable: String::new(),
+                    key: "refresh_token".into(),
+                },
+            );
+            continue;
+        }
         if let Some(adapter) = setup.publisher(account, credentials, &mut built)? {
             built.publishers.insert(channel.clone(), adapter);
         }
@@ -142,6 +165,7 @@ struct Setup<'a> {
     rehearsal: Option<Rehearsal<'a>>,
     stored: &'a StoredCredentials,
     clock: &'a Arc<dyn Clock>,
+    tokens: Option<Arc<dyn TokenVault>>,
 }
 
 impl Setup<'_> {
@@ -227,13 +251,8 @@ impl Setup<'_> {
             )),
             Platform::Facebook => self.facebook_page(account, &mut credentials, built)?,
             Platform::X => {
-                let keys = OAuth1Keys {
-                    consumer_key: credentials.required("consumer_key")?,
-                    consumer_secret: credentials.required("consumer_secret")?,
-                    access_token: credentials.required("access_token")?,
-                    access_token_secret: credentials.required("access_token_secret")?,
-                };
-                let adapter = XAdapter::new(client, &base_url, keys, account.timeout);
+                let auth = self.x_auth(account, &base_url, &mut credentials)?;
+                let adapter = XAdapter::new(client, &base_url, auth, account.timeout);
                 built
                     .metrics_readers
                     .insert(channel.to_string(), MetricsReader::X(adapter.clone()));
@@ -241,6 +260,44 @@ impl Setup<'_> {
             }
             Platform::MetaAds => return Ok(None),
         }))
+    }
+
+    /// How an X account acts for its user: OAuth 1.0a's four keys, or OAuth 2.0 tokens kept
+    /// in the token vault.
+    fn x_auth(
+        &self,
+        account: &Account,
+        base_url: &str,
+        credentials: &mut Credentials,
+    ) -> Result<XAuth, AdapterSetupError> {
+        if !account.uses_refresh_token() {
+            return Ok(XAuth::OAuth1(OAuth1Keys {
+                consumer_key: credentials.required("consumer_key")?,
+                consumer_secret: credentials.required("consumer_secret")?,
+                access_token: credentials.required("access_token")?,
+                access_token_secret: credentials.required("access_token_secret")?,
+            }));
+        }
+        let vault = self
+            .tokens
+            .clone()
+            .ok_or(AdapterSetupError::MissingCredential {
+                channel: credentials.channel.clone(),
+                key: "refresh_token".into(),
+            })?;
+        let oauth = OAuth2Client {
+            client_id: credentials.required("client_id")?,
+            client_secret: credentials.optional("client_secret"),
+        };
+        Ok(XAuth::OAuth2(Arc::new(XTokens::new(
+            account.channel.to_string(),
+            self.client.clone(),
+            base_url,
+            oauth,
+            account.timeout,
+            vault,
+            Arc::clone(self.clock),
+        ))))
     }
 
     /// A webhook posts to its base URL; in a rehearsal, to the sandbox's endpoint for the

@@ -43,10 +43,11 @@ pub fn stored_names(rows: &[(String, String, String, String)]) -> StoredNames {
 /// Every credential `account`'s platform can use, required ones first, with where its value
 /// would come from when sending for real.
 pub fn credential_states(account: &Account, stored: &StoredNames) -> Vec<CredentialState> {
-    let platform = account.channel.platform;
     let channel = account.channel.to_string();
-    platform
+    let required = account.required_credential_keys();
+    account
         .usable_credential_keys()
+        .into_iter()
         .map(|name| {
             let variable = account.credentials.get(name).cloned();
             let source = if variable.as_deref().and_then(environment_value).is_some() {
@@ -59,7 +60,7 @@ pub fn credential_states(account: &Account, stored: &StoredNames) -> Vec<Credent
             CredentialState {
                 name,
                 variable,
-                required: platform.credential_keys().contains(&name),
+                required: required.contains(&name),
                 source,
             }
         })

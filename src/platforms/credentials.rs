@@ -37,15 +37,34 @@ impl fmt::Debug for Secret {
 pub type StoredCredentials = BTreeMap<(String, String), Secret>;
 
 /// A credential of an account that is neither in its environment variable nor stored.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "account `{channel}`: environment variable {variable} (credential `{key}`) is not set, and none is stored"
-)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MissingCredential {
     pub channel: ChannelRef,
+    /// The environment variable the configuration names for it; empty for a credential that
+    /// is only ever stored (a refresh token).
     pub variable: String,
     pub key: String,
 }
+
+impl fmt::Display for MissingCredential {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let MissingCredential {
+            channel,
+            variable,
+            key,
+        } = self;
+        if variable.is_empty() {
+            write!(f, "account `{channel}`: credential `{key}` is not stored")
+        } else {
+            write!(
+                f,
+                "account `{channel}`: environment variable {variable} (credential `{key}`) is not set, and none is stored"
+            )
+        }
+    }
+}
+
+impl std::error::Error for MissingCredential {}
 
 /// Reads every credential an account can use: its environment variable (when the
 /// configuration names one), else a credential stored through the API. A credential the platform does not need to send (a webhook's signing
@@ -60,14 +79,20 @@ pub fn resolve_credentials(
 ) -> Result<BTreeMap<String, Secret>, MissingCredential> {
     let mut out = BTreeMap::new();
     if let Some(credential) = rehearsal {
-        for key in account.credentials.keys() {
-            out.insert(key.clone(), credential.clone());
+        let required = account.required_credential_keys().iter();
+        for key in account
+            .credentials
+            .keys()
+            .map(String::as_str)
+            .chain(required.copied())
+        {
+            out.insert(key.to_string(), credential.clone());
         }
         return Ok(out);
     }
-    let platform = account.channel.platform;
     let channel = account.channel.to_string();
-    for key in platform.usable_credential_keys() {
+    let required = account.required_credential_keys();
+    for key in account.usable_credential_keys() {
         let variable = account.credentials.get(key);
         let value = variable
             .and_then(|variable| environment_value(variable))
@@ -77,7 +102,7 @@ pub fn resolve_credentials(
             Some(secret) => {
                 out.insert(key.to_string(), secret);
             }
-            None if platform.credential_keys().contains(&key) => {
+            None if required.contains(&key) => {
                 return Err(MissingCredential {
                     channel: account.channel.clone(),
                     variable: variable.cloned().unwrap_or_default(),

@@ -10,6 +10,7 @@ mod endpoint;
 mod facebook;
 mod http_client;
 pub mod oauth1;
+pub mod oauth2;
 mod read_error;
 mod redaction;
 mod telegram;
@@ -18,6 +19,7 @@ mod webhook;
 mod whatsapp;
 mod whatsapp_templates;
 mod x;
+mod x_tokens;
 
 pub use crate::channel::{ChannelRef, ChannelRefError, Platform, TextFormat, is_simple_name};
 pub use adapter::{Adapter, BatchOutcome, CONNECT_FAILED, Envelope, Publication, PublishResult};
@@ -59,4 +61,7 @@ pub use facebook::{
     AudienceEstimate, FacebookAdapter, InsightValue, META_MAX_AGE, META_MIN_AGE, Targeting,
 };
 pub use read_error::{ErrorClass, PlatformError};
-pub use x::{MAX_IDS_PER_LOOKUP, PublicMetrics, XAdapter, lookup_metrics};
+pub use x::{MAX_IDS_PER_LOOKUP, PublicMetrics, XAdapter, XAuth, lookup_metrics};
+pub use x_tokens::{
+    RehearsalVault, TokenError, TokenState, TokenVault, VaultError, VaultFuture, XTokens,
+};

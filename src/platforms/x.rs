@@ -3,10 +3,11 @@
 //! 5xx is transient, 401 and 403 (duplicate content, not permitted) and other 4xx are
 //! permanent with X's words.
 //!
-//! Every request is signed with OAuth 1.0a user context ([`super::oauth1`]): X refuses to post
-//! with an app-only bearer token (403 "Unsupported Authentication"), and signing the lookups
-//! the same way keeps one set of credentials per account. The secrets never travel: only the
-//! consumer key, the access token and the signature do, in the `Authorization` header.
+//! Every request acts for a user, as X requires to post (an app-only bearer token gets 403
+//! "Unsupported Authentication"): signed with OAuth 1.0a user context ([`super::oauth1`]),
+//! whose secrets never travel, or with an OAuth 2.0 user access token as a bearer token, which
+//! [`XTokens`] refreshes before it expires. A 401 to an OAuth 2.0 request gets one more try
+//! with another access token (refreshed, or stored by another worker meanwhile).
 
 use std::time::Duration;
 
@@ -18,6 +19,8 @@ use super::adapter::{Publication, PublishResult, transport_failure};
 use super::endpoint::endpoint_url;
 use super::oauth1::{Freshness, OAuth1Keys, authorization_header};
 use super::read_error::PlatformError;
+use super::x_tokens::{TokenError, XTokens};
+use std::sync::Arc;
 
 /// X's 15-minute window, waited out whole when a 429 does not say when it resets.
 const DEFAULT_THROTTLE_WAIT: Duration = Duration::from_secs(15 * 60);
@@ -25,13 +28,32 @@ const DEFAULT_THROTTLE_WAIT: Duration = Duration::from_secs(15 * 60);
 /// Most ids one lookup takes.
 pub const MAX_IDS_PER_LOOKUP: usize = 100;
 
-/// One X account, acting for its user with OAuth 1.0a.
+/// How long the posts of an account whose refresh token X refused wait before trying again
+/// (which calls nobody until a new refresh token is stored).
+const REFUSED_TOKEN_WAIT: Duration = Duration::from_secs(15 * 60);
+
+/// One X account, acting for its user.
 #[derive(Debug, Clone)]
 pub struct XAdapter {
     client: reqwest::Client,
     base_url: String,
-    keys: OAuth1Keys,
+    auth: XAuth,
     timeout: Duration,
+}
+
+/// How an X account acts for its user.
+#[derive(Debug, Clone)]
+pub enum XAuth {
+    /// OAuth 1.0a: every request signed with the four keys.
+    OAuth1(OAuth1Keys),
+    /// OAuth 2.0: a bearer access token, refreshed as it expires.
+    OAuth2(Arc<XTokens>),
+}
+
+/// The `Authorization` value of one request, and the access token it carries (OAuth 2.0).
+struct Authorization {
+    header: String,
+    bearer: Option<super::Secret>,
 }
 
 /// A post's public counters. Counters X leaves out count as zero.
@@ -50,26 +72,76 @@ impl XAdapter {
     pub fn new(
         client: reqwest::Client,
         base_url: &str,
-        keys: OAuth1Keys,
+        auth: impl Into<XAuth>,
         timeout: Duration,
     ) -> Self {
         XAdapter {
             client,
             base_url: base_url.trim_end_matches('/').to_string(),
-            keys,
+            auth: auth.into(),
             timeout,
         }
     }
 
-    /// The `Authorization` value for `method` on `url`, timestamped by the caller's clock.
-    fn sign(
+    /// The `Authorization` value for `method` on `url`, signed at the caller's `now`
+    /// (OAuth 1.0a), or with an access token other than `rejected` (OAuth 2.0).
+    async fn authorize(
         &self,
         method: &str,
         url: &reqwest::Url,
         now: DateTime<Utc>,
-    ) -> Result<String, getrandom::Error> {
-        let freshness = Freshness::new(now.timestamp())?;
-        Ok(authorization_header(&self.keys, method, url, &freshness))
+        rejected: Option<&super::Secret>,
+    ) -> Result<Authorization, PublishResult> {
+        match &self.auth {
+            XAuth::OAuth1(keys) => {
+                let freshness = Freshness::new(now.timestamp()).map_err(|e| no_nonce(&e))?;
+                Ok(Authorization {
+                    header: authorization_header(keys, method, url, &freshness),
+                    bearer: None,
+                })
+            }
+            XAuth::OAuth2(tokens) => {
+                let token = match rejected {
+                    Some(rejected) => tokens.replace(rejected).await,
+                    None => tokens.access_token().await,
+                }
+                .map_err(|error| no_token(&error))?;
+                Ok(Authorization {
+                    header: format!("Bearer {}", token.expose()),
+                    bearer: Some(token),
+                })
+            }
+        }
+    }
+
+    /// Sends `request` as built by `build` with an authorization; after a 401 to an OAuth 2.0
+    /// access token, once more with another. The answer's status, headers and body.
+    async fn send_authorized(
+        &self,
+        method: &str,
+        url: &reqwest::Url,
+        now: DateTime<Utc>,
+        build: impl Fn(String) -> reqwest::RequestBuilder,
+    ) -> Result<(u16, HeaderMap, Vec<u8>), PublishResult> {
+        let mut rejected = None;
+        loop {
+            let authorization = self.authorize(method, url, now, rejected.as_ref()).await?;
+            let response = build(authorization.header)
+                .send()
+                .await
+                .map_err(|error| transport_failure(&error))?;
+            let status = response.status().as_u16();
+            let headers = response.headers().clone();
+            let bytes = response
+                .bytes()
+                .await
+                .map_err(|error| transport_failure(&error))?
+                .to_vec();
+            match authorization.bearer {
+                Some(token) if status == 401 && rejected.is_none() => rejected = Some(token),
+                _ => return Ok((status, headers, bytes)),
+            }
+        }
     }
 
     /// Posts the text. `now` is the caller's clock, against which X's reset time becomes a
@@ -88,28 +160,20 @@ impl XAdapter {
                 };
             }
         };
-        let authorization = match self.sign("POST", &url, now) {
-            Ok(authorization) => authorization,
-            Err(error) => return no_nonce(&error),
-        };
+        let body = json!({ "text": publication.text }).to_string();
         let sent = self
-            .client
-            .post(url)
-            .timeout(self.timeout)
-            .header("authorization", authorization)
-            .header("content-type", "application/json")
-            .body(json!({ "text": publication.text }).to_string())
-            .send()
+            .send_authorized("POST", &url, now, |authorization| {
+                self.client
+                    .post(url.clone())
+                    .timeout(self.timeout)
+                    .header("authorization", authorization)
+                    .header("content-type", "application/json")
+                    .body(body.clone())
+            })
             .await;
-        let response = match sent {
-            Ok(response) => response,
-            Err(error) => return transport_failure(&error),
-        };
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        match response.bytes().await {
-            Ok(bytes) => classify(status, &headers, &bytes, now),
-            Err(error) => transport_failure(&error),
+        match sent {
+            Ok((status, headers, bytes)) => classify(status, &headers, &bytes, now),
+            Err(result) => result,
         }
     }
 
@@ -129,23 +193,15 @@ impl XAdapter {
                 &[("ids", &joined), ("tweet.fields", "public_metrics")],
             )
             .map_err(|error| PlatformError::refused("base_url", error.to_string()))?;
-            let authorization = self
-                .sign("GET", &url, now)
-                .map_err(|error| PlatformError::from_answer(no_nonce(&error)))?;
-            let response = self
-                .client
-                .get(url)
-                .timeout(self.timeout)
-                .header("authorization", authorization)
-                .send()
+            let (status, headers, bytes) = self
+                .send_authorized("GET", &url, now, |authorization| {
+                    self.client
+                        .get(url.clone())
+                        .timeout(self.timeout)
+                        .header("authorization", authorization)
+                })
                 .await
-                .map_err(|error| PlatformError::transport(&error))?;
-            let status = response.status().as_u16();
-            let headers = response.headers().clone();
-            let bytes = response
-                .bytes()
-                .await
-                .map_err(|error| PlatformError::transport(&error))?;
+                .map_err(PlatformError::from_answer)?;
             if !(200..300).contains(&status) {
                 return Err(PlatformError::from_answer(classify(
                     status, &headers, &bytes, now,
@@ -164,6 +220,27 @@ fn no_nonce(error: &getrandom::Error) -> PublishResult {
     PublishResult::Transient {
         code: "nonce".into(),
         text: format!("no random nonce to sign with: {error}"),
+    }
+}
+
+impl From<OAuth1Keys> for XAuth {
+    fn from(keys: OAuth1Keys) -> XAuth {
+        XAuth::OAuth1(keys)
+    }
+}
+
+/// No access token to send: nothing was sent. A refused refresh token waits (without using
+/// the job's attempts) for someone to store a new one; anything else is tried again later.
+fn no_token(error: &TokenError) -> PublishResult {
+    match error {
+        TokenError::Refused(_) | TokenError::Missing => PublishResult::Throttled {
+            wait: REFUSED_TOKEN_WAIT,
+            text: error.to_string(),
+        },
+        TokenError::Unavailable(_) => PublishResult::Transient {
+            code: "token".into(),
+            text: error.to_string(),
+        },
     }
 }
 

@@ -52,6 +52,7 @@ mod http_parts;
 mod x;
 mod x_auth;
 mod x_lookup;
+mod x_oauth2;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt;
@@ -126,6 +127,9 @@ pub struct SandboxConfig {
     /// The placeholder a rehearsing herald sends for every credential, identifiers such as
     /// an ad account included: the sandbox accepts it where it would expect an id.
     pub rehearsal_credential: String,
+    /// How long the X access tokens issued by `POST /2/oauth2/token` last (X's two hours by
+    /// default); a test shortens it to see tokens expire in the middle of a campaign.
+    pub x_access_token_lifetime: std::time::Duration,
 }
 
 impl Default for SandboxConfig {
@@ -147,6 +151,7 @@ impl Default for SandboxConfig {
             callback_batch: 1,
             meta_app_secret: crate::platforms::REHEARSAL_CREDENTIAL.to_string(),
             rehearsal_credential: crate::platforms::REHEARSAL_CREDENTIAL.to_string(),
+            x_access_token_lifetime: std::time::Duration::from_secs(7200),
         }
     }
 }
@@ -172,6 +177,7 @@ impl fmt::Debug for SandboxConfig {
             .field("callback_batch", &self.callback_batch)
             .field("meta_app_secret", &"<redacted>")
             .field("rehearsal_credential", &"<redacted>")
+            .field("x_access_token_lifetime", &self.x_access_token_lifetime)
             .finish()
     }
 }
@@ -358,6 +364,7 @@ impl Sandbox {
             )
             .route("/2/tweets/{id}", get(x_lookup::lookup_tweet))
             .route("/oauth2/token", post(x_auth::app_token))
+            .route("/2/oauth2/token", post(x_oauth2::user_token))
             .route(
                 "/sandbox/received",
                 get(control::received).delete(control::clear),

@@ -52,6 +52,8 @@ pub(crate) struct XState {
     sweep_at: usize,
     /// OAuth 1.0a nonces already used.
     pub(crate) nonces: NonceMemory,
+    /// OAuth 2.0 tokens issued by the token endpoint.
+    pub(crate) tokens: super::x_oauth2::IssuedTokens,
 }
 
 /// One post as the sandbox keeps it.
@@ -202,6 +204,7 @@ impl Sandbox {
             parts,
             &state.config.rehearsal_credential,
             &mut state.x.nonces,
+            &state.x.tokens,
             now,
         );
         let account = match &caller {

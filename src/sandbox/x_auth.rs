@@ -8,10 +8,12 @@
 //! The signed URL is the one the client sent to: `Host` as received, and the scheme from
 //! `X-Forwarded-Proto` when a TLS-terminating relay sets it (else `http`, the sandbox's own).
 //!
-//! Bearer tokens: the sandbox cannot look tokens up as X does, so it goes by their shape. X's
-//! app-only tokens begin with 21 `A`s (the URL-encoded prefix every one carries), and the
-//! sandbox's own `POST /oauth2/token` (client credentials) issues tokens of that shape: those
-//! are app-only. Every other bearer token is taken for an OAuth 2.0 user access token.
+//! Bearer tokens: the sandbox looks up the OAuth 2.0 user access tokens it issued itself
+//! (`POST /2/oauth2/token`, see `x_oauth2.rs`), and answers 401 once one expired, as X does.
+//! Others it goes by their shape. X's app-only tokens begin with 21 `A`s (the URL-encoded
+//! prefix every one carries), and the sandbox's own `POST /oauth2/token` (client credentials)
+//! issues tokens of that shape: those are app-only. Every other bearer token is taken for an
+//! OAuth 2.0 user access token issued elsewhere.
 
 use std::collections::HashMap;
 
@@ -31,6 +33,7 @@ use crate::platforms::oauth1::{
 use super::Sandbox;
 use super::http_parts::{bearer_token, form_pairs, param, token_fingerprint};
 use super::reply::Reply;
+use super::x_oauth2::{ACCESS_PREFIX, AccessCheck, IssuedTokens};
 
 /// The prefix of every app-only bearer token X issues (and the sandbox issues).
 pub(crate) const APP_ONLY_PREFIX: &str = "AAAAAAAAAAAAAAAAAAAAA";
@@ -121,9 +124,16 @@ pub(crate) fn authenticate(
     parts: &SignedParts<'_>,
     secret: &str,
     nonces: &mut NonceMemory,
+    issued: &IssuedTokens,
     now: DateTime<Utc>,
 ) -> Result<Caller, Reply> {
     if let Some(token) = bearer_token(parts.headers) {
+        if token.starts_with(ACCESS_PREFIX) {
+            return match issued.check(token, now) {
+                AccessCheck::User(user) => Ok(Caller::User(user)),
+                AccessCheck::Refused => Err(unauthorized()),
+            };
+        }
         let fingerprint = token_fingerprint(token);
         return Ok(if token.starts_with(APP_ONLY_PREFIX) {
             Caller::App(fingerprint)
@@ -233,7 +243,7 @@ pub(crate) async fn app_token(
 
 /// The consumer key and secret of `Authorization: Basic ...` (each percent-encoded first, as
 /// X asks, then decoded back).
-fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
+pub(crate) fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
     let value = headers.get("authorization")?.to_str().ok()?.trim();
     let (scheme, encoded) = value.split_once(' ')?;
     if !scheme.eq_ignore_ascii_case("basic") {
@@ -296,7 +306,7 @@ mod tests {
             headers,
             params,
         };
-        authenticate(&parts, "sandbox", nonces, now()).is_ok()
+        authenticate(&parts, "sandbox", nonces, &IssuedTokens::default(), now()).is_ok()
     }
 
     #[test]
@@ -326,6 +336,7 @@ mod tests {
     #[test]
     fn bearer_tokens_are_app_only_by_their_shape() {
         let mut headers = HeaderMap::new();
+        let issued = IssuedTokens::default();
         let parts = |headers: &HeaderMap| {
             authenticate(
                 &SignedParts {
@@ -336,6 +347,7 @@ mod tests {
                 },
                 "sandbox",
                 &mut NonceMemory::default(),
+                &issued,
                 now(),
             )
         };
@@ -348,5 +360,11 @@ mod tests {
             HeaderValue::from_static("Bearer user-token"),
         );
         assert!(matches!(parts(&headers), Ok(Caller::User(_))));
+        // An access token of the sandbox's own that it never issued (or that expired) is 401.
+        headers.insert(
+            "authorization",
+            HeaderValue::from_static("Bearer sbx-at-0123"),
+        );
+        assert!(parts(&headers).is_err());
     }
 }

@@ -144,6 +144,7 @@ impl Sandbox {
             parts,
             &state.config.rehearsal_credential,
             &mut state.x.nonces,
+            &state.x.tokens,
             now,
         );
         let account = caller

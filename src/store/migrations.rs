@@ -110,6 +110,11 @@ pub const SQLITE: &[Migration] = &[
         name: "user_language",
         sql: include_str!("../../migrations/sqlite/0019_user_language.sql"),
     },
+    Migration {
+        version: 20,
+        name: "oauth_tokens",
+        sql: include_str!("../../migrations/sqlite/0020_oauth_tokens.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -207,6 +212,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 19,
         name: "user_language",
         sql: include_str!("../../migrations/postgres/0019_user_language.sql"),
+    },
+    Migration {
+        version: 20,
+        name: "oauth_tokens",
+        sql: include_str!("../../migrations/postgres/0020_oauth_tokens.sql"),
     },
 ];
 

@@ -47,6 +47,7 @@ mod insight_records;
 mod insights_sql;
 mod migrations;
 mod notifications_sql;
+mod oauth_tokens_sql;
 mod outbox_sql;
 mod outcome_resolution;
 mod outcomes_sql;
@@ -90,6 +91,7 @@ pub use insight_records::{
     PollRecord,
 };
 pub use migrations::MigrationReport;
+pub use oauth_tokens_sql::{OAuthGrantRecord, SealedValue, StoredOAuthTokens};
 pub use outcome_resolution::{Resolution, ResolveAnswer, ResolvedOutcome};
 pub(crate) use recorded_counts::sum_recorded_counts;
 pub use records::{

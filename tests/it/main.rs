@@ -63,3 +63,4 @@ mod viber_fixtures;
 mod web_languages;
 mod web_ui;
 mod x_fixtures;
+mod x_oauth2;

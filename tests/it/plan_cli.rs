@@ -74,13 +74,13 @@ fn migrate_creates_then_reports_up_to_date_then_refuses_a_newer_schema() {
         (run.code, run.stdout.as_str()),
         (
             0,
-            "applied migrations 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19; database schema is at version 19\n"
+            "applied migrations 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20; database schema is at version 20\n"
         ),
         "{}",
         run.stderr
     );
     let run = project.herald(&["migrate", "--database-url", &url]);
-    assert_eq!(run.stdout, "database schema is up to date (version 19)\n");
+    assert_eq!(run.stdout, "database schema is up to date (version 20)\n");
     tokio::runtime::Runtime::new().unwrap().block_on(async {
         let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
         sqlx::query("INSERT INTO herald_schema_migrations (version, name, applied_at) VALUES (99, 'newer', 0)").execute(&pool).await.unwrap();
@@ -90,7 +90,7 @@ fn migrate_creates_then_reports_up_to_date_then_refuses_a_newer_schema() {
     assert_eq!(run.code, 1);
     assert_eq!(
         run.stderr,
-        "error: the database schema is at version 99, newer than this herald knows (19); upgrade herald instead of running an older binary against it\n"
+        "error: the database schema is at version 99, newer than this herald knows (20); upgrade herald instead of running an older binary against it\n"
     );
 }
 

@@ -8,6 +8,8 @@ use axum::Extension;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
@@ -27,12 +29,22 @@ const MAX_CREDENTIAL_BYTES: usize = 4096;
 #[utoipa::path(get, path = "/api/v1/accounts", responses((status = 200, body = AccountList)))]
 pub async fn accounts(State(state): State<ApiState>) -> Result<impl IntoResponse, ApiError> {
     let stored = stored_names(&state.store.account_secrets().await?);
+    let refused: BTreeMap<String, String> = state
+        .store
+        .refused_oauth_tokens()
+        .await?
+        .into_iter()
+        .collect();
     let accounts = state
         .config
         .accounts
         .values()
         .map(|account| {
-            let waiting_for = missing_required(account, &stored, state.rehearsing);
+            let mut waiting_for = missing_required(account, &stored, state.rehearsing);
+            let token_refused = refused.get(&account.channel.to_string()).cloned();
+            if token_refused.is_some() && !state.rehearsing {
+                waiting_for.push("refresh_token");
+            }
             let credentials = credential_states(account, &stored)
                 .into_iter()
                 .map(|c| {
@@ -57,6 +69,7 @@ pub async fn accounts(State(state): State<ApiState>) -> Result<impl IntoResponse
                     daily_cap: account.rate.daily_cap,
                 },
                 credentials,
+                token_refused,
             }
         })
         .collect();
@@ -175,11 +188,10 @@ fn credential_of<'s>(
             "no account `{channel}` in the configuration"
         )));
     };
-    let platform = account.channel.platform;
-    if !platform.usable_credential_keys().any(|key| key == name) {
-        let usable: Vec<&str> = platform.usable_credential_keys().collect();
+    let usable = account.usable_credential_keys();
+    if !usable.contains(&name) {
         return Err(ApiError::not_found(format!(
-            "{platform} accounts have no credential `{name}`; they have: {}",
+            "account `{channel}` has no credential `{name}`; it has: {}",
             usable.join(", ")
         )));
     }
