@@ -273,7 +273,7 @@ async fn sms_subscribers_get_each_send_and_stop_in_their_language_erases_them() 
         .unwrap();
     assert_eq!(arabic.body["From"], "+3197010250000");
     assert_eq!(arabic.account, KEY);
-    assert!(arabic.text.contains("مشورة"), "{}", arabic.text);
+    assert!(arabic.text.contains("خيارات"), "{}", arabic.text);
     assert!(
         arabic.body.get("StatusCallback").is_none(),
         "a rehearsal reports to the registered hook"
@@ -410,10 +410,13 @@ async fn the_sandbox_refuses_like_twilio_and_herald_erases_a_number_that_said_st
     assert_eq!(refused.len(), 1);
     assert_eq!(refused[0].status, 400);
     assert_eq!(lab.received_by("+31644444444"), 1);
-    // 21610 means the person left: their number is erased, and no dead letter stays.
+    // 21610 means the person left: their number is erased; the dead letter says why, without
+    // the number.
     assert_eq!(lab.subscriber_rows().await.len(), 1);
     let dead = lab.store.dead_letters(100).await.unwrap();
-    assert!(dead.is_empty(), "{dead:?}");
+    assert_eq!(dead.len(), 1, "{dead:?}");
+    assert_eq!(dead[0].code.as_deref(), Some("21610"));
+    assert!(!format!("{dead:?}").contains("3163333"), "{dead:?}");
 }
 
 #[test]
@@ -540,31 +543,44 @@ fn the_configuration_refuses_bad_senders_and_segment_limits() {
 #[test]
 fn preview_shows_what_each_sms_costs() {
     let project = sms_project("+3197010250000", 5);
-    let run = project.herald(&[
-        "preview",
-        "demo",
-        "--segment",
-        "in-eu",
-        "--channel",
-        "sms:text",
-    ]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    let headers: BTreeMap<&str, &str> = run
+    let preview = |locale: &str, variant: Option<&str>| {
+        let mut args = vec![
+            "preview",
+            "demo",
+            "--segment",
+            "in-eu",
+            "--channel",
+            "sms:text",
+            "--locale",
+            locale,
+        ];
+        if let Some(variant) = variant {
+            args.extend(["--variant", variant]);
+        }
+        let run = project.herald(&args);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        run
+    };
+    let arabic = preview("ar", None);
+    let headers: Vec<&str> = arabic
         .stdout
         .lines()
         .filter(|l| l.starts_with("── "))
-        .filter_map(|l| l.split_once(" · ").map(|(_, rest)| (rest, l)))
         .collect();
+    assert_eq!(headers.len(), 2, "{}", arabic.stdout);
     assert!(
         headers
-            .keys()
-            .any(|h| h.starts_with("segment in-eu · ar · sms:text · variant a") && h.contains(" SMS segments (UCS-2, ")),
+            .iter()
+            .all(|h| h.contains(" · ar · sms:text · ") && h.contains(" SMS segments (UCS-2, ")),
         "{headers:#?}"
     );
+    // One text alone is printed exactly; what it costs goes beside it, to standard error.
+    let english = preview("en", Some("b"));
+    assert!(english.stdout.starts_with("Know your options"), "{}", english.stdout);
     assert!(
-        headers
-            .keys()
-            .any(|h| h.starts_with("segment in-eu · en · sms:text · variant b") && h.contains("1 SMS segment (GSM-7")),
-        "{headers:#?}"
+        english.stderr.contains(" · en · sms:text · variant b · ")
+            && english.stderr.contains("1 SMS segment (GSM-7, "),
+        "{}",
+        english.stderr
     );
 }
