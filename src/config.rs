@@ -22,11 +22,11 @@ use crate::source::diagnostic::{Diagnostics, SourceFile};
 use crate::source::toml_reader::{Located, TableReader, parse_document};
 
 pub use retention::PeopleRetention;
-pub use sms::SmsSettings;
 pub use sessions::{
     DEFAULT_IDLE_MINUTES, DEFAULT_LIFETIME_HOURS, IDLE_MINUTES_VARIABLE, LIFETIME_HOURS_VARIABLE,
     SessionPolicy, SessionPolicyError,
 };
+pub use sms::SmsSettings;
 
 /// The keys of `[sessions]` (here, beside the other key lists, which the reference is checked
 /// against).
@@ -257,7 +257,8 @@ impl Config {
                 continue;
             };
             if let Some(sms) = &mut account.sms {
-                sms.status_callback = sms::status_callback(&config.public_url, &account.channel.account);
+                sms.status_callback =
+                    sms::status_callback(&config.public_url, &account.channel.account);
             }
             match config.accounts.entry(account.channel.clone()) {
                 std::collections::btree_map::Entry::Occupied(existing) => diags.error(

@@ -91,11 +91,11 @@ pub fn validate(path: &Path, config: Option<&Path>, format: Format) -> ExitCode 
 /// (or did not load well enough to render).
 fn sms_texts(project: &Project, index: usize) -> Vec<PreviewItem> {
     let loaded = &project.campaigns[index];
-    let sends_sms = loaded
-        .campaign
-        .sends
-        .iter()
-        .any(|send| send.channels.iter().any(|c| c.value.platform == Platform::Sms));
+    let sends_sms = loaded.campaign.sends.iter().any(|send| {
+        send.channels
+            .iter()
+            .any(|c| c.value.platform == Platform::Sms)
+    });
     if !sends_sms {
         return Vec::new();
     }

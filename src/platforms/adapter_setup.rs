@@ -10,8 +10,8 @@ use std::sync::Arc;
 use super::oauth1::OAuth1Keys;
 use super::{
     Adapter, ChannelRef, FacebookAdapter, MissingCredential, Platform, Secret, SmsAccount,
-    SmsAdapter, StoredCredentials, TelegramAdapter, ViberAdapter, WebhookAdapter, WhatsAppAdapter, WhatsAppSender, XAdapter,
-    partner_client, resolve_credentials,
+    SmsAdapter, StoredCredentials, TelegramAdapter, ViberAdapter, WebhookAdapter, WhatsAppAdapter,
+    WhatsAppSender, XAdapter, partner_client, resolve_credentials,
 };
 use crate::clock::Clock;
 use crate::config::Account;
@@ -299,10 +299,8 @@ impl Setup<'_> {
                 base_url: self.base_url(account),
                 account_sid: credentials.required("account_sid")?,
                 auth_token: credentials.required("auth_token")?,
-                sender: settings.map_or_else(
-                    || account.channel.account.clone(),
-                    |s| s.sender.to_string(),
-                ),
+                sender: settings
+                    .map_or_else(|| account.channel.account.clone(), |s| s.sender.to_string()),
                 status_callback: settings
                     .and_then(|s| s.status_callback.clone())
                     .filter(|_| self.rehearsal.is_none()),

@@ -189,14 +189,19 @@ mod tests {
 
     #[test]
     fn every_class_of_answer() {
-        let created = json!({"sid": "SM1234567890abcdef1234567890abcdef", "status": "queued", "body": "Hi"});
+        let created =
+            json!({"sid": "SM1234567890abcdef1234567890abcdef", "status": "queued", "body": "Hi"});
         assert_eq!(
             classify(201, None, created.to_string().as_bytes()),
             PublishResult::Published {
                 platform_id: Some("SM1234567890abcdef1234567890abcdef".into())
             }
         );
-        for body in [b"{}".to_vec(), b"<html>".to_vec(), br#"{"sid": ""}"#.to_vec()] {
+        for body in [
+            b"{}".to_vec(),
+            b"<html>".to_vec(),
+            br#"{"sid": ""}"#.to_vec(),
+        ] {
             assert!(matches!(
                 classify(201, None, &body),
                 PublishResult::Unknown { error } if error.contains("sid")
@@ -214,7 +219,11 @@ mod tests {
             PublishResult::Throttled { wait, .. } if wait == Duration::from_secs(7)
         ));
         assert!(matches!(
-            classify(400, None, &error(14107, 400, "SMS send rate limit exceeded")),
+            classify(
+                400,
+                None,
+                &error(14107, 400, "SMS send rate limit exceeded")
+            ),
             PublishResult::Throttled { .. }
         ));
         for code in [21610, 21211, 21614] {
@@ -223,7 +232,13 @@ mod tests {
                 PublishResult::RecipientGone { code: c, .. } if c == code.to_string()
             ));
         }
-        for (code, status) in [(21408, 400), (21612, 400), (21617, 400), (20003, 401), (20404, 404)] {
+        for (code, status) in [
+            (21408, 400),
+            (21612, 400),
+            (21617, 400),
+            (20003, 401),
+            (20404, 404),
+        ] {
             assert!(matches!(
                 classify(status, None, &error(code, status, "refused")),
                 PublishResult::Permanent { code: c, text } if c == code.to_string() && text == "refused"

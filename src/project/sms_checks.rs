@@ -61,7 +61,11 @@ pub(super) fn check_segments(
 /// in the campaign file.
 pub(super) fn check_senders(campaign: &Campaign, config: &Config, diags: &mut Diagnostics) {
     for send in &campaign.sends {
-        for channel in send.channels.iter().filter(|c| c.value.platform == Platform::Sms) {
+        for channel in send
+            .channels
+            .iter()
+            .filter(|c| c.value.platform == Platform::Sms)
+        {
             let Some(settings) = config
                 .accounts
                 .get(&channel.value)

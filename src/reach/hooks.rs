@@ -235,7 +235,10 @@ async fn receive(
                 .iter()
                 .any(|(key, value)| key == "AccountSid" && value != hook.secret("account_sid"))
             {
-                return refuse(StatusCode::BAD_REQUEST, "the webhook is for another account");
+                return refuse(
+                    StatusCode::BAD_REQUEST,
+                    "the webhook is for another account",
+                );
             }
             parse_twilio(&params, state.clock.now())
         }

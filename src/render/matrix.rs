@@ -10,8 +10,8 @@ use super::tracking::{LinkDimensions, tracking_token, tracking_url};
 use crate::campaign::model::{Campaign, Message, Segment, Send};
 use crate::campaign::{ContentHash, Locale};
 use crate::channel::{ChannelRef, Platform};
-use crate::sms::{SmsSegments, count_segments};
 use crate::l10n::{Catalog, Translation};
+use crate::sms::{SmsSegments, count_segments};
 
 /// One (send, segment, locale, channel, variant) with the translation its words come from.
 pub struct Combination<'c> {

@@ -546,7 +546,10 @@ impl Sandbox {
     ) -> bool {
         let mut backoff = FIRST_BACKOFF;
         for attempt in 1..=CALLBACK_TRIES {
-            match self.post_body(url, content_type, headers, body.clone()).await {
+            match self
+                .post_body(url, content_type, headers, body.clone())
+                .await
+            {
                 Ok(status) if (200..300).contains(&status) => return true,
                 Ok(status) => tracing::debug!(status, attempt, "sandbox: callback refused"),
                 Err(why) => tracing::debug!(attempt, "sandbox: callback not delivered: {why}"),

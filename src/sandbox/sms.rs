@@ -49,9 +49,9 @@ pub(crate) fn twilio_error(status: StatusCode, code: u32, message: &str) -> Repl
 
 /// Whether `number` is `+` and 8 to 15 digits.
 pub(crate) fn is_e164(number: &str) -> bool {
-    number
-        .strip_prefix('+')
-        .is_some_and(|digits| (8..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()))
+    number.strip_prefix('+').is_some_and(|digits| {
+        (8..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit())
+    })
 }
 
 /// `POST /2010-04-01/Accounts/{AccountSid}/Messages.json`.
@@ -127,7 +127,11 @@ impl Sandbox {
             Some((user, token)) if user == account_sid && !token.is_empty() => {
                 sms_decide(&mut state, account_sid, &token, &form, now, &mut entry)
             }
-            _ => Err(twilio_error(StatusCode::UNAUTHORIZED, 20003, "Authenticate")),
+            _ => Err(twilio_error(
+                StatusCode::UNAUTHORIZED,
+                20003,
+                "Authenticate",
+            )),
         };
         let (reply, pending) = match decided {
             Ok(accepted) => accepted,
@@ -191,7 +195,10 @@ fn sms_decide(
         }
         None => {}
     }
-    if let Some(wait) = state.limiter.sms_wait(&state.config.limits, account_sid, now) {
+    if let Some(wait) = state
+        .limiter
+        .sms_wait(&state.config.limits, account_sid, now)
+    {
         return Err(
             twilio_error(StatusCode::TOO_MANY_REQUESTS, 20429, "Too Many Requests")
                 .with_retry_after(retry_after_seconds(wait)),
@@ -230,7 +237,10 @@ fn sms_decide(
         message_resource(account_sid, &sid, from, to, text, now),
     );
     if state.dice.roll_drop(&faults) {
-        let pending = pending.into_iter().map(StatusCallback::unanswered).collect();
+        let pending = pending
+            .into_iter()
+            .map(StatusCallback::unanswered)
+            .collect();
         return Ok((reply.dropped(), pending));
     }
     Ok((reply, pending))

@@ -9,11 +9,11 @@
 use crate::channel::Platform;
 use crate::sms::count_segments;
 
+use super::Sandbox;
 use super::callbacks::{FORM, form_body};
 use super::people::{PersonAction, PersonError, PersonEvent};
 use super::signature::twilio_signature;
 use super::sms::{API_VERSION, is_e164, next_message_sid};
-use super::Sandbox;
 
 /// The number people text in a rehearsal (a Twilio test number).
 pub(crate) const SANDBOX_NUMBER: &str = "+15005550006";
@@ -30,10 +30,7 @@ impl Sandbox {
         if !is_e164(&event.user) {
             return Err(PersonError::NotAPhoneNumber);
         }
-        let registration = self
-            .inner
-            .callbacks
-            .registration(Platform::Sms, &event.key);
+        let registration = self.inner.callbacks.registration(Platform::Sms, &event.key);
         let (params, auth_token) = {
             let mut state = self.state();
             let text = match &event.action {

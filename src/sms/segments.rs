@@ -130,7 +130,11 @@ mod tests {
         // Accented letters of the basic set stay GSM-7; others do not.
         assert_eq!(count("Éé è à ÄÖÑÜ ß ¿¡ £¥§"), (SmsEncoding::Gsm7, 20, 1));
         assert_eq!(count("ê").0, SmsEncoding::Ucs2);
-        assert_eq!(count("Ç ç").0, SmsEncoding::Ucs2, "only upper-case Ç is GSM-7");
+        assert_eq!(
+            count("Ç ç").0,
+            SmsEncoding::Ucs2,
+            "only upper-case Ç is GSM-7"
+        );
     }
 
     #[test]

@@ -47,7 +47,9 @@ impl SenderId {
         let malformed = || SenderIdError::Malformed(text.to_string());
         if let Some(digits) = text.strip_prefix('+') {
             let ok = (8..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit());
-            return ok.then(|| SenderId::Number(text.to_string())).ok_or_else(malformed);
+            return ok
+                .then(|| SenderId::Number(text.to_string()))
+                .ok_or_else(malformed);
         }
         if text.bytes().all(|b| b.is_ascii_digit()) {
             return (3..=8)
@@ -55,7 +57,8 @@ impl SenderId {
                 .then(|| SenderId::ShortCode(text.to_string()))
                 .ok_or_else(malformed);
         }
-        let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, ' ' | '-' | '+' | '_' | '&');
+        let allowed =
+            |c: char| c.is_ascii_alphanumeric() || matches!(c, ' ' | '-' | '+' | '_' | '&');
         let ok = text.chars().count() <= MAX_ALPHANUMERIC
             && text.chars().all(allowed)
             && text.chars().any(|c| c.is_ascii_alphabetic())

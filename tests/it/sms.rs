@@ -9,7 +9,6 @@
 
 use crate::common;
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -282,10 +281,20 @@ async fn sms_subscribers_get_each_send_and_stop_in_their_language_erases_them() 
     assert_eq!(lab.subscriber_rows().await.len(), 4);
 
     // One person writes STOP in Arabic; another in French.
-    lab.person("+31600000001", PersonAction::Text { text: "إيقاف".into() })
-        .await;
-    lab.person("+31600000002", PersonAction::Text { text: "ARRÊT".into() })
-        .await;
+    lab.person(
+        "+31600000001",
+        PersonAction::Text {
+            text: "إيقاف".into(),
+        },
+    )
+    .await;
+    lab.person(
+        "+31600000002",
+        PersonAction::Text {
+            text: "ARRÊT".into(),
+        },
+    )
+    .await;
     assert_eq!(lab.subscriber_rows().await.len(), 2);
     lab.run_until(utc(2027, 1, 25, 12, 0)).await;
     assert_eq!(lab.received_by("+31600000000"), 2);
@@ -328,7 +337,11 @@ async fn the_hook_refuses_forgeries_and_a_replayed_start_subscribes_nobody() {
     foreign[2].1 = "AC-someone-else".into();
     let foreign_signature = twilio_signature(KEY, &lab.hook(), &foreign);
     assert_eq!(lab.post(&foreign, Some(&foreign_signature)).await, 400);
-    assert_eq!(lab.subscriber_rows().await.len(), 1, "no forgery subscribed anyone");
+    assert_eq!(
+        lab.subscriber_rows().await.len(),
+        1,
+        "no forgery subscribed anyone"
+    );
 
     // The person joins and, a minute later, leaves; the captured START is then replayed.
     assert_eq!(lab.post(&params, Some(&signed)).await, 200);
@@ -353,7 +366,11 @@ async fn the_hook_refuses_forgeries_and_a_replayed_start_subscribes_nobody() {
         200
     );
     lab.run_until(utc(2027, 1, 25, 12, 0)).await;
-    assert_eq!(lab.received_by(person), 1, "the new subscription is honoured");
+    assert_eq!(
+        lab.received_by(person),
+        1,
+        "the new subscription is honoured"
+    );
 
     // A status callback is counted once however often it is replayed, and a forged one not.
     let sid = lab
@@ -427,7 +444,8 @@ fn validate_counts_segments_and_refuses_what_the_account_does_not_allow() {
     assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
     let errors = run.errors();
     assert!(
-        errors.iter().any(|e| e.starts_with("locales/ar/demo.ftl:4:1: error: message `intro--a` costs ")
+        errors.iter().any(|e| e
+            .starts_with("locales/ar/demo.ftl:4:1: error: message `intro--a` costs ")
             && e.contains(" SMS segments on `sms:text` (ar UCS-2, ")
             && e.contains("max_segments of 1")),
         "{errors:#?}"
@@ -447,7 +465,9 @@ fn validate_counts_segments_and_refuses_what_the_account_does_not_allow() {
     assert!(
         lines
             .iter()
-            .any(|l| l.contains("intro--a · ar · sms:text: ") && l.contains(" × UCS-2 (") && l.ends_with("of 5 allowed)")),
+            .any(|l| l.contains("intro--a · ar · sms:text: ")
+                && l.contains(" × UCS-2 (")
+                && l.ends_with("of 5 allowed)")),
         "{lines:#?}"
     );
     assert!(
@@ -471,7 +491,11 @@ fn validate_counts_segments_and_refuses_what_the_account_does_not_allow() {
 fn validate_refuses_an_alphanumeric_sender_where_networks_refuse_it() {
     let project = sms_project("NLINFO", 5);
     // The segment moves to the United States.
-    project.edit("campaigns/demo.toml", r#"countries = ["NL"]"#, r#"countries = ["NL", "US"]"#);
+    project.edit(
+        "campaigns/demo.toml",
+        r#"countries = ["NL"]"#,
+        r#"countries = ["NL", "US"]"#,
+    );
     let run = project.herald(&["validate"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     let errors = run.errors();
@@ -483,7 +507,11 @@ fn validate_refuses_an_alphanumeric_sender_where_networks_refuse_it() {
     );
     // A number is allowed there; and the alphanumeric sender stays fine for the Netherlands.
     let number = sms_project("+15005550006", 5);
-    number.edit("campaigns/demo.toml", r#"countries = ["NL"]"#, r#"countries = ["NL", "US"]"#);
+    number.edit(
+        "campaigns/demo.toml",
+        r#"countries = ["NL"]"#,
+        r#"countries = ["NL", "US"]"#,
+    );
     let run = number.herald(&["validate"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let dutch = sms_project("NLINFO", 5);
@@ -494,10 +522,22 @@ fn validate_refuses_an_alphanumeric_sender_where_networks_refuse_it() {
 #[test]
 fn the_configuration_refuses_bad_senders_and_segment_limits() {
     for (sender, max, expected) in [
-        ("TWELVELETTER", 5, "`sender`: `TWELVELETTER` is not a sender"),
+        (
+            "TWELVELETTER",
+            5,
+            "`sender`: `TWELVELETTER` is not a sender",
+        ),
         ("+31", 5, "`sender`: `+31` is not a sender"),
-        ("+3197010250000", 0, "`max_segments` must be a whole number from 1 to 10"),
-        ("+3197010250000", 11, "`max_segments` must be a whole number from 1 to 10"),
+        (
+            "+3197010250000",
+            0,
+            "`max_segments` must be a whole number from 1 to 10",
+        ),
+        (
+            "+3197010250000",
+            11,
+            "`max_segments` must be a whole number from 1 to 10",
+        ),
     ] {
         let project = sms_project(sender, max);
         let run = project.herald(&["validate"]);
@@ -576,7 +616,11 @@ fn preview_shows_what_each_sms_costs() {
     );
     // One text alone is printed exactly; what it costs goes beside it, to standard error.
     let english = preview("en", Some("b"));
-    assert!(english.stdout.starts_with("Know your options"), "{}", english.stdout);
+    assert!(
+        english.stdout.starts_with("Know your options"),
+        "{}",
+        english.stdout
+    );
     assert!(
         english.stderr.contains(" · en · sms:text · variant b · ")
             && english.stderr.contains("1 SMS segment (GSM-7, "),

@@ -28,7 +28,10 @@ pub const SMS_STOP_WORDS: &[(&str, &[&str])] = &[
             "opt out",
         ],
     ),
-    ("fr", &["arret", "arreter", "stop", "desabonner", "desinscrire"]),
+    (
+        "fr",
+        &["arret", "arreter", "stop", "desabonner", "desinscrire"],
+    ),
     ("es", &["alto", "parar", "baja", "cancelar"]),
     ("de", &["halt", "stopp", "abmelden"]),
     ("nl", &["stop", "afmelden", "uitschrijven"]),
@@ -106,9 +109,32 @@ mod tests {
     #[test]
     fn stop_words_in_each_language() {
         for text in [
-            "STOP", "Stop.", "STOPALL", "stop all", "UNSUBSCRIBE", "Cancel", "END", "quit!",
-            "REVOKE", "OPTOUT", "ARRÊT", "arret", "ALTO", "Baja", "HALT", "Stopp", "إيقاف",
-            "ايقاف", "توقف", " توقّف ", "لغو", "ودروه", "ኣቋርጽ", "JOOJI", "стоп", "Afmelden",
+            "STOP",
+            "Stop.",
+            "STOPALL",
+            "stop all",
+            "UNSUBSCRIBE",
+            "Cancel",
+            "END",
+            "quit!",
+            "REVOKE",
+            "OPTOUT",
+            "ARRÊT",
+            "arret",
+            "ALTO",
+            "Baja",
+            "HALT",
+            "Stopp",
+            "إيقاف",
+            "ايقاف",
+            "توقف",
+            " توقّف ",
+            "لغو",
+            "ودروه",
+            "ኣቋርጽ",
+            "JOOJI",
+            "стоп",
+            "Afmelden",
         ] {
             assert!(is_sms_stop(text), "{text:?}");
         }

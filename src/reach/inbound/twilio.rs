@@ -298,7 +298,11 @@ mod tests {
         let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
         let stamp = EventStamp::new("SM9".into(), now);
         let inbound = |body: &str, opt_out: Option<&str>| {
-            let mut p = params(&[("MessageSid", "SM9"), ("From", "+31611111111"), ("Body", body)]);
+            let mut p = params(&[
+                ("MessageSid", "SM9"),
+                ("From", "+31611111111"),
+                ("Body", body),
+            ]);
             if let Some(kind) = opt_out {
                 p.push(("OptOutType".into(), kind.into()));
             }
@@ -343,7 +347,10 @@ mod tests {
                 .path,
             "From"
         );
-        assert_eq!(parse_twilio(&params(&[("AccountSid", "AC1")]), now).unwrap(), vec![]);
+        assert_eq!(
+            parse_twilio(&params(&[("AccountSid", "AC1")]), now).unwrap(),
+            vec![]
+        );
     }
 
     #[test]
