@@ -16,7 +16,9 @@ pub enum Platform {
     /// Meta's Marketing API (paid ads on Facebook and Instagram).
     MetaAds,
     X,
-    /// A generic signed webhook to any other partner (SMS gateways, partner tools).
+    /// SMS through Twilio's Programmable Messaging API, to subscribers' phone numbers.
+    Sms,
+    /// A generic signed webhook to any other partner (other SMS gateways, partner tools).
     Webhook,
 }
 
@@ -43,13 +45,14 @@ pub enum TextFormat {
 }
 
 impl Platform {
-    pub const ALL: [Platform; 7] = [
+    pub const ALL: [Platform; 8] = [
         Platform::Telegram,
         Platform::WhatsApp,
         Platform::Viber,
         Platform::Facebook,
         Platform::MetaAds,
         Platform::X,
+        Platform::Sms,
         Platform::Webhook,
     ];
 
@@ -62,6 +65,7 @@ impl Platform {
             Platform::Facebook => "facebook",
             Platform::MetaAds => "meta_ads",
             Platform::X => "x",
+            Platform::Sms => "sms",
             Platform::Webhook => "webhook",
         }
     }
@@ -98,6 +102,9 @@ impl Platform {
                 "access_token",
                 "access_token_secret",
             ],
+            // Twilio's account SID names the account in every path; its auth token is the
+            // password of HTTP Basic auth and the key that signs Twilio's webhooks.
+            Platform::Sms => &["account_sid", "auth_token"],
             Platform::Webhook => &["secret"],
         }
     }
@@ -157,7 +164,7 @@ impl Platform {
     /// Whether this platform reaches people one by one (subscribers who opted in) rather than
     /// through a public post, by default.
     pub fn messages_subscribers(self) -> bool {
-        matches!(self, Platform::WhatsApp | Platform::Viber)
+        matches!(self, Platform::WhatsApp | Platform::Viber | Platform::Sms)
     }
 }
 

@@ -6,6 +6,7 @@ mod account_credentials;
 mod notifications;
 mod retention;
 mod sessions;
+mod sms;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -26,6 +27,7 @@ pub use sessions::{
     DEFAULT_IDLE_MINUTES, DEFAULT_LIFETIME_HOURS, IDLE_MINUTES_VARIABLE, LIFETIME_HOURS_VARIABLE,
     SessionPolicy, SessionPolicyError,
 };
+pub use sms::SmsSettings;
 
 /// The keys of `[sessions]` (here, beside the other key lists, which the reference is checked
 /// against).
@@ -113,6 +115,8 @@ pub struct Account {
     pub api_version: String,
     /// Viber: the sender name shown with broadcasts.
     pub sender_name: Option<String>,
+    /// SMS: the sender and the most parts a text may cost.
+    pub sms: Option<SmsSettings>,
 }
 
 /// Who a send on an account reaches.
@@ -250,9 +254,13 @@ impl Config {
                 Some(notifications::parse_notifications(file, table, span, diags));
         }
         for (table, span) in root.tables("accounts", false, diags) {
-            let Some(account) = parse_account(file, table, span.clone(), diags) else {
+            let Some(mut account) = parse_account(file, table, span.clone(), diags) else {
                 continue;
             };
+            if let Some(sms) = &mut account.sms {
+                sms.status_callback =
+                    sms::status_callback(&config.public_url, &account.channel.account);
+            }
             match config.accounts.entry(account.channel.clone()) {
                 std::collections::btree_map::Entry::Occupied(existing) => diags.error(
                     file,
@@ -388,6 +396,8 @@ const ACCOUNT_KEYS: &[&str] = &[
     "template_languages",
     "api_version",
     "sender_name",
+    "sender",
+    "max_segments",
 ];
 
 /// One `[[accounts]]` entry. Every key is read (and its problems reported) even when the name
@@ -430,6 +440,7 @@ fn parse_account(
         .map(|v| v.value)
         .unwrap_or_else(|| DEFAULT_GRAPH_API_VERSION.to_string());
     let sender_name = reader.opt_str("sender_name", diags).map(|v| v.value);
+    let sms = sms::read_sms(file, &reader, platform, diags);
     let name = name?;
     let platform = platform?;
     let audience = audience.unwrap_or(if platform.messages_subscribers() {
@@ -465,6 +476,7 @@ fn parse_account(
         template_languages,
         api_version,
         sender_name,
+        sms,
     })
 }
 

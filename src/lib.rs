@@ -37,6 +37,7 @@ pub mod schedule;
 pub mod sealed_format;
 pub mod secrets;
 pub mod serving;
+pub mod sms;
 pub mod source;
 pub mod stdout_lines;
 pub mod store;

@@ -127,6 +127,7 @@ async fn measure(subscribers: usize, rows: &mut Rows) {
         vault: Some(Arc::clone(&vault)),
         ingestor: CallbackIngestor::start(store.clone(), Arc::clone(&clock)),
         accounts: Arc::clone(&accounts),
+        public_url: config.public_url.clone(),
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

@@ -64,6 +64,7 @@ pub fn front_door(parts: FrontDoorParts<'_>) -> FrontDoor {
         vault: parts.keys.vault.clone(),
         ingestor: parts.ingestor,
         accounts: Arc::clone(parts.accounts),
+        public_url: parts.config.public_url.clone(),
     });
     let public_url = &parts.config.public_url;
     let router = probes(

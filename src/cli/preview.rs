@@ -65,6 +65,10 @@ pub fn preview(args: &PreviewArgs, config: Option<&Path>) -> ExitCode {
 fn print_items(items: &[PreviewItem]) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
     if let [item] = items {
+        // The text alone goes to stdout, exactly; what an SMS costs is said beside it.
+        if item.sms_segments.is_some() {
+            eprintln!("── {} ──", describe(item));
+        }
         return writeln!(out, "{}", item.text);
     }
     for item in items {
@@ -90,6 +94,15 @@ fn describe(item: &PreviewItem) -> String {
     match item.limit {
         Some(limit) => parts.push(format!("{}/{limit}", item.length)),
         None => parts.push(format!("{} chars", item.length)),
+    }
+    if let Some(sms) = &item.sms_segments {
+        parts.push(format!(
+            "{} SMS segment{} ({}, {} units)",
+            sms.segments,
+            if sms.segments == 1 { "" } else { "s" },
+            sms.encoding.name(),
+            sms.units
+        ));
     }
     parts.join(" · ")
 }

@@ -52,8 +52,9 @@ fn message_key(platform: &str, recipient: &str, text: &str) -> u64 {
 }
 
 impl People {
-    /// `count` people, alternately on WhatsApp and Viber.
-    pub fn new(count: usize, seed: u64) -> People {
+    /// `count` people, alternately on WhatsApp and Viber; with `sms`, every third one has
+    /// only a basic phone and subscribes by SMS instead.
+    pub fn new(count: usize, seed: u64, sms: bool) -> People {
         let total: u64 = LOCALE_SHARE.iter().map(|(_, share)| share).sum();
         let people = (0..count)
             .map(|n| {
@@ -70,7 +71,13 @@ impl People {
                     })
                     .map(|(locale, _)| locale.to_string())
                     .unwrap_or_else(|| "en".into());
-                if n % 2 == 0 {
+                if sms && n % 3 == 2 {
+                    Person {
+                        platform: Platform::Sms,
+                        user: format!("+3197{n:08}"),
+                        locale,
+                    }
+                } else if n % 2 == 0 {
                     Person {
                         platform: Platform::WhatsApp,
                         user: format!("3162{n:07}"),
@@ -116,8 +123,8 @@ impl People {
                 continue;
             }
             let action = match person.platform {
-                // A WhatsApp link carries the language: `START fa-AF`.
-                Platform::WhatsApp => PersonAction::Subscribe {
+                // A WhatsApp link or an SMS keyword carries the language: `START fa-AF`.
+                Platform::WhatsApp | Platform::Sms => PersonAction::Subscribe {
                     language: None,
                     payload: Some(person.locale.clone()),
                 },

@@ -108,7 +108,12 @@ impl Started {
         let shared: Arc<dyn Clock> = Arc::new(clock.clone());
 
         // The partners: realistic, not perfect.
-        let people = audience::People::new(options.subscribers, options.seed);
+        // People with only a basic phone join by SMS when the project has an SMS account.
+        let sms = project.config.accounts.values().any(|account| {
+            account.channel.platform == crate::channel::Platform::Sms
+                && account.audience == crate::config::Audience::Subscribers
+        });
+        let people = audience::People::new(options.subscribers, options.seed, sms);
         let partners = emulated_partners(&people, options.seed, &shared);
         let running_partners = partners
             .start(0)

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use super::facebook::FacebookAdapter;
+use super::sms::SmsAdapter;
 use super::telegram::TelegramAdapter;
 use super::viber::ViberAdapter;
 use super::webhook::WebhookAdapter;
@@ -122,6 +123,7 @@ pub enum Adapter {
     Viber(ViberAdapter),
     Facebook(FacebookAdapter),
     X(XAdapter),
+    Sms(SmsAdapter),
 }
 
 impl Adapter {
@@ -144,6 +146,13 @@ impl Adapter {
                 None => PublishResult::Permanent {
                     code: "no_recipient".into(),
                     text: "Viber messages go to subscribers: set the account's audience to `subscribers`".into(),
+                },
+            },
+            Adapter::Sms(adapter) => match publication.recipient {
+                Some(number) => adapter.send(number, publication.text).await,
+                None => PublishResult::Permanent {
+                    code: "no_recipient".into(),
+                    text: "SMS go to subscribers' numbers: set the account's audience to `subscribers`".into(),
                 },
             },
         }

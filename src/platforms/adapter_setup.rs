@@ -11,9 +11,9 @@ use super::oauth1::OAuth1Keys;
 use super::oauth2::OAuth2Client;
 use super::x_tokens::{RehearsalVault, TokenVault, XTokens};
 use super::{
-    Adapter, ChannelRef, FacebookAdapter, MissingCredential, Platform, Secret, StoredCredentials,
-    TelegramAdapter, ViberAdapter, WebhookAdapter, WhatsAppAdapter, WhatsAppSender, XAdapter,
-    XAuth, partner_client, resolve_credentials,
+    Adapter, ChannelRef, FacebookAdapter, MissingCredential, Platform, Secret, SmsAccount,
+    SmsAdapter, StoredCredentials, TelegramAdapter, ViberAdapter, WebhookAdapter, WhatsAppAdapter,
+    WhatsAppSender, XAdapter, XAuth, partner_client, resolve_credentials,
 };
 use crate::clock::Clock;
 use crate::config::Account;
@@ -250,6 +250,7 @@ impl Setup<'_> {
                 account.timeout,
             )),
             Platform::Facebook => self.facebook_page(account, &mut credentials, built)?,
+            Platform::Sms => self.sms(account, &mut credentials)?,
             Platform::X => {
                 let auth = self.x_auth(account, &base_url, &mut credentials)?;
                 let adapter = XAdapter::new(client, &base_url, auth, account.timeout);
@@ -339,6 +340,30 @@ impl Setup<'_> {
             account.template_languages.clone(),
             Arc::clone(self.clock),
         ))))
+    }
+
+    /// A Twilio account. A rehearsal reports deliveries to the hook registered with the
+    /// sandbox, so it names no status-callback URL of the deployment's.
+    fn sms(
+        &self,
+        account: &Account,
+        credentials: &mut Credentials,
+    ) -> Result<Adapter, AdapterSetupError> {
+        let settings = account.sms.as_ref();
+        Ok(Adapter::Sms(SmsAdapter::new(
+            self.client.clone(),
+            SmsAccount {
+                base_url: self.base_url(account),
+                account_sid: credentials.required("account_sid")?,
+                auth_token: credentials.required("auth_token")?,
+                sender: settings
+                    .map_or_else(|| account.channel.account.clone(), |s| s.sender.to_string()),
+                status_callback: settings
+                    .and_then(|s| s.status_callback.clone())
+                    .filter(|_| self.rehearsal.is_none()),
+                timeout: account.timeout,
+            },
+        )))
     }
 
     fn facebook_page(

@@ -13,6 +13,7 @@ pub mod oauth1;
 pub mod oauth2;
 mod read_error;
 mod redaction;
+mod sms;
 mod telegram;
 mod viber;
 mod webhook;
@@ -34,6 +35,7 @@ pub use credentials::{
     MissingCredential, REHEARSAL_CREDENTIAL, Secret, StoredCredentials, resolve_credentials,
 };
 pub use http_client::partner_client;
+pub use sms::{GONE_CODES as SMS_GONE_CODES, SmsAccount, SmsAdapter};
 pub use telegram::{TelegramAdapter, TelegramWebhookError};
 pub use viber::{MAX_BROADCAST as VIBER_MAX_BROADCAST, ViberAdapter, ViberWebhookError};
 pub use webhook::{WebhookAdapter, sign_webhook};
@@ -47,6 +49,7 @@ pub use whatsapp_templates::{Sendable, WhatsAppSender};
 /// exact mapping from a partner's answer to a [`PublishResult`].
 pub mod classify {
     pub use super::facebook::classify as facebook;
+    pub use super::sms::classify as sms;
     pub use super::telegram::classify as telegram;
     pub use super::viber::{
         classify as viber_broadcast, classify_send as viber_send, classify_webhook as viber_webhook,

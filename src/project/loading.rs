@@ -335,6 +335,7 @@ fn check_rendering(
         );
         return;
     }
+    super::sms_checks::check_senders(campaign, config, diags);
     let mut renderer = Renderer::new(&project.layouts);
     for combo in combinations(campaign, catalog, &PreviewFilter::default()) {
         let platform = combo.channel.platform;
@@ -370,6 +371,9 @@ fn check_rendering(
                 ),
             );
             continue;
+        }
+        if platform == crate::channel::Platform::Sms {
+            super::sms_checks::check_segments(&combo, &text, config, diags);
         }
         let account_limit = config.accounts.get(combo.channel).and_then(|a| a.max_chars);
         let limit = match (platform_limit(platform), account_limit) {

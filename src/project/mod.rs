@@ -6,6 +6,7 @@
 
 mod bundle;
 mod loading;
+mod sms_checks;
 mod starter;
 
 pub use loading::{

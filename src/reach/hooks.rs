@@ -1,5 +1,6 @@
 //! The routes partners call: `/hooks/{platform}/{account}` for Telegram updates, WhatsApp and
-//! Facebook webhooks (with Meta's `hub.challenge` handshake) and Viber callbacks. Each request
+//! Facebook webhooks (with Meta's `hub.challenge` handshake), Viber callbacks and Twilio's SMS
+//! webhooks (status callbacks and incoming messages). Each request
 //! is checked against the account's secret over the raw body before anything is read; a
 //! missing or wrong signature gets 401 and nothing is stored. Status callbacks become counters
 //! (each once, so a duplicate or a replay changes nothing); opt-ins, opt-outs and choices of a
@@ -16,7 +17,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::{DateTime, Utc};
@@ -24,15 +25,16 @@ use chrono::{DateTime, Utc};
 use super::callbacks::{CallbackIngestor, IngestError, receipt};
 use super::inbound::{
     DeliveryStatus, EventStamp, EventWindow, InboundEvent, ParseError, SignatureError, StatusEvent,
-    Timeliness, answer_hub_challenge, parse_telegram, parse_viber, parse_whatsapp,
-    phone_number_ids, verify_hub_signature, verify_telegram, verify_viber,
+    Timeliness, answer_hub_challenge, parse_telegram, parse_twilio, parse_viber, parse_whatsapp,
+    phone_number_ids, read_twilio_form, verify_hub_signature, verify_telegram, verify_twilio,
+    verify_viber,
 };
 use super::live_hook_accounts::LiveHookAccounts;
 use crate::channel::Platform;
 use crate::clock::Clock;
 use crate::config::{Account, Config};
 use crate::metrics::{ConsentEventResult, METRICS};
-use crate::platforms::{Secret, StoredCredentials, resolve_credentials};
+use crate::platforms::{SMS_GONE_CODES, Secret, StoredCredentials, resolve_credentials};
 use crate::store::{AnyStore, StatusReceipt, StoreError};
 use crate::subscribers::{Consent, ConsentChange, EventOrder, SubscriberVault};
 
@@ -42,6 +44,20 @@ pub const MAX_HOOK_BODY: usize = 1024 * 1024;
 /// WhatsApp's code for a message that cannot be delivered to that number: the person is
 /// gone, and herald forgets them.
 const WHATSAPP_UNDELIVERABLE: &str = "131026";
+
+/// Twilio's delivery error codes that say the number cannot receive SMS at all (30005 unknown
+/// handset, 30006 landline or unreachable carrier), besides the send errors of
+/// [`SMS_GONE_CODES`] (21610, the person replied STOP, among them).
+const SMS_UNDELIVERABLE: [&str; 2] = ["30005", "30006"];
+
+/// Whether a failed delivery with `code` on `platform` means the person is gone.
+fn gone_on_failure(platform: Platform, code: &str) -> bool {
+    match platform {
+        Platform::WhatsApp => code == WHATSAPP_UNDELIVERABLE,
+        Platform::Sms => SMS_UNDELIVERABLE.contains(&code) || SMS_GONE_CODES.contains(&code),
+        _ => false,
+    }
+}
 
 /// An account that receives webhooks, with its credentials opened.
 pub struct HookAccount {
@@ -71,6 +87,9 @@ pub struct HookState {
     pub ingestor: CallbackIngestor,
     /// The accounts whose hooks are served, as of the credentials last read.
     pub accounts: Arc<LiveHookAccounts>,
+    /// The deployment's public URL: Twilio signs the URL it called, which is this one's hook
+    /// unless a rehearsal's sandbox calls the listener directly.
+    pub public_url: String,
 }
 
 /// The accounts of platforms that call back, with their credentials (the rehearsal's
@@ -85,7 +104,11 @@ pub fn hook_accounts(
     for (channel, account) in &config.accounts {
         if !matches!(
             channel.platform,
-            Platform::Telegram | Platform::WhatsApp | Platform::Viber | Platform::Facebook
+            Platform::Telegram
+                | Platform::WhatsApp
+                | Platform::Viber
+                | Platform::Facebook
+                | Platform::Sms
         ) {
             continue;
         }
@@ -165,6 +188,7 @@ async fn handshake(
 async fn receive(
     State(state): State<HookState>,
     Path((platform, name)): Path<(String, String)>,
+    uri: Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -198,6 +222,26 @@ async fn receive(
             }
             parse_viber(&body)
         }
+        Platform::Sms => {
+            let params = match read_twilio_form(&body) {
+                Ok(params) => params,
+                Err(error) => return refuse(StatusCode::BAD_REQUEST, &error.to_string()),
+            };
+            let urls = twilio_urls(&state.public_url, &uri, &headers);
+            if let Err(error) = verify_twilio(&headers, &urls, &params, hook.secret("auth_token")) {
+                return signature_refusal(error);
+            }
+            if params
+                .iter()
+                .any(|(key, value)| key == "AccountSid" && value != hook.secret("account_sid"))
+            {
+                return refuse(
+                    StatusCode::BAD_REQUEST,
+                    "the webhook is for another account",
+                );
+            }
+            parse_twilio(&params, state.clock.now())
+        }
         Platform::Facebook => {
             // Page events are acknowledged; herald takes reach from insights, not from them.
             if let Err(error) = verify_hub_signature(&headers, &body, hook.secret("app_secret")) {
@@ -215,6 +259,25 @@ async fn receive(
         Ok(()) => refuse(StatusCode::OK, "ok"),
         Err(not_taken) => not_taken.answer(&hook.account.channel.to_string()),
     }
+}
+
+/// The URLs Twilio may have signed for this request: the hook under the configured public URL,
+/// and the address the request itself names (`Host`), over https or http (a rehearsal's
+/// sandbox, or a proxy that ends TLS). A signature made for any of them is herald's own hook.
+fn twilio_urls(public_url: &str, uri: &Uri, headers: &HeaderMap) -> Vec<String> {
+    let path = uri
+        .path_and_query()
+        .map_or_else(|| uri.path().to_string(), |p| p.as_str().to_string());
+    let mut urls = vec![format!("{}{path}", public_url.trim_end_matches('/'))];
+    if let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) {
+        for scheme in ["https", "http"] {
+            let url = format!("{scheme}://{host}{path}");
+            if !urls.contains(&url) {
+                urls.push(url);
+            }
+        }
+    }
+    urls
 }
 
 /// Why a callback could not be taken (the partner retries on anything but 2xx).
@@ -324,8 +387,8 @@ impl<'a> Applying<'a> {
     }
 
     /// A status callback as the receipt to count (none for `sent`: herald counts a message as
-    /// sent when the partner accepts it). A WhatsApp number that cannot be delivered to is
-    /// unsubscribed first, since the person is gone.
+    /// sent when the partner accepts it). A WhatsApp or SMS number that cannot be delivered to
+    /// is unsubscribed first, since the person is gone.
     async fn status(&self, status: StatusEvent) -> Result<Option<StatusReceipt>, NotTaken> {
         let channel = &self.channel;
         if status.status == DeliveryStatus::Sent {
@@ -338,11 +401,10 @@ impl<'a> Applying<'a> {
             _ => String::new(),
         };
         let gone = status.status == DeliveryStatus::Failed
-            && self.platform == Platform::WhatsApp
             && status
                 .error
                 .as_ref()
-                .is_some_and(|(code, _)| code == WHATSAPP_UNDELIVERABLE);
+                .is_some_and(|(code, _)| gone_on_failure(self.platform, code));
         if let (true, Some(recipient), Some(consent)) = (gone, &status.recipient, &self.consent) {
             // The failure of one sent message is one event: its id is the message's.
             let event_id = format!("failed:{}", status.platform_message_id);

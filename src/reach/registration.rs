@@ -1,7 +1,8 @@
 //! Telling partners where herald's hooks are. Telegram (`setWebhook`, with the secret token it
 //! will send back) and Viber (`set_webhook`, which Viber confirms with a signed call) take the
 //! URL through their API, so herald registers it at start-up; Meta's webhooks are set in the
-//! app dashboard, so herald prints what to enter there, except in a rehearsal, where it
+//! app dashboard, and Twilio's in its console, so herald prints what to enter there, except in
+//! a rehearsal, where it
 //! registers through the emulator's stand-in for that dashboard, over HTTP like everything
 //! else herald says to a partner.
 
@@ -44,6 +45,7 @@ pub async fn register_webhooks(
             Platform::WhatsApp | Platform::Facebook => {
                 register_meta(&client, hook, &url, emulator).await
             }
+            Platform::Sms => register_sms(&client, hook, &url, emulator).await,
             _ => continue,
         };
         lines.push(line);
@@ -127,7 +129,21 @@ async fn register_meta(
         );
     };
     let body = serde_json::json!({ key: id.expose(), "url": url });
-    let registered = client
+    match tell_sandbox(client, emulator, dashboard, &body).await {
+        Ok(()) => format!("{channel}: the sandbox sends callbacks to {url}"),
+        Err(error) => format!("{channel}: the sandbox did not take the callback URL: {error}"),
+    }
+}
+
+/// `PUT {emulator}/sandbox/webhooks/{dashboard}` with `body`: the emulator's stand-in for a
+/// partner's dashboard or console.
+async fn tell_sandbox(
+    client: &reqwest::Client,
+    emulator: &str,
+    dashboard: &str,
+    body: &serde_json::Value,
+) -> Result<(), reqwest::Error> {
+    client
         .put(format!(
             "{}/sandbox/webhooks/{dashboard}",
             emulator.trim_end_matches('/')
@@ -136,12 +152,29 @@ async fn register_meta(
         .body(body.to_string())
         .send()
         .await
-        .and_then(reqwest::Response::error_for_status);
-    match registered {
-        Ok(_) => format!("{channel}: the sandbox sends callbacks to {url}"),
-        Err(error) => format!(
-            "{channel}: the sandbox did not take the callback URL: {}",
-            error.without_url()
-        ),
+        .and_then(reqwest::Response::error_for_status)
+        .map(drop)
+        .map_err(reqwest::Error::without_url)
+}
+
+/// Twilio's incoming-message webhook is set on the number (or its messaging service) in
+/// Twilio's console: the emulator's stand-in for it in a rehearsal, else a line telling the
+/// operator what to enter there. Status callbacks need nothing: each message names its own.
+async fn register_sms(
+    client: &reqwest::Client,
+    hook: &HookAccount,
+    url: &str,
+    emulator: Option<&str>,
+) -> String {
+    let channel = &hook.account.channel;
+    let (Some(emulator), Some(sid)) = (emulator, hook.credential("account_sid")) else {
+        return format!(
+            "{channel}: in Twilio's console, set {url} (HTTP POST) as the number's \"a message comes in\" webhook, so that STOP and START reach herald"
+        );
+    };
+    let body = serde_json::json!({ "account_sid": sid.expose(), "url": url });
+    match tell_sandbox(client, emulator, "sms", &body).await {
+        Ok(()) => format!("{channel}: the sandbox sends incoming SMS and statuses to {url}"),
+        Err(error) => format!("{channel}: the sandbox did not take the webhook URL: {error}"),
     }
 }

@@ -21,6 +21,8 @@ pub fn platform_limit(platform: Platform) -> Option<usize> {
         Platform::Viber => Some(7000),
         Platform::Facebook | Platform::MetaAds => Some(63_206),
         Platform::X => Some(280),
+        // Twilio's longest `Body`; the parts it costs are checked against the account.
+        Platform::Sms => Some(crate::sms::MAX_BODY_CHARS),
         Platform::Webhook => None,
     }
 }

@@ -9,8 +9,9 @@ use super::renderer::{RenderError, Renderer};
 use super::tracking::{LinkDimensions, tracking_token, tracking_url};
 use crate::campaign::model::{Campaign, Message, Segment, Send};
 use crate::campaign::{ContentHash, Locale};
-use crate::channel::ChannelRef;
+use crate::channel::{ChannelRef, Platform};
 use crate::l10n::{Catalog, Translation};
+use crate::sms::{SmsSegments, count_segments};
 
 /// One (send, segment, locale, channel, variant) with the translation its words come from.
 pub struct Combination<'c> {
@@ -134,6 +135,8 @@ pub struct PreviewItem {
     pub text: String,
     pub length: usize,
     pub limit: Option<usize>,
+    /// SMS only: the parts the text costs, and the encoding it goes in.
+    pub sms_segments: Option<SmsSegments>,
 }
 
 /// Renders the selected part of the matrix, with the links of `version` (the content hash of
@@ -172,6 +175,7 @@ pub fn preview_items(
             message: combo.fluent_id.clone(),
             length: measure(platform, &text),
             limit: platform_limit(platform),
+            sms_segments: (platform == Platform::Sms).then(|| count_segments(&text)),
             text,
         });
     }

@@ -32,9 +32,12 @@ impl Receipt {
 /// `Ok` when `platform` reports `receipt`, else why not (the reason the report's definitions
 /// give).
 pub fn reports(platform: Platform, receipt: Receipt) -> Result<(), &'static str> {
-    // Both receipts come from the same status callbacks: a platform sends both or neither.
+    // Both receipts come from the same status callbacks, except that SMS is never "read".
     match (platform, receipt) {
-        (Platform::WhatsApp | Platform::Viber, _) => Ok(()),
+        (Platform::WhatsApp | Platform::Viber, _) | (Platform::Sms, Receipt::Delivered) => Ok(()),
+        (Platform::Sms, Receipt::Read) => Err(
+            "SMS has no read receipts: networks report only whether a message reached the phone.",
+        ),
         (Platform::Telegram, _) => {
             Err("Telegram sends no delivery or read receipts for channel posts or bot messages.")
         }

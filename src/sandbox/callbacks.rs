@@ -26,7 +26,7 @@ use tokio::sync::Notify;
 use crate::channel::Platform;
 
 use super::Sandbox;
-use super::signature::{meta_signature, viber_signature};
+use super::signature::{meta_signature, twilio_signature, viber_signature};
 use super::tally::TalliedStatus;
 use super::{viber, whatsapp_webhook};
 
@@ -96,6 +96,16 @@ impl Step {
         }
     }
 
+    /// Twilio's `MessageStatus`: a message the network could not deliver is `undelivered`.
+    fn twilio_name(self) -> &'static str {
+        match self {
+            Step::Sent => "sent",
+            Step::Delivered => "delivered",
+            Step::Read => "read",
+            Step::Failed => "undelivered",
+        }
+    }
+
     fn viber_name(self) -> &'static str {
         match self {
             Step::Sent => "sent",
@@ -114,6 +124,10 @@ pub(crate) const WHATSAPP_UNREAD: &[Step] = &[Step::Sent, Step::Delivered];
 pub(crate) const VIBER_READ: &[Step] = &[Step::Delivered, Step::Read];
 /// The events of a Viber message that is delivered but not seen.
 pub(crate) const VIBER_UNREAD: &[Step] = &[Step::Delivered];
+/// The statuses of an SMS that reaches the phone (SMS is never "read").
+pub(crate) const SMS_DELIVERED: &[Step] = &[Step::Sent, Step::Delivered];
+/// The statuses of an SMS the network could not deliver.
+pub(crate) const SMS_UNDELIVERED: &[Step] = &[Step::Sent, Step::Failed];
 /// The single status of an undeliverable message, on either platform.
 pub(crate) const FAILED: &[Step] = &[Step::Failed];
 
@@ -126,6 +140,14 @@ pub(crate) enum MessageRef {
     },
     Viber {
         token: i64,
+    },
+    /// A Twilio message: its SID, the auth token its request was made with (which signs the
+    /// callbacks), its `StatusCallback` if it named one, and its sender.
+    Sms {
+        sid: String,
+        auth_token: String,
+        url: Option<String>,
+        from: String,
     },
 }
 
@@ -173,6 +195,7 @@ impl StatusCallback {
         match self.message {
             MessageRef::WhatsApp { .. } => Platform::WhatsApp,
             MessageRef::Viber { .. } => Platform::Viber,
+            MessageRef::Sms { .. } => Platform::Sms,
         }
     }
 
@@ -455,9 +478,14 @@ impl Sandbox {
             return true;
         };
         let platform = first.platform();
-        let Some(registration) = self.inner.callbacks.registration(platform, &first.account) else {
-            tracing::debug!(%platform, "sandbox: no webhook registered, callback dropped");
-            return false;
+        let registration = self.inner.callbacks.registration(platform, &first.account);
+        let url = match (&first.message, registration) {
+            (MessageRef::Sms { url: Some(url), .. }, _) => url.clone(),
+            (_, Some(registration)) => registration.url,
+            (_, None) => {
+                tracing::debug!(%platform, "sandbox: no webhook registered, callback dropped");
+                return false;
+            }
         };
         let (body, header) = match &first.message {
             MessageRef::WhatsApp { .. } => {
@@ -494,21 +522,34 @@ impl Sandbox {
                 let signature = viber_signature(&first.account, &body);
                 (body, ("x-viber-content-signature", signature))
             }
+            MessageRef::Sms { auth_token, .. } => {
+                let Some(params) = twilio_status(first) else {
+                    return true;
+                };
+                let signature = twilio_signature(auth_token, &url, &params);
+                let body = form_body(&params);
+                return self
+                    .post_with_retries(&url, FORM, &[("x-twilio-signature", signature)], body)
+                    .await;
+            }
         };
-        self.post_with_retries(&registration.url, &[header], body)
-            .await
+        self.post_with_retries(&url, JSON, &[header], body).await
     }
 
     /// Posts until the receiver answers 2xx, at most [`CALLBACK_TRIES`] times.
     async fn post_with_retries(
         &self,
         url: &str,
+        content_type: &'static str,
         headers: &[(&'static str, String)],
         body: Bytes,
     ) -> bool {
         let mut backoff = FIRST_BACKOFF;
         for attempt in 1..=CALLBACK_TRIES {
-            match self.post_json(url, headers, body.clone()).await {
+            match self
+                .post_body(url, content_type, headers, body.clone())
+                .await
+            {
                 Ok(status) if (200..300).contains(&status) => return true,
                 Ok(status) => tracing::debug!(status, attempt, "sandbox: callback refused"),
                 Err(why) => tracing::debug!(attempt, "sandbox: callback not delivered: {why}"),
@@ -529,10 +570,21 @@ impl Sandbox {
         headers: &[(&'static str, String)],
         body: Bytes,
     ) -> Result<u16, PostError> {
+        self.post_body(url, JSON, headers, body).await
+    }
+
+    /// One POST of `content_type` from the "platform" to a receiver (see [`Self::post_json`]).
+    pub(crate) async fn post_body(
+        &self,
+        url: &str,
+        content_type: &'static str,
+        headers: &[(&'static str, String)],
+        body: Bytes,
+    ) -> Result<u16, PostError> {
         let client = self.inner.callbacks.client()?;
         let mut request = client
             .post(url)
-            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .header(reqwest::header::CONTENT_TYPE, content_type)
             .body(body);
         for (name, value) in headers {
             request = request.header(*name, value.as_str());
@@ -590,6 +642,47 @@ fn whatsapp_status(item: &StatusCallback) -> Option<Value> {
         }
     }
     Some(status)
+}
+
+/// The content types of the platforms' callbacks: Meta's and Viber's JSON, Twilio's forms.
+const JSON: &str = "application/json";
+pub(crate) const FORM: &str = "application/x-www-form-urlencoded";
+
+/// `params` as a form body.
+pub(crate) fn form_body(params: &[(String, String)]) -> Bytes {
+    let mut form = form_urlencoded::Serializer::new(String::new());
+    for (name, value) in params {
+        form.append_pair(name, value);
+    }
+    Bytes::from(form.finish())
+}
+
+/// One Twilio status callback's parameters, as Twilio sends them for a message.
+fn twilio_status(item: &StatusCallback) -> Option<Vec<(String, String)>> {
+    let MessageRef::Sms { sid, from, .. } = &item.message else {
+        return None;
+    };
+    let step = item.step()?;
+    let status = step.twilio_name();
+    let mut params = vec![
+        ("AccountSid", item.account.as_str()),
+        ("ApiVersion", super::sms::API_VERSION),
+        ("From", from.as_str()),
+        ("MessageSid", sid.as_str()),
+        ("MessageStatus", status),
+        ("SmsSid", sid.as_str()),
+        ("SmsStatus", status),
+        ("To", item.recipient.as_str()),
+    ];
+    if step == Step::Failed {
+        params.push(("ErrorCode", "30006"));
+    }
+    Some(
+        params
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+    )
 }
 
 /// One Viber callback event, in Viber's shape.

@@ -154,6 +154,31 @@ pub(crate) async fn register_page_webhook(
     (StatusCode::OK, Json(json!({"success": true})))
 }
 
+/// Body of `PUT /sandbox/webhooks/sms`.
+#[derive(Deserialize)]
+pub(crate) struct SmsWebhook {
+    account_sid: String,
+    url: String,
+}
+
+/// `PUT /sandbox/webhooks/sms` `{"account_sid","url"}`: stands in for Twilio's console, where
+/// a number's "a message comes in" webhook and its messaging service's status callback are
+/// set: incoming messages, and the statuses of messages sent without a `StatusCallback`, go
+/// there. An empty `url` removes the webhook.
+pub(crate) async fn register_sms_webhook(
+    State(sandbox): State<Sandbox>,
+    Json(webhook): Json<SmsWebhook>,
+) -> (StatusCode, Json<Value>) {
+    if webhook.account_sid.trim().is_empty() {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"error": "account_sid must not be empty"})),
+        );
+    }
+    sandbox.register_webhook(Platform::Sms, &webhook.account_sid, &webhook.url);
+    (StatusCode::OK, Json(json!({"success": true})))
+}
+
 /// Body and answer of `PUT /sandbox/delivery`: a field left out keeps its value.
 #[derive(Debug, Deserialize, serde::Serialize)]
 pub(crate) struct Delivery {

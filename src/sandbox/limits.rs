@@ -34,6 +34,10 @@ pub struct SandboxLimits {
     pub facebook_calls_per_hour: Option<u32>,
     /// Posts per 15-minute window and X token; past it, 429 until `x-rate-limit-reset`.
     pub x_posts_per_15min: Option<u32>,
+    /// Twilio message creations per second and account SID; past it, HTTP 429 with error
+    /// 20429 and `Retry-After`.
+    #[serde(default)]
+    pub sms_per_second: Option<u32>,
 }
 
 impl SandboxLimits {
@@ -49,6 +53,7 @@ impl SandboxLimits {
             viber_requests_per_10s: None,
             facebook_calls_per_hour: None,
             x_posts_per_15min: None,
+            sms_per_second: None,
         }
     }
 }
@@ -56,8 +61,8 @@ impl SandboxLimits {
 impl Default for SandboxLimits {
     /// Telegram's limits (30/s per bot, 20/min per group or channel, 1/s per private chat),
     /// WhatsApp's (80/s per number, one message per 6 s per recipient), Viber's (500 requests
-    /// per 10 s), 200 Graph calls an hour per Facebook Page and 100 X posts per 15 minutes per
-    /// token; generic webhooks unlimited.
+    /// per 10 s), 200 Graph calls an hour per Facebook Page, 100 X posts per 15 minutes per
+    /// token and 100 Twilio messages a second per account; generic webhooks unlimited.
     fn default() -> Self {
         SandboxLimits {
             telegram_per_second: Some(30),
@@ -69,6 +74,7 @@ impl Default for SandboxLimits {
             viber_requests_per_10s: Some(500),
             facebook_calls_per_hour: Some(200),
             x_posts_per_15min: Some(100),
+            sms_per_second: Some(100),
         }
     }
 }
@@ -214,6 +220,7 @@ pub(crate) struct RateLimiter {
     // Facebook Pages and X.
     facebook_pages: HashMap<String, SlidingWindow>,
     x_tokens: HashMap<String, FixedWindow>,
+    sms_accounts: HashMap<String, SlidingWindow>,
 }
 
 /// The limits that apply to one Telegram message: (limit, window span) per window key.
@@ -472,6 +479,25 @@ impl RateLimiter {
                 .or_default()
                 .admit(now);
         }
+    }
+}
+
+impl RateLimiter {
+    /// How long until one more Twilio message of account `sid` fits; `None` when it fits now,
+    /// and then it is counted.
+    pub(crate) fn sms_wait(
+        &mut self,
+        limits: &SandboxLimits,
+        sid: &str,
+        now: DateTime<Utc>,
+    ) -> Option<Duration> {
+        let limit = limits.sms_per_second?;
+        let window = self.sms_accounts.entry(sid.to_string()).or_default();
+        let wait = window.wait(now, Duration::seconds(1), limit);
+        if wait.is_none() {
+            window.admit(now);
+        }
+        wait
     }
 }
 

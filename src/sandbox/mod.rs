@@ -1,6 +1,6 @@
 //! The built-in partner sandbox: one axum app that answers at the real platforms' paths
 //! (`/bot{token}/sendMessage`, `/v{N}/{phone_number_id}/messages`, `/pa/broadcast_message`,
-//! `/webhook/{name}`, ...) with their wire formats, so that a channel account's base URL is the
+//! `/2010-04-01/Accounts/{sid}/Messages.json`, `/webhook/{name}`, ...) with their wire formats, so that a channel account's base URL is the
 //! only difference between a rehearsal and the real thing.
 //!
 //! Limits are on by default, because code that only ever meets an unlimited fake will be
@@ -12,7 +12,7 @@
 //! ([`TallyConfig`]), and the injected faults are counted by kind ([`FaultCounts`]).
 //!
 //! Like the real platforms, it also talks back: it sends signed status callbacks (WhatsApp
-//! `sent`/`delivered`/`read`, Viber `delivered`/`seen`) to the URL registered for an account,
+//! `sent`/`delivered`/`read`, Viber `delivered`/`seen`, Twilio SMS `sent`/`delivered`) to the URL registered for an account,
 //! and can play people subscribing, writing, unsubscribing or blocking the bot
 //! ([`Sandbox::simulate_person`]), so the whole consent loop runs locally.
 //!
@@ -31,6 +31,8 @@ mod record;
 mod reply;
 mod server;
 mod signature;
+mod sms;
+mod sms_people;
 mod tally;
 mod telegram;
 mod telegram_chat;
@@ -70,7 +72,7 @@ pub use limits::SandboxLimits;
 pub use people::{PersonAction, PersonError, PersonEvent};
 pub use record::{Received, ReceivedCounts};
 pub use server::RunningSandbox;
-pub use signature::{meta_signature, viber_signature, webhook_signature};
+pub use signature::{meta_signature, twilio_signature, viber_signature, webhook_signature};
 pub use tally::{StatusTally, TallyConfig, TallyCounts, TallyKey};
 pub use whatsapp_webhook::business_scoped_user_id;
 
@@ -116,6 +118,9 @@ pub struct SandboxConfig {
     /// Viber user ids that are not (or no longer) subscribed to the bot: they land in a
     /// broadcast's `failed_list` and a `send_message` to them answers status 6.
     pub viber_unsubscribed: BTreeSet<String>,
+    /// Phone numbers that replied STOP to the Twilio account: a message to them is refused
+    /// with error 21610, as Twilio refuses it.
+    pub sms_opted_out: BTreeSet<String>,
     /// Share (0 to 1) of delivered WhatsApp and Viber messages that are later read (`read` /
     /// `seen` callbacks), drawn from the fault seed so that runs repeat.
     pub read_rate: f64,
@@ -147,6 +152,7 @@ impl Default for SandboxConfig {
             whatsapp_templates: BTreeMap::new(),
             undeliverable: BTreeSet::new(),
             viber_unsubscribed: BTreeSet::new(),
+            sms_opted_out: BTreeSet::new(),
             read_rate: 0.5,
             callback_batch: 1,
             meta_app_secret: crate::platforms::REHEARSAL_CREDENTIAL.to_string(),
@@ -173,6 +179,7 @@ impl fmt::Debug for SandboxConfig {
             .field("whatsapp_templates", &self.whatsapp_templates)
             .field("undeliverable", &self.undeliverable.len())
             .field("viber_unsubscribed", &self.viber_unsubscribed.len())
+            .field("sms_opted_out", &self.sms_opted_out.len())
             .field("read_rate", &self.read_rate)
             .field("callback_batch", &self.callback_batch)
             .field("meta_app_secret", &"<redacted>")
@@ -242,6 +249,8 @@ struct SandboxState {
     whatsapp_messages: u64,
     /// Last Viber `message_token` counter.
     viber_messages: i64,
+    /// Last Twilio message SID counter (sent and received).
+    sms_messages: u64,
     /// Last Telegram `update_id`. Starts from a number of this instance's, as Telegram's start
     /// from one of the bot's: herald remembers update ids to ignore repeats, so a restarted
     /// sandbox must not give the same ones again.
@@ -303,6 +312,7 @@ impl Sandbox {
                     instance,
                     whatsapp_messages: 0,
                     viber_messages: 0,
+                    sms_messages: 0,
                     telegram_updates: i64::from(instance) * 1_000_000,
                     graph_traces: 0,
                     whatsapp_windows: HashMap::new(),
@@ -350,6 +360,10 @@ impl Sandbox {
                 post(viber_account::get_user_details),
             )
             .route("/pa/get_online", post(viber_account::get_online))
+            .route(
+                "/2010-04-01/Accounts/{account_sid}/Messages.json",
+                post(sms::create_message),
+            )
             .route("/webhook/{name}", post(webhook::receive))
             // Facebook Pages, the Marketing API's audience estimate, and X.
             .route("/{version}/{page_id}/feed", post(facebook::feed))
@@ -383,6 +397,7 @@ impl Sandbox {
                 "/sandbox/webhooks/facebook",
                 put(control::register_page_webhook),
             )
+            .route("/sandbox/webhooks/sms", put(control::register_sms_webhook))
             .route("/sandbox/delivery", put(control::set_delivery))
             .route("/sandbox/callbacks", get(control::callback_counts))
             .route("/sandbox/counts", get(control::received_counts))

@@ -35,14 +35,14 @@ pub(crate) const DEFAULT_LANGUAGE: &str = "en";
 /// One thing a person does, on one platform, towards one bot account.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PersonEvent {
-    /// `telegram`, `whatsapp` or `viber`.
+    /// `telegram`, `whatsapp`, `viber` or `sms`.
     #[serde(with = "platform_name")]
     pub platform: Platform,
-    /// The account written to: the Telegram bot token, the WhatsApp phone number id or the
-    /// Viber auth token.
+    /// The account written to: the Telegram bot token, the WhatsApp phone number id, the
+    /// Viber auth token or the Twilio account SID.
     pub key: String,
-    /// The person: a Telegram chat id (positive number), a WhatsApp number (digits) or a Viber
-    /// user id.
+    /// The person: a Telegram chat id (positive number), a WhatsApp number (digits), a Viber
+    /// user id or an SMS number (E.164, `+31612345678`).
     pub user: String,
     pub action: PersonAction,
 }
@@ -104,11 +104,11 @@ mod platform_name {
 /// Why a person's event was not delivered to the bot's webhook.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PersonError {
-    #[error("people write to bots on telegram, whatsapp and viber, not on {0}")]
+    #[error("people write to bots on telegram, whatsapp, viber and sms, not on {0}")]
     UnsupportedPlatform(Platform),
     #[error("a Telegram person is a positive numeric chat id")]
     NotAChatId,
-    #[error("a WhatsApp person is a phone number, digits only")]
+    #[error("a WhatsApp person is a phone number, digits only; an SMS person one in E.164 form")]
     NotAPhoneNumber,
     #[error("a Viber person needs a user id")]
     NoUserId,
@@ -141,6 +141,9 @@ impl Sandbox {
     }
 
     async fn person(&self, event: PersonEvent) -> Result<u16, PersonError> {
+        if event.platform == Platform::Sms {
+            return self.sms_person(event).await;
+        }
         let registration = self
             .inner
             .callbacks

@@ -33,6 +33,22 @@ pub fn viber_signature(auth_token: &str, body: &[u8]) -> String {
     hex(&plain_mac(auth_token, body))
 }
 
+/// The `X-Twilio-Signature` value Twilio puts on its webhooks: base64 HMAC-SHA1, keyed with
+/// the account's auth token, of the URL called followed by every POST parameter's name and
+/// value, sorted by name.
+pub fn twilio_signature(auth_token: &str, url: &str, params: &[(String, String)]) -> String {
+    let mut sorted: Vec<&(String, String)> = params.iter().collect();
+    sorted.sort();
+    let mut mac = <Hmac<sha1::Sha1> as Mac>::new_from_slice(auth_token.as_bytes())
+        .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+    mac.update(url.as_bytes());
+    for (name, value) in sorted {
+        mac.update(name.as_bytes());
+        mac.update(value.as_bytes());
+    }
+    crate::base64::encode(&mac.finalize().into_bytes())
+}
+
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
 pub(crate) fn hex(bytes: &[u8]) -> String {

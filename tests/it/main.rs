@@ -48,6 +48,7 @@ mod schema_compatibility;
 mod serve_first_start;
 mod service_cli;
 mod sessions;
+mod sms;
 mod social_platforms;
 mod store_and_schedule;
 mod subscribers_store;

@@ -220,7 +220,7 @@ fn an_unknown_platform() {
             )
         },
         &[
-            "campaigns/demo.toml:32:13: error: unknown platform `signal` in channel `signal:info`; known platforms: telegram, whatsapp, viber, facebook, meta_ads, x, webhook",
+            "campaigns/demo.toml:32:13: error: unknown platform `signal` in channel `signal:info`; known platforms: telegram, whatsapp, viber, facebook, meta_ads, x, sms, webhook",
         ],
     );
 }

@@ -525,7 +525,7 @@ async fn an_access_token_x_calls_expired_is_replaced_once_and_the_post_goes_out(
         direction: "ltr",
         idempotency_key: "k1",
         recipient: None,
-        envelope: Value::Null,
+        envelope: herald::platforms::Envelope::default(),
     };
     let result = adapter.publish(&publication, herald_clock.now()).await;
     assert!(

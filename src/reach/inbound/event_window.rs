@@ -11,6 +11,10 @@
 //!   nothing, but its `date` comes with the secret header, and with the `update_id` it is what
 //!   there is.
 //! * Meta (WhatsApp, and Facebook Pages) retries for up to 7 days: 7 days and 1 hour.
+//! * Twilio's SMS webhooks carry no time of their own: herald stamps them when they arrive, so
+//!   no SMS event is ever too old, and a replay is recognised only by its `MessageSid`. Those
+//!   ids (and the person's last consent time) are kept for 30 days: a request captured and
+//!   sent again within 30 days changes nothing; one sent again later counts as new.
 //!
 //! Events stamped more than 5 minutes in the future are refused too (partners' clocks are
 //! synchronised; a stamp far ahead would let its mark outlive every real event).
@@ -58,6 +62,7 @@ impl EventWindow {
         let late = match platform {
             Platform::Viber => Duration::hours(2),
             Platform::Telegram => Duration::hours(25),
+            Platform::Sms => Duration::days(30),
             // Meta, and any platform whose retries herald does not know: the longest.
             _ => Duration::days(7) + Duration::hours(1),
         };

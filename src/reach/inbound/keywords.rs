@@ -93,7 +93,7 @@ fn strip_bot_suffix(command: &str) -> &str {
 
 /// Lower-cased, without combining marks (Latin accents in decomposed form, Arabic harakat and
 /// tatweel), with precomposed French accents folded, and trailing punctuation removed.
-fn fold(text: &str) -> String {
+pub(super) fn fold(text: &str) -> String {
     let folded: String = text
         .trim()
         .to_lowercase()

@@ -79,6 +79,7 @@ fn platform_name(platform: Platform) -> &'static str {
         Platform::Facebook => "Facebook",
         Platform::MetaAds => "Meta ads",
         Platform::X => "X",
+        Platform::Sms => "SMS",
         Platform::Webhook => "Partner webhooks",
     }
 }
