@@ -36,7 +36,7 @@ async fn migrations_apply_once_and_refuse_a_newer_schema<S: Store>(store: S, url
     match store.migrate().await {
         Err(StoreError::SchemaTooNew {
             found: 999,
-            known: 17,
+            known: 18,
         }) => {}
         other => panic!("expected a refusal, got {other:?}"),
     }
