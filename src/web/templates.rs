@@ -194,13 +194,13 @@ impl WebError {
     }
 }
 
-/// The interface's own wording of the API's refusals a person meets in the pages.
+/// The interface's own wording of the API's refusals a person meets in the pages (those whose
+/// English words carry specifics, such as who resolved a job first, are quoted instead).
 const API_MESSAGES: &[(&str, &str)] = &[
     ("own_version", "api-error-own-version"),
     ("illegal_transition", "api-error-illegal-transition"),
     ("own_access", "api-error-own-access"),
     ("user_exists", "api-error-user-exists"),
-    ("already_resolved", "api-error-already-resolved"),
     ("storage_full", "api-error-storage-full"),
 ];
 

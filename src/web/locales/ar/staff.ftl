@@ -91,7 +91,6 @@ api-error-own-version = أنت من كتب هذا الإصدار، لذا يجب
 api-error-illegal-transition = لا يمكن نقل هذا الإصدار إلى تلك الحالة من حالته الحالية.
 api-error-own-access = لا يمكنك إلغاء وصولك أنت.
 api-error-user-exists = يوجد مستخدم بهذا الاسم بالفعل.
-api-error-already-resolved = سبق حسم هذه الإرسالية؛ يبقى الحسم الأول ساريًا.
 api-error-storage-full = مساحة تخزين الخادم ممتلئة؛ لم يتغيّر شيء. أبلغ فريق التشغيل.
 
 ## الحملات

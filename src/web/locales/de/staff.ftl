@@ -90,7 +90,6 @@ api-error-own-version = Sie haben diese Version verfasst, daher muss eine andere
 api-error-illegal-transition = Diese Version kann aus ihrem jetzigen Status nicht in diesen Status wechseln.
 api-error-own-access = Sie können Ihren eigenen Zugang nicht widerrufen.
 api-error-user-exists = Es gibt bereits einen Benutzer mit diesem Namen.
-api-error-already-resolved = Diese Sendung wurde bereits geklärt; die erste Klärung gilt.
 api-error-storage-full = Der Speicher des Servers ist voll; nichts wurde geändert. Informieren Sie den Betrieb.
 
 ## Kampagnen

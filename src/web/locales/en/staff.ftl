@@ -90,7 +90,6 @@ api-error-own-version = You authored this version, so another approver must appr
 api-error-illegal-transition = This version cannot move to that state from the state it is in now.
 api-error-own-access = You cannot revoke your own access.
 api-error-user-exists = A user with this name exists already.
-api-error-already-resolved = This job has been resolved already; the first resolution stands.
 api-error-storage-full = The server's storage is full; nothing was changed. Tell the operators.
 
 ## Campaigns

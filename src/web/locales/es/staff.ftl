@@ -90,7 +90,6 @@ api-error-own-version = Usted es autor de esta versión, así que otra persona a
 api-error-illegal-transition = Esta versión no puede pasar a ese estado desde su estado actual.
 api-error-own-access = No puede revocar su propio acceso.
 api-error-user-exists = Ya existe un usuario con ese nombre.
-api-error-already-resolved = Este envío ya se resolvió; se mantiene la primera resolución.
 api-error-storage-full = El almacenamiento del servidor está lleno; no se ha cambiado nada. Avise al equipo de operaciones.
 
 ## Campañas

@@ -90,7 +90,6 @@ api-error-own-version = Vous êtes l’auteur de cette version : un autre approb
 api-error-illegal-transition = Cette version ne peut pas passer à cet état depuis son état actuel.
 api-error-own-access = Vous ne pouvez pas révoquer votre propre accès.
 api-error-user-exists = Un utilisateur portant ce nom existe déjà.
-api-error-already-resolved = Cet envoi a déjà été résolu ; la première résolution est conservée.
 api-error-storage-full = Le stockage du serveur est plein ; rien n’a été modifié. Prévenez l’équipe d’exploitation.
 
 ## Campagnes

@@ -90,7 +90,6 @@ api-error-own-version = Lei è autore di questa versione, quindi un’altra pers
 api-error-illegal-transition = Questa versione non può passare a quello stato dal suo stato attuale.
 api-error-own-access = Non può revocare il Suo stesso accesso.
 api-error-user-exists = Esiste già un utente con questo nome.
-api-error-already-resolved = Questo invio è già stato risolto; vale la prima risoluzione.
 api-error-storage-full = Lo spazio di archiviazione del server è pieno; non è stato modificato nulla. Avvisi il personale tecnico.
 
 ## Campagne

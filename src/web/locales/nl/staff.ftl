@@ -90,7 +90,6 @@ api-error-own-version = U hebt deze versie geschreven, dus een andere goedkeurde
 api-error-illegal-transition = Deze versie kan vanuit haar huidige status niet naar die status gaan.
 api-error-own-access = U kunt uw eigen toegang niet intrekken.
 api-error-user-exists = Er bestaat al een gebruiker met deze naam.
-api-error-already-resolved = Deze verzending is al afgehandeld; de eerste afhandeling blijft gelden.
 api-error-storage-full = De opslag van de server is vol; er is niets gewijzigd. Waarschuw het beheer.
 
 ## Campagnes
