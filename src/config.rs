@@ -257,10 +257,7 @@ impl Config {
             let Some(mut account) = parse_account(file, table, span.clone(), diags) else {
                 continue;
             };
-            if let Some(sms) = &mut account.sms {
-                sms.status_callback =
-                    sms::status_callback(&config.public_url, &account.channel.account);
-            }
+            sms::set_status_callback(&mut account, &config.public_url);
             match config.accounts.entry(account.channel.clone()) {
                 std::collections::btree_map::Entry::Occupied(existing) => diags.error(
                     file,

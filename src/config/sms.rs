@@ -79,10 +79,14 @@ pub(super) fn read_sms(
     }
 }
 
-/// Where Twilio reports the deliveries of `account`'s messages, given the deployment's
-/// `public_url`: herald's hook when the URL is https, else nowhere in particular.
-pub(super) fn status_callback(public_url: &str, account: &str) -> Option<String> {
-    public_url
-        .starts_with("https://")
-        .then(|| format!("{public_url}/hooks/sms/{account}"))
+/// Sets where Twilio reports the deliveries of an SMS `account`'s messages, given the
+/// deployment's `public_url`: herald's hook when the URL is https (Twilio calls nothing else),
+/// else nowhere in particular.
+pub(super) fn set_status_callback(account: &mut super::Account, public_url: &str) {
+    let name = &account.channel.account;
+    if let Some(sms) = &mut account.sms {
+        sms.status_callback = public_url
+            .starts_with("https://")
+            .then(|| format!("{public_url}/hooks/sms/{name}"));
+    }
 }

@@ -210,3 +210,35 @@ impl People {
         last
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sms_people_join_only_when_the_project_has_sms() {
+        let without = People::new(30, 7, false);
+        assert!(without.people.iter().all(|p| p.platform != Platform::Sms));
+        let with = People::new(30, 7, true);
+        let sms: Vec<&Person> = with
+            .people
+            .iter()
+            .filter(|p| p.platform == Platform::Sms)
+            .collect();
+        assert_eq!(sms.len(), 10);
+        for person in sms {
+            assert!(
+                matches!(
+                    crate::sms::SenderId::parse(&person.user),
+                    Ok(crate::sms::SenderId::Number(_))
+                ),
+                "{}",
+                person.user
+            );
+        }
+        // The others keep their platforms and locales: the same seed, the same people.
+        for (a, b) in without.people.iter().zip(&with.people) {
+            assert_eq!(a.locale, b.locale);
+        }
+    }
+}

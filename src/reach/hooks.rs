@@ -261,23 +261,38 @@ async fn receive(
     }
 }
 
-/// The URLs Twilio may have signed for this request: the hook under the configured public URL,
-/// and the address the request itself names (`Host`), over https or http (a rehearsal's
-/// sandbox, or a proxy that ends TLS). A signature made for any of them is herald's own hook.
+/// The URLs Twilio may have signed for this request: the hook under the configured public URL
+/// (behind a proxy too, since Twilio signs the URL it called), and, for a caller on this machine
+/// (a rehearsal's sandbox calls the listener itself), the loopback address the request names.
+/// Another host named in `Host` is never trusted: a request signed for another application of
+/// the same Twilio account must not pass for one to herald.
 fn twilio_urls(public_url: &str, uri: &Uri, headers: &HeaderMap) -> Vec<String> {
     let path = uri
         .path_and_query()
         .map_or_else(|| uri.path().to_string(), |p| p.as_str().to_string());
     let mut urls = vec![format!("{}{path}", public_url.trim_end_matches('/'))];
-    if let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) {
-        for scheme in ["https", "http"] {
-            let url = format!("{scheme}://{host}{path}");
-            if !urls.contains(&url) {
-                urls.push(url);
-            }
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    if let Some(host) = host.filter(|host| is_loopback_host(host)) {
+        let url = format!("http://{host}{path}");
+        if !urls.contains(&url) {
+            urls.push(url);
         }
     }
     urls
+}
+
+/// `127.0.0.1:8080`, `localhost`, `[::1]:9000`: an address only this machine reaches.
+fn is_loopback_host(host: &str) -> bool {
+    let name = match host.rsplit_once(':') {
+        Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,
+        _ => host,
+    };
+    name == "localhost"
+        || name
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|address| address.is_loopback())
 }
 
 /// Why a callback could not be taken (the partner retries on anything but 2xx).
@@ -531,6 +546,32 @@ fn tally(channel: &str, change: ConsentChange) {
 mod tests {
     use super::*;
     use crate::store::file_fault_errors;
+
+    #[test]
+    fn twilio_is_trusted_for_the_public_url_and_loopback_callers_only() {
+        let uri: Uri = "/hooks/sms/nl?x=1".parse().unwrap();
+        let with_host = |host: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::HOST, host.parse().unwrap());
+            twilio_urls("https://herald.example.org", &uri, &headers)
+        };
+        assert_eq!(
+            with_host("127.0.0.1:4000"),
+            vec![
+                "https://herald.example.org/hooks/sms/nl?x=1".to_string(),
+                "http://127.0.0.1:4000/hooks/sms/nl?x=1".to_string()
+            ]
+        );
+        assert_eq!(with_host("[::1]:4000").len(), 2);
+        assert_eq!(with_host("localhost").len(), 2);
+        for foreign in ["other-app.example", "10.0.0.1:80", "127.0.0.1.evil.example"] {
+            assert_eq!(
+                with_host(foreign),
+                vec!["https://herald.example.org/hooks/sms/nl?x=1".to_string()],
+                "{foreign}"
+            );
+        }
+    }
 
     #[tokio::test]
     async fn a_full_disk_asks_for_a_retry_and_a_bug_says_so() {

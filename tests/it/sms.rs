@@ -20,9 +20,11 @@ use herald::app::{Partners, ServiceKeys};
 use herald::campaign::VersionBundle;
 use herald::clock::{Clock, SimulatedClock};
 use herald::dispatch::DispatchSettings;
-use herald::platforms::Platform;
+use herald::platforms::{Platform, PublishResult, Secret, SmsAccount, SmsAdapter};
 use herald::reach::inbound::twilio_signature;
-use herald::sandbox::{PersonAction, PersonEvent, Sandbox, SandboxConfig};
+use herald::sandbox::{
+    FaultConfig, PersonAction, PersonEvent, Sandbox, SandboxConfig, SandboxLimits,
+};
 use herald::store::{SqliteStore, Store};
 
 /// Every credential in a rehearsal: the Twilio account SID and auth token alike.
@@ -627,4 +629,117 @@ fn preview_shows_what_each_sms_costs() {
         "{}",
         english.stderr
     );
+}
+
+/// The adapter as herald builds it for the sandbox's Twilio.
+fn twilio(base_url: &str, account_sid: &str, auth_token: &str, sender: &str) -> SmsAdapter {
+    SmsAdapter::new(
+        reqwest::Client::new(),
+        SmsAccount {
+            base_url: base_url.to_string(),
+            account_sid: Secret::new(account_sid),
+            auth_token: Secret::new(auth_token),
+            sender: sender.to_string(),
+            status_callback: None,
+            timeout: Duration::from_secs(5),
+        },
+    )
+}
+
+#[tokio::test]
+async fn every_class_of_twilio_answer_and_its_rate_limit() {
+    let (sandbox, running, _clock) = common::partner_sandbox::start(SandboxConfig {
+        limits: SandboxLimits {
+            sms_per_second: Some(2),
+            ..SandboxLimits::default()
+        },
+        ..SandboxConfig::default()
+    })
+    .await;
+    let base = running.base_url();
+    let adapter = twilio(&base, "AC01", "token", "+3197010250000");
+    let sent = adapter.send("+31612345678", "Hallo").await;
+    assert!(
+        matches!(&sent, PublishResult::Published { platform_id: Some(sid) } if sid.starts_with("SM") && sid.len() == 34),
+        "{sent:?}"
+    );
+    assert!(matches!(
+        adapter.send("+31612345679", "Hallo").await,
+        PublishResult::Published { .. }
+    ));
+    // The third in the same second is over the account's rate: the whole account waits.
+    assert_eq!(
+        adapter.send("+31612345670", "Hallo").await,
+        PublishResult::Throttled {
+            wait: Duration::from_secs(1),
+            text: "Too Many Requests".into()
+        }
+    );
+    sandbox.set_limits(SandboxLimits::off());
+    let refusal = |result: PublishResult| match result {
+        PublishResult::Permanent { code, .. } => ("permanent", code),
+        PublishResult::RecipientGone { code, text } => {
+            assert!(!text.contains("0031"), "{text}");
+            ("gone", code)
+        }
+        other => panic!("{other:?}"),
+    };
+    // Not a number: the person cannot be reached, and the number is not quoted back.
+    assert_eq!(
+        refusal(adapter.send("0031612345678", "Hallo").await),
+        ("gone", "21211".into())
+    );
+    assert_eq!(
+        refusal(adapter.send("+31612345678", &"a".repeat(1601)).await),
+        ("permanent", "21617".into())
+    );
+    let named = twilio(&base, "AC01", "token", "NLINFO");
+    assert_eq!(
+        refusal(named.send("+15005550010", "Hello").await),
+        ("permanent", "21612".into())
+    );
+    assert!(matches!(
+        named.send("+31612345678", "Hallo").await,
+        PublishResult::Published { .. }
+    ));
+    let no_token = twilio(&base, "AC01", "", "+3197010250000");
+    assert_eq!(
+        refusal(no_token.send("+31612345678", "Hallo").await),
+        ("permanent", "20003".into())
+    );
+    sandbox.set_sms_opted_out(["+31687654321".to_string()].into());
+    assert_eq!(
+        refusal(adapter.send("+31687654321", "Hallo").await),
+        ("gone", "21610".into())
+    );
+    sandbox.set_faults(FaultConfig {
+        rate_5xx: 1.0,
+        ..FaultConfig::default()
+    });
+    assert!(matches!(
+        adapter.send("+31612345678", "Hallo").await,
+        PublishResult::Transient { .. }
+    ));
+    sandbox.set_faults(FaultConfig {
+        rate_429: 1.0,
+        ..FaultConfig::default()
+    });
+    assert!(matches!(
+        adapter.send("+31612345678", "Hallo").await,
+        PublishResult::Throttled { .. }
+    ));
+    sandbox.set_faults(FaultConfig {
+        rate_drop: 1.0,
+        ..FaultConfig::default()
+    });
+    assert!(matches!(
+        adapter.send("+31612345678", "Hallo").await,
+        PublishResult::Unknown { .. }
+    ));
+    // What Twilio would have seen: a form with Basic auth, and segments counted as herald does.
+    let first = &sandbox.received()[0];
+    assert_eq!(first.platform, "sms");
+    assert_eq!(first.account, "AC01");
+    assert_eq!(first.body["To"], "+31612345678");
+    assert_eq!(first.body["From"], "+3197010250000");
 }
